@@ -1,0 +1,103 @@
+/*
+ * config: read the libconfig file into explicit structs (surat.conf(5)).
+ *
+ * Every key is parsed and validated here, once; modules receive a
+ * const struct surat_config or const struct account_config and never look an
+ * option up by string.  Errors are collected, one line each, in the form
+ * "FILE:LINE: key: what is wrong", so a user sees every mistake at once.
+ *
+ * What it never does: print, or touch the network or the store.
+ */
+#ifndef SURAT_CONFIG_H
+#define SURAT_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <glib.h>
+
+enum account_tls {
+	ACCOUNT_TLS_IMPLICIT, /* POP3S; the default */
+	ACCOUNT_TLS_STARTTLS, /* STLS, refused if not offered */
+	ACCOUNT_TLS_NONE,     /* explicit choice only */
+};
+
+enum account_auth {
+	ACCOUNT_AUTH_AUTO,
+	ACCOUNT_AUTH_USER,
+	ACCOUNT_AUTH_APOP,
+	ACCOUNT_AUTH_PLAIN,
+	ACCOUNT_AUTH_LOGIN,
+	ACCOUNT_AUTH_CRAM_MD5,
+	ACCOUNT_AUTH_SCRAM_SHA_1,
+	ACCOUNT_AUTH_SCRAM_SHA_256,
+	ACCOUNT_AUTH_XOAUTH2,
+	ACCOUNT_AUTH_OAUTHBEARER,
+};
+
+#define ACCOUNT_NAME_MAX 64
+
+struct account_config {
+	char *name;             /* [A-Za-z0-9._-]{1,64}, unique */
+	char *host;             /* required */
+	int port;               /* 1..65535; default 995 (implicit) or 110 */
+	enum account_tls tls;   /* default implicit */
+	char *user;             /* required */
+	char *password;         /* NULL unless set; never logged */
+	char *password_command; /* NULL unless set; run with sh -c */
+	enum account_auth auth; /* default auto */
+	char *ca_file;          /* ~ expanded; NULL = system trust store */
+	char *fingerprint;      /* "SHA256:" + 64 hex digits, or NULL */
+	bool keep;              /* leave mail on the server; default true */
+	int delete_after_days;  /* with keep: 0 = never (default) */
+	int64_t max_size;       /* bytes; 0 = no limit (default) */
+	int poll_interval;      /* seconds, default 300 */
+	int timeout;            /* seconds, default 30 */
+	char *maildir;          /* <store>/<name>, derived */
+	int line;               /* line of the account's group in the file */
+};
+
+struct surat_config {
+	char *path;        /* the file read */
+	char *store;       /* ~ expanded; default ~/.local/share/surat */
+	char *theme;       /* the name or path as written; default "default" */
+	char *theme_path;  /* the theme file it resolved to */
+	int index_lines;   /* index rows above the pager in split view; default 10 */
+	struct account_config *accounts;
+	size_t n_accounts;
+};
+
+/*
+ * The file to read: CLI_PATH when given, else $SURAT_CONFIG, else
+ * $XDG_CONFIG_HOME/surat/config, else ~/.config/surat/config.  Returns a new
+ * string (g_free).
+ */
+char *config_default_path(const char *cli_path);
+
+/*
+ * Read and validate PATH.  Returns the configuration, or NULL when anything is
+ * wrong; then ERRORS (a GPtrArray of g_free'd char *, may not be NULL) holds
+ * one "FILE:LINE: key: what is wrong" line per problem.  WARNINGS (may be
+ * NULL) receives lines about things that work but are unwise, such as a
+ * password in a file that group or others can read.
+ */
+struct surat_config *config_load(const char *path, GPtrArray *errors, GPtrArray *warnings);
+
+/* Free CONFIG (NULL is fine); passwords are zeroed first. */
+void config_free(struct surat_config *config);
+
+/* The account named NAME, or NULL. */
+const struct account_config *config_account(const struct surat_config *config, const char *name);
+
+/* True when NAME is a valid account name. */
+bool config_account_name_valid(const char *name);
+
+/*
+ * Expand a leading "~" or "~/" in PATH to $HOME.  Returns a new string.
+ */
+char *config_expand_path(const char *path);
+
+/* The names used in the file for an enum value ("implicit", "cram-md5"…). */
+const char *config_tls_name(enum account_tls tls);
+const char *config_auth_name(enum account_auth auth);
+
+#endif

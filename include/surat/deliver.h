@@ -1,0 +1,76 @@
+/*
+ * deliver: put messages into an account's Maildir and the index so that a
+ * crash, kill -9 or full disk at any instant keeps DESIGN promise 1: after
+ * the next deliver_open, every message is there exactly once, and a UIDL is
+ * known to the index only when its file is durable.
+ *
+ * The order, for a batch (group commit):
+ *   1. each message is written to tmp/<unique> (deliver_add);
+ *   2. deliver_commit: one sync makes the tmp files durable; one index
+ *      transaction records them as PENDING rows (with UIDL); the files are
+ *      renamed into new/; new/ is fsync'ed once; one transaction marks the rows
+ *      STORED.  Only after deliver_commit returns may the caller DELE.
+ * Recovery (run by deliver_open): a PENDING row whose file is in new/ or cur/
+ * becomes STORED; one whose file is still in tmp/ (complete, it was synced
+ * before the row was written) is renamed into new/ and becomes STORED; one
+ * with no file is dropped (the fetcher fetches it again).  A tmp/ file with no
+ * row is an unfinished write and is removed.
+ *
+ * Uses store.h for files and index.h for rows; knows nothing of POP3.
+ */
+#ifndef SURAT_DELIVER_H
+#define SURAT_DELIVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <glib.h>
+
+#include "index.h"
+
+#define DELIVER_ERROR (deliver_error_quark())
+GQuark deliver_error_quark(void);
+
+struct deliver;
+
+/*
+ * Start delivering into the Maildir MAILDIR (created if missing) of ACCOUNT,
+ * indexing into IDX (borrowed; must outlive the batch).  Runs recovery first.
+ */
+struct deliver *deliver_open(struct index *idx, const char *account, const char *maildir, GError **error);
+
+/*
+ * Queue one message: LEN bytes at BUF (already dot-unstuffed, LF line ends),
+ * with UIDL (may be NULL) and PARTIAL (headers only).  The file is written
+ * to tmp/ now and becomes visible at deliver_commit.
+ */
+bool deliver_add(struct deliver *d, const char *buf, size_t len, const char *uidl, bool partial, GError **error);
+
+/* Messages queued since the last commit. */
+size_t deliver_pending(const struct deliver *d);
+
+/*
+ * Make every queued message durable and indexed (steps 2 above).  On failure
+ * the queued messages are left to recovery.  The ids of the new rows are
+ * appended to IDS (int64_t, may be NULL).
+ */
+bool deliver_commit(struct deliver *d, GArray *ids, GError **error);
+
+/* Drop what is queued and not committed (their tmp files are removed); free D. */
+void deliver_free(struct deliver *d);
+
+/*
+ * For tests of promise 1: stop dead (_exit) right after step STEP of the next
+ * commit, as a crash would.  0 disables.
+ */
+enum deliver_crash_point {
+	DELIVER_CRASH_NONE,
+	DELIVER_CRASH_AFTER_TMP_WRITE,   /* files in tmp/, not synced */
+	DELIVER_CRASH_AFTER_SYNC,        /* files synced, no rows */
+	DELIVER_CRASH_AFTER_PENDING,     /* PENDING rows committed */
+	DELIVER_CRASH_AFTER_RENAME,      /* some files in new/ */
+	DELIVER_CRASH_AFTER_DIR_SYNC,    /* new/ synced, rows still PENDING */
+	DELIVER_CRASH_AFTER_STORED,      /* rows STORED */
+};
+void deliver_set_crash_point(struct deliver *d, enum deliver_crash_point point);
+
+#endif

@@ -1,0 +1,34 @@
+/*
+ * sanitize: the one gate every string from outside passes before it is drawn
+ * or printed (DESIGN promise 2).  Message headers and bodies, file names and
+ * server replies all come out as valid UTF-8 with no escape sequence, no C0
+ * control but tab and newline, no C1 control, and bidi controls made visible.
+ *
+ * What it never does: decide layout or width (see width.h).
+ */
+#ifndef SURAT_SANITIZE_H
+#define SURAT_SANITIZE_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#define SANITIZE_MULTILINE 0x1 /* keep '\n' and '\t'; else both become ' ' */
+
+/*
+ * Return a newly allocated (g_free) safe copy of IN (LEN bytes, or up to the
+ * NUL when LEN is -1):
+ *   - invalid UTF-8 bytes become U+FFFD;
+ *   - C0 controls and DEL become caret notation ("^[", "^?"), except tab and
+ *     newline with SANITIZE_MULTILINE; a CR before LF is dropped;
+ *   - C1 controls (U+0080..U+009F) become "<U+009B>"-style text;
+ *   - bidi embedding, override and isolate controls (U+202A..U+202E,
+ *     U+2066..U+2069) and the marks U+200E, U+200F, U+061C become visible
+ *     "<U+202E>"-style text, so text cannot reorder what follows it.
+ * IN may contain NUL bytes when LEN is given; they become "^@".
+ */
+char *sanitize_text(const char *in, ssize_t len, unsigned int flags);
+
+/* True when S (NUL-terminated) would pass through sanitize_text unchanged. */
+int sanitize_is_clean(const char *s, unsigned int flags);
+
+#endif

@@ -1,0 +1,140 @@
+/*
+ * store: Maildir files.  One Maildir per account at <store>/<account>/
+ * {tmp,new,cur}; names and flags per the Maildir spec
+ * (https://cr.yp.to/proto/maildir.html): a unique base name, then ":2," and
+ * the flag letters in ASCII order in cur/.
+ *
+ * The store knows files and directories only: no SQLite, no network.  The
+ * steps a delivery takes are separate calls so deliver.c can order them for
+ * DESIGN promise 1 (tmp -> fsync -> rename into new/).
+ */
+#ifndef SURAT_STORE_H
+#define SURAT_STORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stddef.h>
+#include <glib.h>
+
+#define STORE_ERROR (store_error_quark())
+GQuark store_error_quark(void);
+
+enum store_error_code {
+	STORE_ERROR_IO,      /* a system call failed; the message says which file */
+	STORE_ERROR_EXISTS,  /* a file that must not exist does */
+	STORE_ERROR_NAME,    /* a file name that is not a Maildir name */
+};
+
+/* Maildir flags, as letters in the info part. */
+#define STORE_FLAG_DRAFT   'D'
+#define STORE_FLAG_FLAGGED 'F'
+#define STORE_FLAG_PASSED  'P'
+#define STORE_FLAG_REPLIED 'R'
+#define STORE_FLAG_SEEN    'S'
+#define STORE_FLAG_TRASHED 'T'
+
+/* Create DIR and DIR/{tmp,new,cur} (mode 0700) as needed. */
+bool store_maildir_create(const char *dir, GError **error);
+
+/* True when DIR has tmp/, new/ and cur/. */
+bool store_is_maildir(const char *dir);
+
+/*
+ * A new unique base name: "SECONDS.MmicrosPpidQseq.HOST", with '/' and ':' in
+ * the host name written as \057 and \072 (as the spec asks).
+ */
+char *store_unique_name(void);
+
+/*
+ * Split a file name from new/ or cur/ into base and flags.  "BASE:2,FS"
+ * gives BASE and "FS"; a name without info gives BASE and "".  *BASE and
+ * *FLAGS are new strings.  Fails (STORE_ERROR_NAME) on names starting with
+ * '.', empty names, or names with '/'.
+ */
+bool store_parse_name(const char *name, char **base, char **flags, GError **error);
+
+/*
+ * FLAGS with unknown characters dropped, duplicates removed and letters in
+ * ASCII order, as the spec asks.  Returns a new string.
+ */
+char *store_flags_normalize(const char *flags);
+
+/*
+ * The path of a message: DIR/SUBDIR/BASE, plus ":2,FLAGS" when SUBDIR is
+ * "cur".  Returns a new string.
+ */
+char *store_message_path(const char *dir, const char *subdir, const char *base, const char *flags);
+
+/* A message file being written in DIR/tmp. */
+struct store_tmpfile {
+	int fd;     /* open for writing; -1 once closed */
+	char *base; /* its unique base name */
+	char *path; /* DIR/tmp/BASE */
+};
+
+/* Create DIR/tmp/<unique> with O_CREAT|O_EXCL, mode 0600. */
+bool store_tmp_open(const char *dir, struct store_tmpfile *tmp, GError **error);
+
+/* Write all LEN bytes of BUF (any byte values). */
+bool store_tmp_write(struct store_tmpfile *tmp, const void *buf, size_t len, GError **error);
+
+/* fsync (when SYNC) and close the file. */
+bool store_tmp_close(struct store_tmpfile *tmp, bool sync, GError **error);
+
+/* Close (if open) and unlink the file, free its names; for failed writes. */
+void store_tmp_discard(struct store_tmpfile *tmp);
+
+/* Free the names of TMP (the file stays). */
+void store_tmp_clear(struct store_tmpfile *tmp);
+
+/*
+ * Move DIR/tmp/BASE to DIR/new/BASE.  Fails (STORE_ERROR_EXISTS) rather than
+ * replace a file already in new/ or cur/ with that base.
+ */
+bool store_tmp_commit(const char *dir, const char *base, GError **error);
+
+/* fsync the directory DIR/SUBDIR, so renames in it are durable. */
+bool store_sync_dir(const char *dir, const char *subdir, GError **error);
+
+/*
+ * Make the file system holding DIR durable in one call (syncfs), for group
+ * commit: many files written without fsync, then one sync.
+ */
+bool store_sync_fs(const char *dir, GError **error);
+
+/*
+ * Set the flags of the message at DIR/SUBDIR/BASE(:2,OLD_FLAGS) to NEW_FLAGS:
+ * the file moves to cur/BASE:2,<normalized NEW_FLAGS> (a file in new/ moves to
+ * cur/, as the spec asks once a reader has seen it).
+ */
+bool store_set_flags(const char *dir, const char *subdir, const char *base,
+    const char *old_flags, const char *new_flags, GError **error);
+
+/* Remove the message file; a file already gone is not an error. */
+bool store_remove(const char *dir, const char *subdir, const char *base,
+    const char *flags, GError **error);
+
+/* One message file found by store_scan. */
+struct store_entry {
+	char *subdir;  /* "new" or "cur" */
+	char *base;
+	char *flags;   /* normalized; "" in new/ */
+	int64_t size;  /* bytes */
+	int64_t mtime; /* seconds */
+};
+
+/*
+ * Every message file in DIR/new and DIR/cur, appended to ENTRIES (a GPtrArray
+ * of struct store_entry *, freed with store_entry_free).  Names that are not
+ * Maildir names (dot files) are skipped.
+ */
+bool store_scan(const char *dir, GPtrArray *entries, GError **error);
+
+/*
+ * Base names of the files in DIR/tmp, appended to NAMES (g_free'd char *).
+ */
+bool store_scan_tmp(const char *dir, GPtrArray *names, GError **error);
+
+void store_entry_free(struct store_entry *entry);
+
+#endif

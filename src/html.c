@@ -1,0 +1,303 @@
+/*
+ * html: HTML to text by walking the tree libxml2's HTML parser builds.
+ * Only layout is decided here; the caller sanitizes the result.
+ */
+#include "surat/html.h"
+
+#include <libxml/HTMLparser.h>
+#include <libxml/tree.h>
+#include <stdbool.h>
+#include <limits.h>
+#include <string.h>
+
+#define HTML_MAX_DEPTH 64 /* deeper nesting is flattened, not followed */
+
+struct html_list {
+	bool ordered;
+	int next; /* the number of the next <li> */
+};
+
+struct html_out {
+	GString *text;
+	GPtrArray *links;
+	int link_count;
+	int breaks;          /* newlines owed before the next text */
+	bool line_empty;     /* nothing but the prefix on the current line */
+	bool space;          /* a space owed before the next word */
+	int pre;             /* inside <pre> */
+	int quote;           /* <blockquote> depth */
+	int indent;          /* list indentation, in levels */
+	struct html_list lists[16];
+	int list_depth;
+};
+
+/* Ask for at least N line ends (1: new line, 2: blank line) before more text. */
+static void
+html_break(struct html_out *o, int n)
+{
+	if (o->text->len == 0)
+		return;
+	if (o->breaks < n)
+		o->breaks = n;
+	o->space = false;
+}
+
+/* Pay the owed line ends and write the prefix of the new line. */
+static void
+html_start_text(struct html_out *o)
+{
+	int i;
+
+	if (o->breaks > 0) {
+		/* A line that holds only its prefix counts as already broken. */
+		if (o->line_empty && o->breaks > 1)
+			o->breaks--;
+		for (i = 0; i < o->breaks; i++)
+			g_string_append_c(o->text, '\n');
+		o->breaks = 0;
+		o->line_empty = true;
+	}
+	if (o->line_empty) {
+		for (i = 0; i < o->quote; i++)
+			g_string_append(o->text, "> ");
+		for (i = 0; i < o->indent; i++)
+			g_string_append(o->text, "  ");
+		o->line_empty = false;
+		o->space = false;
+	}
+}
+
+/* Append text, folding white space outside <pre>. */
+static void
+html_text(struct html_out *o, const char *s)
+{
+	const char *p;
+
+	if (o->pre) {
+		for (p = s; *p != '\0'; p++) {
+			if (*p == '\n') {
+				o->breaks++;
+				continue;
+			}
+			html_start_text(o);
+			g_string_append_c(o->text, *p);
+		}
+		return;
+	}
+	for (p = s; *p != '\0';) {
+		if (g_ascii_isspace(*p)) {
+			if (!o->line_empty || o->breaks == 0)
+				o->space = true;
+			p++;
+			continue;
+		}
+		if (o->space && !o->line_empty && o->breaks == 0)
+			g_string_append_c(o->text, ' ');
+		o->space = false;
+		html_start_text(o);
+		while (*p != '\0' && !g_ascii_isspace(*p))
+			g_string_append_c(o->text, *p++);
+	}
+}
+
+static bool
+html_is(const xmlNode *n, const char *name)
+{
+	return g_ascii_strcasecmp((const char *)n->name, name) == 0;
+}
+
+/* Elements that start and end a paragraph (a blank line around them). */
+static bool
+html_is_paragraph(const xmlNode *n)
+{
+	static const char *const names[] = { "p", "h1", "h2", "h3", "h4", "h5", "h6",
+		"ul", "ol", "dl", "blockquote", "pre", "table", "figure", NULL };
+	int i;
+
+	for (i = 0; names[i] != NULL; i++)
+		if (html_is(n, names[i]))
+			return true;
+	return false;
+}
+
+/* Elements that start and end a line. */
+static bool
+html_is_block(const xmlNode *n)
+{
+	static const char *const names[] = { "div", "li", "tr", "dt", "dd", "section",
+		"article", "header", "footer", "nav", "aside", "main", "address", "form",
+		"fieldset", "caption", "center", "hr", "tbody", "thead", "tfoot", NULL };
+	int i;
+
+	for (i = 0; names[i] != NULL; i++)
+		if (html_is(n, names[i]))
+			return true;
+	return html_is_paragraph(n);
+}
+
+/* Elements whose content is never shown. */
+static bool
+html_is_hidden(const xmlNode *n)
+{
+	return html_is(n, "script") || html_is(n, "style") || html_is(n, "head") ||
+	    html_is(n, "template") || html_is(n, "noscript") || html_is(n, "title");
+}
+
+static void html_walk(struct html_out *o, xmlNode *n, int depth);
+
+/* Render an <li>: its marker, then its content. */
+static void
+html_list_item(struct html_out *o, xmlNode *n, int depth)
+{
+	html_break(o, 1);
+	html_start_text(o);
+	if (o->list_depth > 0 && o->lists[o->list_depth - 1].ordered) {
+		g_string_append_printf(o->text, "%d. ", o->lists[o->list_depth - 1].next++);
+	} else {
+		g_string_append(o->text, "* ");
+	}
+	o->indent++;
+	html_walk(o, n->children, depth + 1);
+	o->indent--;
+	html_break(o, 1);
+}
+
+/* Render an element with a link target: content, then " [N]". */
+static void
+html_link(struct html_out *o, xmlNode *n, int depth)
+{
+	xmlChar *href = xmlGetProp(n, (const xmlChar *)"href");
+
+	html_walk(o, n->children, depth + 1);
+	if (href != NULL && href[0] != '\0' && href[0] != '#') {
+		o->link_count++;
+		if (o->links != NULL)
+			g_ptr_array_add(o->links, g_strdup((const char *)href));
+		html_start_text(o);
+		g_string_append_printf(o->text, "[%d]", o->link_count);
+	}
+	xmlFree(href);
+}
+
+static void
+html_element(struct html_out *o, xmlNode *n, int depth)
+{
+	if (html_is_hidden(n))
+		return;
+	if (html_is(n, "br")) {
+		if (o->line_empty && o->breaks == 0)
+			html_start_text(o);
+		o->breaks++;
+		o->space = false;
+		return;
+	}
+	if (html_is(n, "img")) {
+		xmlChar *alt = xmlGetProp(n, (const xmlChar *)"alt");
+
+		if (alt != NULL && alt[0] != '\0') {
+			char *s = g_strdup_printf("[%s]", (const char *)alt);
+			html_text(o, s);
+			g_free(s);
+		}
+		xmlFree(alt);
+		return;
+	}
+	if (html_is(n, "hr")) {
+		html_break(o, 1);
+		html_start_text(o);
+		g_string_append(o->text, "----------------------------------------");
+		html_break(o, 1);
+		return;
+	}
+	if (html_is(n, "li")) {
+		html_list_item(o, n, depth);
+		return;
+	}
+	if (html_is(n, "a")) {
+		html_link(o, n, depth);
+		return;
+	}
+	if (html_is(n, "td") || html_is(n, "th")) {
+		/* Cells of a row stay on one line, set apart. */
+		if (!o->line_empty && o->breaks == 0)
+			g_string_append(o->text, "  ");
+		o->space = false;
+		html_walk(o, n->children, depth + 1);
+		return;
+	}
+	if (html_is_block(n))
+		html_break(o, html_is_paragraph(n) ? 2 : 1);
+	if (html_is(n, "ul") || html_is(n, "ol")) {
+		if (o->list_depth < (int)G_N_ELEMENTS(o->lists)) {
+			o->lists[o->list_depth].ordered = html_is(n, "ol");
+			o->lists[o->list_depth].next = 1;
+		}
+		o->list_depth++;
+		html_walk(o, n->children, depth + 1);
+		o->list_depth--;
+	} else if (html_is(n, "blockquote")) {
+		o->quote++;
+		html_walk(o, n->children, depth + 1);
+		o->quote--;
+	} else if (html_is(n, "pre")) {
+		o->pre++;
+		html_walk(o, n->children, depth + 1);
+		o->pre--;
+	} else {
+		html_walk(o, n->children, depth + 1);
+	}
+	if (html_is_block(n))
+		html_break(o, html_is_paragraph(n) ? 2 : 1);
+}
+
+static void
+html_walk(struct html_out *o, xmlNode *n, int depth)
+{
+	for (; n != NULL; n = n->next) {
+		switch (n->type) {
+		case XML_TEXT_NODE:
+		case XML_CDATA_SECTION_NODE:
+			if (n->content != NULL)
+				html_text(o, (const char *)n->content);
+			break;
+		case XML_ELEMENT_NODE:
+			if (depth >= HTML_MAX_DEPTH) {
+				/* Too deep to follow: keep the text, drop the layout. */
+				xmlChar *s = xmlNodeGetContent(n);
+
+				if (s != NULL)
+					html_text(o, (const char *)s);
+				xmlFree(s);
+			} else {
+				html_element(o, n, depth);
+			}
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+char *
+html_to_text(const char *html, size_t len, const char *charset, GPtrArray *links)
+{
+	struct html_out o;
+	htmlDocPtr doc;
+	int opts = HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
+	    HTML_PARSE_NONET | HTML_PARSE_COMPACT;
+
+	memset(&o, 0, sizeof o);
+	o.text = g_string_new(NULL);
+	o.links = links;
+	o.line_empty = true;
+	if (html == NULL || len == 0 || len > INT_MAX)
+		return g_string_free(o.text, FALSE);
+	doc = htmlReadMemory(html, (int)len, NULL, charset, opts);
+	if (doc != NULL) {
+		html_walk(&o, xmlDocGetRootElement(doc), 0);
+		xmlFreeDoc(doc);
+	}
+	while (o.text->len > 0 && o.text->str[o.text->len - 1] == ' ')
+		g_string_truncate(o.text, o.text->len - 1);
+	return g_string_free(o.text, FALSE);
+}

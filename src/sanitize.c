@@ -1,0 +1,83 @@
+/*
+ * sanitize: make text from outside safe for a terminal (DESIGN promise 2).
+ * Everything drawn or printed passes through sanitize_text().
+ */
+#include "surat/sanitize.h"
+
+#include <glib.h>
+#include <string.h>
+
+/* True for the bidi controls that can reorder text that follows them. */
+static int
+sanitize_is_bidi(gunichar c)
+{
+	return (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069) ||
+	    c == 0x200E || c == 0x200F || c == 0x061C;
+}
+
+/* Append C as visible "<U+XXXX>" text. */
+static void
+sanitize_append_codepoint(GString *out, gunichar c)
+{
+	g_string_append_printf(out, "<U+%04X>", (unsigned int)c);
+}
+
+char *
+sanitize_text(const char *in, ssize_t len, unsigned int flags)
+{
+	GString *out;
+	const char *p, *end;
+
+	if (in == NULL)
+		return g_strdup("");
+	if (len < 0)
+		len = (ssize_t)strlen(in);
+	out = g_string_sized_new((gsize)len + 16);
+	p = in;
+	end = in + len;
+	while (p < end) {
+		unsigned char b = (unsigned char)*p;
+		gunichar c;
+
+		if (b < 0x80) {
+			if (b == '\n' || b == '\t') {
+				g_string_append_c(out, (flags & SANITIZE_MULTILINE) ? (char)b : ' ');
+			} else if (b == '\r' && p + 1 < end && p[1] == '\n') {
+				/* CRLF: the LF alone stands for the line end. */
+			} else if (b < 0x20 || b == 0x7f) {
+				g_string_append_c(out, '^');
+				g_string_append_c(out, b == 0x7f ? '?' : (char)(b + '@'));
+			} else {
+				g_string_append_c(out, (char)b);
+			}
+			p++;
+			continue;
+		}
+		c = g_utf8_get_char_validated(p, end - p);
+		if (c == (gunichar)-1 || c == (gunichar)-2) {
+			g_string_append(out, "\xef\xbf\xbd"); /* U+FFFD */
+			p++;
+			continue;
+		}
+		if ((c >= 0x80 && c <= 0x9f) || sanitize_is_bidi(c))
+			sanitize_append_codepoint(out, c);
+		else
+			g_string_append_unichar(out, c);
+		p = g_utf8_next_char(p);
+	}
+	return g_string_free(out, FALSE);
+}
+
+int
+sanitize_is_clean(const char *s, unsigned int flags)
+{
+	char *clean;
+	int same;
+
+	if (s == NULL)
+		return 1;
+	clean = sanitize_text(s, -1, flags);
+	same = strcmp(clean, s) == 0;
+	g_free(clean);
+	return same;
+}
