@@ -5,24 +5,81 @@
  */
 #include "config.h"
 
+#include <locale.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "surat/cli.h"
+#include "surat/config.h"
+#include "surat/ui.h"
+
 static const char main_usage[] =
     "usage: surat [-c FILE]                  open the mail reader\n"
-    "       surat --version | --help\n";
+    "       surat show FILE|-                render one message as plain text\n"
+    "       surat [-c FILE] list [QUERY]     one line per cached message\n"
+    "       surat [-c FILE] reindex          update the index from the Maildirs\n"
+    "       surat [-c FILE] check-config     validate the configuration\n"
+    "       surat --version | --help\n"
+    "\n"
+    "The configuration is read from -c FILE, else $SURAT_CONFIG, else\n"
+    "$XDG_CONFIG_HOME/surat/config, else ~/.config/surat/config.\n"
+    "See surat(1) and surat.conf(5).\n";
+
+/* Run the mail reader. */
+static int
+main_ui(const char *cli_path)
+{
+	struct surat_config *config;
+	int status = cli_load_config(cli_path, &config);
+
+	if (status != 0)
+		return status;
+	status = ui_run(config);
+	config_free(config);
+	return status;
+}
 
 int
 main(int argc, char **argv)
 {
+	const char *cli_path = NULL;
+	const char *command;
+	int i = 1;
+
+	setlocale(LC_ALL, "");
 	if (argc > 1 && strcmp(argv[1], "--version") == 0) {
 		printf("surat %s\n", PACKAGE_VERSION);
 		return 0;
 	}
-	if (argc > 1 && strcmp(argv[1], "--help") == 0) {
+	if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
 		fputs(main_usage, stdout);
 		return 0;
 	}
-	fputs(main_usage, stderr);
+	if (i < argc && strcmp(argv[i], "-c") == 0) {
+		if (i + 1 >= argc) {
+			fputs("surat: -c needs a FILE\n", stderr);
+			return 2;
+		}
+		cli_path = argv[i + 1];
+		i += 2;
+	} else if (i < argc && strncmp(argv[i], "-c", 2) == 0) {
+		cli_path = argv[i] + 2;
+		i++;
+	}
+	if (i >= argc)
+		return main_ui(cli_path);
+	command = argv[i];
+	/* Each command sees its own name as argv[0]. */
+	argc -= i;
+	argv += i;
+	if (strcmp(command, "show") == 0)
+		return cli_show(argc, argv);
+	if (strcmp(command, "list") == 0)
+		return cli_list(cli_path, argc, argv);
+	if (strcmp(command, "reindex") == 0)
+		return cli_reindex(cli_path, argc, argv);
+	if (strcmp(command, "check-config") == 0)
+		return cli_check_config(cli_path, argc, argv);
+	fprintf(stderr, "surat: unknown command '%s'; see surat --help\n", command);
 	return 2;
 }

@@ -1,0 +1,31 @@
+/*
+ * cli: the headless commands behind main.c's dispatch.  Each returns the
+ * process exit status (0 success, 1 runtime failure, 2 usage or configuration
+ * error) and prints its own one-line errors on stderr, naming the file or
+ * account concerned.
+ */
+#ifndef SURAT_CLI_H
+#define SURAT_CLI_H
+
+#include "config.h"
+
+/*
+ * Load the configuration (path resolved by config_default_path(CLI_PATH)),
+ * printing every error line and warning on stderr.  Returns 0 and sets
+ * *CONFIG, or returns 2.
+ */
+int cli_load_config(const char *cli_path, struct surat_config **config);
+
+/* surat check-config: the errors, or a one-line summary of what is valid. */
+int cli_check_config(const char *cli_path, int argc, char **argv);
+
+/* surat show FILE|-: the rendering, as the pager shows it, in plain text. */
+int cli_show(int argc, char **argv);
+
+/* surat list [QUERY]: one line per cached message. */
+int cli_list(const char *cli_path, int argc, char **argv);
+
+/* surat reindex: bring the index up to date with the Maildirs. */
+int cli_reindex(const char *cli_path, int argc, char **argv);
+
+#endif
