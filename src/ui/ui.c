@@ -1,12 +1,273 @@
-/* ui: the mail reader's entry point. */
+/*
+ * ui: the mail reader's entry point and loop.  One poll() over the terminal
+ * and the signal self-pipe; keys become actions; the screen is drawn once at
+ * the end of each pass in which something changed.
+ */
+#include <curses.h>
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
+#include <unistd.h>
 
+#include "private.h"
+#include "surat/reindex.h"
 #include "surat/ui.h"
 
-/* Placeholder until the interface lands. */
+/* Where each pane goes on a LINES x COLS screen. */
+struct ui_layout {
+	int index_y, index_h;  /* index pane (index_h 0: hidden) */
+	int sep_y;             /* the rule between index and pager, or -1 */
+	int pager_y, pager_h;  /* pager pane (pager_h 0: hidden) */
+	int status_y;
+	int message_y;
+};
+
+/* Split the screen for the current state. */
+static void
+ui_layout_compute(const struct ui *ui, struct ui_layout *l)
+{
+	int content = LINES - 2;
+
+	if (content < 1)
+		content = 1;
+	memset(l, 0, sizeof *l);
+	l->sep_y = -1;
+	l->status_y = LINES - 2;
+	l->message_y = LINES - 1;
+	if (ui->help || ui->pager == NULL) {
+		l->index_h = content;
+	} else if (ui->zoom || content < 6) {
+		l->pager_h = content;
+	} else {
+		l->index_h = MIN(ui->config->index_lines, content - 4);
+		l->sep_y = l->index_h;
+		l->pager_y = l->index_h + 1;
+		l->pager_h = content - l->index_h - 1;
+	}
+}
+
+int
+ui_pager_height(const struct ui *ui)
+{
+	struct ui_layout l;
+
+	ui_layout_compute(ui, &l);
+	return MAX(1, l.pager_h);
+}
+
+enum ui_context
+ui_context(const struct ui *ui)
+{
+	if (ui->help)
+		return UI_CONTEXT_HELP;
+	if (ui->pager != NULL)
+		return UI_CONTEXT_PAGER;
+	return UI_CONTEXT_INDEX;
+}
+
+void
+ui_set_message(struct ui *ui, bool error, const char *fmt, ...)
+{
+	va_list ap;
+
+	g_free(ui->message);
+	va_start(ap, fmt);
+	ui->message = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	ui->message_error = error;
+	ui->dirty |= UI_DIRTY_STATUS;
+}
+
+/* The rule between index and pager: the subject of the open message. */
+static void
+ui_draw_separator(struct ui *ui, int y, int width)
+{
+	GString *s = g_string_new("--");
+	int i;
+
+	for (i = 2; i < width; i++)
+		g_string_append_c(s, '-');
+	attrset(ui_term_attr(THEME_SEPARATOR));
+	mvaddnstr(y, 0, s->str, width);
+	attrset(A_NORMAL);
+	g_string_free(s, TRUE);
+}
+
+/* Draw everything once. */
+static void
+ui_draw(struct ui *ui)
+{
+	struct ui_layout l;
+
+	ui_layout_compute(ui, &l);
+	if (ui->index_height != MAX(1, l.index_h)) {
+		ui->index_height = MAX(1, l.index_h);
+		ui->dirty |= UI_RELOAD_ROWS;
+	}
+	if (ui->dirty & UI_RELOAD_ROWS)
+		ui_index_reload(ui);
+	if (ui->help) {
+		ui_help_draw(ui, 0, l.index_h, COLS);
+	} else {
+		if (l.index_h > 0)
+			ui_index_draw(ui, l.index_y, l.index_h, COLS);
+		if (l.sep_y >= 0)
+			ui_draw_separator(ui, l.sep_y, COLS);
+		if (l.pager_h > 0)
+			ui_pager_draw(ui, l.pager_y, l.pager_h, COLS);
+	}
+	ui_status_draw(ui, l.status_y, COLS);
+	ui_message_draw(ui, l.message_y, COLS);
+	refresh();
+	ui->dirty = 0;
+}
+
+/* Put the cursor on the first unread message, else the last one. */
+static void
+ui_initial_cursor(struct ui *ui)
+{
+	GPtrArray *rows = g_ptr_array_new_with_free_func((GDestroyNotify)index_message_free);
+	struct index_filter unread = ui->filter;
+	int64_t pos = ui->total - 1;
+
+	unread.unread_only = true;
+	if (ui->unread > 0 && index_page(ui->idx, &unread, ui->sort, ui->reverse, 0, 1, rows, NULL) &&
+	    rows->len == 1) {
+		const struct index_message *m = g_ptr_array_index(rows, 0);
+		int64_t p = index_position(ui->idx, &ui->filter, ui->sort, ui->reverse, m->id, NULL);
+
+		if (p >= 0)
+			pos = p;
+	}
+	g_ptr_array_free(rows, TRUE);
+	ui->cursor = MAX(pos, 0);
+	ui->top = MAX(0, ui->cursor - ui->index_height / 2);
+	ui->dirty |= UI_RELOAD_ROWS;
+}
+
+/* Handle one key. */
+static void
+ui_key(struct ui *ui, int key)
+{
+	if (key == UI_KEY_FN + KEY_RESIZE) {
+		ui->dirty |= UI_DIRTY_ALL | UI_RELOAD_ROWS;
+		return;
+	}
+	if (ui->prompt.kind != UI_PROMPT_NONE) {
+		ui_prompt_key(ui, key);
+		return;
+	}
+	if (ui->message != NULL) {
+		g_clear_pointer(&ui->message, g_free);
+		ui->dirty |= UI_DIRTY_STATUS;
+	}
+	ui_action_run(ui, ui_keys_lookup(ui_context(ui), key));
+	if (ui->dirty == 0)
+		ui->dirty |= UI_DIRTY_STATUS;
+}
+
+/* Run until quit. */
+static void
+ui_loop(struct ui *ui)
+{
+	struct pollfd fds[2];
+
+	while (!ui->quit) {
+		int key, sig;
+
+		if (ui->dirty)
+			ui_draw(ui);
+		fds[0].fd = STDIN_FILENO;
+		fds[0].events = POLLIN;
+		fds[1].fd = ui_term_signal_fd();
+		fds[1].events = POLLIN;
+		if (poll(fds, 2, -1) < 0 && errno != EINTR)
+			break;
+		if (fds[1].revents & POLLIN) {
+			while ((sig = ui_term_take_signal()) != 0) {
+				if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP || sig == SIGQUIT)
+					ui->quit = true;
+			}
+		}
+		if (fds[0].revents & (POLLHUP | POLLERR))
+			ui->quit = true;
+		/* Also after EINTR: curses reports a resize as a key. */
+		while (!ui->quit && (key = ui_keys_read()) != UI_KEY_NONE)
+			ui_key(ui, key);
+	}
+}
+
+/* Open the index, filling it from the Maildirs when it is new or empty. */
+static struct index *
+ui_open_index(const struct surat_config *config, GError **error)
+{
+	char *path = g_build_filename(config->store, "index.db", NULL);
+	struct index_filter all = { 0 };
+	struct index *idx = NULL;
+	int64_t total = 0;
+
+	if (g_mkdir_with_parents(config->store, 0700) != 0) {
+		g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(errno),
+		    "%s: cannot create the store: %s", config->store, g_strerror(errno));
+		goto out;
+	}
+	idx = index_open(path, error);
+	if (idx == NULL)
+		goto out;
+	if (index_count(idx, &all, &total, NULL, NULL) && total == 0 &&
+	    !reindex_store(idx, config->store, NULL, error)) {
+		index_free(idx);
+		idx = NULL;
+	}
+out:
+	g_free(path);
+	return idx;
+}
+
 int
 ui_run(const struct surat_config *config)
 {
-	fputs("surat: the interface is not built yet\n", stderr);
-	return 1;
+	struct ui ui;
+	GError *error = NULL;
+	int status = 0;
+
+	memset(&ui, 0, sizeof ui);
+	ui.config = config;
+	ui.rows = g_ptr_array_new_with_free_func((GDestroyNotify)index_message_free);
+	ui.prompt.text = g_string_new(NULL);
+	ui.sort = INDEX_SORT_DATE;
+	ui.index_height = 1;
+
+	ui.theme = theme_load(config->theme_path, &error);
+	if (ui.theme == NULL)
+		goto fail;
+	ui.idx = ui_open_index(config, &error);
+	if (ui.idx == NULL)
+		goto fail;
+	if (!ui_term_start(ui.theme, &error))
+		goto fail;
+	ui.index_height = MAX(1, LINES - 2);
+	ui_index_reload(&ui);
+	ui_initial_cursor(&ui);
+	ui.dirty |= UI_DIRTY_ALL;
+	ui_loop(&ui);
+	ui_term_stop();
+	goto out;
+fail:
+	ui_term_stop();
+	fprintf(stderr, "surat: %s\n", error->message);
+	g_clear_error(&error);
+	status = 1;
+out:
+	ui_pager_free(ui.pager);
+	index_free(ui.idx);
+	theme_free(ui.theme);
+	g_ptr_array_free(ui.rows, TRUE);
+	g_string_free(ui.prompt.text, TRUE);
+	g_free(ui.prompt.question);
+	g_free(ui.message);
+	return status;
 }

@@ -1,0 +1,200 @@
+/*
+ * index-view: the message list.  Only the rows on screen are read from the
+ * index (index_page), so drawing costs the same at 100 or 100,000 messages.
+ */
+#include <curses.h>
+#include <string.h>
+#include <time.h>
+
+#include "private.h"
+#include "surat/store.h"
+#include "surat/width.h"
+
+#define INDEX_VIEW_DATE_COLS 10
+#define INDEX_VIEW_FROM_COLS 20
+#define INDEX_VIEW_SIZE_COLS 6
+
+void
+ui_index_reload(struct ui *ui)
+{
+	GError *error = NULL;
+	int64_t height = ui->index_height > 0 ? ui->index_height : 1;
+
+	if (!index_count(ui->idx, &ui->filter, &ui->total, &ui->unread, &error)) {
+		ui_set_message(ui, true, "%s", error->message);
+		g_clear_error(&error);
+	}
+	if (ui->cursor >= ui->total)
+		ui->cursor = ui->total > 0 ? ui->total - 1 : 0;
+	if (ui->cursor < 0)
+		ui->cursor = 0;
+	if (ui->cursor < ui->top)
+		ui->top = ui->cursor;
+	if (ui->cursor >= ui->top + height)
+		ui->top = ui->cursor - height + 1;
+	if (ui->top > 0 && ui->top + height > ui->total)
+		ui->top = MAX(0, ui->total - height);
+	g_ptr_array_set_size(ui->rows, 0);
+	if (!index_page(ui->idx, &ui->filter, ui->sort, ui->reverse, ui->top, height, ui->rows, &error)) {
+		ui_set_message(ui, true, "%s", error->message);
+		g_clear_error(&error);
+	}
+	ui->dirty &= ~UI_RELOAD_ROWS;
+	ui->dirty |= UI_DIRTY_INDEX | UI_DIRTY_STATUS;
+}
+
+void
+ui_index_move(struct ui *ui, int64_t position)
+{
+	int64_t height = ui->index_height > 0 ? ui->index_height : 1;
+
+	if (position >= ui->total)
+		position = ui->total - 1;
+	if (position < 0)
+		position = 0;
+	ui->cursor = position;
+	if (ui->cursor < ui->top || ui->cursor >= ui->top + height ||
+	    (int64_t)ui->rows->len < MIN(height, ui->total - ui->top))
+		ui->dirty |= UI_RELOAD_ROWS;
+	ui->dirty |= UI_DIRTY_INDEX | UI_DIRTY_STATUS;
+}
+
+const struct index_message *
+ui_index_current(struct ui *ui)
+{
+	int64_t i;
+
+	if (ui->dirty & UI_RELOAD_ROWS)
+		ui_index_reload(ui);
+	i = ui->cursor - ui->top;
+	if (ui->total == 0 || i < 0 || i >= (int64_t)ui->rows->len)
+		return NULL;
+	return g_ptr_array_index(ui->rows, (guint)i);
+}
+
+char *
+ui_index_maildir(const struct ui *ui, const char *account)
+{
+	const struct account_config *a = config_account(ui->config, account);
+
+	if (a != NULL && a->maildir != NULL)
+		return g_strdup(a->maildir);
+	return g_build_filename(ui->config->store, account, NULL);
+}
+
+bool
+ui_index_set_flags(struct ui *ui, const struct index_message *msg, const char *flags, GError **error)
+{
+	char *maildir = ui_index_maildir(ui, msg->account);
+	char *normal = store_flags_normalize(flags);
+	bool ok;
+
+	/* The file name first: it is the truth the index is rebuilt from. */
+	ok = store_set_flags(maildir, msg->subdir, msg->base, msg->flags, normal, error) &&
+	    index_set_flags(ui->idx, msg->id, "cur", normal, error);
+	g_free(normal);
+	g_free(maildir);
+	ui->dirty |= UI_RELOAD_ROWS;
+	return ok;
+}
+
+/* A size in at most six columns: 512, 4.2K, 12K, 1.3M. */
+static void
+index_view_size(int64_t size, char *buf, size_t len)
+{
+	if (size < 1000)
+		g_snprintf(buf, len, "%d", (int)size);
+	else if (size < 10 * 1024)
+		g_snprintf(buf, len, "%.1fK", (double)size / 1024);
+	else if (size < 1000 * 1024)
+		g_snprintf(buf, len, "%dK", (int)(size / 1024));
+	else if (size < 10 * 1024 * 1024)
+		g_snprintf(buf, len, "%.1fM", (double)size / (1024 * 1024));
+	else
+		g_snprintf(buf, len, "%dM", (int)(size / (1024 * 1024)));
+}
+
+/* The theme element for a row. */
+static enum theme_element
+index_view_element(const struct index_message *m, bool selected)
+{
+	if (selected)
+		return THEME_INDEX_SELECTED;
+	if (index_message_has_flag(m, STORE_FLAG_TRASHED))
+		return THEME_INDEX_DELETED;
+	if (index_message_has_flag(m, STORE_FLAG_FLAGGED))
+		return THEME_INDEX_FLAGGED;
+	if (!index_message_has_flag(m, STORE_FLAG_SEEN))
+		return THEME_INDEX_UNREAD;
+	return THEME_INDEX;
+}
+
+/* One index line, exactly WIDTH columns. */
+static char *
+index_view_line(const struct index_message *m, int width)
+{
+	GString *line = g_string_new(NULL);
+	char date[32], size[16], *cell;
+	time_t t = (time_t)m->date;
+	struct tm tm;
+	int subject_cols;
+
+	g_string_append_c(line, ' ');
+	g_string_append_c(line, index_message_has_flag(m, STORE_FLAG_TRASHED) ? 'D' :
+	    !index_message_has_flag(m, STORE_FLAG_SEEN) ? 'N' : ' ');
+	g_string_append_c(line, index_message_has_flag(m, STORE_FLAG_FLAGGED) ? '!' : ' ');
+	g_string_append_c(line, index_message_has_flag(m, STORE_FLAG_REPLIED) ? 'r' : ' ');
+	g_string_append_c(line, ' ');
+	if (localtime_r(&t, &tm) == NULL || strftime(date, sizeof date, "%Y-%m-%d", &tm) == 0)
+		g_strlcpy(date, "?", sizeof date);
+	cell = width_fit(date, INDEX_VIEW_DATE_COLS, 1);
+	g_string_append(line, cell);
+	g_free(cell);
+	g_string_append(line, "  ");
+	cell = width_fit(m->from != NULL && m->from[0] != '\0' ? m->from : "(nobody)",
+	    INDEX_VIEW_FROM_COLS, 1);
+	g_string_append(line, cell);
+	g_free(cell);
+	g_string_append(line, "  ");
+	subject_cols = width - (5 + INDEX_VIEW_DATE_COLS + 2 + INDEX_VIEW_FROM_COLS + 2) -
+	    (INDEX_VIEW_SIZE_COLS + 1);
+	cell = width_fit(m->subject != NULL && m->subject[0] != '\0' ? m->subject : "(no subject)",
+	    MAX(subject_cols, 0), 1);
+	g_string_append(line, cell);
+	g_free(cell);
+	index_view_size(m->size, size, sizeof size);
+	g_string_append_printf(line, " %*s", INDEX_VIEW_SIZE_COLS, size);
+	cell = width_fit(line->str, width, 1);
+	g_string_free(line, TRUE);
+	return cell;
+}
+
+void
+ui_index_draw(struct ui *ui, int y, int height, int width)
+{
+	int i;
+
+	if (ui->dirty & UI_RELOAD_ROWS)
+		ui_index_reload(ui);
+	for (i = 0; i < height; i++) {
+		const struct index_message *m = NULL;
+		char *line;
+
+		if (i < (int)ui->rows->len)
+			m = g_ptr_array_index(ui->rows, (guint)i);
+		move(y + i, 0);
+		if (m == NULL) {
+			attrset(ui_term_attr(THEME_NORMAL));
+			clrtoeol();
+			if (i == 0 && ui->total == 0)
+				mvaddstr(y, 1, ui->filter.text != NULL ? "No messages match." :
+				    "No messages yet.");
+			continue;
+		}
+		line = index_view_line(m, width);
+		attrset(ui_term_attr(index_view_element(m, ui->top + i == ui->cursor)));
+		addstr(line);
+		g_free(line);
+	}
+	attrset(A_NORMAL);
+}

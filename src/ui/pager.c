@@ -1,0 +1,302 @@
+/*
+ * pager: the open message, rendered by render.c into role-tagged lines,
+ * wrapped at word boundaries to the pane width (wide and combining
+ * characters measured by width.c) and coloured by role.
+ */
+#include <curses.h>
+#include <string.h>
+
+#include "private.h"
+#include "surat/store.h"
+#include "surat/width.h"
+
+/* Wrap every rendered line to WIDTH columns into pager->screen. */
+static void
+pager_wrap(struct ui_pager *pager, int width)
+{
+	guint i;
+
+	g_array_set_size(pager->screen, 0);
+	pager->width = width;
+	for (i = 0; i < pager->rendering->lines->len; i++) {
+		const struct render_line *l = g_ptr_array_index(pager->rendering->lines, i);
+		const char *text = l->text;
+		size_t len = strlen(text), pos = 0;
+
+		if (len == 0) {
+			struct ui_pager_line s = { i, 0, 0 };
+			g_array_append_val(pager->screen, s);
+			continue;
+		}
+		while (pos < len) {
+			struct ui_pager_line s = { i, (unsigned int)pos, 0 };
+			size_t n = width_prefix(text + pos, width, NULL);
+			size_t cut = n;
+
+			if (n == 0) /* a wide character in a one-column pane */
+				n = cut = (size_t)(g_utf8_next_char(text + pos) - (text + pos));
+			if (pos + n < len) {
+				/* Break after the last space that fits, if there is one. */
+				size_t k;
+
+				for (k = n; k > 0; k--)
+					if (text[pos + k - 1] == ' ')
+						break;
+				if (k > 0)
+					cut = k;
+			}
+			s.len = (unsigned int)cut;
+			g_array_append_val(pager->screen, s);
+			pos += cut;
+		}
+	}
+}
+
+/* Render the message of PAGER again (after a headers toggle). */
+static bool
+pager_render(struct ui *ui, struct ui_pager *pager, const struct index_message *msg, GError **error)
+{
+	struct render_options options = { .full_headers = pager->full_headers };
+	char *maildir = ui_index_maildir(ui, msg->account);
+	char *path = store_message_path(maildir, msg->subdir, msg->base, msg->flags);
+	struct rendering *r = render_file(path, &options, error);
+
+	g_free(path);
+	g_free(maildir);
+	if (r == NULL)
+		return false;
+	render_free(pager->rendering);
+	pager->rendering = r;
+	pager->width = -1;
+	pager->top = 0;
+	return true;
+}
+
+struct ui_pager *
+ui_pager_open(struct ui *ui, const struct index_message *msg, GError **error)
+{
+	struct ui_pager *pager = g_new0(struct ui_pager, 1);
+
+	pager->id = msg->id;
+	pager->screen = g_array_new(FALSE, FALSE, sizeof(struct ui_pager_line));
+	pager->width = -1;
+	if (ui->pager != NULL) {
+		/* Keep the reader's choices from one message to the next. */
+		pager->full_headers = ui->pager->full_headers;
+		pager->search = g_strdup(ui->pager->search);
+	}
+	if (!pager_render(ui, pager, msg, error)) {
+		ui_pager_free(pager);
+		return NULL;
+	}
+	return pager;
+}
+
+void
+ui_pager_free(struct ui_pager *pager)
+{
+	if (pager == NULL)
+		return;
+	render_free(pager->rendering);
+	g_array_free(pager->screen, TRUE);
+	g_free(pager->search);
+	g_free(pager);
+}
+
+void
+ui_pager_rerender(struct ui *ui)
+{
+	struct index_message msg = { 0 };
+	GError *error = NULL;
+
+	if (ui->pager == NULL)
+		return;
+	if (!index_get(ui->idx, ui->pager->id, &msg, &error) ||
+	    !pager_render(ui, ui->pager, &msg, &error)) {
+		ui_set_message(ui, true, "%s", error != NULL ? error->message : "the message is gone");
+		g_clear_error(&error);
+	}
+	index_message_clear(&msg);
+	ui->dirty |= UI_DIRTY_PAGER;
+}
+
+/* The screen lines, wrapped for the current width. */
+static void
+pager_ensure_wrapped(struct ui_pager *pager, int width)
+{
+	if (pager->width != width)
+		pager_wrap(pager, width > 0 ? width : 1);
+}
+
+void
+ui_pager_scroll(struct ui *ui, int lines)
+{
+	struct ui_pager *pager = ui->pager;
+	int height = ui_pager_height(ui), max;
+
+	if (pager == NULL)
+		return;
+	pager_ensure_wrapped(pager, COLS);
+	max = (int)pager->screen->len - height;
+	if (max < 0)
+		max = 0;
+	pager->top += lines;
+	if (pager->top > max)
+		pager->top = max;
+	if (pager->top < 0)
+		pager->top = 0;
+	ui->dirty |= UI_DIRTY_PAGER;
+}
+
+/* Byte offset of NEEDLE in the LEN bytes at HAY, ASCII case folded, or -1. */
+static long
+pager_find(const char *hay, size_t len, const char *needle)
+{
+	size_t n = strlen(needle), i;
+
+	if (n == 0 || n > len)
+		return -1;
+	for (i = 0; i + n <= len; i++)
+		if (g_ascii_strncasecmp(hay + i, needle, n) == 0)
+			return (long)i;
+	return -1;
+}
+
+/* The text of screen line S. */
+static const char *
+pager_text(const struct ui_pager *pager, const struct ui_pager_line *s)
+{
+	const struct render_line *l = g_ptr_array_index(pager->rendering->lines, s->line);
+
+	return l->text + s->start;
+}
+
+bool
+ui_pager_search(struct ui *ui, bool from_next)
+{
+	struct ui_pager *pager = ui->pager;
+	guint n, i, start;
+
+	if (pager == NULL || pager->search == NULL || pager->search[0] == '\0')
+		return false;
+	pager_ensure_wrapped(pager, COLS);
+	n = pager->screen->len;
+	start = (guint)pager->top + (from_next ? 1 : 0);
+	for (i = 0; i < n; i++) {
+		guint k = (start + i) % n;
+		const struct ui_pager_line *s = &g_array_index(pager->screen, struct ui_pager_line, k);
+
+		if (pager_find(pager_text(pager, s), s->len, pager->search) >= 0) {
+			pager->top = (int)k;
+			if (k < start)
+				ui_set_message(ui, false, "Search wrapped to top.");
+			ui->dirty |= UI_DIRTY_PAGER;
+			return true;
+		}
+	}
+	ui_set_message(ui, true, "Not found: %s", pager->search);
+	return false;
+}
+
+/* The theme element for a rendered line. */
+static enum theme_element
+pager_element(const struct render_line *l)
+{
+	switch (l->role) {
+	case RENDER_HEADER:
+		return THEME_HEADER_VALUE;
+	case RENDER_QUOTE:
+		return l->quote_level <= 1 ? THEME_QUOTE1 : l->quote_level == 2 ? THEME_QUOTE2 :
+		    l->quote_level == 3 ? THEME_QUOTE3 : THEME_QUOTE4;
+	case RENDER_SIGNATURE:
+		return THEME_SIGNATURE;
+	case RENDER_ATTACHMENT:
+		return THEME_ATTACHMENT;
+	case RENDER_LINK:
+		return THEME_LINK;
+	case RENDER_SEPARATOR:
+		return THEME_SEPARATOR;
+	case RENDER_BODY:
+	default:
+		return THEME_BODY;
+	}
+}
+
+/* Draw LEN bytes of TEXT with ELEMENT, search matches highlighted. */
+static void
+pager_put(const char *text, size_t len, enum theme_element element, const char *search)
+{
+	size_t pos = 0;
+
+	while (pos < len) {
+		long hit = search != NULL ? pager_find(text + pos, len - pos, search) : -1;
+		size_t plain = hit < 0 ? len - pos : (size_t)hit;
+
+		attrset(ui_term_attr(element));
+		addnstr(text + pos, (int)plain);
+		pos += plain;
+		if (hit >= 0) {
+			size_t n = strlen(search);
+
+			attrset(ui_term_attr(THEME_SEARCH));
+			addnstr(text + pos, (int)n);
+			pos += n;
+		}
+	}
+}
+
+void
+ui_pager_draw(struct ui *ui, int y, int height, int width)
+{
+	struct ui_pager *pager = ui->pager;
+	int i;
+
+	if (pager == NULL)
+		return;
+	pager_ensure_wrapped(pager, width);
+	for (i = 0; i < height; i++) {
+		guint k = (guint)(pager->top + i);
+		const struct ui_pager_line *s;
+		const struct render_line *l;
+		const char *text;
+
+		move(y + i, 0);
+		attrset(ui_term_attr(THEME_BODY));
+		clrtoeol();
+		if (k >= pager->screen->len) {
+			if (k == pager->screen->len && i > 0) {
+				attrset(ui_term_attr(THEME_SEPARATOR));
+				addstr("~");
+			}
+			continue;
+		}
+		s = &g_array_index(pager->screen, struct ui_pager_line, k);
+		l = g_ptr_array_index(pager->rendering->lines, s->line);
+		text = l->text + s->start;
+		if (l->role == RENDER_HEADER && s->start == 0 && l->name_len > 0) {
+			size_t name = MIN((size_t)l->name_len, (size_t)s->len);
+
+			pager_put(text, name, THEME_HEADER_NAME, pager->search);
+			pager_put(text + name, s->len - name, THEME_HEADER_VALUE, pager->search);
+		} else {
+			pager_put(text, s->len, pager_element(l), pager->search);
+		}
+	}
+	attrset(A_NORMAL);
+}
+
+/* How far through the message the bottom of the pane is, in percent. */
+int
+ui_pager_percent(const struct ui *ui)
+{
+	const struct ui_pager *pager = ui->pager;
+	int height = ui_pager_height(ui);
+	int shown;
+
+	if (pager == NULL || pager->screen->len == 0)
+		return 100;
+	shown = pager->top + height;
+	if (shown >= (int)pager->screen->len)
+		return 100;
+	return (int)((int64_t)shown * 100 / pager->screen->len);
+}

@@ -1,0 +1,86 @@
+/*
+ * status: the status bar (where am I, how many, how many new) and the
+ * message line under it (errors, notices and prompts).
+ */
+#include <curses.h>
+#include <string.h>
+
+#include "private.h"
+#include "surat/width.h"
+
+/* The name of what the index shows. */
+static const char *
+status_scope(const struct ui *ui)
+{
+	if (ui->filter.account != NULL)
+		return ui->filter.account;
+	if (ui->config->n_accounts == 1)
+		return ui->config->accounts[0].name;
+	return "all accounts";
+}
+
+void
+ui_status_draw(struct ui *ui, int y, int width)
+{
+	GString *s = g_string_new(NULL);
+	char *line;
+
+	g_string_append_printf(s, "-- surat: %s -- ", status_scope(ui));
+	if (ui->total > 0)
+		g_string_append_printf(s, "%" G_GINT64_FORMAT "/%" G_GINT64_FORMAT, ui->cursor + 1,
+		    ui->total);
+	else
+		g_string_append(s, "0/0");
+	g_string_append_printf(s, " -- %" G_GINT64_FORMAT " new ", ui->unread);
+	if (ui->pager != NULL)
+		g_string_append_printf(s, "-- %d%% ", ui_pager_percent(ui));
+	if (ui->help)
+		g_string_append(s, "-- help ");
+	g_string_append(s, "-- ?:help q:quit ");
+	while (width_of(s->str) < width)
+		g_string_append_c(s, '-');
+	line = width_fit(s->str, width, 1);
+	attrset(ui_term_attr(THEME_STATUS));
+	mvaddstr(y, 0, line);
+	attrset(A_NORMAL);
+	g_free(line);
+	g_string_free(s, TRUE);
+}
+
+void
+ui_message_draw(struct ui *ui, int y, int width)
+{
+	char *line;
+
+	move(y, 0);
+	attrset(ui_term_attr(THEME_NORMAL));
+	clrtoeol();
+	if (ui->prompt.kind != UI_PROMPT_NONE) {
+		char *text = g_strdup_printf("%s%s", ui->prompt.question, ui->prompt.text->str);
+		int cols = width_of(text);
+
+		/* Keep the end of a long answer in view. */
+		if (cols >= width) {
+			const char *p = text;
+
+			while (width_of(p) >= width)
+				p = g_utf8_next_char(p);
+			line = g_strdup(p);
+		} else {
+			line = g_strdup(text);
+		}
+		mvaddstr(y, 0, line);
+		curs_set(1);
+		g_free(line);
+		g_free(text);
+		return;
+	}
+	curs_set(0);
+	if (ui->message == NULL)
+		return;
+	line = width_fit(ui->message, width, 0);
+	attrset(ui_term_attr(ui->message_error ? THEME_ERROR : THEME_NORMAL));
+	mvaddstr(y, 0, line);
+	attrset(A_NORMAL);
+	g_free(line);
+}

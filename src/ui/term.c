@@ -1,0 +1,291 @@
+/*
+ * term: the terminal under the interface: curses setup and teardown, theme
+ * colours mapped to what the terminal has, and signals.  The terminal is
+ * restored on every path out: a normal quit, SIGINT/SIGTERM/SIGHUP (through a
+ * self-pipe, so the loop quits cleanly) and fatal signals (restored from the
+ * handler with async-signal-safe calls only, then the signal is re-raised).
+ */
+#include <curses.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "private.h"
+
+/* Last: term.h defines macros such as "lines" that clash with names above. */
+#include <term.h>
+
+static int term_pipe[2] = { -1, -1 };
+static struct termios term_saved;
+static bool term_saved_ok;
+static volatile sig_atomic_t term_active;
+static char term_reset[256]; /* what puts the terminal back, precomputed */
+static size_t term_reset_len;
+static int term_element_attrs[THEME_ELEMENT_COUNT];
+
+static const int term_fatal_signals[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT };
+static const int term_quit_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+
+/* Put the terminal back from a signal handler: write() and tcsetattr() only. */
+static void
+term_emergency_restore(void)
+{
+	ssize_t n;
+
+	if (!term_active)
+		return;
+	term_active = 0;
+	if (term_reset_len > 0)
+		n = write(STDOUT_FILENO, term_reset, term_reset_len);
+	(void)n;
+	if (term_saved_ok)
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &term_saved);
+}
+
+/* A fatal signal: restore the terminal, then die of the same signal. */
+static void
+term_fatal_handler(int sig)
+{
+	term_emergency_restore();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/* A request to quit: wake the loop through the self-pipe. */
+static void
+term_quit_handler(int sig)
+{
+	unsigned char b = (unsigned char)sig;
+	int saved = errno;
+	ssize_t n = write(term_pipe[1], &b, 1);
+
+	(void)n;
+	errno = saved;
+}
+
+/* Append the terminfo capability CAP to the reset string, if the terminal has it. */
+static void
+term_reset_add(const char *cap)
+{
+	char *s = tigetstr(cap);
+	size_t n;
+
+	if (s == NULL || s == (char *)-1)
+		return;
+	n = strlen(s);
+	if (term_reset_len + n >= sizeof term_reset)
+		return;
+	memcpy(term_reset + term_reset_len, s, n);
+	term_reset_len += n;
+}
+
+/* RGB of colour N of the xterm 256-colour palette. */
+static void
+term_palette_rgb(int n, int *r, int *g, int *b)
+{
+	static const int basic[16][3] = {
+		{ 0, 0, 0 }, { 205, 0, 0 }, { 0, 205, 0 }, { 205, 205, 0 },
+		{ 0, 0, 238 }, { 205, 0, 205 }, { 0, 205, 205 }, { 229, 229, 229 },
+		{ 127, 127, 127 }, { 255, 0, 0 }, { 0, 255, 0 }, { 255, 255, 0 },
+		{ 92, 92, 255 }, { 255, 0, 255 }, { 0, 255, 255 }, { 255, 255, 255 },
+	};
+	static const int level[6] = { 0, 95, 135, 175, 215, 255 };
+
+	if (n < 16) {
+		*r = basic[n][0];
+		*g = basic[n][1];
+		*b = basic[n][2];
+	} else if (n < 232) {
+		n -= 16;
+		*r = level[n / 36];
+		*g = level[(n / 6) % 6];
+		*b = level[n % 6];
+	} else {
+		*r = *g = *b = 8 + (n - 232) * 10;
+	}
+}
+
+/* The colour below LIMIT nearest to R, G, B. */
+static int
+term_nearest(int r, int g, int b, int limit)
+{
+	int best = 0, best_dist = -1, n;
+
+	for (n = 0; n < limit && n < 256; n++) {
+		int pr, pg, pb, d;
+
+		term_palette_rgb(n, &pr, &pg, &pb);
+		d = (pr - r) * (pr - r) + (pg - g) * (pg - g) + (pb - b) * (pb - b);
+		if (best_dist < 0 || d < best_dist) {
+			best = n;
+			best_dist = d;
+		}
+	}
+	return best;
+}
+
+/* A theme colour as a curses colour this terminal has. */
+static int
+term_map_color(int color)
+{
+	int r, g, b;
+
+	if (color == THEME_COLOR_DEFAULT)
+		return -1;
+	if (color & THEME_COLOR_RGB) {
+		r = (color >> 16) & 0xff;
+		g = (color >> 8) & 0xff;
+		b = color & 0xff;
+		return term_nearest(r, g, b, COLORS);
+	}
+	if (color < COLORS)
+		return color;
+	term_palette_rgb(color, &r, &g, &b);
+	return term_nearest(r, g, b, COLORS);
+}
+
+/* curses attributes for THEME_ATTR_* bits. */
+static int
+term_map_attrs(unsigned int attrs)
+{
+	int a = A_NORMAL;
+
+	if (attrs & THEME_ATTR_BOLD)
+		a |= A_BOLD;
+	if (attrs & THEME_ATTR_UNDERLINE)
+		a |= A_UNDERLINE;
+	if (attrs & THEME_ATTR_REVERSE)
+		a |= A_REVERSE;
+	if (attrs & THEME_ATTR_DIM)
+		a |= A_DIM;
+#ifdef A_ITALIC
+	if (attrs & THEME_ATTR_ITALIC)
+		a |= A_ITALIC;
+#endif
+	if (attrs & THEME_ATTR_BLINK)
+		a |= A_BLINK;
+	return a;
+}
+
+/* Turn the theme into one colour pair and attribute set per element. */
+static void
+term_apply_theme(const struct theme *theme)
+{
+	const char *no_color = getenv("NO_COLOR");
+	bool colors = has_colors() && (no_color == NULL || no_color[0] == '\0');
+	int i;
+
+	if (colors) {
+		start_color();
+		use_default_colors();
+	}
+	for (i = 0; i < THEME_ELEMENT_COUNT; i++) {
+		const struct theme_style *s = &theme->styles[i];
+
+		term_element_attrs[i] = term_map_attrs(s->attrs);
+		if (colors && i + 1 < COLOR_PAIRS) {
+			init_pair((short)(i + 1), (short)term_map_color(s->fg), (short)term_map_color(s->bg));
+			term_element_attrs[i] |= COLOR_PAIR(i + 1);
+		}
+	}
+}
+
+int
+ui_term_attr(enum theme_element element)
+{
+	return term_element_attrs[element];
+}
+
+bool
+ui_term_start(const struct theme *theme, GError **error)
+{
+	struct sigaction sa;
+	size_t i;
+
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_NXIO,
+		    "the mail reader needs a terminal; for scripts use surat list or surat show");
+		return false;
+	}
+	if (pipe(term_pipe) != 0 || fcntl(term_pipe[0], F_SETFL, O_NONBLOCK) != 0 ||
+	    fcntl(term_pipe[1], F_SETFL, O_NONBLOCK) != 0) {
+		g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(errno),
+		    "cannot create a pipe: %s", g_strerror(errno));
+		return false;
+	}
+	fcntl(term_pipe[0], F_SETFD, FD_CLOEXEC);
+	fcntl(term_pipe[1], F_SETFD, FD_CLOEXEC);
+	term_saved_ok = tcgetattr(STDIN_FILENO, &term_saved) == 0;
+
+	/* Our handlers go in first; curses leaves handlers it finds alone. */
+	memset(&sa, 0, sizeof sa);
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = term_quit_handler;
+	for (i = 0; i < G_N_ELEMENTS(term_quit_signals); i++)
+		sigaction(term_quit_signals[i], &sa, NULL);
+	sa.sa_handler = term_fatal_handler;
+	sa.sa_flags = SA_RESETHAND;
+	for (i = 0; i < G_N_ELEMENTS(term_fatal_signals); i++)
+		sigaction(term_fatal_signals[i], &sa, NULL);
+
+	if (initscr() == NULL) {
+		g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_NXIO,
+		    "cannot start the terminal (TERM=%s)", getenv("TERM") ? getenv("TERM") : "");
+		return false;
+	}
+	term_active = 1;
+	term_reset_len = 0;
+	term_reset_add("sgr0");
+	term_reset_add("cnorm");
+	term_reset_add("rmkx");
+	term_reset_add("rmcup");
+	cbreak();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	curs_set(0);
+	set_escdelay(25);
+	term_apply_theme(theme);
+	return true;
+}
+
+void
+ui_term_stop(void)
+{
+	size_t i;
+
+	if (term_active) {
+		term_active = 0;
+		endwin();
+	}
+	for (i = 0; i < G_N_ELEMENTS(term_quit_signals); i++)
+		signal(term_quit_signals[i], SIG_DFL);
+	for (i = 0; i < G_N_ELEMENTS(term_fatal_signals); i++)
+		signal(term_fatal_signals[i], SIG_DFL);
+	if (term_pipe[0] >= 0) {
+		close(term_pipe[0]);
+		close(term_pipe[1]);
+		term_pipe[0] = term_pipe[1] = -1;
+	}
+}
+
+int
+ui_term_signal_fd(void)
+{
+	return term_pipe[0];
+}
+
+int
+ui_term_take_signal(void)
+{
+	unsigned char b;
+
+	if (read(term_pipe[0], &b, 1) == 1)
+		return b;
+	return 0;
+}

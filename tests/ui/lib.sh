@@ -1,0 +1,141 @@
+# tests/ui/lib.sh: drive the real surat in a private tmux server, the way a
+# person would: send keys, read the screen.  Sourced by tests/ui/*.sh, which
+# print TAP.  Everything lives in a temporary folder removed on exit.
+set -u
+
+: "${SURAT:?SURAT must point at the built binary}"
+: "${SURAT_SRCDIR:?SURAT_SRCDIR must point at the source tree}"
+
+UI_TMP=$(mktemp -d "${TMPDIR:-/tmp}/surat-ui.XXXXXX")
+UI_SOCKET="surat-$$-$(basename "$0" .sh)"
+UI_STORE="$UI_TMP/store"
+UI_CONFIG="$UI_TMP/config"
+UI_WIDTH=100
+UI_HEIGHT=30
+tap_n=0
+tap_failed=0
+
+ui_tmux() {
+	tmux -L "$UI_SOCKET" -f /dev/null "$@"
+}
+
+ui_cleanup() {
+	ui_tmux kill-server 2>/dev/null || true
+	rm -rf "$UI_TMP"
+}
+trap ui_cleanup EXIT INT TERM
+
+ok() {
+	tap_n=$((tap_n + 1))
+	echo "ok $tap_n - $1"
+}
+
+not_ok() {
+	tap_n=$((tap_n + 1))
+	tap_failed=$((tap_failed + 1))
+	echo "not ok $tap_n - $1"
+	# Show what the person would have seen.
+	ui_screen 2>/dev/null | sed 's/^/# | /'
+}
+
+# check DESCRIPTION COMMAND...: one TAP line from a command's status.
+check() {
+	desc=$1
+	shift
+	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
+}
+
+tap_end() {
+	echo "1..$tap_n"
+	[ "$tap_failed" -eq 0 ]
+}
+
+# ui_setup: a store holding the sample Maildir as account "demo", a config.
+ui_setup() {
+	mkdir -p "$UI_TMP/home"
+	"$SURAT_SRCDIR/sample/make-maildir.sh" "$UI_STORE/demo" >/dev/null
+	cat >"$UI_CONFIG" <<CONF
+store = "$UI_STORE";
+theme = "default";
+index_lines = 6;
+accounts = ( { name = "demo"; host = "127.0.0.1"; user = "alice"; } );
+CONF
+}
+
+# ui_start [SURAT ARGS]: start surat in a fresh pane.  When it exits, the
+# pane shows "EXIT=<status>" on the normal screen and stays open.
+ui_start() {
+	ui_tmux kill-server 2>/dev/null || true
+	ui_tmux new-session -d -x "$UI_WIDTH" -y "$UI_HEIGHT" \
+		"env -i PATH=\"$PATH\" HOME=\"$UI_TMP/home\" TERM=screen-256color \
+		LC_ALL=C.UTF-8 TZ=UTC SURAT_THEMES_DIR=\"$SURAT_SRCDIR/themes\" \
+		ASAN_OPTIONS=\"${ASAN_OPTIONS:-}\" UBSAN_OPTIONS=\"${UBSAN_OPTIONS:-}\" \
+		${UI_ENV:-} \"$SURAT\" -c \"$UI_CONFIG\" $* 2>\"$UI_TMP/stderr\"; \
+		echo EXIT=\$?; sleep 600"
+	ui_tmux set-option -g remain-on-exit on >/dev/null 2>&1 || true
+}
+
+# ui_screen: what the pane shows now.
+ui_screen() {
+	ui_tmux capture-pane -p -t 0 2>/dev/null
+}
+
+# ui_keys KEY...: type keys (tmux key names: Enter, Down, C-l, ...).
+ui_keys() {
+	ui_tmux send-keys -t 0 "$@"
+}
+
+# wait_for TEXT [SECONDS]: poll the screen until TEXT (fixed string) shows.
+wait_for() {
+	text=$1
+	limit=${2:-10}
+	tries=$((limit * 20))
+	while [ "$tries" -gt 0 ]; do
+		if ui_screen | grep -qF -- "$text"; then
+			return 0
+		fi
+		sleep 0.05
+		tries=$((tries - 1))
+	done
+	return 1
+}
+
+# wait_gone TEXT [SECONDS]: poll until TEXT is no longer on the screen.
+wait_gone() {
+	text=$1
+	limit=${2:-10}
+	tries=$((limit * 20))
+	while [ "$tries" -gt 0 ]; do
+		if ! ui_screen | grep -qF -- "$text"; then
+			return 0
+		fi
+		sleep 0.05
+		tries=$((tries - 1))
+	done
+	return 1
+}
+
+# screen_has TEXT: the screen shows TEXT now.
+screen_has() {
+	ui_screen | grep -qF -- "$1"
+}
+
+# screen_line N: line N (1-based) of the screen.
+screen_line() {
+	ui_screen | sed -n "${1}p"
+}
+
+# wait_file GLOB [SECONDS]: poll until a file matching GLOB exists.
+wait_file() {
+	pattern=$1
+	limit=${2:-10}
+	tries=$((limit * 20))
+	while [ "$tries" -gt 0 ]; do
+		for f in $pattern; do
+			[ -e "$f" ] && return 0
+		done
+		sleep 0.05
+		tries=$((tries - 1))
+	done
+	return 1
+}
