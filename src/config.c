@@ -44,8 +44,8 @@ enum config_key_type {
 struct config_parse;
 
 /* Extra validation of a value that passed its type and range checks. */
-typedef bool (*config_check_fn)(struct config_parse *, const config_setting_t *, const char *,
-    void *);
+typedef bool (*config_check_fn)(struct config_parse *, const config_setting_t *,
+    const char *prefix, void *field);
 
 struct config_key {
 	const char *name;
@@ -70,7 +70,7 @@ struct config_parse {
 	GPtrArray *errors;           /* where error lines go */
 	char *include_dir;           /* for @include: the file's folder */
 	GArray *found;               /* struct config_found, until sorted into errors */
-	GHashTable *lines;           /* file name -> its lines (gchar **) */
+	char **lines;                /* the file's lines, for config_int_literal */
 	GHashTable *names;           /* account name -> its line */
 	struct surat_config *config; /* being filled */
 };
@@ -82,14 +82,12 @@ static const char *const config_auth_names[] = { "auto", "user", "apop", "plain"
 _Static_assert(sizeof(enum account_tls) == sizeof(int), "enum keys are stored as int");
 _Static_assert(sizeof(enum account_auth) == sizeof(int), "enum keys are stored as int");
 
-static bool config_check_name(struct config_parse *, const config_setting_t *, const char *,
-    void *);
-static bool config_check_secret(struct config_parse *, const config_setting_t *, const char *,
-    void *);
-static bool config_check_file(struct config_parse *, const config_setting_t *, const char *,
-    void *);
-static bool config_check_fingerprint(struct config_parse *, const config_setting_t *,
-    const char *, void *);
+#define CONFIG_CHECK(f) \
+	static bool f(struct config_parse *, const config_setting_t *, const char *, void *)
+CONFIG_CHECK(config_check_name);
+CONFIG_CHECK(config_check_secret);
+CONFIG_CHECK(config_check_file);
+CONFIG_CHECK(config_check_fingerprint);
 
 /* One table row per key; see doc/internals/config.md. */
 #define TOP(f)     offsetof(struct surat_config, f)
@@ -110,7 +108,8 @@ static bool config_check_fingerprint(struct config_parse *, const config_setting
 /* The top level, in the order parsed: store comes before the accounts. */
 static const struct config_key config_top_keys[] = {
 	KEY_PATH("store", TOP(store), "~/.local/share/surat", NULL),
-	{ "theme", CONFIG_KEY_STRING, false, 1, CONFIG_PATH_MAX, TOP(theme), 0, "default", NULL, NULL },
+	{ "theme", CONFIG_KEY_STRING, false, 1, CONFIG_PATH_MAX, TOP(theme), 0, "default", NULL,
+	    NULL },
 	KEY_INT("index_lines", 1, 200, TOP(index_lines), 10),
 	{ "accounts", CONFIG_KEY_ACCOUNTS, false, 0, 0, 0, 0, NULL, NULL, NULL },
 };
@@ -145,30 +144,38 @@ config_add_line(GPtrArray *lines, char *text)
 	g_free(text);
 }
 
-/* Note one error "FILE:LINE: KEY: message" about setting S (or LINE when S is NULL). */
+/*
+ * Note one error "FILE:LINE: KEY: message" about setting S, where KEY is
+ * PREFIX.NAME (NAME defaults to S's own name; either may be NULL).
+ */
 static void G_GNUC_PRINTF(5, 6)
-config_error(struct config_parse *p, const config_setting_t *s, int line, const char *key,
-    const char *fmt, ...)
+config_error(struct config_parse *p, const config_setting_t *s, const char *prefix,
+    const char *name, const char *fmt, ...)
 {
 	struct config_found found;
-	const char *file = p->path;
+	const char *file = config_setting_source_file(s);
 	va_list ap;
-	char *msg;
+	char *msg, *where;
 
 	if (p->found->len > 10 * CONFIG_MAX_ERRORS)
 		return;
-	if (s != NULL) {
-		line = (int)config_setting_source_line(s);
-		if (config_setting_source_file(s) != NULL)
-			file = config_setting_source_file(s);
-	}
+	if (name == NULL)
+		name = config_setting_name(s);
 	va_start(ap, fmt);
 	msg = g_strdup_vprintf(fmt, ap);
 	va_end(ap);
-	found.line = line;
+	/* libconfig names an @include'd file as written, relative to include_dir. */
+	if (file == NULL)
+		file = p->path;
+	where = g_path_is_absolute(file) || strcmp(file, p->path) == 0
+	    ? g_strdup(file) : g_build_filename(p->include_dir, file, NULL);
+	found.line = (int)config_setting_source_line(s);
 	found.seq = p->found->len;
-	found.text = g_strdup_printf("%s:%d: %s: %s", file, line, key, msg);
+	found.text = g_strdup_printf("%s:%d: %s%s%s: %s", where, found.line,
+	    prefix != NULL ? prefix : "", prefix != NULL && name != NULL ? "." : "",
+	    name != NULL ? name : "", msg);
 	g_array_append_val(p->found, found);
+	g_free(where);
 	g_free(msg);
 }
 
@@ -213,46 +220,42 @@ config_quote(const char *value)
 	return g_strdup_printf("%.*s...", CONFIG_MAX_QUOTED, value);
 }
 
-/* What a libconfig type is called in an error. */
+/* What each libconfig type is called in an error. */
+static const char *const config_type_names[] = {
+	[CONFIG_TYPE_NONE] = "nothing",
+	[CONFIG_TYPE_GROUP] = "a group",
+	[CONFIG_TYPE_INT] = "an integer",
+	[CONFIG_TYPE_INT64] = "an integer",
+	[CONFIG_TYPE_FLOAT] = "a floating-point number",
+	[CONFIG_TYPE_STRING] = "a string",
+	[CONFIG_TYPE_BOOL] = "a boolean",
+	[CONFIG_TYPE_ARRAY] = "an array",
+	[CONFIG_TYPE_LIST] = "a list",
+};
+
+/* What setting S is, for an error. */
 static const char *
-config_type_name(int type)
+config_type_name(const config_setting_t *s)
 {
-	switch (type) {
-	case CONFIG_TYPE_GROUP:
-		return "a group";
-	case CONFIG_TYPE_INT:
-	case CONFIG_TYPE_INT64:
-		return "an integer";
-	case CONFIG_TYPE_FLOAT:
-		return "a floating-point number";
-	case CONFIG_TYPE_STRING:
-		return "a string";
-	case CONFIG_TYPE_BOOL:
-		return "a boolean";
-	case CONFIG_TYPE_ARRAY:
-		return "an array";
-	case CONFIG_TYPE_LIST:
-		return "a list";
-	}
-	return "nothing";
+	unsigned int type = (unsigned int)config_setting_type(s);
+
+	return type < G_N_ELEMENTS(config_type_names) ? config_type_names[type] : "nothing";
 }
 
-/* What a key of TYPE must hold, for an error. */
-static const char *
-config_expected(enum config_key_type type)
-{
-	switch (type) {
-	case CONFIG_KEY_INT:
-	case CONFIG_KEY_INT64:
-		return "an integer";
-	case CONFIG_KEY_BOOL:
-		return "true or false";
-	case CONFIG_KEY_ACCOUNTS:
-		return "a list of groups, accounts = ( { ... }, { ... } );";
-	default:
-		return "a string in double quotes";
-	}
-}
+/* The libconfig types each kind of key takes, and what to call them in an error. */
+static const struct {
+	int type, alt;
+	const char *expected;
+} config_key_types[] = {
+	[CONFIG_KEY_STRING] = { CONFIG_TYPE_STRING, CONFIG_TYPE_STRING, "a string in double quotes" },
+	[CONFIG_KEY_PATH] = { CONFIG_TYPE_STRING, CONFIG_TYPE_STRING, "a string in double quotes" },
+	[CONFIG_KEY_INT] = { CONFIG_TYPE_INT, CONFIG_TYPE_INT64, "an integer" },
+	[CONFIG_KEY_INT64] = { CONFIG_TYPE_INT, CONFIG_TYPE_INT64, "an integer" },
+	[CONFIG_KEY_BOOL] = { CONFIG_TYPE_BOOL, CONFIG_TYPE_BOOL, "true or false" },
+	[CONFIG_KEY_ENUM] = { CONFIG_TYPE_STRING, CONFIG_TYPE_STRING, "a string in double quotes" },
+	[CONFIG_KEY_ACCOUNTS] = { CONFIG_TYPE_LIST, CONFIG_TYPE_LIST,
+	    "a list of groups, accounts = ( { ... }, { ... } );" },
+};
 
 /* The edit distance of A and B, capped at 9; used to suggest a key. */
 static int
@@ -279,43 +282,34 @@ config_distance(const char *a, const char *b)
 	return MIN(row[lb], 9);
 }
 
-/* The value of S when libconfig read its integer literal whole, else the literal as written. */
+/*
+ * NULL when libconfig read the integer literal of S whole, else the literal
+ * as written: libconfig 1.5 silently truncates a literal beyond 32 bits that
+ * lacks an L suffix, so compare with the text on its line.
+ */
 static char *
 config_int_literal(struct config_parse *p, const config_setting_t *s)
 {
 	const char *file = config_setting_source_file(s), *name = config_setting_name(s);
 	unsigned int line = config_setting_source_line(s);
-	size_t namelen = strlen(name);
-	char **lines, *contents, *end, *found = NULL;
+	char *end, *found = NULL;
 	const char *q, *r;
 	long long v;
 
-	/*
-	 * libconfig 1.5 truncates a literal beyond 32 bits without an L
-	 * suffix to an int, silently; compare with the text on the line.
-	 */
-	if (file == NULL)
-		file = p->path;
-	if ((lines = g_hash_table_lookup(p->lines, file)) == NULL) {
-		if (!g_file_get_contents(file, &contents, NULL, NULL))
-			contents = g_strdup("");
-		lines = g_strsplit(contents, "\n", -1);
-		g_free(contents);
-		g_hash_table_insert(p->lines, g_strdup(file), lines);
-	}
-	if (line < 1 || line > g_strv_length(lines))
-		return NULL;
-	for (q = lines[line - 1]; (q = strstr(q, name)) != NULL; q++) {
-		if (q > lines[line - 1] && (g_ascii_isalnum(q[-1]) || strchr("_-*", q[-1])))
+	if ((file != NULL && strcmp(file, p->path) != 0) || line < 1 ||
+	    line > g_strv_length(p->lines))
+		return NULL; /* an @include'd file: not checked */
+	for (q = p->lines[line - 1]; (q = strstr(q, name)) != NULL; q++) {
+		if (q > p->lines[line - 1] && (g_ascii_isalnum(q[-1]) || strchr("_-*", q[-1])))
 			continue;
-		for (r = q + namelen; *r == ' ' || *r == '\t'; r++)
+		for (r = q + strlen(name); *r == ' ' || *r == '\t'; r++)
 			;
 		if (*r != '=' && *r != ':')
 			continue;
 		for (r++; *r == ' ' || *r == '\t'; r++)
 			;
 		errno = 0;
-		if ((r[0] == '0' && (r[1] == 'x' || r[1] == 'X')))
+		if (r[0] == '0' && (r[1] == 'x' || r[1] == 'X'))
 			v = (long long)strtoull(r + 2, &end, 16);
 		else
 			v = strtoll(r, &end, 10);
@@ -331,136 +325,126 @@ config_int_literal(struct config_parse *p, const config_setting_t *s)
 	return found;
 }
 
-/* Check S's type and range against K and store it at FIELD; false on error. */
+/* Parse integer setting S against K into FIELD; false on error. */
 static bool
-config_parse_scalar(struct config_parse *p, const struct config_key *k, const config_setting_t *s,
-    const char *key, void *field)
+config_parse_int(struct config_parse *p, const struct config_key *k, const config_setting_t *s,
+    const char *prefix, void *field)
 {
-	int type = config_setting_type(s);
-	const char *str, *c;
-	char *bad, *path;
-	long long v;
+	long long v = config_setting_get_int64(s);
+	char *literal = NULL;
+
+	if (config_setting_type(s) == CONFIG_TYPE_INT)
+		literal = config_int_literal(p, s);
+	if (literal != NULL && k->type == CONFIG_KEY_INT64)
+		config_error(p, s, prefix, NULL, "%s needs an L suffix (%sL): libconfig reads "
+		    "numbers beyond 32 bits only with it", literal, literal);
+	else if (literal != NULL)
+		config_error(p, s, prefix, NULL, "%s is out of range %lld..%lld", literal, k->min,
+		    k->max);
+	else if (v < k->min && k->max >= INT32_MAX)
+		config_error(p, s, prefix, NULL, "%lld is out of range; use %lld or more", v,
+		    k->min);
+	else if (v < k->min || v > k->max)
+		config_error(p, s, prefix, NULL, "%lld is out of range %lld..%lld", v, k->min,
+		    k->max);
+	else if (k->type == CONFIG_KEY_INT)
+		*(int *)field = (int)v;
+	else
+		*(int64_t *)field = v;
+	g_free(literal);
+	return literal == NULL && v >= k->min && v <= k->max;
+}
+
+/* Parse string setting S against K (a string, path or enum) into FIELD; false on error. */
+static bool
+config_parse_string(struct config_parse *p, const struct config_key *k,
+    const config_setting_t *s, const char *prefix, void *field)
+{
+	const char *str = config_setting_get_string(s), *c;
+	char *quoted = config_quote(str), *value = NULL, *names;
 	size_t i;
 
-	if (k->type == CONFIG_KEY_INT || k->type == CONFIG_KEY_INT64) {
-		if (type != CONFIG_TYPE_INT && type != CONFIG_TYPE_INT64)
-			goto wrong_type;
-		v = config_setting_get_int64(s);
-		bad = type == CONFIG_TYPE_INT ? config_int_literal(p, s) : NULL;
-		if (bad != NULL && k->type == CONFIG_KEY_INT64) {
-			config_error(p, s, 0, key, "%s needs an L suffix (%sL): libconfig reads "
-			    "numbers beyond 32 bits only with it", bad, bad);
-			g_free(bad);
-			return false;
-		}
-		if (bad != NULL || v < k->min || v > k->max) {
-			if (bad == NULL && v < k->min && (k->max == INT32_MAX || k->max == INT64_MAX))
-				config_error(p, s, 0, key, "%lld is out of range; use %lld or more",
-				    v, k->min);
-			else if (bad == NULL)
-				config_error(p, s, 0, key, "%lld is out of range %lld..%lld", v,
-				    k->min, k->max);
-			else
-				config_error(p, s, 0, key, "%s is out of range %lld..%lld", bad,
-				    k->min, k->max);
-			g_free(bad);
-			return false;
-		}
-		if (k->type == CONFIG_KEY_INT)
-			*(int *)field = (int)v;
-		else
-			*(int64_t *)field = v;
-		return true;
-	}
-	if (k->type == CONFIG_KEY_BOOL) {
-		if (type != CONFIG_TYPE_BOOL)
-			goto wrong_type;
-		*(bool *)field = config_setting_get_bool(s) != 0;
-		return true;
-	}
-	if (type != CONFIG_TYPE_STRING)
-		goto wrong_type;
-	str = config_setting_get_string(s);
+	for (c = str; *c != '\0' && (unsigned char)*c >= 0x20 && *c != 0x7f; c++)
+		;
 	if ((long long)strlen(str) < k->min) {
-		config_error(p, s, 0, key, "must not be empty");
-		return false;
-	}
-	if ((long long)strlen(str) > k->max) {
-		config_error(p, s, 0, key, "longer than %lld bytes", k->max);
-		return false;
-	}
-	for (c = str; *c != '\0'; c++) {
+		config_error(p, s, prefix, NULL, "must not be empty");
+	} else if ((long long)strlen(str) > k->max) {
+		config_error(p, s, prefix, NULL, "longer than %lld bytes", k->max);
+	} else if (*c != '\0') {
 		/* A CR or LF in a user name or password would end a POP3 command. */
-		if ((unsigned char)*c < 0x20 || *c == 0x7f) {
-			config_error(p, s, 0, key, "must not contain control characters");
-			return false;
-		}
-	}
-	if (k->type == CONFIG_KEY_ENUM) {
+		config_error(p, s, prefix, NULL, "must not contain control characters");
+	} else if (k->type == CONFIG_KEY_ENUM) {
 		for (i = 0; k->values[i] != NULL; i++) {
-			if (g_ascii_strcasecmp(str, k->values[i]) == 0) {
-				*(int *)field = (int)i;
-				return true;
-			}
+			if (g_ascii_strcasecmp(str, k->values[i]) == 0)
+				break;
 		}
-		bad = config_quote(str);
-		path = g_strjoinv(", ", (char **)k->values);
-		config_error(p, s, 0, key, "\"%s\" is not one of %s", bad, path);
-		g_free(path);
-		g_free(bad);
+		if (k->values[i] != NULL) {
+			*(int *)field = (int)i;
+			g_free(quoted);
+			return true;
+		}
+		names = g_strjoinv(", ", (char **)k->values);
+		config_error(p, s, prefix, NULL, "\"%s\" is not one of %s", quoted, names);
+		g_free(names);
+	} else if (k->type == CONFIG_KEY_PATH) {
+		value = config_expand_path(str);
+		if (!g_path_is_absolute(value)) {
+			config_error(p, s, prefix, NULL, "\"%s\" is a relative path; write a full "
+			    "path, /... or ~/...", quoted);
+			g_clear_pointer(&value, g_free);
+		}
+	} else {
+		value = g_strdup(str);
+	}
+	g_free(quoted);
+	if (value == NULL)
 		return false;
-	}
-	if (k->type == CONFIG_KEY_PATH) {
-		path = config_expand_path(str);
-		if (!g_path_is_absolute(path)) {
-			bad = config_quote(str);
-			config_error(p, s, 0, key,
-			    "\"%s\" is a relative path; write a full path, /... or ~/...", bad);
-			g_free(bad);
-			g_free(path);
-			return false;
-		}
-		g_free(*(char **)field);
-		*(char **)field = path;
-		return true;
-	}
-	g_free(*(char **)field);
-	*(char **)field = g_strdup(str);
+	*(char **)field = value;
 	return true;
-
-wrong_type:
-	config_error(p, s, 0, key, "expected %s, got %s", config_expected(k->type),
-	    config_type_name(type));
-	return false;
 }
 
 /* Store K's default at FIELD. */
 static void
 config_set_default(const struct config_key *k, void *field)
 {
-	switch (k->type) {
-	case CONFIG_KEY_STRING:
+	if (k->type == CONFIG_KEY_STRING)
 		*(char **)field = g_strdup(k->def_str);
-		break;
-	case CONFIG_KEY_PATH:
+	else if (k->type == CONFIG_KEY_PATH)
 		*(char **)field = config_expand_path(k->def_str);
-		break;
-	case CONFIG_KEY_INT:
-	case CONFIG_KEY_ENUM:
+	else if (k->type == CONFIG_KEY_INT || k->type == CONFIG_KEY_ENUM)
 		*(int *)field = (int)k->def;
-		break;
-	case CONFIG_KEY_INT64:
+	else if (k->type == CONFIG_KEY_INT64)
 		*(int64_t *)field = k->def;
-		break;
-	case CONFIG_KEY_BOOL:
+	else if (k->type == CONFIG_KEY_BOOL)
 		*(bool *)field = k->def != 0;
-		break;
-	case CONFIG_KEY_ACCOUNTS:
-		break;
-	}
 }
 
 static void config_parse_accounts(struct config_parse *, const config_setting_t *);
+
+/* Parse setting S for key K into FIELD, then run K's check. */
+static void
+config_parse_value(struct config_parse *p, const struct config_key *k, const config_setting_t *s,
+    const char *prefix, void *field)
+{
+	int type = config_setting_type(s);
+	bool ok = true;
+
+	if (type != config_key_types[k->type].type && type != config_key_types[k->type].alt) {
+		config_error(p, s, prefix, NULL, "expected %s, got %s",
+		    config_key_types[k->type].expected, config_type_name(s));
+		return;
+	}
+	if (k->type == CONFIG_KEY_ACCOUNTS)
+		config_parse_accounts(p, s);
+	else if (k->type == CONFIG_KEY_BOOL)
+		*(bool *)field = config_setting_get_bool(s) != 0;
+	else if (k->type == CONFIG_KEY_INT || k->type == CONFIG_KEY_INT64)
+		ok = config_parse_int(p, k, s, prefix, field);
+	else
+		ok = config_parse_string(p, k, s, prefix, field);
+	if (ok && k->check != NULL)
+		k->check(p, s, prefix, field);
+}
 
 /* Apply the table KEYS to GROUP, filling BASE; PREFIX names the group in errors. */
 static void
@@ -468,72 +452,59 @@ config_parse_group(struct config_parse *p, const config_setting_t *group,
     const struct config_key *keys, size_t n_keys, const char *prefix, void *base)
 {
 	const config_setting_t *seen[CONFIG_MAX_KEYS] = { NULL };
-	const config_setting_t *s;
 	const char *name, *hint;
-	char *key;
 	size_t i, j;
-	void *field;
 
 	for (i = 0; i < (size_t)config_setting_length(group); i++) {
-		s = config_setting_get_elem(group, (unsigned int)i);
-		name = config_setting_name(s);
+		name = config_setting_name(config_setting_get_elem(group, (unsigned int)i));
 		for (j = 0; j < n_keys && strcmp(keys[j].name, name) != 0; j++)
 			;
 		if (j < n_keys) {
-			seen[j] = s;
+			seen[j] = config_setting_get_elem(group, (unsigned int)i);
 			continue;
 		}
-		hint = NULL;
-		for (j = 0; j < n_keys; j++) {
+		for (hint = NULL, j = 0; j < n_keys; j++) {
 			if (config_distance(name, keys[j].name) <= 2)
 				hint = keys[j].name;
 		}
-		key = prefix == NULL ? g_strdup(name) : g_strdup_printf("%s.%s", prefix, name);
-		config_error(p, s, 0, key, "unknown key%s%s%s", hint ? "; did you mean " : "",
-		    hint ? hint : "", hint ? "?" : "");
-		g_free(key);
+		config_error(p, config_setting_get_elem(group, (unsigned int)i), prefix, NULL,
+		    "unknown key%s%s%s", hint ? "; did you mean " : "", hint ? hint : "",
+		    hint ? "?" : "");
 	}
 	for (i = 0; i < n_keys; i++) {
-		field = (char *)base + keys[i].offset;
-		key = prefix == NULL ? g_strdup(keys[i].name)
-				     : g_strdup_printf("%s.%s", prefix, keys[i].name);
-		if (seen[i] == NULL && keys[i].required)
-			config_error(p, group, 0, key, "missing; every account needs one");
-		else if (seen[i] == NULL)
-			config_set_default(&keys[i], field);
-		else if (keys[i].type == CONFIG_KEY_ACCOUNTS &&
-		    config_setting_type(seen[i]) == CONFIG_TYPE_LIST)
-			config_parse_accounts(p, seen[i]);
-		else if (keys[i].type == CONFIG_KEY_ACCOUNTS)
-			config_error(p, seen[i], 0, key, "expected %s, got %s",
-			    config_expected(keys[i].type), config_type_name(config_setting_type(seen[i])));
-		else if (config_parse_scalar(p, &keys[i], seen[i], key, field) && keys[i].check)
-			keys[i].check(p, seen[i], key, field);
-		g_free(key);
+		if (seen[i] != NULL)
+			config_parse_value(p, &keys[i], seen[i], prefix, (char *)base + keys[i].offset);
+		else if (keys[i].required)
+			config_error(p, group, prefix, keys[i].name, "missing; every account needs one");
+		else
+			config_set_default(&keys[i], (char *)base + keys[i].offset);
 	}
 }
 
 /* The account name: valid, and not used before. */
 static bool
-config_check_name(struct config_parse *p, const config_setting_t *s, const char *key, void *field)
+config_check_name(struct config_parse *p, const config_setting_t *s, const char *prefix,
+    void *field)
 {
 	const char *name = *(char **)field;
 	gpointer line;
-	char *bad;
+	char *quoted;
 
 	if (!config_account_name_valid(name)) {
-		bad = config_quote(name);
+		quoted = config_quote(name);
 		if (g_str_has_prefix(name, "index.db"))
-			config_error(p, s, 0, key, "\"%s\" is reserved for the index; choose another name", bad);
+			config_error(p, s, prefix, NULL, "\"%s\" is reserved for the index; choose "
+			    "another name", quoted);
 		else
-			config_error(p, s, 0, key, "\"%s\" is not a valid account name; use 1 to %d of "
-			    "A-Z a-z 0-9 . _ -, not starting with '.'", bad, ACCOUNT_NAME_MAX);
-		g_free(bad);
+			config_error(p, s, prefix, NULL, "\"%s\" is not a valid account name; use "
+			    "1 to %d of A-Z a-z 0-9 . _ -, not starting with '.'", quoted,
+			    ACCOUNT_NAME_MAX);
+		g_free(quoted);
 		return false;
 	}
 	if ((line = g_hash_table_lookup(p->names, name)) != NULL) {
-		config_error(p, s, 0, key, "duplicate account name \"%s\"; first used on line %d",
-		    name, GPOINTER_TO_INT(line));
+		config_error(p, s, prefix, NULL, "duplicate account name \"%s\"; first used on "
+		    "line %d", name, GPOINTER_TO_INT(line));
 		return false;
 	}
 	g_hash_table_insert(p->names, g_strdup(name),
@@ -543,7 +514,7 @@ config_check_name(struct config_parse *p, const config_setting_t *s, const char 
 
 /* Wipe libconfig's copy of a secret now that it has been copied. */
 static bool
-config_check_secret(struct config_parse *p, const config_setting_t *s, const char *key,
+config_check_secret(struct config_parse *p, const config_setting_t *s, const char *prefix,
     void *field)
 {
 	char *copy = (char *)config_setting_get_string(s);
@@ -554,57 +525,49 @@ config_check_secret(struct config_parse *p, const config_setting_t *s, const cha
 
 /* A file the account names (ca_file) must exist. */
 static bool
-config_check_file(struct config_parse *p, const config_setting_t *s, const char *key,
+config_check_file(struct config_parse *p, const config_setting_t *s, const char *prefix,
     void *field)
 {
 	const char *path = *(char **)field;
 	struct stat st;
 
-	if (stat(path, &st) != 0) {
-		config_error(p, s, 0, key, "%s: %s", path, g_strerror(errno));
-		return false;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		config_error(p, s, 0, key, "%s is not a file", path);
-		return false;
-	}
-	return true;
+	if (stat(path, &st) != 0)
+		config_error(p, s, prefix, NULL, "%s: %s", path, g_strerror(errno));
+	else if (!S_ISREG(st.st_mode))
+		config_error(p, s, prefix, NULL, "%s is not a file", path);
+	else
+		return true;
+	return false;
 }
 
 /* "SHA256:" and 32 hex byte pairs, colons between pairs allowed; normalized in place. */
 static bool
-config_check_fingerprint(struct config_parse *p, const config_setting_t *s, const char *key,
+config_check_fingerprint(struct config_parse *p, const config_setting_t *s, const char *prefix,
     void *field)
 {
 	const char *in = *(char **)field;
 	GString *out = g_string_new("SHA256:");
-	char *bad;
+	char *quoted;
 	int i;
 
-	if (g_ascii_strncasecmp(in, "SHA256:", 7) != 0)
-		goto bad;
-	in += 7;
-	for (i = 0; i < 32; i++) {
-		if (!g_ascii_isxdigit(in[0]) || !g_ascii_isxdigit(in[1]))
-			goto bad;
-		g_string_append_c(out, g_ascii_tolower(in[0]));
-		g_string_append_c(out, g_ascii_tolower(in[1]));
-		in += 2;
-		if (i < 31 && *in == ':')
-			in++;
+	if (g_ascii_strncasecmp(in, "SHA256:", 7) == 0) {
+		for (in += 7, i = 0; i < 32 && g_ascii_isxdigit(in[0]) && g_ascii_isxdigit(in[1]);
+		    i++) {
+			g_string_append_c(out, g_ascii_tolower(in[0]));
+			g_string_append_c(out, g_ascii_tolower(in[1]));
+			in += (i < 31 && in[2] == ':') ? 3 : 2;
+		}
+		if (i == 32 && *in == '\0') {
+			g_free(*(char **)field);
+			*(char **)field = g_string_free(out, FALSE);
+			return true;
+		}
 	}
-	if (*in != '\0')
-		goto bad;
-	g_free(*(char **)field);
-	*(char **)field = g_string_free(out, FALSE);
-	return true;
-
-bad:
 	g_string_free(out, TRUE);
-	bad = config_quote(*(char **)field);
-	config_error(p, s, 0, key, "\"%s\" is not a SHA-256 fingerprint; write SHA256: and "
-	    "64 hex digits, colons between pairs allowed", bad);
-	g_free(bad);
+	quoted = config_quote(*(char **)field);
+	config_error(p, s, prefix, NULL, "\"%s\" is not a SHA-256 fingerprint; write SHA256: and "
+	    "64 hex digits, colons between pairs allowed", quoted);
+	g_free(quoted);
 	return false;
 }
 
@@ -613,24 +576,15 @@ static void
 config_finish_account(struct config_parse *p, const config_setting_t *group, const char *prefix,
     struct account_config *a)
 {
-	const config_setting_t *s;
-	char *key;
-
 	if (a->port == 0)
 		a->port = a->tls == ACCOUNT_TLS_IMPLICIT ? 995 : 110;
-	if (a->password != NULL && a->password_command != NULL) {
-		s = config_setting_get_member(group, "password_command");
-		key = g_strdup_printf("%s.password_command", prefix);
-		config_error(p, s, 0, key, "set either password or password_command, not both");
-		g_free(key);
-	}
-	if (!a->keep && a->delete_after_days > 0) {
-		s = config_setting_get_member(group, "delete_after_days");
-		key = g_strdup_printf("%s.delete_after_days", prefix);
-		config_error(p, s, 0, key, "applies only with keep = true; with keep = false "
-		    "mail leaves the server as soon as it is fetched");
-		g_free(key);
-	}
+	if (a->password != NULL && a->password_command != NULL)
+		config_error(p, config_setting_get_member(group, "password_command"), prefix, NULL,
+		    "set either password or password_command, not both");
+	if (!a->keep && a->delete_after_days > 0)
+		config_error(p, config_setting_get_member(group, "delete_after_days"), prefix, NULL,
+		    "applies only with keep = true; with keep = false mail leaves the server as "
+		    "soon as it is fetched");
 	if (a->name != NULL && p->config->store != NULL)
 		a->maildir = g_build_filename(p->config->store, a->name, NULL);
 }
@@ -643,34 +597,33 @@ config_parse_accounts(struct config_parse *p, const config_setting_t *list)
 	unsigned int n = (unsigned int)config_setting_length(list), i;
 	const config_setting_t *group, *name;
 	struct account_config *a;
-	char *prefix, *key;
+	char *prefix;
 
 	if (n > CONFIG_MAX_ACCOUNTS) {
-		config_error(p, list, 0, "accounts", "%u accounts; at most %d are allowed", n,
+		config_error(p, list, NULL, NULL, "%u accounts; at most %d are allowed", n,
 		    CONFIG_MAX_ACCOUNTS);
 		return;
 	}
 	config->accounts = g_new0(struct account_config, n);
 	for (i = 0; i < n; i++) {
 		group = config_setting_get_elem(list, i);
-		if (config_setting_type(group) != CONFIG_TYPE_GROUP) {
-			key = g_strdup_printf("accounts[%u]", i);
-			config_error(p, group, 0, key, "expected a group { name = \"...\"; ... }, "
-			    "got %s", config_type_name(config_setting_type(group)));
-			g_free(key);
-			continue;
-		}
-		a = &config->accounts[config->n_accounts++];
-		a->line = (int)config_setting_source_line(group);
 		name = config_setting_get_member(group, "name");
+		/* Errors name the account, or its index when its name is not usable. */
 		if (name != NULL && config_setting_type(name) == CONFIG_TYPE_STRING &&
 		    config_account_name_valid(config_setting_get_string(name)))
 			prefix = g_strdup_printf("accounts.%s", config_setting_get_string(name));
 		else
 			prefix = g_strdup_printf("accounts[%u]", i);
-		config_parse_group(p, group, config_account_keys, G_N_ELEMENTS(config_account_keys),
-		    prefix, a);
-		config_finish_account(p, group, prefix, a);
+		if (config_setting_type(group) != CONFIG_TYPE_GROUP) {
+			config_error(p, group, prefix, NULL, "expected a group { name = \"...\"; "
+			    "... }, got %s", config_type_name(group));
+		} else {
+			a = &config->accounts[config->n_accounts++];
+			a->line = (int)config_setting_source_line(group);
+			config_parse_group(p, group, config_account_keys,
+			    G_N_ELEMENTS(config_account_keys), prefix, a);
+			config_finish_account(p, group, prefix, a);
+		}
 		g_free(prefix);
 	}
 }
@@ -680,24 +633,20 @@ static void
 config_finish(struct config_parse *p, const config_setting_t *root)
 {
 	struct surat_config *config = p->config;
-	char *dirs, *bad;
+	const config_setting_t *s = config_setting_get_member(root, "theme");
+	char *dirs, *quoted;
 
-	if (config->theme == NULL)
+	if (config->theme == NULL || (config->theme_path = theme_resolve(config->theme)) != NULL ||
+	    strcmp(config->theme, "default") == 0)
 		return;
-	config->theme_path = theme_resolve(config->theme);
-	if (config->theme_path != NULL || strcmp(config->theme, "default") == 0)
-		return;
-	bad = config_quote(config->theme);
-	if (strchr(config->theme, '/') != NULL) {
-		config_error(p, config_setting_get_member(root, "theme"), 0, "theme",
-		    "no theme file %s", bad);
-	} else {
-		dirs = theme_search_path();
-		config_error(p, config_setting_get_member(root, "theme"), 0, "theme",
-		    "no theme named %s (looked in %s)", bad, dirs);
-		g_free(dirs);
-	}
-	g_free(bad);
+	quoted = config_quote(config->theme);
+	dirs = theme_search_path();
+	if (strchr(config->theme, '/') != NULL)
+		config_error(p, s, NULL, NULL, "no theme file %s", quoted);
+	else
+		config_error(p, s, NULL, NULL, "no theme named %s (looked in %s)", quoted, dirs);
+	g_free(dirs);
+	g_free(quoted);
 }
 
 struct surat_config *
@@ -708,6 +657,7 @@ config_load(const char *path, GPtrArray *errors, GPtrArray *warnings)
 	const char *why = NULL;
 	struct stat st;
 	config_t cfg;
+	char *text;
 	size_t i;
 
 	if (stat(path, &st) != 0)
@@ -722,8 +672,6 @@ config_load(const char *path, GPtrArray *errors, GPtrArray *warnings)
 	}
 	config_init(&cfg);
 	p.found = g_array_new(FALSE, FALSE, sizeof(struct config_found));
-	p.lines = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-	    (GDestroyNotify)g_strfreev);
 	p.names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	p.include_dir = g_path_get_dirname(path);
 	config_set_include_dir(&cfg, p.include_dir);
@@ -735,6 +683,10 @@ config_load(const char *path, GPtrArray *errors, GPtrArray *warnings)
 		    config_error_text(&cfg)));
 		goto out;
 	}
+	if (!g_file_get_contents(path, &text, NULL, NULL))
+		text = g_strdup("");
+	p.lines = g_strsplit(text, "\n", -1);
+	g_free(text);
 	p.config = config = g_new0(struct surat_config, 1);
 	config->path = g_strdup(path);
 	config_parse_group(&p, config_root_setting(&cfg), config_top_keys,
@@ -752,7 +704,7 @@ out:
 		g_clear_pointer(&config, config_free);
 	config_report(&p);
 	g_array_free(p.found, TRUE);
-	g_hash_table_destroy(p.lines);
+	g_strfreev(p.lines);
 	g_hash_table_destroy(p.names);
 	g_free(p.include_dir);
 	config_destroy(&cfg);

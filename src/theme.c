@@ -140,6 +140,23 @@ theme_parse_color(const char *text, int *color)
 	return false;
 }
 
+/* Set ERROR (CODE) to the message, made safe: it quotes the file. Returns false. */
+static bool G_GNUC_PRINTF(3, 4)
+theme_set_error(GError **error, int code, const char *fmt, ...)
+{
+	va_list ap;
+	char *text, *safe;
+
+	va_start(ap, fmt);
+	text = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	safe = sanitize_text(text, -1, 0);
+	g_set_error_literal(error, SURAT_THEME_ERROR, code, safe);
+	g_free(safe);
+	g_free(text);
+	return false;
+}
+
 /* Set ERROR to "FILE:LINE: ELEMENT: message" about setting S; returns false. */
 static bool G_GNUC_PRINTF(5, 6)
 theme_fail(GError **error, const char *path, const config_setting_t *s, const char *element,
@@ -147,16 +164,13 @@ theme_fail(GError **error, const char *path, const config_setting_t *s, const ch
 {
 	const char *file = config_setting_source_file(s) ? config_setting_source_file(s) : path;
 	va_list ap;
-	char *msg, *text, *safe;
+	char *msg;
 
 	va_start(ap, fmt);
 	msg = g_strdup_vprintf(fmt, ap);
 	va_end(ap);
-	text = g_strdup_printf("%s:%u: %s: %s", file, config_setting_source_line(s), element, msg);
-	safe = sanitize_text(text, -1, 0); /* it quotes the file */
-	g_set_error_literal(error, SURAT_THEME_ERROR, SURAT_THEME_ERROR_INVALID, safe);
-	g_free(safe);
-	g_free(text);
+	theme_set_error(error, SURAT_THEME_ERROR_INVALID, "%s:%u: %s: %s", file,
+	    config_setting_source_line(s), element, msg);
 	g_free(msg);
 	return false;
 }
@@ -253,19 +267,19 @@ theme_load(const char *path, GError **error)
 	char *base;
 	int i, e;
 
-	if (stat(path, &st) != 0) {
-		g_set_error(error, SURAT_THEME_ERROR, SURAT_THEME_ERROR_IO, "%s: %s", path, g_strerror(errno));
+	if (path == NULL || stat(path, &st) != 0) {
+		theme_set_error(error, SURAT_THEME_ERROR_IO, "%s: %s", path ? path : "(no theme)",
+		    g_strerror(path ? errno : ENOENT));
 		return NULL;
 	}
 	if (!S_ISREG(st.st_mode) || st.st_size > THEME_MAX_FILE_SIZE) {
-		g_set_error(error, SURAT_THEME_ERROR, SURAT_THEME_ERROR_IO, "%s: %s", path,
-		    S_ISREG(st.st_mode) ? "larger than 256 KiB; not a theme file"
-					: "not a regular file");
+		theme_set_error(error, SURAT_THEME_ERROR_IO, "%s: %s", path, S_ISREG(st.st_mode) ?
+		    "larger than 256 KiB; not a theme file" : "not a regular file");
 		return NULL;
 	}
 	config_init(&cfg);
 	if (!config_read_file(&cfg, path)) {
-		g_set_error(error, SURAT_THEME_ERROR, config_error_type(&cfg) == CONFIG_ERR_FILE_IO ?
+		theme_set_error(error, config_error_type(&cfg) == CONFIG_ERR_FILE_IO ?
 		    SURAT_THEME_ERROR_IO : SURAT_THEME_ERROR_SYNTAX, "%s:%d: syntax: %s",
 		    config_error_file(&cfg) ? config_error_file(&cfg) : path,
 		    config_error_line(&cfg), config_error_text(&cfg));
@@ -276,7 +290,8 @@ theme_load(const char *path, GError **error)
 	if (g_str_has_suffix(base, ".theme"))
 		base[strlen(base) - 6] = '\0';
 	g_free(theme->name);
-	theme->name = base;
+	theme->name = sanitize_text(base, -1, 0);
+	g_free(base);
 	root = config_root_setting(&cfg);
 	for (i = 0; i < config_setting_length(root); i++) {
 		s = config_setting_get_elem(root, (unsigned int)i);

@@ -330,6 +330,19 @@ test_theme_path(void **state)
 }
 
 static void
+test_include(void **state)
+{
+	GPtrArray *errors = g_ptr_array_new_with_free_func(g_free);
+
+	/* An @include'd file is found next to the configuration, and named in errors. */
+	assert_null(config_load(DATA "include.conf", errors, NULL));
+	assert_int_equal(errors->len, 1);
+	assert_string_equal(errors->pdata[0],
+	    DATA "include.inc:3: accounts.work.port: 0 is out of range 1..65535");
+	g_ptr_array_free(errors, TRUE);
+}
+
+static void
 test_unreadable(void **state)
 {
 	GPtrArray *errors = g_ptr_array_new_with_free_func(g_free);
@@ -518,6 +531,7 @@ main(void)
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_missing_ca_file),
 		cmocka_unit_test(test_theme_path),
+		cmocka_unit_test(test_include),
 		cmocka_unit_test(test_unreadable),
 		cmocka_unit_test(test_password_warning),
 		cmocka_unit_test(test_no_warning_without_password),

@@ -261,6 +261,7 @@ test_resolve(void **state)
 {
 	char *dirs, *path, *home = g_dir_make_tmp("surat-test-theme-XXXXXX", NULL);
 	char *mine = g_build_filename(home, "mine.theme", NULL);
+	GError *error = NULL;
 
 	setenv("SURAT_THEMES_DIR", DATA, 1);
 	path = theme_resolve("good");
@@ -287,6 +288,12 @@ test_resolve(void **state)
 	g_free(path);
 	assert_null(theme_resolve("~/other.theme"));
 	assert_null(theme_resolve(home)); /* a folder is not a theme */
+	assert_null(theme_load(home, &error));
+	assert_true(g_error_matches(error, SURAT_THEME_ERROR, SURAT_THEME_ERROR_IO));
+	g_clear_error(&error);
+	assert_null(theme_load(NULL, &error));
+	assert_true(g_error_matches(error, SURAT_THEME_ERROR, SURAT_THEME_ERROR_IO));
+	g_clear_error(&error);
 
 	unsetenv("SURAT_THEMES_DIR");
 	dirs = theme_search_path();
