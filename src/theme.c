@@ -47,7 +47,11 @@ static const struct {
 	{ "blink", THEME_ATTR_BLINK },
 };
 
-G_DEFINE_QUARK(surat-theme-error-quark, theme_error)
+GQuark
+theme_error_quark(void)
+{
+	return g_quark_from_static_string("surat-theme-error-quark");
+}
 
 const char *
 theme_element_name(enum theme_element element)
