@@ -1,25 +1,97 @@
-/* cli-config: loading the configuration for every command; check-config. */
+/*
+ * cli-config: loading the configuration for every command, and
+ * `surat check-config`.  The only place configuration errors are printed.
+ */
+#include <errno.h>
 #include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <glib.h>
 
 #include "surat/cli.h"
+#include "surat/config.h"
+#include "surat/sanitize.h"
+#include "surat/theme.h"
 
-/* Placeholder until the config module lands. */
+/* Print each line of LINES on stderr after PREFIX. */
+static void
+cli_config_print(GPtrArray *lines, const char *prefix)
+{
+	guint i;
+
+	for (i = 0; i < lines->len; i++)
+		fprintf(stderr, "%s%s\n", prefix, (const char *)lines->pdata[i]);
+}
+
 int
 cli_load_config(const char *cli_path, struct surat_config **config)
 {
+	GPtrArray *errors, *warnings;
+	struct stat st;
+	char *path, *safe;
+
 	*config = NULL;
-	fputs("surat: configuration support is not built yet\n", stderr);
-	return 2;
+	path = config_default_path(cli_path);
+	if (stat(path, &st) != 0 && errno == ENOENT) {
+		safe = sanitize_text(path, -1, 0);
+		fprintf(stderr, "surat: no configuration at %s; create it (see surat.conf(5))\n",
+		    safe);
+		g_free(safe);
+		g_free(path);
+		return 2;
+	}
+	errors = g_ptr_array_new_with_free_func(g_free);
+	warnings = g_ptr_array_new_with_free_func(g_free);
+	*config = config_load(path, errors, warnings);
+	cli_config_print(warnings, "surat: warning: ");
+	cli_config_print(errors, "surat: ");
+	g_ptr_array_free(warnings, TRUE);
+	g_ptr_array_free(errors, TRUE);
+	g_free(path);
+	return *config == NULL ? 2 : 0;
 }
 
 int
 cli_check_config(const char *cli_path, int argc, char **argv)
 {
-	return cli_load_config(cli_path, NULL);
-}
+	struct surat_config *config;
+	struct theme *theme = NULL;
+	GError *error = NULL;
+	GString *names;
+	char *line, *safe;
+	size_t i;
+	int status;
 
-/* Placeholder until the config module lands. */
-void
-config_free(struct surat_config *config)
-{
+	if (argc > 1) {
+		fputs("surat: check-config takes no arguments; usage: surat [-c FILE] "
+		      "check-config\n", stderr);
+		return 2;
+	}
+	if ((status = cli_load_config(cli_path, &config)) != 0)
+		return status;
+	if (config->theme_path != NULL &&
+	    (theme = theme_load(config->theme_path, &error)) == NULL) {
+		fprintf(stderr, "surat: %s\n", error->message);
+		g_error_free(error);
+		config_free(config);
+		return 2;
+	}
+	names = g_string_new(NULL);
+	for (i = 0; i < config->n_accounts; i++)
+		g_string_append_printf(names, "%s%s", i == 0 ? " (" : ", ",
+		    config->accounts[i].name);
+	if (config->n_accounts > 0)
+		g_string_append_c(names, ')');
+	line = g_strdup_printf("%s: OK: %zu account%s%s, store %s, theme %s", config->path,
+	    config->n_accounts, config->n_accounts == 1 ? "" : "s", names->str, config->store,
+	    config->theme);
+	safe = sanitize_text(line, -1, 0);
+	printf("%s\n", safe);
+	g_free(safe);
+	g_free(line);
+	g_string_free(names, TRUE);
+	theme_free(theme);
+	config_free(config);
+	return 0;
 }

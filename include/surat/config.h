@@ -46,7 +46,7 @@ struct account_config {
 	char *password_command; /* NULL unless set; run with sh -c */
 	enum account_auth auth; /* default auto */
 	char *ca_file;          /* ~ expanded; NULL = system trust store */
-	char *fingerprint;      /* "SHA256:" + 64 hex digits, or NULL */
+	char *fingerprint;      /* "SHA256:" + 64 lowercase hex digits, no colons; or NULL */
 	bool keep;              /* leave mail on the server; default true */
 	int delete_after_days;  /* with keep: 0 = never (default) */
 	int64_t max_size;       /* bytes; 0 = no limit (default) */
@@ -58,9 +58,9 @@ struct account_config {
 
 struct surat_config {
 	char *path;        /* the file read */
-	char *store;       /* ~ expanded; default ~/.local/share/surat */
+	char *store;       /* ~ expanded, absolute; default ~/.local/share/surat */
 	char *theme;       /* the name or path as written; default "default" */
-	char *theme_path;  /* the theme file it resolved to */
+	char *theme_path;  /* the theme file it resolved to; NULL = built-in default */
 	int index_lines;   /* index rows above the pager in split view; default 10 */
 	struct account_config *accounts;
 	size_t n_accounts;
@@ -88,11 +88,16 @@ void config_free(struct surat_config *config);
 /* The account named NAME, or NULL. */
 const struct account_config *config_account(const struct surat_config *config, const char *name);
 
-/* True when NAME is a valid account name. */
+/*
+ * True when NAME is a valid account name: 1 to 64 of [A-Za-z0-9._-], not
+ * starting with '.' (no "." or ".." as a Maildir), and not starting with
+ * "index.db" (the index's files share the store folder).
+ */
 bool config_account_name_valid(const char *name);
 
 /*
- * Expand a leading "~" or "~/" in PATH to $HOME.  Returns a new string.
+ * Expand a leading "~" or "~/" in PATH to $HOME ("~user" is left alone).
+ * Returns a new string, or NULL when PATH is NULL.
  */
 char *config_expand_path(const char *path);
 

@@ -59,6 +59,16 @@ struct theme {
 	struct theme_style styles[THEME_ELEMENT_COUNT];
 };
 
+/* Errors of theme_load, in the SURAT_THEME_ERROR domain. */
+#define SURAT_THEME_ERROR theme_error_quark()
+GQuark theme_error_quark(void);
+
+enum theme_error {
+	SURAT_THEME_ERROR_IO,      /* the file cannot be read */
+	SURAT_THEME_ERROR_SYNTAX,  /* libconfig cannot parse it */
+	SURAT_THEME_ERROR_INVALID, /* an unknown element, key, colour or attribute */
+};
+
 /*
  * The theme file for NAME_OR_PATH: a path (contains '/') as given, ~
  * expanded; a bare name is looked up as NAME.theme in $SURAT_THEMES_DIR, then
@@ -71,11 +81,21 @@ char *theme_resolve(const char *name_or_path);
 char *theme_search_path(void);
 
 /*
- * Parse the theme file PATH.  Unset elements keep the defaults of the
- * "default" theme.  On error returns NULL and sets ERROR to one line
- * "FILE:LINE: element: what is wrong".
+ * Parse the theme file PATH.  Unset elements, and unset fields of an element,
+ * keep the built-in defaults (theme_new_default).  The theme's name is the
+ * file's base name without ".theme".  On error returns NULL and sets ERROR
+ * (SURAT_THEME_ERROR domain) to one line "FILE:LINE: element: what is wrong"
+ * ("FILE:LINE: syntax: ..." when libconfig cannot parse it, "FILE: ..." when
+ * it cannot be read).
  */
 struct theme *theme_load(const char *path, GError **error);
+
+/*
+ * Parse a colour as written in a theme file: "default", one of the 16 names
+ * ("red", "bright-red"...), "colorN" (0..255) or "#rrggbb"; case does not
+ * matter.  Sets *COLOR and returns true, or returns false.
+ */
+bool theme_parse_color(const char *text, int *color);
 
 /* The default theme, built in: the terminal's colours and attributes only. */
 struct theme *theme_new_default(void);

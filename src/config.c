@@ -1,0 +1,819 @@
+/*
+ * config: the libconfig file read into struct surat_config (surat.conf(5)).
+ *
+ * Every key is described once, in a table (config_top_keys and
+ * config_account_keys): its type, whether it is required, its range, its
+ * default, where it lands in the struct, and an optional check.  One walk over
+ * a group applies the table, so adding a key is one line there plus its
+ * field.  Errors are collected, one line each, never stopping at the first.
+ *
+ * What it never does: print, create files, or touch the network or the store.
+ */
+#include "surat/config.h"
+
+#include <errno.h>
+#include <libconfig.h>
+#include <openssl/crypto.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "surat/sanitize.h"
+#include "surat/theme.h"
+
+#define CONFIG_MAX_FILE_SIZE (1024 * 1024) /* a configuration is never this big */
+#define CONFIG_MAX_ACCOUNTS  256
+#define CONFIG_MAX_ERRORS    100
+#define CONFIG_MAX_QUOTED    80  /* bytes of a bad value quoted in an error */
+#define CONFIG_MAX_KEYS      32  /* keys in one table */
+#define CONFIG_PATH_MAX      4096
+
+enum config_key_type {
+	CONFIG_KEY_STRING,
+	CONFIG_KEY_PATH,     /* a string, ~ expanded, then absolute */
+	CONFIG_KEY_INT,      /* stored in an int */
+	CONFIG_KEY_INT64,    /* stored in an int64_t */
+	CONFIG_KEY_BOOL,     /* stored in a bool */
+	CONFIG_KEY_ENUM,     /* a string of values[], stored as its index (an enum) */
+	CONFIG_KEY_ACCOUNTS, /* the list of account groups */
+};
+
+struct config_parse;
+
+/* Extra validation of a value that passed its type and range checks. */
+typedef bool (*config_check_fn)(struct config_parse *, const config_setting_t *,
+    const char *prefix, void *field);
+
+struct config_key {
+	const char *name;
+	enum config_key_type type;
+	bool required;
+	long long min, max;        /* the value's range; for strings, the length's */
+	size_t offset;             /* of the field in the struct being filled */
+	long long def;             /* default of an int, bool or enum key */
+	const char *def_str;       /* default of a string key */
+	const char *const *values; /* an enum's names, NULL-terminated */
+	config_check_fn check;     /* or NULL */
+};
+
+struct config_found {
+	int line;   /* sort key */
+	guint seq;  /* order found, for errors on one line */
+	char *text; /* the error line */
+};
+
+struct config_parse {
+	const char *path;            /* the file being read */
+	GPtrArray *errors;           /* where error lines go */
+	char *include_dir;           /* for @include: the file's folder */
+	GArray *found;               /* struct config_found, until sorted into errors */
+	char **lines;                /* the file's lines, for config_int_literal */
+	GHashTable *names;           /* account name -> its line */
+	struct surat_config *config; /* being filled */
+};
+
+static const char *const config_tls_names[] = { "implicit", "starttls", "none", NULL };
+static const char *const config_auth_names[] = { "auto", "user", "apop", "plain", "login",
+	"cram-md5", "scram-sha-1", "scram-sha-256", "xoauth2", "oauthbearer", NULL };
+
+_Static_assert(sizeof(enum account_tls) == sizeof(int), "enum keys are stored as int");
+_Static_assert(sizeof(enum account_auth) == sizeof(int), "enum keys are stored as int");
+
+#define CONFIG_CHECK(f) \
+	static bool f(struct config_parse *, const config_setting_t *, const char *, void *)
+CONFIG_CHECK(config_check_name);
+CONFIG_CHECK(config_check_secret);
+CONFIG_CHECK(config_check_file);
+CONFIG_CHECK(config_check_fingerprint);
+
+/* One table row per key; see doc/internals/config.md. */
+#define TOP(f)     offsetof(struct surat_config, f)
+#define ACCOUNT(f) offsetof(struct account_config, f)
+#define KEY_STRING(name, required, min, max, field, check) \
+	{ name, CONFIG_KEY_STRING, required, min, max, field, 0, NULL, NULL, check }
+#define KEY_PATH(name, field, def, check) \
+	{ name, CONFIG_KEY_PATH, false, 1, CONFIG_PATH_MAX, field, 0, def, NULL, check }
+#define KEY_INT(name, min, max, field, def) \
+	{ name, CONFIG_KEY_INT, false, min, max, field, def, NULL, NULL, NULL }
+#define KEY_INT64(name, min, max, field, def) \
+	{ name, CONFIG_KEY_INT64, false, min, max, field, def, NULL, NULL, NULL }
+#define KEY_BOOL(name, field, def) \
+	{ name, CONFIG_KEY_BOOL, false, 0, 1, field, def, NULL, NULL, NULL }
+#define KEY_ENUM(name, values, field, def) \
+	{ name, CONFIG_KEY_ENUM, false, 1, 64, field, def, NULL, values, NULL }
+
+/* The top level, in the order parsed: store comes before the accounts. */
+static const struct config_key config_top_keys[] = {
+	KEY_PATH("store", TOP(store), "~/.local/share/surat", NULL),
+	{ "theme", CONFIG_KEY_STRING, false, 1, CONFIG_PATH_MAX, TOP(theme), 0, "default", NULL,
+	    NULL },
+	KEY_INT("index_lines", 1, 200, TOP(index_lines), 10),
+	{ "accounts", CONFIG_KEY_ACCOUNTS, false, 0, 0, 0, 0, NULL, NULL, NULL },
+};
+
+/* One account.  A port of 0 after parsing means "not set": 995 or 110 by tls. */
+static const struct config_key config_account_keys[] = {
+	KEY_STRING("name", true, 1, ACCOUNT_NAME_MAX, ACCOUNT(name), config_check_name),
+	KEY_STRING("host", true, 1, 255, ACCOUNT(host), NULL),
+	KEY_INT("port", 1, 65535, ACCOUNT(port), 0),
+	KEY_ENUM("tls", config_tls_names, ACCOUNT(tls), ACCOUNT_TLS_IMPLICIT),
+	KEY_STRING("user", true, 1, 1024, ACCOUNT(user), NULL),
+	KEY_STRING("password", false, 0, 1024, ACCOUNT(password), config_check_secret),
+	KEY_STRING("password_command", false, 1, CONFIG_PATH_MAX, ACCOUNT(password_command),
+	    config_check_secret),
+	KEY_ENUM("auth", config_auth_names, ACCOUNT(auth), ACCOUNT_AUTH_AUTO),
+	KEY_PATH("ca_file", ACCOUNT(ca_file), NULL, config_check_file),
+	KEY_STRING("fingerprint", false, 1, 128, ACCOUNT(fingerprint), config_check_fingerprint),
+	KEY_BOOL("keep", ACCOUNT(keep), true),
+	KEY_INT("delete_after_days", 0, INT32_MAX, ACCOUNT(delete_after_days), 0),
+	KEY_INT64("max_size", 0, INT64_MAX, ACCOUNT(max_size), 0),
+	KEY_INT("poll_interval", 10, 86400, ACCOUNT(poll_interval), 300),
+	KEY_INT("timeout", 1, 3600, ACCOUNT(timeout), 30),
+};
+
+_Static_assert(G_N_ELEMENTS(config_account_keys) <= CONFIG_MAX_KEYS, "raise CONFIG_MAX_KEYS");
+
+/* Add TEXT (taken) to LINES, made safe: it quotes the file, which may hold anything. */
+static void
+config_add_line(GPtrArray *lines, char *text)
+{
+	g_ptr_array_add(lines, sanitize_text(text, -1, 0));
+	g_free(text);
+}
+
+/*
+ * Note one error "FILE:LINE: KEY: message" about setting S, where KEY is
+ * PREFIX.NAME (NAME defaults to S's own name; either may be NULL).
+ */
+static void G_GNUC_PRINTF(5, 6)
+config_error(struct config_parse *p, const config_setting_t *s, const char *prefix,
+    const char *name, const char *fmt, ...)
+{
+	struct config_found found;
+	const char *file = config_setting_source_file(s);
+	va_list ap;
+	char *msg, *where;
+
+	if (p->found->len > 10 * CONFIG_MAX_ERRORS)
+		return;
+	if (name == NULL)
+		name = config_setting_name(s);
+	va_start(ap, fmt);
+	msg = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	/* libconfig names an @include'd file as written, relative to include_dir. */
+	if (file == NULL)
+		file = p->path;
+	where = g_path_is_absolute(file) || strcmp(file, p->path) == 0
+	    ? g_strdup(file) : g_build_filename(p->include_dir, file, NULL);
+	found.line = (int)config_setting_source_line(s);
+	found.seq = p->found->len;
+	found.text = g_strdup_printf("%s:%d: %s%s%s: %s", where, found.line,
+	    prefix != NULL ? prefix : "", prefix != NULL && name != NULL ? "." : "",
+	    name != NULL ? name : "", msg);
+	g_array_append_val(p->found, found);
+	g_free(where);
+	g_free(msg);
+}
+
+/* Order errors by line, and in the order found on one line. */
+static gint
+config_found_compare(gconstpointer a, gconstpointer b)
+{
+	const struct config_found *x = a, *y = b;
+
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Move the errors found, in line order and capped, to P's error lines. */
+static void
+config_report(struct config_parse *p)
+{
+	struct config_found *found;
+	guint i;
+
+	g_array_sort(p->found, config_found_compare);
+	for (i = 0; i < p->found->len; i++) {
+		found = &g_array_index(p->found, struct config_found, i);
+		if (i < CONFIG_MAX_ERRORS)
+			config_add_line(p->errors, found->text);
+		else
+			g_free(found->text);
+	}
+	if (p->found->len > CONFIG_MAX_ERRORS)
+		config_add_line(p->errors, g_strdup_printf("%s: more than %d errors; fix these "
+		    "first", p->path, CONFIG_MAX_ERRORS));
+	g_array_set_size(p->found, 0);
+}
+
+/* A bad value, cut short for quoting in an error (g_free). */
+static char *
+config_quote(const char *value)
+{
+	if (strlen(value) <= CONFIG_MAX_QUOTED)
+		return g_strdup(value);
+	return g_strdup_printf("%.*s...", CONFIG_MAX_QUOTED, value);
+}
+
+/* What each libconfig type is called in an error. */
+static const char *const config_type_names[] = {
+	[CONFIG_TYPE_NONE] = "nothing",
+	[CONFIG_TYPE_GROUP] = "a group",
+	[CONFIG_TYPE_INT] = "an integer",
+	[CONFIG_TYPE_INT64] = "an integer",
+	[CONFIG_TYPE_FLOAT] = "a floating-point number",
+	[CONFIG_TYPE_STRING] = "a string",
+	[CONFIG_TYPE_BOOL] = "a boolean",
+	[CONFIG_TYPE_ARRAY] = "an array",
+	[CONFIG_TYPE_LIST] = "a list",
+};
+
+/* What setting S is, for an error. */
+static const char *
+config_type_name(const config_setting_t *s)
+{
+	unsigned int type = (unsigned int)config_setting_type(s);
+
+	return type < G_N_ELEMENTS(config_type_names) ? config_type_names[type] : "nothing";
+}
+
+/* The libconfig types each kind of key takes, and what to call them in an error. */
+static const struct {
+	int type, alt;
+	const char *expected;
+} config_key_types[] = {
+	[CONFIG_KEY_STRING] = { CONFIG_TYPE_STRING, CONFIG_TYPE_STRING, "a string in double quotes" },
+	[CONFIG_KEY_PATH] = { CONFIG_TYPE_STRING, CONFIG_TYPE_STRING, "a string in double quotes" },
+	[CONFIG_KEY_INT] = { CONFIG_TYPE_INT, CONFIG_TYPE_INT64, "an integer" },
+	[CONFIG_KEY_INT64] = { CONFIG_TYPE_INT, CONFIG_TYPE_INT64, "an integer" },
+	[CONFIG_KEY_BOOL] = { CONFIG_TYPE_BOOL, CONFIG_TYPE_BOOL, "true or false" },
+	[CONFIG_KEY_ENUM] = { CONFIG_TYPE_STRING, CONFIG_TYPE_STRING, "a string in double quotes" },
+	[CONFIG_KEY_ACCOUNTS] = { CONFIG_TYPE_LIST, CONFIG_TYPE_LIST,
+	    "a list of groups, accounts = ( { ... }, { ... } );" },
+};
+
+/* The edit distance of A and B, capped at 9; used to suggest a key. */
+static int
+config_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j;
+	int row[65], prev, tmp, best;
+
+	if (la > 64 || lb > 64)
+		return 9;
+	for (j = 0; j <= lb; j++)
+		row[j] = (int)j;
+	for (i = 1; i <= la; i++) {
+		prev = row[0];
+		row[0] = (int)i;
+		for (j = 1; j <= lb; j++) {
+			tmp = row[j];
+			best = prev + (a[i - 1] != b[j - 1]);
+			best = MIN(best, row[j] + 1);
+			row[j] = MIN(best, row[j - 1] + 1);
+			prev = tmp;
+		}
+	}
+	return MIN(row[lb], 9);
+}
+
+/*
+ * NULL when libconfig read the integer literal of S whole, else the literal
+ * as written: libconfig 1.5 silently truncates a literal beyond 32 bits that
+ * lacks an L suffix, so compare with the text on its line.
+ */
+static char *
+config_int_literal(struct config_parse *p, const config_setting_t *s)
+{
+	const char *file = config_setting_source_file(s), *name = config_setting_name(s);
+	unsigned int line = config_setting_source_line(s);
+	char *end, *found = NULL;
+	const char *q, *r;
+	long long v;
+
+	if ((file != NULL && strcmp(file, p->path) != 0) || line < 1 ||
+	    line > g_strv_length(p->lines))
+		return NULL; /* an @include'd file: not checked */
+	for (q = p->lines[line - 1]; (q = strstr(q, name)) != NULL; q++) {
+		if (q > p->lines[line - 1] && (g_ascii_isalnum(q[-1]) || strchr("_-*", q[-1])))
+			continue;
+		for (r = q + strlen(name); *r == ' ' || *r == '\t'; r++)
+			;
+		if (*r != '=' && *r != ':')
+			continue;
+		for (r++; *r == ' ' || *r == '\t'; r++)
+			;
+		errno = 0;
+		if (r[0] == '0' && (r[1] == 'x' || r[1] == 'X'))
+			v = (long long)strtoull(r + 2, &end, 16);
+		else
+			v = strtoll(r, &end, 10);
+		if (end == r || *end == 'L')
+			continue;
+		if (errno == 0 && v == config_setting_get_int64(s)) {
+			g_free(found);
+			return NULL;
+		}
+		if (found == NULL)
+			found = g_strndup(r, (gsize)(end - r));
+	}
+	return found;
+}
+
+/* Parse integer setting S against K into FIELD; false on error. */
+static bool
+config_parse_int(struct config_parse *p, const struct config_key *k, const config_setting_t *s,
+    const char *prefix, void *field)
+{
+	long long v = config_setting_get_int64(s);
+	char *literal = NULL;
+
+	if (config_setting_type(s) == CONFIG_TYPE_INT)
+		literal = config_int_literal(p, s);
+	if (literal != NULL && k->type == CONFIG_KEY_INT64)
+		config_error(p, s, prefix, NULL, "%s needs an L suffix (%sL): libconfig reads "
+		    "numbers beyond 32 bits only with it", literal, literal);
+	else if (literal != NULL)
+		config_error(p, s, prefix, NULL, "%s is out of range %lld..%lld", literal, k->min,
+		    k->max);
+	else if (v < k->min && k->max >= INT32_MAX)
+		config_error(p, s, prefix, NULL, "%lld is out of range; use %lld or more", v,
+		    k->min);
+	else if (v < k->min || v > k->max)
+		config_error(p, s, prefix, NULL, "%lld is out of range %lld..%lld", v, k->min,
+		    k->max);
+	else if (k->type == CONFIG_KEY_INT)
+		*(int *)field = (int)v;
+	else
+		*(int64_t *)field = v;
+	g_free(literal);
+	return literal == NULL && v >= k->min && v <= k->max;
+}
+
+/* Parse string setting S against K (a string, path or enum) into FIELD; false on error. */
+static bool
+config_parse_string(struct config_parse *p, const struct config_key *k,
+    const config_setting_t *s, const char *prefix, void *field)
+{
+	const char *str = config_setting_get_string(s), *c;
+	char *quoted = config_quote(str), *value = NULL, *names;
+	size_t i;
+
+	for (c = str; *c != '\0' && (unsigned char)*c >= 0x20 && *c != 0x7f; c++)
+		;
+	if ((long long)strlen(str) < k->min) {
+		config_error(p, s, prefix, NULL, "must not be empty");
+	} else if ((long long)strlen(str) > k->max) {
+		config_error(p, s, prefix, NULL, "longer than %lld bytes", k->max);
+	} else if (*c != '\0') {
+		/* A CR or LF in a user name or password would end a POP3 command. */
+		config_error(p, s, prefix, NULL, "must not contain control characters");
+	} else if (k->type == CONFIG_KEY_ENUM) {
+		for (i = 0; k->values[i] != NULL; i++) {
+			if (g_ascii_strcasecmp(str, k->values[i]) == 0)
+				break;
+		}
+		if (k->values[i] != NULL) {
+			*(int *)field = (int)i;
+			g_free(quoted);
+			return true;
+		}
+		names = g_strjoinv(", ", (char **)k->values);
+		config_error(p, s, prefix, NULL, "\"%s\" is not one of %s", quoted, names);
+		g_free(names);
+	} else if (k->type == CONFIG_KEY_PATH) {
+		value = config_expand_path(str);
+		if (!g_path_is_absolute(value)) {
+			config_error(p, s, prefix, NULL, "\"%s\" is a relative path; write a full "
+			    "path, /... or ~/...", quoted);
+			g_clear_pointer(&value, g_free);
+		}
+	} else {
+		value = g_strdup(str);
+	}
+	g_free(quoted);
+	if (value == NULL)
+		return false;
+	*(char **)field = value;
+	return true;
+}
+
+/* Store K's default at FIELD. */
+static void
+config_set_default(const struct config_key *k, void *field)
+{
+	if (k->type == CONFIG_KEY_STRING)
+		*(char **)field = g_strdup(k->def_str);
+	else if (k->type == CONFIG_KEY_PATH)
+		*(char **)field = config_expand_path(k->def_str);
+	else if (k->type == CONFIG_KEY_INT || k->type == CONFIG_KEY_ENUM)
+		*(int *)field = (int)k->def;
+	else if (k->type == CONFIG_KEY_INT64)
+		*(int64_t *)field = k->def;
+	else if (k->type == CONFIG_KEY_BOOL)
+		*(bool *)field = k->def != 0;
+}
+
+static void config_parse_accounts(struct config_parse *, const config_setting_t *);
+
+/* Parse setting S for key K into FIELD, then run K's check. */
+static void
+config_parse_value(struct config_parse *p, const struct config_key *k, const config_setting_t *s,
+    const char *prefix, void *field)
+{
+	int type = config_setting_type(s);
+	bool ok = true;
+
+	if (type != config_key_types[k->type].type && type != config_key_types[k->type].alt) {
+		config_error(p, s, prefix, NULL, "expected %s, got %s",
+		    config_key_types[k->type].expected, config_type_name(s));
+		return;
+	}
+	if (k->type == CONFIG_KEY_ACCOUNTS)
+		config_parse_accounts(p, s);
+	else if (k->type == CONFIG_KEY_BOOL)
+		*(bool *)field = config_setting_get_bool(s) != 0;
+	else if (k->type == CONFIG_KEY_INT || k->type == CONFIG_KEY_INT64)
+		ok = config_parse_int(p, k, s, prefix, field);
+	else
+		ok = config_parse_string(p, k, s, prefix, field);
+	if (ok && k->check != NULL)
+		k->check(p, s, prefix, field);
+}
+
+/* Apply the table KEYS to GROUP, filling BASE; PREFIX names the group in errors. */
+static void
+config_parse_group(struct config_parse *p, const config_setting_t *group,
+    const struct config_key *keys, size_t n_keys, const char *prefix, void *base)
+{
+	const config_setting_t *seen[CONFIG_MAX_KEYS] = { NULL };
+	const char *name, *hint;
+	size_t i, j;
+
+	for (i = 0; i < (size_t)config_setting_length(group); i++) {
+		name = config_setting_name(config_setting_get_elem(group, (unsigned int)i));
+		for (j = 0; j < n_keys && strcmp(keys[j].name, name) != 0; j++)
+			;
+		if (j < n_keys) {
+			seen[j] = config_setting_get_elem(group, (unsigned int)i);
+			continue;
+		}
+		for (hint = NULL, j = 0; j < n_keys; j++) {
+			if (config_distance(name, keys[j].name) <= 2)
+				hint = keys[j].name;
+		}
+		config_error(p, config_setting_get_elem(group, (unsigned int)i), prefix, NULL,
+		    "unknown key%s%s%s", hint ? "; did you mean " : "", hint ? hint : "",
+		    hint ? "?" : "");
+	}
+	for (i = 0; i < n_keys; i++) {
+		if (seen[i] != NULL)
+			config_parse_value(p, &keys[i], seen[i], prefix, (char *)base + keys[i].offset);
+		else if (keys[i].required)
+			config_error(p, group, prefix, keys[i].name, "missing; every account needs one");
+		else
+			config_set_default(&keys[i], (char *)base + keys[i].offset);
+	}
+}
+
+/* The account name: valid, and not used before. */
+static bool
+config_check_name(struct config_parse *p, const config_setting_t *s, const char *prefix,
+    void *field)
+{
+	const char *name = *(char **)field;
+	gpointer line;
+	char *quoted;
+
+	if (!config_account_name_valid(name)) {
+		quoted = config_quote(name);
+		if (g_str_has_prefix(name, "index.db"))
+			config_error(p, s, prefix, NULL, "\"%s\" is reserved for the index; choose "
+			    "another name", quoted);
+		else
+			config_error(p, s, prefix, NULL, "\"%s\" is not a valid account name; use "
+			    "1 to %d of A-Z a-z 0-9 . _ -, not starting with '.'", quoted,
+			    ACCOUNT_NAME_MAX);
+		g_free(quoted);
+		return false;
+	}
+	if ((line = g_hash_table_lookup(p->names, name)) != NULL) {
+		config_error(p, s, prefix, NULL, "duplicate account name \"%s\"; first used on "
+		    "line %d", name, GPOINTER_TO_INT(line));
+		return false;
+	}
+	g_hash_table_insert(p->names, g_strdup(name),
+	    GINT_TO_POINTER((int)config_setting_source_line(s)));
+	return true;
+}
+
+/* Wipe libconfig's copy of a secret now that it has been copied. */
+static bool
+config_check_secret(struct config_parse *p, const config_setting_t *s, const char *prefix,
+    void *field)
+{
+	char *copy = (char *)config_setting_get_string(s);
+
+	OPENSSL_cleanse(copy, strlen(copy));
+	return true;
+}
+
+/* A file the account names (ca_file) must exist. */
+static bool
+config_check_file(struct config_parse *p, const config_setting_t *s, const char *prefix,
+    void *field)
+{
+	const char *path = *(char **)field;
+	struct stat st;
+
+	if (stat(path, &st) != 0)
+		config_error(p, s, prefix, NULL, "%s: %s", path, g_strerror(errno));
+	else if (!S_ISREG(st.st_mode))
+		config_error(p, s, prefix, NULL, "%s is not a file", path);
+	else
+		return true;
+	return false;
+}
+
+/* "SHA256:" and 32 hex byte pairs, colons between pairs allowed; normalized in place. */
+static bool
+config_check_fingerprint(struct config_parse *p, const config_setting_t *s, const char *prefix,
+    void *field)
+{
+	const char *in = *(char **)field;
+	GString *out = g_string_new("SHA256:");
+	char *quoted;
+	int i;
+
+	if (g_ascii_strncasecmp(in, "SHA256:", 7) == 0) {
+		for (in += 7, i = 0; i < 32 && g_ascii_isxdigit(in[0]) && g_ascii_isxdigit(in[1]);
+		    i++) {
+			g_string_append_c(out, g_ascii_tolower(in[0]));
+			g_string_append_c(out, g_ascii_tolower(in[1]));
+			in += (i < 31 && in[2] == ':') ? 3 : 2;
+		}
+		if (i == 32 && *in == '\0') {
+			g_free(*(char **)field);
+			*(char **)field = g_string_free(out, FALSE);
+			return true;
+		}
+	}
+	g_string_free(out, TRUE);
+	quoted = config_quote(*(char **)field);
+	config_error(p, s, prefix, NULL, "\"%s\" is not a SHA-256 fingerprint; write SHA256: and "
+	    "64 hex digits, colons between pairs allowed", quoted);
+	g_free(quoted);
+	return false;
+}
+
+/* Checks across keys of account A, and what is derived from them. */
+static void
+config_finish_account(struct config_parse *p, const config_setting_t *group, const char *prefix,
+    struct account_config *a)
+{
+	if (a->port == 0)
+		a->port = a->tls == ACCOUNT_TLS_IMPLICIT ? 995 : 110;
+	if (a->password != NULL && a->password_command != NULL)
+		config_error(p, config_setting_get_member(group, "password_command"), prefix, NULL,
+		    "set either password or password_command, not both");
+	if (!a->keep && a->delete_after_days > 0)
+		config_error(p, config_setting_get_member(group, "delete_after_days"), prefix, NULL,
+		    "applies only with keep = true; with keep = false mail leaves the server as "
+		    "soon as it is fetched");
+	if (a->name != NULL && p->config->store != NULL)
+		a->maildir = g_build_filename(p->config->store, a->name, NULL);
+}
+
+/* The accounts list: one group per account. */
+static void
+config_parse_accounts(struct config_parse *p, const config_setting_t *list)
+{
+	struct surat_config *config = p->config;
+	unsigned int n = (unsigned int)config_setting_length(list), i;
+	const config_setting_t *group, *name;
+	struct account_config *a;
+	char *prefix;
+
+	if (n > CONFIG_MAX_ACCOUNTS) {
+		config_error(p, list, NULL, NULL, "%u accounts; at most %d are allowed", n,
+		    CONFIG_MAX_ACCOUNTS);
+		return;
+	}
+	config->accounts = g_new0(struct account_config, n);
+	for (i = 0; i < n; i++) {
+		group = config_setting_get_elem(list, i);
+		name = config_setting_get_member(group, "name");
+		/* Errors name the account, or its index when its name is not usable. */
+		if (name != NULL && config_setting_type(name) == CONFIG_TYPE_STRING &&
+		    config_account_name_valid(config_setting_get_string(name)))
+			prefix = g_strdup_printf("accounts.%s", config_setting_get_string(name));
+		else
+			prefix = g_strdup_printf("accounts[%u]", i);
+		if (config_setting_type(group) != CONFIG_TYPE_GROUP) {
+			config_error(p, group, prefix, NULL, "expected a group { name = \"...\"; "
+			    "... }, got %s", config_type_name(group));
+		} else {
+			a = &config->accounts[config->n_accounts++];
+			a->line = (int)config_setting_source_line(group);
+			config_parse_group(p, group, config_account_keys,
+			    G_N_ELEMENTS(config_account_keys), prefix, a);
+			config_finish_account(p, group, prefix, a);
+		}
+		g_free(prefix);
+	}
+}
+
+/* Resolve the theme; "default" always works, falling back to the built-in. */
+static void
+config_finish(struct config_parse *p, const config_setting_t *root)
+{
+	struct surat_config *config = p->config;
+	const config_setting_t *s = config_setting_get_member(root, "theme");
+	char *dirs, *quoted;
+
+	if (config->theme == NULL || (config->theme_path = theme_resolve(config->theme)) != NULL ||
+	    strcmp(config->theme, "default") == 0)
+		return;
+	quoted = config_quote(config->theme);
+	dirs = theme_search_path();
+	if (strchr(config->theme, '/') != NULL)
+		config_error(p, s, NULL, NULL, "no theme file %s", quoted);
+	else
+		config_error(p, s, NULL, NULL, "no theme named %s (looked in %s)", quoted, dirs);
+	g_free(dirs);
+	g_free(quoted);
+}
+
+struct surat_config *
+config_load(const char *path, GPtrArray *errors, GPtrArray *warnings)
+{
+	struct config_parse p = { .path = path, .errors = errors };
+	struct surat_config *config = NULL;
+	const char *why = NULL;
+	struct stat st;
+	config_t cfg;
+	char *text;
+	size_t i;
+
+	if (stat(path, &st) != 0)
+		why = g_strerror(errno);
+	else if (!S_ISREG(st.st_mode))
+		why = "not a regular file";
+	else if (st.st_size > CONFIG_MAX_FILE_SIZE)
+		why = "larger than 1 MiB; is this the right file?";
+	if (why != NULL) {
+		config_add_line(errors, g_strdup_printf("%s: cannot read: %s", path, why));
+		return NULL;
+	}
+	config_init(&cfg);
+	p.found = g_array_new(FALSE, FALSE, sizeof(struct config_found));
+	p.names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	p.include_dir = g_path_get_dirname(path);
+	config_set_include_dir(&cfg, p.include_dir);
+	if (!config_read_file(&cfg, path)) {
+		config_add_line(errors, config_error_type(&cfg) == CONFIG_ERR_FILE_IO ?
+		    g_strdup_printf("%s: cannot read: %s", path, g_strerror(errno)) :
+		    g_strdup_printf("%s:%d: syntax: %s", config_error_file(&cfg) ?
+		    config_error_file(&cfg) : path, config_error_line(&cfg),
+		    config_error_text(&cfg)));
+		goto out;
+	}
+	if (!g_file_get_contents(path, &text, NULL, NULL))
+		text = g_strdup("");
+	p.lines = g_strsplit(text, "\n", -1);
+	g_free(text);
+	p.config = config = g_new0(struct surat_config, 1);
+	config->path = g_strdup(path);
+	config_parse_group(&p, config_root_setting(&cfg), config_top_keys,
+	    G_N_ELEMENTS(config_top_keys), NULL, config);
+	config_finish(&p, config_root_setting(&cfg));
+	for (i = 0; i < config->n_accounts && warnings != NULL; i++) {
+		if (config->accounts[i].password != NULL && (st.st_mode & (S_IRGRP | S_IROTH))) {
+			config_add_line(warnings, g_strdup_printf("%s: holds a password but is "
+			    "readable by group or others; chmod 600 %s", path, path));
+			break;
+		}
+	}
+out:
+	if (p.found->len > 0 || config == NULL)
+		g_clear_pointer(&config, config_free);
+	config_report(&p);
+	g_array_free(p.found, TRUE);
+	g_strfreev(p.lines);
+	g_hash_table_destroy(p.names);
+	g_free(p.include_dir);
+	config_destroy(&cfg);
+	return config;
+}
+
+/* Zero and free a string that may hold a secret. */
+static void
+config_free_secret(char *s)
+{
+	if (s != NULL) {
+		OPENSSL_cleanse(s, strlen(s));
+		g_free(s);
+	}
+}
+
+void
+config_free(struct surat_config *config)
+{
+	struct account_config *a;
+	size_t i;
+
+	if (config == NULL)
+		return;
+	for (i = 0; i < config->n_accounts; i++) {
+		a = &config->accounts[i];
+		config_free_secret(a->password);
+		config_free_secret(a->password_command);
+		g_free(a->name);
+		g_free(a->host);
+		g_free(a->user);
+		g_free(a->ca_file);
+		g_free(a->fingerprint);
+		g_free(a->maildir);
+	}
+	g_free(config->accounts);
+	g_free(config->path);
+	g_free(config->store);
+	g_free(config->theme);
+	g_free(config->theme_path);
+	g_free(config);
+}
+
+char *
+config_default_path(const char *cli_path)
+{
+	const char *env;
+
+	if (cli_path != NULL && *cli_path != '\0')
+		return g_strdup(cli_path);
+	if ((env = g_getenv("SURAT_CONFIG")) != NULL && *env != '\0')
+		return g_strdup(env);
+	/* The XDG spec says to ignore a relative XDG_CONFIG_HOME. */
+	if ((env = g_getenv("XDG_CONFIG_HOME")) != NULL && g_path_is_absolute(env))
+		return g_build_filename(env, "surat", "config", NULL);
+	return config_expand_path("~/.config/surat/config");
+}
+
+const struct account_config *
+config_account(const struct surat_config *config, const char *name)
+{
+	size_t i;
+
+	if (config == NULL || name == NULL)
+		return NULL;
+	for (i = 0; i < config->n_accounts; i++) {
+		if (strcmp(config->accounts[i].name, name) == 0)
+			return &config->accounts[i];
+	}
+	return NULL;
+}
+
+bool
+config_account_name_valid(const char *name)
+{
+	size_t n;
+
+	if (name == NULL || name[0] == '.' || g_str_has_prefix(name, "index.db"))
+		return false;
+	n = strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-");
+	return n >= 1 && n <= ACCOUNT_NAME_MAX && name[n] == '\0';
+}
+
+char *
+config_expand_path(const char *path)
+{
+	const char *home;
+
+	if (path == NULL)
+		return NULL;
+	if (path[0] != '~' || (path[1] != '\0' && path[1] != '/'))
+		return g_strdup(path);
+	if ((home = g_getenv("HOME")) == NULL || *home == '\0')
+		home = g_get_home_dir();
+	return g_strconcat(home, path + 1, NULL);
+}
+
+const char *
+config_tls_name(enum account_tls tls)
+{
+	if ((size_t)tls >= G_N_ELEMENTS(config_tls_names) - 1)
+		return "?";
+	return config_tls_names[tls];
+}
+
+const char *
+config_auth_name(enum account_auth auth)
+{
+	if ((size_t)auth >= G_N_ELEMENTS(config_auth_names) - 1)
+		return "?";
+	return config_auth_names[auth];
+}

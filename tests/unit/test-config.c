@@ -1,0 +1,562 @@
+/* Unit tests for config.c: every key, every default, every error with its line. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "surat/config.h"
+#include "surat/theme.h"
+
+#define DATA SURAT_TEST_DATA "/config/"
+
+static char *test_home; /* HOME for the tests: ~ expands here */
+
+/* A fresh HOME with a ca.pem, and the source tree's themes. */
+static int
+test_setup(void **state)
+{
+	char *ca;
+
+	test_home = g_dir_make_tmp("surat-test-config-XXXXXX", NULL);
+	assert_non_null(test_home);
+	ca = g_build_filename(test_home, "ca.pem", NULL);
+	assert_true(g_file_set_contents(ca, "not really a certificate\n", -1, NULL));
+	g_free(ca);
+	setenv("HOME", test_home, 1);
+	setenv("SURAT_THEMES_DIR", SURAT_TEST_DATA "/../../themes", 1);
+	return 0;
+}
+
+/* Remove the HOME made by test_setup. */
+static int
+test_teardown(void **state)
+{
+	char *argv[] = { "rm", "-rf", test_home, NULL };
+
+	assert_true(g_spawn_sync(NULL, argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
+	    NULL, NULL));
+	g_free(test_home);
+	return 0;
+}
+
+/* Load FILE (under tests/data/config) and expect it to be valid. */
+static struct surat_config *
+test_load_ok(const char *file)
+{
+	GPtrArray *errors = g_ptr_array_new_with_free_func(g_free);
+	char *path = g_strconcat(DATA, file, NULL);
+	struct surat_config *config = config_load(path, errors, NULL);
+	guint i;
+
+	for (i = 0; i < errors->len; i++)
+		print_error("unexpected: %s\n", (char *)errors->pdata[i]);
+	assert_int_equal(errors->len, 0);
+	assert_non_null(config);
+	assert_string_equal(config->path, path);
+	g_ptr_array_free(errors, TRUE);
+	g_free(path);
+	return config;
+}
+
+/*
+ * Load FILE and expect exactly the error lines EXPECTED (NULL-terminated),
+ * each written without the leading "PATH:"; "%s" in one stands for the
+ * theme search path.
+ */
+static void
+test_load_errors(const char *file, const char *const *expected)
+{
+	GPtrArray *errors = g_ptr_array_new_with_free_func(g_free);
+	char *path = g_strconcat(DATA, file, NULL);
+	char *dirs = theme_search_path(), *want, *line, **parts;
+	struct surat_config *config = config_load(path, errors, NULL);
+	guint i, n = 0;
+
+	assert_null(config);
+	for (i = 0; i < errors->len; i++)
+		print_message("# %s\n", (char *)errors->pdata[i]);
+	while (expected[n] != NULL)
+		n++;
+	assert_int_equal(errors->len, n);
+	for (i = 0; i < n; i++) {
+		parts = g_strsplit(expected[i], "%s", -1);
+		line = g_strjoinv(dirs, parts);
+		g_strfreev(parts);
+		want = g_strconcat(path, line, NULL);
+		assert_string_equal(errors->pdata[i], want);
+		g_free(want);
+		g_free(line);
+	}
+	g_free(dirs);
+	g_free(path);
+	g_ptr_array_free(errors, TRUE);
+}
+
+static void
+test_full(void **state)
+{
+	struct surat_config *config = test_load_ok("full.conf");
+	const struct account_config *a;
+	char *want;
+
+	want = g_build_filename(test_home, "mail", NULL);
+	assert_string_equal(config->store, want);
+	g_free(want);
+	assert_string_equal(config->theme, "mono");
+	assert_non_null(config->theme_path);
+	assert_true(g_str_has_suffix(config->theme_path, "/mono.theme"));
+	assert_int_equal(config->index_lines, 15);
+	assert_int_equal(config->n_accounts, 2);
+
+	a = config_account(config, "work");
+	assert_ptr_equal(a, &config->accounts[0]);
+	assert_string_equal(a->host, "pop.example.org");
+	assert_int_equal(a->port, 1995);
+	assert_int_equal(a->tls, ACCOUNT_TLS_STARTTLS);
+	assert_string_equal(a->user, "alice");
+	assert_null(a->password);
+	assert_string_equal(a->password_command, "pass show mail/work");
+	assert_int_equal(a->auth, ACCOUNT_AUTH_SCRAM_SHA_256);
+	want = g_build_filename(test_home, "ca.pem", NULL);
+	assert_string_equal(a->ca_file, want);
+	g_free(want);
+	assert_string_equal(a->fingerprint, "SHA256:abcdef0123456789abcdef0123456789"
+					    "abcdef0123456789abcdef0123456789");
+	assert_true(a->keep);
+	assert_int_equal(a->delete_after_days, 30);
+	assert_true(a->max_size == INT64_C(10737418240));
+	assert_int_equal(a->poll_interval, 600);
+	assert_int_equal(a->timeout, 60);
+	want = g_build_filename(test_home, "mail", "work", NULL);
+	assert_string_equal(a->maildir, want);
+	g_free(want);
+	assert_int_equal(a->line, 6);
+
+	a = config_account(config, "home.mail_2-x");
+	assert_ptr_equal(a, &config->accounts[1]);
+	assert_int_equal(a->port, 110); /* tls = none */
+	assert_int_equal(a->tls, ACCOUNT_TLS_NONE);
+	assert_string_equal(a->password, "s3cret");
+	assert_null(a->password_command);
+	assert_int_equal(a->auth, ACCOUNT_AUTH_APOP); /* written "APOP" */
+	assert_false(a->keep);
+	assert_int_equal(a->max_size, 1048576);
+	assert_int_equal(a->line, 22);
+	assert_null(config_account(config, "nobody"));
+	assert_null(config_account(config, NULL));
+	config_free(config);
+}
+
+static void
+test_minimal_defaults(void **state)
+{
+	struct surat_config *config = test_load_ok("minimal.conf");
+	const struct account_config *a = &config->accounts[0];
+	char *want;
+
+	want = g_build_filename(test_home, ".local", "share", "surat", NULL);
+	assert_string_equal(config->store, want);
+	g_free(want);
+	assert_string_equal(config->theme, "default");
+	assert_true(g_str_has_suffix(config->theme_path, "/default.theme"));
+	assert_int_equal(config->index_lines, 10);
+	assert_int_equal(config->n_accounts, 1);
+	assert_string_equal(a->name, "work");
+	assert_int_equal(a->port, 995);
+	assert_int_equal(a->tls, ACCOUNT_TLS_IMPLICIT);
+	assert_null(a->password);
+	assert_null(a->password_command);
+	assert_int_equal(a->auth, ACCOUNT_AUTH_AUTO);
+	assert_null(a->ca_file);
+	assert_null(a->fingerprint);
+	assert_true(a->keep);
+	assert_int_equal(a->delete_after_days, 0);
+	assert_int_equal(a->max_size, 0);
+	assert_int_equal(a->poll_interval, 300);
+	assert_int_equal(a->timeout, 30);
+	assert_int_equal(a->line, 1);
+	config_free(config);
+}
+
+static void
+test_empty(void **state)
+{
+	struct surat_config *config = test_load_ok("empty.conf");
+
+	assert_int_equal(config->n_accounts, 0);
+	assert_null(config->accounts);
+	assert_string_equal(config->theme, "default");
+	config_free(config);
+}
+
+/* Each file with a mistake, and exactly the lines it must give. */
+static const struct {
+	const char *file;
+	const char *errors[8];
+} test_bad[] = {
+	{ "unknown-key.conf", {
+		":2: colour: unknown key",
+		":7: accounts.work.hots: unknown key; did you mean host?",
+	} },
+	{ "wrong-type.conf", {
+		":1: index_lines: expected an integer, got a string",
+		":7: accounts.work.port: expected an integer, got a string",
+		":8: accounts.work.keep: expected true or false, got a string",
+		":9: accounts.work.timeout: expected an integer, got a floating-point number",
+	} },
+	{ "accounts-type.conf", {
+		":1: accounts: expected a list of groups, accounts = ( { ... }, { ... } );, got a group",
+	} },
+	{ "missing.conf", {
+		":2: accounts.work.user: missing; every account needs one",
+		":6: accounts[1].name: missing; every account needs one",
+	} },
+	{ "duplicate.conf", {
+		":4: accounts.work.name: duplicate account name \"work\"; first used on line 2",
+	} },
+	{ "bad-enum.conf", {
+		":6: accounts.work.tls: \"ssl\" is not one of implicit, starttls, none",
+		":7: accounts.work.auth: \"kerberos\" is not one of auto, user, apop, plain, login, "
+		"cram-md5, scram-sha-1, scram-sha-256, xoauth2, oauthbearer",
+	} },
+	{ "range.conf", {
+		":1: index_lines: 0 is out of range 1..200",
+		":7: accounts.work.port: 70000 is out of range 1..65535",
+		":8: accounts.work.poll_interval: 5 is out of range 10..86400",
+		":9: accounts.work.timeout: 3601 is out of range 1..3600",
+		":10: accounts.work.delete_after_days: -1 is out of range; use 0 or more",
+		":11: accounts.work.max_size: -1 is out of range; use 0 or more",
+	} },
+	{ "big-int.conf", {
+		":6: accounts.work.max_size: 10737418240 needs an L suffix (10737418240L): "
+		"libconfig reads numbers beyond 32 bits only with it",
+		":7: accounts.work.port: 4294967391 is out of range 1..65535",
+	} },
+	{ "bad-name.conf", {
+		":2: accounts[0].name: \"my work\" is not a valid account name; use 1 to 64 of "
+		"A-Z a-z 0-9 . _ -, not starting with '.'",
+		":2: accounts[0].port: 0 is out of range 1..65535",
+		":3: accounts[1].name: \"..\" is not a valid account name; use 1 to 64 of "
+		"A-Z a-z 0-9 . _ -, not starting with '.'",
+		":4: accounts[2].name: \"index.db\" is reserved for the index; choose another name",
+		":5: accounts[3].name: must not be empty",
+		":6: accounts[4].name: longer than 64 bytes",
+		":8: accounts[5]: expected a group { name = \"...\"; ... }, got a string",
+	} },
+	{ "unknown-theme.conf", { ":3: theme: no theme named nosuch (looked in %s)" } },
+	{ "password-both.conf", {
+		":7: accounts.work.password_command: set either password or password_command, "
+		"not both",
+	} },
+	{ "delete-no-keep.conf", {
+		":7: accounts.work.delete_after_days: applies only with keep = true; with keep = "
+		"false mail leaves the server as soon as it is fetched",
+	} },
+	{ "fingerprint.conf", {
+		":6: accounts.work.fingerprint: \"SHA1:ABCD\" is not a SHA-256 fingerprint; write "
+		"SHA256: and 64 hex digits, colons between pairs allowed",
+		":12: accounts.home.fingerprint: \"SHA256:abcdef0123456789abcdef0123456789abcdef"
+		"0123456789abcdef012345678\" is not a SHA-256 fingerprint; write SHA256: and 64 hex "
+		"digits, colons between pairs allowed",
+	} },
+	{ "relative.conf", {
+		":1: store: \"mail\" is a relative path; write a full path, /... or ~/...",
+	} },
+	{ "strings.conf", {
+		":4: accounts.work.host: must not be empty",
+		":5: accounts.work.user: must not contain control characters",
+	} },
+	{ "syntax.conf", { ":3: syntax: syntax error" } },
+	{ "several.conf", {
+		":3: index_lines: 500 is out of range 1..200",
+		":4: colour: unknown key",
+		":9: accounts.work.port: 0 is out of range 1..65535",
+		":10: accounts.work.tls: \"ssl\" is not one of implicit, starttls, none",
+		":12: accounts.work.keep: expected true or false, got an integer",
+		":14: accounts.work.host: missing; every account needs one",
+		":15: accounts.work.name: duplicate account name \"work\"; first used on line 7",
+	} },
+};
+
+/* One file with mistakes (STATE points at its test_bad entry). */
+static void
+test_error(void **state)
+{
+	size_t i = (size_t)((const char *)*state - (const char *)test_bad) / sizeof(test_bad[0]);
+
+	test_load_errors(test_bad[i].file, test_bad[i].errors);
+}
+
+static void
+test_missing_ca_file(void **state)
+{
+	char *line = g_strdup_printf(":6: accounts.work.ca_file: %s/no-such-ca.pem: "
+	    "No such file or directory", test_home);
+	const char *expected[] = { line, NULL };
+
+	test_load_errors("ca-file.conf", expected);
+	g_free(line);
+}
+
+static void
+test_theme_path(void **state)
+{
+	char *line = g_strdup_printf(":1: theme: no theme file ~/nosuch/x.theme");
+	const char *expected[] = { line, NULL };
+	struct surat_config *config;
+	GPtrArray *errors = g_ptr_array_new_with_free_func(g_free);
+	char *path = g_build_filename(test_home, "my.theme", NULL);
+	char *conf = g_build_filename(test_home, "theme.conf", NULL);
+
+	test_load_errors("theme-path.conf", expected);
+	g_free(line);
+	/* A path that exists is taken as it is, ~ expanded. */
+	assert_true(g_file_set_contents(path, "status = { attrs = [\"bold\"]; };\n", -1, NULL));
+	assert_true(g_file_set_contents(conf, "theme = \"~/my.theme\";\n", -1, NULL));
+	config = config_load(conf, errors, NULL);
+	assert_non_null(config);
+	assert_string_equal(config->theme, "~/my.theme");
+	assert_string_equal(config->theme_path, path);
+	config_free(config);
+	g_ptr_array_free(errors, TRUE);
+	g_free(conf);
+	g_free(path);
+}
+
+static void
+test_include(void **state)
+{
+	GPtrArray *errors = g_ptr_array_new_with_free_func(g_free);
+
+	/* An @include'd file is found next to the configuration, and named in errors. */
+	assert_null(config_load(DATA "include.conf", errors, NULL));
+	assert_int_equal(errors->len, 1);
+	assert_string_equal(errors->pdata[0],
+	    DATA "include.inc:3: accounts.work.port: 0 is out of range 1..65535");
+	g_ptr_array_free(errors, TRUE);
+}
+
+static void
+test_unreadable(void **state)
+{
+	GPtrArray *errors = g_ptr_array_new_with_free_func(g_free);
+
+	assert_null(config_load(DATA "no-such.conf", errors, NULL));
+	assert_int_equal(errors->len, 1);
+	assert_string_equal(errors->pdata[0],
+	    DATA "no-such.conf: cannot read: No such file or directory");
+	g_ptr_array_set_size(errors, 0);
+	assert_null(config_load(SURAT_TEST_DATA, errors, NULL));
+	assert_int_equal(errors->len, 1);
+	assert_string_equal(errors->pdata[0], SURAT_TEST_DATA ": cannot read: not a regular file");
+	g_ptr_array_free(errors, TRUE);
+}
+
+/* Load a copy of password.conf with MODE; return the number of warnings. */
+static guint
+test_password_mode(mode_t mode, char **warning)
+{
+	GPtrArray *errors = g_ptr_array_new_with_free_func(g_free);
+	GPtrArray *warnings = g_ptr_array_new_with_free_func(g_free);
+	char *copy = g_build_filename(test_home, "password.conf", NULL);
+	char *contents;
+	struct surat_config *config;
+	guint n;
+
+	assert_true(g_file_get_contents(DATA "password.conf", &contents, NULL, NULL));
+	assert_true(g_file_set_contents(copy, contents, -1, NULL));
+	assert_int_equal(chmod(copy, mode), 0);
+	config = config_load(copy, errors, warnings);
+	assert_non_null(config);
+	assert_string_equal(config->accounts[0].password, "secret");
+	n = warnings->len;
+	*warning = n > 0 ? g_strdup(warnings->pdata[0]) : NULL;
+	config_free(config);
+	g_ptr_array_free(errors, TRUE);
+	g_ptr_array_free(warnings, TRUE);
+	g_free(contents);
+	g_free(copy);
+	return n;
+}
+
+static void
+test_password_warning(void **state)
+{
+	char *warning, *want;
+
+	assert_int_equal(test_password_mode(0644, &warning), 1);
+	want = g_strdup_printf("%s/password.conf: holds a password but is readable by group or "
+	    "others; chmod 600 %s/password.conf", test_home, test_home);
+	assert_string_equal(warning, want);
+	g_free(want);
+	g_free(warning);
+	assert_int_equal(test_password_mode(0640, &warning), 1);
+	g_free(warning);
+	assert_int_equal(test_password_mode(0604, &warning), 1);
+	g_free(warning);
+	assert_int_equal(test_password_mode(0600, &warning), 0);
+	assert_null(warning);
+}
+
+static void
+test_no_warning_without_password(void **state)
+{
+	GPtrArray *errors = g_ptr_array_new_with_free_func(g_free);
+	GPtrArray *warnings = g_ptr_array_new_with_free_func(g_free);
+	char *copy = g_build_filename(test_home, "minimal.conf", NULL);
+	char *contents;
+	struct surat_config *config;
+
+	assert_true(g_file_get_contents(DATA "minimal.conf", &contents, NULL, NULL));
+	assert_true(g_file_set_contents(copy, contents, -1, NULL));
+	assert_int_equal(chmod(copy, 0644), 0);
+	config = config_load(copy, errors, warnings);
+	assert_non_null(config);
+	assert_int_equal(warnings->len, 0);
+	config_free(config);
+	g_ptr_array_free(errors, TRUE);
+	g_ptr_array_free(warnings, TRUE);
+	g_free(contents);
+	g_free(copy);
+}
+
+static void
+test_too_many_errors(void **state)
+{
+	GString *text = g_string_new("accounts = (\n");
+	GPtrArray *errors = g_ptr_array_new_with_free_func(g_free);
+	char *path = g_build_filename(test_home, "many.conf", NULL);
+	int i;
+
+	for (i = 0; i < 150; i++)
+		g_string_append_printf(text, "{ name = \"a%d\"; host = \"h\"; user = \"u\"; "
+		    "port = 0; }%s\n", i, i < 149 ? "," : "");
+	g_string_append(text, ");\n");
+	assert_true(g_file_set_contents(path, text->str, -1, NULL));
+	assert_null(config_load(path, errors, NULL));
+	assert_int_equal(errors->len, 101);
+	assert_true(g_str_has_suffix(errors->pdata[100], ": more than 100 errors; fix these first"));
+	g_ptr_array_free(errors, TRUE);
+	g_string_free(text, TRUE);
+	g_free(path);
+}
+
+static void
+test_default_path(void **state)
+{
+	char *p;
+
+	setenv("SURAT_CONFIG", "/env/config", 1);
+	setenv("XDG_CONFIG_HOME", "/xdg", 1);
+	p = config_default_path("/cli/config");
+	assert_string_equal(p, "/cli/config");
+	g_free(p);
+	p = config_default_path(NULL);
+	assert_string_equal(p, "/env/config");
+	g_free(p);
+	unsetenv("SURAT_CONFIG");
+	p = config_default_path(NULL);
+	assert_string_equal(p, "/xdg/surat/config");
+	g_free(p);
+	setenv("XDG_CONFIG_HOME", "relative", 1); /* ignored, as the XDG spec says */
+	p = config_default_path(NULL);
+	assert_true(g_str_has_prefix(p, test_home));
+	assert_true(g_str_has_suffix(p, "/.config/surat/config"));
+	g_free(p);
+	unsetenv("XDG_CONFIG_HOME");
+	p = config_default_path(NULL);
+	assert_true(g_str_has_suffix(p, "/.config/surat/config"));
+	g_free(p);
+}
+
+static void
+test_expand_path(void **state)
+{
+	char *p;
+
+	p = config_expand_path("~");
+	assert_string_equal(p, test_home);
+	g_free(p);
+	p = config_expand_path("~/x/y");
+	assert_true(g_str_has_prefix(p, test_home));
+	assert_true(g_str_has_suffix(p, "/x/y"));
+	g_free(p);
+	p = config_expand_path("~bob/x");
+	assert_string_equal(p, "~bob/x");
+	g_free(p);
+	p = config_expand_path("/a/~/b");
+	assert_string_equal(p, "/a/~/b");
+	g_free(p);
+	assert_null(config_expand_path(NULL));
+}
+
+static void
+test_names(void **state)
+{
+	assert_true(config_account_name_valid("work"));
+	assert_true(config_account_name_valid("A.b_c-9"));
+	assert_true(config_account_name_valid("index"));
+	assert_false(config_account_name_valid(""));
+	assert_false(config_account_name_valid(NULL));
+	assert_false(config_account_name_valid("."));
+	assert_false(config_account_name_valid(".."));
+	assert_false(config_account_name_valid(".hidden"));
+	assert_false(config_account_name_valid("a/b"));
+	assert_false(config_account_name_valid("a b"));
+	assert_false(config_account_name_valid("caf\xc3\xa9"));
+	assert_false(config_account_name_valid("index.db-wal"));
+	assert_true(config_account_name_valid(
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")); /* 64 */
+	assert_false(config_account_name_valid(
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")); /* 65 */
+	assert_string_equal(config_tls_name(ACCOUNT_TLS_STARTTLS), "starttls");
+	assert_string_equal(config_auth_name(ACCOUNT_AUTH_CRAM_MD5), "cram-md5");
+	assert_string_equal(config_auth_name(ACCOUNT_AUTH_OAUTHBEARER), "oauthbearer");
+	assert_string_equal(config_auth_name((enum account_auth)99), "?");
+	config_free(NULL);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest fixed[] = {
+		cmocka_unit_test(test_full),
+		cmocka_unit_test(test_minimal_defaults),
+		cmocka_unit_test(test_empty),
+		cmocka_unit_test(test_missing_ca_file),
+		cmocka_unit_test(test_theme_path),
+		cmocka_unit_test(test_include),
+		cmocka_unit_test(test_unreadable),
+		cmocka_unit_test(test_password_warning),
+		cmocka_unit_test(test_no_warning_without_password),
+		cmocka_unit_test(test_too_many_errors),
+		cmocka_unit_test(test_default_path),
+		cmocka_unit_test(test_expand_path),
+		cmocka_unit_test(test_names),
+	};
+	GArray *tests = g_array_new(FALSE, FALSE, sizeof(struct CMUnitTest));
+	struct CMUnitTest t = { 0 };
+	size_t i;
+	int failed;
+
+	g_array_append_vals(tests, fixed, G_N_ELEMENTS(fixed));
+	/* One test per bad file, named after it. */
+	for (i = 0; i < G_N_ELEMENTS(test_bad); i++) {
+		t.name = g_strconcat("error ", test_bad[i].file, NULL);
+		t.test_func = test_error;
+		t.initial_state = (void *)&test_bad[i];
+		g_array_append_val(tests, t);
+	}
+	failed = _cmocka_run_group_tests("test-config", (struct CMUnitTest *)tests->data,
+	    tests->len, test_setup, test_teardown);
+	for (i = G_N_ELEMENTS(fixed); i < tests->len; i++)
+		g_free((char *)g_array_index(tests, struct CMUnitTest, i).name);
+	g_array_free(tests, TRUE);
+	return failed;
+}
