@@ -501,6 +501,7 @@ test_attachment_size_format(void **state)
 				  "Content-Disposition: attachment; filename=big.bin\n"
 				  "Content-Transfer-Encoding: base64\n\n");
 	struct rendering *r;
+	int64_t size;
 	int i;
 
 	/* 12,288 bytes: 215 lines of 57 bytes, then 33 more. */
@@ -511,6 +512,17 @@ test_attachment_size_format(void **state)
 	assert_line(r, "[1] big.bin (application/octet-stream, 12 KB)", RENDER_ATTACHMENT, 0);
 	assert_int_equal(((struct render_attachment *)g_ptr_array_index(r->attachments, 0))->size,
 	    12288);
+	render_free(r);
+
+	/* Above 1 MB encoded the size is estimated from the encoded length. */
+	g_string_truncate(s, strstr(s->str, "base64\n\n") - s->str + 8);
+	for (i = 0; i < 40000; i++) /* 40000 * 57 = 2,280,000 bytes */
+		g_string_append(s, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n");
+	g_string_append(s, "--b--\n");
+	r = rs(s->str);
+	size = ((struct render_attachment *)g_ptr_array_index(r->attachments, 0))->size;
+	assert_true(size > 2280000 - 100 && size < 2280000 + 100);
+	assert_line(r, "[1] big.bin (application/octet-stream, 2.2 MB)", RENDER_ATTACHMENT, 0);
 	render_free(r);
 	g_string_free(s, TRUE);
 }
@@ -538,6 +550,21 @@ test_forwarded_message(void **state)
 	assert_line(r, "inner body", RENDER_BODY, 0);
 	assert_true(find_line(r, "See below.") < i);
 	assert_int_equal(r->attachments->len, 0);
+	render_free(r);
+
+	/* Forwarded as an attachment: shown, and listed so it can be saved. */
+	r = rs("Subject: fwd\nContent-Type: multipart/mixed; boundary=f\n\n"
+	       "--f\n\nAttached.\n"
+	       "--f\nContent-Type: message/rfc822\n"
+	       "Content-Disposition: attachment; filename=\"original.eml\"\n\n"
+	       "Subject: original\n\noriginal body\n"
+	       "--f--\n");
+	assert_line(r, "Subject: original", RENDER_HEADER, 0);
+	assert_line(r, "original body", RENDER_BODY, 0);
+	assert_int_equal(r->attachments->len, 1);
+	assert_string_equal(((struct render_attachment *)g_ptr_array_index(r->attachments, 0))->type,
+	    "message/rfc822");
+	assert_true(find_substr(r, "[1] original.eml (message/rfc822, ") > 0);
 	render_free(r);
 }
 
