@@ -613,6 +613,7 @@ render_text_part(struct render_ctx *ctx, GMimePart *part)
 	const char *charset = g_mime_object_get_content_type_parameter(object, "charset");
 	size_t max = MIN((size_t)RENDER_MAX_PART_TEXT, ctx->text_left);
 	GByteArray *raw;
+	const char *data;
 	bool cut;
 
 	if (ctx->shown > 0)
@@ -623,14 +624,15 @@ render_text_part(struct render_ctx *ctx, GMimePart *part)
 	if (cut)
 		g_byte_array_set_size(raw, (guint)max);
 	ctx->text_left -= raw->len;
+	/* An empty GByteArray has no data at all. */
+	data = raw->len > 0 ? (const char *)raw->data : "";
 	if (render_is_type(object, "text", "html") &&
-	    (charset == NULL || *charset == '\0') &&
-	    !render_looks_utf8((const char *)raw->data, raw->len)) {
+	    (charset == NULL || *charset == '\0') && !render_looks_utf8(data, raw->len)) {
 		/* No declared charset: let libxml2 read a <meta> one. */
-		render_html(ctx, (const char *)raw->data, raw->len, NULL);
+		render_html(ctx, data, raw->len, NULL);
 	} else {
 		size_t len;
-		char *utf8 = render_to_utf8((const char *)raw->data, raw->len, charset, &len);
+		char *utf8 = render_to_utf8(data, raw->len, charset, &len);
 
 		if (render_is_type(object, "text", "html")) {
 			/* libxml2 stops at bytes that are not UTF-8: replace them first. */
@@ -638,8 +640,9 @@ render_text_part(struct render_ctx *ctx, GMimePart *part)
 
 			render_html(ctx, valid, strlen(valid), "UTF-8");
 			g_free(valid);
-		} else
+		} else {
 			render_text(ctx, utf8, len);
+		}
 		g_free(utf8);
 	}
 	if (cut)

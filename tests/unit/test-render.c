@@ -642,6 +642,10 @@ test_malformed_renders(void **state)
 		"Subject: =?UTF-8?B?broken?= =?x?q?a?= =?UTF-8?Q?=FF?=\n\nbody",
 		"Content-Type: text/plain; charset=\"\n\nunterminated parameter\n",
 		"Content-Type: message/rfc822\n\n",
+		/* Headers only: an empty body. */
+		"Subject: only headers\n",
+		"Subject: x\nContent-Type: text/html\n\n",
+		"Subject: x\nContent-Type: text/plain\nContent-Transfer-Encoding: base64\n\n",
 	};
 	struct rendering *r;
 	guint i;
