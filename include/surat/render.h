@@ -35,7 +35,7 @@ struct render_line {
 
 struct render_attachment {
 	int number;      /* 1-based, as listed */
-	char *name;      /* sanitized file name, or "" */
+	char *name;      /* sanitized base name (no directory, no leading dot), or "" */
 	char *type;      /* "image/png" */
 	int64_t size;    /* decoded size in bytes (estimated for encoded parts) */
 };
@@ -52,13 +52,21 @@ struct render_options {
 #define RENDER_ERROR (render_error_quark())
 GQuark render_error_quark(void);
 
+enum render_error_code {
+	RENDER_ERROR_READ, /* the file could not be opened or read */
+};
+
 /*
  * Render LEN bytes at BUF.  Never fails: garbage gives what could be read
  * (at least the headers block, possibly empty).
  */
 struct rendering *render_bytes(const char *buf, size_t len, const struct render_options *options);
 
-/* Render the file PATH ("-" is standard input); fails only when it cannot be read. */
+/*
+ * Render the file PATH ("-" is standard input); fails only when it cannot be
+ * read, with RENDER_ERROR_READ and the message "PATH: <strerror>".  At most
+ * the first 256 MB are read.  The result is the caller's (render_free).
+ */
 struct rendering *render_file(const char *path, const struct render_options *options, GError **error);
 
 void render_free(struct rendering *r);
