@@ -30,6 +30,14 @@
 #define DELIVER_ERROR (deliver_error_quark())
 GQuark deliver_error_quark(void);
 
+/*
+ * Errors are mostly passed up from store.h (STORE_ERROR_FULL for a full disk,
+ * STORE_ERROR_IO) and index.h, prefixed with "account NAME: ".
+ */
+enum deliver_error_code {
+	DELIVER_ERROR_IO, /* a system call of deliver's own failed */
+};
+
 struct deliver;
 
 /*

@@ -107,6 +107,16 @@ bool index_has_uidl(struct index *idx, const char *account, const char *uidl, GE
  */
 bool index_account_rows(struct index *idx, const char *account, GPtrArray *rows, GError **error);
 
+/*
+ * The rows of ACCOUNT as reindex needs them: only id, account, subdir, base,
+ * flags, uidl, arrival, size, mtime, partial and state are filled.  Cheaper than
+ * index_account_rows for a large account.
+ */
+bool index_account_files(struct index *idx, const char *account, GPtrArray *rows, GError **error);
+
+/* The PENDING rows of ACCOUNT (full rows), for delivery recovery. */
+bool index_pending_rows(struct index *idx, const char *account, GPtrArray *rows, GError **error);
+
 /* Account names that have rows, appended to NAMES (g_free'd char *). */
 bool index_accounts(struct index *idx, GPtrArray *names, GError **error);
 
