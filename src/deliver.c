@@ -240,13 +240,43 @@ deliver_open(struct index *idx, const char *account, const char *maildir, GError
 	return d;
 }
 
+/* True when UIDL is in the index or the queue (or on error, with ERROR set). */
+static bool
+deliver_known_uidl(struct deliver *d, const char *uidl, GError **error)
+{
+	GError *local = NULL;
+	guint i;
+
+	for (i = 0; i < d->queue->len; i++) {
+		struct deliver_item *item = g_ptr_array_index(d->queue, i);
+
+		if (g_strcmp0(item->msg.uidl, uidl) == 0)
+			return true;
+	}
+	if (index_has_uidl(d->idx, d->account, uidl, &local))
+		return true;
+	if (local != NULL) {
+		g_propagate_error(error, local);
+		return true;
+	}
+	return false;
+}
+
 bool
 deliver_add(struct deliver *d, const char *buf, size_t len, const char *uidl, bool partial,
     GError **error)
 {
-	struct deliver_item *item = g_new0(struct deliver_item, 1);
+	struct deliver_item *item;
 	struct stat st;
 
+	if (uidl != NULL && deliver_known_uidl(d, uidl, error)) {
+		if (error == NULL || *error == NULL)
+			g_set_error(error, DELIVER_ERROR, DELIVER_ERROR_DUPLICATE,
+			    "UIDL %s is already in the index; not delivered twice", uidl);
+		g_prefix_error(error, "account %s: ", d->account);
+		return false;
+	}
+	item = g_new0(struct deliver_item, 1);
 	if (!store_tmp_open(d->maildir, &item->tmp, error))
 		goto fail;
 	/* Not synced here: deliver_commit syncs the whole batch at once. */

@@ -115,7 +115,8 @@ static const char *const index_stmt_sql[INDEX_STMT_COUNT] = {
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
 	    " ?17, ?18, ?19)",
 	[INDEX_STMT_UPDATE] =
-	    "UPDATE messages SET account = ?1, subdir = ?2, base = ?3, flags = ?4, uidl = ?5,"
+	    "UPDATE messages SET account = ?1, subdir = ?2, base = ?3, flags = ?4,"
+	    " uidl = coalesce(?5, uidl),"
 	    " message_id = ?6, in_reply_to = ?7, refs = ?8, date = ?9, arrival = ?10,"
 	    " from_name = ?11, from_addr = ?12, to_list = ?13, subject = ?14, size = ?15,"
 	    " mtime = ?16, has_attachment = ?17, partial = ?18, state = ?19 WHERE id = ?20",

@@ -80,8 +80,10 @@ bool index_commit(struct index *idx, GError **error);
 void index_rollback(struct index *idx);
 
 /*
- * Insert MSG, or replace the row with the same (account, base).  BODY_TEXT
- * (may be NULL) is the plain text for full-text search.  MSG->id is set.
+ * Insert MSG, or replace the row with the same (account, base), keeping its
+ * id.  A UIDL the row has is never replaced by NULL (a lost UIDL would mean a
+ * message fetched twice).  BODY_TEXT (may be NULL) is the plain text for
+ * full-text search.  MSG->id is set.
  */
 bool index_put(struct index *idx, struct index_message *msg, const char *body_text, GError **error);
 

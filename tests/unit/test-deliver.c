@@ -211,6 +211,18 @@ check_invariant(struct index *idx, const char *maildir, int n)
 	return known;
 }
 
+/* Number of message files in new/ and cur/ (no checks on content). */
+static int
+check_invariant_files(const char *maildir)
+{
+	GPtrArray *a = list_dir(maildir, "new"), *b = list_dir(maildir, "cur");
+	int n = (int)(a->len + b->len);
+
+	g_ptr_array_unref(a);
+	g_ptr_array_unref(b);
+	return n;
+}
+
 /* Fetch again every message 0..N-1 the index does not know; then exactly one of each. */
 static void
 refetch_and_check(struct index *idx, const char *maildir, int n)
@@ -322,6 +334,33 @@ test_crash_points_all_covered(void **state)
 {
 	/* A new crash point needs a test above: this fails until it has one. */
 	assert_int_equal(DELIVER_CRASH_AFTER_STORED, 6);
+}
+
+static void
+test_recovery_drops_row_whose_file_is_lost(void **state)
+{
+	struct fixture *f = *state;
+	GPtrArray *tmp;
+	struct index *idx;
+	struct deliver *d;
+	char *path;
+
+	/* Rows PENDING, files in tmp/; one file is lost (a tmp cleaner, a bad disk). */
+	assert_int_equal(deliver_in_child(f, DELIVER_CRASH_AFTER_PENDING), 99);
+	tmp = list_dir(f->maildir, "tmp");
+	assert_int_equal(tmp->len, BATCH);
+	path = g_build_filename(f->maildir, "tmp", g_ptr_array_index(tmp, 0), NULL);
+	assert_int_equal(g_unlink(path), 0);
+	g_free(path);
+	g_ptr_array_unref(tmp);
+	idx = index_open(f->db, NULL);
+	d = deliver_open(idx, "acct", f->maildir, NULL);
+	assert_non_null(d);
+	deliver_free(d);
+	/* Its row is gone, so the fetcher fetches it again: one copy of each. */
+	assert_int_equal(check_invariant(idx, f->maildir, BATCH), BATCH - 1);
+	refetch_and_check(idx, f->maildir, BATCH);
+	index_free(idx);
 }
 
 static void
@@ -579,6 +618,38 @@ test_free_drops_uncommitted(void **state)
 }
 
 static void
+test_duplicate_uidl_refused(void **state)
+{
+	struct fixture *f = *state;
+	struct index *idx = index_open(f->db, NULL);
+	struct deliver *d = deliver_open(idx, "acct", f->maildir, NULL);
+	GString *m = message(1);
+	GError *error = NULL;
+
+	add_messages(d, 0, 1);
+	/* Twice in one batch. */
+	assert_false(deliver_add(d, m->str, m->len, "uidl-0", false, &error));
+	assert_true(g_error_matches(error, DELIVER_ERROR, DELIVER_ERROR_DUPLICATE));
+	assert_non_null(strstr(error->message, "uidl-0"));
+	assert_non_null(strstr(error->message, "account acct"));
+	g_clear_error(&error);
+	assert_int_equal(deliver_pending(d), 1);
+	assert_true(deliver_commit(d, NULL, NULL));
+	/* Again after it is in the index. */
+	assert_false(deliver_add(d, m->str, m->len, "uidl-0", false, &error));
+	assert_true(g_error_matches(error, DELIVER_ERROR, DELIVER_ERROR_DUPLICATE));
+	g_clear_error(&error);
+	/* Mail without a UIDL is never a duplicate. */
+	assert_true(deliver_add(d, m->str, m->len, NULL, false, NULL));
+	assert_true(deliver_add(d, m->str, m->len, NULL, false, NULL));
+	assert_true(deliver_commit(d, NULL, NULL));
+	assert_int_equal(check_invariant_files(f->maildir), 3);
+	g_string_free(m, TRUE);
+	deliver_free(d);
+	index_free(idx);
+}
+
+static void
 test_open_fails_clearly(void **state)
 {
 	struct fixture *f = *state;
@@ -611,12 +682,15 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_crash_after_dir_sync, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_crash_after_stored, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_crash, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_recovery_drops_row_whose_file_is_lost, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_recovery_finds_file_moved_to_cur, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_kill_at_random_instants, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_full_disk, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rows_ready_for_the_index_pane, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_free_drops_uncommitted, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_duplicate_uidl_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_open_fails_clearly, setup, teardown),
 	};
 

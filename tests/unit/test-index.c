@@ -270,6 +270,15 @@ test_put_replace_delete(void **state)
 	assert_false(index_has_uidl(f->idx, "work", "uidl-nope", NULL));
 	assert_false(index_has_uidl(f->idx, "work", NULL, NULL));
 
+	/* A replacement without a UIDL keeps the one the row has. */
+	assert_true(index_get(f->idx, id, &m, NULL));
+	g_clear_pointer(&m.uidl, g_free);
+	assert_true(index_put(f->idx, &m, NULL, NULL));
+	index_message_clear(&m);
+	assert_true(index_get(f->idx, id, &m, NULL));
+	assert_string_equal(m.uidl, "uidl-base1");
+	index_message_clear(&m);
+
 	assert_true(index_delete(f->idx, id, NULL));
 	assert_false(index_get(f->idx, id, &m, &error));
 	assert_null(error);
@@ -301,6 +310,13 @@ test_fts_body_word_and_delete(void **state)
 	assert_true(index_delete(f->idx, id, NULL));
 	assert_int_equal(search_count(f->idx, "zanzibar"), 0);
 	assert_int_equal(search_count(f->idx, "pizza"), 1);
+	/* The newest row's id can be given out again: no stale words may follow it. */
+	id = put(f->idx, "work", "d", 100, "", "Latest", "xylophone");
+	assert_true(index_delete(f->idx, id, NULL));
+	assert_int_equal(put(f->idx, "work", "e", 100, "", "Reused", "plain"), id);
+	assert_int_equal(search_count(f->idx, "xylophone"), 0);
+	assert_int_equal(search_count(f->idx, "latest"), 0);
+	assert_int_equal(search_count(f->idx, "reused"), 1);
 }
 
 static void
