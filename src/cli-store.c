@@ -1,19 +1,198 @@
-/* cli-store: surat list and surat reindex. */
+/*
+ * cli-store: `surat list [QUERY...]` and `surat reindex`.
+ *
+ * Only the command functions print.  What they must never do: print a string
+ * from a message or a file name that has not passed sanitize_text.
+ */
+#include <errno.h>
 #include <stdio.h>
+#include <string.h>
+#include <time.h>
 
 #include "surat/cli.h"
+#include "surat/config.h"
+#include "surat/index.h"
+#include "surat/reindex.h"
+#include "surat/sanitize.h"
+#include "surat/width.h"
 
-/* Placeholders until the store and index land. */
+/* Columns of the FROM field in `surat list`. */
+#define CLI_STORE_FROM_COLS 24
+/* Rows read per query while listing. */
+#define CLI_STORE_PAGE 2000
+
+/* Print ERROR as surat's one-line message and free it. */
+static void
+cli_store_error(GError *error)
+{
+	char *safe = sanitize_text(error != NULL ? error->message : "unknown error", -1, 0);
+
+	fprintf(stderr, "surat: %s\n", safe);
+	g_free(safe);
+	g_clear_error(&error);
+}
+
+/* The index path of CONFIG's store (a new string). */
+static char *
+cli_store_index_path(const struct surat_config *config)
+{
+	return g_build_filename(config->store, "index.db", NULL);
+}
+
+/* The date column: "YYYY-MM-DD HH:MM" in local time. */
+static void
+cli_store_date(int64_t t, char *buf, size_t size)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (localtime_r(&tt, &tm) == NULL || strftime(buf, size, "%Y-%m-%d %H:%M", &tm) == 0)
+		g_strlcpy(buf, "0000-00-00 00:00", size);
+}
+
+/* Print one list line for MSG, the account padded to ACCOUNT_COLS. */
+static void
+cli_store_print_row(const struct index_message *msg, int account_cols)
+{
+	char date[32];
+	char *account = sanitize_text(msg->account, -1, 0);
+	char *from = sanitize_text(msg->from, -1, 0);
+	char *subject = sanitize_text(msg->subject, -1, 0);
+	char *account_col = width_fit(account, account_cols, 1);
+	char *from_col = width_fit(from, CLI_STORE_FROM_COLS, 1);
+
+	cli_store_date(msg->date, date, sizeof date);
+	printf("%s  %s  %s  %s\n", date, account_col, from_col, subject);
+	g_free(from_col);
+	g_free(account_col);
+	g_free(subject);
+	g_free(from);
+	g_free(account);
+}
+
+/* The widest account name with rows, in columns. */
+static bool
+cli_store_account_cols(struct index *idx, int *cols, GError **error)
+{
+	GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+	guint i;
+
+	*cols = 0;
+	if (!index_accounts(idx, names, error)) {
+		g_ptr_array_unref(names);
+		return false;
+	}
+	for (i = 0; i < names->len; i++) {
+		char *safe = sanitize_text(g_ptr_array_index(names, i), -1, 0);
+
+		*cols = MAX(*cols, width_of(safe));
+		g_free(safe);
+	}
+	g_ptr_array_unref(names);
+	return true;
+}
+
 int
 cli_list(const char *cli_path, int argc, char **argv)
 {
-	fputs("surat: list is not built yet\n", stderr);
-	return 1;
+	struct surat_config *config = NULL;
+	struct index_filter filter = { NULL, NULL, false };
+	struct index *idx = NULL;
+	GError *error = NULL;
+	GPtrArray *rows = NULL;
+	char *path = NULL, *text = NULL;
+	int64_t offset = 0;
+	int status, cols;
+
+	if ((status = cli_load_config(cli_path, &config)) != 0)
+		return status;
+	status = 1;
+	if (!g_file_test(config->store, G_FILE_TEST_IS_DIR)) {
+		char *safe = sanitize_text(config->store, -1, 0);
+
+		fprintf(stderr, "surat: store %s: no such folder; fetch mail or run surat reindex\n",
+		    safe);
+		g_free(safe);
+		goto out;
+	}
+	if (argc > 1) {
+		text = g_strjoinv(" ", argv + 1);
+		filter.text = text;
+	}
+	path = cli_store_index_path(config);
+	if ((idx = index_open(path, &error)) == NULL ||
+	    !cli_store_account_cols(idx, &cols, &error)) {
+		cli_store_error(error);
+		goto out;
+	}
+	rows = g_ptr_array_new_with_free_func((GDestroyNotify)index_message_free);
+	for (;;) {
+		guint i;
+
+		g_ptr_array_set_size(rows, 0);
+		if (!index_page(idx, &filter, INDEX_SORT_DATE, false, offset, CLI_STORE_PAGE, rows,
+			&error)) {
+			cli_store_error(error);
+			goto out;
+		}
+		for (i = 0; i < rows->len; i++)
+			cli_store_print_row(g_ptr_array_index(rows, i), cols);
+		if (rows->len < CLI_STORE_PAGE)
+			break;
+		offset += rows->len;
+	}
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "surat: cannot write the list: %s\n", g_strerror(errno));
+		goto out;
+	}
+	status = 0;
+out:
+	if (rows != NULL)
+		g_ptr_array_unref(rows);
+	index_free(idx);
+	g_free(path);
+	g_free(text);
+	config_free(config);
+	return status;
 }
 
 int
 cli_reindex(const char *cli_path, int argc, char **argv)
 {
-	fputs("surat: reindex is not built yet\n", stderr);
-	return 1;
+	struct surat_config *config = NULL;
+	struct reindex_stats stats = { 0 };
+	struct index *idx = NULL;
+	GError *error = NULL;
+	char *path = NULL, *store = NULL;
+	int status;
+
+	if (argc > 1) {
+		fputs("usage: surat [-c FILE] reindex\n", stderr);
+		return 2;
+	}
+	if ((status = cli_load_config(cli_path, &config)) != 0)
+		return status;
+	status = 1;
+	store = sanitize_text(config->store, -1, 0);
+	if (g_mkdir_with_parents(config->store, 0700) != 0) {
+		fprintf(stderr, "surat: cannot create the store %s: %s\n", store,
+		    g_strerror(errno));
+		goto out;
+	}
+	path = cli_store_index_path(config);
+	if ((idx = index_open(path, &error)) == NULL ||
+	    !reindex_store(idx, config->store, &stats, &error)) {
+		cli_store_error(error);
+		goto out;
+	}
+	printf("%s: %lld messages in %lld accounts (%lld parsed, %lld updated, %lld removed)\n",
+	    store, (long long)stats.scanned, (long long)stats.accounts, (long long)stats.parsed,
+	    (long long)stats.renamed, (long long)stats.removed);
+	status = 0;
+out:
+	index_free(idx);
+	g_free(path);
+	g_free(store);
+	config_free(config);
+	return status;
 }

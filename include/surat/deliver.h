@@ -30,6 +30,15 @@
 #define DELIVER_ERROR (deliver_error_quark())
 GQuark deliver_error_quark(void);
 
+/*
+ * Errors are mostly passed up from store.h (STORE_ERROR_FULL for a full disk,
+ * STORE_ERROR_IO) and index.h, prefixed with "account NAME: ".
+ */
+enum deliver_error_code {
+	DELIVER_ERROR_IO,        /* a system call of deliver's own failed */
+	DELIVER_ERROR_DUPLICATE, /* the UIDL is already in the index or the batch */
+};
+
 struct deliver;
 
 /*
@@ -41,7 +50,10 @@ struct deliver *deliver_open(struct index *idx, const char *account, const char 
 /*
  * Queue one message: LEN bytes at BUF (already dot-unstuffed, LF line ends),
  * with UIDL (may be NULL) and PARTIAL (headers only).  The file is written
- * to tmp/ now and becomes visible at deliver_commit.
+ * to tmp/ now and becomes visible at deliver_commit.  A UIDL the account
+ * already has (in the index or this batch) is refused with
+ * DELIVER_ERROR_DUPLICATE, so a caller's mistake cannot double a message.
+ * A failed write (STORE_ERROR_FULL for a full disk) leaves no file behind.
  */
 bool deliver_add(struct deliver *d, const char *buf, size_t len, const char *uidl, bool partial, GError **error);
 

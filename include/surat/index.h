@@ -80,8 +80,10 @@ bool index_commit(struct index *idx, GError **error);
 void index_rollback(struct index *idx);
 
 /*
- * Insert MSG, or replace the row with the same (account, base).  BODY_TEXT
- * (may be NULL) is the plain text for full-text search.  MSG->id is set.
+ * Insert MSG, or replace the row with the same (account, base), keeping its
+ * id.  A UIDL the row has is never replaced by NULL (a lost UIDL would mean a
+ * message fetched twice).  BODY_TEXT (may be NULL) is the plain text for
+ * full-text search.  MSG->id is set.
  */
 bool index_put(struct index *idx, struct index_message *msg, const char *body_text, GError **error);
 
@@ -106,6 +108,16 @@ bool index_has_uidl(struct index *idx, const char *account, const char *uidl, GE
  * delivery recovery; costs memory in proportion to the account.
  */
 bool index_account_rows(struct index *idx, const char *account, GPtrArray *rows, GError **error);
+
+/*
+ * The rows of ACCOUNT as reindex needs them: only id, account, subdir, base,
+ * flags, uidl, arrival, size, mtime, partial and state are filled.  Cheaper than
+ * index_account_rows for a large account.
+ */
+bool index_account_files(struct index *idx, const char *account, GPtrArray *rows, GError **error);
+
+/* The PENDING rows of ACCOUNT (full rows), for delivery recovery. */
+bool index_pending_rows(struct index *idx, const char *account, GPtrArray *rows, GError **error);
 
 /* Account names that have rows, appended to NAMES (g_free'd char *). */
 bool index_accounts(struct index *idx, GPtrArray *names, GError **error);

@@ -19,6 +19,7 @@ struct reindex_stats {
 	int64_t parsed;   /* new or changed files parsed */
 	int64_t renamed;  /* rows whose flags or folder changed */
 	int64_t removed;  /* rows dropped because their file vanished */
+	int64_t accounts; /* Maildirs indexed (reindex_store only) */
 };
 
 /*

@@ -23,6 +23,7 @@ enum store_error_code {
 	STORE_ERROR_IO,      /* a system call failed; the message says which file */
 	STORE_ERROR_EXISTS,  /* a file that must not exist does */
 	STORE_ERROR_NAME,    /* a file name that is not a Maildir name */
+	STORE_ERROR_FULL,    /* the disk is full or the file too large (ENOSPC, EDQUOT, EFBIG) */
 };
 
 /* Maildir flags, as letters in the info part. */
@@ -45,17 +46,23 @@ bool store_is_maildir(const char *dir);
  */
 char *store_unique_name(void);
 
+/* The same with HOST in place of this machine's name (tests use it). */
+char *store_unique_name_host(const char *host);
+
 /*
  * Split a file name from new/ or cur/ into base and flags.  "BASE:2,FS"
- * gives BASE and "FS"; a name without info gives BASE and "".  *BASE and
- * *FLAGS are new strings.  Fails (STORE_ERROR_NAME) on names starting with
- * '.', empty names, or names with '/'.
+ * gives BASE and "FS" (as written; see store_flags_normalize); a name without
+ * info gives BASE and "".  *BASE and *FLAGS are new strings.  Fails
+ * (STORE_ERROR_NAME) on names starting with '.', empty names, names with '/',
+ * and names whose info is not ":2," (experimental ":1," semantics).
  */
 bool store_parse_name(const char *name, char **base, char **flags, GError **error);
 
 /*
  * FLAGS with unknown characters dropped, duplicates removed and letters in
- * ASCII order, as the spec asks.  Returns a new string.
+ * ASCII order, as the spec asks.  Flags are ASCII letters: the six the spec
+ * names in upper case, and the lower-case keyword letters Dovecot writes,
+ * which are kept so another tool's keywords survive.  Returns a new string.
  */
 char *store_flags_normalize(const char *flags);
 
@@ -89,7 +96,8 @@ void store_tmp_clear(struct store_tmpfile *tmp);
 
 /*
  * Move DIR/tmp/BASE to DIR/new/BASE.  Fails (STORE_ERROR_EXISTS) rather than
- * replace a file already in new/ or cur/ with that base.
+ * replace a file already in new/ or cur/ with that base (in cur/ the names
+ * BASE and BASE:2, are checked; the rename itself never replaces a file).
  */
 bool store_tmp_commit(const char *dir, const char *base, GError **error);
 
@@ -114,11 +122,22 @@ bool store_set_flags(const char *dir, const char *subdir, const char *base,
 bool store_remove(const char *dir, const char *subdir, const char *base,
     const char *flags, GError **error);
 
+/*
+ * Give the file DIR/SUBDIR/NAME its canonical name, the one
+ * store_message_path builds from its base and normalized flags (cur/ files
+ * get ":2,", a file in new/ that carries flags moves to cur/).  Never replaces
+ * a file.  *NEW_SUBDIR (may be NULL) gets the folder it is in afterwards
+ * (borrowed static string).  For Maildirs written by other tools.
+ */
+bool store_fix_name(const char *dir, const char *subdir, const char *name,
+    const char **new_subdir, GError **error);
+
 /* One message file found by store_scan. */
 struct store_entry {
 	char *subdir;  /* "new" or "cur" */
+	char *name;    /* the file name as found */
 	char *base;
-	char *flags;   /* normalized; "" in new/ */
+	char *flags;   /* normalized; "" in new/ unless the name carries flags */
 	int64_t size;  /* bytes */
 	int64_t mtime; /* seconds */
 };
@@ -126,7 +145,9 @@ struct store_entry {
 /*
  * Every message file in DIR/new and DIR/cur, appended to ENTRIES (a GPtrArray
  * of struct store_entry *, freed with store_entry_free).  Names that are not
- * Maildir names (dot files) are skipped.
+ * Maildir names (dot files) and anything but regular files are skipped.
+ * An entry whose NAME differs from the name store_message_path builds needs
+ * store_fix_name before the index can address it.
  */
 bool store_scan(const char *dir, GPtrArray *entries, GError **error);
 

@@ -1,0 +1,414 @@
+/*
+ * deliver: messages into a Maildir and the index, in the order that keeps
+ * DESIGN promise 1 through a crash at any instant (deliver.h has the order).
+ *
+ * Why each step is where it is:
+ *   - files are synced before any row names them, so a PENDING row always
+ *     points at a complete file;
+ *   - rows (with the UIDL) are committed before the rename, so every file
+ *     that can appear in new/ is already known to the index: recovery never
+ *     has to guess whether a file in new/ is a copy the server still holds;
+ *   - new/ is synced before the rows become STORED, so STORED means the name
+ *     in new/ survives power loss, and only then may the caller DELE.
+ *
+ * What it must never do: replace a message file, leave a row that points at
+ * nothing after recovery, or know anything of POP3.
+ */
+#include "surat/deliver.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "surat/store.h"
+#include "surat/summary.h"
+
+G_DEFINE_QUARK(surat-deliver-error-quark, deliver_error)
+
+/* One message written to tmp/ and waiting for deliver_commit. */
+struct deliver_item {
+	struct store_tmpfile tmp;
+	struct index_message msg; /* the row, with its summary */
+	char *body_text;          /* for full-text search */
+};
+
+struct deliver {
+	struct index *idx;  /* borrowed */
+	char *account;
+	char *maildir;
+	GPtrArray *queue;   /* struct deliver_item *, in order of deliver_add */
+	enum deliver_crash_point crash;
+};
+
+/* Free ITEM; with DISCARD its tmp file is removed too. */
+static void
+deliver_item_free(struct deliver_item *item, bool discard)
+{
+	if (item == NULL)
+		return;
+	if (discard)
+		store_tmp_discard(&item->tmp);
+	else
+		store_tmp_clear(&item->tmp);
+	index_message_clear(&item->msg);
+	g_free(item->body_text);
+	g_free(item);
+}
+
+/* Empty the queue; with DISCARD the tmp files go too. */
+static void
+deliver_clear_queue(struct deliver *d, bool discard)
+{
+	guint i;
+
+	for (i = 0; i < d->queue->len; i++)
+		deliver_item_free(g_ptr_array_index(d->queue, i), discard);
+	g_ptr_array_set_size(d->queue, 0);
+}
+
+/* Die here, as a crash would, when the test asked for POINT. */
+static void
+deliver_crash_at(struct deliver *d, enum deliver_crash_point point)
+{
+	if (d->crash != DELIVER_CRASH_NONE && d->crash == point)
+		_exit(99);
+}
+
+/* True when PATH names an existing file. */
+static bool
+deliver_exists(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0;
+}
+
+/* Where recovery found the file of a PENDING row. */
+enum deliver_found {
+	DELIVER_FOUND_NONE, /* never renamed: drop the row */
+	DELIVER_FOUND_NEW,  /* in new/ (perhaps just renamed from tmp/) */
+	DELIVER_FOUND_CUR,  /* moved on to cur/ by another reader */
+};
+
+/*
+ * Find the file of the PENDING row ROW: new/, else tmp/ (renamed into new/
+ * now), else cur/ (CUR, scanned on first need).  *FLAGS gets the flags of a
+ * file found in cur/ (borrowed from CUR).
+ */
+static bool
+deliver_find(struct deliver *d, const struct index_message *row, GPtrArray **cur,
+    enum deliver_found *found, const char **flags, GError **error)
+{
+	char *path = g_strdup_printf("%s/new/%s", d->maildir, row->base);
+	char *tmp_path = g_strdup_printf("%s/tmp/%s", d->maildir, row->base);
+	bool in_new = deliver_exists(path), in_tmp = !in_new && deliver_exists(tmp_path);
+	guint j;
+
+	g_free(path);
+	g_free(tmp_path);
+	*found = DELIVER_FOUND_NONE;
+	*flags = "";
+	if (in_new) {
+		*found = DELIVER_FOUND_NEW;
+		return true;
+	}
+	if (in_tmp) {
+		/* Complete: it was synced before its row was written. */
+		if (!store_tmp_commit(d->maildir, row->base, error))
+			return false;
+		*found = DELIVER_FOUND_NEW;
+		return true;
+	}
+	if (*cur == NULL) {
+		*cur = g_ptr_array_new_with_free_func((GDestroyNotify)store_entry_free);
+		if (!store_scan(d->maildir, *cur, error))
+			return false;
+	}
+	for (j = 0; j < (*cur)->len; j++) {
+		struct store_entry *e = g_ptr_array_index(*cur, j);
+		const char *subdir;
+
+		if (strcmp(e->subdir, "cur") != 0 || strcmp(e->base, row->base) != 0)
+			continue;
+		if (!store_fix_name(d->maildir, e->subdir, e->name, &subdir, error))
+			return false;
+		*found = DELIVER_FOUND_CUR;
+		*flags = e->flags;
+		return true;
+	}
+	return true;
+}
+
+/*
+ * Finish what a crash interrupted (deliver.h, "Recovery"): settle every
+ * PENDING row of the account, then remove the tmp/ files left, which no row
+ * can name any more: they are writes that never finished.
+ */
+static bool
+deliver_recover(struct deliver *d, GError **error)
+{
+	GPtrArray *rows = g_ptr_array_new_with_free_func((GDestroyNotify)index_message_free);
+	GPtrArray *tmp_names = g_ptr_array_new_with_free_func(g_free);
+	GPtrArray *cur = NULL;
+	enum deliver_found *found = NULL;
+	const char **flags = NULL;
+	bool ok = false, any_new = false, any_cur = false;
+	guint i;
+
+	if (!index_pending_rows(d->idx, d->account, rows, error))
+		goto out;
+	found = g_new0(enum deliver_found, rows->len + 1);
+	flags = g_new0(const char *, rows->len + 1);
+	for (i = 0; i < rows->len; i++) {
+		if (!deliver_find(d, g_ptr_array_index(rows, i), &cur, &found[i], &flags[i], error))
+			goto out;
+		any_new |= found[i] == DELIVER_FOUND_NEW;
+		any_cur |= found[i] == DELIVER_FOUND_CUR;
+	}
+	/* STORED promises a durable name, as in deliver_commit. */
+	if ((any_new && !store_sync_dir(d->maildir, "new", error)) ||
+	    (any_cur && !store_sync_dir(d->maildir, "cur", error)))
+		goto out;
+	if (rows->len > 0) {
+		if (!index_begin(d->idx, error))
+			goto out;
+		for (i = 0; i < rows->len; i++) {
+			struct index_message *row = g_ptr_array_index(rows, i);
+			bool step;
+
+			if (found[i] == DELIVER_FOUND_NONE)
+				step = index_delete(d->idx, row->id, error);
+			else
+				step = index_set_flags(d->idx, row->id,
+					   found[i] == DELIVER_FOUND_CUR ? "cur" : "new", flags[i],
+					   error) &&
+				    index_set_state(d->idx, row->id, INDEX_STATE_STORED, error);
+			if (!step) {
+				index_rollback(d->idx);
+				goto out;
+			}
+		}
+		if (!index_commit(d->idx, error))
+			goto out;
+	}
+	if (!store_scan_tmp(d->maildir, tmp_names, error))
+		goto out;
+	for (i = 0; i < tmp_names->len; i++) {
+		char *path = g_strdup_printf("%s/tmp/%s", d->maildir,
+		    (char *)g_ptr_array_index(tmp_names, i));
+
+		if (unlink(path) != 0 && errno != ENOENT) {
+			g_set_error(error, DELIVER_ERROR, DELIVER_ERROR_IO, "cannot remove %s: %s",
+			    path, g_strerror(errno));
+			g_free(path);
+			goto out;
+		}
+		g_free(path);
+	}
+	ok = true;
+out:
+	g_free(flags);
+	g_free(found);
+	if (cur != NULL)
+		g_ptr_array_unref(cur);
+	g_ptr_array_unref(tmp_names);
+	g_ptr_array_unref(rows);
+	return ok;
+}
+
+struct deliver *
+deliver_open(struct index *idx, const char *account, const char *maildir, GError **error)
+{
+	struct deliver *d;
+
+	if (!store_maildir_create(maildir, error)) {
+		g_prefix_error(error, "account %s: ", account);
+		return NULL;
+	}
+	d = g_new0(struct deliver, 1);
+	d->idx = idx;
+	d->account = g_strdup(account);
+	d->maildir = g_strdup(maildir);
+	d->queue = g_ptr_array_new();
+	if (!deliver_recover(d, error)) {
+		g_prefix_error(error, "account %s: recovering an interrupted delivery: ", account);
+		deliver_free(d);
+		return NULL;
+	}
+	return d;
+}
+
+/* True when UIDL is in the index or the queue (or on error, with ERROR set). */
+static bool
+deliver_known_uidl(struct deliver *d, const char *uidl, GError **error)
+{
+	GError *local = NULL;
+	guint i;
+
+	for (i = 0; i < d->queue->len; i++) {
+		struct deliver_item *item = g_ptr_array_index(d->queue, i);
+
+		if (g_strcmp0(item->msg.uidl, uidl) == 0)
+			return true;
+	}
+	if (index_has_uidl(d->idx, d->account, uidl, &local))
+		return true;
+	if (local != NULL) {
+		g_propagate_error(error, local);
+		return true;
+	}
+	return false;
+}
+
+bool
+deliver_add(struct deliver *d, const char *buf, size_t len, const char *uidl, bool partial,
+    GError **error)
+{
+	struct deliver_item *item;
+	struct stat st;
+
+	if (uidl != NULL && deliver_known_uidl(d, uidl, error)) {
+		if (error == NULL || *error == NULL)
+			g_set_error(error, DELIVER_ERROR, DELIVER_ERROR_DUPLICATE,
+			    "UIDL %s is already in the index; not delivered twice", uidl);
+		g_prefix_error(error, "account %s: ", d->account);
+		return false;
+	}
+	item = g_new0(struct deliver_item, 1);
+	if (!store_tmp_open(d->maildir, &item->tmp, error))
+		goto fail;
+	/* Not synced here: deliver_commit syncs the whole batch at once. */
+	if (!store_tmp_write(&item->tmp, buf, len, error))
+		goto fail;
+	if (fstat(item->tmp.fd, &st) != 0) {
+		g_set_error(error, DELIVER_ERROR, DELIVER_ERROR_IO, "cannot stat %s: %s", item->tmp.path,
+		    g_strerror(errno));
+		goto fail;
+	}
+	if (!store_tmp_close(&item->tmp, false, error))
+		goto fail;
+	item->msg.account = g_strdup(d->account);
+	item->msg.subdir = g_strdup("new");
+	item->msg.base = g_strdup(item->tmp.base);
+	item->msg.flags = g_strdup("");
+	item->msg.uidl = g_strdup(uidl);
+	item->msg.arrival = (int64_t)time(NULL);
+	item->msg.size = (int64_t)len;
+	item->msg.mtime = (int64_t)st.st_mtime;
+	item->msg.partial = partial;
+	item->msg.state = INDEX_STATE_PENDING;
+	summary_from_bytes(buf, len, &item->msg, &item->body_text);
+	g_ptr_array_add(d->queue, item);
+	return true;
+fail:
+	/* A failed write leaves nothing behind: no file, no row. */
+	deliver_item_free(item, true);
+	g_prefix_error(error, "account %s: ", d->account);
+	return false;
+}
+
+size_t
+deliver_pending(const struct deliver *d)
+{
+	return d != NULL ? d->queue->len : 0;
+}
+
+bool
+deliver_commit(struct deliver *d, GArray *ids, GError **error)
+{
+	guint i, renamed = 0;
+	bool rows_written = false;
+
+	if (d->queue->len == 0)
+		return true;
+	deliver_crash_at(d, DELIVER_CRASH_AFTER_TMP_WRITE);
+
+	/* 1. One sync makes every tmp file (data and name) durable. */
+	if (!store_sync_fs(d->maildir, error))
+		goto fail;
+	deliver_crash_at(d, DELIVER_CRASH_AFTER_SYNC);
+
+	/* 2. PENDING rows: the UIDLs are known before any file is visible. */
+	if (!index_begin(d->idx, error))
+		goto fail;
+	for (i = 0; i < d->queue->len; i++) {
+		struct deliver_item *item = g_ptr_array_index(d->queue, i);
+
+		if (!index_put(d->idx, &item->msg, item->body_text, error)) {
+			index_rollback(d->idx);
+			goto fail;
+		}
+	}
+	if (!index_commit(d->idx, error))
+		goto fail;
+	rows_written = true;
+	deliver_crash_at(d, DELIVER_CRASH_AFTER_PENDING);
+
+	/* 3. Into new/; the rename never replaces a file. */
+	for (i = 0; i < d->queue->len; i++) {
+		struct deliver_item *item = g_ptr_array_index(d->queue, i);
+
+		if (!store_tmp_commit(d->maildir, item->msg.base, error))
+			goto fail;
+		renamed++;
+		/* Half the batch in new/, half in tmp/: the hardest state. */
+		if (renamed == (d->queue->len + 1) / 2)
+			deliver_crash_at(d, DELIVER_CRASH_AFTER_RENAME);
+	}
+
+	/* 4. One fsync of new/ makes every rename durable. */
+	if (!store_sync_dir(d->maildir, "new", error))
+		goto fail;
+	deliver_crash_at(d, DELIVER_CRASH_AFTER_DIR_SYNC);
+
+	/* 5. STORED: visible in the index; the caller may DELE now. */
+	if (!index_begin(d->idx, error))
+		goto fail;
+	for (i = 0; i < d->queue->len; i++) {
+		struct deliver_item *item = g_ptr_array_index(d->queue, i);
+
+		if (!index_set_state(d->idx, item->msg.id, INDEX_STATE_STORED, error)) {
+			index_rollback(d->idx);
+			goto fail;
+		}
+	}
+	if (!index_commit(d->idx, error))
+		goto fail;
+	deliver_crash_at(d, DELIVER_CRASH_AFTER_STORED);
+
+	for (i = 0; ids != NULL && i < d->queue->len; i++) {
+		struct deliver_item *item = g_ptr_array_index(d->queue, i);
+
+		g_array_append_val(ids, item->msg.id);
+	}
+	deliver_clear_queue(d, false);
+	return true;
+fail:
+	/*
+	 * Without rows the tmp files are unfinished writes: remove them now.
+	 * With rows, recovery (the next deliver_open) settles each one.
+	 */
+	deliver_clear_queue(d, !rows_written);
+	g_prefix_error(error, "account %s: ", d->account);
+	return false;
+}
+
+void
+deliver_free(struct deliver *d)
+{
+	if (d == NULL)
+		return;
+	deliver_clear_queue(d, true);
+	g_ptr_array_unref(d->queue);
+	g_free(d->account);
+	g_free(d->maildir);
+	g_free(d);
+}
+
+void
+deliver_set_crash_point(struct deliver *d, enum deliver_crash_point point)
+{
+	d->crash = point;
+}

@@ -1,0 +1,450 @@
+/* Unit tests for reindex.c: Maildirs of other tools, incremental updates. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <utime.h>
+
+#include "surat/index.h"
+#include "surat/reindex.h"
+#include "surat/store.h"
+
+struct fixture {
+	char *store;   /* temporary store folder */
+	char *maildir; /* STORE/mpop */
+	struct index *idx;
+};
+
+static int
+setup(void **state)
+{
+	struct fixture *f = g_new0(struct fixture, 1);
+	char *db;
+
+	f->store = g_dir_make_tmp("surat-reindex-XXXXXX", NULL);
+	assert_non_null(f->store);
+	f->maildir = g_build_filename(f->store, "mpop", NULL);
+	assert_true(store_maildir_create(f->maildir, NULL));
+	db = g_build_filename(f->store, "index.db", NULL);
+	f->idx = index_open(db, NULL);
+	assert_non_null(f->idx);
+	g_free(db);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+	char *cmd = g_strdup_printf("rm -rf '%s'", f->store);
+
+	index_free(f->idx);
+	assert_int_equal(system(cmd), 0);
+	g_free(cmd);
+	g_free(f->maildir);
+	g_free(f->store);
+	g_free(f);
+	return 0;
+}
+
+/* Write MAILDIR/SUB/NAME: a message with SUBJECT, its mtime set to MTIME. */
+static void
+put_mail(const char *maildir, const char *sub, const char *name, const char *subject,
+    time_t mtime)
+{
+	char *path = g_build_filename(maildir, sub, name, NULL);
+	char *text = g_strdup_printf("From: Someone <s@example.org>\nSubject: %s\n"
+				     "Date: Tue, 14 Nov 2023 22:13:20 +0000\n\nbody of %s\n",
+	    subject, subject);
+	struct utimbuf times = { mtime, mtime };
+
+	assert_true(g_file_set_contents(path, text, -1, NULL));
+	assert_int_equal(utime(path, &times), 0);
+	g_free(text);
+	g_free(path);
+}
+
+/* The row of ACCOUNT with base BASE (full), or fail. */
+static void
+get_row(struct index *idx, const char *account, const char *base, struct index_message *out)
+{
+	GPtrArray *rows = g_ptr_array_new_with_free_func((GDestroyNotify)index_message_free);
+	guint i;
+
+	memset(out, 0, sizeof *out);
+	assert_true(index_account_rows(idx, account, rows, NULL));
+	for (i = 0; i < rows->len; i++) {
+		struct index_message *m = g_ptr_array_index(rows, i);
+
+		if (strcmp(m->base, base) == 0) {
+			*out = *m;
+			memset(m, 0, sizeof *m);
+			g_ptr_array_unref(rows);
+			return;
+		}
+	}
+	g_ptr_array_unref(rows);
+	fail_msg("no row for %s", base);
+}
+
+/* Number of rows of ACCOUNT (any state). */
+static guint
+row_count(struct index *idx, const char *account)
+{
+	GPtrArray *rows = g_ptr_array_new_with_free_func((GDestroyNotify)index_message_free);
+	guint n;
+
+	assert_true(index_account_files(idx, account, rows, NULL));
+	n = rows->len;
+	g_ptr_array_unref(rows);
+	return n;
+}
+
+/* Reindex the fixture's Maildir and return the stats. */
+static struct reindex_stats
+run(struct fixture *f)
+{
+	struct reindex_stats stats = { 0 };
+	GError *error = NULL;
+
+	if (!reindex_maildir(f->idx, "mpop", f->maildir, &stats, &error))
+		fail_msg("reindex: %s", error->message);
+	return stats;
+}
+
+/* The files other tools leave behind. */
+static void
+fill_foreign(struct fixture *f)
+{
+	put_mail(f->maildir, "new", "1700000000.M123P456Q7.host", "mpop", 1700000100);
+	put_mail(f->maildir, "new", "1700000001.12345_1.host", "procmail", 1700000100);
+	put_mail(f->maildir, "cur", "1700000002.P123Q4M56789.host,S=1234:2,S", "getmail",
+	    1700000100);
+	put_mail(f->maildir, "cur", "1700000003.M1P2.host:2,SR", "mutt", 1700000100);
+	put_mail(f->maildir, "cur", "odd-name", "odd", 1600000000);
+	put_mail(f->maildir, "cur", ".hidden", "hidden", 1700000100);
+	put_mail(f->maildir, "new", ".nfs1234", "nfs", 1700000100);
+	put_mail(f->maildir, "tmp", "1700000009.M1P1.host", "unfinished", 1700000100);
+}
+
+static void
+test_foreign_maildir_names(void **state)
+{
+	struct fixture *f = *state;
+	struct reindex_stats stats;
+	struct index_message m;
+	char *path;
+
+	fill_foreign(f);
+	stats = run(f);
+	assert_int_equal(stats.scanned, 5);
+	assert_int_equal(stats.parsed, 5);
+	assert_int_equal(stats.renamed, 0);
+	assert_int_equal(stats.removed, 0);
+	assert_int_equal(row_count(f->idx, "mpop"), 5);
+
+	get_row(f->idx, "mpop", "1700000000.M123P456Q7.host", &m);
+	assert_string_equal(m.subdir, "new");
+	assert_string_equal(m.flags, "");
+	assert_string_equal(m.subject, "mpop");
+	assert_int_equal(m.arrival, 1700000000);
+	assert_int_equal(m.date, 1700000000);
+	assert_int_equal(m.mtime, 1700000100);
+	assert_null(m.uidl);
+	assert_int_equal(m.state, INDEX_STATE_STORED);
+	index_message_clear(&m);
+
+	get_row(f->idx, "mpop", "1700000001.12345_1.host", &m);
+	assert_int_equal(m.arrival, 1700000001);
+	index_message_clear(&m);
+
+	get_row(f->idx, "mpop", "1700000002.P123Q4M56789.host,S=1234", &m);
+	assert_string_equal(m.subdir, "cur");
+	assert_string_equal(m.flags, "S");
+	assert_string_equal(m.subject, "getmail");
+	index_message_clear(&m);
+
+	/* Flags out of order: the file gets its canonical name. */
+	get_row(f->idx, "mpop", "1700000003.M1P2.host", &m);
+	assert_string_equal(m.flags, "RS");
+	path = store_message_path(f->maildir, m.subdir, m.base, m.flags);
+	assert_true(g_file_test(path, G_FILE_TEST_EXISTS));
+	g_free(path);
+	index_message_clear(&m);
+
+	/* No number in front: arrival is the mtime; cur/ name gains ":2,". */
+	get_row(f->idx, "mpop", "odd-name", &m);
+	assert_int_equal(m.arrival, 1600000000);
+	path = store_message_path(f->maildir, m.subdir, m.base, m.flags);
+	assert_string_equal(m.subdir, "cur");
+	assert_true(g_str_has_suffix(path, "/cur/odd-name:2,"));
+	assert_true(g_file_test(path, G_FILE_TEST_EXISTS));
+	g_free(path);
+	index_message_clear(&m);
+}
+
+static void
+test_second_run_parses_nothing(void **state)
+{
+	struct fixture *f = *state;
+	struct reindex_stats stats;
+
+	fill_foreign(f);
+	run(f);
+	stats = run(f);
+	assert_int_equal(stats.scanned, 5);
+	assert_int_equal(stats.parsed, 0);
+	assert_int_equal(stats.renamed, 0);
+	assert_int_equal(stats.removed, 0);
+}
+
+static void
+test_external_flag_change(void **state)
+{
+	struct fixture *f = *state;
+	struct reindex_stats stats;
+	struct index_message m;
+	int64_t id;
+	char *from, *to;
+
+	fill_foreign(f);
+	run(f);
+	get_row(f->idx, "mpop", "1700000000.M123P456Q7.host", &m);
+	id = m.id;
+	index_message_clear(&m);
+	/* mutt reads it: new/ -> cur/ with S; then flags it in cur/. */
+	from = g_build_filename(f->maildir, "new", "1700000000.M123P456Q7.host", NULL);
+	to = g_build_filename(f->maildir, "cur", "1700000000.M123P456Q7.host:2,S", NULL);
+	assert_int_equal(g_rename(from, to), 0);
+	g_free(from);
+	g_free(to);
+	from = g_build_filename(f->maildir, "cur", "1700000002.P123Q4M56789.host,S=1234:2,S", NULL);
+	to = g_build_filename(f->maildir, "cur", "1700000002.P123Q4M56789.host,S=1234:2,FS", NULL);
+	assert_int_equal(g_rename(from, to), 0);
+	stats = run(f);
+	assert_int_equal(stats.parsed, 0);
+	assert_int_equal(stats.renamed, 2);
+	get_row(f->idx, "mpop", "1700000000.M123P456Q7.host", &m);
+	assert_int_equal(m.id, id); /* the same row, so the cursor stays */
+	assert_string_equal(m.subdir, "cur");
+	assert_string_equal(m.flags, "S");
+	assert_string_equal(m.subject, "mpop");
+	index_message_clear(&m);
+	get_row(f->idx, "mpop", "1700000002.P123Q4M56789.host,S=1234", &m);
+	assert_string_equal(m.flags, "FS");
+	index_message_clear(&m);
+	g_free(from);
+	g_free(to);
+}
+
+static void
+test_vanished_and_changed_files(void **state)
+{
+	struct fixture *f = *state;
+	struct reindex_stats stats;
+	struct index_message m;
+	struct index_filter filter = { NULL, "procmail", false };
+	int64_t total, id;
+	char *path;
+
+	fill_foreign(f);
+	run(f);
+	path = g_build_filename(f->maildir, "new", "1700000001.12345_1.host", NULL);
+	g_unlink(path);
+	g_free(path);
+	get_row(f->idx, "mpop", "1700000000.M123P456Q7.host", &m);
+	id = m.id;
+	index_message_clear(&m);
+	/* Rewritten in place (size and mtime change): parsed again, same row. */
+	put_mail(f->maildir, "new", "1700000000.M123P456Q7.host", "edited by hand", 1700000200);
+	stats = run(f);
+	assert_int_equal(stats.removed, 1);
+	assert_int_equal(stats.parsed, 1);
+	assert_int_equal(stats.scanned, 4);
+	assert_int_equal(row_count(f->idx, "mpop"), 4);
+	get_row(f->idx, "mpop", "1700000000.M123P456Q7.host", &m);
+	assert_int_equal(m.id, id);
+	assert_string_equal(m.subject, "edited by hand");
+	index_message_clear(&m);
+	/* The full-text entry went with the row. */
+	assert_true(index_count(f->idx, &filter, &total, NULL, NULL));
+	assert_int_equal(total, 0);
+}
+
+static void
+test_pending_rows_untouched(void **state)
+{
+	struct fixture *f = *state;
+	struct index_message p = { 0 }, got = { 0 };
+	struct reindex_stats stats;
+	int64_t id_nofile, id_file;
+
+	/* A delivery in flight: one PENDING row with its file in new/, one without. */
+	p.account = g_strdup("mpop");
+	p.base = g_strdup("1700000005.M1P1Q1.host");
+	p.subdir = g_strdup("new");
+	p.flags = g_strdup("");
+	p.uidl = g_strdup("u-in-flight");
+	p.subject = g_strdup("from the fetcher");
+	p.state = INDEX_STATE_PENDING;
+	assert_true(index_put(f->idx, &p, NULL, NULL));
+	id_file = p.id;
+	put_mail(f->maildir, "new", "1700000005.M1P1Q1.host", "on disk", 1700000100);
+	g_free(p.base);
+	p.base = g_strdup("1700000006.M1P1Q1.host");
+	g_free(p.uidl);
+	p.uidl = g_strdup("u-in-tmp");
+	p.id = 0;
+	assert_true(index_put(f->idx, &p, NULL, NULL));
+	id_nofile = p.id;
+	put_mail(f->maildir, "tmp", "1700000006.M1P1Q1.host", "in tmp", 1700000100);
+	index_message_clear(&p);
+
+	stats = run(f);
+	assert_int_equal(stats.parsed, 0);
+	assert_int_equal(stats.removed, 0);
+	assert_true(index_get(f->idx, id_file, &got, NULL));
+	assert_int_equal(got.state, INDEX_STATE_PENDING);
+	assert_string_equal(got.subject, "from the fetcher");
+	assert_string_equal(got.uidl, "u-in-flight");
+	index_message_clear(&got);
+	assert_true(index_get(f->idx, id_nofile, &got, NULL));
+	assert_int_equal(got.state, INDEX_STATE_PENDING);
+	index_message_clear(&got);
+}
+
+static void
+test_uidl_kept_on_reparse(void **state)
+{
+	struct fixture *f = *state;
+	struct index_message m = { 0 };
+
+	put_mail(f->maildir, "new", "1700000007.M1P1Q1.host", "fetched", 1700000100);
+	m.account = g_strdup("mpop");
+	m.base = g_strdup("1700000007.M1P1Q1.host");
+	m.subdir = g_strdup("new");
+	m.flags = g_strdup("");
+	m.uidl = g_strdup("u-7");
+	m.partial = true;
+	m.size = 1; /* differs from the file: forces a parse */
+	m.arrival = 42;
+	m.state = INDEX_STATE_STORED;
+	assert_true(index_put(f->idx, &m, NULL, NULL));
+	index_message_clear(&m);
+	assert_int_equal(run(f).parsed, 1);
+	get_row(f->idx, "mpop", "1700000007.M1P1Q1.host", &m);
+	assert_string_equal(m.uidl, "u-7");
+	assert_true(m.partial);
+	assert_int_equal(m.arrival, 42);
+	assert_string_equal(m.subject, "fetched");
+	index_message_clear(&m);
+}
+
+static void
+test_store_accounts(void **state)
+{
+	struct fixture *f = *state;
+	struct reindex_stats stats = { 0 };
+	char *other = g_build_filename(f->store, "work", NULL);
+	char *notmd = g_build_filename(f->store, "not-a-maildir", NULL);
+	char *cmd;
+	GError *error = NULL;
+
+	fill_foreign(f);
+	assert_true(store_maildir_create(other, NULL));
+	put_mail(other, "new", "1700000010.M1P1Q1.host", "work mail", 1700000100);
+	g_mkdir(notmd, 0700);
+	assert_true(reindex_store(f->idx, f->store, &stats, &error));
+	assert_null(error);
+	assert_int_equal(stats.accounts, 2);
+	assert_int_equal(stats.scanned, 6);
+	assert_int_equal(row_count(f->idx, "work"), 1);
+	/* The work Maildir goes away: its rows go too. */
+	cmd = g_strdup_printf("rm -rf '%s'", other);
+	assert_int_equal(system(cmd), 0);
+	g_free(cmd);
+	memset(&stats, 0, sizeof stats);
+	assert_true(reindex_store(f->idx, f->store, &stats, NULL));
+	assert_int_equal(stats.accounts, 1);
+	assert_int_equal(stats.removed, 1);
+	assert_int_equal(stats.parsed, 0);
+	assert_int_equal(row_count(f->idx, "work"), 0);
+	assert_int_equal(row_count(f->idx, "mpop"), 5);
+	g_free(notmd);
+	g_free(other);
+}
+
+static void
+test_store_missing(void **state)
+{
+	struct fixture *f = *state;
+	GError *error = NULL;
+
+	assert_false(reindex_store(f->idx, "/nonexistent/surat/store", NULL, &error));
+	assert_non_null(error);
+	assert_non_null(strstr(error->message, "/nonexistent/surat/store"));
+	g_clear_error(&error);
+	assert_false(reindex_maildir(f->idx, "x", "/nonexistent/surat/md", NULL, &error));
+	assert_non_null(strstr(error->message, "/nonexistent/surat/md"));
+	assert_non_null(strstr(error->message, "account x"));
+	g_clear_error(&error);
+}
+
+static void
+test_many_files_in_batches(void **state)
+{
+	struct fixture *f = *state;
+	struct reindex_stats stats;
+	struct index_filter all = { "mpop", NULL, false };
+	GPtrArray *rows = g_ptr_array_new_with_free_func((GDestroyNotify)index_message_free);
+	int64_t total;
+	int i;
+
+	/* More than one batch (1000 rows per transaction) and the parse window. */
+	for (i = 0; i < 2300; i++) {
+		char name[64], subject[32];
+
+		g_snprintf(name, sizeof name, "%d.M%dP1Q1.host", 1700000000 + i, i);
+		g_snprintf(subject, sizeof subject, "number %d", i);
+		put_mail(f->maildir, i % 2 ? "new" : "cur", name, subject, 1700000100);
+	}
+	stats = run(f);
+	assert_int_equal(stats.parsed, 2300);
+	assert_true(index_count(f->idx, &all, &total, NULL, NULL));
+	assert_int_equal(total, 2300);
+	/* Every row has the subject of its own file. */
+	assert_true(index_page(f->idx, &all, INDEX_SORT_ARRIVAL, false, 0, 3000, rows, NULL));
+	for (i = 0; i < 2300; i++) {
+		struct index_message *m = g_ptr_array_index(rows, i);
+		char subject[32];
+
+		g_snprintf(subject, sizeof subject, "number %d", i);
+		assert_string_equal(m->subject, subject);
+	}
+	assert_int_equal(run(f).parsed, 0);
+	g_ptr_array_unref(rows);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_foreign_maildir_names, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_second_run_parses_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_external_flag_change, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_vanished_and_changed_files, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pending_rows_untouched, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_uidl_kept_on_reparse, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_store_accounts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_store_missing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_many_files_in_batches, setup, teardown),
+	};
+
+	return cmocka_run_group_tests_name("reindex", tests, NULL, NULL);
+}
