@@ -15,7 +15,8 @@
 
 static const char main_usage[] =
     "usage: surat [-c FILE]                  open the mail reader\n"
-    "       surat show FILE|-                render one message as plain text\n"
+    "       surat show [--full-headers] FILE|-\n"
+    "                                        render one message as plain text\n"
     "       surat [-c FILE] list [QUERY]     one line per cached message\n"
     "       surat [-c FILE] reindex          update the index from the Maildirs\n"
     "       surat [-c FILE] check-config     validate the configuration\n"

@@ -104,7 +104,9 @@ ui_draw(struct ui *ui)
 
 	ui_layout_compute(ui, &l);
 	if (ui->index_height != MAX(1, l.index_h)) {
+		/* The pane changed size: show the cursor with context around it. */
 		ui->index_height = MAX(1, l.index_h);
+		ui->top = MAX(0, ui->cursor - ui->index_height / 2);
 		ui->dirty |= UI_RELOAD_ROWS;
 	}
 	if (ui->dirty & UI_RELOAD_ROWS)

@@ -7,7 +7,9 @@ set -u
 : "${SURAT_SRCDIR:?SURAT_SRCDIR must point at the source tree}"
 
 UI_TMP=$(mktemp -d "${TMPDIR:-/tmp}/surat-ui.XXXXXX")
-UI_SOCKET="surat-$$-$(basename "$0" .sh)"
+UI_SOCKET_BASE="surat-$$-$(basename "$0" .sh)"
+UI_STARTS=0
+UI_SOCKET="$UI_SOCKET_BASE-0"
 UI_STORE="$UI_TMP/store"
 UI_CONFIG="$UI_TMP/config"
 UI_WIDTH=100
@@ -20,7 +22,11 @@ ui_tmux() {
 }
 
 ui_cleanup() {
-	ui_tmux kill-server 2>/dev/null || true
+	i=0
+	while [ "$i" -le "$UI_STARTS" ]; do
+		tmux -L "$UI_SOCKET_BASE-$i" kill-server 2>/dev/null || true
+		i=$((i + 1))
+	done
 	rm -rf "$UI_TMP"
 }
 trap ui_cleanup EXIT INT TERM
@@ -65,7 +71,10 @@ CONF
 # ui_start [SURAT ARGS]: start surat in a fresh pane.  When it exits, the
 # pane shows "EXIT=<status>" on the normal screen and stays open.
 ui_start() {
+	# A fresh server each time: reusing a socket races with the old server's exit.
 	ui_tmux kill-server 2>/dev/null || true
+	UI_STARTS=$((UI_STARTS + 1))
+	UI_SOCKET="$UI_SOCKET_BASE-$UI_STARTS"
 	ui_tmux new-session -d -x "$UI_WIDTH" -y "$UI_HEIGHT" \
 		"env -i PATH=\"$PATH\" HOME=\"$UI_TMP/home\" TERM=screen-256color \
 		LC_ALL=C.UTF-8 TZ=UTC SURAT_THEMES_DIR=\"$SURAT_SRCDIR/themes\" \

@@ -27,6 +27,8 @@ UI_ENV=
 
 # Suspend and resume with ^Z, then fg.
 ui_tmux kill-server 2>/dev/null || true
+UI_STARTS=$((UI_STARTS + 1))
+UI_SOCKET="$UI_SOCKET_BASE-$UI_STARTS"
 ui_tmux new-session -d -x "$UI_WIDTH" -y "$UI_HEIGHT" "env -i PATH=\"$PATH\" HOME=\"$UI_TMP/home\" TERM=screen-256color LC_ALL=C.UTF-8 TZ=UTC PS1='$ ' SURAT_THEMES_DIR=\"$SURAT_SRCDIR/themes\" sh -i"
 sleep 0.2
 ui_keys "\"$SURAT\" -c \"$UI_CONFIG\"" Enter
