@@ -32,7 +32,7 @@ ui_status_draw(struct ui *ui, int y, int width)
 	else
 		g_string_append(s, "0/0");
 	g_string_append_printf(s, " -- %" G_GINT64_FORMAT " new ", ui->unread);
-	if (ui->pager != NULL)
+	if (ui->pager != NULL && !ui->help)
 		g_string_append_printf(s, "-- %d%% ", ui_pager_percent(ui));
 	if (ui->help)
 		g_string_append(s, "-- help ");
