@@ -18,8 +18,6 @@
 
 /* Columns of the FROM field in `surat list`. */
 #define CLI_STORE_FROM_COLS 24
-/* Rows read per query while listing. */
-#define CLI_STORE_PAGE 2000
 
 /* Print ERROR as surat's one-line message and free it. */
 static void
@@ -50,10 +48,11 @@ cli_store_date(int64_t t, char *buf, size_t size)
 		g_strlcpy(buf, "0000-00-00 00:00", size);
 }
 
-/* Print one list line for MSG, the account padded to ACCOUNT_COLS. */
-static void
-cli_store_print_row(const struct index_message *msg, int account_cols)
+/* Print one list line for MSG; DATA points at the account column width. */
+static bool
+cli_store_print_row(const struct index_message *msg, void *data)
 {
+	int account_cols = *(const int *)data;
 	char date[32];
 	char *account = sanitize_text(msg->account, -1, 0);
 	char *from = sanitize_text(msg->from, -1, 0);
@@ -68,6 +67,8 @@ cli_store_print_row(const struct index_message *msg, int account_cols)
 	g_free(subject);
 	g_free(from);
 	g_free(account);
+	/* Stop early when the reader went away (surat list | head). */
+	return !ferror(stdout);
 }
 
 /* The widest account name with rows, in columns. */
@@ -99,9 +100,7 @@ cli_list(const char *cli_path, int argc, char **argv)
 	struct index_filter filter = { NULL, NULL, false };
 	struct index *idx = NULL;
 	GError *error = NULL;
-	GPtrArray *rows = NULL;
 	char *path = NULL, *text = NULL;
-	int64_t offset = 0;
 	int status, cols;
 
 	if ((status = cli_load_config(cli_path, &config)) != 0)
@@ -125,21 +124,10 @@ cli_list(const char *cli_path, int argc, char **argv)
 		cli_store_error(error);
 		goto out;
 	}
-	rows = g_ptr_array_new_with_free_func((GDestroyNotify)index_message_free);
-	for (;;) {
-		guint i;
-
-		g_ptr_array_set_size(rows, 0);
-		if (!index_page(idx, &filter, INDEX_SORT_DATE, false, offset, CLI_STORE_PAGE, rows,
-			&error)) {
-			cli_store_error(error);
-			goto out;
-		}
-		for (i = 0; i < rows->len; i++)
-			cli_store_print_row(g_ptr_array_index(rows, i), cols);
-		if (rows->len < CLI_STORE_PAGE)
-			break;
-		offset += rows->len;
+	if (!index_foreach(idx, &filter, INDEX_SORT_DATE, false, cli_store_print_row, &cols,
+		&error)) {
+		cli_store_error(error);
+		goto out;
 	}
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fprintf(stderr, "surat: cannot write the list: %s\n", g_strerror(errno));
@@ -147,8 +135,6 @@ cli_list(const char *cli_path, int argc, char **argv)
 	}
 	status = 0;
 out:
-	if (rows != NULL)
-		g_ptr_array_unref(rows);
 	index_free(idx);
 	g_free(path);
 	g_free(text);

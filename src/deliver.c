@@ -39,6 +39,7 @@ struct deliver {
 	char *account;
 	char *maildir;
 	GPtrArray *queue;   /* struct deliver_item *, in order of deliver_add */
+	GHashTable *queued; /* the UIDLs in QUEUE (borrowed from its items) */
 	enum deliver_crash_point crash;
 };
 
@@ -63,6 +64,7 @@ deliver_clear_queue(struct deliver *d, bool discard)
 {
 	guint i;
 
+	g_hash_table_remove_all(d->queued);
 	for (i = 0; i < d->queue->len; i++)
 		deliver_item_free(g_ptr_array_index(d->queue, i), discard);
 	g_ptr_array_set_size(d->queue, 0);
@@ -232,6 +234,7 @@ deliver_open(struct index *idx, const char *account, const char *maildir, GError
 	d->account = g_strdup(account);
 	d->maildir = g_strdup(maildir);
 	d->queue = g_ptr_array_new();
+	d->queued = g_hash_table_new(g_str_hash, g_str_equal);
 	if (!deliver_recover(d, error)) {
 		g_prefix_error(error, "account %s: recovering an interrupted delivery: ", account);
 		deliver_free(d);
@@ -245,14 +248,9 @@ static bool
 deliver_known_uidl(struct deliver *d, const char *uidl, GError **error)
 {
 	GError *local = NULL;
-	guint i;
 
-	for (i = 0; i < d->queue->len; i++) {
-		struct deliver_item *item = g_ptr_array_index(d->queue, i);
-
-		if (g_strcmp0(item->msg.uidl, uidl) == 0)
-			return true;
-	}
+	if (g_hash_table_contains(d->queued, uidl))
+		return true;
 	if (index_has_uidl(d->idx, d->account, uidl, &local))
 		return true;
 	if (local != NULL) {
@@ -301,6 +299,8 @@ deliver_add(struct deliver *d, const char *buf, size_t len, const char *uidl, bo
 	item->msg.state = INDEX_STATE_PENDING;
 	summary_from_bytes(buf, len, &item->msg, &item->body_text);
 	g_ptr_array_add(d->queue, item);
+	if (item->msg.uidl != NULL)
+		g_hash_table_add(d->queued, item->msg.uidl);
 	return true;
 fail:
 	/* A failed write leaves nothing behind: no file, no row. */
@@ -402,6 +402,7 @@ deliver_free(struct deliver *d)
 		return;
 	deliver_clear_queue(d, true);
 	g_ptr_array_unref(d->queue);
+	g_hash_table_unref(d->queued);
 	g_free(d->account);
 	g_free(d->maildir);
 	g_free(d);

@@ -1048,6 +1048,44 @@ index_page(struct index *idx, const struct index_filter *filter, enum index_sort
 	return rc == SQLITE_DONE;
 }
 
+bool
+index_foreach(struct index *idx, const struct index_filter *filter, enum index_sort sort,
+    bool reverse, index_row_fn fn, void *data, GError **error)
+{
+	struct index_message msg = { 0 };
+	char *match;
+	sqlite3_stmt *stmt;
+	int rc;
+
+	if (filter == NULL)
+		filter = &index_no_filter;
+	match = index_fts_query(filter->text);
+	stmt = index_query(idx, INDEX_QUERY_PAGE, filter, match, sort, reverse, error);
+	if (stmt == NULL) {
+		g_free(match);
+		return false;
+	}
+	/* A negative LIMIT is no limit in SQLite. */
+	index_bind_named_int64(stmt, ":limit", -1);
+	index_bind_named_int64(stmt, ":offset", 0);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		bool more;
+
+		index_read_row(stmt, &msg);
+		more = fn(&msg, data);
+		index_message_clear(&msg);
+		if (!more) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	if (rc != SQLITE_DONE)
+		index_query_error(idx, match, error);
+	sqlite3_reset(stmt);
+	g_free(match);
+	return rc == SQLITE_DONE;
+}
+
 int64_t
 index_position(struct index *idx, const struct index_filter *filter, enum index_sort sort,
     bool reverse, int64_t id, GError **error)

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <gmime/gmime.h>
+#include <libxml/parser.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -38,7 +39,7 @@ struct summary_walk {
 static void summary_walk_object(GMimeObject *obj, struct summary_walk *w, int depth,
     bool want_body);
 
-/* Start GMime once for this module (g_mime_init is reference counted). */
+/* Start GMime and libxml2 once for this module (g_mime_init is reference counted). */
 static void
 summary_init(void)
 {
@@ -46,6 +47,8 @@ summary_init(void)
 
 	if (g_once_init_enter(&once)) {
 		g_mime_init();
+		/* html.c's libxml2 must be set up before threads use it (reindex). */
+		xmlInitParser();
 		g_once_init_leave(&once, 1);
 	}
 }
@@ -402,8 +405,11 @@ summary_walk_object(GMimeObject *obj, struct summary_walk *w, int depth, bool wa
 	if (GMIME_IS_MESSAGE_PART(obj)) {
 		GMimeMessage *inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(obj));
 
-		/* A forwarded message is an attachment; its text is still searchable. */
-		w->has_attachment = true;
+		/* Attached (by disposition or a name), or inline: its text is searchable. */
+		if (summary_is_attachment(obj) ||
+		    g_mime_object_get_content_disposition_parameter(obj, "filename") != NULL ||
+		    g_mime_object_get_content_type_parameter(obj, "name") != NULL)
+			w->has_attachment = true;
 		if (inner != NULL)
 			summary_walk_object(g_mime_message_get_mime_part(inner), w, depth + 1,
 			    want_body && !summary_is_attachment(obj));

@@ -147,6 +147,16 @@ bool index_page(struct index *idx, const struct index_filter *filter, enum index
     bool reverse, int64_t offset, int64_t limit, GPtrArray *rows, GError **error);
 
 /*
+ * Call FN for every row of FILTER in SORT order (REVERSE: newest first), one
+ * row at a time, in one query: constant memory however many rows match (for
+ * `surat list`).  MSG is borrowed for the call; FN must not use IDX.  Stops
+ * early, successfully, when FN returns false.
+ */
+typedef bool (*index_row_fn)(const struct index_message *msg, void *data);
+bool index_foreach(struct index *idx, const struct index_filter *filter, enum index_sort sort,
+    bool reverse, index_row_fn fn, void *data, GError **error);
+
+/*
  * The position of row ID in FILTER/SORT/REVERSE order, or -1 when it is not
  * in the view (used to keep the cursor on a message when rows move).
  */

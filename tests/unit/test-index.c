@@ -526,6 +526,55 @@ test_paging_by_arrival(void **state)
 	g_ptr_array_unref(rows);
 }
 
+/* Collects the ids index_foreach hands over; stops after STOP of them. */
+struct collect {
+	GArray *ids;
+	guint stop;
+};
+
+/* index_foreach callback: record the id, go on until STOP ids. */
+static bool
+collect_row(const struct index_message *msg, void *data)
+{
+	struct collect *c = data;
+
+	assert_non_null(msg->subject);
+	g_array_append_val(c->ids, msg->id);
+	return c->ids->len < c->stop;
+}
+
+static void
+test_foreach(void **state)
+{
+	struct fixture *f = *state;
+	struct index_filter odd = { "odd", NULL, false };
+	struct index_filter quad = { NULL, "quad", false };
+	struct collect c = { g_array_new(FALSE, FALSE, sizeof(int64_t)), 1000 };
+	int64_t ids[40];
+	guint i;
+
+	fill_for_paging(f->idx, ids);
+	assert_true(index_foreach(f->idx, NULL, INDEX_SORT_DATE, true, collect_row, &c, NULL));
+	assert_int_equal(c.ids->len, 40);
+	for (i = 0; i < 40; i++)
+		assert_int_equal(g_array_index(c.ids, int64_t, i), ids[39 - i]);
+	g_array_set_size(c.ids, 0);
+	assert_true(index_foreach(f->idx, &odd, INDEX_SORT_DATE, false, collect_row, &c, NULL));
+	assert_int_equal(c.ids->len, 20);
+	assert_int_equal(g_array_index(c.ids, int64_t, 19), ids[39]);
+	g_array_set_size(c.ids, 0);
+	c.stop = 3; /* stopping early is a success */
+	assert_true(index_foreach(f->idx, &quad, INDEX_SORT_DATE, false, collect_row, &c, NULL));
+	assert_int_equal(c.ids->len, 3);
+	assert_int_equal(g_array_index(c.ids, int64_t, 2), ids[8]);
+	/* And the statement is usable again afterwards. */
+	g_array_set_size(c.ids, 0);
+	c.stop = 1000;
+	assert_true(index_foreach(f->idx, &quad, INDEX_SORT_DATE, false, collect_row, &c, NULL));
+	assert_int_equal(c.ids->len, 10);
+	g_array_unref(c.ids);
+}
+
 static void
 test_position(void **state)
 {
@@ -699,6 +748,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_paging_exact_slices, setup_open, teardown),
 		cmocka_unit_test_setup_teardown(test_paging_filters, setup_open, teardown),
 		cmocka_unit_test_setup_teardown(test_paging_by_arrival, setup_open, teardown),
+		cmocka_unit_test_setup_teardown(test_foreach, setup_open, teardown),
 		cmocka_unit_test_setup_teardown(test_position, setup_open, teardown),
 		cmocka_unit_test_setup_teardown(test_counts_unread, setup_open, teardown),
 		cmocka_unit_test_setup_teardown(test_set_flags_and_get, setup_open, teardown),

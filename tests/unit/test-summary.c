@@ -262,6 +262,27 @@ test_attachments(void **state)
 	assert_non_null(strstr(body, "picture"));
 	g_free(body);
 	index_message_clear(&m);
+	/* A forwarded message: attached, or inline (then its text is searched). */
+	summarize("Content-Type: multipart/mixed; boundary=B\n\n"
+		  "--B\nContent-Type: text/plain\n\nsee below\n"
+		  "--B\nContent-Type: message/rfc822\nContent-Disposition: attachment\n\n"
+		  "Subject: inner\n\ninnerattached\n--B--\n",
+	    &m, &body);
+	assert_true(m.has_attachment);
+	assert_string_equal(m.subject, "");
+	assert_null(strstr(body, "innerattached"));
+	g_free(body);
+	index_message_clear(&m);
+	summarize("Subject: outer\nContent-Type: multipart/mixed; boundary=B\n\n"
+		  "--B\nContent-Type: text/plain\n\nsee below\n"
+		  "--B\nContent-Type: message/rfc822\n\n"
+		  "Subject: inner\n\ninnerinline\n--B--\n",
+	    &m, &body);
+	assert_false(m.has_attachment);
+	assert_string_equal(m.subject, "outer");
+	assert_non_null(strstr(body, "innerinline"));
+	g_free(body);
+	index_message_clear(&m);
 }
 
 static void
