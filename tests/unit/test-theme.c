@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "testlib.h"
 #include "surat/theme.h"
 
 #define DATA SURAT_TEST_DATA "/theme/"
@@ -317,23 +318,6 @@ main(void)
 		cmocka_unit_test(test_element_names),
 		cmocka_unit_test(test_resolve),
 	};
-	GArray *tests = g_array_new(FALSE, FALSE, sizeof(struct CMUnitTest));
-	struct CMUnitTest t = { 0 };
-	size_t i;
-	int failed;
-
-	g_array_append_vals(tests, fixed, G_N_ELEMENTS(fixed));
-	/* One test per bad file, named after it. */
-	for (i = 0; i < G_N_ELEMENTS(test_bad); i++) {
-		t.name = g_strconcat("error ", test_bad[i].file, NULL);
-		t.test_func = test_error;
-		t.initial_state = (void *)&test_bad[i];
-		g_array_append_val(tests, t);
-	}
-	failed = _cmocka_run_group_tests("test-theme", (struct CMUnitTest *)tests->data,
-	    tests->len, NULL, NULL);
-	for (i = G_N_ELEMENTS(fixed); i < tests->len; i++)
-		g_free((char *)g_array_index(tests, struct CMUnitTest, i).name);
-	g_array_free(tests, TRUE);
-	return failed;
+	return testlib_run_with_cases("test-theme", fixed, G_N_ELEMENTS(fixed), test_bad,
+	    G_N_ELEMENTS(test_bad), sizeof test_bad[0], test_error, NULL, NULL);
 }

@@ -1,0 +1,42 @@
+/*
+ * testlib: what several unit test programs share.  Header-only, included by
+ * test files after cmocka.h.
+ */
+#ifndef SURAT_TESTLIB_H
+#define SURAT_TESTLIB_H
+
+#include <glib.h>
+
+/*
+ * Run the FIXED tests, then one test FUNC per entry of CASES (N entries of
+ * SIZE bytes each, whose first member is the fixture's file name), named
+ * "error <file>" and given its entry as the initial state.
+ */
+static inline int
+testlib_run_with_cases(const char *group, const struct CMUnitTest *fixed, size_t n_fixed,
+    const void *cases, size_t n, size_t size, CMUnitTestFunction func,
+    CMFixtureFunction setup, CMFixtureFunction teardown)
+{
+	GArray *tests = g_array_new(FALSE, FALSE, sizeof(struct CMUnitTest));
+	struct CMUnitTest t = { 0 };
+	size_t i;
+	int failed;
+
+	g_array_append_vals(tests, fixed, (guint)n_fixed);
+	for (i = 0; i < n; i++) {
+		const void *entry = (const char *)cases + i * size;
+
+		t.name = g_strconcat("error ", *(const char *const *)entry, NULL);
+		t.test_func = func;
+		t.initial_state = (void *)entry;
+		g_array_append_val(tests, t);
+	}
+	failed = _cmocka_run_group_tests(group, (struct CMUnitTest *)tests->data, tests->len,
+	    setup, teardown);
+	for (i = n_fixed; i < tests->len; i++)
+		g_free((char *)g_array_index(tests, struct CMUnitTest, i).name);
+	g_array_free(tests, TRUE);
+	return failed;
+}
+
+#endif
