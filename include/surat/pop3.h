@@ -1,0 +1,179 @@
+/*
+ * pop3: the POP3 client protocol (RFC 1939, 2449, 2595, 5034, 8314): one
+ * function per command on a struct pop3_session.  It speaks; it never
+ * decides what to fetch, keep or delete (fetch.c does), and it knows nothing
+ * of files.  Everything the server sends is untrusted: every reply is capped,
+ * checked and sanitized before it reaches an error message.
+ *
+ * Call order:
+ *   pop3_open()        connect (IPv4/IPv6, timeout), TLS as asked (implicit:
+ *                      handshake first; starttls: greeting, CAPA, STLS, drop
+ *                      anything buffered, handshake, CAPA again), greeting,
+ *                      CAPA.  Verification failures end here, before any
+ *                      secret is sent.
+ *   pop3_login()       authenticate.
+ *   pop3_stat(), pop3_uidl(), pop3_list()
+ *   pop3_retr_many(), pop3_top_many()   many commands in flight when the
+ *                      server offers PIPELINING and the caller allows it
+ *   pop3_dele_many()
+ *   pop3_quit()        the server commits the DELEs only now
+ *   pop3_session_free()  without QUIT after an error or abort, so the server
+ *                      rolls the DELEs back
+ * After any failure other than a -ERR to a single command, the session is
+ * dead: only pop3_session_free() may follow.
+ */
+#ifndef SURAT_POP3_H
+#define SURAT_POP3_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <glib.h>
+
+#include "config.h"
+
+#define POP3_ERROR (pop3_error_quark())
+GQuark pop3_error_quark(void);
+
+/* What went wrong; fetch.c decides by the code, people read the message. */
+enum pop3_error_code {
+	POP3_ERROR_IO,          /* connect failed, connection lost */
+	POP3_ERROR_TIMEOUT,     /* no reply within the timeout */
+	POP3_ERROR_TLS,         /* handshake or verification failed (says why) */
+	POP3_ERROR_INSECURE,    /* would send a secret unprotected: refused */
+	POP3_ERROR_PROTOCOL,    /* a reply that breaks the protocol or a cap */
+	POP3_ERROR_AUTH,        /* credentials rejected ([AUTH] or plain -ERR) */
+	POP3_ERROR_IN_USE,      /* [IN-USE]: another client holds the mailbox */
+	POP3_ERROR_LOGIN_DELAY, /* [LOGIN-DELAY]: logged in too soon */
+	POP3_ERROR_SYS_TEMP,    /* [SYS/TEMP]: try again later */
+	POP3_ERROR_SYS_PERM,    /* [SYS/PERM]: the server says it will not work */
+	POP3_ERROR_SERVER,      /* another -ERR to a command */
+	POP3_ERROR_UNSUPPORTED, /* the server lacks what was asked (TOP, a mechanism) */
+	POP3_ERROR_ABORT,       /* *abort was set */
+};
+
+/* Caps on what a server controls. */
+#define POP3_MAX_LINE      (64 * 1024)   /* reply or message line */
+#define POP3_MAX_GREETING  4096
+#define POP3_MAX_MESSAGES  1000000       /* STAT / UIDL / LIST entries */
+#define POP3_MAX_UIDL      70            /* RFC 1939: 1..70 printable characters */
+#define POP3_MAX_MESSAGE   (512 * 1024 * 1024) /* one message */
+
+/* A line of the protocol dialogue for -v: DIRECTION is 'C' (client) or 'S'. */
+typedef void (*pop3_trace_fn)(void *data, char direction, const char *line);
+
+struct pop3_open_options {
+	const char *host;
+	int port;
+	enum account_tls tls;
+	const char *ca_file;      /* NULL: the system trust store */
+	const char *fingerprint;  /* "SHA256:<64 hex>": trust exactly this certificate */
+	int timeout;              /* seconds, for connect and for each reply */
+	bool pipelining;          /* allow PIPELINING when the server offers it */
+	pop3_trace_fn trace;      /* NULL: no trace; secrets are always redacted */
+	void *trace_data;
+	volatile sig_atomic_t *abort; /* checked between commands and reads; may be NULL */
+};
+
+#define POP3_EXPIRE_NONE  (-1) /* CAPA had no EXPIRE */
+#define POP3_EXPIRE_NEVER (-2) /* EXPIRE NEVER */
+
+/* What the server said it can do (CAPA); all false/absent without CAPA. */
+struct pop3_caps {
+	bool capa;            /* the server answered CAPA */
+	bool top, uidl, user, pipelining, resp_codes, auth_resp_code, stls, utf8;
+	char **sasl;          /* NULL-terminated mechanism names, upper case */
+	int login_delay;      /* seconds, or -1 */
+	int expire;           /* days, POP3_EXPIRE_NONE or POP3_EXPIRE_NEVER */
+	char *implementation; /* sanitized, or NULL */
+};
+
+/* The TLS channel, for serverinfo. */
+struct pop3_tls_info {
+	char *protocol;     /* "TLSv1.3" */
+	char *cipher;
+	char *subject;      /* one line, sanitized */
+	char *issuer;
+	char *not_before;   /* "2026-01-01 00:00:00 UTC" */
+	char *not_after;
+	char *fingerprint;  /* "SHA256:<64 lower-case hex>" of the certificate */
+};
+
+struct pop3_msg {
+	unsigned int num;   /* message number in this session */
+	uint64_t size;      /* octets as the server counts them (CRLF) */
+	char *uidl;         /* NULL until pop3_uidl() */
+};
+
+/* Connect and get ready to log in (see the call order above). */
+struct pop3_session *pop3_open(const struct pop3_open_options *options, GError **error);
+
+/* NULL-safe; closes without QUIT unless pop3_quit() succeeded. */
+void pop3_session_free(struct pop3_session *s);
+
+const struct pop3_caps *pop3_caps(const struct pop3_session *s);
+/* NULL when the connection is not TLS. */
+const struct pop3_tls_info *pop3_tls_info(const struct pop3_session *s);
+/* The server's greeting text, sanitized. */
+const char *pop3_greeting(const struct pop3_session *s);
+
+/*
+ * Log in as USER with SECRET (a password, or an OAuth token for XOAUTH2 and
+ * OAUTHBEARER; borrowed, never logged).  ACCOUNT_AUTH_AUTO picks the
+ * strongest mechanism offered: SCRAM-SHA-256, SCRAM-SHA-1, PLAIN, LOGIN,
+ * USER/PASS; never APOP or CRAM-MD5, never XOAUTH2/OAUTHBEARER unless asked.
+ * A cleartext mechanism (USER, PLAIN, LOGIN) without TLS is refused with
+ * POP3_ERROR_INSECURE unless the channel is tls = none by explicit choice
+ * (ALLOW_CLEARTEXT).  APOP checks the greeting's timestamp first.
+ * XOAUTH2 is sent in two steps (AUTH XOAUTH2, then the token), as Microsoft
+ * 365 requires.
+ */
+bool pop3_login(struct pop3_session *s, enum account_auth auth, const char *user,
+    const char *secret, bool allow_cleartext, GError **error);
+
+/* The mechanism pop3_login() used ("SCRAM-SHA-256", "USER", "APOP"...). */
+const char *pop3_auth_used(const struct pop3_session *s);
+
+bool pop3_stat(struct pop3_session *s, unsigned int *count, uint64_t *size, GError **error);
+
+/*
+ * UIDL for every message into MSGS (a GArray of struct pop3_msg, cleared
+ * first; num and uidl set).  A UIDL that is empty, longer than 70, not
+ * printable ASCII, or repeated is a POP3_ERROR_PROTOCOL.  Without UIDL
+ * support: POP3_ERROR_UNSUPPORTED.
+ */
+bool pop3_uidl(struct pop3_session *s, GArray *msgs, GError **error);
+
+/* LIST: set the size of each message in MSGS (adding entries as needed). */
+bool pop3_list(struct pop3_session *s, GArray *msgs, GError **error);
+
+/*
+ * Called once per message with its content: dot-unstuffed, CRLF turned into
+ * LF, any byte values (not a C string).  BUF is valid only during the call.
+ * Return false (setting ERROR) to stop; the session is then dead.
+ */
+typedef bool (*pop3_message_fn)(void *data, unsigned int num, const char *buf, size_t len,
+    GError **error);
+
+/* RETR each of NUMS[0..N-1] in order, pipelined when possible. */
+bool pop3_retr_many(struct pop3_session *s, const unsigned int *nums, size_t n,
+    pop3_message_fn fn, void *data, GError **error);
+
+/* TOP num LINES for each of NUMS: the headers and LINES body lines. */
+bool pop3_top_many(struct pop3_session *s, const unsigned int *nums, size_t n, unsigned int lines,
+    pop3_message_fn fn, void *data, GError **error);
+
+/* DELE each of NUMS (committed only by pop3_quit). */
+bool pop3_dele_many(struct pop3_session *s, const unsigned int *nums, size_t n, GError **error);
+
+bool pop3_noop(struct pop3_session *s, GError **error);
+bool pop3_rset(struct pop3_session *s, GError **error);
+
+/* QUIT: the server commits the DELEs and closes. */
+bool pop3_quit(struct pop3_session *s, GError **error);
+
+/* Free a GArray of struct pop3_msg's strings (for g_array_set_clear_func). */
+void pop3_msg_clear(struct pop3_msg *msg);
+
+#endif
