@@ -11,8 +11,9 @@
  *   - new/ is synced before the rows become STORED, so STORED means the name
  *     in new/ survives power loss, and only then may the caller DELE.
  *
- * What it must never do: replace a message file, leave a row that points at
- * nothing after recovery, or know anything of POP3.
+ * What it must never do: replace a message file (but in deliver_replace, on
+ * purpose and atomically), leave a row that points at nothing after recovery,
+ * or know anything of POP3.
  */
 #include "surat/deliver.h"
 
@@ -393,6 +394,52 @@ fail:
 	deliver_clear_queue(d, !rows_written);
 	g_prefix_error(error, "account %s: ", d->account);
 	return false;
+}
+
+bool
+deliver_replace(struct deliver *d, const struct index_message *row, const char *buf, size_t len,
+    GError **error)
+{
+	struct store_tmpfile tmp = { .fd = -1 };
+	struct index_message msg = { 0 };
+	char *body_text = NULL, *path = NULL;
+	struct stat st;
+	bool ok = false;
+
+	if (!store_tmp_open(d->maildir, &tmp, error))
+		goto out;
+	if (!store_tmp_write(&tmp, buf, len, error) || !store_tmp_close(&tmp, true, error)) {
+		store_tmp_discard(&tmp);
+		goto out;
+	}
+	if (!store_tmp_replace(d->maildir, tmp.base, row->subdir, row->base, row->flags, error)) {
+		store_tmp_discard(&tmp);
+		goto out;
+	}
+	if (!store_sync_dir(d->maildir, row->subdir, error))
+		goto out;
+	path = store_message_path(d->maildir, row->subdir, row->base, row->flags);
+	msg.id = row->id;
+	msg.account = g_strdup(row->account);
+	msg.subdir = g_strdup(row->subdir);
+	msg.base = g_strdup(row->base);
+	msg.flags = g_strdup(row->flags);
+	msg.uidl = g_strdup(row->uidl);
+	msg.arrival = row->arrival;
+	msg.size = (int64_t)len;
+	msg.mtime = stat(path, &st) == 0 ? (int64_t)st.st_mtime : row->mtime;
+	msg.partial = false;
+	msg.state = INDEX_STATE_STORED;
+	summary_from_bytes(buf, len, &msg, &body_text);
+	ok = index_put(d->idx, &msg, body_text, error);
+out:
+	if (!ok)
+		g_prefix_error(error, "account %s: ", d->account);
+	store_tmp_clear(&tmp);
+	index_message_clear(&msg);
+	g_free(body_text);
+	g_free(path);
+	return ok;
 }
 
 void

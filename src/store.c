@@ -342,6 +342,26 @@ out:
 }
 
 bool
+store_tmp_replace(const char *dir, const char *tmp_base, const char *subdir, const char *base,
+    const char *flags, GError **error)
+{
+	char *from = g_strdup_printf("%s/tmp/%s", dir, tmp_base);
+	char *to = store_message_path(dir, subdir, base, flags);
+	bool ok = true;
+
+	if (access(to, F_OK) != 0) {
+		store_set_errno(error, errno, "cannot replace", to);
+		ok = false;
+	} else if (rename(from, to) != 0) {
+		store_set_errno(error, errno, "cannot replace the message with", from);
+		ok = false;
+	}
+	g_free(to);
+	g_free(from);
+	return ok;
+}
+
+bool
 store_sync_dir(const char *dir, const char *subdir, GError **error)
 {
 	char *path = g_build_filename(dir, subdir, NULL);

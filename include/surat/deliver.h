@@ -67,6 +67,17 @@ size_t deliver_pending(const struct deliver *d);
  */
 bool deliver_commit(struct deliver *d, GArray *ids, GError **error);
 
+/*
+ * Replace the file of ROW, a message stored headers-only (partial), with the
+ * whole message BUF: written to tmp/ and synced, renamed over the old file
+ * (atomic: the old content or the new, never neither), then the row updated
+ * in place (partial cleared, size, summary; id, UIDL, flags and arrival kept).
+ * A crash in between leaves the row partial, so the next fetch --rest does it
+ * again; nothing is lost or doubled.
+ */
+bool deliver_replace(struct deliver *d, const struct index_message *row, const char *buf,
+    size_t len, GError **error);
+
 /* Drop what is queued and not committed (their tmp files are removed); free D. */
 void deliver_free(struct deliver *d);
 

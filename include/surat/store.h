@@ -101,6 +101,15 @@ void store_tmp_clear(struct store_tmpfile *tmp);
  */
 bool store_tmp_commit(const char *dir, const char *base, GError **error);
 
+/*
+ * Move DIR/tmp/TMP_BASE over the existing message DIR/SUBDIR/BASE(:2,FLAGS)
+ * in one atomic rename: a reader sees the old content or the new, never
+ * neither.  Only for replacing a message on purpose (the rest of a partial
+ * message); the message must exist.
+ */
+bool store_tmp_replace(const char *dir, const char *tmp_base, const char *subdir,
+    const char *base, const char *flags, GError **error);
+
 /* fsync the directory DIR/SUBDIR, so renames in it are durable. */
 bool store_sync_dir(const char *dir, const char *subdir, GError **error);
 

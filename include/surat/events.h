@@ -1,0 +1,87 @@
+/*
+ * events: the line protocol from a fetcher (surat fetch --events-fd N, and
+ * each account's child inside surat fetch) to whoever shows progress.  One
+ * event per line, fields separated by one space; the first line is
+ * "hello 1".  Account names are checked at config load ([A-Za-z0-9._-]), so
+ * no field needs quoting; a free text, sanitized and capped, comes last.
+ *
+ *   hello VERSION
+ *   start ACCOUNT COUNT BYTES     COUNT messages (BYTES in all) will be fetched
+ *   msg ACCOUNT N BYTES           the Nth of them arrived (BYTES long)
+ *   stored ACCOUNT N              N messages are now durable and in the index
+ *   deleted ACCOUNT N             N messages were deleted on the server (at QUIT)
+ *   delay ACCOUNT SECONDS         the server allows a login every SECONDS
+ *   warning ACCOUNT TEXT          something works but is unwise
+ *   error ACCOUNT CODE TEXT       the fetch of ACCOUNT failed; CODE is one word
+ *                                 (io timeout tls insecure protocol auth in-use
+ *                                 login-delay sys-temp sys-perm server
+ *                                 unsupported abort lock store config)
+ *   done ACCOUNT FETCHED DELETED  the fetch of ACCOUNT ended well
+ *
+ * The parser is pure and total: any bytes in, an event or an error out.  An
+ * unknown event name is not an error (EVENT_UNKNOWN), so newer fetchers can
+ * add events; a known event with bad fields is.
+ */
+#ifndef SURAT_EVENTS_H
+#define SURAT_EVENTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <glib.h>
+
+#include "config.h"
+
+#define EVENTS_VERSION   1
+#define EVENTS_TEXT_MAX  512   /* bytes of free text kept */
+#define EVENTS_LINE_MAX  1024  /* a longer line is malformed */
+
+#define EVENTS_ERROR (events_error_quark())
+GQuark events_error_quark(void);
+
+enum events_kind {
+	EVENT_UNKNOWN,
+	EVENT_HELLO,
+	EVENT_START,
+	EVENT_MSG,
+	EVENT_STORED,
+	EVENT_DELETED,
+	EVENT_DELAY,
+	EVENT_WARNING,
+	EVENT_ERROR,
+	EVENT_DONE,
+};
+
+struct event {
+	enum events_kind kind;
+	char account[ACCOUNT_NAME_MAX + 1];
+	int64_t a;                      /* VERSION, COUNT, N, SECONDS, FETCHED */
+	int64_t b;                      /* BYTES, DELETED */
+	char code[24];                  /* error code word */
+	char text[EVENTS_TEXT_MAX + 1]; /* warning/error text, sanitized */
+};
+
+/*
+ * Parse one line (LEN bytes, without the newline; any byte values) into *EV.
+ * Fails (EVENTS_ERROR) on a malformed known event.
+ */
+bool events_parse(const char *line, size_t len, struct event *ev, GError **error);
+
+/*
+ * The line for EV, with its newline (g_free).  Text is sanitized and capped
+ * here, so whatever a server said cannot break the protocol.
+ */
+char *events_format(const struct event *ev);
+
+/* Write EV to FD as one write() (the line is short, so it is atomic on a pipe). */
+bool events_write(int fd, const struct event *ev);
+
+/* Convenience writers: fill a struct event and write it to FD. */
+void events_send(int fd, enum events_kind kind, const char *account, int64_t a, int64_t b);
+void events_send_text(int fd, enum events_kind kind, const char *account, const char *code,
+    const char *text);
+
+/* The name of a kind as written on the line ("start"). */
+const char *events_kind_name(enum events_kind kind);
+
+#endif

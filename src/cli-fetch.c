@@ -1,0 +1,621 @@
+/*
+ * cli-fetch: surat fetch and surat serverinfo.
+ *
+ * surat fetch runs one child process per account, so accounts are fetched at
+ * once and one failing cannot stop another.  Each child runs fetch_account()
+ * and reports through a pipe in the events protocol (events.h); the parent
+ * reads those lines the way the TUI does, draws a progress bar on a terminal,
+ * prints one error line per failed account, forwards the events with
+ * --events-fd, and exits 1 if any account failed.  SIGINT and SIGTERM are
+ * passed on to the children, which stop between commands without QUIT, so
+ * the server keeps every message not yet stored.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "surat/cli.h"
+#include "surat/events.h"
+#include "surat/fetch.h"
+#include "surat/sanitize.h"
+
+static volatile sig_atomic_t cli_fetch_abort;
+static int cli_fetch_signal_pipe[2] = { -1, -1 };
+
+/* One account's child. */
+struct cli_fetch_child {
+	const struct account_config *account;
+	pid_t pid;
+	int fd;              /* read end of its events pipe, -1 at EOF */
+	GString *partial;    /* an incomplete line */
+	bool failed;         /* it sent an error event */
+	bool done;           /* it sent its done event */
+	unsigned int count;  /* messages it will fetch */
+	uint64_t bytes;
+	unsigned int received;
+	uint64_t received_bytes;
+	unsigned int fetched;
+	unsigned int deleted;
+};
+
+/* Everything the parent tracks. */
+struct cli_fetch {
+	GPtrArray *children;
+	bool progress;       /* draw a progress bar on stderr */
+	int events_fd;       /* forward events here, or -1 */
+	gint64 started;
+	gint64 drawn;        /* when the bar was last drawn */
+	bool bar_shown;
+};
+
+/* Signal handler in a child: stop at the next check. */
+static void
+cli_fetch_child_signal(int sig)
+{
+	cli_fetch_abort = 1;
+}
+
+/* Signal handler in the parent: wake the loop to pass the signal on. */
+static void
+cli_fetch_parent_signal(int sig)
+{
+	unsigned char b = (unsigned char)sig;
+	int saved = errno;
+	ssize_t n = write(cli_fetch_signal_pipe[1], &b, 1);
+
+	(void)n;
+	errno = saved;
+}
+
+/* The -v dialogue: one line on stderr, written at once. */
+static void
+cli_fetch_trace(void *data, char direction, const char *line)
+{
+	const char *prefix = data;
+	char *clean = sanitize_text(line, -1, 0);
+	char *out = g_strdup_printf("%s%s%c: %s\n", prefix != NULL ? prefix : "",
+	    prefix != NULL ? ": " : "", direction, clean);
+	ssize_t n = write(STDERR_FILENO, out, strlen(out));
+
+	(void)n;
+	g_free(out);
+	g_free(clean);
+}
+
+/* Observer callbacks in a child: each becomes an event line on the pipe. */
+static void
+cli_fetch_on_start(void *data, const char *account, unsigned int count, uint64_t bytes)
+{
+	events_send(GPOINTER_TO_INT(data), EVENT_START, account, count, (int64_t)bytes);
+}
+
+static void
+cli_fetch_on_message(void *data, const char *account, unsigned int n, uint64_t bytes)
+{
+	events_send(GPOINTER_TO_INT(data), EVENT_MSG, account, n, (int64_t)bytes);
+}
+
+static void
+cli_fetch_on_stored(void *data, const char *account, unsigned int n)
+{
+	events_send(GPOINTER_TO_INT(data), EVENT_STORED, account, n, 0);
+}
+
+static void
+cli_fetch_on_deleted(void *data, const char *account, unsigned int n)
+{
+	events_send(GPOINTER_TO_INT(data), EVENT_DELETED, account, n, 0);
+}
+
+static void
+cli_fetch_on_delay(void *data, const char *account, int seconds)
+{
+	events_send(GPOINTER_TO_INT(data), EVENT_DELAY, account, seconds, 0);
+}
+
+static void
+cli_fetch_on_warning(void *data, const char *account, const char *text)
+{
+	events_send_text(GPOINTER_TO_INT(data), EVENT_WARNING, account, NULL, text);
+}
+
+/* The child's whole life: fetch one account, report, exit. */
+static G_GNUC_NORETURN void
+cli_fetch_child_run(const struct surat_config *config, const struct account_config *account,
+    int fd, bool rest, bool verbose, bool prefix)
+{
+	struct fetch_observer observer = {
+		.data = GINT_TO_POINTER(fd),
+		.start = cli_fetch_on_start,
+		.message = cli_fetch_on_message,
+		.stored = cli_fetch_on_stored,
+		.deleted = cli_fetch_on_deleted,
+		.login_delay = cli_fetch_on_delay,
+		.warning = cli_fetch_on_warning,
+	};
+	struct fetch_options options = { 0 };
+	struct sigaction sa;
+	unsigned int fetched = 0, deleted = 0;
+	GError *error = NULL;
+	bool ok;
+
+	memset(&sa, 0, sizeof sa);
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = cli_fetch_child_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+	options.rest = rest;
+	options.pipelining = true;
+	options.trace = verbose ? cli_fetch_trace : NULL;
+	options.trace_data = prefix ? (void *)account->name : NULL;
+	options.abort = &cli_fetch_abort;
+	options.observer = &observer;
+	options.fetched = &fetched;
+	options.deleted = &deleted;
+	ok = fetch_account(config, account, &options, &error);
+	if (ok) {
+		events_send(fd, EVENT_DONE, account->name, fetched, deleted);
+	} else {
+		events_send_text(fd, EVENT_ERROR, account->name, fetch_error_word(error),
+		    error->message);
+		g_error_free(error);
+	}
+	close(fd);
+	_exit(ok ? 0 : 1);
+}
+
+/* Format a byte count for people: 512 B, 4.2 KB, 12.3 MB. */
+static char *
+cli_fetch_bytes(uint64_t n)
+{
+	if (n < 1024)
+		return g_strdup_printf("%u B", (unsigned int)n);
+	if (n < 1024 * 1024)
+		return g_strdup_printf("%.1f KB", n / 1024.0);
+	if (n < (uint64_t)1024 * 1024 * 1024)
+		return g_strdup_printf("%.1f MB", n / (1024.0 * 1024));
+	return g_strdup_printf("%.2f GB", n / (1024.0 * 1024 * 1024));
+}
+
+/* Draw the progress bar: messages, bytes, rate and time left, all accounts. */
+static void
+cli_fetch_draw(struct cli_fetch *f, bool force)
+{
+	gint64 now = g_get_monotonic_time();
+	unsigned int count = 0, received = 0;
+	uint64_t bytes = 0, got = 0;
+	double secs, rate;
+	char *total, *done, *speed, *line, eta[32] = "";
+	guint i;
+
+	if (!f->progress || (!force && now - f->drawn < 100 * 1000))
+		return;
+	f->drawn = now;
+	for (i = 0; i < f->children->len; i++) {
+		const struct cli_fetch_child *c = g_ptr_array_index(f->children, i);
+
+		count += c->count;
+		bytes += c->bytes;
+		received += c->received;
+		got += c->received_bytes;
+	}
+	if (count == 0 && !force)
+		return;
+	secs = (now - f->started) / (double)G_USEC_PER_SEC;
+	rate = secs > 0 ? got / secs : 0;
+	if (rate > 0 && bytes > got) {
+		int left = (int)((bytes - got) / rate);
+
+		g_snprintf(eta, sizeof eta, "  ETA %d:%02d", left / 60, left % 60);
+	}
+	total = cli_fetch_bytes(bytes);
+	done = cli_fetch_bytes(got);
+	speed = cli_fetch_bytes((uint64_t)rate);
+	line = g_strdup_printf("\r%u/%u messages  %s/%s  %s/s%s\033[K", received, count, done,
+	    total, speed, eta);
+	fputs(line, stderr);
+	fflush(stderr);
+	f->bar_shown = true;
+	g_free(line);
+	g_free(speed);
+	g_free(done);
+	g_free(total);
+}
+
+/* Handle one event line from CHILD. */
+static void
+cli_fetch_event(struct cli_fetch *f, struct cli_fetch_child *c, const char *line, size_t len)
+{
+	struct event ev;
+	GError *error = NULL;
+
+	if (!events_parse(line, len, &ev, &error) || ev.kind == EVENT_UNKNOWN ||
+	    (ev.kind != EVENT_HELLO && strcmp(ev.account, c->account->name) != 0)) {
+		/* Our own child speaks our own protocol; anything else is a bug. */
+		fprintf(stderr, "\rsurat: %s: a malformed progress line from the fetcher\n",
+		    c->account->name);
+		g_clear_error(&error);
+		c->failed = true;
+		return;
+	}
+	if (f->events_fd >= 0)
+		events_write(f->events_fd, &ev);
+	switch (ev.kind) {
+	case EVENT_START:
+		c->count = (unsigned int)ev.a;
+		c->bytes = (uint64_t)ev.b;
+		break;
+	case EVENT_MSG:
+		c->received = (unsigned int)ev.a;
+		c->received_bytes += (uint64_t)ev.b;
+		break;
+	case EVENT_WARNING:
+		fprintf(stderr, "%ssurat: %s: warning: %s\n", f->bar_shown ? "\r\033[K" : "",
+		    ev.account, ev.text);
+		break;
+	case EVENT_ERROR:
+		c->failed = true;
+		fprintf(stderr, "%ssurat: %s: %s\n", f->bar_shown ? "\r\033[K" : "", ev.account,
+		    ev.text);
+		break;
+	case EVENT_DONE:
+		c->done = true;
+		c->fetched = (unsigned int)ev.a;
+		c->deleted = (unsigned int)ev.b;
+		break;
+	default:
+		break;
+	}
+	cli_fetch_draw(f, false);
+}
+
+/* Read what CHILD wrote and handle each complete line. */
+static void
+cli_fetch_read(struct cli_fetch *f, struct cli_fetch_child *c)
+{
+	char buf[4096];
+	ssize_t n = read(c->fd, buf, sizeof buf);
+	char *nl;
+
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return;
+	if (n <= 0) {
+		close(c->fd);
+		c->fd = -1;
+		return;
+	}
+	g_string_append_len(c->partial, buf, n);
+	while ((nl = memchr(c->partial->str, '\n', c->partial->len)) != NULL) {
+		size_t len = (size_t)(nl - c->partial->str);
+
+		cli_fetch_event(f, c, c->partial->str, len);
+		g_string_erase(c->partial, 0, (gssize)len + 1);
+	}
+	if (c->partial->len > EVENTS_LINE_MAX)
+		g_string_truncate(c->partial, 0);
+}
+
+/* Start one child per account. */
+static bool
+cli_fetch_spawn(struct cli_fetch *f, const struct surat_config *config, GPtrArray *accounts,
+    bool rest, bool verbose)
+{
+	guint i;
+
+	fflush(stdout);
+	fflush(stderr);
+	for (i = 0; i < accounts->len; i++) {
+		struct cli_fetch_child *c = g_new0(struct cli_fetch_child, 1);
+		int p[2];
+
+		c->account = g_ptr_array_index(accounts, i);
+		c->partial = g_string_new(NULL);
+		c->fd = -1;
+		g_ptr_array_add(f->children, c);
+		if (pipe(p) != 0) {
+			fprintf(stderr, "surat: cannot create a pipe: %s\n", g_strerror(errno));
+			return false;
+		}
+		c->pid = fork();
+		if (c->pid < 0) {
+			fprintf(stderr, "surat: cannot start a fetcher: %s\n", g_strerror(errno));
+			close(p[0]);
+			close(p[1]);
+			return false;
+		}
+		if (c->pid == 0) {
+			close(p[0]);
+			close(cli_fetch_signal_pipe[0]);
+			close(cli_fetch_signal_pipe[1]);
+			if (f->events_fd >= 0)
+				close(f->events_fd);
+			cli_fetch_child_run(config, c->account, p[1], rest, verbose,
+			    accounts->len > 1);
+		}
+		close(p[1]);
+		fcntl(p[0], F_SETFD, FD_CLOEXEC);
+		c->fd = p[0];
+	}
+	return true;
+}
+
+/* Wait for every child, passing SIGINT/SIGTERM on. */
+static void
+cli_fetch_wait(struct cli_fetch *f)
+{
+	GArray *fds = g_array_new(FALSE, FALSE, sizeof(struct pollfd));
+	guint i;
+
+	for (;;) {
+		struct pollfd sig = { cli_fetch_signal_pipe[0], POLLIN, 0 };
+		int open_fds = 0;
+
+		g_array_set_size(fds, 0);
+		g_array_append_val(fds, sig);
+		for (i = 0; i < f->children->len; i++) {
+			struct cli_fetch_child *c = g_ptr_array_index(f->children, i);
+			struct pollfd p = { c->fd, POLLIN, 0 };
+
+			if (c->fd >= 0)
+				open_fds++;
+			g_array_append_val(fds, p);
+		}
+		if (open_fds == 0)
+			break;
+		if (poll((struct pollfd *)(void *)fds->data, fds->len, 200) < 0 && errno != EINTR)
+			break;
+		if (g_array_index(fds, struct pollfd, 0).revents & POLLIN) {
+			unsigned char b;
+
+			if (read(cli_fetch_signal_pipe[0], &b, 1) == 1) {
+				for (i = 0; i < f->children->len; i++) {
+					struct cli_fetch_child *c = g_ptr_array_index(f->children, i);
+
+					if (c->pid > 0)
+						kill(c->pid, SIGTERM);
+				}
+			}
+		}
+		for (i = 0; i < f->children->len; i++) {
+			struct cli_fetch_child *c = g_ptr_array_index(f->children, i);
+
+			if (c->fd >= 0 && (g_array_index(fds, struct pollfd, i + 1).revents &
+			    (POLLIN | POLLHUP | POLLERR)))
+				cli_fetch_read(f, c);
+		}
+		cli_fetch_draw(f, false);
+	}
+	g_array_free(fds, TRUE);
+	for (i = 0; i < f->children->len; i++) {
+		struct cli_fetch_child *c = g_ptr_array_index(f->children, i);
+		int status = 0;
+
+		if (c->pid <= 0)
+			continue;
+		while (waitpid(c->pid, &status, 0) < 0 && errno == EINTR)
+			;
+		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+			if (!c->failed)
+				fprintf(stderr, "surat: %s: the fetcher died (%s %d)\n", c->account->name,
+				    WIFSIGNALED(status) ? "signal" : "status",
+				    WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+			c->failed = true;
+		} else if (!c->done && !c->failed) {
+			fprintf(stderr, "surat: %s: the fetcher ended without a result\n",
+			    c->account->name);
+			c->failed = true;
+		}
+	}
+}
+
+static void
+cli_fetch_child_free(struct cli_fetch_child *c)
+{
+	if (c->fd >= 0)
+		close(c->fd);
+	g_string_free(c->partial, TRUE);
+	g_free(c);
+}
+
+static const char cli_fetch_usage[] =
+    "usage: surat [-c FILE] fetch [-v] [--rest] [--events-fd N] [ACCOUNT...]\n";
+
+int
+cli_fetch(const char *cli_path, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "rest", no_argument, NULL, 'r' },
+		{ "events-fd", required_argument, NULL, 'e' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct surat_config *config = NULL;
+	struct cli_fetch f = { 0 };
+	GPtrArray *accounts = g_ptr_array_new();
+	struct sigaction sa, old_int, old_term;
+	bool verbose = false, rest = false;
+	int opt, status, i;
+	guint k;
+
+	f.events_fd = -1;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "+v", longopts, NULL)) != -1) {
+		char *end;
+
+		switch (opt) {
+		case 'v':
+			verbose = true;
+			break;
+		case 'r':
+			rest = true;
+			break;
+		case 'e':
+			f.events_fd = (int)strtol(optarg, &end, 10);
+			if (*end != '\0' || f.events_fd < 3 || fcntl(f.events_fd, F_GETFD) < 0) {
+				fprintf(stderr, "surat: --events-fd %s: not an open descriptor\n",
+				    optarg);
+				g_ptr_array_free(accounts, TRUE);
+				return 2;
+			}
+			break;
+		case 'h':
+			fputs(cli_fetch_usage, stdout);
+			g_ptr_array_free(accounts, TRUE);
+			return 0;
+		default:
+			fputs(cli_fetch_usage, stderr);
+			g_ptr_array_free(accounts, TRUE);
+			return 2;
+		}
+	}
+	status = cli_load_config(cli_path, &config);
+	if (status != 0) {
+		g_ptr_array_free(accounts, TRUE);
+		return status;
+	}
+	for (i = optind; i < argc; i++) {
+		const struct account_config *a = config_account(config, argv[i]);
+
+		if (a == NULL) {
+			char *name = sanitize_text(argv[i], -1, 0);
+
+			fprintf(stderr, "surat: %s: no account '%s'; check-config lists them\n",
+			    config->path, name);
+			g_free(name);
+			status = 2;
+			goto out;
+		}
+		g_ptr_array_add(accounts, (gpointer)a);
+	}
+	if (optind == argc)
+		for (k = 0; k < config->n_accounts; k++)
+			g_ptr_array_add(accounts, &config->accounts[k]);
+	if (accounts->len == 0) {
+		fprintf(stderr, "surat: %s: no accounts to fetch; add one (see surat.conf(5))\n",
+		    config->path);
+		status = 2;
+		goto out;
+	}
+	if (f.events_fd >= 0)
+		events_send(f.events_fd, EVENT_HELLO, NULL, EVENTS_VERSION, 0);
+	f.children = g_ptr_array_new_with_free_func((GDestroyNotify)cli_fetch_child_free);
+	f.progress = !verbose && isatty(STDERR_FILENO);
+	f.started = g_get_monotonic_time();
+	if (pipe(cli_fetch_signal_pipe) != 0) {
+		fprintf(stderr, "surat: cannot create a pipe: %s\n", g_strerror(errno));
+		status = 1;
+		goto out;
+	}
+	memset(&sa, 0, sizeof sa);
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = cli_fetch_parent_signal;
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	status = 0;
+	if (!cli_fetch_spawn(&f, config, accounts, rest, verbose))
+		status = 1;
+	cli_fetch_wait(&f);
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	close(cli_fetch_signal_pipe[0]);
+	close(cli_fetch_signal_pipe[1]);
+	if (f.bar_shown)
+		fputs("\r\033[K", stderr);
+	for (k = 0; k < f.children->len; k++) {
+		struct cli_fetch_child *c = g_ptr_array_index(f.children, k);
+
+		if (c->failed)
+			status = 1;
+		else if (f.progress)
+			fprintf(stderr, "%s: %u new message%s%s\n", c->account->name, c->fetched,
+			    c->fetched == 1 ? "" : "s", c->deleted > 0 ? ", some deleted on the server" :
+			    "");
+	}
+out:
+	if (f.children != NULL)
+		g_ptr_array_free(f.children, TRUE);
+	g_ptr_array_free(accounts, TRUE);
+	config_free(config);
+	return status;
+}
+
+static const char cli_serverinfo_usage[] =
+    "usage: surat [-c FILE] serverinfo [-v] [--login] ACCOUNT\n";
+
+int
+cli_serverinfo(const char *cli_path, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "login", no_argument, NULL, 'l' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct surat_config *config = NULL;
+	const struct account_config *account;
+	GString *out = g_string_new(NULL);
+	GError *error = NULL;
+	bool verbose = false, login = false;
+	int opt, status;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "+v", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'v':
+			verbose = true;
+			break;
+		case 'l':
+			login = true;
+			break;
+		case 'h':
+			fputs(cli_serverinfo_usage, stdout);
+			g_string_free(out, TRUE);
+			return 0;
+		default:
+			fputs(cli_serverinfo_usage, stderr);
+			g_string_free(out, TRUE);
+			return 2;
+		}
+	}
+	if (optind + 1 != argc) {
+		fputs(cli_serverinfo_usage, stderr);
+		g_string_free(out, TRUE);
+		return 2;
+	}
+	status = cli_load_config(cli_path, &config);
+	if (status != 0) {
+		g_string_free(out, TRUE);
+		return status;
+	}
+	account = config_account(config, argv[optind]);
+	if (account == NULL) {
+		char *name = sanitize_text(argv[optind], -1, 0);
+
+		fprintf(stderr, "surat: %s: no account '%s'; check-config lists them\n", config->path,
+		    name);
+		g_free(name);
+		status = 2;
+	} else if (!fetch_serverinfo(account, login, verbose ? cli_fetch_trace : NULL, NULL, out,
+		       &error)) {
+		fputs(out->str, stdout);
+		fprintf(stderr, "surat: %s: %s\n", account->name, error->message);
+		g_error_free(error);
+		status = 1;
+	} else {
+		fputs(out->str, stdout);
+	}
+	g_string_free(out, TRUE);
+	config_free(config);
+	return status;
+}

@@ -1,0 +1,782 @@
+/*
+ * fetch: the policy of one account's fetch.  pop3.c speaks, deliver.c
+ * stores; this file decides, in the order DESIGN promise 1 asks:
+ *
+ *   lock the account -> recover unfinished deliveries -> connect and log in
+ *   -> STAT, UIDL, LIST -> RETR what the index does not know (TOP n 0 for
+ *   messages over max_size), delivered in batches (group commit) -> DELE
+ *   only what is durably stored -> QUIT, which commits the DELEs.
+ *
+ * An error or an abort before QUIT leaves the server untouched (no QUIT, so
+ * it rolls the DELEs back); what was committed stays committed and is known
+ * by its UIDL next time.  Never prints: progress goes to the observer.
+ */
+#include "surat/fetch.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "surat/deliver.h"
+#include "surat/index.h"
+#include "surat/sanitize.h"
+#include "surat/store.h"
+
+G_DEFINE_QUARK(surat-fetch-error-quark, fetch_error)
+
+/* Group commit: a batch is made durable every so many messages or bytes. */
+#define FETCH_BATCH_MESSAGES 400
+#define FETCH_BATCH_BYTES    (48 * 1024 * 1024)
+#define FETCH_SECRET_MAX     8192
+
+/* What the index knows of one UIDL of the account. */
+struct fetch_known {
+	int64_t id;
+	int64_t arrival;
+	bool partial;
+	bool stored;
+};
+
+/* One run over one account. */
+struct fetch_run {
+	const struct surat_config *config;
+	const struct account_config *account;
+	const struct fetch_options *options;
+	struct index *idx;
+	struct deliver *deliver;
+	struct pop3_session *session;
+	GArray *msgs;           /* struct pop3_msg, by position = num - 1 */
+	GHashTable *known;      /* uidl -> struct fetch_known * */
+	GHashTable *rows;       /* uidl -> struct index_message * (partial rows, --rest) */
+	bool digest_uidls;      /* the server has no UIDL: UIDLs are header digests */
+	unsigned int received;  /* messages received in this run */
+	unsigned int stored;    /* messages committed in this run */
+	unsigned int deleted;
+	uint64_t batch_bytes;
+	GArray *partial_nums;   /* messages fetched headers-only */
+};
+
+static void
+fetch_observe_stored(struct fetch_run *run)
+{
+	const struct fetch_observer *o = run->options->observer;
+
+	if (o != NULL && o->stored != NULL)
+		o->stored(o->data, run->account->name, run->stored);
+}
+
+static void
+fetch_warn(struct fetch_run *run, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+
+/* Tell the observer about something that works but is unwise. */
+static void
+fetch_warn(struct fetch_run *run, const char *fmt, ...)
+{
+	const struct fetch_observer *o = run->options->observer;
+	va_list ap;
+	char *text;
+
+	va_start(ap, fmt);
+	text = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	if (o != NULL && o->warning != NULL)
+		o->warning(o->data, run->account->name, text);
+	g_free(text);
+}
+
+/* True when the caller asked to stop. */
+static bool
+fetch_aborted(const struct fetch_run *run, GError **error)
+{
+	if (run->options->abort != NULL && *run->options->abort) {
+		g_set_error(error, POP3_ERROR, POP3_ERROR_ABORT, "interrupted");
+		return true;
+	}
+	return false;
+}
+
+/*
+ * Take the account's lock (<maildir>/.lock), waiting up to the account's
+ * timeout.  Returns the lock's fd, or -1.
+ */
+static int
+fetch_lock(const struct account_config *account, volatile sig_atomic_t *abort, GError **error)
+{
+	char *path = g_build_filename(account->maildir, ".lock", NULL);
+	gint64 deadline = g_get_monotonic_time() + (gint64)account->timeout * G_USEC_PER_SEC;
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+
+	if (fd < 0) {
+		g_set_error(error, FETCH_ERROR, FETCH_ERROR_STORE, "cannot open the lock %s: %s", path,
+		    g_strerror(errno));
+		goto out;
+	}
+	while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			g_set_error(error, FETCH_ERROR, FETCH_ERROR_STORE, "cannot lock %s: %s", path,
+			    g_strerror(errno));
+			close(fd);
+			fd = -1;
+			goto out;
+		}
+		if (g_get_monotonic_time() >= deadline || (abort != NULL && *abort)) {
+			g_set_error(error, FETCH_ERROR, FETCH_ERROR_LOCK,
+			    "another fetch is running (lock %s; waited %d s)", path, account->timeout);
+			close(fd);
+			fd = -1;
+			goto out;
+		}
+		g_usleep(50 * 1000);
+	}
+out:
+	g_free(path);
+	return fd;
+}
+
+char *
+fetch_secret(const struct account_config *account, GError **error)
+{
+	const char *argv[] = { "/bin/sh", "-c", account->password_command, NULL };
+	char *out = NULL, *err = NULL, *nl;
+	GError *local = NULL;
+	int status = 0;
+
+	if (account->password_command == NULL)
+		return g_strdup(account->password != NULL ? account->password : "");
+	/* The command is the user's own configuration, run as they wrote it. */
+	if (!g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err,
+	    &status, &local)) {
+		g_set_error(error, FETCH_ERROR, FETCH_ERROR_SECRET, "password_command: %s",
+		    local->message);
+		g_error_free(local);
+		return NULL;
+	}
+	if (!g_spawn_check_wait_status(status, NULL) || out == NULL || out[0] == '\0' ||
+	    strlen(out) > FETCH_SECRET_MAX) {
+		char *msg = sanitize_text(err != NULL ? g_strstrip(err) : "", -1, 0);
+
+		g_set_error(error, FETCH_ERROR, FETCH_ERROR_SECRET,
+		    "password_command failed (%s)%s%s",
+		    WIFEXITED(status) ? (WEXITSTATUS(status) == 0 ? "no output" : "non-zero exit") :
+		    "killed", msg[0] != '\0' ? ": " : "", msg);
+		g_free(msg);
+		fetch_secret_free(out);
+		g_free(err);
+		return NULL;
+	}
+	g_free(err);
+	nl = strpbrk(out, "\r\n");
+	if (nl != NULL)
+		OPENSSL_cleanse(nl, strlen(nl));
+	return out;
+}
+
+void
+fetch_secret_free(char *secret)
+{
+	if (secret == NULL)
+		return;
+	OPENSSL_cleanse(secret, strlen(secret));
+	g_free(secret);
+}
+
+const char *
+fetch_error_word(const GError *error)
+{
+	static const char *const pop3_words[] = {
+		[POP3_ERROR_IO] = "io",
+		[POP3_ERROR_TIMEOUT] = "timeout",
+		[POP3_ERROR_TLS] = "tls",
+		[POP3_ERROR_INSECURE] = "insecure",
+		[POP3_ERROR_PROTOCOL] = "protocol",
+		[POP3_ERROR_AUTH] = "auth",
+		[POP3_ERROR_IN_USE] = "in-use",
+		[POP3_ERROR_LOGIN_DELAY] = "login-delay",
+		[POP3_ERROR_SYS_TEMP] = "sys-temp",
+		[POP3_ERROR_SYS_PERM] = "sys-perm",
+		[POP3_ERROR_SERVER] = "server",
+		[POP3_ERROR_UNSUPPORTED] = "unsupported",
+		[POP3_ERROR_ABORT] = "abort",
+	};
+
+	if (error == NULL)
+		return "io";
+	if (error->domain == POP3_ERROR && error->code >= 0 &&
+	    (size_t)error->code < G_N_ELEMENTS(pop3_words) && pop3_words[error->code] != NULL)
+		return pop3_words[error->code];
+	if (error->domain == FETCH_ERROR)
+		return error->code == FETCH_ERROR_LOCK ? "lock" :
+		    error->code == FETCH_ERROR_SECRET ? "config" : "store";
+	return "store";
+}
+
+/* The pop3_open options for ACCOUNT. */
+static void
+fetch_open_options(const struct account_config *account, bool pipelining, pop3_trace_fn trace,
+    void *trace_data, volatile sig_atomic_t *abort, struct pop3_open_options *o)
+{
+	memset(o, 0, sizeof *o);
+	o->host = account->host;
+	o->port = account->port;
+	o->tls = account->tls;
+	o->ca_file = account->ca_file;
+	o->fingerprint = account->fingerprint;
+	o->timeout = account->timeout;
+	o->pipelining = pipelining;
+	o->trace = trace;
+	o->trace_data = trace_data;
+	o->abort = abort;
+}
+
+/* Connect and log in; the secret lives only as long as this call. */
+static struct pop3_session *
+fetch_connect(struct fetch_run *run, GError **error)
+{
+	const struct account_config *a = run->account;
+	const struct fetch_observer *o = run->options->observer;
+	struct pop3_open_options opts;
+	struct pop3_session *s;
+	const struct pop3_caps *caps;
+	char *secret;
+	bool ok;
+
+	fetch_open_options(a, run->options->pipelining, run->options->trace,
+	    run->options->trace_data, run->options->abort, &opts);
+	s = pop3_open(&opts, error);
+	if (s == NULL)
+		return NULL;
+	caps = pop3_caps(s);
+	if (caps->login_delay > 0 && o != NULL && o->login_delay != NULL)
+		o->login_delay(o->data, a->name, caps->login_delay);
+	if (a->keep && caps->expire == 0)
+		fetch_warn(run, "the server says EXPIRE 0: it may delete mail once fetched, "
+				"although keep = true");
+	else if (a->keep && caps->expire > 0 && a->delete_after_days == 0)
+		fetch_warn(run, "the server deletes mail %d days after it is fetched (EXPIRE %d)",
+		    caps->expire, caps->expire);
+	secret = fetch_secret(a, error);
+	if (secret == NULL) {
+		pop3_session_free(s);
+		return NULL;
+	}
+	ok = pop3_login(s, a->auth, a->user, secret, a->tls == ACCOUNT_TLS_NONE, error);
+	fetch_secret_free(secret);
+	if (!ok) {
+		pop3_session_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+/* Load what the index knows of the account's UIDLs. */
+static bool
+fetch_load_known(struct fetch_run *run, GError **error)
+{
+	GPtrArray *rows = g_ptr_array_new_with_free_func((GDestroyNotify)index_message_free);
+	guint i;
+
+	if (!index_account_files(run->idx, run->account->name, rows, error)) {
+		g_ptr_array_free(rows, TRUE);
+		return false;
+	}
+	for (i = 0; i < rows->len; i++) {
+		struct index_message *m = g_ptr_array_index(rows, i);
+		struct fetch_known *k;
+
+		if (m->uidl == NULL)
+			continue;
+		k = g_new0(struct fetch_known, 1);
+		k->id = m->id;
+		k->arrival = m->arrival;
+		k->partial = m->partial;
+		k->stored = m->state == INDEX_STATE_STORED;
+		g_hash_table_replace(run->known, g_strdup(m->uidl), k);
+		if (m->partial) {
+			g_hash_table_replace(run->rows, g_strdup(m->uidl), m);
+			g_ptr_array_index(rows, i) = NULL;
+		}
+	}
+	g_ptr_array_free(rows, TRUE);
+	return true;
+}
+
+/* The pop3_msg of message NUM. */
+static struct pop3_msg *
+fetch_msg(struct fetch_run *run, unsigned int num)
+{
+	if (num == 0 || num > run->msgs->len)
+		return NULL;
+	return &g_array_index(run->msgs, struct pop3_msg, num - 1);
+}
+
+/* Make the queued messages durable, and say so. */
+static bool
+fetch_commit(struct fetch_run *run, GError **error)
+{
+	size_t n = deliver_pending(run->deliver);
+
+	if (n == 0)
+		return true;
+	if (!deliver_commit(run->deliver, NULL, error))
+		return false;
+	run->stored += (unsigned int)n;
+	run->batch_bytes = 0;
+	fetch_observe_stored(run);
+	return true;
+}
+
+/* RETR/TOP callback: queue the message for delivery; commit full batches. */
+static bool
+fetch_on_message(void *data, unsigned int num, const char *buf, size_t len, GError **error)
+{
+	struct fetch_run *run = data;
+	const struct fetch_observer *o = run->options->observer;
+	struct pop3_msg *m = fetch_msg(run, num);
+	bool partial = false;
+	guint i;
+
+	if (m == NULL || m->uidl == NULL) {
+		g_set_error(error, POP3_ERROR, POP3_ERROR_PROTOCOL,
+		    "the server sent message %u, which it did not list", num);
+		return false;
+	}
+	for (i = 0; i < run->partial_nums->len; i++)
+		if (g_array_index(run->partial_nums, unsigned int, i) == num)
+			partial = true;
+	run->received++;
+	if (o != NULL && o->message != NULL)
+		o->message(o->data, run->account->name, run->received, len);
+	if (!deliver_add(run->deliver, buf, len, m->uidl, partial, error))
+		return false;
+	run->batch_bytes += len;
+	if (deliver_pending(run->deliver) >= FETCH_BATCH_MESSAGES ||
+	    run->batch_bytes >= FETCH_BATCH_BYTES)
+		return fetch_commit(run, error);
+	return true;
+}
+
+/* TOP callback when the server has no UIDL: name the message by its headers. */
+static bool
+fetch_on_headers(void *data, unsigned int num, const char *buf, size_t len, GError **error)
+{
+	struct fetch_run *run = data;
+	struct pop3_msg *m = fetch_msg(run, num);
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int md_len = 0, i;
+	const char *end;
+	size_t head = len;
+	GString *uidl;
+
+	if (m == NULL) {
+		g_set_error(error, POP3_ERROR, POP3_ERROR_PROTOCOL,
+		    "the server sent message %u, which it did not list", num);
+		return false;
+	}
+	/* The header block only: TOP n 0 may add an empty body line. */
+	end = g_strstr_len(buf, (gssize)len, "\n\n");
+	if (end != NULL)
+		head = (size_t)(end - buf) + 1;
+	if (!EVP_Digest(buf, head, md, &md_len, EVP_sha256(), NULL)) {
+		g_set_error(error, FETCH_ERROR, FETCH_ERROR_STORE, "cannot compute a digest");
+		return false;
+	}
+	uidl = g_string_new("sha256-");
+	for (i = 0; i < 24 && i < md_len; i++)
+		g_string_append_printf(uidl, "%02x", md[i]);
+	g_free(m->uidl);
+	m->uidl = g_string_free(uidl, FALSE);
+	return true;
+}
+
+/*
+ * Give each message a UIDL: the server's, or without UIDL support a digest
+ * of its headers (the same message gives the same digest every time).
+ */
+static bool
+fetch_uidls(struct fetch_run *run, GError **error)
+{
+	GError *local = NULL;
+	unsigned int *nums;
+	guint i;
+	bool ok;
+
+	if (pop3_uidl(run->session, run->msgs, &local))
+		return pop3_list(run->session, run->msgs, error);
+	if (!g_error_matches(local, POP3_ERROR, POP3_ERROR_UNSUPPORTED)) {
+		g_propagate_error(error, local);
+		return false;
+	}
+	g_clear_error(&local);
+	if (!pop3_list(run->session, run->msgs, error))
+		return false;
+	run->digest_uidls = true;
+	fetch_warn(run, "the server has no UIDL: messages are recognised by a digest of their "
+			"headers");
+	nums = g_new(unsigned int, run->msgs->len);
+	for (i = 0; i < run->msgs->len; i++)
+		nums[i] = g_array_index(run->msgs, struct pop3_msg, i).num;
+	ok = pop3_top_many(run->session, nums, run->msgs->len, 0, fetch_on_headers, run, &local);
+	if (!ok && g_error_matches(local, POP3_ERROR, POP3_ERROR_UNSUPPORTED)) {
+		/* No TOP either: the whole message gives the headers. */
+		g_clear_error(&local);
+		ok = pop3_retr_many(run->session, nums, run->msgs->len, fetch_on_headers, run,
+		    &local);
+	}
+	g_free(nums);
+	if (!ok)
+		g_propagate_error(error, local);
+	return ok;
+}
+
+/* Fetch what is new: whole messages, or headers only above max_size. */
+static bool
+fetch_new(struct fetch_run *run, GError **error)
+{
+	const struct fetch_observer *o = run->options->observer;
+	GArray *whole = g_array_new(FALSE, FALSE, sizeof(unsigned int));
+	uint64_t bytes = 0;
+	bool ok = true;
+	guint i;
+
+	for (i = 0; i < run->msgs->len; i++) {
+		const struct pop3_msg *m = &g_array_index(run->msgs, struct pop3_msg, i);
+
+		if (m->uidl == NULL || g_hash_table_contains(run->known, m->uidl))
+			continue;
+		bytes += m->size;
+		if (run->account->max_size > 0 && m->size > (uint64_t)run->account->max_size)
+			g_array_append_val(run->partial_nums, m->num);
+		else
+			g_array_append_val(whole, m->num);
+	}
+	if (o != NULL && o->start != NULL)
+		o->start(o->data, run->account->name, whole->len + run->partial_nums->len, bytes);
+	if (whole->len > 0)
+		ok = pop3_retr_many(run->session, (unsigned int *)(void *)whole->data, whole->len,
+		    fetch_on_message, run, error);
+	if (ok && run->partial_nums->len > 0) {
+		GError *local = NULL;
+
+		ok = pop3_top_many(run->session, (unsigned int *)(void *)run->partial_nums->data,
+		    run->partial_nums->len, 0, fetch_on_message, run, &local);
+		if (!ok && g_error_matches(local, POP3_ERROR, POP3_ERROR_UNSUPPORTED)) {
+			/* Without TOP there is no headers-only: fetch them whole. */
+			GArray *big = g_array_copy(run->partial_nums);
+
+			g_clear_error(&local);
+			fetch_warn(run, "the server has no TOP: messages over max_size are "
+					"fetched whole");
+			g_array_set_size(run->partial_nums, 0);
+			ok = pop3_retr_many(run->session, (unsigned int *)(void *)big->data, big->len,
+			    fetch_on_message, run, &local);
+			g_array_free(big, TRUE);
+		}
+		if (!ok)
+			g_propagate_error(error, local);
+	}
+	g_array_free(whole, TRUE);
+	return ok && fetch_commit(run, error);
+}
+
+/* RETR callback for --rest: replace the headers-only copy. */
+static bool
+fetch_on_rest(void *data, unsigned int num, const char *buf, size_t len, GError **error)
+{
+	struct fetch_run *run = data;
+	const struct fetch_observer *o = run->options->observer;
+	struct pop3_msg *m = fetch_msg(run, num);
+	const struct index_message *row;
+
+	if (m == NULL || m->uidl == NULL || (row = g_hash_table_lookup(run->rows, m->uidl)) == NULL) {
+		g_set_error(error, POP3_ERROR, POP3_ERROR_PROTOCOL,
+		    "the server sent message %u, which was not asked for", num);
+		return false;
+	}
+	run->received++;
+	if (o != NULL && o->message != NULL)
+		o->message(o->data, run->account->name, run->received, len);
+	if (!deliver_replace(run->deliver, row, buf, len, error))
+		return false;
+	run->stored++;
+	fetch_observe_stored(run);
+	return true;
+}
+
+/* Fetch the rest of every message stored headers-only. */
+static bool
+fetch_rest(struct fetch_run *run, GError **error)
+{
+	const struct fetch_observer *o = run->options->observer;
+	GArray *nums = g_array_new(FALSE, FALSE, sizeof(unsigned int));
+	GHashTableIter iter;
+	gpointer key;
+	uint64_t bytes = 0;
+	unsigned int missing = 0;
+	bool ok = true;
+	guint i;
+
+	for (i = 0; i < run->msgs->len; i++) {
+		const struct pop3_msg *m = &g_array_index(run->msgs, struct pop3_msg, i);
+
+		if (m->uidl != NULL && g_hash_table_contains(run->rows, m->uidl)) {
+			g_array_append_val(nums, m->num);
+			bytes += m->size;
+		}
+	}
+	g_hash_table_iter_init(&iter, run->rows);
+	while (g_hash_table_iter_next(&iter, &key, NULL)) {
+		bool found = false;
+
+		for (i = 0; i < run->msgs->len && !found; i++) {
+			const struct pop3_msg *m = &g_array_index(run->msgs, struct pop3_msg, i);
+
+			found = m->uidl != NULL && strcmp(m->uidl, key) == 0;
+		}
+		if (!found)
+			missing++;
+	}
+	if (missing > 0)
+		fetch_warn(run, "%u headers-only message%s no longer on the server", missing,
+		    missing == 1 ? " is" : "s are");
+	if (o != NULL && o->start != NULL)
+		o->start(o->data, run->account->name, nums->len, bytes);
+	if (nums->len > 0)
+		ok = pop3_retr_many(run->session, (unsigned int *)(void *)nums->data, nums->len,
+		    fetch_on_rest, run, error);
+	g_array_free(nums, TRUE);
+	return ok;
+}
+
+/* DELE what policy allows: only messages durably stored, never partial ones. */
+static bool
+fetch_delete(struct fetch_run *run, GError **error)
+{
+	const struct account_config *a = run->account;
+	GArray *nums = g_array_new(FALSE, FALSE, sizeof(unsigned int));
+	int64_t cutoff = (int64_t)time(NULL) - (int64_t)a->delete_after_days * 86400;
+	bool ok = true;
+	guint i;
+
+	if (a->keep && a->delete_after_days == 0)
+		goto out;
+	/* What this run stored is in the index now; read it again. */
+	g_hash_table_remove_all(run->known);
+	g_hash_table_remove_all(run->rows);
+	if (!fetch_load_known(run, error)) {
+		ok = false;
+		goto out;
+	}
+	for (i = 0; i < run->msgs->len; i++) {
+		const struct pop3_msg *m = &g_array_index(run->msgs, struct pop3_msg, i);
+		const struct fetch_known *k;
+
+		if (m->uidl == NULL || (k = g_hash_table_lookup(run->known, m->uidl)) == NULL)
+			continue;
+		if (!k->stored || k->partial)
+			continue;
+		if (a->keep && k->arrival > cutoff)
+			continue;
+		g_array_append_val(nums, m->num);
+	}
+	if (nums->len > 0)
+		ok = pop3_dele_many(run->session, (unsigned int *)(void *)nums->data, nums->len, error);
+	if (ok)
+		run->deleted = nums->len;
+out:
+	g_array_free(nums, TRUE);
+	return ok;
+}
+
+bool
+fetch_account(const struct surat_config *config, const struct account_config *account,
+    const struct fetch_options *options, GError **error)
+{
+	struct fetch_run run;
+	char *index_path = NULL;
+	unsigned int count = 0;
+	uint64_t size = 0;
+	int lock = -1;
+	bool ok = false;
+
+	memset(&run, 0, sizeof run);
+	run.config = config;
+	run.account = account;
+	run.options = options;
+	run.msgs = g_array_new(FALSE, TRUE, sizeof(struct pop3_msg));
+	g_array_set_clear_func(run.msgs, (GDestroyNotify)pop3_msg_clear);
+	run.known = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	run.rows = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+	    (GDestroyNotify)index_message_free);
+	run.partial_nums = g_array_new(FALSE, FALSE, sizeof(unsigned int));
+
+	if (!store_maildir_create(account->maildir, error))
+		goto out;
+	lock = fetch_lock(account, options->abort, error);
+	if (lock < 0)
+		goto out;
+	index_path = g_build_filename(config->store, "index.db", NULL);
+	run.idx = index_open(index_path, error);
+	if (run.idx == NULL)
+		goto out;
+	/* Recovery first: what a crash left half-done is settled before UIDLs are compared. */
+	run.deliver = deliver_open(run.idx, account->name, account->maildir, error);
+	if (run.deliver == NULL || !fetch_load_known(&run, error))
+		goto out;
+	if (fetch_aborted(&run, error))
+		goto out;
+	run.session = fetch_connect(&run, error);
+	if (run.session == NULL)
+		goto out;
+	if (!pop3_stat(run.session, &count, &size, error))
+		goto out;
+	if (count > 0 && !fetch_uidls(&run, error))
+		goto out;
+	if (options->rest ? !fetch_rest(&run, error) : !fetch_new(&run, error))
+		goto out;
+	if (fetch_aborted(&run, error))
+		goto out;
+	if (!options->rest && !fetch_delete(&run, error))
+		goto out;
+	if (!pop3_quit(run.session, error))
+		goto out;
+	if (run.deleted > 0 && options->observer != NULL && options->observer->deleted != NULL)
+		options->observer->deleted(options->observer->data, account->name, run.deleted);
+	ok = true;
+out:
+	if (options->fetched != NULL)
+		*options->fetched = run.stored;
+	if (options->deleted != NULL)
+		*options->deleted = ok ? run.deleted : 0;
+	/* Without QUIT (error or abort) the server rolls back every DELE. */
+	pop3_session_free(run.session);
+	/* Messages received but not committed are dropped; the next run gets them. */
+	deliver_free(run.deliver);
+	index_free(run.idx);
+	if (lock >= 0)
+		close(lock);
+	g_free(index_path);
+	g_array_free(run.partial_nums, TRUE);
+	g_hash_table_destroy(run.rows);
+	g_hash_table_destroy(run.known);
+	g_array_free(run.msgs, TRUE);
+	return ok;
+}
+
+/* Append one "name: value" line to OUT. */
+static void
+fetch_info_line(GString *out, const char *name, const char *value)
+{
+	char *clean = sanitize_text(value != NULL ? value : "", -1, 0);
+
+	g_string_append_printf(out, "%-16s %s\n", name, clean);
+	g_free(clean);
+}
+
+bool
+fetch_serverinfo(const struct account_config *account, bool login, pop3_trace_fn trace,
+    void *trace_data, GString *out, GError **error)
+{
+	struct pop3_open_options opts;
+	const struct pop3_caps *caps;
+	const struct pop3_tls_info *tls;
+	struct pop3_session *s;
+	GString *list;
+	char *secret, *text;
+	bool ok = true;
+	int i;
+
+	fetch_open_options(account, true, trace, trace_data, NULL, &opts);
+	s = pop3_open(&opts, error);
+	if (s == NULL)
+		return false;
+	caps = pop3_caps(s);
+	text = g_strdup_printf("%s:%d (%s)", account->host, account->port,
+	    config_tls_name(account->tls));
+	fetch_info_line(out, "server", text);
+	g_free(text);
+	fetch_info_line(out, "greeting", pop3_greeting(s));
+	tls = pop3_tls_info(s);
+	if (tls != NULL) {
+		text = g_strdup_printf("%s, %s", tls->protocol, tls->cipher);
+		fetch_info_line(out, "tls", text);
+		g_free(text);
+		fetch_info_line(out, "subject", tls->subject);
+		fetch_info_line(out, "issuer", tls->issuer);
+		text = g_strdup_printf("%s to %s", tls->not_before, tls->not_after);
+		fetch_info_line(out, "valid", text);
+		g_free(text);
+		fetch_info_line(out, "fingerprint", tls->fingerprint);
+	} else {
+		fetch_info_line(out, "tls", "none: the connection is not encrypted");
+	}
+	if (!caps->capa) {
+		fetch_info_line(out, "capabilities", "(the server does not answer CAPA)");
+	} else {
+		list = g_string_new(NULL);
+		if (caps->user)
+			g_string_append(list, "USER ");
+		if (caps->top)
+			g_string_append(list, "TOP ");
+		if (caps->uidl)
+			g_string_append(list, "UIDL ");
+		if (caps->pipelining)
+			g_string_append(list, "PIPELINING ");
+		if (caps->resp_codes)
+			g_string_append(list, "RESP-CODES ");
+		if (caps->auth_resp_code)
+			g_string_append(list, "AUTH-RESP-CODE ");
+		if (caps->stls)
+			g_string_append(list, "STLS ");
+		if (caps->utf8)
+			g_string_append(list, "UTF8 ");
+		fetch_info_line(out, "capabilities", g_strstrip(list->str));
+		g_string_truncate(list, 0);
+		for (i = 0; caps->sasl != NULL && caps->sasl[i] != NULL; i++)
+			g_string_append_printf(list, "%s%s", i > 0 ? " " : "", caps->sasl[i]);
+		fetch_info_line(out, "sasl", list->len > 0 ? list->str : "(none)");
+		g_string_free(list, TRUE);
+		fetch_info_line(out, "implementation", caps->implementation != NULL ?
+		    caps->implementation : "(not given)");
+		text = caps->login_delay >= 0 ?
+		    g_strdup_printf("%d s between logins", caps->login_delay) :
+		    g_strdup("(not given)");
+		fetch_info_line(out, "login-delay", text);
+		g_free(text);
+		text = caps->expire == POP3_EXPIRE_NONE ? g_strdup("(not given)") :
+		    caps->expire == POP3_EXPIRE_NEVER ? g_strdup("never: mail stays on the server") :
+		    caps->expire == 0 ? g_strdup("0: mail may be deleted once fetched") :
+		    g_strdup_printf("%d days after it is fetched", caps->expire);
+		fetch_info_line(out, "expire", text);
+		g_free(text);
+	}
+	if (login) {
+		secret = fetch_secret(account, error);
+		ok = secret != NULL &&
+		    pop3_login(s, account->auth, account->user, secret,
+			account->tls == ACCOUNT_TLS_NONE, error);
+		fetch_secret_free(secret);
+		if (ok) {
+			unsigned int count = 0;
+			uint64_t size = 0;
+
+			fetch_info_line(out, "login", pop3_auth_used(s));
+			if (pop3_stat(s, &count, &size, error)) {
+				text = g_strdup_printf("%u messages, %" G_GUINT64_FORMAT " bytes", count,
+				    size);
+				fetch_info_line(out, "mailbox", text);
+				g_free(text);
+				ok = pop3_quit(s, error);
+			} else {
+				ok = false;
+			}
+		}
+	}
+	pop3_session_free(s);
+	return ok;
+}
