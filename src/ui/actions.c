@@ -217,6 +217,23 @@ out:
 	ui->dirty |= UI_RELOAD_ROWS | UI_DIRTY_ALL;
 }
 
+/* Fetch the rest of the current message if it is stored headers-only. */
+static void
+actions_fetch_rest(struct ui *ui)
+{
+	const struct index_message *cur = ui_index_current(ui);
+
+	if (cur == NULL) {
+		ui_set_message(ui, true, "No message here.");
+		return;
+	}
+	if (!cur->partial) {
+		ui_set_message(ui, false, "This message is complete.");
+		return;
+	}
+	ui_fetch_rest(ui, cur->account);
+}
+
 /* Ask a question on the message line. */
 static void
 actions_ask(struct ui *ui, enum ui_prompt_kind kind, const char *question)
@@ -248,7 +265,7 @@ actions_run_help(struct ui *ui, enum ui_action action)
 {
 	switch (action) {
 	case UI_ACTION_QUIT:
-		ui->help = false;
+		ui->overlay = UI_OVERLAY_NONE;
 		ui->dirty |= UI_DIRTY_ALL;
 		break;
 	case UI_ACTION_LINE_DOWN:
@@ -277,7 +294,7 @@ ui_action_run(struct ui *ui, enum ui_action action)
 {
 	int64_t count;
 
-	if (ui->help) {
+	if (ui->overlay != UI_OVERLAY_NONE) {
 		actions_run_help(ui, action);
 		return;
 	}
@@ -295,7 +312,7 @@ ui_action_run(struct ui *ui, enum ui_action action)
 		}
 		break;
 	case UI_ACTION_HELP:
-		ui->help = true;
+		ui->overlay = UI_OVERLAY_HELP;
 		ui->help_top = 0;
 		ui->dirty |= UI_DIRTY_ALL;
 		break;
@@ -395,6 +412,17 @@ ui_action_run(struct ui *ui, enum ui_action action)
 		}
 		ui->zoom = !ui->zoom;
 		ui->dirty |= UI_DIRTY_ALL | UI_RELOAD_ROWS;
+		break;
+	case UI_ACTION_FETCH:
+		ui_fetch_now(ui);
+		break;
+	case UI_ACTION_FETCH_REST:
+		actions_fetch_rest(ui);
+		break;
+	case UI_ACTION_LOG:
+		ui->overlay = UI_OVERLAY_LOG;
+		ui->help_top = MAX(0, ui_help_lines(ui) - (LINES - 2));
+		ui->dirty |= UI_DIRTY_ALL;
 		break;
 	case UI_ACTION_COUNT:
 		break;

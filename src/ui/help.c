@@ -1,18 +1,32 @@
 /*
- * help: the key bindings of the index and the pager, read from the live key
- * tables (keys.c), so the screen never disagrees with what the keys do.
+ * help: full screens of text over the index: the key bindings of the index
+ * and the pager, read from the live key tables (keys.c) so the screen never
+ * disagrees with what the keys do; and the fetch log (fetch.c).
  */
 #include <curses.h>
 
 #include "private.h"
 #include "surat/width.h"
 
-/* The help text: the context the reader came from first. */
+/* The text of the overlay: the help, the context the reader came from first, or the log. */
 static GPtrArray *
-help_text(const struct ui *ui)
+help_text(struct ui *ui)
 {
 	GPtrArray *lines = g_ptr_array_new_with_free_func(g_free);
 	enum ui_context first = ui->pager != NULL ? UI_CONTEXT_PAGER : UI_CONTEXT_INDEX;
+
+	if (ui->overlay == UI_OVERLAY_LOG) {
+		GPtrArray *log = ui_fetch_log(ui);
+		guint i;
+
+		g_ptr_array_add(lines, g_strdup("Fetch log (q closes it)"));
+		g_ptr_array_add(lines, g_strdup(""));
+		for (i = 0; i < log->len; i++)
+			g_ptr_array_add(lines, g_strdup(g_ptr_array_index(log, i)));
+		if (log->len == 0)
+			g_ptr_array_add(lines, g_strdup("Nothing yet."));
+		return lines;
+	}
 
 	g_ptr_array_add(lines, g_strdup("surat help (q or ? closes it)"));
 	g_ptr_array_add(lines, g_strdup(""));

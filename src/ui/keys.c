@@ -48,6 +48,9 @@ static const struct keys_action_info keys_actions[UI_ACTION_COUNT] = {
 	[UI_ACTION_SEARCH] = { "search", "search forward in the message" },
 	[UI_ACTION_SEARCH_NEXT] = { "search-next", "repeat the last search" },
 	[UI_ACTION_ZOOM] = { "toggle-zoom", "pager on the whole screen, or split" },
+	[UI_ACTION_FETCH] = { "fetch-mail", "fetch new mail now, in the background" },
+	[UI_ACTION_FETCH_REST] = { "fetch-rest", "fetch the rest of a headers-only message" },
+	[UI_ACTION_LOG] = { "show-log", "the fetch log: what was fetched, warnings, errors" },
 };
 
 /* Bindings shared by every context but help. */
@@ -57,7 +60,8 @@ static const struct keys_action_info keys_actions[UI_ACTION_COUNT] = {
 	    { 'N', UI_ACTION_TOGGLE_NEW }, { 'F', UI_ACTION_FLAG },             \
 	    { 'd', UI_ACTION_DELETE }, { 'u', UI_ACTION_UNDELETE },             \
 	    { '$', UI_ACTION_EXPUNGE }, { 'h', UI_ACTION_FULL_HEADERS },        \
-	    { 'z', UI_ACTION_ZOOM }
+	    { 'z', UI_ACTION_ZOOM }, { 'G', UI_ACTION_FETCH },                  \
+	    { 'W', UI_ACTION_FETCH_REST }, { 'L', UI_ACTION_LOG }
 
 static const struct keys_binding keys_index[] = {
 	{ 'j', UI_ACTION_NEXT },
@@ -69,8 +73,9 @@ static const struct keys_binding keys_index[] = {
 	{ KEYS_FN(KEY_PPAGE), UI_ACTION_PAGE_UP },
 	{ '-', UI_ACTION_PAGE_UP },
 	{ 'g', UI_ACTION_FIRST },
+	{ '=', UI_ACTION_FIRST },
 	{ KEYS_FN(KEY_HOME), UI_ACTION_FIRST },
-	{ 'G', UI_ACTION_LAST },
+	{ '*', UI_ACTION_LAST },
 	{ KEYS_FN(KEY_END), UI_ACTION_LAST },
 	{ '\r', UI_ACTION_OPEN },
 	{ '\n', UI_ACTION_OPEN },
@@ -94,7 +99,6 @@ static const struct keys_binding keys_pager[] = {
 	{ KEYS_FN(KEY_PPAGE), UI_ACTION_PAGE_UP },
 	{ 'g', UI_ACTION_TOP },
 	{ KEYS_FN(KEY_HOME), UI_ACTION_TOP },
-	{ 'G', UI_ACTION_BOTTOM },
 	{ KEYS_FN(KEY_END), UI_ACTION_BOTTOM },
 	{ '/', UI_ACTION_SEARCH },
 	{ 'n', UI_ACTION_SEARCH_NEXT },

@@ -51,6 +51,9 @@ enum ui_action {
 	UI_ACTION_SEARCH,
 	UI_ACTION_SEARCH_NEXT,
 	UI_ACTION_ZOOM,          /* full-screen pager on/off */
+	UI_ACTION_FETCH,         /* fetch new mail now */
+	UI_ACTION_FETCH_REST,    /* fetch the rest of a headers-only message */
+	UI_ACTION_LOG,           /* the fetch log */
 	UI_ACTION_COUNT
 };
 
@@ -58,7 +61,7 @@ enum ui_action {
 enum ui_context {
 	UI_CONTEXT_INDEX,
 	UI_CONTEXT_PAGER,
-	UI_CONTEXT_HELP,
+	UI_CONTEXT_HELP,         /* the help and the log screens */
 	UI_CONTEXT_COUNT
 };
 
@@ -100,6 +103,15 @@ struct ui_prompt {
 	GString *text;
 };
 
+/* Full screens of text shown over the index and pager. */
+enum ui_overlay {
+	UI_OVERLAY_NONE,
+	UI_OVERLAY_HELP,
+	UI_OVERLAY_LOG,
+};
+
+struct ui_fetcher;
+
 struct ui {
 	const struct surat_config *config;
 	struct index *idx;
@@ -120,8 +132,10 @@ struct ui {
 
 	struct ui_pager *pager; /* NULL when no message is open */
 	bool zoom;              /* pager takes the whole screen */
-	bool help;              /* the help screen is up */
+	enum ui_overlay overlay; /* a full screen of text over everything */
 	int help_top;
+
+	struct ui_fetcher *fetcher; /* the background fetch (fetch.c) */
 
 	struct ui_prompt prompt;
 	char *message;          /* shown on the message line until the next key */
@@ -174,8 +188,21 @@ int ui_pager_percent(const struct ui *ui);
 void ui_status_draw(struct ui *ui, int y, int width);
 void ui_message_draw(struct ui *ui, int y, int width);
 
-/* help.c */
+/* help.c: the help screen and the fetch log screen. */
 void ui_help_draw(struct ui *ui, int y, int height, int width);
 int ui_help_lines(struct ui *ui);
+
+/* fetch.c: the background fetcher. */
+void ui_fetch_init(struct ui *ui);
+void ui_fetch_stop(struct ui *ui);
+int ui_fetch_fd(struct ui *ui);
+int ui_fetch_timeout_ms(struct ui *ui);
+void ui_fetch_readable(struct ui *ui);
+void ui_fetch_tick(struct ui *ui);
+void ui_fetch_now(struct ui *ui);
+void ui_fetch_rest(struct ui *ui, const char *account);
+bool ui_fetch_status(struct ui *ui, GString *out);
+bool ui_fetch_errors(struct ui *ui, GString *out);
+GPtrArray *ui_fetch_log(struct ui *ui);
 
 #endif

@@ -32,10 +32,22 @@ ui_status_draw(struct ui *ui, int y, int width)
 	else
 		g_string_append(s, "0/0");
 	g_string_append_printf(s, " -- %" G_GINT64_FORMAT " new ", ui->unread);
-	if (ui->pager != NULL && !ui->help)
+	if (ui->pager != NULL && ui->overlay == UI_OVERLAY_NONE)
 		g_string_append_printf(s, "-- %d%% ", ui_pager_percent(ui));
-	if (ui->help)
+	if (ui->overlay == UI_OVERLAY_HELP)
 		g_string_append(s, "-- help ");
+	else if (ui->overlay == UI_OVERLAY_LOG)
+		g_string_append(s, "-- fetch log ");
+	{
+		GString *fetch = g_string_new(NULL);
+
+		if (ui_fetch_status(ui, fetch))
+			g_string_append_printf(s, "-- %s ", fetch->str);
+		g_string_truncate(fetch, 0);
+		if (ui_fetch_errors(ui, fetch))
+			g_string_append_printf(s, "-- %s (L: log) ", fetch->str);
+		g_string_free(fetch, TRUE);
+	}
 	g_string_append(s, "-- ?:help q:quit ");
 	while (width_of(s->str) < width)
 		g_string_append_c(s, '-');

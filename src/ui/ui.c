@@ -37,7 +37,7 @@ ui_layout_compute(const struct ui *ui, struct ui_layout *l)
 	l->sep_y = -1;
 	l->status_y = LINES - 2;
 	l->message_y = LINES - 1;
-	if (ui->help || ui->pager == NULL) {
+	if (ui->overlay != UI_OVERLAY_NONE || ui->pager == NULL) {
 		l->index_h = content;
 	} else if (ui->zoom || content < 6) {
 		l->pager_h = content;
@@ -61,7 +61,7 @@ ui_pager_height(const struct ui *ui)
 enum ui_context
 ui_context(const struct ui *ui)
 {
-	if (ui->help)
+	if (ui->overlay != UI_OVERLAY_NONE)
 		return UI_CONTEXT_HELP;
 	if (ui->pager != NULL)
 		return UI_CONTEXT_PAGER;
@@ -111,7 +111,7 @@ ui_draw(struct ui *ui)
 	}
 	if (ui->dirty & UI_RELOAD_ROWS)
 		ui_index_reload(ui);
-	if (ui->help) {
+	if (ui->overlay != UI_OVERLAY_NONE) {
 		ui_help_draw(ui, 0, l.index_h, COLS);
 	} else {
 		if (l.index_h > 0)
@@ -175,19 +175,25 @@ ui_key(struct ui *ui, int key)
 static void
 ui_loop(struct ui *ui)
 {
-	struct pollfd fds[2];
+	struct pollfd fds[3];
 
 	while (!ui->quit) {
 		int key, sig;
 
+		ui_fetch_tick(ui);
 		if (ui->dirty)
 			ui_draw(ui);
 		fds[0].fd = STDIN_FILENO;
 		fds[0].events = POLLIN;
 		fds[1].fd = ui_term_signal_fd();
 		fds[1].events = POLLIN;
-		if (poll(fds, 2, -1) < 0 && errno != EINTR)
+		fds[2].fd = ui_fetch_fd(ui); /* -1 is ignored by poll */
+		fds[2].events = POLLIN;
+		fds[2].revents = 0;
+		if (poll(fds, 3, ui_fetch_timeout_ms(ui)) < 0 && errno != EINTR)
 			break;
+		if (fds[2].fd >= 0 && (fds[2].revents & (POLLIN | POLLHUP | POLLERR)))
+			ui_fetch_readable(ui);
 		if (fds[1].revents & POLLIN) {
 			while ((sig = ui_term_take_signal()) != 0) {
 				if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP || sig == SIGQUIT)
@@ -254,8 +260,19 @@ ui_run(const struct surat_config *config)
 	ui.index_height = MAX(1, LINES - 2);
 	ui_index_reload(&ui);
 	ui_initial_cursor(&ui);
+	ui_fetch_init(&ui);
 	ui.dirty |= UI_DIRTY_ALL;
 	ui_loop(&ui);
+	{
+		GString *running = g_string_new(NULL);
+
+		if (ui_fetch_status(&ui, running)) {
+			ui_set_message(&ui, false, "Stopping the fetch...");
+			ui_draw(&ui);
+		}
+		g_string_free(running, TRUE);
+	}
+	ui_fetch_stop(&ui);
 	ui_term_stop();
 	goto out;
 fail:
@@ -264,6 +281,7 @@ fail:
 	g_clear_error(&error);
 	status = 1;
 out:
+	ui_fetch_stop(&ui);
 	ui_pager_free(ui.pager);
 	index_free(ui.idx);
 	theme_free(ui.theme);

@@ -18,7 +18,7 @@ ui_keys N
 check "N again marks it unread" wait_for "10 new"
 
 # Delete the invoice, then expunge it.
-ui_keys G
+ui_keys End
 wait_for "12/12" || true
 ui_keys k
 wait_for "11/12" || true

@@ -23,8 +23,8 @@ ui_keys j
 check "j moves down" wait_for "surat: demo -- 4/12"
 ui_keys k k
 check "k moves up" wait_for "surat: demo -- 2/12"
-ui_keys G
-check "G goes to the last message" wait_for "surat: demo -- 12/12"
+ui_keys '*'
+check "* goes to the last message" wait_for "surat: demo -- 12/12"
 ui_keys Home
 check "Home goes to the first message" wait_for "surat: demo -- 1/12"
 ui_keys End

@@ -1,0 +1,559 @@
+/*
+ * ui/fetch: the background fetcher.  The interface runs `surat fetch
+ * --events-fd 3` as a child process and reads its event lines (events.h), so
+ * it never waits on the network and a fault in network code cannot take it
+ * down.  The child's output goes to <store>/fetch.log, never the terminal.
+ *
+ * Timers live here: a fetch at start, then one per account every
+ * poll_interval, never sooner than the server's LOGIN-DELAY allows, and after
+ * a failure again with a growing delay (30 s, 60 s, ... up to poll_interval).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "private.h"
+#include "surat/events.h"
+
+#define FETCH_BACKOFF_FIRST 30 /* seconds before the first retry */
+#define FETCH_LOG_LINES     500
+#define FETCH_STOP_WAIT_MS  5000
+
+/* Per-account schedule. */
+struct ui_fetch_account {
+	const struct account_config *account;
+	gint64 next;          /* monotonic time of the next fetch */
+	gint64 last_login;    /* when a fetch of it last started */
+	int login_delay;      /* seconds the server asks between logins, or 0 */
+	int backoff;          /* seconds before a retry; 0 after a success */
+	bool in_run;          /* part of the running child */
+	bool rest;            /* the next run fetches the rest of partial messages */
+	unsigned int count;   /* messages the running fetch will bring */
+	unsigned int received;
+	char *error;          /* the last failure, until a fetch succeeds */
+};
+
+struct ui_fetcher {
+	pid_t pid;             /* the running child, or 0 */
+	int fd;                /* its events pipe, or -1 */
+	GString *partial;
+	bool rest_run;         /* the running child fetches rests */
+	struct ui_fetch_account *accounts;
+	size_t n_accounts;
+	GPtrArray *log;        /* char *, newest last */
+	char *log_path;
+	bool hello;
+};
+
+/* Add a line to the log view (and keep it bounded). */
+static void
+fetch_log(struct ui *ui, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+
+static void
+fetch_log(struct ui *ui, const char *fmt, ...)
+{
+	struct ui_fetcher *f = ui->fetcher;
+	char stamp[16];
+	time_t now = time(NULL);
+	struct tm tm;
+	va_list ap;
+	char *text;
+
+	localtime_r(&now, &tm);
+	strftime(stamp, sizeof stamp, "%H:%M:%S", &tm);
+	va_start(ap, fmt);
+	text = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	g_ptr_array_add(f->log, g_strdup_printf("%s  %s", stamp, text));
+	g_free(text);
+	if (f->log->len > FETCH_LOG_LINES)
+		g_ptr_array_remove_range(f->log, 0, f->log->len - FETCH_LOG_LINES);
+	ui->dirty |= UI_DIRTY_ALL;
+}
+
+/* The schedule entry of the account named NAME. */
+static struct ui_fetch_account *
+fetch_find(struct ui_fetcher *f, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < f->n_accounts; i++)
+		if (strcmp(f->accounts[i].account->name, name) == 0)
+			return &f->accounts[i];
+	return NULL;
+}
+
+void
+ui_fetch_init(struct ui *ui)
+{
+	struct ui_fetcher *f = g_new0(struct ui_fetcher, 1);
+	gint64 now = g_get_monotonic_time();
+	size_t i;
+
+	f->fd = -1;
+	f->partial = g_string_new(NULL);
+	f->log = g_ptr_array_new_with_free_func(g_free);
+	f->log_path = g_build_filename(ui->config->store, "fetch.log", NULL);
+	f->n_accounts = ui->config->n_accounts;
+	f->accounts = g_new0(struct ui_fetch_account, f->n_accounts);
+	for (i = 0; i < f->n_accounts; i++) {
+		f->accounts[i].account = &ui->config->accounts[i];
+		f->accounts[i].next = now; /* a fetch at start */
+	}
+	ui->fetcher = f;
+}
+
+/* Start a child fetching every account marked in_run. */
+static void
+fetch_start(struct ui *ui, bool rest)
+{
+	struct ui_fetcher *f = ui->fetcher;
+	GPtrArray *argv = g_ptr_array_new_with_free_func(g_free);
+	char exe[4096];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	int p[2], log;
+	size_t i;
+	pid_t pid;
+
+	if (n <= 0) {
+		fetch_log(ui, "cannot find the surat program to fetch with: %s", g_strerror(errno));
+		goto fail;
+	}
+	exe[n] = '\0';
+	g_ptr_array_add(argv, g_strdup(exe));
+	g_ptr_array_add(argv, g_strdup("-c"));
+	g_ptr_array_add(argv, g_strdup(ui->config->path));
+	g_ptr_array_add(argv, g_strdup("fetch"));
+	g_ptr_array_add(argv, g_strdup("--events-fd"));
+	g_ptr_array_add(argv, g_strdup("3"));
+	if (rest)
+		g_ptr_array_add(argv, g_strdup("--rest"));
+	for (i = 0; i < f->n_accounts; i++)
+		if (f->accounts[i].in_run)
+			g_ptr_array_add(argv, g_strdup(f->accounts[i].account->name));
+	g_ptr_array_add(argv, NULL);
+	if (pipe(p) != 0) {
+		fetch_log(ui, "cannot start a fetch: %s", g_strerror(errno));
+		goto fail;
+	}
+	log = open(f->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	pid = fork();
+	if (pid < 0) {
+		fetch_log(ui, "cannot start a fetch: %s", g_strerror(errno));
+		close(p[0]);
+		close(p[1]);
+		if (log >= 0)
+			close(log);
+		goto fail;
+	}
+	if (pid == 0) {
+		int events = fcntl(p[1], F_DUPFD, 10);
+		int null = open("/dev/null", O_RDWR);
+		sigset_t none;
+
+		/* The child's own terminal is nobody's: output goes to the log. */
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		signal(SIGINT, SIG_IGN);
+		signal(SIGTSTP, SIG_IGN);
+		signal(SIGWINCH, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
+		signal(SIGQUIT, SIG_DFL);
+		dup2(null, STDIN_FILENO);
+		dup2(log >= 0 ? log : null, STDOUT_FILENO);
+		dup2(log >= 0 ? log : null, STDERR_FILENO);
+		dup2(events, 3); /* also clears close-on-exec on 3 */
+		setsid();
+		execv(exe, (char **)argv->pdata);
+		_exit(127);
+	}
+	close(p[1]);
+	if (log >= 0)
+		close(log);
+	fcntl(p[0], F_SETFD, FD_CLOEXEC);
+	fcntl(p[0], F_SETFL, O_NONBLOCK);
+	f->pid = pid;
+	f->fd = p[0];
+	f->hello = false;
+	f->rest_run = rest;
+	g_string_truncate(f->partial, 0);
+	for (i = 0; i < f->n_accounts; i++) {
+		if (f->accounts[i].in_run) {
+			f->accounts[i].last_login = g_get_monotonic_time();
+			f->accounts[i].count = 0;
+			f->accounts[i].received = 0;
+		}
+	}
+	ui->dirty |= UI_DIRTY_STATUS;
+	g_ptr_array_free(argv, TRUE);
+	return;
+fail:
+	for (i = 0; i < f->n_accounts; i++)
+		f->accounts[i].in_run = false;
+	g_ptr_array_free(argv, TRUE);
+}
+
+/* The earliest an account may be fetched again, honouring LOGIN-DELAY. */
+static gint64
+fetch_allowed(const struct ui_fetch_account *a)
+{
+	if (a->login_delay > 0 && a->last_login > 0)
+		return a->last_login + (gint64)a->login_delay * G_USEC_PER_SEC;
+	return 0;
+}
+
+/* Start a fetch for every account that is due, if none is running. */
+static void
+fetch_schedule(struct ui *ui, gint64 now)
+{
+	struct ui_fetcher *f = ui->fetcher;
+	bool any = false, rest = false;
+	size_t i;
+
+	if (f->pid != 0)
+		return;
+	/* A pending request for the rest of partial messages runs on its own. */
+	for (i = 0; i < f->n_accounts; i++)
+		if (f->accounts[i].rest && now >= fetch_allowed(&f->accounts[i]))
+			rest = true;
+	for (i = 0; i < f->n_accounts; i++) {
+		struct ui_fetch_account *a = &f->accounts[i];
+
+		a->in_run = rest ? a->rest && now >= fetch_allowed(a) :
+		    now >= a->next && now >= fetch_allowed(a);
+		any = any || a->in_run;
+	}
+	if (any)
+		fetch_start(ui, rest);
+}
+
+int
+ui_fetch_timeout_ms(struct ui *ui)
+{
+	struct ui_fetcher *f = ui->fetcher;
+	gint64 now = g_get_monotonic_time(), next = G_MAXINT64;
+	size_t i;
+
+	if (f == NULL || f->n_accounts == 0)
+		return -1;
+	if (f->pid != 0)
+		return 1000; /* redraw the progress now and then */
+	for (i = 0; i < f->n_accounts; i++) {
+		gint64 t = MAX(f->accounts[i].next, fetch_allowed(&f->accounts[i]));
+
+		next = MIN(next, t);
+	}
+	if (next <= now)
+		return 0;
+	return (int)MIN((next - now) / 1000 + 1, 60 * 60 * 1000);
+}
+
+/* Keep the cursor on the same message while rows come and go. */
+static void
+fetch_reload_keep_cursor(struct ui *ui)
+{
+	const struct index_message *cur = ui->total > 0 ? ui_index_current(ui) : NULL;
+	int64_t id = cur != NULL ? cur->id : 0, offset = ui->cursor - ui->top, pos;
+	int64_t old_total = ui->total;
+
+	ui_index_reload(ui);
+	if (id == 0) {
+		/* An empty index a moment ago: start on the first unread. */
+		if (old_total == 0 && ui->total > 0)
+			ui->cursor = 0;
+		ui->dirty |= UI_RELOAD_ROWS;
+		return;
+	}
+	pos = index_position(ui->idx, &ui->filter, ui->sort, ui->reverse, id, NULL);
+	if (pos >= 0) {
+		ui->cursor = pos;
+		ui->top = MAX(0, pos - offset);
+	}
+	ui->dirty |= UI_RELOAD_ROWS | UI_DIRTY_ALL;
+}
+
+/* One event from the child. */
+static void
+fetch_event(struct ui *ui, const struct event *ev)
+{
+	struct ui_fetcher *f = ui->fetcher;
+	struct ui_fetch_account *a = ev->kind == EVENT_HELLO ? NULL : fetch_find(f, ev->account);
+
+	if (ev->kind == EVENT_HELLO) {
+		f->hello = ev->a == EVENTS_VERSION;
+		if (!f->hello)
+			fetch_log(ui, "the fetcher speaks version %d of the events, not %d",
+			    (int)ev->a, EVENTS_VERSION);
+		return;
+	}
+	if (a == NULL || !f->hello)
+		return;
+	switch (ev->kind) {
+	case EVENT_START:
+		a->count = (unsigned int)ev->a;
+		if (ev->a > 0)
+			fetch_log(ui, "%s: %s %d message%s", ev->account,
+			    f->rest_run ? "fetching the rest of" : "fetching", (int)ev->a,
+			    ev->a == 1 ? "" : "s");
+		break;
+	case EVENT_MSG:
+		a->received = (unsigned int)ev->a;
+		ui->dirty |= UI_DIRTY_STATUS;
+		break;
+	case EVENT_STORED:
+		fetch_reload_keep_cursor(ui);
+		if (f->rest_run && ui->pager != NULL)
+			ui_pager_rerender(ui);
+		break;
+	case EVENT_DELETED:
+		fetch_log(ui, "%s: %d message%s deleted on the server", ev->account, (int)ev->a,
+		    ev->a == 1 ? "" : "s");
+		break;
+	case EVENT_DELAY:
+		a->login_delay = (int)ev->a;
+		break;
+	case EVENT_WARNING:
+		fetch_log(ui, "%s: warning: %s", ev->account, ev->text);
+		break;
+	case EVENT_ERROR:
+		a->backoff = a->backoff == 0 ? FETCH_BACKOFF_FIRST :
+		    MIN(a->backoff * 2, MAX(a->account->poll_interval, FETCH_BACKOFF_FIRST));
+		a->next = g_get_monotonic_time() + (gint64)a->backoff * G_USEC_PER_SEC;
+		fetch_log(ui, "%s: %s (retry in %d s)", ev->account, ev->text, a->backoff);
+		g_free(a->error);
+		a->error = g_strdup(ev->text);
+		a->in_run = false;
+		break;
+	case EVENT_DONE:
+		a->backoff = 0;
+		g_clear_pointer(&a->error, g_free);
+		a->next = g_get_monotonic_time() + (gint64)a->account->poll_interval * G_USEC_PER_SEC;
+		if (f->rest_run)
+			a->rest = false;
+		if (ev->a > 0)
+			fetch_log(ui, "%s: %d new message%s", ev->account, (int)ev->a,
+			    ev->a == 1 ? "" : "s");
+		a->in_run = false;
+		break;
+	default:
+		break;
+	}
+}
+
+/* The child closed its pipe: collect it. */
+static void
+fetch_finish(struct ui *ui)
+{
+	struct ui_fetcher *f = ui->fetcher;
+	int status = 0;
+	size_t i;
+
+	close(f->fd);
+	f->fd = -1;
+	while (waitpid(f->pid, &status, 0) < 0 && errno == EINTR)
+		;
+	f->pid = 0;
+	/* An account the child never reported on failed without a word. */
+	for (i = 0; i < f->n_accounts; i++) {
+		struct ui_fetch_account *a = &f->accounts[i];
+
+		if (!a->in_run)
+			continue;
+		a->in_run = false;
+		a->backoff = a->backoff == 0 ? FETCH_BACKOFF_FIRST :
+		    MIN(a->backoff * 2, MAX(a->account->poll_interval, FETCH_BACKOFF_FIRST));
+		a->next = g_get_monotonic_time() + (gint64)a->backoff * G_USEC_PER_SEC;
+		fetch_log(ui, "%s: the fetcher stopped (%s %d); see %s", a->account->name,
+		    WIFSIGNALED(status) ? "signal" : "status",
+		    WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status), f->log_path);
+		g_free(a->error);
+		a->error = g_strdup_printf("the fetcher stopped; see %s", f->log_path);
+	}
+	fetch_reload_keep_cursor(ui);
+	ui->dirty |= UI_DIRTY_STATUS;
+}
+
+int
+ui_fetch_fd(struct ui *ui)
+{
+	return ui->fetcher != NULL ? ui->fetcher->fd : -1;
+}
+
+void
+ui_fetch_readable(struct ui *ui)
+{
+	struct ui_fetcher *f = ui->fetcher;
+	char buf[4096];
+	ssize_t n;
+	char *nl;
+
+	for (;;) {
+		n = read(f->fd, buf, sizeof buf);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return;
+		if (n <= 0) {
+			fetch_finish(ui);
+			return;
+		}
+		g_string_append_len(f->partial, buf, n);
+		while ((nl = memchr(f->partial->str, '\n', f->partial->len)) != NULL) {
+			size_t len = (size_t)(nl - f->partial->str);
+			struct event ev;
+			GError *error = NULL;
+
+			if (events_parse(f->partial->str, len, &ev, &error))
+				fetch_event(ui, &ev);
+			else {
+				fetch_log(ui, "ignored a malformed line from the fetcher: %s",
+				    error->message);
+				g_clear_error(&error);
+			}
+			g_string_erase(f->partial, 0, (gssize)len + 1);
+		}
+		if (f->partial->len > EVENTS_LINE_MAX) {
+			fetch_log(ui, "ignored an over-long line from the fetcher");
+			g_string_truncate(f->partial, 0);
+		}
+	}
+}
+
+void
+ui_fetch_tick(struct ui *ui)
+{
+	if (ui->fetcher != NULL)
+		fetch_schedule(ui, g_get_monotonic_time());
+}
+
+void
+ui_fetch_now(struct ui *ui)
+{
+	struct ui_fetcher *f = ui->fetcher;
+	gint64 now = g_get_monotonic_time();
+	size_t i;
+
+	if (f->n_accounts == 0) {
+		ui_set_message(ui, true, "No accounts to fetch; see surat.conf(5).");
+		return;
+	}
+	if (f->pid != 0) {
+		ui_set_message(ui, false, "A fetch is already running.");
+		return;
+	}
+	for (i = 0; i < f->n_accounts; i++) {
+		gint64 allowed = fetch_allowed(&f->accounts[i]);
+
+		if (now < allowed)
+			ui_set_message(ui, false, "%s: the server allows a login every %d s; "
+			    "fetching in %d s.", f->accounts[i].account->name,
+			    f->accounts[i].login_delay, (int)((allowed - now) / G_USEC_PER_SEC) + 1);
+		f->accounts[i].next = now;
+		f->accounts[i].backoff = 0;
+	}
+	fetch_schedule(ui, now);
+}
+
+void
+ui_fetch_rest(struct ui *ui, const char *account)
+{
+	struct ui_fetcher *f = ui->fetcher;
+	struct ui_fetch_account *a = fetch_find(f, account);
+
+	if (a == NULL) {
+		ui_set_message(ui, true, "%s is not a configured account.", account);
+		return;
+	}
+	a->rest = true;
+	ui_set_message(ui, false, "Fetching the rest of %s's headers-only messages...", account);
+	fetch_schedule(ui, g_get_monotonic_time());
+}
+
+bool
+ui_fetch_status(struct ui *ui, GString *out)
+{
+	struct ui_fetcher *f = ui->fetcher;
+	unsigned int count = 0, received = 0;
+	size_t i;
+
+	if (f == NULL || f->pid == 0)
+		return false;
+	for (i = 0; i < f->n_accounts; i++) {
+		if (!f->accounts[i].in_run)
+			continue;
+		count += f->accounts[i].count;
+		received += f->accounts[i].received;
+	}
+	if (count > 0)
+		g_string_append_printf(out, "fetching %u/%u", received, count);
+	else
+		g_string_append(out, "checking mail");
+	return true;
+}
+
+bool
+ui_fetch_errors(struct ui *ui, GString *out)
+{
+	struct ui_fetcher *f = ui->fetcher;
+	size_t i;
+
+	if (f == NULL)
+		return false;
+	for (i = 0; i < f->n_accounts; i++) {
+		if (f->accounts[i].error == NULL)
+			continue;
+		if (out->len > 0)
+			g_string_append(out, "; ");
+		g_string_append_printf(out, "%s: %s", f->accounts[i].account->name,
+		    f->accounts[i].error);
+	}
+	return out->len > 0;
+}
+
+GPtrArray *
+ui_fetch_log(struct ui *ui)
+{
+	return ui->fetcher->log;
+}
+
+void
+ui_fetch_stop(struct ui *ui)
+{
+	struct ui_fetcher *f = ui->fetcher;
+	gint64 deadline;
+	int status;
+	size_t i;
+
+	if (f == NULL)
+		return;
+	if (f->pid != 0) {
+		/* The fetcher stops between commands and sends no QUIT: the
+		 * server keeps every message that was not stored yet. */
+		kill(f->pid, SIGTERM);
+		deadline = g_get_monotonic_time() + FETCH_STOP_WAIT_MS * 1000;
+		while (waitpid(f->pid, &status, WNOHANG) == 0) {
+			if (g_get_monotonic_time() > deadline) {
+				kill(f->pid, SIGKILL);
+				waitpid(f->pid, &status, 0);
+				break;
+			}
+			g_usleep(20 * 1000);
+		}
+		f->pid = 0;
+	}
+	if (f->fd >= 0)
+		close(f->fd);
+	g_string_free(f->partial, TRUE);
+	g_ptr_array_free(f->log, TRUE);
+	g_free(f->log_path);
+	for (i = 0; i < f->n_accounts; i++)
+		g_free(f->accounts[i].error);
+	g_free(f->accounts);
+	g_free(f);
+	ui->fetcher = NULL;
+}
