@@ -33,7 +33,37 @@ G_DEFINE_QUARK(surat-fetch-error-quark, fetch_error)
 /* Group commit: a batch is made durable every so many messages or bytes. */
 #define FETCH_BATCH_MESSAGES 400
 #define FETCH_BATCH_BYTES    (48 * 1024 * 1024)
+/* A quiet moment this long commits what is queued, so slow mail shows up. */
+#define FETCH_IDLE_COMMIT_US (200 * 1000)
+/* Messages received but not yet written, at most (the network waits). */
+#define FETCH_IN_FLIGHT_MAX  (64 * 1024 * 1024)
 #define FETCH_SECRET_MAX     8192
+
+/*
+ * One received message on its way to the Maildir.  The network thread
+ * receives, the store thread writes and indexes (deliver.c), so disk and
+ * parsing overlap with the network.
+ */
+struct fetch_item {
+	char *buf;
+	size_t len;
+	char *uidl;
+	bool partial;
+	const struct index_message *row; /* --rest: the headers-only row to replace */
+};
+
+/* The store thread and what the network thread shares with it. */
+struct fetch_store {
+	GThread *thread;
+	GAsyncQueue *queue;     /* struct fetch_item *; the end marker is &fetch_end */
+	GMutex lock;
+	GCond room;             /* signalled when in_flight drops */
+	size_t in_flight;       /* bytes queued and not yet written */
+	GError *error;          /* the first failure; guarded by lock */
+	bool failed;            /* guarded by lock */
+};
+
+static struct fetch_item fetch_end;
 
 /* What the index knows of one UIDL of the account. */
 struct fetch_known {
@@ -56,10 +86,11 @@ struct fetch_run {
 	GHashTable *rows;       /* uidl -> struct index_message * (partial rows, --rest) */
 	bool digest_uidls;      /* the server has no UIDL: UIDLs are header digests */
 	unsigned int received;  /* messages received in this run */
-	unsigned int stored;    /* messages committed in this run */
+	unsigned int stored;    /* messages committed in this run (store thread) */
 	unsigned int deleted;
-	uint64_t batch_bytes;
+	uint64_t batch_bytes;   /* store thread */
 	GArray *partial_nums;   /* messages fetched headers-only */
+	struct fetch_store store;
 };
 
 static void
@@ -315,7 +346,7 @@ fetch_msg(struct fetch_run *run, unsigned int num)
 	return &g_array_index(run->msgs, struct pop3_msg, num - 1);
 }
 
-/* Make the queued messages durable, and say so. */
+/* Make the queued messages durable, and say so (store thread). */
 static bool
 fetch_commit(struct fetch_run *run, GError **error)
 {
@@ -331,7 +362,157 @@ fetch_commit(struct fetch_run *run, GError **error)
 	return true;
 }
 
-/* RETR/TOP callback: queue the message for delivery; commit full batches. */
+/* Write one message (store thread). */
+static bool
+fetch_store_item(struct fetch_run *run, struct fetch_item *item, GError **error)
+{
+	if (item->row != NULL) {
+		if (!deliver_replace(run->deliver, item->row, item->buf, item->len, error))
+			return false;
+		run->stored++;
+		fetch_observe_stored(run);
+		return true;
+	}
+	if (!deliver_add(run->deliver, item->buf, item->len, item->uidl, item->partial, error))
+		return false;
+	run->batch_bytes += item->len;
+	if (deliver_pending(run->deliver) >= FETCH_BATCH_MESSAGES ||
+	    run->batch_bytes >= FETCH_BATCH_BYTES)
+		return fetch_commit(run, error);
+	return true;
+}
+
+static void
+fetch_item_free(struct fetch_item *item)
+{
+	g_free(item->buf);
+	g_free(item->uidl);
+	g_free(item);
+}
+
+/* The store thread: write what arrives, commit in batches and when idle. */
+static gpointer
+fetch_store_main(gpointer data)
+{
+	struct fetch_run *run = data;
+	struct fetch_store *st = &run->store;
+	GError *error = NULL;
+
+	for (;;) {
+		struct fetch_item *item = g_async_queue_timeout_pop(st->queue, FETCH_IDLE_COMMIT_US);
+		bool ok = true;
+
+		if (item == NULL) {
+			ok = fetch_commit(run, &error);
+		} else if (item == &fetch_end) {
+			ok = fetch_commit(run, &error);
+			if (ok)
+				break;
+		} else {
+			bool failed;
+
+			g_mutex_lock(&st->lock);
+			failed = st->failed;
+			g_mutex_unlock(&st->lock);
+			/* After a failure, drain the queue without writing. */
+			if (!failed)
+				ok = fetch_store_item(run, item, &error);
+			g_mutex_lock(&st->lock);
+			st->in_flight -= item->len;
+			g_cond_broadcast(&st->room);
+			g_mutex_unlock(&st->lock);
+			fetch_item_free(item);
+		}
+		if (!ok) {
+			g_mutex_lock(&st->lock);
+			if (!st->failed) {
+				st->failed = true;
+				st->error = error;
+				error = NULL;
+			}
+			g_cond_broadcast(&st->room);
+			g_mutex_unlock(&st->lock);
+			g_clear_error(&error);
+			/* Keep draining until the end marker. */
+			while ((item = g_async_queue_pop(st->queue)) != &fetch_end) {
+				g_mutex_lock(&st->lock);
+				st->in_flight -= item->len;
+				g_cond_broadcast(&st->room);
+				g_mutex_unlock(&st->lock);
+				fetch_item_free(item);
+			}
+			break;
+		}
+	}
+	return NULL;
+}
+
+static void
+fetch_store_start(struct fetch_run *run)
+{
+	struct fetch_store *st = &run->store;
+
+	g_mutex_init(&st->lock);
+	g_cond_init(&st->room);
+	st->queue = g_async_queue_new();
+	st->thread = g_thread_new("surat-store", fetch_store_main, run);
+}
+
+/* Wait for the store thread to write everything; false if it failed. */
+static bool
+fetch_store_finish(struct fetch_run *run, GError **error)
+{
+	struct fetch_store *st = &run->store;
+	bool ok = true;
+
+	if (st->thread == NULL)
+		return true;
+	g_async_queue_push(st->queue, &fetch_end);
+	g_thread_join(st->thread);
+	st->thread = NULL;
+	if (st->failed) {
+		if (error != NULL && *error == NULL)
+			g_propagate_error(error, st->error);
+		else
+			g_clear_error(&st->error);
+		st->error = NULL;
+		ok = false;
+	}
+	g_async_queue_unref(st->queue);
+	g_cond_clear(&st->room);
+	g_mutex_clear(&st->lock);
+	return ok;
+}
+
+/* Hand a received message to the store thread (network thread). */
+static bool
+fetch_queue(struct fetch_run *run, const char *buf, size_t len, const char *uidl, bool partial,
+    const struct index_message *row, GError **error)
+{
+	struct fetch_store *st = &run->store;
+	struct fetch_item *item;
+
+	g_mutex_lock(&st->lock);
+	while (!st->failed && st->in_flight > 0 && st->in_flight + len > FETCH_IN_FLIGHT_MAX)
+		g_cond_wait(&st->room, &st->lock);
+	if (st->failed) {
+		g_set_error(error, FETCH_ERROR, FETCH_ERROR_STORE, "%s", st->error->message);
+		g_mutex_unlock(&st->lock);
+		return false;
+	}
+	st->in_flight += len;
+	g_mutex_unlock(&st->lock);
+	item = g_new0(struct fetch_item, 1);
+	item->buf = g_memdup2(buf, len);
+	item->len = len;
+	item->uidl = g_strdup(uidl);
+	item->partial = partial;
+	item->row = row;
+	g_async_queue_push(st->queue, item);
+	return true;
+}
+
+/* RETR/TOP callback: queue the message for the store thread. */
 static bool
 fetch_on_message(void *data, unsigned int num, const char *buf, size_t len, GError **error)
 {
@@ -352,13 +533,7 @@ fetch_on_message(void *data, unsigned int num, const char *buf, size_t len, GErr
 	run->received++;
 	if (o != NULL && o->message != NULL)
 		o->message(o->data, run->account->name, run->received, len);
-	if (!deliver_add(run->deliver, buf, len, m->uidl, partial, error))
-		return false;
-	run->batch_bytes += len;
-	if (deliver_pending(run->deliver) >= FETCH_BATCH_MESSAGES ||
-	    run->batch_bytes >= FETCH_BATCH_BYTES)
-		return fetch_commit(run, error);
-	return true;
+	return fetch_queue(run, buf, len, m->uidl, partial, NULL, error);
 }
 
 /* TOP callback when the server has no UIDL: name the message by its headers. */
@@ -481,7 +656,7 @@ fetch_new(struct fetch_run *run, GError **error)
 			g_propagate_error(error, local);
 	}
 	g_array_free(whole, TRUE);
-	return ok && fetch_commit(run, error);
+	return ok;
 }
 
 /* RETR callback for --rest: replace the headers-only copy. */
@@ -501,11 +676,7 @@ fetch_on_rest(void *data, unsigned int num, const char *buf, size_t len, GError 
 	run->received++;
 	if (o != NULL && o->message != NULL)
 		o->message(o->data, run->account->name, run->received, len);
-	if (!deliver_replace(run->deliver, row, buf, len, error))
-		return false;
-	run->stored++;
-	fetch_observe_stored(run);
-	return true;
+	return fetch_queue(run, buf, len, m->uidl, false, row, error);
 }
 
 /* Fetch the rest of every message stored headers-only. */
@@ -602,7 +773,7 @@ fetch_account(const struct surat_config *config, const struct account_config *ac
 	unsigned int count = 0;
 	uint64_t size = 0;
 	int lock = -1;
-	bool ok = false;
+	bool ok = false, fetched;
 
 	memset(&run, 0, sizeof run);
 	run.config = config;
@@ -637,7 +808,10 @@ fetch_account(const struct surat_config *config, const struct account_config *ac
 		goto out;
 	if (count > 0 && !fetch_uidls(&run, error))
 		goto out;
-	if (options->rest ? !fetch_rest(&run, error) : !fetch_new(&run, error))
+	fetch_store_start(&run);
+	fetched = options->rest ? fetch_rest(&run, error) : fetch_new(&run, error);
+	/* Whatever arrived complete is stored, even after an error or abort. */
+	if (!fetch_store_finish(&run, fetched ? error : NULL) || !fetched)
 		goto out;
 	if (fetch_aborted(&run, error))
 		goto out;
@@ -654,6 +828,7 @@ out:
 	if (options->deleted != NULL)
 		*options->deleted = ok ? run.deleted : 0;
 	/* Without QUIT (error or abort) the server rolls back every DELE. */
+	fetch_store_finish(&run, NULL);
 	pop3_session_free(run.session);
 	/* Messages received but not committed are dropped; the next run gets them. */
 	deliver_free(run.deliver);
