@@ -18,6 +18,10 @@ static const char main_usage[] =
     "       surat show [--full-headers] FILE|-\n"
     "                                        render one message as plain text\n"
     "       surat [-c FILE] list [QUERY]     one line per cached message\n"
+    "       surat [-c FILE] fetch [-v] [--rest] [ACCOUNT...]\n"
+    "                                        fetch new mail once (all accounts at once)\n"
+    "       surat [-c FILE] serverinfo [-v] [--login] ACCOUNT\n"
+    "                                        what the server offers, its certificate\n"
     "       surat [-c FILE] reindex          update the index from the Maildirs\n"
     "       surat [-c FILE] check-config     validate the configuration\n"
     "       surat --version | --help\n"
@@ -77,6 +81,10 @@ main(int argc, char **argv)
 		return cli_show(argc, argv);
 	if (strcmp(command, "list") == 0)
 		return cli_list(cli_path, argc, argv);
+	if (strcmp(command, "fetch") == 0)
+		return cli_fetch(cli_path, argc, argv);
+	if (strcmp(command, "serverinfo") == 0)
+		return cli_serverinfo(cli_path, argc, argv);
 	if (strcmp(command, "reindex") == 0)
 		return cli_reindex(cli_path, argc, argv);
 	if (strcmp(command, "check-config") == 0)

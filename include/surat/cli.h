@@ -25,6 +25,12 @@ int cli_show(int argc, char **argv);
 /* surat list [QUERY]: one line per cached message. */
 int cli_list(const char *cli_path, int argc, char **argv);
 
+/* surat fetch [-v] [--rest] [--events-fd N] [ACCOUNT...]: fetch new mail once. */
+int cli_fetch(const char *cli_path, int argc, char **argv);
+
+/* surat serverinfo [-v] [--login] ACCOUNT: what the server offers. */
+int cli_serverinfo(const char *cli_path, int argc, char **argv);
+
 /* surat reindex: bring the index up to date with the Maildirs. */
 int cli_reindex(const char *cli_path, int argc, char **argv);
 

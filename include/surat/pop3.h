@@ -60,7 +60,12 @@ enum pop3_error_code {
 #define POP3_MAX_UIDL      70            /* RFC 1939: 1..70 printable characters */
 #define POP3_MAX_MESSAGE   (512 * 1024 * 1024) /* one message */
 
-/* A line of the protocol dialogue for -v: DIRECTION is 'C' (client) or 'S'. */
+/*
+ * A line of the protocol dialogue for -v: DIRECTION is 'C' (client), 'S'
+ * (server) or '*' (a note of ours: a state change, bytes dropped before
+ * TLS).  LINE has no CRLF and is sanitized; secrets are "********"; a
+ * message body is one "<N octets>" line.
+ */
 typedef void (*pop3_trace_fn)(void *data, char direction, const char *line);
 
 struct pop3_open_options {
@@ -108,6 +113,14 @@ struct pop3_msg {
 
 /* Connect and get ready to log in (see the call order above). */
 struct pop3_session *pop3_open(const struct pop3_open_options *options, GError **error);
+
+/*
+ * As pop3_open, over FD, an already connected stream socket (takes
+ * ownership, also on failure): for tests and tunnels.  OPTIONS->host is
+ * still the name TLS verifies; OPTIONS->port only names the peer.
+ */
+struct pop3_session *pop3_open_fd(int fd, const struct pop3_open_options *options,
+    GError **error);
 
 /* NULL-safe; closes without QUIT unless pop3_quit() succeeded. */
 void pop3_session_free(struct pop3_session *s);
@@ -172,6 +185,16 @@ bool pop3_rset(struct pop3_session *s, GError **error);
 
 /* QUIT: the server commits the DELEs and closes. */
 bool pop3_quit(struct pop3_session *s, GError **error);
+
+/* Traffic of a session so far (for -v, benchmarks and tests). */
+struct pop3_stats {
+	uint64_t bytes_in;     /* after TLS */
+	uint64_t bytes_out;
+	unsigned int writes;   /* write calls: a pipelined batch is one */
+	unsigned int commands; /* commands sent */
+};
+
+void pop3_get_stats(const struct pop3_session *s, struct pop3_stats *stats);
 
 /* Free a GArray of struct pop3_msg's strings (for g_array_set_clear_func). */
 void pop3_msg_clear(struct pop3_msg *msg);

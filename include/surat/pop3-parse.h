@@ -1,0 +1,154 @@
+/*
+ * pop3-parse: the pure parsers of pop3.c, apart so that they can be tested
+ * and fuzzed on bytes alone: status lines with RESP-CODES (RFC 2449), CAPA
+ * lines, STAT, LIST and UIDL lines, the dot-stuffed lines of multi-line
+ * replies, and a streaming decoder for message bodies (dot-unstuffing, CRLF
+ * and bare LF to LF, any byte values, lines of any length, a size cap).
+ *
+ * Input is never a C string: every parser takes a pointer and a length.
+ * Errors are POP3_ERROR_PROTOCOL with a message for people that quotes the
+ * server's text sanitized and capped.
+ *
+ * What it never does: I/O, or allocate per line of a message body.
+ */
+#ifndef SURAT_POP3_PARSE_H
+#define SURAT_POP3_PARSE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <glib.h>
+
+#include "pop3.h"
+
+#define POP3_MAX_QUOTE     200 /* bytes of server text quoted in a message */
+#define POP3_MAX_CAPA      200 /* CAPA lines */
+#define POP3_MAX_SASL      32  /* mechanisms kept from CAPA SASL */
+#define POP3_MAX_SASL_NAME 20  /* RFC 4422: a mechanism name is 1..20 characters */
+
+enum pop3_status_kind {
+	POP3_STATUS_OK,   /* "+OK" */
+	POP3_STATUS_ERR,  /* "-ERR" */
+	POP3_STATUS_CONT, /* "+ " (or "+"): a SASL challenge follows */
+};
+
+/* The RESP-CODES surat acts on (RFC 2449, 3206). */
+enum pop3_resp_code {
+	POP3_RESP_NONE,
+	POP3_RESP_IN_USE,
+	POP3_RESP_LOGIN_DELAY,
+	POP3_RESP_SYS_TEMP,
+	POP3_RESP_SYS_PERM,
+	POP3_RESP_AUTH,
+	POP3_RESP_OTHER, /* a code we do not know */
+};
+
+/* A status line, pointing into the line it was parsed from. */
+struct pop3_status {
+	enum pop3_status_kind kind;
+	enum pop3_resp_code code;
+	const char *code_text; /* inside the brackets, or NULL */
+	size_t code_len;
+	const char *text;      /* after the indicator and the code, spaces skipped */
+	size_t text_len;
+};
+
+/*
+ * Parse the status line LINE (LEN bytes, no CRLF).  "+OK" and "-ERR" are
+ * matched without regard to case and must end or be followed by a space;
+ * with ALLOW_CONT, "+ " and a lone "+" are challenges.  False when the line
+ * is none of these.
+ */
+bool pop3_parse_status(const char *line, size_t len, bool allow_cont, struct pop3_status *st);
+
+/* TEXT (LEN bytes) sanitized to one line and capped at POP3_MAX_QUOTE (g_free). */
+char *pop3_quote(const char *text, size_t len);
+
+/*
+ * A line of a multi-line reply (not a body): true when it is the final ".";
+ * otherwise a leading "." is removed (RFC 1939 byte-stuffing).
+ */
+bool pop3_unstuff_line(const char **line, size_t *len);
+
+/* Empty CAPS: nothing known (all false, login_delay -1, expire POP3_EXPIRE_NONE). */
+void pop3_caps_init(struct pop3_caps *caps);
+
+/* Free CAPS's strings and make it empty again. */
+void pop3_caps_clear(struct pop3_caps *caps);
+
+/*
+ * Add one CAPA line (LEN bytes) to CAPS.  Unknown capabilities are ignored;
+ * malformed arguments of known ones are ignored too (a server's quirk is
+ * not worth failing a fetch for).  *PER_USER is set when LOGIN-DELAY or
+ * EXPIRE says its value may change after login ("USER"); may be NULL.
+ */
+void pop3_caps_parse_line(struct pop3_caps *caps, const char *line, size_t len, bool *per_user);
+
+/* True when CAPS lists the SASL mechanism NAME. */
+bool pop3_caps_has_sasl(const struct pop3_caps *caps, const char *name);
+
+/*
+ * A decimal number from the start of P (LEN bytes): digits only, no sign,
+ * at most MAX.  *USED is how many bytes it took.  False when there is no
+ * digit or it exceeds MAX.
+ */
+bool pop3_parse_number(const char *p, size_t len, uint64_t max, uint64_t *value, size_t *used);
+
+/* "+OK count size" text of STAT (after "+OK "): count <= POP3_MAX_MESSAGES. */
+bool pop3_parse_stat(const char *text, size_t len, unsigned int *count, uint64_t *size,
+    GError **error);
+
+/* A LIST line "num size". */
+bool pop3_parse_list_line(const char *line, size_t len, unsigned int *num, uint64_t *size,
+    GError **error);
+
+/*
+ * A UIDL line "num uidl": num 1..POP3_MAX_MESSAGES, uidl 1..POP3_MAX_UIDL
+ * bytes of 0x21..0x7E, copied into UIDL (POP3_MAX_UIDL + 1 bytes).
+ */
+bool pop3_parse_uidl_line(const char *line, size_t len, unsigned int *num, char *uidl,
+    GError **error);
+
+/* Where a body decoder is in the byte stream. */
+enum pop3_body_state {
+	POP3_BODY_BOL,     /* at the start of a line */
+	POP3_BODY_DOT,     /* after a "." at the start of a line */
+	POP3_BODY_DOT_CR,  /* after ".\r" at the start of a line */
+	POP3_BODY_MID,     /* inside a line */
+	POP3_BODY_MID_CR,  /* inside a line, after a '\r' held back */
+	POP3_BODY_END,     /* the final "." was seen */
+};
+
+/* What pop3_body_feed did. */
+enum pop3_body_result {
+	POP3_BODY_MORE,    /* all input taken; the message goes on */
+	POP3_BODY_DONE,    /* the final ".": *USED bytes were taken, the rest is the next reply */
+	POP3_BODY_TOO_BIG, /* the message passed the cap */
+};
+
+/*
+ * A streaming decoder of one multi-line body: DATA holds the message so far
+ * (LEN bytes, LF line ends, any byte values).  The buffer is kept across
+ * pop3_body_reset(), so a session reuses it for every message.
+ */
+struct pop3_body {
+	enum pop3_body_state state;
+	char *data;
+	size_t len, cap;
+	size_t max;       /* the cap on LEN */
+	uint64_t wire;    /* bytes taken from the stream for this message */
+};
+
+void pop3_body_init(struct pop3_body *b, size_t max);
+void pop3_body_reset(struct pop3_body *b);
+void pop3_body_clear(struct pop3_body *b);
+
+/*
+ * Decode IN (LEN bytes, any split of the stream) into B.  A line "." ends
+ * the message (CRLF or a bare LF); a leading "." of any other line is
+ * removed; CRLF and lone LF become LF; a CR not before LF is kept.
+ */
+enum pop3_body_result pop3_body_feed(struct pop3_body *b, const char *in, size_t len,
+    size_t *used);
+
+#endif
