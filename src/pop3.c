@@ -419,6 +419,16 @@ pop3_greeting_read(struct pop3_session *s, GError **error)
 			    "%s: the greeting is longer than %d bytes: is this a POP3 server?",
 			    s->host, POP3_MAX_GREETING);
 		}
+		if (e->domain == NET_ERROR && e->code == NET_ERROR_TIMEOUT &&
+		    s->tls != ACCOUNT_TLS_IMPLICIT) {
+			/* the classic: a POP3S port waits for our TLS hello */
+			pop3_fail(s, error, POP3_ERROR_TIMEOUT,
+			    "%s (no greeting: a port that expects TLS first, such as 995, needs "
+			    "tls = \"implicit\")",
+			    e->message);
+			g_error_free(e);
+			return false;
+		}
 		return pop3_fail_net(s, e, error);
 	}
 	pop3_trace_server(s, line, len);
