@@ -33,6 +33,7 @@ G_DEFINE_QUARK(surat-pop3-error-quark, pop3_error)
 #define POP3_MAX_ROUNDS  16  /* challenges in one SASL exchange */
 #define POP3_MAX_TRACE   512 /* bytes of a server line shown in the trace */
 #define POP3_REDACTED    "********"
+#define POP3_KEEP_BUFFER (32 * 1024 * 1024) /* a larger message buffer is not kept */
 
 enum pop3_state {
 	POP3_STATE_CONNECT,       /* connecting */
@@ -69,6 +70,7 @@ struct pop3_session {
 	bool stat_known;
 	unsigned int stat_count;
 	struct pop3_body body;        /* the message buffer, reused */
+	const char *login_secret;     /* during pop3_login only: scrubbed from server text */
 	GString *out;                 /* the command batch being built */
 	unsigned int commands;
 };
@@ -95,7 +97,21 @@ pop3_trace(struct pop3_session *s, char direction, const char *line)
 		s->trace(s->trace_data, direction, line);
 }
 
-/* Trace a server line (LEN bytes), sanitized and capped. */
+/* Replace every SECRET in *TEXT (g_free'd string) by the redaction mark. */
+static void
+pop3_scrub(char **text, const char *secret)
+{
+	gchar **parts;
+
+	if (secret == NULL || *secret == '\0' || strstr(*text, secret) == NULL)
+		return;
+	parts = g_strsplit(*text, secret, -1);
+	g_free(*text);
+	*text = g_strjoinv(POP3_REDACTED, parts);
+	g_strfreev(parts);
+}
+
+/* Trace a server line (LEN bytes), sanitized and capped; an echoed secret is scrubbed. */
 static void
 pop3_trace_server(struct pop3_session *s, const char *line, size_t len)
 {
@@ -104,6 +120,7 @@ pop3_trace_server(struct pop3_session *s, const char *line, size_t len)
 	if (s->trace == NULL)
 		return;
 	clean = sanitize_text(line, (ssize_t)MIN(len, (size_t)POP3_MAX_TRACE), 0);
+	pop3_scrub(&clean, s->login_secret);
 	if (len > POP3_MAX_TRACE) {
 		char *more = g_strdup_printf("%s... (%zu bytes)", clean, len);
 
@@ -401,6 +418,16 @@ pop3_greeting_read(struct pop3_session *s, GError **error)
 			return pop3_fail(s, error, POP3_ERROR_PROTOCOL,
 			    "%s: the greeting is longer than %d bytes: is this a POP3 server?",
 			    s->host, POP3_MAX_GREETING);
+		}
+		if (e->domain == NET_ERROR && e->code == NET_ERROR_TIMEOUT &&
+		    s->tls != ACCOUNT_TLS_IMPLICIT) {
+			/* the classic: a POP3S port waits for our TLS hello */
+			pop3_fail(s, error, POP3_ERROR_TIMEOUT,
+			    "%s (no greeting: a port that expects TLS first, such as 995, needs "
+			    "tls = \"implicit\")",
+			    e->message);
+			g_error_free(e);
+			return false;
 		}
 		return pop3_fail_net(s, e, error);
 	}
@@ -977,6 +1004,7 @@ pop3_login(struct pop3_session *s, enum account_auth auth, const char *user, con
 		return false;
 	}
 	pop3_set_state(s, POP3_STATE_AUTH);
+	s->login_secret = secret;
 	if (auth == ACCOUNT_AUTH_USER) {
 		ok = pop3_login_user(s, user, secret, error);
 		s->auth_used = "USER";
@@ -987,7 +1015,11 @@ pop3_login(struct pop3_session *s, enum account_auth auth, const char *user, con
 		ok = pop3_login_sasl(s, mech, user, secret, error);
 		s->auth_used = sasl_mech_name(mech);
 	}
+	s->login_secret = NULL;
 	if (!ok) {
+		/* a server may echo what it was sent: never let the secret into an error */
+		if (error != NULL && *error != NULL)
+			pop3_scrub(&(*error)->message, secret);
 		s->auth_used = NULL;
 		return false;
 	}
@@ -1361,6 +1393,8 @@ pop3_fetch_many(struct pop3_session *s, const char *verb, int lines, const unsig
 			g_clear_error(&refused);
 			return pop3_die(s);
 		}
+		if (s->body.cap > POP3_KEEP_BUFFER)
+			pop3_body_clear(&s->body);
 	}
 	if (refused != NULL) {
 		g_propagate_error(error, refused);

@@ -550,6 +550,16 @@ tls_status_of(struct tls_conn *t, int rc, int saved, const char *doing, GError *
 		}
 		/* fall through */
 	default:
+		if (!t->done && ERR_GET_LIB(ERR_peek_error()) == ERR_LIB_SSL &&
+		    ERR_GET_REASON(ERR_peek_error()) == SSL_R_WRONG_VERSION_NUMBER) {
+			/* plain text where a TLS record was due: say what that means */
+			ERR_clear_error();
+			g_set_error(error, TLS_ERROR, TLS_ERROR_HANDSHAKE,
+			    "%s: the server does not speak TLS on this port (is it a port for "
+			    "STARTTLS or plain text, such as 110?)",
+			    t->host);
+			return TLS_FAILED;
+		}
 		what = g_strdup_printf("%s failed", doing);
 		tls_set_error(t, error, t->done ? TLS_ERROR_IO : TLS_ERROR_HANDSHAKE, what);
 		g_free(what);

@@ -11,6 +11,7 @@
  *   tls-fail    a handshake the client must refuse; the script ends
  *   scram SHA-1|SHA-256 PASSWORD   play the server side of a SCRAM exchange
  *   close       hang up now           stall   wait, silent, until the client hangs up
+ *   drain       read and ignore everything until the client hangs up
  * Text takes the escapes \r \n \t \0 \\ \xHH and \*N:c (c repeated N times).
  * After the script the peer reads to the end: anything more the client sent
  * is a failure ("nothing but CAPA was sent").
@@ -342,6 +343,11 @@ test_peer_run(gpointer data)
 		} else if (strcmp(line, "stall") == 0) {
 			while (test_peer_fill(p))
 				;
+			stop = true;
+		} else if (strcmp(line, "drain") == 0) {
+			/* take whatever the client sends (a TLS hello) as expected */
+			while (test_peer_fill(p))
+				g_string_truncate(p->in, 0);
 			stop = true;
 		} else {
 			g_string_append_printf(p->problems, "unknown script line \"%s\"\n", line);
