@@ -158,7 +158,8 @@ fetch_lock(const struct account_config *account, volatile sig_atomic_t *abort, G
 		}
 		if (g_get_monotonic_time() >= deadline || (abort != NULL && *abort)) {
 			g_set_error(error, FETCH_ERROR, FETCH_ERROR_LOCK,
-			    "another fetch is running (lock %s; waited %d s)", path, account->timeout);
+			    "another fetch is running (lock %s); gave up after %d s", path,
+			    account->timeout);
 			close(fd);
 			fd = -1;
 			goto out;
