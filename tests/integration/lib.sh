@@ -28,9 +28,10 @@ export TZ LC_ALL
 IT_SRC="$SURAT_SRCDIR/tests/integration"
 
 # A short base: Dovecot's UNIX sockets live under it (108 bytes at most).
+# (tools/demo-dovecot.sh sets IT_TMP to a folder of its own.)
 it_base=${TMPDIR:-/tmp}
 [ ${#it_base} -le 40 ] || it_base=/tmp
-IT_TMP=$(mktemp -d "$it_base/sit.XXXXXX") || exit 1
+[ -n "${IT_TMP:-}" ] || IT_TMP=$(mktemp -d "$it_base/sit.XXXXXX") || exit 1
 # As root, Dovecot's own users must be able to reach the folders inside.
 chmod 755 "$IT_TMP"
 IT_STORE="$IT_TMP/store"
@@ -241,6 +242,8 @@ dc_maildir() {
 # non-zero, with the log shown, when it does not come up.
 dc_start() {
 	[ $# -gt 0 ] || set -- alice bob
+	# A second start replaces the first (e.g. with another certificate).
+	dc_stop
 	DC_DIR="$IT_TMP/dc"
 	mkdir -p "$DC_DIR/mail" "$DC_DIR/state" "$DC_DIR/index" "$DC_DIR/control"
 	[ -f "$DC_DIR/tls/ca.pem" ] || it_certs "$DC_DIR/tls" || return 1
@@ -289,6 +292,7 @@ dc_start() {
 		fi
 		: >"$DC_DIR/dovecot.log"
 		# Its own session and process group, so dc_stop can end every process.
+		rm -f "$IT_TMP/r/master.pid"
 		setsid dovecot -F -c "$DC_DIR/dovecot.conf" >>"$DC_DIR/dovecot.out" 2>&1 &
 		DC_PID=$!
 		if wait_until 30 dc_up; then
@@ -304,8 +308,14 @@ dc_start() {
 	done
 }
 
-# dc_up: the master still runs and both listeners accept connections.
+# dc_up: the master runs and both listeners accept connections.  DC_PID
+# becomes the master's own pid (from its pid file), the leader of the
+# process group dc_stop kills, even if setsid had to fork.
 dc_up() {
+	if [ -s "$IT_TMP/r/master.pid" ]; then
+		pid=$(cat "$IT_TMP/r/master.pid")
+		kill -0 "$pid" 2>/dev/null && DC_PID=$pid
+	fi
 	kill -0 "$DC_PID" 2>/dev/null || return 1
 	port_listens "$DC_POP3_PORT" "$DC_POP3S_PORT"
 }
@@ -339,6 +349,7 @@ dc_stop() {
 # dc_restart: stop and start again on the same ports, users and mail.
 dc_restart() {
 	dc_stop
+	rm -f "$IT_TMP/r/master.pid"
 	setsid dovecot -F -c "$DC_DIR/dovecot.conf" >>"$DC_DIR/dovecot.out" 2>&1 &
 	DC_PID=$!
 	wait_until 30 dc_up
