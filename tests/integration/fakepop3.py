@@ -49,7 +49,7 @@ The case format, one directive a line ('#' starts a comment line):
   uidl NAME VALUE           its UIDL (default "uid-NAME"); escapes decoded
   script                    the first connection's steps, up to "@end":
       greet | send TEXT | sendraw TEXT | sendbytes N CHAR
-      expect REGEX | expect-b64 TEXT | recv
+      expect REGEX | expect-b64 TEXT | recv | handle (answer one command well)
       sasl-ir MECH | check-oauthbearer USER TOKEN
       serve [until REGEX] | partial NAME BYTES|all | flood-uidl N
       starttls CERT | stall SECONDS | close
@@ -578,6 +578,9 @@ class Session:
                 self.mismatch("base64 of %r" % unescape(arg), line)
         elif word == "recv":
             c.readline()
+        elif word == "handle":
+            if not self.handle(c.readline()):
+                raise Closed("quit")
         elif word == "sasl-ir":
             line = c.readline()
             m = re.fullmatch(r"AUTH %s(?: (\S+))?" % re.escape(arg), line, re.I)
