@@ -15,10 +15,11 @@ must come out.  tests/integration/faults.sh runs each case:
       same mailbox (less what an earlier session deleted: the state file).
   fakepop3.py config CASE --certs DIR --port P --store DIR
       print the surat configuration for the case's account "fake".
-  fakepop3.py proxy --to PORT --port-file F --log F [--drop-capa CAP]...
+  fakepop3.py proxy --to PORT --port-file F --log F [--drop-capa CAP]... [--watch-dir D]
       forward a free port to 127.0.0.1:PORT, leaving the CAPA lines CAP out
       of what the server says (a Dovecot without PIPELINING), and log the
-      commands in each chunk the client sent (pipelining shows as several).
+      commands in each chunk the client sent (pipelining shows as several)
+      and how many messages the Maildir D holds as each DELE goes out.
   fakepop3.py check CASE --store DIR --stderr F --log F --rc N --secs S [--phase rerun]
       check the expectations; print what is wrong as TAP comments; exit 1
       when anything is.
@@ -687,7 +688,9 @@ def cmd_serve(args):
 def cmd_proxy(args):
     """Forward 127.0.0.1:<free port> to 127.0.0.1:--to, byte for byte, except
     that the server's CAPA lines named by --drop-capa are left out; log how
-    many commands each chunk from the client held ("chunk N: CMD ...")."""
+    many commands each chunk from the client held ("chunk N: CMD ..."), and
+    with --watch-dir MAILDIR, how many messages MAILDIR holds as each DELE
+    goes out ("dele <DELEs so far> stored <files>")."""
     import select
     drop = set(x.upper().encode() for x in args.drop_capa)
     srv = socket.socket()
@@ -706,6 +709,7 @@ def cmd_proxy(args):
             s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         log.write("event: connection\n")
         pending = b""  # server bytes not yet forwarded: an unfinished line
+        deles = 0
         open_ = True
         while open_:
             ready, _, _ = select.select([client, server], [], [], 60)
@@ -719,6 +723,13 @@ def cmd_proxy(args):
                 if s is client:
                     cmds = [l.split(b" ")[0].decode("latin-1") for l in data.split(b"\r\n") if l]
                     log.write("chunk %d: %s\n" % (len(cmds), " ".join(cmds[:50])))
+                    deles += sum(1 for c in cmds if c.upper() == "DELE")
+                    if args.watch_dir and "DELE" in (c.upper() for c in cmds):
+                        # How many messages are stored as these DELEs leave?
+                        stored = sum(len(os.listdir(os.path.join(args.watch_dir, sub)))
+                                     for sub in ("new", "cur")
+                                     if os.path.isdir(os.path.join(args.watch_dir, sub)))
+                        log.write("dele %d stored %d\n" % (deles, stored))
                     log.flush()
                     server.sendall(data)
                     continue
@@ -935,6 +946,7 @@ def main():
     s.add_argument("--port-file", required=True)
     s.add_argument("--log", required=True)
     s.add_argument("--drop-capa", action="append", default=[])
+    s.add_argument("--watch-dir")
     s = sub.add_parser("desc")
     s.add_argument("case")
     args = ap.parse_args()

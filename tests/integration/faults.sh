@@ -40,7 +40,7 @@ fake_run() {
 	chmod 600 "$dir/surat.conf"
 	echo "event: fetch ($phase)" >>"$dir/server-$phase.log"
 	start=$(date +%s.%N)
-	timeout -k 5 60 "$SURAT" -c "$dir/surat.conf" fetch -v >"$dir/$phase.out" \
+	timeout -k 5 120 "$SURAT" -c "$dir/surat.conf" fetch -v >"$dir/$phase.out" \
 		2>"$dir/$phase.err" </dev/null
 	rc=$?
 	secs=$(echo "$(date +%s.%N) $start" | awk '{ printf "%.2f", $1 - $2 }')

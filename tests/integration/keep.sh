@@ -3,8 +3,8 @@
 # keep = false (deleted on the server only once stored), and
 # delete_after_days (the first-seen time faked in index.db).
 . "$(dirname "$0")/lib.sh"
-dc_require 19
-it_require_fetch 19
+dc_require 20
+it_require_fetch 20
 
 dc_start alice bob carol
 dc_seed alice 8
@@ -12,7 +12,11 @@ dc_seed bob 6
 dc_seed carol 5
 snapshot_server alice
 snapshot_server bob
-it_config "$(dc_account keep alice implicit)" "$(dc_account nokeep bob implicit 'keep = false;')" \
+# keep = false goes through the proxy, which counts the stored messages as
+# each DELE leaves.
+px_start --watch-dir "$IT_STORE/nokeep"
+it_config "$(dc_account keep alice implicit)" \
+	"$(dc_account nokeep bob none "keep = false; port = $PX_PORT;")" \
 	"$(dc_account old carol implicit 'delete_after_days = 7;')"
 
 # keep = true
@@ -41,6 +45,8 @@ check "keep = false: the server's mailbox is empty afterwards" test "$(dc_count 
 check "keep = false: every message that was there is stored once" same_as_snapshot bob nokeep
 check "keep = false: DELE only after the messages were stored (RETR before DELE)" \
 	before '^C: RETR ' '^C: DELE '
+check "keep = false: as each DELE left, at least that many messages were stored" \
+	awk '/^dele / { seen = 1; if ($4 < $2) bad = 1 } END { exit !(seen && !bad) }' "$PX_LOG"
 check "keep = false: the index agrees" index_agrees nokeep
 
 # delete_after_days = 7: nothing is old yet; then two messages are made
