@@ -2,8 +2,8 @@
 # Several accounts in one run: all of them, only the named ones, and one
 # failing without stopping the others.
 . "$(dirname "$0")/lib.sh"
-dc_require 14
-it_require_fetch 14
+dc_require 15
+it_require_fetch 15
 
 dc_start alice bob
 dc_seed alice 6
@@ -28,6 +28,13 @@ check "fetch home: exit 0" rc_is 0
 check "fetch home: home got its two new messages" \
 	same_content "$(dc_maildir bob)" -- "$IT_STORE/home"
 check "fetch home: work was left alone" test "$(store_count work)" -eq 6
+
+# Without -v and without a terminal: not a word on success.
+dc_seed alice 1 0 60
+timeout 120 "$SURAT" -c "$IT_CFG" fetch >"$IT_OUT" 2>"$IT_ERR" </dev/null
+IT_RC=$?
+check "without -v, not on a terminal: exit 0 and silent" \
+	sh -c "[ $IT_RC -eq 0 ] && [ ! -s '$IT_OUT' ] && [ ! -s '$IT_ERR' ] && [ $(store_count work) -eq 9 ]"
 
 it_config "$(dc_account work alice implicit)" "$(dc_account home bob starttls)" \
 	"$(dc_account broken alice implicit 'password = "wrong";')"
