@@ -57,6 +57,8 @@ The case format, one directive a line ('#' starts a comment line):
   expect exit N | error REGEX | stderr REGEX | stderr-lacks REGEX
          stored NAME... | stored-subset NAME... | deleted NAME...
          client-lacks REGEX | transcript-lacks REGEX | max-seconds N
+         only-if-client REGEX  (the other expectations hold only when the
+                                client sent such a line, e.g. ^STAT)
   expect client             the exact client lines the server received, up
                             to "@end"; a line "..." stands for any lines
   rerun                     then run the client again on a --plain server;
@@ -853,6 +855,12 @@ def cmd_check(args):
     prefix = "surat: %s: " % ACCOUNT
     errors = [l[len(prefix):] for l in stderr if l.startswith(prefix)]
     for kind, arg in expects:
+        if kind == "only-if-client" and not any(re.search(arg, l) for l in client):
+            print("# the client never sent /%s/: the rest does not apply" % arg)
+            expects = []
+    for kind, arg in expects:
+        if kind == "only-if-client":
+            continue
         if kind == "exit":
             if args.rc != int(arg):
                 problems.append("exit status %d, expected %s" % (args.rc, arg))
