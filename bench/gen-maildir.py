@@ -1,7 +1,12 @@
 #!/usr/bin/env python3
-"""gen-maildir.py DIR COUNT [SEED]: fill the Maildir DIR with COUNT realistic
-messages: plain text, HTML alternatives, attachments, threads with quoting,
-RFC 2047 names and subjects, dates over three years, 80% already read."""
+"""gen-maildir.py [--fetch-mix] DIR COUNT [SEED]: fill the Maildir DIR with
+COUNT realistic messages: plain text, HTML alternatives, attachments, threads
+with quoting, RFC 2047 names and subjects, dates over three years, 80%
+already read.
+
+--fetch-mix gives the sizes of a mailbox as a POP3 fetcher meets it (for
+bench/fetch): 85% text of 2-20 KB, 10% with a 50-340 KB attachment, 5% with
+a 0.2-1 MB one; 2,000 messages come to about 126 MB."""
 import base64
 import os
 import random
@@ -66,9 +71,22 @@ def body_text(rng, quoted=None):
     return "\n\n".join(parts)
 
 
+def grow(rng, text, target):
+    """TEXT with more paragraphs, until it is about TARGET bytes."""
+    parts = [text]
+    n = len(text.encode())
+    while n < target:
+        p = paragraph(rng)
+        parts.insert(-1, p)
+        n += len(p.encode()) + 2
+    return "\n\n".join(parts)
+
+
 def main():
-    top, count = sys.argv[1], int(sys.argv[2])
-    rng = random.Random(int(sys.argv[3]) if len(sys.argv) > 3 else 1)
+    fetch_mix = "--fetch-mix" in sys.argv
+    argv = [a for a in sys.argv if a != "--fetch-mix"]
+    top, count = argv[1], int(argv[2])
+    rng = random.Random(int(argv[3]) if len(argv) > 3 else 1)
     for sub in ("tmp", "new", "cur"):
         os.makedirs(os.path.join(top, sub), exist_ok=True)
     people = [(rng.choice(FIRST), rng.choice(LAST), rng.choice(DOMAINS)) for _ in range(400)]
@@ -106,6 +124,16 @@ def main():
         headers.append("Subject: %s" % encode_word(subject))
         text = body_text(rng, quoted)
         kind = rng.random()
+        blob_size = rng.randint(8000, 60000)
+        if fetch_mix:
+            # Text 2-20 KB; attachments: 10% 50-340 KB, 5% 0.2-1 MB (base64).
+            text = grow(rng, text, rng.randint(1500, 17000))
+            kind = rng.random()
+            if kind >= 0.95:
+                blob_size = rng.randint(150000, 740000)
+            elif kind >= 0.85:
+                blob_size = rng.randint(37000, 250000)
+            kind = 0.88 * kind / 0.85 if kind < 0.85 else 0.9
         if kind < 0.70:
             headers.append("Content-Type: text/plain; charset=utf-8")
             headers.append("Content-Transfer-Encoding: 8bit")
@@ -118,7 +146,7 @@ def main():
                     "Content-Type: text/html; charset=utf-8\n\n%s\n--%s--\n" % (b, text, b, html, b))
         else:
             b = "mix-%d" % i
-            blob = base64.encodebytes(rng.randbytes(rng.randint(8000, 60000))).decode()
+            blob = base64.encodebytes(rng.randbytes(blob_size)).decode()
             headers.append('Content-Type: multipart/mixed; boundary="%s"' % b)
             body = ("--%s\nContent-Type: text/plain; charset=utf-8\n\n%s\n--%s\n"
                     "Content-Type: application/pdf; name=\"report-%d.pdf\"\n"

@@ -907,7 +907,8 @@ fetch_serverinfo(const struct account_config *account, bool login, pop3_trace_fn
 			g_string_append(list, "RESP-CODES ");
 		if (caps->auth_resp_code)
 			g_string_append(list, "AUTH-RESP-CODE ");
-		if (caps->stls)
+		/* After STLS the server no longer lists it, but it was offered. */
+		if (caps->stls || account->tls == ACCOUNT_TLS_STARTTLS)
 			g_string_append(list, "STLS ");
 		if (caps->utf8)
 			g_string_append(list, "UTF8 ");

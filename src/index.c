@@ -413,10 +413,29 @@ fail:
 	return false;
 }
 
+/* Read the version, set the journal and sync modes, migrate. */
+static bool
+index_setup(struct index *idx, GError **error)
+{
+	/* The schema version is read first: it also proves this is a database. */
+	if (index_read_version(idx, error) < 0)
+		return false;
+	/*
+	 * WAL lets the TUI read while a fetcher writes; FULL syncs the WAL at
+	 * each commit, so a row that says a file is durable survives power loss
+	 * as the file does (DESIGN promise 1).
+	 */
+	return index_exec(idx, "PRAGMA journal_mode = WAL", INDEX_ERROR_DB, error) &&
+	    index_exec(idx, "PRAGMA synchronous = FULL", INDEX_ERROR_DB, error) &&
+	    index_exec(idx, "PRAGMA cache_size = -16384", INDEX_ERROR_DB, error) &&
+	    index_migrate(idx, error);
+}
+
 struct index *
 index_open(const char *path, GError **error)
 {
 	struct index *idx = g_new0(struct index, 1);
+	gint64 deadline;
 	int rc;
 
 	idx->path = g_strdup(path);
@@ -431,20 +450,19 @@ index_open(const char *path, GError **error)
 	}
 	sqlite3_extended_result_codes(idx->db, 1);
 	sqlite3_busy_timeout(idx->db, INDEX_BUSY_TIMEOUT_MS);
-	/* The schema version is read first: it also proves this is a database. */
-	if (index_read_version(idx, error) < 0)
-		goto fail;
 	/*
-	 * WAL lets the TUI read while a fetcher writes; FULL syncs the WAL at
-	 * each commit, so a row that says a file is durable survives power loss
-	 * as the file does (DESIGN promise 1).
+	 * Two processes creating the same new file at once (two accounts
+	 * fetched together) can get SQLITE_BUSY here without the busy handler
+	 * ever being called (the switch to WAL); such a race is retried.
 	 */
-	if (!index_exec(idx, "PRAGMA journal_mode = WAL", INDEX_ERROR_DB, error) ||
-	    !index_exec(idx, "PRAGMA synchronous = FULL", INDEX_ERROR_DB, error) ||
-	    !index_exec(idx, "PRAGMA cache_size = -16384", INDEX_ERROR_DB, error))
-		goto fail;
-	if (!index_migrate(idx, error))
-		goto fail;
+	deadline = g_get_monotonic_time() + (gint64)INDEX_BUSY_TIMEOUT_MS * 1000;
+	while (!index_setup(idx, error)) {
+		if ((sqlite3_errcode(idx->db) & 0xff) != SQLITE_BUSY ||
+		    g_get_monotonic_time() > deadline)
+			goto fail;
+		g_clear_error(error);
+		g_usleep(20 * 1000 + g_random_int_range(0, 30 * 1000));
+	}
 	return idx;
 fail:
 	index_free(idx);

@@ -509,7 +509,7 @@ ui_fetch_errors(struct ui *ui, GString *out)
 			continue;
 		if (out->len > 0)
 			g_string_append(out, "; ");
-		g_string_append_printf(out, "%s: %s", f->accounts[i].account->name,
+		g_string_append_printf(out, "%s failed: %s", f->accounts[i].account->name,
 		    f->accounts[i].error);
 	}
 	return out->len > 0;

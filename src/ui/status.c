@@ -44,8 +44,9 @@ ui_status_draw(struct ui *ui, int y, int width)
 		if (ui_fetch_status(ui, fetch))
 			g_string_append_printf(s, "-- %s ", fetch->str);
 		g_string_truncate(fetch, 0);
+		/* The marker first: a long error is cut at the screen's edge. */
 		if (ui_fetch_errors(ui, fetch))
-			g_string_append_printf(s, "-- %s (L: log) ", fetch->str);
+			g_string_append_printf(s, "-- (L: log) %s ", fetch->str);
 		g_string_free(fetch, TRUE);
 	}
 	g_string_append(s, "-- ?:help q:quit ");

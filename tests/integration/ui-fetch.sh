@@ -1,0 +1,72 @@
+#!/bin/sh
+# The mail reader fetching in the background from the test Dovecot: at
+# start, on G, new mail landing without moving the cursor, errors in the
+# status bar and the log, retry, and quitting in the middle of a fetch.
+. "$(dirname "$0")/lib.sh"
+dc_require 16
+it_require_fetch 16
+
+UI_SOCK="surat-uifetch-$$"
+ui_tmux() { tmux -L "$UI_SOCK" -f /dev/null "$@"; }
+ui_screen() { ui_tmux capture-pane -p -t 0 2>/dev/null; }
+shows() { ui_screen | grep -qF -- "$1"; }
+gone() { ! ui_screen | grep -qF -- "$1"; }
+ui_start() {
+	ui_tmux kill-server 2>/dev/null
+	UI_SOCK="surat-uifetch-$$-$1"
+	ui_tmux new-session -d -x 100 -y 30 "env -i PATH=\"$PATH\" HOME=\"$IT_TMP\" TERM=screen-256color \
+		LC_ALL=C.UTF-8 TZ=UTC SURAT_THEMES_DIR=\"$SURAT_SRCDIR/themes\" \
+		ASAN_OPTIONS=\"${ASAN_OPTIONS:-}\" \"$SURAT\" -c \"$IT_CFG\" 2>\"$IT_TMP/ui.err\"; \
+		echo EXIT=\$?; sleep 600"
+}
+ui_stop() { ui_tmux kill-server 2>/dev/null; }
+trap 'ui_stop; it_cleanup' EXIT
+
+dc_start alice
+dc_seed alice 10 0 101
+it_config "$(dc_account work alice implicit 'poll_interval = 600;')"
+ui_start 1
+check "the fetch at start fills the index" wait_until 30 shows "/10 -- 10 new"
+check "no error in the status bar" gone "(L: log)"
+ui_tmux send-keys -t 0 g j j
+check "the cursor moves to the third message" wait_until 10 shows "-- 3/10 --"
+
+# Older mail arrives: it sorts above the cursor, which must stay on its message.
+dc_seed alice 5 0 1
+ui_tmux send-keys -t 0 G
+check "G fetches the new mail: 15 messages" wait_until 30 shows "/15 -- "
+check "the cursor stayed on its message, now 8th" wait_until 5 shows "-- 8/15 --"
+ui_tmux send-keys -t 0 Enter
+check "and it is still the same message" wait_until 10 shows "Subject: Seeded message 103"
+ui_tmux send-keys -t 0 q L
+check "L shows the fetch log" wait_until 10 shows "work: 5 new messages"
+ui_tmux send-keys -t 0 q
+
+# The server goes away: the error shows in the status bar and the log.
+dc_stop
+ui_tmux send-keys -t 0 G
+check "a failed fetch shows in the status bar" wait_until 30 shows "(L: log)"
+ui_tmux send-keys -t 0 L
+check "the log has the error and the retry" wait_until 10 shows "(retry in 30 s)"
+ui_tmux send-keys -t 0 q
+check "the index is still there" shows "/15 -- "
+
+# The server comes back: G clears the error.
+dc_start alice
+it_config "$(dc_account work alice implicit 'poll_interval = 600;')"
+ui_tmux send-keys -t 0 G
+check "after the server is back, G succeeds and the error goes" wait_until 30 gone "(L: log)"
+ui_tmux send-keys -t 0 q
+check "q quits" wait_until 10 shows "EXIT=0"
+
+# Quit in the middle of a big fetch: nothing lost, nothing doubled.
+dc_seed alice 400 60000 1000
+ui_start 2
+wait_until 30 shows "fetching" || true
+ui_tmux send-keys -t 0 q
+check "quitting during a fetch exits promptly and cleanly" wait_until 15 shows "EXIT=0"
+it_fetch
+check "a fetch afterwards completes" rc_is 0
+check "every message is there exactly once" same_content "$(dc_maildir alice)" -- "$IT_STORE/work"
+check "the index agrees" index_agrees work
+tap_end
