@@ -261,9 +261,30 @@ deliver_known_uidl(struct deliver *d, const char *uidl, GError **error)
 	return false;
 }
 
+void
+deliver_summarize(const char *buf, size_t len, struct deliver_summary *summary)
+{
+	memset(summary, 0, sizeof *summary);
+	summary_from_bytes(buf, len, &summary->msg, &summary->body_text);
+}
+
+void
+deliver_summary_clear(struct deliver_summary *summary)
+{
+	index_message_clear(&summary->msg);
+	g_clear_pointer(&summary->body_text, g_free);
+}
+
 bool
 deliver_add(struct deliver *d, const char *buf, size_t len, const char *uidl, bool partial,
     GError **error)
+{
+	return deliver_add_summarized(d, buf, len, uidl, partial, NULL, error);
+}
+
+bool
+deliver_add_summarized(struct deliver *d, const char *buf, size_t len, const char *uidl,
+    bool partial, struct deliver_summary *summary, GError **error)
 {
 	struct deliver_item *item;
 	struct stat st;
@@ -273,9 +294,17 @@ deliver_add(struct deliver *d, const char *buf, size_t len, const char *uidl, bo
 			g_set_error(error, DELIVER_ERROR, DELIVER_ERROR_DUPLICATE,
 			    "UIDL %s is already in the index; not delivered twice", uidl);
 		g_prefix_error(error, "account %s: ", d->account);
+		if (summary != NULL)
+			deliver_summary_clear(summary);
 		return false;
 	}
 	item = g_new0(struct deliver_item, 1);
+	if (summary != NULL) {
+		/* The header fields come from the summary; the file fields from here. */
+		item->msg = summary->msg;
+		item->body_text = summary->body_text;
+		memset(summary, 0, sizeof *summary);
+	}
 	if (!store_tmp_open(d->maildir, &item->tmp, error))
 		goto fail;
 	/* Not synced here: deliver_commit syncs the whole batch at once. */
@@ -288,17 +317,27 @@ deliver_add(struct deliver *d, const char *buf, size_t len, const char *uidl, bo
 	}
 	if (!store_tmp_close(&item->tmp, false, error))
 		goto fail;
+	g_free(item->msg.account);
 	item->msg.account = g_strdup(d->account);
+	g_free(item->msg.subdir);
 	item->msg.subdir = g_strdup("new");
+	g_free(item->msg.base);
 	item->msg.base = g_strdup(item->tmp.base);
+	g_free(item->msg.flags);
 	item->msg.flags = g_strdup("");
+	g_free(item->msg.uidl);
 	item->msg.uidl = g_strdup(uidl);
 	item->msg.arrival = (int64_t)time(NULL);
 	item->msg.size = (int64_t)len;
 	item->msg.mtime = (int64_t)st.st_mtime;
 	item->msg.partial = partial;
 	item->msg.state = INDEX_STATE_PENDING;
-	summary_from_bytes(buf, len, &item->msg, &item->body_text);
+	if (summary == NULL) {
+		summary_from_bytes(buf, len, &item->msg, &item->body_text);
+	} else if (item->msg.date == 0) {
+		/* summary.h falls back to the arrival time, known only now. */
+		item->msg.date = item->msg.arrival;
+	}
 	g_ptr_array_add(d->queue, item);
 	if (item->msg.uidl != NULL)
 		g_hash_table_add(d->queued, item->msg.uidl);

@@ -50,6 +50,7 @@ struct fetch_item {
 	char *uidl;
 	bool partial;
 	const struct index_message *row; /* --rest: the headers-only row to replace */
+	struct deliver_summary summary;  /* parsed on the network thread */
 };
 
 /* The store thread and what the network thread shares with it. */
@@ -85,6 +86,7 @@ struct fetch_run {
 	GHashTable *known;      /* uidl -> struct fetch_known * */
 	GHashTable *rows;       /* uidl -> struct index_message * (partial rows, --rest) */
 	bool digest_uidls;      /* the server has no UIDL: UIDLs are header digests */
+	bool listed;            /* the sizes (LIST) are in msgs */
 	unsigned int received;  /* messages received in this run */
 	unsigned int stored;    /* messages committed in this run (store thread) */
 	unsigned int deleted;
@@ -374,7 +376,8 @@ fetch_store_item(struct fetch_run *run, struct fetch_item *item, GError **error)
 		fetch_observe_stored(run);
 		return true;
 	}
-	if (!deliver_add(run->deliver, item->buf, item->len, item->uidl, item->partial, error))
+	if (!deliver_add_summarized(run->deliver, item->buf, item->len, item->uidl, item->partial,
+	    &item->summary, error))
 		return false;
 	run->batch_bytes += item->len;
 	if (deliver_pending(run->deliver) >= FETCH_BATCH_MESSAGES ||
@@ -386,6 +389,7 @@ fetch_store_item(struct fetch_run *run, struct fetch_item *item, GError **error)
 static void
 fetch_item_free(struct fetch_item *item)
 {
+	deliver_summary_clear(&item->summary);
 	g_free(item->buf);
 	g_free(item->uidl);
 	g_free(item);
@@ -509,6 +513,12 @@ fetch_queue(struct fetch_run *run, const char *buf, size_t len, const char *uidl
 	item->uidl = g_strdup(uidl);
 	item->partial = partial;
 	item->row = row;
+	/*
+	 * Parsing for the index row happens here, while the server sends the
+	 * next message, so the store thread only writes files and rows.
+	 */
+	if (row == NULL)
+		deliver_summarize(buf, len, &item->summary);
 	g_async_queue_push(st->queue, item);
 	return true;
 }
@@ -582,8 +592,9 @@ fetch_uidls(struct fetch_run *run, GError **error)
 	guint i;
 	bool ok;
 
+	/* Sizes (LIST) are read later, and only when something is to be fetched. */
 	if (pop3_uidl(run->session, run->msgs, &local))
-		return pop3_list(run->session, run->msgs, error);
+		return true;
 	if (!g_error_matches(local, POP3_ERROR, POP3_ERROR_UNSUPPORTED)) {
 		g_propagate_error(error, local);
 		return false;
@@ -591,6 +602,7 @@ fetch_uidls(struct fetch_run *run, GError **error)
 	g_clear_error(&local);
 	if (!pop3_list(run->session, run->msgs, error))
 		return false;
+	run->listed = true;
 	run->digest_uidls = true;
 	fetch_warn(run, "the server has no UIDL: messages are recognised by a digest of their "
 			"headers");
@@ -610,6 +622,30 @@ fetch_uidls(struct fetch_run *run, GError **error)
 	return ok;
 }
 
+/*
+ * LIST the sizes, but only when some UIDL is new (KNOWN lacks it) or, for
+ * --rest, wanted: a run with nothing to fetch sends no LIST at all.
+ */
+static bool
+fetch_list_if_new(struct fetch_run *run, GHashTable *known, GError **error)
+{
+	guint i;
+
+	if (run->listed)
+		return true;
+	for (i = 0; i < run->msgs->len; i++) {
+		const struct pop3_msg *m = &g_array_index(run->msgs, struct pop3_msg, i);
+
+		if (m->uidl != NULL && (known == run->known ?
+		    !g_hash_table_contains(known, m->uidl) : g_hash_table_contains(known, m->uidl)))
+			break;
+	}
+	if (i == run->msgs->len)
+		return true;
+	run->listed = true;
+	return pop3_list(run->session, run->msgs, error);
+}
+
 /* Fetch what is new: whole messages, or headers only above max_size. */
 static bool
 fetch_new(struct fetch_run *run, GError **error)
@@ -620,6 +656,10 @@ fetch_new(struct fetch_run *run, GError **error)
 	bool ok = true;
 	guint i;
 
+	if (!fetch_list_if_new(run, run->known, error)) {
+		g_array_free(whole, TRUE);
+		return false;
+	}
 	for (i = 0; i < run->msgs->len; i++) {
 		const struct pop3_msg *m = &g_array_index(run->msgs, struct pop3_msg, i);
 
@@ -693,6 +733,10 @@ fetch_rest(struct fetch_run *run, GError **error)
 	bool ok = true;
 	guint i;
 
+	if (!fetch_list_if_new(run, run->rows, error)) {
+		g_array_free(nums, TRUE);
+		return false;
+	}
 	for (i = 0; i < run->msgs->len; i++) {
 		const struct pop3_msg *m = &g_array_index(run->msgs, struct pop3_msg, i);
 

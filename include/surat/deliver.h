@@ -57,6 +57,28 @@ struct deliver *deliver_open(struct index *idx, const char *account, const char 
  */
 bool deliver_add(struct deliver *d, const char *buf, size_t len, const char *uidl, bool partial, GError **error);
 
+/*
+ * What deliver_add reads from a message for its index row, computed apart so
+ * a caller can do it on another thread than the one writing files.
+ */
+struct deliver_summary {
+	struct index_message msg; /* the header fields of summary.h */
+	char *body_text;          /* for full-text search */
+};
+
+/* Fill *SUMMARY from the LEN bytes at BUF (any thread; no state touched). */
+void deliver_summarize(const char *buf, size_t len, struct deliver_summary *summary);
+
+/* Free what *SUMMARY holds and zero it. */
+void deliver_summary_clear(struct deliver_summary *summary);
+
+/*
+ * deliver_add with the summary already made by deliver_summarize for the
+ * same bytes; takes what *SUMMARY holds (it is cleared).
+ */
+bool deliver_add_summarized(struct deliver *d, const char *buf, size_t len, const char *uidl,
+    bool partial, struct deliver_summary *summary, GError **error);
+
 /* Messages queued since the last commit. */
 size_t deliver_pending(const struct deliver *d);
 
