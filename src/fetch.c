@@ -36,7 +36,7 @@ G_DEFINE_QUARK(surat-fetch-error-quark, fetch_error)
 /* A quiet moment this long commits what is queued, so slow mail shows up. */
 #define FETCH_IDLE_COMMIT_US (200 * 1000)
 /* Messages received but not yet written, at most (the network waits). */
-#define FETCH_IN_FLIGHT_MAX  (64 * 1024 * 1024)
+#define FETCH_IN_FLIGHT_MAX  (16 * 1024 * 1024)
 #define FETCH_SECRET_MAX     8192
 
 /*
@@ -809,6 +809,30 @@ out:
 	return ok;
 }
 
+/* The local half of getting ready: the index, recovery, the known UIDLs. */
+struct fetch_local {
+	struct fetch_run *run;
+	const char *path;
+	bool ok;
+	GError *error;
+};
+
+/* Thread: open the index, settle unfinished deliveries, load the UIDLs. */
+static gpointer
+fetch_local_main(gpointer data)
+{
+	struct fetch_local *local = data;
+	struct fetch_run *run = local->run;
+
+	run->idx = index_open(local->path, &local->error);
+	/* Recovery first: what a crash left half-done is settled before UIDLs are compared. */
+	if (run->idx != NULL)
+		run->deliver = deliver_open(run->idx, run->account->name, run->account->maildir,
+		    &local->error);
+	local->ok = run->deliver != NULL && fetch_load_known(run, &local->error);
+	return NULL;
+}
+
 bool
 fetch_account(const struct surat_config *config, const struct account_config *account,
     const struct fetch_options *options, GError **error)
@@ -817,6 +841,8 @@ fetch_account(const struct surat_config *config, const struct account_config *ac
 	char *index_path = NULL;
 	unsigned int count = 0;
 	uint64_t size = 0;
+	struct fetch_local local = { 0 };
+	GThread *local_thread;
 	int lock = -1;
 	bool ok = false, fetched;
 
@@ -837,18 +863,24 @@ fetch_account(const struct surat_config *config, const struct account_config *ac
 	if (lock < 0)
 		goto out;
 	index_path = g_build_filename(config->store, "index.db", NULL);
-	run.idx = index_open(index_path, error);
-	if (run.idx == NULL)
+	/*
+	 * The index is opened, recovered and read on a thread while this one
+	 * connects and logs in: neither waits for the other.
+	 */
+	local.run = &run;
+	local.path = index_path;
+	local_thread = g_thread_new("surat-index", fetch_local_main, &local);
+	if (!fetch_aborted(&run, error))
+		run.session = fetch_connect(&run, error);
+	g_thread_join(local_thread);
+	if (run.session == NULL) {
+		g_clear_error(&local.error);
 		goto out;
-	/* Recovery first: what a crash left half-done is settled before UIDLs are compared. */
-	run.deliver = deliver_open(run.idx, account->name, account->maildir, error);
-	if (run.deliver == NULL || !fetch_load_known(&run, error))
+	}
+	if (!local.ok) {
+		g_propagate_error(error, local.error);
 		goto out;
-	if (fetch_aborted(&run, error))
-		goto out;
-	run.session = fetch_connect(&run, error);
-	if (run.session == NULL)
-		goto out;
+	}
 	if (!pop3_stat(run.session, &count, &size, error))
 		goto out;
 	if (count > 0 && !fetch_uidls(&run, error))
