@@ -3,8 +3,8 @@
 # start, on G, new mail landing without moving the cursor, errors in the
 # status bar and the log, retry, and quitting in the middle of a fetch.
 . "$(dirname "$0")/lib.sh"
-dc_require 16
-it_require_fetch 16
+dc_require 19
+it_require_fetch 19
 
 UI_SOCK="surat-uifetch-$$"
 ui_tmux() { tmux -L "$UI_SOCK" -f /dev/null "$@"; }
@@ -69,4 +69,12 @@ it_fetch
 check "a fetch afterwards completes" rc_is 0
 check "every message is there exactly once" same_content "$(dc_maildir alice)" -- "$IT_STORE/work"
 check "the index agrees" index_agrees work
+# surat fetch on a terminal: a progress bar, then one line per account.
+dc_seed alice 30 0 3000
+UI_SOCK="surat-uifetch-$$-3"
+ui_tmux new-session -d -x 100 -y 10 "env -i PATH=\"$PATH\" HOME=\"$IT_TMP\" TERM=screen-256color \
+	LC_ALL=C.UTF-8 \"$SURAT\" -c \"$IT_CFG\" fetch; echo EXIT=\$?; sleep 600"
+check "fetch on a terminal ends well" wait_until 30 shows "EXIT=0"
+check "and says what arrived, per account" shows "work: 30 new messages"
+check "the progress bar was cleared" gone "messages  "
 tap_end
