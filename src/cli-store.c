@@ -97,7 +97,7 @@ int
 cli_list(const char *cli_path, int argc, char **argv)
 {
 	struct surat_config *config = NULL;
-	struct index_filter filter = { NULL, NULL, false };
+	struct index_filter filter = { 0 };
 	struct index *idx = NULL;
 	GError *error = NULL;
 	char *path = NULL, *text = NULL;

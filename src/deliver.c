@@ -193,6 +193,10 @@ deliver_recover(struct deliver *d, GError **error)
 				goto out;
 			}
 		}
+		if (!index_threads_update(d->idx, error)) {
+			index_rollback(d->idx);
+			goto out;
+		}
 		if (!index_commit(d->idx, error))
 			goto out;
 	}
@@ -414,6 +418,11 @@ deliver_commit(struct deliver *d, GArray *ids, GError **error)
 			goto fail;
 		}
 	}
+	/* Threaded in the same transaction: a listed row always has its thread. */
+	if (!index_threads_update(d->idx, error)) {
+		index_rollback(d->idx);
+		goto fail;
+	}
 	if (!index_commit(d->idx, error))
 		goto fail;
 	deliver_crash_at(d, DELIVER_CRASH_AFTER_STORED);
@@ -441,25 +450,30 @@ deliver_replace(struct deliver *d, const struct index_message *row, const char *
 {
 	struct store_tmpfile tmp = { .fd = -1 };
 	struct index_message msg = { 0 };
-	char *body_text = NULL, *path = NULL;
+	char *body_text = NULL, *path = NULL, *dir;
 	struct stat st;
 	bool ok = false;
 
-	if (!store_tmp_open(d->maildir, &tmp, error))
+	/* The message may have been moved to a local folder (Maildir++ .NAME) since. */
+	dir = row->folder != NULL && row->folder[0] != '\0'
+	    ? g_strdup_printf("%s/.%s", d->maildir, row->folder)
+	    : g_strdup(d->maildir);
+	if (!store_tmp_open(dir, &tmp, error))
 		goto out;
 	if (!store_tmp_write(&tmp, buf, len, error) || !store_tmp_close(&tmp, true, error)) {
 		store_tmp_discard(&tmp);
 		goto out;
 	}
-	if (!store_tmp_replace(d->maildir, tmp.base, row->subdir, row->base, row->flags, error)) {
+	if (!store_tmp_replace(dir, tmp.base, row->subdir, row->base, row->flags, error)) {
 		store_tmp_discard(&tmp);
 		goto out;
 	}
-	if (!store_sync_dir(d->maildir, row->subdir, error))
+	if (!store_sync_dir(dir, row->subdir, error))
 		goto out;
-	path = store_message_path(d->maildir, row->subdir, row->base, row->flags);
+	path = store_message_path(dir, row->subdir, row->base, row->flags);
 	msg.id = row->id;
 	msg.account = g_strdup(row->account);
+	msg.folder = g_strdup(row->folder);
 	msg.subdir = g_strdup(row->subdir);
 	msg.base = g_strdup(row->base);
 	msg.flags = g_strdup(row->flags);
@@ -478,6 +492,7 @@ out:
 	index_message_clear(&msg);
 	g_free(body_text);
 	g_free(path);
+	g_free(dir);
 	return ok;
 }
 

@@ -52,6 +52,7 @@ struct account_config {
 	int64_t max_size;       /* bytes; 0 = no limit (default) */
 	int poll_interval;      /* seconds, default 300 */
 	int timeout;            /* seconds, default 30 */
+	bool delete_on_server_when_deleted; /* with keep: deleting here queues a DELE */
 	char *maildir;          /* <store>/<name>, derived */
 	int line;               /* line of the account's group in the file */
 };
