@@ -72,6 +72,7 @@ struct fetch_known {
 	int64_t arrival;
 	bool partial;
 	bool stored;
+	bool gone;     /* deleted here; kept so it is not fetched again */
 };
 
 /* One run over one account. */
@@ -87,6 +88,7 @@ struct fetch_run {
 	GHashTable *rows;       /* uidl -> struct index_message * (partial rows, --rest) */
 	bool digest_uidls;      /* the server has no UIDL: UIDLs are header digests */
 	bool listed;            /* the sizes (LIST) are in msgs */
+	GHashTable *digests;    /* digest UIDLs given out in this session */
 	unsigned int received;  /* messages received in this run */
 	unsigned int stored;    /* messages committed in this run (store thread) */
 	unsigned int deleted;
@@ -330,6 +332,7 @@ fetch_load_known(struct fetch_run *run, GError **error)
 		k->arrival = m->arrival;
 		k->partial = m->partial;
 		k->stored = m->state == INDEX_STATE_STORED;
+		k->gone = m->state == INDEX_STATE_GONE;
 		g_hash_table_replace(run->known, g_strdup(m->uidl), k);
 		if (m->partial) {
 			g_hash_table_replace(run->rows, g_strdup(m->uidl), m);
@@ -405,11 +408,12 @@ fetch_store_main(gpointer data)
 
 	for (;;) {
 		struct fetch_item *item = g_async_queue_timeout_pop(st->queue, FETCH_IDLE_COMMIT_US);
-		bool ok = true;
+		bool ok = true, end = false;
 
 		if (item == NULL) {
 			ok = fetch_commit(run, &error);
 		} else if (item == &fetch_end) {
+			end = true;
 			ok = fetch_commit(run, &error);
 			if (ok)
 				break;
@@ -438,8 +442,8 @@ fetch_store_main(gpointer data)
 			g_cond_broadcast(&st->room);
 			g_mutex_unlock(&st->lock);
 			g_clear_error(&error);
-			/* Keep draining until the end marker. */
-			while ((item = g_async_queue_pop(st->queue)) != &fetch_end) {
+			/* Keep draining until the end marker, unless it was this one. */
+			while (!end && (item = g_async_queue_pop(st->queue)) != &fetch_end) {
 				g_mutex_lock(&st->lock);
 				st->in_flight -= item->len;
 				g_cond_broadcast(&st->room);
@@ -572,9 +576,26 @@ fetch_on_headers(void *data, unsigned int num, const char *buf, size_t len, GErr
 		g_set_error(error, FETCH_ERROR, FETCH_ERROR_STORE, "cannot compute a digest");
 		return false;
 	}
+	/*
+	 * The headers' digest and the size: two different messages would need
+	 * the same Received:, Message-ID: and Date: lines and the same length.
+	 * The same key twice on one server (a message delivered twice) gets a
+	 * suffix, so each copy is fetched and stored once.
+	 */
 	uidl = g_string_new("sha256-");
-	for (i = 0; i < 24 && i < md_len; i++)
+	for (i = 0; i < 20 && i < md_len; i++)
 		g_string_append_printf(uidl, "%02x", md[i]);
+	g_string_append_printf(uidl, "-%" G_GUINT64_FORMAT, m->size);
+	for (i = 2; g_hash_table_contains(run->digests, uidl->str); i++) {
+		char *base = g_strdup(uidl->str);
+		char *dash = strrchr(base, '+');
+
+		if (dash != NULL && i > 2)
+			*dash = '\0';
+		g_string_printf(uidl, "%s+%u", base, i);
+		g_free(base);
+	}
+	g_hash_table_add(run->digests, g_strdup(uidl->str));
 	g_free(m->uidl);
 	m->uidl = g_string_free(uidl, FALSE);
 	return true;
@@ -769,6 +790,36 @@ fetch_rest(struct fetch_run *run, GError **error)
 	return ok;
 }
 
+/*
+ * Drop the rows of messages deleted here (GONE) once the server no longer
+ * lists them: they were kept only so the message is not fetched again.
+ */
+static bool
+fetch_forget_gone(struct fetch_run *run, GError **error)
+{
+	GHashTable *listed = g_hash_table_new(g_str_hash, g_str_equal);
+	GHashTableIter iter;
+	gpointer key, value;
+	bool ok = true;
+	guint i;
+
+	for (i = 0; i < run->msgs->len; i++) {
+		const struct pop3_msg *m = &g_array_index(run->msgs, struct pop3_msg, i);
+
+		if (m->uidl != NULL)
+			g_hash_table_add(listed, m->uidl);
+	}
+	g_hash_table_iter_init(&iter, run->known);
+	while (ok && g_hash_table_iter_next(&iter, &key, &value)) {
+		const struct fetch_known *k = value;
+
+		if (k->gone && !g_hash_table_contains(listed, key))
+			ok = index_delete(run->idx, k->id, error);
+	}
+	g_hash_table_destroy(listed);
+	return ok;
+}
+
 /* DELE what policy allows: only messages durably stored, never partial ones. */
 static bool
 fetch_delete(struct fetch_run *run, GError **error)
@@ -779,8 +830,6 @@ fetch_delete(struct fetch_run *run, GError **error)
 	bool ok = true;
 	guint i;
 
-	if (a->keep && a->delete_after_days == 0)
-		goto out;
 	/* What this run stored is in the index now; read it again. */
 	g_hash_table_remove_all(run->known);
 	g_hash_table_remove_all(run->rows);
@@ -788,13 +837,20 @@ fetch_delete(struct fetch_run *run, GError **error)
 		ok = false;
 		goto out;
 	}
+	if (!fetch_forget_gone(run, error)) {
+		ok = false;
+		goto out;
+	}
+	if (a->keep && a->delete_after_days == 0)
+		goto out;
 	for (i = 0; i < run->msgs->len; i++) {
 		const struct pop3_msg *m = &g_array_index(run->msgs, struct pop3_msg, i);
 		const struct fetch_known *k;
 
 		if (m->uidl == NULL || (k = g_hash_table_lookup(run->known, m->uidl)) == NULL)
 			continue;
-		if (!k->stored || k->partial)
+		/* Stored whole, or stored once and deleted here since. */
+		if (!(k->stored && !k->partial) && !k->gone)
 			continue;
 		if (a->keep && k->arrival > cutoff)
 			continue;
@@ -856,6 +912,7 @@ fetch_account(const struct surat_config *config, const struct account_config *ac
 	run.rows = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
 	    (GDestroyNotify)index_message_free);
 	run.partial_nums = g_array_new(FALSE, FALSE, sizeof(unsigned int));
+	run.digests = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 
 	if (!store_maildir_create(account->maildir, error))
 		goto out;
@@ -914,6 +971,7 @@ out:
 		close(lock);
 	g_free(index_path);
 	g_array_free(run.partial_nums, TRUE);
+	g_hash_table_destroy(run.digests);
 	g_hash_table_destroy(run.rows);
 	g_hash_table_destroy(run.known);
 	g_array_free(run.msgs, TRUE);

@@ -91,6 +91,7 @@ enum index_stmt {
 	INDEX_STMT_DELETE,
 	INDEX_STMT_SET_FLAGS,
 	INDEX_STMT_SET_STATE,
+	INDEX_STMT_BURY,
 	INDEX_STMT_GET,
 	INDEX_STMT_HAS_UIDL,
 	INDEX_STMT_ACCOUNT_ROWS,
@@ -127,6 +128,7 @@ static const char *const index_stmt_sql[INDEX_STMT_COUNT] = {
 	[INDEX_STMT_DELETE] = "DELETE FROM messages WHERE id = ?1",
 	[INDEX_STMT_SET_FLAGS] = "UPDATE messages SET subdir = ?2, flags = ?3 WHERE id = ?1",
 	[INDEX_STMT_SET_STATE] = "UPDATE messages SET state = ?2 WHERE id = ?1",
+	[INDEX_STMT_BURY] = "UPDATE messages SET state = 2 WHERE id = ?1 AND uidl IS NOT NULL",
 	[INDEX_STMT_GET] = "SELECT " INDEX_COLUMNS " FROM messages m WHERE m.id = ?1",
 	[INDEX_STMT_HAS_UIDL] = "SELECT 1 FROM messages WHERE account = ?1 AND uidl = ?2 LIMIT 1",
 	[INDEX_STMT_ACCOUNT_ROWS] =
@@ -252,6 +254,15 @@ index_bind_text0(sqlite3_stmt *stmt, int i, const char *s)
 	sqlite3_bind_text(stmt, i, s != NULL ? s : "", -1, SQLITE_STATIC);
 }
 
+/* The state stored as V (an unknown value reads as stored). */
+static enum index_state
+index_state_of(int v)
+{
+	if (v == INDEX_STATE_PENDING || v == INDEX_STATE_GONE)
+		return (enum index_state)v;
+	return INDEX_STATE_STORED;
+}
+
 /* A new copy of text column I, or NULL. */
 static char *
 index_column_text(sqlite3_stmt *stmt, int i)
@@ -284,8 +295,7 @@ index_read_row(sqlite3_stmt *stmt, struct index_message *msg)
 	msg->mtime = sqlite3_column_int64(stmt, 16);
 	msg->has_attachment = sqlite3_column_int(stmt, 17) != 0;
 	msg->partial = sqlite3_column_int(stmt, 18) != 0;
-	msg->state = sqlite3_column_int(stmt, 19) == INDEX_STATE_PENDING ? INDEX_STATE_PENDING
-									  : INDEX_STATE_STORED;
+	msg->state = index_state_of(sqlite3_column_int(stmt, 19));
 }
 
 void
@@ -677,6 +687,35 @@ index_delete(struct index *idx, int64_t id, GError **error)
 }
 
 bool
+index_bury(struct index *idx, int64_t id, GError **error)
+{
+	sqlite3_stmt *stmt;
+	bool own;
+
+	if (!index_write_begin(idx, &own, error))
+		return false;
+	if ((stmt = index_stmt(idx, INDEX_STMT_BURY, error)) == NULL)
+		goto fail;
+	sqlite3_bind_int64(stmt, 1, id);
+	if (!index_run(idx, stmt, error))
+		goto fail;
+	if (sqlite3_changes(idx->db) == 0) {
+		/* No UIDL to remember: the row simply goes. */
+		if ((stmt = index_stmt(idx, INDEX_STMT_DELETE, error)) == NULL)
+			goto fail;
+	} else if ((stmt = index_stmt(idx, INDEX_STMT_FTS_DELETE, error)) == NULL) {
+		goto fail;
+	}
+	sqlite3_bind_int64(stmt, 1, id);
+	if (!index_run(idx, stmt, error) || !index_write_end(idx, own, error))
+		goto fail;
+	return true;
+fail:
+	index_write_undo(idx, own);
+	return false;
+}
+
+bool
 index_set_flags(struct index *idx, int64_t id, const char *subdir, const char *flags,
     GError **error)
 {
@@ -786,9 +825,7 @@ index_account_files(struct index *idx, const char *account, GPtrArray *rows, GEr
 		msg->size = sqlite3_column_int64(stmt, 6);
 		msg->mtime = sqlite3_column_int64(stmt, 7);
 		msg->partial = sqlite3_column_int(stmt, 8) != 0;
-		msg->state = sqlite3_column_int(stmt, 9) == INDEX_STATE_PENDING
-		    ? INDEX_STATE_PENDING
-		    : INDEX_STATE_STORED;
+		msg->state = index_state_of(sqlite3_column_int(stmt, 9));
 		g_ptr_array_add(rows, msg);
 	}
 	sqlite3_reset(stmt);

@@ -30,6 +30,9 @@ enum index_error_code {
 enum index_state {
 	INDEX_STATE_PENDING = 0, /* written to tmp/, not yet renamed into new/ */
 	INDEX_STATE_STORED = 1,  /* the file is in new/ or cur/ */
+	INDEX_STATE_GONE = 2,    /* deleted here (expunged, or its file vanished): no
+				    file, never listed; the row keeps its UIDL so the
+				    message is not fetched again while the server has it */
 };
 
 /* One message as the index knows it.  Strings are owned by the struct. */
@@ -89,6 +92,13 @@ bool index_put(struct index *idx, struct index_message *msg, const char *body_te
 
 /* Delete the row ID (and its full-text entry). */
 bool index_delete(struct index *idx, int64_t id, GError **error);
+
+/*
+ * The message of row ID was deleted here: a row with a UIDL becomes
+ * INDEX_STATE_GONE (its full-text entry goes), so the fetcher does not fetch
+ * it again while the server still lists it; a row without one is deleted.
+ */
+bool index_bury(struct index *idx, int64_t id, GError **error);
 
 /* Record where the file of row ID is now and its flags. */
 bool index_set_flags(struct index *idx, int64_t id, const char *subdir, const char *flags, GError **error);
