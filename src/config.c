@@ -39,6 +39,7 @@ enum config_key_type {
 	CONFIG_KEY_BOOL,     /* stored in a bool */
 	CONFIG_KEY_ENUM,     /* a string of values[], stored as its index (an enum) */
 	CONFIG_KEY_ACCOUNTS, /* the list of account groups */
+	CONFIG_KEY_LIST,     /* an array or list of strings, stored as a NULL-terminated strv */
 };
 
 struct config_parse;
@@ -88,6 +89,11 @@ CONFIG_CHECK(config_check_name);
 CONFIG_CHECK(config_check_secret);
 CONFIG_CHECK(config_check_file);
 CONFIG_CHECK(config_check_fingerprint);
+CONFIG_CHECK(config_check_command);
+CONFIG_CHECK(config_check_header_names);
+CONFIG_CHECK(config_check_types);
+CONFIG_CHECK(config_check_charsets);
+CONFIG_CHECK(config_check_paths);
 
 /* One table row per key; see doc/internals/config.md. */
 #define TOP(f)     offsetof(struct surat_config, f)
@@ -104,6 +110,9 @@ CONFIG_CHECK(config_check_fingerprint);
 	{ name, CONFIG_KEY_BOOL, false, 0, 1, field, def, NULL, NULL, NULL }
 #define KEY_ENUM(name, values, field, def) \
 	{ name, CONFIG_KEY_ENUM, false, 1, 64, field, def, NULL, values, NULL }
+/* A list of strings of 1..MAX bytes; DEF is its default, words split on spaces. */
+#define KEY_LIST(name, max, field, def, check) \
+	{ name, CONFIG_KEY_LIST, false, 1, max, field, 0, def, NULL, check }
 
 /* The top level, in the order parsed: store comes before the accounts. */
 static const struct config_key config_top_keys[] = {
@@ -111,6 +120,22 @@ static const struct config_key config_top_keys[] = {
 	{ "theme", CONFIG_KEY_STRING, false, 1, CONFIG_PATH_MAX, TOP(theme), 0, "default", NULL,
 	    NULL },
 	KEY_INT("index_lines", 1, 200, TOP(index_lines), 10),
+	/* rendering, attachments, mailcap (issue 4) */
+	{ "date_format", CONFIG_KEY_STRING, false, 1, 256, TOP(date_format), 0,
+	    "%a, %d %b %Y %H:%M", NULL, NULL },
+	KEY_LIST("headers_shown", 128, TOP(headers_shown), "From To Cc Date Subject",
+	    config_check_header_names),
+	KEY_LIST("alternative_order", 128, TOP(alternative_order),
+	    "text/plain text/html text/enriched", config_check_types),
+	KEY_LIST("charset_fallbacks", 64, TOP(charset_fallbacks), "windows-1252",
+	    config_check_charsets),
+	KEY_STRING("html_command", false, 1, CONFIG_PATH_MAX, TOP(html_command), config_check_command),
+	KEY_STRING("url_command", false, 1, CONFIG_PATH_MAX, TOP(url_command), config_check_command),
+	KEY_BOOL("osc8_links", TOP(osc8_links), false),
+	KEY_PATH("download_dir", TOP(download_dir), "~/Downloads", NULL),
+	KEY_LIST("auto_view", 128, TOP(auto_view), "", config_check_types),
+	KEY_LIST("mailcap_path", CONFIG_PATH_MAX, TOP(mailcap_path), "~/.mailcap /etc/mailcap",
+	    config_check_paths),
 	{ "accounts", CONFIG_KEY_ACCOUNTS, false, 0, 0, 0, 0, NULL, NULL, NULL },
 };
 
@@ -135,6 +160,7 @@ static const struct config_key config_account_keys[] = {
 };
 
 _Static_assert(G_N_ELEMENTS(config_account_keys) <= CONFIG_MAX_KEYS, "raise CONFIG_MAX_KEYS");
+_Static_assert(G_N_ELEMENTS(config_top_keys) <= CONFIG_MAX_KEYS, "raise CONFIG_MAX_KEYS");
 
 /* Add TEXT (taken) to LINES, made safe: it quotes the file, which may hold anything. */
 static void
@@ -255,6 +281,8 @@ static const struct {
 	[CONFIG_KEY_ENUM] = { CONFIG_TYPE_STRING, CONFIG_TYPE_STRING, "a string in double quotes" },
 	[CONFIG_KEY_ACCOUNTS] = { CONFIG_TYPE_LIST, CONFIG_TYPE_LIST,
 	    "a list of groups, accounts = ( { ... }, { ... } );" },
+	[CONFIG_KEY_LIST] = { CONFIG_TYPE_ARRAY, CONFIG_TYPE_LIST,
+	    "a list of strings, [ \"a\", \"b\" ]" },
 };
 
 /* The edit distance of A and B, capped at 9; used to suggest a key. */
@@ -403,6 +431,51 @@ config_parse_string(struct config_parse *p, const struct config_key *k,
 	return true;
 }
 
+/* Parse the array or list S of strings against K into FIELD (a strv); false on error. */
+static bool
+config_parse_list(struct config_parse *p, const struct config_key *k, const config_setting_t *s,
+    const char *prefix, void *field)
+{
+	unsigned int n = (unsigned int)config_setting_length(s), i;
+	GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
+	const char *name = config_setting_name(s), *str, *c;
+	bool ok = n <= 64;
+
+	if (!ok)
+		config_error(p, s, prefix, NULL, "%u entries; at most 64 are allowed", n);
+	for (i = 0; ok && i < n; i++) {
+		const config_setting_t *e = config_setting_get_elem(s, i);
+
+		ok = false;
+		if (config_setting_type(e) != CONFIG_TYPE_STRING) {
+			config_error(p, e, prefix, name, "entry %u: expected a string in double "
+			    "quotes, got %s", i + 1, config_type_name(e));
+			continue;
+		}
+		str = config_setting_get_string(e);
+		for (c = str; *c != '\0' && (unsigned char)*c >= 0x20 && *c != 0x7f; c++)
+			;
+		if ((long long)strlen(str) < k->min)
+			config_error(p, e, prefix, name, "entry %u must not be empty", i + 1);
+		else if ((long long)strlen(str) > k->max)
+			config_error(p, e, prefix, name, "entry %u is longer than %lld bytes", i + 1,
+			    k->max);
+		else if (*c != '\0')
+			config_error(p, e, prefix, name, "entry %u must not contain control "
+			    "characters", i + 1);
+		else
+			ok = true;
+		if (ok)
+			g_ptr_array_add(out, g_strdup(str));
+	}
+	g_ptr_array_add(out, NULL);
+	if (ok)
+		*(char ***)field = (char **)g_ptr_array_free(out, FALSE);
+	else
+		g_ptr_array_free(out, TRUE);
+	return ok;
+}
+
 /* Store K's default at FIELD. */
 static void
 config_set_default(const struct config_key *k, void *field)
@@ -417,6 +490,10 @@ config_set_default(const struct config_key *k, void *field)
 		*(int64_t *)field = k->def;
 	else if (k->type == CONFIG_KEY_BOOL)
 		*(bool *)field = k->def != 0;
+	else if (k->type == CONFIG_KEY_LIST)
+		*(char ***)field = g_strsplit_set(k->def_str, " ", -1);
+	if (k->type == CONFIG_KEY_LIST && k->check == config_check_paths)
+		config_check_paths(NULL, NULL, NULL, field);
 }
 
 static void config_parse_accounts(struct config_parse *, const config_setting_t *);
@@ -440,6 +517,8 @@ config_parse_value(struct config_parse *p, const struct config_key *k, const con
 		*(bool *)field = config_setting_get_bool(s) != 0;
 	else if (k->type == CONFIG_KEY_INT || k->type == CONFIG_KEY_INT64)
 		ok = config_parse_int(p, k, s, prefix, field);
+	else if (k->type == CONFIG_KEY_LIST)
+		ok = config_parse_list(p, k, s, prefix, field);
 	else
 		ok = config_parse_string(p, k, s, prefix, field);
 	if (ok && k->check != NULL)
@@ -569,6 +648,147 @@ config_check_fingerprint(struct config_parse *p, const config_setting_t *s, cons
 	    "64 hex digits, colons between pairs allowed", quoted);
 	g_free(quoted);
 	return false;
+}
+
+/* A command string (html_command, url_command) must split into an argv. */
+static bool
+config_check_command(struct config_parse *p, const config_setting_t *s, const char *prefix,
+    void *field)
+{
+	GError *error = NULL;
+	char **argv = NULL;
+	char *quoted;
+
+	if (g_shell_parse_argv(*(char **)field, NULL, &argv, &error)) {
+		g_strfreev(argv);
+		return true;
+	}
+	quoted = config_quote(*(char **)field);
+	config_error(p, s, prefix, NULL, "\"%s\" cannot be split into a command and its "
+	    "arguments (%s); it is not run by a shell, so quote as in sh but expect no "
+	    "expansion", quoted, error->message);
+	g_free(quoted);
+	g_error_free(error);
+	return false;
+}
+
+/* Entry I of the list setting S, for errors (the list itself when missing). */
+static const config_setting_t *
+config_list_elem(const config_setting_t *s, guint i)
+{
+	const config_setting_t *e = config_setting_get_elem(s, i);
+
+	return e != NULL ? e : s;
+}
+
+/* Header names: printable ASCII without spaces or colons. */
+static bool
+config_check_header_names(struct config_parse *p, const config_setting_t *s, const char *prefix,
+    void *field)
+{
+	char **names = *(char ***)field;
+	bool ok = true;
+	guint i;
+
+	for (i = 0; names[i] != NULL; i++) {
+		const char *c;
+
+		for (c = names[i]; *c > ' ' && *c < 0x7f && *c != ':'; c++)
+			;
+		if (*c != '\0') {
+			char *quoted = config_quote(names[i]);
+
+			config_error(p, config_list_elem(s, i), prefix, config_setting_name(s),
+			    "\"%s\" is not a header name; write it as in a message, \"Reply-To\"",
+			    quoted);
+			g_free(quoted);
+			ok = false;
+		}
+	}
+	return ok;
+}
+
+/* MIME types: "type/subtype" or "type/" and a star, of letters, digits and . + -; lowercased. */
+static bool
+config_check_types(struct config_parse *p, const config_setting_t *s, const char *prefix,
+    void *field)
+{
+	static const char chars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789.+-";
+	char **types = *(char ***)field;
+	bool ok = true;
+	guint i;
+
+	for (i = 0; types[i] != NULL; i++) {
+		const char *t = types[i];
+		size_t a = strspn(t, chars), b = t[a] == '/' ? strspn(t + a + 1, chars) : 0;
+		char *lower;
+
+		if (a > 0 && t[a] == '/' && ((b > 0 && t[a + 1 + b] == '\0') ||
+		    strcmp(t + a + 1, "*") == 0)) {
+			lower = g_ascii_strdown(t, -1);
+			g_free(types[i]);
+			types[i] = lower;
+			continue;
+		}
+		lower = config_quote(t);
+		config_error(p, config_list_elem(s, i), prefix, config_setting_name(s),
+		    "\"%s\" is not a MIME type; write type/subtype, such as \"text/html\"", lower);
+		g_free(lower);
+		ok = false;
+	}
+	return ok;
+}
+
+/* Charsets: each one iconv can convert to UTF-8. */
+static bool
+config_check_charsets(struct config_parse *p, const config_setting_t *s, const char *prefix,
+    void *field)
+{
+	char **names = *(char ***)field;
+	bool ok = true;
+	guint i;
+
+	for (i = 0; names[i] != NULL; i++) {
+		GIConv cd = g_iconv_open("UTF-8", names[i]);
+		char *quoted;
+
+		if (cd != (GIConv)-1) {
+			g_iconv_close(cd);
+			continue;
+		}
+		quoted = config_quote(names[i]);
+		config_error(p, config_list_elem(s, i), prefix, config_setting_name(s),
+		    "\"%s\" is not a charset this system can convert (see iconv -l)", quoted);
+		g_free(quoted);
+		ok = false;
+	}
+	return ok;
+}
+
+/* Paths: ~ expanded, then absolute.  P NULL: expand a default, no errors. */
+static bool
+config_check_paths(struct config_parse *p, const config_setting_t *s, const char *prefix,
+    void *field)
+{
+	char **paths = *(char ***)field;
+	bool ok = true;
+	guint i;
+
+	for (i = 0; paths[i] != NULL; i++) {
+		char *full = config_expand_path(paths[i]), *quoted;
+
+		g_free(paths[i]);
+		paths[i] = full;
+		if (p == NULL || g_path_is_absolute(full))
+			continue;
+		quoted = config_quote(full);
+		config_error(p, config_list_elem(s, i), prefix, config_setting_name(s),
+		    "\"%s\" is a relative path; write a full path, /... or ~/...", quoted);
+		g_free(quoted);
+		ok = false;
+	}
+	return ok;
 }
 
 /* Checks across keys of account A, and what is derived from them. */
@@ -745,6 +965,15 @@ config_free(struct surat_config *config)
 	g_free(config->store);
 	g_free(config->theme);
 	g_free(config->theme_path);
+	g_free(config->date_format);
+	g_strfreev(config->headers_shown);
+	g_strfreev(config->alternative_order);
+	g_strfreev(config->charset_fallbacks);
+	g_free(config->html_command);
+	g_free(config->url_command);
+	g_free(config->download_dir);
+	g_strfreev(config->auto_view);
+	g_strfreev(config->mailcap_path);
 	g_free(config);
 }
 

@@ -62,6 +62,17 @@ struct surat_config {
 	char *theme;       /* the name or path as written; default "default" */
 	char *theme_path;  /* the theme file it resolved to; NULL = built-in default */
 	int index_lines;   /* index rows above the pager in split view; default 10 */
+	/* Rendering and attachments (render.h, attach.h, mailcap.h); lists are NULL-terminated. */
+	char *date_format;        /* strftime format of Date; default "%a, %d %b %Y %H:%M" */
+	char **headers_shown;     /* header names in order; default From To Cc Date Subject */
+	char **alternative_order; /* types; default text/plain text/html text/enriched */
+	char **charset_fallbacks; /* iconv names tried after UTF-8; default windows-1252 */
+	char *html_command;       /* argv string; NULL = the built-in converter */
+	char *url_command;        /* argv string, %u or appended URL; NULL = none */
+	bool osc8_links;          /* OSC 8 hyperlinks in the pager; default false */
+	char *download_dir;       /* ~ expanded, absolute; default ~/Downloads */
+	char **auto_view;         /* types rendered inline by a copiousoutput entry; default none */
+	char **mailcap_path;      /* ~ expanded, absolute; default ~/.mailcap /etc/mailcap */
 	struct account_config *accounts;
 	size_t n_accounts;
 };
