@@ -333,7 +333,8 @@ bool keymap_bind_names(struct keymap *keymap, const char *contexts, const char *
  * and help fall back on the index's bindings whose action applies in them
  * and whose keys the context does not use itself (no prefix of one is
  * bound there, nor is it the prefix of one).  The prompt falls back on
- * nothing.  N of 0 or more than KEYMAP_SEQ_MAX matches nothing.
+ * nothing.  No keys, or more than KEYMAP_SEQ_MAX once Escapes are joined to
+ * the keys after them, match nothing.
  */
 enum keymap_match keymap_lookup(const struct keymap *keymap, enum keymap_context context,
     const int32_t *keys, size_t n, enum keymap_action *action);
