@@ -1026,15 +1026,16 @@ keymap_keys_for(const struct keymap *keymap, enum keymap_context context,
 void
 keymap_help(const struct keymap *keymap, enum keymap_context context, GPtrArray *lines)
 {
-	GPtrArray *live, *keys = g_ptr_array_new_with_free_func(g_free);
 	enum keymap_action actions[KEYMAP_ACTION_COUNT];
 	long width = 0, name_width = 0, w;
+	GPtrArray *live, *keys;
 	guint i, n = 0;
 	char *text;
 	int a;
 
 	if ((unsigned int)context >= KEYMAP_CONTEXT_COUNT)
 		return;
+	keys = g_ptr_array_new_with_free_func(g_free);
 	live = g_ptr_array_new();
 	keymap_effective(keymap, context, live);
 	for (a = 1; a < KEYMAP_ACTION_COUNT; a++) {
