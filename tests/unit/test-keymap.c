@@ -782,6 +782,34 @@ test_help(void **state)
 	keymap_free(km);
 }
 
+/* surat.conf(5) describes every action and context. */
+static void
+test_documented(void **state)
+{
+	char *man, *want, *name, **parts;
+	int i;
+
+	assert_true(g_file_get_contents(SURAT_TEST_DATA "/../../doc/surat.conf.5", &man, NULL,
+	    NULL));
+	for (i = 0; i < KEYMAP_ACTION_COUNT; i++) {
+		/* roff writes a hyphen as \- */
+		parts = g_strsplit(keymap_action_name(i), "-", -1);
+		name = g_strjoinv("\\-", parts);
+		g_strfreev(parts);
+		want = g_strdup_printf("\n.B %s\n", name);
+		g_free(name);
+		if (strstr(man, want) == NULL)
+			fail_msg("surat.conf(5) has no \".B %s\"", keymap_action_name(i));
+		g_free(want);
+	}
+	for (i = 0; i < KEYMAP_CONTEXT_COUNT; i++) {
+		want = g_strdup_printf("\n.B %s\n", keymap_context_name(i));
+		assert_non_null(strstr(man, want));
+		g_free(want);
+	}
+	g_free(man);
+}
+
 int
 main(void)
 {
@@ -799,6 +827,7 @@ main(void)
 		cmocka_unit_test(test_user_bindings),
 		cmocka_unit_test(test_binding_cap),
 		cmocka_unit_test(test_help),
+		cmocka_unit_test(test_documented),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

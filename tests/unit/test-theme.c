@@ -277,6 +277,24 @@ test_parse_color(void **state)
 	assert_false(theme_parse_color(NULL, &c));
 }
 
+/* surat.conf(5) describes every element. */
+static void
+test_elements_documented(void **state)
+{
+	char *man, *want;
+	int e;
+
+	assert_true(g_file_get_contents(SURAT_TEST_DATA "/../../doc/surat.conf.5", &man, NULL,
+	    NULL));
+	for (e = 0; e < THEME_ELEMENT_COUNT; e++) {
+		want = g_strdup_printf(" %s", theme_element_name(e));
+		if (strstr(man, want) == NULL)
+			fail_msg("surat.conf(5) does not mention %s", theme_element_name(e));
+		g_free(want);
+	}
+	g_free(man);
+}
+
 static void
 test_element_names(void **state)
 {
@@ -417,6 +435,7 @@ main(void)
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_parse_color),
 		cmocka_unit_test(test_element_names),
+		cmocka_unit_test(test_elements_documented),
 		cmocka_unit_test(test_resolve),
 	};
 	return testlib_run_with_cases("test-theme", fixed, G_N_ELEMENTS(fixed), test_bad,
