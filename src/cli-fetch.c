@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -130,7 +131,7 @@ cli_fetch_on_warning(void *data, const char *account, const char *text)
 /* The child's whole life: fetch one account, report, exit. */
 static G_GNUC_NORETURN void
 cli_fetch_child_run(const struct surat_config *config, const struct account_config *account,
-    int fd, bool rest, bool verbose, bool prefix)
+    int fd, bool rest, bool verbose, bool prefix, pid_t parent)
 {
 	struct fetch_observer observer = {
 		.data = GINT_TO_POINTER(fd),
@@ -154,6 +155,10 @@ cli_fetch_child_run(const struct surat_config *config, const struct account_conf
 	sigaction(SIGTERM, &sa, NULL);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
+	/* If surat fetch itself dies, stop as if told to: no QUIT, nothing lost. */
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() != parent)
+		cli_fetch_abort = 1;
 	options.rest = rest;
 	options.pipelining = true;
 	options.trace = verbose ? cli_fetch_trace : NULL;
@@ -248,8 +253,9 @@ cli_fetch_event(struct cli_fetch *f, struct cli_fetch_child *c, const char *line
 		c->failed = true;
 		return;
 	}
-	if (f->events_fd >= 0)
-		events_write(f->events_fd, &ev);
+	/* Whoever reads the events (the reader) is gone: keep fetching, stop telling. */
+	if (f->events_fd >= 0 && !events_write(f->events_fd, &ev))
+		f->events_fd = -1;
 	switch (ev.kind) {
 	case EVENT_START:
 		c->count = (unsigned int)ev.a;
@@ -310,10 +316,12 @@ static bool
 cli_fetch_spawn(struct cli_fetch *f, const struct surat_config *config, GPtrArray *accounts,
     bool rest, bool verbose)
 {
-	guint i;
+	pid_t parent = getpid();
+	guint i, k;
 
 	fflush(stdout);
 	fflush(stderr);
+
 	for (i = 0; i < accounts->len; i++) {
 		struct cli_fetch_child *c = g_new0(struct cli_fetch_child, 1);
 		int p[2];
@@ -322,28 +330,38 @@ cli_fetch_spawn(struct cli_fetch *f, const struct surat_config *config, GPtrArra
 		c->partial = g_string_new(NULL);
 		c->fd = -1;
 		g_ptr_array_add(f->children, c);
-		if (pipe(p) != 0) {
-			fprintf(stderr, "surat: cannot create a pipe: %s\n", g_strerror(errno));
-			return false;
+		if (pipe2(p, O_CLOEXEC) != 0) {
+			fprintf(stderr, "surat: %s: not fetched: cannot create a pipe: %s\n",
+			    c->account->name, g_strerror(errno));
+			c->failed = true;
+			continue;
 		}
 		c->pid = fork();
 		if (c->pid < 0) {
-			fprintf(stderr, "surat: cannot start a fetcher: %s\n", g_strerror(errno));
+			fprintf(stderr, "surat: %s: not fetched: cannot start a process: %s\n",
+			    c->account->name, g_strerror(errno));
+			c->failed = true;
 			close(p[0]);
 			close(p[1]);
-			return false;
+			continue;
 		}
 		if (c->pid == 0) {
+			/* Nothing of the parent's but this account's own pipe. */
 			close(p[0]);
+			for (k = 0; k + 1 < f->children->len; k++) {
+				struct cli_fetch_child *sibling = g_ptr_array_index(f->children, k);
+
+				if (sibling->fd >= 0)
+					close(sibling->fd);
+			}
 			close(cli_fetch_signal_pipe[0]);
 			close(cli_fetch_signal_pipe[1]);
 			if (f->events_fd >= 0)
 				close(f->events_fd);
 			cli_fetch_child_run(config, c->account, p[1], rest, verbose,
-			    accounts->len > 1);
+			    accounts->len > 1, parent);
 		}
 		close(p[1]);
-		fcntl(p[0], F_SETFD, FD_CLOEXEC);
 		c->fd = p[0];
 	}
 	return true;
@@ -512,7 +530,7 @@ cli_fetch(const char *cli_path, int argc, char **argv)
 	f.children = g_ptr_array_new_with_free_func((GDestroyNotify)cli_fetch_child_free);
 	f.progress = !verbose && isatty(STDERR_FILENO);
 	f.started = g_get_monotonic_time();
-	if (pipe(cli_fetch_signal_pipe) != 0) {
+	if (pipe2(cli_fetch_signal_pipe, O_CLOEXEC) != 0) {
 		fprintf(stderr, "surat: cannot create a pipe: %s\n", g_strerror(errno));
 		status = 1;
 		goto out;
@@ -522,6 +540,7 @@ cli_fetch(const char *cli_path, int argc, char **argv)
 	sa.sa_handler = cli_fetch_parent_signal;
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
+	signal(SIGPIPE, SIG_IGN);
 	status = 0;
 	if (!cli_fetch_spawn(&f, config, accounts, rest, verbose))
 		status = 1;

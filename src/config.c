@@ -39,6 +39,9 @@ enum config_key_type {
 	CONFIG_KEY_BOOL,     /* stored in a bool */
 	CONFIG_KEY_ENUM,     /* a string of values[], stored as its index (an enum) */
 	CONFIG_KEY_ACCOUNTS, /* the list of account groups */
+	CONFIG_KEY_STRINGS,  /* an array or list of strings, stored as a NULL-terminated strv */
+	CONFIG_KEY_LIST,     /* a list of groups, each parsed with list->keys */
+	CONFIG_KEY_PARSED,   /* a string the check parses, storing what it means */
 };
 
 struct config_parse;
@@ -57,6 +60,20 @@ struct config_key {
 	const char *def_str;       /* default of a string key */
 	const char *const *values; /* an enum's names, NULL-terminated */
 	config_check_fn check;     /* or NULL */
+	const struct config_list *list; /* of a CONFIG_KEY_LIST */
+};
+
+/* A list of groups (mailboxes, bind): one array of structs and its length. */
+struct config_list {
+	const struct config_key *keys; /* of one group */
+	size_t n_keys;
+	size_t size;         /* of one element */
+	size_t count_offset; /* of its size_t length, in the struct holding the array */
+	unsigned int max;    /* groups allowed */
+	const char *noun;    /* for "every NOUN needs one" */
+	const char *example; /* for "expected ..., got ..." */
+	/* Checks across the keys of one element; sets its line. */
+	void (*finish)(struct config_parse *, const config_setting_t *, const char *, void *);
 };
 
 struct config_found {
@@ -72,6 +89,8 @@ struct config_parse {
 	GArray *found;               /* struct config_found, until sorted into errors */
 	char **lines;                /* the file's lines, for config_int_literal */
 	GHashTable *names;           /* account name -> its line */
+	GPtrArray *warnings;         /* the caller's, or NULL */
+	const char *noun;            /* what the group being parsed is; NULL: an account */
 	struct surat_config *config; /* being filled */
 };
 
@@ -81,6 +100,16 @@ static const char *const config_auth_names[] = { "auto", "user", "apop", "plain"
 
 _Static_assert(sizeof(enum account_tls) == sizeof(int), "enum keys are stored as int");
 _Static_assert(sizeof(enum account_auth) == sizeof(int), "enum keys are stored as int");
+_Static_assert(sizeof(enum config_sort) == sizeof(int), "enum keys are stored as int");
+_Static_assert(sizeof(enum keymap_action) == sizeof(int), "parsed keys store an int");
+
+/* The sort orders, then each reversed, as config_check_sort splits them. */
+static const char *const config_sort_names[] = { "date", "arrival", "from", "subject", "size",
+	"thread", "reverse-date", "reverse-arrival", "reverse-from", "reverse-subject",
+	"reverse-size", "reverse-thread", NULL };
+
+_Static_assert(G_N_ELEMENTS(config_sort_names) == 2 * CONFIG_SORT_COUNT + 1,
+    "each sort order and its reverse");
 
 #define CONFIG_CHECK(f) \
 	static bool f(struct config_parse *, const config_setting_t *, const char *, void *)
@@ -88,30 +117,108 @@ CONFIG_CHECK(config_check_name);
 CONFIG_CHECK(config_check_secret);
 CONFIG_CHECK(config_check_file);
 CONFIG_CHECK(config_check_fingerprint);
+CONFIG_CHECK(config_check_header_names);
+CONFIG_CHECK(config_check_types);
+CONFIG_CHECK(config_check_charsets);
+CONFIG_CHECK(config_check_paths);
+CONFIG_CHECK(config_check_sort);
+CONFIG_CHECK(config_check_folder);
+CONFIG_CHECK(config_check_command);
+CONFIG_CHECK(config_check_new_mail_command);
+CONFIG_CHECK(config_check_mailbox_name);
+CONFIG_CHECK(config_check_contexts);
+CONFIG_CHECK(config_check_keys);
+CONFIG_CHECK(config_check_action);
+static void config_finish_mailbox(struct config_parse *, const config_setting_t *, const char *,
+    void *);
+static void config_finish_binding(struct config_parse *, const config_setting_t *, const char *,
+    void *);
 
 /* One table row per key; see doc/internals/config.md. */
 #define TOP(f)     offsetof(struct surat_config, f)
 #define ACCOUNT(f) offsetof(struct account_config, f)
 #define KEY_STRING(name, required, min, max, field, check) \
-	{ name, CONFIG_KEY_STRING, required, min, max, field, 0, NULL, NULL, check }
+	{ name, CONFIG_KEY_STRING, required, min, max, field, 0, NULL, NULL, check, NULL }
 #define KEY_PATH(name, field, def, check) \
-	{ name, CONFIG_KEY_PATH, false, 1, CONFIG_PATH_MAX, field, 0, def, NULL, check }
+	{ name, CONFIG_KEY_PATH, false, 1, CONFIG_PATH_MAX, field, 0, def, NULL, check, NULL }
 #define KEY_INT(name, min, max, field, def) \
-	{ name, CONFIG_KEY_INT, false, min, max, field, def, NULL, NULL, NULL }
+	{ name, CONFIG_KEY_INT, false, min, max, field, def, NULL, NULL, NULL, NULL }
 #define KEY_INT64(name, min, max, field, def) \
-	{ name, CONFIG_KEY_INT64, false, min, max, field, def, NULL, NULL, NULL }
+	{ name, CONFIG_KEY_INT64, false, min, max, field, def, NULL, NULL, NULL, NULL }
 #define KEY_BOOL(name, field, def) \
-	{ name, CONFIG_KEY_BOOL, false, 0, 1, field, def, NULL, NULL, NULL }
+	{ name, CONFIG_KEY_BOOL, false, 0, 1, field, def, NULL, NULL, NULL, NULL }
 #define KEY_ENUM(name, values, field, def) \
-	{ name, CONFIG_KEY_ENUM, false, 1, 64, field, def, NULL, values, NULL }
+	{ name, CONFIG_KEY_ENUM, false, 1, 64, field, def, NULL, values, NULL, NULL }
+	/* A list of strings of 1..MAX bytes; DEF is its default, words split on spaces. */
+#define KEY_STRINGS(name, max, field, def, check) \
+	{ name, CONFIG_KEY_STRINGS, false, 1, max, field, 0, def, NULL, check, NULL }
+#define KEY_ENUM_CHECK(name, values, field, def, check) \
+	{ name, CONFIG_KEY_ENUM, false, 1, 64, field, def, NULL, values, check, NULL }
+#define KEY_PARSED(name, max, field, check) \
+	{ name, CONFIG_KEY_PARSED, true, 1, max, field, 0, NULL, NULL, check, NULL }
+#define KEY_LIST(name, field, list) \
+	{ name, CONFIG_KEY_LIST, false, 0, 0, field, 0, NULL, NULL, NULL, list }
+#define MAILBOX(f) offsetof(struct config_mailbox, f)
+#define BINDING(f) offsetof(struct config_binding, f)
+
+/* One saved search: mailboxes = ( { name = "..."; query = "..."; } ); */
+static const struct config_key config_mailbox_keys[] = {
+	KEY_STRING("name", true, 1, CONFIG_MAILBOX_NAME_MAX, MAILBOX(name),
+	    config_check_mailbox_name),
+	KEY_STRING("query", true, 1, CONFIG_QUERY_MAX, MAILBOX(query), NULL),
+};
+
+static const struct config_list config_mailboxes = { config_mailbox_keys,
+	G_N_ELEMENTS(config_mailbox_keys), sizeof(struct config_mailbox), TOP(n_mailboxes), 1000,
+	"mailbox", "a list of groups, mailboxes = ( { name = \"...\"; query = \"...\"; } );",
+	config_finish_mailbox };
+
+/* One key binding: bind = ( { context = "index"; key = "g g"; action = "..."; } ); */
+static const struct config_key config_binding_keys[] = {
+	KEY_PARSED("context", 200, BINDING(contexts), config_check_contexts),
+	KEY_PARSED("key", 200, BINDING(keys), config_check_keys),
+	KEY_PARSED("action", 64, BINDING(action), config_check_action),
+};
+
+static const struct config_list config_bindings = { config_binding_keys,
+	G_N_ELEMENTS(config_binding_keys), sizeof(struct config_binding), TOP(n_bindings), 1000,
+	"binding", "a list of groups, bind = ( { context = \"index\"; key = \"...\"; action = "
+	"\"...\"; } );", config_finish_binding };
 
 /* The top level, in the order parsed: store comes before the accounts. */
 static const struct config_key config_top_keys[] = {
 	KEY_PATH("store", TOP(store), "~/.local/share/surat", NULL),
 	{ "theme", CONFIG_KEY_STRING, false, 1, CONFIG_PATH_MAX, TOP(theme), 0, "default", NULL,
-	    NULL },
+	    NULL, NULL },
 	KEY_INT("index_lines", 1, 200, TOP(index_lines), 10),
-	{ "accounts", CONFIG_KEY_ACCOUNTS, false, 0, 0, 0, 0, NULL, NULL, NULL },
+	/* rendering, attachments, mailcap (issue 4) */
+	{ "date_format", CONFIG_KEY_STRING, false, 1, 256, TOP(date_format), 0,
+	    "%a, %d %b %Y %H:%M", NULL, NULL, NULL },
+	KEY_STRINGS("headers_shown", 128, TOP(headers_shown), "From To Cc Date Subject",
+	    config_check_header_names),
+	KEY_STRINGS("alternative_order", 128, TOP(alternative_order),
+	    "text/plain text/html text/enriched", config_check_types),
+	KEY_STRINGS("charset_fallbacks", 64, TOP(charset_fallbacks), "windows-1252",
+	    config_check_charsets),
+	KEY_STRING("html_command", false, 1, CONFIG_PATH_MAX, TOP(html_command), config_check_command),
+	KEY_STRING("url_command", false, 1, CONFIG_PATH_MAX, TOP(url_command), config_check_command),
+	KEY_BOOL("osc8_links", TOP(osc8_links), false),
+	KEY_PATH("download_dir", TOP(download_dir), "~/Downloads", NULL),
+	KEY_STRINGS("auto_view", 128, TOP(auto_view), "", config_check_types),
+	KEY_STRINGS("mailcap_path", CONFIG_PATH_MAX, TOP(mailcap_path), "~/.mailcap /etc/mailcap",
+	    config_check_paths),
+		{ "accounts", CONFIG_KEY_ACCOUNTS, false, 0, 0, 0, 0, NULL, NULL, NULL, NULL },
+	/* issue 5: triage */
+	KEY_ENUM_CHECK("sort", config_sort_names, TOP(sort), CONFIG_SORT_DATE, config_check_sort),
+	KEY_LIST("mailboxes", TOP(mailboxes), &config_mailboxes),
+	{ "trash", CONFIG_KEY_STRING, false, 0, 200, TOP(trash), 0, "Trash", NULL,
+	    config_check_folder, NULL },
+	KEY_LIST("bind", TOP(bindings), &config_bindings),
+	KEY_BOOL("mouse", TOP(mouse), false),
+	KEY_STRING("new_mail_command", false, 1, CONFIG_PATH_MAX, TOP(new_mail_command),
+	    config_check_new_mail_command),
+	KEY_BOOL("sidebar", TOP(sidebar), false),
+	KEY_INT("sidebar_width", 10, 80, TOP(sidebar_width), 24),
 };
 
 /* One account.  A port of 0 after parsing means "not set": 995 or 110 by tls. */
@@ -132,9 +239,11 @@ static const struct config_key config_account_keys[] = {
 	KEY_INT64("max_size", 0, INT64_MAX, ACCOUNT(max_size), 0),
 	KEY_INT("poll_interval", 10, 86400, ACCOUNT(poll_interval), 300),
 	KEY_INT("timeout", 1, 3600, ACCOUNT(timeout), 30),
+	KEY_BOOL("delete_on_server_when_deleted", ACCOUNT(delete_on_server_when_deleted), false),
 };
 
 _Static_assert(G_N_ELEMENTS(config_account_keys) <= CONFIG_MAX_KEYS, "raise CONFIG_MAX_KEYS");
+_Static_assert(G_N_ELEMENTS(config_top_keys) <= CONFIG_MAX_KEYS, "raise CONFIG_MAX_KEYS");
 
 /* Add TEXT (taken) to LINES, made safe: it quotes the file, which may hold anything. */
 static void
@@ -142,6 +251,28 @@ config_add_line(GPtrArray *lines, char *text)
 {
 	g_ptr_array_add(lines, sanitize_text(text, -1, 0));
 	g_free(text);
+}
+
+/* "FILE:LINE: PREFIX.NAME: MSG" about setting S, as config_error says (g_free). */
+static char *
+config_format(struct config_parse *p, const config_setting_t *s, const char *prefix,
+    const char *name, const char *msg)
+{
+	const char *file = config_setting_source_file(s);
+	char *where, *text;
+
+	if (name == NULL)
+		name = config_setting_name(s);
+	/* libconfig names an @include'd file as written, relative to include_dir. */
+	if (file == NULL)
+		file = p->path;
+	where = g_path_is_absolute(file) || strcmp(file, p->path) == 0
+	    ? g_strdup(file) : g_build_filename(p->include_dir, file, NULL);
+	text = g_strdup_printf("%s:%d: %s%s%s: %s", where, (int)config_setting_source_line(s),
+	    prefix != NULL ? prefix : "", prefix != NULL && name != NULL ? "." : "",
+	    name != NULL ? name : "", msg);
+	g_free(where);
+	return text;
 }
 
 /*
@@ -153,29 +284,35 @@ config_error(struct config_parse *p, const config_setting_t *s, const char *pref
     const char *name, const char *fmt, ...)
 {
 	struct config_found found;
-	const char *file = config_setting_source_file(s);
 	va_list ap;
-	char *msg, *where;
+	char *msg;
 
 	if (p->found->len > 10 * CONFIG_MAX_ERRORS)
 		return;
-	if (name == NULL)
-		name = config_setting_name(s);
 	va_start(ap, fmt);
 	msg = g_strdup_vprintf(fmt, ap);
 	va_end(ap);
-	/* libconfig names an @include'd file as written, relative to include_dir. */
-	if (file == NULL)
-		file = p->path;
-	where = g_path_is_absolute(file) || strcmp(file, p->path) == 0
-	    ? g_strdup(file) : g_build_filename(p->include_dir, file, NULL);
 	found.line = (int)config_setting_source_line(s);
 	found.seq = p->found->len;
-	found.text = g_strdup_printf("%s:%d: %s%s%s: %s", where, found.line,
-	    prefix != NULL ? prefix : "", prefix != NULL && name != NULL ? "." : "",
-	    name != NULL ? name : "", msg);
+	found.text = config_format(p, s, prefix, name, msg);
 	g_array_append_val(p->found, found);
-	g_free(where);
+	g_free(msg);
+}
+
+/* Note one warning, worded and placed as config_error's errors; dropped without WARNINGS. */
+static void G_GNUC_PRINTF(5, 6)
+config_warning(struct config_parse *p, const config_setting_t *s, const char *prefix,
+    const char *name, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	if (p->warnings == NULL || p->warnings->len >= CONFIG_MAX_ERRORS)
+		return;
+	va_start(ap, fmt);
+	msg = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	config_add_line(p->warnings, config_format(p, s, prefix, name, msg));
 	g_free(msg);
 }
 
@@ -255,6 +392,10 @@ static const struct {
 	[CONFIG_KEY_ENUM] = { CONFIG_TYPE_STRING, CONFIG_TYPE_STRING, "a string in double quotes" },
 	[CONFIG_KEY_ACCOUNTS] = { CONFIG_TYPE_LIST, CONFIG_TYPE_LIST,
 	    "a list of groups, accounts = ( { ... }, { ... } );" },
+	[CONFIG_KEY_STRINGS] = { CONFIG_TYPE_ARRAY, CONFIG_TYPE_LIST,
+	    "a list of strings, [ \"a\", \"b\" ]" },
+	[CONFIG_KEY_LIST] = { CONFIG_TYPE_LIST, CONFIG_TYPE_LIST, NULL }, /* list->example */
+	[CONFIG_KEY_PARSED] = { CONFIG_TYPE_STRING, CONFIG_TYPE_STRING, "a string in double quotes" },
 };
 
 /* The edit distance of A and B, capped at 9; used to suggest a key. */
@@ -386,6 +527,9 @@ config_parse_string(struct config_parse *p, const struct config_key *k,
 		names = g_strjoinv(", ", (char **)k->values);
 		config_error(p, s, prefix, NULL, "\"%s\" is not one of %s", quoted, names);
 		g_free(names);
+	} else if (k->type == CONFIG_KEY_PARSED) {
+		g_free(quoted);
+		return true; /* the check reads it */
 	} else if (k->type == CONFIG_KEY_PATH) {
 		value = config_expand_path(str);
 		if (!g_path_is_absolute(value)) {
@@ -403,6 +547,51 @@ config_parse_string(struct config_parse *p, const struct config_key *k,
 	return true;
 }
 
+/* Parse the array or list S of strings against K into FIELD (a strv); false on error. */
+static bool
+config_parse_strings(struct config_parse *p, const struct config_key *k, const config_setting_t *s,
+    const char *prefix, void *field)
+{
+	unsigned int n = (unsigned int)config_setting_length(s), i;
+	GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
+	const char *name = config_setting_name(s), *str, *c;
+	bool ok = n <= 64;
+
+	if (!ok)
+		config_error(p, s, prefix, NULL, "%u entries; at most 64 are allowed", n);
+	for (i = 0; ok && i < n; i++) {
+		const config_setting_t *e = config_setting_get_elem(s, i);
+
+		ok = false;
+		if (config_setting_type(e) != CONFIG_TYPE_STRING) {
+			config_error(p, e, prefix, name, "entry %u: expected a string in double "
+			    "quotes, got %s", i + 1, config_type_name(e));
+			continue;
+		}
+		str = config_setting_get_string(e);
+		for (c = str; *c != '\0' && (unsigned char)*c >= 0x20 && *c != 0x7f; c++)
+			;
+		if ((long long)strlen(str) < k->min)
+			config_error(p, e, prefix, name, "entry %u must not be empty", i + 1);
+		else if ((long long)strlen(str) > k->max)
+			config_error(p, e, prefix, name, "entry %u is longer than %lld bytes", i + 1,
+			    k->max);
+		else if (*c != '\0')
+			config_error(p, e, prefix, name, "entry %u must not contain control "
+			    "characters", i + 1);
+		else
+			ok = true;
+		if (ok)
+			g_ptr_array_add(out, g_strdup(str));
+	}
+	g_ptr_array_add(out, NULL);
+	if (ok)
+		*(char ***)field = (char **)g_ptr_array_free(out, FALSE);
+	else
+		g_ptr_array_free(out, TRUE);
+	return ok;
+}
+
 /* Store K's default at FIELD. */
 static void
 config_set_default(const struct config_key *k, void *field)
@@ -417,9 +606,15 @@ config_set_default(const struct config_key *k, void *field)
 		*(int64_t *)field = k->def;
 	else if (k->type == CONFIG_KEY_BOOL)
 		*(bool *)field = k->def != 0;
+	else if (k->type == CONFIG_KEY_STRINGS)
+		*(char ***)field = g_strsplit_set(k->def_str, " ", -1);
+	if (k->type == CONFIG_KEY_STRINGS && k->check == config_check_paths)
+		config_check_paths(NULL, NULL, NULL, field);
 }
 
 static void config_parse_accounts(struct config_parse *, const config_setting_t *);
+static void config_parse_list(struct config_parse *, const struct config_key *,
+    const config_setting_t *, void *);
 
 /* Parse setting S for key K into FIELD, then run K's check. */
 static void
@@ -430,16 +625,20 @@ config_parse_value(struct config_parse *p, const struct config_key *k, const con
 	bool ok = true;
 
 	if (type != config_key_types[k->type].type && type != config_key_types[k->type].alt) {
-		config_error(p, s, prefix, NULL, "expected %s, got %s",
-		    config_key_types[k->type].expected, config_type_name(s));
+		config_error(p, s, prefix, NULL, "expected %s, got %s", k->type == CONFIG_KEY_LIST ?
+		    k->list->example : config_key_types[k->type].expected, config_type_name(s));
 		return;
 	}
 	if (k->type == CONFIG_KEY_ACCOUNTS)
 		config_parse_accounts(p, s);
+	else if (k->type == CONFIG_KEY_LIST)
+		config_parse_list(p, k, s, field);
 	else if (k->type == CONFIG_KEY_BOOL)
 		*(bool *)field = config_setting_get_bool(s) != 0;
 	else if (k->type == CONFIG_KEY_INT || k->type == CONFIG_KEY_INT64)
 		ok = config_parse_int(p, k, s, prefix, field);
+	else if (k->type == CONFIG_KEY_STRINGS)
+		ok = config_parse_strings(p, k, s, prefix, field);
 	else
 		ok = config_parse_string(p, k, s, prefix, field);
 	if (ok && k->check != NULL)
@@ -475,7 +674,8 @@ config_parse_group(struct config_parse *p, const config_setting_t *group,
 		if (seen[i] != NULL)
 			config_parse_value(p, &keys[i], seen[i], prefix, (char *)base + keys[i].offset);
 		else if (keys[i].required)
-			config_error(p, group, prefix, keys[i].name, "missing; every account needs one");
+			config_error(p, group, prefix, keys[i].name, "missing; every %s needs one",
+			    p->noun != NULL ? p->noun : "account");
 		else
 			config_set_default(&keys[i], (char *)base + keys[i].offset);
 	}
@@ -571,6 +771,350 @@ config_check_fingerprint(struct config_parse *p, const config_setting_t *s, cons
 	return false;
 }
 
+/* A command string (html_command, url_command) must split into an argv. */
+static bool
+config_check_command(struct config_parse *p, const config_setting_t *s, const char *prefix,
+    void *field)
+{
+	GError *error = NULL;
+	char **argv = NULL;
+	char *quoted;
+
+	if (g_shell_parse_argv(*(char **)field, NULL, &argv, &error)) {
+		g_strfreev(argv);
+		return true;
+	}
+	quoted = config_quote(*(char **)field);
+	config_error(p, s, prefix, NULL, "\"%s\" cannot be split into a command and its "
+	    "arguments (%s); it is not run by a shell, so quote as in sh but expect no "
+	    "expansion", quoted, error->message);
+	g_free(quoted);
+	g_error_free(error);
+	return false;
+}
+
+/* Entry I of the list setting S, for errors (the list itself when missing). */
+static const config_setting_t *
+config_list_elem(const config_setting_t *s, guint i)
+{
+	const config_setting_t *e = config_setting_get_elem(s, i);
+
+	return e != NULL ? e : s;
+}
+
+/* Header names: printable ASCII without spaces or colons. */
+static bool
+config_check_header_names(struct config_parse *p, const config_setting_t *s, const char *prefix,
+    void *field)
+{
+	char **names = *(char ***)field;
+	bool ok = true;
+	guint i;
+
+	for (i = 0; names[i] != NULL; i++) {
+		const char *c;
+
+		for (c = names[i]; *c > ' ' && *c < 0x7f && *c != ':'; c++)
+			;
+		if (*c != '\0') {
+			char *quoted = config_quote(names[i]);
+
+			config_error(p, config_list_elem(s, i), prefix, config_setting_name(s),
+			    "\"%s\" is not a header name; write it as in a message, \"Reply-To\"",
+			    quoted);
+			g_free(quoted);
+			ok = false;
+		}
+	}
+	return ok;
+}
+
+/* MIME types: "type/subtype" or "type/" and a star, of letters, digits and . + -; lowercased. */
+static bool
+config_check_types(struct config_parse *p, const config_setting_t *s, const char *prefix,
+    void *field)
+{
+	static const char chars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789.+-";
+	char **types = *(char ***)field;
+	bool ok = true;
+	guint i;
+
+	for (i = 0; types[i] != NULL; i++) {
+		const char *t = types[i];
+		size_t a = strspn(t, chars), b = t[a] == '/' ? strspn(t + a + 1, chars) : 0;
+		char *lower;
+
+		if (a > 0 && t[a] == '/' && ((b > 0 && t[a + 1 + b] == '\0') ||
+		    strcmp(t + a + 1, "*") == 0)) {
+			lower = g_ascii_strdown(t, -1);
+			g_free(types[i]);
+			types[i] = lower;
+			continue;
+		}
+		lower = config_quote(t);
+		config_error(p, config_list_elem(s, i), prefix, config_setting_name(s),
+		    "\"%s\" is not a MIME type; write type/subtype, such as \"text/html\"", lower);
+		g_free(lower);
+		ok = false;
+	}
+	return ok;
+}
+
+/* Charsets: each one iconv can convert to UTF-8. */
+static bool
+config_check_charsets(struct config_parse *p, const config_setting_t *s, const char *prefix,
+    void *field)
+{
+	char **names = *(char ***)field;
+	bool ok = true;
+	guint i;
+
+	for (i = 0; names[i] != NULL; i++) {
+		GIConv cd = g_iconv_open("UTF-8", names[i]);
+		char *quoted;
+
+		if (cd != (GIConv)-1) {
+			g_iconv_close(cd);
+			continue;
+		}
+		quoted = config_quote(names[i]);
+		config_error(p, config_list_elem(s, i), prefix, config_setting_name(s),
+		    "\"%s\" is not a charset this system can convert (see iconv -l)", quoted);
+		g_free(quoted);
+		ok = false;
+	}
+	return ok;
+}
+
+/* Paths: ~ expanded, then absolute.  P NULL: expand a default, no errors. */
+static bool
+config_check_paths(struct config_parse *p, const config_setting_t *s, const char *prefix,
+    void *field)
+{
+	char **paths = *(char ***)field;
+	bool ok = true;
+	guint i;
+
+	for (i = 0; paths[i] != NULL; i++) {
+		char *full = config_expand_path(paths[i]), *quoted;
+
+		g_free(paths[i]);
+		paths[i] = full;
+		if (p == NULL || g_path_is_absolute(full))
+			continue;
+		quoted = config_quote(full);
+		config_error(p, config_list_elem(s, i), prefix, config_setting_name(s),
+		    "\"%s\" is a relative path; write a full path, /... or ~/...", quoted);
+		g_free(quoted);
+		ok = false;
+	}
+	return ok;
+}
+
+/* ---- issue 5: sort, mailboxes, trash, bind, new_mail_command ---------------- */
+
+/* A list of groups (K->list): one element of the array at FIELD per group. */
+static void
+config_parse_list(struct config_parse *p, const struct config_key *k,
+    const config_setting_t *list, void *field)
+{
+	const struct config_list *l = k->list;
+	unsigned int n = (unsigned int)config_setting_length(list), i;
+	size_t *count = (size_t *)((char *)field - k->offset + l->count_offset);
+	const config_setting_t *group;
+	char *array, *prefix, *el;
+
+	if (n > l->max) {
+		config_error(p, list, NULL, NULL, "%u groups; at most %u are allowed", n, l->max);
+		return;
+	}
+	array = n > 0 ? g_malloc0(n * l->size) : NULL;
+	*(char **)field = array;
+	for (i = 0; i < n; i++) {
+		group = config_setting_get_elem(list, i);
+		prefix = g_strdup_printf("%s[%u]", k->name, i);
+		if (config_setting_type(group) != CONFIG_TYPE_GROUP) {
+			config_error(p, group, prefix, NULL, "expected a group { ... }, got %s",
+			    config_type_name(group));
+		} else {
+			el = array + (*count)++ * l->size;
+			p->noun = l->noun;
+			config_parse_group(p, group, l->keys, l->n_keys, prefix, el);
+			p->noun = NULL;
+			if (l->finish != NULL)
+				l->finish(p, group, prefix, el);
+		}
+		g_free(prefix);
+	}
+}
+
+/* sort: "reverse-X" is X with sort_reverse set. */
+static bool
+config_check_sort(struct config_parse *p, const config_setting_t *s, const char *prefix,
+    void *field)
+{
+	int *sort = field;
+
+	if (*sort >= CONFIG_SORT_COUNT) {
+		*sort -= CONFIG_SORT_COUNT;
+		p->config->sort_reverse = true;
+	}
+	return true;
+}
+
+/* A local folder's name (trash): a Maildir++ subfolder; "" is none, stored as NULL. */
+static bool
+config_check_folder(struct config_parse *p, const config_setting_t *s, const char *prefix,
+    void *field)
+{
+	char **name = field, *quoted;
+
+	if (**name == '\0') {
+		g_clear_pointer(name, g_free);
+		return true;
+	}
+	if (g_utf8_validate(*name, -1, NULL) && strchr(*name, '/') == NULL && **name != '.' &&
+	    !g_str_has_suffix(*name, ".") && strstr(*name, "..") == NULL)
+		return true;
+	quoted = config_quote(*name);
+	config_error(p, s, prefix, NULL, "\"%s\" is not a folder name: no / or .., no dot first "
+	    "or last (a dot separates subfolders); \"\" turns the trash off", quoted);
+	g_free(quoted);
+	return false;
+}
+
+/* new_mail_command: split as a shell would (it is never run by one); known placeholders. */
+static bool
+config_check_new_mail_command(struct config_parse *p, const config_setting_t *s, const char *prefix,
+    void *field)
+{
+	GError *error = NULL;
+	char **argv = NULL, *quoted;
+	const char *c;
+	int i;
+
+	if (!g_shell_parse_argv(*(char **)field, NULL, &argv, &error)) {
+		config_error(p, s, prefix, NULL, "%s; it is split into words as a shell would, and "
+		    "never run by one", g_error_matches(error, G_SHELL_ERROR,
+		    G_SHELL_ERROR_BAD_QUOTING) ? "a quote is not closed" : g_error_matches(error,
+		    G_SHELL_ERROR, G_SHELL_ERROR_EMPTY_STRING) ? "no command" : error->message);
+		g_error_free(error);
+		return false;
+	}
+	for (i = 0; argv[i] != NULL; i++) {
+		for (c = argv[i]; (c = strchr(c, '%')) != NULL; c += 2) {
+			if (c[1] != '\0' && strchr("nua%", c[1]) != NULL)
+				continue;
+			quoted = config_quote(argv[i]);
+			config_error(p, s, prefix, NULL, "\"%s\": after %% comes n (new messages), u "
+			    "(unread), a (accounts) or %% (a %%)", quoted);
+			g_free(quoted);
+			g_strfreev(argv);
+			return false;
+		}
+	}
+	p->config->new_mail_argv = argv;
+	return true;
+}
+
+/* A saved search's name: shown in the sidebar, so plain text, and unique. */
+static bool
+config_check_mailbox_name(struct config_parse *p, const config_setting_t *s, const char *prefix,
+    void *field)
+{
+	const char *name = *(char **)field;
+	const struct config_mailbox *m = p->config->mailboxes;
+	char *quoted;
+	size_t i;
+
+	if (!g_utf8_validate(name, -1, NULL)) {
+		config_error(p, s, prefix, NULL, "is not valid UTF-8");
+		return false;
+	}
+	quoted = config_quote(name);
+	if (g_ascii_isspace(name[0]) || g_ascii_isspace(name[strlen(name) - 1]))
+		config_error(p, s, prefix, NULL, "\"%s\" begins or ends with a space", quoted);
+	/* This mailbox is the last one so far. */
+	for (i = 0; i + 1 < p->config->n_mailboxes; i++) {
+		if (m[i].name != NULL && strcmp(m[i].name, name) == 0) {
+			config_error(p, s, prefix, NULL, "duplicate mailbox name \"%s\"; first used "
+			    "on line %d", quoted, m[i].line);
+			break;
+		}
+	}
+	g_free(quoted);
+	return true;
+}
+
+/* Set a mailbox's line. */
+static void
+config_finish_mailbox(struct config_parse *p, const config_setting_t *group, const char *prefix,
+    void *elem)
+{
+	((struct config_mailbox *)elem)->line = (int)config_setting_source_line(group);
+}
+
+/* Report ERROR (taken) about setting S; returns OK. */
+static bool
+config_keymap_result(struct config_parse *p, const config_setting_t *s, const char *prefix,
+    bool ok, GError *error)
+{
+	if (!ok) {
+		config_error(p, s, prefix, NULL, "%s", error->message);
+		g_error_free(error);
+	}
+	return ok;
+}
+
+/* bind: a binding's contexts, "index" or "index,pager". */
+static bool
+config_check_contexts(struct config_parse *p, const config_setting_t *s, const char *prefix,
+    void *field)
+{
+	GError *error = NULL;
+	bool ok = keymap_context_parse(config_setting_get_string(s), field, &error);
+
+	return config_keymap_result(p, s, prefix, ok, error);
+}
+
+/* bind: a binding's keys, "g g". */
+static bool
+config_check_keys(struct config_parse *p, const config_setting_t *s, const char *prefix,
+    void *field)
+{
+	GError *error = NULL;
+	bool ok = keymap_seq_parse(config_setting_get_string(s), field, &error);
+
+	return config_keymap_result(p, s, prefix, ok, error);
+}
+
+/* bind: a binding's action, "first-entry". */
+static bool
+config_check_action(struct config_parse *p, const config_setting_t *s, const char *prefix,
+    void *field)
+{
+	GError *error = NULL;
+	bool ok = keymap_action_parse(config_setting_get_string(s), field, &error);
+
+	return config_keymap_result(p, s, prefix, ok, error);
+}
+
+/* A binding's action applies in each of its contexts; set its line. */
+static void
+config_finish_binding(struct config_parse *p, const config_setting_t *group, const char *prefix,
+    void *elem)
+{
+	const config_setting_t *s = config_setting_get_member(group, "action");
+	struct config_binding *b = elem;
+	GError *error = NULL;
+
+	b->line = (int)config_setting_source_line(group);
+	/* A failed action is noop, which applies everywhere: one error, not two. */
+	if (b->contexts != 0 && !keymap_action_check(b->action, b->contexts, &error))
+		config_keymap_result(p, s != NULL ? s : group, prefix, false, error);
+}
+
 /* Checks across keys of account A, and what is derived from them. */
 static void
 config_finish_account(struct config_parse *p, const config_setting_t *group, const char *prefix,
@@ -585,6 +1129,10 @@ config_finish_account(struct config_parse *p, const config_setting_t *group, con
 		config_error(p, config_setting_get_member(group, "delete_after_days"), prefix, NULL,
 		    "applies only with keep = true; with keep = false mail leaves the server as "
 		    "soon as it is fetched");
+	if (!a->keep && a->delete_on_server_when_deleted)
+		config_warning(p, config_setting_get_member(group, "delete_on_server_when_deleted"),
+		    prefix, NULL, "does nothing with keep = false: mail leaves the server as soon "
+		    "as it is fetched");
 	if (a->name != NULL && p->config->store != NULL)
 		a->maildir = g_build_filename(p->config->store, a->name, NULL);
 }
@@ -652,7 +1200,7 @@ config_finish(struct config_parse *p, const config_setting_t *root)
 struct surat_config *
 config_load(const char *path, GPtrArray *errors, GPtrArray *warnings)
 {
-	struct config_parse p = { .path = path, .errors = errors };
+	struct config_parse p = { .path = path, .errors = errors, .warnings = warnings };
 	struct surat_config *config = NULL;
 	const char *why = NULL;
 	struct stat st;
@@ -745,6 +1293,24 @@ config_free(struct surat_config *config)
 	g_free(config->store);
 	g_free(config->theme);
 	g_free(config->theme_path);
+	g_free(config->date_format);
+	g_strfreev(config->headers_shown);
+	g_strfreev(config->alternative_order);
+	g_strfreev(config->charset_fallbacks);
+	g_free(config->html_command);
+	g_free(config->url_command);
+	g_free(config->download_dir);
+	g_strfreev(config->auto_view);
+	g_strfreev(config->mailcap_path);
+	for (i = 0; i < config->n_mailboxes; i++) {
+		g_free(config->mailboxes[i].name);
+		g_free(config->mailboxes[i].query);
+	}
+	g_free(config->mailboxes);
+	g_free(config->bindings);
+	g_free(config->trash);
+	g_free(config->new_mail_command);
+	g_strfreev(config->new_mail_argv);
 	g_free(config);
 }
 
@@ -816,4 +1382,70 @@ config_auth_name(enum account_auth auth)
 	if ((size_t)auth >= G_N_ELEMENTS(config_auth_names) - 1)
 		return "?";
 	return config_auth_names[auth];
+}
+
+const char *
+config_sort_name(enum config_sort sort)
+{
+	if ((unsigned int)sort >= CONFIG_SORT_COUNT)
+		return "?";
+	return config_sort_names[sort];
+}
+
+bool
+config_sort_parse(const char *text, enum config_sort *sort, bool *reverse)
+{
+	int i;
+
+	for (i = 0; text != NULL && config_sort_names[i] != NULL; i++) {
+		if (g_ascii_strcasecmp(text, config_sort_names[i]) == 0) {
+			*sort = (enum config_sort)(i % CONFIG_SORT_COUNT);
+			*reverse = i >= CONFIG_SORT_COUNT;
+			return true;
+		}
+	}
+	return false;
+}
+
+char **
+config_new_mail_argv(const struct surat_config *config, unsigned int n_new,
+    unsigned int n_unread, const char *accounts)
+{
+	GPtrArray *argv;
+	GString *word;
+	const char *c;
+	guint i;
+
+	if (config == NULL || config->new_mail_argv == NULL)
+		return NULL;
+	argv = g_ptr_array_new();
+	for (i = 0; config->new_mail_argv[i] != NULL; i++) {
+		word = g_string_new(NULL);
+		for (c = config->new_mail_argv[i]; *c != '\0'; c++) {
+			if (c[0] != '%' || c[1] == '\0') {
+				g_string_append_c(word, *c);
+				continue;
+			}
+			switch (*++c) {
+			case 'n':
+				g_string_append_printf(word, "%u", n_new);
+				break;
+			case 'u':
+				g_string_append_printf(word, "%u", n_unread);
+				break;
+			case 'a':
+				g_string_append(word, accounts != NULL ? accounts : "");
+				break;
+			case '%':
+				g_string_append_c(word, '%');
+				break;
+			default: /* config_check_new_mail_command lets none through */
+				g_string_append_c(word, '%');
+				g_string_append_c(word, *c);
+			}
+		}
+		g_ptr_array_add(argv, g_string_free(word, FALSE));
+	}
+	g_ptr_array_add(argv, NULL);
+	return (char **)g_ptr_array_free(argv, FALSE);
 }

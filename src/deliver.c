@@ -230,10 +230,8 @@ deliver_open(struct index *idx, const char *account, const char *maildir, GError
 {
 	struct deliver *d;
 
-	if (!store_maildir_create(maildir, error)) {
-		g_prefix_error(error, "account %s: ", account);
+	if (!store_maildir_create(maildir, error))
 		return NULL;
-	}
 	d = g_new0(struct deliver, 1);
 	d->idx = idx;
 	d->account = g_strdup(account);
@@ -241,7 +239,7 @@ deliver_open(struct index *idx, const char *account, const char *maildir, GError
 	d->queue = g_ptr_array_new();
 	d->queued = g_hash_table_new(g_str_hash, g_str_equal);
 	if (!deliver_recover(d, error)) {
-		g_prefix_error(error, "account %s: recovering an interrupted delivery: ", account);
+		g_prefix_error(error, "recovering an interrupted delivery: ");
 		deliver_free(d);
 		return NULL;
 	}
@@ -297,7 +295,6 @@ deliver_add_summarized(struct deliver *d, const char *buf, size_t len, const cha
 		if (error == NULL || *error == NULL)
 			g_set_error(error, DELIVER_ERROR, DELIVER_ERROR_DUPLICATE,
 			    "UIDL %s is already in the index; not delivered twice", uidl);
-		g_prefix_error(error, "account %s: ", d->account);
 		if (summary != NULL)
 			deliver_summary_clear(summary);
 		return false;
@@ -349,7 +346,6 @@ deliver_add_summarized(struct deliver *d, const char *buf, size_t len, const cha
 fail:
 	/* A failed write leaves nothing behind: no file, no row. */
 	deliver_item_free(item, true);
-	g_prefix_error(error, "account %s: ", d->account);
 	return false;
 }
 
@@ -440,7 +436,6 @@ fail:
 	 * With rows, recovery (the next deliver_open) settles each one.
 	 */
 	deliver_clear_queue(d, !rows_written);
-	g_prefix_error(error, "account %s: ", d->account);
 	return false;
 }
 
@@ -449,10 +444,12 @@ deliver_replace(struct deliver *d, const struct index_message *row, const char *
     GError **error)
 {
 	struct store_tmpfile tmp = { .fd = -1 };
-	struct index_message msg = { 0 };
+	struct index_message cur = { 0 };
 	char *body_text = NULL, *path = NULL, *dir;
+	GError *local = NULL;
 	struct stat st;
-	bool ok = false;
+	bool ok = false, swapped = false;
+	int tries;
 
 	/* The message may have been moved to a local folder (Maildir++ .NAME) since. */
 	dir = row->folder != NULL && row->folder[0] != '\0'
@@ -464,32 +461,66 @@ deliver_replace(struct deliver *d, const struct index_message *row, const char *
 		store_tmp_discard(&tmp);
 		goto out;
 	}
-	if (!store_tmp_replace(dir, tmp.base, row->subdir, row->base, row->flags, error)) {
-		store_tmp_discard(&tmp);
+	/*
+	 * The reader may change the message's flags (its file name) at any
+	 * time: take the name from the index, and if the exchange finds no file
+	 * there, the rename is under way: read the name again.
+	 */
+	for (tries = 0; tries < 100 && !swapped; tries++) {
+		index_message_clear(&cur);
+		if (!index_get(d->idx, row->id, &cur, error)) {
+			if (error != NULL && *error == NULL)
+				g_set_error(error, DELIVER_ERROR, DELIVER_ERROR_IO,
+				    "the message %s was deleted meanwhile", row->base);
+			store_tmp_discard(&tmp);
+			goto out;
+		}
+		if (g_strcmp0(cur.folder, row->folder != NULL ? row->folder : "") != 0) {
+			g_set_error(error, DELIVER_ERROR, DELIVER_ERROR_IO,
+			    "the message %s was moved to another folder meanwhile; fetch it again",
+			    row->base);
+			store_tmp_discard(&tmp);
+			goto out;
+		}
+		swapped = store_tmp_replace(dir, tmp.base, cur.subdir, cur.base, cur.flags,
+		    &local);
+		if (!swapped) {
+			if (!g_error_matches(local, STORE_ERROR, STORE_ERROR_EXISTS) || tries == 99) {
+				g_propagate_error(error, local);
+				store_tmp_discard(&tmp);
+				goto out;
+			}
+			g_clear_error(&local);
+			g_usleep(20 * 1000);
+		}
+	}
+	if (!store_sync_dir(dir, cur.subdir, error))
+		goto out;
+	/*
+	 * The new content goes into the row as it is now, in one write
+	 * transaction, so a flag change made meanwhile is kept.
+	 */
+	if (!index_begin(d->idx, error))
+		goto out;
+	index_message_clear(&cur);
+	if (!index_get(d->idx, row->id, &cur, error)) {
+		index_rollback(d->idx);
 		goto out;
 	}
-	if (!store_sync_dir(dir, row->subdir, error))
+	path = store_message_path(dir, cur.subdir, cur.base, cur.flags);
+	summary_from_bytes(buf, len, &cur, &body_text);
+	cur.size = (int64_t)len;
+	cur.mtime = stat(path, &st) == 0 ? (int64_t)st.st_mtime : cur.mtime;
+	cur.partial = false;
+	if (!index_put(d->idx, &cur, body_text, error) || !index_threads_update(d->idx, error) ||
+	    !index_commit(d->idx, error)) {
+		index_rollback(d->idx);
 		goto out;
-	path = store_message_path(dir, row->subdir, row->base, row->flags);
-	msg.id = row->id;
-	msg.account = g_strdup(row->account);
-	msg.folder = g_strdup(row->folder);
-	msg.subdir = g_strdup(row->subdir);
-	msg.base = g_strdup(row->base);
-	msg.flags = g_strdup(row->flags);
-	msg.uidl = g_strdup(row->uidl);
-	msg.arrival = row->arrival;
-	msg.size = (int64_t)len;
-	msg.mtime = stat(path, &st) == 0 ? (int64_t)st.st_mtime : row->mtime;
-	msg.partial = false;
-	msg.state = INDEX_STATE_STORED;
-	summary_from_bytes(buf, len, &msg, &body_text);
-	ok = index_put(d->idx, &msg, body_text, error);
+	}
+	ok = true;
 out:
-	if (!ok)
-		g_prefix_error(error, "account %s: ", d->account);
 	store_tmp_clear(&tmp);
-	index_message_clear(&msg);
+	index_message_clear(&cur);
 	g_free(body_text);
 	g_free(path);
 	g_free(dir);

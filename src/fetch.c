@@ -91,6 +91,7 @@ struct fetch_run {
 	GHashTable *rows;       /* uidl -> struct index_message * (partial rows, --rest) */
 	bool digest_uidls;      /* the server has no UIDL: UIDLs are header digests */
 	bool listed;            /* the sizes (LIST) are in msgs */
+	GHashTable *digests;    /* digest UIDLs given out in this session */
 	unsigned int received;  /* messages received in this run */
 	unsigned int stored;    /* messages committed in this run (store thread) */
 	unsigned int deleted;
@@ -438,11 +439,12 @@ fetch_store_main(gpointer data)
 
 	for (;;) {
 		struct fetch_item *item = g_async_queue_timeout_pop(st->queue, FETCH_IDLE_COMMIT_US);
-		bool ok = true;
+		bool ok = true, end = false;
 
 		if (item == NULL) {
 			ok = fetch_commit(run, &error);
 		} else if (item == &fetch_end) {
+			end = true;
 			ok = fetch_commit(run, &error);
 			if (ok)
 				break;
@@ -471,8 +473,8 @@ fetch_store_main(gpointer data)
 			g_cond_broadcast(&st->room);
 			g_mutex_unlock(&st->lock);
 			g_clear_error(&error);
-			/* Keep draining until the end marker. */
-			while ((item = g_async_queue_pop(st->queue)) != &fetch_end) {
+			/* Keep draining until the end marker, unless it was this one. */
+			while (!end && (item = g_async_queue_pop(st->queue)) != &fetch_end) {
 				g_mutex_lock(&st->lock);
 				st->in_flight -= item->len;
 				g_cond_broadcast(&st->room);
@@ -605,9 +607,26 @@ fetch_on_headers(void *data, unsigned int num, const char *buf, size_t len, GErr
 		g_set_error(error, FETCH_ERROR, FETCH_ERROR_STORE, "cannot compute a digest");
 		return false;
 	}
+	/*
+	 * The headers' digest and the size: two different messages would need
+	 * the same Received:, Message-ID: and Date: lines and the same length.
+	 * The same key twice on one server (a message delivered twice) gets a
+	 * suffix, so each copy is fetched and stored once.
+	 */
 	uidl = g_string_new("sha256-");
-	for (i = 0; i < 24 && i < md_len; i++)
+	for (i = 0; i < 20 && i < md_len; i++)
 		g_string_append_printf(uidl, "%02x", md[i]);
+	g_string_append_printf(uidl, "-%" G_GUINT64_FORMAT, m->size);
+	for (i = 2; g_hash_table_contains(run->digests, uidl->str); i++) {
+		char *base = g_strdup(uidl->str);
+		char *dash = strrchr(base, '+');
+
+		if (dash != NULL && i > 2)
+			*dash = '\0';
+		g_string_printf(uidl, "%s+%u", base, i);
+		g_free(base);
+	}
+	g_hash_table_add(run->digests, g_strdup(uidl->str));
 	g_free(m->uidl);
 	m->uidl = g_string_free(uidl, FALSE);
 	return true;
@@ -832,7 +851,8 @@ fetch_delete(struct fetch_run *run, GError **error)
 
 		if (m->uidl == NULL || (k = g_hash_table_lookup(run->known, m->uidl)) == NULL)
 			continue;
-		if (!k->stored || k->partial)
+		/* Stored whole, or stored once and deleted here since. */
+		if (!(k->stored && !k->partial) && !k->gone)
 			continue;
 		/* Expunged here "until I delete them": its DELE was queued then. */
 		if (a->keep && !(k->gone && k->dele && a->delete_on_server_when_deleted) &&
@@ -939,6 +959,7 @@ fetch_account(const struct surat_config *config, const struct account_config *ac
 	    (GDestroyNotify)index_message_free);
 	run.partial_nums = g_array_new(FALSE, FALSE, sizeof(unsigned int));
 	run.deleled = g_ptr_array_new();
+	run.digests = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 
 	if (!store_maildir_create(account->maildir, error))
 		goto out;
@@ -1000,6 +1021,7 @@ out:
 	g_free(index_path);
 	g_array_free(run.partial_nums, TRUE);
 	g_ptr_array_free(run.deleled, TRUE);
+	g_hash_table_destroy(run.digests);
 	g_hash_table_destroy(run.rows);
 	g_hash_table_destroy(run.known);
 	g_array_free(run.msgs, TRUE);

@@ -29,6 +29,7 @@ struct html_out {
 	int indent;          /* list indentation, in levels */
 	struct html_list lists[16];
 	int list_depth;
+	unsigned int flags;  /* HTML_MARK_ANCHORS */
 };
 
 /* Ask for at least N line ends (1: new line, 2: blank line) before more text. */
@@ -67,11 +68,31 @@ html_start_text(struct html_out *o)
 	}
 }
 
+/* Append S, the private-use anchor marks replaced by U+FFFD so only ours remain. */
+static void
+html_append(struct html_out *o, const char *s, size_t n)
+{
+	const char *p = s, *end = s + n, *hit;
+
+	while ((hit = memchr(p, 0xee, (size_t)(end - p))) != NULL) {
+		if (end - hit >= 3 && hit[1] == '\x80' && (hit[2] == '\x80' || hit[2] == '\x81')) {
+			g_string_append_len(o->text, p, hit - p);
+			g_string_append(o->text, "\xef\xbf\xbd");
+			p = hit + 3;
+		} else {
+			g_string_append_len(o->text, p, hit + 1 - p);
+			p = hit + 1;
+		}
+	}
+	g_string_append_len(o->text, p, end - p);
+}
+
 /* Append text, folding white space outside <pre>. */
 static void
 html_text(struct html_out *o, const char *s)
 {
 	const char *p;
+	size_t n;
 
 	if (o->pre) {
 		for (p = s; *p != '\0'; p++) {
@@ -80,7 +101,9 @@ html_text(struct html_out *o, const char *s)
 				continue;
 			}
 			html_start_text(o);
-			g_string_append_c(o->text, *p);
+			n = strcspn(p, "\n");
+			html_append(o, p, n);
+			p += n - 1;
 		}
 		return;
 	}
@@ -95,8 +118,10 @@ html_text(struct html_out *o, const char *s)
 			g_string_append_c(o->text, ' ');
 		o->space = false;
 		html_start_text(o);
-		while (*p != '\0' && !g_ascii_isspace(*p))
-			g_string_append_c(o->text, *p++);
+		for (n = 0; p[n] != '\0' && !g_ascii_isspace(p[n]); n++)
+			;
+		html_append(o, p, n);
+		p += n;
 	}
 }
 
@@ -149,10 +174,14 @@ static void html_walk(struct html_out *o, xmlNode *n, int depth);
 static void
 html_list_item(struct html_out *o, xmlNode *n, int depth)
 {
+	/* Lists nested deeper than the array take the innermost one kept. */
+	struct html_list *list = o->list_depth > 0 ?
+	    &o->lists[MIN(o->list_depth, (int)G_N_ELEMENTS(o->lists)) - 1] : NULL;
+
 	html_break(o, 1);
 	html_start_text(o);
-	if (o->list_depth > 0 && o->lists[o->list_depth - 1].ordered) {
-		g_string_append_printf(o->text, "%d. ", o->lists[o->list_depth - 1].next++);
+	if (list != NULL && list->ordered) {
+		g_string_append_printf(o->text, "%d. ", list->next++);
 	} else {
 		g_string_append(o->text, "* ");
 	}
@@ -167,9 +196,24 @@ static void
 html_link(struct html_out *o, xmlNode *n, int depth)
 {
 	xmlChar *href = xmlGetProp(n, (const xmlChar *)"href");
+	bool target = href != NULL && href[0] != '\0' && href[0] != '#';
 
+	if (target && (o->flags & HTML_MARK_ANCHORS)) {
+		/* The owed space goes before the mark, so the anchor starts at its text. */
+		if (o->space && !o->line_empty && o->breaks == 0)
+			g_string_append_c(o->text, ' ');
+		o->space = false;
+		html_start_text(o);
+		g_string_append(o->text, HTML_ANCHOR_OPEN);
+		html_walk(o, n->children, depth + 1);
+		g_string_append(o->text, HTML_ANCHOR_CLOSE);
+		if (o->links != NULL)
+			g_ptr_array_add(o->links, g_strdup((const char *)href));
+		xmlFree(href);
+		return;
+	}
 	html_walk(o, n->children, depth + 1);
-	if (href != NULL && href[0] != '\0' && href[0] != '#') {
+	if (target) {
 		o->link_count++;
 		if (o->links != NULL)
 			g_ptr_array_add(o->links, g_strdup((const char *)href));
@@ -281,6 +325,13 @@ html_walk(struct html_out *o, xmlNode *n, int depth)
 char *
 html_to_text(const char *html, size_t len, const char *charset, GPtrArray *links)
 {
+	return html_render(html, len, charset, links, 0);
+}
+
+char *
+html_render(const char *html, size_t len, const char *charset, GPtrArray *links,
+    unsigned int flags)
+{
 	struct html_out o;
 	htmlDocPtr doc;
 	int opts = HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
@@ -290,6 +341,7 @@ html_to_text(const char *html, size_t len, const char *charset, GPtrArray *links
 	o.text = g_string_new(NULL);
 	o.links = links;
 	o.line_empty = true;
+	o.flags = flags;
 	if (html == NULL || len == 0 || len > INT_MAX)
 		return g_string_free(o.text, FALSE);
 	doc = htmlReadMemory(html, (int)len, NULL, charset, opts);

@@ -179,12 +179,21 @@ static const char *const index_migrations[] = {
 	"  SELECT id, account, subdir, base, flags, uidl, message_id, in_reply_to, refs,"
 	"  date, arrival, from_name, from_addr, to_list, subject, size, 0, has_attachment,"
 	"  partial, state, surat_fold(from_name), surat_subject_key(subject),"
-	"  surat_subject_reply(subject), date FROM messages;"
+	"  surat_subject_reply(subject), date FROM messages WHERE state <> 2;"
+	/* Version 1's tombstones (state 2, "gone") move to the gone table. */
+	"CREATE TABLE gone ("
+	"  account TEXT NOT NULL, uidl TEXT NOT NULL, arrival INTEGER NOT NULL DEFAULT 0,"
+	"  dele INTEGER NOT NULL DEFAULT 0, time INTEGER NOT NULL DEFAULT 0,"
+	"  PRIMARY KEY (account, uidl)) WITHOUT ROWID;"
+	"INSERT OR IGNORE INTO gone (account, uidl, arrival, dele, time)"
+	"  SELECT account, uidl, arrival, 0, strftime('%s', 'now') FROM messages"
+	"  WHERE state = 2 AND uidl IS NOT NULL;"
 	"CREATE VIRTUAL TABLE messages_fts2 USING fts5("
 	"  subject, sender, recipients, cc, body,"
 	"  tokenize = 'unicode61 remove_diacritics 2');"
 	"INSERT INTO messages_fts2 (rowid, subject, sender, recipients, cc, body)"
-	"  SELECT rowid, subject, sender, recipients, '', body FROM messages_fts;"
+	"  SELECT rowid, subject, sender, recipients, '', body FROM messages_fts"
+	"  WHERE rowid IN (SELECT id FROM messages2);"
 	"DROP TABLE messages_fts;"
 	"DROP TABLE messages;"
 	"ALTER TABLE messages2 RENAME TO messages;"
@@ -195,10 +204,6 @@ static const char *const index_migrations[] = {
 	"  thread_id INTEGER NOT NULL);"
 	"CREATE INDEX thread_missing_id ON thread_missing (account, folder, message_id);"
 	"CREATE INDEX thread_missing_thread ON thread_missing (thread_id);"
-	"CREATE TABLE gone ("
-	"  account TEXT NOT NULL, uidl TEXT NOT NULL, arrival INTEGER NOT NULL DEFAULT 0,"
-	"  dele INTEGER NOT NULL DEFAULT 0, time INTEGER NOT NULL DEFAULT 0,"
-	"  PRIMARY KEY (account, uidl)) WITHOUT ROWID;"
 	"CREATE TABLE moves ("
 	"  id INTEGER PRIMARY KEY, account TEXT NOT NULL, folder TEXT NOT NULL,"
 	"  subdir TEXT NOT NULL, base TEXT NOT NULL, flags TEXT NOT NULL, uidl TEXT);"
@@ -924,6 +929,46 @@ index_delete(struct index *idx, int64_t id, GError **error)
 {
 	/* The triggers remove the full-text entry and mark the thread. */
 	return index_update_row(idx, "DELETE FROM messages WHERE id = ?1", id, NULL, NULL, error);
+}
+
+bool
+index_bury(struct index *idx, int64_t id, GError **error)
+{
+	sqlite3_stmt *stmt;
+	char *account = NULL, *uidl = NULL;
+	int64_t arrival = 0;
+	bool own, ok = false;
+	int rc;
+
+	if (!index_write_begin(idx, &own, error))
+		return false;
+	stmt = index_sql(idx, "SELECT account, uidl, arrival FROM messages WHERE id = ?1", error);
+	if (stmt == NULL)
+		goto out;
+	sqlite3_bind_int64(stmt, 1, id);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		account = index_column_text(stmt, 0);
+		uidl = index_column_text(stmt, 1);
+		arrival = sqlite3_column_int64(stmt, 2);
+	}
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		index_set_error(idx, error, INDEX_ERROR_DB, NULL);
+		goto out;
+	}
+	/* The UIDL is remembered before the row goes: never a moment without either. */
+	if (uidl != NULL && !index_gone_add(idx, account, uidl, arrival, false, error))
+		goto out;
+	if (!index_update_row(idx, "DELETE FROM messages WHERE id = ?1", id, NULL, NULL, error))
+		goto out;
+	ok = index_write_end(idx, own, error);
+out:
+	if (!ok)
+		index_write_undo(idx, own);
+	g_free(account);
+	g_free(uidl);
+	return ok;
 }
 
 bool

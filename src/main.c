@@ -15,8 +15,10 @@
 
 static const char main_usage[] =
     "usage: surat [-c FILE]                  open the mail reader\n"
-    "       surat show [--full-headers] FILE|-\n"
+    "       surat [-c FILE] show [--full-headers] [--width N] FILE|-\n"
     "                                        render one message as plain text\n"
+    "       surat show --attachments | --part N | --raw FILE|-\n"
+    "                                        its parts, one part's bytes, its source\n"
     "       surat [-c FILE] list [QUERY]     one line per cached message\n"
     "       surat [-c FILE] fetch [-v] [--rest] [ACCOUNT...]\n"
     "                                        fetch new mail once (all accounts at once)\n"
@@ -78,7 +80,7 @@ main(int argc, char **argv)
 	argc -= i;
 	argv += i;
 	if (strcmp(command, "show") == 0)
-		return cli_show(argc, argv);
+		return cli_show(cli_path, argc, argv);
 	if (strcmp(command, "list") == 0)
 		return cli_list(cli_path, argc, argv);
 	if (strcmp(command, "fetch") == 0)

@@ -111,6 +111,29 @@ pop3_scrub(char **text, const char *secret)
 	g_strfreev(parts);
 }
 
+/*
+ * During login, also scrub every long base64 or hex word from *TEXT: a
+ * server that echoes what it was sent (a SASL response, an APOP digest)
+ * would otherwise put an encoding of the secret into an error or the trace.
+ */
+static void
+pop3_scrub_login_words(char **text)
+{
+	static GRegex *words;
+	char *clean;
+
+	if (g_once_init_enter(&words)) {
+		GRegex *re = g_regex_new("[A-Za-z0-9+/=_-]{16,}", G_REGEX_OPTIMIZE, 0, NULL);
+
+		g_once_init_leave(&words, re);
+	}
+	clean = g_regex_replace_literal(words, *text, -1, 0, POP3_REDACTED, 0, NULL);
+	if (clean != NULL) {
+		g_free(*text);
+		*text = clean;
+	}
+}
+
 /* Trace a server line (LEN bytes), sanitized and capped; an echoed secret is scrubbed. */
 static void
 pop3_trace_server(struct pop3_session *s, const char *line, size_t len)
@@ -121,6 +144,9 @@ pop3_trace_server(struct pop3_session *s, const char *line, size_t len)
 		return;
 	clean = sanitize_text(line, (ssize_t)MIN(len, (size_t)POP3_MAX_TRACE), 0);
 	pop3_scrub(&clean, s->login_secret);
+	/* A challenge ("+ ...") is the server's own; an echo would be in a status line. */
+	if (s->login_secret != NULL && clean[0] != '+')
+		pop3_scrub_login_words(&clean);
 	if (len > POP3_MAX_TRACE) {
 		char *more = g_strdup_printf("%s... (%zu bytes)", clean, len);
 
@@ -1018,8 +1044,10 @@ pop3_login(struct pop3_session *s, enum account_auth auth, const char *user, con
 	s->login_secret = NULL;
 	if (!ok) {
 		/* a server may echo what it was sent: never let the secret into an error */
-		if (error != NULL && *error != NULL)
+		if (error != NULL && *error != NULL) {
 			pop3_scrub(&(*error)->message, secret);
+			pop3_scrub_login_words(&(*error)->message);
+		}
 		s->auth_used = NULL;
 		return false;
 	}

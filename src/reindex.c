@@ -271,13 +271,16 @@ reindex_folder(struct index *idx, const char *account, const char *folder, const
 		if (!reindex_drain_one(&run, &p, &queue, error))
 			goto out;
 	}
-	/* Rows whose file is gone; PENDING rows are recovery's business. */
+	/*
+	 * Rows whose file is gone; PENDING rows are recovery's business.  A row
+	 * with a UIDL is remembered (index_bury), so the fetcher does not fetch it again.
+	 */
 	for (i = 0; i < rows->len; i++) {
 		struct index_message *row = g_ptr_array_index(rows, i);
 
 		if (row->state != INDEX_STATE_STORED || g_hash_table_contains(seen, row->base))
 			continue;
-		if (!index_delete(idx, row->id, error))
+		if (!index_bury(idx, row->id, error))
 			goto out;
 		run.stats->removed++;
 		if (!reindex_wrote(&run, error))

@@ -349,11 +349,17 @@ store_tmp_replace(const char *dir, const char *tmp_base, const char *subdir, con
 	char *to = store_message_path(dir, subdir, base, flags);
 	bool ok = true;
 
-	if (access(to, F_OK) != 0) {
-		store_set_errno(error, errno, "cannot replace", to);
+	/*
+	 * An exchange, not a plain rename: it fails when the message is not
+	 * under that name (another program renamed it meanwhile), so it can
+	 * never leave two files; the old content ends up in tmp/ and goes.
+	 */
+	if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_EXCHANGE) != 0) {
+		g_set_error(error, STORE_ERROR, errno == ENOENT ? STORE_ERROR_EXISTS : STORE_ERROR_IO,
+		    "cannot replace %s: %s", to, g_strerror(errno));
 		ok = false;
-	} else if (rename(from, to) != 0) {
-		store_set_errno(error, errno, "cannot replace the message with", from);
+	} else if (unlink(from) != 0) {
+		store_set_errno(error, errno, "cannot remove the replaced copy", from);
 		ok = false;
 	}
 	g_free(to);

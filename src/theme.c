@@ -22,11 +22,16 @@
 
 #define THEME_MAX_FILE_SIZE (256 * 1024)
 
-static const char *const theme_element_names[THEME_ELEMENT_COUNT] = {
+static const char *const theme_element_names[] = {
 	"normal", "index", "index_unread", "index_flagged", "index_deleted", "index_selected",
 	"header_name", "header_value", "body", "quote1", "quote2", "quote3", "quote4",
 	"signature", "attachment", "link", "separator", "search", "status", "error", "help",
+	"index_tagged", "tree", "sidebar", "sidebar_selected", "sidebar_new", "sidebar_count",
+	"prompt", "marker", "link_selected", "attachment_selected",
 };
+
+_Static_assert(G_N_ELEMENTS(theme_element_names) == THEME_ELEMENT_COUNT,
+    "one name per theme element");
 
 /* The 16 named colours, 0..15 as terminals number them. */
 static const char *const theme_color_names[16] = {
@@ -85,6 +90,12 @@ theme_new_default(void)
 	theme->styles[THEME_SEARCH].attrs = THEME_ATTR_REVERSE;
 	theme->styles[THEME_STATUS].attrs = THEME_ATTR_REVERSE;
 	theme->styles[THEME_ERROR].attrs = THEME_ATTR_BOLD;
+	theme->styles[THEME_INDEX_TAGGED].attrs = THEME_ATTR_UNDERLINE;
+	theme->styles[THEME_SIDEBAR_SELECTED].attrs = THEME_ATTR_REVERSE;
+	theme->styles[THEME_SIDEBAR_NEW].attrs = THEME_ATTR_BOLD;
+	theme->styles[THEME_MARKER].attrs = THEME_ATTR_REVERSE | THEME_ATTR_BOLD;
+	theme->styles[THEME_LINK_SELECTED].attrs = THEME_ATTR_REVERSE;
+	theme->styles[THEME_ATTACHMENT_SELECTED].attrs = THEME_ATTR_REVERSE;
 	return theme;
 }
 

@@ -19,8 +19,13 @@ int cli_load_config(const char *cli_path, struct surat_config **config);
 /* surat check-config: the errors, or a one-line summary of what is valid. */
 int cli_check_config(const char *cli_path, int argc, char **argv);
 
-/* surat show FILE|-: the rendering, as the pager shows it, in plain text. */
-int cli_show(int argc, char **argv);
+/*
+ * surat show [--full-headers] [--width N] | --attachments | --part N | --raw
+ * FILE|-: the rendering as the pager shows it, in plain text (with the
+ * configuration's rendering keys when a configuration exists), the parts,
+ * one part's bytes, or the source made safe.
+ */
+int cli_show(const char *cli_path, int argc, char **argv);
 
 /* surat list [QUERY]: one line per cached message. */
 int cli_list(const char *cli_path, int argc, char **argv);

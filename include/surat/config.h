@@ -15,6 +15,8 @@
 #include <stdint.h>
 #include <glib.h>
 
+#include "keymap.h"
+
 enum account_tls {
 	ACCOUNT_TLS_IMPLICIT, /* POP3S; the default */
 	ACCOUNT_TLS_STARTTLS, /* STLS, refused if not offered */
@@ -35,6 +37,35 @@ enum account_auth {
 };
 
 #define ACCOUNT_NAME_MAX 64
+
+/* The index's order (`sort`); each also reversed ("reverse-date"). */
+enum config_sort {
+	CONFIG_SORT_DATE,    /* the Date: header; the default */
+	CONFIG_SORT_ARRIVAL, /* when surat stored it */
+	CONFIG_SORT_FROM,
+	CONFIG_SORT_SUBJECT,
+	CONFIG_SORT_SIZE,
+	CONFIG_SORT_THREAD,  /* threads, each ordered by date */
+	CONFIG_SORT_COUNT
+};
+
+#define CONFIG_MAILBOX_NAME_MAX 64
+#define CONFIG_QUERY_MAX        1024
+
+/* A saved search shown in the sidebar (`mailboxes`). */
+struct config_mailbox {
+	char *name;  /* 1..64 bytes of UTF-8, no control characters, unique */
+	char *query; /* the search query, as written; the interface checks its syntax */
+	int line;    /* of its group in the file */
+};
+
+/* A key binding from the file (`bind`), checked with keymap.c. */
+struct config_binding {
+	unsigned int contexts;     /* KEYMAP_IN() bits: "index,pager" gives two */
+	struct keymap_seq keys;    /* never empty */
+	enum keymap_action action; /* applies in every context of CONTEXTS; NONE unbinds */
+	int line;                  /* of its group in the file */
+};
 
 struct account_config {
 	char *name;             /* [A-Za-z0-9._-]{1,64}, unique */
@@ -63,6 +94,29 @@ struct surat_config {
 	char *theme;       /* the name or path as written; default "default" */
 	char *theme_path;  /* the theme file it resolved to; NULL = built-in default */
 	int index_lines;   /* index rows above the pager in split view; default 10 */
+	/* Rendering and attachments (render.h, attach.h, mailcap.h); lists are NULL-terminated. */
+	char *date_format;        /* strftime format of Date; default "%a, %d %b %Y %H:%M" */
+	char **headers_shown;     /* header names in order; default From To Cc Date Subject */
+	char **alternative_order; /* types; default text/plain text/html text/enriched */
+	char **charset_fallbacks; /* iconv names tried after UTF-8; default windows-1252 */
+	char *html_command;       /* argv string; NULL = the built-in converter */
+	char *url_command;        /* argv string, %u or appended URL; NULL = none */
+	bool osc8_links;          /* OSC 8 hyperlinks in the pager; default false */
+	char *download_dir;       /* ~ expanded, absolute; default ~/Downloads */
+	char **auto_view;         /* types rendered inline by a copiousoutput entry; default none */
+	char **mailcap_path;      /* ~ expanded, absolute; default ~/.mailcap /etc/mailcap */
+	enum config_sort sort;              /* default date */
+	bool sort_reverse;                  /* "reverse-date" and the like */
+	struct config_mailbox *mailboxes;   /* saved searches, in file order */
+	size_t n_mailboxes;
+	char *trash;                        /* folder name; NULL when trash = "" */
+	struct config_binding *bindings;    /* in file order: a later one wins */
+	size_t n_bindings;
+	bool mouse;                         /* default false */
+	char *new_mail_command;             /* as written, or NULL */
+	char **new_mail_argv;               /* it split into words (NULL-terminated), or NULL */
+	bool sidebar;                       /* shown at start; default false */
+	int sidebar_width;                  /* columns, 10..80; default 24 */
 	struct account_config *accounts;
 	size_t n_accounts;
 };
@@ -105,5 +159,25 @@ char *config_expand_path(const char *path);
 /* The names used in the file for an enum value ("implicit", "cram-md5"…). */
 const char *config_tls_name(enum account_tls tls);
 const char *config_auth_name(enum account_auth auth);
+
+/* The name of a sort order as written in the file ("date"); "?" when out of range. */
+const char *config_sort_name(enum config_sort sort);
+
+/*
+ * Parse a sort order as the `sort` key takes it ("subject", "reverse-date";
+ * case does not matter), for `:set sort` at run time.  Sets *SORT and
+ * *REVERSE and returns true, or returns false.
+ */
+bool config_sort_parse(const char *text, enum config_sort *sort, bool *reverse);
+
+/*
+ * The argv to run for new mail: CONFIG's new_mail_argv with, in each word,
+ * %n replaced by N_NEW (messages that just arrived), %u by N_UNREAD (unread
+ * messages in all accounts), %a by ACCOUNTS (the names of the accounts they
+ * arrived in, comma-separated; may be NULL) and %% by %.  Returns a new
+ * NULL-terminated vector (g_strfreev), or NULL when no command is set.
+ */
+char **config_new_mail_argv(const struct surat_config *config, unsigned int n_new,
+    unsigned int n_unread, const char *accounts);
 
 #endif

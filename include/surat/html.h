@@ -20,4 +20,19 @@
  */
 char *html_to_text(const char *html, size_t len, const char *charset, GPtrArray *links);
 
+/*
+ * With HTML_MARK_ANCHORS, html_render() writes no "[N]": the text of each
+ * anchor with a target is put between HTML_ANCHOR_OPEN and HTML_ANCHOR_CLOSE
+ * (private-use characters U+E000 and U+E001, which are taken out of the
+ * document's own text first, so only surat's marks remain), and its target
+ * appended to LINKS, for render.c to number and place.
+ */
+#define HTML_MARK_ANCHORS 0x1
+#define HTML_ANCHOR_OPEN  "\xee\x80\x80" /* U+E000 */
+#define HTML_ANCHOR_CLOSE "\xee\x80\x81" /* U+E001 */
+
+/* html_to_text() with FLAGS (HTML_MARK_ANCHORS or 0). */
+char *html_render(const char *html, size_t len, const char *charset, GPtrArray *links,
+    unsigned int flags);
+
 #endif

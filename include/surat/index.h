@@ -144,6 +144,14 @@ bool index_put(struct index *idx, struct index_message *msg, const char *body_te
 /* Delete the row ID (and its full-text entry); its thread is redone at the next update. */
 bool index_delete(struct index *idx, int64_t id, GError **error);
 
+/*
+ * The message of row ID was deleted here (its file is gone): the row and
+ * its full-text entry go, and a UIDL it had is remembered for its account
+ * (index_gone_add, no DELE queued), so the fetcher does not fetch it again
+ * while the server still lists it.
+ */
+bool index_bury(struct index *idx, int64_t id, GError **error);
+
 /* Record where the file of row ID is now and its flags. */
 bool index_set_flags(struct index *idx, int64_t id, const char *subdir, const char *flags, GError **error);
 

@@ -102,10 +102,12 @@ void store_tmp_clear(struct store_tmpfile *tmp);
 bool store_tmp_commit(const char *dir, const char *base, GError **error);
 
 /*
- * Move DIR/tmp/TMP_BASE over the existing message DIR/SUBDIR/BASE(:2,FLAGS)
- * in one atomic rename: a reader sees the old content or the new, never
- * neither.  Only for replacing a message on purpose (the rest of a partial
- * message); the message must exist.
+ * Put DIR/tmp/TMP_BASE in place of the existing message
+ * DIR/SUBDIR/BASE(:2,FLAGS) in one atomic exchange (a reader sees the old
+ * content or the new, never neither), then remove the old content.  Fails
+ * with STORE_ERROR_EXISTS when no message has that name any more (renamed
+ * meanwhile): look the name up again and retry.  Only for replacing a
+ * message on purpose (the rest of a partial message).
  */
 bool store_tmp_replace(const char *dir, const char *tmp_base, const char *subdir,
     const char *base, const char *flags, GError **error);

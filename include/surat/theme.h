@@ -35,6 +35,16 @@ enum theme_element {
 	THEME_STATUS,          /* the status line */
 	THEME_ERROR,           /* error and warning messages */
 	THEME_HELP,            /* the help screen */
+	THEME_INDEX_TAGGED,    /* an index line, tagged (t, T) */
+	THEME_TREE,            /* the thread tree's lines in the index */
+	THEME_SIDEBAR,         /* the sidebar: accounts, folders, saved searches */
+	THEME_SIDEBAR_SELECTED, /* the sidebar's cursor line */
+	THEME_SIDEBAR_NEW,     /* a sidebar line with new mail */
+	THEME_SIDEBAR_COUNT,   /* the new/total counts in the sidebar */
+	THEME_PROMPT,          /* the line being typed (:, /, l...) */
+	THEME_MARKER,          /* the search/limit indicator in the status line */
+	THEME_LINK_SELECTED,   /* the cursor line in the link list */
+	THEME_ATTACHMENT_SELECTED, /* the cursor line in the attachment list */
 	THEME_ELEMENT_COUNT
 };
 

@@ -199,9 +199,13 @@ actions_expunge(struct ui *ui)
 			ui->pager = NULL;
 			ui->zoom = false;
 		}
-		/* The file goes first: a row without a file is dropped by reindex. */
+		/*
+		 * The file goes first: a row without a file is settled by reindex.
+		 * The row stays as GONE (index_bury) while the server still has the
+		 * message, so a fetch with keep = true does not bring it back.
+		 */
 		ok = store_remove(maildir, m->subdir, m->base, m->flags, &error) &&
-		    index_delete(ui->idx, m->id, &error);
+		    index_bury(ui->idx, m->id, &error);
 		g_free(maildir);
 		if (!ok)
 			goto fail;

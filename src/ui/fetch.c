@@ -136,7 +136,7 @@ fetch_start(struct ui *ui, bool rest)
 		if (f->accounts[i].in_run)
 			g_ptr_array_add(argv, g_strdup(f->accounts[i].account->name));
 	g_ptr_array_add(argv, NULL);
-	if (pipe(p) != 0) {
+	if (pipe2(p, O_CLOEXEC) != 0) {
 		fetch_log(ui, "cannot start a fetch: %s", g_strerror(errno));
 		goto fail;
 	}
@@ -151,8 +151,9 @@ fetch_start(struct ui *ui, bool rest)
 		goto fail;
 	}
 	if (pid == 0) {
-		int events = fcntl(p[1], F_DUPFD, 10);
-		int null = open("/dev/null", O_RDWR);
+		/* Every descriptor but 0, 1, 2 and 3 is close-on-exec. */
+		int events = fcntl(p[1], F_DUPFD_CLOEXEC, 10);
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 		sigset_t none;
 
 		/* The child's own terminal is nobody's: output goes to the log. */
@@ -175,7 +176,6 @@ fetch_start(struct ui *ui, bool rest)
 	close(p[1]);
 	if (log >= 0)
 		close(log);
-	fcntl(p[0], F_SETFD, FD_CLOEXEC);
 	fcntl(p[0], F_SETFL, O_NONBLOCK);
 	f->pid = pid;
 	f->fd = p[0];
@@ -534,11 +534,12 @@ ui_fetch_stop(struct ui *ui)
 	if (f->pid != 0) {
 		/* The fetcher stops between commands and sends no QUIT: the
 		 * server keeps every message that was not stored yet. */
-		kill(f->pid, SIGTERM);
+		/* The whole group: the fetcher and its per-account children (setsid). */
+		kill(-f->pid, SIGTERM);
 		deadline = g_get_monotonic_time() + FETCH_STOP_WAIT_MS * 1000;
 		while (waitpid(f->pid, &status, WNOHANG) == 0) {
 			if (g_get_monotonic_time() > deadline) {
-				kill(f->pid, SIGKILL);
+				kill(-f->pid, SIGKILL);
 				waitpid(f->pid, &status, 0);
 				break;
 			}

@@ -14,11 +14,16 @@ export TZ LC_ALL
 data="$SURAT_SRCDIR/tests/data/mail"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/surat-show.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT INT TERM
+# No configuration: the rendering keys keep their defaults.
+HOME="$tmp"
+unset SURAT_CONFIG XDG_CONFIG_HOME
+export HOME
 
 n=0
 failed=0
 count=$(ls "$data"/*.eml | wc -l)
-echo "1..$((count + 12))"
+widths=$(ls "$data"/*.width*.out 2>/dev/null | wc -l)
+echo "1..$((count + widths + 12))"
 
 ok() {
 	n=$((n + 1))
@@ -59,6 +64,15 @@ golden() {
 for eml in "$data"/*.eml; do
 	name=$(basename "$eml" .eml)
 	golden "$name" "$eml" "$data/$name.out"
+done
+
+# NAME.widthN.out: the rendering at N columns (--width N).
+for out in "$data"/*.width*.out; do
+	[ -f "$out" ] || continue
+	base=$(basename "$out" .out)
+	name=${base%.width*}
+	width=${base##*.width}
+	golden "$name at --width $width" "$data/$name.eml" "$out" --width "$width"
 done
 
 golden "--full-headers" "$data/plain-quotes.eml" "$data/plain-quotes.full-headers.out" \

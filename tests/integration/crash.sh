@@ -15,13 +15,15 @@ it_config "$(dc_account keep alice implicit)" "$(dc_account nokeep bob implicit 
 
 # kill_at ACCOUNT N: start `surat fetch ACCOUNT`, and SIGKILL it as soon as N
 # message files are in the account's tmp/ and new/ together; prints how many
-# were in new/ then, or "finished" if the fetch ended first.
+# were in new/ then, or "finished" if the fetch ended first.  The whole
+# process group dies at once (the parent and the account's child that is
+# doing the fetching), as in a power cut.
 kill_at() {
 	python3 - "$SURAT" "$IT_CFG" "$IT_STORE/$1" "$1" "$2" <<'PY'
 import os, signal, subprocess, sys, time
 surat, cfg, md, account, n = sys.argv[1:6]
 p = subprocess.Popen([surat, "-c", cfg, "fetch", account], stdin=subprocess.DEVNULL,
-                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
 def count(sub):
     try:
         return len(os.listdir(os.path.join(md, sub)))
@@ -30,13 +32,13 @@ def count(sub):
 deadline = time.time() + 120
 while p.poll() is None and time.time() < deadline:
     if count("tmp") + count("new") >= int(n):
-        os.kill(p.pid, signal.SIGKILL)
+        os.killpg(p.pid, signal.SIGKILL)
         p.wait()
         print(count("new"))
         sys.exit(0)
     time.sleep(0.001)
 if p.poll() is None:
-    p.kill()
+    os.killpg(p.pid, signal.SIGKILL)
 print("finished")
 PY
 }

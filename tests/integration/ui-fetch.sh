@@ -3,8 +3,8 @@
 # start, on G, new mail landing without moving the cursor, errors in the
 # status bar and the log, retry, and quitting in the middle of a fetch.
 . "$(dirname "$0")/lib.sh"
-dc_require 19
-it_require_fetch 19
+dc_require 24
+it_require_fetch 24
 
 UI_SOCK="surat-uifetch-$$"
 ui_tmux() { tmux -L "$UI_SOCK" -f /dev/null "$@"; }
@@ -69,6 +69,34 @@ it_fetch
 check "a fetch afterwards completes" rc_is 0
 check "every message is there exactly once" same_content "$(dc_maildir alice)" -- "$IT_STORE/work"
 check "the index agrees" index_agrees work
+# Expunged here, still on the server (keep = true): not fetched again.
+ui_start 4
+wait_until 30 shows "/10" || true
+before=$(store_count work)
+ui_tmux send-keys -t 0 g d '$'
+wait_until 10 shows "Expunge messages marked deleted?" || true
+ui_tmux send-keys -t 0 y
+check "expunge removes one message" wait_until 10 shows "1 message expunged."
+ui_tmux send-keys -t 0 G
+wait_until 30 shows "checking mail" || true
+check "after G, the expunged message did not come back" wait_until 30 gone "checking mail"
+check "the store has one message less" test "$(store_count work)" -eq $((before - 1))
+ui_tmux send-keys -t 0 q
+wait_until 10 shows "EXIT=0" || true
+
+# The reader killed by SIGKILL in the middle of a fetch: the fetcher must not
+# hang on its events pipe holding the lock.
+dc_seed alice 300 60000 5000
+ui_start 5
+wait_until 30 shows "fetching" || true
+pane=$(ui_tmux list-panes -t 0 -F '#{pane_pid}')
+kill -9 $(pgrep -P "$pane" -x surat) 2>/dev/null
+it_config "$(dc_account work alice implicit 'poll_interval = 600; timeout = 60;')"
+it_fetch
+check "after the reader was killed, the next fetch gets the lock and succeeds" rc_is 0
+check "and every message is there once (all but the expunged one)" \
+	sh -c "[ $(store_count work) -eq $(( $(dc_count alice) - 1 )) ]"
+
 # surat fetch on a terminal: a progress bar, then one line per account.
 dc_seed alice 30 0 3000
 UI_SOCK="surat-uifetch-$$-3"

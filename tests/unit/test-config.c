@@ -12,6 +12,7 @@
 
 #include "testlib.h"
 #include "surat/config.h"
+#include "surat/keymap.h"
 #include "surat/theme.h"
 
 #define DATA SURAT_TEST_DATA "/config/"
@@ -185,6 +186,257 @@ test_minimal_defaults(void **state)
 	config_free(config);
 }
 
+/* Every key of issue 5, set. */
+static void
+test_triage(void **state)
+{
+	struct surat_config *config = test_load_ok("triage.conf");
+	const struct config_binding *b;
+	struct keymap *km = keymap_new();
+	enum keymap_action action;
+	char **argv, *keys;
+	size_t i;
+	int c;
+
+	assert_int_equal(config->sort, CONFIG_SORT_SUBJECT);
+	assert_true(config->sort_reverse);
+	assert_int_equal(config->n_mailboxes, 2);
+	assert_string_equal(config->mailboxes[0].name, "Unread");
+	assert_string_equal(config->mailboxes[0].query, "is:unread");
+	assert_int_equal(config->mailboxes[0].line, 4);
+	assert_string_equal(config->mailboxes[1].name, "From Bob & Carol");
+	assert_string_equal(config->mailboxes[1].query, "from:bob OR from:carol");
+	assert_int_equal(config->mailboxes[1].line, 5);
+	assert_string_equal(config->trash, "Bin.old");
+	assert_true(config->mouse);
+	assert_true(config->sidebar);
+	assert_int_equal(config->sidebar_width, 30);
+	assert_true(config->accounts[0].delete_on_server_when_deleted);
+
+	assert_int_equal(config->n_bindings, 3);
+	b = &config->bindings[0];
+	assert_int_equal(b->contexts, KEYMAP_IN(KEYMAP_CONTEXT_INDEX));
+	keys = keymap_seq_format(&b->keys);
+	assert_string_equal(keys, "g g");
+	g_free(keys);
+	assert_int_equal(b->action, KEYMAP_ACTION_FIRST_ENTRY);
+	assert_int_equal(b->line, 9);
+	b = &config->bindings[1];
+	assert_int_equal(b->contexts,
+	    KEYMAP_IN(KEYMAP_CONTEXT_INDEX) | KEYMAP_IN(KEYMAP_CONTEXT_PAGER));
+	keys = keymap_seq_format(&b->keys);
+	assert_string_equal(keys, "M-d");
+	g_free(keys);
+	assert_int_equal(b->action, KEYMAP_ACTION_DELETE_MESSAGE);
+	b = &config->bindings[2];
+	assert_int_equal(b->contexts, KEYMAP_IN(KEYMAP_CONTEXT_PROMPT));
+	assert_int_equal(b->action, KEYMAP_ACTION_NONE);
+	assert_int_equal(b->line, 11);
+
+	/* The bindings go into a key map as they are. */
+	for (i = 0; i < config->n_bindings; i++) {
+		b = &config->bindings[i];
+		for (c = 0; c < KEYMAP_CONTEXT_COUNT; c++) {
+			if (b->contexts & KEYMAP_IN(c))
+				assert_true(keymap_bind(km, c, &b->keys, b->action, NULL));
+		}
+	}
+	{
+		const int32_t gg[] = { 'g', 'g' }, esc_d[] = { KEYMAP_KEY_ESCAPE, 'd' };
+		const int32_t ct[] = { KEYMAP_MOD_CTRL | 't' };
+
+		assert_int_equal(keymap_lookup(km, KEYMAP_CONTEXT_INDEX, gg, 2, &action),
+		    KEYMAP_MATCH_FULL);
+		assert_int_equal(action, KEYMAP_ACTION_FIRST_ENTRY);
+		assert_int_equal(keymap_lookup(km, KEYMAP_CONTEXT_PAGER, esc_d, 2, &action),
+		    KEYMAP_MATCH_FULL);
+		assert_int_equal(action, KEYMAP_ACTION_DELETE_MESSAGE);
+		assert_int_equal(keymap_lookup(km, KEYMAP_CONTEXT_PROMPT, ct, 1, &action),
+		    KEYMAP_MATCH_NONE);
+	}
+	keymap_free(km);
+
+	/* new_mail_command: split, never given to a shell; placeholders filled in. */
+	assert_string_equal(config->new_mail_command,
+	    "notify-send 'surat: %n new' \"in %a, %u unread, 100%%\"");
+	assert_int_equal(g_strv_length(config->new_mail_argv), 3);
+	assert_string_equal(config->new_mail_argv[0], "notify-send");
+	assert_string_equal(config->new_mail_argv[1], "surat: %n new");
+	assert_string_equal(config->new_mail_argv[2], "in %a, %u unread, 100%%");
+	argv = config_new_mail_argv(config, 3, 10, "work,home");
+	assert_int_equal(g_strv_length(argv), 3);
+	assert_string_equal(argv[0], "notify-send");
+	assert_string_equal(argv[1], "surat: 3 new");
+	assert_string_equal(argv[2], "in work,home, 10 unread, 100%");
+	g_strfreev(argv);
+	argv = config_new_mail_argv(config, 0, 0, NULL);
+	assert_string_equal(argv[2], "in , 0 unread, 100%");
+	g_strfreev(argv);
+	config_free(config);
+}
+
+/* The defaults of issue 5's keys. */
+static void
+test_triage_defaults(void **state)
+{
+	struct surat_config *config = test_load_ok("minimal.conf");
+
+	assert_int_equal(config->sort, CONFIG_SORT_DATE);
+	assert_false(config->sort_reverse);
+	assert_int_equal(config->n_mailboxes, 0);
+	assert_null(config->mailboxes);
+	assert_string_equal(config->trash, "Trash");
+	assert_int_equal(config->n_bindings, 0);
+	assert_null(config->bindings);
+	assert_false(config->mouse);
+	assert_null(config->new_mail_command);
+	assert_null(config->new_mail_argv);
+	assert_null(config_new_mail_argv(config, 1, 1, "work"));
+	assert_false(config->sidebar);
+	assert_int_equal(config->sidebar_width, 24);
+	assert_false(config->accounts[0].delete_on_server_when_deleted);
+	config_free(config);
+	assert_null(config_new_mail_argv(NULL, 1, 1, NULL));
+}
+
+/* Write TEXT to a file in the test HOME and load it; NULL when it has errors (into ERRORS). */
+static struct surat_config *
+test_load_text(const char *text, GPtrArray *errors, GPtrArray *warnings)
+{
+	char *path = g_build_filename(test_home, "inline.conf", NULL);
+	struct surat_config *config;
+
+	assert_true(g_file_set_contents(path, text, -1, NULL));
+	config = config_load(path, errors, warnings);
+	g_free(path);
+	return config;
+}
+
+static void
+test_triage_values(void **state)
+{
+	static const struct {
+		const char *text;
+		enum config_sort sort;
+		bool reverse;
+	} sorts[] = {
+		{ "date", CONFIG_SORT_DATE, false },
+		{ "reverse-date", CONFIG_SORT_DATE, true },
+		{ "arrival", CONFIG_SORT_ARRIVAL, false },
+		{ "reverse-arrival", CONFIG_SORT_ARRIVAL, true },
+		{ "From", CONFIG_SORT_FROM, false },
+		{ "reverse-from", CONFIG_SORT_FROM, true },
+		{ "subject", CONFIG_SORT_SUBJECT, false },
+		{ "size", CONFIG_SORT_SIZE, false },
+		{ "reverse-size", CONFIG_SORT_SIZE, true },
+		{ "thread", CONFIG_SORT_THREAD, false },
+		{ "REVERSE-THREAD", CONFIG_SORT_THREAD, true },
+	};
+	GPtrArray *errors = g_ptr_array_new_with_free_func(g_free);
+	struct surat_config *config;
+	enum config_sort sort;
+	bool reverse;
+	char *text;
+	size_t i;
+
+	for (i = 0; i < G_N_ELEMENTS(sorts); i++) {
+		text = g_strdup_printf("sort = \"%s\";\n", sorts[i].text);
+		config = test_load_text(text, errors, NULL);
+		assert_non_null(config);
+		assert_int_equal(config->sort, sorts[i].sort);
+		assert_int_equal(config->sort_reverse, sorts[i].reverse);
+		config_free(config);
+		g_free(text);
+		assert_true(config_sort_parse(sorts[i].text, &sort, &reverse));
+		assert_int_equal(sort, sorts[i].sort);
+		assert_int_equal(reverse, sorts[i].reverse);
+	}
+	assert_false(config_sort_parse("newest", &sort, &reverse));
+	assert_false(config_sort_parse(NULL, &sort, &reverse));
+	assert_string_equal(config_sort_name(CONFIG_SORT_ARRIVAL), "arrival");
+	assert_string_equal(config_sort_name(CONFIG_SORT_THREAD), "thread");
+	assert_string_equal(config_sort_name(CONFIG_SORT_COUNT), "?");
+
+	/* trash = "" turns the trash off. */
+	config = test_load_text("trash = \"\";\n", errors, NULL);
+	assert_non_null(config);
+	assert_null(config->trash);
+	config_free(config);
+
+	/* Edges of sidebar_width. */
+	config = test_load_text("sidebar_width = 10;\n", errors, NULL);
+	assert_int_equal(config->sidebar_width, 10);
+	config_free(config);
+	config = test_load_text("sidebar_width = 80;\n", errors, NULL);
+	assert_int_equal(config->sidebar_width, 80);
+	config_free(config);
+	config = test_load_text("sidebar_width = 81;\n", errors, NULL);
+	assert_null(config);
+	assert_true(g_str_has_suffix(errors->pdata[0], ":1: sidebar_width: 81 is out of range "
+	    "10..80"));
+	g_ptr_array_set_size(errors, 0);
+
+	/* A command of spaces only, and one with a shell's metacharacters kept as words. */
+	config = test_load_text("new_mail_command = \"   \";\n", errors, NULL);
+	assert_null(config);
+	assert_true(g_str_has_suffix(errors->pdata[0], ":1: new_mail_command: no command; it is "
+	    "split into words as a shell would, and never run by one"));
+	g_ptr_array_set_size(errors, 0);
+	config = test_load_text("new_mail_command = \"echo $HOME; rm -rf / | x > y\";\n", errors,
+	    NULL);
+	assert_non_null(config);
+	assert_int_equal(g_strv_length(config->new_mail_argv), 9);
+	assert_string_equal(config->new_mail_argv[1], "$HOME;");
+	assert_string_equal(config->new_mail_argv[5], "|");
+	config_free(config);
+	config = test_load_text("new_mail_command = \"x 50%\";\n", errors, NULL);
+	assert_null(config);
+	assert_true(g_str_has_suffix(errors->pdata[0], ":1: new_mail_command: \"50%\": after % "
+	    "comes n (new messages), u (unread), a (accounts) or % (a %)"));
+	g_ptr_array_set_size(errors, 0);
+
+	/* The same key bound twice: both kept, in order, so the later one wins. */
+	config = test_load_text("bind = ( { context = \"index\"; key = \"x\"; action = \"quit\"; "
+	    "}, { context = \"index\"; key = \"x\"; action = \"help\"; } );\n", errors, NULL);
+	assert_int_equal(config->n_bindings, 2);
+	assert_int_equal(config->bindings[1].action, KEYMAP_ACTION_HELP);
+	config_free(config);
+	config = test_load_text("bind = ( );\nmailboxes = ( );\n", errors, NULL);
+	assert_int_equal(config->n_bindings, 0);
+	assert_int_equal(config->n_mailboxes, 0);
+	config_free(config);
+	g_ptr_array_free(errors, TRUE);
+}
+
+static void
+test_delete_on_server_warning(void **state)
+{
+	GPtrArray *errors = g_ptr_array_new_with_free_func(g_free);
+	GPtrArray *warnings = g_ptr_array_new_with_free_func(g_free);
+	struct surat_config *config;
+
+	/* Only meaningful with keep = true: a warning, not an error. */
+	config = config_load(DATA "delete-server-no-keep.conf", errors, warnings);
+	assert_non_null(config);
+	assert_int_equal(errors->len, 0);
+	assert_int_equal(warnings->len, 1);
+	assert_string_equal(warnings->pdata[0], DATA "delete-server-no-keep.conf:7: "
+	    "accounts.work.delete_on_server_when_deleted: does nothing with keep = false: mail "
+	    "leaves the server as soon as it is fetched");
+	config_free(config);
+	/* No warnings array: nothing to say it in, and still valid. */
+	config = config_load(DATA "delete-server-no-keep.conf", errors, NULL);
+	assert_non_null(config);
+	config_free(config);
+	g_ptr_array_set_size(warnings, 0);
+	config = config_load(DATA "triage.conf", errors, warnings);
+	assert_non_null(config);
+	assert_int_equal(warnings->len, 0); /* keep = true there */
+	config_free(config);
+	g_ptr_array_free(errors, TRUE);
+	g_ptr_array_free(warnings, TRUE);
+}
+
 static void
 test_empty(void **state)
 {
@@ -274,6 +526,50 @@ static const struct {
 		":5: accounts.work.user: must not contain control characters",
 	} },
 	{ "syntax.conf", { ":3: syntax: syntax error" } },
+	{ "bad-sort.conf", {
+		":1: sort: \"newest\" is not one of date, arrival, from, subject, size, thread, "
+		"reverse-date, reverse-arrival, reverse-from, reverse-subject, reverse-size, "
+		"reverse-thread",
+	} },
+	{ "bad-mailboxes.conf", {
+		":3: mailboxes[1].name: duplicate mailbox name \"Unread\"; first used on line 2",
+		":4: mailboxes[2].name: \" Padded\" begins or ends with a space",
+		":5: mailboxes[3].name: missing; every mailbox needs one",
+		":6: mailboxes[4].query: must not be empty",
+		":7: mailboxes[5].colour: unknown key",
+		":8: mailboxes[6].name: longer than 64 bytes",
+		":10: mailboxes[7]: expected a group { ... }, got a string", /* libconfig: the next line */
+	} },
+	{ "bad-bind.conf", {
+		":2: bind[0].key: \"Ctrl-x\" is not a key name; write one character, C-x, M-x, or "
+		"a name: Enter, Tab, Space, Backspace, Escape, Up, Down, Left, Right, PageUp, "
+		"PageDown, Home, End, Insert, Delete, F1..F24",
+		":3: bind[1].action: unknown action \"frist-entry\"; did you mean first-entry?",
+		":4: bind[2].context: unknown context \"compose\"; use index, pager, attachments, "
+		"links, sidebar, prompt, help, or several joined by commas",
+		":5: bind[3].action: delete-message does not apply in prompt; it applies in index, "
+		"pager",
+		":6: bind[4].action: missing; every binding needs one",
+		":7: bind[5].key: more than 8 keys in a row; use at most 8",
+		":8: bind[6].action: expected a string in double quotes, got an integer",
+	} },
+	{ "bad-triage.conf", {
+		":1: trash: \"../mail\" is not a folder name: no / or .., no dot first or last (a "
+		"dot separates subfolders); \"\" turns the trash off",
+		":2: sidebar_width: 5 is out of range 10..80",
+		":3: mouse: expected true or false, got a string",
+		":4: sidebar: expected true or false, got an integer",
+		":5: new_mail_command: a quote is not closed; it is split into words as a shell "
+		"would, and never run by one",
+		":6: mailboxes: expected a list of groups, mailboxes = ( { name = \"...\"; query = "
+		"\"...\"; } );, got a group",
+		":7: bind[1].context: no context; use index, pager, attachments, links, sidebar, "
+		"prompt, help, or several joined by commas",
+	} },
+	{ "bad-command.conf", {
+		":1: new_mail_command: \"%x\": after % comes n (new messages), u (unread), a "
+		"(accounts) or % (a %)",
+	} },
 	{ "several.conf", {
 		":3: index_lines: 500 is out of range 1..200",
 		":4: colour: unknown key",
@@ -529,6 +825,10 @@ main(void)
 	const struct CMUnitTest fixed[] = {
 		cmocka_unit_test(test_full),
 		cmocka_unit_test(test_minimal_defaults),
+		cmocka_unit_test(test_triage),
+		cmocka_unit_test(test_triage_defaults),
+		cmocka_unit_test(test_triage_values),
+		cmocka_unit_test(test_delete_on_server_warning),
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_missing_ca_file),
 		cmocka_unit_test(test_theme_path),

@@ -428,7 +428,7 @@ test_alternative_prefers_plain(void **state)
 	assert_line(r, "Only HTML[1]", RENDER_BODY, 0);
 	assert_line(r, "[1] http://x.org/", RENDER_LINK, 0);
 	assert_int_equal(r->attachments->len, 1);
-	assert_line(r, "[1] (no name) (image/png, 8 B)", RENDER_ATTACHMENT, 0);
+	assert_line(r, "Attachment #2: (no name) (image/png, 8 B)", RENDER_ATTACHMENT, 0);
 	render_free(r);
 }
 
@@ -484,12 +484,12 @@ test_mixed_parts_and_attachments(void **state)
 
 	assert_int_equal(r->attachments->len, 3);
 	a = g_ptr_array_index(r->attachments, 0);
-	assert_int_equal(a->number, 1);
+	assert_int_equal(a->number, 2); /* part 1 is the first text */
 	assert_string_equal(a->name, "report.pdf");
 	assert_string_equal(a->type, "application/pdf");
 	assert_int_equal(a->size, 114);
 	a = g_ptr_array_index(r->attachments, 1);
-	assert_int_equal(a->number, 2);
+	assert_int_equal(a->number, 4);
 	assert_string_equal(a->name, "notes.txt");
 	assert_string_equal(a->type, "text/plain");
 	assert_int_equal(a->size, 48);
@@ -499,9 +499,9 @@ test_mixed_parts_and_attachments(void **state)
 
 	/* The list closes the rendering, after a separator. */
 	assert_int_equal(line_at(r, r->lines->len - 4)->role, RENDER_SEPARATOR);
-	assert_line(r, "[1] report.pdf (application/pdf, 114 B)", RENDER_ATTACHMENT, 0);
-	assert_line(r, "[2] notes.txt (text/plain, 48 B)", RENDER_ATTACHMENT, 0);
-	assert_line(r, "[3] żółw.jpg (image/jpeg, 13 B)", RENDER_ATTACHMENT, 0);
+	assert_line(r, "Attachment #2: report.pdf (application/pdf, 114 B)", RENDER_ATTACHMENT, 0);
+	assert_line(r, "Attachment #4: notes.txt (text/plain, 48 B)", RENDER_ATTACHMENT, 0);
+	assert_line(r, "Attachment #5: żółw.jpg (image/jpeg, 13 B)", RENDER_ATTACHMENT, 0);
 	render_free(r);
 }
 
@@ -521,7 +521,7 @@ test_attachment_size_format(void **state)
 		g_string_append(s, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n");
 	g_string_append(s, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n--b--\n");
 	r = rs(s->str);
-	assert_line(r, "[1] big.bin (application/octet-stream, 12 KB)", RENDER_ATTACHMENT, 0);
+	assert_line(r, "Attachment #2: big.bin (application/octet-stream, 12 KB)", RENDER_ATTACHMENT, 0);
 	assert_int_equal(((struct render_attachment *)g_ptr_array_index(r->attachments, 0))->size,
 	    12288);
 	render_free(r);
@@ -534,7 +534,7 @@ test_attachment_size_format(void **state)
 	r = rs(s->str);
 	size = ((struct render_attachment *)g_ptr_array_index(r->attachments, 0))->size;
 	assert_true(size > 2280000 - 100 && size < 2280000 + 100);
-	assert_line(r, "[1] big.bin (application/octet-stream, 2.2 MB)", RENDER_ATTACHMENT, 0);
+	assert_line(r, "Attachment #2: big.bin (application/octet-stream, 2.2 MB)", RENDER_ATTACHMENT, 0);
 	render_free(r);
 	g_string_free(s, TRUE);
 }
@@ -576,7 +576,7 @@ test_forwarded_message(void **state)
 	assert_int_equal(r->attachments->len, 1);
 	assert_string_equal(((struct render_attachment *)g_ptr_array_index(r->attachments, 0))->type,
 	    "message/rfc822");
-	assert_true(find_substr(r, "[1] original.eml (message/rfc822, ") > 0);
+	assert_true(find_substr(r, "Attachment #2: original.eml (message/rfc822, ") > 0);
 	render_free(r);
 }
 
@@ -611,8 +611,9 @@ static void
 test_hostile_names(void **state)
 {
 	struct rendering *r;
-	const char *names[] = { "bashrc", "invoice<U+202E>fdp.exe", "^[[31mred<U+009B>.txt",
-		"evil.dll", "" };
+	/* File names: controls, bidi and C1 become '_', so they can be saved as shown. */
+	const char *names[] = { "bashrc", "invoice_fdp.exe", "_[31mred_.txt", "evil.dll",
+		"attachment-6.bin" };
 	guint i;
 
 	r = rs("Content-Type: multipart/mixed; boundary=b\n\n--b\n\nbody\n"
@@ -630,9 +631,10 @@ test_hostile_names(void **state)
 		const struct render_attachment *a = g_ptr_array_index(r->attachments, i);
 
 		assert_string_equal(a->name, names[i]);
-		assert_int_equal(a->number, (int)i + 1);
+		assert_int_equal(a->number, (int)i + 2);
 	}
-	assert_line(r, "[5] (no name) (application/octet-stream, 1 B)", RENDER_ATTACHMENT, 0);
+	assert_line(r, "Attachment #6: attachment-6.bin (application/octet-stream, 1 B)",
+	    RENDER_ATTACHMENT, 0);
 	assert_all_clean(r);
 	render_free(r);
 }

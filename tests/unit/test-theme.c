@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libconfig.h>
+
 #include "testlib.h"
 #include "surat/theme.h"
 
@@ -66,7 +68,86 @@ test_every_shipped_theme(void **state)
 		n++;
 	}
 	g_dir_close(dir);
-	assert_true(n >= 2); /* default and mono at least */
+	assert_true(n >= 6); /* default, mono, dark-256, light-256, solarized-dark, gruvbox */
+}
+
+/* Every shipped theme sets every element, so none depends on the built-in look. */
+static void
+test_shipped_themes_complete(void **state)
+{
+	static const char *const expected[] = { "default", "mono", "dark-256", "light-256",
+		"solarized-dark", "gruvbox-truecolor" };
+	config_t cfg;
+	char *path;
+	size_t i;
+	int e;
+
+	for (i = 0; i < G_N_ELEMENTS(expected); i++) {
+		path = g_strdup_printf("%s/%s.theme", test_themes_dir(), expected[i]);
+		print_message("# %s\n", path);
+		config_init(&cfg);
+		assert_true(config_read_file(&cfg, path));
+		for (e = 0; e < THEME_ELEMENT_COUNT; e++) {
+			if (config_lookup(&cfg, theme_element_name(e)) == NULL)
+				fail_msg("%s sets no %s", path, theme_element_name(e));
+		}
+		config_destroy(&cfg);
+		g_free(path);
+	}
+}
+
+/* Load the shipped theme NAME. */
+static struct theme *
+test_load_shipped(const char *name)
+{
+	char *path = g_strdup_printf("%s/%s.theme", test_themes_dir(), name);
+	struct theme *theme = test_load(path);
+
+	g_free(path);
+	return theme;
+}
+
+static void
+test_shipped_colour_themes(void **state)
+{
+	static const char *const names[] = { "dark-256", "light-256", "solarized-dark",
+		"gruvbox-truecolor" };
+	struct theme *theme;
+	const struct theme_style *s;
+	size_t i;
+	int e;
+
+	theme = test_load_shipped("gruvbox-truecolor");
+	assert_int_equal(theme->styles[THEME_NORMAL].bg, THEME_COLOR_RGB | 0x282828);
+	assert_int_equal(theme->styles[THEME_NORMAL].fg, THEME_COLOR_RGB | 0xebdbb2);
+	theme_free(theme);
+	theme = test_load_shipped("solarized-dark");
+	assert_int_equal(theme->styles[THEME_NORMAL].bg, 234); /* base03 */
+	assert_int_equal(theme->styles[THEME_QUOTE1].fg, 37);  /* cyan */
+	theme_free(theme);
+	theme = test_load_shipped("dark-256");
+	assert_int_equal(theme->styles[THEME_INDEX_SELECTED].bg, 24);
+	assert_int_equal(theme->styles[THEME_MARKER].bg, 214);
+	theme_free(theme);
+	theme = test_load_shipped("light-256");
+	assert_int_equal(theme->styles[THEME_NORMAL].fg, 235);
+	theme_free(theme);
+
+	for (i = 0; i < G_N_ELEMENTS(names); i++) {
+		theme = test_load_shipped(names[i]);
+		for (e = 0; e < THEME_ELEMENT_COUNT; e++) {
+			s = &theme->styles[e];
+			/* A background and reverse together would swap the colours. */
+			if (s->bg != THEME_COLOR_DEFAULT && (s->attrs & THEME_ATTR_REVERSE))
+				fail_msg("%s: %s has a bg and reverse", names[i],
+				    theme_element_name(e));
+			/* What the cursor is on differs from what it is not on. */
+			if (e == THEME_INDEX_SELECTED || e == THEME_SIDEBAR_SELECTED ||
+			    e == THEME_LINK_SELECTED || e == THEME_ATTACHMENT_SELECTED)
+				assert_int_not_equal(s->bg, theme->styles[THEME_NORMAL].bg);
+		}
+		theme_free(theme);
+	}
 }
 
 static void
@@ -119,6 +200,14 @@ test_builtin_default(void **state)
 	assert_int_equal(theme->styles[THEME_HEADER_NAME].attrs, THEME_ATTR_BOLD);
 	assert_int_equal(theme->styles[THEME_ERROR].attrs, THEME_ATTR_BOLD);
 	assert_int_equal(theme->styles[THEME_SEARCH].attrs, THEME_ATTR_REVERSE);
+	/* The new interface's elements show without colours too. */
+	assert_int_equal(theme->styles[THEME_INDEX_TAGGED].attrs, THEME_ATTR_UNDERLINE);
+	assert_int_equal(theme->styles[THEME_SIDEBAR_SELECTED].attrs, THEME_ATTR_REVERSE);
+	assert_int_equal(theme->styles[THEME_SIDEBAR_NEW].attrs, THEME_ATTR_BOLD);
+	assert_int_equal(theme->styles[THEME_MARKER].attrs, THEME_ATTR_REVERSE | THEME_ATTR_BOLD);
+	assert_int_equal(theme->styles[THEME_LINK_SELECTED].attrs, THEME_ATTR_REVERSE);
+	assert_int_equal(theme->styles[THEME_ATTACHMENT_SELECTED].attrs, THEME_ATTR_REVERSE);
+	assert_int_equal(theme->styles[THEME_TREE].attrs, 0);
 	theme_free(theme);
 	theme_free(NULL);
 }
@@ -188,6 +277,24 @@ test_parse_color(void **state)
 	assert_false(theme_parse_color(NULL, &c));
 }
 
+/* surat.conf(5) describes every element. */
+static void
+test_elements_documented(void **state)
+{
+	char *man, *want;
+	int e;
+
+	assert_true(g_file_get_contents(SURAT_TEST_DATA "/../../doc/surat.conf.5", &man, NULL,
+	    NULL));
+	for (e = 0; e < THEME_ELEMENT_COUNT; e++) {
+		want = g_strdup_printf(" %s", theme_element_name(e));
+		if (strstr(man, want) == NULL)
+			fail_msg("surat.conf(5) does not mention %s", theme_element_name(e));
+		g_free(want);
+	}
+	g_free(man);
+}
+
 static void
 test_element_names(void **state)
 {
@@ -195,6 +302,16 @@ test_element_names(void **state)
 	assert_string_equal(theme_element_name(THEME_INDEX_UNREAD), "index_unread");
 	assert_string_equal(theme_element_name(THEME_QUOTE4), "quote4");
 	assert_string_equal(theme_element_name(THEME_HELP), "help");
+	assert_string_equal(theme_element_name(THEME_INDEX_TAGGED), "index_tagged");
+	assert_string_equal(theme_element_name(THEME_TREE), "tree");
+	assert_string_equal(theme_element_name(THEME_SIDEBAR), "sidebar");
+	assert_string_equal(theme_element_name(THEME_SIDEBAR_SELECTED), "sidebar_selected");
+	assert_string_equal(theme_element_name(THEME_SIDEBAR_NEW), "sidebar_new");
+	assert_string_equal(theme_element_name(THEME_SIDEBAR_COUNT), "sidebar_count");
+	assert_string_equal(theme_element_name(THEME_PROMPT), "prompt");
+	assert_string_equal(theme_element_name(THEME_MARKER), "marker");
+	assert_string_equal(theme_element_name(THEME_LINK_SELECTED), "link_selected");
+	assert_string_equal(theme_element_name(THEME_ATTACHMENT_SELECTED), "attachment_selected");
 	assert_string_equal(theme_element_name(THEME_ELEMENT_COUNT), "?");
 }
 
@@ -311,11 +428,14 @@ main(void)
 {
 	const struct CMUnitTest fixed[] = {
 		cmocka_unit_test(test_every_shipped_theme),
+		cmocka_unit_test(test_shipped_themes_complete),
+		cmocka_unit_test(test_shipped_colour_themes),
 		cmocka_unit_test(test_shipped_default_and_mono),
 		cmocka_unit_test(test_builtin_default),
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_parse_color),
 		cmocka_unit_test(test_element_names),
+		cmocka_unit_test(test_elements_documented),
 		cmocka_unit_test(test_resolve),
 	};
 	return testlib_run_with_cases("test-theme", fixed, G_N_ELEMENTS(fixed), test_bad,

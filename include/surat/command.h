@@ -1,0 +1,68 @@
+/*
+ * command: run a configured command as an argv, feeding it bytes on standard
+ * input and reading its standard output, with a timeout and an output cap
+ * (html_command, mailcap copiousoutput viewers, mailcap test=), and build
+ * the argv of url_command for one link.
+ *
+ * DESIGN promise 3: a command string from the configuration is split into
+ * an argv with g_shell_parse_argv (quotes as in sh, no expansion) and run
+ * without a shell; a string from a message is only ever one whole argument.
+ * (mailcap.h's commands are shell commands by definition: they are run as
+ * { "/bin/sh", "-c", ... } argvs that hold no message text.)
+ *
+ * What it never does: touch the terminal.  Standard error of the command
+ * goes to /dev/null; the child is its own process group, killed whole on
+ * timeout.
+ */
+#ifndef SURAT_COMMAND_H
+#define SURAT_COMMAND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <glib.h>
+
+#define COMMAND_ERROR (command_error_quark())
+GQuark command_error_quark(void);
+
+enum command_error_code {
+	COMMAND_ERROR_PARSE,   /* the command string cannot be split (unbalanced quotes, empty) */
+	COMMAND_ERROR_SPAWN,   /* the program could not be started */
+	COMMAND_ERROR_TIMEOUT, /* still running after the timeout: killed */
+	COMMAND_ERROR_FAILED,  /* exited with a status other than 0, or by a signal */
+	COMMAND_ERROR_UNSAFE,  /* a URL that is not a link target (render.h) */
+};
+
+/*
+ * Split COMMAND into an argv (g_strfreev) as sh would split words, without
+ * expanding anything.  Fails with COMMAND_ERROR_PARSE, "COMMAND: why".
+ */
+char **command_split(const char *command, GError **error);
+
+/*
+ * The argv of URL_COMMAND for URL (a render_link target: printable ASCII,
+ * 0x21..0x7e): every argument that is exactly "%u" becomes URL; when there is
+ * none, URL is appended.  URL is one argument, never split or expanded.
+ * Fails with COMMAND_ERROR_PARSE, or COMMAND_ERROR_UNSAFE for an empty URL,
+ * a URL with other bytes, or one starting with '-'.
+ */
+char **command_url_argv(const char *url_command, const char *url, GError **error);
+
+/*
+ * Run ARGV (argv[0] searched in PATH), write LEN bytes of INPUT to its
+ * standard input (then close it), and return what it printed on standard
+ * output, at most MAX_OUTPUT bytes: past that the command is killed and
+ * *CUT (may be NULL) set.  It is killed after TIMEOUT_MS milliseconds
+ * (COMMAND_ERROR_TIMEOUT).  A command that exits non-zero fails with
+ * COMMAND_ERROR_FAILED ("PROGRAM exited with status N").  SIGPIPE is never
+ * raised in the caller.  The result is the caller's (g_bytes_unref).
+ */
+GBytes *command_run(char *const *argv, const void *input, size_t len, int timeout_ms,
+    size_t max_output, bool *cut, GError **error);
+
+/*
+ * Run ARGV as command_run does with no input and no output kept; true when it
+ * exits with status 0 within TIMEOUT_MS.  For mailcap test= commands.
+ */
+bool command_test(char *const *argv, int timeout_ms);
+
+#endif

@@ -1,0 +1,273 @@
+/*
+ * command: run a configured command as an argv with a pipe in and a pipe
+ * out, a deadline and an output cap; build url_command's argv.
+ *
+ * What it never does: run a shell of its own, put message text anywhere but
+ * one whole argument or the standard input, or let a child outlive its
+ * deadline.
+ */
+#include "surat/command.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "surat/sanitize.h"
+
+G_DEFINE_QUARK(surat-command-error-quark, command_error)
+
+char **
+command_split(const char *command, GError **error)
+{
+	GError *parse_error = NULL;
+	char **argv = NULL;
+	char *clean;
+
+	if (command != NULL && g_shell_parse_argv(command, NULL, &argv, &parse_error))
+		return argv;
+	clean = sanitize_text(command != NULL ? command : "", -1, 0);
+	g_set_error(error, COMMAND_ERROR, COMMAND_ERROR_PARSE, "%s: %s", clean,
+	    parse_error != NULL ? parse_error->message : "empty command");
+	g_free(clean);
+	g_clear_error(&parse_error);
+	return NULL;
+}
+
+char **
+command_url_argv(const char *url_command, const char *url, GError **error)
+{
+	char **argv;
+	const char *c;
+	bool placed = false;
+	guint i, n;
+
+	for (c = url != NULL ? url : ""; *c > 0x20 && *c < 0x7f; c++)
+		;
+	if (url == NULL || *url == '\0' || *c != '\0' || *url == '-') {
+		g_set_error(error, COMMAND_ERROR, COMMAND_ERROR_UNSAFE,
+		    "not a link surat opens: only http, https, ftp and mailto links are");
+		return NULL;
+	}
+	if ((argv = command_split(url_command, error)) == NULL)
+		return NULL;
+	n = g_strv_length(argv);
+	for (i = 0; i < n; i++) {
+		if (strcmp(argv[i], "%u") == 0) {
+			g_free(argv[i]);
+			argv[i] = g_strdup(url);
+			placed = true;
+		}
+	}
+	if (!placed) {
+		argv = g_renew(char *, argv, n + 2);
+		argv[n] = g_strdup(url);
+		argv[n + 1] = NULL;
+	}
+	return argv;
+}
+
+/* In the child before exec: a process group of its own, so a timeout kills it all. */
+static void
+command_child_setup(gpointer unused)
+{
+	setpgid(0, 0);
+	signal(SIGPIPE, SIG_DFL);
+}
+
+/* Milliseconds on the monotonic clock. */
+static gint64
+command_now_ms(void)
+{
+	return g_get_monotonic_time() / 1000;
+}
+
+/* Kill the process group of PID and reap PID; returns its wait status. */
+static int
+command_kill(GPid pid)
+{
+	int status = 0;
+
+	kill(-pid, SIGKILL);
+	kill(pid, SIGKILL);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	return status;
+}
+
+/* Write to FD without SIGPIPE reaching the process: blocked, and a pending one taken. */
+static ssize_t
+command_write(int fd, const void *buf, size_t len)
+{
+	sigset_t pipe_set, old;
+	ssize_t n;
+	int saved;
+
+	sigemptyset(&pipe_set);
+	sigaddset(&pipe_set, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
+	n = write(fd, buf, len);
+	saved = errno;
+	if (n < 0 && errno == EPIPE) {
+		struct timespec zero = { 0, 0 };
+
+		while (sigtimedwait(&pipe_set, NULL, &zero) < 0 && errno == EINTR)
+			;
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	errno = saved;
+	return n;
+}
+
+GBytes *
+command_run(char *const *argv, const void *input, size_t len, int timeout_ms, size_t max_output,
+    bool *cut, GError **error)
+{
+	GByteArray *out = g_byte_array_new();
+	GError *spawn_error = NULL;
+	const char *name = argv != NULL && argv[0] != NULL ? argv[0] : "";
+	gint64 deadline = command_now_ms() + (timeout_ms > 0 ? timeout_ms : 10000);
+	size_t written = 0;
+	int in_fd = -1, out_fd = -1, status = 0;
+	bool reaped = false, timed_out = false;
+	char *clean;
+	GPid pid;
+
+	if (cut != NULL)
+		*cut = false;
+	if (argv == NULL || argv[0] == NULL || argv[0][0] == '\0') {
+		g_set_error(error, COMMAND_ERROR, COMMAND_ERROR_PARSE, "empty command");
+		g_byte_array_free(out, TRUE);
+		return NULL;
+	}
+	if (!g_spawn_async_with_pipes(NULL, (char **)argv, NULL,
+	    G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDERR_TO_DEV_NULL,
+	    command_child_setup, NULL, &pid, &in_fd, &out_fd, NULL, &spawn_error)) {
+		clean = sanitize_text(name, -1, 0);
+		g_set_error(error, COMMAND_ERROR, COMMAND_ERROR_SPAWN, "cannot run %s: %s", clean,
+		    spawn_error->message);
+		g_free(clean);
+		g_error_free(spawn_error);
+		g_byte_array_free(out, TRUE);
+		return NULL;
+	}
+	fcntl(in_fd, F_SETFL, fcntl(in_fd, F_GETFL) | O_NONBLOCK);
+	fcntl(out_fd, F_SETFL, fcntl(out_fd, F_GETFL) | O_NONBLOCK);
+	if (len == 0) {
+		close(in_fd);
+		in_fd = -1;
+	}
+	while (out_fd >= 0) {
+		struct pollfd fds[2];
+		nfds_t nfds = 0;
+		gint64 left = deadline - command_now_ms();
+		char buf[65536];
+		ssize_t n;
+
+		if (left <= 0) {
+			timed_out = true;
+			break;
+		}
+		fds[nfds].fd = out_fd;
+		fds[nfds++].events = POLLIN;
+		if (in_fd >= 0) {
+			fds[nfds].fd = in_fd;
+			fds[nfds++].events = POLLOUT;
+		}
+		if (poll(fds, nfds, (int)MIN(left, 1000)) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (in_fd >= 0 && (fds[1].revents & (POLLOUT | POLLERR | POLLHUP))) {
+			n = command_write(in_fd, (const char *)input + written,
+			    MIN(len - written, (size_t)65536));
+			if (n > 0)
+				written += (size_t)n;
+			if ((n < 0 && errno != EAGAIN && errno != EINTR) || written >= len) {
+				/* Done, or the command stopped reading: it may still print. */
+				close(in_fd);
+				in_fd = -1;
+			}
+		}
+		if (fds[0].revents & (POLLIN | POLLERR | POLLHUP)) {
+			n = read(out_fd, buf, sizeof buf);
+			if (n > 0) {
+				size_t keep = MIN((size_t)n, max_output - MIN(out->len, max_output));
+
+				g_byte_array_append(out, (const guint8 *)buf, (guint)keep);
+				if (out->len >= max_output && keep < (size_t)n) {
+					if (cut != NULL)
+						*cut = true;
+					status = command_kill(pid);
+					reaped = true;
+					break;
+				}
+			} else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+				close(out_fd);
+				out_fd = -1;
+			}
+		}
+	}
+	if (in_fd >= 0)
+		close(in_fd);
+	if (out_fd >= 0)
+		close(out_fd);
+	if (!reaped && timed_out) {
+		command_kill(pid);
+		reaped = true;
+	}
+	/* Output closed: wait for the exit, still within the deadline. */
+	while (!reaped) {
+		pid_t r = waitpid(pid, &status, WNOHANG);
+
+		if (r == pid || (r < 0 && errno != EINTR)) {
+			reaped = true;
+			break;
+		}
+		if (command_now_ms() >= deadline) {
+			timed_out = true;
+			command_kill(pid);
+			break;
+		}
+		g_usleep(1000);
+	}
+	g_spawn_close_pid(pid);
+	if (timed_out) {
+		clean = sanitize_text(name, -1, 0);
+		g_set_error(error, COMMAND_ERROR, COMMAND_ERROR_TIMEOUT,
+		    "%s did not finish within %d ms and was stopped", clean, timeout_ms);
+		g_free(clean);
+		g_byte_array_free(out, TRUE);
+		return NULL;
+	}
+	if (!(cut != NULL && *cut) && !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
+		clean = sanitize_text(name, -1, 0);
+		if (WIFEXITED(status))
+			g_set_error(error, COMMAND_ERROR, COMMAND_ERROR_FAILED,
+			    "%s exited with status %d", clean, WEXITSTATUS(status));
+		else
+			g_set_error(error, COMMAND_ERROR, COMMAND_ERROR_FAILED,
+			    "%s was killed by signal %d", clean, WTERMSIG(status));
+		g_free(clean);
+		g_byte_array_free(out, TRUE);
+		return NULL;
+	}
+	return g_byte_array_free_to_bytes(out);
+}
+
+bool
+command_test(char *const *argv, int timeout_ms)
+{
+	GBytes *out = command_run(argv, NULL, 0, timeout_ms, 4096, NULL, NULL);
+
+	if (out == NULL)
+		return false;
+	g_bytes_unref(out);
+	return true;
+}
