@@ -209,12 +209,78 @@ action_copy(struct action *act, const GArray *ids, const char *account, const ch
 	return ok;
 }
 
+/* True when ACCOUNT has delete_on_server_when_deleted (with keep). */
+static bool
+action_dele_wanted(const struct action *act, const char *account)
+{
+	const struct account_config *a = config_account(act->config, account);
+
+	return a != NULL && a->keep && a->delete_on_server_when_deleted;
+}
+
+/* A DELE to queue: a message moved to the trash. */
+struct action_dele {
+	char *account;
+	char *uidl;
+	int64_t arrival;
+};
+
+/* Free a struct action_dele. */
+static void
+action_dele_free(gpointer data)
+{
+	struct action_dele *d = data;
+
+	g_free(d->account);
+	g_free(d->uidl);
+	g_free(d);
+}
+
+/* The DELE to queue for MSG. */
+static struct action_dele *
+action_dele_new(const struct index_message *msg)
+{
+	struct action_dele *d = g_new0(struct action_dele, 1);
+
+	d->account = g_strdup(msg->account);
+	d->uidl = g_strdup(msg->uidl);
+	d->arrival = msg->arrival;
+	return d;
+}
+
+/*
+ * Queue a DELE for each entry of DELE (struct action_dele *), in one unit of
+ * writes: the messages went to the trash, which counts as deleted.  Their
+ * rows keep the UIDL, so the fetcher knows them either way.
+ */
+static bool
+action_queue_dele(struct action *act, const GPtrArray *dele, GError **error)
+{
+	bool own;
+	guint i;
+
+	if (dele->len == 0)
+		return true;
+	if (!index_unit_begin(act->idx, &own, error))
+		return false;
+	for (i = 0; i < dele->len; i++) {
+		const struct action_dele *d = g_ptr_array_index(dele, i);
+
+		if (!index_gone_add(act->idx, d->account, d->uidl, d->arrival, true, error)) {
+			index_unit_abort(act->idx, own);
+			return false;
+		}
+	}
+	return index_unit_end(act->idx, own, error);
+}
+
 bool
 action_expunge(struct action *act, const GArray *ids, guint *trashed, guint *removed,
     GError **error)
 {
 	GArray *to_trash = g_array_new(FALSE, FALSE, sizeof(int64_t));
 	GArray *to_remove = g_array_new(FALSE, FALSE, sizeof(int64_t));
+	GPtrArray *dele = g_ptr_array_new_with_free_func(action_dele_free);
 	guint i, n_trash = 0, n_removed = 0;
 	bool ok = false;
 
@@ -232,10 +298,13 @@ action_expunge(struct action *act, const GArray *ids, guint *trashed, guint *rem
 		}
 		if (m.state == INDEX_STATE_STORED && index_message_has_flag(&m, 'T')) {
 			/* Into the trash, unless there is none or this is it. */
-			if (act->trash != NULL && strcmp(m.folder, act->trash) != 0)
+			if (act->trash != NULL && strcmp(m.folder, act->trash) != 0) {
 				g_array_append_val(to_trash, m.id);
-			else
+				if (m.uidl != NULL && action_dele_wanted(act, m.account))
+					g_ptr_array_add(dele, action_dele_new(&m));
+			} else {
 				g_array_append_val(to_remove, m.id);
+			}
 		}
 		index_message_clear(&m);
 	}
@@ -250,6 +319,9 @@ action_expunge(struct action *act, const GArray *ids, guint *trashed, guint *rem
 		action_forget_empty(act, undo, n_trash);
 		g_free(label);
 		g_free(where);
+		/* Moved to the trash counts as deleted for the server (surat.conf(5)). */
+		if (ok && n_trash > 0)
+			ok = action_queue_dele(act, dele, error);
 		if (!ok)
 			goto out;
 	}
@@ -269,7 +341,28 @@ out:
 		*removed = n_removed;
 	g_array_free(to_remove, TRUE);
 	g_array_free(to_trash, TRUE);
+	g_ptr_array_unref(dele);
 	return ok;
+}
+
+/*
+ * Drop the queued DELEs of the rows ENTRIES puts back: a row that has its
+ * UIDL again is known to the fetcher by its row, and is not deleted.
+ */
+static bool
+action_unqueue(struct action *act, const GPtrArray *entries, GError **error)
+{
+	guint i;
+
+	for (i = 0; i < entries->len; i++) {
+		const struct index_undo_entry *e = g_ptr_array_index(entries, i);
+		const char *uidls[1] = { e->uidl };
+
+		if (e->kind == INDEX_UNDO_CHANGED && e->uidl != NULL &&
+		    !index_gone_forget(act->idx, e->account, uidls, 1, error))
+			return false;
+	}
+	return true;
 }
 
 bool
@@ -290,7 +383,8 @@ action_undo(struct action *act, char **label, guint *done, GError **error)
 	 * Rows that are gone are skipped.  After a failure the action stays in
 	 * the log: undo again puts back the rest (what is back already is left).
 	 */
-	ok = folder_restore(act->idx, act->store, entries, &n, error) &&
+	ok = action_unqueue(act, entries, error) &&
+	    folder_restore(act->idx, act->store, entries, &n, error) &&
 	    index_undo_drop(act->idx, last, error);
 	if (label != NULL) {
 		*label = what;

@@ -329,8 +329,11 @@ fetch_load_gone(struct fetch_run *run, GError **error)
 		const struct index_gone *g = g_ptr_array_index(gone, i);
 		struct fetch_known *k;
 
-		if (g_hash_table_contains(run->known, g->uidl))
+		/* Still stored (moved to the trash): a DELE may be queued all the same. */
+		if ((k = g_hash_table_lookup(run->known, g->uidl)) != NULL) {
+			k->dele = k->dele || g->dele;
 			continue;
+		}
 		k = g_new0(struct fetch_known, 1);
 		k->arrival = g->arrival;
 		k->stored = true;
@@ -852,10 +855,10 @@ fetch_delete(struct fetch_run *run, GError **error)
 		if (m->uidl == NULL || (k = g_hash_table_lookup(run->known, m->uidl)) == NULL)
 			continue;
 		/* Stored whole, or stored once and deleted here since. */
-		if (!(k->stored && !k->partial) && !k->gone)
+		if (!(k->stored && !k->partial) && !k->gone && !k->dele)
 			continue;
 		/* Expunged here "until I delete them": its DELE was queued then. */
-		if (a->keep && !(k->gone && k->dele && a->delete_on_server_when_deleted) &&
+		if (a->keep && !(k->dele && a->delete_on_server_when_deleted) &&
 		    (a->delete_after_days == 0 || k->arrival > cutoff))
 			continue;
 		g_array_append_val(nums, m->num);
