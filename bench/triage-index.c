@@ -137,6 +137,29 @@ main(int argc, char **argv)
 	}
 	qsort(t, RUNS, sizeof t[0], bench_cmp);
 	printf("%-44s %8.2f ms\n", "sidebar: counts of every mailbox", t[RUNS / 2]);
+	{
+		const char *texts[] = { "is:unread", "from:alice", "zymurgy", "is:flagged OR is:tagged" };
+		struct search_query *qs[4];
+		struct search_error qerr = { 0 };
+		int64_t total[4], unread[4];
+		int j;
+
+		for (j = 0; j < 4; j++)
+			qs[j] = search_parse(texts[j], 0, &qerr);
+		for (i = 0; i < RUNS; i++) {
+			t0 = bench_ms();
+			if (!index_query_counts(idx, (const struct search_query *const *)qs, 4, total,
+				unread, &error)) {
+				fprintf(stderr, "triage-index: %s\n", error->message);
+				return 1;
+			}
+			t[i] = bench_ms() - t0;
+		}
+		qsort(t, RUNS, sizeof t[0], bench_cmp);
+		printf("%-44s %8.2f ms\n", "sidebar: counts of 4 saved searches", t[RUNS / 2]);
+		for (j = 0; j < 4; j++)
+			search_query_free(qs[j]);
+	}
 	t0 = bench_ms();
 	if (!index_threads_rebuild(idx, &error)) {
 		fprintf(stderr, "triage-index: %s\n", error->message);

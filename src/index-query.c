@@ -775,7 +775,8 @@ index_mailbox_counts(struct index *idx, GPtrArray *out, GError **error)
 {
 	sqlite3_stmt *stmt = index_sql(idx,
 	    "SELECT account, folder, count(*), sum(instr(flags, 'S') = 0),"
-	    " sum(instr(flags, 'F') > 0) FROM messages WHERE state = 1"
+	    " sum(instr(flags, 'F') > 0) FROM messages INDEXED BY messages_box_flags"
+	    " WHERE state = 1"
 	    " GROUP BY account, folder ORDER BY account, folder",
 	    error);
 	int rc;
@@ -804,50 +805,23 @@ bool
 index_query_counts(struct index *idx, const struct search_query *const *queries, size_t n,
     int64_t *total, int64_t *unread, GError **error)
 {
-	GString *sql;
-	sqlite3_stmt *stmt;
 	size_t i;
-	int rc;
 
-	if (n == 0)
-		return true;
-	/* One pass over the rows, two sums per query. */
-	sql = g_string_new("SELECT ");
+	/*
+	 * One count per query: each uses its own indexes (FTS5, the unread
+	 * index...), which beats one pass over every row by far at 100,000.
+	 */
 	for (i = 0; i < n; i++) {
-		char prefix[16], *q;
+		struct index_filter filter = { 0 };
+		int64_t t = 0, u = 0;
 
-		g_snprintf(prefix, sizeof prefix, "c%zu_", i);
-		q = queries[i] != NULL ? search_query_sql(queries[i], "m", prefix) : g_strdup("1");
-		g_string_append_printf(sql,
-		    "%ssum(CASE WHEN (%s) THEN 1 ELSE 0 END),"
-		    " sum(CASE WHEN instr(m.flags, 'S') = 0 AND (%s) THEN 1 ELSE 0 END)",
-		    i > 0 ? ", " : "", q, q);
-		g_free(q);
+		filter.query = queries[i];
+		if (!index_count(idx, &filter, &t, &u, error))
+			return false;
+		if (total != NULL)
+			total[i] = t;
+		if (unread != NULL)
+			unread[i] = u;
 	}
-	g_string_append(sql, " FROM messages m WHERE m.state = 1");
-	stmt = index_sql(idx, sql->str, error);
-	g_string_free(sql, TRUE);
-	if (stmt == NULL)
-		return false;
-	for (i = 0; i < n; i++) {
-		char prefix[16];
-
-		g_snprintf(prefix, sizeof prefix, "c%zu_", i);
-		index_bind_query(stmt, queries[i], prefix);
-	}
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW) {
-		for (i = 0; i < n; i++) {
-			if (total != NULL)
-				total[i] = sqlite3_column_int64(stmt, (int)(2 * i));
-			if (unread != NULL)
-				unread[i] = sqlite3_column_int64(stmt, (int)(2 * i + 1));
-		}
-	} else {
-		index_set_error(idx, error,
-		    sqlite3_errcode(idx->db) == SQLITE_ERROR ? INDEX_ERROR_QUERY : INDEX_ERROR_DB,
-		    "cannot count");
-	}
-	sqlite3_reset(stmt);
-	return rc == SQLITE_ROW;
+	return true;
 }

@@ -36,6 +36,14 @@ G_DEFINE_QUARK(surat-index-error-quark, index_error)
 	"CREATE INDEX messages_box_subject ON messages (account, folder, subject_key, date)" \
 	"  WHERE state = 1;"                                                               \
 	"CREATE INDEX messages_size ON messages (size) WHERE state = 1;"                   \
+	/* is:flagged and is:deleted (what expunge looks for) without a scan. */           \
+	"CREATE INDEX messages_flagged ON messages (date, arrival)"                        \
+	"  WHERE state = 1 AND instr(flags, 'F') > 0;"                                     \
+	"CREATE INDEX messages_deleted ON messages (date, arrival)"                        \
+	"  WHERE state = 1 AND instr(flags, 'T') > 0;"                                     \
+	/* Covers the sidebar's counts (index_mailbox_counts). */                         \
+	"CREATE INDEX messages_box_flags ON messages (account, folder, flags)"             \
+	"  WHERE state = 1;"                                                               \
 	"CREATE INDEX messages_box_size ON messages (account, folder, size) WHERE state = 1;" \
 	"CREATE INDEX messages_thread ON messages (thread_date, thread_id, thread_pos)"    \
 	"  WHERE state = 1;"                                                               \

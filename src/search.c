@@ -1371,6 +1371,19 @@ search_sql_term(struct search_query *q, GString *sql, const struct search_node *
 
 	switch (node->field) {
 	case SEARCH_FIELD_STATUS:
+		/*
+		 * The rare marks have partial indexes (index.c); without planner
+		 * statistics SQLite would scan the table rather than use them,
+		 * so they are named.
+		 */
+		if (node->status == SEARCH_STATUS_FLAGGED || node->status == SEARCH_STATUS_DELETED) {
+			flag = search_status_flag(node->status);
+			g_string_append_printf(sql,
+			    "%c.id IN (SELECT id FROM messages INDEXED BY messages_%s"
+			    " WHERE state = 1 AND instr(flags, '%c') > 0)",
+			    a, flag == 'F' ? "flagged" : "deleted", flag);
+			break;
+		}
 		if ((flag = search_status_flag(node->status)) != 0) {
 			g_string_append_printf(sql, "instr(%c.flags, '%c') > 0", a, flag);
 			break;
@@ -1380,7 +1393,10 @@ search_sql_term(struct search_query *q, GString *sql, const struct search_node *
 			g_string_append_printf(sql, "%c.partial = 1", a);
 			break;
 		case SEARCH_STATUS_TAGGED:
-			g_string_append_printf(sql, "%c.tagged = 1", a);
+			g_string_append_printf(sql,
+			    "%c.id IN (SELECT id FROM messages INDEXED BY messages_tagged"
+			    " WHERE state = 1 AND tagged = 1)",
+			    a);
 			break;
 		case SEARCH_STATUS_NEW:
 			g_string_append_printf(sql, "(instr(%c.flags, 'S') = 0 AND %c.subdir = 'new')", a,

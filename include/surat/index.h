@@ -375,7 +375,7 @@ void index_mailbox_count_free(struct index_mailbox_count *count);
 bool index_mailbox_counts(struct index *idx, GPtrArray *out, GError **error);
 
 /*
- * Counts of N saved searches in one pass: TOTAL[i] and UNREAD[i] (either may
+ * Counts of N saved searches: TOTAL[i] and UNREAD[i] (either may
  * be NULL) of the rows QUERIES[i] matches (NULL: every row).
  */
 bool index_query_counts(struct index *idx, const struct search_query *const *queries, size_t n,
