@@ -4,7 +4,7 @@
  * (struct search_node) and compiles it to an SQL condition over the index
  * with bound parameters; index.h takes the result in struct index_filter.
  *
- * The language (doc/internals/search.md has the details):
+ * The language (README and surat(1) describe it for users):
  *
  *   query   := or
  *   or      := and { ("OR" | "|") and }

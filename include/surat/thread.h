@@ -11,7 +11,7 @@
  * changed row can touch (index_threads_update), so a threaded view pages
  * with LIMIT/OFFSET like any other.
  *
- * Where we differ from JWZ (doc/internals/thread.md says why):
+ * Where we differ from JWZ (doc/internals/store.md, Threads):
  *   - A duplicate Message-ID gets a container of its own, threaded by its
  *     own References (so both copies show, usually side by side).
  *   - Subject grouping never joins two messages that are both originals (no

@@ -14,6 +14,7 @@
 #include "surat/config.h"
 #include "surat/folder.h"
 #include "surat/index.h"
+#include "surat/search.h"
 #include "surat/store.h"
 
 struct fixture {
@@ -637,7 +638,8 @@ test_counts(void **state)
 	int64_t a = add(f, "1.a", "S", NULL, "one");
 	GPtrArray *counts = g_ptr_array_new_with_free_func((GDestroyNotify)index_mailbox_count_free);
 	GArray *ids = ids_of(1, a);
-	struct search_query *queries[2] = { NULL, NULL };
+	struct search_error qerr = { 0 };
+	struct search_query *queries[2] = { NULL, search_parse("is:unread OR is:flagged", 0, &qerr) };
 	const struct index_mailbox_count *c;
 	int64_t total[2], unread[2];
 
@@ -660,6 +662,10 @@ test_counts(void **state)
 	    total, unread, NULL));
 	assert_int_equal(total[0], 3);
 	assert_int_equal(unread[0], 2);
+	/* 2.b (unread) and 3.c (unread, flagged); 1.a is read. */
+	assert_int_equal(total[1], 2);
+	assert_int_equal(unread[1], 2);
+	search_query_free(queries[1]);
 	g_ptr_array_unref(counts);
 	g_array_free(ids, TRUE);
 }
