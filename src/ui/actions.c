@@ -428,6 +428,15 @@ ui_action_run(struct ui *ui, enum ui_action action)
 		ui->help_top = MAX(0, ui_help_lines(ui) - (LINES - 2));
 		ui->dirty |= UI_DIRTY_ALL;
 		break;
+	case UI_ACTION_VIEW_ATTACHMENTS:
+		ui_attachments_run(ui);
+		break;
+	case UI_ACTION_VIEW_LINKS:
+		ui_links_run(ui);
+		break;
+	case UI_ACTION_PIPE_MESSAGE:
+		ui_pipe_message(ui);
+		break;
 	case UI_ACTION_COUNT:
 		break;
 	}

@@ -51,6 +51,9 @@ static const struct keys_action_info keys_actions[UI_ACTION_COUNT] = {
 	[UI_ACTION_FETCH] = { "fetch-mail", "fetch new mail now, in the background" },
 	[UI_ACTION_FETCH_REST] = { "fetch-rest", "fetch the rest of a headers-only message" },
 	[UI_ACTION_LOG] = { "show-log", "the fetch log: what was fetched, warnings, errors" },
+	[UI_ACTION_VIEW_ATTACHMENTS] = { "view-attachments", "list the message's attachments" },
+	[UI_ACTION_VIEW_LINKS] = { "view-links", "list the message's links" },
+	[UI_ACTION_PIPE_MESSAGE] = { "pipe-message", "pipe the message to a command" },
 };
 
 /* Bindings shared by every context but help. */
@@ -61,7 +64,9 @@ static const struct keys_action_info keys_actions[UI_ACTION_COUNT] = {
 	    { 'd', UI_ACTION_DELETE }, { 'u', UI_ACTION_UNDELETE },             \
 	    { '$', UI_ACTION_EXPUNGE }, { 'h', UI_ACTION_FULL_HEADERS },        \
 	    { 'z', UI_ACTION_ZOOM }, { 'G', UI_ACTION_FETCH },                  \
-	    { 'W', UI_ACTION_FETCH_REST }, { 'L', UI_ACTION_LOG }
+	    { 'W', UI_ACTION_FETCH_REST }, { 'L', UI_ACTION_LOG },             \
+	    { 'v', UI_ACTION_VIEW_ATTACHMENTS }, { KEYS_CTRL('b'), UI_ACTION_VIEW_LINKS }, \
+	    { '|', UI_ACTION_PIPE_MESSAGE }
 
 static const struct keys_binding keys_index[] = {
 	{ 'j', UI_ACTION_NEXT },
