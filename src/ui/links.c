@@ -341,6 +341,8 @@ ui_links_osc8(struct ui *ui, int y, int height)
 	if (!ui->config->osc8_links || pager == NULL || pager->width < 0 || !links_terminal_ok())
 		return;
 	r = pager->rendering;
+	/* Where curses left the cursor: mvwin_wch below moves stdscr's. */
+	getyx(stdscr, cy, cx);
 	links_out = g_string_new(NULL);
 	for (i = 0; i < height; i++) {
 		guint k = (guint)(pager->top + i), j;
@@ -379,7 +381,6 @@ ui_links_osc8(struct ui *ui, int y, int height)
 	if (links_out->len > 0) {
 		/* Attributes back to normal through curses, the cursor where curses left it. */
 		vid_puts(A_NORMAL, 0, NULL, links_putc);
-		getyx(stdscr, cy, cx);
 		links_move(cy, cx);
 		fflush(stdout);
 		while (off < links_out->len) {
@@ -392,6 +393,7 @@ ui_links_osc8(struct ui *ui, int y, int height)
 			off += (size_t)n;
 		}
 	}
+	move(cy, cx);
 	g_string_free(links_out, TRUE);
 	links_out = NULL;
 }

@@ -118,6 +118,10 @@ ui_keys End
 sleep 0.5
 check "osc8_links: after scrolling, a plain URL in the text too" \
 	osc8_link "https://example.com/plain" "https://example.com/plain"
+# screen-256color: sgr0 is ESC [ m SI, cup ESC [ ROW ; COL H; curses leaves
+# the cursor on the message line (row 30).
+check "osc8_links: then attributes reset and the cursor back where curses left it" \
+	sh -c "LC_ALL=C grep -aq '$ESC]8;;$ESC\\\\$ESC\\[m$(printf '\017')$ESC\\[30;1H' '$UI_TMP/typescript'"
 check "osc8_links: no hyperlink for javascript:" \
 	sh -c "! LC_ALL=C grep -q '$ESC]8;;javascript' '$UI_TMP/typescript'"
 check "osc8_links: the screen reads the same as without them" \
