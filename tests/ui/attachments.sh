@@ -154,6 +154,12 @@ wait_for "-- surat: attachments" || true
 check "the viewer saw surat's path, not the message's name" \
 	grep -Eq '^/[^ ]*/surat-[A-Za-z0-9]{6}/part-[A-Za-z0-9]{6}\.png$' "$UI_TMP/viewer-arg"
 check "no command from the message ran" test ! -e ME -a ! -e "$UI_TMP/ME" -a ! -e "$UI_TMP/home/ME"
+check "a name with newlines is shown on one line" screen_has "attachment  _new_line_.html"
+ui_keys 3 s
+check "and saved under that one-line name" wait_for "Saved part 3 to $dl/_new_line_.html (8 B)."
+ui_keys 4 s
+check "/etc/passwd is saved as passwd in download_dir" wait_for "Saved part 4 to $dl/passwd (1 B)."
+check "and /etc/passwd is untouched" sh -c "grep -q '^root:' /etc/passwd"
 ui_keys q
 
 # auto_view: the pager shows the part through its copiousoutput entry.
