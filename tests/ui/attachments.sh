@@ -138,7 +138,13 @@ ui_keys q q
 ui_keys j v
 check "parts inside a forwarded message are indented" wait_for "  3    text/plain"
 check "two levels deep, twice as far" screen_has "  5      text/plain"
+ui_keys '?'
+check "? shows the attachment view's keys from the key map" wait_for "save-attachment"
+check "with their keys" sh -c "tmux -L '$UI_SOCKET' capture-pane -p -t 0 | grep -q '^ *|  *pipe-attachment'"
 ui_keys q
+check "q closes the help" wait_for "-- surat: attachments -- 1/5"
+ui_keys Escape
+check "Escape leaves the attachment view" wait_for "-- surat: demo"
 
 # Types and names that would run commands: the mailcap never sees them.
 ui_keys j v
