@@ -56,12 +56,15 @@ pager_wrap(struct ui_pager *pager, int width)
 static bool
 pager_render(struct ui *ui, struct ui_pager *pager, const struct index_message *msg, GError **error)
 {
-	struct render_options options = { .full_headers = pager->full_headers,
-		.date_format = ui->date_format };
+	struct render_options options;
 	char *maildir = ui_index_maildir(ui, msg->account);
 	char *path = store_message_path(maildir, msg->subdir, msg->base, msg->flags);
-	struct rendering *r = render_file(path, &options, error);
+	struct rendering *r;
 
+	ui_view_render_options(ui, &options);
+	options.full_headers = pager->full_headers;
+	options.date_format = ui->date_format; /* :set date_format */
+	r = render_file(path, &options, error);
 	g_free(path);
 	g_free(maildir);
 	if (r == NULL)
