@@ -52,6 +52,7 @@ struct ui_pager {
 	struct rendering *rendering;
 	GArray *screen;            /* struct ui_pager_line, wrapped to width */
 	int width;                 /* width the screen lines were wrapped to */
+	int render_width;          /* width the rendering reflowed flowed text to */
 	int top;                   /* first screen line shown */
 	bool full_headers;
 	char *search;              /* the last search, or NULL */
