@@ -495,6 +495,15 @@ ui_action_run(struct ui *ui, enum keymap_action action)
 		ui->help_top = MAX(0, ui_help_lines(ui) - (LINES - 2));
 		ui->dirty |= UI_DIRTY_ALL;
 		break;
+	case KEYMAP_ACTION_VIEW_ATTACHMENTS:
+		ui_attachments_run(ui);
+		break;
+	case KEYMAP_ACTION_VIEW_LINKS:
+		ui_links_run(ui);
+		break;
+	case KEYMAP_ACTION_PIPE_MESSAGE:
+		ui_pipe_message(ui);
+		break;
 	/* Not built yet: each lands in ui_action_unavailable() until its feature does. */
 	case KEYMAP_ACTION_NEXT_THREAD:
 	case KEYMAP_ACTION_PREVIOUS_THREAD:
@@ -502,7 +511,6 @@ ui_action_run(struct ui *ui, enum keymap_action action)
 	case KEYMAP_ACTION_SAVE_MESSAGE:
 	case KEYMAP_ACTION_COPY_MESSAGE:
 	case KEYMAP_ACTION_MOVE_MESSAGE:
-	case KEYMAP_ACTION_PIPE_MESSAGE:
 	case KEYMAP_ACTION_UNDO:
 	case KEYMAP_ACTION_SEARCH_REVERSE:
 	case KEYMAP_ACTION_SEARCH_OPPOSITE:
@@ -522,15 +530,14 @@ ui_action_run(struct ui *ui, enum keymap_action action)
 	case KEYMAP_ACTION_SIDEBAR_FOCUS:
 	case KEYMAP_ACTION_NEXT_ACCOUNT:
 	case KEYMAP_ACTION_PREVIOUS_ACCOUNT:
-	case KEYMAP_ACTION_VIEW_ATTACHMENTS:
+		ui_action_unavailable(ui, action);
+		break;
+	/* The attachment and link views run these in their own loops (attachments.c, links.c). */
 	case KEYMAP_ACTION_OPEN_ATTACHMENT:
 	case KEYMAP_ACTION_SAVE_ATTACHMENT:
 	case KEYMAP_ACTION_PIPE_ATTACHMENT:
-	case KEYMAP_ACTION_VIEW_LINKS:
 	case KEYMAP_ACTION_OPEN_LINK:
 	case KEYMAP_ACTION_COPY_LINK:
-		ui_action_unavailable(ui, action);
-		break;
 	/* The prompt's own: prompt.c runs them while a line is typed. */
 	case KEYMAP_ACTION_ACCEPT:
 	case KEYMAP_ACTION_CANCEL:

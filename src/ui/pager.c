@@ -52,16 +52,24 @@ pager_wrap(struct ui_pager *pager, int width)
 	}
 }
 
-/* Render the message of PAGER again (after a headers toggle). */
+/*
+ * Render the message of PAGER for a pane WIDTH columns wide (format=flowed
+ * is reflowed to it), again after a headers toggle or a change of width.
+ */
 static bool
-pager_render(struct ui *ui, struct ui_pager *pager, const struct index_message *msg, GError **error)
+pager_render(struct ui *ui, struct ui_pager *pager, const struct index_message *msg, int width,
+    GError **error)
 {
-	struct render_options options = { .full_headers = pager->full_headers,
-		.date_format = ui->date_format };
+	struct render_options options;
 	char *maildir = ui_index_maildir(ui, msg->account);
 	char *path = store_message_path(maildir, msg->subdir, msg->base, msg->flags);
-	struct rendering *r = render_file(path, &options, error);
+	struct rendering *r;
 
+	ui_view_render_options(ui, &options);
+	options.full_headers = pager->full_headers;
+	options.date_format = ui->date_format; /* :set date_format */
+	options.width = width;
+	r = render_file(path, &options, error);
 	g_free(path);
 	g_free(maildir);
 	if (r == NULL)
@@ -69,7 +77,7 @@ pager_render(struct ui *ui, struct ui_pager *pager, const struct index_message *
 	render_free(pager->rendering);
 	pager->rendering = r;
 	pager->width = -1;
-	pager->top = 0;
+	pager->render_width = width;
 	return true;
 }
 
@@ -86,7 +94,7 @@ ui_pager_open(struct ui *ui, const struct index_message *msg, GError **error)
 		pager->full_headers = ui->pager->full_headers;
 		pager->search = g_strdup(ui->pager->search);
 	}
-	if (!pager_render(ui, pager, msg, error)) {
+	if (!pager_render(ui, pager, msg, COLS, error)) {
 		ui_pager_free(pager);
 		return NULL;
 	}
@@ -104,29 +112,65 @@ ui_pager_free(struct ui_pager *pager)
 	g_free(pager);
 }
 
-void
-ui_pager_rerender(struct ui *ui)
+/* Render the open message again at WIDTH; false (message set) when it cannot be. */
+static bool
+pager_rerender_at(struct ui *ui, int width)
 {
 	struct index_message msg = { 0 };
 	GError *error = NULL;
+	bool ok;
 
-	if (ui->pager == NULL)
-		return;
-	if (!index_get(ui->idx, ui->pager->id, &msg, &error) ||
-	    !pager_render(ui, ui->pager, &msg, &error)) {
+	ok = index_get(ui->idx, ui->pager->id, &msg, &error) &&
+	    pager_render(ui, ui->pager, &msg, width, &error);
+	if (!ok) {
 		ui_set_message(ui, true, "%s", error != NULL ? error->message : "the message is gone");
 		g_clear_error(&error);
 	}
 	index_message_clear(&msg);
+	return ok;
+}
+
+void
+ui_pager_rerender(struct ui *ui)
+{
+	if (ui->pager == NULL)
+		return;
+	pager_rerender_at(ui, ui->pager->render_width);
+	ui->pager->top = 0;
 	ui->dirty |= UI_DIRTY_PAGER;
 }
 
-/* The screen lines, wrapped for the current width. */
+/*
+ * The screen lines, wrapped for WIDTH; a new width renders the message again
+ * first, so flowed paragraphs fill the pane (the reader keeps their place
+ * by proportion).
+ */
 static void
-pager_ensure_wrapped(struct ui_pager *pager, int width)
+pager_ensure_wrapped(struct ui *ui, int width)
 {
+	struct ui_pager *pager = ui->pager;
+
+	if (width <= 0)
+		width = 1;
+	if (pager->render_width != width) {
+		guint old_len = pager->screen->len;
+		int old_top = pager->top;
+
+		if (pager_rerender_at(ui, width) && old_len > 0 && old_top > 0) {
+			pager_wrap(pager, width);
+			pager->top = (int)((int64_t)old_top * pager->screen->len / old_len);
+		}
+		pager->render_width = width; /* also after a failure: said once, not at every draw */
+	}
 	if (pager->width != width)
-		pager_wrap(pager, width > 0 ? width : 1);
+		pager_wrap(pager, width);
+}
+
+/* The width the pager was last drawn at (the screen's before the first draw). */
+static int
+pager_width(const struct ui_pager *pager)
+{
+	return pager->width > 0 ? pager->width : COLS;
 }
 
 void
@@ -137,7 +181,7 @@ ui_pager_scroll(struct ui *ui, int lines)
 
 	if (pager == NULL)
 		return;
-	pager_ensure_wrapped(pager, COLS);
+	pager_ensure_wrapped(ui, pager_width(pager));
 	max = (int)pager->screen->len - height;
 	if (max < 0)
 		max = 0;
@@ -180,7 +224,7 @@ ui_pager_search(struct ui *ui, bool from_next)
 
 	if (pager == NULL || pager->search == NULL || pager->search[0] == '\0')
 		return false;
-	pager_ensure_wrapped(pager, COLS);
+	pager_ensure_wrapped(ui, pager_width(pager));
 	n = pager->screen->len;
 	start = (guint)pager->top + (from_next ? 1 : 0);
 	for (i = 0; i < n; i++) {
@@ -254,7 +298,7 @@ ui_pager_draw(struct ui *ui, int y, int height, int width)
 
 	if (pager == NULL)
 		return;
-	pager_ensure_wrapped(pager, width);
+	pager_ensure_wrapped(ui, width);
 	for (i = 0; i < height; i++) {
 		guint k = (guint)(pager->top + i);
 		const struct ui_pager_line *s;

@@ -52,6 +52,7 @@ struct ui_pager {
 	struct rendering *rendering;
 	GArray *screen;            /* struct ui_pager_line, wrapped to width */
 	int width;                 /* width the screen lines were wrapped to */
+	int render_width;          /* width the rendering reflowed flowed text to */
 	int top;                   /* first screen line shown */
 	bool full_headers;
 	char *search;              /* the last search, or NULL */
@@ -114,6 +115,7 @@ enum ui_overlay {
 };
 
 struct ui_fetcher;
+struct ui_views;
 
 struct ui {
 	const struct surat_config *config;
@@ -139,6 +141,7 @@ struct ui {
 	int help_top;
 
 	struct ui_fetcher *fetcher; /* the background fetch (fetch.c) */
+	struct ui_views *views;     /* the key map and mailcap of view.c, made on first use */
 
 	struct ui_prompt prompt;
 	char *message;          /* shown on the message line until the next key */
@@ -264,5 +267,60 @@ void ui_fetch_rest(struct ui *ui, const char *account);
 bool ui_fetch_status(struct ui *ui, GString *out);
 bool ui_fetch_errors(struct ui *ui, GString *out);
 GPtrArray *ui_fetch_log(struct ui *ui);
+
+/*
+ * view.c: what the attachment and link views and the pipe commands share.
+ * Those views run their own loop until closed, serving the background fetch
+ * meanwhile; on return they have set UI_DIRTY_ALL.  ui->quit set (a quit
+ * signal) makes every one of them return at once.
+ */
+void ui_views_free(struct ui *ui);
+/* The key map (defaults plus the user's bind), owned by UI. */
+struct keymap *ui_views_keymap(struct ui *ui);
+/* The mailcap entries of mailcap_path, read on first use, owned by UI. */
+const struct mailcap *ui_views_mailcap(struct ui *ui);
+/* The render options the pager uses: the configuration's, and the mailcap for auto_view. */
+void ui_view_render_options(struct ui *ui, struct render_options *options);
+/*
+ * Wait for keys and return the action they are bound to in CONTEXT; when
+ * they are bound to nothing, KEYMAP_ACTION_NONE with the key in *TYPED
+ * (digits, Escape).  A resize gives KEYMAP_ACTION_REDRAW.
+ */
+enum keymap_action ui_view_read(struct ui *ui, enum keymap_context context, int32_t *typed);
+/* Draw a status line at Y. */
+void ui_view_status(int y, const char *text);
+/* Ask for a line on the message line; false when cancelled.  *ANSWER is the caller's. */
+bool ui_view_ask(struct ui *ui, const char *question, const char *initial, char **answer);
+/* Ask for one of the letters KEYS; returns it, or 0 when cancelled (Escape, C-g). */
+int ui_view_choose(struct ui *ui, const char *question, const char *keys);
+/*
+ * Leave curses, run ARGV (PATH searched) with the terminal, INPUT (may be
+ * NULL: the terminal) on its standard input, wait for it, optionally "Press
+ * any key", and come back with everything to be drawn again.  *STATUS is its
+ * exit status (128 + N for signal N).  False only when it cannot start.
+ */
+bool ui_view_run_terminal(struct ui *ui, char **argv, const void *input, size_t len,
+    bool wait_key, int *status, GError **error);
+/* ui_view_run_terminal of { /bin/sh, -c, COMMAND } (typed by the user), waiting for a key. */
+bool ui_view_run_shell(struct ui *ui, const char *command, const void *input, size_t len,
+    int *status, GError **error);
+/* Show LEN bytes of TEXT (sanitized here) in a simple pager until q. */
+void ui_view_text(struct ui *ui, const char *title, const char *text, size_t len);
+/* The keys of CONTEXT in the simple pager. */
+void ui_view_help(struct ui *ui, enum keymap_context context, const char *title);
+/* The file of the open message, else of the one under the cursor (g_free). */
+char *ui_view_message_path(struct ui *ui, int64_t *id, GError **error);
+/* Put TEXT on the terminal's clipboard with OSC 52. */
+bool ui_view_osc52(const char *text);
+
+/* attachments.c: the attachment view (v). */
+void ui_attachments_run(struct ui *ui);
+
+/* links.c: the link view (C-b), and OSC 8 over the pager rows Y..Y+HEIGHT-1 after refresh(). */
+void ui_links_run(struct ui *ui);
+void ui_links_osc8(struct ui *ui, int y, int height);
+
+/* pipe.c: pipe the message to a command (|). */
+void ui_pipe_message(struct ui *ui);
 
 #endif

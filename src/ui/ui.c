@@ -116,6 +116,8 @@ ui_draw(struct ui *ui)
 	ui_status_draw(ui, l.status_y, COLS);
 	ui_message_draw(ui, l.message_y, COLS);
 	refresh();
+	if (ui->overlay == UI_OVERLAY_NONE && l.pager_h > 0)
+		ui_links_osc8(ui, l.pager_y, l.pager_h);
 	ui->dirty = 0;
 }
 
@@ -418,6 +420,7 @@ fail:
 out:
 	ui_fetch_stop(&ui);
 	ui_pager_free(ui.pager);
+	ui_views_free(&ui);
 	index_free(ui.idx);
 	theme_free(ui.theme);
 	g_ptr_array_free(ui.rows, TRUE);

@@ -1,0 +1,444 @@
+/*
+ * attachments: the attachment view (view-attachments, v).  Lists the parts
+ * of the message as attach.h numbers them: number, type, size, inline or
+ * attachment, and the safe file name, indented inside forwarded messages.
+ *
+ * s saves the part in download_dir under its safe name and asks before
+ * touching a file that exists; Enter opens it with its mailcap entry on a
+ * temporary file surat named (removed afterwards); | pipes the decoded part
+ * to a command typed by the user.  DESIGN promise 3: no string from the
+ * message reaches a command line or a path outside download_dir.
+ */
+#include <curses.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "private.h"
+#include "surat/attach.h"
+#include "surat/command.h"
+#include "surat/keymap.h"
+#include "surat/mailcap.h"
+#include "surat/sanitize.h"
+#include "surat/width.h"
+
+#define ATTACHMENTS_VIEWER_TIMEOUT_MS (30 * 1000)
+#define ATTACHMENTS_VIEWER_MAX_OUTPUT (16 * 1024 * 1024)
+
+struct attachments_view {
+	struct attach *a;
+	int count;
+	int cursor; /* 1-based part number */
+	int top;    /* first part shown */
+};
+
+/* "12 KB" style size, as the pager's attachment lines show it. */
+static char *
+attachments_size(int64_t size)
+{
+	if (size < 1024)
+		return g_strdup_printf("%d B", (int)size);
+	if (size < 1024 * 1024)
+		return g_strdup_printf("%d KB", (int)((size + 1023) / 1024));
+	return g_strdup_printf("%.1f MB", (double)size / (1024.0 * 1024.0));
+}
+
+/* Rows of the list on this screen. */
+static int
+attachments_rows(void)
+{
+	return MAX(1, LINES - 3);
+}
+
+/* Draw the list, the status line and the message line. */
+static void
+attachments_draw(struct ui *ui, struct attachments_view *v)
+{
+	struct keymap *km = ui_views_keymap(ui);
+	int rows = attachments_rows(), i;
+	char *header, *line, *save, *open, *pipe, *status;
+
+	if (v->cursor < v->top)
+		v->top = v->cursor;
+	if (v->cursor >= v->top + rows)
+		v->top = v->cursor - rows + 1;
+	erase();
+	header = g_strdup_printf("%3s  %-28s %9s  %-10s  %s", "#", "Type", "Size", "Shown", "Name");
+	line = width_fit(header, COLS, 0);
+	attrset(ui_term_attr(THEME_HEADER_NAME));
+	mvaddstr(0, 0, line);
+	g_free(line);
+	g_free(header);
+	for (i = 0; i < rows && v->top + i <= v->count; i++) {
+		const struct attach_part *p = attach_get(v->a, v->top + i);
+		int indent = MIN(p->depth, 6) * 2;
+		char *size = attachments_size(p->size);
+		char *text;
+
+		text = g_strdup_printf("%3d  %*s%-*s %9s  %-10s  %s", p->number, indent, "",
+		    MAX(1, 28 - indent), p->type, size, p->attachment ? "attachment" : "inline",
+		    p->name[0] != '\0' ? p->name : "(no name)");
+		line = width_fit(text, COLS, 1);
+		attrset(ui_term_attr(p->number == v->cursor ? THEME_ATTACHMENT_SELECTED :
+		    THEME_ATTACHMENT));
+		mvaddstr(1 + i, 0, line);
+		if (p->number == v->cursor)
+			clrtoeol();
+		g_free(line);
+		g_free(text);
+		g_free(size);
+	}
+	save = keymap_keys_for(km, KEYMAP_CONTEXT_ATTACHMENTS, KEYMAP_ACTION_SAVE_ATTACHMENT);
+	open = keymap_keys_for(km, KEYMAP_CONTEXT_ATTACHMENTS, KEYMAP_ACTION_OPEN_ATTACHMENT);
+	pipe = keymap_keys_for(km, KEYMAP_CONTEXT_ATTACHMENTS, KEYMAP_ACTION_PIPE_ATTACHMENT);
+	status = g_strdup_printf("-- surat: attachments -- %d/%d -- %s:save %s:open %s:pipe q:back "
+	    "?:help ", v->cursor, v->count, save != NULL ? save : "-", open != NULL ? open : "-",
+	    pipe != NULL ? pipe : "-");
+	ui_view_status(LINES - 2, status);
+	g_free(status);
+	g_free(save);
+	g_free(open);
+	g_free(pipe);
+	ui_message_draw(ui, LINES - 1, COLS);
+	refresh();
+}
+
+/* Replace TARGET with part NUMBER: written beside it, then renamed over it (a link is replaced, not followed). */
+static bool
+attachments_overwrite(struct attach *a, int number, const char *dir, const char *target,
+    GError **error)
+{
+	char *tmp = g_build_filename(dir, ".surat-save-XXXXXX", NULL);
+	int fd = g_mkstemp_full(tmp, O_WRONLY | O_CLOEXEC, 0644);
+	bool ok = false;
+
+	if (fd < 0) {
+		g_set_error(error, ATTACH_ERROR, ATTACH_ERROR_WRITE, "%s: %s", dir,
+		    g_strerror(errno));
+		goto out;
+	}
+	if (!attach_write_fd(a, number, fd, error)) {
+		close(fd);
+		unlink(tmp);
+		goto out;
+	}
+	if (close(fd) != 0 || rename(tmp, target) != 0) {
+		g_set_error(error, ATTACH_ERROR, ATTACH_ERROR_WRITE, "%s: %s", target,
+		    g_strerror(errno));
+		unlink(tmp);
+		goto out;
+	}
+	ok = true;
+out:
+	g_free(tmp);
+	return ok;
+}
+
+/* Save part NUMBER in download_dir; ask before touching a file that is there. */
+static void
+attachments_save(struct ui *ui, struct attachments_view *v, int number)
+{
+	const struct attach_part *p = attach_get(v->a, number);
+	const char *dir = ui->config->download_dir;
+	char *name, *target, *saved = NULL, *question, *size;
+	GError *error = NULL;
+	struct stat st;
+
+	if (dir == NULL || dir[0] == '\0') {
+		ui_set_message(ui, true, "download_dir is not set; set it in the configuration.");
+		return;
+	}
+	if (g_mkdir_with_parents(dir, 0755) != 0) {
+		ui_set_message(ui, true, "%s: cannot create the download_dir: %s", dir,
+		    g_strerror(errno));
+		return;
+	}
+	name = attach_safe_name(p->name, p->number, p->type);
+	target = g_build_filename(dir, name, NULL);
+	if (lstat(target, &st) == 0) {
+		int answer;
+
+		question = g_strdup_printf("%s exists: (o)verwrite, (r)ename, (c)ancel? ", target);
+		answer = ui_view_choose(ui, question, "orc");
+		g_free(question);
+		if (answer == 'o') {
+			if (S_ISDIR(st.st_mode))
+				g_set_error(&error, ATTACH_ERROR, ATTACH_ERROR_WRITE,
+				    "%s is a folder; not replaced", target);
+			else if (attachments_overwrite(v->a, number, dir, target, &error))
+				saved = g_strdup(target);
+		} else if (answer == 'r') {
+			/* attach_save adds " (1)", " (2)"... and never replaces a file. */
+			saved = attach_save(v->a, number, dir, NULL, &error);
+		} else {
+			ui_set_message(ui, false, "Not saved.");
+			goto out;
+		}
+	} else {
+		saved = attach_save(v->a, number, dir, NULL, &error);
+	}
+	if (saved == NULL) {
+		ui_set_message(ui, true, "Not saved: %s", error->message);
+		g_clear_error(&error);
+		goto out;
+	}
+	size = attachments_size(p->size);
+	ui_set_message(ui, false, "Saved part %d to %s (%s).", number, saved, size);
+	g_free(size);
+out:
+	g_free(saved);
+	g_free(target);
+	g_free(name);
+}
+
+/* Show the text of part NUMBER (written to TMP as UTF-8) in the text view. */
+static void
+attachments_show_text(struct ui *ui, int number, const char *type, const char *tmp)
+{
+	char *data = NULL, *title;
+	gsize len = 0;
+	GError *error = NULL;
+
+	if (!g_file_get_contents(tmp, &data, &len, &error)) {
+		ui_set_message(ui, true, "%s", error->message);
+		g_clear_error(&error);
+		return;
+	}
+	title = g_strdup_printf("part %d (%s)", number, type);
+	ui_view_text(ui, title, data, len);
+	g_free(title);
+	g_free(data);
+}
+
+/* Run ENTRY's viewer on TMP, the file of part NUMBER. */
+static void
+attachments_view_with(struct ui *ui, const struct mailcap_entry *entry, int number,
+    const char *type, const char *tmp)
+{
+	char **argv, *input = NULL, *title;
+	gsize len = 0;
+	bool pipe_file = false;
+	GError *error = NULL;
+	int status = 0;
+
+	argv = mailcap_command(entry, type, tmp, &pipe_file, &error);
+	if (argv == NULL)
+		goto fail;
+	/* RFC 1524: a command without %s reads the file on its standard input. */
+	if (pipe_file && !g_file_get_contents(tmp, &input, &len, &error))
+		goto fail;
+	if (entry->copiousoutput) {
+		bool cut = false;
+		GBytes *out = command_run(argv, pipe_file ? input : NULL, pipe_file ? len : 0,
+		    ATTACHMENTS_VIEWER_TIMEOUT_MS, ATTACHMENTS_VIEWER_MAX_OUTPUT, &cut, &error);
+		gsize n = 0;
+		const char *data;
+
+		if (out == NULL)
+			goto fail;
+		data = g_bytes_get_data(out, &n);
+		title = g_strdup_printf("part %d (%s) through %s:%d", number, type, entry->file,
+		    entry->line);
+		if (cut)
+			ui_set_message(ui, false, "The viewer's output was cut at %d MB.",
+			    ATTACHMENTS_VIEWER_MAX_OUTPUT / (1024 * 1024));
+		ui_view_text(ui, title, data != NULL ? data : "", n);
+		g_free(title);
+		g_bytes_unref(out);
+	} else {
+		if (!ui_view_run_terminal(ui, argv, pipe_file ? (input != NULL ? input : "") : NULL,
+		    len, false, &status, &error))
+			goto fail;
+		if (status != 0)
+			ui_set_message(ui, true, "The viewer (%s:%d) exited with status %d.",
+			    entry->file, entry->line, status);
+		else
+			ui_set_message(ui, false, "Viewed part %d with %s:%d.", number, entry->file,
+			    entry->line);
+	}
+	goto out;
+fail:
+	ui_set_message(ui, true, "Cannot view part %d: %s", number, error->message);
+	g_clear_error(&error);
+out:
+	g_free(input);
+	g_strfreev(argv);
+}
+
+/* Open part NUMBER with its mailcap entry; without one, text is shown here, else saving is offered. */
+static void
+attachments_open(struct ui *ui, struct attachments_view *v, int number)
+{
+	const struct attach_part *p = attach_get(v->a, number);
+	const struct mailcap_entry *entry;
+	GError *error = NULL;
+	char *tmp, *question;
+
+	tmp = attach_write_temp(v->a, number, &error);
+	if (tmp == NULL) {
+		ui_set_message(ui, true, "Cannot view part %d: %s", number, error->message);
+		g_clear_error(&error);
+		return;
+	}
+	/* test= commands get the file too: it is surat's own name. */
+	entry = mailcap_find(ui_views_mailcap(ui), p->type, 0, tmp);
+	if (entry != NULL) {
+		attachments_view_with(ui, entry, number, p->type, tmp);
+	} else if (strcmp(p->type, "text/plain") == 0) {
+		attachments_show_text(ui, number, p->type, tmp);
+	} else {
+		attach_remove_temp(tmp);
+		g_clear_pointer(&tmp, g_free);
+		question = g_strdup_printf("No mailcap entry for %s. Save it to %s? (y/n) ",
+		    p->type, ui->config->download_dir);
+		if (ui_view_choose(ui, question, "yn") == 'y')
+			attachments_save(ui, v, number);
+		else
+			ui_set_message(ui, false, "No mailcap entry for %s; not opened.", p->type);
+		g_free(question);
+	}
+	if (tmp != NULL)
+		attach_remove_temp(tmp);
+	g_free(tmp);
+}
+
+/* Pipe the decoded part NUMBER to a command the user types. */
+static void
+attachments_pipe(struct ui *ui, struct attachments_view *v, int number)
+{
+	char *question = g_strdup_printf("Pipe part %d to: ", number);
+	char *command = NULL;
+	GError *error = NULL;
+	GBytes *bytes;
+	int status = 0;
+
+	if (!ui_view_ask(ui, question, NULL, &command) || command[0] == '\0') {
+		g_free(question);
+		g_free(command);
+		return;
+	}
+	g_free(question);
+	bytes = attach_bytes(v->a, number, &error);
+	if (bytes != NULL) {
+		gsize len = 0;
+		const char *data = g_bytes_get_data(bytes, &len);
+
+		if (ui_view_run_shell(ui, command, data != NULL ? data : "", len, &status, &error))
+			ui_set_message(ui, status != 0, "%s exited with status %d.", command,
+			    status);
+		g_bytes_unref(bytes);
+	}
+	if (error != NULL) {
+		ui_set_message(ui, true, "Cannot pipe part %d: %s", number, error->message);
+		g_clear_error(&error);
+	}
+	g_free(command);
+}
+
+void
+ui_attachments_run(struct ui *ui)
+{
+	struct attachments_view v = { 0 };
+	GError *error = NULL;
+	char *path = ui_view_message_path(ui, NULL, &error);
+	int digits = 0;
+
+	if (path == NULL) {
+		ui_set_message(ui, true, "%s", error->message);
+		g_clear_error(&error);
+		return;
+	}
+	v.a = attach_new(path, &error);
+	g_free(path);
+	if (v.a == NULL) {
+		ui_set_message(ui, true, "%s", error->message);
+		g_clear_error(&error);
+		return;
+	}
+	v.count = attach_count(v.a);
+	if (v.count == 0) {
+		ui_set_message(ui, true, "This message has no parts that can be read.");
+		attach_free(v.a);
+		return;
+	}
+	v.cursor = v.top = 1;
+	g_clear_pointer(&ui->message, g_free);
+	while (!ui->quit) {
+		enum keymap_action action;
+		int32_t typed;
+		int page = MAX(1, attachments_rows() - 1);
+
+		attachments_draw(ui, &v);
+		action = ui_view_read(ui, KEYMAP_CONTEXT_ATTACHMENTS, &typed);
+		if (action != KEYMAP_ACTION_NONE || typed < '0' || typed > '9') {
+			digits = 0;
+			if (typed != KEYMAP_KEY_NONE || action != KEYMAP_ACTION_NONE)
+				g_clear_pointer(&ui->message, g_free);
+		}
+		switch (action) {
+		case KEYMAP_ACTION_QUIT:
+			goto out;
+		case KEYMAP_ACTION_HELP:
+			ui_view_help(ui, KEYMAP_CONTEXT_ATTACHMENTS, "attachment keys");
+			break;
+		case KEYMAP_ACTION_REDRAW:
+			clearok(curscr, TRUE);
+			break;
+		case KEYMAP_ACTION_NEXT_ENTRY:
+		case KEYMAP_ACTION_NEXT_LINE:
+			v.cursor = MIN(v.cursor + 1, v.count);
+			break;
+		case KEYMAP_ACTION_PREVIOUS_ENTRY:
+		case KEYMAP_ACTION_PREVIOUS_LINE:
+			v.cursor = MAX(v.cursor - 1, 1);
+			break;
+		case KEYMAP_ACTION_NEXT_PAGE:
+		case KEYMAP_ACTION_HALF_DOWN:
+			v.cursor = MIN(v.cursor + page, v.count);
+			break;
+		case KEYMAP_ACTION_PREVIOUS_PAGE:
+		case KEYMAP_ACTION_HALF_UP:
+			v.cursor = MAX(v.cursor - page, 1);
+			break;
+		case KEYMAP_ACTION_FIRST_ENTRY:
+		case KEYMAP_ACTION_TOP:
+			v.cursor = 1;
+			break;
+		case KEYMAP_ACTION_LAST_ENTRY:
+		case KEYMAP_ACTION_BOTTOM:
+			v.cursor = v.count;
+			break;
+		case KEYMAP_ACTION_OPEN_ATTACHMENT:
+			attachments_open(ui, &v, v.cursor);
+			break;
+		case KEYMAP_ACTION_SAVE_ATTACHMENT:
+			attachments_save(ui, &v, v.cursor);
+			break;
+		case KEYMAP_ACTION_PIPE_ATTACHMENT:
+			attachments_pipe(ui, &v, v.cursor);
+			break;
+		case KEYMAP_ACTION_NONE:
+			if (typed >= '0' && typed <= '9') {
+				/* A number typed selects that part. */
+				int n = digits * 10 + (int)(typed - '0');
+
+				if (n < 1 || n > v.count)
+					n = (int)(typed - '0');
+				if (n >= 1 && n <= v.count)
+					v.cursor = n;
+				digits = n;
+			} else if (typed == KEYMAP_KEY_ESCAPE) {
+				goto out;
+			}
+			break;
+		default:
+			break;
+		}
+	}
+out:
+	attach_free(v.a);
+	ui->dirty |= UI_DIRTY_ALL | UI_RELOAD_ROWS;
+}

@@ -1,0 +1,399 @@
+/*
+ * links: the link view (view-links, C-b) and the pager's OSC 8 hyperlinks.
+ *
+ * The view lists the links render.c numbered in the message (number and
+ * URL as written, sanitized); Enter opens the chosen one with url_command
+ * (an argv, no shell; the link's target is one argument), y copies it to the
+ * clipboard with OSC 52, and typing a number selects that link.
+ *
+ * OSC 8 (osc8_links): curses cannot write escape sequences into its cells,
+ * so after each screen update surat writes each visible link again itself:
+ * the cursor moved to the link's first cell, "ESC ] 8 ; ; TARGET ESC \",
+ * the same cells with the same attributes as curses drew them (read back
+ * from stdscr), "ESC ] 8 ; ; ESC \", then the attributes reset through
+ * curses (so its idea of them stays true) and the cursor put back where
+ * curses left it.  TARGET is the renderer's link target (printable ASCII,
+ * %-encoded), never bytes from the message.
+ */
+#include <curses.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <wchar.h>
+
+#include "private.h"
+#include "surat/command.h"
+#include "surat/keymap.h"
+#include "surat/width.h"
+
+struct links_view {
+	const struct rendering *r;
+	int count;
+	int cursor; /* 1-based link number */
+	int top;
+};
+
+/* Rows of the list on this screen. */
+static int
+links_rows(void)
+{
+	return MAX(1, LINES - 3);
+}
+
+/* Draw the list, the status line and the message line. */
+static void
+links_draw(struct ui *ui, struct links_view *v)
+{
+	struct keymap *km = ui_views_keymap(ui);
+	int rows = links_rows(), i;
+	char *line, *open, *copy, *status;
+
+	if (v->cursor < v->top)
+		v->top = v->cursor;
+	if (v->cursor >= v->top + rows)
+		v->top = v->cursor - rows + 1;
+	erase();
+	line = width_fit("  #  URL", COLS, 0);
+	attrset(ui_term_attr(THEME_HEADER_NAME));
+	mvaddstr(0, 0, line);
+	g_free(line);
+	for (i = 0; i < rows && v->top + i <= v->count; i++) {
+		const struct render_link *link = render_link_get(v->r, v->top + i);
+		char *text;
+
+		if (link == NULL)
+			break;
+		text = g_strdup_printf("%3d  %s%s", link->number, link->url,
+		    link->target == NULL ? "  (not a web link: not opened)" : "");
+		line = width_fit(text, COLS, 1);
+		attrset(ui_term_attr(link->number == v->cursor ? THEME_LINK_SELECTED : THEME_LINK));
+		mvaddstr(1 + i, 0, line);
+		if (link->number == v->cursor)
+			clrtoeol();
+		g_free(line);
+		g_free(text);
+	}
+	open = keymap_keys_for(km, KEYMAP_CONTEXT_LINKS, KEYMAP_ACTION_OPEN_LINK);
+	copy = keymap_keys_for(km, KEYMAP_CONTEXT_LINKS, KEYMAP_ACTION_COPY_LINK);
+	status = g_strdup_printf("-- surat: links -- %d/%d -- %s:open %s:copy 0-9:select q:back "
+	    "?:help ", v->cursor, v->count, open != NULL ? open : "-", copy != NULL ? copy : "-");
+	ui_view_status(LINES - 2, status);
+	g_free(status);
+	g_free(open);
+	g_free(copy);
+	ui_message_draw(ui, LINES - 1, COLS);
+	refresh();
+}
+
+/* Open link LINK with url_command. */
+static void
+links_open(struct ui *ui, const struct render_link *link)
+{
+	GError *error = NULL;
+	char **argv;
+	int status = 0;
+
+	if (link->target == NULL) {
+		ui_set_message(ui, true, "Link %d is not a web link; surat opens http, https, ftp "
+		    "and mailto links only.", link->number);
+		return;
+	}
+	if (ui->config->url_command == NULL || ui->config->url_command[0] == '\0') {
+		ui_set_message(ui, true, "url_command is not set; set it in the configuration, "
+		    "e.g. url_command = \"xdg-open %%u\";");
+		return;
+	}
+	argv = command_url_argv(ui->config->url_command, link->target, &error);
+	if (argv == NULL || !ui_view_run_terminal(ui, argv, NULL, 0, false, &status, &error)) {
+		ui_set_message(ui, true, "Cannot open link %d: %s", link->number, error->message);
+		g_clear_error(&error);
+	} else if (status != 0) {
+		ui_set_message(ui, true, "url_command exited with status %d for link %d.", status,
+		    link->number);
+	} else {
+		ui_set_message(ui, false, "Opened link %d with url_command.", link->number);
+	}
+	g_strfreev(argv);
+}
+
+/* Copy link LINK's target to the clipboard with OSC 52. */
+static void
+links_copy(struct ui *ui, const struct render_link *link)
+{
+	if (link->target == NULL) {
+		ui_set_message(ui, true, "Link %d is not a web link; not copied.", link->number);
+		return;
+	}
+	if (!ui_view_osc52(link->target))
+		ui_set_message(ui, true, "Cannot write to the terminal: %s", g_strerror(errno));
+	else
+		ui_set_message(ui, false, "Copied link %d to the clipboard (OSC 52).", link->number);
+}
+
+void
+ui_links_run(struct ui *ui)
+{
+	struct links_view v = { 0 };
+	struct rendering *own = NULL;
+	int digits = 0;
+
+	if (ui->pager != NULL) {
+		v.r = ui->pager->rendering;
+	} else {
+		struct render_options options;
+		GError *error = NULL;
+		char *path = ui_view_message_path(ui, NULL, &error);
+
+		if (path != NULL) {
+			ui_view_render_options(ui, &options);
+			own = render_file(path, &options, &error);
+			g_free(path);
+		}
+		if (own == NULL) {
+			ui_set_message(ui, true, "%s", error->message);
+			g_clear_error(&error);
+			return;
+		}
+		v.r = own;
+	}
+	v.count = (int)v.r->links->len;
+	if (v.count == 0) {
+		ui_set_message(ui, false, "This message has no links.");
+		render_free(own);
+		return;
+	}
+	v.cursor = v.top = 1;
+	g_clear_pointer(&ui->message, g_free);
+	while (!ui->quit) {
+		const struct render_link *link;
+		enum keymap_action action;
+		int32_t typed;
+		int page = MAX(1, links_rows() - 1);
+
+		links_draw(ui, &v);
+		action = ui_view_read(ui, KEYMAP_CONTEXT_LINKS, &typed);
+		if (action != KEYMAP_ACTION_NONE || typed < '0' || typed > '9') {
+			digits = 0;
+			if (typed != KEYMAP_KEY_NONE || action != KEYMAP_ACTION_NONE)
+				g_clear_pointer(&ui->message, g_free);
+		}
+		link = render_link_get(v.r, v.cursor);
+		switch (action) {
+		case KEYMAP_ACTION_QUIT:
+			goto out;
+		case KEYMAP_ACTION_HELP:
+			ui_view_help(ui, KEYMAP_CONTEXT_LINKS, "link keys");
+			break;
+		case KEYMAP_ACTION_REDRAW:
+			clearok(curscr, TRUE);
+			break;
+		case KEYMAP_ACTION_NEXT_ENTRY:
+		case KEYMAP_ACTION_NEXT_LINE:
+			v.cursor = MIN(v.cursor + 1, v.count);
+			break;
+		case KEYMAP_ACTION_PREVIOUS_ENTRY:
+		case KEYMAP_ACTION_PREVIOUS_LINE:
+			v.cursor = MAX(v.cursor - 1, 1);
+			break;
+		case KEYMAP_ACTION_NEXT_PAGE:
+		case KEYMAP_ACTION_HALF_DOWN:
+			v.cursor = MIN(v.cursor + page, v.count);
+			break;
+		case KEYMAP_ACTION_PREVIOUS_PAGE:
+		case KEYMAP_ACTION_HALF_UP:
+			v.cursor = MAX(v.cursor - page, 1);
+			break;
+		case KEYMAP_ACTION_FIRST_ENTRY:
+		case KEYMAP_ACTION_TOP:
+			v.cursor = 1;
+			break;
+		case KEYMAP_ACTION_LAST_ENTRY:
+		case KEYMAP_ACTION_BOTTOM:
+			v.cursor = v.count;
+			break;
+		case KEYMAP_ACTION_OPEN_LINK:
+			if (link != NULL)
+				links_open(ui, link);
+			break;
+		case KEYMAP_ACTION_COPY_LINK:
+			if (link != NULL)
+				links_copy(ui, link);
+			break;
+		case KEYMAP_ACTION_NONE:
+			if (typed >= '0' && typed <= '9') {
+				/* A number typed selects that link: "1" then "2" is 12 if there is one. */
+				int n = digits * 10 + (int)(typed - '0');
+
+				if (n < 1 || n > v.count)
+					n = (int)(typed - '0');
+				if (n >= 1 && n <= v.count) {
+					v.cursor = n;
+					ui_set_message(ui, false, "Link %d.", n);
+				}
+				digits = n;
+			} else if (typed == KEYMAP_KEY_ESCAPE) {
+				goto out;
+			}
+			break;
+		default:
+			break;
+		}
+	}
+out:
+	render_free(own);
+	ui->dirty |= UI_DIRTY_ALL | UI_RELOAD_ROWS;
+}
+
+/* ---- OSC 8 in the pager ---------------------------------------------------- */
+
+/* Where links_putc writes (vid_puts takes no context). */
+static GString *links_out;
+
+/* vid_puts' output function: append to links_out. */
+static int
+links_putc(int c)
+{
+	g_string_append_c(links_out, (char)c);
+	return c;
+}
+
+/* Append the terminal's cursor motion to ROW, COL (terminfo padding dropped). */
+static void
+links_move(int row, int col)
+{
+	char *cup = tigetstr("cup");
+	const char *s, *p;
+
+	if (cup == NULL || cup == (char *)-1)
+		return;
+	s = tiparm(cup, row, col);
+	if (s == NULL)
+		return;
+	for (p = s; *p != '\0'; p++) {
+		if (p[0] == '$' && p[1] == '<' && strchr(p, '>') != NULL) {
+			p = strchr(p, '>');
+			continue;
+		}
+		g_string_append_c(links_out, *p);
+	}
+}
+
+/* Whether this terminal is one that shows OSC 8, or at least ignores it. */
+static bool
+links_terminal_ok(void)
+{
+	static const char *const bad[] = { "linux", "dumb", "vt", "cons", "sun", "ansi" };
+	const char *term = getenv("TERM");
+	size_t i;
+
+	if (term == NULL || term[0] == '\0')
+		return false;
+	for (i = 0; i < G_N_ELEMENTS(bad); i++)
+		if (g_str_has_prefix(term, bad[i]))
+			return false;
+	return true;
+}
+
+/* Write the cells COL0 .. COL0+COLS-1 of screen row ROW again, as they are. */
+static void
+links_cells(int row, int col0, int ncols, attr_t *last_attrs, short *last_pair)
+{
+	int col = col0;
+
+	while (col < col0 + ncols && col < COLS) {
+		cchar_t cc;
+		wchar_t wch[CCHARW_MAX + 1];
+		attr_t attrs = 0;
+		short pair = 0;
+		int i, w;
+
+		if (mvwin_wch(stdscr, row, col, &cc) == ERR ||
+		    getcchar(&cc, wch, &attrs, &pair, NULL) == ERR)
+			break;
+		attrs &= ~A_COLOR;
+		if (attrs != *last_attrs || pair != *last_pair) {
+			vid_puts(attrs, pair, NULL, links_putc);
+			*last_attrs = attrs;
+			*last_pair = pair;
+		}
+		for (i = 0; i < CCHARW_MAX && wch[i] != L'\0'; i++) {
+			char utf8[8];
+			int n = g_unichar_to_utf8((gunichar)wch[i], utf8);
+
+			g_string_append_len(links_out, utf8, n);
+		}
+		w = wch[0] != L'\0' ? wcwidth(wch[0]) : 1;
+		col += MAX(1, w);
+	}
+}
+
+void
+ui_links_osc8(struct ui *ui, int y, int height)
+{
+	const struct ui_pager *pager = ui->pager;
+	const struct rendering *r;
+	attr_t last_attrs = (attr_t)-1;
+	short last_pair = -1;
+	int i, cy, cx;
+	size_t off = 0;
+
+	if (!ui->config->osc8_links || pager == NULL || pager->width < 0 || !links_terminal_ok())
+		return;
+	r = pager->rendering;
+	/* Where curses left the cursor: mvwin_wch below moves stdscr's. */
+	getyx(stdscr, cy, cx);
+	links_out = g_string_new(NULL);
+	for (i = 0; i < height; i++) {
+		guint k = (guint)(pager->top + i), j;
+		const struct ui_pager_line *s;
+		const struct render_line *l;
+
+		if (k >= pager->screen->len)
+			break;
+		s = &g_array_index(pager->screen, struct ui_pager_line, k);
+		l = g_ptr_array_index(r->lines, s->line);
+		for (j = l->span_first; j < l->span_first + l->span_count && j < r->spans->len;
+		    j++) {
+			const struct render_span *sp = &g_array_index(r->spans, struct render_span, j);
+			const struct render_link *link = render_link_get(r, sp->link);
+			guint a = MAX(sp->start, s->start), b = MIN(sp->end, s->start + s->len);
+			char *before, *inside;
+			int col, ncols;
+
+			if (link == NULL || link->target == NULL || a >= b)
+				continue;
+			/* Columns as the pager drew them: it starts each line at column 0. */
+			before = g_strndup(l->text + s->start, a - s->start);
+			inside = g_strndup(l->text + a, b - a);
+			col = width_of(before);
+			ncols = width_of(inside);
+			g_free(before);
+			g_free(inside);
+			if (col >= COLS || ncols <= 0)
+				continue;
+			links_move(y + i, col);
+			g_string_append_printf(links_out, "\033]8;;%s\033\\", link->target);
+			links_cells(y + i, col, ncols, &last_attrs, &last_pair);
+			g_string_append(links_out, "\033]8;;\033\\");
+		}
+	}
+	if (links_out->len > 0) {
+		/* Attributes back to normal through curses, the cursor where curses left it. */
+		vid_puts(A_NORMAL, 0, NULL, links_putc);
+		links_move(cy, cx);
+		fflush(stdout);
+		while (off < links_out->len) {
+			ssize_t n = write(STDOUT_FILENO, links_out->str + off, links_out->len - off);
+
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				break;
+			off += (size_t)n;
+		}
+	}
+	move(cy, cx);
+	g_string_free(links_out, TRUE);
+	links_out = NULL;
+}

@@ -1,0 +1,661 @@
+/*
+ * view: what the attachment and link views (attachments.c, links.c) and the
+ * pipe commands (pipe.c) share.  Those views run their own loop over the
+ * terminal until they are closed (the background fetch keeps being served),
+ * read keys through the key map (keymap.h), ask questions on the message
+ * line, show text in a simple pager, and hand the terminal to a command.
+ *
+ * Commands the user typed run with /bin/sh -c, as mutt runs them: the user
+ * wrote the line.  Message data only ever reaches a command on its standard
+ * input or in a file whose name surat chose.
+ */
+#include <curses.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "private.h"
+#include "surat/keymap.h"
+#include "surat/mailcap.h"
+#include "surat/sanitize.h"
+#include "surat/store.h"
+#include "surat/width.h"
+
+#define VIEW_PREFIX_WAIT_MS UI_PENDING_MS /* a bound prefix runs after this long alone */
+#define VIEW_TEXT_MAX_LINES 200000
+
+struct ui_views {
+	struct mailcap *mailcap;
+	bool mailcap_loaded;
+};
+
+/* The views' state, made on first use. */
+static struct ui_views *
+view_state(struct ui *ui)
+{
+	if (ui->views == NULL)
+		ui->views = g_new0(struct ui_views, 1);
+	return ui->views;
+}
+
+void
+ui_views_free(struct ui *ui)
+{
+	if (ui->views == NULL)
+		return;
+	mailcap_free(ui->views->mailcap);
+	g_free(ui->views);
+	ui->views = NULL;
+}
+
+struct keymap *
+ui_views_keymap(struct ui *ui)
+{
+	/* The live map: the defaults, the config's bindings and any :bind. */
+	return ui->keymap;
+}
+
+const struct mailcap *
+ui_views_mailcap(struct ui *ui)
+{
+	struct ui_views *v = view_state(ui);
+
+	if (!v->mailcap_loaded) {
+		v->mailcap = mailcap_load((const char *const *)ui->config->mailcap_path, NULL);
+		v->mailcap_loaded = true;
+	}
+	return v->mailcap;
+}
+
+/*
+ * Wait up to TIMEOUT_MS (-1: for ever) for a key, serving the background
+ * fetch and the quit signals meanwhile.  Returns the key (keymap.h),
+ * UI_KEY_RESIZE on a resize, or UI_KEY_NONE on timeout or when surat must
+ * quit (ui->quit set).  Mouse events are dropped: the views take keys only.
+ */
+static int
+view_wait(struct ui *ui, int timeout_ms)
+{
+	gint64 deadline = timeout_ms < 0 ? -1 : g_get_monotonic_time() / 1000 + timeout_ms;
+
+	for (;;) {
+		struct pollfd fds[3];
+		int key, sig, wait_ms = ui_fetch_timeout_ms(ui);
+
+		while ((key = ui_keys_read()) == UI_KEY_MOUSE) {
+			MEVENT ev;
+
+			(void)getmouse(&ev); /* taken off the queue, not acted on */
+		}
+		if (key != UI_KEY_NONE)
+			return key;
+		if (deadline >= 0) {
+			gint64 left = deadline - g_get_monotonic_time() / 1000;
+
+			if (left <= 0)
+				return UI_KEY_NONE;
+			if (wait_ms < 0 || wait_ms > left)
+				wait_ms = (int)left;
+		}
+		fds[0].fd = STDIN_FILENO;
+		fds[0].events = POLLIN;
+		fds[1].fd = ui_term_signal_fd();
+		fds[1].events = POLLIN;
+		fds[2].fd = ui_fetch_fd(ui);
+		fds[2].events = POLLIN;
+		fds[0].revents = fds[1].revents = fds[2].revents = 0;
+		if (poll(fds, 3, wait_ms) < 0 && errno != EINTR) {
+			ui->quit = true;
+			return UI_KEY_NONE;
+		}
+		if (fds[2].fd >= 0 && (fds[2].revents & (POLLIN | POLLHUP | POLLERR)))
+			ui_fetch_readable(ui);
+		ui_fetch_tick(ui);
+		if (fds[1].revents & POLLIN) {
+			while ((sig = ui_term_take_signal()) != 0)
+				if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP || sig == SIGQUIT)
+					ui->quit = true;
+		}
+		if (fds[0].revents & (POLLHUP | POLLERR))
+			ui->quit = true;
+		if (ui->quit)
+			return UI_KEY_NONE;
+	}
+}
+
+enum keymap_action
+ui_view_read(struct ui *ui, enum keymap_context context, int32_t *typed)
+{
+	struct keymap *km = ui_views_keymap(ui);
+	int32_t pending[KEYMAP_SEQ_MAX];
+	enum keymap_action prefix_action = KEYMAP_ACTION_NONE, action;
+	size_t n = 0;
+
+	*typed = KEYMAP_KEY_NONE;
+	for (;;) {
+		bool waiting = n > 0 && (prefix_action != KEYMAP_ACTION_NONE ||
+		    pending[n - 1] == KEYMAP_KEY_ESCAPE);
+		int key = view_wait(ui, waiting ? VIEW_PREFIX_WAIT_MS : -1);
+		int32_t k;
+
+		if (ui->quit)
+			return KEYMAP_ACTION_NONE;
+		if (key == UI_KEY_NONE) {
+			/* A prefix left alone: its own action, or the key itself (Escape). */
+			if (prefix_action == KEYMAP_ACTION_NONE)
+				*typed = pending[n - 1];
+			return prefix_action;
+		}
+		if (key == UI_KEY_RESIZE) {
+			*typed = KEYMAP_KEY_NONE;
+			return KEYMAP_ACTION_REDRAW;
+		}
+		k = key;
+		if (n == KEYMAP_SEQ_MAX)
+			n = 0;
+		pending[n++] = k;
+		switch (keymap_lookup(km, context, pending, n, &action)) {
+		case KEYMAP_MATCH_FULL:
+			return action;
+		case KEYMAP_MATCH_PREFIX:
+			prefix_action = action;
+			break;
+		case KEYMAP_MATCH_NONE:
+			if (n > 1) {
+				/* The key ends no binding: look it up on its own. */
+				pending[0] = k;
+				n = 1;
+				if (keymap_lookup(km, context, pending, 1, &action) ==
+				    KEYMAP_MATCH_FULL)
+					return action;
+			}
+			*typed = k;
+			return KEYMAP_ACTION_NONE;
+		}
+	}
+}
+
+/* Draw the status line at Y: TEXT, then dashes to the edge. */
+void
+ui_view_status(int y, const char *text)
+{
+	GString *s = g_string_new(text);
+	char *line;
+
+	g_string_append_c(s, ' ');
+	while (width_of(s->str) < COLS)
+		g_string_append_c(s, '-');
+	line = width_fit(s->str, COLS, 1);
+	attrset(ui_term_attr(THEME_STATUS));
+	mvaddstr(y, 0, line);
+	attrset(A_NORMAL);
+	g_free(line);
+	g_string_free(s, TRUE);
+}
+
+/* Draw the message line (the last line) with ui->message. */
+static void
+view_message_line(struct ui *ui)
+{
+	ui_message_draw(ui, LINES - 1, COLS);
+}
+
+/* Draw the message line as a prompt: QUESTION then TEXT, the cursor after it. */
+static void
+view_prompt_draw(struct ui *ui, const char *question, const char *text)
+{
+	char *saved = ui->prompt.question;
+	GString *saved_text = ui->prompt.text;
+	enum ui_prompt_kind saved_kind = ui->prompt.kind;
+	GString *t = g_string_new(text);
+
+	/* status.c draws prompts; borrow its drawing for this one. */
+	ui->prompt.question = (char *)question;
+	ui->prompt.text = t;
+	ui->prompt.kind = UI_PROMPT_SEARCH;
+	ui_message_draw(ui, LINES - 1, COLS);
+	ui->prompt.question = saved;
+	ui->prompt.text = saved_text;
+	ui->prompt.kind = saved_kind;
+	g_string_free(t, TRUE);
+	refresh();
+}
+
+bool
+ui_view_ask(struct ui *ui, const char *question, const char *initial, char **answer)
+{
+	struct keymap *km = ui_views_keymap(ui);
+	GString *text = g_string_new(initial != NULL ? initial : "");
+	bool done = false, accepted = false;
+
+	*answer = NULL;
+	while (!done) {
+		enum keymap_action action;
+		int32_t k;
+		int key;
+
+		view_prompt_draw(ui, question, text->str);
+		key = view_wait(ui, -1);
+		if (ui->quit)
+			break;
+		if (key == UI_KEY_RESIZE)
+			continue;
+		k = key;
+		if (keymap_lookup(km, KEYMAP_CONTEXT_PROMPT, &k, 1, &action) != KEYMAP_MATCH_FULL)
+			action = KEYMAP_ACTION_NONE;
+		switch (action) {
+		case KEYMAP_ACTION_ACCEPT:
+			accepted = done = true;
+			break;
+		case KEYMAP_ACTION_CANCEL:
+			done = true;
+			break;
+		case KEYMAP_ACTION_BACKSPACE:
+			if (text->len > 0) {
+				const char *prev = g_utf8_find_prev_char(text->str,
+				    text->str + text->len);
+
+				g_string_truncate(text, (gsize)(prev - text->str));
+			}
+			break;
+		case KEYMAP_ACTION_KILL_LINE:
+			g_string_truncate(text, 0);
+			break;
+		case KEYMAP_ACTION_KILL_WORD:
+			while (text->len > 0 && text->str[text->len - 1] == ' ')
+				g_string_truncate(text, text->len - 1);
+			while (text->len > 0 && text->str[text->len - 1] != ' ')
+				g_string_truncate(text, text->len - 1);
+			break;
+		default:
+			/* Printable characters only: the line is drawn on the screen. */
+			if (k < KEYMAP_KEY_SPECIAL && k >= 0x20 && g_unichar_isprint((gunichar)k) &&
+			    text->len < 1024)
+				g_string_append_unichar(text, (gunichar)k);
+			break;
+		}
+	}
+	curs_set(0);
+	if (accepted)
+		*answer = g_string_free(text, FALSE);
+	else
+		g_string_free(text, TRUE);
+	return accepted;
+}
+
+int
+ui_view_choose(struct ui *ui, const char *question, const char *keys)
+{
+	for (;;) {
+		int key;
+
+		view_prompt_draw(ui, question, "");
+		key = view_wait(ui, -1);
+		if (ui->quit || key == 0x1b || key == ('g' & 0x1f))
+			break;
+		if (key > 0 && key < 0x80 && strchr(keys, g_ascii_tolower((char)key)) != NULL) {
+			curs_set(0);
+			return g_ascii_tolower((char)key);
+		}
+	}
+	curs_set(0);
+	return 0;
+}
+
+/* Write LEN bytes of BUF to FD, a pipe that may close: no SIGPIPE reaches surat. */
+static bool
+view_write_all(int fd, const char *buf, size_t len)
+{
+	sigset_t pipe_set, old;
+	bool ok = true;
+
+	sigemptyset(&pipe_set);
+	sigaddset(&pipe_set, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
+	while (len > 0) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			ok = false;
+			break;
+		}
+		buf += n;
+		len -= (size_t)n;
+	}
+	if (!ok && errno == EPIPE) {
+		struct timespec zero = { 0, 0 };
+
+		while (sigtimedwait(&pipe_set, NULL, &zero) < 0 && errno == EINTR)
+			;
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return ok;
+}
+
+/* In the child before exec: the default signal actions surat changed. */
+static void
+view_child_setup(gpointer unused)
+{
+	(void)unused;
+	signal(SIGINT, SIG_DFL);
+	signal(SIGQUIT, SIG_DFL);
+	signal(SIGPIPE, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+}
+
+/* Wait for one key on the terminal outside curses (canonical mode off for it). */
+static void
+view_press_any_key(void)
+{
+	struct termios saved, raw;
+	char c;
+
+	fputs("Press any key to continue...", stdout);
+	fflush(stdout);
+	if (tcgetattr(STDIN_FILENO, &saved) != 0)
+		return;
+	raw = saved;
+	raw.c_lflag &= ~(tcflag_t)(ICANON | ECHO);
+	raw.c_cc[VMIN] = 1;
+	raw.c_cc[VTIME] = 0;
+	tcsetattr(STDIN_FILENO, TCSANOW, &raw);
+	while (read(STDIN_FILENO, &c, 1) < 0 && errno == EINTR)
+		;
+	tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+}
+
+bool
+ui_view_run_terminal(struct ui *ui, char **argv, const void *input, size_t len, bool wait_key,
+    int *status, GError **error)
+{
+	struct sigaction ignore, old_int, old_quit;
+	GPid pid;
+	int in_fd = -1, wstatus = 0;
+	bool ok;
+
+	def_prog_mode();
+	endwin();
+	/* ^C at the command is the command's: surat waits for it. */
+	memset(&ignore, 0, sizeof ignore);
+	sigemptyset(&ignore.sa_mask);
+	ignore.sa_handler = SIG_IGN;
+	sigaction(SIGINT, &ignore, &old_int);
+	sigaction(SIGQUIT, &ignore, &old_quit);
+	ok = g_spawn_async_with_pipes(NULL, argv, NULL,
+	    G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_SEARCH_PATH |
+	    (input == NULL ? G_SPAWN_CHILD_INHERITS_STDIN : 0), view_child_setup, NULL, &pid,
+	    input != NULL ? &in_fd : NULL, NULL, NULL, error);
+	if (ok) {
+		if (in_fd >= 0) {
+			/* A command that does not read it all is its own business. */
+			view_write_all(in_fd, input, len);
+			close(in_fd);
+		}
+		while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR)
+			;
+		g_spawn_close_pid(pid);
+		if (WIFEXITED(wstatus))
+			*status = WEXITSTATUS(wstatus);
+		else
+			*status = 128 + (WIFSIGNALED(wstatus) ? WTERMSIG(wstatus) : 0);
+	}
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGQUIT, &old_quit, NULL);
+	if (ok && wait_key) {
+		printf("\n[exit status %d] ", *status);
+		view_press_any_key();
+	}
+	/* Back to curses: draw everything again. */
+	reset_prog_mode();
+	clearok(curscr, TRUE);
+	ui->dirty |= UI_DIRTY_ALL | UI_RELOAD_ROWS;
+	return ok;
+}
+
+bool
+ui_view_run_shell(struct ui *ui, const char *command, const void *input, size_t len,
+    int *status, GError **error)
+{
+	char *argv[] = { (char *)"/bin/sh", (char *)"-c", (char *)command, NULL };
+
+	return ui_view_run_terminal(ui, argv, input, len, true, status, error);
+}
+
+/* TEXT split into sanitized lines. */
+static GPtrArray *
+view_lines(const char *text, size_t len)
+{
+	GPtrArray *lines = g_ptr_array_new_with_free_func(g_free);
+	size_t pos = 0;
+
+	while (pos < len && lines->len < VIEW_TEXT_MAX_LINES) {
+		const char *nl = memchr(text + pos, '\n', len - pos);
+		size_t n = nl != NULL ? (size_t)(nl - (text + pos)) : len - pos;
+
+		GString *line = g_string_sized_new(n);
+		size_t i;
+
+		if (n > 0 && text[pos + n - 1] == '\r')
+			n--;
+		/* Tabs to spaces (stops every 8 bytes: near enough for viewer output). */
+		for (i = 0; i < n; i++) {
+			if (text[pos + i] == '\t') {
+				do
+					g_string_append_c(line, ' ');
+				while (line->len % 8 != 0);
+			} else {
+				g_string_append_c(line, text[pos + i]);
+			}
+		}
+		g_ptr_array_add(lines, sanitize_text(line->str, (ssize_t)line->len, 0));
+		g_string_free(line, TRUE);
+		pos += (nl != NULL ? (size_t)(nl - (text + pos)) + 1 : n);
+	}
+	return lines;
+}
+
+/* LINES wrapped to WIDTH columns: pairs of (line index, byte offset) in OUT. */
+static void
+view_wrap(GPtrArray *lines, int width, GArray *out)
+{
+	guint i;
+
+	g_array_set_size(out, 0);
+	for (i = 0; i < lines->len; i++) {
+		const char *t = g_ptr_array_index(lines, i);
+		size_t len = strlen(t), pos = 0;
+
+		do {
+			struct ui_pager_line s = { i, (unsigned int)pos, 0 };
+			size_t n = len > pos ? width_prefix(t + pos, width, NULL) : 0;
+
+			if (n == 0 && pos < len)
+				n = (size_t)(g_utf8_next_char(t + pos) - (t + pos));
+			s.len = (unsigned int)n;
+			g_array_append_val(out, s);
+			pos += n;
+		} while (pos < len);
+	}
+}
+
+void
+ui_view_text(struct ui *ui, const char *title, const char *text, size_t len)
+{
+	GPtrArray *lines = view_lines(text, len);
+	GArray *screen = g_array_new(FALSE, FALSE, sizeof(struct ui_pager_line));
+	int top = 0, width = -1;
+
+	while (!ui->quit) {
+		enum keymap_action action;
+		int32_t typed;
+		int height = MAX(1, LINES - 2), i, max;
+		char *status;
+
+		if (width != COLS) {
+			width = COLS;
+			view_wrap(lines, MAX(1, width), screen);
+		}
+		max = MAX(0, (int)screen->len - height);
+		top = CLAMP(top, 0, max);
+		erase();
+		for (i = 0; i < height && top + i < (int)screen->len; i++) {
+			const struct ui_pager_line *s = &g_array_index(screen, struct ui_pager_line,
+			    top + i);
+			const char *t = g_ptr_array_index(lines, s->line);
+
+			attrset(ui_term_attr(THEME_BODY));
+			mvaddnstr(i, 0, t + s->start, (int)s->len);
+		}
+		status = g_strdup_printf("-- surat: %s -- %d%% -- q:back ", title,
+		    screen->len == 0 || top + height >= (int)screen->len ? 100 :
+		    (int)((int64_t)(top + height) * 100 / screen->len));
+		ui_view_status(LINES - 2, status);
+		g_free(status);
+		view_message_line(ui);
+		refresh();
+		action = ui_view_read(ui, KEYMAP_CONTEXT_PAGER, &typed);
+		if (ui->message != NULL && action != KEYMAP_ACTION_NONE)
+			g_clear_pointer(&ui->message, g_free);
+		switch (action) {
+		case KEYMAP_ACTION_QUIT:
+			goto out;
+		case KEYMAP_ACTION_NEXT_LINE:
+		case KEYMAP_ACTION_NEXT_ENTRY:
+			top++;
+			break;
+		case KEYMAP_ACTION_PREVIOUS_LINE:
+		case KEYMAP_ACTION_PREVIOUS_ENTRY:
+			top--;
+			break;
+		case KEYMAP_ACTION_NEXT_PAGE:
+			top += MAX(1, height - 1);
+			break;
+		case KEYMAP_ACTION_PREVIOUS_PAGE:
+			top -= MAX(1, height - 1);
+			break;
+		case KEYMAP_ACTION_HALF_DOWN:
+			top += MAX(1, height / 2);
+			break;
+		case KEYMAP_ACTION_HALF_UP:
+			top -= MAX(1, height / 2);
+			break;
+		case KEYMAP_ACTION_TOP:
+		case KEYMAP_ACTION_FIRST_ENTRY:
+			top = 0;
+			break;
+		case KEYMAP_ACTION_BOTTOM:
+		case KEYMAP_ACTION_LAST_ENTRY:
+			top = max;
+			break;
+		case KEYMAP_ACTION_REDRAW:
+			clearok(curscr, TRUE);
+			break;
+		default:
+			if (typed == KEYMAP_KEY_ESCAPE)
+				goto out;
+			break;
+		}
+	}
+out:
+	g_array_free(screen, TRUE);
+	g_ptr_array_free(lines, TRUE);
+	ui->dirty |= UI_DIRTY_ALL | UI_RELOAD_ROWS;
+}
+
+void
+ui_view_help(struct ui *ui, enum keymap_context context, const char *title)
+{
+	GPtrArray *lines = g_ptr_array_new_with_free_func(g_free);
+	GString *text = g_string_new(NULL);
+	guint i;
+
+	keymap_help(ui_views_keymap(ui), context, lines);
+	g_string_append_printf(text, "Keys in the %s (q closes this)\n\n",
+	    keymap_context_name(context));
+	for (i = 0; i < lines->len; i++)
+		g_string_append_printf(text, "%s\n", (const char *)g_ptr_array_index(lines, i));
+	ui_view_text(ui, title, text->str, text->len);
+	g_string_free(text, TRUE);
+	g_ptr_array_free(lines, TRUE);
+}
+
+char *
+ui_view_message_path(struct ui *ui, int64_t *id, GError **error)
+{
+	const struct index_message *cur;
+	struct index_message msg = { 0 };
+	char *maildir, *path;
+	int64_t want;
+
+	if (ui->pager != NULL) {
+		want = ui->pager->id;
+	} else {
+		cur = ui_index_current(ui);
+		if (cur == NULL) {
+			g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_NOENT, "No message here.");
+			return NULL;
+		}
+		want = cur->id;
+	}
+	if (!index_get(ui->idx, want, &msg, error)) {
+		if (error != NULL && *error == NULL)
+			g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
+			    "the message is gone");
+		index_message_clear(&msg);
+		return NULL;
+	}
+	maildir = ui_index_maildir(ui, msg.account);
+	path = store_message_path(maildir, msg.subdir, msg.base, msg.flags);
+	g_free(maildir);
+	index_message_clear(&msg);
+	if (id != NULL)
+		*id = want;
+	return path;
+}
+
+bool
+ui_view_osc52(const char *text)
+{
+	char *b64 = g_base64_encode((const guchar *)text, strlen(text));
+	char *seq = g_strdup_printf("\033]52;c;%s\a", b64);
+	size_t len = strlen(seq), off = 0;
+	bool ok = true;
+
+	/* curses has flushed its own output: this goes after it. */
+	fflush(stdout);
+	while (off < len) {
+		ssize_t n = write(STDOUT_FILENO, seq + off, len - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			ok = false;
+			break;
+		}
+		off += (size_t)n;
+	}
+	g_free(seq);
+	g_free(b64);
+	return ok;
+}
+
+void
+ui_view_render_options(struct ui *ui, struct render_options *options)
+{
+	render_options_init(options, ui->config);
+	/* The mailcap files are read only when auto_view asks for them. */
+	if (options->auto_view != NULL && options->auto_view[0] != NULL)
+		options->mailcap = ui_views_mailcap(ui);
+}
