@@ -1,5 +1,6 @@
 /*
- * cli-store: `surat list [QUERY...]` and `surat reindex`.
+ * cli-store: `surat list [QUERY...]` (the query language of search.h) and
+ * `surat reindex`.
  *
  * Only the command functions print.  What they must never do: print a string
  * from a message or a file name that has not passed sanitize_text.
@@ -13,6 +14,7 @@
 #include "surat/config.h"
 #include "surat/index.h"
 #include "surat/reindex.h"
+#include "surat/search.h"
 #include "surat/sanitize.h"
 #include "surat/width.h"
 
@@ -97,15 +99,32 @@ int
 cli_list(const char *cli_path, int argc, char **argv)
 {
 	struct surat_config *config = NULL;
-	struct index_filter filter = { NULL, NULL, false };
+	struct index_filter filter = { 0 };
 	struct index *idx = NULL;
 	GError *error = NULL;
+	struct search_query *query = NULL;
 	char *path = NULL, *text = NULL;
 	int status, cols;
 
 	if ((status = cli_load_config(cli_path, &config)) != 0)
 		return status;
 	status = 1;
+	if (argc > 1) {
+		struct search_error qerr = { 0 };
+
+		/* The words are one query: `surat list from:alice is:unread`. */
+		text = g_strjoinv(" ", argv + 1);
+		if ((query = search_parse(text, 0, &qerr)) == NULL) {
+			char *safe = sanitize_text(qerr.message, -1, 0);
+
+			fprintf(stderr, "surat: query: column %d: %s\n", qerr.column, safe);
+			g_free(safe);
+			search_error_clear(&qerr);
+			status = 2;
+			goto out;
+		}
+		filter.query = query;
+	}
 	if (!g_file_test(config->store, G_FILE_TEST_IS_DIR)) {
 		char *safe = sanitize_text(config->store, -1, 0);
 
@@ -113,10 +132,6 @@ cli_list(const char *cli_path, int argc, char **argv)
 		    safe);
 		g_free(safe);
 		goto out;
-	}
-	if (argc > 1) {
-		text = g_strjoinv(" ", argv + 1);
-		filter.text = text;
 	}
 	path = cli_store_index_path(config);
 	if ((idx = index_open(path, &error)) == NULL ||
@@ -138,6 +153,7 @@ out:
 	index_free(idx);
 	g_free(path);
 	g_free(text);
+	search_query_free(query);
 	config_free(config);
 	return status;
 }

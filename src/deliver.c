@@ -193,6 +193,10 @@ deliver_recover(struct deliver *d, GError **error)
 				goto out;
 			}
 		}
+		if (!index_threads_update(d->idx, error)) {
+			index_rollback(d->idx);
+			goto out;
+		}
 		if (!index_commit(d->idx, error))
 			goto out;
 	}
@@ -410,6 +414,11 @@ deliver_commit(struct deliver *d, GArray *ids, GError **error)
 			goto fail;
 		}
 	}
+	/* Threaded in the same transaction: a listed row always has its thread. */
+	if (!index_threads_update(d->idx, error)) {
+		index_rollback(d->idx);
+		goto fail;
+	}
 	if (!index_commit(d->idx, error))
 		goto fail;
 	deliver_crash_at(d, DELIVER_CRASH_AFTER_STORED);
@@ -436,13 +445,17 @@ deliver_replace(struct deliver *d, const struct index_message *row, const char *
 {
 	struct store_tmpfile tmp = { .fd = -1 };
 	struct index_message cur = { 0 };
-	char *body_text = NULL, *path = NULL;
+	char *body_text = NULL, *path = NULL, *dir;
 	GError *local = NULL;
 	struct stat st;
 	bool ok = false, swapped = false;
 	int tries;
 
-	if (!store_tmp_open(d->maildir, &tmp, error))
+	/* The message may have been moved to a local folder (Maildir++ .NAME) since. */
+	dir = row->folder != NULL && row->folder[0] != '\0'
+	    ? g_strdup_printf("%s/.%s", d->maildir, row->folder)
+	    : g_strdup(d->maildir);
+	if (!store_tmp_open(dir, &tmp, error))
 		goto out;
 	if (!store_tmp_write(&tmp, buf, len, error) || !store_tmp_close(&tmp, true, error)) {
 		store_tmp_discard(&tmp);
@@ -462,7 +475,14 @@ deliver_replace(struct deliver *d, const struct index_message *row, const char *
 			store_tmp_discard(&tmp);
 			goto out;
 		}
-		swapped = store_tmp_replace(d->maildir, tmp.base, cur.subdir, cur.base, cur.flags,
+		if (g_strcmp0(cur.folder, row->folder != NULL ? row->folder : "") != 0) {
+			g_set_error(error, DELIVER_ERROR, DELIVER_ERROR_IO,
+			    "the message %s was moved to another folder meanwhile; fetch it again",
+			    row->base);
+			store_tmp_discard(&tmp);
+			goto out;
+		}
+		swapped = store_tmp_replace(dir, tmp.base, cur.subdir, cur.base, cur.flags,
 		    &local);
 		if (!swapped) {
 			if (!g_error_matches(local, STORE_ERROR, STORE_ERROR_EXISTS) || tries == 99) {
@@ -474,7 +494,7 @@ deliver_replace(struct deliver *d, const struct index_message *row, const char *
 			g_usleep(20 * 1000);
 		}
 	}
-	if (!store_sync_dir(d->maildir, cur.subdir, error))
+	if (!store_sync_dir(dir, cur.subdir, error))
 		goto out;
 	/*
 	 * The new content goes into the row as it is now, in one write
@@ -487,12 +507,13 @@ deliver_replace(struct deliver *d, const struct index_message *row, const char *
 		index_rollback(d->idx);
 		goto out;
 	}
-	path = store_message_path(d->maildir, cur.subdir, cur.base, cur.flags);
+	path = store_message_path(dir, cur.subdir, cur.base, cur.flags);
 	summary_from_bytes(buf, len, &cur, &body_text);
 	cur.size = (int64_t)len;
 	cur.mtime = stat(path, &st) == 0 ? (int64_t)st.st_mtime : cur.mtime;
 	cur.partial = false;
-	if (!index_put(d->idx, &cur, body_text, error) || !index_commit(d->idx, error)) {
+	if (!index_put(d->idx, &cur, body_text, error) || !index_threads_update(d->idx, error) ||
+	    !index_commit(d->idx, error)) {
 		index_rollback(d->idx);
 		goto out;
 	}
@@ -502,6 +523,7 @@ out:
 	index_message_clear(&cur);
 	g_free(body_text);
 	g_free(path);
+	g_free(dir);
 	return ok;
 }
 

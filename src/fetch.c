@@ -5,7 +5,9 @@
  *   lock the account -> recover unfinished deliveries -> connect and log in
  *   -> STAT, UIDL, LIST -> RETR what the index does not know (TOP n 0 for
  *   messages over max_size), delivered in batches (group commit) -> DELE
- *   only what is durably stored -> QUIT, which commits the DELEs.
+ *   only what is durably stored, and what was expunged here while
+ *   delete_on_server_when_deleted is on -> QUIT, which commits the DELEs ->
+ *   forget the expunged UIDLs the server no longer has.
  *
  * An error or an abort before QUIT leaves the server untouched (no QUIT, so
  * it rolls the DELEs back); what was committed stays committed and is known
@@ -72,7 +74,8 @@ struct fetch_known {
 	int64_t arrival;
 	bool partial;
 	bool stored;
-	bool gone;     /* deleted here; kept so it is not fetched again */
+	bool gone;     /* expunged here (index_gone): never fetched again */
+	bool dele;     /* ... with a DELE queued */
 };
 
 /* One run over one account. */
@@ -94,6 +97,7 @@ struct fetch_run {
 	unsigned int deleted;
 	uint64_t batch_bytes;   /* store thread */
 	GArray *partial_nums;   /* messages fetched headers-only */
+	GPtrArray *deleled;     /* the UIDLs DELE'd in this run (borrowed from msgs) */
 	struct fetch_store store;
 };
 
@@ -310,6 +314,37 @@ fetch_connect(struct fetch_run *run, GError **error)
 	return s;
 }
 
+/* Add the UIDLs of messages expunged here to what is known (they are not fetched again). */
+static bool
+fetch_load_gone(struct fetch_run *run, GError **error)
+{
+	GPtrArray *gone = g_ptr_array_new_with_free_func((GDestroyNotify)index_gone_free);
+	guint i;
+
+	if (!index_gone_list(run->idx, run->account->name, gone, error)) {
+		g_ptr_array_free(gone, TRUE);
+		return false;
+	}
+	for (i = 0; i < gone->len; i++) {
+		const struct index_gone *g = g_ptr_array_index(gone, i);
+		struct fetch_known *k;
+
+		/* Still stored (moved to the trash): a DELE may be queued all the same. */
+		if ((k = g_hash_table_lookup(run->known, g->uidl)) != NULL) {
+			k->dele = k->dele || g->dele;
+			continue;
+		}
+		k = g_new0(struct fetch_known, 1);
+		k->arrival = g->arrival;
+		k->stored = true;
+		k->gone = true;
+		k->dele = g->dele;
+		g_hash_table_replace(run->known, g_strdup(g->uidl), k);
+	}
+	g_ptr_array_free(gone, TRUE);
+	return true;
+}
+
 /* Load what the index knows of the account's UIDLs. */
 static bool
 fetch_load_known(struct fetch_run *run, GError **error)
@@ -332,7 +367,6 @@ fetch_load_known(struct fetch_run *run, GError **error)
 		k->arrival = m->arrival;
 		k->partial = m->partial;
 		k->stored = m->state == INDEX_STATE_STORED;
-		k->gone = m->state == INDEX_STATE_GONE;
 		g_hash_table_replace(run->known, g_strdup(m->uidl), k);
 		if (m->partial) {
 			g_hash_table_replace(run->rows, g_strdup(m->uidl), m);
@@ -340,7 +374,7 @@ fetch_load_known(struct fetch_run *run, GError **error)
 		}
 	}
 	g_ptr_array_free(rows, TRUE);
-	return true;
+	return fetch_load_gone(run, error);
 }
 
 /* The pop3_msg of message NUM. */
@@ -790,36 +824,6 @@ fetch_rest(struct fetch_run *run, GError **error)
 	return ok;
 }
 
-/*
- * Drop the rows of messages deleted here (GONE) once the server no longer
- * lists them: they were kept only so the message is not fetched again.
- */
-static bool
-fetch_forget_gone(struct fetch_run *run, GError **error)
-{
-	GHashTable *listed = g_hash_table_new(g_str_hash, g_str_equal);
-	GHashTableIter iter;
-	gpointer key, value;
-	bool ok = true;
-	guint i;
-
-	for (i = 0; i < run->msgs->len; i++) {
-		const struct pop3_msg *m = &g_array_index(run->msgs, struct pop3_msg, i);
-
-		if (m->uidl != NULL)
-			g_hash_table_add(listed, m->uidl);
-	}
-	g_hash_table_iter_init(&iter, run->known);
-	while (ok && g_hash_table_iter_next(&iter, &key, &value)) {
-		const struct fetch_known *k = value;
-
-		if (k->gone && !g_hash_table_contains(listed, key))
-			ok = index_delete(run->idx, k->id, error);
-	}
-	g_hash_table_destroy(listed);
-	return ok;
-}
-
 /* DELE what policy allows: only messages durably stored, never partial ones. */
 static bool
 fetch_delete(struct fetch_run *run, GError **error)
@@ -830,19 +834,20 @@ fetch_delete(struct fetch_run *run, GError **error)
 	bool ok = true;
 	guint i;
 
-	/* What this run stored is in the index now; read it again. */
-	g_hash_table_remove_all(run->known);
-	g_hash_table_remove_all(run->rows);
-	if (!fetch_load_known(run, error)) {
-		ok = false;
+	if (a->keep && a->delete_after_days == 0 && !a->delete_on_server_when_deleted)
 		goto out;
+	/*
+	 * What this run stored is in the index now; read it again when policy
+	 * may delete it.  (Expunged UIDLs were loaded at the start; none came since.)
+	 */
+	if (!a->keep || a->delete_after_days > 0) {
+		g_hash_table_remove_all(run->known);
+		g_hash_table_remove_all(run->rows);
+		if (!fetch_load_known(run, error)) {
+			ok = false;
+			goto out;
+		}
 	}
-	if (!fetch_forget_gone(run, error)) {
-		ok = false;
-		goto out;
-	}
-	if (a->keep && a->delete_after_days == 0)
-		goto out;
 	for (i = 0; i < run->msgs->len; i++) {
 		const struct pop3_msg *m = &g_array_index(run->msgs, struct pop3_msg, i);
 		const struct fetch_known *k;
@@ -850,18 +855,62 @@ fetch_delete(struct fetch_run *run, GError **error)
 		if (m->uidl == NULL || (k = g_hash_table_lookup(run->known, m->uidl)) == NULL)
 			continue;
 		/* Stored whole, or stored once and deleted here since. */
-		if (!(k->stored && !k->partial) && !k->gone)
+		if (!(k->stored && !k->partial) && !k->gone && !k->dele)
 			continue;
-		if (a->keep && k->arrival > cutoff)
+		/* Expunged here "until I delete them": its DELE was queued then. */
+		if (a->keep && !(k->dele && a->delete_on_server_when_deleted) &&
+		    (a->delete_after_days == 0 || k->arrival > cutoff))
 			continue;
 		g_array_append_val(nums, m->num);
+		g_ptr_array_add(run->deleled, m->uidl);
 	}
 	if (nums->len > 0)
 		ok = pop3_dele_many(run->session, (unsigned int *)(void *)nums->data, nums->len, error);
 	if (ok)
 		run->deleted = nums->len;
+	else
+		g_ptr_array_set_size(run->deleled, 0);
 out:
 	g_array_free(nums, TRUE);
+	return ok;
+}
+
+/*
+ * After QUIT: forget the expunged UIDLs the server no longer has (DELE'd
+ * now, or gone by other means), so the list does not grow for ever.  Only a
+ * committed QUIT may do this: before it, the server still has them all.
+ */
+static bool
+fetch_forget_gone(struct fetch_run *run, GError **error)
+{
+	GPtrArray *gone = g_ptr_array_new_with_free_func((GDestroyNotify)index_gone_free);
+	GPtrArray *forget = g_ptr_array_new();
+	GHashTable *on_server = g_hash_table_new(g_str_hash, g_str_equal);
+	bool ok = false;
+	guint i;
+
+	if (!index_gone_list(run->idx, run->account->name, gone, error))
+		goto out;
+	for (i = 0; i < run->msgs->len; i++) {
+		const struct pop3_msg *m = &g_array_index(run->msgs, struct pop3_msg, i);
+
+		if (m->uidl != NULL)
+			g_hash_table_add(on_server, m->uidl);
+	}
+	for (i = 0; i < run->deleled->len; i++)
+		g_hash_table_remove(on_server, g_ptr_array_index(run->deleled, i));
+	for (i = 0; i < gone->len; i++) {
+		const struct index_gone *g = g_ptr_array_index(gone, i);
+
+		if (!g_hash_table_contains(on_server, g->uidl))
+			g_ptr_array_add(forget, g->uidl);
+	}
+	ok = index_gone_forget(run->idx, run->account->name, (const char *const *)forget->pdata,
+	    forget->len, error);
+out:
+	g_hash_table_unref(on_server);
+	g_ptr_array_free(forget, TRUE);
+	g_ptr_array_free(gone, TRUE);
 	return ok;
 }
 
@@ -912,6 +961,7 @@ fetch_account(const struct surat_config *config, const struct account_config *ac
 	run.rows = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
 	    (GDestroyNotify)index_message_free);
 	run.partial_nums = g_array_new(FALSE, FALSE, sizeof(unsigned int));
+	run.deleled = g_ptr_array_new();
 	run.digests = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 
 	if (!store_maildir_create(account->maildir, error))
@@ -953,6 +1003,8 @@ fetch_account(const struct surat_config *config, const struct account_config *ac
 		goto out;
 	if (!pop3_quit(run.session, error))
 		goto out;
+	if (!fetch_forget_gone(&run, error))
+		goto out;
 	if (run.deleted > 0 && options->observer != NULL && options->observer->deleted != NULL)
 		options->observer->deleted(options->observer->data, account->name, run.deleted);
 	ok = true;
@@ -971,6 +1023,7 @@ out:
 		close(lock);
 	g_free(index_path);
 	g_array_free(run.partial_nums, TRUE);
+	g_ptr_array_free(run.deleled, TRUE);
 	g_hash_table_destroy(run.digests);
 	g_hash_table_destroy(run.rows);
 	g_hash_table_destroy(run.known);

@@ -1,30 +1,104 @@
 /*
- * index: the SQLite index of every message (index.h).  Owns the connection
- * and its prepared statements; migrates the schema forward on open.
+ * index: the SQLite index of every message (index.h).  This file owns the
+ * connection, its statement cache, the schema and its migrations, and the
+ * writes and reads of single rows.  Views are in index-query.c, threads in
+ * index-thread.c, tags, the undo log, the moves journal and the gone UIDLs
+ * in index-log.c.
  *
  * What it must never do: open a message file, build SQL from message or user
  * text (everything is bound), or hand FTS5 raw user input as query syntax.
  */
-#include "surat/index.h"
+#include "index-private.h"
 
-#include <sqlite3.h>
 #include <string.h>
+
+#include "surat/thread.h"
 
 /* How long a writer waits for another (the TUI and a fetcher share the file). */
 #define INDEX_BUSY_TIMEOUT_MS 10000
-/* Most words of a search that become FTS5 terms, and their longest length. */
-#define INDEX_QUERY_WORDS_MAX 32
-#define INDEX_QUERY_WORD_MAX 256
 
 G_DEFINE_QUARK(surat-index-error-quark, index_error)
+
+/* The version-2 indexes and triggers (also the end of migration 1 -> 2). */
+#define INDEX_V2_INDEXES                                                                    \
+	/* Paging: only STORED rows are listed, so these hold only those; the */           \
+	/* rowid ends every entry and breaks ties.  "box" = (account, folder). */          \
+	"CREATE INDEX messages_date ON messages (date, arrival) WHERE state = 1;"          \
+	"CREATE INDEX messages_box_date ON messages (account, folder, date, arrival)"      \
+	"  WHERE state = 1;"                                                               \
+	"CREATE INDEX messages_arrival ON messages (arrival) WHERE state = 1;"             \
+	"CREATE INDEX messages_box_arrival ON messages (account, folder, arrival)"         \
+	"  WHERE state = 1;"                                                               \
+	"CREATE INDEX messages_from ON messages (from_key, date) WHERE state = 1;"         \
+	"CREATE INDEX messages_box_from ON messages (account, folder, from_key, date)"     \
+	"  WHERE state = 1;"                                                               \
+	"CREATE INDEX messages_subject ON messages (subject_key, date) WHERE state = 1;"   \
+	"CREATE INDEX messages_box_subject ON messages (account, folder, subject_key, date)" \
+	"  WHERE state = 1;"                                                               \
+	"CREATE INDEX messages_size ON messages (size) WHERE state = 1;"                   \
+	/* is:flagged and is:deleted (what expunge looks for) without a scan. */           \
+	"CREATE INDEX messages_flagged ON messages (date, arrival)"                        \
+	"  WHERE state = 1 AND instr(flags, 'F') > 0;"                                     \
+	"CREATE INDEX messages_deleted ON messages (date, arrival)"                        \
+	"  WHERE state = 1 AND instr(flags, 'T') > 0;"                                     \
+	/* Covers the sidebar's counts (index_mailbox_counts). */                         \
+	"CREATE INDEX messages_box_flags ON messages (account, folder, flags)"             \
+	"  WHERE state = 1;"                                                               \
+	"CREATE INDEX messages_box_size ON messages (account, folder, size) WHERE state = 1;" \
+	"CREATE INDEX messages_thread ON messages (thread_date, thread_id, thread_pos)"    \
+	"  WHERE state = 1;"                                                               \
+	"CREATE INDEX messages_thread_rev ON messages"                                     \
+	"  (thread_date DESC, thread_id DESC, thread_pos) WHERE state = 1;"                \
+	"CREATE INDEX messages_box_thread ON messages"                                     \
+	"  (account, folder, thread_date, thread_id, thread_pos) WHERE state = 1;"         \
+	"CREATE INDEX messages_box_thread_rev ON messages"                                 \
+	"  (account, folder, thread_date DESC, thread_id DESC, thread_pos) WHERE state = 1;" \
+	"CREATE INDEX messages_unread_date ON messages (date, arrival)"                    \
+	"  WHERE state = 1 AND instr(flags, 'S') = 0;"                                     \
+	"CREATE INDEX messages_unread_box_date ON messages (account, folder, date, arrival)" \
+	"  WHERE state = 1 AND instr(flags, 'S') = 0;"                                     \
+	"CREATE INDEX messages_tagged ON messages (date) WHERE state = 1 AND tagged = 1;"  \
+	/* The fetcher, recovery, threading. */                                            \
+	"CREATE INDEX messages_uidl ON messages (account, uidl);"                          \
+	"CREATE INDEX messages_pending ON messages (account) WHERE state = 0;"             \
+	"CREATE INDEX messages_expunging ON messages (account) WHERE state = 2;"           \
+	"CREATE INDEX messages_msgid ON messages (account, folder, message_id)"            \
+	"  WHERE message_id IS NOT NULL;"                                                  \
+	"CREATE INDEX messages_thread_rows ON messages (thread_id, thread_pos);"           \
+	"CREATE INDEX messages_unthreaded ON messages (account, folder)"                   \
+	"  WHERE state = 1 AND thread_id = 0;"                                             \
+	"CREATE INDEX messages_top_subject ON messages (account, folder, subject_key)"     \
+	"  WHERE state = 1 AND thread_parent = 0;"                                         \
+	"CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN"                \
+	"  DELETE FROM messages_fts WHERE rowid = old.id;"                                 \
+	"END;"                                                                             \
+	/* A row that leaves, or whose threading fields change, redoes its thread. */      \
+	"CREATE TRIGGER messages_thread_delete AFTER DELETE ON messages"                   \
+	"  WHEN old.thread_id > 0 BEGIN"                                                   \
+	"  INSERT OR IGNORE INTO thread_dirty (thread_id) VALUES (old.thread_id);"         \
+	"END;"                                                                             \
+	"CREATE TRIGGER messages_thread_change AFTER UPDATE OF account, folder, message_id," \
+	"  in_reply_to, refs, subject, date, state ON messages"                            \
+	"  WHEN old.account IS NOT new.account OR old.folder IS NOT new.folder"            \
+	"    OR old.message_id IS NOT new.message_id"                                      \
+	"    OR old.in_reply_to IS NOT new.in_reply_to OR old.refs IS NOT new.refs"        \
+	"    OR old.subject IS NOT new.subject OR old.date IS NOT new.date"                \
+	"    OR old.state IS NOT new.state BEGIN"                                          \
+	"  INSERT OR IGNORE INTO thread_dirty (thread_id)"                                 \
+	"    SELECT old.thread_id WHERE old.thread_id > 0;"                                \
+	"  UPDATE messages SET thread_id = 0, thread_parent = 0, thread_pos = 0,"          \
+	"    thread_depth = 0, thread_tree = '', thread_repeat = 0,"                       \
+	"    thread_date = new.date WHERE id = new.id;"                                    \
+	"END;"
 
 /*
  * The forward migrations: entry N takes a file from user_version N to N + 1,
  * inside one transaction that also sets the new version.  A new schema
- * version is one more entry here (and INDEX_SCHEMA_VERSION + 1).
+ * version is one more entry here (and INDEX_SCHEMA_VERSION + 1).  Entries
+ * may use the SQL functions of index_add_functions.
  */
 static const char *const index_migrations[] = {
-	/* 0 -> 1: everything. */
+	/* 0 -> 1: everything (as it was in version 1). */
 	"CREATE TABLE messages ("
 	"  id INTEGER PRIMARY KEY,"
 	"  account TEXT NOT NULL,"
@@ -47,8 +121,6 @@ static const char *const index_migrations[] = {
 	"  partial INTEGER NOT NULL DEFAULT 0,"
 	"  state INTEGER NOT NULL DEFAULT 1,"
 	"  UNIQUE (account, base));"
-	/* Paging: only STORED rows are listed, so the indexes hold only those.
-	 * The rowid ends every index entry and breaks ties. */
 	"CREATE INDEX messages_date ON messages (date, arrival) WHERE state = 1;"
 	"CREATE INDEX messages_account_date ON messages (account, date, arrival) WHERE state = 1;"
 	"CREATE INDEX messages_arrival ON messages (arrival) WHERE state = 1;"
@@ -65,106 +137,95 @@ static const char *const index_migrations[] = {
 	"CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN"
 	"  DELETE FROM messages_fts WHERE rowid = old.id;"
 	"END;",
+
+	/*
+	 * 1 -> 2: the table is rebuilt (the unique key gains the folder), the
+	 * full-text table gains cc.  mtime is cleared so the next reindex
+	 * parses each file again (for Cc); threads are computed after the
+	 * migration (index_open), the sort keys here.
+	 */
+	"CREATE TABLE messages2 ("
+	"  id INTEGER PRIMARY KEY,"
+	"  account TEXT NOT NULL,"
+	"  folder TEXT NOT NULL DEFAULT '',"
+	"  subdir TEXT NOT NULL,"
+	"  base TEXT NOT NULL,"
+	"  flags TEXT NOT NULL DEFAULT '',"
+	"  uidl TEXT,"
+	"  message_id TEXT,"
+	"  in_reply_to TEXT,"
+	"  refs TEXT,"
+	"  date INTEGER NOT NULL DEFAULT 0,"
+	"  arrival INTEGER NOT NULL DEFAULT 0,"
+	"  from_name TEXT NOT NULL DEFAULT '',"
+	"  from_addr TEXT NOT NULL DEFAULT '',"
+	"  to_list TEXT NOT NULL DEFAULT '',"
+	"  to_addr TEXT NOT NULL DEFAULT '',"
+	"  cc_list TEXT NOT NULL DEFAULT '',"
+	"  cc_addr TEXT NOT NULL DEFAULT '',"
+	"  subject TEXT NOT NULL DEFAULT '',"
+	"  size INTEGER NOT NULL DEFAULT 0,"
+	"  mtime INTEGER NOT NULL DEFAULT 0,"
+	"  has_attachment INTEGER NOT NULL DEFAULT 0,"
+	"  partial INTEGER NOT NULL DEFAULT 0,"
+	"  state INTEGER NOT NULL DEFAULT 1,"
+	"  tagged INTEGER NOT NULL DEFAULT 0,"
+	"  from_key TEXT NOT NULL DEFAULT '',"
+	"  subject_key TEXT NOT NULL DEFAULT '',"
+	"  reply INTEGER NOT NULL DEFAULT 0,"
+	"  thread_id INTEGER NOT NULL DEFAULT 0,"
+	"  thread_parent INTEGER NOT NULL DEFAULT 0,"
+	"  thread_pos INTEGER NOT NULL DEFAULT 0,"
+	"  thread_depth INTEGER NOT NULL DEFAULT 0,"
+	"  thread_tree TEXT NOT NULL DEFAULT '',"
+	"  thread_date INTEGER NOT NULL DEFAULT 0,"
+	"  thread_repeat INTEGER NOT NULL DEFAULT 0,"
+	"  UNIQUE (account, folder, base));"
+	"INSERT INTO messages2 (id, account, subdir, base, flags, uidl, message_id,"
+	"  in_reply_to, refs, date, arrival, from_name, from_addr, to_list, subject, size,"
+	"  mtime, has_attachment, partial, state, from_key, subject_key, reply, thread_date)"
+	"  SELECT id, account, subdir, base, flags, uidl, message_id, in_reply_to, refs,"
+	"  date, arrival, from_name, from_addr, to_list, subject, size, 0, has_attachment,"
+	"  partial, state, surat_fold(from_name), surat_subject_key(subject),"
+	"  surat_subject_reply(subject), date FROM messages WHERE state <> 2;"
+	/* Version 1's tombstones (state 2, "gone") move to the gone table. */
+	"CREATE TABLE gone ("
+	"  account TEXT NOT NULL, uidl TEXT NOT NULL, arrival INTEGER NOT NULL DEFAULT 0,"
+	"  dele INTEGER NOT NULL DEFAULT 0, time INTEGER NOT NULL DEFAULT 0,"
+	"  PRIMARY KEY (account, uidl)) WITHOUT ROWID;"
+	"INSERT OR IGNORE INTO gone (account, uidl, arrival, dele, time)"
+	"  SELECT account, uidl, arrival, 0, strftime('%s', 'now') FROM messages"
+	"  WHERE state = 2 AND uidl IS NOT NULL;"
+	"CREATE VIRTUAL TABLE messages_fts2 USING fts5("
+	"  subject, sender, recipients, cc, body,"
+	"  tokenize = 'unicode61 remove_diacritics 2');"
+	"INSERT INTO messages_fts2 (rowid, subject, sender, recipients, cc, body)"
+	"  SELECT rowid, subject, sender, recipients, '', body FROM messages_fts"
+	"  WHERE rowid IN (SELECT id FROM messages2);"
+	"DROP TABLE messages_fts;"
+	"DROP TABLE messages;"
+	"ALTER TABLE messages2 RENAME TO messages;"
+	"ALTER TABLE messages_fts2 RENAME TO messages_fts;"
+	"CREATE TABLE thread_dirty (thread_id INTEGER PRIMARY KEY);"
+	"CREATE TABLE thread_missing ("
+	"  account TEXT NOT NULL, folder TEXT NOT NULL, message_id TEXT NOT NULL,"
+	"  thread_id INTEGER NOT NULL);"
+	"CREATE INDEX thread_missing_id ON thread_missing (account, folder, message_id);"
+	"CREATE INDEX thread_missing_thread ON thread_missing (thread_id);"
+	"CREATE TABLE moves ("
+	"  id INTEGER PRIMARY KEY, account TEXT NOT NULL, folder TEXT NOT NULL,"
+	"  subdir TEXT NOT NULL, base TEXT NOT NULL, flags TEXT NOT NULL, uidl TEXT);"
+	"CREATE TABLE undo_actions (action INTEGER PRIMARY KEY, label TEXT NOT NULL);"
+	"CREATE TABLE undo_entries ("
+	"  seq INTEGER PRIMARY KEY, action INTEGER NOT NULL, id INTEGER NOT NULL,"
+	"  kind INTEGER NOT NULL, account TEXT, folder TEXT, subdir TEXT, flags TEXT,"
+	"  uidl TEXT, tagged INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX undo_entries_action ON undo_entries (action);" INDEX_V2_INDEXES,
 };
 
 G_STATIC_ASSERT(G_N_ELEMENTS(index_migrations) == INDEX_SCHEMA_VERSION);
 
-/* The columns of struct index_message, in index_read_row's order. */
-#define INDEX_COLUMNS                                                                      \
-	"m.id, m.account, m.subdir, m.base, m.flags, m.uidl, m.message_id, m.in_reply_to, " \
-	"m.refs, m.date, m.arrival, m.from_name, m.from_addr, m.to_list, m.subject, "      \
-	"m.size, m.mtime, m.has_attachment, m.partial, m.state"
-
-/* The fixed statements, prepared on first use. */
-enum index_stmt {
-	INDEX_STMT_BEGIN,
-	INDEX_STMT_COMMIT,
-	INDEX_STMT_ROLLBACK,
-	INDEX_STMT_SAVEPOINT,
-	INDEX_STMT_RELEASE,
-	INDEX_STMT_ROLLBACK_TO,
-	INDEX_STMT_FIND_BASE,
-	INDEX_STMT_INSERT,
-	INDEX_STMT_UPDATE,
-	INDEX_STMT_FTS_DELETE,
-	INDEX_STMT_FTS_INSERT,
-	INDEX_STMT_DELETE,
-	INDEX_STMT_SET_FLAGS,
-	INDEX_STMT_SET_STATE,
-	INDEX_STMT_BURY,
-	INDEX_STMT_GET,
-	INDEX_STMT_HAS_UIDL,
-	INDEX_STMT_ACCOUNT_ROWS,
-	INDEX_STMT_ACCOUNT_FILES,
-	INDEX_STMT_PENDING_ROWS,
-	INDEX_STMT_ACCOUNTS,
-	INDEX_STMT_COUNT,
-};
-
-static const char *const index_stmt_sql[INDEX_STMT_COUNT] = {
-	[INDEX_STMT_BEGIN] = "BEGIN IMMEDIATE",
-	[INDEX_STMT_COMMIT] = "COMMIT",
-	[INDEX_STMT_ROLLBACK] = "ROLLBACK",
-	[INDEX_STMT_SAVEPOINT] = "SAVEPOINT index_write",
-	[INDEX_STMT_RELEASE] = "RELEASE index_write",
-	[INDEX_STMT_ROLLBACK_TO] = "ROLLBACK TO index_write",
-	[INDEX_STMT_FIND_BASE] = "SELECT id FROM messages WHERE account = ?1 AND base = ?2",
-	[INDEX_STMT_INSERT] =
-	    "INSERT INTO messages (account, subdir, base, flags, uidl, message_id, in_reply_to,"
-	    " refs, date, arrival, from_name, from_addr, to_list, subject, size, mtime,"
-	    " has_attachment, partial, state)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
-	    " ?17, ?18, ?19)",
-	[INDEX_STMT_UPDATE] =
-	    "UPDATE messages SET account = ?1, subdir = ?2, base = ?3, flags = ?4,"
-	    " uidl = coalesce(?5, uidl),"
-	    " message_id = ?6, in_reply_to = ?7, refs = ?8, date = ?9, arrival = ?10,"
-	    " from_name = ?11, from_addr = ?12, to_list = ?13, subject = ?14, size = ?15,"
-	    " mtime = ?16, has_attachment = ?17, partial = ?18, state = ?19 WHERE id = ?20",
-	[INDEX_STMT_FTS_DELETE] = "DELETE FROM messages_fts WHERE rowid = ?1",
-	[INDEX_STMT_FTS_INSERT] =
-	    "INSERT INTO messages_fts (rowid, subject, sender, recipients, body)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5)",
-	[INDEX_STMT_DELETE] = "DELETE FROM messages WHERE id = ?1",
-	[INDEX_STMT_SET_FLAGS] = "UPDATE messages SET subdir = ?2, flags = ?3 WHERE id = ?1",
-	[INDEX_STMT_SET_STATE] = "UPDATE messages SET state = ?2 WHERE id = ?1",
-	[INDEX_STMT_BURY] = "UPDATE messages SET state = 2 WHERE id = ?1 AND uidl IS NOT NULL",
-	[INDEX_STMT_GET] = "SELECT " INDEX_COLUMNS " FROM messages m WHERE m.id = ?1",
-	[INDEX_STMT_HAS_UIDL] = "SELECT 1 FROM messages WHERE account = ?1 AND uidl = ?2 LIMIT 1",
-	[INDEX_STMT_ACCOUNT_ROWS] =
-	    "SELECT " INDEX_COLUMNS " FROM messages m WHERE m.account = ?1 ORDER BY m.id",
-	[INDEX_STMT_ACCOUNT_FILES] =
-	    "SELECT id, subdir, base, flags, uidl, arrival, size, mtime, partial, state"
-	    " FROM messages"
-	    " WHERE account = ?1",
-	[INDEX_STMT_PENDING_ROWS] =
-	    "SELECT " INDEX_COLUMNS " FROM messages m WHERE m.account = ?1 AND m.state = 0"
-	    " ORDER BY m.id",
-	[INDEX_STMT_ACCOUNTS] = "SELECT DISTINCT account FROM messages ORDER BY account",
-};
-
-/* What a statement built from a filter does. */
-enum index_query {
-	INDEX_QUERY_PAGE,     /* rows in order, LIMIT/OFFSET */
-	INDEX_QUERY_COUNT,    /* count(*) */
-	INDEX_QUERY_UNREAD,   /* count(*) of rows without S */
-	INDEX_QUERY_ROW,      /* the sort keys of one row, when it is in the view */
-	INDEX_QUERY_BEFORE,   /* count(*) of rows ahead of given sort keys */
-	INDEX_QUERY_KINDS,
-};
-
-/* Filter shapes: account, unread, text, arrival sort, reverse (one bit each). */
-#define INDEX_SHAPES 32
-
-struct index {
-	sqlite3 *db;
-	char *path;
-	sqlite3_stmt *stmts[INDEX_STMT_COUNT];
-	sqlite3_stmt *queries[INDEX_QUERY_KINDS][INDEX_SHAPES];
-};
-
-/* Set ERROR from the connection's last error, naming the index file. */
-static void
+void
 index_set_error(struct index *idx, GError **error, int code, const char *what)
 {
 	int rc = sqlite3_extended_errcode(idx->db);
@@ -192,28 +253,42 @@ index_set_error(struct index *idx, GError **error, int code, const char *what)
 	    what != NULL ? what : "", what != NULL ? ": " : "", sqlite3_errmsg(idx->db), hint);
 }
 
-/* The prepared statement ID, prepared on first use. */
-static sqlite3_stmt *
-index_stmt(struct index *idx, enum index_stmt id, GError **error)
+/* Finalize the cached statements that are not running, to bound the cache. */
+static void
+index_trim_stmts(struct index *idx)
 {
-	sqlite3_stmt *stmt = idx->stmts[id];
+	GHashTableIter it;
+	gpointer key, value;
+
+	g_hash_table_iter_init(&it, idx->stmts);
+	while (g_hash_table_iter_next(&it, &key, &value)) {
+		if (!sqlite3_stmt_busy(value))
+			g_hash_table_iter_remove(&it);
+	}
+}
+
+sqlite3_stmt *
+index_sql(struct index *idx, const char *sql, GError **error)
+{
+	sqlite3_stmt *stmt = g_hash_table_lookup(idx->stmts, sql);
 
 	if (stmt != NULL) {
 		sqlite3_reset(stmt);
 		sqlite3_clear_bindings(stmt);
 		return stmt;
 	}
-	if (sqlite3_prepare_v3(idx->db, index_stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &stmt,
-		NULL) != SQLITE_OK) {
+	if (g_hash_table_size(idx->stmts) >= INDEX_STMT_CACHE_MAX)
+		index_trim_stmts(idx);
+	if (sqlite3_prepare_v3(idx->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) !=
+	    SQLITE_OK) {
 		index_set_error(idx, error, INDEX_ERROR_DB, NULL);
 		return NULL;
 	}
-	idx->stmts[id] = stmt;
+	g_hash_table_insert(idx->stmts, g_strdup(sql), stmt);
 	return stmt;
 }
 
-/* Step STMT to completion (a statement that returns no rows we need). */
-static bool
+bool
 index_run(struct index *idx, sqlite3_stmt *stmt, GError **error)
 {
 	int rc;
@@ -228,17 +303,29 @@ index_run(struct index *idx, sqlite3_stmt *stmt, GError **error)
 	return true;
 }
 
-/* Run the fixed statement ID with no parameters. */
-static bool
-index_run_id(struct index *idx, enum index_stmt id, GError **error)
+bool
+index_run_sql(struct index *idx, const char *sql, GError **error)
 {
-	sqlite3_stmt *stmt = index_stmt(idx, id, error);
+	sqlite3_stmt *stmt = index_sql(idx, sql, error);
 
 	return stmt != NULL && index_run(idx, stmt, error);
 }
 
-/* Bind a string or NULL. */
-static void
+int64_t
+index_query_int(struct index *idx, sqlite3_stmt *stmt, GError **error)
+{
+	int64_t n = -1;
+	int rc = sqlite3_step(stmt);
+
+	if (rc == SQLITE_ROW)
+		n = sqlite3_column_int64(stmt, 0);
+	else
+		index_set_error(idx, error, INDEX_ERROR_DB, NULL);
+	sqlite3_reset(stmt);
+	return n;
+}
+
+void
 index_bind_text(sqlite3_stmt *stmt, int i, const char *s)
 {
 	if (s == NULL)
@@ -247,24 +334,31 @@ index_bind_text(sqlite3_stmt *stmt, int i, const char *s)
 		sqlite3_bind_text(stmt, i, s, -1, SQLITE_STATIC);
 }
 
-/* Bind a string, "" for NULL (NOT NULL display columns). */
-static void
+void
 index_bind_text0(sqlite3_stmt *stmt, int i, const char *s)
 {
 	sqlite3_bind_text(stmt, i, s != NULL ? s : "", -1, SQLITE_STATIC);
 }
 
-/* The state stored as V (an unknown value reads as stored). */
-static enum index_state
-index_state_of(int v)
+void
+index_bind_named_int64(sqlite3_stmt *stmt, const char *name, int64_t v)
 {
-	if (v == INDEX_STATE_PENDING || v == INDEX_STATE_GONE)
-		return (enum index_state)v;
-	return INDEX_STATE_STORED;
+	int i = sqlite3_bind_parameter_index(stmt, name);
+
+	if (i > 0)
+		sqlite3_bind_int64(stmt, i, v);
 }
 
-/* A new copy of text column I, or NULL. */
-static char *
+void
+index_bind_named_text(sqlite3_stmt *stmt, const char *name, const char *s)
+{
+	int i = sqlite3_bind_parameter_index(stmt, name);
+
+	if (i > 0)
+		index_bind_text0(stmt, i, s);
+}
+
+char *
 index_column_text(sqlite3_stmt *stmt, int i)
 {
 	const unsigned char *s = sqlite3_column_text(stmt, i);
@@ -272,10 +366,11 @@ index_column_text(sqlite3_stmt *stmt, int i)
 	return s != NULL ? g_strdup((const char *)s) : NULL;
 }
 
-/* Fill MSG (already clear) from a row of INDEX_COLUMNS. */
-static void
+void
 index_read_row(sqlite3_stmt *stmt, struct index_message *msg)
 {
+	int state;
+
 	msg->id = sqlite3_column_int64(stmt, 0);
 	msg->account = index_column_text(stmt, 1);
 	msg->subdir = index_column_text(stmt, 2);
@@ -295,7 +390,21 @@ index_read_row(sqlite3_stmt *stmt, struct index_message *msg)
 	msg->mtime = sqlite3_column_int64(stmt, 16);
 	msg->has_attachment = sqlite3_column_int(stmt, 17) != 0;
 	msg->partial = sqlite3_column_int(stmt, 18) != 0;
-	msg->state = index_state_of(sqlite3_column_int(stmt, 19));
+	state = sqlite3_column_int(stmt, 19);
+	msg->state = state == INDEX_STATE_PENDING ? INDEX_STATE_PENDING
+	    : state == INDEX_STATE_EXPUNGING      ? INDEX_STATE_EXPUNGING
+						  : INDEX_STATE_STORED;
+	msg->folder = index_column_text(stmt, 20);
+	msg->cc = index_column_text(stmt, 21);
+	msg->to_addr = index_column_text(stmt, 22);
+	msg->cc_addr = index_column_text(stmt, 23);
+	msg->tagged = sqlite3_column_int(stmt, 24) != 0;
+	msg->thread_id = sqlite3_column_int64(stmt, 25);
+	msg->thread_parent = sqlite3_column_int64(stmt, 26);
+	msg->thread_pos = sqlite3_column_int(stmt, 27);
+	msg->thread_depth = sqlite3_column_int(stmt, 28);
+	msg->thread_tree = index_column_text(stmt, 29);
+	msg->thread_subject_repeat = sqlite3_column_int(stmt, 30) != 0;
 }
 
 void
@@ -315,6 +424,11 @@ index_message_clear(struct index_message *msg)
 	g_free(msg->from_addr);
 	g_free(msg->to);
 	g_free(msg->subject);
+	g_free(msg->folder);
+	g_free(msg->cc);
+	g_free(msg->to_addr);
+	g_free(msg->cc_addr);
+	g_free(msg->thread_tree);
 	memset(msg, 0, sizeof *msg);
 }
 
@@ -339,6 +453,70 @@ index_exec(struct index *idx, const char *sql, int code, GError **error)
 {
 	if (sqlite3_exec(idx->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
 		index_set_error(idx, error, code, NULL);
+		return false;
+	}
+	return true;
+}
+
+/* The text of argument I of an SQL function call, "" for NULL. */
+static const char *
+index_fn_arg(sqlite3_value **argv, int i)
+{
+	const unsigned char *s = sqlite3_value_text(argv[i]);
+
+	return s != NULL ? (const char *)s : "";
+}
+
+/* SQL surat_subject_key(subject): thread_subject_key. */
+static void
+index_fn_subject_key(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	sqlite3_result_text(ctx, thread_subject_key(index_fn_arg(argv, 0), NULL), -1, g_free);
+}
+
+/* SQL surat_subject_reply(subject): 1 when it starts with a reply prefix. */
+static void
+index_fn_subject_reply(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	bool reply = false;
+
+	(void)argc;
+	g_free(thread_subject_key(index_fn_arg(argv, 0), &reply));
+	sqlite3_result_int(ctx, reply ? 1 : 0);
+}
+
+/* SQL surat_fold(text): the case-folded, normalized text, for sorting by name. */
+static void
+index_fn_fold(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const char *s = index_fn_arg(argv, 0);
+	char *norm, *fold;
+
+	(void)argc;
+	if (!g_utf8_validate(s, -1, NULL)) {
+		sqlite3_result_text(ctx, "", 0, SQLITE_STATIC);
+		return;
+	}
+	norm = g_utf8_normalize(s, -1, G_NORMALIZE_DEFAULT);
+	fold = g_utf8_casefold(norm != NULL ? norm : "", -1);
+	g_free(norm);
+	sqlite3_result_text(ctx, fold, -1, g_free);
+}
+
+/* Register the SQL functions the statements and migrations use. */
+static bool
+index_add_functions(struct index *idx, GError **error)
+{
+	int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
+
+	if (sqlite3_create_function(idx->db, "surat_subject_key", 1, flags, NULL,
+		index_fn_subject_key, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_create_function(idx->db, "surat_subject_reply", 1, flags, NULL,
+		index_fn_subject_reply, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_create_function(idx->db, "surat_fold", 1, flags, NULL, index_fn_fold, NULL,
+		NULL) != SQLITE_OK) {
+		index_set_error(idx, error, INDEX_ERROR_DB, "cannot register functions");
 		return false;
 	}
 	return true;
@@ -423,6 +601,18 @@ fail:
 	return false;
 }
 
+/* True when some STORED row is not threaded yet (after a migration, say). */
+static bool
+index_has_unthreaded(struct index *idx)
+{
+	sqlite3_stmt *stmt = index_sql(idx,
+	    "SELECT EXISTS (SELECT 1 FROM messages WHERE state = 1 AND thread_id = 0)"
+	    " OR EXISTS (SELECT 1 FROM thread_dirty)",
+	    NULL);
+
+	return stmt != NULL && index_query_int(idx, stmt, NULL) > 0;
+}
+
 /* Read the version, set the journal and sync modes, migrate. */
 static bool
 index_setup(struct index *idx, GError **error)
@@ -435,10 +625,22 @@ index_setup(struct index *idx, GError **error)
 	 * each commit, so a row that says a file is durable survives power loss
 	 * as the file does (DESIGN promise 1).
 	 */
-	return index_exec(idx, "PRAGMA journal_mode = WAL", INDEX_ERROR_DB, error) &&
-	    index_exec(idx, "PRAGMA synchronous = FULL", INDEX_ERROR_DB, error) &&
-	    index_exec(idx, "PRAGMA cache_size = -16384", INDEX_ERROR_DB, error) &&
-	    index_migrate(idx, error);
+	if (!index_exec(idx, "PRAGMA journal_mode = WAL", INDEX_ERROR_DB, error) ||
+	    !index_exec(idx, "PRAGMA synchronous = FULL", INDEX_ERROR_DB, error) ||
+	    !index_exec(idx, "PRAGMA cache_size = -16384", INDEX_ERROR_DB, error) ||
+	    !index_migrate(idx, error))
+		return false;
+	/* Rows a migration (or an older writer) left unthreaded. */
+	if (index_has_unthreaded(idx) && !index_threads_update(idx, error))
+		return false;
+	return true;
+}
+
+/* Finalize a cached statement (the stmts table's value destructor). */
+static void
+index_finalize(gpointer stmt)
+{
+	sqlite3_finalize(stmt);
 }
 
 struct index *
@@ -449,6 +651,7 @@ index_open(const char *path, GError **error)
 	int rc;
 
 	idx->path = g_strdup(path);
+	idx->stmts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, index_finalize);
 	rc = sqlite3_open_v2(path, &idx->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
 	if (rc != SQLITE_OK) {
 		if (idx->db != NULL)
@@ -460,6 +663,8 @@ index_open(const char *path, GError **error)
 	}
 	sqlite3_extended_result_codes(idx->db, 1);
 	sqlite3_busy_timeout(idx->db, INDEX_BUSY_TIMEOUT_MS);
+	if (!index_add_functions(idx, error))
+		goto fail;
 	/*
 	 * Two processes creating the same new file at once (two accounts
 	 * fetched together) can get SQLITE_BUSY here without the busy handler
@@ -482,16 +687,10 @@ fail:
 void
 index_free(struct index *idx)
 {
-	size_t i, j;
-
 	if (idx == NULL)
 		return;
-	for (i = 0; i < INDEX_STMT_COUNT; i++)
-		sqlite3_finalize(idx->stmts[i]);
-	for (i = 0; i < INDEX_QUERY_KINDS; i++) {
-		for (j = 0; j < INDEX_SHAPES; j++)
-			sqlite3_finalize(idx->queries[i][j]);
-	}
+	/* Statements go before the connection they belong to. */
+	g_hash_table_destroy(idx->stmts);
 	sqlite3_close(idx->db);
 	g_free(idx->path);
 	g_free(idx);
@@ -506,13 +705,13 @@ index_schema_version(struct index *idx)
 bool
 index_begin(struct index *idx, GError **error)
 {
-	return index_run_id(idx, INDEX_STMT_BEGIN, error);
+	return index_run_sql(idx, "BEGIN IMMEDIATE", error);
 }
 
 bool
 index_commit(struct index *idx, GError **error)
 {
-	if (index_run_id(idx, INDEX_STMT_COMMIT, error))
+	if (index_run_sql(idx, "COMMIT", error))
 		return true;
 	index_rollback(idx);
 	return false;
@@ -522,77 +721,107 @@ void
 index_rollback(struct index *idx)
 {
 	if (!sqlite3_get_autocommit(idx->db))
-		index_run_id(idx, INDEX_STMT_ROLLBACK, NULL);
+		index_run_sql(idx, "ROLLBACK", NULL);
 }
 
-/*
- * Open a unit of several writes: a savepoint inside the caller's transaction,
- * else a transaction of its own that takes the write lock at once (a deferred
- * one could fail on another writer without waiting).  *OWN says which.
- */
-static bool
+bool
 index_write_begin(struct index *idx, bool *own, GError **error)
 {
 	*own = sqlite3_get_autocommit(idx->db) != 0;
-	return index_run_id(idx, *own ? INDEX_STMT_BEGIN : INDEX_STMT_SAVEPOINT, error);
+	return index_run_sql(idx, *own ? "BEGIN IMMEDIATE" : "SAVEPOINT index_write", error);
 }
 
-/* Close the unit opened by index_write_begin, keeping its writes. */
-static bool
+bool
 index_write_end(struct index *idx, bool own, GError **error)
 {
-	return index_run_id(idx, own ? INDEX_STMT_COMMIT : INDEX_STMT_RELEASE, error);
+	return index_run_sql(idx, own ? "COMMIT" : "RELEASE index_write", error);
 }
 
-/* Undo the unit opened by index_write_begin. */
-static void
+void
 index_write_undo(struct index *idx, bool own)
 {
 	if (own) {
 		index_rollback(idx);
 		return;
 	}
-	index_run_id(idx, INDEX_STMT_ROLLBACK_TO, NULL);
-	index_run_id(idx, INDEX_STMT_RELEASE, NULL);
+	index_run_sql(idx, "ROLLBACK TO index_write", NULL);
+	index_run_sql(idx, "RELEASE index_write", NULL);
 }
+
+bool
+index_unit_begin(struct index *idx, bool *own, GError **error)
+{
+	return index_write_begin(idx, own, error);
+}
+
+bool
+index_unit_end(struct index *idx, bool own, GError **error)
+{
+	return index_write_end(idx, own, error);
+}
+
+void
+index_unit_abort(struct index *idx, bool own)
+{
+	index_write_undo(idx, own);
+}
+
+bool
+index_in_transaction(struct index *idx)
+{
+	return !sqlite3_get_autocommit(idx->db);
+}
+
+/* The columns index_put writes, ?1..?23 in this order. */
+#define INDEX_PUT_COLUMNS                                                                  \
+	"account, folder, subdir, base, flags, uidl, message_id, in_reply_to, refs, date,"  \
+	" arrival, from_name, from_addr, to_list, to_addr, cc_list, cc_addr, subject, size," \
+	" mtime, has_attachment, partial, state"
 
 /* Bind the row fields of MSG to the INSERT or UPDATE statement STMT. */
 static void
 index_bind_message(sqlite3_stmt *stmt, const struct index_message *msg)
 {
 	index_bind_text0(stmt, 1, msg->account);
-	index_bind_text0(stmt, 2, msg->subdir != NULL ? msg->subdir : "new");
-	index_bind_text0(stmt, 3, msg->base);
-	index_bind_text0(stmt, 4, msg->flags);
-	index_bind_text(stmt, 5, msg->uidl);
-	index_bind_text(stmt, 6, msg->message_id);
-	index_bind_text(stmt, 7, msg->in_reply_to);
-	index_bind_text(stmt, 8, msg->references);
-	sqlite3_bind_int64(stmt, 9, msg->date);
-	sqlite3_bind_int64(stmt, 10, msg->arrival);
-	index_bind_text0(stmt, 11, msg->from);
-	index_bind_text0(stmt, 12, msg->from_addr);
-	index_bind_text0(stmt, 13, msg->to);
-	index_bind_text0(stmt, 14, msg->subject);
-	sqlite3_bind_int64(stmt, 15, msg->size);
-	sqlite3_bind_int64(stmt, 16, msg->mtime);
-	sqlite3_bind_int(stmt, 17, msg->has_attachment ? 1 : 0);
-	sqlite3_bind_int(stmt, 18, msg->partial ? 1 : 0);
-	sqlite3_bind_int(stmt, 19, (int)msg->state);
+	index_bind_text0(stmt, 2, msg->folder);
+	index_bind_text0(stmt, 3, msg->subdir != NULL ? msg->subdir : "new");
+	index_bind_text0(stmt, 4, msg->base);
+	index_bind_text0(stmt, 5, msg->flags);
+	index_bind_text(stmt, 6, msg->uidl);
+	index_bind_text(stmt, 7, msg->message_id);
+	index_bind_text(stmt, 8, msg->in_reply_to);
+	index_bind_text(stmt, 9, msg->references);
+	sqlite3_bind_int64(stmt, 10, msg->date);
+	sqlite3_bind_int64(stmt, 11, msg->arrival);
+	index_bind_text0(stmt, 12, msg->from);
+	index_bind_text0(stmt, 13, msg->from_addr);
+	index_bind_text0(stmt, 14, msg->to);
+	index_bind_text0(stmt, 15, msg->to_addr);
+	index_bind_text0(stmt, 16, msg->cc);
+	index_bind_text0(stmt, 17, msg->cc_addr);
+	index_bind_text0(stmt, 18, msg->subject);
+	sqlite3_bind_int64(stmt, 19, msg->size);
+	sqlite3_bind_int64(stmt, 20, msg->mtime);
+	sqlite3_bind_int(stmt, 21, msg->has_attachment ? 1 : 0);
+	sqlite3_bind_int(stmt, 22, msg->partial ? 1 : 0);
+	sqlite3_bind_int(stmt, 23, (int)msg->state);
 }
 
-/* The id of ACCOUNT's row for BASE: 0 when absent, -1 on error. */
+/* The id of the row for (ACCOUNT, FOLDER, BASE): 0 when absent, -1 on error. */
 static int64_t
-index_find_base(struct index *idx, const char *account, const char *base, GError **error)
+index_find_base(struct index *idx, const char *account, const char *folder, const char *base,
+    GError **error)
 {
-	sqlite3_stmt *stmt = index_stmt(idx, INDEX_STMT_FIND_BASE, error);
+	sqlite3_stmt *stmt = index_sql(idx,
+	    "SELECT id FROM messages WHERE account = ?1 AND folder = ?2 AND base = ?3", error);
 	int64_t id = 0;
 	int rc;
 
 	if (stmt == NULL)
 		return -1;
 	index_bind_text0(stmt, 1, account);
-	index_bind_text0(stmt, 2, base);
+	index_bind_text0(stmt, 2, folder);
+	index_bind_text0(stmt, 3, base);
 	rc = sqlite3_step(stmt);
 	if (rc == SQLITE_ROW)
 		id = sqlite3_column_int64(stmt, 0);
@@ -604,12 +833,18 @@ index_find_base(struct index *idx, const char *account, const char *base, GError
 	return id;
 }
 
+/* " A B" with either part left out when empty: a search column of two texts. */
+static char *
+index_join2(const char *a, const char *b)
+{
+	return g_strdup_printf("%s %s", a != NULL ? a : "", b != NULL ? b : "");
+}
+
 bool
 index_put(struct index *idx, struct index_message *msg, const char *body_text, GError **error)
 {
 	sqlite3_stmt *stmt;
 	int64_t id;
-	char *sender;
 	bool own;
 
 	if (msg->account == NULL || msg->base == NULL) {
@@ -619,36 +854,56 @@ index_put(struct index *idx, struct index_message *msg, const char *body_text, G
 	}
 	if (!index_write_begin(idx, &own, error))
 		return false;
-	id = index_find_base(idx, msg->account, msg->base, error);
+	id = index_find_base(idx, msg->account, msg->folder, msg->base, error);
 	if (id < 0)
 		goto fail;
-	stmt = index_stmt(idx, id > 0 ? INDEX_STMT_UPDATE : INDEX_STMT_INSERT, error);
+	if (id > 0)
+		stmt = index_sql(idx,
+		    "UPDATE messages SET account = ?1, folder = ?2, subdir = ?3, base = ?4,"
+		    " flags = ?5, uidl = coalesce(?6, uidl), message_id = ?7, in_reply_to = ?8,"
+		    " refs = ?9, date = ?10, arrival = ?11, from_name = ?12, from_addr = ?13,"
+		    " to_list = ?14, to_addr = ?15, cc_list = ?16, cc_addr = ?17, subject = ?18,"
+		    " size = ?19, mtime = ?20, has_attachment = ?21, partial = ?22, state = ?23,"
+		    " from_key = surat_fold(?12), subject_key = surat_subject_key(?18),"
+		    " reply = surat_subject_reply(?18) WHERE id = ?24",
+		    error);
+	else
+		stmt = index_sql(idx,
+		    "INSERT INTO messages (" INDEX_PUT_COLUMNS ", from_key, subject_key, reply,"
+		    " thread_date) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
+		    " ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, surat_fold(?12),"
+		    " surat_subject_key(?18), surat_subject_reply(?18), ?10)",
+		    error);
 	if (stmt == NULL)
 		goto fail;
 	index_bind_message(stmt, msg);
 	if (id > 0)
-		sqlite3_bind_int64(stmt, 20, id);
+		sqlite3_bind_int64(stmt, 24, id);
 	if (!index_run(idx, stmt, error))
 		goto fail;
 	if (id == 0) {
 		id = sqlite3_last_insert_rowid(idx->db);
 	} else {
-		if ((stmt = index_stmt(idx, INDEX_STMT_FTS_DELETE, error)) == NULL)
+		if ((stmt = index_sql(idx, "DELETE FROM messages_fts WHERE rowid = ?1", error)) ==
+		    NULL)
 			goto fail;
 		sqlite3_bind_int64(stmt, 1, id);
 		if (!index_run(idx, stmt, error))
 			goto fail;
 	}
-	if ((stmt = index_stmt(idx, INDEX_STMT_FTS_INSERT, error)) == NULL)
+	stmt = index_sql(idx,
+	    "INSERT INTO messages_fts (rowid, subject, sender, recipients, cc, body)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	    error);
+	if (stmt == NULL)
 		goto fail;
-	/* Search finds a sender by name or by address. */
-	sender = g_strdup_printf("%s %s", msg->from != NULL ? msg->from : "",
-	    msg->from_addr != NULL ? msg->from_addr : "");
+	/* Search finds people by name or by address. */
 	sqlite3_bind_int64(stmt, 1, id);
 	index_bind_text0(stmt, 2, msg->subject);
-	sqlite3_bind_text(stmt, 3, sender, -1, g_free);
-	index_bind_text0(stmt, 4, msg->to);
-	index_bind_text0(stmt, 5, body_text);
+	sqlite3_bind_text(stmt, 3, index_join2(msg->from, msg->from_addr), -1, g_free);
+	sqlite3_bind_text(stmt, 4, index_join2(msg->to, msg->to_addr), -1, g_free);
+	sqlite3_bind_text(stmt, 5, index_join2(msg->cc, msg->cc_addr), -1, g_free);
+	index_bind_text0(stmt, 6, body_text);
 	if (!index_run(idx, stmt, error))
 		goto fail;
 	if (!index_write_end(idx, own, error))
@@ -660,72 +915,163 @@ fail:
 	return false;
 }
 
-/* Run the fixed statement ID bound to ID (and TEXT/STATE), changing one row. */
+/* Run SQL with ?1 bound to ID and ?2.. to the texts A and B (may be NULL). */
 static bool
-index_update_row(struct index *idx, enum index_stmt which, int64_t id, const char *a,
-    const char *b, int n, GError **error)
+index_update_row(struct index *idx, const char *sql, int64_t id, const char *a, const char *b,
+    GError **error)
 {
-	sqlite3_stmt *stmt = index_stmt(idx, which, error);
+	sqlite3_stmt *stmt = index_sql(idx, sql, error);
 
 	if (stmt == NULL)
 		return false;
 	sqlite3_bind_int64(stmt, 1, id);
-	if (which == INDEX_STMT_SET_FLAGS) {
+	if (a != NULL)
 		index_bind_text0(stmt, 2, a);
+	if (b != NULL)
 		index_bind_text0(stmt, 3, b);
-	} else if (which == INDEX_STMT_SET_STATE) {
-		sqlite3_bind_int(stmt, 2, n);
-	}
 	return index_run(idx, stmt, error);
 }
 
 bool
 index_delete(struct index *idx, int64_t id, GError **error)
 {
-	/* The trigger messages_fts_delete removes the full-text entry. */
-	return index_update_row(idx, INDEX_STMT_DELETE, id, NULL, NULL, 0, error);
+	/* The triggers remove the full-text entry and mark the thread. */
+	return index_update_row(idx, "DELETE FROM messages WHERE id = ?1", id, NULL, NULL, error);
 }
 
 bool
 index_bury(struct index *idx, int64_t id, GError **error)
 {
 	sqlite3_stmt *stmt;
-	bool own;
+	char *account = NULL, *uidl = NULL;
+	int64_t arrival = 0;
+	bool own, ok = false;
+	int rc;
 
 	if (!index_write_begin(idx, &own, error))
 		return false;
-	if ((stmt = index_stmt(idx, INDEX_STMT_BURY, error)) == NULL)
-		goto fail;
+	stmt = index_sql(idx, "SELECT account, uidl, arrival FROM messages WHERE id = ?1", error);
+	if (stmt == NULL)
+		goto out;
 	sqlite3_bind_int64(stmt, 1, id);
-	if (!index_run(idx, stmt, error))
-		goto fail;
-	if (sqlite3_changes(idx->db) == 0) {
-		/* No UIDL to remember: the row simply goes. */
-		if ((stmt = index_stmt(idx, INDEX_STMT_DELETE, error)) == NULL)
-			goto fail;
-	} else if ((stmt = index_stmt(idx, INDEX_STMT_FTS_DELETE, error)) == NULL) {
-		goto fail;
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		account = index_column_text(stmt, 0);
+		uidl = index_column_text(stmt, 1);
+		arrival = sqlite3_column_int64(stmt, 2);
 	}
-	sqlite3_bind_int64(stmt, 1, id);
-	if (!index_run(idx, stmt, error) || !index_write_end(idx, own, error))
-		goto fail;
-	return true;
-fail:
-	index_write_undo(idx, own);
-	return false;
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		index_set_error(idx, error, INDEX_ERROR_DB, NULL);
+		goto out;
+	}
+	/* The UIDL is remembered before the row goes: never a moment without either. */
+	if (uidl != NULL && !index_gone_add(idx, account, uidl, arrival, false, error))
+		goto out;
+	if (!index_update_row(idx, "DELETE FROM messages WHERE id = ?1", id, NULL, NULL, error))
+		goto out;
+	ok = index_write_end(idx, own, error);
+out:
+	if (!ok)
+		index_write_undo(idx, own);
+	g_free(account);
+	g_free(uidl);
+	return ok;
 }
 
 bool
 index_set_flags(struct index *idx, int64_t id, const char *subdir, const char *flags,
     GError **error)
 {
-	return index_update_row(idx, INDEX_STMT_SET_FLAGS, id, subdir, flags, 0, error);
+	return index_update_row(idx, "UPDATE messages SET subdir = ?2, flags = ?3 WHERE id = ?1",
+	    id, subdir != NULL ? subdir : "", flags != NULL ? flags : "", error);
 }
 
 bool
 index_set_state(struct index *idx, int64_t id, enum index_state state, GError **error)
 {
-	return index_update_row(idx, INDEX_STMT_SET_STATE, id, NULL, NULL, (int)state, error);
+	sqlite3_stmt *stmt = index_sql(idx, "UPDATE messages SET state = ?2 WHERE id = ?1", error);
+
+	if (stmt == NULL)
+		return false;
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_int(stmt, 2, (int)state);
+	return index_run(idx, stmt, error);
+}
+
+bool
+index_set_location(struct index *idx, int64_t id, const char *account, const char *folder,
+    const char *subdir, const char *base, const char *flags, const char *uidl, GError **error)
+{
+	sqlite3_stmt *stmt = index_sql(idx,
+	    "UPDATE messages SET account = ?2, folder = ?3, subdir = ?4, base = ?5, flags = ?6,"
+	    " uidl = ?7 WHERE id = ?1",
+	    error);
+
+	if (stmt == NULL)
+		return false;
+	sqlite3_bind_int64(stmt, 1, id);
+	index_bind_text0(stmt, 2, account);
+	index_bind_text0(stmt, 3, folder);
+	index_bind_text0(stmt, 4, subdir);
+	index_bind_text0(stmt, 5, base);
+	index_bind_text0(stmt, 6, flags);
+	index_bind_text(stmt, 7, uidl);
+	return index_run(idx, stmt, error);
+}
+
+bool
+index_copy_row(struct index *idx, int64_t id, const char *account, const char *folder,
+    const char *subdir, const char *base, const char *flags, int64_t *new_id, GError **error)
+{
+	sqlite3_stmt *stmt;
+	bool own;
+	int64_t made;
+
+	if (!index_write_begin(idx, &own, error))
+		return false;
+	stmt = index_sql(idx,
+	    "INSERT INTO messages (account, folder, subdir, base, flags, uidl, message_id,"
+	    " in_reply_to, refs, date, arrival, from_name, from_addr, to_list, to_addr, cc_list,"
+	    " cc_addr, subject, size, mtime, has_attachment, partial, state, from_key,"
+	    " subject_key, reply, thread_date)"
+	    " SELECT ?2, ?3, ?4, ?5, ?6, NULL, message_id, in_reply_to, refs, date, arrival,"
+	    " from_name, from_addr, to_list, to_addr, cc_list, cc_addr, subject, size, mtime,"
+	    " has_attachment, partial, 1, from_key, subject_key, reply, date"
+	    " FROM messages WHERE id = ?1",
+	    error);
+	if (stmt == NULL)
+		goto fail;
+	sqlite3_bind_int64(stmt, 1, id);
+	index_bind_text0(stmt, 2, account);
+	index_bind_text0(stmt, 3, folder);
+	index_bind_text0(stmt, 4, subdir);
+	index_bind_text0(stmt, 5, base);
+	index_bind_text0(stmt, 6, flags);
+	if (!index_run(idx, stmt, error))
+		goto fail;
+	if (sqlite3_changes(idx->db) != 1) {
+		g_set_error(error, INDEX_ERROR, INDEX_ERROR_DB, "index %s: no row %" G_GINT64_FORMAT
+		    " to copy", idx->path, (gint64)id);
+		goto fail;
+	}
+	made = sqlite3_last_insert_rowid(idx->db);
+	stmt = index_sql(idx,
+	    "INSERT INTO messages_fts (rowid, subject, sender, recipients, cc, body)"
+	    " SELECT ?2, subject, sender, recipients, cc, body FROM messages_fts WHERE rowid = ?1",
+	    error);
+	if (stmt == NULL)
+		goto fail;
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_int64(stmt, 2, made);
+	if (!index_run(idx, stmt, error) || !index_write_end(idx, own, error))
+		goto fail;
+	if (new_id != NULL)
+		*new_id = made;
+	return true;
+fail:
+	index_write_undo(idx, own);
+	return false;
 }
 
 bool
@@ -735,7 +1081,8 @@ index_get(struct index *idx, int64_t id, struct index_message *msg, GError **err
 	int rc;
 
 	index_message_clear(msg);
-	if ((stmt = index_stmt(idx, INDEX_STMT_GET, error)) == NULL)
+	if ((stmt = index_sql(idx, "SELECT " INDEX_COLUMNS " FROM messages m WHERE m.id = ?1",
+		 error)) == NULL)
 		return false;
 	sqlite3_bind_int64(stmt, 1, id);
 	rc = sqlite3_step(stmt);
@@ -755,7 +1102,9 @@ index_has_uidl(struct index *idx, const char *account, const char *uidl, GError 
 
 	if (uidl == NULL)
 		return false;
-	if ((stmt = index_stmt(idx, INDEX_STMT_HAS_UIDL, error)) == NULL)
+	if ((stmt = index_sql(idx,
+		 "SELECT 1 FROM messages WHERE account = ?1 AND uidl = ?2 LIMIT 1", error)) ==
+	    NULL)
 		return false;
 	index_bind_text0(stmt, 1, account);
 	index_bind_text0(stmt, 2, uidl);
@@ -766,17 +1115,18 @@ index_has_uidl(struct index *idx, const char *account, const char *uidl, GError 
 	return rc == SQLITE_ROW;
 }
 
-/* Append the full rows STMT (bound to ACCOUNT) returns to ROWS. */
+/* Append the full rows of SQL (?1 bound to ACCOUNT when not NULL) to ROWS. */
 static bool
-index_collect_rows(struct index *idx, enum index_stmt which, const char *account, GPtrArray *rows,
+index_collect_rows(struct index *idx, const char *sql, const char *account, GPtrArray *rows,
     GError **error)
 {
-	sqlite3_stmt *stmt = index_stmt(idx, which, error);
+	sqlite3_stmt *stmt = index_sql(idx, sql, error);
 	int rc;
 
 	if (stmt == NULL)
 		return false;
-	index_bind_text0(stmt, 1, account);
+	if (account != NULL)
+		index_bind_text0(stmt, 1, account);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		struct index_message *msg = g_new0(struct index_message, 1);
 
@@ -794,24 +1144,41 @@ index_collect_rows(struct index *idx, enum index_stmt which, const char *account
 bool
 index_account_rows(struct index *idx, const char *account, GPtrArray *rows, GError **error)
 {
-	return index_collect_rows(idx, INDEX_STMT_ACCOUNT_ROWS, account, rows, error);
+	return index_collect_rows(idx,
+	    "SELECT " INDEX_COLUMNS " FROM messages m WHERE m.account = ?1 ORDER BY m.id", account,
+	    rows, error);
 }
 
 bool
 index_pending_rows(struct index *idx, const char *account, GPtrArray *rows, GError **error)
 {
-	return index_collect_rows(idx, INDEX_STMT_PENDING_ROWS, account, rows, error);
+	return index_collect_rows(idx,
+	    "SELECT " INDEX_COLUMNS " FROM messages m WHERE m.account = ?1 AND m.state = 0"
+	    " ORDER BY m.id",
+	    account, rows, error);
 }
 
 bool
-index_account_files(struct index *idx, const char *account, GPtrArray *rows, GError **error)
+index_expunging_rows(struct index *idx, GPtrArray *rows, GError **error)
 {
-	sqlite3_stmt *stmt = index_stmt(idx, INDEX_STMT_ACCOUNT_FILES, error);
+	return index_collect_rows(idx,
+	    "SELECT " INDEX_COLUMNS " FROM messages m WHERE m.state = 2 ORDER BY m.id", NULL, rows,
+	    error);
+}
+
+/* The file fields of the rows of SQL (bound to ACCOUNT and maybe FOLDER), into ROWS. */
+static bool
+index_collect_files(struct index *idx, const char *sql, const char *account, const char *folder,
+    GPtrArray *rows, GError **error)
+{
+	sqlite3_stmt *stmt = index_sql(idx, sql, error);
 	int rc;
 
 	if (stmt == NULL)
 		return false;
 	index_bind_text0(stmt, 1, account);
+	if (folder != NULL)
+		index_bind_text0(stmt, 2, folder);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		struct index_message *msg = g_new0(struct index_message, 1);
 
@@ -825,7 +1192,18 @@ index_account_files(struct index *idx, const char *account, GPtrArray *rows, GEr
 		msg->size = sqlite3_column_int64(stmt, 6);
 		msg->mtime = sqlite3_column_int64(stmt, 7);
 		msg->partial = sqlite3_column_int(stmt, 8) != 0;
-		msg->state = index_state_of(sqlite3_column_int(stmt, 9));
+		switch (sqlite3_column_int(stmt, 9)) {
+		case INDEX_STATE_PENDING:
+			msg->state = INDEX_STATE_PENDING;
+			break;
+		case INDEX_STATE_EXPUNGING:
+			msg->state = INDEX_STATE_EXPUNGING;
+			break;
+		default:
+			msg->state = INDEX_STATE_STORED;
+			break;
+		}
+		msg->folder = index_column_text(stmt, 10);
 		g_ptr_array_add(rows, msg);
 	}
 	sqlite3_reset(stmt);
@@ -837,9 +1215,29 @@ index_account_files(struct index *idx, const char *account, GPtrArray *rows, GEr
 }
 
 bool
+index_account_files(struct index *idx, const char *account, GPtrArray *rows, GError **error)
+{
+	return index_collect_files(idx,
+	    "SELECT id, subdir, base, flags, uidl, arrival, size, mtime, partial, state, folder"
+	    " FROM messages WHERE account = ?1",
+	    account, NULL, rows, error);
+}
+
+bool
+index_folder_files(struct index *idx, const char *account, const char *folder, GPtrArray *rows,
+    GError **error)
+{
+	return index_collect_files(idx,
+	    "SELECT id, subdir, base, flags, uidl, arrival, size, mtime, partial, state, folder"
+	    " FROM messages WHERE account = ?1 AND folder = ?2",
+	    account, folder != NULL ? folder : "", rows, error);
+}
+
+bool
 index_accounts(struct index *idx, GPtrArray *names, GError **error)
 {
-	sqlite3_stmt *stmt = index_stmt(idx, INDEX_STMT_ACCOUNTS, error);
+	sqlite3_stmt *stmt = index_sql(idx,
+	    "SELECT DISTINCT account FROM messages ORDER BY account", error);
 	int rc;
 
 	if (stmt == NULL)
@@ -852,329 +1250,4 @@ index_accounts(struct index *idx, GPtrArray *names, GError **error)
 		return false;
 	}
 	return true;
-}
-
-/*
- * The FTS5 query for the search TEXT: each word a quoted string (quotes
- * doubled), so no user input is ever FTS5 syntax, matched as a prefix, all
- * ANDed.  Words with nothing the tokenizer indexes are dropped.  NULL when
- * TEXT has no words; a query that matches nothing when no word is searchable.
- */
-static char *
-index_fts_query(const char *text)
-{
-	GString *q;
-	char **words;
-	int i, n = 0, given = 0;
-
-	if (text == NULL)
-		return NULL;
-	words = g_strsplit_set(text, " \t\r\n\f\v", -1);
-	q = g_string_new(NULL);
-	for (i = 0; words[i] != NULL && n < INDEX_QUERY_WORDS_MAX; i++) {
-		const char *w = words[i], *p;
-		bool searchable = false;
-
-		if (w[0] == '\0')
-			continue;
-		given++;
-		if (!g_utf8_validate(w, -1, NULL) || strlen(w) > INDEX_QUERY_WORD_MAX)
-			continue;
-		for (p = w; *p != '\0' && !searchable; p = g_utf8_next_char(p))
-			searchable = g_unichar_isalnum(g_utf8_get_char(p));
-		if (!searchable)
-			continue;
-		if (n++ > 0)
-			g_string_append(q, " AND ");
-		g_string_append_c(q, '"');
-		for (p = w; *p != '\0'; p++) {
-			if (*p == '"')
-				g_string_append_c(q, '"');
-			g_string_append_c(q, *p);
-		}
-		g_string_append(q, "\" *");
-	}
-	g_strfreev(words);
-	if (given == 0) {
-		g_string_free(q, TRUE);
-		return NULL;
-	}
-	if (n == 0)
-		g_string_assign(q, "\"\"");
-	return g_string_free(q, FALSE);
-}
-
-/* The bit pattern of a filter's shape, indexing the query cache. */
-static int
-index_shape(const struct index_filter *filter, bool has_text, enum index_sort sort, bool reverse)
-{
-	return (filter != NULL && filter->account != NULL ? 1 : 0) |
-	    (filter != NULL && filter->unread_only ? 2 : 0) | (has_text ? 4 : 0) |
-	    (sort == INDEX_SORT_ARRIVAL ? 8 : 0) | (reverse ? 16 : 0);
-}
-
-/* The SQL of query KIND for the filter SHAPE. */
-static char *
-index_query_sql(enum index_query kind, int shape)
-{
-	bool arrival = (shape & 8) != 0, reverse = (shape & 16) != 0;
-	const char *dir = reverse ? "DESC" : "ASC";
-	GString *sql = g_string_new("SELECT ");
-
-	switch (kind) {
-	case INDEX_QUERY_PAGE:
-		g_string_append(sql, INDEX_COLUMNS);
-		break;
-	case INDEX_QUERY_ROW:
-		g_string_append(sql, "m.date, m.arrival");
-		break;
-	default:
-		g_string_append(sql, "count(*)");
-		break;
-	}
-	/* The literal terms match the partial indexes' WHERE clauses. */
-	g_string_append(sql, " FROM messages m WHERE m.state = 1");
-	if (shape & 1)
-		g_string_append(sql, " AND m.account = :account");
-	if ((shape & 2) || kind == INDEX_QUERY_UNREAD)
-		g_string_append(sql, " AND instr(m.flags, 'S') = 0");
-	if (shape & 4)
-		g_string_append(sql, " AND m.id IN (SELECT rowid FROM messages_fts"
-				     " WHERE messages_fts MATCH :match)");
-	switch (kind) {
-	case INDEX_QUERY_PAGE:
-		if (arrival)
-			g_string_append_printf(sql, " ORDER BY m.arrival %s, m.id %s", dir, dir);
-		else
-			g_string_append_printf(sql, " ORDER BY m.date %s, m.arrival %s, m.id %s",
-			    dir, dir, dir);
-		g_string_append(sql, " LIMIT :limit OFFSET :offset");
-		break;
-	case INDEX_QUERY_ROW:
-		g_string_append(sql, " AND m.id = :id");
-		break;
-	case INDEX_QUERY_BEFORE:
-		if (arrival)
-			g_string_append_printf(sql, " AND (m.arrival, m.id) %s (:arrival, :id)",
-			    reverse ? ">" : "<");
-		else
-			g_string_append_printf(sql,
-			    " AND (m.date, m.arrival, m.id) %s (:date, :arrival, :id)",
-			    reverse ? ">" : "<");
-		break;
-	default:
-		break;
-	}
-	return g_string_free(sql, FALSE);
-}
-
-/* Bind :NAME of STMT to V, when STMT has it. */
-static void
-index_bind_named_int64(sqlite3_stmt *stmt, const char *name, int64_t v)
-{
-	int i = sqlite3_bind_parameter_index(stmt, name);
-
-	if (i > 0)
-		sqlite3_bind_int64(stmt, i, v);
-}
-
-/*
- * The cached statement of KIND for FILTER (with MATCH, the FTS5 query or
- * NULL), reset and bound to the filter.
- */
-static sqlite3_stmt *
-index_query(struct index *idx, enum index_query kind, const struct index_filter *filter,
-    const char *match, enum index_sort sort, bool reverse, GError **error)
-{
-	int shape = index_shape(filter, match != NULL, sort, reverse);
-	sqlite3_stmt *stmt = idx->queries[kind][shape];
-	int i;
-
-	if (stmt == NULL) {
-		char *sql = index_query_sql(kind, shape);
-		int rc = sqlite3_prepare_v3(idx->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt,
-		    NULL);
-
-		g_free(sql);
-		if (rc != SQLITE_OK) {
-			index_set_error(idx, error, INDEX_ERROR_DB, NULL);
-			return NULL;
-		}
-		idx->queries[kind][shape] = stmt;
-	}
-	sqlite3_reset(stmt);
-	sqlite3_clear_bindings(stmt);
-	if ((i = sqlite3_bind_parameter_index(stmt, ":account")) > 0)
-		index_bind_text0(stmt, i, filter->account);
-	if ((i = sqlite3_bind_parameter_index(stmt, ":match")) > 0)
-		index_bind_text0(stmt, i, match);
-	return stmt;
-}
-
-/* Set ERROR after a failed step of a filtered query. */
-static void
-index_query_error(struct index *idx, const char *match, GError **error)
-{
-	/* With a text filter, a plain SQL error is FTS5 refusing the query. */
-	if (match != NULL && sqlite3_errcode(idx->db) == SQLITE_ERROR)
-		index_set_error(idx, error, INDEX_ERROR_QUERY, "cannot search");
-	else
-		index_set_error(idx, error, INDEX_ERROR_DB, NULL);
-}
-
-/* Run a count(*) query; -1 on error. */
-static int64_t
-index_count_query(struct index *idx, sqlite3_stmt *stmt, const char *match, GError **error)
-{
-	int64_t n = -1;
-
-	if (sqlite3_step(stmt) == SQLITE_ROW)
-		n = sqlite3_column_int64(stmt, 0);
-	else
-		index_query_error(idx, match, error);
-	sqlite3_reset(stmt);
-	return n;
-}
-
-static const struct index_filter index_no_filter;
-
-bool
-index_count(struct index *idx, const struct index_filter *filter, int64_t *total,
-    int64_t *unread, GError **error)
-{
-	char *match;
-	sqlite3_stmt *stmt;
-	int64_t n_total = -1, n_unread = -1;
-
-	if (filter == NULL)
-		filter = &index_no_filter;
-	match = index_fts_query(filter->text);
-	stmt = index_query(idx, INDEX_QUERY_COUNT, filter, match, INDEX_SORT_DATE, false, error);
-	if (stmt != NULL)
-		n_total = index_count_query(idx, stmt, match, error);
-	if (n_total >= 0 && filter->unread_only) {
-		n_unread = n_total;
-	} else if (n_total >= 0) {
-		stmt = index_query(idx, INDEX_QUERY_UNREAD, filter, match, INDEX_SORT_DATE, false,
-		    error);
-		if (stmt != NULL)
-			n_unread = index_count_query(idx, stmt, match, error);
-	}
-	g_free(match);
-	if (n_total < 0 || n_unread < 0)
-		return false;
-	if (total != NULL)
-		*total = n_total;
-	if (unread != NULL)
-		*unread = n_unread;
-	return true;
-}
-
-bool
-index_page(struct index *idx, const struct index_filter *filter, enum index_sort sort,
-    bool reverse, int64_t offset, int64_t limit, GPtrArray *rows, GError **error)
-{
-	char *match;
-	sqlite3_stmt *stmt;
-	int rc;
-
-	if (filter == NULL)
-		filter = &index_no_filter;
-	if (limit <= 0)
-		return true;
-	match = index_fts_query(filter->text);
-	stmt = index_query(idx, INDEX_QUERY_PAGE, filter, match, sort, reverse, error);
-	if (stmt == NULL) {
-		g_free(match);
-		return false;
-	}
-	index_bind_named_int64(stmt, ":limit", limit);
-	index_bind_named_int64(stmt, ":offset", offset > 0 ? offset : 0);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		struct index_message *msg = g_new0(struct index_message, 1);
-
-		index_read_row(stmt, msg);
-		g_ptr_array_add(rows, msg);
-	}
-	if (rc != SQLITE_DONE)
-		index_query_error(idx, match, error);
-	sqlite3_reset(stmt);
-	g_free(match);
-	return rc == SQLITE_DONE;
-}
-
-bool
-index_foreach(struct index *idx, const struct index_filter *filter, enum index_sort sort,
-    bool reverse, index_row_fn fn, void *data, GError **error)
-{
-	struct index_message msg = { 0 };
-	char *match;
-	sqlite3_stmt *stmt;
-	int rc;
-
-	if (filter == NULL)
-		filter = &index_no_filter;
-	match = index_fts_query(filter->text);
-	stmt = index_query(idx, INDEX_QUERY_PAGE, filter, match, sort, reverse, error);
-	if (stmt == NULL) {
-		g_free(match);
-		return false;
-	}
-	/* A negative LIMIT is no limit in SQLite. */
-	index_bind_named_int64(stmt, ":limit", -1);
-	index_bind_named_int64(stmt, ":offset", 0);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		bool more;
-
-		index_read_row(stmt, &msg);
-		more = fn(&msg, data);
-		index_message_clear(&msg);
-		if (!more) {
-			rc = SQLITE_DONE;
-			break;
-		}
-	}
-	if (rc != SQLITE_DONE)
-		index_query_error(idx, match, error);
-	sqlite3_reset(stmt);
-	g_free(match);
-	return rc == SQLITE_DONE;
-}
-
-int64_t
-index_position(struct index *idx, const struct index_filter *filter, enum index_sort sort,
-    bool reverse, int64_t id, GError **error)
-{
-	char *match;
-	sqlite3_stmt *stmt;
-	int64_t date, arrival, pos = -1;
-	int rc;
-
-	if (filter == NULL)
-		filter = &index_no_filter;
-	match = index_fts_query(filter->text);
-	stmt = index_query(idx, INDEX_QUERY_ROW, filter, match, sort, reverse, error);
-	if (stmt == NULL)
-		goto out;
-	index_bind_named_int64(stmt, ":id", id);
-	rc = sqlite3_step(stmt);
-	if (rc != SQLITE_ROW) {
-		if (rc != SQLITE_DONE)
-			index_query_error(idx, match, error);
-		sqlite3_reset(stmt);
-		goto out;
-	}
-	date = sqlite3_column_int64(stmt, 0);
-	arrival = sqlite3_column_int64(stmt, 1);
-	sqlite3_reset(stmt);
-	stmt = index_query(idx, INDEX_QUERY_BEFORE, filter, match, sort, reverse, error);
-	if (stmt == NULL)
-		goto out;
-	index_bind_named_int64(stmt, ":date", date);
-	index_bind_named_int64(stmt, ":arrival", arrival);
-	index_bind_named_int64(stmt, ":id", id);
-	pos = index_count_query(idx, stmt, match, error);
-out:
-	g_free(match);
-	return pos;
 }

@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "surat/folder.h"
 #include "surat/store.h"
 #include "surat/summary.h"
 
@@ -83,10 +84,11 @@ reindex_arrival(const char *base, int64_t mtime)
 	return t;
 }
 
-/* The state of one reindex_maildir run. */
+/* The state of one reindex_folder run. */
 struct reindex_run {
 	struct index *idx;
 	const char *account;
+	const char *folder;
 	struct reindex_stats *stats;
 	int writes;   /* in the open transaction */
 	bool in_txn;
@@ -162,13 +164,14 @@ reindex_fix_entry(const char *maildir, struct store_entry *entry)
 
 /* The new job that parses ENTRY, keeping what ROW (may be NULL) knows. */
 static struct reindex_job *
-reindex_job_new(const char *account, const char *maildir, const struct store_entry *entry,
-    const struct index_message *row)
+reindex_job_new(const char *account, const char *folder, const char *maildir,
+    const struct store_entry *entry, const struct index_message *row)
 {
 	struct reindex_job *job = g_new0(struct reindex_job, 1);
 
 	job->path = store_message_path(maildir, entry->subdir, entry->base, entry->flags);
 	job->msg.account = g_strdup(account);
+	job->msg.folder = g_strdup(folder);
 	job->msg.subdir = g_strdup(entry->subdir);
 	job->msg.base = g_strdup(entry->base);
 	job->msg.flags = g_strdup(entry->flags);
@@ -198,8 +201,15 @@ bool
 reindex_maildir(struct index *idx, const char *account, const char *maildir,
     struct reindex_stats *stats, GError **error)
 {
+	return reindex_folder(idx, account, "", maildir, stats, error);
+}
+
+bool
+reindex_folder(struct index *idx, const char *account, const char *folder, const char *maildir,
+    struct reindex_stats *stats, GError **error)
+{
 	struct reindex_stats local = { 0 };
-	struct reindex_run run = { idx, account, stats != NULL ? stats : &local, 0, false };
+	struct reindex_run run = { idx, account, folder, stats != NULL ? stats : &local, 0, false };
 	GPtrArray *entries = g_ptr_array_new_with_free_func((GDestroyNotify)store_entry_free);
 	GPtrArray *rows = g_ptr_array_new_with_free_func((GDestroyNotify)index_message_free);
 	GHashTable *by_base = g_hash_table_new(g_str_hash, g_str_equal);
@@ -213,7 +223,7 @@ reindex_maildir(struct index *idx, const char *account, const char *maildir,
 	g_cond_init(&p.cond);
 	p.pool = NULL;
 	if (!store_scan(maildir, entries, error) ||
-	    !index_account_files(idx, account, rows, error))
+	    !index_folder_files(idx, account, folder, rows, error))
 		goto out;
 	for (i = 0; i < rows->len; i++) {
 		struct index_message *row = g_ptr_array_index(rows, i);
@@ -237,7 +247,8 @@ reindex_maildir(struct index *idx, const char *account, const char *maildir,
 		g_hash_table_add(seen, entry->base);
 		run.stats->scanned++;
 		row = g_hash_table_lookup(by_base, entry->base);
-		if (row != NULL && row->state == INDEX_STATE_PENDING)
+		/* Rows being delivered or expunged are their recovery's business. */
+		if (row != NULL && row->state != INDEX_STATE_STORED)
 			continue;
 		if (row != NULL && row->size == entry->size && row->mtime == entry->mtime) {
 			if (strcmp(row->subdir, entry->subdir) == 0 &&
@@ -251,7 +262,7 @@ reindex_maildir(struct index *idx, const char *account, const char *maildir,
 				goto out;
 			continue;
 		}
-		g_queue_push_tail(&queue, reindex_job_new(account, maildir, entry, row));
+		g_queue_push_tail(&queue, reindex_job_new(account, folder, maildir, entry, row));
 		g_thread_pool_push(p.pool, g_queue_peek_tail(&queue), NULL);
 		if (queue.length >= REINDEX_WINDOW && !reindex_drain_one(&run, &p, &queue, error))
 			goto out;
@@ -262,13 +273,12 @@ reindex_maildir(struct index *idx, const char *account, const char *maildir,
 	}
 	/*
 	 * Rows whose file is gone; PENDING rows are recovery's business.  A row
-	 * with a UIDL is kept as GONE, so the fetcher does not fetch it again.
+	 * with a UIDL is remembered (index_bury), so the fetcher does not fetch it again.
 	 */
 	for (i = 0; i < rows->len; i++) {
 		struct index_message *row = g_ptr_array_index(rows, i);
 
-		if (row->state == INDEX_STATE_PENDING || row->state == INDEX_STATE_GONE ||
-		    g_hash_table_contains(seen, row->base))
+		if (row->state != INDEX_STATE_STORED || g_hash_table_contains(seen, row->base))
 			continue;
 		if (!index_bury(idx, row->id, error))
 			goto out;
@@ -276,6 +286,8 @@ reindex_maildir(struct index *idx, const char *account, const char *maildir,
 		if (!reindex_wrote(&run, error))
 			goto out;
 	}
+	if (!index_threads_update(idx, error))
+		goto out;
 	run.in_txn = false;
 	if (!index_commit(idx, error))
 		goto out;
@@ -292,7 +304,9 @@ out:
 	g_hash_table_unref(by_base);
 	g_ptr_array_unref(rows);
 	g_ptr_array_unref(entries);
-	if (!ok)
+	if (!ok && folder[0] != '\0')
+		g_prefix_error(error, "account %s, folder %s: ", account, folder);
+	else if (!ok)
 		g_prefix_error(error, "account %s: ", account);
 	return ok;
 }
@@ -333,29 +347,99 @@ reindex_list_maildirs(const char *store, GPtrArray *names, GError **error)
 	return true;
 }
 
+/* Drop the rows in ROWS (their Maildir is gone), in one transaction, threads redone. */
+static bool
+reindex_drop_rows(struct index *idx, GPtrArray *rows, struct reindex_stats *stats,
+    GError **error)
+{
+	guint i;
+
+	if (rows->len == 0)
+		return true;
+	if (!index_begin(idx, error))
+		return false;
+	for (i = 0; i < rows->len; i++) {
+		struct index_message *row = g_ptr_array_index(rows, i);
+
+		if (!index_delete(idx, row->id, error)) {
+			index_rollback(idx);
+			return false;
+		}
+		stats->removed++;
+	}
+	if (!index_threads_update(idx, error)) {
+		index_rollback(idx);
+		return false;
+	}
+	return index_commit(idx, error);
+}
+
 /* Drop every row of ACCOUNT, whose Maildir is gone. */
 static bool
 reindex_drop_account(struct index *idx, const char *account, struct reindex_stats *stats,
     GError **error)
 {
 	GPtrArray *rows = g_ptr_array_new_with_free_func((GDestroyNotify)index_message_free);
+	bool ok = index_account_files(idx, account, rows, error) &&
+	    reindex_drop_rows(idx, rows, stats, error);
+
+	g_ptr_array_unref(rows);
+	return ok;
+}
+
+/* Drop the STORED rows of local folders of ACCOUNT not in PRESENT ("account\nfolder"). */
+static bool
+reindex_drop_folders(struct index *idx, const char *account, GHashTable *present,
+    struct reindex_stats *stats, GError **error)
+{
+	GPtrArray *rows = g_ptr_array_new_with_free_func((GDestroyNotify)index_message_free);
+	GPtrArray *gone = g_ptr_array_new();
 	bool ok = false;
 	guint i;
 
-	if (!index_account_files(idx, account, rows, error) || !index_begin(idx, error))
+	if (!index_account_files(idx, account, rows, error))
 		goto out;
 	for (i = 0; i < rows->len; i++) {
 		struct index_message *row = g_ptr_array_index(rows, i);
+		char *key;
 
-		if (!index_delete(idx, row->id, error)) {
-			index_rollback(idx);
-			goto out;
-		}
-		stats->removed++;
+		if (row->folder[0] == '\0' || row->state != INDEX_STATE_STORED)
+			continue;
+		key = g_strconcat(account, "\n", row->folder, NULL);
+		if (!g_hash_table_contains(present, key))
+			g_ptr_array_add(gone, row);
+		g_free(key);
 	}
-	ok = index_commit(idx, error);
+	ok = reindex_drop_rows(idx, gone, stats, error);
 out:
+	g_ptr_array_free(gone, TRUE);
 	g_ptr_array_unref(rows);
+	return ok;
+}
+
+/* Reindex the account NAME's inbox and local folders; their keys go into PRESENT. */
+static bool
+reindex_account(struct index *idx, const char *store, const char *name, GHashTable *present,
+    struct reindex_stats *stats, GError **error)
+{
+	GPtrArray *folders = g_ptr_array_new_with_free_func(g_free);
+	char *maildir = g_build_filename(store, name, NULL);
+	bool ok = reindex_folder(idx, name, "", maildir, stats, error) &&
+	    folder_list(store, name, folders, error);
+	guint i;
+
+	for (i = 0; ok && i < folders->len; i++) {
+		const char *folder = g_ptr_array_index(folders, i);
+		char *dir = folder_maildir(store, name, folder);
+
+		ok = reindex_folder(idx, name, folder, dir, stats, error);
+		g_hash_table_add(present, g_strconcat(name, "\n", folder, NULL));
+		stats->folders++;
+		g_free(dir);
+	}
+	ok = ok && reindex_drop_folders(idx, name, present, stats, error);
+	g_free(maildir);
+	g_ptr_array_unref(folders);
 	return ok;
 }
 
@@ -366,23 +450,21 @@ reindex_store(struct index *idx, const char *store, struct reindex_stats *stats,
 	struct reindex_stats local = { 0 };
 	GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
 	GPtrArray *indexed = g_ptr_array_new_with_free_func(g_free);
-	GHashTable *present = g_hash_table_new(g_str_hash, g_str_equal);
+	GHashTable *present = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	bool ok = false;
 	guint i;
 
 	if (stats == NULL)
 		stats = &local;
-	if (!reindex_list_maildirs(store, names, error))
+	/* Moves and expunges a crash interrupted are settled first. */
+	if (!folder_recover(idx, store, error) || !reindex_list_maildirs(store, names, error))
 		goto out;
 	for (i = 0; i < names->len; i++) {
 		const char *name = g_ptr_array_index(names, i);
-		char *maildir = g_build_filename(store, name, NULL);
-		bool step = reindex_maildir(idx, name, maildir, stats, error);
 
-		g_free(maildir);
-		if (!step)
+		if (!reindex_account(idx, store, name, present, stats, error))
 			goto out;
-		g_hash_table_add(present, (gpointer)name);
+		g_hash_table_add(present, g_strdup(name));
 		stats->accounts++;
 	}
 	if (!index_accounts(idx, indexed, error))

@@ -423,6 +423,131 @@ store_set_flags(const char *dir, const char *subdir, const char *base, const cha
 }
 
 bool
+store_move(const char *dir, const char *subdir, const char *base, const char *flags,
+    const char *to_dir, const char *to_subdir, const char *to_flags, GError **error)
+{
+	char *norm = store_flags_normalize(to_flags);
+	char *from = store_message_path(dir, subdir, base, flags);
+	char *to = store_message_path(to_dir, to_subdir, base, norm);
+	bool ok = true;
+
+	if (strcmp(from, to) != 0 && store_rename_noreplace(from, to) != 0) {
+		int err = errno;
+
+		if (err == ENOENT && access(to, F_OK) == 0)
+			goto out; /* already moved (a retry after a crash) */
+		if (err == ENOENT)
+			g_set_error(error, STORE_ERROR, STORE_ERROR_IO,
+			    "cannot move %s: the file is gone (run surat reindex)", from);
+		else if (err == EEXIST)
+			g_set_error(error, STORE_ERROR, STORE_ERROR_EXISTS,
+			    "cannot move %s: %s already exists", from, to);
+		else
+			store_set_errno(error, err, "cannot move", from);
+		ok = false;
+	}
+out:
+	g_free(to);
+	g_free(from);
+	g_free(norm);
+	return ok;
+}
+
+/* Copy the open file IN into the new file OUT_PATH (O_EXCL) and fsync it. */
+static bool
+store_copy_data(int in, const char *from, const char *out_path, GError **error)
+{
+	char buf[65536];
+	int out = open(out_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	ssize_t n;
+
+	if (out < 0) {
+		store_set_errno(error, errno, "cannot create", out_path);
+		return false;
+	}
+	while ((n = read(in, buf, sizeof buf)) != 0) {
+		const char *p = buf;
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			store_set_errno(error, errno, "cannot read", from);
+			goto fail;
+		}
+		while (n > 0) {
+			ssize_t w = write(out, p, (size_t)n);
+
+			if (w < 0) {
+				if (errno == EINTR)
+					continue;
+				store_set_errno(error, errno, "cannot write", out_path);
+				goto fail;
+			}
+			p += w;
+			n -= w;
+		}
+	}
+	if (fsync(out) != 0) {
+		store_set_errno(error, errno, "cannot sync", out_path);
+		goto fail;
+	}
+	if (close(out) != 0 && errno != EINTR) {
+		store_set_errno(error, errno, "cannot write", out_path);
+		unlink(out_path);
+		return false;
+	}
+	return true;
+fail:
+	close(out);
+	unlink(out_path);
+	return false;
+}
+
+bool
+store_copy(const char *from, const char *dir, const char *flags, char **base, GError **error)
+{
+	char *name = store_unique_name();
+	char *tmp = g_strdup_printf("%s/tmp/%s", dir, name);
+	char *norm = store_flags_normalize(flags);
+	char *to = store_message_path(dir, "cur", name, norm);
+	bool ok = false;
+
+	*base = NULL;
+	if (link(from, tmp) != 0) {
+		int in;
+
+		if (errno == ENOENT) {
+			store_set_errno(error, errno, "cannot copy", from);
+			goto out;
+		}
+		/* No hard links here (another file system, a quota...): copy the bytes. */
+		if ((in = open(from, O_RDONLY | O_CLOEXEC)) < 0) {
+			store_set_errno(error, errno, "cannot read", from);
+			goto out;
+		}
+		ok = store_copy_data(in, from, tmp, error);
+		close(in);
+		if (!ok)
+			goto out;
+		ok = false;
+	}
+	if (store_rename_noreplace(tmp, to) != 0) {
+		store_set_errno(error, errno, "cannot move into cur/:", tmp);
+		unlink(tmp);
+		goto out;
+	}
+	*base = name;
+	name = NULL;
+	ok = true;
+out:
+	g_free(to);
+	g_free(norm);
+	g_free(tmp);
+	g_free(name);
+	return ok;
+}
+
+bool
 store_remove(const char *dir, const char *subdir, const char *base, const char *flags,
     GError **error)
 {

@@ -164,24 +164,34 @@ summary_from(GMimeMessage *message, struct index_message *msg)
 		msg->from = g_strdup(msg->from_addr);
 }
 
-/* Append the display form of LIST to S: names, else addresses, ", " between. */
+/*
+ * Append the display form of LIST to S (names, else addresses, ", " between)
+ * and its addresses to ADDRS (space-separated).
+ */
 static void
-summary_address_list(InternetAddressList *list, GString *s, int *count)
+summary_address_list(InternetAddressList *list, GString *s, GString *addrs, int *count)
 {
 	int i, n = list != NULL ? internet_address_list_length(list) : 0;
 
 	for (i = 0; i < n && *count < SUMMARY_ADDRESSES_MAX; i++) {
 		InternetAddress *ia = internet_address_list_get_address(list, i);
 		const char *name = internet_address_get_name(ia);
-		const char *show = name;
+		const char *show = name, *addr = NULL;
 
-		if ((show == NULL || show[0] == '\0') && INTERNET_ADDRESS_IS_MAILBOX(ia))
-			show = internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(ia));
+		if (INTERNET_ADDRESS_IS_MAILBOX(ia))
+			addr = internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(ia));
+		if (show == NULL || show[0] == '\0')
+			show = addr;
 		if ((name == NULL || name[0] == '\0') && INTERNET_ADDRESS_IS_GROUP(ia)) {
 			summary_address_list(
 			    internet_address_group_get_members(INTERNET_ADDRESS_GROUP(ia)), s,
-			    count);
+			    addrs, count);
 			continue;
+		}
+		if (addr != NULL && addr[0] != '\0') {
+			if (addrs->len > 0)
+				g_string_append_c(addrs, ' ');
+			g_string_append(addrs, addr);
 		}
 		if (show == NULL || show[0] == '\0')
 			continue;
@@ -190,6 +200,22 @@ summary_address_list(InternetAddressList *list, GString *s, int *count)
 		g_string_append(s, show);
 		(*count)++;
 	}
+}
+
+/* Fill *DISPLAY and *ADDRS (freeing what they held) from the address LIST. */
+static void
+summary_addresses(InternetAddressList *list, char **display, char **addrs)
+{
+	GString *s = g_string_new(NULL), *a = g_string_new(NULL);
+	int count = 0;
+
+	summary_address_list(list, s, a, &count);
+	g_free(*display);
+	g_free(*addrs);
+	*display = summary_one_line(s->str);
+	*addrs = summary_one_line(a->str);
+	g_string_free(s, TRUE);
+	g_string_free(a, TRUE);
 }
 
 /* The ids of header NAME (In-Reply-To, References), up to SUMMARY_REFERENCES_MAX. */
@@ -430,8 +456,6 @@ summary_from_stream(GMimeStream *stream, struct index_message *msg, char **body_
 	struct summary_walk walk = { NULL, false, 0 };
 	GDateTime *date;
 	GPtrArray *ids;
-	GString *to;
-	int count = 0;
 
 	summary_init();
 	options = g_mime_parser_options_new();
@@ -446,6 +470,9 @@ summary_from_stream(GMimeStream *stream, struct index_message *msg, char **body_
 	g_clear_pointer(&msg->from, g_free);
 	g_clear_pointer(&msg->from_addr, g_free);
 	g_clear_pointer(&msg->to, g_free);
+	g_clear_pointer(&msg->cc, g_free);
+	g_clear_pointer(&msg->to_addr, g_free);
+	g_clear_pointer(&msg->cc_addr, g_free);
 	g_clear_pointer(&msg->subject, g_free);
 	msg->date = msg->arrival;
 	msg->has_attachment = false;
@@ -468,10 +495,8 @@ summary_from_stream(GMimeStream *stream, struct index_message *msg, char **body_
 		if (date != NULL && g_date_time_to_unix(date) > 0)
 			msg->date = g_date_time_to_unix(date);
 		summary_from(message, msg);
-		to = g_string_new(NULL);
-		summary_address_list(g_mime_message_get_to(message), to, &count);
-		msg->to = summary_one_line(to->str);
-		g_string_free(to, TRUE);
+		summary_addresses(g_mime_message_get_to(message), &msg->to, &msg->to_addr);
+		summary_addresses(g_mime_message_get_cc(message), &msg->cc, &msg->cc_addr);
 		msg->subject = summary_one_line(g_mime_message_get_subject(message));
 		summary_walk_object(g_mime_message_get_mime_part(message), &walk, 0, true);
 		msg->has_attachment = walk.has_attachment;
@@ -482,6 +507,12 @@ summary_from_stream(GMimeStream *stream, struct index_message *msg, char **body_
 		msg->from_addr = g_strdup("");
 	if (msg->to == NULL)
 		msg->to = g_strdup("");
+	if (msg->cc == NULL)
+		msg->cc = g_strdup("");
+	if (msg->to_addr == NULL)
+		msg->to_addr = g_strdup("");
+	if (msg->cc_addr == NULL)
+		msg->cc_addr = g_strdup("");
 	if (msg->subject == NULL)
 		msg->subject = g_strdup("");
 	if (body_text != NULL) {

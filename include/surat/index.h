@@ -1,11 +1,22 @@
 /*
  * index: the SQLite index at <store>/index.db (WAL).  One row per message
  * with what the index pane shows and sorts by, plus an FTS5 table over
- * subject, from, to and body text.  The schema is versioned with
+ * subject, from, to, cc and body text.  The schema is versioned with
  * PRAGMA user_version and migrated forward on open.
  *
  * The index knows rows only: it never opens a message file and never touches
- * the network.  It can always be rebuilt from the Maildirs (reindex.h).
+ * the network.  It can always be rebuilt from the Maildirs (reindex.h); what
+ * only the index holds (tags, thread links it can recompute, the undo log,
+ * the UIDLs of expunged messages still on a server) is said where it is.
+ *
+ * Rows live in mailboxes: (account, folder), folder "" being the account's
+ * inbox <store>/<account>/ and any other folder a Maildir++ subfolder
+ * <store>/<account>/.<folder>/ (folder.h).
+ *
+ * Every list function takes a struct index_filter (which rows), an enum
+ * index_sort and a direction, and reads only the rows it returns, so a screen
+ * costs the same at 100 or 100,000 messages (doc/internals/store.md has the
+ * figures).
  */
 #ifndef SURAT_INDEX_H
 #define SURAT_INDEX_H
@@ -24,18 +35,24 @@ enum index_error_code {
 	INDEX_ERROR_QUERY,   /* a search query SQLite could not use */
 };
 
-#define INDEX_SCHEMA_VERSION 1
+/*
+ * 1: messages + FTS.  2: folders, Cc, tags, threads, sort keys, the undo log,
+ * the moves journal and the UIDLs of expunged messages (the DELE queue).
+ */
+#define INDEX_SCHEMA_VERSION 2
 
-/* Where a row is in its life (deliver.h explains the order). */
+/* Where a row is in its life (deliver.h and folder.h explain the order). */
 enum index_state {
-	INDEX_STATE_PENDING = 0, /* written to tmp/, not yet renamed into new/ */
-	INDEX_STATE_STORED = 1,  /* the file is in new/ or cur/ */
-	INDEX_STATE_GONE = 2,    /* deleted here (expunged, or its file vanished): no
-				    file, never listed; the row keeps its UIDL so the
-				    message is not fetched again while the server has it */
+	INDEX_STATE_PENDING = 0,   /* written to tmp/, not yet renamed into new/ */
+	INDEX_STATE_STORED = 1,    /* the file is in new/ or cur/ */
+	INDEX_STATE_EXPUNGING = 2, /* being removed for good: never listed; folder_recover finishes it */
 };
 
-/* One message as the index knows it.  Strings are owned by the struct. */
+/*
+ * One message as the index knows it.  Strings are owned by the struct.
+ * The thread_* fields are filled by every read; thread_count, thread_unread
+ * and thread_collapsed only by reads in INDEX_SORT_THREAD order (else 0).
+ */
 struct index_message {
 	int64_t id;          /* rowid; 0 before insertion */
 	char *account;       /* Maildir folder name under the store */
@@ -57,6 +74,21 @@ struct index_message {
 	bool has_attachment;
 	bool partial;        /* headers only; the rest is still on the server */
 	enum index_state state;
+	/* Schema 2. */
+	char *folder;        /* "" (or NULL when writing): the inbox; else a local folder */
+	char *cc;            /* display form of Cc:; sanitized; NULL reads as "" */
+	char *to_addr;       /* the addresses of To:, space-separated (for search) */
+	char *cc_addr;       /* the addresses of Cc:, space-separated (for search) */
+	bool tagged;         /* the user's tag (t, T, ;); kept by the index only */
+	int64_t thread_id;   /* the thread: its smallest row id; 0 until threaded */
+	int64_t thread_parent; /* row id of the parent message; 0 at the top or under a missing one */
+	int thread_pos;      /* place in the thread's tree order, 0 first */
+	int thread_depth;    /* columns of tree before the subject; 0 at the top */
+	char *thread_tree;   /* thread_depth characters; thread.h says what each means */
+	bool thread_subject_repeat; /* same subject as the row above it in the thread */
+	int64_t thread_count;  /* INDEX_SORT_THREAD only: stored messages in the thread */
+	int64_t thread_unread; /* INDEX_SORT_THREAD only: of those, without S */
+	bool thread_collapsed; /* INDEX_SORT_THREAD only: this row stands for its collapsed thread */
 };
 
 /* Free the strings of MSG and zero it. */
@@ -68,8 +100,12 @@ void index_message_free(struct index_message *msg);
 bool index_message_has_flag(const struct index_message *msg, char flag);
 
 /*
- * Open or create the index at PATH, migrating an older schema forward.
- * Fails with INDEX_ERROR_SCHEMA when the file was written by a newer surat.
+ * Open or create the index at PATH, migrating an older schema forward (from
+ * version 1 this rebuilds the tables once: a few seconds at 100,000
+ * messages; rows from before version 2 have no Cc until `surat reindex`
+ * parses them again, which the migration arranges).  Rows not yet threaded
+ * are threaded before it returns.  Fails with INDEX_ERROR_SCHEMA when the
+ * file was written by a newer surat.
  */
 struct index *index_open(const char *path, GError **error);
 void index_free(struct index *idx);
@@ -83,20 +119,36 @@ bool index_commit(struct index *idx, GError **error);
 void index_rollback(struct index *idx);
 
 /*
- * Insert MSG, or replace the row with the same (account, base), keeping its
- * id.  A UIDL the row has is never replaced by NULL (a lost UIDL would mean a
- * message fetched twice).  BODY_TEXT (may be NULL) is the plain text for
- * full-text search.  MSG->id is set.
+ * A unit of writes that nests: a savepoint inside the caller's transaction,
+ * else a transaction of its own that takes the write lock at once.  *OWN
+ * says which; pass it on to index_unit_end (keep the writes) or
+ * index_unit_abort (drop them).
+ */
+bool index_unit_begin(struct index *idx, bool *own, GError **error);
+bool index_unit_end(struct index *idx, bool own, GError **error);
+void index_unit_abort(struct index *idx, bool own);
+
+/* True while a transaction is open on IDX's connection. */
+bool index_in_transaction(struct index *idx);
+
+/*
+ * Insert MSG, or replace the row with the same (account, folder, base),
+ * keeping its id, tag and thread.  A UIDL the row has is never replaced by
+ * NULL (a lost UIDL would mean a message fetched twice).  BODY_TEXT (may be
+ * NULL) is the plain text for full-text search.  MSG->id is set.  A new
+ * STORED row, or one whose threading fields changed, is threaded at the next
+ * index_threads_update.
  */
 bool index_put(struct index *idx, struct index_message *msg, const char *body_text, GError **error);
 
-/* Delete the row ID (and its full-text entry). */
+/* Delete the row ID (and its full-text entry); its thread is redone at the next update. */
 bool index_delete(struct index *idx, int64_t id, GError **error);
 
 /*
- * The message of row ID was deleted here: a row with a UIDL becomes
- * INDEX_STATE_GONE (its full-text entry goes), so the fetcher does not fetch
- * it again while the server still lists it; a row without one is deleted.
+ * The message of row ID was deleted here (its file is gone): the row and
+ * its full-text entry go, and a UIDL it had is remembered for its account
+ * (index_gone_add, no DELE queued), so the fetcher does not fetch it again
+ * while the server still lists it.
  */
 bool index_bury(struct index *idx, int64_t id, GError **error);
 
@@ -106,47 +158,109 @@ bool index_set_flags(struct index *idx, int64_t id, const char *subdir, const ch
 /* Change the state of row ID. */
 bool index_set_state(struct index *idx, int64_t id, enum index_state state, GError **error);
 
+/*
+ * Move row ID to the mailbox (ACCOUNT, FOLDER) with its file now at SUBDIR,
+ * BASE and FLAGS; UIDL replaces the row's UIDL (NULL clears it: a UIDL means
+ * nothing in another account).  Both mailboxes' threads are redone at the
+ * next index_threads_update.  For folder.c; the file must already be there.
+ */
+bool index_set_location(struct index *idx, int64_t id, const char *account, const char *folder,
+    const char *subdir, const char *base, const char *flags, const char *uidl, GError **error);
+
+/*
+ * Copy row ID and its full-text entry into a new STORED row of (ACCOUNT,
+ * FOLDER) whose file is SUBDIR/BASE with FLAGS: no UIDL, untagged, to be
+ * threaded.  *NEW_ID gets its id.  For folder.c; the file must be there.
+ */
+bool index_copy_row(struct index *idx, int64_t id, const char *account, const char *folder,
+    const char *subdir, const char *base, const char *flags, int64_t *new_id, GError **error);
+
 /* Load row ID into *MSG (cleared first).  False with no error when absent. */
 bool index_get(struct index *idx, int64_t id, struct index_message *msg, GError **error);
 
-/* True when ACCOUNT already has a row (in any state) for UIDL. */
+/* True when ACCOUNT already has a row (in any state and folder) for UIDL. */
 bool index_has_uidl(struct index *idx, const char *account, const char *uidl, GError **error);
 
 /*
- * Every row of ACCOUNT (any state), appended to ROWS as struct
- * index_message * (free with index_message_free).  Used by reindex and
- * delivery recovery; costs memory in proportion to the account.
+ * Every row of ACCOUNT (any state, every folder), appended to ROWS as struct
+ * index_message * (free with index_message_free).  Costs memory in
+ * proportion to the account.
  */
 bool index_account_rows(struct index *idx, const char *account, GPtrArray *rows, GError **error);
 
 /*
- * The rows of ACCOUNT as reindex needs them: only id, account, subdir, base,
- * flags, uidl, arrival, size, mtime, partial and state are filled.  Cheaper than
- * index_account_rows for a large account.
+ * The rows of ACCOUNT (every folder) as reindex and fetch need them: only id,
+ * account, folder, subdir, base, flags, uidl, arrival, size, mtime, partial
+ * and state are filled.  Cheaper than index_account_rows for a large account.
  */
 bool index_account_files(struct index *idx, const char *account, GPtrArray *rows, GError **error);
+
+/* The same for the one mailbox (ACCOUNT, FOLDER); FOLDER "" is the inbox. */
+bool index_folder_files(struct index *idx, const char *account, const char *folder, GPtrArray *rows,
+    GError **error);
 
 /* The PENDING rows of ACCOUNT (full rows), for delivery recovery. */
 bool index_pending_rows(struct index *idx, const char *account, GPtrArray *rows, GError **error);
 
+/* The EXPUNGING rows of every account (full rows), for folder_recover. */
+bool index_expunging_rows(struct index *idx, GPtrArray *rows, GError **error);
+
 /* Account names that have rows, appended to NAMES (g_free'd char *). */
 bool index_accounts(struct index *idx, GPtrArray *names, GError **error);
 
+/*
+ * Orders of a view.  Each has a fixed tie-break, so the order is total and
+ * paging is exact; REVERSE turns the whole order round, except that
+ * INDEX_SORT_THREAD reverses the order of threads but keeps each thread's
+ * tree top-down.  The same list as config.h's enum config_sort.
+ */
 enum index_sort {
-	INDEX_SORT_DATE,     /* Date:, then arrival */
-	INDEX_SORT_ARRIVAL,
+	INDEX_SORT_DATE,     /* Date:, then arrival, then id */
+	INDEX_SORT_ARRIVAL,  /* arrival, then id */
+	INDEX_SORT_FROM,     /* sender's display name (case-folded), then date */
+	INDEX_SORT_SUBJECT,  /* subject without Re:/[list] prefixes (case-folded), then date */
+	INDEX_SORT_SIZE,     /* bytes, then id */
+	INDEX_SORT_THREAD,   /* threads by their latest message's date, each in tree order */
+	INDEX_SORT_COUNT
 };
 
-/* Which rows a view shows.  Only stored rows are ever listed. */
+struct search_query;
+
+/*
+ * Which rows a view shows.  Only STORED rows are ever listed.  All
+ * conditions are ANDed; zeroed fields (NULL, false) add none, so
+ * `struct index_filter f = { 0 }` is every message.  Borrowed pointers must
+ * live as long as the call.
+ */
 struct index_filter {
 	const char *account; /* NULL: every account */
 	const char *text;    /* NULL: no text condition; else words, all must match (FTS5) */
 	bool unread_only;
+	/* Schema 2. */
+	const char *folder;  /* NULL: every folder; "": the inbox; else that local folder */
+	const struct search_query *query; /* NULL, or a parsed query (search.h) */
+	/*
+	 * INDEX_SORT_THREAD only: collapsed threads show as one row, the first
+	 * of the thread in the view, with thread_collapsed set.  THREADS holds
+	 * int64_t thread ids: the collapsed ones, or with COLLAPSE_ALL the
+	 * expanded ones.  The set lives in the interface; it may hold ids that
+	 * are no threads (any more).
+	 */
+	bool collapse_all;
+	const GArray *threads;
 };
 
 /* Number of rows matching FILTER, and how many of them lack the S flag. */
 bool index_count(struct index *idx, const struct index_filter *filter,
     int64_t *total, int64_t *unread, GError **error);
+
+/*
+ * Number of rows FILTER shows in SORT order: with INDEX_SORT_THREAD and
+ * collapsed threads, fewer than index_count (a collapsed thread is one row).
+ * Use it, not index_count, as the length of a view for paging.
+ */
+bool index_count_rows(struct index *idx, const struct index_filter *filter, enum index_sort sort,
+    int64_t *rows, GError **error);
 
 /*
  * Rows OFFSET .. OFFSET+LIMIT-1 of FILTER in SORT order (REVERSE: newest
@@ -168,9 +282,204 @@ bool index_foreach(struct index *idx, const struct index_filter *filter, enum in
 
 /*
  * The position of row ID in FILTER/SORT/REVERSE order, or -1 when it is not
- * in the view (used to keep the cursor on a message when rows move).
+ * in the view (used to keep the cursor on a message when rows move).  In a
+ * threaded view, a row hidden in a collapsed thread is not in the view: ask
+ * for its thread's first row (index_thread_span) instead.
  */
 int64_t index_position(struct index *idx, const struct index_filter *filter, enum index_sort sort,
     bool reverse, int64_t id, GError **error);
+
+/*
+ * Search (`/`, n, N): the first row after row FROM_ID (before it, with
+ * BACKWARD) in the FILTER/SORT/REVERSE order that also matches QUERY,
+ * wrapping round the end when WRAP; FROM_ID itself comes last.  FROM_ID 0
+ * starts before the first row (after the last, with BACKWARD).  Rows hidden
+ * in collapsed threads count: *FOUND_ID may be one, so expand its thread
+ * (its thread_id is in *FOUND_THREAD, may be NULL) before asking its
+ * position.  Returns false with no error and *FOUND_ID 0 when nothing
+ * matches.
+ */
+bool index_find(struct index *idx, const struct index_filter *filter, enum index_sort sort,
+    bool reverse, const struct search_query *query, int64_t from_id, bool backward, bool wrap,
+    int64_t *found_id, int64_t *found_thread, GError **error);
+
+/*
+ * Where thread THREAD_ID is in the threaded view of FILTER (REVERSE as for
+ * index_page): its first row's position in *FIRST and the rows it shows in
+ * *COUNT (1 when collapsed).  For next/previous thread: the next thread
+ * starts at *FIRST + *COUNT; the previous one is the thread of the row at
+ * *FIRST - 1.  False with no error when the thread shows no row.
+ */
+bool index_thread_span(struct index *idx, const struct index_filter *filter, bool reverse,
+    int64_t thread_id, int64_t *first, int64_t *count, GError **error);
+
+/*
+ * The ids of every row of FILTER in SORT order (REVERSE...), appended to IDS
+ * (int64_t): the rows a bulk action on a limited view applies to.  Rows in
+ * collapsed threads are included.
+ */
+bool index_ids(struct index *idx, const struct index_filter *filter, enum index_sort sort,
+    bool reverse, GArray *ids, GError **error);
+
+/* ---- threads (thread.h has the algorithm) ---- */
+
+/*
+ * Thread what is not threaded yet: new STORED rows and rows whose Message-ID,
+ * In-Reply-To, References, subject, date, mailbox or state changed, and
+ * redo the threads that lost a row.  Only the threads such a row can touch
+ * are recomputed (by Message-ID, by a referenced id, by subject), with the
+ * same result as index_threads_rebuild.  Delivery, reindex and folder.c
+ * call it; cheap when nothing is to do.  Runs in the caller's transaction,
+ * else in its own.
+ */
+bool index_threads_update(struct index *idx, GError **error);
+
+/* Recompute every thread of every mailbox from scratch. */
+bool index_threads_rebuild(struct index *idx, GError **error);
+
+/* ---- tags: a mark per row, kept by the index only ---- */
+
+/* Set or clear the tag of row ID. */
+bool index_set_tagged(struct index *idx, int64_t id, bool tagged, GError **error);
+
+/*
+ * Set (or clear) the tag of every row FILTER shows (T: tag by query), in one
+ * statement.  With UNDO (from index_undo_begin, or 0) the rows that change are
+ * recorded for undo.  *CHANGED (may be NULL) gets how many changed.
+ */
+bool index_tag_filter(struct index *idx, const struct index_filter *filter, bool tagged,
+    int64_t undo, int64_t *changed, GError **error);
+
+/* The ids of the tagged rows (STORED), oldest first by date, appended to IDS (int64_t). */
+bool index_tagged(struct index *idx, GArray *ids, GError **error);
+
+/* ---- counts for the sidebar ---- */
+
+/* One mailbox's counts. */
+struct index_mailbox_count {
+	char *account;
+	char *folder;    /* "" for the inbox */
+	int64_t total;   /* STORED rows */
+	int64_t unread;  /* of those, without S */
+	int64_t flagged; /* with F */
+};
+
+void index_mailbox_count_free(struct index_mailbox_count *count);
+
+/*
+ * The counts of every mailbox that has rows, in one query, appended to OUT
+ * (struct index_mailbox_count *, free with index_mailbox_count_free), by
+ * account then folder ("" first).  Empty folders are not listed: folder_list
+ * has them.  About 20 ms at 100,000 messages.
+ */
+bool index_mailbox_counts(struct index *idx, GPtrArray *out, GError **error);
+
+/*
+ * Counts of N saved searches: TOTAL[i] and UNREAD[i] (either may
+ * be NULL) of the rows QUERIES[i] matches (NULL: every row).
+ */
+bool index_query_counts(struct index *idx, const struct search_query *const *queries, size_t n,
+    int64_t *total, int64_t *unread, GError **error);
+
+/* ---- UIDLs of messages gone from the store but maybe still on a server ---- */
+
+/*
+ * A message with a UIDL that leaves its account (expunged for good, or moved
+ * to another account) is remembered here, so the next fetch does not fetch it
+ * again.  DELE set means it was expunged while delete_on_server_when_deleted
+ * was on: the next fetch DELEs it (fetch.c).  The fetcher forgets an entry
+ * once the server no longer has the UIDL.
+ */
+struct index_gone {
+	char *uidl;
+	int64_t arrival; /* of the message, for delete_after_days */
+	bool dele;       /* a DELE is queued */
+};
+
+void index_gone_free(struct index_gone *gone);
+
+/* Remember UIDL of ACCOUNT (an existing entry is replaced). */
+bool index_gone_add(struct index *idx, const char *account, const char *uidl, int64_t arrival,
+    bool dele, GError **error);
+
+/* The entries of ACCOUNT, appended to OUT (struct index_gone *). */
+bool index_gone_list(struct index *idx, const char *account, GPtrArray *out, GError **error);
+
+/* Forget the N UIDLS of ACCOUNT (one transaction); unknown ones are ignored. */
+bool index_gone_forget(struct index *idx, const char *account, const char *const *uidls, size_t n,
+    GError **error);
+
+/* ---- the moves journal (folder.c's crash safety) ---- */
+
+/* Where a row is being moved to (folder.c). */
+struct index_move {
+	int64_t id;      /* the row */
+	char *account;   /* destination */
+	char *folder;
+	char *subdir;
+	char *base;
+	char *flags;
+	char *uidl;      /* the row's UIDL afterwards */
+};
+
+void index_move_free(struct index_move *move);
+
+/* Record MOVE before its file is renamed (replaces an older entry of the row). */
+bool index_move_begin(struct index *idx, const struct index_move *move, GError **error);
+
+/* Drop the entry of row ID (after the row was updated, or the move abandoned). */
+bool index_move_end(struct index *idx, int64_t id, GError **error);
+
+/* Every entry, appended to OUT (struct index_move *), for recovery. */
+bool index_moves(struct index *idx, GPtrArray *out, GError **error);
+
+/* ---- the undo log ---- */
+
+/*
+ * The log keeps the last INDEX_UNDO_MAX actions.  An action is a number from
+ * index_undo_begin; each changed row records its state before the action
+ * (index_undo_record) in the same transaction as the change.  action.c reads
+ * the last action back (index_undo_last) to reverse it and then drops it.
+ */
+#define INDEX_UNDO_MAX 32
+
+enum index_undo_kind {
+	INDEX_UNDO_CHANGED = 1, /* restore the row's recorded mailbox, file name, flags, tag, UIDL */
+	INDEX_UNDO_CREATED = 2, /* the action made the row (a copy): remove it */
+};
+
+struct index_undo_entry {
+	int64_t id;
+	enum index_undo_kind kind;
+	char *account;   /* CHANGED: the values before the action */
+	char *folder;
+	char *subdir;
+	char *flags;
+	char *uidl;
+	bool tagged;
+};
+
+void index_undo_entry_free(struct index_undo_entry *entry);
+
+/* Start a new action described by LABEL ("delete 3 messages"); *ACTION gets its number. */
+bool index_undo_begin(struct index *idx, const char *label, int64_t *action, GError **error);
+
+/* Record row MSG's current state (or, with INDEX_UNDO_CREATED, only its id) under ACTION. */
+bool index_undo_record(struct index *idx, int64_t action, enum index_undo_kind kind,
+    const struct index_message *msg, GError **error);
+
+/*
+ * The last action that recorded anything: its number, label (new string) and
+ * entries (struct index_undo_entry *, last recorded first).  False with no
+ * error when the log is empty.
+ */
+bool index_undo_last(struct index *idx, int64_t *action, char **label, GPtrArray *entries,
+    GError **error);
+
+/* Drop ACTION from the log. */
+bool index_undo_drop(struct index *idx, int64_t action, GError **error);
+
+/* Empty the log (after something that cannot be undone). */
+bool index_undo_clear(struct index *idx, GError **error);
 
 #endif

@@ -20,19 +20,29 @@ struct reindex_stats {
 	int64_t renamed;  /* rows whose flags or folder changed */
 	int64_t removed;  /* rows dropped because their file vanished */
 	int64_t accounts; /* Maildirs indexed (reindex_store only) */
+	int64_t folders;  /* local folders indexed (reindex_store only) */
 };
 
 /*
- * Reindex the Maildir MAILDIR as account ACCOUNT.  Adds to STATS (may be
- * NULL).
+ * Reindex the Maildir MAILDIR as the inbox of account ACCOUNT (its local
+ * folders are not looked at).  Adds to STATS (may be NULL).
  */
 bool reindex_maildir(struct index *idx, const char *account, const char *maildir,
     struct reindex_stats *stats, GError **error);
 
 /*
+ * Reindex the Maildir MAILDIR as the mailbox (ACCOUNT, FOLDER); FOLDER "" is
+ * the inbox.  Threads what changed before returning.
+ */
+bool reindex_folder(struct index *idx, const char *account, const char *folder,
+    const char *maildir, struct reindex_stats *stats, GError **error);
+
+/*
  * Reindex every Maildir directly under STORE (each folder with tmp/, new/ and
- * cur/ is an account of that name), and drop rows of accounts whose Maildir
- * is gone.
+ * cur/ is an account of that name) and its Maildir++ subfolders (.NAME, the
+ * local folders of folder.h), and drop rows of accounts and folders whose
+ * Maildir is gone.  First finishes moves and expunges a crash interrupted
+ * (folder_recover); rows being delivered are left to delivery's recovery.
  */
 bool reindex_store(struct index *idx, const char *store, struct reindex_stats *stats, GError **error);
 

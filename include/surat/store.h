@@ -129,6 +129,24 @@ bool store_sync_fs(const char *dir, GError **error);
 bool store_set_flags(const char *dir, const char *subdir, const char *base,
     const char *old_flags, const char *new_flags, GError **error);
 
+/*
+ * Move the message DIR/SUBDIR/BASE(:2,FLAGS) to TO_DIR/TO_SUBDIR/BASE with
+ * TO_FLAGS (normalized) in one rename that never replaces a file.  The two
+ * Maildirs are in one store (one file system).  A message already at the
+ * destination (and gone from the source) counts as moved; one at neither
+ * place fails (STORE_ERROR_IO, naming the file, saying to run reindex).
+ */
+bool store_move(const char *dir, const char *subdir, const char *base, const char *flags,
+    const char *to_dir, const char *to_subdir, const char *to_flags, GError **error);
+
+/*
+ * Copy the message file FROM into the Maildir DIR as a new message in cur/
+ * with FLAGS: a hard link into tmp/ where the file system allows it, else a
+ * copy written and fsync'ed there; then renamed into cur/ (never replacing).
+ * *BASE gets the copy's new unique base name.  The caller syncs cur/.
+ */
+bool store_copy(const char *from, const char *dir, const char *flags, char **base, GError **error);
+
 /* Remove the message file; a file already gone is not an error. */
 bool store_remove(const char *dir, const char *subdir, const char *base,
     const char *flags, GError **error);

@@ -21,7 +21,8 @@
 
 /*
  * Fill the header fields of MSG (message_id, in_reply_to, references, date,
- * from, from_addr, to, subject, has_attachment) from the LEN bytes at BUF.
+ * from, from_addr, to, to_addr, cc, cc_addr, subject, has_attachment) from
+ * the LEN bytes at BUF.
  * Fields MSG already has for the file (account, base, flags, size, ...) are
  * left alone.  When BODY_TEXT is not NULL it gets a new string with the text
  * for search.  DATE falls back to MSG->arrival when the message has none.

@@ -555,7 +555,7 @@ test_rows_ready_for_the_index_pane(void **state)
 	struct deliver *d = deliver_open(idx, "acct", f->maildir, NULL);
 	GArray *ids = g_array_new(FALSE, FALSE, sizeof(int64_t));
 	struct index_message m = { 0 };
-	struct index_filter filter = { "acct", "MARKER", false };
+	struct index_filter filter = { .account = "acct", .text = "MARKER" };
 	int64_t total, unread, before = (int64_t)time(NULL);
 	GString *text = message(7);
 	char *path, *got;

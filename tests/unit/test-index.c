@@ -101,7 +101,7 @@ put(struct index *idx, const char *account, const char *base, int64_t date, cons
 static int64_t
 search_count(struct index *idx, const char *text)
 {
-	struct index_filter filter = { NULL, text, false };
+	struct index_filter filter = { .text = text };
 	GError *error = NULL;
 	int64_t total = -1, unread = -1;
 
@@ -340,7 +340,7 @@ test_hostile_query_text(void **state)
 
 	put(f->idx, "w", "b", 1, "", "or and not near", "x subject col");
 	for (i = 0; i < G_N_ELEMENTS(hostile); i++) {
-		struct index_filter filter = { NULL, hostile[i], false };
+		struct index_filter filter = { .text = hostile[i] };
 		GPtrArray *rows = g_ptr_array_new_with_free_func((GDestroyNotify)index_message_free);
 		GError *error = NULL;
 		int64_t total, unread;
@@ -466,9 +466,9 @@ static void
 test_paging_filters(void **state)
 {
 	struct fixture *f = *state;
-	struct index_filter odd = { "odd", NULL, false };
-	struct index_filter unread = { NULL, NULL, true };
-	struct index_filter quad = { "even", "quad", false };
+	struct index_filter odd = { .account = "odd" };
+	struct index_filter unread = { .unread_only = true };
+	struct index_filter quad = { .account = "even", .text = "quad" };
 	int64_t ids[40];
 	GPtrArray *rows = g_ptr_array_new_with_free_func((GDestroyNotify)index_message_free);
 	guint i;
@@ -547,8 +547,8 @@ static void
 test_foreach(void **state)
 {
 	struct fixture *f = *state;
-	struct index_filter odd = { "odd", NULL, false };
-	struct index_filter quad = { NULL, "quad", false };
+	struct index_filter odd = { .account = "odd" };
+	struct index_filter quad = { .text = "quad" };
 	struct collect c = { g_array_new(FALSE, FALSE, sizeof(int64_t)), 1000 };
 	int64_t ids[40];
 	guint i;
@@ -580,8 +580,8 @@ test_position(void **state)
 {
 	struct fixture *f = *state;
 	struct index_filter all = { 0 };
-	struct index_filter odd = { "odd", NULL, false };
-	struct index_filter quad = { NULL, "quad", false };
+	struct index_filter odd = { .account = "odd" };
+	struct index_filter quad = { .text = "quad" };
 	int64_t ids[40];
 	int k;
 
@@ -603,10 +603,10 @@ test_counts_unread(void **state)
 {
 	struct fixture *f = *state;
 	struct index_filter all = { 0 };
-	struct index_filter odd = { "odd", NULL, false };
-	struct index_filter unread_only = { NULL, NULL, true };
-	struct index_filter odd_unread = { "odd", NULL, true };
-	struct index_filter quad = { NULL, "quad", false };
+	struct index_filter odd = { .account = "odd" };
+	struct index_filter unread_only = { .unread_only = true };
+	struct index_filter odd_unread = { .account = "odd", .unread_only = true };
+	struct index_filter quad = { .text = "quad" };
 	int64_t ids[40], total, unread;
 
 	fill_for_paging(f->idx, ids);

@@ -249,7 +249,7 @@ test_vanished_and_changed_files(void **state)
 	struct fixture *f = *state;
 	struct reindex_stats stats;
 	struct index_message m;
-	struct index_filter filter = { NULL, "procmail", false };
+	struct index_filter filter = { .text = "procmail" };
 	int64_t total, id;
 	char *path;
 
@@ -401,7 +401,7 @@ test_many_files_in_batches(void **state)
 {
 	struct fixture *f = *state;
 	struct reindex_stats stats;
-	struct index_filter all = { "mpop", NULL, false };
+	struct index_filter all = { .account = "mpop" };
 	GPtrArray *rows = g_ptr_array_new_with_free_func((GDestroyNotify)index_message_free);
 	int64_t total;
 	int i;

@@ -1,0 +1,75 @@
+/*
+ * index-private: what the index's files share (index.c: connection, schema,
+ * rows; index-query.c: views; index-thread.c: threads; index-log.c: tags,
+ * undo log, moves journal, gone UIDLs).  Only src/index*.c include it.
+ */
+#ifndef SURAT_INDEX_PRIVATE_H
+#define SURAT_INDEX_PRIVATE_H
+
+#include <sqlite3.h>
+
+#include "surat/index.h"
+
+/* Most statements kept prepared; past it, idle ones are finalized. */
+#define INDEX_STMT_CACHE_MAX 256
+
+struct index {
+	sqlite3 *db;
+	char *path;
+	GHashTable *stmts; /* SQL text -> sqlite3_stmt *, prepared on first use */
+};
+
+/* The columns of struct index_message, in index_read_row's order. */
+#define INDEX_COLUMNS                                                                        \
+	"m.id, m.account, m.subdir, m.base, m.flags, m.uidl, m.message_id, m.in_reply_to, "   \
+	"m.refs, m.date, m.arrival, m.from_name, m.from_addr, m.to_list, m.subject, "        \
+	"m.size, m.mtime, m.has_attachment, m.partial, m.state, m.folder, m.cc_list, "       \
+	"m.to_addr, m.cc_addr, m.tagged, m.thread_id, m.thread_parent, m.thread_pos, "       \
+	"m.thread_depth, m.thread_tree, m.thread_repeat"
+#define INDEX_N_COLUMNS 31
+
+/* Set ERROR from the connection's last error, naming the index file. */
+void index_set_error(struct index *idx, GError **error, int code, const char *what);
+
+/*
+ * The statement for SQL, prepared on first use and cached, reset and with
+ * its bindings cleared.  Use it at once: preparing another statement may
+ * finalize statements that are not running.
+ */
+sqlite3_stmt *index_sql(struct index *idx, const char *sql, GError **error);
+
+/* Step STMT to completion (rows ignored) and reset it. */
+bool index_run(struct index *idx, sqlite3_stmt *stmt, GError **error);
+
+/* Prepare and run SQL with no parameters. */
+bool index_run_sql(struct index *idx, const char *sql, GError **error);
+
+/* Bind a string, or NULL. */
+void index_bind_text(sqlite3_stmt *stmt, int i, const char *s);
+/* Bind a string, "" for NULL. */
+void index_bind_text0(sqlite3_stmt *stmt, int i, const char *s);
+/* Bind :NAME when STMT has it. */
+void index_bind_named_int64(sqlite3_stmt *stmt, const char *name, int64_t v);
+void index_bind_named_text(sqlite3_stmt *stmt, const char *name, const char *s);
+
+/* A new copy of text column I, or NULL. */
+char *index_column_text(sqlite3_stmt *stmt, int i);
+
+/* Fill MSG (already clear) from a row of INDEX_COLUMNS starting at column 0. */
+void index_read_row(sqlite3_stmt *stmt, struct index_message *msg);
+
+/*
+ * A unit of several writes: a savepoint inside the caller's transaction,
+ * else a transaction of its own that takes the write lock at once.
+ */
+bool index_write_begin(struct index *idx, bool *own, GError **error);
+bool index_write_end(struct index *idx, bool own, GError **error);
+void index_write_undo(struct index *idx, bool own);
+
+/* Run a statement that yields one integer; -1 on error. */
+int64_t index_query_int(struct index *idx, sqlite3_stmt *stmt, GError **error);
+
+/* index-thread.c: thread rows not threaded yet (no transaction of its own). */
+bool index_thread_refresh(struct index *idx, bool all, GError **error);
+
+#endif

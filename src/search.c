@@ -1,0 +1,1730 @@
+/*
+ * search: the query language (search.h).  A recursive-descent parser over
+ * the UTF-8 text builds the tree; the compiler turns it into an SQL
+ * condition whose every value is a bound parameter, merging the full-text
+ * terms of an AND or OR into one FTS5 MATCH so SQLite runs one full-text
+ * lookup where it can.
+ *
+ * What it must never do: put a byte of the user's text into the SQL (it goes
+ * into parameters), or let the user's text be FTS5 syntax (each word or
+ * phrase becomes an FTS5 string with its quotes doubled; column filters and
+ * operators are ours).
+ */
+#include "surat/search.h"
+
+#include <string.h>
+#include <time.h>
+
+/* Markers in the compiled template, replaced by search_query_sql. */
+#define SEARCH_ALIAS '\x01'  /* the table alias */
+#define SEARCH_PARAM '\x02'  /* a parameter: the marker, its number, SEARCH_END */
+#define SEARCH_END   '\x03'
+
+struct search_query {
+	char *text;
+	struct search_node *root;
+	GArray *params;      /* struct search_param; texts owned by texts */
+	GPtrArray *texts;    /* the parameters' strings */
+	char *sql;           /* template with markers */
+};
+
+/* The parser's state. */
+struct search_parser {
+	const char *text;
+	size_t pos;
+	int64_t now;
+	int depth;
+	int terms;
+	struct search_error *error;
+	bool failed;
+};
+
+/* Fields written FIELD:value. */
+enum search_prefix {
+	SEARCH_PREFIX_FROM,
+	SEARCH_PREFIX_TO,
+	SEARCH_PREFIX_CC,
+	SEARCH_PREFIX_SUBJECT,
+	SEARCH_PREFIX_BODY,
+	SEARCH_PREFIX_IS,
+	SEARCH_PREFIX_HAS,
+	SEARCH_PREFIX_ACCOUNT,
+	SEARCH_PREFIX_FOLDER,
+	SEARCH_PREFIX_ID,
+	SEARCH_PREFIX_DATE,
+	SEARCH_PREFIX_BEFORE,
+	SEARCH_PREFIX_AFTER,
+	SEARCH_PREFIX_SIZE,
+};
+
+static const char *const search_prefixes[] = {
+	[SEARCH_PREFIX_FROM] = "from",
+	[SEARCH_PREFIX_TO] = "to",
+	[SEARCH_PREFIX_CC] = "cc",
+	[SEARCH_PREFIX_SUBJECT] = "subject",
+	[SEARCH_PREFIX_BODY] = "body",
+	[SEARCH_PREFIX_IS] = "is",
+	[SEARCH_PREFIX_HAS] = "has",
+	[SEARCH_PREFIX_ACCOUNT] = "account",
+	[SEARCH_PREFIX_FOLDER] = "folder",
+	[SEARCH_PREFIX_ID] = "id",
+	[SEARCH_PREFIX_DATE] = "date",
+	[SEARCH_PREFIX_BEFORE] = "before",
+	[SEARCH_PREFIX_AFTER] = "after",
+	[SEARCH_PREFIX_SIZE] = "size",
+};
+
+static const char *const search_statuses[] = {
+	[SEARCH_STATUS_UNREAD] = "unread",
+	[SEARCH_STATUS_READ] = "read",
+	[SEARCH_STATUS_FLAGGED] = "flagged",
+	[SEARCH_STATUS_DELETED] = "deleted",
+	[SEARCH_STATUS_REPLIED] = "replied",
+	[SEARCH_STATUS_FORWARDED] = "forwarded",
+	[SEARCH_STATUS_DRAFT] = "draft",
+	[SEARCH_STATUS_PARTIAL] = "partial",
+	[SEARCH_STATUS_TAGGED] = "tagged",
+	[SEARCH_STATUS_NEW] = "new",
+	[SEARCH_STATUS_OLD] = "old",
+};
+
+/* What a mutt pattern letter means. */
+struct search_mutt {
+	char letter;
+	enum search_field field;
+	enum search_status status; /* for SEARCH_FIELD_STATUS */
+};
+
+static const struct search_mutt search_mutt_patterns[] = {
+	{ 'f', SEARCH_FIELD_FROM, 0 },
+	{ 't', SEARCH_FIELD_TO, 0 },
+	{ 'c', SEARCH_FIELD_CC, 0 },
+	{ 'C', SEARCH_FIELD_RECIPIENTS, 0 },
+	{ 's', SEARCH_FIELD_SUBJECT, 0 },
+	{ 'b', SEARCH_FIELD_BODY, 0 },
+	{ 'B', SEARCH_FIELD_TEXT, 0 },
+	{ 'i', SEARCH_FIELD_ID, 0 },
+	{ 'd', SEARCH_FIELD_DATE, 0 },
+	{ 'z', SEARCH_FIELD_SIZE, 0 },
+	{ 'A', SEARCH_FIELD_ALL, 0 },
+	{ 'N', SEARCH_FIELD_STATUS, SEARCH_STATUS_NEW },
+	{ 'O', SEARCH_FIELD_STATUS, SEARCH_STATUS_OLD },
+	{ 'U', SEARCH_FIELD_STATUS, SEARCH_STATUS_UNREAD },
+	{ 'R', SEARCH_FIELD_STATUS, SEARCH_STATUS_READ },
+	{ 'F', SEARCH_FIELD_STATUS, SEARCH_STATUS_FLAGGED },
+	{ 'D', SEARCH_FIELD_STATUS, SEARCH_STATUS_DELETED },
+	{ 'T', SEARCH_FIELD_STATUS, SEARCH_STATUS_TAGGED },
+	{ 'Q', SEARCH_FIELD_STATUS, SEARCH_STATUS_REPLIED },
+};
+
+/* The names of the fields in the tree's description. */
+static const char *const search_field_names[] = {
+	[SEARCH_FIELD_TEXT] = "text",
+	[SEARCH_FIELD_FROM] = "from",
+	[SEARCH_FIELD_TO] = "to",
+	[SEARCH_FIELD_CC] = "cc",
+	[SEARCH_FIELD_RECIPIENTS] = "recipients",
+	[SEARCH_FIELD_SUBJECT] = "subject",
+	[SEARCH_FIELD_BODY] = "body",
+	[SEARCH_FIELD_STATUS] = "is",
+	[SEARCH_FIELD_ATTACHMENT] = "has",
+	[SEARCH_FIELD_ACCOUNT] = "account",
+	[SEARCH_FIELD_FOLDER] = "folder",
+	[SEARCH_FIELD_ID] = "id",
+	[SEARCH_FIELD_DATE] = "date",
+	[SEARCH_FIELD_SIZE] = "size",
+	[SEARCH_FIELD_ALL] = "all",
+};
+
+/* The FTS5 column filter of each full-text field ("" for all columns). */
+static const char *const search_fts_columns[] = {
+	[SEARCH_FIELD_TEXT] = "",
+	[SEARCH_FIELD_FROM] = "{sender} : ",
+	[SEARCH_FIELD_TO] = "{recipients} : ",
+	[SEARCH_FIELD_CC] = "{cc} : ",
+	[SEARCH_FIELD_RECIPIENTS] = "{recipients cc} : ",
+	[SEARCH_FIELD_SUBJECT] = "{subject} : ",
+	[SEARCH_FIELD_BODY] = "{body} : ",
+};
+
+void
+search_error_clear(struct search_error *error)
+{
+	if (error == NULL)
+		return;
+	g_free(error->message);
+	memset(error, 0, sizeof *error);
+}
+
+/* Free NODE and what is under it. */
+static void
+search_node_free(gpointer data)
+{
+	struct search_node *node = data;
+
+	if (node == NULL)
+		return;
+	if (node->children != NULL)
+		g_ptr_array_unref(node->children);
+	g_free(node->text);
+	g_free(node);
+}
+
+/* A new node of KIND at byte OFFSET of P's text. */
+static struct search_node *
+search_node_new(struct search_parser *p, enum search_node_kind kind, size_t offset)
+{
+	struct search_node *n = g_new0(struct search_node, 1);
+
+	n->kind = kind;
+	n->column = (int)g_utf8_pointer_to_offset(p->text, p->text + offset) + 1;
+	if (kind != SEARCH_NODE_TERM)
+		n->children = g_ptr_array_new_with_free_func(search_node_free);
+	n->lo = INT64_MIN;
+	n->hi = INT64_MAX;
+	return n;
+}
+
+/* Fail at byte OFFSET with a message (only the first failure counts). */
+static void G_GNUC_PRINTF(3, 4)
+search_fail(struct search_parser *p, size_t offset, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (p->failed)
+		return;
+	p->failed = true;
+	if (p->error == NULL)
+		return;
+	p->error->offset = offset;
+	p->error->column = (int)g_utf8_pointer_to_offset(p->text, p->text + offset) + 1;
+	va_start(ap, fmt);
+	p->error->message = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+}
+
+/* Skip white space. */
+static void
+search_skip(struct search_parser *p)
+{
+	while (p->text[p->pos] == ' ' || p->text[p->pos] == '\t' || p->text[p->pos] == '\n' ||
+	    p->text[p->pos] == '\r')
+		p->pos++;
+}
+
+/* True when C ends a word. */
+static bool
+search_word_end(char c)
+{
+	return c == '\0' || c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '(' ||
+	    c == ')' || c == '"' || c == '|';
+}
+
+/* The length of the word at P's position. */
+static size_t
+search_word_len(const struct search_parser *p)
+{
+	size_t n = 0;
+
+	while (!search_word_end(p->text[p->pos + n]))
+		n++;
+	return n;
+}
+
+/* True when the word at P's position is exactly KEYWORD (an operator). */
+static bool
+search_keyword(const struct search_parser *p, const char *keyword)
+{
+	size_t n = strlen(keyword);
+
+	return strncmp(p->text + p->pos, keyword, n) == 0 && search_word_end(p->text[p->pos + n]) &&
+	    p->text[p->pos + n] != '"';
+}
+
+/* The Levenshtein distance of A and B (short ASCII words). */
+static int
+search_distance(const char *a, const char *b)
+{
+	int la = (int)strlen(a), lb = (int)strlen(b), i, j;
+	int d[40][40];
+
+	if (la >= 40 || lb >= 40)
+		return 99;
+	for (i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (i = 1; i <= la; i++) {
+		for (j = 1; j <= lb; j++) {
+			int cost = g_ascii_tolower(a[i - 1]) == g_ascii_tolower(b[j - 1]) ? 0 : 1;
+
+			d[i][j] = MIN(MIN(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+		}
+	}
+	return d[la][lb];
+}
+
+/* The name in NAMES (N of them, NULL entries skipped) nearest WORD, when near enough. */
+static const char *
+search_nearest(const char *word, const char *const *names, size_t n)
+{
+	const char *best = NULL;
+	int best_d = 3;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		int d;
+
+		if (names[i] == NULL)
+			continue;
+		d = search_distance(word, names[i]);
+		if (d < best_d || (d == best_d && best == NULL)) {
+			best_d = d;
+			best = names[i];
+		}
+	}
+	return best_d <= 2 ? best : NULL;
+}
+
+/* A quoted phrase at P's position (on the '"'); a new string, or NULL after a failure. */
+static char *
+search_quoted(struct search_parser *p)
+{
+	size_t start = p->pos;
+	const char *end = strchr(p->text + start + 1, '"');
+	char *s;
+
+	if (end == NULL) {
+		search_fail(p, start, "missing closing '\"' for the quote here");
+		return NULL;
+	}
+	s = g_strndup(p->text + start + 1, (gsize)(end - (p->text + start + 1)));
+	p->pos = (size_t)(end - p->text) + 1;
+	return s;
+}
+
+/* True when S has a character the full-text index keeps (a letter or digit). */
+static bool
+search_searchable(const char *s)
+{
+	for (; *s != '\0'; s = g_utf8_next_char(s)) {
+		if (g_unichar_isalnum(g_utf8_get_char(s)))
+			return true;
+	}
+	return false;
+}
+
+/* Check a full-text VALUE given at OFFSET; false after failing. */
+static bool
+search_check_words(struct search_parser *p, const char *value, size_t offset)
+{
+	if (strlen(value) > SEARCH_WORD_MAX) {
+		search_fail(p, offset, "a word or phrase longer than %d bytes", SEARCH_WORD_MAX);
+		return false;
+	}
+	if (!search_searchable(value)) {
+		search_fail(p, offset, "nothing to search for in '%s': words need a letter or digit",
+		    value);
+		return false;
+	}
+	return true;
+}
+
+/* Seconds in one of the relative units; 0 for months and years (calendar). */
+static int64_t
+search_unit_seconds(char unit)
+{
+	switch (unit) {
+	case 'S':
+		return 1;
+	case 'M':
+		return 60;
+	case 'h':
+	case 'H':
+		return 3600;
+	case 'd':
+		return 86400;
+	case 'w':
+		return 7 * 86400;
+	default:
+		return 0;
+	}
+}
+
+/* NOW minus N UNITs (m months, y years by the calendar); INT64_MIN when out of range. */
+static int64_t
+search_ago(int64_t now, int64_t n, char unit)
+{
+	GDateTime *t, *r;
+	int64_t v;
+
+	if (n < 0 || n > 100000)
+		return INT64_MIN;
+	if (unit != 'm' && unit != 'y')
+		return now - n * search_unit_seconds(unit);
+	t = g_date_time_new_from_unix_local(now);
+	if (t == NULL)
+		return INT64_MIN;
+	r = unit == 'm' ? g_date_time_add_months(t, -(gint)n) : g_date_time_add_years(t, -(gint)n);
+	g_date_time_unref(t);
+	if (r == NULL)
+		return INT64_MIN;
+	v = g_date_time_to_unix(r);
+	g_date_time_unref(r);
+	return v;
+}
+
+/* The local time of Y-M-D 00:00 (M, D may overflow, as g_date_time_new allows not); false when invalid. */
+static bool
+search_local(int y, int m, int d, int64_t *t)
+{
+	GDateTime *dt;
+
+	if (y < 1970 || y > 9999 || m < 1 || m > 12 || d < 1 || d > 31)
+		return false;
+	dt = g_date_time_new_local(y, m, d, 0, 0, 0);
+	if (dt == NULL)
+		return false;
+	*t = g_date_time_to_unix(dt);
+	g_date_time_unref(dt);
+	return true;
+}
+
+/* The start of the day, month or year after Y-M-D at that precision (PREC 3, 2, 1). */
+static bool
+search_next(int y, int m, int d, int prec, int64_t *t)
+{
+	GDateTime *dt, *n;
+
+	if (!search_local(y, m, d, t))
+		return false;
+	dt = g_date_time_new_from_unix_local(*t);
+	n = prec == 3 ? g_date_time_add_days(dt, 1)
+	    : prec == 2 ? g_date_time_add_months(dt, 1)
+			: g_date_time_add_years(dt, 1);
+	g_date_time_unref(dt);
+	if (n == NULL)
+		return false;
+	*t = g_date_time_to_unix(n);
+	g_date_time_unref(n);
+	return true;
+}
+
+/* A point in time: [*LO, *HI); RELATIVE when it is an instant "N units ago". */
+struct search_when {
+	int64_t lo, hi;
+	bool relative;
+};
+
+/* The local midnight starting the day that holds T, and the next one. */
+static bool
+search_day_of(int64_t t, struct search_when *w)
+{
+	GDateTime *dt = g_date_time_new_from_unix_local(t);
+	bool ok;
+
+	if (dt == NULL)
+		return false;
+	ok = search_local(g_date_time_get_year(dt), g_date_time_get_month(dt),
+		 g_date_time_get_day_of_month(dt), &w->lo) &&
+	    search_next(g_date_time_get_year(dt), g_date_time_get_month(dt),
+		g_date_time_get_day_of_month(dt), 3, &w->hi);
+	g_date_time_unref(dt);
+	return ok;
+}
+
+/* Read 1 to MAX digits at *P into *V, moving *P; false when there are none. */
+static bool
+search_digits(const char **p, int max, int *v)
+{
+	int n = 0;
+
+	*v = 0;
+	while (n < max && g_ascii_isdigit(**p)) {
+		*v = *v * 10 + (**p - '0');
+		(*p)++;
+		n++;
+	}
+	return n > 0;
+}
+
+/*
+ * Parse the LEN bytes at S as one date: YYYY, YYYY-MM, YYYY-MM-DD, today,
+ * yesterday, N[hdwmy]; with MUTT also DD/MM/YYYY, DD/MM/YY, DD/MM, DD and
+ * N[ymwdHMS].
+ */
+static bool
+search_parse_when(const char *s, size_t len, int64_t now, bool mutt, struct search_when *w)
+{
+	char buf[32];
+	const char *p = buf, *q;
+	int y = 0, m = 0, d = 0, n = 0, prec = 1;
+
+	memset(w, 0, sizeof *w);
+	if (len == 0 || len >= sizeof buf)
+		return false;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	if (g_ascii_strcasecmp(buf, "today") == 0)
+		return search_day_of(now, w);
+	if (g_ascii_strcasecmp(buf, "yesterday") == 0)
+		return search_day_of(now - 86400, w);
+	/* N units ago. */
+	q = p;
+	if (search_digits(&q, 6, &n) && q[0] != '\0' && q[1] == '\0' &&
+	    strchr(mutt ? "ymwdHMS" : "hdwmy", q[0]) != NULL) {
+		w->lo = w->hi = search_ago(now, n, q[0]);
+		w->relative = true;
+		return w->lo != INT64_MIN;
+	}
+	/* YYYY[-MM[-DD]] */
+	q = p;
+	if (search_digits(&q, 4, &y) && q - p == 4 && (*q == '\0' || *q == '-')) {
+		m = d = 1;
+		if (*q == '-') {
+			q++;
+			if (!search_digits(&q, 2, &m) || (*q != '\0' && *q != '-'))
+				return false;
+			prec = 2;
+			if (*q == '-') {
+				q++;
+				if (!search_digits(&q, 2, &d) || *q != '\0')
+					return false;
+				prec = 3;
+			}
+		}
+		if (prec == 3 && !g_date_valid_dmy((GDateDay)d, (GDateMonth)m, (GDateYear)y))
+			return false;
+		return search_local(y, m, d, &w->lo) && search_next(y, m, d, prec, &w->hi) &&
+		    w->lo < w->hi;
+	}
+	/* mutt: DD[/MM[/YY[YY]]], the missing parts from today. */
+	if (mutt) {
+		GDateTime *t = g_date_time_new_from_unix_local(now);
+
+		if (t == NULL)
+			return false;
+		y = g_date_time_get_year(t);
+		m = g_date_time_get_month(t);
+		g_date_time_unref(t);
+		q = p;
+		if (!search_digits(&q, 2, &d))
+			return false;
+		if (*q == '/') {
+			q++;
+			if (!search_digits(&q, 2, &m))
+				return false;
+			if (*q == '/') {
+				const char *ys = ++q;
+
+				if (!search_digits(&q, 4, &y) || (q - ys != 2 && q - ys != 4))
+					return false;
+				if (q - ys == 2)
+					y += y < 70 ? 2000 : 1900;
+			}
+		}
+		if (*q != '\0')
+			return false;
+		/* A real date: g_date_time would roll 31/02 over. */
+		if (y < 1 || !g_date_valid_dmy((GDateDay)d, (GDateMonth)m, (GDateYear)y))
+			return false;
+		return search_local(y, m, d, &w->lo) && search_next(y, m, d, 3, &w->hi);
+	}
+	return false;
+}
+
+/* A date error at OFFSET for VALUE. */
+static void
+search_bad_date(struct search_parser *p, size_t offset, const char *value, bool mutt)
+{
+	if (mutt)
+		search_fail(p, offset,
+		    "bad date '%s'; ~d takes 15/01/2026, 01/01/2026-31/01/2026, <7d, >2w or =1d",
+		    value);
+	else
+		search_fail(p, offset,
+		    "bad date '%s'; use 2026-01-15, 2026-01, 2026, today, 7d, or a range like "
+		    "2026-01..2026-03",
+		    value);
+}
+
+/* Parse a date: field value (FIELD date, before or after) into NODE's lo and hi. */
+static bool
+search_parse_date(struct search_parser *p, enum search_prefix field, const char *value,
+    size_t offset, struct search_node *node)
+{
+	const char *dots = strstr(value, "..");
+	struct search_when a, b;
+
+	if (field != SEARCH_PREFIX_DATE || dots == NULL) {
+		if (!search_parse_when(value, strlen(value), p->now, false, &a)) {
+			search_bad_date(p, offset, value, false);
+			return false;
+		}
+		if (field == SEARCH_PREFIX_BEFORE)
+			node->hi = a.lo;
+		else if (field == SEARCH_PREFIX_AFTER)
+			node->lo = a.hi;
+		else if (a.relative)
+			node->lo = a.lo;
+		else {
+			node->lo = a.lo;
+			node->hi = a.hi;
+		}
+		return true;
+	}
+	if (dots > value && !search_parse_when(value, (size_t)(dots - value), p->now, false, &a)) {
+		search_bad_date(p, offset, value, false);
+		return false;
+	}
+	if (dots[2] != '\0' && !search_parse_when(dots + 2, strlen(dots + 2), p->now, false, &b)) {
+		search_bad_date(p, offset + (size_t)(dots + 2 - value), dots + 2, false);
+		return false;
+	}
+	if (dots == value && dots[2] == '\0') {
+		search_bad_date(p, offset, value, false);
+		return false;
+	}
+	if (dots > value)
+		node->lo = a.lo;
+	if (dots[2] != '\0')
+		node->hi = b.hi;
+	if (node->lo != INT64_MIN && node->hi != INT64_MAX && node->lo >= node->hi) {
+		search_fail(p, offset, "the range '%s' ends before it starts", value);
+		return false;
+	}
+	return true;
+}
+
+/* Parse mutt's ~d VALUE into NODE. */
+static bool
+search_parse_mutt_date(struct search_parser *p, const char *value, size_t offset,
+    struct search_node *node)
+{
+	struct search_when a, b;
+	const char *dash;
+
+	if (value[0] == '<' || value[0] == '>' || value[0] == '=') {
+		if (!search_parse_when(value + 1, strlen(value + 1), p->now, true, &a) ||
+		    !a.relative) {
+			search_bad_date(p, offset, value, true);
+			return false;
+		}
+		if (value[0] == '<')
+			node->lo = a.lo; /* newer than */
+		else if (value[0] == '>')
+			node->hi = a.lo; /* older than */
+		else if (!search_day_of(a.lo, &b)) {
+			search_bad_date(p, offset, value, true);
+			return false;
+		} else {
+			node->lo = b.lo;
+			node->hi = b.hi;
+		}
+		return true;
+	}
+	/* 2026-01-15 as well, though mutt has only its own forms. */
+	if (search_parse_when(value, strlen(value), p->now, true, &a) && !a.relative) {
+		node->lo = a.lo;
+		node->hi = a.hi;
+		return true;
+	}
+	dash = strchr(value, '-');
+	if (dash == NULL || strchr(dash + 1, '-') != NULL || (dash == value && dash[1] == '\0')) {
+		search_bad_date(p, offset, value, true);
+		return false;
+	}
+	if (dash > value) {
+		if (!search_parse_when(value, (size_t)(dash - value), p->now, true, &a) ||
+		    a.relative) {
+			search_bad_date(p, offset, value, true);
+			return false;
+		}
+		node->lo = a.lo;
+	}
+	if (dash[1] != '\0') {
+		if (!search_parse_when(dash + 1, strlen(dash + 1), p->now, true, &b) || b.relative) {
+			search_bad_date(p, offset + (size_t)(dash + 1 - value), dash + 1, true);
+			return false;
+		}
+		node->hi = b.hi;
+	}
+	if (node->lo != INT64_MIN && node->hi != INT64_MAX && node->lo >= node->hi) {
+		search_fail(p, offset, "the range '%s' ends before it starts", value);
+		return false;
+	}
+	return true;
+}
+
+/* Parse a size "12", "1.5M", "10k", "2GB" of LEN bytes at S into *V. */
+static bool
+search_parse_bytes(const char *s, size_t len, int64_t *v)
+{
+	char buf[32], *end;
+	double x, mult = 1;
+
+	if (len == 0 || len >= sizeof buf || !g_ascii_isdigit(s[0]))
+		return false;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	x = g_ascii_strtod(buf, &end);
+	switch (g_ascii_tolower(*end)) {
+	case 'k':
+		mult = 1024.0;
+		end++;
+		break;
+	case 'm':
+		mult = 1024.0 * 1024;
+		end++;
+		break;
+	case 'g':
+		mult = 1024.0 * 1024 * 1024;
+		end++;
+		break;
+	default:
+		break;
+	}
+	if (g_ascii_tolower(*end) == 'b')
+		end++;
+	if (*end != '\0' || x < 0 || x * mult > 1e15)
+		return false;
+	*v = (int64_t)(x * mult);
+	return true;
+}
+
+/* A size error at OFFSET. */
+static void
+search_bad_size(struct search_parser *p, size_t offset, const char *value, bool mutt)
+{
+	search_fail(p, offset, "bad size '%s'; %s", value,
+	    mutt ? "~z takes <1M, >10K, 1K-10K, -10K or 10K-"
+		 : "use size:>1M, size:<10k, size:>=N, size:<=N, size:N or size:1M..5M");
+}
+
+/* Parse a size: value (native, or mutt's ~z when MUTT) into NODE. */
+static bool
+search_parse_size(struct search_parser *p, const char *value, size_t offset, bool mutt,
+    struct search_node *node)
+{
+	const char *sep = mutt ? strchr(value, '-') : strstr(value, "..");
+	size_t skip = mutt ? 1 : 2;
+	int64_t a, b;
+
+	if (value[0] == '<' || value[0] == '>') {
+		bool eq = value[1] == '=';
+		const char *num = value + 1 + (eq ? 1 : 0);
+
+		if (!search_parse_bytes(num, strlen(num), &a)) {
+			search_bad_size(p, offset, value, mutt);
+			return false;
+		}
+		if (value[0] == '<')
+			node->hi = eq ? a + 1 : a;
+		else
+			node->lo = eq ? a : a + 1;
+		return true;
+	}
+	if (sep == NULL) {
+		if (!search_parse_bytes(value, strlen(value), &a)) {
+			search_bad_size(p, offset, value, mutt);
+			return false;
+		}
+		/* mutt: exactly; ours: at least. */
+		node->lo = a;
+		if (mutt)
+			node->hi = a + 1;
+		return true;
+	}
+	if ((sep == value && sep[skip] == '\0') ||
+	    (sep > value && !search_parse_bytes(value, (size_t)(sep - value), &a)) ||
+	    (sep[skip] != '\0' && !search_parse_bytes(sep + skip, strlen(sep + skip), &b))) {
+		search_bad_size(p, offset, value, mutt);
+		return false;
+	}
+	if (sep > value)
+		node->lo = a;
+	if (sep[skip] != '\0')
+		node->hi = b + 1;
+	if (node->lo != INT64_MIN && node->hi != INT64_MAX && node->lo >= node->hi) {
+		search_fail(p, offset, "the range '%s' ends before it starts", value);
+		return false;
+	}
+	return true;
+}
+
+/* Count one more term; false (after failing) past the cap. */
+static bool
+search_count_term(struct search_parser *p, size_t offset)
+{
+	if (++p->terms > SEARCH_TERMS_MAX) {
+		search_fail(p, offset, "more than %d terms in one query", SEARCH_TERMS_MAX);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * The value after a field or pattern, at P's position: a quoted phrase or a
+ * word.  *QUOTED says which; *OFFSET where it starts.  NULL when there is
+ * none (nothing failed yet).
+ */
+static char *
+search_value(struct search_parser *p, bool *quoted, size_t *offset)
+{
+	size_t n;
+	char *v;
+
+	*offset = p->pos;
+	*quoted = p->text[p->pos] == '"';
+	if (*quoted)
+		return search_quoted(p);
+	n = search_word_len(p);
+	if (n == 0)
+		return NULL;
+	v = g_strndup(p->text + p->pos, n);
+	p->pos += n;
+	return v;
+}
+
+/* Fill the full-text term NODE of FIELD with VALUE; false after failing. */
+static bool
+search_text_term(struct search_parser *p, struct search_node *node, enum search_field field,
+    char *value, bool quoted, size_t offset)
+{
+	node->field = field;
+	node->text = value;
+	node->phrase = quoted;
+	return search_check_words(p, value, offset);
+}
+
+/* The term FIELD:VALUE (FIELD_LEN bytes of name at START, value after the colon). */
+static struct search_node *
+search_field_term(struct search_parser *p, size_t start, size_t field_len)
+{
+	struct search_node *node = search_node_new(p, SEARCH_NODE_TERM, start);
+	char *name = g_ascii_strdown(p->text + start, (gssize)field_len), *value;
+	const char *near;
+	size_t i, offset;
+	bool quoted, ok = false;
+
+	for (i = 0; i < G_N_ELEMENTS(search_prefixes); i++) {
+		if (strcmp(name, search_prefixes[i]) == 0)
+			break;
+	}
+	if (i == G_N_ELEMENTS(search_prefixes)) {
+		near = search_nearest(name, search_prefixes, G_N_ELEMENTS(search_prefixes));
+		if (near != NULL)
+			search_fail(p, start, "unknown field '%s:'; did you mean %s:?", name, near);
+		else
+			search_fail(p, start,
+			    "unknown field '%s:'; put the word in quotes to search for it", name);
+		goto out;
+	}
+	p->pos = start + field_len + 1;
+	value = search_value(p, &quoted, &offset);
+	if (value == NULL) {
+		if (!p->failed)
+			search_fail(p, start, "%s: needs a value right after the colon, as in %s:%s",
+			    name, name, i == SEARCH_PREFIX_IS ? "unread" : i == SEARCH_PREFIX_HAS
+				? "attachment" : i == SEARCH_PREFIX_DATE ? "7d" : i == SEARCH_PREFIX_SIZE
+				? ">1M" : "word");
+		goto out;
+	}
+	switch ((enum search_prefix)i) {
+	case SEARCH_PREFIX_FROM:
+		ok = search_text_term(p, node, SEARCH_FIELD_FROM, value, quoted, offset);
+		break;
+	case SEARCH_PREFIX_TO:
+		ok = search_text_term(p, node, SEARCH_FIELD_TO, value, quoted, offset);
+		break;
+	case SEARCH_PREFIX_CC:
+		ok = search_text_term(p, node, SEARCH_FIELD_CC, value, quoted, offset);
+		break;
+	case SEARCH_PREFIX_SUBJECT:
+		ok = search_text_term(p, node, SEARCH_FIELD_SUBJECT, value, quoted, offset);
+		break;
+	case SEARCH_PREFIX_BODY:
+		ok = search_text_term(p, node, SEARCH_FIELD_BODY, value, quoted, offset);
+		break;
+	case SEARCH_PREFIX_IS: {
+		size_t k;
+
+		node->field = SEARCH_FIELD_STATUS;
+		for (k = 0; k < G_N_ELEMENTS(search_statuses); k++) {
+			if (g_ascii_strcasecmp(value, search_statuses[k]) == 0)
+				break;
+		}
+		if (k == G_N_ELEMENTS(search_statuses)) {
+			near = search_nearest(value, search_statuses, G_N_ELEMENTS(search_statuses));
+			search_fail(p, offset,
+			    "unknown is: value '%s'%s%s%s; use unread, read, flagged, deleted, "
+			    "replied, forwarded, draft, partial, tagged, new or old",
+			    value, near != NULL ? " (did you mean " : "", near != NULL ? near : "",
+			    near != NULL ? "?)" : "");
+		} else {
+			node->status = (enum search_status)k;
+			ok = true;
+		}
+		g_free(value);
+		break;
+	}
+	case SEARCH_PREFIX_HAS:
+		node->field = SEARCH_FIELD_ATTACHMENT;
+		if (g_ascii_strcasecmp(value, "attachment") == 0 ||
+		    g_ascii_strcasecmp(value, "attachments") == 0)
+			ok = true;
+		else
+			search_fail(p, offset, "unknown has: value '%s'; use has:attachment", value);
+		g_free(value);
+		break;
+	case SEARCH_PREFIX_ACCOUNT:
+	case SEARCH_PREFIX_FOLDER:
+		node->field = i == SEARCH_PREFIX_ACCOUNT ? SEARCH_FIELD_ACCOUNT : SEARCH_FIELD_FOLDER;
+		if (i == SEARCH_PREFIX_FOLDER && g_ascii_strcasecmp(value, "inbox") == 0) {
+			g_free(value);
+			value = g_strdup("");
+		}
+		node->text = value;
+		ok = true;
+		break;
+	case SEARCH_PREFIX_ID: {
+		size_t n = strlen(value);
+
+		node->field = SEARCH_FIELD_ID;
+		if (n >= 2 && value[0] == '<' && value[n - 1] == '>') {
+			memmove(value, value + 1, n - 2);
+			value[n - 2] = '\0';
+		}
+		node->text = value;
+		ok = value[0] != '\0';
+		if (!ok)
+			search_fail(p, offset, "id: needs a Message-ID");
+		break;
+	}
+	case SEARCH_PREFIX_DATE:
+	case SEARCH_PREFIX_BEFORE:
+	case SEARCH_PREFIX_AFTER:
+		node->field = SEARCH_FIELD_DATE;
+		ok = search_parse_date(p, (enum search_prefix)i, value, offset, node);
+		g_free(value);
+		break;
+	case SEARCH_PREFIX_SIZE:
+		node->field = SEARCH_FIELD_SIZE;
+		ok = search_parse_size(p, value, offset, false, node);
+		g_free(value);
+		break;
+	}
+out:
+	g_free(name);
+	if (!ok) {
+		search_node_free(node);
+		return NULL;
+	}
+	return node;
+}
+
+/* A mutt pattern at P's position (on the '~'). */
+static struct search_node *
+search_mutt_term(struct search_parser *p)
+{
+	size_t start = p->pos, i, offset;
+	struct search_node *node;
+	char letter = p->text[start + 1], *value;
+	bool quoted, ok;
+
+	for (i = 0; i < G_N_ELEMENTS(search_mutt_patterns); i++) {
+		if (search_mutt_patterns[i].letter == letter)
+			break;
+	}
+	if (i == G_N_ELEMENTS(search_mutt_patterns)) {
+		if (search_word_end(letter))
+			search_fail(p, start, "'~' needs a pattern letter, as in ~f or ~s");
+		else
+			search_fail(p, start,
+			    "unknown pattern '~%c'; surat knows ~f ~t ~c ~C ~s ~b ~B ~i ~N ~O ~U ~R "
+			    "~F ~D ~T ~Q ~A ~d ~z",
+			    letter);
+		return NULL;
+	}
+	node = search_node_new(p, SEARCH_NODE_TERM, start);
+	node->field = search_mutt_patterns[i].field;
+	node->status = search_mutt_patterns[i].status;
+	p->pos = start + 2;
+	if (node->field == SEARCH_FIELD_STATUS || node->field == SEARCH_FIELD_ALL) {
+		/* ~N~F is two patterns, as in mutt. */
+		if (!search_word_end(p->text[p->pos]) && p->text[p->pos] != '~' &&
+		    p->text[p->pos] != '!') {
+			search_fail(p, start, "~%c takes no value; put a space after it", letter);
+			search_node_free(node);
+			return NULL;
+		}
+		return node;
+	}
+	search_skip(p);
+	value = NULL;
+	if (p->text[p->pos] != '~' && p->text[p->pos] != '!')
+		value = search_value(p, &quoted, &offset);
+	if (value == NULL) {
+		if (!p->failed)
+			search_fail(p, start, "~%c needs a value, as in ~%c %s", letter, letter,
+			    letter == 'd' ? "<7d" : letter == 'z' ? ">1M" : "word");
+		search_node_free(node);
+		return NULL;
+	}
+	switch (node->field) {
+	case SEARCH_FIELD_DATE:
+		ok = search_parse_mutt_date(p, value, offset, node);
+		g_free(value);
+		break;
+	case SEARCH_FIELD_SIZE:
+		ok = search_parse_size(p, value, offset, true, node);
+		g_free(value);
+		break;
+	case SEARCH_FIELD_ID: {
+		size_t n = strlen(value);
+
+		if (n >= 2 && value[0] == '<' && value[n - 1] == '>') {
+			memmove(value, value + 1, n - 2);
+			value[n - 2] = '\0';
+		}
+		node->text = value;
+		ok = value[0] != '\0';
+		if (!ok)
+			search_fail(p, offset, "~i needs a Message-ID");
+		break;
+	}
+	default:
+		ok = search_text_term(p, node, node->field, value, quoted, offset);
+		break;
+	}
+	if (!ok) {
+		search_node_free(node);
+		return NULL;
+	}
+	return node;
+}
+
+/* A term at P's position: field:value, a mutt pattern, a word or a phrase. */
+static struct search_node *
+search_term(struct search_parser *p)
+{
+	size_t start = p->pos, n, k;
+	struct search_node *node;
+	char *value;
+	bool quoted;
+
+	if (!search_count_term(p, start))
+		return NULL;
+	if (p->text[start] == '~')
+		return search_mutt_term(p);
+	n = search_word_len(p);
+	/* FIELD:value: letters, then a colon. */
+	for (k = 0; k < n && g_ascii_isalpha(p->text[start + k]); k++)
+		;
+	if (k > 0 && k < n && p->text[start + k] == ':')
+		return search_field_term(p, start, k);
+	node = search_node_new(p, SEARCH_NODE_TERM, start);
+	value = search_value(p, &quoted, &start);
+	if (value == NULL) {
+		search_fail(p, start, "expected a word here");
+		search_node_free(node);
+		return NULL;
+	}
+	if (!search_text_term(p, node, SEARCH_FIELD_TEXT, value, quoted, start)) {
+		search_node_free(node);
+		return NULL;
+	}
+	return node;
+}
+
+static struct search_node *search_or(struct search_parser *p);
+
+/* Make PARENT (an AND or OR) from CHILDREN, flattening nested ones of its kind. */
+static struct search_node *
+search_join(struct search_parser *p, enum search_node_kind kind, GPtrArray *children,
+    size_t offset)
+{
+	struct search_node *n;
+	guint i;
+
+	if (children->len == 1) {
+		n = g_ptr_array_steal_index(children, 0);
+		g_ptr_array_unref(children);
+		return n;
+	}
+	n = search_node_new(p, kind, offset);
+	for (i = 0; i < children->len; i++) {
+		struct search_node *c = g_ptr_array_index(children, i);
+
+		if (c->kind == kind) {
+			while (c->children->len > 0)
+				g_ptr_array_add(n->children, g_ptr_array_steal_index(c->children, 0));
+			search_node_free(c);
+		} else {
+			g_ptr_array_add(n->children, c);
+		}
+	}
+	g_ptr_array_set_free_func(children, NULL);
+	g_ptr_array_unref(children);
+	return n;
+}
+
+/* True when P is at an operand's start (not the end, ')' or OR). */
+static bool
+search_at_operand(struct search_parser *p)
+{
+	char c = p->text[p->pos];
+
+	return c != '\0' && c != ')' && c != '|' && !search_keyword(p, "OR");
+}
+
+/* unary := NOT unary | '(' or ')' | term */
+static struct search_node *
+search_unary(struct search_parser *p)
+{
+	size_t start;
+	struct search_node *n, *inner;
+	char c;
+
+	search_skip(p);
+	start = p->pos;
+	c = p->text[start];
+	if (search_keyword(p, "NOT") || c == '!' ||
+	    (c == '-' && strchr(" \t\r\n)|-", p->text[start + 1]) == NULL)) {
+		p->pos += search_keyword(p, "NOT") ? 3 : 1;
+		if (++p->depth > SEARCH_DEPTH_MAX) {
+			search_fail(p, start, "nested more than %d deep", SEARCH_DEPTH_MAX);
+			return NULL;
+		}
+		search_skip(p);
+		if (!search_at_operand(p) || search_keyword(p, "AND")) {
+			search_fail(p, start, "%s needs something after it",
+			    c == 'N' ? "NOT" : c == '!' ? "'!'" : "'-'");
+			return NULL;
+		}
+		inner = search_unary(p);
+		p->depth--;
+		if (inner == NULL)
+			return NULL;
+		n = search_node_new(p, SEARCH_NODE_NOT, start);
+		g_ptr_array_add(n->children, inner);
+		return n;
+	}
+	if (c == '(') {
+		p->pos++;
+		if (++p->depth > SEARCH_DEPTH_MAX) {
+			search_fail(p, start, "nested more than %d deep", SEARCH_DEPTH_MAX);
+			return NULL;
+		}
+		search_skip(p);
+		if (p->text[p->pos] == ')') {
+			search_fail(p, start, "empty parentheses");
+			return NULL;
+		}
+		inner = search_or(p);
+		p->depth--;
+		if (inner == NULL)
+			return NULL;
+		search_skip(p);
+		if (p->text[p->pos] != ')') {
+			search_node_free(inner);
+			search_fail(p, start, "missing ')' for the '(' here");
+			return NULL;
+		}
+		p->pos++;
+		return inner;
+	}
+	if (c == ')') {
+		search_fail(p, start, "unexpected ')' with no '(' before it");
+		return NULL;
+	}
+	if (c == '|' || search_keyword(p, "OR") || search_keyword(p, "AND")) {
+		search_fail(p, start, "%s needs something before it",
+		    c == '|' ? "'|'" : c == 'O' ? "OR" : "AND");
+		return NULL;
+	}
+	if (c == '-' || c == '!') {
+		search_fail(p, start, "'%c' needs something right after it", c);
+		return NULL;
+	}
+	return search_term(p);
+}
+
+/* and := unary { [AND] unary } */
+static struct search_node *
+search_and(struct search_parser *p)
+{
+	GPtrArray *children = g_ptr_array_new_with_free_func(search_node_free);
+	size_t start;
+	struct search_node *n;
+
+	search_skip(p);
+	start = p->pos;
+	for (;;) {
+		search_skip(p);
+		if (children->len > 0 && search_keyword(p, "AND")) {
+			size_t at = p->pos;
+
+			p->pos += 3;
+			search_skip(p);
+			if (!search_at_operand(p) || search_keyword(p, "AND")) {
+				search_fail(p, at, "AND needs something after it");
+				g_ptr_array_unref(children);
+				return NULL;
+			}
+		} else if (children->len > 0 && !search_at_operand(p)) {
+			break;
+		}
+		n = search_unary(p);
+		if (n == NULL) {
+			g_ptr_array_unref(children);
+			return NULL;
+		}
+		g_ptr_array_add(children, n);
+	}
+	return search_join(p, SEARCH_NODE_AND, children, start);
+}
+
+/* or := and { (OR | '|') and } */
+static struct search_node *
+search_or(struct search_parser *p)
+{
+	GPtrArray *children = g_ptr_array_new_with_free_func(search_node_free);
+	size_t start;
+	struct search_node *n;
+
+	search_skip(p);
+	start = p->pos;
+	for (;;) {
+		n = search_and(p);
+		if (n == NULL) {
+			g_ptr_array_unref(children);
+			return NULL;
+		}
+		g_ptr_array_add(children, n);
+		search_skip(p);
+		if (p->text[p->pos] == '|' || search_keyword(p, "OR")) {
+			size_t at = p->pos;
+
+			p->pos += p->text[p->pos] == '|' ? (p->text[p->pos + 1] == '|' ? 2 : 1) : 2;
+			search_skip(p);
+			if (!search_at_operand(p) || search_keyword(p, "AND")) {
+				search_fail(p, at, "%s needs something after it",
+				    p->text[at] == '|' ? "'|'" : "OR");
+				g_ptr_array_unref(children);
+				return NULL;
+			}
+			continue;
+		}
+		break;
+	}
+	return search_join(p, SEARCH_NODE_OR, children, start);
+}
+
+/* ---- the compiler ---- */
+
+/* True when NODE is a full-text term. */
+static bool
+search_is_fts(const struct search_node *node)
+{
+	return node->kind == SEARCH_NODE_TERM && node->field <= SEARCH_FIELD_BODY;
+}
+
+/*
+ * The FTS5 expression of NODE, when all of it can be one (terms, ANDs with
+ * at least one term that is not negated, ORs of such), else NULL.
+ */
+static char *
+search_fts_expr(const struct search_node *node)
+{
+	GString *s;
+	const char *t;
+	guint i, pos = 0;
+
+	if (search_is_fts(node)) {
+		s = g_string_new(search_fts_columns[node->field]);
+		g_string_append_c(s, '"');
+		/* The user's text is an FTS5 string: quotes doubled, nothing else special. */
+		for (t = node->text; *t != '\0'; t++) {
+			if (*t == '"')
+				g_string_append_c(s, '"');
+			g_string_append_c(s, *t);
+		}
+		g_string_append_c(s, '"');
+		if (!node->phrase)
+			g_string_append(s, " *");
+		return g_string_free(s, FALSE);
+	}
+	if (node->kind == SEARCH_NODE_OR) {
+		s = g_string_new("(");
+		for (i = 0; i < node->children->len; i++) {
+			char *c = search_fts_expr(g_ptr_array_index(node->children, i));
+
+			if (c == NULL) {
+				g_string_free(s, TRUE);
+				return NULL;
+			}
+			g_string_append_printf(s, "%s%s", i > 0 ? " OR " : "", c);
+			g_free(c);
+		}
+		g_string_append_c(s, ')');
+		return g_string_free(s, FALSE);
+	}
+	if (node->kind != SEARCH_NODE_AND)
+		return NULL;
+	/* AND: the positive parts ANDed, then each negated part with FTS5's NOT. */
+	s = g_string_new("(");
+	for (i = 0; i < node->children->len; i++) {
+		const struct search_node *c = g_ptr_array_index(node->children, i);
+		char *e;
+
+		if (c->kind == SEARCH_NODE_NOT)
+			continue;
+		if ((e = search_fts_expr(c)) == NULL) {
+			g_string_free(s, TRUE);
+			return NULL;
+		}
+		g_string_append_printf(s, "%s%s", pos++ > 0 ? " AND " : "", e);
+		g_free(e);
+	}
+	if (pos == 0) {
+		g_string_free(s, TRUE);
+		return NULL;
+	}
+	g_string_append_c(s, ')');
+	for (i = 0; i < node->children->len; i++) {
+		const struct search_node *c = g_ptr_array_index(node->children, i);
+		char *e;
+
+		if (c->kind != SEARCH_NODE_NOT)
+			continue;
+		if ((e = search_fts_expr(g_ptr_array_index(c->children, 0))) == NULL) {
+			g_string_free(s, TRUE);
+			return NULL;
+		}
+		g_string_prepend_c(s, '(');
+		g_string_append_printf(s, " NOT %s)", e);
+		g_free(e);
+	}
+	return g_string_free(s, FALSE);
+}
+
+/* Add a text parameter to Q; append its marker to SQL. */
+static void
+search_param_text(struct search_query *q, GString *sql, char *text)
+{
+	struct search_param p = { text, 0 };
+
+	g_ptr_array_add(q->texts, text);
+	g_array_append_val(q->params, p);
+	g_string_append_printf(sql, "%c%u%c", SEARCH_PARAM, q->params->len, SEARCH_END);
+}
+
+/* Add a number parameter to Q; append its marker to SQL. */
+static void
+search_param_number(struct search_query *q, GString *sql, int64_t v)
+{
+	struct search_param p = { NULL, v };
+
+	g_array_append_val(q->params, p);
+	g_string_append_printf(sql, "%c%u%c", SEARCH_PARAM, q->params->len, SEARCH_END);
+}
+
+/* Append "A.id IN (full-text match of EXPR)" (EXPR taken). */
+static void
+search_sql_match(struct search_query *q, GString *sql, char *expr)
+{
+	g_string_append_printf(sql,
+	    "%c.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ", SEARCH_ALIAS);
+	search_param_text(q, sql, expr);
+	g_string_append_c(sql, ')');
+}
+
+/* The flag letter of a status that is one flag, or 0. */
+static char
+search_status_flag(enum search_status status)
+{
+	switch (status) {
+	case SEARCH_STATUS_FLAGGED:
+		return 'F';
+	case SEARCH_STATUS_DELETED:
+		return 'T';
+	case SEARCH_STATUS_REPLIED:
+		return 'R';
+	case SEARCH_STATUS_FORWARDED:
+		return 'P';
+	case SEARCH_STATUS_DRAFT:
+		return 'D';
+	case SEARCH_STATUS_READ:
+		return 'S';
+	default:
+		return 0;
+	}
+}
+
+/* Append the SQL of the term NODE (not a full-text one). */
+static void
+search_sql_term(struct search_query *q, GString *sql, const struct search_node *node)
+{
+	const char a = SEARCH_ALIAS;
+	char flag;
+
+	switch (node->field) {
+	case SEARCH_FIELD_STATUS:
+		/*
+		 * The rare marks have partial indexes (index.c); without planner
+		 * statistics SQLite would scan the table rather than use them,
+		 * so they are named.
+		 */
+		if (node->status == SEARCH_STATUS_FLAGGED || node->status == SEARCH_STATUS_DELETED) {
+			flag = search_status_flag(node->status);
+			g_string_append_printf(sql,
+			    "%c.id IN (SELECT id FROM messages INDEXED BY messages_%s"
+			    " WHERE state = 1 AND instr(flags, '%c') > 0)",
+			    a, flag == 'F' ? "flagged" : "deleted", flag);
+			break;
+		}
+		if ((flag = search_status_flag(node->status)) != 0) {
+			g_string_append_printf(sql, "instr(%c.flags, '%c') > 0", a, flag);
+			break;
+		}
+		switch (node->status) {
+		case SEARCH_STATUS_PARTIAL:
+			g_string_append_printf(sql, "%c.partial = 1", a);
+			break;
+		case SEARCH_STATUS_TAGGED:
+			g_string_append_printf(sql,
+			    "%c.id IN (SELECT id FROM messages INDEXED BY messages_tagged"
+			    " WHERE state = 1 AND tagged = 1)",
+			    a);
+			break;
+		case SEARCH_STATUS_NEW:
+			g_string_append_printf(sql, "(instr(%c.flags, 'S') = 0 AND %c.subdir = 'new')", a,
+			    a);
+			break;
+		case SEARCH_STATUS_OLD:
+			g_string_append_printf(sql, "(instr(%c.flags, 'S') = 0 AND %c.subdir = 'cur')", a,
+			    a);
+			break;
+		default:
+			g_string_append_printf(sql, "instr(%c.flags, 'S') = 0", a);
+			break;
+		}
+		break;
+	case SEARCH_FIELD_ATTACHMENT:
+		g_string_append_printf(sql, "%c.has_attachment = 1", a);
+		break;
+	case SEARCH_FIELD_ACCOUNT:
+	case SEARCH_FIELD_FOLDER:
+	case SEARCH_FIELD_ID:
+		g_string_append_printf(sql, "%c.%s = ", a,
+		    node->field == SEARCH_FIELD_ACCOUNT ? "account"
+		    : node->field == SEARCH_FIELD_FOLDER ? "folder"
+							 : "message_id");
+		search_param_text(q, sql, g_strdup(node->text));
+		break;
+	case SEARCH_FIELD_DATE:
+	case SEARCH_FIELD_SIZE: {
+		const char *col = node->field == SEARCH_FIELD_DATE ? "date" : "size";
+
+		g_string_append_c(sql, '(');
+		if (node->lo != INT64_MIN) {
+			g_string_append_printf(sql, "%c.%s >= ", a, col);
+			search_param_number(q, sql, node->lo);
+		}
+		if (node->hi != INT64_MAX) {
+			if (node->lo != INT64_MIN)
+				g_string_append(sql, " AND ");
+			g_string_append_printf(sql, "%c.%s < ", a, col);
+			search_param_number(q, sql, node->hi);
+		}
+		if (node->lo == INT64_MIN && node->hi == INT64_MAX)
+			g_string_append_c(sql, '1');
+		g_string_append_c(sql, ')');
+		break;
+	}
+	default:
+		g_string_append_c(sql, '1');
+		break;
+	}
+}
+
+/* Append the SQL of NODE. */
+static void
+search_sql_node(struct search_query *q, GString *sql, const struct search_node *node)
+{
+	char *expr;
+	guint i, n = 0;
+
+	if ((expr = search_fts_expr(node)) != NULL) {
+		search_sql_match(q, sql, expr);
+		return;
+	}
+	switch (node->kind) {
+	case SEARCH_NODE_TERM:
+		search_sql_term(q, sql, node);
+		return;
+	case SEARCH_NODE_NOT:
+		g_string_append(sql, "NOT (");
+		search_sql_node(q, sql, g_ptr_array_index(node->children, 0));
+		g_string_append_c(sql, ')');
+		return;
+	case SEARCH_NODE_OR:
+		g_string_append_c(sql, '(');
+		for (i = 0; i < node->children->len; i++) {
+			if (i > 0)
+				g_string_append(sql, " OR ");
+			search_sql_node(q, sql, g_ptr_array_index(node->children, i));
+		}
+		g_string_append_c(sql, ')');
+		return;
+	case SEARCH_NODE_AND:
+		break;
+	}
+	/*
+	 * AND: its full-text parts become one MATCH (when one of them is not
+	 * negated), the rest plain conditions.
+	 */
+	{
+		struct search_node fts = { .kind = SEARCH_NODE_AND };
+		GPtrArray *rest = g_ptr_array_new();
+
+		fts.children = g_ptr_array_new();
+		for (i = 0; i < node->children->len; i++) {
+			struct search_node *c = g_ptr_array_index(node->children, i);
+			const struct search_node *inner = c->kind == SEARCH_NODE_NOT
+			    ? g_ptr_array_index(c->children, 0)
+			    : c;
+			char *e = search_fts_expr(inner);
+
+			if (e != NULL)
+				g_ptr_array_add(fts.children, c);
+			else
+				g_ptr_array_add(rest, c);
+			g_free(e);
+		}
+		g_string_append_c(sql, '(');
+		expr = fts.children->len > 0 ? search_fts_expr(&fts) : NULL;
+		if (expr != NULL) {
+			search_sql_match(q, sql, expr);
+			n++;
+		} else {
+			/* Only negated full-text parts: each its own condition. */
+			g_ptr_array_extend(rest, fts.children, NULL, NULL);
+		}
+		for (i = 0; i < rest->len; i++) {
+			if (n++ > 0)
+				g_string_append(sql, " AND ");
+			search_sql_node(q, sql, g_ptr_array_index(rest, i));
+		}
+		g_string_append_c(sql, ')');
+		g_ptr_array_free(fts.children, TRUE);
+		g_ptr_array_free(rest, TRUE);
+	}
+}
+
+struct search_query *
+search_parse(const char *text, int64_t now, struct search_error *error)
+{
+	struct search_parser p = { 0 };
+	struct search_query *q;
+	struct search_node *root = NULL;
+	const char *bad;
+	GString *sql;
+
+	if (text == NULL)
+		text = "";
+	p.text = text;
+	p.now = now != 0 ? now : (int64_t)time(NULL);
+	p.error = error;
+	if (strlen(text) > SEARCH_TEXT_MAX) {
+		p.text = "";
+		search_fail(&p, 0, "the query is longer than %d bytes", SEARCH_TEXT_MAX);
+		return NULL;
+	}
+	if (!g_utf8_validate(text, -1, &bad)) {
+		p.text = "";
+		search_fail(&p, 0, "not valid UTF-8");
+		if (error != NULL) {
+			error->offset = (size_t)(bad - text);
+			error->column = 1 + (int)g_utf8_strlen(text, (gssize)(bad - text));
+		}
+		return NULL;
+	}
+	search_skip(&p);
+	if (text[p.pos] != '\0') {
+		root = search_or(&p);
+		if (root != NULL) {
+			search_skip(&p);
+			if (text[p.pos] == ')')
+				search_fail(&p, p.pos, "unexpected ')' with no '(' before it");
+			else if (text[p.pos] != '\0')
+				search_fail(&p, p.pos, "unexpected text here");
+		}
+		if (p.failed) {
+			search_node_free(root);
+			return NULL;
+		}
+	}
+	q = g_new0(struct search_query, 1);
+	q->text = g_strdup(text);
+	q->root = root;
+	q->params = g_array_new(FALSE, FALSE, sizeof(struct search_param));
+	q->texts = g_ptr_array_new_with_free_func(g_free);
+	sql = g_string_new(NULL);
+	if (root != NULL)
+		search_sql_node(q, sql, root);
+	else
+		g_string_append_c(sql, '1');
+	q->sql = g_string_free(sql, FALSE);
+	return q;
+}
+
+void
+search_query_free(struct search_query *query)
+{
+	if (query == NULL)
+		return;
+	g_free(query->text);
+	search_node_free(query->root);
+	g_array_free(query->params, TRUE);
+	g_ptr_array_unref(query->texts);
+	g_free(query->sql);
+	g_free(query);
+}
+
+const char *
+search_query_text(const struct search_query *query)
+{
+	return query != NULL ? query->text : "";
+}
+
+const struct search_node *
+search_query_root(const struct search_query *query)
+{
+	return query != NULL ? query->root : NULL;
+}
+
+/* Append a bound of a range: a number, or "-" when open. */
+static void
+search_describe_bound(GString *s, int64_t v, int64_t open)
+{
+	if (v == open)
+		g_string_append(s, " -");
+	else
+		g_string_append_printf(s, " %" G_GINT64_FORMAT, (gint64)v);
+}
+
+/* Append NODE's S-expression to S. */
+static void
+search_describe_node(GString *s, const struct search_node *node)
+{
+	guint i;
+
+	switch (node->kind) {
+	case SEARCH_NODE_AND:
+	case SEARCH_NODE_OR:
+	case SEARCH_NODE_NOT:
+		g_string_append(s, node->kind == SEARCH_NODE_AND ? "(and"
+			: node->kind == SEARCH_NODE_OR	         ? "(or"
+								 : "(not");
+		for (i = 0; i < node->children->len; i++) {
+			g_string_append_c(s, ' ');
+			search_describe_node(s, g_ptr_array_index(node->children, i));
+		}
+		g_string_append_c(s, ')');
+		return;
+	case SEARCH_NODE_TERM:
+		break;
+	}
+	g_string_append_printf(s, "(%s", search_field_names[node->field]);
+	switch (node->field) {
+	case SEARCH_FIELD_STATUS:
+		g_string_append_printf(s, " %s", search_statuses[node->status]);
+		break;
+	case SEARCH_FIELD_ATTACHMENT:
+		g_string_append(s, " attachment");
+		break;
+	case SEARCH_FIELD_DATE:
+	case SEARCH_FIELD_SIZE:
+		search_describe_bound(s, node->lo, INT64_MIN);
+		search_describe_bound(s, node->hi, INT64_MAX);
+		break;
+	case SEARCH_FIELD_ALL:
+		break;
+	default:
+		g_string_append_printf(s, " \"%s\"%s", node->text,
+		    search_is_fts(node) && !node->phrase ? "*" : "");
+		break;
+	}
+	g_string_append_c(s, ')');
+}
+
+char *
+search_query_describe(const struct search_query *query)
+{
+	GString *s = g_string_new(NULL);
+
+	if (query == NULL || query->root == NULL)
+		g_string_append(s, "(all)");
+	else
+		search_describe_node(s, query->root);
+	return g_string_free(s, FALSE);
+}
+
+/* Append the positive full-text words under NODE to WORDS. */
+static void
+search_words_node(const struct search_node *node, GPtrArray *words)
+{
+	guint i;
+
+	if (node->kind == SEARCH_NODE_NOT)
+		return;
+	if (node->kind != SEARCH_NODE_TERM) {
+		for (i = 0; i < node->children->len; i++)
+			search_words_node(g_ptr_array_index(node->children, i), words);
+		return;
+	}
+	if (search_is_fts(node))
+		g_ptr_array_add(words, g_strdup(node->text));
+}
+
+void
+search_query_words(const struct search_query *query, GPtrArray *words)
+{
+	if (query != NULL && query->root != NULL)
+		search_words_node(query->root, words);
+}
+
+char *
+search_query_sql(const struct search_query *query, const char *alias, const char *prefix)
+{
+	GString *s = g_string_new(NULL);
+	const char *p;
+
+	if (query == NULL)
+		return g_string_free(g_string_append_c(s, '1'), FALSE);
+	for (p = query->sql; *p != '\0'; p++) {
+		if (*p == SEARCH_ALIAS) {
+			g_string_append(s, alias);
+		} else if (*p == SEARCH_PARAM) {
+			g_string_append_printf(s, ":%s", prefix);
+			for (p++; *p != SEARCH_END && *p != '\0'; p++)
+				g_string_append_c(s, *p);
+		} else {
+			g_string_append_c(s, *p);
+		}
+	}
+	return g_string_free(s, FALSE);
+}
+
+const struct search_param *
+search_query_params(const struct search_query *query, size_t *n)
+{
+	if (query == NULL) {
+		*n = 0;
+		return NULL;
+	}
+	*n = query->params->len;
+	return (const struct search_param *)(void *)query->params->data;
+}

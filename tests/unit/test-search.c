@@ -1,0 +1,621 @@
+/* Unit tests for search.c: the query language, its tree, its SQL and its errors. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <time.h>
+#include <cmocka.h>
+#include <glib.h>
+#include <string.h>
+
+#include "surat/index.h"
+#include "surat/search.h"
+
+/* 2026-05-28 20:26:40 UTC: relative dates count from here. */
+#define NOW 1780000000
+
+/* The tree of TEXT, as search_query_describe writes it (a new string), or the test fails. */
+static char *
+describe(const char *text)
+{
+	struct search_error e = { 0 };
+	struct search_query *q = search_parse(text, NOW, &e);
+	char *d;
+
+	if (q == NULL)
+		fail_msg("'%s' was refused: column %d: %s", text, e.column, e.message);
+	d = search_query_describe(q);
+	search_query_free(q);
+	return d;
+}
+
+/* Assert that TEXT parses to the tree WANT. */
+static void
+assert_tree(const char *text, const char *want)
+{
+	char *d = describe(text);
+
+	if (strcmp(d, want) != 0)
+		fail_msg("'%s' gave %s, wanted %s", text, d, want);
+	g_free(d);
+}
+
+/* Assert that TEXT is refused at COLUMN with a message containing WANT. */
+static void
+assert_error(const char *text, int column, const char *want)
+{
+	struct search_error e = { 0 };
+	struct search_query *q = search_parse(text, NOW, &e);
+
+	if (q != NULL) {
+		char *d = search_query_describe(q);
+
+		fail_msg("'%s' was accepted as %s", text, d);
+	}
+	assert_non_null(e.message);
+	if (e.column != column || strstr(e.message, want) == NULL)
+		fail_msg("'%s': column %d: %s; wanted column %d and '%s'", text, e.column, e.message,
+		    column, want);
+	search_error_clear(&e);
+	assert_null(e.message);
+}
+
+static void
+test_fields(void **state)
+{
+	(void)state;
+	assert_tree("from:alice", "(from \"alice\"*)");
+	assert_tree("to:bob", "(to \"bob\"*)");
+	assert_tree("cc:carol", "(cc \"carol\"*)");
+	assert_tree("subject:meeting", "(subject \"meeting\"*)");
+	assert_tree("body:\"exact phrase\"", "(body \"exact phrase\")");
+	assert_tree("account:work", "(account \"work\")");
+	assert_tree("folder:Archive", "(folder \"Archive\")");
+	assert_tree("folder:inbox", "(folder \"\")");
+	assert_tree("has:attachment", "(has attachment)");
+	assert_tree("FROM:alice", "(from \"alice\"*)");
+}
+
+static void
+test_status(void **state)
+{
+	(void)state;
+	assert_tree("is:unread", "(is unread)");
+	assert_tree("is:read", "(is read)");
+	assert_tree("is:flagged", "(is flagged)");
+	assert_tree("is:deleted", "(is deleted)");
+	assert_tree("is:partial", "(is partial)");
+	assert_tree("is:tagged", "(is tagged)");
+}
+
+static void
+test_bare_words(void **state)
+{
+	(void)state;
+	assert_tree("alice", "(text \"alice\"*)");
+	assert_tree("alice bob", "(and (text \"alice\"*) (text \"bob\"*))");
+	assert_tree("\"quarterly report\"", "(text \"quarterly report\")");
+	/* A field takes one word; the next is a bare word again. */
+	assert_tree("subject:hello world", "(and (subject \"hello\"*) (text \"world\"*))");
+	/* Lower-case operators are words. */
+	assert_tree("cats and dogs", "(and (text \"cats\"*) (text \"and\"*) (text \"dogs\"*))");
+}
+
+static void
+test_operators(void **state)
+{
+	(void)state;
+	assert_tree("from:alice OR to:bob", "(or (from \"alice\"*) (to \"bob\"*))");
+	assert_tree("a AND b", "(and (text \"a\"*) (text \"b\"*))");
+	assert_tree("NOT is:unread", "(not (is unread))");
+	assert_tree("-is:unread", "(not (is unread))");
+	/* NOT binds tightest, then AND, then OR. */
+	assert_tree("a OR b c", "(or (text \"a\"*) (and (text \"b\"*) (text \"c\"*)))");
+	assert_tree("(a OR b) c", "(and (or (text \"a\"*) (text \"b\"*)) (text \"c\"*))");
+	assert_tree("NOT a b", "(and (not (text \"a\"*)) (text \"b\"*))");
+	assert_tree("NOT (a OR b)", "(not (or (text \"a\"*) (text \"b\"*)))");
+	assert_tree("((a))", "(text \"a\"*)");
+}
+
+static void
+test_dates(void **state)
+{
+	(void)state;
+	/* 2026-01-01 .. 2026-04-01 (the end month is whole). */
+	assert_tree("date:2026-01..2026-03", "(date 1767225600 1775001600)");
+	assert_tree("date:2026", "(date 1767225600 1798761600)");
+	assert_tree("date:2026-01-15", "(date 1768435200 1768521600)");
+	assert_tree("before:2026-01-15", "(date - 1768435200)");
+	/* after: and before: leave the day itself out. */
+	assert_tree("after:2026-01-15", "(date 1768521600 -)");
+	assert_tree("date:2026-03..", "(date 1772323200 -)");
+	assert_tree("date:..2026-02", "(date - 1772323200)");
+	/* 7d: since seven days before NOW. */
+	assert_tree("after:7d", "(date 1779395200 -)");
+	assert_tree("date:7d", "(date 1779395200 -)");
+}
+
+static void
+test_sizes(void **state)
+{
+	(void)state;
+	assert_tree("size:>1M", "(size 1048577 -)");
+	assert_tree("size:>=1M", "(size 1048576 -)");
+	assert_tree("size:<10k", "(size - 10240)");
+	assert_tree("size:1M..5M", "(size 1048576 5242881)");
+}
+
+static void
+test_mutt_patterns(void **state)
+{
+	(void)state;
+	assert_tree("~f alice", "(from \"alice\"*)");
+	assert_tree("~t bob", "(to \"bob\"*)");
+	assert_tree("~c carol", "(cc \"carol\"*)");
+	assert_tree("~s meet", "(subject \"meet\"*)");
+	assert_tree("~b word", "(body \"word\"*)");
+	assert_tree("~B whole", "(text \"whole\"*)");
+	assert_tree("~N", "(is new)");
+	assert_tree("~O", "(is old)");
+	assert_tree("~F", "(is flagged)");
+	assert_tree("~D", "(is deleted)");
+	assert_tree("~T", "(is tagged)");
+	assert_tree("~d 01/01/2026-31/01/2026", "(date 1767225600 1769904000)");
+	assert_tree("~d <7d", "(date 1779395200 -)");
+	assert_tree("~z >10K", "(size 10241 -)");
+	/* ! and | mean NOT and OR; both syntaxes mix. */
+	assert_tree("!~N | ~F", "(or (not (is new)) (is flagged))");
+	assert_tree("~f alice is:unread", "(and (from \"alice\"*) (is unread))");
+	assert_tree("~f alice ~s meet", "(and (from \"alice\"*) (subject \"meet\"*))");
+}
+
+static void
+test_blank_matches_all(void **state)
+{
+	struct search_error e = { 0 };
+	struct search_query *q = search_parse("   ", NOW, &e);
+	char *sql;
+
+	(void)state;
+	assert_non_null(q);
+	assert_null(search_query_root(q));
+	sql = search_query_sql(q, "m", "q");
+	assert_string_equal(sql, "1");
+	g_free(sql);
+	search_query_free(q);
+}
+
+static void
+test_errors(void **state)
+{
+	(void)state;
+	assert_error("form:alice", 1, "did you mean from:?");
+	assert_error("from:alice AND sujbect:x", 16, "did you mean subject:?");
+	assert_error("(a", 1, "missing ')'");
+	assert_error("a)", 2, "unexpected ')'");
+	assert_error("date:bogus", 6, "bad date 'bogus'");
+	assert_error("is:unread date:2026-13", 16, "bad date");
+	assert_error("~X", 1, "unknown pattern '~X'");
+	assert_error("alice ~X", 7, "unknown pattern");
+	assert_error("is:foo", 4, "unknown is: value 'foo'");
+	assert_error("\"unterminated", 1, "missing closing '\"'");
+	assert_error("OR a", 1, "OR needs something before it");
+	assert_error("a AND", 3, "AND needs something after it");
+	assert_error("size:>x", 6, "bad size '>x'");
+	assert_error("has:nothing", 5, "");
+}
+
+static void
+test_error_column_in_characters(void **state)
+{
+	(void)state;
+	/* "héllo " is 6 characters but 7 bytes: the column counts characters. */
+	assert_error("héllo form:x", 7, "unknown field");
+}
+
+static void
+test_caps(void **state)
+{
+	GString *s = g_string_new(NULL);
+	struct search_error e = { 0 };
+	int i;
+
+	(void)state;
+	for (i = 0; i < SEARCH_TERMS_MAX + 1; i++)
+		g_string_append_printf(s, "w%d ", i);
+	assert_null(search_parse(s->str, NOW, &e));
+	assert_non_null(e.message);
+	search_error_clear(&e);
+	g_string_truncate(s, 0);
+	for (i = 0; i < SEARCH_DEPTH_MAX + 1; i++)
+		g_string_append_c(s, '(');
+	g_string_append(s, "a");
+	for (i = 0; i < SEARCH_DEPTH_MAX + 1; i++)
+		g_string_append_c(s, ')');
+	assert_null(search_parse(s->str, NOW, &e));
+	assert_non_null(e.message);
+	search_error_clear(&e);
+	g_string_free(s, TRUE);
+}
+
+static void
+test_sql_binds_values(void **state)
+{
+	struct search_error e = { 0 };
+	struct search_query *q = search_parse("account:x';DROP TABLE messages", NOW, &e);
+	const struct search_param *params;
+	char *sql;
+	size_t n, i;
+
+	(void)state;
+	assert_non_null(q);
+	sql = search_query_sql(q, "m", "q");
+	/* User text never reaches the SQL: only parameters do. */
+	assert_null(strstr(sql, "DROP"));
+	assert_non_null(strstr(sql, ":q1"));
+	params = search_query_params(q, &n);
+	assert_true(n >= 1);
+	for (i = 0; i < n; i++) {
+		if (params[i].text != NULL && strstr(params[i].text, "x'") != NULL)
+			break;
+	}
+	assert_true(i < n);
+	g_free(sql);
+	search_query_free(q);
+}
+
+static void
+test_words_for_highlight(void **state)
+{
+	struct search_error e = { 0 };
+	struct search_query *q = search_parse("alice NOT bob subject:meet", NOW, &e);
+	GPtrArray *words = g_ptr_array_new_with_free_func(g_free);
+
+	(void)state;
+	assert_non_null(q);
+	search_query_words(q, words);
+	assert_int_equal(words->len, 2);
+	assert_string_equal(g_ptr_array_index(words, 0), "alice");
+	assert_string_equal(g_ptr_array_index(words, 1), "meet");
+	g_ptr_array_unref(words);
+	search_query_free(q);
+}
+
+/* ---- queries over the index: search_query in struct index_filter, sorting, paging ---- */
+
+
+struct fixture {
+	char *dir;
+	struct index *idx;
+};
+
+static int
+setup(void **state)
+{
+	struct fixture *f = g_new0(struct fixture, 1);
+	char *path;
+
+	f->dir = g_dir_make_tmp("surat-search-XXXXXX", NULL);
+	assert_non_null(f->dir);
+	path = g_build_filename(f->dir, "index.db", NULL);
+	f->idx = index_open(path, NULL);
+	assert_non_null(f->idx);
+	g_free(path);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+	char *cmd = g_strdup_printf("rm -rf '%s'", f->dir);
+
+	index_free(f->idx);
+	assert_int_equal(system(cmd), 0);
+	g_free(cmd);
+	g_free(f->dir);
+	g_free(f);
+	return 0;
+}
+
+/* One message of the test set. */
+struct sample {
+	const char *base, *account, *from, *to, *cc, *subject, *body, *flags;
+	int64_t date, arrival, size;
+	bool attachment, partial;
+};
+
+/* Dates: 2026-01-10, 2026-02-10, 2026-03-10, 2026-05-27 (a day before NOW). */
+static const struct sample samples[] = {
+	{ "1.a", "work", "Alice Smith", "bob@x", "carol@x", "Budget meeting", "the quarterly numbers",
+	    "S", 1768003200, 10, 2000, false, false },
+	{ "2.b", "work", "Bob Jones", "alice@x", "", "Re: Budget meeting", "zanzibar is rare",
+	    "", 1770681600, 30, 3 * 1024 * 1024, true, false },
+	{ "3.c", "home", "Carol King", "dave@x", "alice@x", "holiday photos", "see attached",
+	    "FS", 1773100800, 20, 500, true, false },
+	{ "4.d", "home", "dave", "carol@x", "", "[list] Lunch", "sandwiches",
+	    "T", 1779913600, 40, 100, false, true },
+};
+
+/* Store the samples. */
+static void
+load(struct fixture *f)
+{
+	size_t i;
+
+	for (i = 0; i < G_N_ELEMENTS(samples); i++) {
+		const struct sample *s = &samples[i];
+		struct index_message m = { 0 };
+
+		m.account = g_strdup(s->account);
+		m.subdir = g_strdup(s->flags[0] != '\0' ? "cur" : "new");
+		m.base = g_strdup(s->base);
+		m.flags = g_strdup(s->flags);
+		m.from = g_strdup(s->from);
+		m.from_addr = g_strdup("x@x");
+		m.to = g_strdup(s->to);
+		m.to_addr = g_strdup(s->to);
+		m.cc = g_strdup(s->cc);
+		m.cc_addr = g_strdup(s->cc);
+		m.subject = g_strdup(s->subject);
+		m.date = s->date;
+		m.arrival = s->arrival;
+		m.size = s->size;
+		m.has_attachment = s->attachment;
+		m.partial = s->partial;
+		m.state = INDEX_STATE_STORED;
+		assert_true(index_put(f->idx, &m, s->body, NULL));
+		index_message_clear(&m);
+	}
+	assert_true(index_threads_update(f->idx, NULL));
+}
+
+/* The bases of the rows QUERY matches in SORT order, space-separated (a new string). */
+static char *
+matches(struct fixture *f, const char *query, enum index_sort sort, bool reverse)
+{
+	struct search_error e = { 0 };
+	struct search_query *q = search_parse(query, NOW, &e);
+	struct index_filter filter = { 0 };
+	GPtrArray *rows = g_ptr_array_new_with_free_func((GDestroyNotify)index_message_free);
+	GString *s = g_string_new(NULL);
+	GError *error = NULL;
+	guint i;
+
+	if (q == NULL)
+		fail_msg("'%s': %s", query, e.message);
+	filter.query = q;
+	if (!index_page(f->idx, &filter, sort, reverse, 0, 100, rows, &error))
+		fail_msg("'%s': %s", query, error->message);
+	for (i = 0; i < rows->len; i++) {
+		const struct index_message *m = g_ptr_array_index(rows, i);
+
+		g_string_append_printf(s, "%s%s", i > 0 ? " " : "", m->base);
+	}
+	g_ptr_array_unref(rows);
+	search_query_free(q);
+	return g_string_free(s, FALSE);
+}
+
+/* Assert that QUERY matches exactly WANT (bases in date order). */
+static void
+assert_matches(struct fixture *f, const char *query, const char *want)
+{
+	char *got = matches(f, query, INDEX_SORT_DATE, false);
+
+	if (strcmp(got, want) != 0)
+		fail_msg("'%s' matched '%s', wanted '%s'", query, got, want);
+	g_free(got);
+}
+
+static void
+test_query_index(void **state)
+{
+	struct fixture *f = *state;
+
+	load(f);
+	assert_matches(f, "", "1.a 2.b 3.c 4.d");
+	assert_matches(f, "from:alice", "1.a");
+	assert_matches(f, "to:alice", "2.b");
+	assert_matches(f, "cc:alice", "3.c");
+	assert_matches(f, "subject:budget", "1.a 2.b");
+	assert_matches(f, "body:quarterly", "1.a");
+	assert_matches(f, "zanzibar", "2.b");
+	assert_matches(f, "budg", "1.a 2.b");
+	assert_matches(f, "\"budget meeting\"", "1.a 2.b");
+	assert_matches(f, "is:unread", "2.b 4.d");
+	assert_matches(f, "is:read", "1.a 3.c");
+	assert_matches(f, "is:flagged", "3.c");
+	assert_matches(f, "is:deleted", "4.d");
+	assert_matches(f, "is:partial", "4.d");
+	assert_matches(f, "has:attachment", "2.b 3.c");
+	assert_matches(f, "account:home", "3.c 4.d");
+	assert_matches(f, "folder:inbox", "1.a 2.b 3.c 4.d");
+	assert_matches(f, "date:2026-02", "2.b");
+	assert_matches(f, "date:2026-01..2026-02", "1.a 2.b");
+	assert_matches(f, "before:2026-02-01", "1.a");
+	assert_matches(f, "after:2026-03-01", "3.c 4.d");
+	assert_matches(f, "after:7d", "4.d");
+	assert_matches(f, "size:>1M", "2.b");
+	assert_matches(f, "size:<1k", "3.c 4.d");
+	assert_matches(f, "from:alice OR from:carol", "1.a 3.c");
+	assert_matches(f, "budget NOT is:unread", "1.a");
+	assert_matches(f, "(from:bob OR from:dave) is:unread", "2.b 4.d");
+	assert_matches(f, "NOT (budget OR holiday)", "4.d");
+	assert_matches(f, "~f alice | ~f carol", "1.a 3.c");
+	assert_matches(f, "~s budget !~N", "1.a");
+	/* 4.d is unread but in cur/: old, not new. */
+	assert_matches(f, "~N", "2.b");
+	assert_matches(f, "~O", "4.d");
+	assert_matches(f, "~F", "3.c");
+	assert_matches(f, "~D", "4.d");
+	assert_matches(f, "~z >1M", "2.b");
+	assert_matches(f, "~d 01/02/2026-28/02/2026", "2.b");
+	assert_matches(f, "~b sandwiches", "4.d");
+	assert_matches(f, "~B sandwiches ~t carol", "4.d");
+	assert_matches(f, "~c alice", "3.c");
+	/* FTS syntax in user text is only text. */
+	assert_matches(f, "\"NEAR(a b)\" OR body:\"x*\"", "");
+	/* Punctuation inside quotes is no syntax: it is dropped like any. */
+	assert_matches(f, "subject:\"^budget\"", "1.a 2.b");
+}
+
+static void
+test_sorting(void **state)
+{
+	struct fixture *f = *state;
+	char *s;
+
+	load(f);
+	s = matches(f, "", INDEX_SORT_DATE, true);
+	assert_string_equal(s, "4.d 3.c 2.b 1.a");
+	g_free(s);
+	s = matches(f, "", INDEX_SORT_ARRIVAL, false);
+	assert_string_equal(s, "1.a 3.c 2.b 4.d");
+	g_free(s);
+	s = matches(f, "", INDEX_SORT_FROM, false);
+	assert_string_equal(s, "1.a 2.b 3.c 4.d");
+	g_free(s);
+	s = matches(f, "", INDEX_SORT_FROM, true);
+	assert_string_equal(s, "4.d 3.c 2.b 1.a");
+	g_free(s);
+	/* Re: and [list] do not count: budget, budget, holiday, lunch. */
+	s = matches(f, "", INDEX_SORT_SUBJECT, false);
+	assert_string_equal(s, "1.a 2.b 3.c 4.d");
+	g_free(s);
+	s = matches(f, "", INDEX_SORT_SIZE, false);
+	assert_string_equal(s, "4.d 3.c 1.a 2.b");
+	g_free(s);
+	s = matches(f, "", INDEX_SORT_SIZE, true);
+	assert_string_equal(s, "2.b 1.a 3.c 4.d");
+	g_free(s);
+	/* 2.b joins 1.a by subject; threads by their latest date. */
+	s = matches(f, "", INDEX_SORT_THREAD, false);
+	assert_string_equal(s, "1.a 2.b 3.c 4.d");
+	g_free(s);
+	s = matches(f, "", INDEX_SORT_THREAD, true);
+	assert_string_equal(s, "4.d 3.c 1.a 2.b");
+	g_free(s);
+}
+
+static void
+test_paging_exact(void **state)
+{
+	struct fixture *f = *state;
+	struct index_filter all = { 0 };
+	enum index_sort sort;
+	int i;
+
+	/* Many rows with equal keys: pages must still cover every row once. */
+	for (i = 0; i < 57; i++) {
+		struct index_message m = { 0 };
+
+		m.account = g_strdup(i % 2 ? "a" : "b");
+		m.subdir = g_strdup("new");
+		m.base = g_strdup_printf("%02d.x", i);
+		m.flags = g_strdup("");
+		m.from = g_strdup(i % 3 ? "same" : "other");
+		m.subject = g_strdup(i % 5 ? "Re: same" : "same");
+		m.date = 1000 + i % 4;
+		m.arrival = 2000 + i % 3;
+		m.size = 10 + i % 2;
+		m.state = INDEX_STATE_STORED;
+		assert_true(index_put(f->idx, &m, NULL, NULL));
+		index_message_clear(&m);
+	}
+	assert_true(index_threads_update(f->idx, NULL));
+	for (sort = 0; sort < INDEX_SORT_COUNT; sort++) {
+		int rev;
+
+		for (rev = 0; rev < 2; rev++) {
+			GPtrArray *whole = g_ptr_array_new_with_free_func((GDestroyNotify)index_message_free);
+			GPtrArray *paged = g_ptr_array_new_with_free_func((GDestroyNotify)index_message_free);
+			GHashTable *seen = g_hash_table_new(g_int64_hash, g_int64_equal);
+			int64_t off, n;
+			guint j;
+
+			assert_true(index_count_rows(f->idx, &all, sort, &n, NULL));
+			assert_int_equal(n, 57);
+			assert_true(index_page(f->idx, &all, sort, rev, 0, 1000, whole, NULL));
+			for (off = 0; off < 57; off += 10)
+				assert_true(index_page(f->idx, &all, sort, rev, off, 10, paged, NULL));
+			assert_int_equal(paged->len, 57);
+			for (j = 0; j < 57; j++) {
+				const struct index_message *w = g_ptr_array_index(whole, j);
+				const struct index_message *p = g_ptr_array_index(paged, j);
+
+				assert_int_equal(w->id, p->id);
+				assert_false(g_hash_table_contains(seen, &w->id));
+				g_hash_table_add(seen, (gpointer)&w->id);
+				/* The position of each row is its place in the view. */
+				assert_int_equal(index_position(f->idx, &all, sort, rev, w->id, NULL),
+				    (int64_t)j);
+			}
+			g_hash_table_destroy(seen);
+			g_ptr_array_unref(whole);
+			g_ptr_array_unref(paged);
+		}
+	}
+}
+
+static void
+test_find(void **state)
+{
+	struct fixture *f = *state;
+	struct search_error e = { 0 };
+	struct search_query *q = search_parse("budget", NOW, &e);
+	struct index_filter all = { 0 };
+	int64_t found = 0, first, second;
+
+	load(f);
+	assert_true(index_find(f->idx, &all, INDEX_SORT_DATE, false, q, 0, false, true, &found,
+	    NULL, NULL));
+	first = found;
+	assert_true(index_find(f->idx, &all, INDEX_SORT_DATE, false, q, first, false, true, &found,
+	    NULL, NULL));
+	second = found;
+	assert_true(first != second);
+	/* Wrapping round brings the first back. */
+	assert_true(index_find(f->idx, &all, INDEX_SORT_DATE, false, q, second, false, true, &found,
+	    NULL, NULL));
+	assert_int_equal(found, first);
+	/* Without wrapping, nothing after the last. */
+	assert_false(index_find(f->idx, &all, INDEX_SORT_DATE, false, q, second, false, false,
+	    &found, NULL, NULL));
+	assert_int_equal(found, 0);
+	/* Backward from the second finds the first. */
+	assert_true(index_find(f->idx, &all, INDEX_SORT_DATE, false, q, second, true, false, &found,
+	    NULL, NULL));
+	assert_int_equal(found, first);
+	search_query_free(q);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fields),
+		cmocka_unit_test(test_status),
+		cmocka_unit_test(test_bare_words),
+		cmocka_unit_test(test_operators),
+		cmocka_unit_test(test_dates),
+		cmocka_unit_test(test_sizes),
+		cmocka_unit_test(test_mutt_patterns),
+		cmocka_unit_test(test_blank_matches_all),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_error_column_in_characters),
+		cmocka_unit_test(test_caps),
+		cmocka_unit_test(test_sql_binds_values),
+		cmocka_unit_test(test_words_for_highlight),
+		cmocka_unit_test_setup_teardown(test_query_index, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sorting, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_paging_exact, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_find, setup, teardown),
+	};
+
+	setenv("TZ", "UTC", 1);
+	tzset();
+	return cmocka_run_group_tests_name("search", tests, NULL, NULL);
+}
