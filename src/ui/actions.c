@@ -10,9 +10,8 @@
 
 #define ACTIONS_SCAN_CHUNK 512 /* rows read at a time when looking ahead */
 
-/* Open the message under the cursor in the pager and mark it read. */
-static void
-actions_open(struct ui *ui)
+void
+ui_action_open(struct ui *ui)
 {
 	const struct index_message *cur = ui_index_current(ui);
 	struct index_message msg = { 0 };
@@ -67,7 +66,7 @@ actions_step(struct ui *ui, int64_t delta)
 	}
 	ui_index_move(ui, target);
 	if (ui->pager != NULL)
-		actions_open(ui);
+		ui_action_open(ui);
 }
 
 /* Add or remove the flag letter FLAG on the current message. */
@@ -238,15 +237,35 @@ actions_fetch_rest(struct ui *ui)
 	ui_fetch_rest(ui, cur->account);
 }
 
-/* Ask a question on the message line. */
-static void
-actions_ask(struct ui *ui, enum ui_prompt_kind kind, const char *question)
+void
+ui_confirm(struct ui *ui, const char *question, ui_prompt_done_fn done)
 {
-	ui->prompt.kind = kind;
-	g_free(ui->prompt.question);
-	ui->prompt.question = g_strdup(question);
-	g_string_truncate(ui->prompt.text, 0);
-	ui->dirty |= UI_DIRTY_STATUS;
+	ui_prompt_open(ui, UI_PROMPT_CONFIRM, question, NULL, NULL, done);
+}
+
+void
+ui_action_unavailable(struct ui *ui, enum keymap_action action)
+{
+	ui_set_message(ui, true, "%s: not available yet", keymap_action_name(action));
+}
+
+/* The expunge question was answered. */
+static void
+actions_expunge_answer(struct ui *ui, const char *text)
+{
+	if (text[0] == 'y' || text[0] == 'Y')
+		actions_expunge(ui);
+}
+
+/* The pager search was typed. */
+static void
+actions_search_done(struct ui *ui, const char *text)
+{
+	if (ui->pager == NULL || text[0] == '\0')
+		return;
+	g_free(ui->pager->search);
+	ui->pager->search = g_strdup(text);
+	ui_pager_search(ui, false);
 }
 
 /* Scroll the help screen. */
@@ -263,49 +282,93 @@ actions_help_scroll(struct ui *ui, int lines)
 	ui->dirty |= UI_DIRTY_ALL;
 }
 
-/* Actions while the help screen is up. */
+/* Actions while the help or the log screen is up. */
 static void
-actions_run_help(struct ui *ui, enum ui_action action)
+actions_run_help(struct ui *ui, enum keymap_action action)
 {
+	int page = MAX(1, LINES - 3);
+
 	switch (action) {
-	case UI_ACTION_QUIT:
+	case KEYMAP_ACTION_QUIT:
 		ui->overlay = UI_OVERLAY_NONE;
 		ui->dirty |= UI_DIRTY_ALL;
 		break;
-	case UI_ACTION_LINE_DOWN:
+	case KEYMAP_ACTION_HELP:
+		ui->overlay = UI_OVERLAY_HELP;
+		ui->help_top = 0;
+		ui->dirty |= UI_DIRTY_ALL;
+		break;
+	case KEYMAP_ACTION_NEXT_LINE:
+	case KEYMAP_ACTION_NEXT_ENTRY:
 		actions_help_scroll(ui, 1);
 		break;
-	case UI_ACTION_LINE_UP:
+	case KEYMAP_ACTION_PREVIOUS_LINE:
+	case KEYMAP_ACTION_PREVIOUS_ENTRY:
 		actions_help_scroll(ui, -1);
 		break;
-	case UI_ACTION_PAGE_DOWN:
-		actions_help_scroll(ui, LINES - 3);
+	case KEYMAP_ACTION_NEXT_PAGE:
+		actions_help_scroll(ui, page);
 		break;
-	case UI_ACTION_PAGE_UP:
-		actions_help_scroll(ui, -(LINES - 3));
+	case KEYMAP_ACTION_PREVIOUS_PAGE:
+		actions_help_scroll(ui, -page);
 		break;
-	case UI_ACTION_REDRAW:
+	case KEYMAP_ACTION_HALF_DOWN:
+		actions_help_scroll(ui, MAX(1, page / 2));
+		break;
+	case KEYMAP_ACTION_HALF_UP:
+		actions_help_scroll(ui, -MAX(1, page / 2));
+		break;
+	case KEYMAP_ACTION_TOP:
+	case KEYMAP_ACTION_FIRST_ENTRY:
+		actions_help_scroll(ui, -(1 << 30));
+		break;
+	case KEYMAP_ACTION_BOTTOM:
+	case KEYMAP_ACTION_LAST_ENTRY:
+		actions_help_scroll(ui, 1 << 30);
+		break;
+	case KEYMAP_ACTION_REDRAW:
 		clearok(curscr, TRUE);
 		ui->dirty |= UI_DIRTY_ALL;
 		break;
+	case KEYMAP_ACTION_ENTER_COMMAND:
+		ui_cmdline_open(ui);
+		break;
+	case KEYMAP_ACTION_NONE:
+		break;
 	default:
+		ui_action_unavailable(ui, action);
 		break;
 	}
 }
 
+/* Move the index cursor, or scroll the pager, by LINES (a page, half a page). */
+static void
+actions_move(struct ui *ui, int lines, bool page_turns)
+{
+	if (ui->pager != NULL) {
+		if (page_turns && lines > 0 && ui_pager_percent(ui) >= 100)
+			actions_step(ui, 1);
+		else
+			ui_pager_scroll(ui, lines);
+	} else {
+		ui_index_move(ui, ui->cursor + lines);
+	}
+}
+
 void
-ui_action_run(struct ui *ui, enum ui_action action)
+ui_action_run(struct ui *ui, enum keymap_action action)
 {
 	int64_t count;
+	int page = ui->pager != NULL ? MAX(1, ui_pager_height(ui) - 1) : MAX(1, ui->index_height);
 
 	if (ui->overlay != UI_OVERLAY_NONE) {
 		actions_run_help(ui, action);
 		return;
 	}
 	switch (action) {
-	case UI_ACTION_NONE:
+	case KEYMAP_ACTION_NONE:
 		break;
-	case UI_ACTION_QUIT:
+	case KEYMAP_ACTION_QUIT:
 		if (ui->pager != NULL) {
 			ui_pager_free(ui->pager);
 			ui->pager = NULL;
@@ -315,47 +378,46 @@ ui_action_run(struct ui *ui, enum ui_action action)
 			ui->quit = true;
 		}
 		break;
-	case UI_ACTION_HELP:
+	case KEYMAP_ACTION_HELP:
 		ui->overlay = UI_OVERLAY_HELP;
 		ui->help_top = 0;
 		ui->dirty |= UI_DIRTY_ALL;
 		break;
-	case UI_ACTION_REDRAW:
+	case KEYMAP_ACTION_REDRAW:
 		clearok(curscr, TRUE);
 		ui->dirty |= UI_DIRTY_ALL | UI_RELOAD_ROWS;
 		break;
-	case UI_ACTION_NEXT:
+	case KEYMAP_ACTION_ENTER_COMMAND:
+		ui_cmdline_open(ui);
+		break;
+	case KEYMAP_ACTION_NEXT_ENTRY:
 		actions_step(ui, 1);
 		break;
-	case UI_ACTION_PREV:
+	case KEYMAP_ACTION_PREVIOUS_ENTRY:
 		actions_step(ui, -1);
 		break;
-	case UI_ACTION_PAGE_DOWN:
-		if (ui->pager != NULL) {
-			if (ui_pager_percent(ui) >= 100)
-				actions_step(ui, 1);
-			else
-				ui_pager_scroll(ui, MAX(1, ui_pager_height(ui) - 1));
-		} else {
-			ui_index_move(ui, ui->cursor + ui->index_height);
-		}
+	case KEYMAP_ACTION_NEXT_PAGE:
+		actions_move(ui, page, true);
 		break;
-	case UI_ACTION_PAGE_UP:
-		if (ui->pager != NULL)
-			ui_pager_scroll(ui, -MAX(1, ui_pager_height(ui) - 1));
-		else
-			ui_index_move(ui, ui->cursor - ui->index_height);
+	case KEYMAP_ACTION_PREVIOUS_PAGE:
+		actions_move(ui, -page, false);
 		break;
-	case UI_ACTION_FIRST:
+	case KEYMAP_ACTION_HALF_DOWN:
+		actions_move(ui, MAX(1, page / 2), false);
+		break;
+	case KEYMAP_ACTION_HALF_UP:
+		actions_move(ui, -MAX(1, page / 2), false);
+		break;
+	case KEYMAP_ACTION_FIRST_ENTRY:
 		ui_index_move(ui, 0);
 		break;
-	case UI_ACTION_LAST:
+	case KEYMAP_ACTION_LAST_ENTRY:
 		ui_index_move(ui, ui->total - 1);
 		break;
-	case UI_ACTION_OPEN:
-		actions_open(ui);
+	case KEYMAP_ACTION_DISPLAY_MESSAGE:
+		ui_action_open(ui);
 		break;
-	case UI_ACTION_NEXT_UNREAD:
+	case KEYMAP_ACTION_NEXT_UNREAD:
 		count = actions_find_unread(ui);
 		if (count < 0) {
 			ui_set_message(ui, false, "No unread messages.");
@@ -363,24 +425,24 @@ ui_action_run(struct ui *ui, enum ui_action action)
 		}
 		ui_index_move(ui, count);
 		if (ui->pager != NULL)
-			actions_open(ui);
+			ui_action_open(ui);
 		break;
-	case UI_ACTION_TOGGLE_NEW:
+	case KEYMAP_ACTION_TOGGLE_NEW:
 		actions_flag(ui, STORE_FLAG_SEEN, -1);
 		break;
-	case UI_ACTION_FLAG:
+	case KEYMAP_ACTION_FLAG_MESSAGE:
 		actions_flag(ui, STORE_FLAG_FLAGGED, -1);
 		break;
-	case UI_ACTION_DELETE:
-	case UI_ACTION_UNDELETE:
-		if (actions_flag(ui, STORE_FLAG_TRASHED, action == UI_ACTION_DELETE) &&
+	case KEYMAP_ACTION_DELETE_MESSAGE:
+	case KEYMAP_ACTION_UNDELETE_MESSAGE:
+		if (actions_flag(ui, STORE_FLAG_TRASHED, action == KEYMAP_ACTION_DELETE_MESSAGE) &&
 		    ui->cursor + 1 < ui->total)
 			actions_step(ui, 1);
 		break;
-	case UI_ACTION_EXPUNGE:
-		actions_ask(ui, UI_PROMPT_EXPUNGE, "Expunge messages marked deleted? (y/n) ");
+	case KEYMAP_ACTION_EXPUNGE:
+		ui_confirm(ui, "Expunge messages marked deleted? (y/n) ", actions_expunge_answer);
 		break;
-	case UI_ACTION_FULL_HEADERS:
+	case KEYMAP_ACTION_DISPLAY_TOGGLE_WEED:
 		if (ui->pager == NULL) {
 			ui_set_message(ui, true, "No message is open.");
 			break;
@@ -388,28 +450,33 @@ ui_action_run(struct ui *ui, enum ui_action action)
 		ui->pager->full_headers = !ui->pager->full_headers;
 		ui_pager_rerender(ui);
 		break;
-	case UI_ACTION_LINE_DOWN:
+	case KEYMAP_ACTION_NEXT_LINE:
 		ui_pager_scroll(ui, 1);
 		break;
-	case UI_ACTION_LINE_UP:
+	case KEYMAP_ACTION_PREVIOUS_LINE:
 		ui_pager_scroll(ui, -1);
 		break;
-	case UI_ACTION_TOP:
+	case KEYMAP_ACTION_TOP:
 		ui_pager_scroll(ui, -(1 << 30));
 		break;
-	case UI_ACTION_BOTTOM:
+	case KEYMAP_ACTION_BOTTOM:
 		ui_pager_scroll(ui, 1 << 30);
 		break;
-	case UI_ACTION_SEARCH:
-		actions_ask(ui, UI_PROMPT_SEARCH, "Search for: ");
+	case KEYMAP_ACTION_SEARCH:
+		if (ui->pager == NULL) {
+			/* Searching the index is the query language's (issue 5, the model). */
+			ui_action_unavailable(ui, action);
+			break;
+		}
+		ui_prompt_open(ui, UI_PROMPT_SEARCH, "Search for: ", NULL, NULL, actions_search_done);
 		break;
-	case UI_ACTION_SEARCH_NEXT:
+	case KEYMAP_ACTION_SEARCH_NEXT:
 		if (ui->pager == NULL || ui->pager->search == NULL)
 			ui_set_message(ui, true, "No search yet; press / to search.");
 		else
 			ui_pager_search(ui, true);
 		break;
-	case UI_ACTION_ZOOM:
+	case KEYMAP_ACTION_TOGGLE_ZOOM:
 		if (ui->pager == NULL) {
 			ui_set_message(ui, true, "No message is open.");
 			break;
@@ -417,83 +484,69 @@ ui_action_run(struct ui *ui, enum ui_action action)
 		ui->zoom = !ui->zoom;
 		ui->dirty |= UI_DIRTY_ALL | UI_RELOAD_ROWS;
 		break;
-	case UI_ACTION_FETCH:
+	case KEYMAP_ACTION_FETCH_MAIL:
 		ui_fetch_now(ui);
 		break;
-	case UI_ACTION_FETCH_REST:
+	case KEYMAP_ACTION_FETCH_REST:
 		actions_fetch_rest(ui);
 		break;
-	case UI_ACTION_LOG:
+	case KEYMAP_ACTION_SHOW_LOG:
 		ui->overlay = UI_OVERLAY_LOG;
 		ui->help_top = MAX(0, ui_help_lines(ui) - (LINES - 2));
 		ui->dirty |= UI_DIRTY_ALL;
 		break;
-	case UI_ACTION_COUNT:
+	/* Not built yet: each lands in ui_action_unavailable() until its feature does. */
+	case KEYMAP_ACTION_NEXT_THREAD:
+	case KEYMAP_ACTION_PREVIOUS_THREAD:
+	case KEYMAP_ACTION_PARENT_MESSAGE:
+	case KEYMAP_ACTION_SAVE_MESSAGE:
+	case KEYMAP_ACTION_COPY_MESSAGE:
+	case KEYMAP_ACTION_MOVE_MESSAGE:
+	case KEYMAP_ACTION_PIPE_MESSAGE:
+	case KEYMAP_ACTION_UNDO:
+	case KEYMAP_ACTION_SEARCH_REVERSE:
+	case KEYMAP_ACTION_SEARCH_OPPOSITE:
+	case KEYMAP_ACTION_LIMIT:
+	case KEYMAP_ACTION_SORT:
+	case KEYMAP_ACTION_SORT_REVERSE:
+	case KEYMAP_ACTION_COLLAPSE_THREAD:
+	case KEYMAP_ACTION_COLLAPSE_ALL:
+	case KEYMAP_ACTION_TAG_ENTRY:
+	case KEYMAP_ACTION_TAG_PATTERN:
+	case KEYMAP_ACTION_UNTAG_PATTERN:
+	case KEYMAP_ACTION_TAG_PREFIX:
+	case KEYMAP_ACTION_SIDEBAR_TOGGLE:
+	case KEYMAP_ACTION_SIDEBAR_NEXT:
+	case KEYMAP_ACTION_SIDEBAR_PREVIOUS:
+	case KEYMAP_ACTION_SIDEBAR_OPEN:
+	case KEYMAP_ACTION_SIDEBAR_FOCUS:
+	case KEYMAP_ACTION_NEXT_ACCOUNT:
+	case KEYMAP_ACTION_PREVIOUS_ACCOUNT:
+	case KEYMAP_ACTION_VIEW_ATTACHMENTS:
+	case KEYMAP_ACTION_OPEN_ATTACHMENT:
+	case KEYMAP_ACTION_SAVE_ATTACHMENT:
+	case KEYMAP_ACTION_PIPE_ATTACHMENT:
+	case KEYMAP_ACTION_VIEW_LINKS:
+	case KEYMAP_ACTION_OPEN_LINK:
+	case KEYMAP_ACTION_COPY_LINK:
+		ui_action_unavailable(ui, action);
+		break;
+	/* The prompt's own: prompt.c runs them while a line is typed. */
+	case KEYMAP_ACTION_ACCEPT:
+	case KEYMAP_ACTION_CANCEL:
+	case KEYMAP_ACTION_COMPLETE:
+	case KEYMAP_ACTION_HISTORY_UP:
+	case KEYMAP_ACTION_HISTORY_DOWN:
+	case KEYMAP_ACTION_BACKSPACE:
+	case KEYMAP_ACTION_DELETE_CHAR:
+	case KEYMAP_ACTION_BACKWARD_CHAR:
+	case KEYMAP_ACTION_FORWARD_CHAR:
+	case KEYMAP_ACTION_BOL:
+	case KEYMAP_ACTION_EOL:
+	case KEYMAP_ACTION_KILL_LINE:
+	case KEYMAP_ACTION_KILL_EOL:
+	case KEYMAP_ACTION_KILL_WORD:
+	case KEYMAP_ACTION_COUNT:
 		break;
 	}
-}
-
-/* The prompt was answered with TEXT. */
-static void
-actions_prompt_done(struct ui *ui, enum ui_prompt_kind kind, const char *text)
-{
-	switch (kind) {
-	case UI_PROMPT_SEARCH:
-		if (ui->pager == NULL || text[0] == '\0')
-			break;
-		g_free(ui->pager->search);
-		ui->pager->search = g_strdup(text);
-		ui_pager_search(ui, false);
-		break;
-	case UI_PROMPT_EXPUNGE:
-		if (text[0] == 'y' || text[0] == 'Y')
-			actions_expunge(ui);
-		break;
-	case UI_PROMPT_NONE:
-		break;
-	}
-}
-
-void
-ui_prompt_key(struct ui *ui, int key)
-{
-	enum ui_prompt_kind kind = ui->prompt.kind;
-	char *text;
-
-	ui->dirty |= UI_DIRTY_STATUS;
-	if (key == 0x1b || key == ('g' & 0x1f)) {
-		ui->prompt.kind = UI_PROMPT_NONE;
-		return;
-	}
-	if (kind == UI_PROMPT_EXPUNGE) {
-		char answer[2] = { (char)(key < 0x80 ? key : 'n'), '\0' };
-
-		ui->prompt.kind = UI_PROMPT_NONE;
-		actions_prompt_done(ui, kind, answer);
-		return;
-	}
-	if (key == '\r' || key == '\n' || key == UI_KEY_FN + KEY_ENTER) {
-		ui->prompt.kind = UI_PROMPT_NONE;
-		text = g_strdup(ui->prompt.text->str);
-		actions_prompt_done(ui, kind, text);
-		g_free(text);
-		return;
-	}
-	if (key == 0x7f || key == 0x08 || key == UI_KEY_FN + KEY_BACKSPACE) {
-		if (ui->prompt.text->len > 0) {
-			const char *end = ui->prompt.text->str + ui->prompt.text->len;
-			const char *prev = g_utf8_find_prev_char(ui->prompt.text->str, end);
-
-			g_string_truncate(ui->prompt.text, prev - ui->prompt.text->str);
-		}
-		return;
-	}
-	if (key == ('u' & 0x1f)) {
-		g_string_truncate(ui->prompt.text, 0);
-		return;
-	}
-	/* Printable characters only: the answer is drawn on the screen. */
-	if (key >= 0x20 && key < UI_KEY_FN && key != 0x7f && g_unichar_isprint((gunichar)key) &&
-	    ui->prompt.text->len < 1024)
-		g_string_append_unichar(ui->prompt.text, (gunichar)key);
 }

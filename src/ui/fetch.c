@@ -47,6 +47,8 @@ struct ui_fetcher {
 	GPtrArray *log;        /* char *, newest last */
 	char *log_path;
 	bool hello;
+	unsigned int run_new;  /* messages the running child brought */
+	GString *run_accounts; /* the accounts they came to, comma-separated */
 };
 
 /* Add a line to the log view (and keep it bounded). */
@@ -97,6 +99,7 @@ ui_fetch_init(struct ui *ui)
 	f->fd = -1;
 	f->partial = g_string_new(NULL);
 	f->log = g_ptr_array_new_with_free_func(g_free);
+	f->run_accounts = g_string_new(NULL);
 	f->log_path = g_build_filename(ui->config->store, "fetch.log", NULL);
 	f->n_accounts = ui->config->n_accounts;
 	f->accounts = g_new0(struct ui_fetch_account, f->n_accounts);
@@ -335,14 +338,49 @@ fetch_event(struct ui *ui, const struct event *ev)
 		a->next = g_get_monotonic_time() + (gint64)a->account->poll_interval * G_USEC_PER_SEC;
 		if (f->rest_run)
 			a->rest = false;
-		if (ev->a > 0)
+		if (ev->a > 0) {
 			fetch_log(ui, "%s: %d new message%s", ev->account, (int)ev->a,
 			    ev->a == 1 ? "" : "s");
+			if (!f->rest_run) {
+				f->run_new += (unsigned int)MIN(ev->a, 1000000);
+				g_string_append_printf(f->run_accounts, "%s%s",
+				    f->run_accounts->len > 0 ? "," : "", a->account->name);
+			}
+		}
 		a->in_run = false;
 		break;
 	default:
 		break;
 	}
+}
+
+/*
+ * New mail landed: run new_mail_command with the counts.  An argv, no
+ * shell; stdin, stdout and stderr on /dev/null so it cannot touch the
+ * screen; never waited for: GLib's double fork leaves no child to reap.
+ */
+static void
+fetch_new_mail_command(struct ui *ui, unsigned int n_new, const char *accounts)
+{
+	struct index_filter all = { 0 };
+	int64_t total = 0, unread = 0;
+	GError *error = NULL;
+	char **argv;
+
+	if (ui->config->new_mail_argv == NULL)
+		return;
+	if (!index_count(ui->idx, &all, &total, &unread, NULL))
+		unread = ui->unread;
+	argv = config_new_mail_argv(ui->config, n_new, (unsigned int)MAX(unread, 0), accounts);
+	if (argv == NULL)
+		return;
+	if (!g_spawn_async(NULL, argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL |
+	    G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, &error)) {
+		fetch_log(ui, "new_mail_command: %s", error->message);
+		ui_set_message(ui, true, "new_mail_command: %s", error->message);
+		g_clear_error(&error);
+	}
+	g_strfreev(argv);
 }
 
 /* The child closed its pipe: collect it. */
@@ -376,6 +414,10 @@ fetch_finish(struct ui *ui)
 	}
 	fetch_reload_keep_cursor(ui);
 	ui->dirty |= UI_DIRTY_STATUS;
+	if (f->run_new > 0)
+		fetch_new_mail_command(ui, f->run_new, f->run_accounts->str);
+	f->run_new = 0;
+	g_string_truncate(f->run_accounts, 0);
 }
 
 int
@@ -550,6 +592,7 @@ ui_fetch_stop(struct ui *ui)
 	if (f->fd >= 0)
 		close(f->fd);
 	g_string_free(f->partial, TRUE);
+	g_string_free(f->run_accounts, TRUE);
 	g_ptr_array_free(f->log, TRUE);
 	g_free(f->log_path);
 	for (i = 0; i < f->n_accounts; i++)

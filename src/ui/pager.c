@@ -56,7 +56,8 @@ pager_wrap(struct ui_pager *pager, int width)
 static bool
 pager_render(struct ui *ui, struct ui_pager *pager, const struct index_message *msg, GError **error)
 {
-	struct render_options options = { .full_headers = pager->full_headers };
+	struct render_options options = { .full_headers = pager->full_headers,
+		.date_format = ui->date_format };
 	char *maildir = ui_index_maildir(ui, msg->account);
 	char *path = store_message_path(maildir, msg->subdir, msg->base, msg->flags);
 	struct rendering *r = render_file(path, &options, error);

@@ -4,9 +4,10 @@
  * only ui/ calls curses.
  *
  * Shape (STYLE 8.6): ui.c runs a poll() loop over the terminal and a signal
- * self-pipe; a key is looked up in the focused view's key table (keys.c),
- * which names an action (actions.c); the action changes the model and sets
- * dirty bits; at the end of the pass the screen is drawn once.
+ * self-pipe; keys (keys.c) are looked up in the live key map (keymap.h) for
+ * the focused context, sequences waiting for their next key; the action
+ * found runs in actions.c (or prompt.c in the prompt), changes the model and
+ * sets dirty bits; at the end of the pass the screen is drawn once.
  */
 #ifndef SURAT_UI_PRIVATE_H
 #define SURAT_UI_PRIVATE_H
@@ -17,53 +18,19 @@
 
 #include "surat/config.h"
 #include "surat/index.h"
+#include "surat/keymap.h"
 #include "surat/render.h"
 #include "surat/theme.h"
 
-/* Keys: a Unicode character, or UI_KEY_FN + a curses KEY_* code. */
-#define UI_KEY_FN   0x200000
-#define UI_KEY_NONE (-1)
+/*
+ * Keys are those of the key map (keymap.h): int32_t, 0 for none.  A resize
+ * and a mouse event are read like keys but are not keys.
+ */
+#define UI_KEY_NONE   KEYMAP_KEY_NONE
+#define UI_KEY_RESIZE (-2)
+#define UI_KEY_MOUSE  (-3)
 
-/* What a key can do.  Every action has a name (for help and, later, bind). */
-enum ui_action {
-	UI_ACTION_NONE,
-	UI_ACTION_QUIT,          /* close the pager, else quit */
-	UI_ACTION_HELP,
-	UI_ACTION_REDRAW,
-	UI_ACTION_NEXT,          /* index: next message; pager: next message */
-	UI_ACTION_PREV,
-	UI_ACTION_PAGE_DOWN,
-	UI_ACTION_PAGE_UP,
-	UI_ACTION_FIRST,
-	UI_ACTION_LAST,
-	UI_ACTION_OPEN,
-	UI_ACTION_NEXT_UNREAD,
-	UI_ACTION_TOGGLE_NEW,
-	UI_ACTION_FLAG,
-	UI_ACTION_DELETE,
-	UI_ACTION_UNDELETE,
-	UI_ACTION_EXPUNGE,
-	UI_ACTION_FULL_HEADERS,
-	UI_ACTION_LINE_DOWN,     /* pager */
-	UI_ACTION_LINE_UP,
-	UI_ACTION_TOP,
-	UI_ACTION_BOTTOM,
-	UI_ACTION_SEARCH,
-	UI_ACTION_SEARCH_NEXT,
-	UI_ACTION_ZOOM,          /* full-screen pager on/off */
-	UI_ACTION_FETCH,         /* fetch new mail now */
-	UI_ACTION_FETCH_REST,    /* fetch the rest of a headers-only message */
-	UI_ACTION_LOG,           /* the fetch log */
-	UI_ACTION_COUNT
-};
-
-/* Which key table applies. */
-enum ui_context {
-	UI_CONTEXT_INDEX,
-	UI_CONTEXT_PAGER,
-	UI_CONTEXT_HELP,         /* the help and the log screens */
-	UI_CONTEXT_COUNT
-};
+#define UI_PENDING_MS 1000 /* how long "g" waits for the second key of "g g" */
 
 /* Dirty bits: what must be drawn again at the end of the pass. */
 #define UI_DIRTY_INDEX  0x1
@@ -90,17 +57,53 @@ struct ui_pager {
 	char *search;              /* the last search, or NULL */
 };
 
-/* A question on the message line. */
+struct ui;
+
+/*
+ * The line editor (prompt.c): one line typed on the message line, edited
+ * with the prompt context's keys (accept, cancel, complete, history...).
+ *
+ * A completion function gets the line and the cursor (a byte offset), adds
+ * the candidates for the word before the cursor to OUT (g_free'd strings,
+ * whole words) and returns the byte offset where that word starts.
+ * The done function gets the accepted line (never NULL); cancelling calls
+ * nothing.  Both are called with the prompt already closed for DONE, open
+ * for COMPLETE.
+ */
+typedef size_t (*ui_prompt_complete_fn)(struct ui *ui, const char *line, size_t cursor,
+    GPtrArray *out);
+typedef void (*ui_prompt_done_fn)(struct ui *ui, const char *text);
+
+/* Each kind of prompt keeps its own history. */
 enum ui_prompt_kind {
 	UI_PROMPT_NONE,
 	UI_PROMPT_SEARCH,   /* text, then Enter */
-	UI_PROMPT_EXPUNGE,  /* y or n */
+	UI_PROMPT_CONFIRM,  /* one key answers: y or anything else */
+	UI_PROMPT_COMMAND,  /* the : command line */
+	UI_PROMPT_LIMIT,    /* for the model's limit, tag-pattern... prompts */
+	UI_PROMPT_PATTERN,
+	UI_PROMPT_FOLDER,
+	UI_PROMPT_PIPE,
+	UI_PROMPT_KIND_COUNT
 };
 
+#define UI_PROMPT_MAX      1024 /* bytes of a line */
+#define UI_PROMPT_HISTORY  100  /* lines kept per kind */
+
 struct ui_prompt {
-	enum ui_prompt_kind kind;
+	enum ui_prompt_kind kind;  /* NONE: no prompt open */
 	char *question;
 	GString *text;
+	size_t cursor;             /* byte offset in text */
+	ui_prompt_complete_fn complete;
+	ui_prompt_done_fn done;
+	GPtrArray *history[UI_PROMPT_KIND_COUNT]; /* char *, oldest first */
+	int history_pos;           /* index into the kind's history, or -1: the new line */
+	char *saved;               /* the new line while the history is browsed */
+	GPtrArray *candidates;     /* of the last Tab, for cycling; NULL after an edit */
+	guint candidate;           /* the one shown */
+	size_t word_start;         /* where the completed word starts */
+	char *hint;                /* the candidates, shown in the status line */
 };
 
 /* Full screens of text shown over the index and pager. */
@@ -140,31 +143,88 @@ struct ui {
 	struct ui_prompt prompt;
 	char *message;          /* shown on the message line until the next key */
 	bool message_error;
+
+	/* Keys: the live key map and the keys of a sequence typed so far. */
+	struct keymap *keymap;
+	int32_t pending[KEYMAP_SEQ_MAX * 2]; /* Escapes count once joined */
+	size_t n_pending;
+	enum keymap_action pending_action;   /* what the pending keys do alone, or NONE */
+	gint64 pending_deadline;             /* run pending_action then (monotonic) */
+
+	/* Options `:set` changes at run time, first from the config. */
+	int index_lines;
+	bool mouse;
+	bool osc8_links;
+	char *date_format;
+	bool sidebar;
+	int sidebar_width;
+	char *theme_name;
 };
 
 /* ui.c */
 void ui_set_message(struct ui *ui, bool error, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
-enum ui_context ui_context(const struct ui *ui);
+/* The key map context of what has the keyboard now (the prompt, the help...). */
+enum keymap_context ui_context(const struct ui *ui);
+/* Run ACTION as if its key was typed, in the current context. */
+void ui_key_action(struct ui *ui, enum keymap_action action);
+/* Where the panes are now, for the mouse. */
+struct ui_layout {
+	int index_y, index_h;  /* index pane (index_h 0: hidden) */
+	int sep_y;             /* the rule between index and pager, or -1 */
+	int pager_y, pager_h;  /* pager pane (pager_h 0: hidden) */
+	int status_y;
+	int message_y;
+	int sidebar_w;         /* columns of the sidebar at the left; 0 until it exists */
+};
+void ui_layout_compute(const struct ui *ui, struct ui_layout *l);
 
 /* term.c: the terminal, colours and signals. */
 bool ui_term_start(const struct theme *theme, GError **error);
+/* Colours and attributes for THEME again (`:set theme`). */
+void ui_term_apply_theme(const struct theme *theme);
+/* Report mouse events as UI_KEY_MOUSE, or stop (`mouse`). */
+void ui_term_mouse(bool on);
 void ui_term_stop(void);
 int ui_term_attr(enum theme_element element);
 int ui_term_signal_fd(void);
 int ui_term_take_signal(void);
 
-/* keys.c */
-int ui_keys_read(void);
-enum ui_action ui_keys_lookup(enum ui_context context, int key);
-const char *ui_keys_name(int key, char *buf, size_t size);
-const char *ui_action_name(enum ui_action action);
-const char *ui_action_help(enum ui_action action);
-/* Help lines for CONTEXT's live bindings, appended to LINES (g_free'd char *). */
-void ui_keys_help(enum ui_context context, GPtrArray *lines);
+/* keys.c: the next key from the terminal, UI_KEY_RESIZE, UI_KEY_MOUSE or UI_KEY_NONE. */
+int32_t ui_keys_read(void);
 
-/* actions.c */
-void ui_action_run(struct ui *ui, enum ui_action action);
-void ui_prompt_key(struct ui *ui, int key);
+/*
+ * actions.c: every action, dispatched by enum keymap_action in one place.
+ * ui_action_unavailable() is the single place for actions whose feature is
+ * not built yet: "ACTION-NAME: not available yet" on the message line.
+ */
+void ui_action_run(struct ui *ui, enum keymap_action action);
+void ui_action_unavailable(struct ui *ui, enum keymap_action action);
+void ui_action_open(struct ui *ui);
+/* Ask a y/n question; DONE gets "y" or "n". */
+void ui_confirm(struct ui *ui, const char *question, ui_prompt_done_fn done);
+
+/* prompt.c: the line editor. */
+void ui_prompt_init(struct ui *ui);
+void ui_prompt_clear(struct ui *ui);
+/* Open a prompt of KIND asking QUESTION; COMPLETE may be NULL. */
+void ui_prompt_open(struct ui *ui, enum ui_prompt_kind kind, const char *question,
+    const char *initial, ui_prompt_complete_fn complete, ui_prompt_done_fn done);
+/* An action of the prompt context. */
+void ui_prompt_action(struct ui *ui, enum keymap_action action);
+/* A key bound to nothing in the prompt: typed into the line if printable. */
+void ui_prompt_insert(struct ui *ui, int32_t key);
+/* Draw the prompt on line Y; places the terminal cursor. */
+void ui_prompt_draw(struct ui *ui, int y, int width);
+/* Complete WORD (the text from START to CURSOR) against NAMES (NULL-terminated). */
+void ui_prompt_candidates(const char *word, const char *const *names, GPtrArray *out);
+
+/* cmdline.c: the : command line. */
+void ui_cmdline_open(struct ui *ui);
+/* Run one command line (an action, set, bind, help, quit); errors go to the message line. */
+void ui_cmdline_run(struct ui *ui, const char *line);
+
+/* mouse.c: one mouse event (after UI_KEY_MOUSE). */
+void ui_mouse_event(struct ui *ui);
 
 /* index-view.c */
 void ui_index_reload(struct ui *ui);

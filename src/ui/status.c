@@ -19,11 +19,37 @@ status_scope(const struct ui *ui)
 	return "all accounts";
 }
 
+/* The keys of a sequence typed so far ("g"), or NULL. */
+static char *
+status_pending(const struct ui *ui)
+{
+	struct keymap_seq seq = { .len = 0 };
+	size_t i;
+
+	if (ui->n_pending == 0)
+		return NULL;
+	for (i = 0; i < ui->n_pending && seq.len < KEYMAP_SEQ_MAX; i++)
+		seq.keys[seq.len++] = ui->pending[i];
+	return keymap_seq_format(&seq);
+}
+
 void
 ui_status_draw(struct ui *ui, int y, int width)
 {
 	GString *s = g_string_new(NULL);
-	char *line;
+	char *line, *pending = status_pending(ui);
+
+	if (ui->prompt.hint != NULL) {
+		/* The candidates of a Tab in the prompt, over the status line. */
+		line = width_fit(ui->prompt.hint, width, 1);
+		attrset(ui_term_attr(THEME_STATUS));
+		mvaddstr(y, 0, line);
+		attrset(A_NORMAL);
+		g_free(line);
+		g_string_free(s, TRUE);
+		g_free(pending);
+		return;
+	}
 
 	g_string_append_printf(s, "-- surat: %s -- ", status_scope(ui));
 	if (ui->total > 0)
@@ -32,6 +58,11 @@ ui_status_draw(struct ui *ui, int y, int width)
 	else
 		g_string_append(s, "0/0");
 	g_string_append_printf(s, " -- %" G_GINT64_FORMAT " new ", ui->unread);
+	if (pending != NULL) {
+		/* A sequence waits for its next key: say which keys are typed. */
+		g_string_append_printf(s, "-- keys: %s ", pending);
+		g_free(pending);
+	}
 	if (ui->pager != NULL && ui->overlay == UI_OVERLAY_NONE)
 		g_string_append_printf(s, "-- %d%% ", ui_pager_percent(ui));
 	if (ui->overlay == UI_OVERLAY_HELP)
@@ -69,23 +100,7 @@ ui_message_draw(struct ui *ui, int y, int width)
 	attrset(ui_term_attr(THEME_NORMAL));
 	clrtoeol();
 	if (ui->prompt.kind != UI_PROMPT_NONE) {
-		char *text = g_strdup_printf("%s%s", ui->prompt.question, ui->prompt.text->str);
-		int cols = width_of(text);
-
-		/* Keep the end of a long answer in view. */
-		if (cols >= width) {
-			const char *p = text;
-
-			while (width_of(p) >= width)
-				p = g_utf8_next_char(p);
-			line = g_strdup(p);
-		} else {
-			line = g_strdup(text);
-		}
-		mvaddstr(y, 0, line);
-		curs_set(1);
-		g_free(line);
-		g_free(text);
+		ui_prompt_draw(ui, y, width);
 		return;
 	}
 	curs_set(0);

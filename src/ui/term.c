@@ -171,26 +171,88 @@ term_map_attrs(unsigned int attrs)
 	return a;
 }
 
-/* Turn the theme into one colour pair and attribute set per element. */
-static void
-term_apply_theme(const struct theme *theme)
+/* True for the elements that mark something by their background (a cursor line, a bar). */
+static bool
+term_is_highlight(int element)
+{
+	switch (element) {
+	case THEME_INDEX_SELECTED:
+	case THEME_SIDEBAR_SELECTED:
+	case THEME_LINK_SELECTED:
+	case THEME_ATTACHMENT_SELECTED:
+	case THEME_STATUS:
+	case THEME_SEARCH:
+	case THEME_MARKER:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* A colour that shows on BG: black on light colours, white on dark ones. */
+static int
+term_contrast(int bg)
+{
+	int r, g, b;
+
+	if (bg < 0)
+		return -1;
+	term_palette_rgb(bg, &r, &g, &b);
+	return r * 299 + g * 587 + b * 114 > 128000 ? COLOR_BLACK : COLOR_WHITE;
+}
+
+void
+ui_term_apply_theme(const struct theme *theme)
 {
 	const char *no_color = getenv("NO_COLOR");
 	bool colors = has_colors() && (no_color == NULL || no_color[0] == '\0');
-	int i;
+	static bool started;
+	int normal_bg = -1, i;
 
-	if (colors) {
+	if (colors && !started) {
 		start_color();
 		use_default_colors();
+		started = true;
 	}
+	if (colors)
+		normal_bg = term_map_color(theme->styles[THEME_NORMAL].bg);
 	for (i = 0; i < THEME_ELEMENT_COUNT; i++) {
 		const struct theme_style *s = &theme->styles[i];
+		int fg, bg;
 
 		term_element_attrs[i] = term_map_attrs(s->attrs);
-		if (colors && i + 1 < COLOR_PAIRS) {
-			init_pair((short)(i + 1), (short)term_map_color(s->fg), (short)term_map_color(s->bg));
-			term_element_attrs[i] |= COLOR_PAIR(i + 1);
-		}
+		if (!colors || i + 1 >= COLOR_PAIRS)
+			continue;
+		fg = term_map_color(s->fg);
+		bg = term_map_color(s->bg);
+		/*
+		 * Fewer colours than the theme asks: two colours the theme tells apart
+		 * may become one.  Text must stay readable, and a cursor line or a bar
+		 * must stay visible, so fall back on contrast and reverse video.
+		 */
+		if (fg == bg && fg >= 0 && s->fg != s->bg)
+			fg = term_contrast(bg);
+		if (term_is_highlight(i) && s->bg != theme->styles[THEME_NORMAL].bg && bg == normal_bg &&
+		    !(s->attrs & THEME_ATTR_REVERSE))
+			term_element_attrs[i] |= A_REVERSE;
+		init_pair((short)(i + 1), (short)fg, (short)bg);
+		term_element_attrs[i] |= COLOR_PAIR(i + 1);
+	}
+}
+
+void
+ui_term_mouse(bool on)
+{
+	if (on) {
+		/* Presses only, with no wait for a release: clicks are told apart in mouse.c. */
+		mouseinterval(0);
+		mousemask(BUTTON1_PRESSED | BUTTON4_PRESSED
+#ifdef BUTTON5_PRESSED
+		    | BUTTON5_PRESSED
+#endif
+		    , NULL);
+	} else {
+		mousemask(0, NULL);
 	}
 }
 
@@ -250,7 +312,7 @@ ui_term_start(const struct theme *theme, GError **error)
 	nodelay(stdscr, TRUE);
 	curs_set(0);
 	set_escdelay(25);
-	term_apply_theme(theme);
+	ui_term_apply_theme(theme);
 	return true;
 }
 

@@ -16,17 +16,7 @@
 #include "surat/reindex.h"
 #include "surat/ui.h"
 
-/* Where each pane goes on a LINES x COLS screen. */
-struct ui_layout {
-	int index_y, index_h;  /* index pane (index_h 0: hidden) */
-	int sep_y;             /* the rule between index and pager, or -1 */
-	int pager_y, pager_h;  /* pager pane (pager_h 0: hidden) */
-	int status_y;
-	int message_y;
-};
-
-/* Split the screen for the current state. */
-static void
+void
 ui_layout_compute(const struct ui *ui, struct ui_layout *l)
 {
 	int content = LINES - 2;
@@ -42,7 +32,7 @@ ui_layout_compute(const struct ui *ui, struct ui_layout *l)
 	} else if (ui->zoom || content < 6) {
 		l->pager_h = content;
 	} else {
-		l->index_h = MIN(ui->config->index_lines, content - 4);
+		l->index_h = MIN(ui->index_lines, content - 4);
 		l->sep_y = l->index_h;
 		l->pager_y = l->index_h + 1;
 		l->pager_h = content - l->index_h - 1;
@@ -58,14 +48,16 @@ ui_pager_height(const struct ui *ui)
 	return MAX(1, l.pager_h);
 }
 
-enum ui_context
+enum keymap_context
 ui_context(const struct ui *ui)
 {
+	if (ui->prompt.kind != UI_PROMPT_NONE)
+		return KEYMAP_CONTEXT_PROMPT;
 	if (ui->overlay != UI_OVERLAY_NONE)
-		return UI_CONTEXT_HELP;
+		return KEYMAP_CONTEXT_HELP;
 	if (ui->pager != NULL)
-		return UI_CONTEXT_PAGER;
-	return UI_CONTEXT_INDEX;
+		return KEYMAP_CONTEXT_PAGER;
+	return KEYMAP_CONTEXT_INDEX;
 }
 
 void
@@ -150,25 +142,129 @@ ui_initial_cursor(struct ui *ui)
 	ui->dirty |= UI_RELOAD_ROWS;
 }
 
-/* Handle one key. */
-static void
-ui_key(struct ui *ui, int key)
+void
+ui_key_action(struct ui *ui, enum keymap_action action)
 {
-	if (key == UI_KEY_FN + KEY_RESIZE) {
+	if (ui->prompt.kind != UI_PROMPT_NONE)
+		ui_prompt_action(ui, action);
+	else
+		ui_action_run(ui, action);
+}
+
+/* Forget the keys of a sequence typed so far. */
+static void
+ui_pending_clear(struct ui *ui)
+{
+	if (ui->n_pending > 0)
+		ui->dirty |= UI_DIRTY_STATUS;
+	ui->n_pending = 0;
+	ui->pending_action = KEYMAP_ACTION_NONE;
+	ui->pending_deadline = 0;
+}
+
+/* The pending keys waited long enough: run what they do on their own. */
+static void
+ui_pending_expire(struct ui *ui)
+{
+	enum keymap_action action = ui->pending_action;
+
+	ui_pending_clear(ui);
+	if (action != KEYMAP_ACTION_NONE)
+		ui_key_action(ui, action);
+}
+
+/* Look up the pending keys, the last one just added; run what they name. */
+static void
+ui_pending_lookup(struct ui *ui, int32_t key)
+{
+	enum keymap_context context = ui_context(ui);
+	enum keymap_action action;
+	enum keymap_match match;
+
+	match = keymap_lookup(ui->keymap, context, ui->pending, ui->n_pending, &action);
+	switch (match) {
+	case KEYMAP_MATCH_FULL:
+		ui_pending_clear(ui);
+		ui_key_action(ui, action);
+		break;
+	case KEYMAP_MATCH_PREFIX:
+		ui->pending_action = action;
+		ui->pending_deadline = action != KEYMAP_ACTION_NONE ?
+		    g_get_monotonic_time() + UI_PENDING_MS * 1000 : 0;
+		ui->dirty |= UI_DIRTY_STATUS;
+		break;
+	case KEYMAP_MATCH_NONE:
+		if (ui->n_pending > 1 && ui->pending_action != KEYMAP_ACTION_NONE) {
+			/* "g" bound alone and in "g g", then "x": run "g", then look "x" up afresh. */
+			ui_pending_expire(ui);
+			ui->pending[0] = key;
+			ui->n_pending = 1;
+			ui_pending_lookup(ui, key);
+			break;
+		}
+		if (ui->n_pending == 1 && context == KEYMAP_CONTEXT_PROMPT)
+			ui_prompt_insert(ui, key);
+		else if (ui->n_pending > 1) {
+			struct keymap_seq seq = { .len = 0 };
+			char *name;
+			size_t i;
+
+			for (i = 0; i < ui->n_pending && seq.len < KEYMAP_SEQ_MAX; i++)
+				seq.keys[seq.len++] = ui->pending[i];
+			name = keymap_seq_format(&seq);
+			ui_set_message(ui, false, "%s is not bound; ? shows the keys.", name);
+			g_free(name);
+		}
+		ui_pending_clear(ui);
+		break;
+	}
+}
+
+/* Handle one key (or a resize or a mouse event). */
+static void
+ui_key(struct ui *ui, int32_t key)
+{
+	if (key == UI_KEY_RESIZE) {
 		ui->dirty |= UI_DIRTY_ALL | UI_RELOAD_ROWS;
 		return;
 	}
-	if (ui->prompt.kind != UI_PROMPT_NONE) {
-		ui_prompt_key(ui, key);
-		return;
-	}
-	if (ui->message != NULL) {
+	if (ui->message != NULL && ui->prompt.kind == UI_PROMPT_NONE) {
 		g_clear_pointer(&ui->message, g_free);
 		ui->dirty |= UI_DIRTY_STATUS;
 	}
-	ui_action_run(ui, ui_keys_lookup(ui_context(ui), key));
+	if (key == UI_KEY_MOUSE) {
+		ui_pending_clear(ui);
+		ui_mouse_event(ui);
+		return;
+	}
+	if (ui->prompt.kind == UI_PROMPT_CONFIRM) {
+		/* A y/n question: the key itself is the answer. */
+		ui_pending_clear(ui);
+		ui_prompt_insert(ui, key);
+		return;
+	}
+	if (ui->n_pending >= G_N_ELEMENTS(ui->pending))
+		ui_pending_clear(ui);
+	ui->pending[ui->n_pending++] = key;
+	ui_pending_lookup(ui, key);
 	if (ui->dirty == 0)
 		ui->dirty |= UI_DIRTY_STATUS;
+}
+
+/* Milliseconds poll() may sleep: until the next fetch or a pending key's deadline. */
+static int
+ui_timeout_ms(struct ui *ui)
+{
+	int timeout = ui_fetch_timeout_ms(ui);
+
+	if (ui->pending_deadline > 0) {
+		gint64 left = (ui->pending_deadline - g_get_monotonic_time()) / 1000 + 1;
+		int ms = (int)CLAMP(left, 0, UI_PENDING_MS);
+
+		if (timeout < 0 || ms < timeout)
+			timeout = ms;
+	}
+	return timeout;
 }
 
 /* Run until quit. */
@@ -178,7 +274,8 @@ ui_loop(struct ui *ui)
 	struct pollfd fds[3];
 
 	while (!ui->quit) {
-		int key, sig;
+		int32_t key;
+		int sig;
 
 		ui_fetch_tick(ui);
 		if (ui->dirty)
@@ -190,8 +287,10 @@ ui_loop(struct ui *ui)
 		fds[2].fd = ui_fetch_fd(ui); /* -1 is ignored by poll */
 		fds[2].events = POLLIN;
 		fds[2].revents = 0;
-		if (poll(fds, 3, ui_fetch_timeout_ms(ui)) < 0 && errno != EINTR)
+		if (poll(fds, 3, ui_timeout_ms(ui)) < 0 && errno != EINTR)
 			break;
+		if (ui->pending_deadline > 0 && g_get_monotonic_time() >= ui->pending_deadline)
+			ui_pending_expire(ui);
 		if (fds[2].fd >= 0 && (fds[2].revents & (POLLIN | POLLHUP | POLLERR)))
 			ui_fetch_readable(ui);
 		if (fds[1].revents & POLLIN) {
@@ -206,6 +305,30 @@ ui_loop(struct ui *ui)
 		while (!ui->quit && (key = ui_keys_read()) != UI_KEY_NONE)
 			ui_key(ui, key);
 	}
+}
+
+/* The key map: the defaults, then the config's bindings in order (a later one wins). */
+static struct keymap *
+ui_build_keymap(const struct surat_config *config, GError **error)
+{
+	struct keymap *keymap = keymap_new();
+	size_t i;
+	int c;
+
+	for (i = 0; i < config->n_bindings; i++) {
+		const struct config_binding *b = &config->bindings[i];
+
+		for (c = 0; c < KEYMAP_CONTEXT_COUNT; c++) {
+			if (!(b->contexts & KEYMAP_IN(c)))
+				continue;
+			if (!keymap_bind(keymap, (enum keymap_context)c, &b->keys, b->action, error)) {
+				g_prefix_error(error, "%s:%d: bind: ", config->path, b->line);
+				keymap_free(keymap);
+				return NULL;
+			}
+		}
+	}
+	return keymap;
 }
 
 /* Open the index, filling it from the Maildirs when it is new or empty. */
@@ -245,9 +368,20 @@ ui_run(const struct surat_config *config)
 	memset(&ui, 0, sizeof ui);
 	ui.config = config;
 	ui.rows = g_ptr_array_new_with_free_func((GDestroyNotify)index_message_free);
-	ui.prompt.text = g_string_new(NULL);
+	ui_prompt_init(&ui);
 	ui.sort = INDEX_SORT_DATE;
 	ui.index_height = 1;
+	ui.index_lines = config->index_lines;
+	ui.mouse = config->mouse;
+	ui.osc8_links = config->osc8_links;
+	ui.date_format = g_strdup(config->date_format);
+	ui.sidebar = config->sidebar;
+	ui.sidebar_width = config->sidebar_width;
+	ui.theme_name = g_strdup(config->theme);
+
+	ui.keymap = ui_build_keymap(config, &error);
+	if (ui.keymap == NULL)
+		goto fail;
 
 	ui.theme = theme_load(config->theme_path, &error);
 	if (ui.theme == NULL)
@@ -257,6 +391,7 @@ ui_run(const struct surat_config *config)
 		goto fail;
 	if (!ui_term_start(ui.theme, &error))
 		goto fail;
+	ui_term_mouse(ui.mouse);
 	ui.index_height = MAX(1, LINES - 2);
 	ui_index_reload(&ui);
 	ui_initial_cursor(&ui);
@@ -286,8 +421,10 @@ out:
 	index_free(ui.idx);
 	theme_free(ui.theme);
 	g_ptr_array_free(ui.rows, TRUE);
-	g_string_free(ui.prompt.text, TRUE);
-	g_free(ui.prompt.question);
+	ui_prompt_clear(&ui);
+	keymap_free(ui.keymap);
+	g_free(ui.date_format);
+	g_free(ui.theme_name);
 	g_free(ui.message);
 	return status;
 }

@@ -1,0 +1,71 @@
+"""benchtmux: a private tmux server with one pane, polled from outside, for the
+benchmarks that time a terminal program the way a person sees it (bench/open,
+bench/triage)."""
+import os
+import re
+import statistics
+import subprocess
+import time
+
+
+class Pane:
+    """A private tmux server with one pane running COMMAND."""
+
+    def __init__(self, name, width=120, height=40):
+        self.sock = "surat-bench-%d-%s" % (os.getpid(), name)
+        self.width, self.height = width, height
+
+    def tmux(self, *args, capture=False):
+        r = subprocess.run(["tmux", "-L", self.sock, "-f", "/dev/null"] + list(args),
+                           stdout=subprocess.PIPE if capture else subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
+        return r.stdout.decode("utf-8", "replace") if capture else r.returncode
+
+    def start(self, command, env):
+        envs = " ".join("%s='%s'" % kv for kv in env.items())
+        self.tmux("kill-server")
+        t0 = time.monotonic()
+        self.tmux("new-session", "-d", "-x", str(self.width), "-y", str(self.height),
+                  "env %s %s; sleep 600" % (envs, command))
+        return t0
+
+    def screen(self):
+        return self.tmux("capture-pane", "-p", "-t", "0", capture=True)
+
+    def wait_for(self, text, timeout=120):
+        """Poll until TEXT (a string, or a compiled regex) is on the screen."""
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            screen = self.screen()
+            if (text.search(screen) if isinstance(text, re.Pattern) else text in screen):
+                return time.monotonic()
+            time.sleep(0.002)
+        raise RuntimeError("timed out waiting for %r; screen:\n%s" % (text, self.screen()))
+
+    def keys(self, *keys, literal=False):
+        """Send KEYS to the pane (tmux key names, or text with LITERAL)."""
+        self.tmux("send-keys", "-t", "0", *(["-l"] if literal else []), *keys)
+
+    def child_pid(self):
+        pane = self.tmux("list-panes", "-t", "0", "-F", "#{pane_pid}", capture=True).strip()
+        out = subprocess.run(["pgrep", "-P", pane], stdout=subprocess.PIPE).stdout.split()
+        for pid in out:
+            with open("/proc/%s/comm" % pid.decode()) as f:
+                if f.read().strip() != "sleep":
+                    return int(pid)
+        return None
+
+    def kill(self):
+        self.tmux("kill-server")
+
+
+def peak_rss_kb(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return 0
+
+
+def median(xs):
+    return statistics.median(xs) if xs else float("nan")
