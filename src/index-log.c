@@ -277,8 +277,9 @@ index_undo_record(struct index *idx, int64_t action, enum index_undo_kind kind,
 		index_bind_text0(stmt, 6, msg->subdir);
 		index_bind_text0(stmt, 7, msg->flags);
 		index_bind_text(stmt, 8, msg->uidl);
-		sqlite3_bind_int(stmt, 9, msg->tagged ? 1 : 0);
 	}
+	/* Bound for CREATED too: NULL is no default for a NOT NULL column. */
+	sqlite3_bind_int(stmt, 9, kind == INDEX_UNDO_CHANGED && msg->tagged ? 1 : 0);
 	return index_run(idx, stmt, error);
 }
 

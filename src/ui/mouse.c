@@ -11,16 +11,11 @@
 
 #define MOUSE_WHEEL_LINES 3
 
-/*
- * The sidebar's hook: a click on sidebar row Y.  The sidebar is not built
- * yet (its layout width is 0, so nothing lands here); when it is, this
- * selects and opens the entry on row Y.
- */
+/* The sidebar's hook: a click on sidebar row Y highlights and opens its entry. */
 static void
 mouse_sidebar_click(struct ui *ui, int y)
 {
-	(void)y;
-	ui_action_unavailable(ui, KEYMAP_ACTION_SIDEBAR_OPEN);
+	ui_sidebar_click(ui, y);
 }
 
 /* A click on index row Y of the layout L. */
@@ -87,7 +82,7 @@ ui_mouse_event(struct ui *ui)
 #endif
 	if (!(ev.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED | BUTTON1_DOUBLE_CLICKED)))
 		return;
-	if (ev.x < l.sidebar_w) {
+	if (ev.x < l.sidebar_w && ev.y < l.status_y) {
 		mouse_sidebar_click(ui, ev.y);
 		return;
 	}
