@@ -161,6 +161,33 @@ work_mail 13 "Lunch on Friday"
 check "mail indexed by another process: work's count goes to 4/4" wait_row "work" "4/4"
 check "and the unified inbox's to 14/16" wait_row "All inboxes" "14/16"
 
+# Moving to another account's folder: account/folder, completed by Tab.
+ui_keys '}'
+wait_for "surat: demo -- " || true
+ui_keys M
+wait_for "Move to folder:" || true
+ui_keys -l 'work/Arc'
+ui_keys Enter
+check "another account's new folder: asked first" wait_for "Create folder work/Arc? (y/n)"
+ui_keys n
+ui_keys M
+wait_for "Move to folder:" || true
+ui_keys -l 'work/Archive'
+ui_keys Enter
+wait_for "Create folder work/Archive? (y/n)" || true
+ui_keys y
+check "moved to work/Archive" wait_for "Moved 1 message to work/Archive."
+check "the file is in work's Maildir++ folder" sh -c "ls '$UI_STORE'/work/.Archive/*/*Q7.sample* >/dev/null"
+check "work's Archive shows in the sidebar, 1/1" screen_match '^   Archive +1/1'
+check "demo's inbox drops to 9/11" wait_row "demo" "9/11"
+ui_keys C
+wait_for "Copy to folder:" || true
+ui_keys -l 'work/Ar'
+ui_keys Tab
+check "Tab completes another account's folder" wait_for "Copy to folder: work/Archive"
+ui_keys Escape
+wait_gone "Copy to folder:" || true
+
 # :set at run time.
 ui_keys : && ui_keys -l 'set sidebar_width 40' && ui_keys Enter
 check ":set sidebar_width 40 widens it: the whole name shows" wait_for '   Projets-été-très-longs-vraiment'
