@@ -88,6 +88,14 @@ check "saved search Unread: 13/13" row_is "Unread" "13/13"
 check "a saved search that does not parse says error" row_is "Broken" "error"
 check "a long folder name is cut to the sidebar's width, counts kept" \
 	screen_match '^   Projets-été-très-lon 0/0│'
+# The theme's sidebar elements (the default theme: reverse, bold green, plain).
+# esc_screen: the screen with its attributes, default-colour resets dropped.
+esc_screen() { ui_tmux capture-pane -e -p -t 0 | sed 's/\x1b\[[34]9m//g'; }
+esc_has() { esc_screen | grep -qF -- "$1"; }
+check "the highlighted entry is drawn with sidebar_selected" esc_has "$(printf '\033[7m>All inboxes')"
+check "a mailbox with new mail with sidebar_new" esc_has "$(printf '\033[32m demo ')"
+check "a folder without new mail in the plain sidebar colour" \
+	sh -c "$(command -v tmux) -L '$UI_SOCKET' capture-pane -e -p -t 0 | sed 's/\x1b\[[34]9m//g' | grep -qE '^($(printf '\033')\[0m)?   Archive '"
 check "the index is drawn right of the sidebar, after the rule" screen_match '│ [N ][! ][r ] .*Your laptop is ready'
 
 ui_keys B
