@@ -154,7 +154,11 @@ check "{ goes back to work" wait_for "surat: work -- "
 ui_keys : && ui_keys -l 'previous-account' && ui_keys Enter
 check ":previous-account opens demo" wait_for "surat: demo -- "
 
-# A click on a sidebar entry opens it.
+# The wheel over the sidebar moves its highlight; a click on an entry opens it.
+ui_keys -l "$(mouse_event 65 3 2)"
+check "the wheel down over the sidebar moves the highlight" esc_has "$(printf '\033[7m   Archive ')"
+ui_keys -l "$(mouse_event 64 3 2)"
+check "the wheel up moves it back" esc_has "$(printf '\033[7m>demo ')"
 row=$(ui_screen | grep -nE '^[ >]work ' | head -1 | cut -d: -f1)
 click 3 $((row - 1))
 check "a mouse click on work opens it" wait_for "surat: work -- "
