@@ -278,7 +278,7 @@ index_undo_record(struct index *idx, int64_t action, enum index_undo_kind kind,
 		index_bind_text0(stmt, 7, msg->flags);
 		index_bind_text(stmt, 8, msg->uidl);
 	}
-	/* Unbound parameters are NULL; the column is NOT NULL. */
+	/* Bound for CREATED too: NULL is no default for a NOT NULL column. */
 	sqlite3_bind_int(stmt, 9, kind == INDEX_UNDO_CHANGED && msg->tagged ? 1 : 0);
 	return index_run(idx, stmt, error);
 }

@@ -702,6 +702,16 @@ index_schema_version(struct index *idx)
 	return index_read_version(idx, NULL);
 }
 
+uint64_t
+index_change_stamp(struct index *idx)
+{
+	sqlite3_stmt *stmt = index_sql(idx, "PRAGMA data_version", NULL);
+	int64_t version = stmt != NULL ? index_query_int(idx, stmt, NULL) : -1;
+
+	/* Both only grow: their sum changes whenever either does. */
+	return (uint64_t)MAX(version, 0) + (uint64_t)sqlite3_total_changes64(idx->db);
+}
+
 bool
 index_begin(struct index *idx, GError **error)
 {

@@ -71,10 +71,10 @@ static const struct keymap_action_info keymap_actions[] = {
 	    I | P },
 	[KEYMAP_ACTION_UNDELETE_MESSAGE] = { "undelete-message", "remove the deletion mark",
 	    I | P },
-	[KEYMAP_ACTION_EXPUNGE] = { "expunge", "delete the marked messages for good (asks "
-	    "first)", I | P },
-	[KEYMAP_ACTION_SAVE_MESSAGE] = { "save-message", "save to a folder and mark the message "
-	    "deleted here", I | P },
+	[KEYMAP_ACTION_EXPUNGE] = { "expunge", "marked messages to the trash; in the trash, "
+	    "delete for good (asks)", I | P },
+	[KEYMAP_ACTION_SAVE_MESSAGE] = { "save-message", "save to a folder (moves it, as "
+	    "move-message does)", I | P },
 	[KEYMAP_ACTION_COPY_MESSAGE] = { "copy-message", "copy to a folder", I | P },
 	[KEYMAP_ACTION_MOVE_MESSAGE] = { "move-message", "move to a folder at once", I | P },
 	[KEYMAP_ACTION_PIPE_MESSAGE] = { "pipe-message", "pipe the message to a command",
@@ -260,6 +260,8 @@ static const struct {
 	{ KEYMAP_CONTEXT_INDEX, "M-k", KEYMAP_ACTION_SIDEBAR_PREVIOUS },
 	{ KEYMAP_CONTEXT_INDEX, "M-o", KEYMAP_ACTION_SIDEBAR_OPEN },
 	{ KEYMAP_CONTEXT_INDEX, "M-s", KEYMAP_ACTION_SIDEBAR_FOCUS },
+	{ KEYMAP_CONTEXT_INDEX, "}", KEYMAP_ACTION_NEXT_ACCOUNT },
+	{ KEYMAP_CONTEXT_INDEX, "{", KEYMAP_ACTION_PREVIOUS_ACCOUNT },
 	{ KEYMAP_CONTEXT_INDEX, "v", KEYMAP_ACTION_VIEW_ATTACHMENTS },
 	{ KEYMAP_CONTEXT_INDEX, "C-b", KEYMAP_ACTION_VIEW_LINKS },
 

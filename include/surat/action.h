@@ -13,9 +13,10 @@
  * dropped), when a trash folder is set and they are not in it already;
  * otherwise (no trash, or expunging the trash itself) it removes them for
  * good, and a removed message with a UIDL is remembered so it is never
- * fetched again, with a DELE queued when its account has
- * delete_on_server_when_deleted.  Moving to the trash is undoable; removing
- * for good is not, and clears the undo log.
+ * fetched again.  When its account has delete_on_server_when_deleted, either
+ * way (into the trash, or for good) queues a DELE by UIDL for the next
+ * fetch.  Moving to the trash is undoable (which takes the DELE back);
+ * removing for good is not, and clears the undo log.
  *
  * Uses folder.h and index.h; never draws, never touches the network.
  */

@@ -113,6 +113,13 @@ void index_free(struct index *idx);
 /* The schema version of the open file (PRAGMA user_version). */
 int index_schema_version(struct index *idx);
 
+/*
+ * A number that changes whenever rows may have changed: a write on IDX's
+ * connection, or a commit by another connection (a fetcher).  Reads no
+ * table; for the sidebar, to count again only after a change.
+ */
+uint64_t index_change_stamp(struct index *idx);
+
 /* One transaction around many writes (group commit).  Not nested. */
 bool index_begin(struct index *idx, GError **error);
 bool index_commit(struct index *idx, GError **error);

@@ -147,79 +147,6 @@ out:
 	return result;
 }
 
-/* Every row of the view marked deleted, appended to OUT. */
-static bool
-actions_deleted_rows(struct ui *ui, GPtrArray *out, GError **error)
-{
-	GPtrArray *rows = g_ptr_array_new_with_free_func((GDestroyNotify)index_message_free);
-	int64_t pos = 0;
-	bool ok = true;
-
-	for (;;) {
-		guint i;
-
-		g_ptr_array_set_size(rows, 0);
-		if (!index_page(ui->idx, &ui->filter, ui->sort, ui->reverse, pos, ACTIONS_SCAN_CHUNK,
-		    rows, error)) {
-			ok = false;
-			break;
-		}
-		for (i = 0; i < rows->len; i++) {
-			struct index_message *m = g_ptr_array_index(rows, i);
-
-			if (index_message_has_flag(m, STORE_FLAG_TRASHED))
-				g_ptr_array_add(out, g_ptr_array_steal_index_fast(rows, i--));
-		}
-		pos += ACTIONS_SCAN_CHUNK;
-		if (pos >= ui->total)
-			break;
-	}
-	g_ptr_array_free(rows, TRUE);
-	return ok;
-}
-
-/* Delete the files and rows of every message marked deleted. */
-static void
-actions_expunge(struct ui *ui)
-{
-	GPtrArray *doomed = g_ptr_array_new_with_free_func((GDestroyNotify)index_message_free);
-	GError *error = NULL;
-	guint i, done = 0;
-
-	if (!actions_deleted_rows(ui, doomed, &error))
-		goto fail;
-	for (i = 0; i < doomed->len; i++) {
-		struct index_message *m = g_ptr_array_index(doomed, i);
-		char *maildir = ui_index_maildir(ui, m->account);
-		bool ok;
-
-		if (ui->pager != NULL && ui->pager->id == m->id) {
-			ui_pager_free(ui->pager);
-			ui->pager = NULL;
-			ui->zoom = false;
-		}
-		/*
-		 * The file goes first: a row without a file is settled by reindex.
-		 * The row stays as GONE (index_bury) while the server still has the
-		 * message, so a fetch with keep = true does not bring it back.
-		 */
-		ok = store_remove(maildir, m->subdir, m->base, m->flags, &error) &&
-		    index_bury(ui->idx, m->id, &error);
-		g_free(maildir);
-		if (!ok)
-			goto fail;
-		done++;
-	}
-	ui_set_message(ui, false, "%u message%s expunged.", done, done == 1 ? "" : "s");
-	goto out;
-fail:
-	ui_set_message(ui, true, "expunge stopped after %u: %s", done, error->message);
-	g_clear_error(&error);
-out:
-	g_ptr_array_free(doomed, TRUE);
-	ui->dirty |= UI_RELOAD_ROWS | UI_DIRTY_ALL;
-}
-
 /* Fetch the rest of the current message if it is stored headers-only. */
 static void
 actions_fetch_rest(struct ui *ui)
@@ -247,14 +174,6 @@ void
 ui_action_unavailable(struct ui *ui, enum keymap_action action)
 {
 	ui_set_message(ui, true, "%s: not available yet", keymap_action_name(action));
-}
-
-/* The expunge question was answered. */
-static void
-actions_expunge_answer(struct ui *ui, const char *text)
-{
-	if (text[0] == 'y' || text[0] == 'Y')
-		actions_expunge(ui);
 }
 
 /* The pager search was typed. */
@@ -365,6 +284,10 @@ ui_action_run(struct ui *ui, enum keymap_action action)
 		actions_run_help(ui, action);
 		return;
 	}
+	if (ui_context(ui) == KEYMAP_CONTEXT_SIDEBAR && action == KEYMAP_ACTION_QUIT) {
+		ui_sidebar_action(ui, action);
+		return;
+	}
 	switch (action) {
 	case KEYMAP_ACTION_NONE:
 		break;
@@ -440,7 +363,7 @@ ui_action_run(struct ui *ui, enum keymap_action action)
 			actions_step(ui, 1);
 		break;
 	case KEYMAP_ACTION_EXPUNGE:
-		ui_confirm(ui, "Expunge messages marked deleted? (y/n) ", actions_expunge_answer);
+		ui_folders_expunge(ui);
 		break;
 	case KEYMAP_ACTION_DISPLAY_TOGGLE_WEED:
 		if (ui->pager == NULL) {
@@ -504,13 +427,25 @@ ui_action_run(struct ui *ui, enum keymap_action action)
 	case KEYMAP_ACTION_PIPE_MESSAGE:
 		ui_pipe_message(ui);
 		break;
+	/* Folders and the sidebar: folders.c and sidebar.c. */
+	case KEYMAP_ACTION_SAVE_MESSAGE:
+	case KEYMAP_ACTION_COPY_MESSAGE:
+	case KEYMAP_ACTION_MOVE_MESSAGE:
+		ui_folders_prompt(ui, action, NULL);
+		break;
+	case KEYMAP_ACTION_SIDEBAR_TOGGLE:
+	case KEYMAP_ACTION_SIDEBAR_NEXT:
+	case KEYMAP_ACTION_SIDEBAR_PREVIOUS:
+	case KEYMAP_ACTION_SIDEBAR_OPEN:
+	case KEYMAP_ACTION_SIDEBAR_FOCUS:
+	case KEYMAP_ACTION_NEXT_ACCOUNT:
+	case KEYMAP_ACTION_PREVIOUS_ACCOUNT:
+		ui_sidebar_action(ui, action);
+		break;
 	/* Not built yet: each lands in ui_action_unavailable() until its feature does. */
 	case KEYMAP_ACTION_NEXT_THREAD:
 	case KEYMAP_ACTION_PREVIOUS_THREAD:
 	case KEYMAP_ACTION_PARENT_MESSAGE:
-	case KEYMAP_ACTION_SAVE_MESSAGE:
-	case KEYMAP_ACTION_COPY_MESSAGE:
-	case KEYMAP_ACTION_MOVE_MESSAGE:
 	case KEYMAP_ACTION_UNDO:
 	case KEYMAP_ACTION_SEARCH_REVERSE:
 	case KEYMAP_ACTION_SEARCH_OPPOSITE:
@@ -523,13 +458,6 @@ ui_action_run(struct ui *ui, enum keymap_action action)
 	case KEYMAP_ACTION_TAG_PATTERN:
 	case KEYMAP_ACTION_UNTAG_PATTERN:
 	case KEYMAP_ACTION_TAG_PREFIX:
-	case KEYMAP_ACTION_SIDEBAR_TOGGLE:
-	case KEYMAP_ACTION_SIDEBAR_NEXT:
-	case KEYMAP_ACTION_SIDEBAR_PREVIOUS:
-	case KEYMAP_ACTION_SIDEBAR_OPEN:
-	case KEYMAP_ACTION_SIDEBAR_FOCUS:
-	case KEYMAP_ACTION_NEXT_ACCOUNT:
-	case KEYMAP_ACTION_PREVIOUS_ACCOUNT:
 		ui_action_unavailable(ui, action);
 		break;
 	/* The attachment and link views run these in their own loops (attachments.c, links.c). */

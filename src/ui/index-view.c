@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "private.h"
+#include "surat/folder.h"
 #include "surat/store.h"
 #include "surat/width.h"
 
@@ -73,19 +74,15 @@ ui_index_current(struct ui *ui)
 }
 
 char *
-ui_index_maildir(const struct ui *ui, const char *account)
+ui_index_maildir(const struct ui *ui, const char *account, const char *folder)
 {
-	const struct account_config *a = config_account(ui->config, account);
-
-	if (a != NULL && a->maildir != NULL)
-		return g_strdup(a->maildir);
-	return g_build_filename(ui->config->store, account, NULL);
+	return folder_maildir(ui->config->store, account, folder);
 }
 
 bool
 ui_index_set_flags(struct ui *ui, const struct index_message *msg, const char *flags, GError **error)
 {
-	char *maildir = ui_index_maildir(ui, msg->account);
+	char *maildir = ui_index_maildir(ui, msg->account, msg->folder);
 	char *normal = store_flags_normalize(flags);
 	bool ok;
 
@@ -182,12 +179,12 @@ ui_index_draw(struct ui *ui, int y, int height, int width)
 
 		if (i < (int)ui->rows->len)
 			m = g_ptr_array_index(ui->rows, (guint)i);
-		move(y + i, 0);
+		move(y + i, ui->pane_x);
 		if (m == NULL) {
 			attrset(ui_term_attr(THEME_NORMAL));
 			clrtoeol();
 			if (i == 0 && ui->total == 0)
-				mvaddstr(y, 1, ui->filter.text != NULL ? "No messages match." :
+				mvaddstr(y, ui->pane_x + 1, ui->filter.text != NULL ? "No messages match." :
 				    "No messages yet.");
 			continue;
 		}

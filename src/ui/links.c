@@ -363,10 +363,10 @@ ui_links_osc8(struct ui *ui, int y, int height)
 
 			if (link == NULL || link->target == NULL || a >= b)
 				continue;
-			/* Columns as the pager drew them: it starts each line at column 0. */
+			/* Columns as the pager drew them: each line starts at the pane's left edge. */
 			before = g_strndup(l->text + s->start, a - s->start);
 			inside = g_strndup(l->text + a, b - a);
-			col = width_of(before);
+			col = ui->pane_x + width_of(before);
 			ncols = width_of(inside);
 			g_free(before);
 			g_free(inside);

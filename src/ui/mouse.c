@@ -2,7 +2,8 @@
  * mouse: clicks and the wheel, when the `mouse` option is on.  A click on
  * an index row selects it; a click on the row already selected (so the
  * second click of a double click) opens it.  The wheel scrolls the pane
- * under the pointer: the index, or the pager.  Clicks on the status and
+ * under the pointer: the index, or the pager; over the sidebar it moves its
+ * highlight.  A click on a sidebar entry opens it.  Clicks on the status and
  * message lines, and on the pager, do nothing.
  */
 #include <curses.h>
@@ -11,16 +12,11 @@
 
 #define MOUSE_WHEEL_LINES 3
 
-/*
- * The sidebar's hook: a click on sidebar row Y.  The sidebar is not built
- * yet (its layout width is 0, so nothing lands here); when it is, this
- * selects and opens the entry on row Y.
- */
+/* The sidebar's hook: a click on sidebar row Y highlights and opens its entry. */
 static void
 mouse_sidebar_click(struct ui *ui, int y)
 {
-	(void)y;
-	ui_action_unavailable(ui, KEYMAP_ACTION_SIDEBAR_OPEN);
+	ui_sidebar_click(ui, y);
 }
 
 /* A click on index row Y of the layout L. */
@@ -43,8 +39,14 @@ mouse_index_click(struct ui *ui, const struct ui_layout *l, int y)
 
 /* The wheel over the pane at row Y: LINES down (or up when negative). */
 static void
-mouse_wheel(struct ui *ui, const struct ui_layout *l, int y, int lines)
+mouse_wheel(struct ui *ui, const struct ui_layout *l, int x, int y, int lines)
 {
+	if (x < l->sidebar_w && y < l->status_y) {
+		/* Over the sidebar: the highlight moves, as M-j and M-k. */
+		ui_sidebar_action(ui, lines > 0 ? KEYMAP_ACTION_SIDEBAR_NEXT :
+		    KEYMAP_ACTION_SIDEBAR_PREVIOUS);
+		return;
+	}
 	if (ui->overlay != UI_OVERLAY_NONE) {
 		ui_action_run(ui, lines > 0 ? KEYMAP_ACTION_NEXT_LINE : KEYMAP_ACTION_PREVIOUS_LINE);
 		return;
@@ -76,18 +78,18 @@ ui_mouse_event(struct ui *ui)
 		return;
 	ui_layout_compute(ui, &l);
 	if (ev.bstate & BUTTON4_PRESSED) {
-		mouse_wheel(ui, &l, ev.y, -MOUSE_WHEEL_LINES);
+		mouse_wheel(ui, &l, ev.x, ev.y, -MOUSE_WHEEL_LINES);
 		return;
 	}
 #ifdef BUTTON5_PRESSED
 	if (ev.bstate & BUTTON5_PRESSED) {
-		mouse_wheel(ui, &l, ev.y, MOUSE_WHEEL_LINES);
+		mouse_wheel(ui, &l, ev.x, ev.y, MOUSE_WHEEL_LINES);
 		return;
 	}
 #endif
 	if (!(ev.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED | BUTTON1_DOUBLE_CLICKED)))
 		return;
-	if (ev.x < l.sidebar_w) {
+	if (ev.x < l.sidebar_w && ev.y < l.status_y) {
 		mouse_sidebar_click(ui, ev.y);
 		return;
 	}

@@ -61,7 +61,7 @@ pager_render(struct ui *ui, struct ui_pager *pager, const struct index_message *
     GError **error)
 {
 	struct render_options options;
-	char *maildir = ui_index_maildir(ui, msg->account);
+	char *maildir = ui_index_maildir(ui, msg->account, msg->folder);
 	char *path = store_message_path(maildir, msg->subdir, msg->base, msg->flags);
 	struct rendering *r;
 
@@ -305,7 +305,7 @@ ui_pager_draw(struct ui *ui, int y, int height, int width)
 		const struct render_line *l;
 		const char *text;
 
-		move(y + i, 0);
+		move(y + i, ui->pane_x);
 		attrset(ui_term_attr(THEME_BODY));
 		clrtoeol();
 		if (k >= pager->screen->len) {

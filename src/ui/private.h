@@ -116,6 +116,8 @@ enum ui_overlay {
 
 struct ui_fetcher;
 struct ui_views;
+struct ui_sidebar;
+struct ui_folders;
 
 struct ui {
 	const struct surat_config *config;
@@ -162,6 +164,12 @@ struct ui {
 	bool sidebar;
 	int sidebar_width;
 	char *theme_name;
+
+	/* The sidebar (sidebar.c) and the folder questions (folders.c). */
+	struct ui_sidebar *sb;
+	struct ui_folders *folders;
+	bool sidebar_focus; /* the sidebar has the keys (its context) */
+	int pane_x;         /* first column of the index and pager: right of the sidebar */
 };
 
 /* ui.c */
@@ -180,6 +188,8 @@ struct ui_layout {
 	int sidebar_w;         /* columns of the sidebar at the left; 0 until it exists */
 };
 void ui_layout_compute(const struct ui *ui, struct ui_layout *l);
+/* Put the cursor on the view's first unread message, else its last. */
+void ui_initial_cursor(struct ui *ui);
 
 /* term.c: the terminal, colours and signals. */
 bool ui_term_start(const struct theme *theme, GError **error);
@@ -234,7 +244,8 @@ void ui_index_reload(struct ui *ui);
 void ui_index_move(struct ui *ui, int64_t position);
 const struct index_message *ui_index_current(struct ui *ui);
 void ui_index_draw(struct ui *ui, int y, int height, int width);
-char *ui_index_maildir(const struct ui *ui, const char *account);
+/* The Maildir of the mailbox (ACCOUNT, FOLDER): folder "" or NULL is the inbox.  New string. */
+char *ui_index_maildir(const struct ui *ui, const char *account, const char *folder);
 bool ui_index_set_flags(struct ui *ui, const struct index_message *msg, const char *flags, GError **error);
 
 /* pager.c */
@@ -254,6 +265,47 @@ void ui_message_draw(struct ui *ui, int y, int width);
 /* help.c: the help screen and the fetch log screen. */
 void ui_help_draw(struct ui *ui, int y, int height, int width);
 int ui_help_lines(struct ui *ui);
+
+/*
+ * sidebar.c: the mailboxes (unified inbox, accounts, their local folders,
+ * saved searches) with new/total counts; opening one sets ui->filter.
+ * ui_sidebar_init picks the first view (one account: its inbox; else every
+ * inbox).  Counts are read again only when the index changed.
+ */
+void ui_sidebar_init(struct ui *ui);
+void ui_sidebar_clear(struct ui *ui);
+void ui_sidebar_refresh(struct ui *ui);
+void ui_sidebar_draw(struct ui *ui, int y, int height, int width);
+/* sidebar-toggle/next/previous/open/focus, next/previous-account, and q in the sidebar. */
+void ui_sidebar_action(struct ui *ui, enum keymap_action action);
+/* A click on sidebar row Y (mouse.c's hook): highlight and open that entry. */
+void ui_sidebar_click(struct ui *ui, int y);
+/*
+ * While the sidebar is shown, the loop wakes every ui_sidebar_watch_ms (-1:
+ * no need) and ui_sidebar_watch redraws when another process (surat fetch,
+ * reindex) changed the index, so its counts and the index follow.
+ */
+int ui_sidebar_watch_ms(const struct ui *ui);
+void ui_sidebar_watch(struct ui *ui);
+/* Columns the sidebar takes on a screen COLS wide (0: not shown). */
+int ui_sidebar_width(const struct ui *ui, int cols);
+/* What the index shows, for the status line ("demo/Archive").  New string. */
+char *ui_sidebar_scope(const struct ui *ui);
+/* The accounts listed, and one account's local folders, appended as g_free'd strings. */
+void ui_sidebar_accounts(struct ui *ui, GPtrArray *names);
+void ui_sidebar_folders(struct ui *ui, const char *account, GPtrArray *names);
+
+/*
+ * folders.c: save (s) and move (M) move, copy (C) copies, to a folder asked
+ * for with completion (created after asking); expunge with the trash.
+ * ui_folders_prompt takes IDS (int64_t row ids, e.g. the tagged ones; NULL:
+ * the current message) and owns them.
+ */
+void ui_folders_init(struct ui *ui);
+void ui_folders_clear(struct ui *ui);
+void ui_folders_prompt(struct ui *ui, enum keymap_action what, GArray *ids);
+/* Ask, then expunge the view's messages marked deleted (to the trash, or for good). */
+void ui_folders_expunge(struct ui *ui);
 
 /* fetch.c: the background fetcher. */
 void ui_fetch_init(struct ui *ui);

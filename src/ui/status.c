@@ -8,16 +8,6 @@
 #include "private.h"
 #include "surat/width.h"
 
-/* The name of what the index shows. */
-static const char *
-status_scope(const struct ui *ui)
-{
-	if (ui->filter.account != NULL)
-		return ui->filter.account;
-	if (ui->config->n_accounts == 1)
-		return ui->config->accounts[0].name;
-	return "all accounts";
-}
 
 /* The keys of a sequence typed so far ("g"), or NULL. */
 static char *
@@ -37,7 +27,7 @@ void
 ui_status_draw(struct ui *ui, int y, int width)
 {
 	GString *s = g_string_new(NULL);
-	char *line, *pending = status_pending(ui);
+	char *line, *pending = status_pending(ui), *scope;
 
 	if (ui->prompt.hint != NULL) {
 		/* The candidates of a Tab in the prompt, over the status line. */
@@ -51,7 +41,9 @@ ui_status_draw(struct ui *ui, int y, int width)
 		return;
 	}
 
-	g_string_append_printf(s, "-- surat: %s -- ", status_scope(ui));
+	scope = ui_sidebar_scope(ui);
+	g_string_append_printf(s, "-- surat: %s -- ", scope);
+	g_free(scope);
 	if (ui->total > 0)
 		g_string_append_printf(s, "%" G_GINT64_FORMAT "/%" G_GINT64_FORMAT, ui->cursor + 1,
 		    ui->total);

@@ -27,6 +27,7 @@ ui_layout_compute(const struct ui *ui, struct ui_layout *l)
 	l->sep_y = -1;
 	l->status_y = LINES - 2;
 	l->message_y = LINES - 1;
+	l->sidebar_w = ui_sidebar_width(ui, COLS);
 	if (ui->overlay != UI_OVERLAY_NONE || ui->pager == NULL) {
 		l->index_h = content;
 	} else if (ui->zoom || content < 6) {
@@ -55,6 +56,8 @@ ui_context(const struct ui *ui)
 		return KEYMAP_CONTEXT_PROMPT;
 	if (ui->overlay != UI_OVERLAY_NONE)
 		return KEYMAP_CONTEXT_HELP;
+	if (ui->sidebar_focus && ui->sidebar)
+		return KEYMAP_CONTEXT_SIDEBAR;
 	if (ui->pager != NULL)
 		return KEYMAP_CONTEXT_PAGER;
 	return KEYMAP_CONTEXT_INDEX;
@@ -83,7 +86,7 @@ ui_draw_separator(struct ui *ui, int y, int width)
 	for (i = 2; i < width; i++)
 		g_string_append_c(s, '-');
 	attrset(ui_term_attr(THEME_SEPARATOR));
-	mvaddnstr(y, 0, s->str, width);
+	mvaddnstr(y, ui->pane_x, s->str, width);
 	attrset(A_NORMAL);
 	g_string_free(s, TRUE);
 }
@@ -103,15 +106,18 @@ ui_draw(struct ui *ui)
 	}
 	if (ui->dirty & UI_RELOAD_ROWS)
 		ui_index_reload(ui);
+	ui->pane_x = l.sidebar_w;
 	if (ui->overlay != UI_OVERLAY_NONE) {
 		ui_help_draw(ui, 0, l.index_h, COLS);
 	} else {
+		if (l.sidebar_w > 0)
+			ui_sidebar_draw(ui, 0, l.status_y, l.sidebar_w);
 		if (l.index_h > 0)
-			ui_index_draw(ui, l.index_y, l.index_h, COLS);
+			ui_index_draw(ui, l.index_y, l.index_h, COLS - l.sidebar_w);
 		if (l.sep_y >= 0)
-			ui_draw_separator(ui, l.sep_y, COLS);
+			ui_draw_separator(ui, l.sep_y, COLS - l.sidebar_w);
 		if (l.pager_h > 0)
-			ui_pager_draw(ui, l.pager_y, l.pager_h, COLS);
+			ui_pager_draw(ui, l.pager_y, l.pager_h, COLS - l.sidebar_w);
 	}
 	ui_status_draw(ui, l.status_y, COLS);
 	ui_message_draw(ui, l.message_y, COLS);
@@ -121,8 +127,7 @@ ui_draw(struct ui *ui)
 	ui->dirty = 0;
 }
 
-/* Put the cursor on the first unread message, else the last one. */
-static void
+void
 ui_initial_cursor(struct ui *ui)
 {
 	GPtrArray *rows = g_ptr_array_new_with_free_func((GDestroyNotify)index_message_free);
@@ -257,7 +262,10 @@ ui_key(struct ui *ui, int32_t key)
 static int
 ui_timeout_ms(struct ui *ui)
 {
-	int timeout = ui_fetch_timeout_ms(ui);
+	int timeout = ui_fetch_timeout_ms(ui), watch = ui_sidebar_watch_ms(ui);
+
+	if (watch >= 0 && (timeout < 0 || watch < timeout))
+		timeout = watch;
 
 	if (ui->pending_deadline > 0) {
 		gint64 left = (ui->pending_deadline - g_get_monotonic_time()) / 1000 + 1;
@@ -293,6 +301,7 @@ ui_loop(struct ui *ui)
 			break;
 		if (ui->pending_deadline > 0 && g_get_monotonic_time() >= ui->pending_deadline)
 			ui_pending_expire(ui);
+		ui_sidebar_watch(ui);
 		if (fds[2].fd >= 0 && (fds[2].revents & (POLLIN | POLLHUP | POLLERR)))
 			ui_fetch_readable(ui);
 		if (fds[1].revents & POLLIN) {
@@ -395,6 +404,8 @@ ui_run(const struct surat_config *config)
 		goto fail;
 	ui_term_mouse(ui.mouse);
 	ui.index_height = MAX(1, LINES - 2);
+	ui_sidebar_init(&ui);
+	ui_folders_init(&ui);
 	ui_index_reload(&ui);
 	ui_initial_cursor(&ui);
 	ui_fetch_init(&ui);
@@ -421,6 +432,8 @@ out:
 	ui_fetch_stop(&ui);
 	ui_pager_free(ui.pager);
 	ui_views_free(&ui);
+	ui_folders_clear(&ui);
+	ui_sidebar_clear(&ui);
 	index_free(ui.idx);
 	theme_free(ui.theme);
 	g_ptr_array_free(ui.rows, TRUE);

@@ -616,7 +616,7 @@ ui_view_message_path(struct ui *ui, int64_t *id, GError **error)
 		index_message_clear(&msg);
 		return NULL;
 	}
-	maildir = ui_index_maildir(ui, msg.account);
+	maildir = ui_index_maildir(ui, msg.account, msg.folder);
 	path = store_message_path(maildir, msg.subdir, msg.base, msg.flags);
 	g_free(maildir);
 	index_message_clear(&msg);

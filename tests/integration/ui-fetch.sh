@@ -69,14 +69,21 @@ it_fetch
 check "a fetch afterwards completes" rc_is 0
 check "every message is there exactly once" same_content "$(dc_maildir alice)" -- "$IT_STORE/work"
 check "the index agrees" index_agrees work
-# Expunged here, still on the server (keep = true): not fetched again.
+# Expunged here (to the Trash, then from the Trash for good), still on the
+# server (keep = true): not fetched again.
 ui_start 4
 wait_until 30 shows "/10" || true
 before=$(store_count work)
 ui_tmux send-keys -t 0 g d '$'
-wait_until 10 shows "Expunge messages marked deleted?" || true
+wait_until 10 shows "Move 1 message marked deleted to Trash?" || true
 ui_tmux send-keys -t 0 y
-check "expunge removes one message" wait_until 10 shows "1 message expunged."
+check "expunge moves one message to the trash" wait_until 10 shows "1 message moved to Trash."
+ui_tmux send-keys -t 0 M-s j Enter
+wait_until 10 shows "surat: work/Trash" || true
+ui_tmux send-keys -t 0 q d '$'
+wait_until 10 shows "Delete 1 message marked deleted for good?" || true
+ui_tmux send-keys -t 0 y
+check "expunging in the trash removes it for good" wait_until 10 shows "1 message deleted for good."
 ui_tmux send-keys -t 0 G
 wait_until 30 shows "checking mail" || true
 check "after G, the expunged message did not come back" wait_until 30 gone "checking mail"

@@ -29,11 +29,14 @@ dc_start alice
 dc_seed alice 4 0 101
 it_config "$(dc_account work alice implicit 'poll_interval = 600;')"
 printf 'new_mail_command = "%s %%n %%u %%a";\n' "$hook" >>"$IT_CFG"
+# The sidebar shows, so its counts can be watched following the fetches.
+printf 'sidebar = true;\n' >>"$IT_CFG"
 ui_tmux new-session -d -x 100 -y 30 "env -i PATH=\"$PATH\" HOME=\"$IT_TMP\" TERM=screen-256color \
 	LC_ALL=C.UTF-8 TZ=UTC SURAT_THEMES_DIR=\"$SURAT_SRCDIR/themes\" \
 	ASAN_OPTIONS=\"${ASAN_OPTIONS:-}\" \"$SURAT\" -c \"$IT_CFG\" 2>\"$IT_TMP/ui.err\"; \
 	echo EXIT=\$?; sleep 600"
 check "the fetch at start brings 4 messages" wait_until 30 shows "/4 -- 4 new"
+check "the sidebar counts them: work 4/4" wait_until 10 sh -c "tmux -L '$UI_SOCK' capture-pane -p -t 0 | grep -qE '^>work +4/4'"
 check "new_mail_command ran once with 4 new, 4 unread, account work" \
 	wait_until 10 grep -qx 'n=4 u=4 a=work args=3 stdin=/dev/null' "$record"
 # The command sleeps 5 s: the interface must not wait for it.
@@ -43,6 +46,7 @@ check "the interface answers keys while the command runs" wait_until 3 shows "--
 dc_seed alice 2 0 201
 ui_tmux send-keys -t 0 G
 check "G fetches 2 more" wait_until 30 shows "/6 -- "
+check "the sidebar's count follows the background fetch: work 6/6" wait_until 10 sh -c "tmux -L '$UI_SOCK' capture-pane -p -t 0 | grep -qE '^>work +6/6'"
 check "the command ran again with 2 new and 6 unread" \
 	wait_until 10 grep -qx 'n=2 u=6 a=work args=3 stdin=/dev/null' "$record"
 ui_tmux send-keys -t 0 G

@@ -26,16 +26,17 @@ ui_keys d
 check "d marks the message deleted (T flag)" wait_file "$UI_STORE/demo/cur/*Q8.sample:2,T"
 check "d moves to the next message" wait_for "12/12"
 ui_keys '$'
-check "\$ asks before expunging" wait_for "Expunge messages marked deleted? (y/n)"
+check "\$ asks before expunging, saying where they go" wait_for "Move 1 message marked deleted to Trash? (y/n)"
 ui_keys n
 check "n keeps the message" sh -c "ls '$UI_STORE'/demo/cur/*Q8.sample:2,T >/dev/null"
 ui_keys '$'
-wait_for "Expunge messages marked deleted?" || true
+wait_for "Move 1 message marked deleted to Trash?" || true
 ui_keys y
-check "y expunges: one message gone" wait_for "1 message expunged."
-check "the file is removed" sh -c "! ls '$UI_STORE'/demo/*/*Q8.sample* 2>/dev/null"
+check "y expunges: one message moved to the trash" wait_for "1 message moved to Trash."
+check "the file leaves the inbox" sh -c "! ls '$UI_STORE'/demo/*/*Q8.sample* 2>/dev/null"
 check "the index has 11 messages" wait_for "/11"
 check "the invoice is gone from the screen" wait_gone "Invoice 2026-1187"
+check "it is in the Trash folder (demo/.Trash)" sh -c "ls '$UI_STORE'/demo/.Trash/cur/*Q8.sample* >/dev/null"
 
 # Quit and start again: the flags were persisted, not just drawn.
 ui_keys q

@@ -727,6 +727,61 @@ test_two_connections(void **state)
 	index_free(other);
 }
 
+static void
+test_change_stamp(void **state)
+{
+	struct fixture *f = *state;
+	struct index *other = index_open(f->path, NULL);
+	struct index_filter all = { 0 };
+	uint64_t before, after;
+	int64_t id, total;
+
+	/* The sidebar counts again only when this changes. */
+	assert_non_null(other);
+	before = index_change_stamp(f->idx);
+	assert_int_equal(index_change_stamp(f->idx), before); /* reading changes nothing */
+	assert_true(index_count(f->idx, &all, &total, NULL, NULL));
+	assert_int_equal(index_change_stamp(f->idx), before);
+	/* A write on this connection. */
+	id = put(f->idx, "w", "a", 1, "", "s", NULL);
+	after = index_change_stamp(f->idx);
+	assert_true(after != before);
+	assert_true(index_set_flags(f->idx, id, "cur", "S", NULL));
+	assert_true(index_change_stamp(f->idx) != after);
+	/* A commit by another connection (a fetcher). */
+	before = index_change_stamp(f->idx);
+	put(other, "w", "b", 2, "", "s", NULL);
+	assert_true(index_change_stamp(f->idx) != before);
+	index_free(other);
+}
+
+static void
+test_undo_created_entry(void **state)
+{
+	struct fixture *f = *state;
+	GPtrArray *entries = g_ptr_array_new_with_free_func((GDestroyNotify)index_undo_entry_free);
+	struct index_message msg = { 0 };
+	GError *error = NULL;
+	int64_t action = 0, last = 0;
+	const struct index_undo_entry *e;
+
+	/* A copy records only the new row's id (C, then U removes the copy). */
+	msg.id = put(f->idx, "w", "copy", 1, "", "s", NULL);
+	assert_true(index_begin(f->idx, NULL));
+	assert_true(index_undo_begin(f->idx, "copy 1 message to Archive", &action, NULL));
+	assert_true(index_undo_record(f->idx, action, INDEX_UNDO_CREATED, &msg, &error));
+	assert_null(error);
+	assert_true(index_commit(f->idx, NULL));
+	assert_true(index_undo_last(f->idx, &last, NULL, entries, NULL));
+	assert_int_equal(last, action);
+	assert_int_equal(entries->len, 1);
+	e = g_ptr_array_index(entries, 0);
+	assert_int_equal(e->kind, INDEX_UNDO_CREATED);
+	assert_int_equal(e->id, msg.id);
+	assert_false(e->tagged);
+	g_ptr_array_free(entries, TRUE);
+}
+
 int
 main(void)
 {
@@ -755,6 +810,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_accounts_and_rows, setup_open, teardown),
 		cmocka_unit_test_setup_teardown(test_transaction_rollback, setup_open, teardown),
 		cmocka_unit_test_setup_teardown(test_two_connections, setup_open, teardown),
+		cmocka_unit_test_setup_teardown(test_change_stamp, setup_open, teardown),
+		cmocka_unit_test_setup_teardown(test_undo_created_entry, setup_open, teardown),
 	};
 
 	return cmocka_run_group_tests_name("index", tests, NULL, NULL);
