@@ -229,6 +229,17 @@ index_build_beyond(struct index_build *b, bool after)
 
 	while (n < 3 && k[n].column != NULL)
 		n++;
+	/*
+	 * The first key's bound on its own, so SQLite takes a range of the
+	 * order's index: the OR below alone made it read every row (0.5 s at
+	 * 100,000 messages for index_position in date order).
+	 */
+	{
+		bool desc = k[0].desc != b->reverse;
+
+		g_string_append_printf(b->sql, " AND m.%s %s= :k1", k[0].column,
+		    (desc != after) ? ">" : "<");
+	}
 	g_string_append(b->sql, " AND (");
 	for (i = 0; i < n; i++) {
 		bool desc = k[i].desc != b->reverse;

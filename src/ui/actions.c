@@ -23,13 +23,10 @@ ui_action_open(struct ui *ui)
 		return;
 	}
 	if (!index_message_has_flag(cur, STORE_FLAG_SEEN)) {
-		char *flags = g_strdup_printf("%sS", cur->flags != NULL ? cur->flags : "");
-
-		if (!ui_index_set_flags(ui, cur, flags, &error)) {
+		if (!ui_bulk_mark_read(ui, cur->id, &error)) {
 			ui_set_message(ui, true, "%s", error->message);
 			g_clear_error(&error);
 		}
-		g_free(flags);
 		/* The row moved to cur/ with new flags: read it again. */
 		cur = ui_index_current(ui);
 		if (cur == NULL)
@@ -67,42 +64,6 @@ actions_step(struct ui *ui, int64_t delta)
 	ui_index_move(ui, target);
 	if (ui->pager != NULL)
 		ui_action_open(ui);
-}
-
-/* Add or remove the flag letter FLAG on the current message. */
-static bool
-actions_flag(struct ui *ui, char flag, int set)
-{
-	const struct index_message *cur = ui_index_current(ui);
-	GString *flags;
-	GError *error = NULL;
-	bool has, ok = true;
-	char *p;
-
-	if (cur == NULL) {
-		ui_set_message(ui, true, "No message here.");
-		return false;
-	}
-	has = index_message_has_flag(cur, flag);
-	if (set < 0)
-		set = !has;
-	if ((bool)set == has)
-		return true;
-	flags = g_string_new(cur->flags != NULL ? cur->flags : "");
-	if (set) {
-		g_string_append_c(flags, flag);
-	} else {
-		while ((p = strchr(flags->str, flag)) != NULL)
-			g_string_erase(flags, p - flags->str, 1);
-	}
-	if (!ui_index_set_flags(ui, cur, flags->str, &error)) {
-		ui_set_message(ui, true, "%s", error->message);
-		g_clear_error(&error);
-		ok = false;
-	}
-	g_string_free(flags, TRUE);
-	ui->dirty |= UI_RELOAD_ROWS;
-	return ok;
 }
 
 /*
@@ -147,79 +108,6 @@ out:
 	return result;
 }
 
-/* Every row of the view marked deleted, appended to OUT. */
-static bool
-actions_deleted_rows(struct ui *ui, GPtrArray *out, GError **error)
-{
-	GPtrArray *rows = g_ptr_array_new_with_free_func((GDestroyNotify)index_message_free);
-	int64_t pos = 0;
-	bool ok = true;
-
-	for (;;) {
-		guint i;
-
-		g_ptr_array_set_size(rows, 0);
-		if (!index_page(ui->idx, &ui->filter, ui->sort, ui->reverse, pos, ACTIONS_SCAN_CHUNK,
-		    rows, error)) {
-			ok = false;
-			break;
-		}
-		for (i = 0; i < rows->len; i++) {
-			struct index_message *m = g_ptr_array_index(rows, i);
-
-			if (index_message_has_flag(m, STORE_FLAG_TRASHED))
-				g_ptr_array_add(out, g_ptr_array_steal_index_fast(rows, i--));
-		}
-		pos += ACTIONS_SCAN_CHUNK;
-		if (pos >= ui->total)
-			break;
-	}
-	g_ptr_array_free(rows, TRUE);
-	return ok;
-}
-
-/* Delete the files and rows of every message marked deleted. */
-static void
-actions_expunge(struct ui *ui)
-{
-	GPtrArray *doomed = g_ptr_array_new_with_free_func((GDestroyNotify)index_message_free);
-	GError *error = NULL;
-	guint i, done = 0;
-
-	if (!actions_deleted_rows(ui, doomed, &error))
-		goto fail;
-	for (i = 0; i < doomed->len; i++) {
-		struct index_message *m = g_ptr_array_index(doomed, i);
-		char *maildir = ui_index_maildir(ui, m->account);
-		bool ok;
-
-		if (ui->pager != NULL && ui->pager->id == m->id) {
-			ui_pager_free(ui->pager);
-			ui->pager = NULL;
-			ui->zoom = false;
-		}
-		/*
-		 * The file goes first: a row without a file is settled by reindex.
-		 * The row stays as GONE (index_bury) while the server still has the
-		 * message, so a fetch with keep = true does not bring it back.
-		 */
-		ok = store_remove(maildir, m->subdir, m->base, m->flags, &error) &&
-		    index_bury(ui->idx, m->id, &error);
-		g_free(maildir);
-		if (!ok)
-			goto fail;
-		done++;
-	}
-	ui_set_message(ui, false, "%u message%s expunged.", done, done == 1 ? "" : "s");
-	goto out;
-fail:
-	ui_set_message(ui, true, "expunge stopped after %u: %s", done, error->message);
-	g_clear_error(&error);
-out:
-	g_ptr_array_free(doomed, TRUE);
-	ui->dirty |= UI_RELOAD_ROWS | UI_DIRTY_ALL;
-}
-
 /* Fetch the rest of the current message if it is stored headers-only. */
 static void
 actions_fetch_rest(struct ui *ui)
@@ -247,14 +135,6 @@ void
 ui_action_unavailable(struct ui *ui, enum keymap_action action)
 {
 	ui_set_message(ui, true, "%s: not available yet", keymap_action_name(action));
-}
-
-/* The expunge question was answered. */
-static void
-actions_expunge_answer(struct ui *ui, const char *text)
-{
-	if (text[0] == 'y' || text[0] == 'Y')
-		actions_expunge(ui);
 }
 
 /* The pager search was typed. */
@@ -365,6 +245,12 @@ ui_action_run(struct ui *ui, enum keymap_action action)
 		actions_run_help(ui, action);
 		return;
 	}
+	if (action != KEYMAP_ACTION_NONE && action != KEYMAP_ACTION_TAG_PREFIX) {
+		/* ; applies to this one action (and its prompt): see ui_action_ids(). */
+		ui->tagged = ui->tag_prefix;
+		ui->tag_prefix = false;
+		ui->dirty |= UI_DIRTY_STATUS;
+	}
 	switch (action) {
 	case KEYMAP_ACTION_NONE:
 		break;
@@ -428,19 +314,16 @@ ui_action_run(struct ui *ui, enum keymap_action action)
 			ui_action_open(ui);
 		break;
 	case KEYMAP_ACTION_TOGGLE_NEW:
-		actions_flag(ui, STORE_FLAG_SEEN, -1);
-		break;
 	case KEYMAP_ACTION_FLAG_MESSAGE:
-		actions_flag(ui, STORE_FLAG_FLAGGED, -1);
+		ui_bulk_flags(ui, action);
 		break;
 	case KEYMAP_ACTION_DELETE_MESSAGE:
 	case KEYMAP_ACTION_UNDELETE_MESSAGE:
-		if (actions_flag(ui, STORE_FLAG_TRASHED, action == KEYMAP_ACTION_DELETE_MESSAGE) &&
-		    ui->cursor + 1 < ui->total)
+		if (ui_bulk_flags(ui, action) && !ui->tagged && ui->cursor + 1 < ui->total)
 			actions_step(ui, 1);
 		break;
 	case KEYMAP_ACTION_EXPUNGE:
-		ui_confirm(ui, "Expunge messages marked deleted? (y/n) ", actions_expunge_answer);
+		ui_bulk_expunge_prompt(ui);
 		break;
 	case KEYMAP_ACTION_DISPLAY_TOGGLE_WEED:
 		if (ui->pager == NULL) {
@@ -464,17 +347,58 @@ ui_action_run(struct ui *ui, enum keymap_action action)
 		break;
 	case KEYMAP_ACTION_SEARCH:
 		if (ui->pager == NULL) {
-			/* Searching the index is the query language's (issue 5, the model). */
-			ui_action_unavailable(ui, action);
+			ui_view_search_prompt(ui, false);
 			break;
 		}
+		/* In a message, / searches its text. */
 		ui_prompt_open(ui, UI_PROMPT_SEARCH, "Search for: ", NULL, NULL, actions_search_done);
 		break;
 	case KEYMAP_ACTION_SEARCH_NEXT:
-		if (ui->pager == NULL || ui->pager->search == NULL)
+		if (ui->pager == NULL)
+			ui_view_search_next(ui, false);
+		else if (ui->pager->search == NULL)
 			ui_set_message(ui, true, "No search yet; press / to search.");
 		else
 			ui_pager_search(ui, true);
+		break;
+	case KEYMAP_ACTION_SEARCH_REVERSE:
+		ui_view_search_prompt(ui, true);
+		break;
+	case KEYMAP_ACTION_SEARCH_OPPOSITE:
+		ui_view_search_next(ui, true);
+		break;
+	case KEYMAP_ACTION_LIMIT:
+		ui_view_limit_prompt(ui);
+		break;
+	case KEYMAP_ACTION_SORT:
+	case KEYMAP_ACTION_SORT_REVERSE:
+		ui_view_sort_prompt(ui, action == KEYMAP_ACTION_SORT_REVERSE);
+		break;
+	case KEYMAP_ACTION_COLLAPSE_THREAD:
+		ui_view_collapse(ui);
+		break;
+	case KEYMAP_ACTION_COLLAPSE_ALL:
+		ui_view_collapse_all(ui);
+		break;
+	case KEYMAP_ACTION_NEXT_THREAD:
+	case KEYMAP_ACTION_PREVIOUS_THREAD:
+		ui_view_thread_step(ui, action == KEYMAP_ACTION_NEXT_THREAD ? 1 : -1);
+		break;
+	case KEYMAP_ACTION_PARENT_MESSAGE:
+		ui_view_parent(ui);
+		break;
+	case KEYMAP_ACTION_TAG_ENTRY:
+		ui_bulk_tag(ui);
+		break;
+	case KEYMAP_ACTION_TAG_PATTERN:
+	case KEYMAP_ACTION_UNTAG_PATTERN:
+		ui_bulk_tag_prompt(ui, action == KEYMAP_ACTION_TAG_PATTERN);
+		break;
+	case KEYMAP_ACTION_TAG_PREFIX:
+		ui_bulk_prefix(ui);
+		break;
+	case KEYMAP_ACTION_UNDO:
+		ui_bulk_undo(ui);
 		break;
 	case KEYMAP_ACTION_TOGGLE_ZOOM:
 		if (ui->pager == NULL) {
@@ -496,25 +420,10 @@ ui_action_run(struct ui *ui, enum keymap_action action)
 		ui->dirty |= UI_DIRTY_ALL;
 		break;
 	/* Not built yet: each lands in ui_action_unavailable() until its feature does. */
-	case KEYMAP_ACTION_NEXT_THREAD:
-	case KEYMAP_ACTION_PREVIOUS_THREAD:
-	case KEYMAP_ACTION_PARENT_MESSAGE:
 	case KEYMAP_ACTION_SAVE_MESSAGE:
 	case KEYMAP_ACTION_COPY_MESSAGE:
 	case KEYMAP_ACTION_MOVE_MESSAGE:
 	case KEYMAP_ACTION_PIPE_MESSAGE:
-	case KEYMAP_ACTION_UNDO:
-	case KEYMAP_ACTION_SEARCH_REVERSE:
-	case KEYMAP_ACTION_SEARCH_OPPOSITE:
-	case KEYMAP_ACTION_LIMIT:
-	case KEYMAP_ACTION_SORT:
-	case KEYMAP_ACTION_SORT_REVERSE:
-	case KEYMAP_ACTION_COLLAPSE_THREAD:
-	case KEYMAP_ACTION_COLLAPSE_ALL:
-	case KEYMAP_ACTION_TAG_ENTRY:
-	case KEYMAP_ACTION_TAG_PATTERN:
-	case KEYMAP_ACTION_UNTAG_PATTERN:
-	case KEYMAP_ACTION_TAG_PREFIX:
 	case KEYMAP_ACTION_SIDEBAR_TOGGLE:
 	case KEYMAP_ACTION_SIDEBAR_NEXT:
 	case KEYMAP_ACTION_SIDEBAR_PREVIOUS:

@@ -237,8 +237,8 @@ ui_key(struct ui *ui, int32_t key)
 		ui_mouse_event(ui);
 		return;
 	}
-	if (ui->prompt.kind == UI_PROMPT_CONFIRM) {
-		/* A y/n question: the key itself is the answer. */
+	if (ui->prompt.kind == UI_PROMPT_CONFIRM || ui->prompt.kind == UI_PROMPT_KEY) {
+		/* A y/n or one-key question: the key itself is the answer. */
 		ui_pending_clear(ui);
 		ui_prompt_insert(ui, key);
 		return;
@@ -369,7 +369,15 @@ ui_run(const struct surat_config *config)
 	ui.config = config;
 	ui.rows = g_ptr_array_new_with_free_func((GDestroyNotify)index_message_free);
 	ui_prompt_init(&ui);
-	ui.sort = INDEX_SORT_DATE;
+	ui_view_init(&ui);
+	if (config->n_accounts == 1) {
+		/*
+		 * One account: its inbox (local folders such as the trash show
+		 * from the sidebar or a limit), in the index's per-mailbox order.
+		 */
+		ui.filter.account = config->accounts[0].name;
+		ui.filter.folder = "";
+	}
 	ui.index_height = 1;
 	ui.index_lines = config->index_lines;
 	ui.mouse = config->mouse;
@@ -389,6 +397,7 @@ ui_run(const struct surat_config *config)
 	ui.idx = ui_open_index(config, &error);
 	if (ui.idx == NULL)
 		goto fail;
+	ui_bulk_init(&ui);
 	if (!ui_term_start(ui.theme, &error))
 		goto fail;
 	ui_term_mouse(ui.mouse);
@@ -418,6 +427,8 @@ fail:
 out:
 	ui_fetch_stop(&ui);
 	ui_pager_free(ui.pager);
+	ui_bulk_clear(&ui);
+	ui_view_clear(&ui);
 	index_free(ui.idx);
 	theme_free(ui.theme);
 	g_ptr_array_free(ui.rows, TRUE);

@@ -76,7 +76,7 @@ before=$(store_count work)
 ui_tmux send-keys -t 0 g d '$'
 wait_until 10 shows "Expunge messages marked deleted?" || true
 ui_tmux send-keys -t 0 y
-check "expunge removes one message" wait_until 10 shows "1 message expunged."
+check "expunge moves one message to the trash" wait_until 10 shows "1 message moved to Trash"
 ui_tmux send-keys -t 0 G
 wait_until 30 shows "checking mail" || true
 check "after G, the expunged message did not come back" wait_until 30 gone "checking mail"

@@ -32,8 +32,9 @@ check "n keeps the message" sh -c "ls '$UI_STORE'/demo/cur/*Q8.sample:2,T >/dev/
 ui_keys '$'
 wait_for "Expunge messages marked deleted?" || true
 ui_keys y
-check "y expunges: one message gone" wait_for "1 message expunged."
-check "the file is removed" sh -c "! ls '$UI_STORE'/demo/*/*Q8.sample* 2>/dev/null"
+check "y expunges: the message goes to the trash folder" wait_for "1 message moved to Trash (U undoes)."
+check "the file left the inbox" sh -c "! ls '$UI_STORE'/demo/*/*Q8.sample* 2>/dev/null"
+check "the file is in the Trash folder" sh -c "ls '$UI_STORE'/demo/.Trash/cur/*Q8.sample* >/dev/null"
 check "the index has 11 messages" wait_for "/11"
 check "the invoice is gone from the screen" wait_gone "Invoice 2026-1187"
 
