@@ -343,6 +343,28 @@ index_count(struct index *idx, const struct index_filter *filter, int64_t *total
 	int64_t n_total, n_unread;
 
 	index_build_init(&b, filter, INDEX_SORT_DATE, false);
+	if (b.match != NULL || b.filter->query != NULL) {
+		/*
+		 * A text or query condition reads each matching row: count both
+		 * in that one pass, not two (a limit at 100,000 messages).
+		 */
+		sqlite3_stmt *stmt;
+
+		g_string_append(b.sql, "SELECT count(*), coalesce(sum(instr(m.flags, 'S') = 0), 0)"
+				       " FROM messages m");
+		index_build_view(&b, false);
+		n_total = n_unread = -1;
+		if ((stmt = index_build_stmt(idx, &b, error)) != NULL) {
+			if (sqlite3_step(stmt) == SQLITE_ROW) {
+				n_total = sqlite3_column_int64(stmt, 0);
+				n_unread = sqlite3_column_int64(stmt, 1);
+			} else {
+				index_query_error(idx, &b, error);
+			}
+			sqlite3_reset(stmt);
+		}
+		goto out;
+	}
 	g_string_append(b.sql, "SELECT count(*) FROM messages m");
 	index_build_view(&b, false);
 	n_total = index_build_count(idx, &b, error);
@@ -352,6 +374,7 @@ index_count(struct index *idx, const struct index_filter *filter, int64_t *total
 		g_string_append(b.sql, " AND instr(m.flags, 'S') = 0");
 		n_unread = index_build_count(idx, &b, error);
 	}
+out:
 	index_build_clear(&b);
 	if (n_total < 0 || n_unread < 0)
 		return false;

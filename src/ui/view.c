@@ -157,14 +157,13 @@ ui_view_keep(struct ui *ui, int64_t id, int64_t offset)
 {
 	int64_t pos = id != 0 ? view_position(ui, id) : -1;
 
-	ui_index_reload(ui);
 	if (pos >= 0) {
 		ui->cursor = pos;
 		ui->top = MAX(0, pos - CLAMP(offset, 0, MAX(0, ui->index_height - 1)));
-	} else {
-		ui->cursor = CLAMP(ui->cursor, 0, MAX(0, ui->total - 1));
 	}
-	ui->dirty |= UI_RELOAD_ROWS | UI_DIRTY_ALL;
+	/* Read once: it counts the view and keeps the cursor in it. */
+	ui_index_reload(ui);
+	ui->dirty |= UI_DIRTY_ALL;
 }
 
 /* After the view changed: the cursor on row ID when it is still shown, mid-screen. */
