@@ -347,7 +347,7 @@ ui_action_run(struct ui *ui, enum keymap_action action)
 		break;
 	case KEYMAP_ACTION_SEARCH:
 		if (ui->pager == NULL) {
-			ui_view_search_prompt(ui, false);
+			ui_browse_search_prompt(ui, false);
 			break;
 		}
 		/* In a message, / searches its text. */
@@ -355,37 +355,37 @@ ui_action_run(struct ui *ui, enum keymap_action action)
 		break;
 	case KEYMAP_ACTION_SEARCH_NEXT:
 		if (ui->pager == NULL)
-			ui_view_search_next(ui, false);
+			ui_browse_search_next(ui, false);
 		else if (ui->pager->search == NULL)
 			ui_set_message(ui, true, "No search yet; press / to search.");
 		else
 			ui_pager_search(ui, true);
 		break;
 	case KEYMAP_ACTION_SEARCH_REVERSE:
-		ui_view_search_prompt(ui, true);
+		ui_browse_search_prompt(ui, true);
 		break;
 	case KEYMAP_ACTION_SEARCH_OPPOSITE:
-		ui_view_search_next(ui, true);
+		ui_browse_search_next(ui, true);
 		break;
 	case KEYMAP_ACTION_LIMIT:
-		ui_view_limit_prompt(ui);
+		ui_browse_limit_prompt(ui);
 		break;
 	case KEYMAP_ACTION_SORT:
 	case KEYMAP_ACTION_SORT_REVERSE:
-		ui_view_sort_prompt(ui, action == KEYMAP_ACTION_SORT_REVERSE);
+		ui_browse_sort_prompt(ui, action == KEYMAP_ACTION_SORT_REVERSE);
 		break;
 	case KEYMAP_ACTION_COLLAPSE_THREAD:
-		ui_view_collapse(ui);
+		ui_browse_collapse(ui);
 		break;
 	case KEYMAP_ACTION_COLLAPSE_ALL:
-		ui_view_collapse_all(ui);
+		ui_browse_collapse_all(ui);
 		break;
 	case KEYMAP_ACTION_NEXT_THREAD:
 	case KEYMAP_ACTION_PREVIOUS_THREAD:
-		ui_view_thread_step(ui, action == KEYMAP_ACTION_NEXT_THREAD ? 1 : -1);
+		ui_browse_thread_step(ui, action == KEYMAP_ACTION_NEXT_THREAD ? 1 : -1);
 		break;
 	case KEYMAP_ACTION_PARENT_MESSAGE:
-		ui_view_parent(ui);
+		ui_browse_parent(ui);
 		break;
 	case KEYMAP_ACTION_TAG_ENTRY:
 		ui_bulk_tag(ui);

@@ -71,7 +71,7 @@ bulk_report(struct ui *ui, GError *error)
 static void
 bulk_changed(struct ui *ui, int64_t id)
 {
-	ui_view_keep(ui, id, ui->cursor - ui->top);
+	ui_browse_keep(ui, id, ui->cursor - ui->top);
 }
 
 bool
@@ -163,7 +163,7 @@ ui_bulk_query(struct ui *ui, const char *text)
 {
 	struct search_error error = { 0 };
 	struct search_query *query = search_parse(text, 0, &error);
-	const char *limit = ui_view_limit_text(ui);
+	const char *limit = ui_browse_limit_text(ui);
 	char *both;
 
 	if (query == NULL) {
@@ -194,7 +194,7 @@ bulk_tag_query(struct ui *ui, const char *text, bool tag)
 	struct index_filter filter = ui->filter;
 	struct search_query *query;
 	GError *error = NULL;
-	int64_t id = ui_view_current_id(ui), done = 0;
+	int64_t id = ui_browse_current_id(ui), done = 0;
 
 	if (text[0] == '\0')
 		return;
@@ -254,7 +254,7 @@ ui_bulk_prefix(struct ui *ui)
 void
 ui_bulk_undo(struct ui *ui)
 {
-	int64_t id = ui_view_current_id(ui);
+	int64_t id = ui_browse_current_id(ui);
 	GError *error = NULL;
 	char *label = NULL;
 	guint done = 0;
@@ -278,7 +278,7 @@ bulk_expunge(struct ui *ui)
 	struct index_filter filter = ui->filter;
 	struct search_query *query = ui_bulk_query(ui, "is:deleted");
 	GArray *ids = g_array_new(FALSE, FALSE, sizeof(int64_t));
-	int64_t id = ui_view_current_id(ui);
+	int64_t id = ui_browse_current_id(ui);
 	GError *error = NULL;
 	guint trashed = 0, removed = 0;
 

@@ -87,7 +87,7 @@ cmdline_value(struct ui *ui, const struct cmdline_option *o)
 	if (strcmp(o->name, "sidebar_width") == 0)
 		return g_strdup_printf("%d", ui->sidebar_width);
 	if (strcmp(o->name, "sort") == 0)
-		return ui_view_sort_name(ui);
+		return ui_browse_sort_name(ui);
 	return g_strdup(ui->theme_name != NULL ? ui->theme_name : "default");
 }
 
@@ -124,7 +124,7 @@ cmdline_set_sort(struct ui *ui, const char *value)
 		    "size or thread, each also as reverse-date...", value);
 		return false;
 	}
-	ui_view_set_sort(ui, sort, reverse);
+	ui_browse_set_sort(ui, sort, reverse);
 	return true;
 }
 

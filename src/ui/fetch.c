@@ -260,7 +260,7 @@ ui_fetch_timeout_ms(struct ui *ui)
 static void
 fetch_reload_keep_cursor(struct ui *ui)
 {
-	int64_t id = ui_view_current_id(ui), offset = ui->cursor - ui->top;
+	int64_t id = ui_browse_current_id(ui), offset = ui->cursor - ui->top;
 	int64_t old_total = ui->total;
 
 	if (id == 0) {
@@ -271,7 +271,7 @@ fetch_reload_keep_cursor(struct ui *ui)
 		ui->dirty |= UI_RELOAD_ROWS;
 		return;
 	}
-	ui_view_keep(ui, id, offset);
+	ui_browse_keep(ui, id, offset);
 }
 
 /* One event from the child. */

@@ -23,7 +23,7 @@ ui_index_reload(struct ui *ui)
 
 	/* The length of the view is its rows: a collapsed thread is one. */
 	if (!index_count(ui->idx, &ui->filter, &ui->total, &ui->unread, &error) ||
-	    (ui->sort == INDEX_SORT_THREAD && ui_view_collapsing(ui) &&
+	    (ui->sort == INDEX_SORT_THREAD && ui_browse_collapsing(ui) &&
 	    !index_count_rows(ui->idx, &ui->filter, ui->sort, &ui->total, &error))) {
 		ui_set_message(ui, true, "%s", error->message);
 		g_clear_error(&error);

@@ -136,7 +136,7 @@ struct ui {
 	GPtrArray *rows;  /* struct index_message *, positions top.. */
 	int index_height; /* rows the index pane shows */
 
-	/* Triage (view.c, bulk.c): limit, search, threads, tags, undo. */
+	/* Triage (browse.c, bulk.c): limit, search, threads, tags, undo. */
 	struct search_query *limit;  /* the limit (l), or NULL; filter.query points at it */
 	struct search_query *search; /* the last index search (/), or NULL */
 	bool search_backward;        /* it went up (M-/) */
@@ -263,33 +263,33 @@ void ui_pager_rerender(struct ui *ui);
 int ui_pager_height(const struct ui *ui);
 int ui_pager_percent(const struct ui *ui);
 
-/* view.c: order, limit, search and threads of the index view. */
-void ui_view_init(struct ui *ui);
-void ui_view_clear(struct ui *ui);
+/* browse.c: order, limit, search and threads of the index view. */
+void ui_browse_init(struct ui *ui);
+void ui_browse_clear(struct ui *ui);
 /* "date", "reverse-thread"...: a new string. */
-char *ui_view_sort_name(const struct ui *ui);
+char *ui_browse_sort_name(const struct ui *ui);
 /* True when some thread is shown collapsed (the view has fewer rows than messages). */
-bool ui_view_collapsing(const struct ui *ui);
+bool ui_browse_collapsing(const struct ui *ui);
 /* The row id under the cursor, or 0. */
-int64_t ui_view_current_id(struct ui *ui);
+int64_t ui_browse_current_id(struct ui *ui);
 /*
  * Read the view again with the cursor on row ID (or the row of its collapsed
  * thread), OFFSET rows below the top; where ID is no longer shown, the
  * cursor keeps its place.
  */
-void ui_view_keep(struct ui *ui, int64_t id, int64_t offset);
-void ui_view_set_sort(struct ui *ui, enum config_sort sort, bool reverse);
-void ui_view_sort_prompt(struct ui *ui, bool reverse);
-void ui_view_search_prompt(struct ui *ui, bool backward);
-void ui_view_search_next(struct ui *ui, bool opposite);
-void ui_view_limit_prompt(struct ui *ui);
+void ui_browse_keep(struct ui *ui, int64_t id, int64_t offset);
+void ui_browse_set_sort(struct ui *ui, enum config_sort sort, bool reverse);
+void ui_browse_sort_prompt(struct ui *ui, bool reverse);
+void ui_browse_search_prompt(struct ui *ui, bool backward);
+void ui_browse_search_next(struct ui *ui, bool opposite);
+void ui_browse_limit_prompt(struct ui *ui);
 /* The limit's query text (borrowed), or NULL when every message shows. */
-const char *ui_view_limit_text(const struct ui *ui);
-void ui_view_collapse(struct ui *ui);
-void ui_view_collapse_all(struct ui *ui);
+const char *ui_browse_limit_text(const struct ui *ui);
+void ui_browse_collapse(struct ui *ui);
+void ui_browse_collapse_all(struct ui *ui);
 /* Next (DIRECTION 1) or previous (-1) thread. */
-void ui_view_thread_step(struct ui *ui, int direction);
-void ui_view_parent(struct ui *ui);
+void ui_browse_thread_step(struct ui *ui, int direction);
+void ui_browse_parent(struct ui *ui);
 
 /* bulk.c: tags, flags, expunge and undo through action.h. */
 void ui_bulk_init(struct ui *ui);

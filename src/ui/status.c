@@ -38,7 +38,7 @@ ui_status_draw(struct ui *ui, int y, int width)
 {
 	GString *s = g_string_new(NULL);
 	char *line, *pending = status_pending(ui), *sort;
-	const char *limit = ui_view_limit_text(ui);
+	const char *limit = ui_browse_limit_text(ui);
 	int marker = -1, marker_cols = 0;
 
 	if (ui->prompt.hint != NULL) {
@@ -60,7 +60,7 @@ ui_status_draw(struct ui *ui, int y, int width)
 	else
 		g_string_append(s, "0/0");
 	g_string_append_printf(s, " -- %" G_GINT64_FORMAT " new ", ui->unread);
-	sort = ui_view_sort_name(ui);
+	sort = ui_browse_sort_name(ui);
 	g_string_append_printf(s, "-- %s ", sort);
 	g_free(sort);
 	if (limit != NULL) {

@@ -369,7 +369,7 @@ ui_run(const struct surat_config *config)
 	ui.config = config;
 	ui.rows = g_ptr_array_new_with_free_func((GDestroyNotify)index_message_free);
 	ui_prompt_init(&ui);
-	ui_view_init(&ui);
+	ui_browse_init(&ui);
 	if (config->n_accounts == 1) {
 		/*
 		 * One account: its inbox (local folders such as the trash show
@@ -428,7 +428,7 @@ out:
 	ui_fetch_stop(&ui);
 	ui_pager_free(ui.pager);
 	ui_bulk_clear(&ui);
-	ui_view_clear(&ui);
+	ui_browse_clear(&ui);
 	index_free(ui.idx);
 	theme_free(ui.theme);
 	g_ptr_array_free(ui.rows, TRUE);

@@ -1,5 +1,5 @@
 /*
- * view: the shape of the index view: its order (o, O, `sort`), its limit
+ * browse: the shape of the index view: its order (o, O, `sort`), its limit
  * (l), the search through it (/, M-/, n, M-n) and its threads (collapse,
  * next/previous thread, parent).  Every question goes to the index
  * (index.h) as a filter and an order, so each costs the same at 100 or
@@ -14,7 +14,7 @@
 static const struct {
 	char key;
 	enum config_sort sort;
-} view_sort_keys[] = {
+} browse_sort_keys[] = {
 	{ 'd', CONFIG_SORT_DATE },
 	{ 'a', CONFIG_SORT_ARRIVAL },
 	{ 'f', CONFIG_SORT_FROM },
@@ -25,7 +25,7 @@ static const struct {
 
 /* The index's order for the config's. */
 static enum index_sort
-view_index_sort(enum config_sort sort)
+browse_index_sort(enum config_sort sort)
 {
 	switch (sort) {
 	case CONFIG_SORT_ARRIVAL:
@@ -47,7 +47,7 @@ view_index_sort(enum config_sort sort)
 
 /* The config's order for the index's (for its name). */
 static enum config_sort
-view_config_sort(enum index_sort sort)
+browse_config_sort(enum index_sort sort)
 {
 	switch (sort) {
 	case INDEX_SORT_ARRIVAL:
@@ -68,9 +68,9 @@ view_config_sort(enum index_sort sort)
 }
 
 void
-ui_view_init(struct ui *ui)
+ui_browse_init(struct ui *ui)
 {
-	ui->sort = view_index_sort(ui->config->sort);
+	ui->sort = browse_index_sort(ui->config->sort);
 	ui->reverse = ui->config->sort_reverse;
 	ui->threads = g_array_new(FALSE, FALSE, sizeof(int64_t));
 	ui->filter.threads = ui->threads;
@@ -78,7 +78,7 @@ ui_view_init(struct ui *ui)
 }
 
 void
-ui_view_clear(struct ui *ui)
+ui_browse_clear(struct ui *ui)
 {
 	search_query_free(ui->limit);
 	ui->limit = NULL;
@@ -92,21 +92,21 @@ ui_view_clear(struct ui *ui)
 }
 
 char *
-ui_view_sort_name(const struct ui *ui)
+ui_browse_sort_name(const struct ui *ui)
 {
 	return g_strdup_printf("%s%s", ui->reverse ? "reverse-" : "",
-	    config_sort_name(view_config_sort(ui->sort)));
+	    config_sort_name(browse_config_sort(ui->sort)));
 }
 
 bool
-ui_view_collapsing(const struct ui *ui)
+ui_browse_collapsing(const struct ui *ui)
 {
 	return ui->sort == INDEX_SORT_THREAD &&
 	    (ui->filter.collapse_all || (ui->threads != NULL && ui->threads->len > 0));
 }
 
 int64_t
-ui_view_current_id(struct ui *ui)
+ui_browse_current_id(struct ui *ui)
 {
 	const struct index_message *cur = ui->total > 0 ? ui_index_current(ui) : NULL;
 
@@ -115,7 +115,7 @@ ui_view_current_id(struct ui *ui)
 
 /* The row at POSITION of the view into *MSG (cleared first); false when there is none. */
 static bool
-view_row_at(struct ui *ui, int64_t position, struct index_message *msg)
+browse_row_at(struct ui *ui, int64_t position, struct index_message *msg)
 {
 	GPtrArray *rows = g_ptr_array_new_with_free_func((GDestroyNotify)index_message_free);
 	GError *error = NULL;
@@ -137,13 +137,13 @@ view_row_at(struct ui *ui, int64_t position, struct index_message *msg)
 
 /* The position of row ID in the view, or of its collapsed thread's row; -1 when hidden. */
 static int64_t
-view_position(struct ui *ui, int64_t id)
+browse_position(struct ui *ui, int64_t id)
 {
 	struct index_message msg = { 0 };
 	int64_t pos, first = -1, count = 0;
 
 	pos = index_position(ui->idx, &ui->filter, ui->sort, ui->reverse, id, NULL);
-	if (pos >= 0 || !ui_view_collapsing(ui))
+	if (pos >= 0 || !ui_browse_collapsing(ui))
 		return pos;
 	if (index_get(ui->idx, id, &msg, NULL) && msg.thread_id != 0 &&
 	    index_thread_span(ui->idx, &ui->filter, ui->reverse, msg.thread_id, &first, &count, NULL))
@@ -153,9 +153,9 @@ view_position(struct ui *ui, int64_t id)
 }
 
 void
-ui_view_keep(struct ui *ui, int64_t id, int64_t offset)
+ui_browse_keep(struct ui *ui, int64_t id, int64_t offset)
 {
-	int64_t pos = id != 0 ? view_position(ui, id) : -1;
+	int64_t pos = id != 0 ? browse_position(ui, id) : -1;
 
 	if (pos >= 0) {
 		ui->cursor = pos;
@@ -168,34 +168,34 @@ ui_view_keep(struct ui *ui, int64_t id, int64_t offset)
 
 /* After the view changed: the cursor on row ID when it is still shown, mid-screen. */
 static void
-view_reshape(struct ui *ui, int64_t id)
+browse_reshape(struct ui *ui, int64_t id)
 {
-	ui_view_keep(ui, id, ui->index_height / 2);
+	ui_browse_keep(ui, id, ui->index_height / 2);
 }
 
 void
-ui_view_set_sort(struct ui *ui, enum config_sort sort, bool reverse)
+ui_browse_set_sort(struct ui *ui, enum config_sort sort, bool reverse)
 {
-	int64_t id = ui_view_current_id(ui);
+	int64_t id = ui_browse_current_id(ui);
 	char *name;
 
-	ui->sort = view_index_sort(sort);
+	ui->sort = browse_index_sort(sort);
 	ui->reverse = reverse;
-	view_reshape(ui, id);
-	name = ui_view_sort_name(ui);
+	browse_reshape(ui, id);
+	name = ui_browse_sort_name(ui);
 	ui_set_message(ui, false, "Sorted by %s.", name);
 	g_free(name);
 }
 
 /* The order key typed after o (or O). */
 static void
-view_sort_answer(struct ui *ui, const char *text, bool reverse)
+browse_sort_answer(struct ui *ui, const char *text, bool reverse)
 {
 	size_t i;
 
-	for (i = 0; i < G_N_ELEMENTS(view_sort_keys); i++) {
-		if (text[0] == view_sort_keys[i].key && text[1] == '\0') {
-			ui_view_set_sort(ui, view_sort_keys[i].sort, reverse);
+	for (i = 0; i < G_N_ELEMENTS(browse_sort_keys); i++) {
+		if (text[0] == browse_sort_keys[i].key && text[1] == '\0') {
+			ui_browse_set_sort(ui, browse_sort_keys[i].sort, reverse);
 			return;
 		}
 	}
@@ -205,30 +205,30 @@ view_sort_answer(struct ui *ui, const char *text, bool reverse)
 
 /* The answer to o. */
 static void
-view_sort_done(struct ui *ui, const char *text)
+browse_sort_done(struct ui *ui, const char *text)
 {
-	view_sort_answer(ui, text, false);
+	browse_sort_answer(ui, text, false);
 }
 
 /* The answer to O. */
 static void
-view_sort_reverse_done(struct ui *ui, const char *text)
+browse_sort_reverse_done(struct ui *ui, const char *text)
 {
-	view_sort_answer(ui, text, true);
+	browse_sort_answer(ui, text, true);
 }
 
 void
-ui_view_sort_prompt(struct ui *ui, bool reverse)
+ui_browse_sort_prompt(struct ui *ui, bool reverse)
 {
 	ui_prompt_open(ui, UI_PROMPT_KEY,
 	    reverse ? "Reverse sort (d)ate (a)rrival (f)rom (s)ubject si(z)e (t)hread? " :
 	    "Sort (d)ate (a)rrival (f)rom (s)ubject si(z)e (t)hread? ", NULL, NULL,
-	    reverse ? view_sort_reverse_done : view_sort_done);
+	    reverse ? browse_sort_reverse_done : browse_sort_done);
 }
 
 /* Parse TEXT as a query; on an error say where on the message line and return NULL. */
 static struct search_query *
-view_parse(struct ui *ui, const char *text)
+browse_parse(struct ui *ui, const char *text)
 {
 	struct search_error error = { 0 };
 	struct search_query *query = search_parse(text, 0, &error);
@@ -243,7 +243,7 @@ view_parse(struct ui *ui, const char *text)
 
 /* Whether thread THREAD_ID is shown collapsed now. */
 static bool
-view_thread_collapsed(const struct ui *ui, int64_t thread_id)
+browse_thread_collapsed(const struct ui *ui, int64_t thread_id)
 {
 	bool listed = false;
 	guint i;
@@ -256,11 +256,11 @@ view_thread_collapsed(const struct ui *ui, int64_t thread_id)
 
 /* Collapse (COLLAPSE) or expand thread THREAD_ID. */
 static void
-view_thread_set(struct ui *ui, int64_t thread_id, bool collapse)
+browse_thread_set(struct ui *ui, int64_t thread_id, bool collapse)
 {
 	guint i;
 
-	if (view_thread_collapsed(ui, thread_id) == collapse)
+	if (browse_thread_collapsed(ui, thread_id) == collapse)
 		return;
 	/* With collapse_all the set holds the expanded threads. */
 	if (collapse != ui->filter.collapse_all) {
@@ -274,7 +274,7 @@ view_thread_set(struct ui *ui, int64_t thread_id, bool collapse)
 
 /* Move the cursor to POSITION, bringing it into view. */
 static void
-view_goto(struct ui *ui, int64_t position)
+browse_goto(struct ui *ui, int64_t position)
 {
 	int64_t height = MAX(1, ui->index_height);
 
@@ -287,9 +287,9 @@ view_goto(struct ui *ui, int64_t position)
 
 /* Find the next match of the last search from the cursor; BACKWARD goes up. */
 static void
-view_search_run(struct ui *ui, bool backward)
+browse_search_run(struct ui *ui, bool backward)
 {
-	int64_t from = ui_view_current_id(ui), found = 0, thread = 0, pos;
+	int64_t from = ui_browse_current_id(ui), found = 0, thread = 0, pos;
 	GError *error = NULL;
 
 	if (!index_find(ui->idx, &ui->filter, ui->sort, ui->reverse, ui->search, from, backward,
@@ -302,9 +302,9 @@ view_search_run(struct ui *ui, bool backward)
 		}
 		return;
 	}
-	if (ui->sort == INDEX_SORT_THREAD && thread != 0 && view_thread_collapsed(ui, thread)) {
+	if (ui->sort == INDEX_SORT_THREAD && thread != 0 && browse_thread_collapsed(ui, thread)) {
 		/* The match hides in a collapsed thread: open it. */
-		view_thread_set(ui, thread, false);
+		browse_thread_set(ui, thread, false);
 		ui_index_reload(ui);
 	}
 	pos = index_position(ui->idx, &ui->filter, ui->sort, ui->reverse, found, NULL);
@@ -318,72 +318,72 @@ view_search_run(struct ui *ui, bool backward)
 		ui_set_message(ui, false, "Search wrapped to top.");
 	else if (backward && pos >= ui->cursor)
 		ui_set_message(ui, false, "Search wrapped to bottom.");
-	view_goto(ui, pos);
+	browse_goto(ui, pos);
 	if (ui->pager != NULL)
 		ui_action_open(ui);
 }
 
 /* A query typed after / or M-/: remember it and find its first match. */
 static void
-view_search_start(struct ui *ui, const char *text, bool backward)
+browse_search_start(struct ui *ui, const char *text, bool backward)
 {
 	struct search_query *query;
 
 	if (text[0] == '\0') {
 		if (ui->search != NULL)
-			view_search_run(ui, backward);
+			browse_search_run(ui, backward);
 		return;
 	}
-	query = view_parse(ui, text);
+	query = browse_parse(ui, text);
 	if (query == NULL)
 		return;
 	search_query_free(ui->search);
 	ui->search = query;
 	ui->search_backward = backward;
-	view_search_run(ui, backward);
+	browse_search_run(ui, backward);
 }
 
 /* The answer to /. */
 static void
-view_search_done(struct ui *ui, const char *text)
+browse_search_done(struct ui *ui, const char *text)
 {
-	view_search_start(ui, text, false);
+	browse_search_start(ui, text, false);
 }
 
 /* The answer to M-/. */
 static void
-view_search_reverse_done(struct ui *ui, const char *text)
+browse_search_reverse_done(struct ui *ui, const char *text)
 {
-	view_search_start(ui, text, true);
+	browse_search_start(ui, text, true);
 }
 
 void
-ui_view_search_prompt(struct ui *ui, bool backward)
+ui_browse_search_prompt(struct ui *ui, bool backward)
 {
 	ui_prompt_open(ui, UI_PROMPT_SEARCH, backward ? "Reverse search for: " : "Search for: ",
-	    NULL, NULL, backward ? view_search_reverse_done : view_search_done);
+	    NULL, NULL, backward ? browse_search_reverse_done : browse_search_done);
 }
 
 void
-ui_view_search_next(struct ui *ui, bool opposite)
+ui_browse_search_next(struct ui *ui, bool opposite)
 {
 	if (ui->search == NULL) {
 		ui_set_message(ui, true, "No search yet; press / to search.");
 		return;
 	}
-	view_search_run(ui, ui->search_backward != opposite);
+	browse_search_run(ui, ui->search_backward != opposite);
 }
 
 /* The answer to l: a query, or all (or nothing) for every message. */
 static void
-view_limit_done(struct ui *ui, const char *text)
+browse_limit_done(struct ui *ui, const char *text)
 {
-	int64_t id = ui_view_current_id(ui);
+	int64_t id = ui_browse_current_id(ui);
 	struct search_query *query = NULL;
 	char *line = g_strstrip(g_strdup(text));
 
 	if (line[0] != '\0' && strcmp(line, "all") != 0 && strcmp(line, "~A") != 0) {
-		query = view_parse(ui, line);
+		query = browse_parse(ui, line);
 		if (query == NULL) {
 			g_free(line);
 			return;
@@ -393,27 +393,27 @@ view_limit_done(struct ui *ui, const char *text)
 	search_query_free(ui->limit);
 	ui->limit = query;
 	ui->filter.query = query;
-	view_reshape(ui, id);
+	browse_reshape(ui, id);
 	if (ui->total == 0)
 		ui_set_message(ui, false, "No messages match; l all shows every message.");
 }
 
 void
-ui_view_limit_prompt(struct ui *ui)
+ui_browse_limit_prompt(struct ui *ui)
 {
 	ui_prompt_open(ui, UI_PROMPT_LIMIT, "Limit to messages matching: ", NULL, NULL,
-	    view_limit_done);
+	    browse_limit_done);
 }
 
 const char *
-ui_view_limit_text(const struct ui *ui)
+ui_browse_limit_text(const struct ui *ui)
 {
 	return ui->limit != NULL ? search_query_text(ui->limit) : NULL;
 }
 
 /* The current row, or NULL with a message unless the view is threaded. */
 static const struct index_message *
-view_thread_row(struct ui *ui)
+browse_thread_row(struct ui *ui)
 {
 	const struct index_message *cur;
 
@@ -428,37 +428,37 @@ view_thread_row(struct ui *ui)
 }
 
 void
-ui_view_collapse(struct ui *ui)
+ui_browse_collapse(struct ui *ui)
 {
-	const struct index_message *cur = view_thread_row(ui);
+	const struct index_message *cur = browse_thread_row(ui);
 	int64_t id, thread;
 
 	if (cur == NULL)
 		return;
 	id = cur->id;
 	thread = cur->thread_id;
-	view_thread_set(ui, thread, !view_thread_collapsed(ui, thread));
-	/* Collapsed, the thread is its first row: view_position finds it. */
-	view_reshape(ui, id);
+	browse_thread_set(ui, thread, !browse_thread_collapsed(ui, thread));
+	/* Collapsed, the thread is its first row: browse_position finds it. */
+	browse_reshape(ui, id);
 }
 
 void
-ui_view_collapse_all(struct ui *ui)
+ui_browse_collapse_all(struct ui *ui)
 {
 	int64_t id;
 
-	if (view_thread_row(ui) == NULL && ui->sort != INDEX_SORT_THREAD)
+	if (browse_thread_row(ui) == NULL && ui->sort != INDEX_SORT_THREAD)
 		return;
-	id = ui_view_current_id(ui);
+	id = ui_browse_current_id(ui);
 	ui->filter.collapse_all = !ui->filter.collapse_all;
 	g_array_set_size(ui->threads, 0);
-	view_reshape(ui, id);
+	browse_reshape(ui, id);
 }
 
 void
-ui_view_thread_step(struct ui *ui, int direction)
+ui_browse_thread_step(struct ui *ui, int direction)
 {
-	const struct index_message *cur = view_thread_row(ui);
+	const struct index_message *cur = browse_thread_row(ui);
 	struct index_message prev = { 0 };
 	int64_t first = 0, count = 0;
 	GError *error = NULL;
@@ -476,13 +476,13 @@ ui_view_thread_step(struct ui *ui, int direction)
 			ui_set_message(ui, false, "You are on the last thread.");
 			return;
 		}
-		view_goto(ui, first + count);
+		browse_goto(ui, first + count);
 	} else {
 		if (first == 0) {
 			ui_set_message(ui, false, "You are on the first thread.");
 			return;
 		}
-		if (!view_row_at(ui, first - 1, &prev))
+		if (!browse_row_at(ui, first - 1, &prev))
 			return;
 		if (!index_thread_span(ui->idx, &ui->filter, ui->reverse, prev.thread_id, &first,
 		    &count, &error)) {
@@ -492,16 +492,16 @@ ui_view_thread_step(struct ui *ui, int direction)
 			return;
 		}
 		index_message_clear(&prev);
-		view_goto(ui, first);
+		browse_goto(ui, first);
 	}
 	if (ui->pager != NULL)
 		ui_action_open(ui);
 }
 
 void
-ui_view_parent(struct ui *ui)
+ui_browse_parent(struct ui *ui)
 {
-	const struct index_message *cur = view_thread_row(ui);
+	const struct index_message *cur = browse_thread_row(ui);
 	int64_t pos;
 
 	if (cur == NULL)
@@ -515,7 +515,7 @@ ui_view_parent(struct ui *ui)
 		ui_set_message(ui, true, "The parent message is not in this view.");
 		return;
 	}
-	view_goto(ui, pos);
+	browse_goto(ui, pos);
 	if (ui->pager != NULL)
 		ui_action_open(ui);
 }
