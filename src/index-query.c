@@ -229,6 +229,17 @@ index_build_beyond(struct index_build *b, bool after)
 
 	while (n < 3 && k[n].column != NULL)
 		n++;
+	/*
+	 * The first key's bound on its own, so SQLite takes a range of the
+	 * order's index: the OR below alone made it read every row (0.5 s at
+	 * 100,000 messages for index_position in date order).
+	 */
+	{
+		bool desc = k[0].desc != b->reverse;
+
+		g_string_append_printf(b->sql, " AND m.%s %s= :k1", k[0].column,
+		    (desc != after) ? ">" : "<");
+	}
 	g_string_append(b->sql, " AND (");
 	for (i = 0; i < n; i++) {
 		bool desc = k[i].desc != b->reverse;
@@ -332,6 +343,28 @@ index_count(struct index *idx, const struct index_filter *filter, int64_t *total
 	int64_t n_total, n_unread;
 
 	index_build_init(&b, filter, INDEX_SORT_DATE, false);
+	if (b.match != NULL || b.filter->query != NULL) {
+		/*
+		 * A text or query condition reads each matching row: count both
+		 * in that one pass, not two (a limit at 100,000 messages).
+		 */
+		sqlite3_stmt *stmt;
+
+		g_string_append(b.sql, "SELECT count(*), coalesce(sum(instr(m.flags, 'S') = 0), 0)"
+				       " FROM messages m");
+		index_build_view(&b, false);
+		n_total = n_unread = -1;
+		if ((stmt = index_build_stmt(idx, &b, error)) != NULL) {
+			if (sqlite3_step(stmt) == SQLITE_ROW) {
+				n_total = sqlite3_column_int64(stmt, 0);
+				n_unread = sqlite3_column_int64(stmt, 1);
+			} else {
+				index_query_error(idx, &b, error);
+			}
+			sqlite3_reset(stmt);
+		}
+		goto out;
+	}
 	g_string_append(b.sql, "SELECT count(*) FROM messages m");
 	index_build_view(&b, false);
 	n_total = index_build_count(idx, &b, error);
@@ -341,6 +374,7 @@ index_count(struct index *idx, const struct index_filter *filter, int64_t *total
 		g_string_append(b.sql, " AND instr(m.flags, 'S') = 0");
 		n_unread = index_build_count(idx, &b, error);
 	}
+out:
 	index_build_clear(&b);
 	if (n_total < 0 || n_unread < 0)
 		return false;

@@ -23,13 +23,10 @@ ui_action_open(struct ui *ui)
 		return;
 	}
 	if (!index_message_has_flag(cur, STORE_FLAG_SEEN)) {
-		char *flags = g_strdup_printf("%sS", cur->flags != NULL ? cur->flags : "");
-
-		if (!ui_index_set_flags(ui, cur, flags, &error)) {
+		if (!ui_bulk_mark_read(ui, cur->id, &error)) {
 			ui_set_message(ui, true, "%s", error->message);
 			g_clear_error(&error);
 		}
-		g_free(flags);
 		/* The row moved to cur/ with new flags: read it again. */
 		cur = ui_index_current(ui);
 		if (cur == NULL)
@@ -67,42 +64,6 @@ actions_step(struct ui *ui, int64_t delta)
 	ui_index_move(ui, target);
 	if (ui->pager != NULL)
 		ui_action_open(ui);
-}
-
-/* Add or remove the flag letter FLAG on the current message. */
-static bool
-actions_flag(struct ui *ui, char flag, int set)
-{
-	const struct index_message *cur = ui_index_current(ui);
-	GString *flags;
-	GError *error = NULL;
-	bool has, ok = true;
-	char *p;
-
-	if (cur == NULL) {
-		ui_set_message(ui, true, "No message here.");
-		return false;
-	}
-	has = index_message_has_flag(cur, flag);
-	if (set < 0)
-		set = !has;
-	if ((bool)set == has)
-		return true;
-	flags = g_string_new(cur->flags != NULL ? cur->flags : "");
-	if (set) {
-		g_string_append_c(flags, flag);
-	} else {
-		while ((p = strchr(flags->str, flag)) != NULL)
-			g_string_erase(flags, p - flags->str, 1);
-	}
-	if (!ui_index_set_flags(ui, cur, flags->str, &error)) {
-		ui_set_message(ui, true, "%s", error->message);
-		g_clear_error(&error);
-		ok = false;
-	}
-	g_string_free(flags, TRUE);
-	ui->dirty |= UI_RELOAD_ROWS;
-	return ok;
 }
 
 /*
@@ -288,6 +249,12 @@ ui_action_run(struct ui *ui, enum keymap_action action)
 		ui_sidebar_action(ui, action);
 		return;
 	}
+	if (action != KEYMAP_ACTION_NONE && action != KEYMAP_ACTION_TAG_PREFIX) {
+		/* ; applies to this one action (and its prompt): see ui_action_ids(). */
+		ui->tagged = ui->tag_prefix;
+		ui->tag_prefix = false;
+		ui->dirty |= UI_DIRTY_STATUS;
+	}
 	switch (action) {
 	case KEYMAP_ACTION_NONE:
 		break;
@@ -351,15 +318,12 @@ ui_action_run(struct ui *ui, enum keymap_action action)
 			ui_action_open(ui);
 		break;
 	case KEYMAP_ACTION_TOGGLE_NEW:
-		actions_flag(ui, STORE_FLAG_SEEN, -1);
-		break;
 	case KEYMAP_ACTION_FLAG_MESSAGE:
-		actions_flag(ui, STORE_FLAG_FLAGGED, -1);
+		ui_bulk_flags(ui, action);
 		break;
 	case KEYMAP_ACTION_DELETE_MESSAGE:
 	case KEYMAP_ACTION_UNDELETE_MESSAGE:
-		if (actions_flag(ui, STORE_FLAG_TRASHED, action == KEYMAP_ACTION_DELETE_MESSAGE) &&
-		    ui->cursor + 1 < ui->total)
+		if (ui_bulk_flags(ui, action) && !ui->tagged && ui->cursor + 1 < ui->total)
 			actions_step(ui, 1);
 		break;
 	case KEYMAP_ACTION_EXPUNGE:
@@ -387,17 +351,58 @@ ui_action_run(struct ui *ui, enum keymap_action action)
 		break;
 	case KEYMAP_ACTION_SEARCH:
 		if (ui->pager == NULL) {
-			/* Searching the index is the query language's (issue 5, the model). */
-			ui_action_unavailable(ui, action);
+			ui_browse_search_prompt(ui, false);
 			break;
 		}
+		/* In a message, / searches its text. */
 		ui_prompt_open(ui, UI_PROMPT_SEARCH, "Search for: ", NULL, NULL, actions_search_done);
 		break;
 	case KEYMAP_ACTION_SEARCH_NEXT:
-		if (ui->pager == NULL || ui->pager->search == NULL)
+		if (ui->pager == NULL)
+			ui_browse_search_next(ui, false);
+		else if (ui->pager->search == NULL)
 			ui_set_message(ui, true, "No search yet; press / to search.");
 		else
 			ui_pager_search(ui, true);
+		break;
+	case KEYMAP_ACTION_SEARCH_REVERSE:
+		ui_browse_search_prompt(ui, true);
+		break;
+	case KEYMAP_ACTION_SEARCH_OPPOSITE:
+		ui_browse_search_next(ui, true);
+		break;
+	case KEYMAP_ACTION_LIMIT:
+		ui_browse_limit_prompt(ui);
+		break;
+	case KEYMAP_ACTION_SORT:
+	case KEYMAP_ACTION_SORT_REVERSE:
+		ui_browse_sort_prompt(ui, action == KEYMAP_ACTION_SORT_REVERSE);
+		break;
+	case KEYMAP_ACTION_COLLAPSE_THREAD:
+		ui_browse_collapse(ui);
+		break;
+	case KEYMAP_ACTION_COLLAPSE_ALL:
+		ui_browse_collapse_all(ui);
+		break;
+	case KEYMAP_ACTION_NEXT_THREAD:
+	case KEYMAP_ACTION_PREVIOUS_THREAD:
+		ui_browse_thread_step(ui, action == KEYMAP_ACTION_NEXT_THREAD ? 1 : -1);
+		break;
+	case KEYMAP_ACTION_PARENT_MESSAGE:
+		ui_browse_parent(ui);
+		break;
+	case KEYMAP_ACTION_TAG_ENTRY:
+		ui_bulk_tag(ui);
+		break;
+	case KEYMAP_ACTION_TAG_PATTERN:
+	case KEYMAP_ACTION_UNTAG_PATTERN:
+		ui_bulk_tag_prompt(ui, action == KEYMAP_ACTION_TAG_PATTERN);
+		break;
+	case KEYMAP_ACTION_TAG_PREFIX:
+		ui_bulk_prefix(ui);
+		break;
+	case KEYMAP_ACTION_UNDO:
+		ui_bulk_undo(ui);
 		break;
 	case KEYMAP_ACTION_TOGGLE_ZOOM:
 		if (ui->pager == NULL) {
@@ -430,9 +435,23 @@ ui_action_run(struct ui *ui, enum keymap_action action)
 	/* Folders and the sidebar: folders.c and sidebar.c. */
 	case KEYMAP_ACTION_SAVE_MESSAGE:
 	case KEYMAP_ACTION_COPY_MESSAGE:
-	case KEYMAP_ACTION_MOVE_MESSAGE:
-		ui_folders_prompt(ui, action, NULL);
+	case KEYMAP_ACTION_MOVE_MESSAGE: {
+		/* The tagged messages after ;, else the current one. */
+		GArray *ids = g_array_new(FALSE, FALSE, sizeof(int64_t));
+		GError *error = NULL;
+
+		if (ui_action_ids(ui, ids, &error) && ids->len > 0) {
+			ui_folders_prompt(ui, action, ids);
+		} else {
+			if (error != NULL)
+				ui_set_message(ui, true, "%s", error->message);
+			else
+				ui_set_message(ui, true, "No message here.");
+			g_clear_error(&error);
+			g_array_unref(ids);
+		}
 		break;
+	}
 	case KEYMAP_ACTION_SIDEBAR_TOGGLE:
 	case KEYMAP_ACTION_SIDEBAR_NEXT:
 	case KEYMAP_ACTION_SIDEBAR_PREVIOUS:
@@ -441,24 +460,6 @@ ui_action_run(struct ui *ui, enum keymap_action action)
 	case KEYMAP_ACTION_NEXT_ACCOUNT:
 	case KEYMAP_ACTION_PREVIOUS_ACCOUNT:
 		ui_sidebar_action(ui, action);
-		break;
-	/* Not built yet: each lands in ui_action_unavailable() until its feature does. */
-	case KEYMAP_ACTION_NEXT_THREAD:
-	case KEYMAP_ACTION_PREVIOUS_THREAD:
-	case KEYMAP_ACTION_PARENT_MESSAGE:
-	case KEYMAP_ACTION_UNDO:
-	case KEYMAP_ACTION_SEARCH_REVERSE:
-	case KEYMAP_ACTION_SEARCH_OPPOSITE:
-	case KEYMAP_ACTION_LIMIT:
-	case KEYMAP_ACTION_SORT:
-	case KEYMAP_ACTION_SORT_REVERSE:
-	case KEYMAP_ACTION_COLLAPSE_THREAD:
-	case KEYMAP_ACTION_COLLAPSE_ALL:
-	case KEYMAP_ACTION_TAG_ENTRY:
-	case KEYMAP_ACTION_TAG_PATTERN:
-	case KEYMAP_ACTION_UNTAG_PATTERN:
-	case KEYMAP_ACTION_TAG_PREFIX:
-		ui_action_unavailable(ui, action);
 		break;
 	/* The attachment and link views run these in their own loops (attachments.c, links.c). */
 	case KEYMAP_ACTION_OPEN_ATTACHMENT:

@@ -87,8 +87,7 @@ cmdline_value(struct ui *ui, const struct cmdline_option *o)
 	if (strcmp(o->name, "sidebar_width") == 0)
 		return g_strdup_printf("%d", ui->sidebar_width);
 	if (strcmp(o->name, "sort") == 0)
-		return g_strdup_printf("%s%s", ui->reverse ? "reverse-" : "",
-		    ui->sort == INDEX_SORT_ARRIVAL ? "arrival" : "date");
+		return ui_browse_sort_name(ui);
 	return g_strdup(ui->theme_name != NULL ? ui->theme_name : "default");
 }
 
@@ -113,23 +112,7 @@ cmdline_bool(const char *text, bool *value)
 	return false;
 }
 
-/* Keep the cursor on its message while the order changes. */
-static void
-cmdline_resort(struct ui *ui, enum index_sort sort, bool reverse)
-{
-	const struct index_message *cur = ui->total > 0 ? ui_index_current(ui) : NULL;
-	int64_t id = cur != NULL ? cur->id : 0, pos;
-
-	ui->sort = sort;
-	ui->reverse = reverse;
-	if (id != 0 && (pos = index_position(ui->idx, &ui->filter, sort, reverse, id, NULL)) >= 0) {
-		ui->cursor = pos;
-		ui->top = MAX(0, pos - ui->index_height / 2);
-	}
-	ui->dirty |= UI_RELOAD_ROWS | UI_DIRTY_ALL;
-}
-
-/* `set sort VALUE`: the orders the index has today; the others are the model's to come. */
+/* `set sort VALUE`: any order, each also reversed. */
 static bool
 cmdline_set_sort(struct ui *ui, const char *value)
 {
@@ -141,12 +124,7 @@ cmdline_set_sort(struct ui *ui, const char *value)
 		    "size or thread, each also as reverse-date...", value);
 		return false;
 	}
-	if (sort != CONFIG_SORT_DATE && sort != CONFIG_SORT_ARRIVAL) {
-		ui_set_message(ui, true, "sort: %s is not available yet", config_sort_name(sort));
-		return false;
-	}
-	cmdline_resort(ui, sort == CONFIG_SORT_ARRIVAL ? INDEX_SORT_ARRIVAL : INDEX_SORT_DATE,
-	    reverse);
+	ui_browse_set_sort(ui, sort, reverse);
 	return true;
 }
 

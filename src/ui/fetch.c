@@ -256,28 +256,22 @@ ui_fetch_timeout_ms(struct ui *ui)
 	return (int)MIN((next - now) / 1000 + 1, 60 * 60 * 1000);
 }
 
-/* Keep the cursor on the same message while rows come and go. */
+/* Keep the cursor on the same message (or its collapsed thread) while rows come and go. */
 static void
 fetch_reload_keep_cursor(struct ui *ui)
 {
-	const struct index_message *cur = ui->total > 0 ? ui_index_current(ui) : NULL;
-	int64_t id = cur != NULL ? cur->id : 0, offset = ui->cursor - ui->top, pos;
+	int64_t id = ui_browse_current_id(ui), offset = ui->cursor - ui->top;
 	int64_t old_total = ui->total;
 
-	ui_index_reload(ui);
 	if (id == 0) {
+		ui_index_reload(ui);
 		/* An empty index a moment ago: start on the first unread. */
 		if (old_total == 0 && ui->total > 0)
 			ui->cursor = 0;
 		ui->dirty |= UI_RELOAD_ROWS;
 		return;
 	}
-	pos = index_position(ui->idx, &ui->filter, ui->sort, ui->reverse, id, NULL);
-	if (pos >= 0) {
-		ui->cursor = pos;
-		ui->top = MAX(0, pos - offset);
-	}
-	ui->dirty |= UI_RELOAD_ROWS | UI_DIRTY_ALL;
+	ui_browse_keep(ui, id, offset);
 }
 
 /* One event from the child. */

@@ -9,6 +9,7 @@
 #include "private.h"
 #include "surat/folder.h"
 #include "surat/store.h"
+#include "surat/thread.h"
 #include "surat/width.h"
 
 #define INDEX_VIEW_DATE_COLS 10
@@ -21,7 +22,10 @@ ui_index_reload(struct ui *ui)
 	GError *error = NULL;
 	int64_t height = ui->index_height > 0 ? ui->index_height : 1;
 
-	if (!index_count(ui->idx, &ui->filter, &ui->total, &ui->unread, &error)) {
+	/* The length of the view is its rows: a collapsed thread is one. */
+	if (!index_count(ui->idx, &ui->filter, &ui->total, &ui->unread, &error) ||
+	    (ui->sort == INDEX_SORT_THREAD && ui_browse_collapsing(ui) &&
+	    !index_count_rows(ui->idx, &ui->filter, ui->sort, &ui->total, &error))) {
 		ui_set_message(ui, true, "%s", error->message);
 		g_clear_error(&error);
 	}
@@ -117,6 +121,8 @@ index_view_element(const struct index_message *m, bool selected)
 {
 	if (selected)
 		return THEME_INDEX_SELECTED;
+	if (m->tagged)
+		return THEME_INDEX_TAGGED;
 	if (index_message_has_flag(m, STORE_FLAG_TRASHED))
 		return THEME_INDEX_DELETED;
 	if (index_message_has_flag(m, STORE_FLAG_FLAGGED))
@@ -126,17 +132,39 @@ index_view_element(const struct index_message *m, bool selected)
 	return THEME_INDEX;
 }
 
-/* One index line, exactly WIDTH columns. */
-static char *
-index_view_line(const struct index_message *m, int width)
+/* The pieces of one index line: before the subject, the thread tree, the rest. */
+struct index_view_parts {
+	char *left;    /* flags, date, sender */
+	char *tree;    /* the thread tree, or "" */
+	char *right;   /* the subject (or the collapsed count) and the size */
+};
+
+/* Free the strings of PARTS. */
+static void
+index_view_parts_clear(struct index_view_parts *parts)
 {
-	GString *line = g_string_new(NULL);
+	g_free(parts->left);
+	g_free(parts->tree);
+	g_free(parts->right);
+}
+
+/*
+ * One index line in pieces that together are exactly WIDTH columns.  In a
+ * threaded view the subject follows the tree and is left out when it repeats
+ * the row above; a collapsed thread says how many messages it holds.
+ */
+static void
+index_view_line(const struct ui *ui, const struct index_message *m, int width,
+    struct index_view_parts *parts)
+{
+	GString *line = g_string_new(NULL), *subject = g_string_new(NULL);
 	char date[32], size[16], *cell;
 	time_t t = (time_t)m->date;
 	struct tm tm;
-	int subject_cols;
+	int subject_cols, tree_cols = 0;
+	bool threaded = ui->sort == INDEX_SORT_THREAD;
 
-	g_string_append_c(line, ' ');
+	g_string_append_c(line, m->tagged ? '*' : ' ');
 	g_string_append_c(line, index_message_has_flag(m, STORE_FLAG_TRASHED) ? 'D' :
 	    !index_message_has_flag(m, STORE_FLAG_SEEN) ? 'N' : ' ');
 	g_string_append_c(line, index_message_has_flag(m, STORE_FLAG_FLAGGED) ? '!' : ' ');
@@ -155,15 +183,38 @@ index_view_line(const struct index_message *m, int width)
 	g_string_append(line, "  ");
 	subject_cols = width - (5 + INDEX_VIEW_DATE_COLS + 2 + INDEX_VIEW_FROM_COLS + 2) -
 	    (INDEX_VIEW_SIZE_COLS + 1);
-	cell = width_fit(m->subject != NULL && m->subject[0] != '\0' ? m->subject : "(no subject)",
-	    MAX(subject_cols, 0), 1);
+	parts->left = width_fit(line->str, MIN(width, width_of(line->str)), 1);
+	width -= width_of(parts->left);
+	subject_cols = MAX(subject_cols, 0);
+
+	parts->tree = g_strdup("");
+	if (threaded && m->thread_tree != NULL && m->thread_tree[0] != '\0' && subject_cols > 8) {
+		char *prefix = thread_prefix(m->thread_tree, false);
+
+		/* At most half the subject column: a deep thread still shows text. */
+		g_free(parts->tree);
+		parts->tree = width_fit(prefix, MIN(width_of(prefix), subject_cols / 2), 1);
+		g_free(prefix);
+		tree_cols = width_of(parts->tree);
+	}
+	if (threaded && m->thread_collapsed && m->thread_count > 1) {
+		g_string_append_printf(subject, "(%" G_GINT64_FORMAT, m->thread_count);
+		if (m->thread_unread > 0)
+			g_string_append_printf(subject, ", %" G_GINT64_FORMAT " new", m->thread_unread);
+		g_string_append(subject, ") ");
+	}
+	if (!threaded || m->thread_collapsed || !m->thread_subject_repeat || tree_cols == 0)
+		g_string_append(subject, m->subject != NULL && m->subject[0] != '\0' ? m->subject :
+		    "(no subject)");
+	g_string_truncate(line, 0);
+	cell = width_fit(subject->str, MAX(subject_cols - tree_cols, 0), 1);
 	g_string_append(line, cell);
 	g_free(cell);
 	index_view_size(m->size, size, sizeof size);
 	g_string_append_printf(line, " %*s", INDEX_VIEW_SIZE_COLS, size);
-	cell = width_fit(line->str, width, 1);
+	parts->right = width_fit(line->str, MAX(width - tree_cols, 0), 1);
+	g_string_free(subject, TRUE);
 	g_string_free(line, TRUE);
-	return cell;
 }
 
 void
@@ -175,7 +226,8 @@ ui_index_draw(struct ui *ui, int y, int height, int width)
 		ui_index_reload(ui);
 	for (i = 0; i < height; i++) {
 		const struct index_message *m = NULL;
-		char *line;
+		struct index_view_parts parts;
+		bool selected;
 
 		if (i < (int)ui->rows->len)
 			m = g_ptr_array_index(ui->rows, (guint)i);
@@ -184,14 +236,20 @@ ui_index_draw(struct ui *ui, int y, int height, int width)
 			attrset(ui_term_attr(THEME_NORMAL));
 			clrtoeol();
 			if (i == 0 && ui->total == 0)
-				mvaddstr(y, ui->pane_x + 1, ui->filter.text != NULL ? "No messages match." :
-				    "No messages yet.");
+				mvaddstr(y, ui->pane_x + 1, ui->filter.text != NULL ||
+				    ui->filter.query != NULL ? "No messages match." : "No messages yet.");
 			continue;
 		}
-		line = index_view_line(m, width);
-		attrset(ui_term_attr(index_view_element(m, ui->top + i == ui->cursor)));
-		addstr(line);
-		g_free(line);
+		selected = ui->top + i == ui->cursor;
+		index_view_line(ui, m, width, &parts);
+		attrset(ui_term_attr(index_view_element(m, selected)));
+		addstr(parts.left);
+		if (!selected)
+			attrset(ui_term_attr(THEME_TREE));
+		addstr(parts.tree);
+		attrset(ui_term_attr(index_view_element(m, selected)));
+		addstr(parts.right);
+		index_view_parts_clear(&parts);
 	}
 	attrset(A_NORMAL);
 }

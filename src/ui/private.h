@@ -85,6 +85,7 @@ enum ui_prompt_kind {
 	UI_PROMPT_PATTERN,
 	UI_PROMPT_FOLDER,
 	UI_PROMPT_PIPE,
+	UI_PROMPT_KEY,      /* one key answers: DONE gets its character, or "" */
 	UI_PROMPT_KIND_COUNT
 };
 
@@ -118,6 +119,8 @@ struct ui_fetcher;
 struct ui_views;
 struct ui_sidebar;
 struct ui_folders;
+struct action;
+struct search_query;
 
 struct ui {
 	const struct surat_config *config;
@@ -136,6 +139,17 @@ struct ui {
 	int64_t top;      /* position of the first visible row */
 	GPtrArray *rows;  /* struct index_message *, positions top.. */
 	int index_height; /* rows the index pane shows */
+
+	/* Triage (browse.c, bulk.c): limit, search, threads, tags, undo. */
+	struct search_query *limit;  /* the limit (l), or NULL */
+	const struct search_query *mailbox_query; /* the saved search the sidebar opened, or NULL */
+	struct search_query *view_query; /* the two ANDed, when both are set */
+	struct search_query *search; /* the last index search (/), or NULL */
+	bool search_backward;        /* it went up (M-/) */
+	GArray *threads;             /* int64_t; filter.threads: collapsed (or expanded) threads */
+	bool tag_prefix;             /* ; was typed: the next action is on the tagged */
+	bool tagged;                 /* the action running now (and its prompt) is on the tagged */
+	struct action *action;       /* undoable actions (action.h) */
 
 	struct ui_pager *pager; /* NULL when no message is open */
 	bool zoom;              /* pager takes the whole screen */
@@ -213,6 +227,13 @@ int32_t ui_keys_read(void);
 void ui_action_run(struct ui *ui, enum keymap_action action);
 void ui_action_unavailable(struct ui *ui, enum keymap_action action);
 void ui_action_open(struct ui *ui);
+/*
+ * The messages the running action applies to, appended to IDS (int64_t):
+ * every tagged one after ; (ui->tagged), else the current one (none on an
+ * empty view).  For actions whose prompt answers later, ui->tagged keeps
+ * its value until the next action runs.
+ */
+bool ui_action_ids(struct ui *ui, GArray *ids, GError **error);
 /* Ask a y/n question; DONE gets "y" or "n". */
 void ui_confirm(struct ui *ui, const char *question, ui_prompt_done_fn done);
 
@@ -257,6 +278,56 @@ bool ui_pager_search(struct ui *ui, bool from_next);
 void ui_pager_rerender(struct ui *ui);
 int ui_pager_height(const struct ui *ui);
 int ui_pager_percent(const struct ui *ui);
+
+/* browse.c: order, limit, search and threads of the index view. */
+void ui_browse_init(struct ui *ui);
+void ui_browse_clear(struct ui *ui);
+/* "date", "reverse-thread"...: a new string. */
+char *ui_browse_sort_name(const struct ui *ui);
+/* True when some thread is shown collapsed (the view has fewer rows than messages). */
+bool ui_browse_collapsing(const struct ui *ui);
+/* The row id under the cursor, or 0. */
+int64_t ui_browse_current_id(struct ui *ui);
+/*
+ * Read the view again with the cursor on row ID (or the row of its collapsed
+ * thread), OFFSET rows below the top; where ID is no longer shown, the
+ * cursor keeps its place.
+ */
+void ui_browse_keep(struct ui *ui, int64_t id, int64_t offset);
+void ui_browse_set_sort(struct ui *ui, enum config_sort sort, bool reverse);
+void ui_browse_sort_prompt(struct ui *ui, bool reverse);
+void ui_browse_search_prompt(struct ui *ui, bool backward);
+void ui_browse_search_next(struct ui *ui, bool opposite);
+void ui_browse_limit_prompt(struct ui *ui);
+/* The limit's query text (borrowed), or NULL when every message shows. */
+const char *ui_browse_limit_text(const struct ui *ui);
+/* The query the view shows (saved search and limit together), or NULL. */
+const char *ui_browse_view_text(const struct ui *ui);
+/* The sidebar opened a mailbox: SAVED (borrowed) is its saved search or NULL; the limit goes. */
+void ui_browse_mailbox_opened(struct ui *ui, const struct search_query *saved);
+void ui_browse_collapse(struct ui *ui);
+void ui_browse_collapse_all(struct ui *ui);
+/* Next (DIRECTION 1) or previous (-1) thread. */
+void ui_browse_thread_step(struct ui *ui, int direction);
+void ui_browse_parent(struct ui *ui);
+
+/* bulk.c: tags, flags, expunge and undo through action.h. */
+void ui_bulk_init(struct ui *ui);
+void ui_bulk_clear(struct ui *ui);
+/* Flag, toggle-new, delete or undelete the action's messages (ui_action_ids); undoable. */
+bool ui_bulk_flags(struct ui *ui, enum keymap_action action);
+/* Mark row ID read when it is opened (not undoable). */
+bool ui_bulk_mark_read(struct ui *ui, int64_t id, GError **error);
+void ui_bulk_tag(struct ui *ui);
+void ui_bulk_tag_prompt(struct ui *ui, bool tag);
+void ui_bulk_prefix(struct ui *ui);
+void ui_bulk_undo(struct ui *ui);
+void ui_bulk_expunge_prompt(struct ui *ui);
+/*
+ * TEXT parsed as a query and ANDed with the limit, so it covers what the
+ * view shows; NULL with the error (and its column) on the message line.
+ */
+struct search_query *ui_bulk_query(struct ui *ui, const char *text);
 
 /* status.c */
 void ui_status_draw(struct ui *ui, int y, int width);

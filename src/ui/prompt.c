@@ -81,7 +81,7 @@ prompt_close(struct ui *ui, bool accept)
 	GPtrArray *history = p->history[p->kind];
 	char *text = g_strdup(p->text->str);
 
-	if (accept && p->kind != UI_PROMPT_CONFIRM && text[0] != '\0') {
+	if (accept && p->kind != UI_PROMPT_CONFIRM && p->kind != UI_PROMPT_KEY && text[0] != '\0') {
 		/* The newest last, no repeat of the one before. */
 		if (history->len == 0 || strcmp(g_ptr_array_index(history, history->len - 1), text) != 0)
 			g_ptr_array_add(history, g_strdup(text));
@@ -347,6 +347,17 @@ ui_prompt_insert(struct ui *ui, int32_t key)
 
 		g_string_assign(p->text, answer);
 		prompt_close(ui, true);
+		return;
+	}
+	if (p->kind == UI_PROMPT_KEY) {
+		/* The key is the answer: a character, else "" (Escape gives up). */
+		g_string_truncate(p->text, 0);
+		if (key >= 0x20 && key < KEYMAP_KEY_SPECIAL && key != 0x7f &&
+		    g_unichar_isprint((gunichar)key)) {
+			n = g_unichar_to_utf8((gunichar)key, utf8);
+			g_string_append_len(p->text, utf8, n);
+		}
+		prompt_close(ui, p->text->len > 0);
 		return;
 	}
 	/* Printable characters only: the line is drawn on the screen. */

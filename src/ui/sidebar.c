@@ -358,7 +358,7 @@ sidebar_open(struct ui *ui, const struct sidebar_entry *e)
 	    g_strdup(e->kind == SIDEBAR_FOLDER ? e->folder : "");
 	ui->filter.account = sb->view_account;
 	ui->filter.folder = sb->view_folder;
-	ui->filter.query = e->kind == SIDEBAR_SEARCH ? sb->queries[e->search] : NULL;
+	ui_browse_mailbox_opened(ui, e->kind == SIDEBAR_SEARCH ? sb->queries[e->search] : NULL);
 	if (ui->pager != NULL) {
 		ui_pager_free(ui->pager);
 		ui->pager = NULL;

@@ -27,7 +27,9 @@ void
 ui_status_draw(struct ui *ui, int y, int width)
 {
 	GString *s = g_string_new(NULL);
-	char *line, *pending = status_pending(ui), *scope;
+	char *line, *pending = status_pending(ui), *scope, *sort;
+	const char *limit = ui_browse_limit_text(ui);
+	int marker = -1, marker_cols = 0;
 
 	if (ui->prompt.hint != NULL) {
 		/* The candidates of a Tab in the prompt, over the status line. */
@@ -50,6 +52,19 @@ ui_status_draw(struct ui *ui, int y, int width)
 	else
 		g_string_append(s, "0/0");
 	g_string_append_printf(s, " -- %" G_GINT64_FORMAT " new ", ui->unread);
+	sort = ui_browse_sort_name(ui);
+	g_string_append_printf(s, "-- %s ", sort);
+	g_free(sort);
+	if (limit != NULL) {
+		/* Drawn again over itself in the marker's colours. */
+		g_string_append(s, "-- ");
+		marker = width_of(s->str);
+		g_string_append_printf(s, "limit: %s", limit);
+		marker_cols = width_of(s->str) - marker;
+		g_string_append_c(s, ' ');
+	}
+	if (ui->tag_prefix)
+		g_string_append(s, "-- tag-prefix ");
 	if (pending != NULL) {
 		/* A sequence waits for its next key: say which keys are typed. */
 		g_string_append_printf(s, "-- keys: %s ", pending);
@@ -78,8 +93,18 @@ ui_status_draw(struct ui *ui, int y, int width)
 	line = width_fit(s->str, width, 1);
 	attrset(ui_term_attr(THEME_STATUS));
 	mvaddstr(y, 0, line);
-	attrset(A_NORMAL);
 	g_free(line);
+	if (marker >= 0 && marker < width) {
+		GString *text = g_string_new(NULL);
+
+		g_string_append_printf(text, "limit: %s", limit);
+		line = width_fit(text->str, MIN(marker_cols, width - marker), 0);
+		attrset(ui_term_attr(THEME_MARKER));
+		mvaddstr(y, marker, line);
+		g_free(line);
+		g_string_free(text, TRUE);
+	}
+	attrset(A_NORMAL);
 	g_string_free(s, TRUE);
 }
 

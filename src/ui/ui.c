@@ -244,8 +244,8 @@ ui_key(struct ui *ui, int32_t key)
 		ui_mouse_event(ui);
 		return;
 	}
-	if (ui->prompt.kind == UI_PROMPT_CONFIRM) {
-		/* A y/n question: the key itself is the answer. */
+	if (ui->prompt.kind == UI_PROMPT_CONFIRM || ui->prompt.kind == UI_PROMPT_KEY) {
+		/* A y/n or one-key question: the key itself is the answer. */
 		ui_pending_clear(ui);
 		ui_prompt_insert(ui, key);
 		return;
@@ -380,7 +380,7 @@ ui_run(const struct surat_config *config)
 	ui.config = config;
 	ui.rows = g_ptr_array_new_with_free_func((GDestroyNotify)index_message_free);
 	ui_prompt_init(&ui);
-	ui.sort = INDEX_SORT_DATE;
+	ui_browse_init(&ui);
 	ui.index_height = 1;
 	ui.index_lines = config->index_lines;
 	ui.mouse = config->mouse;
@@ -400,6 +400,7 @@ ui_run(const struct surat_config *config)
 	ui.idx = ui_open_index(config, &error);
 	if (ui.idx == NULL)
 		goto fail;
+	ui_bulk_init(&ui);
 	if (!ui_term_start(ui.theme, &error))
 		goto fail;
 	ui_term_mouse(ui.mouse);
@@ -434,6 +435,8 @@ out:
 	ui_views_free(&ui);
 	ui_folders_clear(&ui);
 	ui_sidebar_clear(&ui);
+	ui_bulk_clear(&ui);
+	ui_browse_clear(&ui);
 	index_free(ui.idx);
 	theme_free(ui.theme);
 	g_ptr_array_free(ui.rows, TRUE);

@@ -216,16 +216,23 @@ view_prompt_draw(struct ui *ui, const char *question, const char *text)
 	char *saved = ui->prompt.question;
 	GString *saved_text = ui->prompt.text;
 	enum ui_prompt_kind saved_kind = ui->prompt.kind;
+	size_t saved_cursor = ui->prompt.cursor;
 	GString *t = g_string_new(text);
 
-	/* status.c draws prompts; borrow its drawing for this one. */
+	/*
+	 * status.c draws prompts; borrow its drawing for this one, with the
+	 * cursor at the end of TEXT (the borrowed prompt's may be past it: a
+	 * view can be opened from the : line).
+	 */
 	ui->prompt.question = (char *)question;
 	ui->prompt.text = t;
 	ui->prompt.kind = UI_PROMPT_SEARCH;
+	ui->prompt.cursor = t->len;
 	ui_message_draw(ui, LINES - 1, COLS);
 	ui->prompt.question = saved;
 	ui->prompt.text = saved_text;
 	ui->prompt.kind = saved_kind;
+	ui->prompt.cursor = saved_cursor;
 	g_string_free(t, TRUE);
 	refresh();
 }

@@ -44,7 +44,7 @@ ui_keys : && ui_keys -l 'set sort reverse-date' && ui_keys Enter
 check "set sort reverse-date" wait_for "sort = reverse-date"
 check "the cursor stays on its message, now counted from the other end" wait_for "-- 1/12 --"
 ui_keys : && ui_keys -l 'set sort from' && ui_keys Enter
-check "a sort order not built yet says so" wait_for "sort: from is not available yet"
+check "set sort from: every order works" wait_for "-- from --"
 
 ui_keys : && ui_keys -l 'bind index K last-entry' && ui_keys Enter
 check "bind at run time says what it bound" wait_for "index: K is bound to last-entry"
@@ -102,7 +102,10 @@ check "an unknown option is named" wait_for 'set: unknown option "frob"'
 ui_keys : && ui_keys -l 'bind index x frob' && ui_keys Enter
 check "a bad bind says why" wait_for 'bind: unknown action "frob"'
 ui_keys : && ui_keys -l 'next-thread' && ui_keys Enter
-check "an action not built yet says so" wait_for "next-thread: not available yet"
+check "an action runs from the command line (next-thread outside thread order)" wait_for "Threads show when sorted by thread (o t)."
+ui_keys : && ui_keys -l 'pipe-message' && ui_keys Enter
+check "an action with a question of its own asks it (pipe-message)" wait_for "Pipe message to:"
+ui_keys Escape
 ui_keys : && ui_keys -l 'next-line' && ui_keys Enter
 check "an action of another view says where it applies" wait_for "next-line does not apply in the index"
 

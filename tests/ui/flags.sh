@@ -34,6 +34,7 @@ wait_for "Move 1 message marked deleted to Trash?" || true
 ui_keys y
 check "y expunges: one message moved to the trash" wait_for "1 message moved to Trash."
 check "the file leaves the inbox" sh -c "! ls '$UI_STORE'/demo/*/*Q8.sample* 2>/dev/null"
+check "the file is in the Trash folder" sh -c "ls '$UI_STORE'/demo/.Trash/cur/*Q8.sample* >/dev/null"
 check "the index has 11 messages" wait_for "/11"
 check "the invoice is gone from the screen" wait_gone "Invoice 2026-1187"
 check "it is in the Trash folder (demo/.Trash)" sh -c "ls '$UI_STORE'/demo/.Trash/cur/*Q8.sample* >/dev/null"

@@ -139,6 +139,12 @@ check "and the view stays" wait_for "surat: search Unread -- "
 ui_keys q
 ui_keys j
 check "q gives the keys back to the index: j moves its cursor" wait_for "surat: search Unread -- 2/13"
+# A limit inside a saved search: both apply.
+ui_keys l && ui_keys -l 'subject:invoice' && ui_keys Enter
+check "l inside the saved search Unread shows what both match" wait_for "surat: search Unread -- 1/2 -- 2 new"
+check "the status line says the limit" screen_has "limit: subject:invoice"
+ui_keys l && ui_keys -l 'all' && ui_keys Enter
+check "l all goes back to the whole saved search" wait_for "/13 -- 13 new"
 
 # next-account and previous-account: } and {, cycling all inboxes and accounts.
 ui_keys '}'

@@ -1,0 +1,340 @@
+/*
+ * bulk: what the index does to messages through action.h, on the current
+ * message or, after ; (tag-prefix), on every tagged one: tag (t, T, C-t),
+ * flag, read/unread, delete/undelete, expunge ($) with the trash, and undo
+ * (U).  Each is one undoable action in the index's undo log, so U puts back
+ * exactly what the last one changed, even after a restart.
+ */
+#include <string.h>
+
+#include "private.h"
+#include "surat/action.h"
+#include "surat/search.h"
+#include "surat/store.h"
+
+void
+ui_bulk_init(struct ui *ui)
+{
+	ui->action = action_new(ui->idx, ui->config, ui->config->trash);
+}
+
+void
+ui_bulk_clear(struct ui *ui)
+{
+	action_free(ui->action);
+	ui->action = NULL;
+}
+
+bool
+ui_action_ids(struct ui *ui, GArray *ids, GError **error)
+{
+	const struct index_message *cur;
+
+	if (ui->tagged)
+		return index_tagged(ui->idx, ids, error);
+	cur = ui_index_current(ui);
+	if (cur != NULL)
+		g_array_append_val(ids, cur->id);
+	return true;
+}
+
+/* The ids of this action (ui_action_ids), or NULL with a message when there are none. */
+static GArray *
+bulk_ids(struct ui *ui)
+{
+	GArray *ids = g_array_new(FALSE, FALSE, sizeof(int64_t));
+	GError *error = NULL;
+
+	if (!ui_action_ids(ui, ids, &error)) {
+		ui_set_message(ui, true, "%s", error->message);
+		g_clear_error(&error);
+	} else if (ids->len == 0) {
+		ui_set_message(ui, true, ui->tagged ? "No tagged messages." : "No message here.");
+	} else {
+		return ids;
+	}
+	g_array_free(ids, TRUE);
+	return NULL;
+}
+
+/* Show ERROR (consumed) on the message line, or SUCCESS when there is none. */
+static void
+bulk_report(struct ui *ui, GError *error)
+{
+	if (error != NULL) {
+		ui_set_message(ui, true, "%s", error->message);
+		g_error_free(error);
+	}
+}
+
+/* After an action: the rows changed; keep the cursor on its message. */
+static void
+bulk_changed(struct ui *ui, int64_t id)
+{
+	ui_browse_keep(ui, id, ui->cursor - ui->top);
+}
+
+bool
+ui_bulk_flags(struct ui *ui, enum keymap_action action)
+{
+	const struct index_message *cur = ui_index_current(ui);
+	const char *add = NULL, *remove = NULL;
+	int64_t id = cur != NULL ? cur->id : 0;
+	GArray *ids = bulk_ids(ui);
+	GError *error = NULL;
+	guint done = 0;
+	bool ok;
+
+	if (ids == NULL)
+		return false;
+	switch (action) {
+	case KEYMAP_ACTION_FLAG_MESSAGE:
+		/* A toggle: the current message says which way, for all the tagged too. */
+		if (cur != NULL && index_message_has_flag(cur, STORE_FLAG_FLAGGED))
+			remove = "F";
+		else
+			add = "F";
+		break;
+	case KEYMAP_ACTION_TOGGLE_NEW:
+		if (cur != NULL && index_message_has_flag(cur, STORE_FLAG_SEEN))
+			remove = "S";
+		else
+			add = "S";
+		break;
+	case KEYMAP_ACTION_DELETE_MESSAGE:
+		add = "T";
+		break;
+	default:
+		remove = "T";
+		break;
+	}
+	ok = action_flags(ui->action, ids, add, remove, true, &done, &error);
+	if (ok && ui->tagged)
+		ui_set_message(ui, false, "%s: %u of %u tagged message%s changed.",
+		    keymap_action_name(action), done, ids->len, ids->len == 1 ? "" : "s");
+	bulk_report(ui, error);
+	g_array_free(ids, TRUE);
+	bulk_changed(ui, id);
+	return ok;
+}
+
+bool
+ui_bulk_mark_read(struct ui *ui, int64_t id, GError **error)
+{
+	GArray *ids = g_array_new(FALSE, FALSE, sizeof(int64_t));
+	bool ok;
+
+	g_array_append_val(ids, id);
+	/* Opening a message is no action to undo. */
+	ok = action_flags(ui->action, ids, "S", NULL, false, NULL, error);
+	g_array_free(ids, TRUE);
+	ui->dirty |= UI_RELOAD_ROWS;
+	return ok;
+}
+
+void
+ui_bulk_tag(struct ui *ui)
+{
+	const struct index_message *cur = ui_index_current(ui);
+	GArray *ids;
+	GError *error = NULL;
+	int64_t id;
+	bool tag;
+
+	if (cur == NULL) {
+		ui_set_message(ui, true, "No message here.");
+		return;
+	}
+	id = cur->id;
+	tag = !cur->tagged;
+	ids = g_array_new(FALSE, FALSE, sizeof(int64_t));
+	g_array_append_val(ids, id);
+	if (!action_tag(ui->action, ids, tag, NULL, &error))
+		bulk_report(ui, error);
+	g_array_free(ids, TRUE);
+	bulk_changed(ui, id);
+	/* As in mutt: on to the next message. */
+	if (ui->cursor + 1 < ui->total)
+		ui_index_move(ui, ui->cursor + 1);
+}
+
+struct search_query *
+ui_bulk_query(struct ui *ui, const char *text)
+{
+	struct search_error error = { 0 };
+	struct search_query *query = search_parse(text, 0, &error);
+	const char *limit = ui_browse_view_text(ui);
+	char *both;
+
+	if (query == NULL) {
+		ui_set_message(ui, true, "query: column %d: %s", error.column,
+		    error.message != NULL ? error.message : "not a query");
+		search_error_clear(&error);
+		return NULL;
+	}
+	if (limit == NULL)
+		return query;
+	/* Only what the view shows: the query and the view's (saved search, limit). */
+	search_query_free(query);
+	both = g_strdup_printf("(%s) (%s)", limit, text);
+	query = search_parse(both, 0, &error);
+	g_free(both);
+	if (query == NULL) {
+		ui_set_message(ui, true, "query and limit together: %s",
+		    error.message != NULL ? error.message : "too long");
+		search_error_clear(&error);
+	}
+	return query;
+}
+
+/* Tag (TAG) or untag every message of the view that the query TEXT matches. */
+static void
+bulk_tag_query(struct ui *ui, const char *text, bool tag)
+{
+	struct index_filter filter = ui->filter;
+	struct search_query *query;
+	GError *error = NULL;
+	int64_t id = ui_browse_current_id(ui), done = 0;
+
+	if (text[0] == '\0')
+		return;
+	query = ui_bulk_query(ui, text);
+	if (query == NULL)
+		return;
+	filter.query = query;
+	filter.threads = NULL;
+	filter.collapse_all = false;
+	if (action_tag_filter(ui->action, &filter, tag, &done, &error))
+		ui_set_message(ui, false, "%" G_GINT64_FORMAT " message%s %s.", done,
+		    done == 1 ? "" : "s", tag ? "tagged" : "untagged");
+	bulk_report(ui, error);
+	search_query_free(query);
+	bulk_changed(ui, id);
+}
+
+/* The answer to T. */
+static void
+bulk_tag_done(struct ui *ui, const char *text)
+{
+	bulk_tag_query(ui, text, true);
+}
+
+/* The answer to C-t. */
+static void
+bulk_untag_done(struct ui *ui, const char *text)
+{
+	bulk_tag_query(ui, text, false);
+}
+
+void
+ui_bulk_tag_prompt(struct ui *ui, bool tag)
+{
+	ui_prompt_open(ui, UI_PROMPT_PATTERN, tag ? "Tag messages matching: " :
+	    "Untag messages matching: ", NULL, NULL, tag ? bulk_tag_done : bulk_untag_done);
+}
+
+void
+ui_bulk_prefix(struct ui *ui)
+{
+	GArray *ids = g_array_new(FALSE, FALSE, sizeof(int64_t));
+	GError *error = NULL;
+
+	if (!index_tagged(ui->idx, ids, &error)) {
+		bulk_report(ui, error);
+	} else if (ids->len == 0) {
+		ui_set_message(ui, true, "No tagged messages.");
+	} else {
+		ui->tag_prefix = true;
+		ui_set_message(ui, false, "tag-prefix: the next action applies to %u tagged message%s.",
+		    ids->len, ids->len == 1 ? "" : "s");
+	}
+	g_array_free(ids, TRUE);
+}
+
+void
+ui_bulk_undo(struct ui *ui)
+{
+	int64_t id = ui_browse_current_id(ui);
+	GError *error = NULL;
+	char *label = NULL;
+	guint done = 0;
+
+	if (!action_undo(ui->action, &label, &done, &error)) {
+		if (error != NULL)
+			bulk_report(ui, error);
+		else
+			ui_set_message(ui, false, "Nothing to undo.");
+		return;
+	}
+	ui_set_message(ui, false, "Undone: %s.", label != NULL ? label : "the last action");
+	g_free(label);
+	bulk_changed(ui, id);
+}
+
+/* Expunge what the view shows marked deleted: into the trash, or for good. */
+static void
+bulk_expunge(struct ui *ui)
+{
+	struct index_filter filter = ui->filter;
+	struct search_query *query = ui_bulk_query(ui, "is:deleted");
+	GArray *ids = g_array_new(FALSE, FALSE, sizeof(int64_t));
+	int64_t id = ui_browse_current_id(ui);
+	GError *error = NULL;
+	guint trashed = 0, removed = 0;
+
+	if (query == NULL)
+		goto out;
+	filter.query = query;
+	filter.threads = NULL;
+	filter.collapse_all = false;
+	if (!index_ids(ui->idx, &filter, ui->sort, ui->reverse, ids, &error))
+		goto fail;
+	if (ui->pager != NULL) {
+		guint i;
+
+		for (i = 0; i < ids->len; i++) {
+			if (g_array_index(ids, int64_t, i) == ui->pager->id) {
+				ui_pager_free(ui->pager);
+				ui->pager = NULL;
+				ui->zoom = false;
+				break;
+			}
+		}
+	}
+	if (!action_expunge(ui->action, ids, &trashed, &removed, &error))
+		goto fail;
+	if (trashed + removed == 0)
+		ui_set_message(ui, false, "No messages are marked deleted.");
+	else if (removed == 0)
+		ui_set_message(ui, false, "%u message%s moved to %s (U undoes).", trashed,
+		    trashed == 1 ? "" : "s", ui->config->trash);
+	else if (trashed == 0)
+		ui_set_message(ui, false, "%u message%s expunged for good.", removed,
+		    removed == 1 ? "" : "s");
+	else
+		ui_set_message(ui, false, "%u message%s moved to %s, %u expunged for good.", trashed,
+		    trashed == 1 ? "" : "s", ui->config->trash, removed);
+	goto out;
+fail:
+	ui_set_message(ui, true, "expunge: %s (%u moved, %u removed)", error->message, trashed,
+	    removed);
+	g_clear_error(&error);
+out:
+	search_query_free(query);
+	g_array_free(ids, TRUE);
+	bulk_changed(ui, id);
+}
+
+/* The expunge question was answered. */
+static void
+bulk_expunge_answer(struct ui *ui, const char *text)
+{
+	if (text[0] == 'y')
+		bulk_expunge(ui);
+}
+
+void
+ui_bulk_expunge_prompt(struct ui *ui)
+{
+	ui_confirm(ui, "Expunge messages marked deleted? (y/n) ", bulk_expunge_answer);
+}
