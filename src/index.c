@@ -44,6 +44,8 @@ G_DEFINE_QUARK(surat-index-error-quark, index_error)
 	/* Covers the sidebar's counts (index_mailbox_counts). */                         \
 	"CREATE INDEX messages_box_flags ON messages (account, folder, flags)"             \
 	"  WHERE state = 1;"                                                               \
+	/* And the counts of All inboxes (a folder without an account). */               \
+	"CREATE INDEX messages_folder_flags ON messages (folder, flags) WHERE state = 1;"   \
 	"CREATE INDEX messages_box_size ON messages (account, folder, size) WHERE state = 1;" \
 	"CREATE INDEX messages_thread ON messages (thread_date, thread_id, thread_pos)"    \
 	"  WHERE state = 1;"                                                               \
