@@ -139,6 +139,23 @@ wait_for "EXIT=0" || true
 ui_start
 check "after a restart: Archive 2, Later 1, inbox 9" \
 	sh -c "sleep 1; $(command -v tmux) -L '$UI_SOCKET' capture-pane -p -t 0 | grep -qE '^   Archive +[0-9]+/2' && $(command -v tmux) -L '$UI_SOCKET' capture-pane -p -t 0 | grep -qE '^   Later +[0-9]+/1' && $(command -v tmux) -L '$UI_SOCKET' capture-pane -p -t 0 | grep -qE '^>demo +[0-9]+/9'"
+
+# ; M: the next action applies to every tagged message; U puts them back.
+wait_for "surat: demo -- " || true
+ui_keys Home
+ui_keys t t
+ui_keys '\;'
+check "t t then ; : the next action is on the two tagged" \
+	wait_for "tag-prefix: the next action applies to 2 tagged messages."
+ui_keys M
+check "; M asks for a folder" wait_for "Move to folder:"
+ui_keys -l 'Later'
+ui_keys Enter
+check "; M moves every tagged message" wait_for "Moved 2 messages to Later."
+check "the inbox has 7" wait_match '^>demo +[0-9]+/7'
+check "Later has 3" wait_match '^   Later +[0-9]+/3'
+ui_keys U
+check "U brings both back" wait_match '^>demo +[0-9]+/9'
 ui_keys q
 wait_for "EXIT=0" || true
 tap_end
