@@ -10,6 +10,7 @@
  * What it never does: print, create files, or touch the network or the store.
  */
 #include "surat/config.h"
+#include "surat/suggest.h"
 
 #include <errno.h>
 #include <libconfig.h>
@@ -398,31 +399,6 @@ static const struct {
 	[CONFIG_KEY_PARSED] = { CONFIG_TYPE_STRING, CONFIG_TYPE_STRING, "a string in double quotes" },
 };
 
-/* The edit distance of A and B, capped at 9; used to suggest a key. */
-static int
-config_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), i, j;
-	int row[65], prev, tmp, best;
-
-	if (la > 64 || lb > 64)
-		return 9;
-	for (j = 0; j <= lb; j++)
-		row[j] = (int)j;
-	for (i = 1; i <= la; i++) {
-		prev = row[0];
-		row[0] = (int)i;
-		for (j = 1; j <= lb; j++) {
-			tmp = row[j];
-			best = prev + (a[i - 1] != b[j - 1]);
-			best = MIN(best, row[j] + 1);
-			row[j] = MIN(best, row[j - 1] + 1);
-			prev = tmp;
-		}
-	}
-	return MIN(row[lb], 9);
-}
-
 /*
  * NULL when libconfig read the integer literal of S whole, else the literal
  * as written: libconfig 1.5 silently truncates a literal beyond 32 bits that
@@ -663,7 +639,7 @@ config_parse_group(struct config_parse *p, const config_setting_t *group,
 			continue;
 		}
 		for (hint = NULL, j = 0; j < n_keys; j++) {
-			if (config_distance(name, keys[j].name) <= 2)
+			if (suggest_distance(name, keys[j].name) <= 2)
 				hint = keys[j].name;
 		}
 		config_error(p, config_setting_get_elem(group, (unsigned int)i), prefix, NULL,

@@ -11,6 +11,7 @@
  * What it never does: call curses, print, or read a file.
  */
 #include "surat/keymap.h"
+#include "surat/suggest.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -652,31 +653,6 @@ keymap_action_applies(enum keymap_action action, enum keymap_context context)
 	return (keymap_action_contexts(action) & KEYMAP_IN(context)) != 0;
 }
 
-/* The edit distance of A and B, capped at 9; used to suggest a name. */
-static int
-keymap_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), i, j;
-	int row[65], prev, tmp, best;
-
-	if (la > 64 || lb > 64)
-		return 9;
-	for (j = 0; j <= lb; j++)
-		row[j] = (int)j;
-	for (i = 1; i <= la; i++) {
-		prev = row[0];
-		row[0] = (int)i;
-		for (j = 1; j <= lb; j++) {
-			tmp = row[j];
-			best = prev + (a[i - 1] != b[j - 1]);
-			best = MIN(best, row[j] + 1);
-			row[j] = MIN(best, row[j - 1] + 1);
-			prev = tmp;
-		}
-	}
-	return MIN(row[lb], 9);
-}
-
 bool
 keymap_action_parse(const char *name, enum keymap_action *action, GError **error)
 {
@@ -690,7 +666,7 @@ keymap_action_parse(const char *name, enum keymap_action *action, GError **error
 			*action = (enum keymap_action)i;
 			return true;
 		}
-		if ((d = keymap_distance(name, keymap_actions[i].name)) < best) {
+		if ((d = suggest_distance(name, keymap_actions[i].name)) < best) {
 			best = d;
 			hint = keymap_actions[i].name;
 		}

@@ -11,6 +11,7 @@
  * operators are ours).
  */
 #include "surat/search.h"
+#include "surat/suggest.h"
 
 #include <string.h>
 #include <time.h>
@@ -239,51 +240,6 @@ search_keyword(const struct search_parser *p, const char *keyword)
 
 	return strncmp(p->text + p->pos, keyword, n) == 0 && search_word_end(p->text[p->pos + n]) &&
 	    p->text[p->pos + n] != '"';
-}
-
-/* The Levenshtein distance of A and B (short ASCII words). */
-static int
-search_distance(const char *a, const char *b)
-{
-	int la = (int)strlen(a), lb = (int)strlen(b), i, j;
-	int d[40][40];
-
-	if (la >= 40 || lb >= 40)
-		return 99;
-	for (i = 0; i <= la; i++)
-		d[i][0] = i;
-	for (j = 0; j <= lb; j++)
-		d[0][j] = j;
-	for (i = 1; i <= la; i++) {
-		for (j = 1; j <= lb; j++) {
-			int cost = g_ascii_tolower(a[i - 1]) == g_ascii_tolower(b[j - 1]) ? 0 : 1;
-
-			d[i][j] = MIN(MIN(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
-		}
-	}
-	return d[la][lb];
-}
-
-/* The name in NAMES (N of them, NULL entries skipped) nearest WORD, when near enough. */
-static const char *
-search_nearest(const char *word, const char *const *names, size_t n)
-{
-	const char *best = NULL;
-	int best_d = 3;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		int d;
-
-		if (names[i] == NULL)
-			continue;
-		d = search_distance(word, names[i]);
-		if (d < best_d || (d == best_d && best == NULL)) {
-			best_d = d;
-			best = names[i];
-		}
-	}
-	return best_d <= 2 ? best : NULL;
 }
 
 /* A quoted phrase at P's position (on the '"'); a new string, or NULL after a failure. */
@@ -812,7 +768,7 @@ search_field_term(struct search_parser *p, size_t start, size_t field_len)
 			break;
 	}
 	if (i == G_N_ELEMENTS(search_prefixes)) {
-		near = search_nearest(name, search_prefixes, G_N_ELEMENTS(search_prefixes));
+		near = suggest_nearest(name, search_prefixes, G_N_ELEMENTS(search_prefixes));
 		if (near != NULL)
 			search_fail(p, start, "unknown field '%s:'; did you mean %s:?", name, near);
 		else
@@ -855,7 +811,10 @@ search_field_term(struct search_parser *p, size_t start, size_t field_len)
 				break;
 		}
 		if (k == G_N_ELEMENTS(search_statuses)) {
-			near = search_nearest(value, search_statuses, G_N_ELEMENTS(search_statuses));
+			char *lower = g_ascii_strdown(value, -1); /* the names are lower case */
+
+			near = suggest_nearest(lower, search_statuses, G_N_ELEMENTS(search_statuses));
+			g_free(lower);
 			search_fail(p, offset,
 			    "unknown is: value '%s'%s%s%s; use unread, read, flagged, deleted, "
 			    "replied, forwarded, draft, partial, tagged, new or old",

@@ -28,10 +28,10 @@ fi
 
 echo "1..2"
 pkgs="gmime-3.0 libxml-2.0 libconfig openssl"
-# config.c, theme.c and keymap.c come along because mailcap.c expands ~ with config.c.
+# config.c, theme.c, keymap.c and suggest.c come along because mailcap.c expands ~ with config.c.
 sources="tests/fuzz/fuzz-render.c src/render.c src/render-text.c src/mime.c src/attach.c
 	src/mailcap.c src/command.c src/html.c src/sanitize.c src/width.c src/config.c src/theme.c
-	src/keymap.c"
+	src/keymap.c src/suggest.c"
 set --
 for f in $sources; do
 	set -- "$@" "$src/$f"
