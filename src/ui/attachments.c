@@ -373,11 +373,8 @@ ui_attachments_run(struct ui *ui)
 
 		attachments_draw(ui, &v);
 		action = ui_view_read(ui, KEYMAP_CONTEXT_ATTACHMENTS, &typed);
-		if (action != KEYMAP_ACTION_NONE || typed < '0' || typed > '9') {
-			digits = 0;
-			if (typed != KEYMAP_KEY_NONE || action != KEYMAP_ACTION_NONE)
-				g_clear_pointer(&ui->message, g_free);
-		}
+		if (ui_view_list_key(ui, action, typed, page, v.count, &v.cursor, &digits))
+			continue;
 		switch (action) {
 		case KEYMAP_ACTION_QUIT:
 			goto out;
@@ -386,30 +383,6 @@ ui_attachments_run(struct ui *ui)
 			break;
 		case KEYMAP_ACTION_REDRAW:
 			clearok(curscr, TRUE);
-			break;
-		case KEYMAP_ACTION_NEXT_ENTRY:
-		case KEYMAP_ACTION_NEXT_LINE:
-			v.cursor = MIN(v.cursor + 1, v.count);
-			break;
-		case KEYMAP_ACTION_PREVIOUS_ENTRY:
-		case KEYMAP_ACTION_PREVIOUS_LINE:
-			v.cursor = MAX(v.cursor - 1, 1);
-			break;
-		case KEYMAP_ACTION_NEXT_PAGE:
-		case KEYMAP_ACTION_HALF_DOWN:
-			v.cursor = MIN(v.cursor + page, v.count);
-			break;
-		case KEYMAP_ACTION_PREVIOUS_PAGE:
-		case KEYMAP_ACTION_HALF_UP:
-			v.cursor = MAX(v.cursor - page, 1);
-			break;
-		case KEYMAP_ACTION_FIRST_ENTRY:
-		case KEYMAP_ACTION_TOP:
-			v.cursor = 1;
-			break;
-		case KEYMAP_ACTION_LAST_ENTRY:
-		case KEYMAP_ACTION_BOTTOM:
-			v.cursor = v.count;
 			break;
 		case KEYMAP_ACTION_OPEN_ATTACHMENT:
 			attachments_open(ui, &v, v.cursor);
@@ -421,18 +394,8 @@ ui_attachments_run(struct ui *ui)
 			attachments_pipe(ui, &v, v.cursor);
 			break;
 		case KEYMAP_ACTION_NONE:
-			if (typed >= '0' && typed <= '9') {
-				/* A number typed selects that part. */
-				int n = digits * 10 + (int)(typed - '0');
-
-				if (n < 1 || n > v.count)
-					n = (int)(typed - '0');
-				if (n >= 1 && n <= v.count)
-					v.cursor = n;
-				digits = n;
-			} else if (typed == KEYMAP_KEY_ESCAPE) {
+			if (typed == KEYMAP_KEY_ESCAPE)
 				goto out;
-			}
 			break;
 		default:
 			break;

@@ -173,10 +173,11 @@ ui_links_run(struct ui *ui)
 
 		links_draw(ui, &v);
 		action = ui_view_read(ui, KEYMAP_CONTEXT_LINKS, &typed);
-		if (action != KEYMAP_ACTION_NONE || typed < '0' || typed > '9') {
-			digits = 0;
-			if (typed != KEYMAP_KEY_NONE || action != KEYMAP_ACTION_NONE)
-				g_clear_pointer(&ui->message, g_free);
+		if (ui_view_list_key(ui, action, typed, page, v.count, &v.cursor, &digits)) {
+			/* A number typed: say which link it chose. */
+			if (action == KEYMAP_ACTION_NONE)
+				ui_set_message(ui, false, "Link %d.", v.cursor);
+			continue;
 		}
 		link = render_link_get(v.r, v.cursor);
 		switch (action) {
@@ -188,30 +189,6 @@ ui_links_run(struct ui *ui)
 		case KEYMAP_ACTION_REDRAW:
 			clearok(curscr, TRUE);
 			break;
-		case KEYMAP_ACTION_NEXT_ENTRY:
-		case KEYMAP_ACTION_NEXT_LINE:
-			v.cursor = MIN(v.cursor + 1, v.count);
-			break;
-		case KEYMAP_ACTION_PREVIOUS_ENTRY:
-		case KEYMAP_ACTION_PREVIOUS_LINE:
-			v.cursor = MAX(v.cursor - 1, 1);
-			break;
-		case KEYMAP_ACTION_NEXT_PAGE:
-		case KEYMAP_ACTION_HALF_DOWN:
-			v.cursor = MIN(v.cursor + page, v.count);
-			break;
-		case KEYMAP_ACTION_PREVIOUS_PAGE:
-		case KEYMAP_ACTION_HALF_UP:
-			v.cursor = MAX(v.cursor - page, 1);
-			break;
-		case KEYMAP_ACTION_FIRST_ENTRY:
-		case KEYMAP_ACTION_TOP:
-			v.cursor = 1;
-			break;
-		case KEYMAP_ACTION_LAST_ENTRY:
-		case KEYMAP_ACTION_BOTTOM:
-			v.cursor = v.count;
-			break;
 		case KEYMAP_ACTION_OPEN_LINK:
 			if (link != NULL)
 				links_open(ui, link);
@@ -221,20 +198,8 @@ ui_links_run(struct ui *ui)
 				links_copy(ui, link);
 			break;
 		case KEYMAP_ACTION_NONE:
-			if (typed >= '0' && typed <= '9') {
-				/* A number typed selects that link: "1" then "2" is 12 if there is one. */
-				int n = digits * 10 + (int)(typed - '0');
-
-				if (n < 1 || n > v.count)
-					n = (int)(typed - '0');
-				if (n >= 1 && n <= v.count) {
-					v.cursor = n;
-					ui_set_message(ui, false, "Link %d.", n);
-				}
-				digits = n;
-			} else if (typed == KEYMAP_KEY_ESCAPE) {
+			if (typed == KEYMAP_KEY_ESCAPE)
 				goto out;
-			}
 			break;
 		default:
 			break;

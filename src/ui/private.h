@@ -410,6 +410,16 @@ void ui_view_render_options(struct ui *ui, struct render_options *options);
  * (digits, Escape).  A resize gives KEYMAP_ACTION_REDRAW.
  */
 enum keymap_action ui_view_read(struct ui *ui, enum keymap_context context, int32_t *typed);
+/*
+ * A numbered list of a view (parts, links: entries 1..COUNT).  Apply ACTION,
+ * or the key TYPED when ACTION is none, to *CURSOR: moves by entry, page
+ * (PAGE entries) and to the ends, and a typed number selects that entry
+ * ("1" then "2" is 12 when there is one; *DIGITS keeps what was typed).
+ * Any other key ends a number and clears the message line.  True when the
+ * key moved the cursor (or meant to).
+ */
+bool ui_view_list_key(struct ui *ui, enum keymap_action action, int32_t typed, int page, int count,
+    int *cursor, int *digits);
 /* Draw a status line at Y. */
 void ui_view_status(int y, const char *text);
 /* Ask for a line on the message line; false when cancelled.  *ANSWER is the caller's. */

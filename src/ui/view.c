@@ -184,6 +184,59 @@ ui_view_read(struct ui *ui, enum keymap_context context, int32_t *typed)
 	}
 }
 
+bool
+ui_view_list_key(struct ui *ui, enum keymap_action action, int32_t typed, int page, int count,
+    int *cursor, int *digits)
+{
+	bool digit = action == KEYMAP_ACTION_NONE && typed >= '0' && typed <= '9';
+	int n;
+
+	if (!digit) {
+		*digits = 0;
+		if (typed != KEYMAP_KEY_NONE || action != KEYMAP_ACTION_NONE)
+			g_clear_pointer(&ui->message, g_free);
+	}
+	switch (action) {
+	case KEYMAP_ACTION_NEXT_ENTRY:
+	case KEYMAP_ACTION_NEXT_LINE:
+		*cursor = MIN(*cursor + 1, count);
+		return true;
+	case KEYMAP_ACTION_PREVIOUS_ENTRY:
+	case KEYMAP_ACTION_PREVIOUS_LINE:
+		*cursor = MAX(*cursor - 1, 1);
+		return true;
+	case KEYMAP_ACTION_NEXT_PAGE:
+	case KEYMAP_ACTION_HALF_DOWN:
+		*cursor = MIN(*cursor + page, count);
+		return true;
+	case KEYMAP_ACTION_PREVIOUS_PAGE:
+	case KEYMAP_ACTION_HALF_UP:
+		*cursor = MAX(*cursor - page, 1);
+		return true;
+	case KEYMAP_ACTION_FIRST_ENTRY:
+	case KEYMAP_ACTION_TOP:
+		*cursor = 1;
+		return true;
+	case KEYMAP_ACTION_LAST_ENTRY:
+	case KEYMAP_ACTION_BOTTOM:
+		*cursor = count;
+		return true;
+	case KEYMAP_ACTION_NONE:
+		if (!digit)
+			return false;
+		n = *digits * 10 + (int)(typed - '0');
+		if (n < 1 || n > count)
+			n = (int)(typed - '0');
+		*digits = n;
+		if (n < 1 || n > count)
+			return false;
+		*cursor = n;
+		return true;
+	default:
+		return false;
+	}
+}
+
 /* Draw the status line at Y: TEXT, then dashes to the edge. */
 void
 ui_view_status(int y, const char *text)
