@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "testlib.h"
 #include "surat/deliver.h"
 #include "surat/index.h"
 #include "surat/store.h"
@@ -49,10 +50,8 @@ static int
 teardown(void **state)
 {
 	struct fixture *f = *state;
-	char *cmd = g_strdup_printf("rm -rf '%s'", f->dir);
 
-	assert_int_equal(system(cmd), 0);
-	g_free(cmd);
+	testlib_rmtree(f->dir);
 	g_free(f->db);
 	g_free(f->maildir);
 	g_free(f->dir);

@@ -8,6 +8,7 @@
 #include <sqlite3.h>
 #include <string.h>
 
+#include "testlib.h"
 #include "surat/index.h"
 
 /* A temporary folder; the index file is DIR/index.db. */
@@ -46,11 +47,9 @@ static int
 teardown(void **state)
 {
 	struct fixture *f = *state;
-	char *cmd = g_strdup_printf("rm -rf '%s'", f->dir);
 
 	index_free(f->idx);
-	assert_int_equal(system(cmd), 0);
-	g_free(cmd);
+	testlib_rmtree(f->dir);
 	g_free(f->path);
 	g_free(f->dir);
 	g_free(f);

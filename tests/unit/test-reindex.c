@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <utime.h>
 
+#include "testlib.h"
 #include "surat/index.h"
 #include "surat/reindex.h"
 #include "surat/store.h"
@@ -42,11 +43,9 @@ static int
 teardown(void **state)
 {
 	struct fixture *f = *state;
-	char *cmd = g_strdup_printf("rm -rf '%s'", f->store);
 
 	index_free(f->idx);
-	assert_int_equal(system(cmd), 0);
-	g_free(cmd);
+	testlib_rmtree(f->store);
 	g_free(f->maildir);
 	g_free(f->store);
 	g_free(f);
@@ -353,7 +352,6 @@ test_store_accounts(void **state)
 	struct reindex_stats stats = { 0 };
 	char *other = g_build_filename(f->store, "work", NULL);
 	char *notmd = g_build_filename(f->store, "not-a-maildir", NULL);
-	char *cmd;
 	GError *error = NULL;
 
 	fill_foreign(f);
@@ -366,9 +364,7 @@ test_store_accounts(void **state)
 	assert_int_equal(stats.scanned, 6);
 	assert_int_equal(row_count(f->idx, "work"), 1);
 	/* The work Maildir goes away: its rows go too. */
-	cmd = g_strdup_printf("rm -rf '%s'", other);
-	assert_int_equal(system(cmd), 0);
-	g_free(cmd);
+	testlib_rmtree(other);
 	memset(&stats, 0, sizeof stats);
 	assert_true(reindex_store(f->idx, f->store, &stats, NULL));
 	assert_int_equal(stats.accounts, 1);

@@ -9,6 +9,7 @@
 #include <glib.h>
 #include <string.h>
 
+#include "testlib.h"
 #include "surat/index.h"
 #include "surat/search.h"
 
@@ -294,14 +295,8 @@ static int
 setup(void **state)
 {
 	struct fixture *f = g_new0(struct fixture, 1);
-	char *path;
 
-	f->dir = g_dir_make_tmp("surat-search-XXXXXX", NULL);
-	assert_non_null(f->dir);
-	path = g_build_filename(f->dir, "index.db", NULL);
-	f->idx = index_open(path, NULL);
-	assert_non_null(f->idx);
-	g_free(path);
+	f->idx = testlib_index_new("surat-search-XXXXXX", &f->dir);
 	*state = f;
 	return 0;
 }
@@ -310,11 +305,9 @@ static int
 teardown(void **state)
 {
 	struct fixture *f = *state;
-	char *cmd = g_strdup_printf("rm -rf '%s'", f->dir);
 
 	index_free(f->idx);
-	assert_int_equal(system(cmd), 0);
-	g_free(cmd);
+	testlib_rmtree(f->dir);
 	g_free(f->dir);
 	g_free(f);
 	return 0;

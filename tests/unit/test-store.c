@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "testlib.h"
 #include "surat/store.h"
 
 /* A fresh temporary Maildir for each test. */
@@ -33,10 +34,8 @@ teardown(void **state)
 {
 	char *md = *state;
 	char *top = g_path_get_dirname(md);
-	char *cmd = g_strdup_printf("rm -rf '%s'", top);
 
-	assert_int_equal(system(cmd), 0);
-	g_free(cmd);
+	testlib_rmtree(top);
 	g_free(top);
 	g_free(md);
 	return 0;

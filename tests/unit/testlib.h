@@ -5,7 +5,10 @@
 #ifndef SURAT_TESTLIB_H
 #define SURAT_TESTLIB_H
 
+#include <stdlib.h>
 #include <glib.h>
+
+#include "surat/index.h"
 
 /*
  * Run the FIXED tests, then one test FUNC per entry of CASES (N entries of
@@ -37,6 +40,32 @@ testlib_run_with_cases(const char *group, const struct CMUnitTest *fixed, size_t
 		g_free((char *)g_array_index(tests, struct CMUnitTest, i).name);
 	g_array_free(tests, TRUE);
 	return failed;
+}
+
+/* Remove DIR and everything in it (a test's temporary store); the test fails if that fails. */
+static inline void
+testlib_rmtree(const char *dir)
+{
+	char *cmd = g_strdup_printf("rm -rf '%s'", dir);
+
+	assert_int_equal(system(cmd), 0);
+	g_free(cmd);
+}
+
+/* A new temporary folder made from TEMPLATE ("surat-x-XXXXXX") in *DIR, and a new index.db in it. */
+static inline struct index *
+testlib_index_new(const char *template, char **dir)
+{
+	struct index *idx;
+	char *path;
+
+	*dir = g_dir_make_tmp(template, NULL);
+	assert_non_null(*dir);
+	path = g_build_filename(*dir, "index.db", NULL);
+	idx = index_open(path, NULL);
+	assert_non_null(idx);
+	g_free(path);
+	return idx;
 }
 
 #endif
