@@ -114,6 +114,32 @@ wait_until() {
 	return 1
 }
 
+# ---- the interface in tmux ----------------------------------------------------
+
+# it_ui NAME: this test drives surat's interface in private tmux servers
+# (sockets surat-NAME-PID-N), stopped at exit.
+it_ui() {
+	IT_UI_NAME="surat-$1-$$"
+	UI_SOCK=$IT_UI_NAME
+	trap 'ui_stop; it_cleanup' EXIT
+}
+ui_tmux() { tmux -L "$UI_SOCK" -f /dev/null "$@"; }
+ui_screen() { ui_tmux capture-pane -p -t 0 2>/dev/null; }
+# shows TEXT / gone TEXT: the screen shows (no longer shows) TEXT.
+shows() { ui_screen | grep -qF -- "$1"; }
+gone() { ! ui_screen | grep -qF -- "$1"; }
+# ui_start N: `surat -c $IT_CFG` in a fresh 100x30 pane, the test's Nth;
+# its stderr goes to $IT_TMP/ui.err and the pane shows EXIT=<status> after.
+ui_start() {
+	ui_tmux kill-server 2>/dev/null
+	UI_SOCK="$IT_UI_NAME-$1"
+	ui_tmux new-session -d -x 100 -y 30 "env -i PATH=\"$PATH\" HOME=\"$IT_TMP\" TERM=screen-256color \
+		LC_ALL=C.UTF-8 TZ=UTC SURAT_THEMES_DIR=\"$SURAT_SRCDIR/themes\" \
+		ASAN_OPTIONS=\"${ASAN_OPTIONS:-}\" \"$SURAT\" -c \"$IT_CFG\" 2>\"$IT_TMP/ui.err\"; \
+		echo EXIT=\$?; sleep 600"
+}
+ui_stop() { ui_tmux kill-server 2>/dev/null; }
+
 # free_ports N: N distinct free TCP ports on 127.0.0.1, one per line.
 free_ports() {
 	python3 - "$1" <<'PY'

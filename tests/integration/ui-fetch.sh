@@ -6,21 +6,7 @@
 dc_require 24
 it_require_fetch 24
 
-UI_SOCK="surat-uifetch-$$"
-ui_tmux() { tmux -L "$UI_SOCK" -f /dev/null "$@"; }
-ui_screen() { ui_tmux capture-pane -p -t 0 2>/dev/null; }
-shows() { ui_screen | grep -qF -- "$1"; }
-gone() { ! ui_screen | grep -qF -- "$1"; }
-ui_start() {
-	ui_tmux kill-server 2>/dev/null
-	UI_SOCK="surat-uifetch-$$-$1"
-	ui_tmux new-session -d -x 100 -y 30 "env -i PATH=\"$PATH\" HOME=\"$IT_TMP\" TERM=screen-256color \
-		LC_ALL=C.UTF-8 TZ=UTC SURAT_THEMES_DIR=\"$SURAT_SRCDIR/themes\" \
-		ASAN_OPTIONS=\"${ASAN_OPTIONS:-}\" \"$SURAT\" -c \"$IT_CFG\" 2>\"$IT_TMP/ui.err\"; \
-		echo EXIT=\$?; sleep 600"
-}
-ui_stop() { ui_tmux kill-server 2>/dev/null; }
-trap 'ui_stop; it_cleanup' EXIT
+it_ui uifetch
 
 dc_start alice
 dc_seed alice 10 0 101
@@ -106,7 +92,7 @@ check "and every message is there once (all but the expunged one)" \
 
 # surat fetch on a terminal: a progress bar, then one line per account.
 dc_seed alice 30 0 3000
-UI_SOCK="surat-uifetch-$$-3"
+UI_SOCK="$IT_UI_NAME-3"
 ui_tmux new-session -d -x 100 -y 10 "env -i PATH=\"$PATH\" HOME=\"$IT_TMP\" TERM=screen-256color \
 	LC_ALL=C.UTF-8 \"$SURAT\" -c \"$IT_CFG\" fetch; echo EXIT=\$?; sleep 600"
 check "fetch on a terminal ends well" wait_until 30 shows "EXIT=0"

@@ -7,12 +7,7 @@
 dc_require 9
 it_require_fetch 9
 
-UI_SOCK="surat-uinewmail-$$"
-ui_tmux() { tmux -L "$UI_SOCK" -f /dev/null "$@"; }
-ui_screen() { ui_tmux capture-pane -p -t 0 2>/dev/null; }
-shows() { ui_screen | grep -qF -- "$1"; }
-ui_stop() { ui_tmux kill-server 2>/dev/null; }
-trap 'ui_stop; it_cleanup' EXIT
+it_ui uinewmail
 
 # The command: records its arguments and what its stdin was, one line per run.
 hook="$IT_TMP/hook.sh"
@@ -31,10 +26,7 @@ it_config "$(dc_account work alice implicit 'poll_interval = 600;')"
 printf 'new_mail_command = "%s %%n %%u %%a";\n' "$hook" >>"$IT_CFG"
 # The sidebar shows, so its counts can be watched following the fetches.
 printf 'sidebar = true;\n' >>"$IT_CFG"
-ui_tmux new-session -d -x 100 -y 30 "env -i PATH=\"$PATH\" HOME=\"$IT_TMP\" TERM=screen-256color \
-	LC_ALL=C.UTF-8 TZ=UTC SURAT_THEMES_DIR=\"$SURAT_SRCDIR/themes\" \
-	ASAN_OPTIONS=\"${ASAN_OPTIONS:-}\" \"$SURAT\" -c \"$IT_CFG\" 2>\"$IT_TMP/ui.err\"; \
-	echo EXIT=\$?; sleep 600"
+ui_start 1
 check "the fetch at start brings 4 messages" wait_until 30 shows "/4 -- 4 new"
 check "the sidebar counts them: work 4/4" wait_until 10 sh -c "tmux -L '$UI_SOCK' capture-pane -p -t 0 | grep -qE '^>work +4/4'"
 check "new_mail_command ran once with 4 new, 4 unread, account work" \

@@ -7,13 +7,8 @@
 dc_require 10
 it_require_fetch 10
 
-UI_SOCK="surat-uithreads-$$"
-ui_tmux() { tmux -L "$UI_SOCK" -f /dev/null "$@"; }
-ui_screen() { ui_tmux capture-pane -p -t 0 2>/dev/null; }
-shows() { ui_screen | grep -qF -- "$1"; }
+it_ui uithreads
 line_shows() { ui_screen | sed -n "$1p" | grep -qF -- "$2"; }
-ui_stop() { ui_tmux kill-server 2>/dev/null; }
-trap 'ui_stop; it_cleanup' EXIT
 
 # put N DAY SUBJECT PARENT REFS [PAD]: a message on the server's Maildir.
 put() {
@@ -39,10 +34,7 @@ put 2 02 "Re: Plan" 1 "<t1@example.org>"
 put 3 03 "Lunch" "" ""
 it_config "$(dc_account work alice implicit 'poll_interval = 600; max_size = 20000;')"
 printf 'sort = "thread";\n' >>"$IT_CFG"
-ui_tmux new-session -d -x 100 -y 30 "env -i PATH=\"$PATH\" HOME=\"$IT_TMP\" TERM=screen-256color \
-	LC_ALL=C.UTF-8 TZ=UTC SURAT_THEMES_DIR=\"$SURAT_SRCDIR/themes\" \
-	ASAN_OPTIONS=\"${ASAN_OPTIONS:-}\" \"$SURAT\" -c \"$IT_CFG\" 2>\"$IT_TMP/ui.err\"; \
-	echo EXIT=\$?; sleep 600"
+ui_start 1
 check "the fetch at start brings the 3 messages, threaded" wait_until 30 shows "/3 -- 3 new -- thread"
 ui_tmux send-keys -t 0 End
 check "the cursor goes to Lunch (the last thread)" wait_until 5 shows "3/3 -- 3 new"

@@ -9,20 +9,7 @@
 dc_require 21
 it_require_fetch 21
 
-UI_SOCK="surat-uitrash-$$"
-ui_tmux() { tmux -L "$UI_SOCK" -f /dev/null "$@"; }
-ui_screen() { ui_tmux capture-pane -p -t 0 2>/dev/null; }
-shows() { ui_screen | grep -qF -- "$1"; }
-ui_start() {
-	ui_tmux kill-server 2>/dev/null
-	UI_SOCK="surat-uitrash-$$-$1"
-	ui_tmux new-session -d -x 100 -y 30 "env -i PATH=\"$PATH\" HOME=\"$IT_TMP\" TERM=screen-256color \
-		LC_ALL=C.UTF-8 TZ=UTC SURAT_THEMES_DIR=\"$SURAT_SRCDIR/themes\" \
-		ASAN_OPTIONS=\"${ASAN_OPTIONS:-}\" \"$SURAT\" -c \"$IT_CFG\" 2>\"$IT_TMP/ui.err\"; \
-		echo EXIT=\$?; sleep 600"
-}
-ui_stop() { ui_tmux kill-server 2>/dev/null; }
-trap 'ui_stop; it_cleanup' EXIT
+it_ui uitrash
 trash_count() { find "$IT_STORE/work/.Trash/cur" "$IT_STORE/work/.Trash/new" -type f 2>/dev/null | wc -l; }
 
 dc_start alice
