@@ -657,6 +657,36 @@ config_parse_group(struct config_parse *p, const config_setting_t *group,
 	}
 }
 
+/*
+ * What NAME would collide with at the top of the store, where each account's
+ * Maildir lives beside files surat keeps: the index and the files SQLite
+ * makes beside it (-wal, -shm, -journal, and any other suffix: index.c), and
+ * the background fetch's log (ui/fetch.c).  Compared without regard to case,
+ * for file systems that do not tell the two apart.  NULL when NAME is free.
+ * (Lock files and the trash live inside each account's Maildir.)
+ */
+static const char *
+config_store_reserved(const char *name)
+{
+	static const struct {
+		const char *name;
+		bool prefix;       /* every name that starts with it */
+		const char *what;
+	} reserved[] = {
+		{ "index.db", true, "the index" },
+		{ "fetch.log", false, "the fetch log" },
+	};
+	size_t i, n;
+
+	for (i = 0; i < G_N_ELEMENTS(reserved); i++) {
+		n = strlen(reserved[i].name);
+		if (g_ascii_strncasecmp(name, reserved[i].name, n) == 0 &&
+		    (reserved[i].prefix || name[n] == '\0'))
+			return reserved[i].what;
+	}
+	return NULL;
+}
+
 /* The account name: valid, and not used before. */
 static bool
 config_check_name(struct config_parse *p, const config_setting_t *s, const char *prefix,
@@ -668,12 +698,15 @@ config_check_name(struct config_parse *p, const config_setting_t *s, const char 
 
 	if (!config_account_name_valid(name)) {
 		quoted = config_quote(name);
-		if (g_str_has_prefix(name, "index.db"))
-			config_error(p, s, prefix, NULL, "\"%s\" is reserved for the index; choose "
-			    "another name", quoted);
+		if (config_store_reserved(name) != NULL)
+			config_error(p, s, prefix, NULL, "\"%s\" is reserved for %s in the store; "
+			    "choose another name", quoted, config_store_reserved(name));
+		else if (name[0] == '-')
+			config_error(p, s, prefix, NULL, "\"%s\" starts with '-', which commands "
+			    "would take for an option; choose another name", quoted);
 		else
 			config_error(p, s, prefix, NULL, "\"%s\" is not a valid account name; use "
-			    "1 to %d of A-Z a-z 0-9 . _ -, not starting with '.'", quoted,
+			    "1 to %d of A-Z a-z 0-9 . _ -, not starting with '.' or '-'", quoted,
 			    ACCOUNT_NAME_MAX);
 		g_free(quoted);
 		return false;
@@ -1324,7 +1357,7 @@ config_account_name_valid(const char *name)
 {
 	size_t n;
 
-	if (name == NULL || name[0] == '.' || g_str_has_prefix(name, "index.db"))
+	if (name == NULL || name[0] == '.' || name[0] == '-' || config_store_reserved(name) != NULL)
 		return false;
 	n = strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-");
 	return n >= 1 && n <= ACCOUNT_NAME_MAX && name[n] == '\0';

@@ -15,7 +15,7 @@ mkdir -p "$HOME" "$tmp/cwd" "$scratch" || exit 1
 cd "$tmp/cwd" || exit 1
 
 n=0
-echo "1..17"
+echo "1..18"
 
 # ok STATUS WHAT: report one test, with the output when it failed.
 ok() {
@@ -62,6 +62,7 @@ write_config "$tmp/good.conf" "$tmp/store" work home
 write_config "$tmp/env.conf" "$tmp/env-store" env
 write_config "$tmp/xdg/surat/config" "$tmp/xdg-store" xdg
 write_config "$HOME/.config/surat/config" "~/home-store" dot
+write_config "$tmp/names.conf" "$tmp/store" -work fetch.log index.db-wal Index.DB-shm
 cat >"$tmp/bad.conf" <<END
 store = "$tmp/store";
 index_lines = 0;
@@ -142,6 +143,18 @@ surat: $tmp/bad.conf:12: accounts.work.host: missing; every account needs one
 END
 [ $status -eq 2 ] && [ ! -s "$scratch/out" ] && cmp -s "$scratch/want" "$scratch/err"
 ok $? "every error, one line each with FILE:LINE: key, exit 2"
+
+# Account names a command would take for an option, or that would collide
+# with the files beside the Maildirs in the store.
+run -c "$tmp/names.conf" check-config
+cat >"$scratch/want" <<END
+surat: $tmp/names.conf:3: accounts[0].name: "-work" starts with '-', which commands would take for an option; choose another name
+surat: $tmp/names.conf:4: accounts[1].name: "fetch.log" is reserved for the fetch log in the store; choose another name
+surat: $tmp/names.conf:5: accounts[2].name: "index.db-wal" is reserved for the index in the store; choose another name
+surat: $tmp/names.conf:6: accounts[3].name: "Index.DB-shm" is reserved for the index in the store; choose another name
+END
+[ $status -eq 2 ] && [ ! -s "$scratch/out" ] && cmp -s "$scratch/want" "$scratch/err"
+ok $? "account names starting with - or naming a file of the store: errors with their line, exit 2"
 
 run -c "$tmp/syntax.conf" check-config
 [ $status -eq 2 ] && expect "$scratch/err" "surat: $tmp/syntax.conf:3: syntax: syntax error"

@@ -493,14 +493,32 @@ static const struct {
 	} },
 	{ "bad-name.conf", {
 		":2: accounts[0].name: \"my work\" is not a valid account name; use 1 to 64 of "
-		"A-Z a-z 0-9 . _ -, not starting with '.'",
+		"A-Z a-z 0-9 . _ -, not starting with '.' or '-'",
 		":2: accounts[0].port: 0 is out of range 1..65535",
 		":3: accounts[1].name: \"..\" is not a valid account name; use 1 to 64 of "
-		"A-Z a-z 0-9 . _ -, not starting with '.'",
-		":4: accounts[2].name: \"index.db\" is reserved for the index; choose another name",
+		"A-Z a-z 0-9 . _ -, not starting with '.' or '-'",
+		":4: accounts[2].name: \"index.db\" is reserved for the index in the store; choose "
+		"another name",
 		":5: accounts[3].name: must not be empty",
 		":6: accounts[4].name: longer than 64 bytes",
 		":8: accounts[5]: expected a group { name = \"...\"; ... }, got a string",
+	} },
+	/* Names an option parser or the files beside the Maildirs would claim. */
+	{ "reserved-names.conf", {
+		":2: accounts[0].name: \"-work\" starts with '-', which commands would take for an "
+		"option; choose another name",
+		":3: accounts[1].name: \"fetch.log\" is reserved for the fetch log in the store; "
+		"choose another name",
+		":4: accounts[2].name: \"index.db-wal\" is reserved for the index in the store; "
+		"choose another name",
+		":5: accounts[3].name: \"index.db-shm\" is reserved for the index in the store; "
+		"choose another name",
+		":6: accounts[4].name: \"index.db-journal\" is reserved for the index in the store; "
+		"choose another name",
+		":7: accounts[5].name: \"INDEX.DB\" is reserved for the index in the store; choose "
+		"another name",
+		":8: accounts[6].name: \"Fetch.Log\" is reserved for the fetch log in the store; "
+		"choose another name",
 	} },
 	{ "unknown-theme.conf", { ":3: theme: no theme named nosuch (looked in %s)" } },
 	{ "password-both.conf", {
@@ -808,6 +826,15 @@ test_names(void **state)
 	assert_false(config_account_name_valid("a b"));
 	assert_false(config_account_name_valid("caf\xc3\xa9"));
 	assert_false(config_account_name_valid("index.db-wal"));
+	assert_false(config_account_name_valid("Index.Db-Shm"));
+	assert_false(config_account_name_valid("index.db-journal"));
+	assert_false(config_account_name_valid("fetch.log"));
+	assert_false(config_account_name_valid("FETCH.LOG"));
+	assert_false(config_account_name_valid("-work"));
+	assert_false(config_account_name_valid("-"));
+	assert_true(config_account_name_valid("work-"));
+	assert_true(config_account_name_valid("fetch.log2"));
+	assert_true(config_account_name_valid("fetch"));
 	assert_true(config_account_name_valid(
 	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")); /* 64 */
 	assert_false(config_account_name_valid(
