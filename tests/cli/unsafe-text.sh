@@ -21,7 +21,7 @@ bad=$(printf 'x\033]0;pwned\007\302\233\342\200\256y')
 shown='x^[]0;pwned^G<U+009B><U+202E>y'
 
 n=0
-echo "1..12"
+echo "1..13"
 
 # raw_controls FILE: true when FILE holds a C0 control but tab and newline,
 # DEL, a C1 control, or a bidi control, as bytes.
@@ -108,4 +108,12 @@ else
 	echo "not ok $n - a theme file whose name holds controls is named safely (exit $status)"
 	od -c "$tmp/err" | sed 's/^/# err: /'
 fi
+
+# The reader's start-up error: the store (~ expanded) cannot be made.
+: >"$tmp/$bad/store"
+printf 'store = "~/store";\naccounts = ( { name = "a"; host = "h"; user = "u"; } );\n' \
+	>"$tmp/tui.conf"
+HOME="$tmp/$bad" run -c "$tmp/tui.conf"
+check 1 "surat: $tmp/$shown/store: cannot create the store: Not a directory" \
+	"the reader's start-up error names a store path with controls safely"
 exit 0
