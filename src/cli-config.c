@@ -1,8 +1,10 @@
 /*
- * cli-config: loading the configuration for every command, and
- * `surat check-config`.  The only place configuration errors are printed.
+ * cli-config: what every command shares (the one way a line reaches standard
+ * error, loading the configuration) and `surat check-config`.  The only place
+ * configuration errors are printed.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -14,6 +16,21 @@
 #include "surat/sanitize.h"
 #include "surat/theme.h"
 
+void
+cli_stderr(const char *fmt, ...)
+{
+	va_list ap;
+	char *line, *safe;
+
+	va_start(ap, fmt);
+	line = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	safe = sanitize_text(line, -1, 0);
+	fprintf(stderr, "%s\n", safe);
+	g_free(safe);
+	g_free(line);
+}
+
 /* Print each line of LINES on stderr after PREFIX. */
 static void
 cli_config_print(GPtrArray *lines, const char *prefix)
@@ -21,7 +38,7 @@ cli_config_print(GPtrArray *lines, const char *prefix)
 	guint i;
 
 	for (i = 0; i < lines->len; i++)
-		fprintf(stderr, "%s%s\n", prefix, (const char *)lines->pdata[i]);
+		cli_stderr("%s%s", prefix, (const char *)lines->pdata[i]);
 }
 
 int
@@ -29,15 +46,12 @@ cli_load_config(const char *cli_path, struct surat_config **config)
 {
 	GPtrArray *errors, *warnings;
 	struct stat st;
-	char *path, *safe;
+	char *path;
 
 	*config = NULL;
 	path = config_default_path(cli_path);
 	if (stat(path, &st) != 0 && errno == ENOENT) {
-		safe = sanitize_text(path, -1, 0);
-		fprintf(stderr, "surat: no configuration at %s; create it (see surat.conf(5))\n",
-		    safe);
-		g_free(safe);
+		cli_stderr("surat: no configuration at %s; create it (see surat.conf(5))", path);
 		g_free(path);
 		return 2;
 	}
@@ -72,7 +86,7 @@ cli_check_config(const char *cli_path, int argc, char **argv)
 		return status;
 	if (config->theme_path != NULL &&
 	    (theme = theme_load(config->theme_path, &error)) == NULL) {
-		fprintf(stderr, "surat: %s\n", error->message);
+		cli_stderr("surat: %s", error->message);
 		g_error_free(error);
 		config_free(config);
 		return 2;

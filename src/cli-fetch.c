@@ -237,6 +237,14 @@ cli_fetch_draw(struct cli_fetch *f, bool force)
 	g_free(total);
 }
 
+/* Clear the progress bar's line (our own control sequence) before a line of text. */
+static void
+cli_fetch_clear_bar(const struct cli_fetch *f)
+{
+	if (f->bar_shown)
+		fputs("\r\033[K", stderr);
+}
+
 /* Handle one event line from CHILD. */
 static void
 cli_fetch_event(struct cli_fetch *f, struct cli_fetch_child *c, const char *line, size_t len)
@@ -247,7 +255,8 @@ cli_fetch_event(struct cli_fetch *f, struct cli_fetch_child *c, const char *line
 	if (!events_parse(line, len, &ev, &error) || ev.kind == EVENT_UNKNOWN ||
 	    (ev.kind != EVENT_HELLO && strcmp(ev.account, c->account->name) != 0)) {
 		/* Our own child speaks our own protocol; anything else is a bug. */
-		fprintf(stderr, "\rsurat: %s: a malformed progress line from the fetcher\n",
+		fputs("\r", stderr);
+		cli_stderr("surat: %s: a malformed progress line from the fetcher",
 		    c->account->name);
 		g_clear_error(&error);
 		c->failed = true;
@@ -266,13 +275,13 @@ cli_fetch_event(struct cli_fetch *f, struct cli_fetch_child *c, const char *line
 		c->received_bytes += (uint64_t)ev.b;
 		break;
 	case EVENT_WARNING:
-		fprintf(stderr, "%ssurat: %s: warning: %s\n", f->bar_shown ? "\r\033[K" : "",
-		    ev.account, ev.text);
+		cli_fetch_clear_bar(f);
+		cli_stderr("surat: %s: warning: %s", ev.account, ev.text);
 		break;
 	case EVENT_ERROR:
 		c->failed = true;
-		fprintf(stderr, "%ssurat: %s: %s\n", f->bar_shown ? "\r\033[K" : "", ev.account,
-		    ev.text);
+		cli_fetch_clear_bar(f);
+		cli_stderr("surat: %s: %s", ev.account, ev.text);
 		break;
 	case EVENT_DONE:
 		c->done = true;
@@ -331,14 +340,14 @@ cli_fetch_spawn(struct cli_fetch *f, const struct surat_config *config, GPtrArra
 		c->fd = -1;
 		g_ptr_array_add(f->children, c);
 		if (pipe2(p, O_CLOEXEC) != 0) {
-			fprintf(stderr, "surat: %s: not fetched: cannot create a pipe: %s\n",
+			cli_stderr("surat: %s: not fetched: cannot create a pipe: %s",
 			    c->account->name, g_strerror(errno));
 			c->failed = true;
 			continue;
 		}
 		c->pid = fork();
 		if (c->pid < 0) {
-			fprintf(stderr, "surat: %s: not fetched: cannot start a process: %s\n",
+			cli_stderr("surat: %s: not fetched: cannot start a process: %s",
 			    c->account->name, g_strerror(errno));
 			c->failed = true;
 			close(p[0]);
@@ -424,12 +433,12 @@ cli_fetch_wait(struct cli_fetch *f)
 			;
 		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 			if (!c->failed)
-				fprintf(stderr, "surat: %s: the fetcher died (%s %d)\n", c->account->name,
+				cli_stderr("surat: %s: the fetcher died (%s %d)", c->account->name,
 				    WIFSIGNALED(status) ? "signal" : "status",
 				    WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
 			c->failed = true;
 		} else if (!c->done && !c->failed) {
-			fprintf(stderr, "surat: %s: the fetcher ended without a result\n",
+			cli_stderr("surat: %s: the fetcher ended without a result",
 			    c->account->name);
 			c->failed = true;
 		}
@@ -443,6 +452,34 @@ cli_fetch_child_free(struct cli_fetch_child *c)
 		close(c->fd);
 	g_string_free(c->partial, TRUE);
 	g_free(c);
+}
+
+/*
+ * The next option of ARGV, as getopt_long gives it with the short options
+ * "+v", but with getopt's own messages (which echo the word raw) off: an
+ * unknown option, or one without its value, is reported here naming
+ * COMMAND, and '?' returned.
+ */
+static int
+cli_fetch_getopt(int argc, char **argv, const struct option *longopts, const char *command)
+{
+	const char *word = optind < argc ? argv[optind] : "";
+	int opt;
+
+	opterr = 0;
+	opt = getopt_long(argc, argv, "+v", longopts, NULL);
+	if (opt != '?')
+		return opt;
+	if (strncmp(word, "--", 2) != 0)
+		cli_stderr("surat %s: unknown option '-%c'", command, optopt);
+	else if (optopt == 0)
+		cli_stderr("surat %s: unknown option '%s'", command, word);
+	else if (strchr(word, '=') != NULL)
+		cli_stderr("surat %s: option '%.*s' takes no value", command,
+		    (int)(strchr(word, '=') - word), word);
+	else
+		cli_stderr("surat %s: option '%s' needs a value", command, word);
+	return '?';
 }
 
 static const char cli_fetch_usage[] =
@@ -468,7 +505,7 @@ cli_fetch(const char *cli_path, int argc, char **argv)
 
 	f.events_fd = -1;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "+v", longopts, NULL)) != -1) {
+	while ((opt = cli_fetch_getopt(argc, argv, longopts, "fetch")) != -1) {
 		char *end;
 
 		switch (opt) {
@@ -481,8 +518,7 @@ cli_fetch(const char *cli_path, int argc, char **argv)
 		case 'e':
 			f.events_fd = (int)strtol(optarg, &end, 10);
 			if (*end != '\0' || f.events_fd < 3 || fcntl(f.events_fd, F_GETFD) < 0) {
-				fprintf(stderr, "surat: --events-fd %s: not an open descriptor\n",
-				    optarg);
+				cli_stderr("surat: --events-fd %s: not an open descriptor", optarg);
 				g_ptr_array_free(accounts, TRUE);
 				return 2;
 			}
@@ -506,11 +542,8 @@ cli_fetch(const char *cli_path, int argc, char **argv)
 		const struct account_config *a = config_account(config, argv[i]);
 
 		if (a == NULL) {
-			char *name = sanitize_text(argv[i], -1, 0);
-
-			fprintf(stderr, "surat: %s: no account '%s'; check-config lists them\n",
-			    config->path, name);
-			g_free(name);
+			cli_stderr("surat: %s: no account '%s'; check-config lists them",
+			    config->path, argv[i]);
 			status = 2;
 			goto out;
 		}
@@ -520,7 +553,7 @@ cli_fetch(const char *cli_path, int argc, char **argv)
 		for (k = 0; k < config->n_accounts; k++)
 			g_ptr_array_add(accounts, &config->accounts[k]);
 	if (accounts->len == 0) {
-		fprintf(stderr, "surat: %s: no accounts to fetch; add one (see surat.conf(5))\n",
+		cli_stderr("surat: %s: no accounts to fetch; add one (see surat.conf(5))",
 		    config->path);
 		status = 2;
 		goto out;
@@ -531,7 +564,7 @@ cli_fetch(const char *cli_path, int argc, char **argv)
 	f.progress = !verbose && isatty(STDERR_FILENO);
 	f.started = g_get_monotonic_time();
 	if (pipe2(cli_fetch_signal_pipe, O_CLOEXEC) != 0) {
-		fprintf(stderr, "surat: cannot create a pipe: %s\n", g_strerror(errno));
+		cli_stderr("surat: cannot create a pipe: %s", g_strerror(errno));
 		status = 1;
 		goto out;
 	}
@@ -557,7 +590,7 @@ cli_fetch(const char *cli_path, int argc, char **argv)
 		if (c->failed)
 			status = 1;
 		else if (f.progress)
-			fprintf(stderr, "%s: %u new message%s%s\n", c->account->name, c->fetched,
+			cli_stderr("%s: %u new message%s%s", c->account->name, c->fetched,
 			    c->fetched == 1 ? "" : "s", c->deleted > 0 ? ", some deleted on the server" :
 			    "");
 	}
@@ -567,6 +600,16 @@ out:
 	g_ptr_array_free(accounts, TRUE);
 	config_free(config);
 	return status;
+}
+
+/* Print what serverinfo found, made safe once more: it is the server's text. */
+static void
+cli_serverinfo_print(const GString *out)
+{
+	char *safe = sanitize_text(out->str, (ssize_t)out->len, SANITIZE_MULTILINE);
+
+	fputs(safe, stdout);
+	g_free(safe);
 }
 
 static const char cli_serverinfo_usage[] =
@@ -589,7 +632,7 @@ cli_serverinfo(const char *cli_path, int argc, char **argv)
 	int opt, status;
 
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "+v", longopts, NULL)) != -1) {
+	while ((opt = cli_fetch_getopt(argc, argv, longopts, "serverinfo")) != -1) {
 		switch (opt) {
 		case 'v':
 			verbose = true;
@@ -619,20 +662,17 @@ cli_serverinfo(const char *cli_path, int argc, char **argv)
 	}
 	account = config_account(config, argv[optind]);
 	if (account == NULL) {
-		char *name = sanitize_text(argv[optind], -1, 0);
-
-		fprintf(stderr, "surat: %s: no account '%s'; check-config lists them\n", config->path,
-		    name);
-		g_free(name);
+		cli_stderr("surat: %s: no account '%s'; check-config lists them", config->path,
+		    argv[optind]);
 		status = 2;
 	} else if (!fetch_serverinfo(account, login, verbose ? cli_fetch_trace : NULL, NULL, out,
 		       &error)) {
-		fputs(out->str, stdout);
-		fprintf(stderr, "surat: %s: %s\n", account->name, error->message);
+		cli_serverinfo_print(out);
+		cli_stderr("surat: %s: %s", account->name, error->message);
 		g_error_free(error);
 		status = 1;
 	} else {
-		fputs(out->str, stdout);
+		cli_serverinfo_print(out);
 	}
 	g_string_free(out, TRUE);
 	config_free(config);

@@ -35,29 +35,23 @@ enum cli_show_mode {
 	CLI_SHOW_RAW,
 };
 
-/* Print a usage error about ARG (sanitized) and the usage line; returns 2. */
+/* Print a usage error about ARG and the usage line; returns 2. */
 static int
 cli_show_usage_error(const char *what, const char *arg)
 {
-	char *clean = sanitize_text(arg != NULL ? arg : "", -1, 0);
-
 	if (arg != NULL)
-		fprintf(stderr, "surat show: %s '%s'\n", what, clean);
+		cli_stderr("surat show: %s '%s'", what, arg);
 	else
-		fprintf(stderr, "surat show: %s\n", what);
+		cli_stderr("surat show: %s", what);
 	fputs(cli_show_usage, stderr);
-	g_free(clean);
 	return 2;
 }
 
-/* Print ERROR as one line (sanitized), free it; returns 1. */
+/* Print ERROR as one line, free it; returns 1. */
 static int
 cli_show_fail(GError *error)
 {
-	char *clean = sanitize_text(error->message, -1, 0);
-
-	fprintf(stderr, "surat: %s\n", clean);
-	g_free(clean);
+	cli_stderr("surat: %s", error->message);
 	g_error_free(error);
 	return 1;
 }
@@ -80,7 +74,7 @@ static bool
 cli_show_print(const char *str)
 {
 	if (fputs(str, stdout) == EOF || fflush(stdout) == EOF) {
-		perror("surat: standard output");
+		cli_stderr("surat: standard output: %s", g_strerror(errno));
 		return false;
 	}
 	return true;
@@ -142,8 +136,8 @@ cli_show_part(const char *path, long number)
 	bool ok;
 
 	if (isatty(STDOUT_FILENO)) {
-		fprintf(stderr, "surat show: --part writes the part's raw bytes; redirect them: "
-		    "surat show --part %ld FILE > OUTPUT\n", number);
+		cli_stderr("surat show: --part writes the part's raw bytes; redirect them: "
+		    "surat show --part %ld FILE > OUTPUT", number);
 		return 2;
 	}
 	if ((a = attach_new(path, &error)) == NULL)
@@ -171,7 +165,7 @@ cli_show_raw(const char *path)
 	if (bytes == NULL) {
 		int saved = errno;
 
-		fprintf(stderr, "surat: %s: %s\n", path, g_strerror(saved));
+		cli_stderr("surat: %s: %s", path, g_strerror(saved));
 		return 1;
 	}
 	clean = sanitize_text(bytes->len > 0 ? (const char *)bytes->data : "", bytes->len,

@@ -25,10 +25,7 @@
 static void
 cli_store_error(GError *error)
 {
-	char *safe = sanitize_text(error != NULL ? error->message : "unknown error", -1, 0);
-
-	fprintf(stderr, "surat: %s\n", safe);
-	g_free(safe);
+	cli_stderr("surat: %s", error != NULL ? error->message : "unknown error");
 	g_clear_error(&error);
 }
 
@@ -115,10 +112,7 @@ cli_list(const char *cli_path, int argc, char **argv)
 		/* The words are one query: `surat list from:alice is:unread`. */
 		text = g_strjoinv(" ", argv + 1);
 		if ((query = search_parse(text, 0, &qerr)) == NULL) {
-			char *safe = sanitize_text(qerr.message, -1, 0);
-
-			fprintf(stderr, "surat: query: column %d: %s\n", qerr.column, safe);
-			g_free(safe);
+			cli_stderr("surat: query: column %d: %s", qerr.column, qerr.message);
 			search_error_clear(&qerr);
 			status = 2;
 			goto out;
@@ -126,11 +120,8 @@ cli_list(const char *cli_path, int argc, char **argv)
 		filter.query = query;
 	}
 	if (!g_file_test(config->store, G_FILE_TEST_IS_DIR)) {
-		char *safe = sanitize_text(config->store, -1, 0);
-
-		fprintf(stderr, "surat: store %s: no such folder; fetch mail or run surat reindex\n",
-		    safe);
-		g_free(safe);
+		cli_stderr("surat: store %s: no such folder; fetch mail or run surat reindex",
+		    config->store);
 		goto out;
 	}
 	path = cli_store_index_path(config);
@@ -145,7 +136,7 @@ cli_list(const char *cli_path, int argc, char **argv)
 		goto out;
 	}
 	if (fflush(stdout) != 0 || ferror(stdout)) {
-		fprintf(stderr, "surat: cannot write the list: %s\n", g_strerror(errno));
+		cli_stderr("surat: cannot write the list: %s", g_strerror(errno));
 		goto out;
 	}
 	status = 0;
@@ -177,8 +168,7 @@ cli_reindex(const char *cli_path, int argc, char **argv)
 	status = 1;
 	store = sanitize_text(config->store, -1, 0);
 	if (g_mkdir_with_parents(config->store, 0700) != 0) {
-		fprintf(stderr, "surat: cannot create the store %s: %s\n", store,
-		    g_strerror(errno));
+		cli_stderr("surat: cannot create the store %s: %s", store, g_strerror(errno));
 		goto out;
 	}
 	path = cli_store_index_path(config);

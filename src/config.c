@@ -254,21 +254,26 @@ config_add_line(GPtrArray *lines, char *text)
 	g_free(text);
 }
 
+/* The path of FILE as libconfig names it (NULL: the main file; g_free). */
+static char *
+config_source_path(const struct config_parse *p, const char *file)
+{
+	/* libconfig names an @include'd file as written, relative to include_dir. */
+	if (file == NULL)
+		file = p->path;
+	return g_path_is_absolute(file) || strcmp(file, p->path) == 0 ? g_strdup(file) :
+	    g_build_filename(p->include_dir, file, NULL);
+}
+
 /* "FILE:LINE: PREFIX.NAME: MSG" about setting S, as config_error says (g_free). */
 static char *
 config_format(struct config_parse *p, const config_setting_t *s, const char *prefix,
     const char *name, const char *msg)
 {
-	const char *file = config_setting_source_file(s);
-	char *where, *text;
+	char *where = config_source_path(p, config_setting_source_file(s)), *text;
 
 	if (name == NULL)
 		name = config_setting_name(s);
-	/* libconfig names an @include'd file as written, relative to include_dir. */
-	if (file == NULL)
-		file = p->path;
-	where = g_path_is_absolute(file) || strcmp(file, p->path) == 0
-	    ? g_strdup(file) : g_build_filename(p->include_dir, file, NULL);
 	text = g_strdup_printf("%s:%d: %s%s%s: %s", where, (int)config_setting_source_line(s),
 	    prefix != NULL ? prefix : "", prefix != NULL && name != NULL ? "." : "",
 	    name != NULL ? name : "", msg);
@@ -657,6 +662,36 @@ config_parse_group(struct config_parse *p, const config_setting_t *group,
 	}
 }
 
+/*
+ * What NAME would collide with at the top of the store, where each account's
+ * Maildir lives beside files surat keeps: the index and the files SQLite
+ * makes beside it (-wal, -shm, -journal, and any other suffix: index.c), and
+ * the background fetch's log (ui/fetch.c).  Compared without regard to case,
+ * for file systems that do not tell the two apart.  NULL when NAME is free.
+ * (Lock files and the trash live inside each account's Maildir.)
+ */
+static const char *
+config_store_reserved(const char *name)
+{
+	static const struct {
+		const char *name;
+		bool prefix;       /* every name that starts with it */
+		const char *what;
+	} reserved[] = {
+		{ "index.db", true, "the index" },
+		{ "fetch.log", false, "the fetch log" },
+	};
+	size_t i, n;
+
+	for (i = 0; i < G_N_ELEMENTS(reserved); i++) {
+		n = strlen(reserved[i].name);
+		if (g_ascii_strncasecmp(name, reserved[i].name, n) == 0 &&
+		    (reserved[i].prefix || name[n] == '\0'))
+			return reserved[i].what;
+	}
+	return NULL;
+}
+
 /* The account name: valid, and not used before. */
 static bool
 config_check_name(struct config_parse *p, const config_setting_t *s, const char *prefix,
@@ -668,12 +703,15 @@ config_check_name(struct config_parse *p, const config_setting_t *s, const char 
 
 	if (!config_account_name_valid(name)) {
 		quoted = config_quote(name);
-		if (g_str_has_prefix(name, "index.db"))
-			config_error(p, s, prefix, NULL, "\"%s\" is reserved for the index; choose "
-			    "another name", quoted);
+		if (config_store_reserved(name) != NULL)
+			config_error(p, s, prefix, NULL, "\"%s\" is reserved for %s in the store; "
+			    "choose another name", quoted, config_store_reserved(name));
+		else if (name[0] == '-')
+			config_error(p, s, prefix, NULL, "\"%s\" starts with '-', which commands "
+			    "would take for an option; choose another name", quoted);
 		else
 			config_error(p, s, prefix, NULL, "\"%s\" is not a valid account name; use "
-			    "1 to %d of A-Z a-z 0-9 . _ -, not starting with '.'", quoted,
+			    "1 to %d of A-Z a-z 0-9 . _ -, not starting with '.' or '-'", quoted,
 			    ACCOUNT_NAME_MAX);
 		g_free(quoted);
 		return false;
@@ -1173,6 +1211,62 @@ config_finish(struct config_parse *p, const config_setting_t *root)
 	g_free(quoted);
 }
 
+/*
+ * Warn about the files of the configuration (the main one and each one
+ * pulled in with @include, as libconfig opened them) that others could read
+ * or change: one holding a password that group or others can read, and any
+ * that group or others can write, since a line added there (password_command,
+ * html_command, new_mail_command...) runs as the user.
+ */
+static void
+config_check_modes(struct config_parse *p, const config_t *cfg)
+{
+	const config_setting_t *accounts = config_lookup(cfg, "accounts");
+	GHashTable *warned;
+	struct stat st;
+	char *path;
+	size_t n = 0;
+	int i;
+
+	if (p->warnings == NULL)
+		return;
+	/* Every file libconfig read, the main one first (a list up to NULL since 1.7). */
+#if LIBCONFIG_VER_MAJOR == 1 && LIBCONFIG_VER_MINOR < 7
+	n = cfg->num_filenames;
+#else
+	while (cfg->filenames != NULL && cfg->filenames[n] != NULL)
+		n++;
+#endif
+	for (i = 0; (size_t)i < n; i++) {
+		path = config_source_path(p, cfg->filenames[i]);
+		if (stat(path, &st) == 0 && (st.st_mode & (S_IWGRP | S_IWOTH)))
+			config_add_line(p->warnings, g_strdup_printf("%s: writable by group or "
+			    "others, who could make surat run their commands (password_command, "
+			    "html_command...); chmod go-w %s", path, path));
+		g_free(path);
+	}
+	/* One warning per file, however many passwords it holds. */
+	warned = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	for (i = 0; accounts != NULL && i < config_setting_length(accounts); i++) {
+		const config_setting_t *account = config_setting_get_elem(accounts, (unsigned int)i);
+		const config_setting_t *password = config_setting_is_group(account) ?
+		    config_setting_get_member(account, "password") : NULL;
+
+		if (password == NULL)
+			continue;
+		path = config_source_path(p, config_setting_source_file(password));
+		if (!g_hash_table_contains(warned, path) && stat(path, &st) == 0 &&
+		    (st.st_mode & (S_IRGRP | S_IROTH))) {
+			config_add_line(p->warnings, g_strdup_printf("%s: holds a password but is "
+			    "readable by group or others; chmod 600 %s", path, path));
+			g_hash_table_add(warned, path);
+		} else {
+			g_free(path);
+		}
+	}
+	g_hash_table_destroy(warned);
+}
+
 struct surat_config *
 config_load(const char *path, GPtrArray *errors, GPtrArray *warnings)
 {
@@ -1182,7 +1276,6 @@ config_load(const char *path, GPtrArray *errors, GPtrArray *warnings)
 	struct stat st;
 	config_t cfg;
 	char *text;
-	size_t i;
 
 	if (stat(path, &st) != 0)
 		why = g_strerror(errno);
@@ -1216,13 +1309,7 @@ config_load(const char *path, GPtrArray *errors, GPtrArray *warnings)
 	config_parse_group(&p, config_root_setting(&cfg), config_top_keys,
 	    G_N_ELEMENTS(config_top_keys), NULL, config);
 	config_finish(&p, config_root_setting(&cfg));
-	for (i = 0; i < config->n_accounts && warnings != NULL; i++) {
-		if (config->accounts[i].password != NULL && (st.st_mode & (S_IRGRP | S_IROTH))) {
-			config_add_line(warnings, g_strdup_printf("%s: holds a password but is "
-			    "readable by group or others; chmod 600 %s", path, path));
-			break;
-		}
-	}
+	config_check_modes(&p, &cfg);
 out:
 	if (p.found->len > 0 || config == NULL)
 		g_clear_pointer(&config, config_free);
@@ -1324,7 +1411,7 @@ config_account_name_valid(const char *name)
 {
 	size_t n;
 
-	if (name == NULL || name[0] == '.' || g_str_has_prefix(name, "index.db"))
+	if (name == NULL || name[0] == '.' || name[0] == '-' || config_store_reserved(name) != NULL)
 		return false;
 	n = strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-");
 	return n >= 1 && n <= ACCOUNT_NAME_MAX && name[n] == '\0';

@@ -24,7 +24,8 @@
 #define MAILCAP_MAX_FILE    (1024 * 1024)
 #define MAILCAP_MAX_ENTRIES 10000
 #define MAILCAP_TEST_MS     5000
-#define MAILCAP_MAX_PARAM   32 /* bytes of a %{name} */
+#define MAILCAP_MAX_PARAM   32  /* bytes of a %{name} */
+#define MAILCAP_MAX_NAME    127 /* characters of a type or a subtype (RFC 6838) */
 
 G_DEFINE_QUARK(surat-mailcap-error-quark, mailcap_error)
 
@@ -59,16 +60,34 @@ mailcap_free(struct mailcap *m)
 	g_free(m);
 }
 
-/* True when TYPE may stand in a command: ^[a-zA-Z0-9.+/-]+$. */
+/*
+ * The length of the name at P (a type or a subtype) when it is one surat
+ * puts into a command, else 0: an RFC 2045 token, kept to the characters of
+ * RFC 6838's restricted names that mean nothing to a shell (letters, digits,
+ * ". + - _"), starting with a letter or digit (so never taken for an
+ * option), at most 127 characters.
+ */
+static size_t
+mailcap_name_len(const char *p)
+{
+	size_t n;
+
+	if (!g_ascii_isalnum(*p))
+		return 0;
+	n = strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.+-_");
+	return n <= MAILCAP_MAX_NAME ? n : 0;
+}
+
+/* True when TYPE may stand in a command: "type/subtype", each a name as above. */
 static bool
 mailcap_type_safe(const char *type)
 {
 	size_t n;
 
-	if (type == NULL || *type == '\0')
+	if (type == NULL || (n = mailcap_name_len(type)) == 0 || type[n] != '/')
 		return false;
-	n = strspn(type, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.+/-");
-	return type[n] == '\0';
+	type += n + 1;
+	return (n = mailcap_name_len(type)) > 0 && type[n] == '\0';
 }
 
 /* Add a warning "NAME:LINE: what" (sanitized) to WARNINGS. */
@@ -124,7 +143,7 @@ mailcap_add_entry(struct mailcap *m, const char *text, const char *name, int lin
 	guint i;
 
 	if (fields->len < 2 || *type == '\0' ||
-	    strspn(type, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.+-/*") !=
+	    strspn(type, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.+-_/*") !=
 	    strlen(type)) {
 		mailcap_warn(warnings, name, line, "not an entry \"type/subtype; command\"; skipped");
 		g_ptr_array_free(fields, TRUE);
@@ -333,7 +352,8 @@ mailcap_expand(const char *template, const char *type, const char *path, bool *u
 		} else if (*p == 't') {
 			if (!mailcap_type_safe(type)) {
 				g_set_error(error, MAILCAP_ERROR, MAILCAP_ERROR_UNSAFE,
-				    "%%t: the message's type is not a plain type/subtype; surat "
+				    "%%t: the message's type is not a plain type/subtype (letters, "
+				    "digits and . + - _, each starting with a letter or digit); surat "
 				    "does not put it into a command");
 				goto refuse;
 			}

@@ -91,6 +91,6 @@ main(int argc, char **argv)
 		return cli_reindex(cli_path, argc, argv);
 	if (strcmp(command, "check-config") == 0)
 		return cli_check_config(cli_path, argc, argv);
-	fprintf(stderr, "surat: unknown command '%s'; see surat --help\n", command);
+	cli_stderr("surat: unknown command '%s'; see surat --help", command);
 	return 2;
 }

@@ -32,7 +32,7 @@ G_DEFINE_QUARK(surat-pop3-error-quark, pop3_error)
 #define POP3_MAX_AUTH    255 /* RFC 5034: an AUTH command with its initial response */
 #define POP3_MAX_ROUNDS  16  /* challenges in one SASL exchange */
 #define POP3_MAX_TRACE   512 /* bytes of a server line shown in the trace */
-#define POP3_REDACTED    "********"
+#define POP3_REDACTED    SANITIZE_REDACTED
 #define POP3_KEEP_BUFFER (32 * 1024 * 1024) /* a larger message buffer is not kept */
 
 enum pop3_state {
@@ -112,26 +112,64 @@ pop3_scrub(char **text, const char *secret)
 }
 
 /*
- * During login, also scrub every long base64 or hex word from *TEXT: a
- * server that echoes what it was sent (a SASL response, an APOP digest)
- * would otherwise put an encoding of the secret into an error or the trace.
+ * The long base64 or hex words that, during login, are scrubbed from what
+ * the server says: a server that echoes what it was sent (a SASL response,
+ * an APOP digest) would otherwise put an encoding of the secret into an
+ * error or the trace.  Raw, as it runs on the server's bytes.
  */
-static void
-pop3_scrub_login_words(char **text)
+static const GRegex *
+pop3_login_words(void)
 {
 	static GRegex *words;
-	char *clean;
 
 	if (g_once_init_enter(&words)) {
-		GRegex *re = g_regex_new("[A-Za-z0-9+/=_-]{16,}", G_REGEX_OPTIMIZE, 0, NULL);
+		GRegex *re = g_regex_new("[A-Za-z0-9+/=_-]{16,}", G_REGEX_RAW | G_REGEX_OPTIMIZE, 0,
+		    NULL);
 
 		g_once_init_leave(&words, re);
 	}
-	clean = g_regex_replace_literal(words, *text, -1, 0, POP3_REDACTED, 0, NULL);
-	if (clean != NULL) {
-		g_free(*text);
-		*text = clean;
+	return words;
+}
+
+/* During login, scrub every long base64 or hex word from *TEXT (g_free'd string). */
+static void
+pop3_scrub_login_words(char **text)
+{
+	char *clean = sanitize_scrubbed(*text, strlen(*text), strlen(*text), NULL,
+	    pop3_login_words(), 0, NULL);
+
+	g_free(*text);
+	*text = clean;
+}
+
+/*
+ * The server's TEXT (LEN bytes) fit for an error or the trace: during login
+ * the secret, and with WORDS the long words that may encode it, are scrubbed
+ * from the raw bytes first; then it is cut to MAX bytes and sanitized.
+ * *CUT (may be NULL) tells whether it was cut.
+ */
+static char *
+pop3_server_text(const struct pop3_session *s, const char *text, size_t len, size_t max,
+    bool words, bool *cut)
+{
+	return sanitize_scrubbed(text, len, max, s->login_secret,
+	    words && s->login_secret != NULL ? pop3_login_words() : NULL, 0, cut);
+}
+
+/* The server's TEXT (LEN bytes) quoted in an error: scrubbed, sanitized, capped. */
+static char *
+pop3_server_quote(const struct pop3_session *s, const char *text, size_t len)
+{
+	bool cut;
+	char *q = pop3_server_text(s, text, len, POP3_MAX_QUOTE, true, &cut);
+
+	if (cut) {
+		char *more = g_strconcat(q, "...", NULL);
+
+		g_free(q);
+		q = more;
 	}
+	return q;
 }
 
 /* Trace a server line (LEN bytes), sanitized and capped; an echoed secret is scrubbed. */
@@ -139,15 +177,13 @@ static void
 pop3_trace_server(struct pop3_session *s, const char *line, size_t len)
 {
 	char *clean;
+	bool cut;
 
 	if (s->trace == NULL)
 		return;
-	clean = sanitize_text(line, (ssize_t)MIN(len, (size_t)POP3_MAX_TRACE), 0);
-	pop3_scrub(&clean, s->login_secret);
 	/* A challenge ("+ ...") is the server's own; an echo would be in a status line. */
-	if (s->login_secret != NULL && clean[0] != '+')
-		pop3_scrub_login_words(&clean);
-	if (len > POP3_MAX_TRACE) {
+	clean = pop3_server_text(s, line, len, POP3_MAX_TRACE, len == 0 || line[0] != '+', &cut);
+	if (cut) {
 		char *more = g_strdup_printf("%s... (%zu bytes)", clean, len);
 
 		g_free(clean);
@@ -234,7 +270,7 @@ static void
 pop3_set_err_reply(struct pop3_session *s, GError **error, const char *what,
     const struct pop3_status *st, int fallback, const char *words)
 {
-	char *text = pop3_quote(st->text, st->text_len), *delay = NULL;
+	char *text = pop3_server_quote(s, st->text, st->text_len), *delay = NULL;
 	int code = fallback;
 
 	switch (st->code) {
@@ -364,7 +400,7 @@ pop3_read_status(struct pop3_session *s, const char *what, bool allow_cont,
 		return false;
 	pop3_trace_server(s, line, len);
 	if (!pop3_parse_status(line, len, allow_cont, st)) {
-		q = pop3_quote(line, len);
+		q = pop3_server_quote(s, line, len);
 		pop3_fail(s, error, POP3_ERROR_PROTOCOL,
 		    "%s: the server's reply is not +OK or -ERR: \"%s\"", what, q);
 		g_free(q);
@@ -845,7 +881,7 @@ pop3_login_sasl(struct pop3_session *s, enum sasl_mech mech, const char *user, c
 		}
 		if (st.kind == POP3_STATUS_ERR) {
 			if (round == 0 && !sent_ir && !s->caps.capa && st.code == POP3_RESP_NONE) {
-				char *q = pop3_quote(st.text, st.text_len);
+				char *q = pop3_server_quote(s, st.text, st.text_len);
 
 				g_set_error(error, POP3_ERROR, POP3_ERROR_UNSUPPORTED,
 				    "%s does not support AUTH %s; the server said: \"%s\"", s->host,
@@ -856,7 +892,7 @@ pop3_login_sasl(struct pop3_session *s, enum sasl_mech mech, const char *user, c
 			    (st.code == POP3_RESP_NONE || st.code == POP3_RESP_AUTH)) {
 				/* the OAuth JSON says more than [AUTH] does */
 				struct pop3_status plain = st;
-				char *q = pop3_quote(sasl_server_error(sasl),
+				char *q = pop3_server_quote(s, sasl_server_error(sasl),
 				    strlen(sasl_server_error(sasl)));
 				char *what = g_strdup_printf("%s: login as %s (%s)", s->host, user,
 				    name);
@@ -1043,7 +1079,10 @@ pop3_login(struct pop3_session *s, enum account_auth auth, const char *user, con
 	}
 	s->login_secret = NULL;
 	if (!ok) {
-		/* a server may echo what it was sent: never let the secret into an error */
+		/*
+		 * The server's text was scrubbed before it was cut and sanitized
+		 * (pop3_server_text); this catches the secret in any other words.
+		 */
 		if (error != NULL && *error != NULL) {
 			pop3_scrub(&(*error)->message, secret);
 			pop3_scrub_login_words(&(*error)->message);

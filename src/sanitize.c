@@ -68,6 +68,69 @@ sanitize_text(const char *in, ssize_t len, unsigned int flags)
 	return g_string_free(out, FALSE);
 }
 
+/*
+ * Copy IN (LEN bytes) into a new GString with every match of WORDS (or,
+ * WORDS NULL, every occurrence of the N bytes of SECRET) replaced by
+ * SANITIZE_REDACTED.
+ */
+static GString *
+sanitize_redact(const char *in, size_t len, const char *secret, size_t n, const GRegex *words)
+{
+	GString *out = g_string_sized_new(len);
+	size_t at = 0;
+
+	if (words != NULL) {
+		GMatchInfo *match = NULL;
+		gint start, end;
+
+		g_regex_match_full(words, in, (gssize)len, 0, 0, &match, NULL);
+		while (g_match_info_matches(match) && g_match_info_fetch_pos(match, 0, &start, &end)) {
+			g_string_append_len(out, in + at, (gssize)((size_t)start - at));
+			g_string_append(out, SANITIZE_REDACTED);
+			at = (size_t)end;
+			if (!g_match_info_next(match, NULL))
+				break;
+		}
+		g_match_info_free(match);
+	} else {
+		const char *found;
+
+		while (at + n <= len && (found = memmem(in + at, len - at, secret, n)) != NULL) {
+			g_string_append_len(out, in + at, found - (in + at));
+			g_string_append(out, SANITIZE_REDACTED);
+			at = (size_t)(found - in) + n;
+		}
+	}
+	g_string_append_len(out, in + at, (gssize)(len - at));
+	return out;
+}
+
+char *
+sanitize_scrubbed(const char *in, size_t len, size_t max, const char *secret,
+    const GRegex *words, unsigned int flags, bool *cut)
+{
+	size_t n = secret != NULL ? strlen(secret) : 0;
+	GString *raw;
+	char *out;
+
+	if (in == NULL)
+		len = 0;
+	/* The raw bytes: the secret as the peer echoed it, before anything rewrites it. */
+	raw = n > 0 ? sanitize_redact(in, len, secret, n, NULL) :
+	    g_string_new_len(in != NULL ? in : "", (gssize)len);
+	if (words != NULL) {
+		GString *scrubbed = sanitize_redact(raw->str, raw->len, NULL, 0, words);
+
+		g_string_free(raw, TRUE);
+		raw = scrubbed;
+	}
+	if (cut != NULL)
+		*cut = raw->len > max;
+	out = sanitize_text(raw->str, (ssize_t)MIN(raw->len, max), flags);
+	g_string_free(raw, TRUE);
+	return out;
+}
+
 int
 sanitize_is_clean(const char *s, unsigned int flags)
 {

@@ -19,9 +19,12 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
+#include "surat/sanitize.h"
+
 G_DEFINE_QUARK(surat-sasl-error-quark, sasl_error)
 
-#define SASL_NONCE_BYTES 18 /* 24 base64 characters of client nonce */
+#define SASL_NONCE_BYTES 18  /* 24 base64 characters of client nonce */
+#define SASL_MAX_QUOTE   200 /* bytes of the server's error text quoted */
 
 enum sasl_state {
 	SASL_STATE_START,    /* nothing sent */
@@ -420,7 +423,15 @@ sasl_scram_verify(struct sasl *s, const char *msg, GError **error)
 	bool ok = false;
 
 	if (e != NULL) {
-		g_set_error(error, SASL_ERROR, SASL_ERROR_SERVER, "SCRAM: the server says %s", e);
+		bool cut;
+		char *q;
+
+		/* The server's words: the secret scrubbed from the raw bytes, then cut and made safe. */
+		q = sanitize_scrubbed(e, strlen(e), SASL_MAX_QUOTE, s->secret, NULL, 0, &cut);
+
+		g_set_error(error, SASL_ERROR, SASL_ERROR_SERVER, "SCRAM: the server says %s%s", q,
+		    cut ? "..." : "");
+		g_free(q);
 		goto out;
 	}
 	if (v != NULL && v[0] != '\0')

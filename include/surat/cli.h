@@ -7,7 +7,17 @@
 #ifndef SURAT_CLI_H
 #define SURAT_CLI_H
 
+#include <glib.h>
+
 #include "config.h"
+
+/*
+ * Print one line on standard error: the text FMT makes, sanitized as a whole
+ * (sanitize.h), then a newline.  Every error, warning and note the commands
+ * print goes through here, so a server's text, a file name or an argv word in
+ * it cannot reach the terminal raw, whichever caller forgot to clean it.
+ */
+void cli_stderr(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 
 /*
  * Load the configuration (path resolved by config_default_path(CLI_PATH)),

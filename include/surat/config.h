@@ -145,8 +145,10 @@ const struct account_config *config_account(const struct surat_config *config, c
 
 /*
  * True when NAME is a valid account name: 1 to 64 of [A-Za-z0-9._-], not
- * starting with '.' (no "." or ".." as a Maildir), and not starting with
- * "index.db" (the index's files share the store folder).
+ * starting with '.' (no "." or ".." as a Maildir) or '-' (never taken for an
+ * option), and not a name of the files beside the Maildirs in the store: any
+ * starting with "index.db" (the index and SQLite's files), "fetch.log"; in
+ * any case.
  */
 bool config_account_name_valid(const char *name);
 

@@ -5,11 +5,16 @@
  * DESIGN promise 3: a mailcap command is a shell command written by the
  * user or the system, so it runs with /bin/sh -c; the only things surat puts
  * into it are the temporary file's path (surat chose it; single-quoted), the
- * MIME type when it matches ^[a-zA-Z0-9.+/-]+$ (else the entry is refused)
- * and the fixed value "utf-8" for %{charset} (attach.h writes text parts as
- * UTF-8).  Every other substitution that would carry message text (%{name},
+ * MIME type when it is a plain type (else the entry is refused) and the fixed
+ * value "utf-8" for %{charset} (attach.h writes text parts as UTF-8).
+ * Every other substitution that would carry message text (%{name},
  * %n, %F) makes the entry refused with MAILCAP_ERROR_UNSAFE.  nametemplate
  * is read and ignored: surat names its files itself.
+ *
+ * A plain type is "type/subtype", each an RFC 2045 token kept to letters,
+ * digits and ". + - _" (nothing a shell reads specially), starting with a
+ * letter or digit (so a viewer never takes it for an option: "-x/y" is not
+ * one) and at most 127 characters long (RFC 6838).
  *
  * Flow (the attachment view's Enter):
  *     m = mailcap_load(config->mailcap_path, warnings);
@@ -81,7 +86,7 @@ struct mailcap *mailcap_load(const char *const *paths, GPtrArray *warnings);
  * PATH, quoted; a test that needs %s fails when PATH is NULL; a refused
  * expansion fails the test) and run with /bin/sh -c, standard input and
  * output on /dev/null, for at most 5 seconds; exit status 0 passes.  TYPE
- * that does not match ^[a-zA-Z0-9.+/-]+$ matches nothing.  FLAGS:
+ * that is not a plain type matches nothing.  FLAGS:
  * MAILCAP_COPIOUSOUTPUT, MAILCAP_NO_TERMINAL.
  */
 const struct mailcap_entry *mailcap_find(const struct mailcap *m, const char *type,
@@ -89,8 +94,8 @@ const struct mailcap_entry *mailcap_find(const struct mailcap *m, const char *ty
 
 /*
  * The template TEMPLATE expanded for TYPE and PATH: %s becomes PATH in single
- * quotes (PATH NULL: refused), %t becomes TYPE when it matches
- * ^[a-zA-Z0-9.+/-]+$ (else refused), %{charset} becomes utf-8, %% a %, a
+ * quotes (PATH NULL: refused), %t becomes TYPE when it is a plain type
+ * (else refused), %{charset} becomes utf-8, %% a %, a
  * backslash keeps the next character as it is (\% is a %); %{other}, %n and
  * %F are refused.  *USES_FILE (may be NULL) tells whether %s was used.
  * Returns a new string, or NULL with MAILCAP_ERROR_UNSAFE saying what was

@@ -9,10 +9,13 @@
 #ifndef SURAT_SANITIZE_H
 #define SURAT_SANITIZE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
+#include <glib.h>
 
 #define SANITIZE_MULTILINE 0x1 /* keep '\n' and '\t'; else both become ' ' */
+#define SANITIZE_REDACTED  "********" /* what stands for a scrubbed secret */
 
 /*
  * Return a newly allocated (g_free) safe copy of IN (LEN bytes, or up to the
@@ -27,6 +30,19 @@
  * IN may contain NUL bytes when LEN is given; they become "^@".
  */
 char *sanitize_text(const char *in, ssize_t len, unsigned int flags);
+
+/*
+ * Text from a peer that may echo a secret, made fit for an error line or a
+ * trace (g_free): in the raw bytes IN (LEN bytes) every occurrence of SECRET
+ * (NULL or "": none) and every match of WORDS (NULL: none; compiled with
+ * G_REGEX_RAW, for what may encode the secret) becomes SANITIZE_REDACTED
+ * first; only then is the result cut to MAX bytes and made safe as
+ * sanitize_text does with FLAGS.  *CUT (may be NULL) tells whether anything
+ * was cut off.  Scrubbing before the cut and the rewriting means an echo can
+ * neither straddle the cut nor hide behind bytes the sanitizer changed.
+ */
+char *sanitize_scrubbed(const char *in, size_t len, size_t max, const char *secret,
+    const GRegex *words, unsigned int flags, bool *cut);
 
 /* True when S (NUL-terminated) would pass through sanitize_text unchanged. */
 int sanitize_is_clean(const char *s, unsigned int flags);

@@ -67,7 +67,7 @@ attachments_draw(struct ui *ui, struct attachments_view *v)
 		v->top = v->cursor - rows + 1;
 	erase();
 	header = g_strdup_printf("%3s  %-28s %9s  %-10s  %s", "#", "Type", "Size", "Shown", "Name");
-	line = width_fit(header, COLS, 0);
+	line = ui_term_fit(header, COLS, 0);
 	attrset(ui_term_attr(THEME_HEADER_NAME));
 	mvaddstr(0, 0, line);
 	g_free(line);
@@ -81,7 +81,7 @@ attachments_draw(struct ui *ui, struct attachments_view *v)
 		text = g_strdup_printf("%3d  %*s%-*s %9s  %-10s  %s", p->number, indent, "",
 		    MAX(1, 28 - indent), p->type, size, p->attachment ? "attachment" : "inline",
 		    p->name[0] != '\0' ? p->name : "(no name)");
-		line = width_fit(text, COLS, 1);
+		line = ui_term_fit(text, COLS, 1);
 		attrset(ui_term_attr(p->number == v->cursor ? THEME_ATTACHMENT_SELECTED :
 		    THEME_ATTACHMENT));
 		mvaddstr(1 + i, 0, line);

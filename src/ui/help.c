@@ -92,7 +92,7 @@ ui_help_draw(struct ui *ui, int y, int height, int width)
 		attrset(ui_term_attr(THEME_HELP));
 		clrtoeol();
 		if (k < lines->len) {
-			char *line = width_fit(g_ptr_array_index(lines, k), width, 0);
+			char *line = ui_term_fit(g_ptr_array_index(lines, k), width, 0);
 
 			addstr(line);
 			g_free(line);

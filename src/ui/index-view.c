@@ -176,7 +176,7 @@ index_view_line(const struct ui *ui, const struct index_message *m, int width,
 	g_string_append(line, cell);
 	g_free(cell);
 	g_string_append(line, "  ");
-	cell = width_fit(m->from != NULL && m->from[0] != '\0' ? m->from : "(nobody)",
+	cell = ui_term_fit(m->from != NULL && m->from[0] != '\0' ? m->from : "(nobody)",
 	    INDEX_VIEW_FROM_COLS, 1);
 	g_string_append(line, cell);
 	g_free(cell);
@@ -207,7 +207,7 @@ index_view_line(const struct ui *ui, const struct index_message *m, int width,
 		g_string_append(subject, m->subject != NULL && m->subject[0] != '\0' ? m->subject :
 		    "(no subject)");
 	g_string_truncate(line, 0);
-	cell = width_fit(subject->str, MAX(subject_cols - tree_cols, 0), 1);
+	cell = ui_term_fit(subject->str, MAX(subject_cols - tree_cols, 0), 1);
 	g_string_append(line, cell);
 	g_free(cell);
 	index_view_size(m->size, size, sizeof size);

@@ -66,7 +66,7 @@ links_draw(struct ui *ui, struct links_view *v)
 			break;
 		text = g_strdup_printf("%3d  %s%s", link->number, link->url,
 		    link->target == NULL ? "  (not a web link: not opened)" : "");
-		line = width_fit(text, COLS, 1);
+		line = ui_term_fit(text, COLS, 1);
 		attrset(ui_term_attr(link->number == v->cursor ? THEME_LINK_SELECTED : THEME_LINK));
 		mvaddstr(1 + i, 0, line);
 		if (link->number == v->cursor)

@@ -213,6 +213,13 @@ void ui_term_apply_theme(const struct theme *theme);
 void ui_term_mouse(bool on);
 void ui_term_stop(void);
 int ui_term_attr(enum theme_element element);
+/*
+ * TEXT made safe for the terminal (sanitize.h: no escape, no control, bidi
+ * controls shown) and cut to COLS columns, padded with spaces with PAD; a
+ * new string.  Every line of text the interface draws passes through here,
+ * so a string from outside reaches the screen safe whichever caller forgot.
+ */
+char *ui_term_fit(const char *text, int cols, int pad);
 int ui_term_signal_fd(void);
 int ui_term_take_signal(void);
 

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "private.h"
+#include "surat/sanitize.h"
 #include "surat/width.h"
 
 void
@@ -376,7 +377,10 @@ void
 ui_prompt_draw(struct ui *ui, int y, int width)
 {
 	struct ui_prompt *p = &ui->prompt;
-	char *before = g_strdup_printf("%s%.*s", p->question, (int)p->cursor, p->text->str);
+	char *raw = g_strdup_printf("%s%.*s", p->question, (int)p->cursor, p->text->str);
+	/* Each side of the cursor made safe on its own, so the cursor stays put. */
+	char *before = sanitize_text(raw, -1, 0);
+	char *after = sanitize_text(p->text->str + p->cursor, -1, 0);
 	const char *start = before;
 	char *shown;
 	int cursor_x;
@@ -385,9 +389,9 @@ ui_prompt_draw(struct ui *ui, int y, int width)
 	while (*start != '\0' && width_of(start) >= width)
 		start = g_utf8_next_char(start);
 	cursor_x = width_of(start);
-	shown = g_strconcat(start, p->text->str + p->cursor, NULL);
+	shown = g_strconcat(start, after, NULL);
 	{
-		char *fit = width_fit(shown, width, 0);
+		char *fit = ui_term_fit(shown, width, 0);
 
 		move(y, 0);
 		attrset(ui_term_attr(THEME_PROMPT));
@@ -399,5 +403,7 @@ ui_prompt_draw(struct ui *ui, int y, int width)
 	move(y, MIN(cursor_x, MAX(width - 1, 0)));
 	curs_set(1);
 	g_free(shown);
+	g_free(after);
 	g_free(before);
+	g_free(raw);
 }

@@ -510,7 +510,7 @@ sidebar_line(const struct sidebar_entry *e, bool open, int cols, size_t *counts_
 	}
 	g_free(name);
 	g_free(counts);
-	line = width_fit(s->str, cols, 1);
+	line = ui_term_fit(s->str, cols, 1);
 	g_string_free(s, TRUE);
 	*counts_at = MIN(*counts_at, strlen(line));
 	return line;

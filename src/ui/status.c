@@ -1,11 +1,13 @@
 /*
  * status: the status bar (where am I, how many, how many new) and the
- * message line under it (errors, notices and prompts).
+ * message line under it (errors, notices and prompts).  Both draw through
+ * ui_term_fit, so what they show is sanitized here, not by each caller.
  */
 #include <curses.h>
 #include <string.h>
 
 #include "private.h"
+#include "surat/sanitize.h"
 #include "surat/width.h"
 
 
@@ -27,13 +29,12 @@ void
 ui_status_draw(struct ui *ui, int y, int width)
 {
 	GString *s = g_string_new(NULL);
-	char *line, *pending = status_pending(ui), *scope, *sort;
-	const char *limit = ui_browse_limit_text(ui);
+	char *line, *pending = status_pending(ui), *scope, *sort, *limit = NULL;
 	int marker = -1, marker_cols = 0;
 
 	if (ui->prompt.hint != NULL) {
 		/* The candidates of a Tab in the prompt, over the status line. */
-		line = width_fit(ui->prompt.hint, width, 1);
+		line = ui_term_fit(ui->prompt.hint, width, 1);
 		attrset(ui_term_attr(THEME_STATUS));
 		mvaddstr(y, 0, line);
 		attrset(A_NORMAL);
@@ -43,6 +44,9 @@ ui_status_draw(struct ui *ui, int y, int width)
 		return;
 	}
 
+	/* Made safe before the marker's columns are counted on it. */
+	if (ui_browse_limit_text(ui) != NULL)
+		limit = sanitize_text(ui_browse_limit_text(ui), -1, 0);
 	scope = ui_sidebar_scope(ui);
 	g_string_append_printf(s, "-- surat: %s -- ", scope);
 	g_free(scope);
@@ -90,7 +94,7 @@ ui_status_draw(struct ui *ui, int y, int width)
 	g_string_append(s, "-- ?:help q:quit ");
 	while (width_of(s->str) < width)
 		g_string_append_c(s, '-');
-	line = width_fit(s->str, width, 1);
+	line = ui_term_fit(s->str, width, 1);
 	attrset(ui_term_attr(THEME_STATUS));
 	mvaddstr(y, 0, line);
 	g_free(line);
@@ -98,7 +102,7 @@ ui_status_draw(struct ui *ui, int y, int width)
 		GString *text = g_string_new(NULL);
 
 		g_string_append_printf(text, "limit: %s", limit);
-		line = width_fit(text->str, MIN(marker_cols, width - marker), 0);
+		line = ui_term_fit(text->str, MIN(marker_cols, width - marker), 0);
 		attrset(ui_term_attr(THEME_MARKER));
 		mvaddstr(y, marker, line);
 		g_free(line);
@@ -106,6 +110,7 @@ ui_status_draw(struct ui *ui, int y, int width)
 	}
 	attrset(A_NORMAL);
 	g_string_free(s, TRUE);
+	g_free(limit);
 }
 
 void
@@ -123,7 +128,7 @@ ui_message_draw(struct ui *ui, int y, int width)
 	curs_set(0);
 	if (ui->message == NULL)
 		return;
-	line = width_fit(ui->message, width, 0);
+	line = ui_term_fit(ui->message, width, 0);
 	attrset(ui_term_attr(ui->message_error ? THEME_ERROR : THEME_NORMAL));
 	mvaddstr(y, 0, line);
 	attrset(A_NORMAL);

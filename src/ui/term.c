@@ -15,6 +15,8 @@
 #include <unistd.h>
 
 #include "private.h"
+#include "surat/sanitize.h"
+#include "surat/width.h"
 
 /* Last: term.h defines macros such as "lines" that clash with names above. */
 #include <term.h>
@@ -260,6 +262,16 @@ int
 ui_term_attr(enum theme_element element)
 {
 	return term_element_attrs[element];
+}
+
+char *
+ui_term_fit(const char *text, int cols, int pad)
+{
+	char *safe = sanitize_text(text, -1, 0);
+	char *fit = width_fit(safe, MAX(cols, 0), pad);
+
+	g_free(safe);
+	return fit;
 }
 
 bool

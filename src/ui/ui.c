@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "private.h"
+#include "surat/cli.h"
 #include "surat/reindex.h"
 #include "surat/ui.h"
 
@@ -426,7 +427,7 @@ ui_run(const struct surat_config *config)
 	goto out;
 fail:
 	ui_term_stop();
-	fprintf(stderr, "surat: %s\n", error->message);
+	cli_stderr("surat: %s", error->message);
 	g_clear_error(&error);
 	status = 1;
 out:

@@ -247,7 +247,7 @@ ui_view_status(int y, const char *text)
 	g_string_append_c(s, ' ');
 	while (width_of(s->str) < COLS)
 		g_string_append_c(s, '-');
-	line = width_fit(s->str, COLS, 1);
+	line = ui_term_fit(s->str, COLS, 1);
 	attrset(ui_term_attr(THEME_STATUS));
 	mvaddstr(y, 0, line);
 	attrset(A_NORMAL);

@@ -15,7 +15,7 @@ mkdir -p "$HOME" "$tmp/cwd" "$scratch" || exit 1
 cd "$tmp/cwd" || exit 1
 
 n=0
-echo "1..17"
+echo "1..20"
 
 # ok STATUS WHAT: report one test, with the output when it failed.
 ok() {
@@ -62,6 +62,7 @@ write_config "$tmp/good.conf" "$tmp/store" work home
 write_config "$tmp/env.conf" "$tmp/env-store" env
 write_config "$tmp/xdg/surat/config" "$tmp/xdg-store" xdg
 write_config "$HOME/.config/surat/config" "~/home-store" dot
+write_config "$tmp/names.conf" "$tmp/store" -work fetch.log index.db-wal Index.DB-shm
 cat >"$tmp/bad.conf" <<END
 store = "$tmp/store";
 index_lines = 0;
@@ -87,6 +88,16 @@ printf 'store = "%s";\naccounts = ( { name = "a"; host = "h"; user = "u"; passwo
 cp "$tmp/secret.conf" "$tmp/secret600.conf"
 chmod 644 "$tmp/secret.conf"
 chmod 600 "$tmp/secret600.conf"
+# The password in an @include'd file others can read; files others can write.
+printf 'store = "%s";\n@include "inc-secret.inc"\n' "$tmp/store" >"$tmp/inc.conf"
+printf 'accounts = ( { name = "a"; host = "h"; user = "u"; password = "hunter2"; } );\n' \
+	>"$tmp/inc-secret.inc"
+chmod 600 "$tmp/inc.conf"
+chmod 644 "$tmp/inc-secret.inc"
+printf 'store = "%s";\n@include "empty.inc"\n' "$tmp/store" >"$tmp/writable.conf"
+: >"$tmp/empty.inc"
+chmod 620 "$tmp/writable.conf"
+chmod 602 "$tmp/empty.inc"
 
 # Every run below must leave all of $tmp but $scratch exactly as it is.
 snapshot() {
@@ -143,6 +154,18 @@ END
 [ $status -eq 2 ] && [ ! -s "$scratch/out" ] && cmp -s "$scratch/want" "$scratch/err"
 ok $? "every error, one line each with FILE:LINE: key, exit 2"
 
+# Account names a command would take for an option, or that would collide
+# with the files beside the Maildirs in the store.
+run -c "$tmp/names.conf" check-config
+cat >"$scratch/want" <<END
+surat: $tmp/names.conf:3: accounts[0].name: "-work" starts with '-', which commands would take for an option; choose another name
+surat: $tmp/names.conf:4: accounts[1].name: "fetch.log" is reserved for the fetch log in the store; choose another name
+surat: $tmp/names.conf:5: accounts[2].name: "index.db-wal" is reserved for the index in the store; choose another name
+surat: $tmp/names.conf:6: accounts[3].name: "Index.DB-shm" is reserved for the index in the store; choose another name
+END
+[ $status -eq 2 ] && [ ! -s "$scratch/out" ] && cmp -s "$scratch/want" "$scratch/err"
+ok $? "account names starting with - or naming a file of the store: errors with their line, exit 2"
+
 run -c "$tmp/syntax.conf" check-config
 [ $status -eq 2 ] && expect "$scratch/err" "surat: $tmp/syntax.conf:3: syntax: syntax error"
 ok $? "a syntax error names its line, exit 2"
@@ -170,6 +193,19 @@ ok $? "a readable file with a password gets a warning, never the password"
 run -c "$tmp/secret600.conf" check-config
 [ $status -eq 0 ] && [ ! -s "$scratch/err" ] && grep -q ": OK: 1 account (a)" "$scratch/out"
 ok $? "no warning once it is chmod 600"
+
+run -c "$tmp/inc.conf" check-config
+[ $status -eq 0 ] && expect "$scratch/err" "surat: warning: $tmp/inc-secret.inc: holds a password but is readable by group or others; chmod 600 $tmp/inc-secret.inc" &&
+	! grep -q hunter2 "$scratch/out" "$scratch/err"
+ok $? "a password in an @include'd file others can read gets a warning naming that file"
+
+run -c "$tmp/writable.conf" check-config
+cat >"$scratch/want" <<END
+surat: warning: $tmp/writable.conf: writable by group or others, who could make surat run their commands (password_command, html_command...); chmod go-w $tmp/writable.conf
+surat: warning: $tmp/empty.inc: writable by group or others, who could make surat run their commands (password_command, html_command...); chmod go-w $tmp/empty.inc
+END
+[ $status -eq 0 ] && cmp -s "$scratch/want" "$scratch/err"
+ok $? "a configuration file or an @include'd one others can write gets a warning, even empty"
 
 run -c "$tmp/good.conf" check-config extra
 [ $status -eq 2 ] && grep -q "check-config takes no arguments" "$scratch/err"

@@ -52,6 +52,9 @@ The case format, one directive a line ('#' starts a comment line):
       greet | send TEXT | sendraw TEXT | sendbytes N CHAR
       expect REGEX | expect-b64 TEXT | recv | handle (answer one command well)
       sasl-ir MECH | check-oauthbearer USER TOKEN
+      scram-first MECH (answer AUTH MECH with a server-first extending the
+      client's nonce) | challenge TEXT (send "+ " and TEXT, escapes decoded,
+      in base64)
       serve [until REGEX] | partial NAME BYTES|all | flood-uidl N
       starttls CERT | stall SECONDS | close
   expect exit N | error REGEX | stderr REGEX | stderr-lacks REGEX
@@ -594,6 +597,25 @@ class Session:
             else:
                 c.line("+ ")
                 self.sasl_payload = base64.b64decode(c.readline())
+        elif word == "scram-first":
+            # AUTH MECH [client-first]: a server-first that extends the client's
+            # nonce, so the client goes on to its client-final.
+            line = c.readline()
+            m = re.fullmatch(r"AUTH %s(?: (\S+))?" % re.escape(arg), line, re.I)
+            if not m:
+                self.mismatch("AUTH %s [initial response]" % arg, line)
+            if m.group(1):
+                first = base64.b64decode(m.group(1))
+            else:
+                c.line("+ ")
+                first = base64.b64decode(c.readline())
+            nonce = re.search(rb"(?:^|,)r=([^,]*)", first)
+            if not nonce:
+                self.mismatch("a SCRAM client-first with r=", first.decode("latin-1"))
+            c.line(b"+ " + base64.b64encode(b"r=" + nonce.group(1) +
+                                            b"fakepop3,s=QSXCR+Q6sek8bf92,i=4096"))
+        elif word == "challenge":
+            c.line(b"+ " + base64.b64encode(unescape(arg)))
         elif word == "check-oauthbearer":
             user, token = arg.split()
             p = self.sasl_payload

@@ -175,4 +175,30 @@ check "auto_view: the other text is there too" screen_has "quiet words"
 ui_keys q q
 check "surat quits cleanly" wait_for "EXIT=0"
 check "nothing on stderr" test ! -s "$UI_TMP/stderr"
+
+# A type a viewer could take for an option ("--help/x", valid MIME syntax)
+# matches no mailcap entry, not even a catch-all one that would pass it on
+# with %t.
+mkdir -p "$UI_TMP/store2/demo/new" "$UI_TMP/store2/demo/cur" "$UI_TMP/store2/demo/tmp"
+printf 'Date: Mon, 14 Dec 2026 10:00:00 +0000\nFrom: mallory@example.com\nSubject: Option injection\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\nsee attached\n--b\nContent-Type: --help/x; name="a.bin"\nContent-Disposition: attachment; filename="a.bin"\n\ndata\n--b--\n' \
+	>"$UI_TMP/store2/demo/new/1700000010.M10P1Q10.test"
+printf '*/*; echo VIEWER-GOT %%t >"%s/type-arg"; copiousoutput\n' "$UI_TMP" >"$UI_TMP/mailcap2"
+cat >"$UI_CONFIG" <<CONF
+store = "$UI_TMP/store2";
+theme = "default";
+download_dir = "$dl";
+mailcap_path = [ "$UI_TMP/mailcap2" ];
+accounts = ( { name = "demo"; host = "127.0.0.1"; user = "alice"; } );
+CONF
+ui_start
+wait_for "Option injection" || true
+ui_keys v
+wait_for "-- surat: attachments -- 1/2" || true
+ui_keys 2 Enter
+check "a type starting with - matches no mailcap entry, not even */*" \
+	wait_for "No mailcap entry for --help/x. Save it to $dl? (y/n)"
+ui_keys n
+check "no viewer ran with it" test ! -e "$UI_TMP/type-arg"
+ui_keys q q
+check "surat quits cleanly after it" wait_for "EXIT=0"
 tap_end

@@ -493,14 +493,32 @@ static const struct {
 	} },
 	{ "bad-name.conf", {
 		":2: accounts[0].name: \"my work\" is not a valid account name; use 1 to 64 of "
-		"A-Z a-z 0-9 . _ -, not starting with '.'",
+		"A-Z a-z 0-9 . _ -, not starting with '.' or '-'",
 		":2: accounts[0].port: 0 is out of range 1..65535",
 		":3: accounts[1].name: \"..\" is not a valid account name; use 1 to 64 of "
-		"A-Z a-z 0-9 . _ -, not starting with '.'",
-		":4: accounts[2].name: \"index.db\" is reserved for the index; choose another name",
+		"A-Z a-z 0-9 . _ -, not starting with '.' or '-'",
+		":4: accounts[2].name: \"index.db\" is reserved for the index in the store; choose "
+		"another name",
 		":5: accounts[3].name: must not be empty",
 		":6: accounts[4].name: longer than 64 bytes",
 		":8: accounts[5]: expected a group { name = \"...\"; ... }, got a string",
+	} },
+	/* Names an option parser or the files beside the Maildirs would claim. */
+	{ "reserved-names.conf", {
+		":2: accounts[0].name: \"-work\" starts with '-', which commands would take for an "
+		"option; choose another name",
+		":3: accounts[1].name: \"fetch.log\" is reserved for the fetch log in the store; "
+		"choose another name",
+		":4: accounts[2].name: \"index.db-wal\" is reserved for the index in the store; "
+		"choose another name",
+		":5: accounts[3].name: \"index.db-shm\" is reserved for the index in the store; "
+		"choose another name",
+		":6: accounts[4].name: \"index.db-journal\" is reserved for the index in the store; "
+		"choose another name",
+		":7: accounts[5].name: \"INDEX.DB\" is reserved for the index in the store; choose "
+		"another name",
+		":8: accounts[6].name: \"Fetch.Log\" is reserved for the fetch log in the store; "
+		"choose another name",
 	} },
 	{ "unknown-theme.conf", { ":3: theme: no theme named nosuch (looked in %s)" } },
 	{ "password-both.conf", {
@@ -723,6 +741,93 @@ test_no_warning_without_password(void **state)
 	g_free(copy);
 }
 
+/* Write TEXT into NAME under test_home with MODE; the path (g_free). */
+static char *
+test_file(const char *name, const char *text, mode_t mode)
+{
+	char *path = g_build_filename(test_home, name, NULL);
+
+	assert_true(g_file_set_contents(path, text, -1, NULL));
+	assert_int_equal(chmod(path, mode), 0);
+	return path;
+}
+
+/* Load PATH, which must be valid, and expect exactly the one warning WANT, or none (NULL). */
+static void
+test_one_warning(const char *path, const char *want)
+{
+	GPtrArray *errors = g_ptr_array_new_with_free_func(g_free);
+	GPtrArray *warnings = g_ptr_array_new_with_free_func(g_free);
+	struct surat_config *config = config_load(path, errors, warnings);
+	guint i;
+
+	assert_non_null(config);
+	for (i = 0; i < warnings->len; i++)
+		print_message("warning: %s\n", (char *)warnings->pdata[i]);
+	assert_int_equal(warnings->len, want != NULL ? 1 : 0);
+	if (want != NULL)
+		assert_string_equal(warnings->pdata[0], want);
+	config_free(config);
+	g_ptr_array_free(errors, TRUE);
+	g_ptr_array_free(warnings, TRUE);
+}
+
+/* The warning about PATH being writable by others (g_free). */
+static char *
+test_writable(const char *path)
+{
+	return g_strdup_printf("%s: writable by group or others, who could make surat run their "
+	    "commands (password_command, html_command...); chmod go-w %s", path, path);
+}
+
+/*
+ * The modes of every file of the configuration count, @include'd ones too:
+ * a password others can read, and a file others can write (even an empty
+ * one: a line added to it would run as the user).
+ */
+static void
+test_include_warnings(void **state)
+{
+	char *top = test_file("modes.conf", "store = \"/tmp/x\";\n@include \"modes-secret.inc\"\n"
+	    "@include \"modes-empty.inc\"\n", 0600);
+	char *secret = test_file("modes-secret.inc", "accounts = ( { name = \"w\"; host = \"h\"; "
+	    "user = \"u\"; password = \"pw\"; } );\n", 0644);
+	char *empty = test_file("modes-empty.inc", "# nothing yet\n", 0600);
+	char *want;
+
+	want = g_strdup_printf("%s: holds a password but is readable by group or others; "
+	    "chmod 600 %s", secret, secret);
+	test_one_warning(top, want);
+	g_free(want);
+	assert_int_equal(chmod(secret, 0640), 0);
+	want = g_strdup_printf("%s: holds a password but is readable by group or others; "
+	    "chmod 600 %s", secret, secret);
+	test_one_warning(top, want);
+	g_free(want);
+	assert_int_equal(chmod(secret, 0600), 0);
+	test_one_warning(top, NULL);
+
+	/* Writable by group, or by others: the empty file, then the main one. */
+	assert_int_equal(chmod(empty, 0602), 0);
+	want = test_writable(empty);
+	test_one_warning(top, want);
+	g_free(want);
+	assert_int_equal(chmod(empty, 0620), 0);
+	want = test_writable(empty);
+	test_one_warning(top, want);
+	g_free(want);
+	assert_int_equal(chmod(empty, 0600), 0);
+	assert_int_equal(chmod(top, 0660), 0);
+	want = test_writable(top);
+	test_one_warning(top, want);
+	g_free(want);
+	assert_int_equal(chmod(top, 0600), 0);
+	test_one_warning(top, NULL);
+	g_free(top);
+	g_free(secret);
+	g_free(empty);
+}
+
 static void
 test_too_many_errors(void **state)
 {
@@ -808,6 +913,15 @@ test_names(void **state)
 	assert_false(config_account_name_valid("a b"));
 	assert_false(config_account_name_valid("caf\xc3\xa9"));
 	assert_false(config_account_name_valid("index.db-wal"));
+	assert_false(config_account_name_valid("Index.Db-Shm"));
+	assert_false(config_account_name_valid("index.db-journal"));
+	assert_false(config_account_name_valid("fetch.log"));
+	assert_false(config_account_name_valid("FETCH.LOG"));
+	assert_false(config_account_name_valid("-work"));
+	assert_false(config_account_name_valid("-"));
+	assert_true(config_account_name_valid("work-"));
+	assert_true(config_account_name_valid("fetch.log2"));
+	assert_true(config_account_name_valid("fetch"));
 	assert_true(config_account_name_valid(
 	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")); /* 64 */
 	assert_false(config_account_name_valid(
@@ -836,6 +950,7 @@ main(void)
 		cmocka_unit_test(test_unreadable),
 		cmocka_unit_test(test_password_warning),
 		cmocka_unit_test(test_no_warning_without_password),
+		cmocka_unit_test(test_include_warnings),
 		cmocka_unit_test(test_too_many_errors),
 		cmocka_unit_test(test_default_path),
 		cmocka_unit_test(test_expand_path),

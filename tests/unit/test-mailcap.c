@@ -96,6 +96,15 @@ test_find(void **state)
 	assert_null(mailcap_find(NULL, "video/mp4", 0, NULL));
 	assert_null(mailcap_find(m, NULL, 0, NULL));
 	mailcap_free(m);
+
+	/* A type that is not plain matches nothing, not even a catch-all entry. */
+	m = mailcap_new();
+	mailcap_add_text(m, "*/*; view -t %t %s\n", "mc", NULL);
+	assert_non_null(mailcap_find(m, "x/y", 0, NULL));
+	assert_null(mailcap_find(m, "-x/y", 0, NULL));
+	assert_null(mailcap_find(m, "x/y/z", 0, NULL));
+	assert_null(mailcap_find(m, "x", 0, NULL));
+	mailcap_free(m);
 }
 
 static void
@@ -117,6 +126,47 @@ test_test_uses_file(void **state)
 	g_free(file);
 	g_free(dir);
 	mailcap_free(m);
+}
+
+/* %t is a plain RFC 2045 type/subtype, never one a viewer could take for an option. */
+static void
+test_plain_types(void)
+{
+	static const char *const good[] = { "text/plain", "image/svg+xml", "A/B",
+		"application/vnd.ms-excel.sheet.macroEnabled.12", "application/x_foo-bar.baz",
+		"1/2" };
+	static const char *const bad[] = { "-x/y", "-oProxyCommand/x", "--help/x", "x/-y",
+		"text", "text/", "/plain", "text//plain", "a/b/c", ".x/y", "x/.y", "_x/y",
+		"text/pl ain", "text/plain;x", "text/pl\tain", "text/`id`", "text/a*",
+		"text/caf\xc3\xa9", "", "*/*", "text/*" };
+	GString *longest = g_string_new("x/");
+	GError *error = NULL;
+	char *s;
+	size_t i;
+
+	for (i = 0; i < G_N_ELEMENTS(good); i++) {
+		s = mailcap_expand("view %t", good[i], "/p", NULL, &error);
+		if (s == NULL)
+			fail_msg("refused %s", good[i]);
+		assert_true(g_str_has_suffix(s, good[i]));
+		g_free(s);
+	}
+	for (i = 0; i < G_N_ELEMENTS(bad); i++) {
+		s = mailcap_expand("view %t", bad[i], "/p", NULL, &error);
+		if (s != NULL)
+			fail_msg("took \"%s\": %s", bad[i], s);
+		assert_int_equal(error->code, MAILCAP_ERROR_UNSAFE);
+		g_clear_error(&error);
+	}
+	while (longest->len < 2 + 127)
+		g_string_append_c(longest, 'a');
+	s = mailcap_expand("%t", longest->str, "/p", NULL, &error);
+	assert_string_equal(s, longest->str);
+	g_free(s);
+	g_string_append_c(longest, 'a');
+	assert_null(mailcap_expand("%t", longest->str, "/p", NULL, &error));
+	g_clear_error(&error);
+	g_string_free(longest, TRUE);
 }
 
 static void
@@ -157,6 +207,7 @@ test_expand(void **state)
 	g_clear_error(&error);
 	assert_null(mailcap_expand("view %t", "text/$(id)", "/p", NULL, &error));
 	g_clear_error(&error);
+	test_plain_types();
 
 	s = mailcap_quote("a'b");
 	assert_string_equal(s, "'a'\\''b'");

@@ -575,11 +575,17 @@ test_op(struct test_case *c, struct pop3_session *s, const char *op, GArray *msg
 	size_t n;
 	bool ok;
 
-	if (strcmp(op, "login") == 0)
-		return pop3_login(s,
+	if (strcmp(op, "login") == 0) {
+		/* The secret takes the script's escapes: bytes the sanitizer would rewrite. */
+		GString *secret = test_unescape(test_value(c, "secret", "hunter2"));
+
+		ok = pop3_login(s,
 		    test_enum(test_value(c, "auth", "auto"), auths, G_N_ELEMENTS(auths)),
-		    test_value(c, "user", "alice"), test_value(c, "secret", "hunter2"),
+		    test_value(c, "user", "alice"), secret->str,
 		    strcmp(test_value(c, "cleartext", "yes"), "yes") == 0, error);
+		g_string_free(secret, TRUE);
+		return ok;
+	}
 	if (strcmp(op, "stat") == 0) {
 		if (!pop3_stat(s, &count, &size, error))
 			return false;

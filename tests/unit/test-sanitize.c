@@ -89,6 +89,74 @@ test_is_clean(void **state)
 	assert_true(sanitize_is_clean("a\nb", SANITIZE_MULTILINE));
 }
 
+/* sanitize_scrubbed on the C string IN (cut at MAX) must give WANT, and say whether it cut. */
+static void
+check_scrubbed(const char *in, size_t max, const char *secret, const GRegex *words,
+    const char *want, bool want_cut)
+{
+	bool cut = !want_cut;
+	char *out = sanitize_scrubbed(in, strlen(in), max, secret, words, 0, &cut);
+
+	assert_string_equal(out, want);
+	assert_int_equal(cut, want_cut);
+	g_free(out);
+}
+
+/* The secret is scrubbed from the raw text, before the cut and before the sanitizer. */
+static void
+test_scrubbed(void **state)
+{
+	GString *in = g_string_new(NULL);
+	GRegex *words = g_regex_new("[A-Za-z0-9+/=_-]{16,}", G_REGEX_RAW, 0, NULL);
+	char *out;
+
+	check_scrubbed("wrong password hunter2", 200, "hunter2", NULL,
+	    "wrong password ********", false);
+	check_scrubbed("hunter2 and hunter2hunter2", 200, "hunter2", NULL,
+	    "******** and ****************", false);
+	check_scrubbed("no echo", 200, NULL, NULL, "no echo", false);
+	check_scrubbed("no echo", 200, "", NULL, "no echo", false);
+
+	/* An echo straddling the cut: cutting first would leave "hunt" for all to see. */
+	g_string_append_printf(in, "%0196d hunter2 more", 0);
+	out = sanitize_scrubbed(in->str, in->len, 200, "hunter2", NULL, 0, NULL);
+	assert_int_equal(strlen(out), 200);
+	assert_null(strstr(out, "hun"));
+	assert_true(g_str_has_suffix(out, " ***"));
+	g_free(out);
+
+	/* Bytes the sanitizer rewrites: a tab, an ESC, a C1 control in the secret. */
+	check_scrubbed("bad: pa\tss!", 200, "pa\tss", NULL, "bad: ********!", false);
+	check_scrubbed("bad: pa\x1bss!", 200, "pa\x1bss", NULL, "bad: ********!", false);
+	check_scrubbed("bad: pa\xc2\x9bss!", 200, "pa\xc2\x9bss", NULL, "bad: ********!", false);
+	/* ... and the rest of the text is still made safe. */
+	check_scrubbed("\x1b[2Jpa\tss\xc2\x9b", 200, "pa\tss", NULL, "^[[2J********<U+009B>",
+	    false);
+
+	/* Long words that may encode the secret, also before the cut. */
+	g_string_assign(in, "-ERR ");
+	while (in->len < 195)
+		g_string_append(in, "x ");
+	g_string_append(in, "cGFzc3dvcmQxMjM0NTY3OA==");
+	out = sanitize_scrubbed(in->str, in->len, 200, NULL, words, 0, NULL);
+	assert_null(strstr(out, "cGFz"));
+	assert_true(g_str_has_suffix(out, "x *****"));
+	g_free(out);
+	check_scrubbed("bad \xff cGFzc3dvcmQxMjM0NTY3OA== \xff", 200, NULL, words,
+	    "bad \xef\xbf\xbd ******** \xef\xbf\xbd", false);
+
+	/* Cut: at MAX bytes of what the scrubbing left; NUL bytes and NULL are fine. */
+	check_scrubbed("abcdef", 3, NULL, NULL, "abc", true);
+	out = sanitize_scrubbed("a\0hunter2", 9, 200, "hunter2", NULL, 0, NULL);
+	assert_string_equal(out, "a^@********");
+	g_free(out);
+	out = sanitize_scrubbed(NULL, 5, 200, "x", NULL, 0, NULL);
+	assert_string_equal(out, "");
+	g_free(out);
+	g_regex_unref(words);
+	g_string_free(in, TRUE);
+}
+
 /* Whatever comes in, the output has no ESC, no C0 but tab/newline, no C1. */
 static void
 test_random_bytes_are_safe(void **state)
@@ -128,6 +196,7 @@ main(void)
 		cmocka_unit_test(test_invalid_utf8),
 		cmocka_unit_test(test_bidi_overrides_visible),
 		cmocka_unit_test(test_is_clean),
+		cmocka_unit_test(test_scrubbed),
 		cmocka_unit_test(test_random_bytes_are_safe),
 	};
 

@@ -220,6 +220,23 @@ test_scram_errors(void **state)
 	    "c=biws,r=fyko+d2lbbFgONRv9qkxdawL3rfcNHYJY1ZVvWVs7j,p=v0X8v3Bz2T0CJGbJQyF0X+HI4Ts=");
 	test_step_fails(s, "v=AAAApqV8S7suAoZWja4dJRkFsKQ=", SASL_ERROR_PROOF, "prove");
 	test_step_fails(s, "e=invalid-proof", SASL_ERROR_SERVER, "invalid-proof");
+	/* The server's words are made safe, capped, and never show the password. */
+	test_step_fails(s, "e=x\x1b]0;pwned\x07\xc2\x9b\xe2\x80\xaey", SASL_ERROR_SERVER,
+	    "the server says x^[]0;pwned^G<U+009B><U+202E>y");
+	test_step_fails(s, "e=not pencil here", SASL_ERROR_SERVER,
+	    "the server says not ******** here");
+	{
+		GString *e = g_string_new("e=");
+
+		while (e->len < 400)
+			g_string_append(e, "a ");
+		g_string_append(e, "pencil");
+		assert_false(sasl_step(s, (const unsigned char *)e->str, e->len, &out, &len, &error));
+		assert_true(g_str_has_suffix(error->message, "a a ..."));
+		assert_true(strlen(error->message) < 250);
+		g_clear_error(&error);
+		g_string_free(e, TRUE);
+	}
 	test_step_fails(s, "x=1", SASL_ERROR_PROOF, "prove");
 	assert_false(sasl_finish(s, &error));
 	assert_int_equal(error->code, SASL_ERROR_PROOF);
