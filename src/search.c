@@ -1208,6 +1208,8 @@ search_fts_expr(const struct search_node *node)
 	if (search_is_fts(node)) {
 		s = g_string_new(search_fts_columns[node->field]);
 		g_string_append_c(s, '"');
+		/* scan-build false positive: it takes the AND node search_sql_node builds for a TERM. */
+		g_assert(node->text != NULL);
 		/* The user's text is an FTS5 string: quotes doubled, nothing else special. */
 		for (t = node->text; *t != '\0'; t++) {
 			if (*t == '"')
