@@ -254,21 +254,27 @@ config_add_line(GPtrArray *lines, char *text)
 	g_free(text);
 }
 
+/* The name to show for FILE as libconfig gives it (NULL: the file read), g_free. */
+static char *
+config_file_name(struct config_parse *p, const char *file)
+{
+	/* libconfig names an @include'd file as written, relative to include_dir. */
+	if (file == NULL)
+		file = p->path;
+	return g_path_is_absolute(file) || strcmp(file, p->path) == 0
+	    ? g_strdup(file) : g_build_filename(p->include_dir, file, NULL);
+}
+
 /* "FILE:LINE: PREFIX.NAME: MSG" about setting S, as config_error says (g_free). */
 static char *
 config_format(struct config_parse *p, const config_setting_t *s, const char *prefix,
     const char *name, const char *msg)
 {
-	const char *file = config_setting_source_file(s);
 	char *where, *text;
 
 	if (name == NULL)
 		name = config_setting_name(s);
-	/* libconfig names an @include'd file as written, relative to include_dir. */
-	if (file == NULL)
-		file = p->path;
-	where = g_path_is_absolute(file) || strcmp(file, p->path) == 0
-	    ? g_strdup(file) : g_build_filename(p->include_dir, file, NULL);
+	where = config_file_name(p, config_setting_source_file(s));
 	text = g_strdup_printf("%s:%d: %s%s%s: %s", where, (int)config_setting_source_line(s),
 	    prefix != NULL ? prefix : "", prefix != NULL && name != NULL ? "." : "",
 	    name != NULL ? name : "", msg);
@@ -1200,11 +1206,13 @@ config_load(const char *path, GPtrArray *errors, GPtrArray *warnings)
 	p.include_dir = g_path_get_dirname(path);
 	config_set_include_dir(&cfg, p.include_dir);
 	if (!config_read_file(&cfg, path)) {
+		char *where = config_file_name(&p, config_error_file(&cfg));
+
 		config_add_line(errors, config_error_type(&cfg) == CONFIG_ERR_FILE_IO ?
 		    g_strdup_printf("%s: cannot read: %s", path, g_strerror(errno)) :
-		    g_strdup_printf("%s:%d: syntax: %s", config_error_file(&cfg) ?
-		    config_error_file(&cfg) : path, config_error_line(&cfg),
+		    g_strdup_printf("%s:%d: syntax: %s", where, config_error_line(&cfg),
 		    config_error_text(&cfg)));
+		g_free(where);
 		goto out;
 	}
 	if (!g_file_get_contents(path, &text, NULL, NULL))
