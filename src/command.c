@@ -228,14 +228,13 @@ command_run(char *const *argv, const void *input, size_t len, int timeout_ms, si
 
 		if (r == pid || (r < 0 && errno != EINTR)) {
 			reaped = true;
-			break;
-		}
-		if (command_now_ms() >= deadline) {
+		} else if (command_now_ms() >= deadline) {
 			timed_out = true;
 			command_kill(pid);
 			break;
+		} else {
+			g_usleep(1000);
 		}
-		g_usleep(1000);
 	}
 	g_spawn_close_pid(pid);
 	if (timed_out) {

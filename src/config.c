@@ -1293,11 +1293,13 @@ config_load(const char *path, GPtrArray *errors, GPtrArray *warnings)
 	p.include_dir = g_path_get_dirname(path);
 	config_set_include_dir(&cfg, p.include_dir);
 	if (!config_read_file(&cfg, path)) {
+		char *where = config_source_path(&p, config_error_file(&cfg));
+
 		config_add_line(errors, config_error_type(&cfg) == CONFIG_ERR_FILE_IO ?
 		    g_strdup_printf("%s: cannot read: %s", path, g_strerror(errno)) :
-		    g_strdup_printf("%s:%d: syntax: %s", config_error_file(&cfg) ?
-		    config_error_file(&cfg) : path, config_error_line(&cfg),
+		    g_strdup_printf("%s:%d: syntax: %s", where, config_error_line(&cfg),
 		    config_error_text(&cfg)));
+		g_free(where);
 		goto out;
 	}
 	if (!g_file_get_contents(path, &text, NULL, NULL))

@@ -67,6 +67,14 @@ events_field(const char **p, const char *end, char *field, size_t size)
 	return true;
 }
 
+/* An error code field: one word of lower-case letters, digits and '-' ("sys-temp"). */
+static bool
+events_code(const char **p, const char *end, char *code, size_t size)
+{
+	return events_field(p, end, code, size) &&
+	    code[strspn(code, "abcdefghijklmnopqrstuvwxyz0123456789-")] == '\0';
+}
+
 /* A decimal number >= 0 field. */
 static bool
 events_number(const char **p, const char *end, int64_t *out)
@@ -123,7 +131,7 @@ events_parse(const char *line, size_t len, struct event *ev, GError **error)
 	case EVENTS_SHAPE_ACCOUNT_CODE_TEXT:
 		ok = events_field(&p, end, ev->account, sizeof ev->account) &&
 		    config_account_name_valid(ev->account) &&
-		    events_field(&p, end, ev->code, sizeof ev->code);
+		    events_code(&p, end, ev->code, sizeof ev->code);
 		goto text;
 	case EVENTS_SHAPE_ACCOUNT_TEXT:
 		ok = events_field(&p, end, ev->account, sizeof ev->account) &&

@@ -314,39 +314,99 @@ mailcap_quote(const char *s)
 	return g_string_free(out, FALSE);
 }
 
+/* Where /bin/sh is in the command written so far: outside quotes, in '...' or in "...". */
+struct mailcap_shell {
+	enum { MAILCAP_SH_PLAIN, MAILCAP_SH_SINGLE, MAILCAP_SH_DOUBLE } quote;
+	bool escaped; /* the last byte was a backslash that quotes the next one */
+};
+
+/* Move SH past the byte C of the command. */
+static void
+mailcap_shell_step(struct mailcap_shell *sh, char c)
+{
+	if (sh->escaped) {
+		sh->escaped = false;
+	} else if (sh->quote == MAILCAP_SH_SINGLE) {
+		if (c == '\'')
+			sh->quote = MAILCAP_SH_PLAIN;
+	} else if (c == '\\') {
+		sh->escaped = true;
+	} else if (c == '"') {
+		sh->quote = sh->quote == MAILCAP_SH_DOUBLE ? MAILCAP_SH_PLAIN : MAILCAP_SH_DOUBLE;
+	} else if (c == '\'' && sh->quote == MAILCAP_SH_PLAIN) {
+		sh->quote = MAILCAP_SH_SINGLE;
+	}
+}
+
+/* Append S to OUT, following the shell's quoting in SH. */
+static void
+mailcap_append(GString *out, struct mailcap_shell *sh, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		g_string_append_c(out, *s);
+		mailcap_shell_step(sh, *s);
+	}
+}
+
+/*
+ * Append PATH single-quoted to OUT.  Inside the template's own quotes
+ * ('%s' or "%s", which many mailcap files have) those are closed first and
+ * opened again after, so the path is never outside quotes; after a
+ * backslash it cannot be quoted, and is refused.
+ */
+static bool
+mailcap_append_path(GString *out, struct mailcap_shell *sh, const char *path, GError **error)
+{
+	const char *close = sh->quote == MAILCAP_SH_SINGLE ? "'" :
+	    sh->quote == MAILCAP_SH_DOUBLE ? "\"" : "";
+	char *quoted;
+
+	if (sh->escaped) {
+		g_set_error(error, MAILCAP_ERROR, MAILCAP_ERROR_UNSAFE,
+		    "%%s right after a backslash cannot be quoted");
+		return false;
+	}
+	quoted = mailcap_quote(path);
+	g_string_append_printf(out, "%s%s%s", close, quoted, close);
+	g_free(quoted);
+	return true;
+}
+
 char *
 mailcap_expand(const char *template, const char *type, const char *path, bool *uses_file,
     GError **error)
 {
 	GString *out = g_string_new(NULL);
+	struct mailcap_shell sh = { MAILCAP_SH_PLAIN, false };
 	const char *p;
+	char one[2] = { 0 };
 
 	if (uses_file != NULL)
 		*uses_file = false;
 	for (p = template != NULL ? template : ""; *p != '\0'; p++) {
 		if (*p == '\\') {
-			if (p[1] != '\0')
-				g_string_append_c(out, *++p);
+			if (p[1] != '\0') {
+				one[0] = *++p;
+				mailcap_append(out, &sh, one);
+			}
 			continue;
 		}
 		if (*p != '%' || p[1] == '\0') {
-			g_string_append_c(out, *p);
+			one[0] = *p;
+			mailcap_append(out, &sh, one);
 			continue;
 		}
 		p++;
 		if (*p == '%') {
-			g_string_append_c(out, '%');
+			mailcap_append(out, &sh, "%");
 		} else if (*p == 's') {
-			char *quoted;
-
 			if (path == NULL) {
 				g_set_error(error, MAILCAP_ERROR, MAILCAP_ERROR_UNSAFE,
 				    "%%s needs a file and there is none");
 				goto refuse;
 			}
-			quoted = mailcap_quote(path);
-			g_string_append(out, quoted);
-			g_free(quoted);
+			if (!mailcap_append_path(out, &sh, path, error))
+				goto refuse;
 			if (uses_file != NULL)
 				*uses_file = true;
 		} else if (*p == 't') {
@@ -357,7 +417,7 @@ mailcap_expand(const char *template, const char *type, const char *path, bool *u
 				    "does not put it into a command");
 				goto refuse;
 			}
-			g_string_append(out, type);
+			mailcap_append(out, &sh, type);
 		} else if (*p == '{') {
 			const char *close = strchr(p, '}');
 			char *name;
@@ -379,7 +439,7 @@ mailcap_expand(const char *template, const char *type, const char *path, bool *u
 				goto refuse;
 			}
 			/* attach.h writes text parts as UTF-8: a fixed value, never the message's. */
-			g_string_append(out, "utf-8");
+			mailcap_append(out, &sh, "utf-8");
 			g_free(name);
 			p = close;
 		} else {

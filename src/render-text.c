@@ -549,7 +549,6 @@ render_text(struct render_ctx *ctx, const char *text, size_t len, unsigned int f
 			if (open && (depth != para_depth || sig)) {
 				render_flush_paragraph(ctx, para, para_depth, in_signature, flags, anchors,
 				    next_anchor, numbers);
-				open = false;
 			}
 			if (sig && depth == 0)
 				in_signature = true;

@@ -11,6 +11,7 @@
  * operators are ours).
  */
 #include "surat/search.h"
+#include "surat/sanitize.h"
 #include "surat/suggest.h"
 
 #include <string.h>
@@ -191,6 +192,7 @@ static void G_GNUC_PRINTF(3, 4)
 search_fail(struct search_parser *p, size_t offset, const char *fmt, ...)
 {
 	va_list ap;
+	char *msg;
 
 	if (p->failed)
 		return;
@@ -200,8 +202,11 @@ search_fail(struct search_parser *p, size_t offset, const char *fmt, ...)
 	p->error->offset = offset;
 	p->error->column = (int)g_utf8_pointer_to_offset(p->text, p->text + offset) + 1;
 	va_start(ap, fmt);
-	p->error->message = g_strdup_vprintf(fmt, ap);
+	msg = g_strdup_vprintf(fmt, ap);
 	va_end(ap);
+	/* The message quotes the user's text, which may hold anything. */
+	p->error->message = sanitize_text(msg, -1, 0);
+	g_free(msg);
 }
 
 /* Skip white space. */
@@ -1203,6 +1208,8 @@ search_fts_expr(const struct search_node *node)
 	if (search_is_fts(node)) {
 		s = g_string_new(search_fts_columns[node->field]);
 		g_string_append_c(s, '"');
+		/* scan-build false positive: it takes the AND node search_sql_node builds for a TERM. */
+		g_assert(node->text != NULL);
 		/* The user's text is an FTS5 string: quotes doubled, nothing else special. */
 		for (t = node->text; *t != '\0'; t++) {
 			if (*t == '"')

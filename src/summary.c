@@ -315,6 +315,8 @@ summary_to_utf8(const char *in, size_t len, const char *charset)
 	const char *end;
 	char *out;
 
+	if (len == 0)
+		return g_strdup(""); /* IN may be NULL then (an empty part) */
 	if (charset != NULL && !summary_charset_is_ascii(charset) &&
 	    g_ascii_strcasecmp(charset, "utf-8") != 0 && g_ascii_strcasecmp(charset, "utf8") != 0) {
 		out = summary_convert(in, len, g_mime_charset_iconv_name(charset));

@@ -94,8 +94,9 @@ const struct mailcap_entry *mailcap_find(const struct mailcap *m, const char *ty
 
 /*
  * The template TEMPLATE expanded for TYPE and PATH: %s becomes PATH in single
- * quotes (PATH NULL: refused), %t becomes TYPE when it is a plain type
- * (else refused), %{charset} becomes utf-8, %% a %, a
+ * quotes (PATH NULL: refused; inside the template's own '...' or "..." those
+ * are closed around it; right after a backslash refused), %t becomes TYPE
+ * when it is a plain type (else refused), %{charset} becomes utf-8, %% a %, a
  * backslash keeps the next character as it is (\% is a %); %{other}, %n and
  * %F are refused.  *USES_FILE (may be NULL) tells whether %s was used.
  * Returns a new string, or NULL with MAILCAP_ERROR_UNSAFE saying what was

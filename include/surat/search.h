@@ -60,7 +60,7 @@
 struct search_error {
 	int column;     /* 1-based, in characters of the query text */
 	size_t offset;  /* the same place as a byte offset */
-	char *message;  /* one line without the column: "unknown field 'form:'; did you mean from:?" */
+	char *message;  /* one sanitized line, no column: "unknown field 'form:'; did you mean from:?" */
 };
 
 /* Free what ERROR holds and zero it (NULL is fine). */

@@ -319,11 +319,10 @@ ui_loop(struct ui *ui)
 	}
 }
 
-/* The key map: the defaults, then the config's bindings in order (a later one wins). */
-static struct keymap *
-ui_build_keymap(const struct surat_config *config, GError **error)
+/* Add the config's bindings to KEYMAP (the defaults) in order: a later one wins. */
+static bool
+ui_bind_config(struct keymap *keymap, const struct surat_config *config, GError **error)
 {
-	struct keymap *keymap = keymap_new();
 	size_t i;
 	int c;
 
@@ -335,12 +334,11 @@ ui_build_keymap(const struct surat_config *config, GError **error)
 				continue;
 			if (!keymap_bind(keymap, (enum keymap_context)c, &b->keys, b->action, error)) {
 				g_prefix_error(error, "%s:%d: bind: ", config->path, b->line);
-				keymap_free(keymap);
-				return NULL;
+				return false;
 			}
 		}
 	}
-	return keymap;
+	return true;
 }
 
 /* Open the index, filling it from the Maildirs when it is new or empty. */
@@ -391,8 +389,8 @@ ui_run(const struct surat_config *config)
 	ui.sidebar_width = config->sidebar_width;
 	ui.theme_name = g_strdup(config->theme);
 
-	ui.keymap = ui_build_keymap(config, &error);
-	if (ui.keymap == NULL)
+	ui.keymap = keymap_new();
+	if (!ui_bind_config(ui.keymap, config, &error))
 		goto fail;
 
 	ui.theme = theme_load(config->theme_path, &error);

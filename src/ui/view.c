@@ -151,7 +151,7 @@ ui_view_read(struct ui *ui, enum keymap_context context, int32_t *typed)
 			return KEYMAP_ACTION_NONE;
 		if (key == UI_KEY_NONE) {
 			/* A prefix left alone: its own action, or the key itself (Escape). */
-			if (prefix_action == KEYMAP_ACTION_NONE)
+			if (prefix_action == KEYMAP_ACTION_NONE && n > 0)
 				*typed = pending[n - 1];
 			return prefix_action;
 		}
@@ -173,7 +173,6 @@ ui_view_read(struct ui *ui, enum keymap_context context, int32_t *typed)
 			if (n > 1) {
 				/* The key ends no binding: look it up on its own. */
 				pending[0] = k;
-				n = 1;
 				if (keymap_lookup(km, context, pending, 1, &action) ==
 				    KEYMAP_MATCH_FULL)
 					return action;

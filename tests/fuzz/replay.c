@@ -42,6 +42,8 @@ main(int argc, char **argv)
 			g_ptr_array_add(files, g_build_filename(dir, name, NULL));
 		g_dir_close(d);
 	}
+	/* A GLib critical is a broken precondition: a bug, as libFuzzer runs see it (G_DEBUG). */
+	g_log_set_always_fatal(G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
 	g_ptr_array_sort(files, replay_cmp);
 	printf("1..%u\n", files->len);
 	for (i = 0; i < files->len; i++) {
@@ -53,7 +55,9 @@ main(int argc, char **argv)
 			failed++;
 			continue;
 		}
-		/* a crash or a sanitizer report ends the program: the harness sees it */
+		/* A crash, an abort or a sanitizer report ends the program: the harness sees it. */
+		printf("# replaying %s\n", path);
+		fflush(stdout);
 		LLVMFuzzerTestOneInput((const uint8_t *)data, len);
 		g_free(data);
 		data = g_path_get_basename(path);

@@ -214,6 +214,29 @@ test_expand(void **state)
 	g_free(s);
 }
 
+/* A template that quotes %s itself still gets the path quoted (found by fuzz-mailcap). */
+static void
+test_expand_in_quotes(void **state)
+{
+	GError *error = NULL;
+	char *s;
+
+	s = mailcap_expand("view '%s'", "a/b", "/tmp/a b/$(id)'.txt", NULL, &error);
+	assert_string_equal(s, "view '''/tmp/a b/$(id)'\\''.txt'''");
+	g_free(s);
+	s = mailcap_expand("view \"%s\" \"%t\"", "a/b", "/tmp/$(id).txt", NULL, &error);
+	assert_string_equal(s, "view \"\"'/tmp/$(id).txt'\"\" \"a/b\"");
+	g_free(s);
+	/* After a backslash the quote would be a literal: refused. */
+	assert_null(mailcap_expand("view \\\\%s", "a/b", "/p", NULL, &error));
+	assert_int_equal(error->code, MAILCAP_ERROR_UNSAFE);
+	g_clear_error(&error);
+	/* A type that would be an option is refused like any unsafe type. */
+	assert_null(mailcap_expand("view %t %s", "-oProxyCommand/x", "/p", NULL, &error));
+	assert_int_equal(error->code, MAILCAP_ERROR_UNSAFE);
+	g_clear_error(&error);
+}
+
 static void
 test_command(void **state)
 {
@@ -348,6 +371,7 @@ main(void)
 		cmocka_unit_test(test_find),
 		cmocka_unit_test(test_test_uses_file),
 		cmocka_unit_test(test_expand),
+		cmocka_unit_test(test_expand_in_quotes),
 		cmocka_unit_test(test_command),
 		cmocka_unit_test(test_files),
 		cmocka_unit_test(test_hostile_never_reaches_shell),

@@ -713,7 +713,7 @@ test_check_results(struct test_case *c, GArray *msgs, struct pop3_session *s)
 		pop3_get_stats(s, &st);
 		assert_int_equal(st.writes, atoi(g_ptr_array_index(v, 0)));
 	}
-	if ((v = test_values(c, "tls-info"))->len > 0 && s != NULL) {
+	if (test_values(c, "tls-info")->len > 0 && s != NULL) {
 		const struct pop3_tls_info *info = pop3_tls_info(s);
 
 		assert_non_null(info);

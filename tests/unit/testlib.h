@@ -6,6 +6,7 @@
 #define SURAT_TESTLIB_H
 
 #include <stdlib.h>
+#include <string.h>
 #include <glib.h>
 
 #include "surat/index.h"
@@ -28,8 +29,11 @@ testlib_run_with_cases(const char *group, const struct CMUnitTest *fixed, size_t
 	g_array_append_vals(tests, fixed, (guint)n_fixed);
 	for (i = 0; i < n; i++) {
 		const void *entry = (const char *)cases + i * size;
+		const char *file;
 
-		t.name = g_strconcat("error ", *(const char *const *)entry, NULL);
+		/* scan-build false positive: a pointer read through the byte offset is "uninitialized". */
+		memcpy(&file, entry, sizeof file); /* the entry's first member */
+		t.name = g_strconcat("error ", file, NULL);
 		t.test_func = func;
 		t.initial_state = (void *)entry;
 		g_array_append_val(tests, t);
