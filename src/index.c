@@ -1127,6 +1127,26 @@ index_has_uidl(struct index *idx, const char *account, const char *uidl, GError 
 	return rc == SQLITE_ROW;
 }
 
+bool
+index_account_known(struct index *idx, const char *account, bool *known, GError **error)
+{
+	sqlite3_stmt *stmt = index_sql(idx,
+	    "SELECT EXISTS (SELECT 1 FROM messages WHERE account = ?1)"
+	    " OR EXISTS (SELECT 1 FROM gone WHERE account = ?1)",
+	    error);
+	int64_t v;
+
+	*known = false;
+	if (stmt == NULL)
+		return false;
+	index_bind_text0(stmt, 1, account);
+	v = index_query_int(idx, stmt, error);
+	if (v < 0)
+		return false;
+	*known = v > 0;
+	return true;
+}
+
 /* Append the full rows of SQL (?1 bound to ACCOUNT when not NULL) to ROWS. */
 static bool
 index_collect_rows(struct index *idx, const char *sql, const char *account, GPtrArray *rows,

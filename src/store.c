@@ -14,7 +14,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <signal.h>
 #include <sys/time.h>
+#include <sys/utsname.h>
+#include <time.h>
 #include <unistd.h>
 
 /* How often store_tmp_open tries a fresh name when one is taken. */
@@ -384,14 +387,52 @@ store_sync_dir(const char *dir, const char *subdir, GError **error)
 	return ok;
 }
 
-bool
-store_sync_fs(const char *dir, GError **error)
+int
+store_batch_open(const char *dir, GError **error)
 {
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		store_set_errno(error, errno, "cannot open", dir);
+	return fd;
+}
+
+bool
+store_batch_sync(int fd, const char *dir, GError **error)
+{
+	if (syncfs(fd) != 0) {
+		store_set_errno(error, errno, "cannot write the files of", dir);
+		return false;
+	}
+	return true;
+}
+
+bool
+store_syncfs_reports_errors(void)
+{
+	static gsize once;
+	static bool reports;
+
+	if (g_once_init_enter(&once)) {
+		struct utsname u;
+		int major = 0, minor = 0;
+
+		/* syncfs has reported writeback errors since Linux 5.8 (commit 735e4ae5ba28). */
+		if (uname(&u) == 0 && sscanf(u.release, "%d.%d", &major, &minor) == 2)
+			reports = major > 5 || (major == 5 && minor >= 8);
+		g_once_init_leave(&once, 1);
+	}
+	return reports;
+}
+
+bool
+store_sync_file(const char *path, GError **error)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	bool ok = true;
 
-	if (fd < 0 || syncfs(fd) != 0) {
-		store_set_errno(error, errno, "cannot sync the file system of", dir);
+	if (fd < 0 || fsync(fd) != 0) {
+		store_set_errno(error, errno, fd < 0 ? "cannot open" : "cannot write", path);
 		ok = false;
 	}
 	if (fd >= 0)
@@ -671,6 +712,92 @@ store_scan_tmp(const char *dir, GPtrArray *names, GError **error)
 	closedir(d);
 	g_free(path);
 	return ok;
+}
+
+/* When the process PID started, in seconds since the epoch, or -1. */
+static int64_t
+store_process_start(long pid)
+{
+	char *path = g_strdup_printf("/proc/%ld/stat", pid), *text = NULL, *boot = NULL;
+	const char *p, *btime;
+	int64_t start = -1;
+	long ticks = sysconf(_SC_CLK_TCK);
+	int field;
+
+	if (!g_file_get_contents(path, &text, NULL, NULL) ||
+	    !g_file_get_contents("/proc/stat", &boot, NULL, NULL) || ticks <= 0)
+		goto out;
+	/* Field 22 (starttime, ticks after boot); the name in field 2 may hold spaces. */
+	p = strrchr(text, ')');
+	for (field = 2; p != NULL && field < 21; field++)
+		p = strchr(p + 1, ' ');
+	btime = strstr(boot, "\nbtime ");
+	if (p != NULL && btime != NULL)
+		start = g_ascii_strtoll(btime + 7, NULL, 10) +
+		    g_ascii_strtoll(p + 1, NULL, 10) / ticks;
+out:
+	g_free(boot);
+	g_free(text);
+	g_free(path);
+	return start;
+}
+
+/*
+ * Parse NAME as a store_unique_name of this host: *SECONDS and *PID from
+ * "SECONDS.M<usec>P<pid>Q<n>.HOST".
+ */
+static bool
+store_own_name(const char *name, int64_t *seconds, long *pid)
+{
+	const char *p = name;
+	char *end;
+
+	*seconds = g_ascii_strtoll(p, &end, 10);
+	if (end == p || *end != '.' || end[1] != 'M')
+		return false;
+	p = end + 2;
+	g_ascii_strtoll(p, &end, 10);
+	if (end == p || *end != 'P')
+		return false;
+	p = end + 1;
+	*pid = (long)g_ascii_strtoll(p, &end, 10);
+	if (end == p || *end != 'Q' || *pid <= 0)
+		return false;
+	p = end + 1;
+	g_ascii_strtoll(p, &end, 10);
+	if (end == p || *end != '.')
+		return false;
+	return strcmp(end + 1, store_host()) == 0;
+}
+
+bool
+store_tmp_is_leftover(const char *dir, const char *name)
+{
+	char *path = g_strdup_printf("%s/tmp/%s", dir, name);
+	struct stat st;
+	int64_t seconds, latest, start;
+	long pid;
+	bool gone = false;
+
+	if (lstat(path, &st) != 0) {
+		g_free(path);
+		return false;
+	}
+	g_free(path);
+	/* The spec's "not accessed": neither read nor written (a writer updates mtime). */
+	latest = MAX((int64_t)st.st_atime, (int64_t)st.st_mtime);
+	if ((int64_t)time(NULL) - latest > STORE_TMP_MAX_AGE)
+		return true;
+	if (!store_own_name(name, &seconds, &pid))
+		return false;
+	if (pid == (long)getpid())
+		return false;
+	if (kill((pid_t)pid, 0) != 0 && errno == ESRCH)
+		return true;
+	/* Running, but a later process that reuses the number? */
+	start = store_process_start(pid);
+	gone = start > 0 && start > seconds + 2;
+	return gone;
 }
 
 void

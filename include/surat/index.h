@@ -189,6 +189,12 @@ bool index_get(struct index *idx, int64_t id, struct index_message *msg, GError 
 bool index_has_uidl(struct index *idx, const char *account, const char *uidl, GError **error);
 
 /*
+ * *KNOWN gets whether the index knows anything of ACCOUNT: a row, or a
+ * UIDL of a message gone from its store.  False when index.db was made anew.
+ */
+bool index_account_known(struct index *idx, const char *account, bool *known, GError **error);
+
+/*
  * Every row of ACCOUNT (any state, every folder), appended to ROWS as struct
  * index_message * (free with index_message_free).  Costs memory in
  * proportion to the account.

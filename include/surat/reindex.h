@@ -3,7 +3,11 @@
  * including Maildirs another tool filled (mpop, fetchmail, getmail, mutt).
  * Incremental: a file whose name, size and mtime are unchanged is not parsed
  * again; flags changed by another tool are picked up from the name; rows of
- * files that vanished are dropped.
+ * files that vanished are dropped.  A row made anew gets its UIDL (and
+ * headers-only state) from the account's UIDL journal (uidls.h), and the
+ * journal's gone UIDLs the index lacks are added, so a rebuilt index makes
+ * the fetcher download nothing twice.  Tags and the undo log are the
+ * index's alone: a rebuilt index has none.
  */
 #ifndef SURAT_REINDEX_H
 #define SURAT_REINDEX_H
@@ -36,6 +40,24 @@ bool reindex_maildir(struct index *idx, const char *account, const char *maildir
  */
 bool reindex_folder(struct index *idx, const char *account, const char *folder,
     const char *maildir, struct reindex_stats *stats, GError **error);
+
+/*
+ * Reindex the account ACCOUNT's Maildir <STORE>/<ACCOUNT> and its local
+ * folders, after settling interrupted moves and expunges (folder_recover);
+ * rows of folders that are gone are dropped.  What reindex_store does for
+ * one account.
+ */
+bool reindex_account(struct index *idx, const char *store, const char *account,
+    struct reindex_stats *stats, GError **error);
+
+/*
+ * Compact the UIDL journal of ACCOUNT's Maildir MAILDIR (uidls.h): rewrite
+ * it with a record for each UIDL the index holds for the account (rows and
+ * gone UIDLs), keeping a record the index lacks only while its file is
+ * there.  Only while no delivery into the account runs (the fetch lock).
+ */
+bool reindex_compact_uidls(struct index *idx, const char *account, const char *maildir,
+    GError **error);
 
 /*
  * Reindex every Maildir directly under STORE (each folder with tmp/, new/ and
