@@ -10,7 +10,13 @@
  */
 #include "index-private.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "surat/thread.h"
 
@@ -248,7 +254,9 @@ index_set_error(struct index *idx, GError **error, int code, const char *what)
 		break;
 	case SQLITE_CORRUPT:
 	case SQLITE_NOTADB:
-		hint = " (move the file aside and run surat reindex)";
+		/* Damaged: whatever the caller thought, this is what it is. */
+		code = INDEX_ERROR_CORRUPT;
+		hint = "; run surat reindex to rebuild it from the Maildirs";
 		break;
 	}
 	g_set_error(error, INDEX_ERROR, code, "index %s: %s%s%s%s", idx->path,
@@ -531,18 +539,15 @@ index_read_version(struct index *idx, GError **error)
 	sqlite3_stmt *stmt;
 	int version = -1;
 
+	/* Not a database, or damaged (truncated): INDEX_ERROR_CORRUPT (index_set_error). */
 	if (sqlite3_prepare_v2(idx->db, "PRAGMA user_version", -1, &stmt, NULL) != SQLITE_OK) {
-		index_set_error(idx, error,
-		    sqlite3_errcode(idx->db) == SQLITE_NOTADB ? INDEX_ERROR_SCHEMA : INDEX_ERROR_DB,
-		    NULL);
+		index_set_error(idx, error, INDEX_ERROR_DB, NULL);
 		return -1;
 	}
 	if (sqlite3_step(stmt) == SQLITE_ROW)
 		version = sqlite3_column_int(stmt, 0);
 	else
-		index_set_error(idx, error,
-		    sqlite3_errcode(idx->db) == SQLITE_NOTADB ? INDEX_ERROR_SCHEMA : INDEX_ERROR_DB,
-		    NULL);
+		index_set_error(idx, error, INDEX_ERROR_DB, NULL);
 	sqlite3_finalize(stmt);
 	return version;
 }
@@ -555,7 +560,7 @@ index_check_version(struct index *idx, int version, GError **error)
 		return true;
 	g_set_error(error, INDEX_ERROR, INDEX_ERROR_SCHEMA,
 	    "index %s: schema version %d is newer than this surat understands (%d); "
-	    "use a newer surat, or move the file aside and run surat reindex",
+	    "use a newer surat, or run surat reindex to rebuild it from the Maildirs",
 	    idx->path, version, INDEX_SCHEMA_VERSION);
 	return false;
 }
@@ -581,7 +586,8 @@ index_migrate(struct index *idx, GError **error)
 		if (sqlite3_exec(idx->db, index_migrations[version], NULL, NULL, NULL) != SQLITE_OK) {
 			char *what = g_strdup_printf(
 			    "cannot migrate the schema from version %d%s", version,
-			    version == 0 ? " (is this a surat index?)" : "");
+			    version == 0 ? " (is this a surat index? run surat reindex to rebuild it)" :
+			    "");
 
 			index_set_error(idx, error,
 			    version == 0 ? INDEX_ERROR_SCHEMA : INDEX_ERROR_DB, what);
@@ -645,6 +651,97 @@ index_finalize(gpointer stmt)
 	sqlite3_finalize(stmt);
 }
 
+/*
+ * Make the index file PATH private before SQLite opens it: created 0600 (the
+ * WAL and shared-memory files SQLite makes take its mode), or, if it and
+ * its -wal and -shm exist readable by others, made 0600.  *FIXED says
+ * whether a mode was changed.
+ */
+static bool
+index_make_private(const char *path, bool *fixed, GError **error)
+{
+	const char *const suffixes[] = { "", "-wal", "-shm" };
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	size_t i;
+
+	*fixed = false;
+	if (fd >= 0) {
+		close(fd);
+		return true;
+	}
+	if (errno != EEXIST) {
+		g_set_error(error, INDEX_ERROR, INDEX_ERROR_DB, "index %s: cannot create: %s", path,
+		    g_strerror(errno));
+		return false;
+	}
+	for (i = 0; i < G_N_ELEMENTS(suffixes); i++) {
+		char *file = g_strconcat(path, suffixes[i], NULL);
+		struct stat st;
+
+		if (stat(file, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 077) != 0 &&
+		    st.st_uid == geteuid()) {
+			if (chmod(file, st.st_mode & 0700) != 0) {
+				g_set_error(error, INDEX_ERROR, INDEX_ERROR_DB,
+				    "index %s: cannot make it private: %s", file, g_strerror(errno));
+				g_free(file);
+				return false;
+			}
+			*fixed = true;
+		}
+		g_free(file);
+	}
+	return true;
+}
+
+bool
+index_modes_fixed(struct index *idx)
+{
+	return idx->modes_fixed;
+}
+
+bool
+index_error_is_unusable(const GError *error)
+{
+	return g_error_matches(error, INDEX_ERROR, INDEX_ERROR_SCHEMA) ||
+	    g_error_matches(error, INDEX_ERROR, INDEX_ERROR_CORRUPT);
+}
+
+bool
+index_move_aside(const char *path, char **moved_to, GError **error)
+{
+	const char *const suffixes[] = { "", "-wal", "-shm" };
+	char stamp[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	char *aside;
+	size_t i;
+
+	localtime_r(&now, &tm);
+	strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+	aside = g_strdup_printf("%s.broken-%s", path, stamp);
+	for (i = 0; i < G_N_ELEMENTS(suffixes); i++) {
+		char *from = g_strconcat(path, suffixes[i], NULL);
+		char *to = g_strconcat(aside, suffixes[i], NULL);
+		int rc = rename(from, to);
+
+		if (rc != 0 && errno != ENOENT) {
+			g_set_error(error, INDEX_ERROR, INDEX_ERROR_DB, "cannot move %s to %s: %s",
+			    from, to, g_strerror(errno));
+			g_free(to);
+			g_free(from);
+			g_free(aside);
+			return false;
+		}
+		g_free(to);
+		g_free(from);
+	}
+	if (moved_to != NULL)
+		*moved_to = aside;
+	else
+		g_free(aside);
+	return true;
+}
+
 struct index *
 index_open(const char *path, GError **error)
 {
@@ -654,6 +751,8 @@ index_open(const char *path, GError **error)
 
 	idx->path = g_strdup(path);
 	idx->stmts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, index_finalize);
+	if (!index_make_private(path, &idx->modes_fixed, error))
+		goto fail;
 	rc = sqlite3_open_v2(path, &idx->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
 	if (rc != SQLITE_OK) {
 		if (idx->db != NULL)

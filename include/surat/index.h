@@ -33,6 +33,7 @@ enum index_error_code {
 	INDEX_ERROR_DB,      /* SQLite failed; the message has sqlite3_errmsg */
 	INDEX_ERROR_SCHEMA,  /* the file is newer than this surat or not an index */
 	INDEX_ERROR_QUERY,   /* a search query SQLite could not use */
+	INDEX_ERROR_CORRUPT, /* the file is damaged (truncated, garbage): rebuild it */
 };
 
 /*
@@ -104,11 +105,31 @@ bool index_message_has_flag(const struct index_message *msg, char flag);
  * version 1 this rebuilds the tables once: a few seconds at 100,000
  * messages; rows from before version 2 have no Cc until `surat reindex`
  * parses them again, which the migration arranges).  Rows not yet threaded
- * are threaded before it returns.  Fails with INDEX_ERROR_SCHEMA when the
- * file was written by a newer surat.
+ * are threaded before it returns.  The file is created mode 0600 (it holds
+ * the text of every message), and a file others can read is made 0600.
+ * Fails with INDEX_ERROR_SCHEMA when the file was written by a newer surat
+ * or is another program's database, and with INDEX_ERROR_CORRUPT when it is
+ * not a database or is damaged (truncated); the message says to run
+ * `surat reindex`, which moves such a file aside (index_move_aside).
  */
 struct index *index_open(const char *path, GError **error);
 void index_free(struct index *idx);
+
+/* True when ERROR says the file at hand is no usable index (INDEX_ERROR_SCHEMA or _CORRUPT). */
+bool index_error_is_unusable(const GError *error);
+
+/*
+ * Rename the index file PATH and its -wal and -shm files to
+ * PATH.broken-YYYYMMDD-HHMMSS(-wal, -shm), so a new index can be built in
+ * its place and nothing is destroyed.  *MOVED_TO gets the new name.
+ */
+bool index_move_aside(const char *path, char **moved_to, GError **error);
+
+/*
+ * Whether index_open changed the mode of the index files (they were
+ * readable by others): for a note in the fetch log.
+ */
+bool index_modes_fixed(struct index *idx);
 
 /* The schema version of the open file (PRAGMA user_version). */
 int index_schema_version(struct index *idx);
