@@ -120,6 +120,43 @@ folder_message_path(const char *store, const struct index_message *msg)
 	return path;
 }
 
+bool
+folder_locate(struct index *idx, const char *store, struct index_message *msg, GError **error)
+{
+	char *path = folder_message_path(store, msg), *dir, *flags = NULL;
+	const char *subdir = NULL;
+	GError *local = NULL;
+	bool ok;
+
+	if (access(path, F_OK) == 0) {
+		g_free(path);
+		return true;
+	}
+	dir = folder_maildir(store, msg->account, msg->folder);
+	ok = store_find(dir, msg->base, &subdir, &flags, &local);
+	if (ok) {
+		/* Renamed by another program: the row follows the file. */
+		ok = index_set_flags(idx, msg->id, subdir, flags, error);
+		if (ok) {
+			g_free(msg->subdir);
+			msg->subdir = g_strdup(subdir);
+			g_free(msg->flags);
+			msg->flags = flags;
+			flags = NULL;
+		}
+	} else if (local != NULL) {
+		g_propagate_error(error, local);
+	} else {
+		g_set_error(error, FOLDER_ERROR, FOLDER_ERROR_MISSING,
+		    "%s: the message is gone (another program deleted or moved it); "
+		    "surat reindex updates the index", path);
+	}
+	g_free(flags);
+	g_free(dir);
+	g_free(path);
+	return ok;
+}
+
 /* True when ACCOUNT can name a Maildir under the store. */
 static bool
 folder_account_valid(const char *account, GError **error)
@@ -310,10 +347,16 @@ folder_set_flags(struct index *idx, const char *store, const GArray *ids, const 
 		goto out;
 	for (i = 0; i < rows->len; i++) {
 		struct index_message *m = g_ptr_array_index(rows, i);
-		char *flags = folder_flags(m->flags, add, remove), *dir;
+		char *flags, *dir;
 		bool step;
 
-		if (m->state != INDEX_STATE_STORED || strcmp(flags, m->flags) == 0) {
+		if (m->state != INDEX_STATE_STORED)
+			continue;
+		/* Another program may have renamed it meanwhile: its flags are the base. */
+		if (!folder_locate(idx, store, m, &failure))
+			break;
+		flags = folder_flags(m->flags, add, remove);
+		if (strcmp(flags, m->flags) == 0) {
 			g_free(flags);
 			continue;
 		}
@@ -507,6 +550,8 @@ folder_move(struct index *idx, const char *store, const GArray *ids, const char 
 		if (m->state != INDEX_STATE_STORED ||
 		    (strcmp(m->account, to_account) == 0 && strcmp(m->folder, folder) == 0))
 			continue;
+		if (!folder_locate(idx, store, m, error))
+			goto out;
 		key = g_strdup_printf("%s\n%s", to_account, folder);
 		if (!g_hash_table_contains(made, key) &&
 		    !folder_create(store, to_account, folder, error)) {
@@ -558,7 +603,8 @@ folder_copy(struct index *idx, const char *store, const GArray *ids, const char 
 			g_ptr_array_add(bases, NULL);
 			continue;
 		}
-		if (!folder_create(store, to_account, folder, &failure))
+		if (!folder_locate(idx, store, m, &failure) ||
+		    !folder_create(store, to_account, folder, &failure))
 			break;
 		from = folder_message_path(store, m);
 		dir = folder_maildir(store, to_account, folder);
@@ -671,9 +717,19 @@ folder_expunge(struct index *idx, const char *store, const struct surat_config *
 		goto out;
 	for (i = 0; i < rows->len; i++) {
 		struct index_message *m = g_ptr_array_index(rows, i);
+		GError *local = NULL;
 
-		if (m->state != INDEX_STATE_STORED)
+		if (m->state != INDEX_STATE_STORED) {
 			g_ptr_array_remove_index(rows, i--);
+			continue;
+		}
+		/* Renamed by another program: remove it under its name now. */
+		if (!folder_locate(idx, store, m, &local) &&
+		    !g_error_matches(local, FOLDER_ERROR, FOLDER_ERROR_MISSING)) {
+			g_propagate_error(error, local);
+			goto out;
+		}
+		g_clear_error(&local);
 	}
 	if (rows->len == 0) {
 		ok = true;
@@ -747,6 +803,10 @@ folder_restore(struct index *idx, const char *store, const GPtrArray *entries, g
 		if (!index_get(idx, e->id, row, &failure) || row->state != INDEX_STATE_STORED) {
 			index_message_free(row);
 			continue;
+		}
+		if (!folder_locate(idx, store, row, &failure)) {
+			index_message_free(row);
+			break;
 		}
 		g_ptr_array_add(rows, row);
 		if (e->kind == INDEX_UNDO_CREATED) {

@@ -19,6 +19,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 
 #include "surat/folder.h"
 #include "surat/store.h"
@@ -731,4 +733,168 @@ out:
 	g_ptr_array_unref(indexed);
 	g_ptr_array_unref(names);
 	return ok;
+}
+
+/* What a watch last saw of one mailbox's folders. */
+struct reindex_seen {
+	int64_t new_ns, cur_ns; /* modification times of new/ and cur/, in ns */
+	bool settled;           /* old enough that a change in the same tick is ruled out */
+	bool mine;              /* unchanged at reindex_watch_mine_begin */
+};
+
+struct reindex_watch {
+	char *store;
+	GHashTable *seen; /* "account\nfolder" -> struct reindex_seen * */
+};
+
+struct reindex_watch *
+reindex_watch_new(const char *store)
+{
+	struct reindex_watch *w = g_new0(struct reindex_watch, 1);
+
+	w->store = g_strdup(store);
+	w->seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	return w;
+}
+
+void
+reindex_watch_free(struct reindex_watch *watch)
+{
+	if (watch == NULL)
+		return;
+	g_hash_table_unref(watch->seen);
+	g_free(watch->store);
+	g_free(watch);
+}
+
+/* The modification time of DIR/SUB in ns, or -1. */
+static int64_t
+reindex_mtime_ns(const char *dir, const char *sub)
+{
+	char *path = g_build_filename(dir, sub, NULL);
+	struct stat st;
+	int64_t t = -1;
+
+	if (stat(path, &st) == 0)
+		t = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+	g_free(path);
+	return t;
+}
+
+/* Call FN for every mailbox under the store: (account, folder, its Maildir). */
+static bool
+reindex_watch_each(struct reindex_watch *w, bool (*fn)(struct reindex_watch *, const char *,
+    const char *, const char *, void *), void *data, GError **error)
+{
+	GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+	bool ok = reindex_list_maildirs(w->store, names, error);
+	guint i, j;
+
+	for (i = 0; ok && i < names->len; i++) {
+		const char *account = g_ptr_array_index(names, i);
+		GPtrArray *folders = g_ptr_array_new_with_free_func(g_free);
+		char *top = g_build_filename(w->store, account, NULL);
+
+		ok = fn(w, account, "", top, data) && folder_list(w->store, account, folders, error);
+		for (j = 0; ok && j < folders->len; j++) {
+			char *dir = folder_maildir(w->store, account, g_ptr_array_index(folders, j));
+
+			ok = fn(w, account, g_ptr_array_index(folders, j), dir, data);
+			g_free(dir);
+		}
+		g_free(top);
+		g_ptr_array_unref(folders);
+	}
+	g_ptr_array_unref(names);
+	return ok;
+}
+
+/* What reindex_watch_check's callback needs. */
+struct reindex_watch_run {
+	struct index *idx;
+	bool changed;
+	GError **error;
+};
+
+/* Reindex one mailbox if its folders changed since it was last seen. */
+static bool
+reindex_watch_one(struct reindex_watch *w, const char *account, const char *folder,
+    const char *dir, void *data)
+{
+	struct reindex_watch_run *run = data;
+	char *key = g_strconcat(account, "\n", folder, NULL);
+	struct reindex_seen *seen = g_hash_table_lookup(w->seen, key);
+	int64_t new_ns = reindex_mtime_ns(dir, "new"), cur_ns = reindex_mtime_ns(dir, "cur");
+	int64_t now = g_get_real_time() * 1000;
+	struct reindex_stats stats = { 0 };
+
+	if (seen != NULL && seen->settled && seen->new_ns == new_ns && seen->cur_ns == cur_ns) {
+		g_free(key);
+		return true;
+	}
+	/* The times are taken before the scan: a change during it shows next time. */
+	if (!reindex_folder(run->idx, account, folder, dir, &stats, run->error)) {
+		g_free(key);
+		return false;
+	}
+	if (stats.parsed > 0 || stats.renamed > 0 || stats.removed > 0)
+		run->changed = true;
+	if (seen == NULL) {
+		seen = g_new0(struct reindex_seen, 1);
+		g_hash_table_insert(w->seen, key, seen);
+	} else {
+		g_free(key);
+	}
+	seen->new_ns = new_ns;
+	seen->cur_ns = cur_ns;
+	/* A folder changed within the last 2 s may change again within its clock's tick. */
+	seen->settled = now - MAX(new_ns, cur_ns) > 2 * (int64_t)1000000000;
+	return true;
+}
+
+bool
+reindex_watch_check(struct reindex_watch *watch, struct index *idx, bool *changed,
+    GError **error)
+{
+	struct reindex_watch_run run = { idx, false, error };
+	bool ok = reindex_watch_each(watch, reindex_watch_one, &run, error);
+
+	*changed = run.changed;
+	return ok;
+}
+
+/* reindex_watch_mine_begin (DATA NULL) and _end (DATA non-NULL) for one mailbox. */
+static bool
+reindex_watch_mine(struct reindex_watch *w, const char *account, const char *folder,
+    const char *dir, void *data)
+{
+	char *key = g_strconcat(account, "\n", folder, NULL);
+	struct reindex_seen *seen = g_hash_table_lookup(w->seen, key);
+	int64_t new_ns, cur_ns;
+
+	g_free(key);
+	if (seen == NULL)
+		return true;
+	new_ns = reindex_mtime_ns(dir, "new");
+	cur_ns = reindex_mtime_ns(dir, "cur");
+	if (data == NULL) {
+		seen->mine = seen->settled && seen->new_ns == new_ns && seen->cur_ns == cur_ns;
+	} else if (seen->mine) {
+		seen->new_ns = new_ns;
+		seen->cur_ns = cur_ns;
+		seen->mine = false;
+	}
+	return true;
+}
+
+void
+reindex_watch_mine_begin(struct reindex_watch *watch)
+{
+	reindex_watch_each(watch, reindex_watch_mine, NULL, NULL);
+}
+
+void
+reindex_watch_mine_end(struct reindex_watch *watch)
+{
+	reindex_watch_each(watch, reindex_watch_mine, watch, NULL);
 }

@@ -635,6 +635,50 @@ out:
 	return ok;
 }
 
+bool
+store_find(const char *dir, const char *base, const char **subdir, char **flags,
+    GError **error)
+{
+	static const char *const subdirs[] = { "new", "cur" };
+	size_t baselen = strlen(base), i;
+
+	*flags = NULL;
+	for (i = 0; i < G_N_ELEMENTS(subdirs); i++) {
+		char *path = g_build_filename(dir, subdirs[i], NULL);
+		char *name = NULL;
+		DIR *d = opendir(path);
+		struct dirent *de;
+
+		if (d == NULL) {
+			store_set_errno(error, errno, "cannot read folder", path);
+			g_free(path);
+			return false;
+		}
+		while ((de = readdir(d)) != NULL) {
+			if (strncmp(de->d_name, base, baselen) == 0 &&
+			    (de->d_name[baselen] == '\0' || de->d_name[baselen] == ':')) {
+				name = g_strdup(de->d_name);
+				break;
+			}
+		}
+		closedir(d);
+		g_free(path);
+		if (name != NULL) {
+			char *b = NULL, *f = NULL;
+			bool ok = store_parse_name(name, &b, &f, error) &&
+			    store_fix_name(dir, subdirs[i], name, subdir, error);
+
+			if (ok)
+				*flags = store_flags_normalize(f);
+			g_free(b);
+			g_free(f);
+			g_free(name);
+			return ok;
+		}
+	}
+	return false;
+}
+
 /* Append the message files of DIR/SUBDIR to ENTRIES. */
 static bool
 store_scan_subdir(const char *dir, const char *subdir, GPtrArray *entries, GError **error)

@@ -68,4 +68,33 @@ bool reindex_compact_uidls(struct index *idx, const char *account, const char *m
  */
 bool reindex_store(struct index *idx, const char *store, struct reindex_stats *stats, GError **error);
 
+/*
+ * Following what other programs (mutt, neomutt, an MDA, a script) do to the
+ * Maildirs while surat runs, as mutt follows its mailboxes: each check
+ * looks at the modification times of every mailbox's new/ and cur/ (a few
+ * stat calls) and reindexes (incrementally) the mailboxes that changed.
+ * The first check reindexes every mailbox, which catches up with what
+ * happened while surat was not running.
+ */
+struct reindex_watch;
+
+struct reindex_watch *reindex_watch_new(const char *store);
+void reindex_watch_free(struct reindex_watch *watch);
+
+/*
+ * Reindex the mailboxes under the store whose folders changed since the
+ * last check.  *CHANGED says whether any row changed.
+ */
+bool reindex_watch_check(struct reindex_watch *watch, struct index *idx, bool *changed,
+    GError **error);
+
+/*
+ * Around surat's own changes to the files (a key in the interface):
+ * reindex_watch_mine_begin notes which mailboxes nobody else changed since
+ * the last check, and reindex_watch_mine_end takes their folders' new times
+ * as seen, so surat's own renames do not cost a rescan.
+ */
+void reindex_watch_mine_begin(struct reindex_watch *watch);
+void reindex_watch_mine_end(struct reindex_watch *watch);
+
 #endif

@@ -184,6 +184,16 @@ bool store_remove(const char *dir, const char *subdir, const char *base,
 bool store_fix_name(const char *dir, const char *subdir, const char *name,
     const char **new_subdir, GError **error);
 
+/*
+ * Find the message with base name BASE in DIR's new/ or cur/, whatever its
+ * flags now (another program may have renamed it), giving it its canonical
+ * name (store_fix_name) if it has not.  True with *SUBDIR ("new" or "cur",
+ * static) and *FLAGS (a new string, normalized) when found; false without
+ * an error when no file has that base, with ERROR set on a read error.
+ */
+bool store_find(const char *dir, const char *base, const char **subdir, char **flags,
+    GError **error);
+
 /* One message file found by store_scan. */
 struct store_entry {
 	char *subdir;  /* "new" or "cur" */
