@@ -15,6 +15,7 @@
 #include "surat/index.h"
 #include "surat/reindex.h"
 #include "surat/search.h"
+#include "surat/store.h"
 #include "surat/sanitize.h"
 #include "surat/width.h"
 
@@ -134,7 +135,8 @@ cli_list(const char *cli_path, int argc, char **argv)
 		goto out;
 	}
 	path = cli_store_index_path(config);
-	if ((idx = index_open(path, &error)) == NULL ||
+	if (!store_make_private(config->store, &error) ||
+	    (idx = index_open(path, &error)) == NULL ||
 	    !cli_store_account_cols(idx, &cols, &error)) {
 		cli_store_error(error);
 		goto out;
@@ -182,6 +184,10 @@ cli_reindex(const char *cli_path, int argc, char **argv)
 		goto out;
 	}
 	path = cli_store_index_path(config);
+	if (!store_make_private(config->store, &error)) {
+		cli_store_error(error);
+		goto out;
+	}
 	idx = index_open(path, &error);
 	if (idx == NULL && index_error_is_unusable(error)) {
 		/* Damaged or not ours: kept aside, and a new one built from the Maildirs. */

@@ -283,6 +283,15 @@ deliver_open(struct index *idx, const char *account, const char *maildir, GError
 
 	if (!store_maildir_create(maildir, error))
 		return NULL;
+	{
+		/* The store holds every message: only its owner may read it (noted in fetch.log). */
+		char *store = g_path_get_dirname(maildir);
+		bool ok = store_make_private(store, error);
+
+		g_free(store);
+		if (!ok)
+			return NULL;
+	}
 	d = g_new0(struct deliver, 1);
 	d->idx = idx;
 	d->account = g_strdup(account);

@@ -17,7 +17,6 @@ struct index {
 	sqlite3 *db;
 	char *path;
 	GHashTable *stmts; /* SQL text -> sqlite3_stmt *, prepared on first use */
-	bool modes_fixed;  /* index_open made files others could read private */
 };
 
 /* The columns of struct index_message, in index_read_row's order. */

@@ -652,51 +652,24 @@ index_finalize(gpointer stmt)
 }
 
 /*
- * Make the index file PATH private before SQLite opens it: created 0600 (the
- * WAL and shared-memory files SQLite makes take its mode), or, if it and
- * its -wal and -shm exist readable by others, made 0600.  *FIXED says
- * whether a mode was changed.
+ * Create the index file PATH mode 0600 before SQLite would create it 0644
+ * (the WAL and shared-memory files SQLite makes take its mode).  An
+ * existing file others can read is store_make_private's to fix (and note).
  */
 static bool
-index_make_private(const char *path, bool *fixed, GError **error)
+index_create_private(const char *path, GError **error)
 {
-	const char *const suffixes[] = { "", "-wal", "-shm" };
 	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	size_t i;
 
-	*fixed = false;
 	if (fd >= 0) {
 		close(fd);
 		return true;
 	}
-	if (errno != EEXIST) {
-		g_set_error(error, INDEX_ERROR, INDEX_ERROR_DB, "index %s: cannot create: %s", path,
-		    g_strerror(errno));
-		return false;
-	}
-	for (i = 0; i < G_N_ELEMENTS(suffixes); i++) {
-		char *file = g_strconcat(path, suffixes[i], NULL);
-		struct stat st;
-
-		if (stat(file, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 077) != 0 &&
-		    st.st_uid == geteuid()) {
-			if (chmod(file, st.st_mode & 0700) != 0) {
-				g_set_error(error, INDEX_ERROR, INDEX_ERROR_DB,
-				    "index %s: cannot make it private: %s", file, g_strerror(errno));
-				g_free(file);
-				return false;
-			}
-			*fixed = true;
-		}
-		g_free(file);
-	}
-	return true;
-}
-
-bool
-index_modes_fixed(struct index *idx)
-{
-	return idx->modes_fixed;
+	if (errno == EEXIST)
+		return true;
+	g_set_error(error, INDEX_ERROR, INDEX_ERROR_DB, "index %s: cannot create: %s", path,
+	    g_strerror(errno));
+	return false;
 }
 
 bool
@@ -751,7 +724,7 @@ index_open(const char *path, GError **error)
 
 	idx->path = g_strdup(path);
 	idx->stmts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, index_finalize);
-	if (!index_make_private(path, &idx->modes_fixed, error))
+	if (!index_create_private(path, error))
 		goto fail;
 	rc = sqlite3_open_v2(path, &idx->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
 	if (rc != SQLITE_OK) {

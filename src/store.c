@@ -41,6 +41,119 @@ store_set_errno(GError **error, int err, const char *what, const char *path)
 	    "%s %s: %s", what, path, g_strerror(err));
 }
 
+/*
+ * Make PATH (a folder when DIR, else a file) 0700 or 0600 if others may use
+ * it and it is ours; add "PATH (was MODE)" to FIXED.
+ */
+static void
+store_private_path(const char *path, bool dir, GString *fixed)
+{
+	struct stat st;
+
+	if (lstat(path, &st) != 0 || st.st_uid != geteuid() || (st.st_mode & 077) == 0)
+		return;
+	if (dir ? !S_ISDIR(st.st_mode) : !S_ISREG(st.st_mode))
+		return;
+	if (chmod(path, dir ? 0700 : 0600) == 0)
+		g_string_append_printf(fixed, "%s%s (was %04o)", fixed->len > 0 ? ", " : "", path,
+		    (unsigned int)(st.st_mode & 07777));
+}
+
+/* store_private_path for the Maildir DIR, its tmp/, new/ and cur/. */
+static void
+store_private_maildir(const char *dir, GString *fixed)
+{
+	size_t i;
+
+	store_private_path(dir, true, fixed);
+	for (i = 0; i < G_N_ELEMENTS(store_subdirs); i++) {
+		char *sub = g_build_filename(dir, store_subdirs[i], NULL);
+
+		store_private_path(sub, true, fixed);
+		g_free(sub);
+	}
+}
+
+/* The account Maildir DIR: itself, its files of surat's, and its Maildir++ folders. */
+static void
+store_private_account(const char *dir, GString *fixed)
+{
+	static const char *const files[] = { ".lock", "surat-uidls", "surat-uidls.new" };
+	GDir *d;
+	const char *name;
+	size_t i;
+
+	store_private_maildir(dir, fixed);
+	for (i = 0; i < G_N_ELEMENTS(files); i++) {
+		char *path = g_build_filename(dir, files[i], NULL);
+
+		store_private_path(path, false, fixed);
+		g_free(path);
+	}
+	if ((d = g_dir_open(dir, 0, NULL)) == NULL)
+		return;
+	while ((name = g_dir_read_name(d)) != NULL) {
+		char *path;
+
+		if (name[0] != '.')
+			continue;
+		path = g_build_filename(dir, name, NULL);
+		if (store_is_maildir(path))
+			store_private_maildir(path, fixed);
+		g_free(path);
+	}
+	g_dir_close(d);
+}
+
+bool
+store_make_private(const char *store, GError **error)
+{
+	GString *fixed = g_string_new(NULL);
+	GDir *d;
+	const char *name;
+	bool ok = true;
+
+	/* A store that is the home folder (or /) is the user's business, not ours. */
+	if (g_strcmp0(store, g_get_home_dir()) != 0 && strcmp(store, "/") != 0)
+		store_private_path(store, true, fixed);
+	if ((d = g_dir_open(store, 0, NULL)) != NULL) {
+		while ((name = g_dir_read_name(d)) != NULL) {
+			char *path = g_build_filename(store, name, NULL);
+
+			if (g_str_has_prefix(name, "index.db") || strcmp(name, "fetch.log") == 0)
+				store_private_path(path, false, fixed);
+			else if (name[0] != '.' && store_is_maildir(path))
+				store_private_account(path, fixed);
+			g_free(path);
+		}
+		g_dir_close(d);
+	}
+	if (fixed->len > 0) {
+		char *log = g_build_filename(store, "fetch.log", NULL);
+		char stamp[32];
+		time_t now = time(NULL);
+		struct tm tm;
+		char *line;
+		int fd;
+
+		localtime_r(&now, &tm);
+		strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M:%S", &tm);
+		line = g_strdup_printf("%s surat: others could read the store; made private "
+				       "(folders 0700, files 0600): %s\n", stamp, fixed->str);
+		fd = open(log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+		if (fd < 0 || write(fd, line, strlen(line)) != (ssize_t)strlen(line)) {
+			store_set_errno(error, errno, "cannot write", log);
+			ok = false;
+		}
+		if (fd >= 0)
+			close(fd);
+		g_free(line);
+		g_free(log);
+	}
+	g_string_free(fixed, TRUE);
+	return ok;
+}
+
 bool
 store_maildir_create(const char *dir, GError **error)
 {

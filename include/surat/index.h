@@ -106,7 +106,7 @@ bool index_message_has_flag(const struct index_message *msg, char flag);
  * messages; rows from before version 2 have no Cc until `surat reindex`
  * parses them again, which the migration arranges).  Rows not yet threaded
  * are threaded before it returns.  The file is created mode 0600 (it holds
- * the text of every message), and a file others can read is made 0600.
+ * the text of every message; store_make_private fixes an older one).
  * Fails with INDEX_ERROR_SCHEMA when the file was written by a newer surat
  * or is another program's database, and with INDEX_ERROR_CORRUPT when it is
  * not a database or is damaged (truncated); the message says to run
@@ -125,11 +125,6 @@ bool index_error_is_unusable(const GError *error);
  */
 bool index_move_aside(const char *path, char **moved_to, GError **error);
 
-/*
- * Whether index_open changed the mode of the index files (they were
- * readable by others): for a note in the fetch log.
- */
-bool index_modes_fixed(struct index *idx);
 
 /* The schema version of the open file (PRAGMA user_version). */
 int index_schema_version(struct index *idx);

@@ -34,6 +34,17 @@ enum store_error_code {
 #define STORE_FLAG_SEEN    'S'
 #define STORE_FLAG_TRASHED 'T'
 
+/*
+ * Make the store at STORE private: it holds every message, and index.db
+ * their text.  The store folder, each Maildir under it (an account), its
+ * tmp/, new/ and cur/ and its Maildir++ folders become 0700 where others
+ * could enter them, and index.db (with -wal, -shm and copies moved aside),
+ * fetch.log, each account's .lock and surat-uidls 0600 where others could
+ * read them (only what the user owns).  When anything changed, a line
+ * naming it (and its old mode) is appended to STORE/fetch.log.
+ */
+bool store_make_private(const char *store, GError **error);
+
 /* Create DIR and DIR/{tmp,new,cur} (mode 0700) as needed. */
 bool store_maildir_create(const char *dir, GError **error);
 

@@ -14,6 +14,7 @@
 
 #include "private.h"
 #include "surat/reindex.h"
+#include "surat/store.h"
 #include "surat/ui.h"
 
 void
@@ -397,6 +398,9 @@ ui_open_index(const struct surat_config *config, GError **error)
 		    "%s: cannot create the store: %s", config->store, g_strerror(errno));
 		goto out;
 	}
+	/* Only its owner may read it; a change is noted in fetch.log. */
+	if (!store_make_private(config->store, error))
+		goto out;
 	idx = index_open(path, error);
 	if (idx == NULL)
 		goto out;
