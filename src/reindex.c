@@ -18,9 +18,12 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "surat/folder.h"
 #include "surat/store.h"
@@ -816,6 +819,27 @@ struct reindex_watch_run {
 	GError **error;
 };
 
+/*
+ * True while a fetch holds ACCOUNT's lock (<store>/<account>/.lock): its
+ * deliveries change new/ all the time and index themselves; the mailbox is
+ * looked at again once the fetch is over.
+ */
+static bool
+reindex_watch_fetching(struct reindex_watch *w, const char *account)
+{
+	char *path = g_build_filename(w->store, account, ".lock", NULL);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	bool held = false;
+
+	g_free(path);
+	if (fd < 0)
+		return false;
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0)
+		held = errno == EWOULDBLOCK;
+	close(fd); /* releases the probe's lock */
+	return held;
+}
+
 /* Reindex one mailbox if its folders changed since it was last seen. */
 static bool
 reindex_watch_one(struct reindex_watch *w, const char *account, const char *folder,
@@ -828,7 +852,8 @@ reindex_watch_one(struct reindex_watch *w, const char *account, const char *fold
 	int64_t now = g_get_real_time() * 1000;
 	struct reindex_stats stats = { 0 };
 
-	if (seen != NULL && seen->settled && seen->new_ns == new_ns && seen->cur_ns == cur_ns) {
+	if ((seen != NULL && seen->settled && seen->new_ns == new_ns && seen->cur_ns == cur_ns) ||
+	    reindex_watch_fetching(w, account)) {
 		g_free(key);
 		return true;
 	}

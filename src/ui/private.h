@@ -191,6 +191,8 @@ struct ui {
 
 /* ui.c */
 void ui_set_message(struct ui *ui, bool error, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+/* Another process or program changed the rows: read them again, the cursor staying on its message. */
+void ui_reload_keep_cursor(struct ui *ui);
 /* The key map context of what has the keyboard now (the prompt, the help...). */
 enum keymap_context ui_context(const struct ui *ui);
 /* Run ACTION as if its key was typed, in the current context. */

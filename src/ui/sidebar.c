@@ -335,14 +335,14 @@ ui_sidebar_watch(struct ui *ui)
 		uint64_t stamp = index_change_stamp(ui->idx);
 
 		if (ui->watch_stamp != 0 && stamp != ui->watch_stamp)
-			ui->dirty |= UI_DIRTY_ALL | UI_RELOAD_ROWS;
+			ui_reload_keep_cursor(ui);
 		ui->watch_stamp = stamp;
 		return;
 	}
 	if (!sb->counted || index_change_stamp(ui->idx) == sb->stamp)
 		return;
 	/* The rows under the index may have changed too: read them with the counts. */
-	ui->dirty |= UI_DIRTY_ALL | UI_RELOAD_ROWS;
+	ui_reload_keep_cursor(ui);
 }
 
 /*

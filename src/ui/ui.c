@@ -228,6 +228,18 @@ ui_pending_lookup(struct ui *ui, int32_t key)
 	}
 }
 
+void
+ui_reload_keep_cursor(struct ui *ui)
+{
+	int64_t id = ui_browse_current_id(ui);
+
+	if (id != 0)
+		ui_browse_keep(ui, id, ui->cursor - ui->top);
+	else
+		ui->dirty |= UI_RELOAD_ROWS;
+	ui->dirty |= UI_DIRTY_ALL;
+}
+
 /* How often the Maildirs are looked at for other programs' changes. */
 #define UI_STORE_WATCH_US (2 * G_USEC_PER_SEC)
 
@@ -252,7 +264,7 @@ ui_store_watch(struct ui *ui)
 		return;
 	}
 	if (changed)
-		ui->dirty |= UI_DIRTY_ALL | UI_RELOAD_ROWS;
+		ui_reload_keep_cursor(ui);
 }
 
 /* Handle one key (or a resize or a mouse event). */

@@ -542,6 +542,72 @@ test_vanished_file_journaled(void **state)
 	uidls_free(u);
 }
 
+/*
+ * Compaction rewrites the journal from the index: a record per row with a
+ * UIDL and per gone UIDL, plus a record the index lacks while its file is
+ * there; records of files that left (and gone UIDLs the fetcher forgot)
+ * go.  What the journal says afterwards restores the same index.
+ */
+static void
+test_journal_compaction(void **state)
+{
+	struct fixture *f = *state;
+	GString *r = g_string_new(NULL);
+	struct index_message m = { 0 };
+	struct uidls *u;
+	const struct uidls_stored *st;
+	char *text, *path;
+	int i;
+
+	put_mail(f->maildir, "new", "1700000001.M1P1Q1.h", "kept", 1700000001);
+	put_mail(f->maildir, "new", "1700000002.M1P1Q2.h", "no row yet", 1700000002);
+	run(f);
+	get_row(f->idx, "mpop", "1700000001.M1P1Q1.h", &m);
+	g_free(m.uidl);
+	m.uidl = g_strdup("U-kept");
+	m.partial = true;
+	assert_true(index_put(f->idx, &m, NULL, NULL));
+	index_message_clear(&m);
+	get_row(f->idx, "mpop", "1700000002.M1P1Q2.h", &m);
+	assert_true(index_delete(f->idx, m.id, NULL));
+	index_message_clear(&m);
+	assert_true(index_gone_add(f->idx, "mpop", "U-gone", 1700000005, true, NULL));
+	uidls_add_stored(r, "1700000001.M1P1Q1.h", "U-kept", true);
+	uidls_add_stored(r, "1700000002.M1P1Q2.h", "U-file-only", false);
+	/* Thousands of records of messages long gone, and a forgotten gone UIDL. */
+	for (i = 0; i < 3000; i++) {
+		char *base = g_strdup_printf("1600000000.M%dP1Q1.old", i);
+
+		uidls_add_stored(r, base, "U-old-long-enough-to-take-some-room", false);
+		g_free(base);
+	}
+	uidls_add_gone(r, "U-forgotten", 1600000000, false);
+	assert_true(uidls_append(f->maildir, r->str, true, NULL));
+	g_string_free(r, TRUE);
+	assert_true(uidls_wants_compaction(f->maildir));
+
+	assert_true(reindex_compact_uidls(f->idx, "mpop", f->maildir, NULL));
+	assert_false(uidls_wants_compaction(f->maildir));
+	path = g_build_filename(f->maildir, UIDLS_FILE, NULL);
+	assert_true(g_file_get_contents(path, &text, NULL, NULL));
+	assert_null(strstr(text, "U-old"));
+	assert_null(strstr(text, "U-forgotten"));
+	g_free(text);
+	g_free(path);
+	u = uidls_read(f->maildir, NULL);
+	st = g_hash_table_lookup(u->stored, "1700000001.M1P1Q1.h");
+	assert_non_null(st);
+	assert_string_equal(st->uidl, "U-kept");
+	assert_true(st->partial);
+	st = g_hash_table_lookup(u->stored, "1700000002.M1P1Q2.h");
+	assert_non_null(st);
+	assert_string_equal(st->uidl, "U-file-only");
+	assert_true(((struct uidls_gone *)g_hash_table_lookup(u->gone, "U-gone"))->dele);
+	assert_int_equal(g_hash_table_size(u->stored), 2);
+	assert_int_equal(g_hash_table_size(u->gone), 1);
+	uidls_free(u);
+}
+
 int
 main(void)
 {
@@ -557,6 +623,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_many_files_in_batches, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_journal_restores_uidls, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_vanished_file_journaled, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_journal_compaction, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("reindex", tests, NULL, NULL);

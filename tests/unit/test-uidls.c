@@ -19,6 +19,9 @@
 #include "testlib.h"
 #include "surat/uidls.h"
 
+/* This program's path (argv[0]), to run it again as another process. */
+static const char *test_program;
+
 static int
 setup(void **state)
 {
@@ -225,15 +228,9 @@ build_even(const struct uidls *current, GString *records, void *data, GError **e
 	/* Another process appends while the journal is being compacted: it waits. */
 	child = fork();
 	if (child == 0) {
-		GString *r = g_string_new(NULL);
-		int fd;
-
-		/* As another program would: without the parent's locked fd. */
-		for (fd = 3; fd < 1024; fd++)
-			close(fd);
-
-		uidls_add_stored(r, "raced", "U-raced", false);
-		_exit(uidls_append(dir, r->str, true, NULL) ? 0 : 1);
+		/* Another program: this test run again (main's --append), sharing nothing. */
+		execl(test_program, test_program, "--append", dir, (char *)NULL);
+		_exit(127);
 	}
 	g_usleep(100 * 1000);
 	g_hash_table_iter_init(&it, current->stored);
@@ -299,8 +296,21 @@ test_compaction(void **state)
 	g_string_free(r, TRUE);
 }
 
+/* test-uidls --append DIR: append one record to DIR's journal (test_compaction's racer). */
+static int
+append_one(const char *dir)
+{
+	GString *r = g_string_new(NULL);
+	bool ok;
+
+	uidls_add_stored(r, "raced", "U-raced", false);
+	ok = uidls_append(dir, r->str, true, NULL);
+	g_string_free(r, TRUE);
+	return ok ? 0 : 1;
+}
+
 int
-main(void)
+main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_no_journal, setup, teardown),
@@ -311,5 +321,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_compaction, setup, teardown),
 	};
 
+	if (argc == 3 && strcmp(argv[1], "--append") == 0)
+		return append_one(argv[2]);
+	test_program = argv[0];
 	return cmocka_run_group_tests_name("uidls", tests, NULL, NULL);
 }
