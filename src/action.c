@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "surat/folder.h"
+#include "surat/uidls.h"
 
 struct action {
 	struct index *idx;
@@ -248,6 +249,48 @@ action_dele_new(const struct index_message *msg)
 	return d;
 }
 
+/* Free a GString of UIDL journal records. */
+static void
+action_records_free(gpointer records)
+{
+	g_string_free(records, TRUE);
+}
+
+/* The records for ACCOUNT in JOURNALS (account -> GString *, account borrowed), made if new. */
+static GString *
+action_records_for(GHashTable *journals, const char *account)
+{
+	GString *records = g_hash_table_lookup(journals, account);
+
+	if (records == NULL) {
+		records = g_string_new(NULL);
+		g_hash_table_insert(journals, (gpointer)account, records);
+	}
+	return records;
+}
+
+/*
+ * Append each account's records in JOURNALS to its UIDL journal (uidls.h),
+ * once the index committed the same changes, so they survive a lost index.
+ */
+static bool
+action_journals_write(struct action *act, GHashTable *journals, GError **error)
+{
+	GHashTableIter it;
+	gpointer key, value;
+
+	g_hash_table_iter_init(&it, journals);
+	while (g_hash_table_iter_next(&it, &key, &value)) {
+		char *dir = folder_maildir(act->store, key, "");
+		bool ok = uidls_append(dir, ((GString *)value)->str, true, error);
+
+		g_free(dir);
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
 /*
  * Queue a DELE for each entry of DELE (struct action_dele *), in one unit of
  * writes: the messages went to the trash, which counts as deleted.  Their
@@ -256,7 +299,8 @@ action_dele_new(const struct index_message *msg)
 static bool
 action_queue_dele(struct action *act, const GPtrArray *dele, GError **error)
 {
-	bool own;
+	GHashTable *journals;
+	bool own, ok;
 	guint i;
 
 	if (dele->len == 0)
@@ -271,7 +315,18 @@ action_queue_dele(struct action *act, const GPtrArray *dele, GError **error)
 			return false;
 		}
 	}
-	return index_unit_end(act->idx, own, error);
+	if (!index_unit_end(act->idx, own, error))
+		return false;
+	/* The DELE queue survives a lost index in the accounts' UIDL journals. */
+	journals = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, action_records_free);
+	for (i = 0; i < dele->len; i++) {
+		const struct action_dele *d = g_ptr_array_index(dele, i);
+
+		uidls_add_gone(action_records_for(journals, d->account), d->uidl, d->arrival, true);
+	}
+	ok = action_journals_write(act, journals, error);
+	g_hash_table_unref(journals);
+	return ok;
 }
 
 bool
@@ -352,17 +407,24 @@ out:
 static bool
 action_unqueue(struct action *act, const GPtrArray *entries, GError **error)
 {
+	GHashTable *journals = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, action_records_free);
+	bool ok = false;
 	guint i;
 
 	for (i = 0; i < entries->len; i++) {
 		const struct index_undo_entry *e = g_ptr_array_index(entries, i);
 		const char *uidls[1] = { e->uidl };
 
-		if (e->kind == INDEX_UNDO_CHANGED && e->uidl != NULL &&
-		    !index_gone_forget(act->idx, e->account, uidls, 1, error))
-			return false;
+		if (e->kind != INDEX_UNDO_CHANGED || e->uidl == NULL)
+			continue;
+		if (!index_gone_forget(act->idx, e->account, uidls, 1, error))
+			goto out;
+		uidls_add_back(action_records_for(journals, e->account), e->uidl);
 	}
-	return true;
+	ok = action_journals_write(act, journals, error);
+out:
+	g_hash_table_unref(journals);
+	return ok;
 }
 
 bool

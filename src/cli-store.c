@@ -15,6 +15,7 @@
 #include "surat/index.h"
 #include "surat/reindex.h"
 #include "surat/search.h"
+#include "surat/store.h"
 #include "surat/sanitize.h"
 #include "surat/width.h"
 
@@ -125,7 +126,8 @@ cli_list(const char *cli_path, int argc, char **argv)
 		goto out;
 	}
 	path = cli_store_index_path(config);
-	if ((idx = index_open(path, &error)) == NULL ||
+	if (!store_make_private(config->store, &error) ||
+	    (idx = index_open(path, &error)) == NULL ||
 	    !cli_store_account_cols(idx, &cols, &error)) {
 		cli_store_error(error);
 		goto out;
@@ -172,8 +174,30 @@ cli_reindex(const char *cli_path, int argc, char **argv)
 		goto out;
 	}
 	path = cli_store_index_path(config);
-	if ((idx = index_open(path, &error)) == NULL ||
-	    !reindex_store(idx, config->store, &stats, &error)) {
+	if (!store_make_private(config->store, &error)) {
+		cli_store_error(error);
+		goto out;
+	}
+	idx = index_open(path, &error);
+	if (idx == NULL && index_error_is_unusable(error)) {
+		/* Damaged or not ours: kept aside, and a new one built from the Maildirs. */
+		char *aside = NULL, *why = sanitize_text(error->message, -1, 0), *safe;
+
+		g_clear_error(&error);
+		if (!index_move_aside(path, &aside, &error)) {
+			g_free(why);
+			cli_store_error(error);
+			goto out;
+		}
+		safe = sanitize_text(aside, -1, 0);
+		fprintf(stderr, "surat: %s\nsurat: moved it to %s; rebuilding it from the Maildirs "
+				"(tags and the undo history are lost)\n", why, safe);
+		g_free(safe);
+		g_free(why);
+		g_free(aside);
+		idx = index_open(path, &error);
+	}
+	if (idx == NULL || !reindex_store(idx, config->store, &stats, &error)) {
 		cli_store_error(error);
 		goto out;
 	}

@@ -3,6 +3,12 @@
  * DESIGN promise 1 through a crash at any instant (deliver.h has the order).
  *
  * Why each step is where it is:
+ *   - the batch's sync fd is opened before any of its files is written, so
+ *     its syncfs reports every write of theirs that failed (a sync through
+ *     an fd opened afterwards would not, since Linux 5.8);
+ *   - the UIDL journal (uidls.h) gets the batch's records before the sync
+ *     that covers them, so a file in new/ always has its UIDL in the
+ *     Maildir itself, whatever happens to the index;
  *   - files are synced before any row names them, so a PENDING row always
  *     points at a complete file;
  *   - rows (with the UIDL) are committed before the rename, so every file
@@ -23,8 +29,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "surat/reindex.h"
 #include "surat/store.h"
 #include "surat/summary.h"
+#include "surat/uidls.h"
 
 G_DEFINE_QUARK(surat-deliver-error-quark, deliver_error)
 
@@ -41,6 +49,8 @@ struct deliver {
 	char *maildir;
 	GPtrArray *queue;   /* struct deliver_item *, in order of deliver_add */
 	GHashTable *queued; /* the UIDLs in QUEUE (borrowed from its items) */
+	int batch_fd;       /* the Maildir, opened before the batch's first write (store_batch_open) */
+	bool sync_each;     /* syncfs reports no errors here: fsync each file */
 	enum deliver_crash_point crash;
 };
 
@@ -146,8 +156,10 @@ deliver_find(struct deliver *d, const struct index_message *row, GPtrArray **cur
 
 /*
  * Finish what a crash interrupted (deliver.h, "Recovery"): settle every
- * PENDING row of the account, then remove the tmp/ files left, which no row
- * can name any more: they are writes that never finished.
+ * PENDING row of the account, then remove the tmp/ files left by writes
+ * that never finished: surat's own from processes that are gone, and
+ * anything untouched for 36 hours (store_tmp_is_leftover).  Another
+ * program's delivery in progress is left alone.
  */
 static bool
 deliver_recover(struct deliver *d, GError **error)
@@ -203,9 +215,12 @@ deliver_recover(struct deliver *d, GError **error)
 	if (!store_scan_tmp(d->maildir, tmp_names, error))
 		goto out;
 	for (i = 0; i < tmp_names->len; i++) {
-		char *path = g_strdup_printf("%s/tmp/%s", d->maildir,
-		    (char *)g_ptr_array_index(tmp_names, i));
+		const char *name = g_ptr_array_index(tmp_names, i);
+		char *path;
 
+		if (!store_tmp_is_leftover(d->maildir, name))
+			continue;
+		path = g_strdup_printf("%s/tmp/%s", d->maildir, name);
 		if (unlink(path) != 0 && errno != ENOENT) {
 			g_set_error(error, DELIVER_ERROR, DELIVER_ERROR_IO, "cannot remove %s: %s",
 			    path, g_strerror(errno));
@@ -225,6 +240,42 @@ out:
 	return ok;
 }
 
+/*
+ * When the index knows nothing of the account (index.db was lost and made
+ * anew) but the Maildir's UIDL journal has records, index the account's
+ * Maildirs first: the journal gives back the UIDL of every stored message,
+ * so nothing is fetched twice.  Then, if the journal has grown well past
+ * what it holds, compact it (the caller holds the account's lock, so no
+ * other delivery runs).
+ */
+static bool
+deliver_restore(struct deliver *d, GError **error)
+{
+	char *store = g_path_get_dirname(d->maildir);
+	char *name = g_path_get_basename(d->maildir);
+	bool ok = false, known;
+
+	if (!index_account_known(d->idx, d->account, &known, error))
+		goto out;
+	if (!known && uidls_exists(d->maildir)) {
+		if (strcmp(name, d->account) == 0)
+			ok = reindex_account(d->idx, store, d->account, NULL, error);
+		else
+			ok = reindex_maildir(d->idx, d->account, d->maildir, NULL, error);
+		if (!ok) {
+			g_prefix_error(error, "restoring the index from %s/" UIDLS_FILE ": ",
+			    d->maildir);
+			goto out;
+		}
+	}
+	ok = !uidls_wants_compaction(d->maildir) ||
+	    reindex_compact_uidls(d->idx, d->account, d->maildir, error);
+out:
+	g_free(name);
+	g_free(store);
+	return ok;
+}
+
 struct deliver *
 deliver_open(struct index *idx, const char *account, const char *maildir, GError **error)
 {
@@ -232,14 +283,34 @@ deliver_open(struct index *idx, const char *account, const char *maildir, GError
 
 	if (!store_maildir_create(maildir, error))
 		return NULL;
+	{
+		/* The store holds every message: only its owner may read it (noted in fetch.log). */
+		char *store = g_path_get_dirname(maildir);
+		bool ok = store_make_private(store, error);
+
+		g_free(store);
+		if (!ok)
+			return NULL;
+	}
 	d = g_new0(struct deliver, 1);
 	d->idx = idx;
 	d->account = g_strdup(account);
 	d->maildir = g_strdup(maildir);
 	d->queue = g_ptr_array_new();
 	d->queued = g_hash_table_new(g_str_hash, g_str_equal);
+	d->sync_each = !store_syncfs_reports_errors();
+	/* Opened before anything is written, so the first commit's sync covers it all. */
+	d->batch_fd = store_batch_open(maildir, error);
+	if (d->batch_fd < 0) {
+		deliver_free(d);
+		return NULL;
+	}
 	if (!deliver_recover(d, error)) {
 		g_prefix_error(error, "recovering an interrupted delivery: ");
+		deliver_free(d);
+		return NULL;
+	}
+	if (!deliver_restore(d, error)) {
 		deliver_free(d);
 		return NULL;
 	}
@@ -308,7 +379,7 @@ deliver_add_summarized(struct deliver *d, const char *buf, size_t len, const cha
 	}
 	if (!store_tmp_open(d->maildir, &item->tmp, error))
 		goto fail;
-	/* Not synced here: deliver_commit syncs the whole batch at once. */
+	/* Not synced here: deliver_commit syncs the whole batch at once (d->batch_fd). */
 	if (!store_tmp_write(&item->tmp, buf, len, error))
 		goto fail;
 	if (fstat(item->tmp.fd, &st) != 0) {
@@ -355,6 +426,54 @@ deliver_pending(const struct deliver *d)
 	return d != NULL ? d->queue->len : 0;
 }
 
+/*
+ * Step 1 of a commit: the batch's UIDLs into the journal, then one sync that
+ * makes every tmp file and the journal durable and reports any of their
+ * writes that failed.  The next batch's fd is opened before this sync, so
+ * a write failing from now on is reported by one sync or the other.
+ */
+static bool
+deliver_sync(struct deliver *d, GError **error)
+{
+	GString *records = g_string_new(NULL);
+	int next = -1;
+	bool ok = false;
+	guint i;
+
+	for (i = 0; i < d->queue->len; i++) {
+		const struct deliver_item *item = g_ptr_array_index(d->queue, i);
+
+		if (item->msg.uidl != NULL)
+			uidls_add_stored(records, item->msg.base, item->msg.uidl, item->msg.partial);
+	}
+	if (!uidls_append(d->maildir, records->str, d->sync_each, error))
+		goto out;
+	if ((next = store_batch_open(d->maildir, error)) < 0)
+		goto out;
+	if (d->sync_each) {
+		/* No syncfs that reports errors: each file, then their names in tmp/. */
+		for (i = 0; i < d->queue->len; i++) {
+			const struct deliver_item *item = g_ptr_array_index(d->queue, i);
+
+			if (!store_sync_file(item->tmp.path, error))
+				goto out;
+		}
+		if (!store_sync_dir(d->maildir, "tmp", error))
+			goto out;
+	} else if (!store_batch_sync(d->batch_fd, d->maildir, error)) {
+		goto out;
+	}
+	ok = true;
+out:
+	/* A failed batch's fd has said what it knows; the next one starts afresh. */
+	if (next >= 0) {
+		close(d->batch_fd);
+		d->batch_fd = next;
+	}
+	g_string_free(records, TRUE);
+	return ok;
+}
+
 bool
 deliver_commit(struct deliver *d, GArray *ids, GError **error)
 {
@@ -365,8 +484,8 @@ deliver_commit(struct deliver *d, GArray *ids, GError **error)
 		return true;
 	deliver_crash_at(d, DELIVER_CRASH_AFTER_TMP_WRITE);
 
-	/* 1. One sync makes every tmp file (data and name) durable. */
-	if (!store_sync_fs(d->maildir, error))
+	/* 1. The UIDLs into the journal; one sync makes them and every tmp file durable. */
+	if (!deliver_sync(d, error))
 		goto fail;
 	deliver_crash_at(d, DELIVER_CRASH_AFTER_SYNC);
 
@@ -497,6 +616,20 @@ deliver_replace(struct deliver *d, const struct index_message *row, const char *
 	if (!store_sync_dir(dir, cur.subdir, error))
 		goto out;
 	/*
+	 * Whole now, durably: the journal may say so (before, a lost index
+	 * would have made a headers-only copy look whole, and DELE-able).
+	 */
+	if (cur.uidl != NULL) {
+		GString *record = g_string_new(NULL);
+
+		uidls_add_stored(record, cur.base, cur.uidl, false);
+		ok = uidls_append(d->maildir, record->str, true, error);
+		g_string_free(record, TRUE);
+		if (!ok)
+			goto out;
+		ok = false;
+	}
+	/*
 	 * The new content goes into the row as it is now, in one write
 	 * transaction, so a flag change made meanwhile is kept.
 	 */
@@ -533,6 +666,8 @@ deliver_free(struct deliver *d)
 	if (d == NULL)
 		return;
 	deliver_clear_queue(d, true);
+	if (d->batch_fd >= 0)
+		close(d->batch_fd);
 	g_ptr_array_unref(d->queue);
 	g_hash_table_unref(d->queued);
 	g_free(d->account);

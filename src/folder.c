@@ -16,8 +16,59 @@
 #include <unistd.h>
 
 #include "surat/store.h"
+#include "surat/uidls.h"
 
 G_DEFINE_QUARK(surat-folder-error-quark, folder_error)
+
+/* The records for ACCOUNT's UIDL journal in JOURNALS (account -> GString *), made if new. */
+static GString *
+folder_journal_for(GHashTable *journals, const char *account)
+{
+	GString *records = g_hash_table_lookup(journals, account);
+
+	if (records == NULL) {
+		records = g_string_new(NULL);
+		g_hash_table_insert(journals, g_strdup(account), records);
+	}
+	return records;
+}
+
+/* Free a GString of journal records. */
+static void
+folder_journal_free(gpointer records)
+{
+	g_string_free(records, TRUE);
+}
+
+/* A new table of records for the UIDL journals of accounts (folder_journal_for). */
+static GHashTable *
+folder_journals_new(void)
+{
+	return g_hash_table_new_full(g_str_hash, g_str_equal, g_free, folder_journal_free);
+}
+
+/*
+ * Append the records in JOURNALS to each account's UIDL journal, synced
+ * (uidls.h): after the index committed the change, before any file moves,
+ * so the Maildir still tells what happened if the index is lost.
+ */
+static bool
+folder_journals_write(const char *store, GHashTable *journals, GError **error)
+{
+	GHashTableIter it;
+	gpointer key, value;
+
+	g_hash_table_iter_init(&it, journals);
+	while (g_hash_table_iter_next(&it, &key, &value)) {
+		char *dir = folder_maildir(store, key, "");
+		bool ok = uidls_append(dir, ((GString *)value)->str, true, error);
+
+		g_free(dir);
+		if (!ok)
+			return false;
+	}
+	return true;
+}
 
 bool
 folder_name_valid(const char *name, GError **error)
@@ -67,6 +118,43 @@ folder_message_path(const char *store, const struct index_message *msg)
 
 	g_free(dir);
 	return path;
+}
+
+bool
+folder_locate(struct index *idx, const char *store, struct index_message *msg, GError **error)
+{
+	char *path = folder_message_path(store, msg), *dir, *flags = NULL;
+	const char *subdir = NULL;
+	GError *local = NULL;
+	bool ok;
+
+	if (access(path, F_OK) == 0) {
+		g_free(path);
+		return true;
+	}
+	dir = folder_maildir(store, msg->account, msg->folder);
+	ok = store_find(dir, msg->base, &subdir, &flags, &local);
+	if (ok) {
+		/* Renamed by another program: the row follows the file. */
+		ok = index_set_flags(idx, msg->id, subdir, flags, error);
+		if (ok) {
+			g_free(msg->subdir);
+			msg->subdir = g_strdup(subdir);
+			g_free(msg->flags);
+			msg->flags = flags;
+			flags = NULL;
+		}
+	} else if (local != NULL) {
+		g_propagate_error(error, local);
+	} else {
+		g_set_error(error, FOLDER_ERROR, FOLDER_ERROR_MISSING,
+		    "%s: the message is gone (another program deleted or moved it); "
+		    "surat reindex updates the index", path);
+	}
+	g_free(flags);
+	g_free(dir);
+	g_free(path);
+	return ok;
 }
 
 /* True when ACCOUNT can name a Maildir under the store. */
@@ -259,10 +347,16 @@ folder_set_flags(struct index *idx, const char *store, const GArray *ids, const 
 		goto out;
 	for (i = 0; i < rows->len; i++) {
 		struct index_message *m = g_ptr_array_index(rows, i);
-		char *flags = folder_flags(m->flags, add, remove), *dir;
+		char *flags, *dir;
 		bool step;
 
-		if (m->state != INDEX_STATE_STORED || strcmp(flags, m->flags) == 0) {
+		if (m->state != INDEX_STATE_STORED)
+			continue;
+		/* Another program may have renamed it meanwhile: its flags are the base. */
+		if (!folder_locate(idx, store, m, &failure))
+			break;
+		flags = folder_flags(m->flags, add, remove);
+		if (strcmp(flags, m->flags) == 0) {
 			g_free(flags);
 			continue;
 		}
@@ -318,15 +412,18 @@ folder_step_clear(struct folder_step *s)
  * rows.
  */
 static bool
-folder_run_moves(struct index *idx, GArray *steps, int64_t undo, guint *done, GError **error)
+folder_run_moves(struct index *idx, const char *store, GArray *steps, int64_t undo, guint *done,
+    GError **error)
 {
 	GHashTable *dirs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	GHashTable *journals = folder_journals_new();
 	GError *failure = NULL;
 	bool own, ok = false;
 	guint i;
 
 	*done = 0;
 	if (steps->len == 0) {
+		g_hash_table_unref(journals);
 		g_hash_table_unref(dirs);
 		return true;
 	}
@@ -342,6 +439,19 @@ folder_run_moves(struct index *idx, GArray *steps, int64_t undo, guint *done, GE
 		}
 	}
 	if (!folder_end(idx, own, true, error))
+		goto out;
+	/*
+	 * A message that leaves its account takes no UIDL along: its account's
+	 * journal says it is gone, so a lost index does not fetch it again.
+	 */
+	for (i = 0; i < steps->len; i++) {
+		const struct folder_step *s = &g_array_index(steps, struct folder_step, i);
+
+		if (s->row->uidl != NULL && strcmp(s->row->account, s->to.account) != 0)
+			uidls_add_gone(folder_journal_for(journals, s->row->account), s->row->uidl,
+			    s->row->arrival, false);
+	}
+	if (!folder_journals_write(store, journals, error))
 		goto out;
 	/* 2. The files; then their folders synced, so the renames are durable. */
 	for (i = 0; i < steps->len && failure == NULL; i++) {
@@ -384,6 +494,7 @@ folder_run_moves(struct index *idx, GArray *steps, int64_t undo, guint *done, GE
 	if (!ok)
 		folder_end(idx, own, false, NULL);
 out:
+	g_hash_table_unref(journals);
 	g_hash_table_unref(dirs);
 	if (failure != NULL) {
 		if (error != NULL && *error == NULL)
@@ -439,6 +550,8 @@ folder_move(struct index *idx, const char *store, const GArray *ids, const char 
 		if (m->state != INDEX_STATE_STORED ||
 		    (strcmp(m->account, to_account) == 0 && strcmp(m->folder, folder) == 0))
 			continue;
+		if (!folder_locate(idx, store, m, error))
+			goto out;
 		key = g_strdup_printf("%s\n%s", to_account, folder);
 		if (!g_hash_table_contains(made, key) &&
 		    !folder_create(store, to_account, folder, error)) {
@@ -453,7 +566,7 @@ folder_move(struct index *idx, const char *store, const GArray *ids, const char 
 		    strcmp(m->account, to_account) == 0 ? m->uidl : NULL);
 		g_free(flags);
 	}
-	ok = folder_run_moves(idx, steps, undo, &n, error);
+	ok = folder_run_moves(idx, store, steps, undo, &n, error);
 out:
 	if (done != NULL)
 		*done = n;
@@ -490,7 +603,8 @@ folder_copy(struct index *idx, const char *store, const GArray *ids, const char 
 			g_ptr_array_add(bases, NULL);
 			continue;
 		}
-		if (!folder_create(store, to_account, folder, &failure))
+		if (!folder_locate(idx, store, m, &failure) ||
+		    !folder_create(store, to_account, folder, &failure))
 			break;
 		from = folder_message_path(store, m);
 		dir = folder_maildir(store, to_account, folder);
@@ -593,6 +707,7 @@ folder_expunge(struct index *idx, const char *store, const struct surat_config *
     const GArray *ids, guint *done, GError **error)
 {
 	GPtrArray *rows = g_ptr_array_new_with_free_func((GDestroyNotify)index_message_free);
+	GHashTable *journals = folder_journals_new();
 	bool own, ok = false;
 	guint i;
 
@@ -602,9 +717,19 @@ folder_expunge(struct index *idx, const char *store, const struct surat_config *
 		goto out;
 	for (i = 0; i < rows->len; i++) {
 		struct index_message *m = g_ptr_array_index(rows, i);
+		GError *local = NULL;
 
-		if (m->state != INDEX_STATE_STORED)
+		if (m->state != INDEX_STATE_STORED) {
 			g_ptr_array_remove_index(rows, i--);
+			continue;
+		}
+		/* Renamed by another program: remove it under its name now. */
+		if (!folder_locate(idx, store, m, &local) &&
+		    !g_error_matches(local, FOLDER_ERROR, FOLDER_ERROR_MISSING)) {
+			g_propagate_error(error, local);
+			goto out;
+		}
+		g_clear_error(&local);
 	}
 	if (rows->len == 0) {
 		ok = true;
@@ -626,9 +751,20 @@ folder_expunge(struct index *idx, const char *store, const struct surat_config *
 	}
 	if (!folder_end(idx, own, true, error))
 		goto out;
+	/* The journal too, before the files go: a lost index must not bring them back. */
+	for (i = 0; i < rows->len; i++) {
+		struct index_message *m = g_ptr_array_index(rows, i);
+
+		if (m->uidl != NULL)
+			uidls_add_gone(folder_journal_for(journals, m->account), m->uidl, m->arrival,
+			    folder_dele_wanted(config, m->account));
+	}
+	if (!folder_journals_write(store, journals, error))
+		goto out;
 	/* 2. The files, then the rows. */
 	ok = folder_finish_expunge(idx, store, rows, done, error);
 out:
+	g_hash_table_unref(journals);
 	g_ptr_array_unref(rows);
 	return ok;
 }
@@ -648,6 +784,7 @@ folder_restore(struct index *idx, const char *store, const GPtrArray *entries, g
 	GPtrArray *rows = g_ptr_array_new_with_free_func((GDestroyNotify)index_message_free);
 	GPtrArray *doomed = g_ptr_array_new();
 	GArray *steps = g_array_new(FALSE, TRUE, sizeof(struct folder_step));
+	GHashTable *journals = folder_journals_new();
 	GError *failure = NULL;
 	guint i, n = 0, moved = 0, removed = 0;
 	bool own, ok = false;
@@ -666,6 +803,10 @@ folder_restore(struct index *idx, const char *store, const GPtrArray *entries, g
 		if (!index_get(idx, e->id, row, &failure) || row->state != INDEX_STATE_STORED) {
 			index_message_free(row);
 			continue;
+		}
+		if (!folder_locate(idx, store, row, &failure)) {
+			index_message_free(row);
+			break;
 		}
 		g_ptr_array_add(rows, row);
 		if (e->kind == INDEX_UNDO_CREATED) {
@@ -696,11 +837,14 @@ folder_restore(struct index *idx, const char *store, const GPtrArray *entries, g
 	for (i = 0; i < steps->len && failure == NULL; i++) {
 		struct folder_step *s = &g_array_index(steps, struct folder_step, i);
 
-		if (strcmp(s->row->account, s->to.account) != 0 && s->to.uidl != NULL)
-			index_gone_forget(idx, s->to.account, (const char *const *)&s->to.uidl, 1,
-			    &failure);
+		if (strcmp(s->row->account, s->to.account) != 0 && s->to.uidl != NULL &&
+		    index_gone_forget(idx, s->to.account, (const char *const *)&s->to.uidl, 1,
+			&failure))
+			uidls_add_back(folder_journal_for(journals, s->to.account), s->to.uidl);
 	}
-	if (failure == NULL && !folder_run_moves(idx, steps, 0, &moved, &failure))
+	if (failure == NULL)
+		folder_journals_write(store, journals, &failure);
+	if (failure == NULL && !folder_run_moves(idx, store, steps, 0, &moved, &failure))
 		goto out;
 	if (failure == NULL && doomed->len > 0) {
 		bool own2;
@@ -732,6 +876,7 @@ out:
 	for (i = 0; i < steps->len; i++)
 		folder_step_clear(&g_array_index(steps, struct folder_step, i));
 	g_array_free(steps, TRUE);
+	g_hash_table_unref(journals);
 	g_ptr_array_free(doomed, TRUE);
 	g_ptr_array_unref(rows);
 	return ok;

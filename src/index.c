@@ -10,7 +10,13 @@
  */
 #include "index-private.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "surat/thread.h"
 
@@ -248,7 +254,9 @@ index_set_error(struct index *idx, GError **error, int code, const char *what)
 		break;
 	case SQLITE_CORRUPT:
 	case SQLITE_NOTADB:
-		hint = " (move the file aside and run surat reindex)";
+		/* Damaged: whatever the caller thought, this is what it is. */
+		code = INDEX_ERROR_CORRUPT;
+		hint = "; run surat reindex to rebuild it from the Maildirs";
 		break;
 	}
 	g_set_error(error, INDEX_ERROR, code, "index %s: %s%s%s%s", idx->path,
@@ -531,18 +539,15 @@ index_read_version(struct index *idx, GError **error)
 	sqlite3_stmt *stmt;
 	int version = -1;
 
+	/* Not a database, or damaged (truncated): INDEX_ERROR_CORRUPT (index_set_error). */
 	if (sqlite3_prepare_v2(idx->db, "PRAGMA user_version", -1, &stmt, NULL) != SQLITE_OK) {
-		index_set_error(idx, error,
-		    sqlite3_errcode(idx->db) == SQLITE_NOTADB ? INDEX_ERROR_SCHEMA : INDEX_ERROR_DB,
-		    NULL);
+		index_set_error(idx, error, INDEX_ERROR_DB, NULL);
 		return -1;
 	}
 	if (sqlite3_step(stmt) == SQLITE_ROW)
 		version = sqlite3_column_int(stmt, 0);
 	else
-		index_set_error(idx, error,
-		    sqlite3_errcode(idx->db) == SQLITE_NOTADB ? INDEX_ERROR_SCHEMA : INDEX_ERROR_DB,
-		    NULL);
+		index_set_error(idx, error, INDEX_ERROR_DB, NULL);
 	sqlite3_finalize(stmt);
 	return version;
 }
@@ -555,7 +560,7 @@ index_check_version(struct index *idx, int version, GError **error)
 		return true;
 	g_set_error(error, INDEX_ERROR, INDEX_ERROR_SCHEMA,
 	    "index %s: schema version %d is newer than this surat understands (%d); "
-	    "use a newer surat, or move the file aside and run surat reindex",
+	    "use a newer surat, or run surat reindex to rebuild it from the Maildirs",
 	    idx->path, version, INDEX_SCHEMA_VERSION);
 	return false;
 }
@@ -581,7 +586,8 @@ index_migrate(struct index *idx, GError **error)
 		if (sqlite3_exec(idx->db, index_migrations[version], NULL, NULL, NULL) != SQLITE_OK) {
 			char *what = g_strdup_printf(
 			    "cannot migrate the schema from version %d%s", version,
-			    version == 0 ? " (is this a surat index?)" : "");
+			    version == 0 ? " (is this a surat index? run surat reindex to rebuild it)" :
+			    "");
 
 			index_set_error(idx, error,
 			    version == 0 ? INDEX_ERROR_SCHEMA : INDEX_ERROR_DB, what);
@@ -645,6 +651,70 @@ index_finalize(gpointer stmt)
 	sqlite3_finalize(stmt);
 }
 
+/*
+ * Create the index file PATH mode 0600 before SQLite would create it 0644
+ * (the WAL and shared-memory files SQLite makes take its mode).  An
+ * existing file others can read is store_make_private's to fix (and note).
+ */
+static bool
+index_create_private(const char *path, GError **error)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+
+	if (fd >= 0) {
+		close(fd);
+		return true;
+	}
+	if (errno == EEXIST)
+		return true;
+	g_set_error(error, INDEX_ERROR, INDEX_ERROR_DB, "index %s: cannot create: %s", path,
+	    g_strerror(errno));
+	return false;
+}
+
+bool
+index_error_is_unusable(const GError *error)
+{
+	return g_error_matches(error, INDEX_ERROR, INDEX_ERROR_SCHEMA) ||
+	    g_error_matches(error, INDEX_ERROR, INDEX_ERROR_CORRUPT);
+}
+
+bool
+index_move_aside(const char *path, char **moved_to, GError **error)
+{
+	const char *const suffixes[] = { "", "-wal", "-shm" };
+	char stamp[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	char *aside;
+	size_t i;
+
+	localtime_r(&now, &tm);
+	strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+	aside = g_strdup_printf("%s.broken-%s", path, stamp);
+	for (i = 0; i < G_N_ELEMENTS(suffixes); i++) {
+		char *from = g_strconcat(path, suffixes[i], NULL);
+		char *to = g_strconcat(aside, suffixes[i], NULL);
+		int rc = rename(from, to);
+
+		if (rc != 0 && errno != ENOENT) {
+			g_set_error(error, INDEX_ERROR, INDEX_ERROR_DB, "cannot move %s to %s: %s",
+			    from, to, g_strerror(errno));
+			g_free(to);
+			g_free(from);
+			g_free(aside);
+			return false;
+		}
+		g_free(to);
+		g_free(from);
+	}
+	if (moved_to != NULL)
+		*moved_to = aside;
+	else
+		g_free(aside);
+	return true;
+}
+
 struct index *
 index_open(const char *path, GError **error)
 {
@@ -654,6 +724,8 @@ index_open(const char *path, GError **error)
 
 	idx->path = g_strdup(path);
 	idx->stmts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, index_finalize);
+	if (!index_create_private(path, error))
+		goto fail;
 	rc = sqlite3_open_v2(path, &idx->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
 	if (rc != SQLITE_OK) {
 		if (idx->db != NULL)
@@ -1125,6 +1197,26 @@ index_has_uidl(struct index *idx, const char *account, const char *uidl, GError 
 		index_set_error(idx, error, INDEX_ERROR_DB, NULL);
 	sqlite3_reset(stmt);
 	return rc == SQLITE_ROW;
+}
+
+bool
+index_account_known(struct index *idx, const char *account, bool *known, GError **error)
+{
+	sqlite3_stmt *stmt = index_sql(idx,
+	    "SELECT EXISTS (SELECT 1 FROM messages WHERE account = ?1)"
+	    " OR EXISTS (SELECT 1 FROM gone WHERE account = ?1)",
+	    error);
+	int64_t v;
+
+	*known = false;
+	if (stmt == NULL)
+		return false;
+	index_bind_text0(stmt, 1, account);
+	v = index_query_int(idx, stmt, error);
+	if (v < 0)
+		return false;
+	*known = v > 0;
+	return true;
 }
 
 /* Append the full rows of SQL (?1 bound to ACCOUNT when not NULL) to ROWS. */

@@ -6,6 +6,11 @@
  * part) runs on a pool of worker threads, one per processor, while this
  * thread writes rows in file order, one transaction per REINDEX_BATCH.
  *
+ * The UIDL journal an account's Maildir carries (uidls.h) gives a file its
+ * UIDL (and headers-only state) when its row is made anew, so a lost index
+ * costs no download; UIDLs of messages gone from the store come back from
+ * it too.  Rows of vanished files leave their UIDL in the journal as well.
+ *
  * What it must never do: touch PENDING rows (delivery recovery settles
  * those), write into tmp/, or rename a file onto another.
  */
@@ -13,11 +18,17 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "surat/folder.h"
 #include "surat/store.h"
 #include "surat/summary.h"
+#include "surat/uidls.h"
 
 /* Rows written per transaction. */
 #define REINDEX_BATCH 1000
@@ -90,9 +101,22 @@ struct reindex_run {
 	const char *account;
 	const char *folder;
 	struct reindex_stats *stats;
+	const char *account_dir;     /* the account's Maildir, which holds the journal */
+	const struct uidls *uidls;   /* what the journal says */
+	GString *journal;            /* records to append once the rows are committed */
 	int writes;   /* in the open transaction */
 	bool in_txn;
 };
+
+/* Append the records waiting in RUN's journal buffer (after a commit). */
+static bool
+reindex_flush_journal(struct reindex_run *run, GError **error)
+{
+	bool ok = uidls_append(run->account_dir, run->journal->str, true, error);
+
+	g_string_truncate(run->journal, 0);
+	return ok;
+}
 
 /* Count one write, committing and opening a transaction every REINDEX_BATCH. */
 static bool
@@ -102,7 +126,8 @@ reindex_wrote(struct reindex_run *run, GError **error)
 		return true;
 	run->writes = 0;
 	run->in_txn = false;
-	if (!index_commit(run->idx, error) || !index_begin(run->idx, error))
+	if (!index_commit(run->idx, error) || !reindex_flush_journal(run, error) ||
+	    !index_begin(run->idx, error))
 		return false;
 	run->in_txn = true;
 	return true;
@@ -162,10 +187,18 @@ reindex_fix_entry(const char *maildir, struct store_entry *entry)
 	return ok;
 }
 
-/* The new job that parses ENTRY, keeping what ROW (may be NULL) knows. */
+/* What the journal says of the file BASE: its UIDL, or NULL. */
+static const struct uidls_stored *
+reindex_journal_entry(const struct uidls *uidls, const char *base)
+{
+	return uidls != NULL ? g_hash_table_lookup(uidls->stored, base) : NULL;
+}
+
+/* The new job that parses ENTRY, keeping what ROW (may be NULL) or the journal knows. */
 static struct reindex_job *
 reindex_job_new(const char *account, const char *folder, const char *maildir,
-    const struct store_entry *entry, const struct index_message *row)
+    const struct store_entry *entry, const struct index_message *row,
+    const struct uidls_stored *journal)
 {
 	struct reindex_job *job = g_new0(struct reindex_job, 1);
 
@@ -184,6 +217,11 @@ reindex_job_new(const char *account, const char *folder, const char *maildir,
 		job->msg.partial = row->partial;
 	} else {
 		job->msg.arrival = reindex_arrival(entry->base, entry->mtime);
+	}
+	/* A row made anew (the index was lost): the journal knows where it came from. */
+	if (job->msg.uidl == NULL && journal != NULL) {
+		job->msg.uidl = g_strdup(journal->uidl);
+		job->msg.partial = journal->partial;
 	}
 	return job;
 }
@@ -204,12 +242,37 @@ reindex_maildir(struct index *idx, const char *account, const char *maildir,
 	return reindex_folder(idx, account, "", maildir, stats, error);
 }
 
+/* Reindex the mailbox (ACCOUNT, FOLDER) at MAILDIR with the journal UIDLS of ACCOUNT_DIR. */
+static bool
+reindex_mailbox(struct index *idx, const char *account, const char *folder, const char *maildir,
+    const char *account_dir, const struct uidls *uidls, struct reindex_stats *stats,
+    GError **error);
+
 bool
 reindex_folder(struct index *idx, const char *account, const char *folder, const char *maildir,
     struct reindex_stats *stats, GError **error)
 {
+	/* A local folder's journal is its account's: <store>/<account>/.<folder>/.. */
+	char *account_dir = folder[0] != '\0' ? g_path_get_dirname(maildir) : g_strdup(maildir);
+	struct uidls *uidls = uidls_read(account_dir, error);
+	bool ok = uidls != NULL &&
+	    reindex_mailbox(idx, account, folder, maildir, account_dir, uidls, stats, error);
+
+	if (uidls == NULL)
+		g_prefix_error(error, "account %s: ", account);
+	uidls_free(uidls);
+	g_free(account_dir);
+	return ok;
+}
+
+static bool
+reindex_mailbox(struct index *idx, const char *account, const char *folder, const char *maildir,
+    const char *account_dir, const struct uidls *uidls, struct reindex_stats *stats,
+    GError **error)
+{
 	struct reindex_stats local = { 0 };
-	struct reindex_run run = { idx, account, folder, stats != NULL ? stats : &local, 0, false };
+	struct reindex_run run = { idx, account, folder, stats != NULL ? stats : &local,
+		account_dir, uidls, g_string_new(NULL), 0, false };
 	GPtrArray *entries = g_ptr_array_new_with_free_func((GDestroyNotify)store_entry_free);
 	GPtrArray *rows = g_ptr_array_new_with_free_func((GDestroyNotify)index_message_free);
 	GHashTable *by_base = g_hash_table_new(g_str_hash, g_str_equal);
@@ -237,6 +300,7 @@ reindex_folder(struct index *idx, const char *account, const char *folder, const
 
 	for (i = 0; i < entries->len; i++) {
 		struct store_entry *entry = g_ptr_array_index(entries, i);
+		const struct uidls_stored *journal;
 		struct index_message *row;
 
 		/* The same base twice (copied by hand?): the first one wins. */
@@ -250,6 +314,10 @@ reindex_folder(struct index *idx, const char *account, const char *folder, const
 		/* Rows being delivered or expunged are their recovery's business. */
 		if (row != NULL && row->state != INDEX_STATE_STORED)
 			continue;
+		journal = reindex_journal_entry(uidls, entry->base);
+		/* A row without the UIDL the journal has (a lost one) is made again. */
+		if (row != NULL && row->uidl == NULL && journal != NULL)
+			row->mtime = -1;
 		if (row != NULL && row->size == entry->size && row->mtime == entry->mtime) {
 			if (strcmp(row->subdir, entry->subdir) == 0 &&
 			    strcmp(row->flags, entry->flags) == 0)
@@ -262,7 +330,8 @@ reindex_folder(struct index *idx, const char *account, const char *folder, const
 				goto out;
 			continue;
 		}
-		g_queue_push_tail(&queue, reindex_job_new(account, folder, maildir, entry, row));
+		g_queue_push_tail(&queue,
+		    reindex_job_new(account, folder, maildir, entry, row, journal));
 		g_thread_pool_push(p.pool, g_queue_peek_tail(&queue), NULL);
 		if (queue.length >= REINDEX_WINDOW && !reindex_drain_one(&run, &p, &queue, error))
 			goto out;
@@ -282,6 +351,9 @@ reindex_folder(struct index *idx, const char *account, const char *folder, const
 			continue;
 		if (!index_bury(idx, row->id, error))
 			goto out;
+		/* The journal remembers it too, once the index has (reindex_flush_journal). */
+		if (row->uidl != NULL)
+			uidls_add_gone(run.journal, row->uidl, row->arrival, false);
 		run.stats->removed++;
 		if (!reindex_wrote(&run, error))
 			goto out;
@@ -289,12 +361,13 @@ reindex_folder(struct index *idx, const char *account, const char *folder, const
 	if (!index_threads_update(idx, error))
 		goto out;
 	run.in_txn = false;
-	if (!index_commit(idx, error))
+	if (!index_commit(idx, error) || !reindex_flush_journal(&run, error))
 		goto out;
 	ok = true;
 out:
 	if (run.in_txn)
 		index_rollback(idx);
+	g_string_free(run.journal, TRUE);
 	if (p.pool != NULL)
 		g_thread_pool_free(p.pool, FALSE, TRUE); /* waits for running jobs */
 	g_queue_clear_full(&queue, (GDestroyNotify)reindex_job_free);
@@ -417,14 +490,70 @@ out:
 	return ok;
 }
 
+/*
+ * The journal's G records the index does not have: messages gone from the
+ * store (expunged, moved away, deleted by another program) whose UIDLs the
+ * server may still list.  One with a queued DELE goes back even when the
+ * message is still stored (moved to the trash).
+ */
+static bool
+reindex_restore_gone(struct index *idx, const char *account, const struct uidls *uidls,
+    GError **error)
+{
+	GPtrArray *gone = g_ptr_array_new_with_free_func((GDestroyNotify)index_gone_free);
+	GHashTable *known = g_hash_table_new(g_str_hash, g_str_equal);
+	GHashTableIter iter;
+	gpointer key, value;
+	bool ok = false, in_txn = false;
+	guint i;
+
+	if (g_hash_table_size(uidls->gone) == 0) {
+		ok = true;
+		goto out;
+	}
+	if (!index_gone_list(idx, account, gone, error))
+		goto out;
+	for (i = 0; i < gone->len; i++)
+		g_hash_table_add(known, ((struct index_gone *)g_ptr_array_index(gone, i))->uidl);
+	g_hash_table_iter_init(&iter, uidls->gone);
+	while (g_hash_table_iter_next(&iter, &key, &value)) {
+		const struct uidls_gone *g = value;
+		GError *local = NULL;
+
+		if (g_hash_table_contains(known, key))
+			continue;
+		if (!g->dele && index_has_uidl(idx, account, key, &local))
+			continue;
+		if (local != NULL) {
+			g_propagate_error(error, local);
+			goto out;
+		}
+		if (!in_txn && !index_begin(idx, error))
+			goto out;
+		in_txn = true;
+		if (!index_gone_add(idx, account, key, g->arrival, g->dele, error))
+			goto out;
+	}
+	ok = !in_txn || index_commit(idx, error);
+	in_txn = false;
+out:
+	if (in_txn)
+		index_rollback(idx);
+	g_hash_table_unref(known);
+	g_ptr_array_unref(gone);
+	return ok;
+}
+
 /* Reindex the account NAME's inbox and local folders; their keys go into PRESENT. */
 static bool
-reindex_account(struct index *idx, const char *store, const char *name, GHashTable *present,
+reindex_account_in(struct index *idx, const char *store, const char *name, GHashTable *present,
     struct reindex_stats *stats, GError **error)
 {
 	GPtrArray *folders = g_ptr_array_new_with_free_func(g_free);
 	char *maildir = g_build_filename(store, name, NULL);
-	bool ok = reindex_folder(idx, name, "", maildir, stats, error) &&
+	struct uidls *uidls = uidls_read(maildir, error);
+	bool ok = uidls != NULL &&
+	    reindex_mailbox(idx, name, "", maildir, maildir, uidls, stats, error) &&
 	    folder_list(store, name, folders, error);
 	guint i;
 
@@ -432,15 +561,138 @@ reindex_account(struct index *idx, const char *store, const char *name, GHashTab
 		const char *folder = g_ptr_array_index(folders, i);
 		char *dir = folder_maildir(store, name, folder);
 
-		ok = reindex_folder(idx, name, folder, dir, stats, error);
+		ok = reindex_mailbox(idx, name, folder, dir, maildir, uidls, stats, error);
 		g_hash_table_add(present, g_strconcat(name, "\n", folder, NULL));
 		stats->folders++;
 		g_free(dir);
 	}
-	ok = ok && reindex_drop_folders(idx, name, present, stats, error);
+	ok = ok && reindex_drop_folders(idx, name, present, stats, error) &&
+	    reindex_restore_gone(idx, name, uidls, error);
+	if (!ok && uidls == NULL)
+		g_prefix_error(error, "account %s: ", name);
+	uidls_free(uidls);
 	g_free(maildir);
 	g_ptr_array_unref(folders);
 	return ok;
+}
+
+bool
+reindex_account(struct index *idx, const char *store, const char *account,
+    struct reindex_stats *stats, GError **error)
+{
+	struct reindex_stats local = { 0 };
+	GHashTable *present = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	bool ok;
+
+	if (stats == NULL)
+		stats = &local;
+	/* Moves and expunges a crash interrupted are settled first. */
+	ok = folder_recover(idx, store, error) &&
+	    reindex_account_in(idx, store, account, present, stats, error);
+	g_hash_table_unref(present);
+	return ok;
+}
+
+/* What reindex_compact_uidls gives uidls_compact's callback. */
+struct reindex_compact {
+	struct index *idx;
+	const char *account;
+	const char *maildir;
+};
+
+/* Add the bases of the message files of every mailbox of the account to BASES. */
+static bool
+reindex_bases_on_disk(const char *maildir, GHashTable *bases, GError **error)
+{
+	char *store = g_path_get_dirname(maildir), *name = g_path_get_basename(maildir);
+	GPtrArray *folders = g_ptr_array_new_with_free_func(g_free);
+	GPtrArray *entries = g_ptr_array_new_with_free_func((GDestroyNotify)store_entry_free);
+	bool ok = store_scan(maildir, entries, error) && folder_list(store, name, folders, error);
+	guint i;
+
+	for (i = 0; ok && i < folders->len; i++) {
+		char *dir = folder_maildir(store, name, g_ptr_array_index(folders, i));
+
+		ok = store_scan(dir, entries, error);
+		g_free(dir);
+	}
+	for (i = 0; ok && i < entries->len; i++) {
+		struct store_entry *e = g_ptr_array_index(entries, i);
+
+		g_hash_table_add(bases, g_strdup(e->base));
+	}
+	g_ptr_array_unref(entries);
+	g_ptr_array_unref(folders);
+	g_free(name);
+	g_free(store);
+	return ok;
+}
+
+/*
+ * The records a compacted journal keeps: the index's UIDL of every row
+ * and every gone UIDL, and a record the index lacks whose file is still
+ * there (an index older than the journal, restored from a backup, say).
+ */
+static bool
+reindex_compact_build(const struct uidls *current, GString *records, void *data,
+    GError **error)
+{
+	struct reindex_compact *c = data;
+	GPtrArray *rows = g_ptr_array_new_with_free_func((GDestroyNotify)index_message_free);
+	GPtrArray *gone = g_ptr_array_new_with_free_func((GDestroyNotify)index_gone_free);
+	GHashTable *row_bases = g_hash_table_new(g_str_hash, g_str_equal);
+	GHashTable *on_disk = NULL;
+	GHashTableIter iter;
+	gpointer key, value;
+	bool ok = false;
+	guint i;
+
+	if (!index_account_files(c->idx, c->account, rows, error) ||
+	    !index_gone_list(c->idx, c->account, gone, error))
+		goto out;
+	for (i = 0; i < rows->len; i++) {
+		const struct index_message *m = g_ptr_array_index(rows, i);
+
+		g_hash_table_add(row_bases, m->base);
+		if (m->uidl != NULL)
+			uidls_add_stored(records, m->base, m->uidl, m->partial);
+	}
+	g_hash_table_iter_init(&iter, current->stored);
+	while (g_hash_table_iter_next(&iter, &key, &value)) {
+		const struct uidls_stored *st = value;
+
+		if (g_hash_table_contains(row_bases, key))
+			continue;
+		if (on_disk == NULL) {
+			on_disk = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+			if (!reindex_bases_on_disk(c->maildir, on_disk, error))
+				goto out;
+		}
+		if (g_hash_table_contains(on_disk, key))
+			uidls_add_stored(records, key, st->uidl, st->partial);
+	}
+	for (i = 0; i < gone->len; i++) {
+		const struct index_gone *g = g_ptr_array_index(gone, i);
+
+		uidls_add_gone(records, g->uidl, g->arrival, g->dele);
+	}
+	ok = true;
+out:
+	if (on_disk != NULL)
+		g_hash_table_unref(on_disk);
+	g_hash_table_unref(row_bases);
+	g_ptr_array_unref(gone);
+	g_ptr_array_unref(rows);
+	return ok;
+}
+
+bool
+reindex_compact_uidls(struct index *idx, const char *account, const char *maildir,
+    GError **error)
+{
+	struct reindex_compact c = { idx, account, maildir };
+
+	return uidls_compact(maildir, reindex_compact_build, &c, error);
 }
 
 bool
@@ -462,7 +714,7 @@ reindex_store(struct index *idx, const char *store, struct reindex_stats *stats,
 	for (i = 0; i < names->len; i++) {
 		const char *name = g_ptr_array_index(names, i);
 
-		if (!reindex_account(idx, store, name, present, stats, error))
+		if (!reindex_account_in(idx, store, name, present, stats, error))
 			goto out;
 		g_hash_table_add(present, g_strdup(name));
 		stats->accounts++;
@@ -484,4 +736,190 @@ out:
 	g_ptr_array_unref(indexed);
 	g_ptr_array_unref(names);
 	return ok;
+}
+
+/* What a watch last saw of one mailbox's folders. */
+struct reindex_seen {
+	int64_t new_ns, cur_ns; /* modification times of new/ and cur/, in ns */
+	bool settled;           /* old enough that a change in the same tick is ruled out */
+	bool mine;              /* unchanged at reindex_watch_mine_begin */
+};
+
+struct reindex_watch {
+	char *store;
+	GHashTable *seen; /* "account\nfolder" -> struct reindex_seen * */
+};
+
+struct reindex_watch *
+reindex_watch_new(const char *store)
+{
+	struct reindex_watch *w = g_new0(struct reindex_watch, 1);
+
+	w->store = g_strdup(store);
+	w->seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	return w;
+}
+
+void
+reindex_watch_free(struct reindex_watch *watch)
+{
+	if (watch == NULL)
+		return;
+	g_hash_table_unref(watch->seen);
+	g_free(watch->store);
+	g_free(watch);
+}
+
+/* The modification time of DIR/SUB in ns, or -1. */
+static int64_t
+reindex_mtime_ns(const char *dir, const char *sub)
+{
+	char *path = g_build_filename(dir, sub, NULL);
+	struct stat st;
+	int64_t t = -1;
+
+	if (stat(path, &st) == 0)
+		t = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+	g_free(path);
+	return t;
+}
+
+/* Call FN for every mailbox under the store: (account, folder, its Maildir). */
+static bool
+reindex_watch_each(struct reindex_watch *w, bool (*fn)(struct reindex_watch *, const char *,
+    const char *, const char *, void *), void *data, GError **error)
+{
+	GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+	bool ok = reindex_list_maildirs(w->store, names, error);
+	guint i, j;
+
+	for (i = 0; ok && i < names->len; i++) {
+		const char *account = g_ptr_array_index(names, i);
+		GPtrArray *folders = g_ptr_array_new_with_free_func(g_free);
+		char *top = g_build_filename(w->store, account, NULL);
+
+		ok = fn(w, account, "", top, data) && folder_list(w->store, account, folders, error);
+		for (j = 0; ok && j < folders->len; j++) {
+			char *dir = folder_maildir(w->store, account, g_ptr_array_index(folders, j));
+
+			ok = fn(w, account, g_ptr_array_index(folders, j), dir, data);
+			g_free(dir);
+		}
+		g_free(top);
+		g_ptr_array_unref(folders);
+	}
+	g_ptr_array_unref(names);
+	return ok;
+}
+
+/* What reindex_watch_check's callback needs. */
+struct reindex_watch_run {
+	struct index *idx;
+	bool changed;
+	GError **error;
+};
+
+/*
+ * True while a fetch holds ACCOUNT's lock (<store>/<account>/.lock): its
+ * deliveries change new/ all the time and index themselves; the mailbox is
+ * looked at again once the fetch is over.
+ */
+static bool
+reindex_watch_fetching(struct reindex_watch *w, const char *account)
+{
+	char *path = g_build_filename(w->store, account, ".lock", NULL);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	bool held = false;
+
+	g_free(path);
+	if (fd < 0)
+		return false;
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0)
+		held = errno == EWOULDBLOCK;
+	close(fd); /* releases the probe's lock */
+	return held;
+}
+
+/* Reindex one mailbox if its folders changed since it was last seen. */
+static bool
+reindex_watch_one(struct reindex_watch *w, const char *account, const char *folder,
+    const char *dir, void *data)
+{
+	struct reindex_watch_run *run = data;
+	char *key = g_strconcat(account, "\n", folder, NULL);
+	struct reindex_seen *seen = g_hash_table_lookup(w->seen, key);
+	int64_t new_ns = reindex_mtime_ns(dir, "new"), cur_ns = reindex_mtime_ns(dir, "cur");
+	int64_t now = g_get_real_time() * 1000;
+	struct reindex_stats stats = { 0 };
+
+	if ((seen != NULL && seen->settled && seen->new_ns == new_ns && seen->cur_ns == cur_ns) ||
+	    reindex_watch_fetching(w, account)) {
+		g_free(key);
+		return true;
+	}
+	/* The times are taken before the scan: a change during it shows next time. */
+	if (!reindex_folder(run->idx, account, folder, dir, &stats, run->error)) {
+		g_free(key);
+		return false;
+	}
+	if (stats.parsed > 0 || stats.renamed > 0 || stats.removed > 0)
+		run->changed = true;
+	if (seen == NULL) {
+		seen = g_new0(struct reindex_seen, 1);
+		g_hash_table_insert(w->seen, key, seen);
+	} else {
+		g_free(key);
+	}
+	seen->new_ns = new_ns;
+	seen->cur_ns = cur_ns;
+	/* A folder changed within the last 2 s may change again within its clock's tick. */
+	seen->settled = now - MAX(new_ns, cur_ns) > 2 * (int64_t)1000000000;
+	return true;
+}
+
+bool
+reindex_watch_check(struct reindex_watch *watch, struct index *idx, bool *changed,
+    GError **error)
+{
+	struct reindex_watch_run run = { idx, false, error };
+	bool ok = reindex_watch_each(watch, reindex_watch_one, &run, error);
+
+	*changed = run.changed;
+	return ok;
+}
+
+/* reindex_watch_mine_begin (DATA NULL) and _end (DATA non-NULL) for one mailbox. */
+static bool
+reindex_watch_mine(struct reindex_watch *w, const char *account, const char *folder,
+    const char *dir, void *data)
+{
+	char *key = g_strconcat(account, "\n", folder, NULL);
+	struct reindex_seen *seen = g_hash_table_lookup(w->seen, key);
+	int64_t new_ns, cur_ns;
+
+	g_free(key);
+	if (seen == NULL)
+		return true;
+	new_ns = reindex_mtime_ns(dir, "new");
+	cur_ns = reindex_mtime_ns(dir, "cur");
+	if (data == NULL) {
+		seen->mine = seen->settled && seen->new_ns == new_ns && seen->cur_ns == cur_ns;
+	} else if (seen->mine) {
+		seen->new_ns = new_ns;
+		seen->cur_ns = cur_ns;
+		seen->mine = false;
+	}
+	return true;
+}
+
+void
+reindex_watch_mine_begin(struct reindex_watch *watch)
+{
+	reindex_watch_each(watch, reindex_watch_mine, NULL, NULL);
+}
+
+void
+reindex_watch_mine_end(struct reindex_watch *watch)
+{
+	reindex_watch_each(watch, reindex_watch_mine, watch, NULL);
 }

@@ -14,7 +14,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <signal.h>
 #include <sys/time.h>
+#include <sys/utsname.h>
+#include <time.h>
 #include <unistd.h>
 
 /* How often store_tmp_open tries a fresh name when one is taken. */
@@ -36,6 +39,119 @@ store_set_errno(GError **error, int err, const char *what, const char *path)
 	}
 	g_set_error(error, STORE_ERROR, err == EEXIST ? STORE_ERROR_EXISTS : STORE_ERROR_IO,
 	    "%s %s: %s", what, path, g_strerror(err));
+}
+
+/*
+ * Make PATH (a folder when DIR, else a file) 0700 or 0600 if others may use
+ * it and it is ours; add "PATH (was MODE)" to FIXED.
+ */
+static void
+store_private_path(const char *path, bool dir, GString *fixed)
+{
+	struct stat st;
+
+	if (lstat(path, &st) != 0 || st.st_uid != geteuid() || (st.st_mode & 077) == 0)
+		return;
+	if (dir ? !S_ISDIR(st.st_mode) : !S_ISREG(st.st_mode))
+		return;
+	if (chmod(path, dir ? 0700 : 0600) == 0)
+		g_string_append_printf(fixed, "%s%s (was %04o)", fixed->len > 0 ? ", " : "", path,
+		    (unsigned int)(st.st_mode & 07777));
+}
+
+/* store_private_path for the Maildir DIR, its tmp/, new/ and cur/. */
+static void
+store_private_maildir(const char *dir, GString *fixed)
+{
+	size_t i;
+
+	store_private_path(dir, true, fixed);
+	for (i = 0; i < G_N_ELEMENTS(store_subdirs); i++) {
+		char *sub = g_build_filename(dir, store_subdirs[i], NULL);
+
+		store_private_path(sub, true, fixed);
+		g_free(sub);
+	}
+}
+
+/* The account Maildir DIR: itself, its files of surat's, and its Maildir++ folders. */
+static void
+store_private_account(const char *dir, GString *fixed)
+{
+	static const char *const files[] = { ".lock", "surat-uidls", "surat-uidls.new" };
+	GDir *d;
+	const char *name;
+	size_t i;
+
+	store_private_maildir(dir, fixed);
+	for (i = 0; i < G_N_ELEMENTS(files); i++) {
+		char *path = g_build_filename(dir, files[i], NULL);
+
+		store_private_path(path, false, fixed);
+		g_free(path);
+	}
+	if ((d = g_dir_open(dir, 0, NULL)) == NULL)
+		return;
+	while ((name = g_dir_read_name(d)) != NULL) {
+		char *path;
+
+		if (name[0] != '.')
+			continue;
+		path = g_build_filename(dir, name, NULL);
+		if (store_is_maildir(path))
+			store_private_maildir(path, fixed);
+		g_free(path);
+	}
+	g_dir_close(d);
+}
+
+bool
+store_make_private(const char *store, GError **error)
+{
+	GString *fixed = g_string_new(NULL);
+	GDir *d;
+	const char *name;
+	bool ok = true;
+
+	/* A store that is the home folder (or /) is the user's business, not ours. */
+	if (g_strcmp0(store, g_get_home_dir()) != 0 && strcmp(store, "/") != 0)
+		store_private_path(store, true, fixed);
+	if ((d = g_dir_open(store, 0, NULL)) != NULL) {
+		while ((name = g_dir_read_name(d)) != NULL) {
+			char *path = g_build_filename(store, name, NULL);
+
+			if (g_str_has_prefix(name, "index.db") || strcmp(name, "fetch.log") == 0)
+				store_private_path(path, false, fixed);
+			else if (name[0] != '.' && store_is_maildir(path))
+				store_private_account(path, fixed);
+			g_free(path);
+		}
+		g_dir_close(d);
+	}
+	if (fixed->len > 0) {
+		char *log = g_build_filename(store, "fetch.log", NULL);
+		char stamp[32];
+		time_t now = time(NULL);
+		struct tm tm;
+		char *line;
+		int fd;
+
+		localtime_r(&now, &tm);
+		strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M:%S", &tm);
+		line = g_strdup_printf("%s surat: others could read the store; made private "
+				       "(folders 0700, files 0600): %s\n", stamp, fixed->str);
+		fd = open(log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+		if (fd < 0 || write(fd, line, strlen(line)) != (ssize_t)strlen(line)) {
+			store_set_errno(error, errno, "cannot write", log);
+			ok = false;
+		}
+		if (fd >= 0)
+			close(fd);
+		g_free(line);
+		g_free(log);
+	}
+	g_string_free(fixed, TRUE);
+	return ok;
 }
 
 bool
@@ -384,14 +500,52 @@ store_sync_dir(const char *dir, const char *subdir, GError **error)
 	return ok;
 }
 
-bool
-store_sync_fs(const char *dir, GError **error)
+int
+store_batch_open(const char *dir, GError **error)
 {
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		store_set_errno(error, errno, "cannot open", dir);
+	return fd;
+}
+
+bool
+store_batch_sync(int fd, const char *dir, GError **error)
+{
+	if (syncfs(fd) != 0) {
+		store_set_errno(error, errno, "cannot write the files of", dir);
+		return false;
+	}
+	return true;
+}
+
+bool
+store_syncfs_reports_errors(void)
+{
+	static gsize once;
+	static bool reports;
+
+	if (g_once_init_enter(&once)) {
+		struct utsname u;
+		int major = 0, minor = 0;
+
+		/* syncfs has reported writeback errors since Linux 5.8 (commit 735e4ae5ba28). */
+		if (uname(&u) == 0 && sscanf(u.release, "%d.%d", &major, &minor) == 2)
+			reports = major > 5 || (major == 5 && minor >= 8);
+		g_once_init_leave(&once, 1);
+	}
+	return reports;
+}
+
+bool
+store_sync_file(const char *path, GError **error)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	bool ok = true;
 
-	if (fd < 0 || syncfs(fd) != 0) {
-		store_set_errno(error, errno, "cannot sync the file system of", dir);
+	if (fd < 0 || fsync(fd) != 0) {
+		store_set_errno(error, errno, fd < 0 ? "cannot open" : "cannot write", path);
 		ok = false;
 	}
 	if (fd >= 0)
@@ -594,6 +748,50 @@ out:
 	return ok;
 }
 
+bool
+store_find(const char *dir, const char *base, const char **subdir, char **flags,
+    GError **error)
+{
+	static const char *const subdirs[] = { "new", "cur" };
+	size_t baselen = strlen(base), i;
+
+	*flags = NULL;
+	for (i = 0; i < G_N_ELEMENTS(subdirs); i++) {
+		char *path = g_build_filename(dir, subdirs[i], NULL);
+		char *name = NULL;
+		DIR *d = opendir(path);
+		struct dirent *de;
+
+		if (d == NULL) {
+			store_set_errno(error, errno, "cannot read folder", path);
+			g_free(path);
+			return false;
+		}
+		while ((de = readdir(d)) != NULL) {
+			if (strncmp(de->d_name, base, baselen) == 0 &&
+			    (de->d_name[baselen] == '\0' || de->d_name[baselen] == ':')) {
+				name = g_strdup(de->d_name);
+				break;
+			}
+		}
+		closedir(d);
+		g_free(path);
+		if (name != NULL) {
+			char *b = NULL, *f = NULL;
+			bool ok = store_parse_name(name, &b, &f, error) &&
+			    store_fix_name(dir, subdirs[i], name, subdir, error);
+
+			if (ok)
+				*flags = store_flags_normalize(f);
+			g_free(b);
+			g_free(f);
+			g_free(name);
+			return ok;
+		}
+	}
+	return false;
+}
+
 /* Append the message files of DIR/SUBDIR to ENTRIES. */
 static bool
 store_scan_subdir(const char *dir, const char *subdir, GPtrArray *entries, GError **error)
@@ -671,6 +869,92 @@ store_scan_tmp(const char *dir, GPtrArray *names, GError **error)
 	closedir(d);
 	g_free(path);
 	return ok;
+}
+
+/* When the process PID started, in seconds since the epoch, or -1. */
+static int64_t
+store_process_start(long pid)
+{
+	char *path = g_strdup_printf("/proc/%ld/stat", pid), *text = NULL, *boot = NULL;
+	const char *p, *btime;
+	int64_t start = -1;
+	long ticks = sysconf(_SC_CLK_TCK);
+	int field;
+
+	if (!g_file_get_contents(path, &text, NULL, NULL) ||
+	    !g_file_get_contents("/proc/stat", &boot, NULL, NULL) || ticks <= 0)
+		goto out;
+	/* Field 22 (starttime, ticks after boot); the name in field 2 may hold spaces. */
+	p = strrchr(text, ')');
+	for (field = 2; p != NULL && field < 21; field++)
+		p = strchr(p + 1, ' ');
+	btime = strstr(boot, "\nbtime ");
+	if (p != NULL && btime != NULL)
+		start = g_ascii_strtoll(btime + 7, NULL, 10) +
+		    g_ascii_strtoll(p + 1, NULL, 10) / ticks;
+out:
+	g_free(boot);
+	g_free(text);
+	g_free(path);
+	return start;
+}
+
+/*
+ * Parse NAME as a store_unique_name of this host: *SECONDS and *PID from
+ * "SECONDS.M<usec>P<pid>Q<n>.HOST".
+ */
+static bool
+store_own_name(const char *name, int64_t *seconds, long *pid)
+{
+	const char *p = name;
+	char *end;
+
+	*seconds = g_ascii_strtoll(p, &end, 10);
+	if (end == p || *end != '.' || end[1] != 'M')
+		return false;
+	p = end + 2;
+	g_ascii_strtoll(p, &end, 10);
+	if (end == p || *end != 'P')
+		return false;
+	p = end + 1;
+	*pid = (long)g_ascii_strtoll(p, &end, 10);
+	if (end == p || *end != 'Q' || *pid <= 0)
+		return false;
+	p = end + 1;
+	g_ascii_strtoll(p, &end, 10);
+	if (end == p || *end != '.')
+		return false;
+	return strcmp(end + 1, store_host()) == 0;
+}
+
+bool
+store_tmp_is_leftover(const char *dir, const char *name)
+{
+	char *path = g_strdup_printf("%s/tmp/%s", dir, name);
+	struct stat st;
+	int64_t seconds, latest, start;
+	long pid;
+	bool gone = false;
+
+	if (lstat(path, &st) != 0) {
+		g_free(path);
+		return false;
+	}
+	g_free(path);
+	/* The spec's "not accessed": neither read nor written (a writer updates mtime). */
+	latest = MAX((int64_t)st.st_atime, (int64_t)st.st_mtime);
+	if ((int64_t)time(NULL) - latest > STORE_TMP_MAX_AGE)
+		return true;
+	if (!store_own_name(name, &seconds, &pid))
+		return false;
+	if (pid == (long)getpid())
+		return false;
+	if (kill((pid_t)pid, 0) != 0 && errno == ESRCH)
+		return true;
+	/* Running, but a later process that reuses the number? */
+	start = store_process_start(pid);
+	gone = start > 0 && start > seconds + 2;
+	return gone;
 }
 
 void

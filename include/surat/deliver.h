@@ -6,15 +6,25 @@
  *
  * The order, for a batch (group commit):
  *   1. each message is written to tmp/<unique> (deliver_add);
- *   2. deliver_commit: one sync makes the tmp files durable; one index
- *      transaction records them as PENDING rows (with UIDL); the files are
- *      renamed into new/; new/ is fsync'ed once; one transaction marks the rows
- *      STORED.  Only after deliver_commit returns may the caller DELE.
+ *   2. deliver_commit: the batch's UIDLs go into the Maildir's UIDL journal
+ *      (uidls.h); one sync makes the tmp files and the journal durable and
+ *      reports any of their writes that failed (syncfs on an fd opened
+ *      before the batch's first write: at deliver_open, then before each
+ *      commit's sync for the next batch; doc/internals/durability.md); one
+ *      index transaction records them as PENDING rows (with UIDL); the files
+ *      are renamed into new/; new/ is fsync'ed once; one transaction marks
+ *      the rows STORED.  Only after deliver_commit returns may the caller
+ *      DELE.
+ * A tmp file added to a batch by other means must have been written after
+ * deliver_open or the previous deliver_commit, so the batch's sync covers it.
  * Recovery (run by deliver_open): a PENDING row whose file is in new/ or cur/
  * becomes STORED; one whose file is still in tmp/ (complete, it was synced
  * before the row was written) is renamed into new/ and becomes STORED; one
- * with no file is dropped (the fetcher fetches it again).  A tmp/ file with no
- * row is an unfinished write and is removed.
+ * with no file is dropped (the fetcher fetches it again).  A tmp/ file of
+ * surat's own from a process that is gone, or untouched for 36 hours, is an
+ * unfinished write and is removed; other programs' files are left alone.
+ * When the index knows nothing of the account but its UIDL journal does
+ * (index.db lost), the account is reindexed first, so no UIDL is unknown.
  *
  * Uses store.h for files and index.h for rows; knows nothing of POP3.
  */

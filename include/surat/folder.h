@@ -139,4 +139,15 @@ bool folder_restore(struct index *idx, const char *store, const GPtrArray *entri
  */
 bool folder_recover(struct index *idx, const char *store, GError **error);
 
+/*
+ * Make sure the file of MSG (a row of IDX) is where the row says.  Another
+ * program (mutt, neomutt) may have renamed it to change its flags or moved
+ * it from new/ to cur/: then it is found by its base name in its mailbox,
+ * and the row and MSG follow it (the other program's flags win).  False
+ * with FOLDER_ERROR_MISSING when no file of the mailbox has that base any
+ * more (deleted or moved away: `surat reindex` settles it).
+ */
+bool folder_locate(struct index *idx, const char *store, struct index_message *msg,
+    GError **error);
+
 #endif

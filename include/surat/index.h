@@ -33,6 +33,7 @@ enum index_error_code {
 	INDEX_ERROR_DB,      /* SQLite failed; the message has sqlite3_errmsg */
 	INDEX_ERROR_SCHEMA,  /* the file is newer than this surat or not an index */
 	INDEX_ERROR_QUERY,   /* a search query SQLite could not use */
+	INDEX_ERROR_CORRUPT, /* the file is damaged (truncated, garbage): rebuild it */
 };
 
 /*
@@ -104,11 +105,26 @@ bool index_message_has_flag(const struct index_message *msg, char flag);
  * version 1 this rebuilds the tables once: a few seconds at 100,000
  * messages; rows from before version 2 have no Cc until `surat reindex`
  * parses them again, which the migration arranges).  Rows not yet threaded
- * are threaded before it returns.  Fails with INDEX_ERROR_SCHEMA when the
- * file was written by a newer surat.
+ * are threaded before it returns.  The file is created mode 0600 (it holds
+ * the text of every message; store_make_private fixes an older one).
+ * Fails with INDEX_ERROR_SCHEMA when the file was written by a newer surat
+ * or is another program's database, and with INDEX_ERROR_CORRUPT when it is
+ * not a database or is damaged (truncated); the message says to run
+ * `surat reindex`, which moves such a file aside (index_move_aside).
  */
 struct index *index_open(const char *path, GError **error);
 void index_free(struct index *idx);
+
+/* True when ERROR says the file at hand is no usable index (INDEX_ERROR_SCHEMA or _CORRUPT). */
+bool index_error_is_unusable(const GError *error);
+
+/*
+ * Rename the index file PATH and its -wal and -shm files to
+ * PATH.broken-YYYYMMDD-HHMMSS(-wal, -shm), so a new index can be built in
+ * its place and nothing is destroyed.  *MOVED_TO gets the new name.
+ */
+bool index_move_aside(const char *path, char **moved_to, GError **error);
+
 
 /* The schema version of the open file (PRAGMA user_version). */
 int index_schema_version(struct index *idx);
@@ -187,6 +203,12 @@ bool index_get(struct index *idx, int64_t id, struct index_message *msg, GError 
 
 /* True when ACCOUNT already has a row (in any state and folder) for UIDL. */
 bool index_has_uidl(struct index *idx, const char *account, const char *uidl, GError **error);
+
+/*
+ * *KNOWN gets whether the index knows anything of ACCOUNT: a row, or a
+ * UIDL of a message gone from its store.  False when index.db was made anew.
+ */
+bool index_account_known(struct index *idx, const char *account, bool *known, GError **error);
 
 /*
  * Every row of ACCOUNT (any state, every folder), appended to ROWS as struct

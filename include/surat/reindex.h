@@ -3,7 +3,11 @@
  * including Maildirs another tool filled (mpop, fetchmail, getmail, mutt).
  * Incremental: a file whose name, size and mtime are unchanged is not parsed
  * again; flags changed by another tool are picked up from the name; rows of
- * files that vanished are dropped.
+ * files that vanished are dropped.  A row made anew gets its UIDL (and
+ * headers-only state) from the account's UIDL journal (uidls.h), and the
+ * journal's gone UIDLs the index lacks are added, so a rebuilt index makes
+ * the fetcher download nothing twice.  Tags and the undo log are the
+ * index's alone: a rebuilt index has none.
  */
 #ifndef SURAT_REINDEX_H
 #define SURAT_REINDEX_H
@@ -38,6 +42,24 @@ bool reindex_folder(struct index *idx, const char *account, const char *folder,
     const char *maildir, struct reindex_stats *stats, GError **error);
 
 /*
+ * Reindex the account ACCOUNT's Maildir <STORE>/<ACCOUNT> and its local
+ * folders, after settling interrupted moves and expunges (folder_recover);
+ * rows of folders that are gone are dropped.  What reindex_store does for
+ * one account.
+ */
+bool reindex_account(struct index *idx, const char *store, const char *account,
+    struct reindex_stats *stats, GError **error);
+
+/*
+ * Compact the UIDL journal of ACCOUNT's Maildir MAILDIR (uidls.h): rewrite
+ * it with a record for each UIDL the index holds for the account (rows and
+ * gone UIDLs), keeping a record the index lacks only while its file is
+ * there.  Only while no delivery into the account runs (the fetch lock).
+ */
+bool reindex_compact_uidls(struct index *idx, const char *account, const char *maildir,
+    GError **error);
+
+/*
  * Reindex every Maildir directly under STORE (each folder with tmp/, new/ and
  * cur/ is an account of that name) and its Maildir++ subfolders (.NAME, the
  * local folders of folder.h), and drop rows of accounts and folders whose
@@ -45,5 +67,34 @@ bool reindex_folder(struct index *idx, const char *account, const char *folder,
  * (folder_recover); rows being delivered are left to delivery's recovery.
  */
 bool reindex_store(struct index *idx, const char *store, struct reindex_stats *stats, GError **error);
+
+/*
+ * Following what other programs (mutt, neomutt, an MDA, a script) do to the
+ * Maildirs while surat runs, as mutt follows its mailboxes: each check
+ * looks at the modification times of every mailbox's new/ and cur/ (a few
+ * stat calls) and reindexes (incrementally) the mailboxes that changed.
+ * The first check reindexes every mailbox, which catches up with what
+ * happened while surat was not running.
+ */
+struct reindex_watch;
+
+struct reindex_watch *reindex_watch_new(const char *store);
+void reindex_watch_free(struct reindex_watch *watch);
+
+/*
+ * Reindex the mailboxes under the store whose folders changed since the
+ * last check.  *CHANGED says whether any row changed.
+ */
+bool reindex_watch_check(struct reindex_watch *watch, struct index *idx, bool *changed,
+    GError **error);
+
+/*
+ * Around surat's own changes to the files (a key in the interface):
+ * reindex_watch_mine_begin notes which mailboxes nobody else changed since
+ * the last check, and reindex_watch_mine_end takes their folders' new times
+ * as seen, so surat's own renames do not cost a rescan.
+ */
+void reindex_watch_mine_begin(struct reindex_watch *watch);
+void reindex_watch_mine_end(struct reindex_watch *watch);
 
 #endif

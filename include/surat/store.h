@@ -34,6 +34,17 @@ enum store_error_code {
 #define STORE_FLAG_SEEN    'S'
 #define STORE_FLAG_TRASHED 'T'
 
+/*
+ * Make the store at STORE private: it holds every message, and index.db
+ * their text.  The store folder, each Maildir under it (an account), its
+ * tmp/, new/ and cur/ and its Maildir++ folders become 0700 where others
+ * could enter them, and index.db (with -wal, -shm and copies moved aside),
+ * fetch.log, each account's .lock and surat-uidls 0600 where others could
+ * read them (only what the user owns).  When anything changed, a line
+ * naming it (and its old mode) is appended to STORE/fetch.log.
+ */
+bool store_make_private(const char *store, GError **error);
+
 /* Create DIR and DIR/{tmp,new,cur} (mode 0700) as needed. */
 bool store_maildir_create(const char *dir, GError **error);
 
@@ -116,10 +127,33 @@ bool store_tmp_replace(const char *dir, const char *tmp_base, const char *subdir
 bool store_sync_dir(const char *dir, const char *subdir, GError **error);
 
 /*
- * Make the file system holding DIR durable in one call (syncfs), for group
- * commit: many files written without fsync, then one sync.
+ * Group commit: many files written without fsync, then one sync that makes
+ * them all durable and reports every write of theirs that failed.
+ *
+ * syncfs() reports a writeback error (EIO, ENOSPC) recorded on the file
+ * system since the fd it is called on was opened (Linux 5.8 and later), and
+ * before 5.8 none at all.  So a batch opens its fd with store_batch_open
+ * before its first write, and store_batch_sync calls syncfs on that fd:
+ * every failed write of the batch's files in between is reported (so is
+ * another program's on the same file system: the batch fails, safely).
+ * Where syncfs cannot report errors (store_syncfs_reports_errors false),
+ * the batch fsyncs each file instead (store_sync_file).
  */
-bool store_sync_fs(const char *dir, GError **error);
+
+/* Open DIR for a batch's store_batch_sync; -1 with ERROR set on failure. */
+int store_batch_open(const char *dir, GError **error);
+
+/* syncfs on FD (from store_batch_open on DIR), reporting any write error since it was opened. */
+bool store_batch_sync(int fd, const char *dir, GError **error);
+
+/* True when this kernel's syncfs reports writeback errors (Linux 5.8 or later). */
+bool store_syncfs_reports_errors(void);
+
+/*
+ * fsync the file PATH through a new fd: reports a failed write of it that
+ * no one has been told of yet (the kernel keeps it for new openers).
+ */
+bool store_sync_file(const char *path, GError **error);
 
 /*
  * Set the flags of the message at DIR/SUBDIR/BASE(:2,OLD_FLAGS) to NEW_FLAGS:
@@ -161,6 +195,16 @@ bool store_remove(const char *dir, const char *subdir, const char *base,
 bool store_fix_name(const char *dir, const char *subdir, const char *name,
     const char **new_subdir, GError **error);
 
+/*
+ * Find the message with base name BASE in DIR's new/ or cur/, whatever its
+ * flags now (another program may have renamed it), giving it its canonical
+ * name (store_fix_name) if it has not.  True with *SUBDIR ("new" or "cur",
+ * static) and *FLAGS (a new string, normalized) when found; false without
+ * an error when no file has that base, with ERROR set on a read error.
+ */
+bool store_find(const char *dir, const char *base, const char **subdir, char **flags,
+    GError **error);
+
 /* One message file found by store_scan. */
 struct store_entry {
 	char *subdir;  /* "new" or "cur" */
@@ -184,6 +228,19 @@ bool store_scan(const char *dir, GPtrArray *entries, GError **error);
  * Base names of the files in DIR/tmp, appended to NAMES (g_free'd char *).
  */
 bool store_scan_tmp(const char *dir, GPtrArray *names, GError **error);
+
+/* How long a file may sit in tmp/ before anyone may remove it (the Maildir spec: 36 hours). */
+#define STORE_TMP_MAX_AGE (36 * 3600)
+
+/*
+ * True when DIR/tmp/NAME may be removed as a write that never finished:
+ * one of surat's own names (store_unique_name) made on this host by a
+ * process that is gone (its pid is not running, or is running a process that
+ * started after the name was made), or any file neither read nor written
+ * for STORE_TMP_MAX_AGE seconds.  Anything else may be another
+ * program's delivery in progress, or a copy surat's interface is making.
+ */
+bool store_tmp_is_leftover(const char *dir, const char *name);
 
 void store_entry_free(struct store_entry *entry);
 

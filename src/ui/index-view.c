@@ -88,11 +88,18 @@ ui_index_set_flags(struct ui *ui, const struct index_message *msg, const char *f
 {
 	char *maildir = ui_index_maildir(ui, msg->account, msg->folder);
 	char *normal = store_flags_normalize(flags);
+	struct index_message here = { 0 };
 	bool ok;
 
+	/* Where the file is now: another program (mutt) may have renamed it. */
+	ok = index_get(ui->idx, msg->id, &here, error);
+	if (!ok && error != NULL && *error == NULL)
+		g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_NOENT, "the message is gone");
+	ok = ok && folder_locate(ui->idx, ui->config->store, &here, error);
 	/* The file name first: it is the truth the index is rebuilt from. */
-	ok = store_set_flags(maildir, msg->subdir, msg->base, msg->flags, normal, error) &&
+	ok = ok && store_set_flags(maildir, here.subdir, here.base, here.flags, normal, error) &&
 	    index_set_flags(ui->idx, msg->id, "cur", normal, error);
+	index_message_clear(&here);
 	g_free(normal);
 	g_free(maildir);
 	ui->dirty |= UI_RELOAD_ROWS;

@@ -5,8 +5,10 @@
  */
 #include <curses.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "private.h"
+#include "surat/folder.h"
 #include "surat/store.h"
 #include "surat/width.h"
 
@@ -63,8 +65,17 @@ pager_render(struct ui *ui, struct ui_pager *pager, const struct index_message *
 	struct render_options options;
 	char *maildir = ui_index_maildir(ui, msg->account, msg->folder);
 	char *path = store_message_path(maildir, msg->subdir, msg->base, msg->flags);
+	struct index_message here = { 0 };
 	struct rendering *r;
 
+	/* Another program (mutt) may have renamed it since the row was read: follow it. */
+	if (access(path, F_OK) != 0 && index_get(ui->idx, msg->id, &here, NULL) &&
+	    folder_locate(ui->idx, ui->config->store, &here, NULL)) {
+		g_free(path);
+		path = store_message_path(maildir, here.subdir, here.base, here.flags);
+		ui->dirty |= UI_RELOAD_ROWS;
+	}
+	index_message_clear(&here);
 	ui_view_render_options(ui, &options);
 	options.full_headers = pager->full_headers;
 	options.date_format = ui->date_format; /* :set date_format */

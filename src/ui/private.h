@@ -157,6 +157,9 @@ struct ui {
 	int help_top;
 
 	struct ui_fetcher *fetcher; /* the background fetch (fetch.c) */
+	struct reindex_watch *watch; /* other programs' changes to the Maildirs (reindex.h) */
+	gint64 watch_next;           /* when to look at them again (monotonic) */
+	uint64_t watch_stamp;        /* index_change_stamp last seen without the sidebar */
 	struct ui_views *views;     /* the key map and mailcap of view.c, made on first use */
 
 	struct ui_prompt prompt;
@@ -188,6 +191,8 @@ struct ui {
 
 /* ui.c */
 void ui_set_message(struct ui *ui, bool error, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+/* Another process or program changed the rows: read them again, the cursor staying on its message. */
+void ui_reload_keep_cursor(struct ui *ui);
 /* The key map context of what has the keyboard now (the prompt, the help...). */
 enum keymap_context ui_context(const struct ui *ui);
 /* Run ACTION as if its key was typed, in the current context. */
@@ -359,9 +364,9 @@ void ui_sidebar_action(struct ui *ui, enum keymap_action action);
 /* A click on sidebar row Y (mouse.c's hook): highlight and open that entry. */
 void ui_sidebar_click(struct ui *ui, int y);
 /*
- * While the sidebar is shown, the loop wakes every ui_sidebar_watch_ms (-1:
- * no need) and ui_sidebar_watch redraws when another process (surat fetch,
- * reindex) changed the index, so its counts and the index follow.
+ * The loop wakes every ui_sidebar_watch_ms and ui_sidebar_watch redraws
+ * when another process (surat fetch, reindex) changed the index, so the
+ * index and the sidebar's counts follow.
  */
 int ui_sidebar_watch_ms(const struct ui *ui);
 void ui_sidebar_watch(struct ui *ui);

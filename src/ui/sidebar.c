@@ -321,7 +321,8 @@ ui_sidebar_refresh(struct ui *ui)
 int
 ui_sidebar_watch_ms(const struct ui *ui)
 {
-	return ui->sidebar ? SIDEBAR_WATCH_MS : -1;
+	(void)ui;
+	return SIDEBAR_WATCH_MS;
 }
 
 void
@@ -329,10 +330,19 @@ ui_sidebar_watch(struct ui *ui)
 {
 	struct ui_sidebar *sb = ui->sb;
 
-	if (!ui->sidebar || !sb->counted || index_change_stamp(ui->idx) == sb->stamp)
+	if (!ui->sidebar) {
+		/* Without the sidebar the rows still follow a fetch from cron. */
+		uint64_t stamp = index_change_stamp(ui->idx);
+
+		if (ui->watch_stamp != 0 && stamp != ui->watch_stamp)
+			ui_reload_keep_cursor(ui);
+		ui->watch_stamp = stamp;
+		return;
+	}
+	if (!sb->counted || index_change_stamp(ui->idx) == sb->stamp)
 		return;
 	/* The rows under the index may have changed too: read them with the counts. */
-	ui->dirty |= UI_DIRTY_ALL | UI_RELOAD_ROWS;
+	ui_reload_keep_cursor(ui);
 }
 
 /*

@@ -15,6 +15,7 @@
 #include "private.h"
 #include "surat/cli.h"
 #include "surat/reindex.h"
+#include "surat/store.h"
 #include "surat/ui.h"
 
 void
@@ -228,9 +229,61 @@ ui_pending_lookup(struct ui *ui, int32_t key)
 	}
 }
 
+void
+ui_reload_keep_cursor(struct ui *ui)
+{
+	int64_t id = ui_browse_current_id(ui);
+
+	if (id != 0)
+		ui_browse_keep(ui, id, ui->cursor - ui->top);
+	else
+		ui->dirty |= UI_RELOAD_ROWS;
+	ui->dirty |= UI_DIRTY_ALL;
+}
+
+/* How often the Maildirs are looked at for other programs' changes. */
+#define UI_STORE_WATCH_US (2 * G_USEC_PER_SEC)
+
+/*
+ * Bring the index up to what other programs (mutt, a script, an MDA) did
+ * to the Maildirs: every UI_STORE_WATCH_US, the mailboxes whose folders
+ * changed are reindexed (reindex_watch_check).
+ */
+static void
+ui_store_watch(struct ui *ui)
+{
+	GError *error = NULL;
+	bool changed = false;
+	gint64 now = g_get_monotonic_time();
+
+	if (ui->watch == NULL || now < ui->watch_next)
+		return;
+	ui->watch_next = now + UI_STORE_WATCH_US;
+	if (!reindex_watch_check(ui->watch, ui->idx, &changed, &error)) {
+		ui_set_message(ui, true, "%s", error->message);
+		g_clear_error(&error);
+		return;
+	}
+	if (changed)
+		ui_reload_keep_cursor(ui);
+}
+
 /* Handle one key (or a resize or a mouse event). */
+static void ui_key_handle(struct ui *ui, int32_t key);
+
+/* Handle one key; what it does to the files is no news for the watch. */
 static void
 ui_key(struct ui *ui, int32_t key)
+{
+	if (ui->watch != NULL)
+		reindex_watch_mine_begin(ui->watch);
+	ui_key_handle(ui, key);
+	if (ui->watch != NULL)
+		reindex_watch_mine_end(ui->watch);
+}
+
+static void
+ui_key_handle(struct ui *ui, int32_t key)
 {
 	if (key == UI_KEY_RESIZE) {
 		ui->dirty |= UI_DIRTY_ALL | UI_RELOAD_ROWS;
@@ -302,6 +355,7 @@ ui_loop(struct ui *ui)
 			break;
 		if (ui->pending_deadline > 0 && g_get_monotonic_time() >= ui->pending_deadline)
 			ui_pending_expire(ui);
+		ui_store_watch(ui);
 		ui_sidebar_watch(ui);
 		if (fds[2].fd >= 0 && (fds[2].revents & (POLLIN | POLLHUP | POLLERR)))
 			ui_fetch_readable(ui);
@@ -355,6 +409,9 @@ ui_open_index(const struct surat_config *config, GError **error)
 		    "%s: cannot create the store: %s", config->store, g_strerror(errno));
 		goto out;
 	}
+	/* Only its owner may read it; a change is noted in fetch.log. */
+	if (!store_make_private(config->store, error))
+		goto out;
 	idx = index_open(path, error);
 	if (idx == NULL)
 		goto out;
@@ -409,6 +466,8 @@ ui_run(const struct surat_config *config)
 	ui_index_reload(&ui);
 	ui_initial_cursor(&ui);
 	ui_fetch_init(&ui);
+	/* The first look (after the first screen is drawn) catches up with changes made meanwhile. */
+	ui.watch = reindex_watch_new(config->store);
 	ui.dirty |= UI_DIRTY_ALL;
 	ui_loop(&ui);
 	{
@@ -429,6 +488,7 @@ fail:
 	g_clear_error(&error);
 	status = 1;
 out:
+	reindex_watch_free(ui.watch);
 	ui_fetch_stop(&ui);
 	ui_pager_free(ui.pager);
 	ui_views_free(&ui);

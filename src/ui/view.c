@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "private.h"
+#include "surat/folder.h"
 #include "surat/keymap.h"
 #include "surat/mailcap.h"
 #include "surat/sanitize.h"
@@ -675,6 +676,9 @@ ui_view_message_path(struct ui *ui, int64_t *id, GError **error)
 		index_message_clear(&msg);
 		return NULL;
 	}
+	/* Another program (mutt) may have renamed it: follow it (the row too). */
+	if (folder_locate(ui->idx, ui->config->store, &msg, NULL))
+		ui->dirty |= UI_RELOAD_ROWS;
 	maildir = ui_index_maildir(ui, msg.account, msg.folder);
 	path = store_message_path(maildir, msg.subdir, msg.base, msg.flags);
 	g_free(maildir);

@@ -855,7 +855,7 @@ def cmd_check(args):
         for f in files:
             p = os.path.normpath(os.path.join(rel, f))
             if re.fullmatch(r"index\.db(-wal|-shm|-journal)?", p) or \
-                    re.fullmatch(re.escape(ACCOUNT) + r"/(\.lock|(tmp|new|cur)/[^/]+)", p):
+                    re.fullmatch(re.escape(ACCOUNT) + r"/(\.lock|surat-uidls|(tmp|new|cur)/[^/]+)", p):
                 continue
             problems.append("unexpected file in the store: %s" % p)
 

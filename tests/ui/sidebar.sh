@@ -92,6 +92,16 @@ check "a long folder name is cut to the sidebar's width, counts kept" \
 # esc_screen: the screen with its attributes, default-colour resets dropped.
 esc_screen() { ui_tmux capture-pane -e -p -t 0 | sed 's/\x1b\[[34]9m//g'; }
 esc_has() { esc_screen | grep -qF -- "$1"; }
+# esc_wait TEXT: poll until the screen, attributes included, has TEXT (10 s at most).
+esc_wait() {
+	tries=200
+	while [ "$tries" -gt 0 ]; do
+		esc_has "$1" && return 0
+		sleep 0.05
+		tries=$((tries - 1))
+	done
+	return 1
+}
 check "the highlighted entry is drawn with sidebar_selected" esc_has "$(printf '\033[7m>All inboxes')"
 check "a mailbox with new mail with sidebar_new" esc_has "$(printf '\033[32m demo ')"
 check "a folder without new mail in the plain sidebar colour" \
@@ -162,9 +172,9 @@ check ":previous-account opens demo" wait_for "surat: demo -- "
 
 # The wheel over the sidebar moves its highlight; a click on an entry opens it.
 ui_keys -l "$(mouse_event 65 3 2)"
-check "the wheel down over the sidebar moves the highlight" esc_has "$(printf '\033[7m   Archive ')"
+check "the wheel down over the sidebar moves the highlight" esc_wait "$(printf '\033[7m   Archive ')"
 ui_keys -l "$(mouse_event 64 3 2)"
-check "the wheel up moves it back" esc_has "$(printf '\033[7m>demo ')"
+check "the wheel up moves it back" esc_wait "$(printf '\033[7m>demo ')"
 row=$(ui_screen | grep -nE '^[ >]work ' | head -1 | cut -d: -f1)
 click 3 $((row - 1))
 check "a mouse click on work opens it" wait_for "surat: work -- "

@@ -670,6 +670,104 @@ test_open_fails_clearly(void **state)
 	index_free(idx);
 }
 
+/* Remove the index DB and its WAL files, as a user (or a disk) might lose them. */
+static void
+lose_index(const char *db)
+{
+	const char *const suffixes[] = { "", "-wal", "-shm" };
+	size_t i;
+
+	for (i = 0; i < G_N_ELEMENTS(suffixes); i++) {
+		char *path = g_strconcat(db, suffixes[i], NULL);
+
+		g_unlink(path);
+		g_free(path);
+	}
+}
+
+/*
+ * Delivery writes each message's UIDL into the Maildir's journal with the
+ * batch; when the index is lost, the next deliver_open (the next fetch)
+ * gets every UIDL back before anything is fetched, headers-only state
+ * included, so nothing is delivered twice and nothing partial is taken for
+ * whole (and DELE'd).
+ */
+static void
+test_lost_index_restored_at_open(void **state)
+{
+	struct fixture *f = *state;
+	struct index *idx = index_open(f->db, NULL);
+	struct deliver *d = deliver_open(idx, "acct", f->maildir, NULL);
+	GPtrArray *rows = g_ptr_array_new_with_free_func((GDestroyNotify)index_message_free);
+	GString *head = g_string_new("Message-ID: <big@test>\nSubject: big\n\n");
+	GString *whole = g_string_new(head->str);
+	GError *error = NULL;
+	struct index_message row = { 0 };
+	bool known;
+	guint i;
+
+	add_messages(d, 0, 4);
+	assert_true(deliver_add(d, head->str, head->len, "uidl-big", true, NULL));
+	assert_true(deliver_commit(d, NULL, NULL));
+	deliver_free(d);
+	index_free(idx);
+	lose_index(f->db);
+
+	idx = index_open(f->db, NULL);
+	assert_true(index_account_known(idx, "acct", &known, NULL));
+	assert_false(known);
+	d = deliver_open(idx, "acct", f->maildir, &error);
+	if (d == NULL)
+		fail_msg("deliver_open: %s", error->message);
+	assert_int_equal(check_invariant_files(f->maildir), 5);
+	for (i = 0; i < 4; i++) {
+		char *u = uidl((int)i);
+
+		assert_true(index_has_uidl(idx, "acct", u, NULL));
+		g_free(u);
+	}
+	assert_true(index_account_files(idx, "acct", rows, NULL));
+	assert_int_equal(rows->len, 5);
+	for (i = 0; i < rows->len; i++) {
+		struct index_message *m = g_ptr_array_index(rows, i);
+
+		assert_int_equal(m->partial, strcmp(m->uidl, "uidl-big") == 0);
+		if (m->partial)
+			assert_true(index_get(idx, m->id, &row, NULL));
+	}
+	/* A fetch would not deliver them again. */
+	add_messages(d, 10, 1);
+	{
+		GString *m0 = message(0);
+
+		assert_false(deliver_add(d, m0->str, m0->len, "uidl-0", false, &error));
+		assert_true(g_error_matches(error, DELIVER_ERROR, DELIVER_ERROR_DUPLICATE));
+		g_clear_error(&error);
+		g_string_free(m0, TRUE);
+	}
+	assert_true(deliver_commit(d, NULL, NULL));
+	/* The rest of the big one (fetch --rest): whole now, in the journal too. */
+	g_string_append(whole, "the body that was left on the server\n");
+	assert_true(deliver_replace(d, &row, whole->str, whole->len, NULL));
+	deliver_free(d);
+	index_free(idx);
+	lose_index(f->db);
+	idx = index_open(f->db, NULL);
+	d = deliver_open(idx, "acct", f->maildir, NULL);
+	assert_non_null(d);
+	index_message_clear(&row);
+	g_ptr_array_set_size(rows, 0);
+	assert_true(index_account_files(idx, "acct", rows, NULL));
+	assert_int_equal(rows->len, 6);
+	for (i = 0; i < rows->len; i++)
+		assert_false(((struct index_message *)g_ptr_array_index(rows, i))->partial);
+	g_ptr_array_unref(rows);
+	g_string_free(whole, TRUE);
+	g_string_free(head, TRUE);
+	deliver_free(d);
+	index_free(idx);
+}
+
 int
 main(void)
 {
@@ -692,6 +790,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_free_drops_uncommitted, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_duplicate_uidl_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_open_fails_clearly, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lost_index_restored_at_open, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("deliver", tests, NULL, NULL);

@@ -7,6 +7,7 @@
 #include <glib.h>
 #include <sqlite3.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "testlib.h"
 #include "surat/index.h"
@@ -161,8 +162,10 @@ test_newer_schema_refused(void **state)
 	g_free(sql);
 	assert_null(index_open(f->path, &error));
 	assert_true(g_error_matches(error, INDEX_ERROR, INDEX_ERROR_SCHEMA));
+	assert_true(index_error_is_unusable(error));
 	assert_non_null(strstr(error->message, f->path));
 	assert_non_null(strstr(error->message, "newer"));
+	assert_non_null(strstr(error->message, "run surat reindex"));
 	g_clear_error(&error);
 }
 
@@ -176,9 +179,74 @@ test_not_a_database(void **state)
 	memset(junk, 'x', sizeof junk);
 	assert_true(g_file_set_contents(f->path, junk, sizeof junk, NULL));
 	assert_null(index_open(f->path, &error));
-	assert_true(g_error_matches(error, INDEX_ERROR, INDEX_ERROR_SCHEMA));
+	assert_true(g_error_matches(error, INDEX_ERROR, INDEX_ERROR_CORRUPT));
+	assert_true(index_error_is_unusable(error));
 	assert_non_null(strstr(error->message, f->path));
+	assert_non_null(strstr(error->message, "run surat reindex"));
+	assert_null(strchr(error->message, '\n'));
 	g_clear_error(&error);
+}
+
+/* A file cut short (a full disk, a bad copy) is refused at open, not misread later. */
+static void
+test_truncated_refused(void **state)
+{
+	struct fixture *f = *state;
+	GError *error = NULL;
+	char *data;
+	gsize len;
+	int i;
+
+	f->idx = index_open(f->path, NULL);
+	assert_non_null(f->idx);
+	for (i = 0; i < 300; i++) {
+		char *base = g_strdup_printf("b%d", i);
+
+		put(f->idx, "a", base, i, "", "a subject long enough to fill some pages", "word");
+		g_free(base);
+	}
+	index_free(f->idx);
+	f->idx = NULL;
+	assert_true(g_file_get_contents(f->path, &data, &len, NULL));
+	assert_true(len > 8 * 4096);
+	assert_true(g_file_set_contents(f->path, data, (gssize)(len / 2), NULL));
+	g_free(data);
+	assert_null(index_open(f->path, &error));
+	assert_true(g_error_matches(error, INDEX_ERROR, INDEX_ERROR_CORRUPT));
+	assert_non_null(strstr(error->message, f->path));
+	assert_non_null(strstr(error->message, "run surat reindex"));
+	g_clear_error(&error);
+}
+
+/* index.db holds the text of every message: 0600 whatever the umask, -wal and -shm too. */
+static void
+test_private_modes(void **state)
+{
+	struct fixture *f = *state;
+	const char *const suffixes[] = { "", "-wal", "-shm" };
+	mode_t old = umask(022);
+	struct stat st;
+	char *aside = NULL;
+	size_t i;
+
+	f->idx = index_open(f->path, NULL);
+	put(f->idx, "a", "b", 1, "", "s", "word");
+	for (i = 0; i < G_N_ELEMENTS(suffixes); i++) {
+		char *file = g_strconcat(f->path, suffixes[i], NULL);
+
+		assert_int_equal(stat(file, &st), 0);
+		assert_int_equal(st.st_mode & 0777, 0600);
+		g_free(file);
+	}
+	index_free(f->idx);
+	f->idx = NULL;
+	umask(old);
+	/* Moved aside whole, -wal and -shm along. */
+	assert_true(index_move_aside(f->path, &aside, NULL));
+	assert_false(g_file_test(f->path, G_FILE_TEST_EXISTS));
+	assert_true(g_file_test(aside, G_FILE_TEST_EXISTS));
+	assert_non_null(strstr(aside, "index.db.broken-"));
+	g_free(aside);
 }
 
 static void
@@ -789,6 +857,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_reopen_keeps_data, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_not_a_database, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_truncated_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_private_modes, setup, teardown),
 		cmocka_unit_test(test_cannot_open_names_file),
 		cmocka_unit_test_setup_teardown(test_version0_with_stray_tables_migrates, setup,
 		    teardown),

@@ -8,12 +8,14 @@
 #include <glib/gstdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <utime.h>
 
 #include "testlib.h"
 #include "surat/index.h"
 #include "surat/reindex.h"
 #include "surat/store.h"
+#include "surat/uidls.h"
 
 struct fixture {
 	char *store;   /* temporary store folder */
@@ -427,6 +429,185 @@ test_many_files_in_batches(void **state)
 	g_ptr_array_unref(rows);
 }
 
+/* The gone entry of UIDL in ACCOUNT, or NULL (free with index_gone_free). */
+static struct index_gone *
+gone_entry(struct index *idx, const char *account, const char *uidl)
+{
+	GPtrArray *gone = g_ptr_array_new_with_free_func((GDestroyNotify)index_gone_free);
+	struct index_gone *found = NULL;
+	guint i;
+
+	assert_true(index_gone_list(idx, account, gone, NULL));
+	for (i = 0; i < gone->len; i++) {
+		struct index_gone *g = g_ptr_array_index(gone, i);
+
+		if (strcmp(g->uidl, uidl) == 0) {
+			found = g;
+			g_ptr_array_index(gone, i) = NULL;
+		}
+	}
+	g_ptr_array_unref(gone);
+	return found;
+}
+
+/*
+ * A new index (the old one lost) gets back from the Maildir's UIDL journal
+ * each file's UIDL and headers-only state, in the inbox and local folders,
+ * and the UIDLs of messages gone from the store; a file whose journal
+ * record has no file stays unknown (it may be a delivery that failed).
+ */
+static void
+test_journal_restores_uidls(void **state)
+{
+	struct fixture *f = *state;
+	char *trash = g_build_filename(f->maildir, ".Trash", NULL);
+	GString *r = g_string_new(NULL);
+	struct index_message m;
+	struct index_gone *g;
+
+	assert_true(store_maildir_create(trash, NULL));
+	put_mail(f->maildir, "new", "1700000001.M1P1Q1.h", "whole", 1700000001);
+	put_mail(f->maildir, "cur", "1700000002.M1P1Q2.h:2,S", "headers", 1700000002);
+	put_mail(trash, "cur", "1700000003.M1P1Q3.h:2,ST", "trashed", 1700000003);
+	put_mail(f->maildir, "new", "1700000004.M1P1Q4.h", "from mutt", 1700000004);
+	uidls_add_stored(r, "1700000001.M1P1Q1.h", "U1", false);
+	uidls_add_stored(r, "1700000002.M1P1Q2.h", "U2", true);
+	uidls_add_stored(r, "1700000003.M1P1Q3.h", "U3", false);
+	uidls_add_stored(r, "1700000009.M1P1Q9.h", "U9-failed", false);
+	uidls_add_gone(r, "U3", 1700000003, true);
+	uidls_add_gone(r, "U5-expunged", 1700000005, false);
+	uidls_add_gone(r, "U6-undone", 1700000006, true);
+	uidls_add_back(r, "U6-undone");
+	assert_true(uidls_append(f->maildir, r->str, true, NULL));
+	g_string_free(r, TRUE);
+
+	assert_true(reindex_store(f->idx, f->store, NULL, NULL));
+	get_row(f->idx, "mpop", "1700000001.M1P1Q1.h", &m);
+	assert_string_equal(m.uidl, "U1");
+	assert_false(m.partial);
+	index_message_clear(&m);
+	get_row(f->idx, "mpop", "1700000002.M1P1Q2.h", &m);
+	assert_string_equal(m.uidl, "U2");
+	assert_true(m.partial);
+	index_message_clear(&m);
+	get_row(f->idx, "mpop", "1700000003.M1P1Q3.h", &m);
+	assert_string_equal(m.uidl, "U3");
+	assert_string_equal(m.folder, "Trash");
+	index_message_clear(&m);
+	get_row(f->idx, "mpop", "1700000004.M1P1Q4.h", &m);
+	assert_null(m.uidl);
+	index_message_clear(&m);
+	/* Gone, with the DELE queued when the message went to the trash. */
+	g = gone_entry(f->idx, "mpop", "U3");
+	assert_non_null(g);
+	assert_true(g->dele);
+	index_gone_free(g);
+	g = gone_entry(f->idx, "mpop", "U5-expunged");
+	assert_non_null(g);
+	assert_false(g->dele);
+	assert_int_equal(g->arrival, 1700000005);
+	index_gone_free(g);
+	assert_null(gone_entry(f->idx, "mpop", "U6-undone"));
+	/* No file, no row and no gone entry: fetched again rather than lost. */
+	assert_false(index_has_uidl(f->idx, "mpop", "U9-failed", NULL));
+	assert_null(gone_entry(f->idx, "mpop", "U9-failed"));
+	g_free(trash);
+}
+
+/* A row whose file vanished (another program deleted it) leaves its UIDL in the journal. */
+static void
+test_vanished_file_journaled(void **state)
+{
+	struct fixture *f = *state;
+	struct index_message m = { 0 };
+	struct uidls *u;
+	const struct uidls_gone *g;
+	char *path;
+
+	put_mail(f->maildir, "new", "1700000001.M1P1Q1.h", "one", 1700000001);
+	run(f);
+	get_row(f->idx, "mpop", "1700000001.M1P1Q1.h", &m);
+	g_free(m.uidl);
+	m.uidl = g_strdup("U-vanished");
+	assert_true(index_put(f->idx, &m, NULL, NULL));
+	index_message_clear(&m);
+	path = g_build_filename(f->maildir, "new", "1700000001.M1P1Q1.h", NULL);
+	assert_int_equal(unlink(path), 0);
+	g_free(path);
+	run(f);
+	u = uidls_read(f->maildir, NULL);
+	g = g_hash_table_lookup(u->gone, "U-vanished");
+	assert_non_null(g);
+	assert_false(g->dele);
+	uidls_free(u);
+}
+
+/*
+ * Compaction rewrites the journal from the index: a record per row with a
+ * UIDL and per gone UIDL, plus a record the index lacks while its file is
+ * there; records of files that left (and gone UIDLs the fetcher forgot)
+ * go.  What the journal says afterwards restores the same index.
+ */
+static void
+test_journal_compaction(void **state)
+{
+	struct fixture *f = *state;
+	GString *r = g_string_new(NULL);
+	struct index_message m = { 0 };
+	struct uidls *u;
+	const struct uidls_stored *st;
+	char *text, *path;
+	int i;
+
+	put_mail(f->maildir, "new", "1700000001.M1P1Q1.h", "kept", 1700000001);
+	put_mail(f->maildir, "new", "1700000002.M1P1Q2.h", "no row yet", 1700000002);
+	run(f);
+	get_row(f->idx, "mpop", "1700000001.M1P1Q1.h", &m);
+	g_free(m.uidl);
+	m.uidl = g_strdup("U-kept");
+	m.partial = true;
+	assert_true(index_put(f->idx, &m, NULL, NULL));
+	index_message_clear(&m);
+	get_row(f->idx, "mpop", "1700000002.M1P1Q2.h", &m);
+	assert_true(index_delete(f->idx, m.id, NULL));
+	index_message_clear(&m);
+	assert_true(index_gone_add(f->idx, "mpop", "U-gone", 1700000005, true, NULL));
+	uidls_add_stored(r, "1700000001.M1P1Q1.h", "U-kept", true);
+	uidls_add_stored(r, "1700000002.M1P1Q2.h", "U-file-only", false);
+	/* Thousands of records of messages long gone, and a forgotten gone UIDL. */
+	for (i = 0; i < 3000; i++) {
+		char *base = g_strdup_printf("1600000000.M%dP1Q1.old", i);
+
+		uidls_add_stored(r, base, "U-old-long-enough-to-take-some-room", false);
+		g_free(base);
+	}
+	uidls_add_gone(r, "U-forgotten", 1600000000, false);
+	assert_true(uidls_append(f->maildir, r->str, true, NULL));
+	g_string_free(r, TRUE);
+	assert_true(uidls_wants_compaction(f->maildir));
+
+	assert_true(reindex_compact_uidls(f->idx, "mpop", f->maildir, NULL));
+	assert_false(uidls_wants_compaction(f->maildir));
+	path = g_build_filename(f->maildir, UIDLS_FILE, NULL);
+	assert_true(g_file_get_contents(path, &text, NULL, NULL));
+	assert_null(strstr(text, "U-old"));
+	assert_null(strstr(text, "U-forgotten"));
+	g_free(text);
+	g_free(path);
+	u = uidls_read(f->maildir, NULL);
+	st = g_hash_table_lookup(u->stored, "1700000001.M1P1Q1.h");
+	assert_non_null(st);
+	assert_string_equal(st->uidl, "U-kept");
+	assert_true(st->partial);
+	st = g_hash_table_lookup(u->stored, "1700000002.M1P1Q2.h");
+	assert_non_null(st);
+	assert_string_equal(st->uidl, "U-file-only");
+	assert_true(((struct uidls_gone *)g_hash_table_lookup(u->gone, "U-gone"))->dele);
+	assert_int_equal(g_hash_table_size(u->stored), 2);
+	assert_int_equal(g_hash_table_size(u->gone), 1);
+	uidls_free(u);
+}
+
 int
 main(void)
 {
@@ -440,6 +621,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_store_accounts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_store_missing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_many_files_in_batches, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_journal_restores_uidls, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_vanished_file_journaled, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_journal_compaction, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("reindex", tests, NULL, NULL);

@@ -8,7 +8,10 @@
 #include <glib/gstdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
+#include <utime.h>
 
 #include "testlib.h"
 #include "surat/store.h"
@@ -474,12 +477,86 @@ test_sync(void **state)
 {
 	char *md = *state;
 	GError *error = NULL;
+	char *path;
+	int fd;
 
 	assert_true(store_sync_dir(md, "new", NULL));
-	assert_true(store_sync_fs(md, NULL));
+	fd = store_batch_open(md, NULL);
+	assert_true(fd >= 0);
+	assert_true(store_batch_sync(fd, md, NULL));
+	close(fd);
+	assert_int_equal(store_batch_open("/nonexistent-surat-dir", &error), -1);
+	g_clear_error(&error);
+	put_file(md, "tmp", "synced", "data");
+	path = g_build_filename(md, "tmp", "synced", NULL);
+	assert_true(store_sync_file(path, NULL));
+	g_free(path);
 	assert_false(store_sync_dir(md, "nope", &error));
 	assert_non_null(strstr(error->message, "nope"));
 	g_clear_error(&error);
+}
+
+/* Only what surat left there (dead process, this host) or what is old goes from tmp/. */
+static void
+test_tmp_leftover(void **state)
+{
+	char *md = *state;
+	char *mine = store_unique_name();
+	char *other_host = store_unique_name_host("elsewhere.example");
+	const char *mda = "1700000000.12345_1.mda.example";
+	char *reused, *path, *tag;
+	GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+	struct utimbuf old = { 0 };
+	bool found = false;
+	pid_t child;
+	int status;
+	guint i;
+
+	/* A name this process made: it may be writing it (an interface's copy). */
+	put_file(md, "tmp", mine, "x");
+	assert_false(store_tmp_is_leftover(md, mine));
+	/* Another program's file (an MDA writing into the same Maildir)... */
+	put_file(md, "tmp", mda, "x");
+	assert_false(store_tmp_is_leftover(md, mda));
+	/* ... unless neither read nor written for more than 36 hours. */
+	path = g_build_filename(md, "tmp", mda, NULL);
+	old.actime = old.modtime = time(NULL) - STORE_TMP_MAX_AGE - 60;
+	assert_int_equal(utime(path, &old), 0);
+	assert_true(store_tmp_is_leftover(md, mda));
+	g_free(path);
+	/* A name from a process that has exited. */
+	child = fork();
+	if (child == 0) {
+		char *name = store_unique_name();
+
+		put_file(md, "tmp", name, "half");
+		_exit(0);
+	}
+	assert_int_equal(waitpid(child, &status, 0), child);
+	assert_true(store_scan_tmp(md, names, NULL));
+	tag = g_strdup_printf("P%ldQ", (long)child);
+	for (i = 0; i < names->len; i++) {
+		const char *n = g_ptr_array_index(names, i);
+
+		if (strstr(n, tag) != NULL) {
+			assert_true(store_tmp_is_leftover(md, n));
+			found = true;
+		}
+	}
+	assert_true(found);
+	/* The pid of a running process that started after the name was made (2001). */
+	reused = g_strdup_printf("1000000000.M1P%ldQ1%s", (long)getppid(), strchr(mine, '.') +
+	    strcspn(strchr(mine, '.') + 1, ".") + 1);
+	put_file(md, "tmp", reused, "x");
+	assert_true(store_tmp_is_leftover(md, reused));
+	/* Another host's pids mean nothing here. */
+	put_file(md, "tmp", other_host, "x");
+	assert_false(store_tmp_is_leftover(md, other_host));
+	g_free(tag);
+	g_ptr_array_unref(names);
+	g_free(reused);
+	g_free(other_host);
+	g_free(mine);
 }
 
 int
@@ -503,6 +580,7 @@ main(void)
 		cmocka_unit_test(test_scan_missing_dir),
 		cmocka_unit_test_setup_teardown(test_fix_name, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sync, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tmp_leftover, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
