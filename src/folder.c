@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "surat/sanitize.h"
 #include "surat/store.h"
 #include "surat/uidls.h"
 
@@ -89,11 +90,15 @@ folder_name_valid(const char *name, GError **error)
 		why = "it has \"..\"";
 	else if (g_ascii_strcasecmp(name, "inbox") == 0)
 		why = "inbox is the account's own mailbox";
+	else if (strcmp(name, "lock") == 0)
+		why = "the account's lock file is .lock";
 	for (p = name; why == NULL && *p != '\0'; p = g_utf8_next_char(p)) {
 		gunichar c = g_utf8_get_char(p);
 
 		if (c < 0x20 || (c >= 0x7f && c < 0xa0))
 			why = "it has a control character";
+		else if (sanitize_is_bidi(c))
+			why = "it has a bidi control, which can disguise it";
 	}
 	if (why == NULL)
 		return true;

@@ -172,6 +172,11 @@ test_names(void **state)
 	assert_true(g_error_matches(error, FOLDER_ERROR, FOLDER_ERROR_NAME));
 	g_clear_error(&error);
 	assert_false(folder_name_valid("tab\there", NULL));
+	/* A folder named "lock" would be the account's lock file, .lock. */
+	assert_false(folder_name_valid("lock", NULL));
+	assert_true(folder_name_valid("Lock", NULL));
+	/* U+202E RIGHT-TO-LEFT OVERRIDE could disguise the name. */
+	assert_false(folder_name_valid("evil\xe2\x80\xaetxt.exe", NULL));
 }
 
 static void
