@@ -86,7 +86,7 @@ struct fetch_run {
 	struct index *idx;
 	struct deliver *deliver;
 	struct pop3_session *session;
-	GArray *msgs;           /* struct pop3_msg, by position = num - 1 */
+	GArray *msgs;           /* struct pop3_msg in number order: find by number (fetch_msg) */
 	GHashTable *known;      /* uidl -> struct fetch_known * */
 	GHashTable *rows;       /* uidl -> struct index_message * (partial rows, --rest) */
 	bool digest_uidls;      /* the server has no UIDL: UIDLs are header digests */
@@ -377,13 +377,28 @@ fetch_load_known(struct fetch_run *run, GError **error)
 	return fetch_load_gone(run, error);
 }
 
-/* The pop3_msg of message NUM. */
+/*
+ * The pop3_msg of message NUM, or NULL when the server did not list it.
+ * The number is the key, never the position: a listing may skip numbers
+ * (pop3_uidl and pop3_list leave MSGS in number order).
+ */
 static struct pop3_msg *
 fetch_msg(struct fetch_run *run, unsigned int num)
 {
-	if (num == 0 || num > run->msgs->len)
-		return NULL;
-	return &g_array_index(run->msgs, struct pop3_msg, num - 1);
+	guint lo = 0, hi = run->msgs->len;
+
+	while (lo < hi) {
+		guint mid = lo + (hi - lo) / 2;
+		struct pop3_msg *m = &g_array_index(run->msgs, struct pop3_msg, mid);
+
+		if (m->num == num)
+			return m;
+		if (m->num < num)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
 }
 
 /* Make the queued messages durable, and say so (store thread). */

@@ -310,7 +310,7 @@ pop3_parse_stat(const char *text, size_t len, unsigned int *count, uint64_t *siz
 		return false;
 	}
 	*count = (unsigned int)c;
-	*size = s;
+	*size = MIN(s, POP3_MAX_SIZE * POP3_MAX_MESSAGES);
 	return true;
 bad:
 	q = pop3_quote(text, len);
@@ -362,6 +362,8 @@ pop3_parse_list_line(const char *line, size_t len, unsigned int *num, uint64_t *
 	/* RFC 1939 allows more after the size */
 	if (used < rest && p[used] != ' ')
 		return pop3_parse_bad_line(error, "LIST", line, len);
+	/* Taken at its word up to a cap, so no sum of sizes can overflow. */
+	*size = MIN(*size, POP3_MAX_SIZE);
 	return true;
 }
 

@@ -1109,8 +1109,6 @@ pop3_msgs_empty(GArray *msgs)
 struct pop3_uidl_ctx {
 	GArray *msgs;
 	GHashTable *seen; /* uidl -> num, borrowed from MSGS */
-	unsigned int last;
-	bool ordered;     /* numbers so far strictly ascending */
 };
 
 /* Check a message number NUM against STAT's count. */
@@ -1147,9 +1145,6 @@ pop3_uidl_line(struct pop3_session *s, const char *line, size_t len, void *data,
 		g_free(q);
 		return false;
 	}
-	if (m.num <= ctx->last)
-		ctx->ordered = false;
-	ctx->last = m.num;
 	m.uidl = g_strdup(uidl);
 	g_array_append_val(ctx->msgs, m);
 	g_hash_table_insert(ctx->seen, m.uidl, GUINT_TO_POINTER(m.num));
@@ -1165,33 +1160,38 @@ pop3_msg_cmp(gconstpointer a, gconstpointer b)
 	return x->num < y->num ? -1 : x->num > y->num;
 }
 
-/* True when no message number repeats in MSGS (sorting a copy if they are not in order). */
+/*
+ * Put MSGS in message-number order (RFC 1939 fixes no order for a listing)
+ * and fail when a number repeats.  Already ordered: one pass, no sort.
+ */
 static bool
-pop3_nums_unique(GArray *msgs, bool ordered, const char *what, GError **error)
+pop3_msgs_sort(GArray *msgs, const char *what, GError **error)
 {
-	struct pop3_msg *copy;
 	guint i;
-	bool ok = true;
 
-	if (ordered || msgs->len < 2)
+	for (i = 1; i < msgs->len; i++)
+		if (g_array_index(msgs, struct pop3_msg, i - 1).num >=
+		    g_array_index(msgs, struct pop3_msg, i).num)
+			break;
+	if (i >= msgs->len)
 		return true;
-	copy = g_memdup2(msgs->data, (gsize)msgs->len * sizeof *copy);
-	qsort(copy, msgs->len, sizeof *copy, pop3_msg_cmp);
-	for (i = 1; i < msgs->len && ok; i++) {
-		if (copy[i].num == copy[i - 1].num) {
+	g_array_sort(msgs, pop3_msg_cmp);
+	for (i = 1; i < msgs->len; i++) {
+		if (g_array_index(msgs, struct pop3_msg, i - 1).num ==
+		    g_array_index(msgs, struct pop3_msg, i).num) {
 			g_set_error(error, POP3_ERROR, POP3_ERROR_PROTOCOL,
-			    "%s: message %u is listed twice", what, copy[i].num);
-			ok = false;
+			    "%s: message %u is listed twice", what,
+			    g_array_index(msgs, struct pop3_msg, i).num);
+			return false;
 		}
 	}
-	g_free(copy);
-	return ok;
+	return true;
 }
 
 bool
 pop3_uidl(struct pop3_session *s, GArray *msgs, GError **error)
 {
-	struct pop3_uidl_ctx ctx = { msgs, NULL, 0, true };
+	struct pop3_uidl_ctx ctx = { msgs, NULL };
 	struct pop3_status st;
 	bool ok;
 
@@ -1206,7 +1206,7 @@ pop3_uidl(struct pop3_session *s, GArray *msgs, GError **error)
 	}
 	ctx.seen = g_hash_table_new(g_str_hash, g_str_equal);
 	ok = pop3_read_multi(s, "UIDL", POP3_MAX_MESSAGES, pop3_uidl_line, &ctx, error) &&
-	    pop3_nums_unique(msgs, ctx.ordered, "UIDL", error);
+	    pop3_msgs_sort(msgs, "UIDL", error);
 	g_hash_table_destroy(ctx.seen);
 	if (!ok) {
 		pop3_msgs_empty(msgs);
@@ -1280,7 +1280,8 @@ pop3_list(struct pop3_session *s, GArray *msgs, GError **error)
 	if (!pop3_simple(s, "LIST", &st, error))
 		return false;
 	ctx.listed = g_hash_table_new(g_direct_hash, g_direct_equal);
-	ok = pop3_read_multi(s, "LIST", POP3_MAX_MESSAGES, pop3_list_line, &ctx, error);
+	ok = pop3_read_multi(s, "LIST", POP3_MAX_MESSAGES, pop3_list_line, &ctx, error) &&
+	    pop3_msgs_sort(msgs, "LIST", error);
 	if (ctx.index != NULL)
 		g_hash_table_destroy(ctx.index);
 	g_hash_table_destroy(ctx.listed);

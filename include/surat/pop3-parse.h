@@ -94,11 +94,14 @@ bool pop3_caps_has_sasl(const struct pop3_caps *caps, const char *name);
  */
 bool pop3_parse_number(const char *p, size_t len, uint64_t max, uint64_t *value, size_t *used);
 
-/* "+OK count size" text of STAT (after "+OK "): count <= POP3_MAX_MESSAGES. */
+/*
+ * "+OK count size" text of STAT (after "+OK "): count <= POP3_MAX_MESSAGES;
+ * size clamped to POP3_MAX_SIZE * POP3_MAX_MESSAGES.
+ */
 bool pop3_parse_stat(const char *text, size_t len, unsigned int *count, uint64_t *size,
     GError **error);
 
-/* A LIST line "num size". */
+/* A LIST line "num size"; size clamped to POP3_MAX_SIZE. */
 bool pop3_parse_list_line(const char *line, size_t len, unsigned int *num, uint64_t *size,
     GError **error);
 
