@@ -37,8 +37,14 @@ G_DEFINE_QUARK(surat-fetch-error-quark, fetch_error)
 #define FETCH_BATCH_BYTES    (48 * 1024 * 1024)
 /* A quiet moment this long commits what is queued, so slow mail shows up. */
 #define FETCH_IDLE_COMMIT_US (200 * 1000)
-/* Messages received but not yet written, at most (the network waits). */
-#define FETCH_IN_FLIGHT_MAX  (16 * 1024 * 1024)
+/*
+ * Messages received but not yet written, at most (the network waits): so
+ * many bytes, and so many messages, so that tiny messages cannot pile up
+ * and leave the server idle (and its autologout timer running) while the
+ * store catches up before QUIT.
+ */
+#define FETCH_IN_FLIGHT_MAX   (16 * 1024 * 1024)
+#define FETCH_IN_FLIGHT_ITEMS (2 * FETCH_BATCH_MESSAGES)
 #define FETCH_SECRET_MAX     8192
 
 /*
@@ -62,6 +68,7 @@ struct fetch_store {
 	GMutex lock;
 	GCond room;             /* signalled when in_flight drops */
 	size_t in_flight;       /* bytes queued and not yet written */
+	size_t in_flight_items; /* ... and how many messages */
 	GError *error;          /* the first failure; guarded by lock */
 	bool failed;            /* guarded by lock */
 };
@@ -96,7 +103,6 @@ struct fetch_run {
 	unsigned int stored;    /* messages committed in this run (store thread) */
 	unsigned int deleted;
 	uint64_t batch_bytes;   /* store thread */
-	GArray *partial_nums;   /* messages fetched headers-only */
 	GPtrArray *deleled;     /* the UIDLs DELE'd in this run (borrowed from msgs) */
 	struct fetch_store store;
 };
@@ -477,6 +483,7 @@ fetch_store_main(gpointer data)
 				ok = fetch_store_item(run, item, &error);
 			g_mutex_lock(&st->lock);
 			st->in_flight -= item->len;
+			st->in_flight_items--;
 			g_cond_broadcast(&st->room);
 			g_mutex_unlock(&st->lock);
 			fetch_item_free(item);
@@ -495,6 +502,7 @@ fetch_store_main(gpointer data)
 			while (!end && (item = g_async_queue_pop(st->queue)) != &fetch_end) {
 				g_mutex_lock(&st->lock);
 				st->in_flight -= item->len;
+				st->in_flight_items--;
 				g_cond_broadcast(&st->room);
 				g_mutex_unlock(&st->lock);
 				fetch_item_free(item);
@@ -551,7 +559,9 @@ fetch_queue(struct fetch_run *run, const char *buf, size_t len, const char *uidl
 	struct fetch_item *item;
 
 	g_mutex_lock(&st->lock);
-	while (!st->failed && st->in_flight > 0 && st->in_flight + len > FETCH_IN_FLIGHT_MAX)
+	while (!st->failed && st->in_flight_items > 0 &&
+	    (st->in_flight + len > FETCH_IN_FLIGHT_MAX ||
+		st->in_flight_items >= FETCH_IN_FLIGHT_ITEMS))
 		g_cond_wait(&st->room, &st->lock);
 	if (st->failed) {
 		g_set_error(error, FETCH_ERROR, FETCH_ERROR_STORE, "%s", st->error->message);
@@ -559,6 +569,7 @@ fetch_queue(struct fetch_run *run, const char *buf, size_t len, const char *uidl
 		return false;
 	}
 	st->in_flight += len;
+	st->in_flight_items++;
 	g_mutex_unlock(&st->lock);
 	item = g_new0(struct fetch_item, 1);
 	item->buf = g_memdup2(buf, len);
@@ -576,28 +587,37 @@ fetch_queue(struct fetch_run *run, const char *buf, size_t len, const char *uidl
 	return true;
 }
 
-/* RETR/TOP callback: queue the message for the store thread. */
+/* Queue message NUM, whole or headers-only (PARTIAL), for the store thread. */
 static bool
-fetch_on_message(void *data, unsigned int num, const char *buf, size_t len, GError **error)
+fetch_got(struct fetch_run *run, unsigned int num, const char *buf, size_t len, bool partial,
+    GError **error)
 {
-	struct fetch_run *run = data;
 	const struct fetch_observer *o = run->options->observer;
 	struct pop3_msg *m = fetch_msg(run, num);
-	bool partial = false;
-	guint i;
 
 	if (m == NULL || m->uidl == NULL) {
 		g_set_error(error, POP3_ERROR, POP3_ERROR_PROTOCOL,
 		    "the server sent message %u, which it did not list", num);
 		return false;
 	}
-	for (i = 0; i < run->partial_nums->len; i++)
-		if (g_array_index(run->partial_nums, unsigned int, i) == num)
-			partial = true;
 	run->received++;
 	if (o != NULL && o->message != NULL)
 		o->message(o->data, run->account->name, run->received, len);
 	return fetch_queue(run, buf, len, m->uidl, partial, NULL, error);
+}
+
+/* RETR callback: a whole message. */
+static bool
+fetch_on_message(void *data, unsigned int num, const char *buf, size_t len, GError **error)
+{
+	return fetch_got(data, num, buf, len, false, error);
+}
+
+/* TOP n 0 callback: the headers of a message over max_size. */
+static bool
+fetch_on_top(void *data, unsigned int num, const char *buf, size_t len, GError **error)
+{
+	return fetch_got(data, num, buf, len, true, error);
 }
 
 /* TOP callback when the server has no UIDL: name the message by its headers. */
@@ -722,12 +742,14 @@ fetch_new(struct fetch_run *run, GError **error)
 {
 	const struct fetch_observer *o = run->options->observer;
 	GArray *whole = g_array_new(FALSE, FALSE, sizeof(unsigned int));
+	GArray *heads = g_array_new(FALSE, FALSE, sizeof(unsigned int));
 	uint64_t bytes = 0;
 	bool ok = true;
 	guint i;
 
 	if (!fetch_list_if_new(run, run->known, error)) {
 		g_array_free(whole, TRUE);
+		g_array_free(heads, TRUE);
 		return false;
 	}
 	for (i = 0; i < run->msgs->len; i++) {
@@ -737,36 +759,33 @@ fetch_new(struct fetch_run *run, GError **error)
 			continue;
 		bytes += m->size;
 		if (run->account->max_size > 0 && m->size > (uint64_t)run->account->max_size)
-			g_array_append_val(run->partial_nums, m->num);
+			g_array_append_val(heads, m->num);
 		else
 			g_array_append_val(whole, m->num);
 	}
 	if (o != NULL && o->start != NULL)
-		o->start(o->data, run->account->name, whole->len + run->partial_nums->len, bytes);
+		o->start(o->data, run->account->name, whole->len + heads->len, bytes);
 	if (whole->len > 0)
 		ok = pop3_retr_many(run->session, (unsigned int *)(void *)whole->data, whole->len,
 		    fetch_on_message, run, error);
-	if (ok && run->partial_nums->len > 0) {
+	if (ok && heads->len > 0) {
 		GError *local = NULL;
 
-		ok = pop3_top_many(run->session, (unsigned int *)(void *)run->partial_nums->data,
-		    run->partial_nums->len, 0, fetch_on_message, run, &local);
+		ok = pop3_top_many(run->session, (unsigned int *)(void *)heads->data,
+		    heads->len, 0, fetch_on_top, run, &local);
 		if (!ok && g_error_matches(local, POP3_ERROR, POP3_ERROR_UNSUPPORTED)) {
 			/* Without TOP there is no headers-only: fetch them whole. */
-			GArray *big = g_array_copy(run->partial_nums);
-
 			g_clear_error(&local);
 			fetch_warn(run, "the server has no TOP: messages over max_size are "
 					"fetched whole");
-			g_array_set_size(run->partial_nums, 0);
-			ok = pop3_retr_many(run->session, (unsigned int *)(void *)big->data, big->len,
-			    fetch_on_message, run, &local);
-			g_array_free(big, TRUE);
+			ok = pop3_retr_many(run->session, (unsigned int *)(void *)heads->data,
+			    heads->len, fetch_on_message, run, &local);
 		}
 		if (!ok)
 			g_propagate_error(error, local);
 	}
 	g_array_free(whole, TRUE);
+	g_array_free(heads, TRUE);
 	return ok;
 }
 
@@ -796,10 +815,8 @@ fetch_rest(struct fetch_run *run, GError **error)
 {
 	const struct fetch_observer *o = run->options->observer;
 	GArray *nums = g_array_new(FALSE, FALSE, sizeof(unsigned int));
-	GHashTableIter iter;
-	gpointer key;
 	uint64_t bytes = 0;
-	unsigned int missing = 0;
+	unsigned int missing;
 	bool ok = true;
 	guint i;
 
@@ -815,18 +832,8 @@ fetch_rest(struct fetch_run *run, GError **error)
 			bytes += m->size;
 		}
 	}
-	g_hash_table_iter_init(&iter, run->rows);
-	while (g_hash_table_iter_next(&iter, &key, NULL)) {
-		bool found = false;
-
-		for (i = 0; i < run->msgs->len && !found; i++) {
-			const struct pop3_msg *m = &g_array_index(run->msgs, struct pop3_msg, i);
-
-			found = m->uidl != NULL && strcmp(m->uidl, key) == 0;
-		}
-		if (!found)
-			missing++;
-	}
+	/* UIDLs are unique on both sides: the rows not found are the rest. */
+	missing = g_hash_table_size(run->rows) - nums->len;
 	if (missing > 0)
 		fetch_warn(run, "%u headers-only message%s no longer on the server", missing,
 		    missing == 1 ? " is" : "s are");
@@ -975,7 +982,6 @@ fetch_account(const struct surat_config *config, const struct account_config *ac
 	run.known = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	run.rows = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
 	    (GDestroyNotify)index_message_free);
-	run.partial_nums = g_array_new(FALSE, FALSE, sizeof(unsigned int));
 	run.deleled = g_ptr_array_new();
 	run.digests = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 
@@ -1037,7 +1043,6 @@ out:
 	if (lock >= 0)
 		close(lock);
 	g_free(index_path);
-	g_array_free(run.partial_nums, TRUE);
 	g_ptr_array_free(run.deleled, TRUE);
 	g_hash_table_destroy(run.digests);
 	g_hash_table_destroy(run.rows);

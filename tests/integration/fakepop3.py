@@ -16,6 +16,8 @@ must come out.  tests/integration/faults.sh runs each case:
       same mailbox (less what an earlier session deleted: the state file;
       with --phase rerun, the rerun-mailbox).  With --store, each DELE is
       logged with whether the client's store holds that message whole.
+  fakepop3.py prestore CASE --store DIR
+      fill an empty store (index.db made by surat reindex) as "prestore" says.
   fakepop3.py variants CASE
       print the case's variants (its "matrix" lines), one a line, or "-".
   fakepop3.py config CASE --certs DIR --port P --store DIR
@@ -55,6 +57,12 @@ The case format, one directive a line ('#' starts a comment line):
   dribble N                 send message data N bytes at a time
   mailbox NAME...           the messages, in order
   many N [SIZE]             N more small messages n1..nN (SIZE bytes each)
+  rerun-many N SIZE FIRST   N more small messages nFIRST... in the rerun-mailbox
+  rerun-args ARG...         the rerun runs "surat fetch -v ARG..." (--rest)
+  prestore N                before the first fetch, the store already holds
+                            the first N messages headers-only, with their
+                            UIDLs in the index (as if fetched earlier with
+                            max_size): a big store without fetching it
   rerun-mailbox NAME...     the mailbox of the rerun: another client deleted
                             what is left out, new mail arrived
   order uidl|list reverse|shuffle   list UIDL (LIST) in another order than
@@ -231,6 +239,8 @@ class Case:
         self.rerun = False
         self.rerun_expects = []
         self.rerun_mailbox = None
+        self.rerun_args = []
+        self.prestore = 0
         self.limit = 120
         self.order = {}
         self.hide = {}
@@ -292,7 +302,18 @@ class Case:
                     self.mailbox.append(name)
                     self.messages[name] = small(name, size)
             elif word == "rerun-mailbox":
-                self.rerun_mailbox = rest.split()
+                self.rerun_mailbox = (self.rerun_mailbox or []) + rest.split()
+            elif word == "rerun-many":
+                n, size, first = (int(x) for x in rest.split())
+                self.rerun_mailbox = self.rerun_mailbox or []
+                for i in range(first, first + n):
+                    name = "n%d" % i
+                    self.rerun_mailbox.append(name)
+                    self.messages[name] = small(name, size)
+            elif word == "prestore":
+                self.prestore = int(rest)
+            elif word == "rerun-args":
+                self.rerun_args = rest.split()
             elif word == "matrix":
                 pass
             elif word == "limit":
@@ -941,6 +962,40 @@ def fingerprint(path):
     return "SHA256:" + hashlib.sha256(der).hexdigest()
 
 
+def cmd_prestore(args):
+    """The first N messages stored headers-only, files and index rows, in a
+    store whose index.db surat made (the schema is surat's)."""
+    import sqlite3
+    case = Case(args.case)
+    box = os.path.join(args.store, ACCOUNT)
+    for sub in ("tmp", "new", "cur"):
+        os.makedirs(os.path.join(box, sub), mode=0o700, exist_ok=True)
+    rows = []
+    now = int(time.time())
+    for i, name in enumerate(case.mailbox[:case.prestore]):
+        base = "%d.prestore%d.fakepop3" % (now, i)
+        data = headers_only(case.messages[name])
+        with open(os.path.join(box, "new", base), "wb") as f:
+            f.write(data)
+        mtime = int(os.stat(os.path.join(box, "new", base)).st_mtime)
+        rows.append({"account": ACCOUNT, "base": base, "uidl": case.uidl(name).decode("latin-1"),
+                     "msgid": "%s@fakepop3.example" % name, "subject": "message " + name,
+                     "size": octets(case.messages[name]), "now": now, "mtime": mtime})
+    db = sqlite3.connect(os.path.join(args.store, "index.db"))
+    with db:
+        db.executemany(
+            "INSERT INTO messages (account, folder, subdir, base, uidl, message_id, subject, "
+            "subject_key, from_name, from_addr, from_key, size, date, arrival, mtime, "
+            "thread_date, partial, state) VALUES (:account, '', 'new', :base, :uidl, :msgid, "
+            ":subject, :subject, 'Fake Sender', 'sender@example.org', 'fake sender', :size, "
+            ":now, :now, :mtime, :now, 1, 1)", rows)
+        # Each its own thread (thread_id = id), as surat's threading leaves a
+        # lone message, so opening the index has nothing to thread.
+        db.execute("UPDATE messages SET thread_id = id WHERE account = ? AND thread_id = 0",
+                   (ACCOUNT,))
+    db.close()
+
+
 def cmd_config(args):
     case = Case(args.case, args.variant)
     keys = {
@@ -1123,13 +1178,14 @@ def cmd_check(args):
                     sorted(set(partial)) or "nothing", sorted(want) or "nothing"))
         elif kind == "complete":
             # What an earlier phase stored (and maybe deleted) is still here.
+            stored_set, partial_set = set(stored), set(partial)
             for name in mailbox:
                 if name in case.hide.get("UIDL", ()) and case.has_capa("UIDL"):
                     continue  # never listed: it cannot be fetched
                 big = case.max_size() and octets(case.messages[name]) > case.max_size()
-                if big and name not in partial:
+                if big and name not in partial_set:
                     problems.append("%s (over max_size) is not stored headers-only" % name)
-                elif not big and name not in stored:
+                elif not big and name not in stored_set:
                     problems.append("%s is not stored whole" % name)
         elif kind in ("stored", "stored-subset"):
             want = [] if arg.strip() == "-" else arg.split()
@@ -1218,6 +1274,9 @@ def main():
     s.add_argument("--watch-dir")
     s = sub.add_parser("desc")
     s.add_argument("case")
+    s = sub.add_parser("prestore")
+    s.add_argument("case")
+    s.add_argument("--store", required=True)
     s = sub.add_parser("variants")
     s.add_argument("case")
     args = ap.parse_args()
@@ -1234,6 +1293,9 @@ def main():
         print(c.desc)
         print("rerun" if c.rerun else "once")
         print(c.limit)
+        print(" ".join(c.rerun_args))
+    elif args.cmd == "prestore":
+        cmd_prestore(args)
     elif args.cmd == "variants":
         for v in variants(args.case):
             print(variant_name(v))

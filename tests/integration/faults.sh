@@ -23,11 +23,11 @@ fake_stop() {
 }
 trap 'fake_stop; it_cleanup' EXIT
 
-# fake_run CASE DIR PHASE VARIANT LIMIT [--plain]: serve CASE, fetch from
-# it, check PHASE.
+# fake_run CASE DIR PHASE VARIANT LIMIT FETCH_ARGS [--plain]: serve CASE,
+# fetch from it (surat fetch -v FETCH_ARGS), check PHASE.
 fake_run() {
-	case_file=$1 dir=$2 phase=$3 variant=$4 limit=$5
-	shift 5
+	case_file=$1 dir=$2 phase=$3 variant=$4 limit=$5 fetch_args=$6
+	shift 6
 	rm -f "$dir/port"
 	python3 "$FAKE" serve "$case_file" --certs "$CERTS" --port-file "$dir/port" \
 		--log "$dir/server-$phase.log" --state "$dir/state" --store "$dir/store" \
@@ -42,9 +42,16 @@ fake_run() {
 	python3 "$FAKE" config "$case_file" --certs "$CERTS" --port "$(cat "$dir/port")" \
 		--store "$dir/store" --variant "$variant" >"$dir/surat.conf"
 	chmod 600 "$dir/surat.conf"
+	if [ "$phase" = main ] && grep -q '^prestore ' "$case_file"; then
+		# surat makes the index (its schema), the case fills it.
+		"$SURAT" -c "$dir/surat.conf" reindex >"$dir/prestore.out" 2>&1 &&
+			python3 "$FAKE" prestore "$case_file" --store "$dir/store" \
+			>>"$dir/prestore.out" 2>&1 ||
+			{ echo "# prestore failed:"; sed 's/^/#   /' "$dir/prestore.out"; fake_stop; return 1; }
+	fi
 	echo "event: fetch ($phase)" >>"$dir/server-$phase.log"
 	start=$(date +%s.%N)
-	timeout -k 5 "$limit" "$SURAT" -c "$dir/surat.conf" fetch -v >"$dir/$phase.out" \
+	timeout -k 5 "$limit" "$SURAT" -c "$dir/surat.conf" fetch -v $fetch_args >"$dir/$phase.out" \
 		2>"$dir/$phase.err" </dev/null
 	rc=$?
 	secs=$(echo "$(date +%s.%N) $start" | awk '{ printf "%.2f", $1 - $2 }')
@@ -76,6 +83,7 @@ for f in $cases; do
 	name=$(basename "$f" .case)
 	desc=$(python3 "$FAKE" desc "$f" | sed -n 1p)
 	limit=$(python3 "$FAKE" desc "$f" | sed -n 3p)
+	rerun_args=$(python3 "$FAKE" desc "$f" | sed -n 4p)
 	for variant in $(python3 "$FAKE" variants "$f"); do
 		title="$name: $desc"
 		[ "$variant" = - ] || title="$name [$variant]: $desc"
@@ -87,10 +95,11 @@ for f in $cases; do
 		[ "$variant" = - ] || dir="$IT_TMP/$name.$(echo "$variant" | tr ',=' '._')"
 		mkdir -p "$dir"
 		# Not in a subshell: the EXIT trap must see FAKE_PID to stop the server.
-		fake_run "$f" "$dir" main "$variant" "$limit" >"$dir/result" 2>&1
+		fake_run "$f" "$dir" main "$variant" "$limit" "" >"$dir/result" 2>&1
 		st=$?
 		if [ "$st" -eq 0 ] && grep -q '^rerun$' "$f"; then
-			fake_run "$f" "$dir" rerun "$variant" "$limit" --plain >>"$dir/result" 2>&1
+			fake_run "$f" "$dir" rerun "$variant" "$limit" "$rerun_args" --plain \
+				>>"$dir/result" 2>&1
 			st=$?
 		fi
 		if [ "$st" -eq 0 ]; then
