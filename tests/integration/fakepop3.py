@@ -84,7 +84,8 @@ The case format, one directive a line ('#' starts a comment line):
       sasl-ir MECH | check-oauthbearer USER TOKEN
       serve [until REGEX] | partial NAME BYTES|all | flood-uidl N
       trickle NAME SECONDS (answer the next RETR/TOP of NAME one byte every
-      SECONDS, then serve) | starttls CERT | stall SECONDS | close
+      SECONDS, then serve) | sendslow SECONDS TEXT (one byte every SECONDS)
+      starttls CERT | stall SECONDS | close
   expect exit N | error REGEX | stderr REGEX | stderr-lacks REGEX
          stored NAME... | stored-subset NAME... | deleted NAME...
          partial NAME... (stored headers-only) | complete (every message
@@ -813,6 +814,12 @@ class Session:
                     c.send(b"".join(batch), log=False)
                     batch = []
             c.send(b"".join(batch) + b".\r\n", log=False)
+        elif word == "sendslow":
+            secs, _, text = arg.partition(" ")
+            c.event("sendslow")
+            for b in unescape(text) + c.eol:
+                c.send(bytes([b]), log=False)
+                time.sleep(float(secs))
         elif word == "trickle":
             # Answer the next RETR or TOP of NAME one byte at a time, each
             # within the client's timeout, then serve as usual.
