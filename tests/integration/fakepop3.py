@@ -1189,7 +1189,9 @@ def cmd_check(args):
             for name in mailbox:
                 if name in case.hide.get("UIDL", ()) and case.has_capa("UIDL"):
                     continue  # never listed: it cannot be fetched
-                big = case.max_size() and octets(case.messages[name]) > case.max_size()
+                # max_size goes by the size LIST announced.
+                size = case.sizes.get(name, octets(case.messages[name]))
+                big = case.max_size() and size > case.max_size()
                 if big and name not in partial_set:
                     problems.append("%s (over max_size) is not stored headers-only" % name)
                 elif not big and name not in stored_set:
