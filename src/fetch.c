@@ -21,10 +21,10 @@
 #include <openssl/evp.h>
 #include <string.h>
 #include <sys/file.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "surat/command.h"
 #include "surat/deliver.h"
 #include "surat/index.h"
 #include "surat/sanitize.h"
@@ -189,37 +189,33 @@ char *
 fetch_secret(const struct account_config *account, GError **error)
 {
 	const char *argv[] = { "/bin/sh", "-c", account->password_command, NULL };
-	char *out = NULL, *err = NULL, *nl;
 	GError *local = NULL;
-	int status = 0;
+	char *out, *nl;
 
 	if (account->password_command == NULL)
 		return g_strdup(account->password != NULL ? account->password : "");
-	/* The command is the user's own configuration, run as they wrote it. */
-	if (!g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err,
-	    &status, &local)) {
-		g_set_error(error, FETCH_ERROR, FETCH_ERROR_SECRET, "password_command: %s",
-		    local->message);
+	/*
+	 * The command is the user's own configuration, run as they wrote it, by
+	 * the one process runner: a deadline (the account's timeout), so a stuck
+	 * pinentry cannot hold the account's lock for ever, and no copy of the
+	 * secret left in its buffers.
+	 */
+	out = command_run_secret((char **)argv, "password_command", account->timeout * 1000,
+	    FETCH_SECRET_MAX, &local);
+	if (out == NULL) {
+		g_set_error(error, FETCH_ERROR, FETCH_ERROR_SECRET, "%s", local->message);
 		g_error_free(local);
 		return NULL;
 	}
-	if (!g_spawn_check_wait_status(status, NULL) || out == NULL || out[0] == '\0' ||
-	    strlen(out) > FETCH_SECRET_MAX) {
-		char *msg = sanitize_text(err != NULL ? g_strstrip(err) : "", -1, 0);
-
-		g_set_error(error, FETCH_ERROR, FETCH_ERROR_SECRET,
-		    "password_command failed (%s)%s%s",
-		    WIFEXITED(status) ? (WEXITSTATUS(status) == 0 ? "no output" : "non-zero exit") :
-		    "killed", msg[0] != '\0' ? ": " : "", msg);
-		g_free(msg);
-		fetch_secret_free(out);
-		g_free(err);
-		return NULL;
-	}
-	g_free(err);
 	nl = strpbrk(out, "\r\n");
 	if (nl != NULL)
 		OPENSSL_cleanse(nl, strlen(nl));
+	if (out[0] == '\0') {
+		g_set_error(error, FETCH_ERROR, FETCH_ERROR_SECRET,
+		    "password_command printed no password");
+		fetch_secret_free(out);
+		return NULL;
+	}
 	return out;
 }
 
