@@ -53,12 +53,14 @@ G_DEFINE_QUARK(surat-fetch-error-quark, fetch_error)
  * parsing overlap with the network.
  */
 struct fetch_item {
-	char *buf;
-	size_t len;
+	char *buf;                       /* the message, or NULL when streamed */
+	struct deliver_stream *stream;   /* a large message, already in a tmp file */
+	size_t len;                      /* its size */
+	size_t held;                     /* bytes of memory it holds (0 when streamed) */
 	char *uidl;
 	bool partial;
 	const struct index_message *row; /* --rest: the headers-only row to replace */
-	struct deliver_summary summary;  /* parsed on the network thread */
+	struct deliver_summary summary;  /* parsed on the network thread (held messages) */
 };
 
 /* The store thread and what the network thread shares with it. */
@@ -104,6 +106,10 @@ struct fetch_run {
 	unsigned int deleted;
 	uint64_t batch_bytes;   /* store thread */
 	GPtrArray *deleled;     /* the UIDLs DELE'd in this run (borrowed from msgs) */
+	struct deliver_stream *stream; /* network thread: the large message arriving now */
+	EVP_MD_CTX *head_md;    /* digest UIDLs: the header block hashed so far */
+	bool head_done;         /* ... up to its empty line */
+	bool head_nl;           /* ... and the last piece ended with a newline */
 	struct fetch_store store;
 };
 
@@ -423,15 +429,28 @@ fetch_commit(struct fetch_run *run, GError **error)
 static bool
 fetch_store_item(struct fetch_run *run, struct fetch_item *item, GError **error)
 {
+	struct deliver_stream *stream = item->stream;
+	bool ok;
+
+	item->stream = NULL;
+	if (stream != NULL && !deliver_stream_finish(stream, error)) {
+		deliver_stream_discard(stream);
+		return false;
+	}
 	if (item->row != NULL) {
-		if (!deliver_replace(run->deliver, item->row, item->buf, item->len, error))
+		ok = stream != NULL ? deliver_replace_stream(run->deliver, item->row, stream, error) :
+		    deliver_replace(run->deliver, item->row, item->buf, item->len, error);
+		if (!ok)
 			return false;
 		run->stored++;
 		fetch_observe_stored(run);
 		return true;
 	}
-	if (!deliver_add_summarized(run->deliver, item->buf, item->len, item->uidl, item->partial,
-	    &item->summary, error))
+	ok = stream != NULL ?
+	    deliver_add_stream(run->deliver, stream, item->uidl, item->partial, error) :
+	    deliver_add_summarized(run->deliver, item->buf, item->len, item->uidl, item->partial,
+		&item->summary, error);
+	if (!ok)
 		return false;
 	run->batch_bytes += item->len;
 	if (deliver_pending(run->deliver) >= FETCH_BATCH_MESSAGES ||
@@ -444,6 +463,7 @@ static void
 fetch_item_free(struct fetch_item *item)
 {
 	deliver_summary_clear(&item->summary);
+	deliver_stream_discard(item->stream);
 	g_free(item->buf);
 	g_free(item->uidl);
 	g_free(item);
@@ -478,7 +498,7 @@ fetch_store_main(gpointer data)
 			if (!failed)
 				ok = fetch_store_item(run, item, &error);
 			g_mutex_lock(&st->lock);
-			st->in_flight -= item->len;
+			st->in_flight -= item->held;
 			st->in_flight_items--;
 			g_cond_broadcast(&st->room);
 			g_mutex_unlock(&st->lock);
@@ -497,7 +517,7 @@ fetch_store_main(gpointer data)
 			/* Keep draining until the end marker, unless it was this one. */
 			while (!end && (item = g_async_queue_pop(st->queue)) != &fetch_end) {
 				g_mutex_lock(&st->lock);
-				st->in_flight -= item->len;
+				st->in_flight -= item->held;
 				st->in_flight_items--;
 				g_cond_broadcast(&st->room);
 				g_mutex_unlock(&st->lock);
@@ -546,79 +566,134 @@ fetch_store_finish(struct fetch_run *run, GError **error)
 	return ok;
 }
 
-/* Hand a received message to the store thread (network thread). */
+/*
+ * Hand a received message to the store thread (network thread): LEN bytes
+ * at BUF (copied), or STREAM, a large message already written to a tmp file
+ * (taken, also on failure).
+ */
 static bool
-fetch_queue(struct fetch_run *run, const char *buf, size_t len, const char *uidl, bool partial,
-    const struct index_message *row, GError **error)
+fetch_queue(struct fetch_run *run, const char *buf, size_t len, struct deliver_stream *stream,
+    const char *uidl, bool partial, const struct index_message *row, GError **error)
 {
 	struct fetch_store *st = &run->store;
 	struct fetch_item *item;
+	size_t held = stream != NULL ? 0 : len;
 
 	g_mutex_lock(&st->lock);
 	while (!st->failed && st->in_flight_items > 0 &&
-	    (st->in_flight + len > FETCH_IN_FLIGHT_MAX ||
+	    (st->in_flight + held > FETCH_IN_FLIGHT_MAX ||
 		st->in_flight_items >= FETCH_IN_FLIGHT_ITEMS))
 		g_cond_wait(&st->room, &st->lock);
 	if (st->failed) {
 		g_set_error(error, FETCH_ERROR, FETCH_ERROR_STORE, "%s", st->error->message);
 		g_mutex_unlock(&st->lock);
+		deliver_stream_discard(stream);
 		return false;
 	}
-	st->in_flight += len;
+	st->in_flight += held;
 	st->in_flight_items++;
 	g_mutex_unlock(&st->lock);
 	item = g_new0(struct fetch_item, 1);
-	item->buf = g_memdup2(buf, len);
+	item->buf = stream != NULL ? NULL : g_memdup2(buf, len);
+	item->stream = stream;
 	item->len = len;
+	item->held = held;
 	item->uidl = g_strdup(uidl);
 	item->partial = partial;
 	item->row = row;
 	/*
 	 * Parsing for the index row happens here, while the server sends the
-	 * next message, so the store thread only writes files and rows.
+	 * next message, so the store thread only writes files and rows.  A
+	 * streamed message is parsed from its file by the store thread.
 	 */
-	if (row == NULL)
+	if (row == NULL && stream == NULL)
 		deliver_summarize(buf, len, &item->summary);
 	g_async_queue_push(st->queue, item);
 	return true;
 }
 
-/* Queue message NUM, whole or headers-only (PARTIAL), for the store thread. */
+/*
+ * A piece of message NUM (pop3_piece_fn): whole or headers-only (PARTIAL),
+ * or for --rest the rest of ROW.  A message that comes in one piece is
+ * queued from memory; a larger one is written to a tmp file piece by piece
+ * (deliver_stream), so no message is ever held whole: the memory a fetch
+ * needs does not grow with the largest message.
+ */
 static bool
-fetch_got(struct fetch_run *run, unsigned int num, const char *buf, size_t len, bool partial,
-    GError **error)
+fetch_piece(struct fetch_run *run, unsigned int num, const char *buf, size_t len, bool last,
+    bool partial, bool rest, GError **error)
 {
 	const struct fetch_observer *o = run->options->observer;
 	struct pop3_msg *m = fetch_msg(run, num);
+	const struct index_message *row = NULL;
+	struct deliver_stream *stream;
+	size_t size;
 
-	if (m == NULL || m->uidl == NULL) {
+	if (m == NULL || m->uidl == NULL ||
+	    (rest && (row = g_hash_table_lookup(run->rows, m->uidl)) == NULL)) {
 		g_set_error(error, POP3_ERROR, POP3_ERROR_PROTOCOL,
-		    "the server sent message %u, which it did not list", num);
+		    "the server sent message %u, which %s", num,
+		    rest ? "was not asked for" : "it did not list");
 		return false;
 	}
+	if (run->stream == NULL && !last) {
+		run->stream = deliver_stream_open(run->deliver, row, error);
+		if (run->stream == NULL)
+			return false;
+	}
+	if (run->stream != NULL && !deliver_stream_write(run->stream, buf, len, error))
+		return false;
+	if (!last)
+		return true;
+	stream = run->stream;
+	run->stream = NULL;
+	size = stream != NULL ? deliver_stream_size(stream) : len;
 	run->received++;
 	if (o != NULL && o->message != NULL)
-		o->message(o->data, run->account->name, run->received, len);
-	return fetch_queue(run, buf, len, m->uidl, partial, NULL, error);
+		o->message(o->data, run->account->name, run->received, size);
+	return fetch_queue(run, buf, len, stream, m->uidl, partial, row, error);
 }
 
 /* RETR callback: a whole message. */
 static bool
-fetch_on_message(void *data, unsigned int num, const char *buf, size_t len, GError **error)
+fetch_on_message(void *data, unsigned int num, const char *buf, size_t len, bool last,
+    GError **error)
 {
-	return fetch_got(data, num, buf, len, false, error);
+	return fetch_piece(data, num, buf, len, last, false, false, error);
 }
 
 /* TOP n 0 callback: the headers of a message over max_size. */
 static bool
-fetch_on_top(void *data, unsigned int num, const char *buf, size_t len, GError **error)
+fetch_on_top(void *data, unsigned int num, const char *buf, size_t len, bool last,
+    GError **error)
 {
-	return fetch_got(data, num, buf, len, true, error);
+	return fetch_piece(data, num, buf, len, last, true, false, error);
 }
 
-/* TOP callback when the server has no UIDL: name the message by its headers. */
+/* RETR callback for --rest: the whole of a message stored headers-only. */
 static bool
-fetch_on_headers(void *data, unsigned int num, const char *buf, size_t len, GError **error)
+fetch_on_rest(void *data, unsigned int num, const char *buf, size_t len, bool last,
+    GError **error)
+{
+	return fetch_piece(data, num, buf, len, last, false, true, error);
+}
+
+/* After RETR or TOP: a message cut off by an error is not delivered. */
+static void
+fetch_pieces_end(struct fetch_run *run)
+{
+	deliver_stream_discard(run->stream);
+	run->stream = NULL;
+}
+
+/*
+ * TOP (or RETR) callback when the server has no UIDL: name the message by
+ * a digest of its header block, the bytes up to the first empty line (TOP
+ * n 0 may add an empty body line), hashed piece by piece as they come.
+ */
+static bool
+fetch_on_headers(void *data, unsigned int num, const char *buf, size_t len, bool last,
+    GError **error)
 {
 	struct fetch_run *run = data;
 	struct pop3_msg *m = fetch_msg(run, num);
@@ -633,14 +708,31 @@ fetch_on_headers(void *data, unsigned int num, const char *buf, size_t len, GErr
 		    "the server sent message %u, which it did not list", num);
 		return false;
 	}
-	/* The header block only: TOP n 0 may add an empty body line. */
-	end = g_strstr_len(buf, (gssize)len, "\n\n");
-	if (end != NULL)
-		head = (size_t)(end - buf) + 1;
-	if (!EVP_Digest(buf, head, md, &md_len, EVP_sha256(), NULL)) {
-		g_set_error(error, FETCH_ERROR, FETCH_ERROR_STORE, "cannot compute a digest");
-		return false;
+	if (run->head_md == NULL) {
+		run->head_md = EVP_MD_CTX_new();
+		if (run->head_md == NULL || !EVP_DigestInit_ex(run->head_md, EVP_sha256(), NULL))
+			goto digest_failed;
+		run->head_done = false;
+		run->head_nl = false;
 	}
+	if (!run->head_done && len > 0) {
+		if (run->head_nl && buf[0] == '\n') {
+			head = 0;
+			run->head_done = true;
+		} else if ((end = memmem(buf, len, "\n\n", 2)) != NULL) {
+			head = (size_t)(end - buf) + 1;
+			run->head_done = true;
+		}
+		if (!EVP_DigestUpdate(run->head_md, buf, head))
+			goto digest_failed;
+		run->head_nl = buf[len - 1] == '\n';
+	}
+	if (!last)
+		return true;
+	if (!EVP_DigestFinal_ex(run->head_md, md, &md_len))
+		goto digest_failed;
+	EVP_MD_CTX_free(run->head_md);
+	run->head_md = NULL;
 	/*
 	 * The headers' digest and the size: two different messages would need
 	 * the same Received:, Message-ID: and Date: lines and the same length.
@@ -664,6 +756,9 @@ fetch_on_headers(void *data, unsigned int num, const char *buf, size_t len, GErr
 	g_free(m->uidl);
 	m->uidl = g_string_free(uidl, FALSE);
 	return true;
+digest_failed:
+	g_set_error(error, FETCH_ERROR, FETCH_ERROR_STORE, "cannot compute a digest");
+	return false;
 }
 
 /*
@@ -695,13 +790,17 @@ fetch_uidls(struct fetch_run *run, GError **error)
 	nums = g_new(unsigned int, run->msgs->len);
 	for (i = 0; i < run->msgs->len; i++)
 		nums[i] = g_array_index(run->msgs, struct pop3_msg, i).num;
-	ok = pop3_top_many(run->session, nums, run->msgs->len, 0, fetch_on_headers, run, &local);
+	ok = pop3_top_pieces(run->session, nums, run->msgs->len, 0, fetch_on_headers, run, &local);
 	if (!ok && g_error_matches(local, POP3_ERROR, POP3_ERROR_UNSUPPORTED)) {
-		/* No TOP either: the whole message gives the headers. */
+		/* No TOP either: the whole message gives the headers (hashed as it passes). */
 		g_clear_error(&local);
-		ok = pop3_retr_many(run->session, nums, run->msgs->len, fetch_on_headers, run,
+		EVP_MD_CTX_free(run->head_md);
+		run->head_md = NULL;
+		ok = pop3_retr_pieces(run->session, nums, run->msgs->len, fetch_on_headers, run,
 		    &local);
 	}
+	EVP_MD_CTX_free(run->head_md);
+	run->head_md = NULL;
 	g_free(nums);
 	if (!ok)
 		g_propagate_error(error, local);
@@ -762,20 +861,23 @@ fetch_new(struct fetch_run *run, GError **error)
 	if (o != NULL && o->start != NULL)
 		o->start(o->data, run->account->name, whole->len + heads->len, bytes);
 	if (whole->len > 0)
-		ok = pop3_retr_many(run->session, (unsigned int *)(void *)whole->data, whole->len,
-		    fetch_on_message, run, error);
+		ok = pop3_retr_pieces(run->session, (unsigned int *)(void *)whole->data,
+		    whole->len, fetch_on_message, run, error);
+	fetch_pieces_end(run);
 	if (ok && heads->len > 0) {
 		GError *local = NULL;
 
-		ok = pop3_top_many(run->session, (unsigned int *)(void *)heads->data,
+		ok = pop3_top_pieces(run->session, (unsigned int *)(void *)heads->data,
 		    heads->len, 0, fetch_on_top, run, &local);
+		fetch_pieces_end(run);
 		if (!ok && g_error_matches(local, POP3_ERROR, POP3_ERROR_UNSUPPORTED)) {
 			/* Without TOP there is no headers-only: fetch them whole. */
 			g_clear_error(&local);
 			fetch_warn(run, "the server has no TOP: messages over max_size are "
 					"fetched whole");
-			ok = pop3_retr_many(run->session, (unsigned int *)(void *)heads->data,
+			ok = pop3_retr_pieces(run->session, (unsigned int *)(void *)heads->data,
 			    heads->len, fetch_on_message, run, &local);
+			fetch_pieces_end(run);
 		}
 		if (!ok)
 			g_propagate_error(error, local);
@@ -783,26 +885,6 @@ fetch_new(struct fetch_run *run, GError **error)
 	g_array_free(whole, TRUE);
 	g_array_free(heads, TRUE);
 	return ok;
-}
-
-/* RETR callback for --rest: replace the headers-only copy. */
-static bool
-fetch_on_rest(void *data, unsigned int num, const char *buf, size_t len, GError **error)
-{
-	struct fetch_run *run = data;
-	const struct fetch_observer *o = run->options->observer;
-	struct pop3_msg *m = fetch_msg(run, num);
-	const struct index_message *row;
-
-	if (m == NULL || m->uidl == NULL || (row = g_hash_table_lookup(run->rows, m->uidl)) == NULL) {
-		g_set_error(error, POP3_ERROR, POP3_ERROR_PROTOCOL,
-		    "the server sent message %u, which was not asked for", num);
-		return false;
-	}
-	run->received++;
-	if (o != NULL && o->message != NULL)
-		o->message(o->data, run->account->name, run->received, len);
-	return fetch_queue(run, buf, len, m->uidl, false, row, error);
 }
 
 /* Fetch the rest of every message stored headers-only. */
@@ -836,8 +918,9 @@ fetch_rest(struct fetch_run *run, GError **error)
 	if (o != NULL && o->start != NULL)
 		o->start(o->data, run->account->name, nums->len, bytes);
 	if (nums->len > 0)
-		ok = pop3_retr_many(run->session, (unsigned int *)(void *)nums->data, nums->len,
-		    fetch_on_rest, run, error);
+		ok = pop3_retr_pieces(run->session, (unsigned int *)(void *)nums->data,
+		    nums->len, fetch_on_rest, run, error);
+	fetch_pieces_end(run);
 	g_array_free(nums, TRUE);
 	return ok;
 }

@@ -1343,9 +1343,15 @@ pop3_list(struct pop3_session *s, GArray *msgs, GError **error)
 	return ok ? true : pop3_die(s);
 }
 
-/* Read one message body into s->body; the trace gets its size. */
+/*
+ * Read one message body into s->body; the trace gets its size.  With PIECE,
+ * every POP3_PIECE bytes decoded are handed to it (LAST false) and the
+ * buffer emptied, so a large message never sits in memory whole; what is
+ * left at the end stays in s->body for the caller's last call.
+ */
 static bool
-pop3_read_body(struct pop3_session *s, unsigned int num, GError **error)
+pop3_read_body(struct pop3_session *s, unsigned int num, pop3_piece_fn piece, void *piece_data,
+    GError **error)
 {
 	enum pop3_body_result r;
 	const char *data;
@@ -1365,9 +1371,14 @@ pop3_read_body(struct pop3_session *s, unsigned int num, GError **error)
 			return pop3_fail(s, error, POP3_ERROR_PROTOCOL,
 			    "message %u is larger than %d MB, more than surat accepts", num,
 			    POP3_MAX_MESSAGE / (1024 * 1024));
+		if (piece != NULL && s->body.len >= POP3_PIECE) {
+			if (!piece(piece_data, num, s->body.data, s->body.len, false, error))
+				return pop3_die(s);
+			pop3_body_flush(&s->body);
+		}
 	}
 	if (s->trace != NULL) {
-		g_snprintf(note, sizeof note, "<%zu octets>", s->body.len);
+		g_snprintf(note, sizeof note, "<%zu octets>", s->body.flushed + s->body.len);
 		pop3_trace(s, 'S', note);
 	}
 	return true;
@@ -1422,13 +1433,14 @@ pop3_nums_valid(struct pop3_session *s, const char *verb, const unsigned int *nu
 }
 
 /*
- * RETR (LINES < 0) or TOP LINES for each of NUMS, pipelined when possible.
+ * RETR (LINES < 0) or TOP LINES for each of NUMS, pipelined when possible,
+ * each message to FN whole or, when PIECE is set instead, in pieces.
  * A -ERR to one command is remembered and the others still run; it is
  * returned at the end with the session alive.
  */
 static bool
 pop3_fetch_many(struct pop3_session *s, const char *verb, int lines, const unsigned int *nums,
-    size_t n, pop3_message_fn fn, void *data, GError **error)
+    size_t n, pop3_message_fn fn, pop3_piece_fn piece, void *data, GError **error)
 {
 	size_t sent = 0, done;
 	struct pop3_status st;
@@ -1468,11 +1480,13 @@ pop3_fetch_many(struct pop3_session *s, const char *verb, int lines, const unsig
 			}
 			continue;
 		}
-		if (!pop3_read_body(s, nums[done], error))
+		if (!pop3_read_body(s, nums[done], piece, data, error))
 			goto dead;
 		if (top)
 			s->top_works = true;
-		if (!fn(data, nums[done], s->body.data != NULL ? s->body.data : "", s->body.len,
+		if (piece != NULL ? !piece(data, nums[done], s->body.data != NULL ? s->body.data : "",
+			s->body.len, true, error) :
+		    !fn(data, nums[done], s->body.data != NULL ? s->body.data : "", s->body.len,
 			error)) {
 			g_clear_error(&refused);
 			return pop3_die(s);
@@ -1494,7 +1508,7 @@ bool
 pop3_retr_many(struct pop3_session *s, const unsigned int *nums, size_t n, pop3_message_fn fn,
     void *data, GError **error)
 {
-	return pop3_fetch_many(s, "RETR", -1, nums, n, fn, data, error);
+	return pop3_fetch_many(s, "RETR", -1, nums, n, fn, NULL, data, error);
 }
 
 bool
@@ -1502,7 +1516,22 @@ pop3_top_many(struct pop3_session *s, const unsigned int *nums, size_t n, unsign
     pop3_message_fn fn, void *data, GError **error)
 {
 	return pop3_fetch_many(s, "TOP", (int)MIN(lines, (unsigned int)G_MAXINT), nums, n, fn,
-	    data, error);
+	    NULL, data, error);
+}
+
+bool
+pop3_retr_pieces(struct pop3_session *s, const unsigned int *nums, size_t n, pop3_piece_fn fn,
+    void *data, GError **error)
+{
+	return pop3_fetch_many(s, "RETR", -1, nums, n, NULL, fn, data, error);
+}
+
+bool
+pop3_top_pieces(struct pop3_session *s, const unsigned int *nums, size_t n, unsigned int lines,
+    pop3_piece_fn fn, void *data, GError **error)
+{
+	return pop3_fetch_many(s, "TOP", (int)MIN(lines, (unsigned int)G_MAXINT), nums, n, NULL,
+	    fn, data, error);
 }
 
 bool

@@ -138,13 +138,21 @@ struct pop3_body {
 	enum pop3_body_state state;
 	char *data;
 	size_t len, cap;
-	size_t max;       /* the cap on LEN */
+	size_t max;       /* the cap on the message: FLUSHED + LEN */
+	size_t flushed;   /* bytes of this message handed out by pop3_body_flush */
 	uint64_t wire;    /* bytes taken from the stream for this message */
 };
 
 void pop3_body_init(struct pop3_body *b, size_t max);
 void pop3_body_reset(struct pop3_body *b);
 void pop3_body_clear(struct pop3_body *b);
+
+/*
+ * The DATA so far has been handed out (a piece of a message streamed to a
+ * file): empty the buffer, keep the decoder's state and count it against
+ * the cap.
+ */
+void pop3_body_flush(struct pop3_body *b);
 
 /*
  * Decode IN (LEN bytes, any split of the stream) into B.  A line "." ends

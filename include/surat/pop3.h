@@ -184,6 +184,18 @@ bool pop3_list(struct pop3_session *s, GArray *msgs, GError **error);
 typedef bool (*pop3_message_fn)(void *data, unsigned int num, const char *buf, size_t len,
     GError **error);
 
+/*
+ * The same, for a message handed over in pieces as it arrives, so a large
+ * one is never held whole: LAST is false for each piece of about POP3_PIECE
+ * bytes while more is coming, and true for the final one.  A message that
+ * fits in one piece comes as a single call with LAST true.  Pieces are cut
+ * anywhere (mid-line).
+ */
+typedef bool (*pop3_piece_fn)(void *data, unsigned int num, const char *buf, size_t len,
+    bool last, GError **error);
+
+#define POP3_PIECE (1024 * 1024)
+
 /* RETR each of NUMS[0..N-1] in order, pipelined when possible. */
 bool pop3_retr_many(struct pop3_session *s, const unsigned int *nums, size_t n,
     pop3_message_fn fn, void *data, GError **error);
@@ -191,6 +203,12 @@ bool pop3_retr_many(struct pop3_session *s, const unsigned int *nums, size_t n,
 /* TOP num LINES for each of NUMS: the headers and LINES body lines. */
 bool pop3_top_many(struct pop3_session *s, const unsigned int *nums, size_t n, unsigned int lines,
     pop3_message_fn fn, void *data, GError **error);
+
+/* pop3_retr_many and pop3_top_many, each message in pieces (pop3_piece_fn). */
+bool pop3_retr_pieces(struct pop3_session *s, const unsigned int *nums, size_t n,
+    pop3_piece_fn fn, void *data, GError **error);
+bool pop3_top_pieces(struct pop3_session *s, const unsigned int *nums, size_t n,
+    unsigned int lines, pop3_piece_fn fn, void *data, GError **error);
 
 /* DELE each of NUMS (committed only by pop3_quit). */
 bool pop3_dele_many(struct pop3_session *s, const unsigned int *nums, size_t n, GError **error);

@@ -103,7 +103,8 @@ The case format, one directive a line ('#' starts a comment line):
 Always checked: the script ran as written (no "mismatch"), every stored
 file is one of the mailbox's messages byte for byte (or its headers, as
 TOP n 0 sends them), none is stored twice, every index row's UIDL names the
-message its file holds, the store holds nothing but Maildirs and the index,
+message its file holds, nothing is left in tmp/, the store holds nothing
+but Maildirs and the index,
 every DELE the server received named a message the store held whole at
 that moment, a committed DELE only ever removed a message already stored,
 and neither the password nor the token shows up in surat's output.
@@ -1113,6 +1114,11 @@ def cmd_check(args):
         if copies[name] > 1:
             problems.append("%s is stored %d times%s" % (
                 name, copies[name], " (whole and headers-only)" if name in partial else ""))
+
+    # Nothing is left half-written in tmp/ once surat has exited.
+    tmp = os.path.join(args.store, ACCOUNT, "tmp")
+    if os.path.isdir(tmp) and os.listdir(tmp):
+        problems.append("left in tmp/: %s" % ", ".join(sorted(os.listdir(tmp))[:5]))
 
     # Each index row's UIDL names the message its file holds.
     by_uidl = {case.uidl(k).decode("latin-1"): k for k in case.messages}
