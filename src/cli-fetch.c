@@ -91,17 +91,28 @@ cli_fetch_trace(void *data, char direction, const char *line)
 	g_free(clean);
 }
 
+/*
+ * A byte count as an event field (signed 64 bits): pop3.c caps what a server
+ * announces, and this keeps any sum from ever becoming a negative field.
+ */
+static int64_t
+cli_fetch_event_bytes(uint64_t bytes)
+{
+	return bytes > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)bytes;
+}
+
 /* Observer callbacks in a child: each becomes an event line on the pipe. */
 static void
 cli_fetch_on_start(void *data, const char *account, unsigned int count, uint64_t bytes)
 {
-	events_send(GPOINTER_TO_INT(data), EVENT_START, account, count, (int64_t)bytes);
+	events_send(GPOINTER_TO_INT(data), EVENT_START, account, count,
+	    cli_fetch_event_bytes(bytes));
 }
 
 static void
 cli_fetch_on_message(void *data, const char *account, unsigned int n, uint64_t bytes)
 {
-	events_send(GPOINTER_TO_INT(data), EVENT_MSG, account, n, (int64_t)bytes);
+	events_send(GPOINTER_TO_INT(data), EVENT_MSG, account, n, cli_fetch_event_bytes(bytes));
 }
 
 static void

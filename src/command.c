@@ -18,6 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+
 #include "surat/sanitize.h"
 
 G_DEFINE_QUARK(surat-command-error-quark, command_error)
@@ -124,13 +126,27 @@ command_write(int fd, const void *buf, size_t len)
 	return n;
 }
 
-GBytes *
-command_run(char *const *argv, const void *input, size_t len, int timeout_ms, size_t max_output,
-    bool *cut, GError **error)
+/* Zero (for a secret) and free OUT. */
+static void
+command_out_free(GByteArray *out, bool secret)
 {
-	GByteArray *out = g_byte_array_new();
+	if (secret && out->len > 0)
+		OPENSSL_cleanse(out->data, out->len);
+	g_byte_array_free(out, TRUE);
+}
+
+/*
+ * command_run, and command_run_secret when SECRET: then the output buffer
+ * is allocated once (no copy left behind by a realloc), every buffer that
+ * held output is zeroed, errors call the command NAME and count seconds.
+ */
+static GByteArray *
+command_run_full(char *const *argv, const char *name, const void *input, size_t len,
+    int timeout_ms, size_t max_output, bool secret, bool *cut, GError **error)
+{
+	GByteArray *out = secret ? g_byte_array_sized_new((guint)max_output + 1) :
+	    g_byte_array_new();
 	GError *spawn_error = NULL;
-	const char *name = argv != NULL && argv[0] != NULL ? argv[0] : "";
 	gint64 deadline = command_now_ms() + (timeout_ms > 0 ? timeout_ms : 10000);
 	size_t written = 0;
 	int in_fd = -1, out_fd = -1, status = 0;
@@ -142,7 +158,7 @@ command_run(char *const *argv, const void *input, size_t len, int timeout_ms, si
 		*cut = false;
 	if (argv == NULL || argv[0] == NULL || argv[0][0] == '\0') {
 		g_set_error(error, COMMAND_ERROR, COMMAND_ERROR_PARSE, "empty command");
-		g_byte_array_free(out, TRUE);
+		command_out_free(out, secret);
 		return NULL;
 	}
 	if (!g_spawn_async_with_pipes(NULL, (char **)argv, NULL,
@@ -153,7 +169,7 @@ command_run(char *const *argv, const void *input, size_t len, int timeout_ms, si
 		    spawn_error->message);
 		g_free(clean);
 		g_error_free(spawn_error);
-		g_byte_array_free(out, TRUE);
+		command_out_free(out, secret);
 		return NULL;
 	}
 	fcntl(in_fd, F_SETFL, fcntl(in_fd, F_GETFL) | O_NONBLOCK);
@@ -201,6 +217,8 @@ command_run(char *const *argv, const void *input, size_t len, int timeout_ms, si
 				size_t keep = MIN((size_t)n, max_output - MIN(out->len, max_output));
 
 				g_byte_array_append(out, (const guint8 *)buf, (guint)keep);
+				if (secret)
+					OPENSSL_cleanse(buf, (size_t)n);
 				if (out->len >= max_output && keep < (size_t)n) {
 					if (cut != NULL)
 						*cut = true;
@@ -239,10 +257,15 @@ command_run(char *const *argv, const void *input, size_t len, int timeout_ms, si
 	g_spawn_close_pid(pid);
 	if (timed_out) {
 		clean = sanitize_text(name, -1, 0);
-		g_set_error(error, COMMAND_ERROR, COMMAND_ERROR_TIMEOUT,
-		    "%s did not finish within %d ms and was stopped", clean, timeout_ms);
+		if (secret)
+			g_set_error(error, COMMAND_ERROR, COMMAND_ERROR_TIMEOUT,
+			    "%s did not finish within %d s and was stopped", clean,
+			    (timeout_ms + 999) / 1000);
+		else
+			g_set_error(error, COMMAND_ERROR, COMMAND_ERROR_TIMEOUT,
+			    "%s did not finish within %d ms and was stopped", clean, timeout_ms);
 		g_free(clean);
-		g_byte_array_free(out, TRUE);
+		command_out_free(out, secret);
 		return NULL;
 	}
 	if (!(cut != NULL && *cut) && !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
@@ -254,10 +277,46 @@ command_run(char *const *argv, const void *input, size_t len, int timeout_ms, si
 			g_set_error(error, COMMAND_ERROR, COMMAND_ERROR_FAILED,
 			    "%s was killed by signal %d", clean, WTERMSIG(status));
 		g_free(clean);
-		g_byte_array_free(out, TRUE);
+		command_out_free(out, secret);
 		return NULL;
 	}
-	return g_byte_array_free_to_bytes(out);
+	return out;
+}
+
+GBytes *
+command_run(char *const *argv, const void *input, size_t len, int timeout_ms, size_t max_output,
+    bool *cut, GError **error)
+{
+	GByteArray *out = command_run_full(argv, argv != NULL && argv[0] != NULL ? argv[0] : "",
+	    input, len, timeout_ms, max_output, false, cut, error);
+
+	return out != NULL ? g_byte_array_free_to_bytes(out) : NULL;
+}
+
+char *
+command_run_secret(char *const *argv, const char *name, int timeout_ms, size_t max_output,
+    GError **error)
+{
+	bool cut = false;
+	GByteArray *out = command_run_full(argv, name, NULL, 0, timeout_ms, max_output, true, &cut,
+	    error);
+	char *text;
+
+	if (out == NULL)
+		return NULL;
+	if (cut) {
+		char *clean = sanitize_text(name, -1, 0);
+
+		g_set_error(error, COMMAND_ERROR, COMMAND_ERROR_FAILED,
+		    "%s printed more than %zu bytes", clean, max_output);
+		g_free(clean);
+		command_out_free(out, true);
+		return NULL;
+	}
+	/* Room for the NUL was allocated with the array: no realloc, no stray copy. */
+	g_byte_array_append(out, (const guint8 *)"", 1);
+	text = (char *)g_byte_array_free(out, FALSE);
+	return text;
 }
 
 bool

@@ -558,26 +558,158 @@ fail:
 	return false;
 }
 
+/* A message being written into tmp/ as it arrives (deliver.h). */
+struct deliver_stream {
+	struct store_tmpfile tmp;
+	char *dir;    /* the Maildir whose tmp/ holds it */
+	size_t len;   /* bytes written */
+	int64_t mtime;
+	bool finished;
+};
+
+/* The Maildir of ROW's folder (Maildir++ .NAME), or the account's for NULL. */
+static char *
+deliver_dir(const struct deliver *d, const struct index_message *row)
+{
+	return row != NULL && row->folder != NULL && row->folder[0] != '\0'
+	    ? g_strdup_printf("%s/.%s", d->maildir, row->folder)
+	    : g_strdup(d->maildir);
+}
+
+struct deliver_stream *
+deliver_stream_open(struct deliver *d, const struct index_message *row, GError **error)
+{
+	struct deliver_stream *s = g_new0(struct deliver_stream, 1);
+
+	s->tmp.fd = -1;
+	s->dir = deliver_dir(d, row);
+	if (!store_tmp_open(s->dir, &s->tmp, error)) {
+		g_free(s->dir);
+		g_free(s);
+		return NULL;
+	}
+	return s;
+}
+
 bool
-deliver_replace(struct deliver *d, const struct index_message *row, const char *buf, size_t len,
+deliver_stream_write(struct deliver_stream *s, const void *buf, size_t len, GError **error)
+{
+	if (!store_tmp_write(&s->tmp, buf, len, error))
+		return false;
+	s->len += len;
+	return true;
+}
+
+size_t
+deliver_stream_size(const struct deliver_stream *s)
+{
+	return s->len;
+}
+
+bool
+deliver_stream_finish(struct deliver_stream *s, GError **error)
+{
+	struct stat st;
+
+	if (fstat(s->tmp.fd, &st) != 0) {
+		g_set_error(error, DELIVER_ERROR, DELIVER_ERROR_IO, "cannot stat %s: %s", s->tmp.path,
+		    g_strerror(errno));
+		return false;
+	}
+	s->mtime = (int64_t)st.st_mtime;
+	/* Synced on its own: durable whatever the batch's way of syncing is. */
+	if (!store_tmp_close(&s->tmp, true, error))
+		return false;
+	s->finished = true;
+	return true;
+}
+
+void
+deliver_stream_discard(struct deliver_stream *s)
+{
+	if (s == NULL)
+		return;
+	store_tmp_discard(&s->tmp);
+	g_free(s->dir);
+	g_free(s);
+}
+
+/* Free S but keep its file (now someone else's). */
+static void
+deliver_stream_release(struct deliver_stream *s)
+{
+	store_tmp_clear(&s->tmp);
+	g_free(s->dir);
+	g_free(s);
+}
+
+bool
+deliver_add_stream(struct deliver *d, struct deliver_stream *s, const char *uidl, bool partial,
     GError **error)
 {
-	struct store_tmpfile tmp = { .fd = -1 };
+	struct deliver_item *item;
+
+	if (!s->finished || strcmp(s->dir, d->maildir) != 0) {
+		g_set_error(error, DELIVER_ERROR, DELIVER_ERROR_IO,
+		    "%s: not a finished message of this Maildir", s->tmp.path);
+		deliver_stream_discard(s);
+		return false;
+	}
+	if (uidl != NULL && deliver_known_uidl(d, uidl, error)) {
+		if (error == NULL || *error == NULL)
+			g_set_error(error, DELIVER_ERROR, DELIVER_ERROR_DUPLICATE,
+			    "UIDL %s is already in the index; not delivered twice", uidl);
+		deliver_stream_discard(s);
+		return false;
+	}
+	item = g_new0(struct deliver_item, 1);
+	/* The summary is read from the file: the message was never held whole. */
+	if (!summary_from_file(s->tmp.path, &item->msg, &item->body_text, error)) {
+		deliver_item_free(item, false);
+		deliver_stream_discard(s);
+		return false;
+	}
+	item->tmp = s->tmp;
+	memset(&s->tmp, 0, sizeof s->tmp);
+	s->tmp.fd = -1;
+	g_free(item->msg.account);
+	item->msg.account = g_strdup(d->account);
+	g_free(item->msg.subdir);
+	item->msg.subdir = g_strdup("new");
+	g_free(item->msg.base);
+	item->msg.base = g_strdup(item->tmp.base);
+	g_free(item->msg.flags);
+	item->msg.flags = g_strdup("");
+	g_free(item->msg.uidl);
+	item->msg.uidl = g_strdup(uidl);
+	item->msg.arrival = (int64_t)time(NULL);
+	if (item->msg.date == 0)
+		item->msg.date = item->msg.arrival;
+	item->msg.size = (int64_t)s->len;
+	item->msg.mtime = s->mtime;
+	item->msg.partial = partial;
+	item->msg.state = INDEX_STATE_PENDING;
+	deliver_stream_release(s);
+	g_ptr_array_add(d->queue, item);
+	if (item->msg.uidl != NULL)
+		g_hash_table_add(d->queued, item->msg.uidl);
+	return true;
+}
+
+bool
+deliver_replace_stream(struct deliver *d, const struct index_message *row,
+    struct deliver_stream *s, GError **error)
+{
 	struct index_message cur = { 0 };
-	char *body_text = NULL, *path = NULL, *dir;
+	char *body_text = NULL, *path = NULL, *dir = deliver_dir(d, row);
 	GError *local = NULL;
 	struct stat st;
 	bool ok = false, swapped = false;
 	int tries;
 
-	/* The message may have been moved to a local folder (Maildir++ .NAME) since. */
-	dir = row->folder != NULL && row->folder[0] != '\0'
-	    ? g_strdup_printf("%s/.%s", d->maildir, row->folder)
-	    : g_strdup(d->maildir);
-	if (!store_tmp_open(dir, &tmp, error))
-		goto out;
-	if (!store_tmp_write(&tmp, buf, len, error) || !store_tmp_close(&tmp, true, error)) {
-		store_tmp_discard(&tmp);
+	if (!s->finished || strcmp(s->dir, dir) != 0) {
+		g_set_error(error, DELIVER_ERROR, DELIVER_ERROR_IO,
+		    "%s: not a finished message of the folder of %s", s->tmp.path, row->base);
 		goto out;
 	}
 	/*
@@ -591,28 +723,28 @@ deliver_replace(struct deliver *d, const struct index_message *row, const char *
 			if (error != NULL && *error == NULL)
 				g_set_error(error, DELIVER_ERROR, DELIVER_ERROR_IO,
 				    "the message %s was deleted meanwhile", row->base);
-			store_tmp_discard(&tmp);
 			goto out;
 		}
 		if (g_strcmp0(cur.folder, row->folder != NULL ? row->folder : "") != 0) {
 			g_set_error(error, DELIVER_ERROR, DELIVER_ERROR_IO,
 			    "the message %s was moved to another folder meanwhile; fetch it again",
 			    row->base);
-			store_tmp_discard(&tmp);
 			goto out;
 		}
-		swapped = store_tmp_replace(dir, tmp.base, cur.subdir, cur.base, cur.flags,
+		swapped = store_tmp_replace(dir, s->tmp.base, cur.subdir, cur.base, cur.flags,
 		    &local);
 		if (!swapped) {
 			if (!g_error_matches(local, STORE_ERROR, STORE_ERROR_EXISTS) || tries == 99) {
 				g_propagate_error(error, local);
-				store_tmp_discard(&tmp);
 				goto out;
 			}
 			g_clear_error(&local);
 			g_usleep(20 * 1000);
 		}
 	}
+	/* The file is the message's now: nothing of the stream to remove. */
+	deliver_stream_release(s);
+	s = NULL;
 	if (!store_sync_dir(dir, cur.subdir, error))
 		goto out;
 	/*
@@ -621,13 +753,13 @@ deliver_replace(struct deliver *d, const struct index_message *row, const char *
 	 */
 	if (cur.uidl != NULL) {
 		GString *record = g_string_new(NULL);
+		bool appended;
 
 		uidls_add_stored(record, cur.base, cur.uidl, false);
-		ok = uidls_append(d->maildir, record->str, true, error);
+		appended = uidls_append(d->maildir, record->str, true, error);
 		g_string_free(record, TRUE);
-		if (!ok)
+		if (!appended)
 			goto out;
-		ok = false;
 	}
 	/*
 	 * The new content goes into the row as it is now, in one write
@@ -641,9 +773,14 @@ deliver_replace(struct deliver *d, const struct index_message *row, const char *
 		goto out;
 	}
 	path = store_message_path(dir, cur.subdir, cur.base, cur.flags);
-	summary_from_bytes(buf, len, &cur, &body_text);
-	cur.size = (int64_t)len;
-	cur.mtime = stat(path, &st) == 0 ? (int64_t)st.st_mtime : cur.mtime;
+	if (!summary_from_file(path, &cur, &body_text, error)) {
+		index_rollback(d->idx);
+		goto out;
+	}
+	if (stat(path, &st) == 0) {
+		cur.size = (int64_t)st.st_size;
+		cur.mtime = (int64_t)st.st_mtime;
+	}
 	cur.partial = false;
 	if (!index_put(d->idx, &cur, body_text, error) || !index_threads_update(d->idx, error) ||
 	    !index_commit(d->idx, error)) {
@@ -652,12 +789,27 @@ deliver_replace(struct deliver *d, const struct index_message *row, const char *
 	}
 	ok = true;
 out:
-	store_tmp_clear(&tmp);
+	deliver_stream_discard(s);
 	index_message_clear(&cur);
 	g_free(body_text);
 	g_free(path);
 	g_free(dir);
 	return ok;
+}
+
+bool
+deliver_replace(struct deliver *d, const struct index_message *row, const char *buf, size_t len,
+    GError **error)
+{
+	struct deliver_stream *s = deliver_stream_open(d, row, error);
+
+	if (s == NULL)
+		return false;
+	if (!deliver_stream_write(s, buf, len, error) || !deliver_stream_finish(s, error)) {
+		deliver_stream_discard(s);
+		return false;
+	}
+	return deliver_replace_stream(d, row, s, error);
 }
 
 void

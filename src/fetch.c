@@ -21,10 +21,10 @@
 #include <openssl/evp.h>
 #include <string.h>
 #include <sys/file.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "surat/command.h"
 #include "surat/deliver.h"
 #include "surat/index.h"
 #include "surat/sanitize.h"
@@ -37,8 +37,14 @@ G_DEFINE_QUARK(surat-fetch-error-quark, fetch_error)
 #define FETCH_BATCH_BYTES    (48 * 1024 * 1024)
 /* A quiet moment this long commits what is queued, so slow mail shows up. */
 #define FETCH_IDLE_COMMIT_US (200 * 1000)
-/* Messages received but not yet written, at most (the network waits). */
-#define FETCH_IN_FLIGHT_MAX  (16 * 1024 * 1024)
+/*
+ * Messages received but not yet written, at most (the network waits): so
+ * many bytes, and so many messages, so that tiny messages cannot pile up
+ * and leave the server idle (and its autologout timer running) while the
+ * store catches up before QUIT.
+ */
+#define FETCH_IN_FLIGHT_MAX   (16 * 1024 * 1024)
+#define FETCH_IN_FLIGHT_ITEMS (2 * FETCH_BATCH_MESSAGES)
 #define FETCH_SECRET_MAX     8192
 
 /*
@@ -47,12 +53,14 @@ G_DEFINE_QUARK(surat-fetch-error-quark, fetch_error)
  * parsing overlap with the network.
  */
 struct fetch_item {
-	char *buf;
-	size_t len;
+	char *buf;                       /* the message, or NULL when streamed */
+	struct deliver_stream *stream;   /* a large message, already in a tmp file */
+	size_t len;                      /* its size */
+	size_t held;                     /* bytes of memory it holds (0 when streamed) */
 	char *uidl;
 	bool partial;
 	const struct index_message *row; /* --rest: the headers-only row to replace */
-	struct deliver_summary summary;  /* parsed on the network thread */
+	struct deliver_summary summary;  /* parsed on the network thread (held messages) */
 };
 
 /* The store thread and what the network thread shares with it. */
@@ -62,6 +70,7 @@ struct fetch_store {
 	GMutex lock;
 	GCond room;             /* signalled when in_flight drops */
 	size_t in_flight;       /* bytes queued and not yet written */
+	size_t in_flight_items; /* ... and how many messages */
 	GError *error;          /* the first failure; guarded by lock */
 	bool failed;            /* guarded by lock */
 };
@@ -86,7 +95,7 @@ struct fetch_run {
 	struct index *idx;
 	struct deliver *deliver;
 	struct pop3_session *session;
-	GArray *msgs;           /* struct pop3_msg, by position = num - 1 */
+	GArray *msgs;           /* struct pop3_msg in number order: find by number (fetch_msg) */
 	GHashTable *known;      /* uidl -> struct fetch_known * */
 	GHashTable *rows;       /* uidl -> struct index_message * (partial rows, --rest) */
 	bool digest_uidls;      /* the server has no UIDL: UIDLs are header digests */
@@ -96,8 +105,11 @@ struct fetch_run {
 	unsigned int stored;    /* messages committed in this run (store thread) */
 	unsigned int deleted;
 	uint64_t batch_bytes;   /* store thread */
-	GArray *partial_nums;   /* messages fetched headers-only */
 	GPtrArray *deleled;     /* the UIDLs DELE'd in this run (borrowed from msgs) */
+	struct deliver_stream *stream; /* network thread: the large message arriving now */
+	EVP_MD_CTX *head_md;    /* digest UIDLs: the header block hashed so far */
+	bool head_done;         /* ... up to its empty line */
+	bool head_nl;           /* ... and the last piece ended with a newline */
 	struct fetch_store store;
 };
 
@@ -183,37 +195,33 @@ char *
 fetch_secret(const struct account_config *account, GError **error)
 {
 	const char *argv[] = { "/bin/sh", "-c", account->password_command, NULL };
-	char *out = NULL, *err = NULL, *nl;
 	GError *local = NULL;
-	int status = 0;
+	char *out, *nl;
 
 	if (account->password_command == NULL)
 		return g_strdup(account->password != NULL ? account->password : "");
-	/* The command is the user's own configuration, run as they wrote it. */
-	if (!g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err,
-	    &status, &local)) {
-		g_set_error(error, FETCH_ERROR, FETCH_ERROR_SECRET, "password_command: %s",
-		    local->message);
+	/*
+	 * The command is the user's own configuration, run as they wrote it, by
+	 * the one process runner: a deadline (the account's timeout), so a stuck
+	 * pinentry cannot hold the account's lock for ever, and no copy of the
+	 * secret left in its buffers.
+	 */
+	out = command_run_secret((char **)argv, "password_command", account->timeout * 1000,
+	    FETCH_SECRET_MAX, &local);
+	if (out == NULL) {
+		g_set_error(error, FETCH_ERROR, FETCH_ERROR_SECRET, "%s", local->message);
 		g_error_free(local);
 		return NULL;
 	}
-	if (!g_spawn_check_wait_status(status, NULL) || out == NULL || out[0] == '\0' ||
-	    strlen(out) > FETCH_SECRET_MAX) {
-		char *msg = sanitize_text(err != NULL ? g_strstrip(err) : "", -1, 0);
-
-		g_set_error(error, FETCH_ERROR, FETCH_ERROR_SECRET,
-		    "password_command failed (%s)%s%s",
-		    WIFEXITED(status) ? (WEXITSTATUS(status) == 0 ? "no output" : "non-zero exit") :
-		    "killed", msg[0] != '\0' ? ": " : "", msg);
-		g_free(msg);
-		fetch_secret_free(out);
-		g_free(err);
-		return NULL;
-	}
-	g_free(err);
 	nl = strpbrk(out, "\r\n");
 	if (nl != NULL)
 		OPENSSL_cleanse(nl, strlen(nl));
+	if (out[0] == '\0') {
+		g_set_error(error, FETCH_ERROR, FETCH_ERROR_SECRET,
+		    "password_command printed no password");
+		fetch_secret_free(out);
+		return NULL;
+	}
 	return out;
 }
 
@@ -377,13 +385,28 @@ fetch_load_known(struct fetch_run *run, GError **error)
 	return fetch_load_gone(run, error);
 }
 
-/* The pop3_msg of message NUM. */
+/*
+ * The pop3_msg of message NUM, or NULL when the server did not list it.
+ * The number is the key, never the position: a listing may skip numbers
+ * (pop3_uidl and pop3_list leave MSGS in number order).
+ */
 static struct pop3_msg *
 fetch_msg(struct fetch_run *run, unsigned int num)
 {
-	if (num == 0 || num > run->msgs->len)
-		return NULL;
-	return &g_array_index(run->msgs, struct pop3_msg, num - 1);
+	guint lo = 0, hi = run->msgs->len;
+
+	while (lo < hi) {
+		guint mid = lo + (hi - lo) / 2;
+		struct pop3_msg *m = &g_array_index(run->msgs, struct pop3_msg, mid);
+
+		if (m->num == num)
+			return m;
+		if (m->num < num)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
 }
 
 /* Make the queued messages durable, and say so (store thread). */
@@ -406,15 +429,28 @@ fetch_commit(struct fetch_run *run, GError **error)
 static bool
 fetch_store_item(struct fetch_run *run, struct fetch_item *item, GError **error)
 {
+	struct deliver_stream *stream = item->stream;
+	bool ok;
+
+	item->stream = NULL;
+	if (stream != NULL && !deliver_stream_finish(stream, error)) {
+		deliver_stream_discard(stream);
+		return false;
+	}
 	if (item->row != NULL) {
-		if (!deliver_replace(run->deliver, item->row, item->buf, item->len, error))
+		ok = stream != NULL ? deliver_replace_stream(run->deliver, item->row, stream, error) :
+		    deliver_replace(run->deliver, item->row, item->buf, item->len, error);
+		if (!ok)
 			return false;
 		run->stored++;
 		fetch_observe_stored(run);
 		return true;
 	}
-	if (!deliver_add_summarized(run->deliver, item->buf, item->len, item->uidl, item->partial,
-	    &item->summary, error))
+	ok = stream != NULL ?
+	    deliver_add_stream(run->deliver, stream, item->uidl, item->partial, error) :
+	    deliver_add_summarized(run->deliver, item->buf, item->len, item->uidl, item->partial,
+		&item->summary, error);
+	if (!ok)
 		return false;
 	run->batch_bytes += item->len;
 	if (deliver_pending(run->deliver) >= FETCH_BATCH_MESSAGES ||
@@ -427,6 +463,7 @@ static void
 fetch_item_free(struct fetch_item *item)
 {
 	deliver_summary_clear(&item->summary);
+	deliver_stream_discard(item->stream);
 	g_free(item->buf);
 	g_free(item->uidl);
 	g_free(item);
@@ -461,7 +498,8 @@ fetch_store_main(gpointer data)
 			if (!failed)
 				ok = fetch_store_item(run, item, &error);
 			g_mutex_lock(&st->lock);
-			st->in_flight -= item->len;
+			st->in_flight -= item->held;
+			st->in_flight_items--;
 			g_cond_broadcast(&st->room);
 			g_mutex_unlock(&st->lock);
 			fetch_item_free(item);
@@ -479,7 +517,8 @@ fetch_store_main(gpointer data)
 			/* Keep draining until the end marker, unless it was this one. */
 			while (!end && (item = g_async_queue_pop(st->queue)) != &fetch_end) {
 				g_mutex_lock(&st->lock);
-				st->in_flight -= item->len;
+				st->in_flight -= item->held;
+				st->in_flight_items--;
 				g_cond_broadcast(&st->room);
 				g_mutex_unlock(&st->lock);
 				fetch_item_free(item);
@@ -527,67 +566,134 @@ fetch_store_finish(struct fetch_run *run, GError **error)
 	return ok;
 }
 
-/* Hand a received message to the store thread (network thread). */
+/*
+ * Hand a received message to the store thread (network thread): LEN bytes
+ * at BUF (copied), or STREAM, a large message already written to a tmp file
+ * (taken, also on failure).
+ */
 static bool
-fetch_queue(struct fetch_run *run, const char *buf, size_t len, const char *uidl, bool partial,
-    const struct index_message *row, GError **error)
+fetch_queue(struct fetch_run *run, const char *buf, size_t len, struct deliver_stream *stream,
+    const char *uidl, bool partial, const struct index_message *row, GError **error)
 {
 	struct fetch_store *st = &run->store;
 	struct fetch_item *item;
+	size_t held = stream != NULL ? 0 : len;
 
 	g_mutex_lock(&st->lock);
-	while (!st->failed && st->in_flight > 0 && st->in_flight + len > FETCH_IN_FLIGHT_MAX)
+	while (!st->failed && st->in_flight_items > 0 &&
+	    (st->in_flight + held > FETCH_IN_FLIGHT_MAX ||
+		st->in_flight_items >= FETCH_IN_FLIGHT_ITEMS))
 		g_cond_wait(&st->room, &st->lock);
 	if (st->failed) {
 		g_set_error(error, FETCH_ERROR, FETCH_ERROR_STORE, "%s", st->error->message);
 		g_mutex_unlock(&st->lock);
+		deliver_stream_discard(stream);
 		return false;
 	}
-	st->in_flight += len;
+	st->in_flight += held;
+	st->in_flight_items++;
 	g_mutex_unlock(&st->lock);
 	item = g_new0(struct fetch_item, 1);
-	item->buf = g_memdup2(buf, len);
+	item->buf = stream != NULL ? NULL : g_memdup2(buf, len);
+	item->stream = stream;
 	item->len = len;
+	item->held = held;
 	item->uidl = g_strdup(uidl);
 	item->partial = partial;
 	item->row = row;
 	/*
 	 * Parsing for the index row happens here, while the server sends the
-	 * next message, so the store thread only writes files and rows.
+	 * next message, so the store thread only writes files and rows.  A
+	 * streamed message is parsed from its file by the store thread.
 	 */
-	if (row == NULL)
+	if (row == NULL && stream == NULL)
 		deliver_summarize(buf, len, &item->summary);
 	g_async_queue_push(st->queue, item);
 	return true;
 }
 
-/* RETR/TOP callback: queue the message for the store thread. */
+/*
+ * A piece of message NUM (pop3_piece_fn): whole or headers-only (PARTIAL),
+ * or for --rest the rest of ROW.  A message that comes in one piece is
+ * queued from memory; a larger one is written to a tmp file piece by piece
+ * (deliver_stream), so no message is ever held whole: the memory a fetch
+ * needs does not grow with the largest message.
+ */
 static bool
-fetch_on_message(void *data, unsigned int num, const char *buf, size_t len, GError **error)
+fetch_piece(struct fetch_run *run, unsigned int num, const char *buf, size_t len, bool last,
+    bool partial, bool rest, GError **error)
 {
-	struct fetch_run *run = data;
 	const struct fetch_observer *o = run->options->observer;
 	struct pop3_msg *m = fetch_msg(run, num);
-	bool partial = false;
-	guint i;
+	const struct index_message *row = NULL;
+	struct deliver_stream *stream;
+	size_t size;
 
-	if (m == NULL || m->uidl == NULL) {
+	if (m == NULL || m->uidl == NULL ||
+	    (rest && (row = g_hash_table_lookup(run->rows, m->uidl)) == NULL)) {
 		g_set_error(error, POP3_ERROR, POP3_ERROR_PROTOCOL,
-		    "the server sent message %u, which it did not list", num);
+		    "the server sent message %u, which %s", num,
+		    rest ? "was not asked for" : "it did not list");
 		return false;
 	}
-	for (i = 0; i < run->partial_nums->len; i++)
-		if (g_array_index(run->partial_nums, unsigned int, i) == num)
-			partial = true;
+	if (run->stream == NULL && !last) {
+		run->stream = deliver_stream_open(run->deliver, row, error);
+		if (run->stream == NULL)
+			return false;
+	}
+	if (run->stream != NULL && !deliver_stream_write(run->stream, buf, len, error))
+		return false;
+	if (!last)
+		return true;
+	stream = run->stream;
+	run->stream = NULL;
+	size = stream != NULL ? deliver_stream_size(stream) : len;
 	run->received++;
 	if (o != NULL && o->message != NULL)
-		o->message(o->data, run->account->name, run->received, len);
-	return fetch_queue(run, buf, len, m->uidl, partial, NULL, error);
+		o->message(o->data, run->account->name, run->received, size);
+	return fetch_queue(run, buf, len, stream, m->uidl, partial, row, error);
 }
 
-/* TOP callback when the server has no UIDL: name the message by its headers. */
+/* RETR callback: a whole message. */
 static bool
-fetch_on_headers(void *data, unsigned int num, const char *buf, size_t len, GError **error)
+fetch_on_message(void *data, unsigned int num, const char *buf, size_t len, bool last,
+    GError **error)
+{
+	return fetch_piece(data, num, buf, len, last, false, false, error);
+}
+
+/* TOP n 0 callback: the headers of a message over max_size. */
+static bool
+fetch_on_top(void *data, unsigned int num, const char *buf, size_t len, bool last,
+    GError **error)
+{
+	return fetch_piece(data, num, buf, len, last, true, false, error);
+}
+
+/* RETR callback for --rest: the whole of a message stored headers-only. */
+static bool
+fetch_on_rest(void *data, unsigned int num, const char *buf, size_t len, bool last,
+    GError **error)
+{
+	return fetch_piece(data, num, buf, len, last, false, true, error);
+}
+
+/* After RETR or TOP: a message cut off by an error is not delivered. */
+static void
+fetch_pieces_end(struct fetch_run *run)
+{
+	deliver_stream_discard(run->stream);
+	run->stream = NULL;
+}
+
+/*
+ * TOP (or RETR) callback when the server has no UIDL: name the message by
+ * a digest of its header block, the bytes up to the first empty line (TOP
+ * n 0 may add an empty body line), hashed piece by piece as they come.
+ */
+static bool
+fetch_on_headers(void *data, unsigned int num, const char *buf, size_t len, bool last,
+    GError **error)
 {
 	struct fetch_run *run = data;
 	struct pop3_msg *m = fetch_msg(run, num);
@@ -602,14 +708,31 @@ fetch_on_headers(void *data, unsigned int num, const char *buf, size_t len, GErr
 		    "the server sent message %u, which it did not list", num);
 		return false;
 	}
-	/* The header block only: TOP n 0 may add an empty body line. */
-	end = g_strstr_len(buf, (gssize)len, "\n\n");
-	if (end != NULL)
-		head = (size_t)(end - buf) + 1;
-	if (!EVP_Digest(buf, head, md, &md_len, EVP_sha256(), NULL)) {
-		g_set_error(error, FETCH_ERROR, FETCH_ERROR_STORE, "cannot compute a digest");
-		return false;
+	if (run->head_md == NULL) {
+		run->head_md = EVP_MD_CTX_new();
+		if (run->head_md == NULL || !EVP_DigestInit_ex(run->head_md, EVP_sha256(), NULL))
+			goto digest_failed;
+		run->head_done = false;
+		run->head_nl = false;
 	}
+	if (!run->head_done && len > 0) {
+		if (run->head_nl && buf[0] == '\n') {
+			head = 0;
+			run->head_done = true;
+		} else if ((end = memmem(buf, len, "\n\n", 2)) != NULL) {
+			head = (size_t)(end - buf) + 1;
+			run->head_done = true;
+		}
+		if (!EVP_DigestUpdate(run->head_md, buf, head))
+			goto digest_failed;
+		run->head_nl = buf[len - 1] == '\n';
+	}
+	if (!last)
+		return true;
+	if (!EVP_DigestFinal_ex(run->head_md, md, &md_len))
+		goto digest_failed;
+	EVP_MD_CTX_free(run->head_md);
+	run->head_md = NULL;
 	/*
 	 * The headers' digest and the size: two different messages would need
 	 * the same Received:, Message-ID: and Date: lines and the same length.
@@ -633,6 +756,9 @@ fetch_on_headers(void *data, unsigned int num, const char *buf, size_t len, GErr
 	g_free(m->uidl);
 	m->uidl = g_string_free(uidl, FALSE);
 	return true;
+digest_failed:
+	g_set_error(error, FETCH_ERROR, FETCH_ERROR_STORE, "cannot compute a digest");
+	return false;
 }
 
 /*
@@ -664,13 +790,17 @@ fetch_uidls(struct fetch_run *run, GError **error)
 	nums = g_new(unsigned int, run->msgs->len);
 	for (i = 0; i < run->msgs->len; i++)
 		nums[i] = g_array_index(run->msgs, struct pop3_msg, i).num;
-	ok = pop3_top_many(run->session, nums, run->msgs->len, 0, fetch_on_headers, run, &local);
+	ok = pop3_top_pieces(run->session, nums, run->msgs->len, 0, fetch_on_headers, run, &local);
 	if (!ok && g_error_matches(local, POP3_ERROR, POP3_ERROR_UNSUPPORTED)) {
-		/* No TOP either: the whole message gives the headers. */
+		/* No TOP either: the whole message gives the headers (hashed as it passes). */
 		g_clear_error(&local);
-		ok = pop3_retr_many(run->session, nums, run->msgs->len, fetch_on_headers, run,
+		EVP_MD_CTX_free(run->head_md);
+		run->head_md = NULL;
+		ok = pop3_retr_pieces(run->session, nums, run->msgs->len, fetch_on_headers, run,
 		    &local);
 	}
+	EVP_MD_CTX_free(run->head_md);
+	run->head_md = NULL;
 	g_free(nums);
 	if (!ok)
 		g_propagate_error(error, local);
@@ -707,12 +837,14 @@ fetch_new(struct fetch_run *run, GError **error)
 {
 	const struct fetch_observer *o = run->options->observer;
 	GArray *whole = g_array_new(FALSE, FALSE, sizeof(unsigned int));
+	GArray *heads = g_array_new(FALSE, FALSE, sizeof(unsigned int));
 	uint64_t bytes = 0;
 	bool ok = true;
 	guint i;
 
 	if (!fetch_list_if_new(run, run->known, error)) {
 		g_array_free(whole, TRUE);
+		g_array_free(heads, TRUE);
 		return false;
 	}
 	for (i = 0; i < run->msgs->len; i++) {
@@ -722,57 +854,37 @@ fetch_new(struct fetch_run *run, GError **error)
 			continue;
 		bytes += m->size;
 		if (run->account->max_size > 0 && m->size > (uint64_t)run->account->max_size)
-			g_array_append_val(run->partial_nums, m->num);
+			g_array_append_val(heads, m->num);
 		else
 			g_array_append_val(whole, m->num);
 	}
 	if (o != NULL && o->start != NULL)
-		o->start(o->data, run->account->name, whole->len + run->partial_nums->len, bytes);
+		o->start(o->data, run->account->name, whole->len + heads->len, bytes);
 	if (whole->len > 0)
-		ok = pop3_retr_many(run->session, (unsigned int *)(void *)whole->data, whole->len,
-		    fetch_on_message, run, error);
-	if (ok && run->partial_nums->len > 0) {
+		ok = pop3_retr_pieces(run->session, (unsigned int *)(void *)whole->data,
+		    whole->len, fetch_on_message, run, error);
+	fetch_pieces_end(run);
+	if (ok && heads->len > 0) {
 		GError *local = NULL;
 
-		ok = pop3_top_many(run->session, (unsigned int *)(void *)run->partial_nums->data,
-		    run->partial_nums->len, 0, fetch_on_message, run, &local);
+		ok = pop3_top_pieces(run->session, (unsigned int *)(void *)heads->data,
+		    heads->len, 0, fetch_on_top, run, &local);
+		fetch_pieces_end(run);
 		if (!ok && g_error_matches(local, POP3_ERROR, POP3_ERROR_UNSUPPORTED)) {
 			/* Without TOP there is no headers-only: fetch them whole. */
-			GArray *big = g_array_copy(run->partial_nums);
-
 			g_clear_error(&local);
 			fetch_warn(run, "the server has no TOP: messages over max_size are "
 					"fetched whole");
-			g_array_set_size(run->partial_nums, 0);
-			ok = pop3_retr_many(run->session, (unsigned int *)(void *)big->data, big->len,
-			    fetch_on_message, run, &local);
-			g_array_free(big, TRUE);
+			ok = pop3_retr_pieces(run->session, (unsigned int *)(void *)heads->data,
+			    heads->len, fetch_on_message, run, &local);
+			fetch_pieces_end(run);
 		}
 		if (!ok)
 			g_propagate_error(error, local);
 	}
 	g_array_free(whole, TRUE);
+	g_array_free(heads, TRUE);
 	return ok;
-}
-
-/* RETR callback for --rest: replace the headers-only copy. */
-static bool
-fetch_on_rest(void *data, unsigned int num, const char *buf, size_t len, GError **error)
-{
-	struct fetch_run *run = data;
-	const struct fetch_observer *o = run->options->observer;
-	struct pop3_msg *m = fetch_msg(run, num);
-	const struct index_message *row;
-
-	if (m == NULL || m->uidl == NULL || (row = g_hash_table_lookup(run->rows, m->uidl)) == NULL) {
-		g_set_error(error, POP3_ERROR, POP3_ERROR_PROTOCOL,
-		    "the server sent message %u, which was not asked for", num);
-		return false;
-	}
-	run->received++;
-	if (o != NULL && o->message != NULL)
-		o->message(o->data, run->account->name, run->received, len);
-	return fetch_queue(run, buf, len, m->uidl, false, row, error);
 }
 
 /* Fetch the rest of every message stored headers-only. */
@@ -781,10 +893,8 @@ fetch_rest(struct fetch_run *run, GError **error)
 {
 	const struct fetch_observer *o = run->options->observer;
 	GArray *nums = g_array_new(FALSE, FALSE, sizeof(unsigned int));
-	GHashTableIter iter;
-	gpointer key;
 	uint64_t bytes = 0;
-	unsigned int missing = 0;
+	unsigned int missing;
 	bool ok = true;
 	guint i;
 
@@ -800,26 +910,17 @@ fetch_rest(struct fetch_run *run, GError **error)
 			bytes += m->size;
 		}
 	}
-	g_hash_table_iter_init(&iter, run->rows);
-	while (g_hash_table_iter_next(&iter, &key, NULL)) {
-		bool found = false;
-
-		for (i = 0; i < run->msgs->len && !found; i++) {
-			const struct pop3_msg *m = &g_array_index(run->msgs, struct pop3_msg, i);
-
-			found = m->uidl != NULL && strcmp(m->uidl, key) == 0;
-		}
-		if (!found)
-			missing++;
-	}
+	/* UIDLs are unique on both sides: the rows not found are the rest. */
+	missing = g_hash_table_size(run->rows) - nums->len;
 	if (missing > 0)
 		fetch_warn(run, "%u headers-only message%s no longer on the server", missing,
 		    missing == 1 ? " is" : "s are");
 	if (o != NULL && o->start != NULL)
 		o->start(o->data, run->account->name, nums->len, bytes);
 	if (nums->len > 0)
-		ok = pop3_retr_many(run->session, (unsigned int *)(void *)nums->data, nums->len,
-		    fetch_on_rest, run, error);
+		ok = pop3_retr_pieces(run->session, (unsigned int *)(void *)nums->data,
+		    nums->len, fetch_on_rest, run, error);
+	fetch_pieces_end(run);
 	g_array_free(nums, TRUE);
 	return ok;
 }
@@ -960,7 +1061,6 @@ fetch_account(const struct surat_config *config, const struct account_config *ac
 	run.known = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	run.rows = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
 	    (GDestroyNotify)index_message_free);
-	run.partial_nums = g_array_new(FALSE, FALSE, sizeof(unsigned int));
 	run.deleled = g_ptr_array_new();
 	run.digests = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 
@@ -1022,7 +1122,6 @@ out:
 	if (lock >= 0)
 		close(lock);
 	g_free(index_path);
-	g_array_free(run.partial_nums, TRUE);
 	g_ptr_array_free(run.deleled, TRUE);
 	g_hash_table_destroy(run.digests);
 	g_hash_table_destroy(run.rows);

@@ -4,7 +4,10 @@
  *
  * Every wait is a poll() in slices of at most NET_POLL_SLICE milliseconds, so
  * the abort flag is seen promptly even when the signal that set it landed
- * just before poll() started; the timeout counts from the last progress.
+ * just before poll() started; the timeout counts from the last progress,
+ * and the reply deadline (net_reply_begin) from the start of the reply, so
+ * a peer that trickles a byte now and then cannot hold a connection for
+ * ever.
  *
  * What it must never do: block without a timeout (getaddrinfo aside), raise
  * SIGPIPE, or hand out bytes read before STARTTLS as if they came after.
@@ -37,6 +40,9 @@ struct net_conn {
 	size_t start, end;             /* unconsumed bytes are buf[start..end) */
 	size_t scanned;                /* bytes after start known to hold no LF */
 	struct net_stats stats;
+	int64_t reply_start;           /* ms: when the current reply began */
+	uint64_t reply_announced;      /* its announced size, or 0 */
+	uint64_t reply_in;             /* stats.bytes_in when it began */
 };
 
 /* Milliseconds on the monotonic clock. */
@@ -59,10 +65,14 @@ net_aborted(const struct net_conn *c, GError **error)
 	return true;
 }
 
-/* Wait until FD is ready for EVENTS, within TIMEOUT seconds, watching ABORT. */
+/*
+ * Wait until FD is ready for EVENTS, within TIMEOUT seconds, watching ABORT;
+ * and before REPLY_DEADLINE (ms on the monotonic clock; 0: none), which
+ * SLOW says the peer missed by sending too slowly rather than not at all.
+ */
 static bool
-net_wait_fd(int fd, short events, int timeout, volatile sig_atomic_t *abort, const char *name,
-    GError **error)
+net_wait_fd(int fd, short events, int timeout, int64_t reply_deadline, bool slow,
+    volatile sig_atomic_t *abort, const char *name, GError **error)
 {
 	int64_t deadline = net_now_ms() + (int64_t)timeout * 1000;
 	struct pollfd pfd;
@@ -74,12 +84,24 @@ net_wait_fd(int fd, short events, int timeout, volatile sig_atomic_t *abort, con
 			g_set_error(error, NET_ERROR, NET_ERROR_ABORT, "%s: cancelled", name);
 			return false;
 		}
+		if (reply_deadline > 0 && net_now_ms() >= reply_deadline) {
+			if (slow)
+				g_set_error(error, NET_ERROR, NET_ERROR_TIMEOUT,
+				    "%s: the reply is still not complete: it is coming slower than "
+				    "%d KB/s (timeout %d s)", name, NET_REPLY_MIN_RATE / 1024, timeout);
+			else
+				g_set_error(error, NET_ERROR, NET_ERROR_TIMEOUT,
+				    "%s: no answer within %d s", name, timeout);
+			return false;
+		}
 		left = deadline - net_now_ms();
 		if (left <= 0) {
 			g_set_error(error, NET_ERROR, NET_ERROR_TIMEOUT,
 			    "%s: no answer within %d s", name, timeout);
 			return false;
 		}
+		if (reply_deadline > 0)
+			left = MIN(left, reply_deadline - net_now_ms());
 		pfd.fd = fd;
 		pfd.events = events;
 		pfd.revents = 0;
@@ -94,11 +116,35 @@ net_wait_fd(int fd, short events, int timeout, volatile sig_atomic_t *abort, con
 	}
 }
 
-/* Wait on C's socket for EVENTS. */
+/* When the current reply must be complete, in ms on the monotonic clock. */
+static int64_t
+net_reply_deadline(const struct net_conn *c)
+{
+	uint64_t got = c->stats.bytes_in - c->reply_in;
+	uint64_t bytes = MAX(got, c->reply_announced);
+
+	return c->reply_start + (int64_t)c->timeout * 1000 +
+	    (int64_t)(MIN(bytes, (uint64_t)1 << 50) * 1000 / NET_REPLY_MIN_RATE);
+}
+
+/*
+ * Wait on C's socket for EVENTS.  Reading waits under the reply deadline;
+ * writing a command only under the timeout (the reply has not begun).
+ */
 static bool
 net_wait(struct net_conn *c, short events, GError **error)
 {
-	return net_wait_fd(c->fd, events, c->timeout, c->abort, c->name, error);
+	return net_wait_fd(c->fd, events, c->timeout,
+	    events == POLLOUT ? 0 : net_reply_deadline(c), c->stats.bytes_in > c->reply_in,
+	    c->abort, c->name, error);
+}
+
+void
+net_reply_begin(struct net_conn *c, uint64_t announced)
+{
+	c->reply_start = net_now_ms();
+	c->reply_announced = announced;
+	c->reply_in = c->stats.bytes_in;
 }
 
 /* A new connection object around the connected non-blocking FD. */
@@ -115,6 +161,7 @@ net_conn_alloc(int fd, const char *name, int timeout, volatile sig_atomic_t *abo
 	c->buf = g_malloc(NET_BUFFER_SIZE);
 	/* Commands are small and batched: never wait for Nagle (fails on non-TCP). */
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	net_reply_begin(c, 0);
 	return c;
 }
 
@@ -138,7 +185,7 @@ net_try_address(const struct addrinfo *ai, int timeout, volatile sig_atomic_t *a
 		close(fd);
 		return -1;
 	}
-	if (!net_wait_fd(fd, POLLOUT, timeout, abort, name, error)) {
+	if (!net_wait_fd(fd, POLLOUT, timeout, 0, false, abort, name, error)) {
 		*err = ETIMEDOUT;
 		close(fd);
 		return -1;
@@ -271,6 +318,8 @@ net_start_tls(struct net_conn *c, const struct tls_options *options, GError **er
 	c->tls = tls_conn_new(c->fd, options, error);
 	if (c->tls == NULL)
 		return false;
+	/* The handshake as a whole is one reply: it cannot be trickled out either. */
+	net_reply_begin(c, 0);
 	for (;;) {
 		if (net_aborted(c, error))
 			return false;

@@ -310,7 +310,7 @@ pop3_parse_stat(const char *text, size_t len, unsigned int *count, uint64_t *siz
 		return false;
 	}
 	*count = (unsigned int)c;
-	*size = s;
+	*size = MIN(s, POP3_MAX_SIZE * POP3_MAX_MESSAGES);
 	return true;
 bad:
 	q = pop3_quote(text, len);
@@ -362,6 +362,8 @@ pop3_parse_list_line(const char *line, size_t len, unsigned int *num, uint64_t *
 	/* RFC 1939 allows more after the size */
 	if (used < rest && p[used] != ' ')
 		return pop3_parse_bad_line(error, "LIST", line, len);
+	/* Taken at its word up to a cap, so no sum of sizes can overflow. */
+	*size = MIN(*size, POP3_MAX_SIZE);
 	return true;
 }
 
@@ -413,7 +415,15 @@ pop3_body_reset(struct pop3_body *b)
 {
 	b->state = POP3_BODY_BOL;
 	b->len = 0;
+	b->flushed = 0;
 	b->wire = 0;
+}
+
+void
+pop3_body_flush(struct pop3_body *b)
+{
+	b->flushed += b->len;
+	b->len = 0;
 }
 
 void
@@ -429,7 +439,7 @@ pop3_body_grow(struct pop3_body *b, size_t n)
 {
 	size_t cap;
 
-	if (n > b->max - b->len)
+	if (n > b->max - b->flushed - b->len)
 		return false;
 	/* never past MAX: the appends rely on CAP to enforce it */
 	cap = MIN(MAX(b->cap, POP3_BODY_MIN_ALLOC), b->max);
@@ -446,7 +456,8 @@ pop3_body_append(struct pop3_body *b, const char *p, size_t n)
 {
 	if (n == 0)
 		return true;
-	if (n > b->cap - b->len && !pop3_body_grow(b, n))
+	/* (CAP <= MAX bounds a message kept whole; a streamed one counts FLUSHED too) */
+	if ((n > b->cap - b->len || n > b->max - b->flushed - b->len) && !pop3_body_grow(b, n))
 		return false;
 	memcpy(b->data + b->len, p, n);
 	b->len += n;
@@ -457,7 +468,7 @@ pop3_body_append(struct pop3_body *b, const char *p, size_t n)
 static inline bool
 pop3_body_append_byte(struct pop3_body *b, char c)
 {
-	if (b->len == b->cap && !pop3_body_grow(b, 1))
+	if ((b->len == b->cap || b->flushed + b->len >= b->max) && !pop3_body_grow(b, 1))
 		return false;
 	b->data[b->len++] = c;
 	return true;

@@ -34,6 +34,7 @@ G_DEFINE_QUARK(surat-pop3-error-quark, pop3_error)
 #define POP3_MAX_TRACE   512 /* bytes of a server line shown in the trace */
 #define POP3_REDACTED    SANITIZE_REDACTED
 #define POP3_KEEP_BUFFER (32 * 1024 * 1024) /* a larger message buffer is not kept */
+#define POP3_LISTING_LINE 32 /* bytes a UIDL or LIST line is counted as, for the deadline */
 
 enum pop3_state {
 	POP3_STATE_CONNECT,       /* connecting */
@@ -69,6 +70,8 @@ struct pop3_session {
 	bool top_works;               /* a TOP succeeded (servers without CAPA) */
 	bool stat_known;
 	unsigned int stat_count;
+	guint32 *list_sizes;          /* [num]: the size LIST announced (capped), for deadlines */
+	unsigned int list_sizes_n;    /* entries in list_sizes */
 	struct pop3_body body;        /* the message buffer, reused */
 	const char *login_secret;     /* during pop3_login only: scrubbed from server text */
 	GString *out;                 /* the command batch being built */
@@ -386,16 +389,20 @@ pop3_read_line(struct pop3_session *s, size_t max, const char **line, size_t *le
 /*
  * Read the status line of the reply to WHAT into ST (pointing into the
  * connection's buffer until the next read); with ALLOW_CONT a SASL
- * challenge is a status too.
+ * challenge is a status too.  The whole reply (status, lines or body) must
+ * arrive within the timeout plus what ANNOUNCED bytes (or more, once sent)
+ * take at the slowest honest rate: a server that trickles cannot hold the
+ * fetch, and the account's lock, for ever.
  */
 static bool
-pop3_read_status(struct pop3_session *s, const char *what, bool allow_cont,
+pop3_read_reply(struct pop3_session *s, const char *what, bool allow_cont, uint64_t announced,
     struct pop3_status *st, GError **error)
 {
 	const char *line;
 	size_t len;
 	char *q;
 
+	net_reply_begin(s->conn, announced);
 	if (!pop3_read_line(s, POP3_MAX_LINE, &line, &len, error))
 		return false;
 	pop3_trace_server(s, line, len);
@@ -407,6 +414,14 @@ pop3_read_status(struct pop3_session *s, const char *what, bool allow_cont,
 		return false;
 	}
 	return true;
+}
+
+/* pop3_read_reply for a reply of no announced size. */
+static bool
+pop3_read_status(struct pop3_session *s, const char *what, bool allow_cont,
+    struct pop3_status *st, GError **error)
+{
+	return pop3_read_reply(s, what, allow_cont, 0, st, error);
 }
 
 /*
@@ -474,6 +489,7 @@ pop3_greeting_read(struct pop3_session *s, GError **error)
 	GError *e = NULL;
 
 	pop3_set_state(s, POP3_STATE_GREETING);
+	net_reply_begin(s->conn, 0);
 	if (!net_read_line(s->conn, POP3_MAX_GREETING, &line, &len, &e)) {
 		if (e->domain == NET_ERROR && e->code == NET_ERROR_TOO_LONG) {
 			g_error_free(e);
@@ -655,6 +671,7 @@ pop3_session_free(struct pop3_session *s)
 	g_free(s->greeting);
 	g_free(s->apop_timestamp);
 	g_free(s->host);
+	g_free(s->list_sizes);
 	pop3_body_clear(&s->body);
 	OPENSSL_cleanse(s->out->str, s->out->allocated_len);
 	g_string_free(s->out, TRUE);
@@ -1097,12 +1114,16 @@ pop3_login(struct pop3_session *s, enum account_auth auth, const char *user, con
 	return true;
 }
 
-/* Send CMD and read a one-line reply; -ERR sets ERROR (session alive). ST gets the reply. */
+/*
+ * Send CMD and read the status of its reply (ANNOUNCED bytes expected in
+ * all); -ERR sets ERROR (session alive).  ST gets the reply.
+ */
 static bool
-pop3_simple(struct pop3_session *s, const char *cmd, struct pop3_status *st, GError **error)
+pop3_simple(struct pop3_session *s, const char *cmd, uint64_t announced, struct pop3_status *st,
+    GError **error)
 {
-	if (!pop3_ready(s, POP3_STATE_TRANSACTION, POP3_STATE_TRANSACTION, cmd, error) || !pop3_send(s, cmd, NULL, error) ||
-	    !pop3_read_status(s, cmd, false, st, error))
+	if (!pop3_ready(s, POP3_STATE_TRANSACTION, POP3_STATE_TRANSACTION, cmd, error) ||
+	    !pop3_send(s, cmd, NULL, error) || !pop3_read_reply(s, cmd, false, announced, st, error))
 		return false;
 	if (st->kind == POP3_STATUS_ERR) {
 		pop3_set_err_reply(s, error, cmd, st, POP3_ERROR_SERVER, "the server refused");
@@ -1116,7 +1137,7 @@ pop3_stat(struct pop3_session *s, unsigned int *count, uint64_t *size, GError **
 {
 	struct pop3_status st;
 
-	if (!pop3_simple(s, "STAT", &st, error))
+	if (!pop3_simple(s, "STAT", 0, &st, error))
 		return false;
 	if (!pop3_parse_stat(st.text, st.text_len, count, size, error))
 		return pop3_die(s);
@@ -1144,12 +1165,41 @@ pop3_msgs_empty(GArray *msgs)
 	g_array_set_size(msgs, 0);
 }
 
+/* What a UIDL or LIST listing is expected to hold, for its deadline. */
+static uint64_t
+pop3_listing_size(const struct pop3_session *s)
+{
+	return s->stat_known ? (uint64_t)s->stat_count * POP3_LISTING_LINE : 0;
+}
+
+/* Remember the sizes LIST announced, so each RETR and TOP gets its deadline. */
+static void
+pop3_keep_sizes(struct pop3_session *s, GArray *msgs)
+{
+	guint i;
+
+	g_free(s->list_sizes);
+	s->list_sizes_n = s->stat_count + 1;
+	s->list_sizes = g_new0(guint32, s->list_sizes_n);
+	for (i = 0; i < msgs->len; i++) {
+		const struct pop3_msg *m = &g_array_index(msgs, struct pop3_msg, i);
+
+		if (m->num < s->list_sizes_n)
+			s->list_sizes[m->num] = (guint32)MIN(m->size, (uint64_t)G_MAXUINT32);
+	}
+}
+
+/* The size LIST announced for message NUM, or 0. */
+static uint64_t
+pop3_announced(const struct pop3_session *s, unsigned int num)
+{
+	return num < s->list_sizes_n ? s->list_sizes[num] : 0;
+}
+
 /* What pop3_uidl_line collects. */
 struct pop3_uidl_ctx {
 	GArray *msgs;
 	GHashTable *seen; /* uidl -> num, borrowed from MSGS */
-	unsigned int last;
-	bool ordered;     /* numbers so far strictly ascending */
 };
 
 /* Check a message number NUM against STAT's count. */
@@ -1186,9 +1236,6 @@ pop3_uidl_line(struct pop3_session *s, const char *line, size_t len, void *data,
 		g_free(q);
 		return false;
 	}
-	if (m.num <= ctx->last)
-		ctx->ordered = false;
-	ctx->last = m.num;
 	m.uidl = g_strdup(uidl);
 	g_array_append_val(ctx->msgs, m);
 	g_hash_table_insert(ctx->seen, m.uidl, GUINT_TO_POINTER(m.num));
@@ -1204,39 +1251,45 @@ pop3_msg_cmp(gconstpointer a, gconstpointer b)
 	return x->num < y->num ? -1 : x->num > y->num;
 }
 
-/* True when no message number repeats in MSGS (sorting a copy if they are not in order). */
+/*
+ * Put MSGS in message-number order (RFC 1939 fixes no order for a listing)
+ * and fail when a number repeats.  Already ordered: one pass, no sort.
+ */
 static bool
-pop3_nums_unique(GArray *msgs, bool ordered, const char *what, GError **error)
+pop3_msgs_sort(GArray *msgs, const char *what, GError **error)
 {
-	struct pop3_msg *copy;
 	guint i;
-	bool ok = true;
 
-	if (ordered || msgs->len < 2)
+	for (i = 1; i < msgs->len; i++)
+		if (g_array_index(msgs, struct pop3_msg, i - 1).num >=
+		    g_array_index(msgs, struct pop3_msg, i).num)
+			break;
+	if (i >= msgs->len)
 		return true;
-	copy = g_memdup2(msgs->data, (gsize)msgs->len * sizeof *copy);
-	qsort(copy, msgs->len, sizeof *copy, pop3_msg_cmp);
-	for (i = 1; i < msgs->len && ok; i++) {
-		if (copy[i].num == copy[i - 1].num) {
+	g_array_sort(msgs, pop3_msg_cmp);
+	for (i = 1; i < msgs->len; i++) {
+		if (g_array_index(msgs, struct pop3_msg, i - 1).num ==
+		    g_array_index(msgs, struct pop3_msg, i).num) {
 			g_set_error(error, POP3_ERROR, POP3_ERROR_PROTOCOL,
-			    "%s: message %u is listed twice", what, copy[i].num);
-			ok = false;
+			    "%s: message %u is listed twice", what,
+			    g_array_index(msgs, struct pop3_msg, i).num);
+			return false;
 		}
 	}
-	g_free(copy);
-	return ok;
+	return true;
 }
 
 bool
 pop3_uidl(struct pop3_session *s, GArray *msgs, GError **error)
 {
-	struct pop3_uidl_ctx ctx = { msgs, NULL, 0, true };
+	struct pop3_uidl_ctx ctx = { msgs, NULL };
 	struct pop3_status st;
 	bool ok;
 
 	pop3_msgs_empty(msgs);
 	if (!pop3_ready(s, POP3_STATE_TRANSACTION, POP3_STATE_TRANSACTION, "UIDL", error) ||
-	    !pop3_send(s, "UIDL", NULL, error) || !pop3_read_status(s, "UIDL", false, &st, error))
+	    !pop3_send(s, "UIDL", NULL, error) ||
+	    !pop3_read_reply(s, "UIDL", false, pop3_listing_size(s), &st, error))
 		return false;
 	if (st.kind == POP3_STATUS_ERR) {
 		pop3_set_err_reply(s, error, "UIDL", &st, POP3_ERROR_UNSUPPORTED,
@@ -1245,7 +1298,7 @@ pop3_uidl(struct pop3_session *s, GArray *msgs, GError **error)
 	}
 	ctx.seen = g_hash_table_new(g_str_hash, g_str_equal);
 	ok = pop3_read_multi(s, "UIDL", POP3_MAX_MESSAGES, pop3_uidl_line, &ctx, error) &&
-	    pop3_nums_unique(msgs, ctx.ordered, "UIDL", error);
+	    pop3_msgs_sort(msgs, "UIDL", error);
 	g_hash_table_destroy(ctx.seen);
 	if (!ok) {
 		pop3_msgs_empty(msgs);
@@ -1316,19 +1369,28 @@ pop3_list(struct pop3_session *s, GArray *msgs, GError **error)
 	struct pop3_status st;
 	bool ok;
 
-	if (!pop3_simple(s, "LIST", &st, error))
+	if (!pop3_simple(s, "LIST", pop3_listing_size(s), &st, error))
 		return false;
 	ctx.listed = g_hash_table_new(g_direct_hash, g_direct_equal);
-	ok = pop3_read_multi(s, "LIST", POP3_MAX_MESSAGES, pop3_list_line, &ctx, error);
+	ok = pop3_read_multi(s, "LIST", POP3_MAX_MESSAGES, pop3_list_line, &ctx, error) &&
+	    pop3_msgs_sort(msgs, "LIST", error);
+	if (ok && s->stat_known)
+		pop3_keep_sizes(s, msgs);
 	if (ctx.index != NULL)
 		g_hash_table_destroy(ctx.index);
 	g_hash_table_destroy(ctx.listed);
 	return ok ? true : pop3_die(s);
 }
 
-/* Read one message body into s->body; the trace gets its size. */
+/*
+ * Read one message body into s->body; the trace gets its size.  With PIECE,
+ * every POP3_PIECE bytes decoded are handed to it (LAST false) and the
+ * buffer emptied, so a large message never sits in memory whole; what is
+ * left at the end stays in s->body for the caller's last call.
+ */
 static bool
-pop3_read_body(struct pop3_session *s, unsigned int num, GError **error)
+pop3_read_body(struct pop3_session *s, unsigned int num, pop3_piece_fn piece, void *piece_data,
+    GError **error)
 {
 	enum pop3_body_result r;
 	const char *data;
@@ -1348,9 +1410,14 @@ pop3_read_body(struct pop3_session *s, unsigned int num, GError **error)
 			return pop3_fail(s, error, POP3_ERROR_PROTOCOL,
 			    "message %u is larger than %d MB, more than surat accepts", num,
 			    POP3_MAX_MESSAGE / (1024 * 1024));
+		if (piece != NULL && s->body.len >= POP3_PIECE) {
+			if (!piece(piece_data, num, s->body.data, s->body.len, false, error))
+				return pop3_die(s);
+			pop3_body_flush(&s->body);
+		}
 	}
 	if (s->trace != NULL) {
-		g_snprintf(note, sizeof note, "<%zu octets>", s->body.len);
+		g_snprintf(note, sizeof note, "<%zu octets>", s->body.flushed + s->body.len);
 		pop3_trace(s, 'S', note);
 	}
 	return true;
@@ -1405,13 +1472,14 @@ pop3_nums_valid(struct pop3_session *s, const char *verb, const unsigned int *nu
 }
 
 /*
- * RETR (LINES < 0) or TOP LINES for each of NUMS, pipelined when possible.
+ * RETR (LINES < 0) or TOP LINES for each of NUMS, pipelined when possible,
+ * each message to FN whole or, when PIECE is set instead, in pieces.
  * A -ERR to one command is remembered and the others still run; it is
  * returned at the end with the session alive.
  */
 static bool
 pop3_fetch_many(struct pop3_session *s, const char *verb, int lines, const unsigned int *nums,
-    size_t n, pop3_message_fn fn, void *data, GError **error)
+    size_t n, pop3_message_fn fn, pop3_piece_fn piece, void *data, GError **error)
 {
 	size_t sent = 0, done;
 	struct pop3_status st;
@@ -1435,7 +1503,7 @@ pop3_fetch_many(struct pop3_session *s, const char *verb, int lines, const unsig
 		if (!pop3_refill(s, verb, lines, nums, n, &sent, done, error))
 			goto dead;
 		g_snprintf(what, sizeof what, "%s %u", verb, nums[done]);
-		if (!pop3_read_status(s, what, false, &st, error))
+		if (!pop3_read_reply(s, what, false, pop3_announced(s, nums[done]), &st, error))
 			goto dead;
 		if (st.kind == POP3_STATUS_ERR) {
 			if (top && !s->caps.capa && !s->top_works) {
@@ -1451,11 +1519,13 @@ pop3_fetch_many(struct pop3_session *s, const char *verb, int lines, const unsig
 			}
 			continue;
 		}
-		if (!pop3_read_body(s, nums[done], error))
+		if (!pop3_read_body(s, nums[done], piece, data, error))
 			goto dead;
 		if (top)
 			s->top_works = true;
-		if (!fn(data, nums[done], s->body.data != NULL ? s->body.data : "", s->body.len,
+		if (piece != NULL ? !piece(data, nums[done], s->body.data != NULL ? s->body.data : "",
+			s->body.len, true, error) :
+		    !fn(data, nums[done], s->body.data != NULL ? s->body.data : "", s->body.len,
 			error)) {
 			g_clear_error(&refused);
 			return pop3_die(s);
@@ -1477,7 +1547,7 @@ bool
 pop3_retr_many(struct pop3_session *s, const unsigned int *nums, size_t n, pop3_message_fn fn,
     void *data, GError **error)
 {
-	return pop3_fetch_many(s, "RETR", -1, nums, n, fn, data, error);
+	return pop3_fetch_many(s, "RETR", -1, nums, n, fn, NULL, data, error);
 }
 
 bool
@@ -1485,7 +1555,22 @@ pop3_top_many(struct pop3_session *s, const unsigned int *nums, size_t n, unsign
     pop3_message_fn fn, void *data, GError **error)
 {
 	return pop3_fetch_many(s, "TOP", (int)MIN(lines, (unsigned int)G_MAXINT), nums, n, fn,
-	    data, error);
+	    NULL, data, error);
+}
+
+bool
+pop3_retr_pieces(struct pop3_session *s, const unsigned int *nums, size_t n, pop3_piece_fn fn,
+    void *data, GError **error)
+{
+	return pop3_fetch_many(s, "RETR", -1, nums, n, NULL, fn, data, error);
+}
+
+bool
+pop3_top_pieces(struct pop3_session *s, const unsigned int *nums, size_t n, unsigned int lines,
+    pop3_piece_fn fn, void *data, GError **error)
+{
+	return pop3_fetch_many(s, "TOP", (int)MIN(lines, (unsigned int)G_MAXINT), nums, n, NULL,
+	    fn, data, error);
 }
 
 bool
@@ -1526,7 +1611,7 @@ pop3_noop(struct pop3_session *s, GError **error)
 {
 	struct pop3_status st;
 
-	return pop3_simple(s, "NOOP", &st, error);
+	return pop3_simple(s, "NOOP", 0, &st, error);
 }
 
 bool
@@ -1534,7 +1619,7 @@ pop3_rset(struct pop3_session *s, GError **error)
 {
 	struct pop3_status st;
 
-	return pop3_simple(s, "RSET", &st, error);
+	return pop3_simple(s, "RSET", 0, &st, error);
 }
 
 bool

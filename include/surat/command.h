@@ -60,6 +60,18 @@ GBytes *command_run(char *const *argv, const void *input, size_t len, int timeou
     size_t max_output, bool *cut, GError **error);
 
 /*
+ * Run ARGV as command_run does, with no input, for a secret (a
+ * password_command): its output as a string (the caller zeroes it with
+ * OPENSSL_cleanse and frees it), every buffer that held it zeroed.  Killed
+ * (with its process group) after TIMEOUT_MS: COMMAND_ERROR_TIMEOUT, "NAME
+ * did not finish within N s and was stopped".  Exiting non-zero, or
+ * printing more than MAX_OUTPUT bytes, is COMMAND_ERROR_FAILED.  Errors call
+ * the command NAME.
+ */
+char *command_run_secret(char *const *argv, const char *name, int timeout_ms, size_t max_output,
+    GError **error);
+
+/*
  * Run ARGV as command_run does with no input and no output kept; true when it
  * exits with status 0 within TIMEOUT_MS.  For mailcap test= commands.
  */

@@ -110,6 +110,36 @@ bool deliver_commit(struct deliver *d, GArray *ids, GError **error);
 bool deliver_replace(struct deliver *d, const struct index_message *row, const char *buf,
     size_t len, GError **error);
 
+/*
+ * A large message written into tmp/ as it arrives, never held whole in
+ * memory: deliver_stream_open, deliver_stream_write for each piece,
+ * deliver_stream_finish (fstat, fsync and close: the file is durable on its
+ * own, whatever the batch's way of syncing), then deliver_add_stream (queued
+ * like deliver_add; the summary is parsed from the file) or
+ * deliver_replace_stream (as deliver_replace).  deliver_stream_discard
+ * removes the file of a message not to be delivered (a dropped connection).
+ * Open, write, finish and discard touch only what deliver_open set, so the
+ * network thread may call them while another thread adds and commits.
+ */
+struct deliver_stream;
+
+/* A new tmp file in D's Maildir, or in that of ROW's folder (ROW for deliver_replace_stream). */
+struct deliver_stream *deliver_stream_open(struct deliver *d, const struct index_message *row,
+    GError **error);
+bool deliver_stream_write(struct deliver_stream *s, const void *buf, size_t len, GError **error);
+size_t deliver_stream_size(const struct deliver_stream *s);
+bool deliver_stream_finish(struct deliver_stream *s, GError **error);
+/* Remove the file and free S (NULL is fine). */
+void deliver_stream_discard(struct deliver_stream *s);
+
+/* deliver_add for a finished stream S; takes S, also on failure. */
+bool deliver_add_stream(struct deliver *d, struct deliver_stream *s, const char *uidl,
+    bool partial, GError **error);
+
+/* deliver_replace with a finished stream S (opened for ROW); takes S. */
+bool deliver_replace_stream(struct deliver *d, const struct index_message *row,
+    struct deliver_stream *s, GError **error);
+
 /* Drop what is queued and not committed (their tmp files are removed); free D. */
 void deliver_free(struct deliver *d);
 

@@ -67,8 +67,10 @@ bool fetch_serverinfo(const struct account_config *account, bool login, pop3_tra
 
 /*
  * The secret for ACCOUNT: its password, or the first line printed by its
- * password_command (run with /bin/sh -c).  Returns a new string to be freed
- * with fetch_secret_free (which zeroes it).
+ * password_command (run with /bin/sh -c through command_run_secret, stopped
+ * after the account's timeout).  Returns a new string to be freed with
+ * fetch_secret_free (which zeroes it); FETCH_ERROR_SECRET with one line
+ * ("password_command did not finish within 30 s and was stopped") on failure.
  */
 char *fetch_secret(const struct account_config *account, GError **error);
 void fetch_secret_free(char *secret);

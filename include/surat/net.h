@@ -75,6 +75,22 @@ const char *net_conn_name(const struct net_conn *c);
 void net_set_timeout(struct net_conn *c, int timeout);
 
 /*
+ * The slowest a peer may send, on average, bytes per second: a reply must be
+ * complete within the timeout plus the time this rate needs for what the
+ * peer announced or sent, whichever is more (net_reply_begin).
+ */
+#define NET_REPLY_MIN_RATE 8192
+
+/*
+ * Start the deadline of one reply, of ANNOUNCED bytes (0 when unknown): from
+ * now, every wait on C fails with NET_ERROR_TIMEOUT once timeout +
+ * max(ANNOUNCED, bytes received since) / NET_REPLY_MIN_RATE seconds have
+ * passed, however often bytes trickle in (the timeout alone counts from the
+ * last progress).  A new connection, and a TLS handshake, start one each.
+ */
+void net_reply_begin(struct net_conn *c, uint64_t announced);
+
+/*
  * Start TLS on C with OPTIONS (host name, ca_file, fingerprint), handshaking
  * within the timeout.  Anything still buffered from the plain connection must
  * have been dropped (net_drop_buffered) first; this refuses otherwise.  Fails

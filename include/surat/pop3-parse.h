@@ -94,11 +94,14 @@ bool pop3_caps_has_sasl(const struct pop3_caps *caps, const char *name);
  */
 bool pop3_parse_number(const char *p, size_t len, uint64_t max, uint64_t *value, size_t *used);
 
-/* "+OK count size" text of STAT (after "+OK "): count <= POP3_MAX_MESSAGES. */
+/*
+ * "+OK count size" text of STAT (after "+OK "): count <= POP3_MAX_MESSAGES;
+ * size clamped to POP3_MAX_SIZE * POP3_MAX_MESSAGES.
+ */
 bool pop3_parse_stat(const char *text, size_t len, unsigned int *count, uint64_t *size,
     GError **error);
 
-/* A LIST line "num size". */
+/* A LIST line "num size"; size clamped to POP3_MAX_SIZE. */
 bool pop3_parse_list_line(const char *line, size_t len, unsigned int *num, uint64_t *size,
     GError **error);
 
@@ -135,13 +138,21 @@ struct pop3_body {
 	enum pop3_body_state state;
 	char *data;
 	size_t len, cap;
-	size_t max;       /* the cap on LEN */
+	size_t max;       /* the cap on the message: FLUSHED + LEN */
+	size_t flushed;   /* bytes of this message handed out by pop3_body_flush */
 	uint64_t wire;    /* bytes taken from the stream for this message */
 };
 
 void pop3_body_init(struct pop3_body *b, size_t max);
 void pop3_body_reset(struct pop3_body *b);
 void pop3_body_clear(struct pop3_body *b);
+
+/*
+ * The DATA so far has been handed out (a piece of a message streamed to a
+ * file): empty the buffer, keep the decoder's state and count it against
+ * the cap.
+ */
+void pop3_body_flush(struct pop3_body *b);
 
 /*
  * Decode IN (LEN bytes, any split of the stream) into B.  A line "." ends

@@ -59,6 +59,12 @@ enum pop3_error_code {
 #define POP3_MAX_MESSAGES  1000000       /* STAT / UIDL / LIST entries */
 #define POP3_MAX_UIDL      70            /* RFC 1939: 1..70 printable characters */
 #define POP3_MAX_MESSAGE   (512 * 1024 * 1024) /* one message */
+/*
+ * A size the server announces (LIST) above this is taken as this, and a
+ * STAT total above POP3_MAX_MESSAGES times it likewise: sums of sizes and
+ * the events' signed 64-bit fields can never overflow.
+ */
+#define POP3_MAX_SIZE      ((uint64_t)1 << 40)
 
 /*
  * A line of the protocol dialogue for -v: DIRECTION is 'C' (client), 'S'
@@ -152,13 +158,22 @@ bool pop3_stat(struct pop3_session *s, unsigned int *count, uint64_t *size, GErr
 
 /*
  * UIDL for every message into MSGS (a GArray of struct pop3_msg, cleared
- * first; num and uidl set).  A UIDL that is empty, longer than 70, not
- * printable ASCII, or repeated is a POP3_ERROR_PROTOCOL.  Without UIDL
- * support: POP3_ERROR_UNSUPPORTED.
+ * first; num and uidl set), in message-number order whatever order the
+ * server listed them in (RFC 1939 fixes none), so callers find a number by
+ * binary search, never by position: a listing may skip numbers.  A UIDL
+ * that is empty, longer than 70, not printable ASCII, or repeated, and a
+ * number listed twice or beyond what STAT reported, are a
+ * POP3_ERROR_PROTOCOL (the session is dead).  Without UIDL support:
+ * POP3_ERROR_UNSUPPORTED.
  */
 bool pop3_uidl(struct pop3_session *s, GArray *msgs, GError **error);
 
-/* LIST: set the size of each message in MSGS (adding entries as needed). */
+/*
+ * LIST: set the size of each message in MSGS (adding entries as needed;
+ * MSGS stays in message-number order).  The same checks as pop3_uidl; a
+ * size above POP3_MAX_SIZE is taken as POP3_MAX_SIZE.  The sizes are also
+ * kept in the session for the reply deadline of RETR and TOP.
+ */
 bool pop3_list(struct pop3_session *s, GArray *msgs, GError **error);
 
 /*
@@ -169,6 +184,18 @@ bool pop3_list(struct pop3_session *s, GArray *msgs, GError **error);
 typedef bool (*pop3_message_fn)(void *data, unsigned int num, const char *buf, size_t len,
     GError **error);
 
+/*
+ * The same, for a message handed over in pieces as it arrives, so a large
+ * one is never held whole: LAST is false for each piece of about POP3_PIECE
+ * bytes while more is coming, and true for the final one.  A message that
+ * fits in one piece comes as a single call with LAST true.  Pieces are cut
+ * anywhere (mid-line).
+ */
+typedef bool (*pop3_piece_fn)(void *data, unsigned int num, const char *buf, size_t len,
+    bool last, GError **error);
+
+#define POP3_PIECE (1024 * 1024)
+
 /* RETR each of NUMS[0..N-1] in order, pipelined when possible. */
 bool pop3_retr_many(struct pop3_session *s, const unsigned int *nums, size_t n,
     pop3_message_fn fn, void *data, GError **error);
@@ -176,6 +203,12 @@ bool pop3_retr_many(struct pop3_session *s, const unsigned int *nums, size_t n,
 /* TOP num LINES for each of NUMS: the headers and LINES body lines. */
 bool pop3_top_many(struct pop3_session *s, const unsigned int *nums, size_t n, unsigned int lines,
     pop3_message_fn fn, void *data, GError **error);
+
+/* pop3_retr_many and pop3_top_many, each message in pieces (pop3_piece_fn). */
+bool pop3_retr_pieces(struct pop3_session *s, const unsigned int *nums, size_t n,
+    pop3_piece_fn fn, void *data, GError **error);
+bool pop3_top_pieces(struct pop3_session *s, const unsigned int *nums, size_t n,
+    unsigned int lines, pop3_piece_fn fn, void *data, GError **error);
 
 /* DELE each of NUMS (committed only by pop3_quit). */
 bool pop3_dele_many(struct pop3_session *s, const unsigned int *nums, size_t n, GError **error);

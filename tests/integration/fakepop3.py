@@ -9,10 +9,17 @@ holds the server's mailbox and script, the client's account keys, and what
 must come out.  tests/integration/faults.sh runs each case:
 
   fakepop3.py serve CASE --certs DIR --port-file F --log F --state F [--plain]
+          [--store DIR] [--phase rerun] [--variant V]
       listen on 127.0.0.1 (a free port, written to F), serve connections
       until killed.  The first connection follows the case's script; later
       ones, and all of them with --plain, get a well-behaved server with the
-      same mailbox (less what an earlier session deleted: the state file).
+      same mailbox (less what an earlier session deleted: the state file;
+      with --phase rerun, the rerun-mailbox).  With --store, each DELE is
+      logged with whether the client's store holds that message whole.
+  fakepop3.py prestore CASE --store DIR
+      fill an empty store (index.db made by surat reindex) as "prestore" says.
+  fakepop3.py variants CASE
+      print the case's variants (its "matrix" lines), one a line, or "-".
   fakepop3.py config CASE --certs DIR --port P --store DIR
       print the surat configuration for the case's account "fake".
   fakepop3.py proxy --to PORT --port-file F --log F [--drop-capa CAP]... [--watch-dir D]
@@ -21,12 +28,17 @@ must come out.  tests/integration/faults.sh runs each case:
       commands in each chunk the client sent (pipelining shows as several)
       and how many messages the Maildir D holds as each DELE goes out.
   fakepop3.py check CASE --store DIR --stderr F --log F --rc N --secs S [--phase rerun]
+          [--variant V]
       check the expectations; print what is wrong as TAP comments; exit 1
       when anything is.
 
 The case format, one directive a line ('#' starts a comment line):
 
   desc TEXT                 what the case shows
+  matrix KEY VALUE...       run the case once per value of the account key
+                            KEY ("-": the key left out); several matrix lines
+                            multiply; a variant is "KEY=VALUE,KEY=VALUE"
+  limit SECONDS             kill the client after this long (default 120)
   account KEY = VALUE;      account keys in libconfig syntax (override the
                             defaults: tls = "none", auth = "user", timeout = 5);
                             @CA@, @FP:NAME@ (SHA-256 of certs/NAME.pem) and
@@ -44,6 +56,24 @@ The case format, one directive a line ('#' starts a comment line):
   lf                        end every line with a bare LF instead of CRLF
   dribble N                 send message data N bytes at a time
   mailbox NAME...           the messages, in order
+  many N [SIZE]             N more small messages n1..nN (SIZE bytes each)
+  rerun-many N SIZE FIRST   N more small messages nFIRST... in the rerun-mailbox
+  rerun-args ARG...         the rerun runs "surat fetch -v ARG..." (--rest)
+  prestore N                before the first fetch, the store already holds
+                            the first N messages headers-only, with their
+                            UIDLs in the index (as if fetched earlier with
+                            max_size): a big store without fetching it
+  rerun-mailbox NAME...     the mailbox of the rerun: another client deleted
+                            what is left out, new mail arrived
+  order uidl|list reverse|shuffle   list UIDL (LIST) in another order than
+                            the message numbers (every session: RFC 1939
+                            fixes no order)
+  hide uidl|list NAME...    leave NAME out of the UIDL (LIST) listing: a gap
+                            in the numbers (every session; RETR still works)
+  twice uidl|list NAME      the first session lists NAME's number a second
+                            time (UIDL: with another unique id)
+  beyond uidl|list          the first session lists a number beyond STAT
+  size NAME BYTES           LIST announces BYTES for NAME
   message NAME gen SIZE [long N]   a generated message (with an N-byte line)
   message NAME [escaped]    a literal message: the lines up to "@end" (with
                             \\r \\n \\t \\\\ \\xNN decoded when "escaped")
@@ -56,9 +86,14 @@ The case format, one directive a line ('#' starts a comment line):
       client's nonce) | challenge TEXT (send "+ " and TEXT, escapes decoded,
       in base64)
       serve [until REGEX] | partial NAME BYTES|all | flood-uidl N
+      trickle NAME SECONDS (answer the next RETR/TOP of NAME one byte every
+      SECONDS, then serve) | sendslow SECONDS TEXT (one byte every SECONDS)
       starttls CERT | stall SECONDS | close
   expect exit N | error REGEX | stderr REGEX | stderr-lacks REGEX
          stored NAME... | stored-subset NAME... | deleted NAME...
+         partial NAME... (stored headers-only) | complete (every message
+         of this phase's mailbox stored once: headers-only above max_size,
+         else whole)
          client-lacks REGEX | transcript-lacks REGEX | max-seconds N
          only-if-client REGEX  (the other expectations hold only when the
                                 client sent such a line, e.g. ^STAT)
@@ -69,10 +104,13 @@ The case format, one directive a line ('#' starts a comment line):
                             message stored once)
 
 Always checked: the script ran as written (no "mismatch"), every stored
-file is one of the mailbox's messages byte for byte, none is stored twice,
-the store holds nothing but Maildirs and the index, a committed DELE only
-ever removed a message already stored, and neither the password nor the
-token shows up in surat's output.
+file is one of the mailbox's messages byte for byte (or its headers, as
+TOP n 0 sends them), none is stored twice, every index row's UIDL names the
+message its file holds, nothing is left in tmp/, the store holds nothing
+but Maildirs and the index,
+every DELE the server received named a message the store held whole at
+that moment, a committed DELE only ever removed a message already stored,
+and neither the password nor the token shows up in surat's output.
 """
 import argparse
 import base64
@@ -141,10 +179,53 @@ def generate(name, size, long_line=0):
     return "".join(lines).encode()
 
 
+def small(name, size):
+    """A cheap deterministic message for NAME of about SIZE bytes (for many)."""
+    head = ("From: Fake Sender <sender@example.org>\n"
+            "Subject: message %s\n"
+            "Message-ID: <%s@fakepop3.example>\n"
+            "\n" % (name, name)).encode()
+    body = b"Body of " + name.encode() + b".\n"
+    pad = max(0, size - len(head) - len(body))
+    return head + body + (b"x" * (pad - 1) + b"\n" if pad > 1 else b"")
+
+
+def headers_only(msg, lines=0):
+    """What TOP n LINES sends of MSG (LF line ends, not stuffed)."""
+    head, sep, body = msg.partition(b"\n\n")
+    keep = body.split(b"\n")[:lines] if lines else []
+    part = head + sep + b"".join(x + b"\n" for x in keep) if sep else msg
+    if not part.endswith(b"\n"):
+        part += b"\n"
+    return part
+
+
+def variants(path):
+    """The case's variants: a list of {key: value} dicts ([{}] without matrix)."""
+    out = [{}]
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            word, _, rest = line.strip().partition(" ")
+            if word == "matrix":
+                key, *values = rest.split()
+                out = [dict(v, **{key: x}) for v in out for x in values]
+    return out
+
+
+def variant_name(v):
+    return ",".join("%s=%s" % kv for kv in v.items()) or "-"
+
+
+def parse_variant(text):
+    if not text or text == "-":
+        return {}
+    return dict(x.split("=", 1) for x in text.split(","))
+
+
 class Case:
     """A parsed .case file."""
 
-    def __init__(self, path):
+    def __init__(self, path, variant=None):
         self.path = path
         self.name = os.path.basename(path).rsplit(".", 1)[0]
         self.desc = self.name
@@ -162,7 +243,18 @@ class Case:
         self.expects = []
         self.rerun = False
         self.rerun_expects = []
+        self.rerun_mailbox = None
+        self.rerun_args = []
+        self.prestore = 0
+        self.limit = 120
+        self.order = {}
+        self.hide = {}
+        self.twice = {}
+        self.beyond = set()
+        self.sizes = {}
         self._parse()
+        for k, v in parse_variant(variant).items():
+            self.account[k] = v
 
     def _block(self, lines):
         """The lines up to "@end"."""
@@ -207,6 +299,46 @@ class Case:
                 self.dribble = int(rest)
             elif word == "mailbox":
                 self.mailbox = rest.split()
+            elif word == "many":
+                parts = rest.split()
+                size = int(parts[1]) if len(parts) > 1 else 200
+                for i in range(1, int(parts[0]) + 1):
+                    name = "n%d" % i
+                    self.mailbox.append(name)
+                    self.messages[name] = small(name, size)
+            elif word == "rerun-mailbox":
+                self.rerun_mailbox = (self.rerun_mailbox or []) + rest.split()
+            elif word == "rerun-many":
+                n, size, first = (int(x) for x in rest.split())
+                self.rerun_mailbox = self.rerun_mailbox or []
+                for i in range(first, first + n):
+                    name = "n%d" % i
+                    self.rerun_mailbox.append(name)
+                    self.messages[name] = small(name, size)
+            elif word == "prestore":
+                self.prestore = int(rest)
+            elif word == "rerun-args":
+                self.rerun_args = rest.split()
+            elif word == "matrix":
+                pass
+            elif word == "limit":
+                self.limit = int(rest)
+            elif word in ("order", "hide", "twice", "beyond"):
+                parts = rest.split()
+                cmd = parts[0].upper()
+                if cmd not in ("UIDL", "LIST"):
+                    raise SystemExit("%s: %s uidl|list ..." % (self.path, word))
+                if word == "order":
+                    self.order[cmd] = parts[1]
+                elif word == "hide":
+                    self.hide.setdefault(cmd, set()).update(parts[1:])
+                elif word == "twice":
+                    self.twice.setdefault(cmd, []).extend(parts[1:])
+                else:
+                    self.beyond.add(cmd)
+            elif word == "size":
+                name, value = rest.split()
+                self.sizes[name] = int(value)
             elif word == "message":
                 parts = rest.split()
                 name = parts[0]
@@ -233,7 +365,7 @@ class Case:
                 self.rerun = True
             else:
                 raise SystemExit("%s: unknown directive %r" % (self.path, word))
-        for name in self.mailbox:
+        for name in self.mailbox + (self.rerun_mailbox or []):
             if name not in self.messages:
                 self.messages[name] = generate(name, 2000)
         if self.stls and self.capa is not None and "STLS" not in self.capa:
@@ -241,6 +373,21 @@ class Case:
 
     def uidl(self, name):
         return self.uidls.get(name, ("uid-" + name).encode())
+
+    def max_size(self):
+        """The account's max_size (0: none)."""
+        v = self.account.get("max_size", "-")
+        return 0 if v == "-" else int(v)
+
+    def has_capa(self, cap):
+        return self.capa is None or any(x.split(" ")[0].upper() == cap for x in self.capa)
+
+    def keep(self):
+        return self.account.get("keep", "true") != "false"
+
+    def phase_mailbox(self, phase):
+        return self.rerun_mailbox if phase == "rerun" and self.rerun_mailbox is not None \
+            else self.mailbox
 
 
 def stuffed(msg, eol):
@@ -346,10 +493,12 @@ class Conn:
 class Session:
     """The server side of one connection: a mailbox, a script or plain service."""
 
-    def __init__(self, conn, case, deleted_before, state_path, plain):
+    def __init__(self, conn, case, deleted_before, state_path, plain, mailbox=None, store=None):
         self.c = conn
         self.case = case
-        self.names = [n for n in case.mailbox if n not in deleted_before]
+        self.names = [n for n in (mailbox or case.mailbox) if n not in deleted_before]
+        self.store = store
+        self.seen_files = {}
         self.deleted = set()
         self.state_path = state_path
         self.deleted_before = deleted_before
@@ -487,15 +636,14 @@ class Session:
             if cmd == "UIDL" and not self.has("UIDL"):
                 c.line("-ERR Unknown command.")
                 return True
-            value = (lambda n: b"%d" % octets(self.case.messages[n])) if cmd == "LIST" \
-                else self.case.uidl
+            value = (lambda n: b"%d" % self.case.sizes.get(n, octets(self.case.messages[n]))) \
+                if cmd == "LIST" else self.case.uidl
             if args:
                 name = self.msg(args[0])
                 if name:
                     c.line(b"+OK " + args[0].encode() + b" " + value(name))
                 return True
-            self.multi([b"%d " % (i + 1) + value(n) for i, n in enumerate(self.names)
-                        if n not in self.deleted])
+            self.multi(self.listing(cmd, value))
         elif cmd == "RETR" and args:
             name = self.msg(args[0])
             if name:
@@ -510,12 +658,7 @@ class Session:
                 return True
             name = self.msg(args[0])
             if name:
-                msg = self.case.messages[name]
-                head, sep, body = msg.partition(b"\n\n")
-                keep = body.split(b"\n")[:int(args[1])] if int(args[1]) else []
-                part = head + sep + b"".join(x + b"\n" for x in keep) if sep else msg
-                if not part.endswith(b"\n"):
-                    part += b"\n"
+                part = headers_only(self.case.messages[name], int(args[1]))
                 c.line("+OK")
                 c.data(stuffed(part, c.eol))
                 c.line(".")
@@ -523,6 +666,9 @@ class Session:
         elif cmd == "DELE" and args:
             name = self.msg(args[0])
             if name:
+                if self.store:
+                    c.event("dele %s %s" % (name, "whole" if self.stored_whole(name)
+                                            else "NOT-STORED-WHOLE"))
                 self.deleted.add(name)
                 c.line("+OK Marked to be deleted.")
         elif cmd == "NOOP":
@@ -537,6 +683,48 @@ class Session:
         else:
             c.line("-ERR Unknown command: %s" % cmd[:40])
         return True
+
+    def listing(self, cmd, value):
+        """The lines of a UIDL or LIST listing, in the case's order, with its gaps
+        and (first session only) its faults."""
+        entries = [(i + 1, n) for i, n in enumerate(self.names)
+                   if n not in self.deleted and n not in self.case.hide.get(cmd, ())]
+        order = self.case.order.get(cmd)
+        if order == "reverse":
+            entries.reverse()
+        elif order == "shuffle":
+            random.Random("%s %d" % (cmd, len(entries))).shuffle(entries)
+        lines = [b"%d " % i + value(n) for i, n in entries]
+        if not self.plain:
+            for name in self.case.twice.get(cmd, ()):
+                num = self.names.index(name) + 1
+                lines.append(b"%d " % num + (b"uid-again-" + name.encode() if cmd == "UIDL"
+                                              else value(name)))
+            if cmd in self.case.beyond:
+                lines.append(b"%d " % (len(self.names) + 1) +
+                             (b"uid-beyond" if cmd == "UIDL" else b"100"))
+        return lines
+
+    def stored_whole(self, name):
+        """True when the client's store holds message NAME whole right now."""
+        want = self.case.messages[name]
+        for sub in ("new", "cur"):
+            d = os.path.join(self.store, ACCOUNT, sub)
+            if not os.path.isdir(d):
+                continue
+            for f in os.listdir(d):
+                p = os.path.join(d, f)
+                try:
+                    st = os.stat(p)
+                    key = (p, st.st_ino, st.st_size, st.st_mtime_ns)
+                    if key not in self.seen_files:
+                        with open(p, "rb") as fh:
+                            self.seen_files[key] = fh.read()
+                except OSError:
+                    continue
+                if self.seen_files[key] == want:
+                    return True
+        return False
 
     def serve(self, until=None):
         while True:
@@ -649,6 +837,33 @@ class Session:
                     c.send(b"".join(batch), log=False)
                     batch = []
             c.send(b"".join(batch) + b".\r\n", log=False)
+        elif word == "sendslow":
+            secs, _, text = arg.partition(" ")
+            c.event("sendslow")
+            for b in unescape(text) + c.eol:
+                c.send(bytes([b]), log=False)
+                time.sleep(float(secs))
+        elif word == "trickle":
+            # Answer the next RETR or TOP of NAME one byte at a time, each
+            # within the client's timeout, then serve as usual.
+            name, secs = arg.split()
+            num = self.names.index(name) + 1
+            while True:
+                line = c.readline()
+                words = line.split(" ")
+                if words[0].upper() in ("RETR", "TOP") and len(words) > 1 and \
+                        words[1] == str(num):
+                    break
+                if not self.handle(line):
+                    raise Closed("quit")
+            msg = self.case.messages[name]
+            if words[0].upper() == "TOP":
+                msg = headers_only(msg, int(words[2]) if len(words) > 2 else 0)
+            c.line("+OK %d octets" % octets(msg))
+            c.event("trickle %s" % name)
+            for b in stuffed(msg, c.eol) + b"." + c.eol:
+                c.send(bytes([b]), log=False)
+                time.sleep(float(secs))
         elif word == "starttls":
             c.tls(arg)
         elif word in ("stall", "sleep"):
@@ -675,7 +890,7 @@ class Session:
 
 
 def cmd_serve(args):
-    case = Case(args.case)
+    case = Case(args.case, args.variant)
     deleted = set()
     if args.state and os.path.exists(args.state):
         with open(args.state) as f:
@@ -695,7 +910,7 @@ def cmd_serve(args):
         log.write("event: connection%s\n" % (" (plain)" if args.plain or not first else ""))
         log.flush()
         session = Session(Conn(sock, log, case, args.certs), case, deleted, args.state,
-                          args.plain or not first)
+                          args.plain or not first, case.phase_mailbox(args.phase), args.store)
         session.run()
         if args.state and os.path.exists(args.state):
             with open(args.state) as f:
@@ -777,8 +992,42 @@ def fingerprint(path):
     return "SHA256:" + hashlib.sha256(der).hexdigest()
 
 
-def cmd_config(args):
+def cmd_prestore(args):
+    """The first N messages stored headers-only, files and index rows, in a
+    store whose index.db surat made (the schema is surat's)."""
+    import sqlite3
     case = Case(args.case)
+    box = os.path.join(args.store, ACCOUNT)
+    for sub in ("tmp", "new", "cur"):
+        os.makedirs(os.path.join(box, sub), mode=0o700, exist_ok=True)
+    rows = []
+    now = int(time.time())
+    for i, name in enumerate(case.mailbox[:case.prestore]):
+        base = "%d.prestore%d.fakepop3" % (now, i)
+        data = headers_only(case.messages[name])
+        with open(os.path.join(box, "new", base), "wb") as f:
+            f.write(data)
+        mtime = int(os.stat(os.path.join(box, "new", base)).st_mtime)
+        rows.append({"account": ACCOUNT, "base": base, "uidl": case.uidl(name).decode("latin-1"),
+                     "msgid": "%s@fakepop3.example" % name, "subject": "message " + name,
+                     "size": octets(case.messages[name]), "now": now, "mtime": mtime})
+    db = sqlite3.connect(os.path.join(args.store, "index.db"))
+    with db:
+        db.executemany(
+            "INSERT INTO messages (account, folder, subdir, base, uidl, message_id, subject, "
+            "subject_key, from_name, from_addr, from_key, size, date, arrival, mtime, "
+            "thread_date, partial, state) VALUES (:account, '', 'new', :base, :uidl, :msgid, "
+            ":subject, :subject, 'Fake Sender', 'sender@example.org', 'fake sender', :size, "
+            ":now, :now, :mtime, :now, 1, 1)", rows)
+        # Each its own thread (thread_id = id), as surat's threading leaves a
+        # lone message, so opening the index has nothing to thread.
+        db.execute("UPDATE messages SET thread_id = id WHERE account = ? AND thread_id = 0",
+                   (ACCOUNT,))
+    db.close()
+
+
+def cmd_config(args):
+    case = Case(args.case, args.variant)
     keys = {
         "name": '"%s"' % ACCOUNT,
         "host": '"127.0.0.1"',
@@ -817,37 +1066,76 @@ def stored_files(store):
     return out
 
 
+def index_rows(store):
+    """(file path or None, uidl, partial) of the account's inbox rows in index.db."""
+    import sqlite3
+    path = os.path.join(store, "index.db")
+    if not os.path.exists(path):
+        return []
+    db = sqlite3.connect(path)
+    try:
+        rows = db.execute("SELECT subdir, base, uidl, partial FROM messages "
+                          "WHERE account = ? AND folder = '' AND state = 1 "
+                          "AND uidl IS NOT NULL", (ACCOUNT,)).fetchall()
+    except sqlite3.Error:
+        return []
+    finally:
+        db.close()
+    out = []
+    for subdir, base, uidl, partial in rows:
+        d = os.path.join(store, ACCOUNT, subdir)
+        found = None
+        if os.path.exists(os.path.join(d, base)):
+            found = os.path.join(d, base)
+        elif subdir == "cur" and os.path.isdir(d):
+            for f in os.listdir(d):
+                if f.startswith(base + ":2,"):
+                    found = os.path.join(d, f)
+        out.append((found, uidl, bool(partial)))
+    return out
+
+
 def cmd_check(args):
-    case = Case(args.case)
+    case = Case(args.case, args.variant)
     problems = []
     stderr = open(args.stderr, "rb").read().decode("utf-8", "replace").split("\n")
     log = open(args.log, encoding="latin-1").read().split("\n")
     client = [l[3:] for l in log if l.startswith("C: ")]
     events = [l[7:] for l in log if l.startswith("event: ")]
     expects = case.rerun_expects if args.phase == "rerun" else case.expects
+    mailbox = case.phase_mailbox(args.phase)
     if args.phase == "rerun" and not expects:
-        expects = [("exit", "0"), ("stored", " ".join(case.mailbox))]
+        expects = [("exit", "0"), ("stored", " ".join(mailbox))]
 
     # The script ran as written.
     for e in events:
         if e.startswith("mismatch"):
             problems.append("the client did not do what the script expects: " + e)
 
-    # What is stored: each file one of the mailbox's messages, none twice.
+    # What is stored: each file one of the mailbox's messages (or its headers
+    # only), none twice.
     by_content = {v: k for k, v in case.messages.items()}
-    stored = []
+    by_headers = {headers_only(v): k for k, v in case.messages.items()}
+    stored, partial, contents = [], [], {}
     for path, data in stored_files(args.store):
         name = by_content.get(data)
-        if name is None:
+        contents[path] = data
+        if name is not None:
+            stored.append(name)
+        elif data in by_headers:
+            partial.append(by_headers[data])
+        else:
             near = [k for k, v in case.messages.items() if data and v.startswith(data[:200])]
             problems.append("%s is not any message byte for byte (%d bytes%s)" % (
                 os.path.relpath(path, args.store), len(data),
                 ", looks like %s (%d bytes)" % (near[0], len(case.messages[near[0]])) if near else ""))
-        else:
-            stored.append(name)
-    for name in sorted(set(stored)):
-        if stored.count(name) > 1:
-            problems.append("%s is stored %d times" % (name, stored.count(name)))
+    copies = {}
+    for name in stored + partial:
+        copies[name] = copies.get(name, 0) + 1
+    for name in sorted(copies):
+        if copies[name] > 1:
+            problems.append("%s is stored %d times%s" % (
+                name, copies[name], " (whole and headers-only)" if name in partial else ""))
 
     # The store holds Maildirs and the index, nothing else.
     for root, dirs, files in os.walk(args.store):
@@ -858,6 +1146,37 @@ def cmd_check(args):
                     re.fullmatch(re.escape(ACCOUNT) + r"/(\.lock|surat-uidls|(tmp|new|cur)/[^/]+)", p):
                 continue
             problems.append("unexpected file in the store: %s" % p)
+
+    # Nothing is left half-written in tmp/ once surat has exited.
+    tmp = os.path.join(args.store, ACCOUNT, "tmp")
+    if os.path.isdir(tmp) and os.listdir(tmp):
+        problems.append("left in tmp/: %s" % ", ".join(sorted(os.listdir(tmp))[:5]))
+
+    # Each index row's UIDL names the message its file holds.
+    by_uidl = {case.uidl(k).decode("latin-1"): k for k in case.messages}
+    for path, uidl, is_partial in index_rows(args.store):
+        if path is None:
+            problems.append("index: the file of UIDL %s is missing" % uidl)
+            continue
+        name = by_uidl.get(uidl)
+        if name is None:
+            if not uidl.startswith("sha256-"):
+                problems.append("index: UIDL %s is none of the mailbox's" % uidl)
+            continue
+        want = headers_only(case.messages[name]) if is_partial else case.messages[name]
+        data = contents.get(path)
+        if data is None:
+            with open(path, "rb") as f:
+                data = f.read()
+        if data != want:
+            other = by_content.get(data) or by_headers.get(data)
+            problems.append("index: UIDL %s (%s) is filed with the content of %s" % (
+                uidl, name, other or "no message"))
+
+    # Every DELE named a message the store held whole at that moment.
+    for e in events:
+        if e.startswith("dele ") and not e.endswith(" whole"):
+            problems.append("DELE of a message not stored whole: " + e[5:])
 
     # A DELE was committed only for a stored message.
     deleted = [e.split()[1] for e in events if e.startswith("committed-delete ")]
@@ -897,6 +1216,24 @@ def cmd_check(args):
             bad = [l for l in stderr if re.search(arg, l)]
             if bad:
                 problems.append("stderr has /%s/: %r" % (arg, bad[0][:200]))
+        elif kind == "partial":
+            want = [] if arg.strip() == "-" else arg.split()
+            if sorted(set(partial)) != sorted(want):
+                problems.append("headers-only %s, expected %s" % (
+                    sorted(set(partial)) or "nothing", sorted(want) or "nothing"))
+        elif kind == "complete":
+            # What an earlier phase stored (and maybe deleted) is still here.
+            stored_set, partial_set = set(stored), set(partial)
+            for name in mailbox:
+                if name in case.hide.get("UIDL", ()) and case.has_capa("UIDL"):
+                    continue  # never listed: it cannot be fetched
+                # max_size goes by the size LIST announced.
+                size = case.sizes.get(name, octets(case.messages[name]))
+                big = case.max_size() and size > case.max_size()
+                if big and name not in partial_set:
+                    problems.append("%s (over max_size) is not stored headers-only" % name)
+                elif not big and name not in stored_set:
+                    problems.append("%s is not stored whole" % name)
         elif kind in ("stored", "stored-subset"):
             want = [] if arg.strip() == "-" else arg.split()
             got = sorted(set(stored))
@@ -958,11 +1295,15 @@ def main():
     s.add_argument("--log", required=True)
     s.add_argument("--state")
     s.add_argument("--plain", action="store_true")
+    s.add_argument("--store")
+    s.add_argument("--phase", default="main")
+    s.add_argument("--variant")
     s = sub.add_parser("config")
     s.add_argument("case")
     s.add_argument("--certs", required=True)
     s.add_argument("--port", type=int, required=True)
     s.add_argument("--store", required=True)
+    s.add_argument("--variant")
     s = sub.add_parser("check")
     s.add_argument("case")
     s.add_argument("--store", required=True)
@@ -971,6 +1312,7 @@ def main():
     s.add_argument("--rc", type=int, required=True)
     s.add_argument("--secs", type=float, default=0)
     s.add_argument("--phase", default="main")
+    s.add_argument("--variant")
     s = sub.add_parser("proxy")
     s.add_argument("--to", type=int, required=True)
     s.add_argument("--port-file", required=True)
@@ -978,6 +1320,11 @@ def main():
     s.add_argument("--drop-capa", action="append", default=[])
     s.add_argument("--watch-dir")
     s = sub.add_parser("desc")
+    s.add_argument("case")
+    s = sub.add_parser("prestore")
+    s.add_argument("case")
+    s.add_argument("--store", required=True)
+    s = sub.add_parser("variants")
     s.add_argument("case")
     args = ap.parse_args()
     if args.cmd == "serve":
@@ -992,6 +1339,13 @@ def main():
         c = Case(args.case)
         print(c.desc)
         print("rerun" if c.rerun else "once")
+        print(c.limit)
+        print(" ".join(c.rerun_args))
+    elif args.cmd == "prestore":
+        cmd_prestore(args)
+    elif args.cmd == "variants":
+        for v in variants(args.case):
+            print(variant_name(v))
 
 
 if __name__ == "__main__":

@@ -4,7 +4,9 @@
 # 127.0.0.1, run `surat -c CFG fetch -v` against it, and check what the case
 # expects (exit status, error line, stored messages, what the server received);
 # with "rerun", fetch again from a well-behaved server with the same mailbox
-# and check that nothing was lost or doubled.  See fakepop3.py for the format.
+# (or its rerun-mailbox) and check that nothing was lost or doubled.  A case
+# with "matrix" lines runs once per variant (one TAP line each).  See
+# fakepop3.py for the format.
 #
 # FAULTS=NAME[,NAME...] runs only those cases.
 . "$(dirname "$0")/lib.sh"
@@ -21,13 +23,15 @@ fake_stop() {
 }
 trap 'fake_stop; it_cleanup' EXIT
 
-# fake_run CASE DIR PHASE [--plain]: serve CASE, fetch from it, check PHASE.
+# fake_run CASE DIR PHASE VARIANT LIMIT FETCH_ARGS [--plain]: serve CASE,
+# fetch from it (surat fetch -v FETCH_ARGS), check PHASE.
 fake_run() {
-	case_file=$1 dir=$2 phase=$3
-	shift 3
+	case_file=$1 dir=$2 phase=$3 variant=$4 limit=$5 fetch_args=$6
+	shift 6
 	rm -f "$dir/port"
 	python3 "$FAKE" serve "$case_file" --certs "$CERTS" --port-file "$dir/port" \
-		--log "$dir/server-$phase.log" --state "$dir/state" "$@" 2>>"$dir/server.err" &
+		--log "$dir/server-$phase.log" --state "$dir/state" --store "$dir/store" \
+		--phase "$phase" --variant "$variant" "$@" 2>>"$dir/server.err" &
 	FAKE_PID=$!
 	if ! wait_until 20 test -s "$dir/port"; then
 		echo "# fakepop3.py did not start:"
@@ -36,11 +40,18 @@ fake_run() {
 		return 1
 	fi
 	python3 "$FAKE" config "$case_file" --certs "$CERTS" --port "$(cat "$dir/port")" \
-		--store "$dir/store" >"$dir/surat.conf"
+		--store "$dir/store" --variant "$variant" >"$dir/surat.conf"
 	chmod 600 "$dir/surat.conf"
+	if [ "$phase" = main ] && grep -q '^prestore ' "$case_file"; then
+		# surat makes the index (its schema), the case fills it.
+		"$SURAT" -c "$dir/surat.conf" reindex >"$dir/prestore.out" 2>&1 &&
+			python3 "$FAKE" prestore "$case_file" --store "$dir/store" \
+			>>"$dir/prestore.out" 2>&1 ||
+			{ echo "# prestore failed:"; sed 's/^/#   /' "$dir/prestore.out"; fake_stop; return 1; }
+	fi
 	echo "event: fetch ($phase)" >>"$dir/server-$phase.log"
 	start=$(date +%s.%N)
-	timeout -k 5 120 "$SURAT" -c "$dir/surat.conf" fetch -v >"$dir/$phase.out" \
+	timeout -k 5 "$limit" "$SURAT" -c "$dir/surat.conf" fetch -v $fetch_args >"$dir/$phase.out" \
 		2>"$dir/$phase.err" </dev/null
 	rc=$?
 	secs=$(echo "$(date +%s.%N) $start" | awk '{ printf "%.2f", $1 - $2 }')
@@ -51,7 +62,8 @@ fake_run() {
 		return 1
 	fi
 	python3 "$FAKE" check "$case_file" --store "$dir/store" --stderr "$dir/$phase.err" \
-		--log "$dir/server-$phase.log" --rc "$rc" --secs "$secs" --phase "$phase"
+		--log "$dir/server-$phase.log" --rc "$rc" --secs "$secs" --phase "$phase" \
+		--variant "$variant"
 }
 
 it_certs "$CERTS" || { echo "Bail out! cannot make the test certificates"; exit 1; }
@@ -70,26 +82,34 @@ it_fetch_built || built=0
 for f in $cases; do
 	name=$(basename "$f" .case)
 	desc=$(python3 "$FAKE" desc "$f" | sed -n 1p)
-	if [ "$built" -eq 0 ]; then
-		skip "fetch not built" "$name: $desc"
-		continue
-	fi
-	dir="$IT_TMP/$name"
-	mkdir -p "$dir"
-	# Not in a subshell: the EXIT trap must see FAKE_PID to stop the server.
-	fake_run "$f" "$dir" main >"$dir/result" 2>&1
-	st=$?
-	if [ "$st" -eq 0 ] && grep -q '^rerun$' "$f"; then
-		fake_run "$f" "$dir" rerun --plain >>"$dir/result" 2>&1
+	limit=$(python3 "$FAKE" desc "$f" | sed -n 3p)
+	rerun_args=$(python3 "$FAKE" desc "$f" | sed -n 4p)
+	for variant in $(python3 "$FAKE" variants "$f"); do
+		title="$name: $desc"
+		[ "$variant" = - ] || title="$name [$variant]: $desc"
+		if [ "$built" -eq 0 ]; then
+			skip "fetch not built" "$title"
+			continue
+		fi
+		dir="$IT_TMP/$name"
+		[ "$variant" = - ] || dir="$IT_TMP/$name.$(echo "$variant" | tr ',=' '._')"
+		mkdir -p "$dir"
+		# Not in a subshell: the EXIT trap must see FAKE_PID to stop the server.
+		fake_run "$f" "$dir" main "$variant" "$limit" "" >"$dir/result" 2>&1
 		st=$?
-	fi
-	if [ "$st" -eq 0 ]; then
-		ok "$name: $desc"
-	else
-		tap_n=$((tap_n + 1))
-		tap_failed=$((tap_failed + 1))
-		echo "not ok $tap_n - $name: $desc"
-		sed 's/^\([^#]\)/# \1/' "$dir/result"
-	fi
+		if [ "$st" -eq 0 ] && grep -q '^rerun$' "$f"; then
+			fake_run "$f" "$dir" rerun "$variant" "$limit" "$rerun_args" --plain \
+				>>"$dir/result" 2>&1
+			st=$?
+		fi
+		if [ "$st" -eq 0 ]; then
+			ok "$title"
+		else
+			tap_n=$((tap_n + 1))
+			tap_failed=$((tap_failed + 1))
+			echo "not ok $tap_n - $title"
+			sed 's/^\([^#]\)/# \1/' "$dir/result"
+		fi
+	done
 done
 tap_end

@@ -117,28 +117,56 @@ wait_until() {
 # ---- the interface in tmux ----------------------------------------------------
 
 # it_ui NAME: this test drives surat's interface in private tmux servers
-# (sockets surat-NAME-PID-N), stopped at exit.
+# (sockets surat-NAME-PID-N), every one of them stopped at exit; a server
+# still answering after that fails the script.
 it_ui() {
 	IT_UI_NAME="surat-$1-$$"
 	UI_SOCK=$IT_UI_NAME
-	trap 'ui_stop; it_cleanup' EXIT
+	trap 'ui_stop_all; it_cleanup; [ "$IT_UI_LEFT" -eq 0 ] || exit 1' EXIT
 }
+IT_UI_LEFT=0
 ui_tmux() { tmux -L "$UI_SOCK" -f /dev/null "$@"; }
 ui_screen() { ui_tmux capture-pane -p -t 0 2>/dev/null; }
 # shows TEXT / gone TEXT: the screen shows (no longer shows) TEXT.
 shows() { ui_screen | grep -qF -- "$1"; }
 gone() { ! ui_screen | grep -qF -- "$1"; }
+# ui_session N COMMAND: stop the test's current tmux server, then run
+# COMMAND (a shell command line) in a fresh 100x30 pane of server N.
+ui_session() {
+	ui_stop
+	UI_SOCK="$IT_UI_NAME-$1"
+	ui_tmux new-session -d -x 100 -y 30 "$2"
+}
 # ui_start N: `surat -c $IT_CFG` in a fresh 100x30 pane, the test's Nth;
 # its stderr goes to $IT_TMP/ui.err and the pane shows EXIT=<status> after.
 ui_start() {
-	ui_tmux kill-server 2>/dev/null
-	UI_SOCK="$IT_UI_NAME-$1"
-	ui_tmux new-session -d -x 100 -y 30 "env -i PATH=\"$PATH\" HOME=\"$IT_TMP\" TERM=screen-256color \
+	ui_session "$1" "env -i PATH=\"$PATH\" HOME=\"$IT_TMP\" TERM=screen-256color \
 		LC_ALL=C.UTF-8 TZ=UTC SURAT_THEMES_DIR=\"$SURAT_SRCDIR/themes\" \
 		ASAN_OPTIONS=\"${ASAN_OPTIONS:-}\" \"$SURAT\" -c \"$IT_CFG\" 2>\"$IT_TMP/ui.err\"; \
 		echo EXIT=\$?; sleep 600"
 }
 ui_stop() { ui_tmux kill-server 2>/dev/null; }
+# ui_left: print the sockets of this test's tmux servers that still answer;
+# true when there are none.
+ui_left() {
+	left=0
+	for sock in "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$IT_UI_NAME"*; do
+		[ -S "$sock" ] && tmux -S "$sock" list-sessions >/dev/null 2>&1 &&
+			{ echo "# a tmux server is still running: $sock"; left=$((left + 1)); }
+	done
+	[ "$left" -eq 0 ]
+}
+# ui_stop_all: stop every tmux server this test started (whatever UI_SOCK
+# says now); IT_UI_LEFT becomes 1 if one still answers after that.
+ui_stop_all() {
+	[ -n "${IT_UI_NAME:-}" ] || return 0
+	for sock in "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$IT_UI_NAME"*; do
+		[ -S "$sock" ] && tmux -S "$sock" kill-server 2>/dev/null
+	done
+	# kill-server returns before the server is gone.
+	wait_until 5 ui_left >/dev/null || ui_left || IT_UI_LEFT=1
+	rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$IT_UI_NAME"*
+}
 
 # free_ports N: N distinct free TCP ports on 127.0.0.1, one per line.
 free_ports() {

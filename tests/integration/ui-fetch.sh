@@ -3,8 +3,8 @@
 # start, on G, new mail landing without moving the cursor, errors in the
 # status bar and the log, retry, and quitting in the middle of a fetch.
 . "$(dirname "$0")/lib.sh"
-dc_require 24
-it_require_fetch 24
+dc_require 26
+it_require_fetch 26
 
 it_ui uifetch
 
@@ -92,10 +92,11 @@ check "and every message is there once (all but the expunged one)" \
 
 # surat fetch on a terminal: a progress bar, then one line per account.
 dc_seed alice 30 0 3000
-UI_SOCK="$IT_UI_NAME-3"
-ui_tmux new-session -d -x 100 -y 10 "env -i PATH=\"$PATH\" HOME=\"$IT_TMP\" TERM=screen-256color \
+ui_session 3 "env -i PATH=\"$PATH\" HOME=\"$IT_TMP\" TERM=screen-256color \
 	LC_ALL=C.UTF-8 \"$SURAT\" -c \"$IT_CFG\" fetch; echo EXIT=\$?; sleep 600"
 check "fetch on a terminal ends well" wait_until 30 shows "EXIT=0"
 check "and says what arrived, per account" shows "work: 30 new messages"
 check "the progress bar was cleared" gone "messages  "
+ui_stop
+check "no tmux server of this test is left running" wait_until 5 ui_left
 tap_end

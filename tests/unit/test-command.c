@@ -5,7 +5,10 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <glib.h>
+#include <signal.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "surat/command.h"
 
@@ -140,6 +143,67 @@ test_run_errors(void **state)
 	g_clear_error(&error);
 }
 
+/*
+ * A secret command (password_command): the text it printed, errors that
+ * call it by the name given, a deadline in seconds that stops the whole
+ * process group (a shell and the pinentry it started), a cap.
+ */
+static void
+test_run_secret(void **state)
+{
+	char *good[] = { "/bin/sh", "-c", "printf 'hunter2\\nmore\\n'", NULL };
+	char *fails[] = { "/bin/sh", "-c", "exit 3", NULL };
+	char *big[] = { "yes", NULL };
+	char *pidfile = g_build_filename(g_get_tmp_dir(), "surat-test-secret-XXXXXX", NULL);
+	char *script, *text = NULL;
+	char *stuck[] = { "/bin/sh", "-c", NULL, NULL };
+	GError *error = NULL;
+	gint64 start;
+	char *out;
+	int fd;
+	long pid;
+
+	out = command_run_secret(good, "password_command", 5000, 8192, &error);
+	assert_non_null(out);
+	assert_string_equal(out, "hunter2\nmore\n");
+	g_free(out);
+
+	assert_null(command_run_secret(fails, "password_command", 5000, 8192, &error));
+	assert_int_equal(error->code, COMMAND_ERROR_FAILED);
+	assert_string_equal(error->message, "password_command exited with status 3");
+	g_clear_error(&error);
+
+	assert_null(command_run_secret(big, "password_command", 5000, 100, &error));
+	assert_int_equal(error->code, COMMAND_ERROR_FAILED);
+	assert_string_equal(error->message, "password_command printed more than 100 bytes");
+	g_clear_error(&error);
+
+	/* A shell whose child never ends: both are gone after the deadline. */
+	fd = g_mkstemp(pidfile);
+	assert_true(fd >= 0);
+	close(fd);
+	script = g_strdup_printf("sleep 1000 & echo $! > '%s'; wait", pidfile);
+	stuck[2] = script;
+	start = g_get_monotonic_time();
+	assert_null(command_run_secret(stuck, "password_command", 1000, 8192, &error));
+	assert_int_equal(error->code, COMMAND_ERROR_TIMEOUT);
+	assert_string_equal(error->message,
+	    "password_command did not finish within 1 s and was stopped");
+	assert_true(g_get_monotonic_time() - start < 10 * G_USEC_PER_SEC);
+	g_clear_error(&error);
+	assert_true(g_file_get_contents(pidfile, &text, NULL, NULL));
+	pid = strtol(text, NULL, 10);
+	assert_true(pid > 0);
+	/* Killed with its group (a zombie reaped by init at most for a moment). */
+	for (fd = 0; fd < 100 && kill((pid_t)pid, 0) == 0; fd++)
+		g_usleep(20 * 1000);
+	assert_true(kill((pid_t)pid, 0) != 0);
+	unlink(pidfile);
+	g_free(text);
+	g_free(script);
+	g_free(pidfile);
+}
+
 static void
 test_test(void **state)
 {
@@ -158,6 +222,7 @@ main(void)
 		cmocka_unit_test(test_url_argv),
 		cmocka_unit_test(test_run_pipe),
 		cmocka_unit_test(test_run_errors),
+		cmocka_unit_test(test_run_secret),
 		cmocka_unit_test(test_test),
 	};
 

@@ -241,6 +241,33 @@ test_timeout(void **state)
 	close(peer);
 }
 
+/*
+ * A peer that trickles a byte every 300 ms, each within the 1 s timeout:
+ * the reply's deadline (timeout + size / NET_REPLY_MIN_RATE) ends the read
+ * long before the peer would finish; the timeout alone never would.
+ */
+static void
+test_reply_deadline(void **state)
+{
+	static const char *const pieces[] = { "+", "O", "K", " ", "s", "l", "o", "w", " ", "a",
+		"n", "d", " ", "s", "l", "o", "w", "e", "r", " ", "s", "t", "i", "l", "l", "\r\n",
+		NULL };
+	struct test_peer peer = { .pieces = pieces, .pause_ms = 300 };
+	struct net_conn *c = test_pair(&peer.fd, 1, NULL);
+	int64_t start = g_get_monotonic_time() / 1000;
+	GThread *t;
+
+	/* The peer writes on after the connection is closed. */
+	signal(SIGPIPE, SIG_IGN);
+	net_reply_begin(c, 0);
+	t = g_thread_new("peer", test_peer_run, &peer);
+	test_expect_line_error(c, 100, NET_ERROR_TIMEOUT, "slower than 8 KB/s");
+	assert_true(test_ms_since(start) < 25 * 300);
+	net_conn_free(c);
+	g_thread_join(t);
+	close(peer.fd);
+}
+
 static volatile sig_atomic_t test_abort_flag;
 
 /* Set the abort flag after 150 ms, from another thread. */
@@ -457,6 +484,7 @@ main(void)
 		cmocka_unit_test(test_line_endless),
 		cmocka_unit_test(test_stream),
 		cmocka_unit_test(test_timeout),
+		cmocka_unit_test(test_reply_deadline),
 		cmocka_unit_test(test_abort_thread),
 		cmocka_unit_test(test_abort_signal),
 		cmocka_unit_test(test_write),

@@ -240,6 +240,15 @@ test_numbers(void **state)
 	assert_false(pop3_parse_list_line("1 18446744073709551616", 22, &num, &size, &error));
 	assert_non_null(strstr(error->message, "LIST"));
 	g_clear_error(&error);
+	/* A size near 2^63 (or 2^64) is taken as the cap: sums cannot overflow. */
+	assert_true(pop3_parse_list_line("2 9223372036854775807", 21, &num, &size, NULL));
+	assert_true(size == POP3_MAX_SIZE);
+	assert_true(pop3_parse_list_line("2 18446744073709551615", 22, &num, &size, NULL));
+	assert_true(size == POP3_MAX_SIZE);
+	assert_true(pop3_parse_list_line("2 1099511627776", 15, &num, &size, NULL));
+	assert_true(size == POP3_MAX_SIZE);
+	assert_true(pop3_parse_stat("3 18446744073709551615", 22, &count, &size, NULL));
+	assert_true(size == POP3_MAX_SIZE * POP3_MAX_MESSAGES);
 }
 
 /* UIDL lines: 1..70 printable ASCII, numbers in range. */

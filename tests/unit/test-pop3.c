@@ -17,7 +17,8 @@
  * is a failure ("nothing but CAPA was sent").
  *
  * Keys: do (calls in order: login stat uidl list retr:1,2 top:0:1,2
- * dele:1,2 noop rset quit), tls, auth, user, secret, cleartext, pipelining,
+ * pieces:1,2 (RETR in pieces) dele:1,2 noop rset quit), pieces-at-least (N
+ * pieces before the last, none much over POP3_PIECE), tls, auth, user, secret, cleartext, pipelining,
  * timeout, pin (good|bad|none), error (CODE fragment: the first failing
  * call, and every later one is skipped), message (N escaped-content),
  * size (N BYTES), stat (COUNT SIZE), uidl (N UIDL), list (N SIZE), caps,
@@ -377,6 +378,9 @@ struct test_case {
 	int abort_after;
 	volatile sig_atomic_t abort;
 	int delivered;
+	GString *piece;      /* the message being received in pieces */
+	int pieces;          /* pieces that were not the last */
+	size_t piece_max;    /* the largest piece */
 };
 
 /* The values of KEY in C (may be empty). */
@@ -451,6 +455,8 @@ test_unload(struct test_case *c)
 	g_strfreev(c->script);
 	g_string_free(c->trace, TRUE);
 	g_ptr_array_free(c->messages, TRUE);
+	if (c->piece != NULL)
+		g_string_free(c->piece, TRUE);
 }
 
 /* The trace callback: "D: line" per line. */
@@ -480,6 +486,26 @@ test_message(void *data, unsigned int num, const char *buf, size_t len, GError *
 	if (c->abort_after > 0 && c->delivered == c->abort_after)
 		c->abort = 1;
 	return true;
+}
+
+/* The piece callback: gather the pieces, then deliver as test_message does. */
+static bool
+test_piece(void *data, unsigned int num, const char *buf, size_t len, bool last, GError **error)
+{
+	struct test_case *c = data;
+	bool ok;
+
+	if (c->piece == NULL)
+		c->piece = g_string_new(NULL);
+	g_string_append_len(c->piece, buf, len);
+	c->piece_max = MAX(c->piece_max, len);
+	if (!last) {
+		c->pieces++;
+		return true;
+	}
+	ok = test_message(c, num, c->piece->str, c->piece->len, error);
+	g_string_truncate(c->piece, 0);
+	return ok;
 }
 
 static const char *const test_code_names[] = {
@@ -609,6 +635,12 @@ test_op(struct test_case *c, struct pop3_session *s, const char *op, GArray *msg
 		g_free(nums);
 		return ok;
 	}
+	if (g_str_has_prefix(op, "pieces:")) {
+		nums = test_nums(op + 7, &n);
+		ok = pop3_retr_pieces(s, nums, n, test_piece, c, error);
+		g_free(nums);
+		return ok;
+	}
 	if (g_str_has_prefix(op, "top:")) {
 		char *colon = strchr(op + 4, ':');
 
@@ -669,6 +701,12 @@ test_check_results(struct test_case *c, GArray *msgs, struct pop3_session *s)
 		assert_int_equal(strtoul(expect, NULL, 10), strtoul(got->str, NULL, 10));
 		assert_int_equal(strtoull(sp + 1, NULL, 10), got->len - (colon + 1 - got->str));
 		g_free(expect);
+	}
+	/* In pieces: at least so many before the last, none much over POP3_PIECE. */
+	v = test_values(c, "pieces-at-least");
+	if (v->len > 0) {
+		assert_true(c->pieces >= atoi(g_ptr_array_index(v, 0)));
+		assert_true(c->piece_max <= POP3_PIECE + 256 * 1024);
 	}
 	v = test_values(c, "stat");
 	if (v->len > 0)
