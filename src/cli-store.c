@@ -183,7 +183,8 @@ cli_reindex(const char *cli_path, int argc, char **argv)
 	}
 	path = cli_store_index_path(config);
 	if ((idx = index_open(path, &error)) == NULL ||
-	    !reindex_store(idx, config->store, &stats, &error)) {
+	    !reindex_store(idx, config->store, (const char *const *)config->charset_fallbacks,
+	    &stats, &error)) {
 		cli_store_error(error);
 		goto out;
 	}

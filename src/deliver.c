@@ -41,6 +41,7 @@ struct deliver {
 	char *maildir;
 	GPtrArray *queue;   /* struct deliver_item *, in order of deliver_add */
 	GHashTable *queued; /* the UIDLs in QUEUE (borrowed from its items) */
+	const char *const *fallbacks; /* charset_fallbacks for summary.h (borrowed) */
 	enum deliver_crash_point crash;
 };
 
@@ -264,10 +265,17 @@ deliver_known_uidl(struct deliver *d, const char *uidl, GError **error)
 }
 
 void
-deliver_summarize(const char *buf, size_t len, struct deliver_summary *summary)
+deliver_set_charset_fallbacks(struct deliver *d, const char *const *fallbacks)
+{
+	d->fallbacks = fallbacks;
+}
+
+void
+deliver_summarize(const char *buf, size_t len, const char *const *fallbacks,
+    struct deliver_summary *summary)
 {
 	memset(summary, 0, sizeof *summary);
-	summary_from_bytes(buf, len, &summary->msg, &summary->body_text);
+	summary_from_bytes(buf, len, fallbacks, &summary->msg, &summary->body_text);
 }
 
 void
@@ -334,7 +342,7 @@ deliver_add_summarized(struct deliver *d, const char *buf, size_t len, const cha
 	item->msg.partial = partial;
 	item->msg.state = INDEX_STATE_PENDING;
 	if (summary == NULL) {
-		summary_from_bytes(buf, len, &item->msg, &item->body_text);
+		summary_from_bytes(buf, len, d->fallbacks, &item->msg, &item->body_text);
 	} else if (item->msg.date == 0) {
 		/* summary.h falls back to the arrival time, known only now. */
 		item->msg.date = item->msg.arrival;
@@ -508,7 +516,7 @@ deliver_replace(struct deliver *d, const struct index_message *row, const char *
 		goto out;
 	}
 	path = store_message_path(dir, cur.subdir, cur.base, cur.flags);
-	summary_from_bytes(buf, len, &cur, &body_text);
+	summary_from_bytes(buf, len, d->fallbacks, &cur, &body_text);
 	cur.size = (int64_t)len;
 	cur.mtime = stat(path, &st) == 0 ? (int64_t)st.st_mtime : cur.mtime;
 	cur.partial = false;

@@ -556,7 +556,8 @@ fetch_queue(struct fetch_run *run, const char *buf, size_t len, const char *uidl
 	 * next message, so the store thread only writes files and rows.
 	 */
 	if (row == NULL)
-		deliver_summarize(buf, len, &item->summary);
+		deliver_summarize(buf, len, (const char *const *)run->config->charset_fallbacks,
+		    &item->summary);
 	g_async_queue_push(st->queue, item);
 	return true;
 }
@@ -934,6 +935,9 @@ fetch_local_main(gpointer data)
 	if (run->idx != NULL)
 		run->deliver = deliver_open(run->idx, run->account->name, run->account->maildir,
 		    &local->error);
+	if (run->deliver != NULL)
+		deliver_set_charset_fallbacks(run->deliver,
+		    (const char *const *)run->config->charset_fallbacks);
 	local->ok = run->deliver != NULL && fetch_load_known(run, &local->error);
 	return NULL;
 }

@@ -516,6 +516,15 @@ mime_convert(const char *s, size_t len, const char *charset, size_t *out_len, si
 	return g_string_free(out, FALSE);
 }
 
+/* True for a label that promises plain ASCII (often wrongly). */
+static bool
+mime_charset_is_ascii(const char *charset)
+{
+	return charset != NULL && (g_ascii_strcasecmp(charset, "us-ascii") == 0 ||
+	    g_ascii_strcasecmp(charset, "ascii") == 0 ||
+	    g_ascii_strcasecmp(charset, "ansi_x3.4-1968") == 0);
+}
+
 /* The iconv name to read CHARSET with, or NULL for UTF-8 (no conversion). */
 static const char *
 mime_charset_name(const char *charset)
@@ -525,8 +534,8 @@ mime_charset_name(const char *charset)
 	if (charset == NULL || *charset == '\0' || strlen(charset) > 64)
 		return NULL;
 	name = g_mime_charset_iconv_name(charset);
-	if (g_ascii_strcasecmp(name, "iso-8859-1") == 0 || g_ascii_strcasecmp(name, "us-ascii") == 0 ||
-	    g_ascii_strcasecmp(name, "ascii") == 0 || g_ascii_strcasecmp(name, "latin1") == 0)
+	if (g_ascii_strcasecmp(name, "iso-8859-1") == 0 || g_ascii_strcasecmp(name, "latin1") == 0 ||
+	    mime_charset_is_ascii(name))
 		return "WINDOWS-1252";
 	if (g_ascii_strcasecmp(name, "utf-8") == 0 || g_ascii_strcasecmp(name, "utf8") == 0)
 		return NULL;
@@ -538,11 +547,15 @@ mime_to_utf8(const char *s, size_t len, const char *charset, const char *const *
     size_t *out_len)
 {
 	static const char *const defaults[] = { "windows-1252", NULL };
-	const char *name = mime_charset_name(charset);
+	const char *name;
 	char *out = NULL, *last = NULL;
 	size_t errors = 0, last_len = 0;
 	int i;
 
+	/* 8-bit bytes under an ASCII label: the label says nothing; read as if unlabelled. */
+	if (mime_charset_is_ascii(charset))
+		charset = NULL;
+	name = mime_charset_name(charset);
 	if (name != NULL && (out = mime_convert(s, len, name, out_len, &errors)) != NULL &&
 	    errors == 0)
 		return out;
@@ -588,4 +601,30 @@ mime_to_utf8(const char *s, size_t len, const char *charset, const char *const *
 	/* No iconv at all: sanitize_text still replaces what is invalid. */
 	*out_len = len;
 	return mime_memdup0(s, len);
+}
+
+char *
+mime_text_utf8(GMimeObject *object, const char *data, size_t len,
+    const char *const *fallbacks, bool html_meta, size_t *out_len, bool *raw_html)
+{
+	const char *charset = g_mime_object_get_content_type_parameter(object, "charset");
+	bool html = mime_is_type(object, "text", "html");
+	char *utf8, *valid;
+
+	*raw_html = false;
+	if (html && html_meta && (charset == NULL || *charset == '\0') &&
+	    !mime_looks_utf8(data, len)) {
+		/* No declared charset: let libxml2 read a <meta> one. */
+		*raw_html = true;
+		*out_len = len;
+		return mime_memdup0(data, len);
+	}
+	utf8 = mime_to_utf8(data, len, charset, fallbacks, out_len);
+	if (!html)
+		return utf8;
+	/* libxml2 stops at bytes that are not UTF-8: replace them first. */
+	valid = g_utf8_make_valid(utf8, (gssize)*out_len);
+	g_free(utf8);
+	*out_len = strlen(valid);
+	return valid;
 }

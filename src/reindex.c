@@ -38,6 +38,7 @@ struct reindex_pool {
 	GThreadPool *pool;
 	GMutex lock;
 	GCond cond;
+	const char *const *fallbacks; /* charset_fallbacks, for summary.h */
 };
 
 /* Parse one job (runs on a worker thread). */
@@ -46,7 +47,7 @@ reindex_parse(gpointer data, gpointer user_data)
 {
 	struct reindex_job *job = data;
 	struct reindex_pool *p = user_data;
-	bool ok = summary_from_file(job->path, &job->msg, &job->body_text, NULL);
+	bool ok = summary_from_file(job->path, p->fallbacks, &job->msg, &job->body_text, NULL);
 
 	g_mutex_lock(&p->lock);
 	job->ok = ok;
@@ -199,14 +200,14 @@ reindex_threads(void)
 
 bool
 reindex_maildir(struct index *idx, const char *account, const char *maildir,
-    struct reindex_stats *stats, GError **error)
+    const char *const *fallbacks, struct reindex_stats *stats, GError **error)
 {
-	return reindex_folder(idx, account, "", maildir, stats, error);
+	return reindex_folder(idx, account, "", maildir, fallbacks, stats, error);
 }
 
 bool
 reindex_folder(struct index *idx, const char *account, const char *folder, const char *maildir,
-    struct reindex_stats *stats, GError **error)
+    const char *const *fallbacks, struct reindex_stats *stats, GError **error)
 {
 	struct reindex_stats local = { 0 };
 	struct reindex_run run = { idx, account, folder, stats != NULL ? stats : &local, 0, false };
@@ -222,6 +223,7 @@ reindex_folder(struct index *idx, const char *account, const char *folder, const
 	g_mutex_init(&p.lock);
 	g_cond_init(&p.cond);
 	p.pool = NULL;
+	p.fallbacks = fallbacks;
 	if (!store_scan(maildir, entries, error) ||
 	    !index_folder_files(idx, account, folder, rows, error))
 		goto out;
@@ -419,12 +421,13 @@ out:
 
 /* Reindex the account NAME's inbox and local folders; their keys go into PRESENT. */
 static bool
-reindex_account(struct index *idx, const char *store, const char *name, GHashTable *present,
-    struct reindex_stats *stats, GError **error)
+reindex_account(struct index *idx, const char *store, const char *name,
+    const char *const *fallbacks, GHashTable *present, struct reindex_stats *stats,
+    GError **error)
 {
 	GPtrArray *folders = g_ptr_array_new_with_free_func(g_free);
 	char *maildir = g_build_filename(store, name, NULL);
-	bool ok = reindex_folder(idx, name, "", maildir, stats, error) &&
+	bool ok = reindex_folder(idx, name, "", maildir, fallbacks, stats, error) &&
 	    folder_list(store, name, folders, error);
 	guint i;
 
@@ -432,7 +435,7 @@ reindex_account(struct index *idx, const char *store, const char *name, GHashTab
 		const char *folder = g_ptr_array_index(folders, i);
 		char *dir = folder_maildir(store, name, folder);
 
-		ok = reindex_folder(idx, name, folder, dir, stats, error);
+		ok = reindex_folder(idx, name, folder, dir, fallbacks, stats, error);
 		g_hash_table_add(present, g_strconcat(name, "\n", folder, NULL));
 		stats->folders++;
 		g_free(dir);
@@ -444,8 +447,8 @@ reindex_account(struct index *idx, const char *store, const char *name, GHashTab
 }
 
 bool
-reindex_store(struct index *idx, const char *store, struct reindex_stats *stats,
-    GError **error)
+reindex_store(struct index *idx, const char *store, const char *const *fallbacks,
+    struct reindex_stats *stats, GError **error)
 {
 	struct reindex_stats local = { 0 };
 	GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
@@ -462,7 +465,7 @@ reindex_store(struct index *idx, const char *store, struct reindex_stats *stats,
 	for (i = 0; i < names->len; i++) {
 		const char *name = g_ptr_array_index(names, i);
 
-		if (!reindex_account(idx, store, name, present, stats, error))
+		if (!reindex_account(idx, store, name, fallbacks, present, stats, error))
 			goto out;
 		g_hash_table_add(present, g_strdup(name));
 		stats->accounts++;

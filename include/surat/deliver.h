@@ -66,8 +66,12 @@ struct deliver_summary {
 	char *body_text;          /* for full-text search */
 };
 
-/* Fill *SUMMARY from the LEN bytes at BUF (any thread; no state touched). */
-void deliver_summarize(const char *buf, size_t len, struct deliver_summary *summary);
+/*
+ * Fill *SUMMARY from the LEN bytes at BUF, reading text without a usable
+ * charset with FALLBACKS (summary.h) (any thread; no state touched).
+ */
+void deliver_summarize(const char *buf, size_t len, const char *const *fallbacks,
+    struct deliver_summary *summary);
 
 /* Free what *SUMMARY holds and zero it. */
 void deliver_summary_clear(struct deliver_summary *summary);
@@ -78,6 +82,12 @@ void deliver_summary_clear(struct deliver_summary *summary);
  */
 bool deliver_add_summarized(struct deliver *d, const char *buf, size_t len, const char *uidl,
     bool partial, struct deliver_summary *summary, GError **error);
+
+/*
+ * The configuration's charset_fallbacks (borrowed; NULL: the default), for
+ * the rows deliver_add and deliver_replace make themselves.
+ */
+void deliver_set_charset_fallbacks(struct deliver *d, const char *const *fallbacks);
 
 /* Messages queued since the last commit. */
 size_t deliver_pending(const struct deliver *d);

@@ -25,17 +25,20 @@ struct reindex_stats {
 
 /*
  * Reindex the Maildir MAILDIR as the inbox of account ACCOUNT (its local
- * folders are not looked at).  Adds to STATS (may be NULL).
+ * folders are not looked at).  FALLBACKS are the configuration's
+ * charset_fallbacks (summary.h; NULL: the default).  Adds to STATS (may be
+ * NULL).
  */
 bool reindex_maildir(struct index *idx, const char *account, const char *maildir,
-    struct reindex_stats *stats, GError **error);
+    const char *const *fallbacks, struct reindex_stats *stats, GError **error);
 
 /*
  * Reindex the Maildir MAILDIR as the mailbox (ACCOUNT, FOLDER); FOLDER "" is
  * the inbox.  Threads what changed before returning.
  */
 bool reindex_folder(struct index *idx, const char *account, const char *folder,
-    const char *maildir, struct reindex_stats *stats, GError **error);
+    const char *maildir, const char *const *fallbacks, struct reindex_stats *stats,
+    GError **error);
 
 /*
  * Reindex every Maildir directly under STORE (each folder with tmp/, new/ and
@@ -44,6 +47,7 @@ bool reindex_folder(struct index *idx, const char *account, const char *folder,
  * Maildir is gone.  First finishes moves and expunges a crash interrupted
  * (folder_recover); rows being delivered are left to delivery's recovery.
  */
-bool reindex_store(struct index *idx, const char *store, struct reindex_stats *stats, GError **error);
+bool reindex_store(struct index *idx, const char *store, const char *const *fallbacks,
+    struct reindex_stats *stats, GError **error);
 
 #endif

@@ -360,7 +360,8 @@ ui_open_index(const struct surat_config *config, GError **error)
 	if (idx == NULL)
 		goto out;
 	if (index_count(idx, &all, &total, NULL, NULL) && total == 0 &&
-	    !reindex_store(idx, config->store, NULL, error)) {
+	    !reindex_store(idx, config->store, (const char *const *)config->charset_fallbacks,
+	    NULL, error)) {
 		index_free(idx);
 		idx = NULL;
 	}

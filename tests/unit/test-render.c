@@ -353,9 +353,12 @@ test_charset_fallback(void **state)
 	r = rs("Content-Type: text/plain; charset=x-no-such-charset\n\nZ\xc3\xbcrich\n");
 	assert_line(r, "Zürich", RENDER_BODY, 0);
 	render_free(r);
-	/* ASCII label with 8-bit bytes. */
+	/* ASCII label with 8-bit bytes: read as if unlabelled. */
 	r = rs("Content-Type: text/plain; charset=us-ascii\n\nna\xefve\n");
 	assert_line(r, "naïve", RENDER_BODY, 0);
+	render_free(r);
+	r = rs("Content-Type: text/plain; charset=us-ascii\n\n\xe6\x97\xa5\xe6\x9c\xac\n");
+	assert_line(r, "日本", RENDER_BODY, 0);
 	render_free(r);
 	/* Mostly UTF-8 with one stray byte: stays UTF-8, the byte becomes U+FFFD. */
 	r = rs("Content-Type: text/plain; charset=utf-8\n\n\xc3\xa9t\xc3\xa9 \x9b ok\n");
