@@ -395,7 +395,8 @@ ui_run(const struct surat_config *config)
 	if (ui.keymap == NULL)
 		goto fail;
 
-	ui.theme = theme_load(config->theme_path, &error);
+	ui.theme = config->theme_path != NULL ? theme_load(config->theme_path, &error) :
+	    theme_load_builtin();
 	if (ui.theme == NULL)
 		goto fail;
 	ui.idx = ui_open_index(config, &error);

@@ -134,7 +134,7 @@ ui_start() {
 	ui_tmux kill-server 2>/dev/null
 	UI_SOCK="$IT_UI_NAME-$1"
 	ui_tmux new-session -d -x 100 -y 30 "env -i PATH=\"$PATH\" HOME=\"$IT_TMP\" TERM=screen-256color \
-		LC_ALL=C.UTF-8 TZ=UTC SURAT_THEMES_DIR=\"$SURAT_SRCDIR/themes\" \
+		LC_ALL=C.UTF-8 TZ=UTC \
 		ASAN_OPTIONS=\"${ASAN_OPTIONS:-}\" \"$SURAT\" -c \"$IT_CFG\" 2>\"$IT_TMP/ui.err\"; \
 		echo EXIT=\$?; sleep 600"
 }
