@@ -158,6 +158,22 @@ ui_key_action(struct ui *ui, enum keymap_action action)
 		ui_action_run(ui, action);
 }
 
+void
+ui_say_unbound(struct ui *ui, enum keymap_context context, const char *keys)
+{
+	char *help = keymap_keys_for(ui->keymap, context, KEYMAP_ACTION_HELP);
+
+	/* As mutt says it; the first key that opens the help, if one does. */
+	if (help != NULL) {
+		help[strcspn(help, ",")] = '\0';
+		ui_set_message(ui, false, "%s is not bound. Press %s for help.",
+		    keys != NULL ? keys : "Key", help);
+	} else {
+		ui_set_message(ui, false, "%s is not bound.", keys != NULL ? keys : "Key");
+	}
+	g_free(help);
+}
+
 /* Forget the keys of a sequence typed so far. */
 static void
 ui_pending_clear(struct ui *ui)
@@ -219,8 +235,11 @@ ui_pending_lookup(struct ui *ui, int32_t key)
 			for (i = 0; i < ui->n_pending && seq.len < KEYMAP_SEQ_MAX; i++)
 				seq.keys[seq.len++] = ui->pending[i];
 			name = keymap_seq_format(&seq);
-			ui_set_message(ui, false, "%s is not bound; ? shows the keys.", name);
+			ui_say_unbound(ui, context, name);
 			g_free(name);
+		} else if (key != KEYMAP_KEY_ESCAPE) {
+			/* Escape alone cancels whatever there was; it needs no binding. */
+			ui_say_unbound(ui, context, NULL);
 		}
 		ui_pending_clear(ui);
 		break;

@@ -112,6 +112,21 @@ wait_for() {
 	return 1
 }
 
+# wait_for_re REGEX [SECONDS]: poll the screen until the extended REGEX matches.
+wait_for_re() {
+	re=$1
+	limit=${2:-10}
+	tries=$((limit * 20))
+	while [ "$tries" -gt 0 ]; do
+		if ui_screen | grep -Eq -- "$re"; then
+			return 0
+		fi
+		sleep 0.05
+		tries=$((tries - 1))
+	done
+	return 1
+}
+
 # wait_gone TEXT [SECONDS]: poll until TEXT is no longer on the screen.
 wait_gone() {
 	text=$1
