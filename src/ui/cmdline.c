@@ -468,10 +468,12 @@ cmdline_complete(struct ui *ui, const char *line, size_t cursor, GPtrArray *out)
 	size_t start, i;
 	guint n;
 
-	/* The whole words before the cursor, and the one being typed. */
+	/* The whole words before the cursor, and the one being typed ("" on an empty line). */
 	for (i = 0; words[i] != NULL; i++)
 		if (words[i][0] != '\0' || words[i + 1] == NULL)
 			g_ptr_array_add(done, words[i]);
+	if (done->len == 0)
+		g_ptr_array_add(done, (gpointer)"");
 	word = g_ptr_array_index(done, done->len - 1);
 	n = done->len - 1;
 	start = cursor - strlen(word);

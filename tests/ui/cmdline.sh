@@ -82,6 +82,20 @@ check "Tab completes an action name" wait_for ":first-entry"
 ui_keys Enter
 check "and it runs" wait_for "-- 1/12 --"
 
+# Tab on an empty line, or with the cursor at the start: every command word
+# and action is a candidate.  (Both once crashed surat with SIGSEGV.)
+ui_keys :
+wait_for ":" || true
+ui_keys Tab
+check ": then Tab on the empty line lists the command words" wait_for "bind help quit set"
+check "and surat is still running" sh -c "! tmux -L '$UI_SOCKET' capture-pane -p -t 0 | grep -q EXIT="
+ui_keys Escape
+ui_keys : && ui_keys -l 'set' && ui_keys Home Tab
+check ":set, Home, Tab lists the command words too" wait_for "bind help quit set"
+ui_keys Escape
+check "Escape leaves the line; surat is still running" wait_for "-- surat: demo"
+check "no EXIT on the screen" sh -c "! tmux -L '$UI_SOCKET' capture-pane -p -t 0 | grep -q EXIT="
+
 # The line editor: moving, deleting, history.
 ui_keys : && ui_keys -l 'lst-entry' && ui_keys Home C-f && ui_keys -l a && ui_keys Enter
 check "Home, C-f and typing edit in the middle of the line" wait_for "-- 12/12 --"
