@@ -168,9 +168,12 @@ class Pane:
         pid = self.surat_pid()
         if pid is None or not shutil.which("gdb"):
             return ""
-        out = subprocess.run(["gdb", "-p", str(pid), "-batch", "-ex", "bt"],
-                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-                             timeout=60)
+        try:
+            out = subprocess.run(["gdb", "-p", str(pid), "-batch", "-ex", "bt"],
+                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                                 timeout=60)
+        except (OSError, subprocess.SubprocessError):
+            return ""
         return "\n".join(l for l in out.stdout.splitlines() if l.startswith("#"))
 
     def resize(self, width, height):
