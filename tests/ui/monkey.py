@@ -132,6 +132,7 @@ class Pane:
                    % (env, SURAT, config, self.stderr, self.status, self.status, self.status))
         self.width, self.height = 100, 30
         self.tmux("new-session", "-d", "-x", "100", "-y", "30", command, check=True)
+        self.socket = self.tmux("display-message", "-p", "#{socket_path}").stdout.strip()
         self.tmux("set-option", "-g", "remain-on-exit", "on")
         self.tty = self.tmux("display-message", "-p", "-t", "0", "#{pane_tty}").stdout.strip()
 
@@ -139,6 +140,9 @@ class Pane:
         if self.server is not None:
             self.tmux("kill-server")
             self.server = None
+            # tmux leaves its socket behind; an hour of runs would leave thousands.
+            if self.socket.startswith("/") and os.path.exists(self.socket):
+                os.unlink(self.socket)
 
     def screen(self):
         return self.tmux("capture-pane", "-p", "-t", "0").stdout
