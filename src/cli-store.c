@@ -197,7 +197,8 @@ cli_reindex(const char *cli_path, int argc, char **argv)
 		g_free(aside);
 		idx = index_open(path, &error);
 	}
-	if (idx == NULL || !reindex_store(idx, config->store, &stats, &error)) {
+	if (idx == NULL || !reindex_store(idx, config->store,
+	    (const char *const *)config->charset_fallbacks, &stats, &error)) {
 		cli_store_error(error);
 		goto out;
 	}

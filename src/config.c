@@ -1190,7 +1190,7 @@ config_parse_accounts(struct config_parse *p, const config_setting_t *list)
 	}
 }
 
-/* Resolve the theme; "default" always works, falling back to the built-in. */
+/* Resolve the theme; "default" is built in and needs no file (theme_path stays NULL). */
 static void
 config_finish(struct config_parse *p, const config_setting_t *root)
 {
@@ -1198,8 +1198,8 @@ config_finish(struct config_parse *p, const config_setting_t *root)
 	const config_setting_t *s = config_setting_get_member(root, "theme");
 	char *dirs, *quoted;
 
-	if (config->theme == NULL || (config->theme_path = theme_resolve(config->theme)) != NULL ||
-	    strcmp(config->theme, "default") == 0)
+	if (config->theme == NULL || strcmp(config->theme, THEME_BUILTIN) == 0 ||
+	    (config->theme_path = theme_resolve(config->theme)) != NULL)
 		return;
 	quoted = config_quote(config->theme);
 	dirs = theme_search_path();

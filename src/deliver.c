@@ -51,6 +51,7 @@ struct deliver {
 	GHashTable *queued; /* the UIDLs in QUEUE (borrowed from its items) */
 	int batch_fd;       /* the Maildir, opened before the batch's first write (store_batch_open) */
 	bool sync_each;     /* syncfs reports no errors here: fsync each file */
+	const char *const *fallbacks; /* charset_fallbacks for summary.h (borrowed) */
 	enum deliver_crash_point crash;
 };
 
@@ -259,9 +260,9 @@ deliver_restore(struct deliver *d, GError **error)
 		goto out;
 	if (!known && uidls_exists(d->maildir)) {
 		if (strcmp(name, d->account) == 0)
-			ok = reindex_account(d->idx, store, d->account, NULL, error);
+			ok = reindex_account(d->idx, store, d->account, d->fallbacks, NULL, error);
 		else
-			ok = reindex_maildir(d->idx, d->account, d->maildir, NULL, error);
+			ok = reindex_maildir(d->idx, d->account, d->maildir, d->fallbacks, NULL, error);
 		if (!ok) {
 			g_prefix_error(error, "restoring the index from %s/" UIDLS_FILE ": ",
 			    d->maildir);
@@ -277,7 +278,8 @@ out:
 }
 
 struct deliver *
-deliver_open(struct index *idx, const char *account, const char *maildir, GError **error)
+deliver_open(struct index *idx, const char *account, const char *maildir,
+    const char *const *fallbacks, GError **error)
 {
 	struct deliver *d;
 
@@ -294,6 +296,7 @@ deliver_open(struct index *idx, const char *account, const char *maildir, GError
 	}
 	d = g_new0(struct deliver, 1);
 	d->idx = idx;
+	d->fallbacks = fallbacks;
 	d->account = g_strdup(account);
 	d->maildir = g_strdup(maildir);
 	d->queue = g_ptr_array_new();
@@ -335,10 +338,11 @@ deliver_known_uidl(struct deliver *d, const char *uidl, GError **error)
 }
 
 void
-deliver_summarize(const char *buf, size_t len, struct deliver_summary *summary)
+deliver_summarize(const char *buf, size_t len, const char *const *fallbacks,
+    struct deliver_summary *summary)
 {
 	memset(summary, 0, sizeof *summary);
-	summary_from_bytes(buf, len, &summary->msg, &summary->body_text);
+	summary_from_bytes(buf, len, fallbacks, &summary->msg, &summary->body_text);
 }
 
 void
@@ -405,7 +409,7 @@ deliver_add_summarized(struct deliver *d, const char *buf, size_t len, const cha
 	item->msg.partial = partial;
 	item->msg.state = INDEX_STATE_PENDING;
 	if (summary == NULL) {
-		summary_from_bytes(buf, len, &item->msg, &item->body_text);
+		summary_from_bytes(buf, len, d->fallbacks, &item->msg, &item->body_text);
 	} else if (item->msg.date == 0) {
 		/* summary.h falls back to the arrival time, known only now. */
 		item->msg.date = item->msg.arrival;
@@ -664,7 +668,7 @@ deliver_add_stream(struct deliver *d, struct deliver_stream *s, const char *uidl
 	}
 	item = g_new0(struct deliver_item, 1);
 	/* The summary is read from the file: the message was never held whole. */
-	if (!summary_from_file(s->tmp.path, &item->msg, &item->body_text, error)) {
+	if (!summary_from_file(s->tmp.path, d->fallbacks, &item->msg, &item->body_text, error)) {
 		deliver_item_free(item, false);
 		deliver_stream_discard(s);
 		return false;
@@ -773,7 +777,7 @@ deliver_replace_stream(struct deliver *d, const struct index_message *row,
 		goto out;
 	}
 	path = store_message_path(dir, cur.subdir, cur.base, cur.flags);
-	if (!summary_from_file(path, &cur, &body_text, error)) {
+	if (!summary_from_file(path, d->fallbacks, &cur, &body_text, error)) {
 		index_rollback(d->idx);
 		goto out;
 	}

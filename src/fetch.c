@@ -607,7 +607,8 @@ fetch_queue(struct fetch_run *run, const char *buf, size_t len, struct deliver_s
 	 * streamed message is parsed from its file by the store thread.
 	 */
 	if (row == NULL && stream == NULL)
-		deliver_summarize(buf, len, &item->summary);
+		deliver_summarize(buf, len, (const char *const *)run->config->charset_fallbacks,
+		    &item->summary);
 	g_async_queue_push(st->queue, item);
 	return true;
 }
@@ -1034,7 +1035,7 @@ fetch_local_main(gpointer data)
 	/* Recovery first: what a crash left half-done is settled before UIDLs are compared. */
 	if (run->idx != NULL)
 		run->deliver = deliver_open(run->idx, run->account->name, run->account->maildir,
-		    &local->error);
+		    (const char *const *)run->config->charset_fallbacks, &local->error);
 	local->ok = run->deliver != NULL && fetch_load_known(run, &local->error);
 	return NULL;
 }

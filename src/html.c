@@ -322,6 +322,21 @@ html_walk(struct html_out *o, xmlNode *n, int depth)
 	}
 }
 
+/*
+ * Set libxml2 up once, before any thread parses: the pager, reindex's
+ * threads and fetch's network thread all reach it through here.
+ */
+static void
+html_init(void)
+{
+	static gsize once;
+
+	if (g_once_init_enter(&once)) {
+		xmlInitParser();
+		g_once_init_leave(&once, 1);
+	}
+}
+
 char *
 html_to_text(const char *html, size_t len, const char *charset, GPtrArray *links)
 {
@@ -344,6 +359,7 @@ html_render(const char *html, size_t len, const char *charset, GPtrArray *links,
 	o.flags = flags;
 	if (html == NULL || len == 0 || len > INT_MAX)
 		return g_string_free(o.text, FALSE);
+	html_init();
 	doc = htmlReadMemory(html, (int)len, NULL, charset, opts);
 	if (doc != NULL) {
 		html_walk(&o, xmlDocGetRootElement(doc), 0);

@@ -132,26 +132,31 @@ mime_read_file(const char *path)
  * comparisons they could cost pass MIME_MAX_SCAN_WORK, the input is cut at
  * that line.  Real mail stays orders of magnitude below.
  */
-static size_t
-mime_scan_limit(const char *buf, size_t len)
-{
-	const char *p, *end;
-	uint64_t work = 0;
-	size_t boundaries = 0;
+struct mime_scan {
+	uint64_t work;     /* comparisons GMime could make so far */
+	size_t boundaries; /* "boundary" words seen so far */
+};
 
-	if (buf == NULL || len == 0)
-		return 0;
-	p = buf;
-	end = buf + len;
+/*
+ * Scan LEN bytes at BUF, whole lines but for the last, which may go on in
+ * the next call; CONTINUED says that BUF goes on a line begun in the last
+ * call.  Returns where to cut, or LEN.
+ */
+static size_t
+mime_scan_lines(struct mime_scan *scan, const char *buf, size_t len, bool continued)
+{
+	const char *p = buf, *end = buf + len;
+
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *stop = nl != NULL ? nl : end, *q;
 
-		if (stop - p >= 2 && p[0] == '-' && p[1] == '-') {
-			work += MIN(boundaries, (size_t)MIME_GMIME_MAX_LEVEL);
-			if (work > MIME_MAX_SCAN_WORK)
+		if (!continued && stop - p >= 2 && p[0] == '-' && p[1] == '-') {
+			scan->work += MIN(scan->boundaries, (size_t)MIME_GMIME_MAX_LEVEL);
+			if (scan->work > MIME_MAX_SCAN_WORK)
 				return (size_t)(p - buf);
 		}
+		continued = false;
 		for (q = p; q + 8 <= stop; q++) {
 			q = memchr(q, 'o', (size_t)(stop - q));
 			if (q == NULL)
@@ -159,13 +164,90 @@ mime_scan_limit(const char *buf, size_t len)
 			/* "boundary" has its 'o' second. */
 			if (q > p && q + 7 <= stop && (q[-1] == 'b' || q[-1] == 'B') &&
 			    g_ascii_strncasecmp(q - 1, "boundary", 8) == 0)
-				boundaries++;
+				scan->boundaries++;
 		}
 		if (nl == NULL)
 			break;
 		p = nl + 1;
 	}
 	return len;
+}
+
+/*
+ * How many bytes of BUF to give GMime.  Its parser compares every line that
+ * starts with "--" against each open boundary, so a hostile message with a
+ * thousand nested multiparts and a million such lines costs 10^9 steps.  The
+ * count of "boundary" words seen so far bounds the open boundaries; once the
+ * comparisons they could cost pass MIME_MAX_SCAN_WORK, the input is cut at
+ * that line.  Real mail stays orders of magnitude below.
+ */
+static size_t
+mime_scan_limit(const char *buf, size_t len)
+{
+	struct mime_scan scan = { 0, 0 };
+
+	if (buf == NULL || len == 0)
+		return 0;
+	return mime_scan_lines(&scan, buf, len, false);
+}
+
+/*
+ * mime_scan_limit over the file FD, read a piece at a time so a large
+ * message is never held whole.  A line longer than the buffer is scanned
+ * in pieces (a "boundary" cut in two there is not counted).  Returns the
+ * bytes to give GMime, or -1 with errno.
+ */
+static off_t
+mime_scan_fd(int fd)
+{
+	enum { MIME_SCAN_BUF = 1024 * 1024 };
+	struct mime_scan scan = { 0, 0 };
+	char *buf = g_malloc(MIME_SCAN_BUF);
+	size_t have = 0, cut;
+	off_t offset = 0; /* of buf[0] in the file */
+	bool continued = false, eof = false;
+	ssize_t n;
+
+	while (!eof) {
+		const char *last;
+		size_t take;
+
+		/* A read of 0 bytes (the end, or MIME_MAX_INPUT reached) ends the scan. */
+		n = read(fd, buf + have, MIN((size_t)(MIME_SCAN_BUF - have),
+		    (size_t)((off_t)MIME_MAX_INPUT - offset - (off_t)have)));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int saved = errno;
+
+			g_free(buf);
+			errno = saved;
+			return -1;
+		}
+		eof = n == 0;
+		have += (size_t)n;
+		if (have == 0)
+			break;
+		/* Whole lines; at the end, or when one line fills the buffer, all of it. */
+		last = memrchr(buf, '\n', have);
+		if (eof || (last == NULL && have == MIME_SCAN_BUF))
+			take = have;
+		else if (last != NULL)
+			take = (size_t)(last - buf) + 1;
+		else
+			continue;
+		cut = mime_scan_lines(&scan, buf, take, continued);
+		if (cut < take) {
+			g_free(buf);
+			return offset + (off_t)cut;
+		}
+		continued = buf[take - 1] != '\n';
+		memmove(buf, buf + take, have - take);
+		have -= take;
+		offset += (off_t)take;
+	}
+	g_free(buf);
+	return offset;
 }
 
 /* Free the header of a GByteArray whose bytes are borrowed. */
@@ -213,6 +295,54 @@ mime_parse(const char *buf, size_t len, const char *const *fallbacks, bool *cut)
 	else
 		mime_free_borrowed(borrowed);
 	return message;
+}
+
+bool
+mime_parse_file(const char *path, const char *const *fallbacks, GMimeMessage **message,
+    bool *cut, GError **error)
+{
+	GMimeParserOptions *options = mime_parser_options(fallbacks);
+	GMimeStream *file, *stream;
+	GMimeParser *parser;
+	struct stat st;
+	off_t limit;
+	int fd, err;
+
+	*message = NULL;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		goto fail;
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		close(fd);
+		errno = EISDIR;
+		goto fail;
+	}
+	if ((limit = mime_scan_fd(fd)) < 0) {
+		err = errno;
+		close(fd);
+		errno = err;
+		goto fail;
+	}
+	if (cut != NULL)
+		*cut = fstat(fd, &st) == 0 && st.st_size > limit;
+	/*
+	 * GMime reads the file as it parses, and the parts read their content
+	 * from it when asked (the stream is seekable), so nothing is held whole.
+	 */
+	file = g_mime_stream_fs_new(fd); /* owns FD */
+	stream = g_mime_stream_substream(file, 0, (gint64)limit);
+	parser = g_mime_parser_new_with_stream(stream);
+	g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
+	*message = g_mime_parser_construct_message(parser, options);
+	g_object_unref(parser);
+	g_object_unref(stream);
+	g_object_unref(file);
+	return true;
+fail:
+	err = errno;
+	g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(err), "cannot read %s: %s", path,
+	    g_strerror(err));
+	return false;
 }
 
 /* Number OBJECT at DEPTH (the renderer's depth) and what it holds into OUT. */
@@ -516,6 +646,15 @@ mime_convert(const char *s, size_t len, const char *charset, size_t *out_len, si
 	return g_string_free(out, FALSE);
 }
 
+/* True for a label that promises plain ASCII (often wrongly). */
+static bool
+mime_charset_is_ascii(const char *charset)
+{
+	return charset != NULL && (g_ascii_strcasecmp(charset, "us-ascii") == 0 ||
+	    g_ascii_strcasecmp(charset, "ascii") == 0 ||
+	    g_ascii_strcasecmp(charset, "ansi_x3.4-1968") == 0);
+}
+
 /* The iconv name to read CHARSET with, or NULL for UTF-8 (no conversion). */
 static const char *
 mime_charset_name(const char *charset)
@@ -525,8 +664,8 @@ mime_charset_name(const char *charset)
 	if (charset == NULL || *charset == '\0' || strlen(charset) > 64)
 		return NULL;
 	name = g_mime_charset_iconv_name(charset);
-	if (g_ascii_strcasecmp(name, "iso-8859-1") == 0 || g_ascii_strcasecmp(name, "us-ascii") == 0 ||
-	    g_ascii_strcasecmp(name, "ascii") == 0 || g_ascii_strcasecmp(name, "latin1") == 0)
+	if (g_ascii_strcasecmp(name, "iso-8859-1") == 0 || g_ascii_strcasecmp(name, "latin1") == 0 ||
+	    mime_charset_is_ascii(name))
 		return "WINDOWS-1252";
 	if (g_ascii_strcasecmp(name, "utf-8") == 0 || g_ascii_strcasecmp(name, "utf8") == 0)
 		return NULL;
@@ -538,11 +677,15 @@ mime_to_utf8(const char *s, size_t len, const char *charset, const char *const *
     size_t *out_len)
 {
 	static const char *const defaults[] = { "windows-1252", NULL };
-	const char *name = mime_charset_name(charset);
+	const char *name;
 	char *out = NULL, *last = NULL;
 	size_t errors = 0, last_len = 0;
 	int i;
 
+	/* 8-bit bytes under an ASCII label: the label says nothing; read as if unlabelled. */
+	if (mime_charset_is_ascii(charset))
+		charset = NULL;
+	name = mime_charset_name(charset);
 	if (name != NULL && (out = mime_convert(s, len, name, out_len, &errors)) != NULL &&
 	    errors == 0)
 		return out;
@@ -588,4 +731,30 @@ mime_to_utf8(const char *s, size_t len, const char *charset, const char *const *
 	/* No iconv at all: sanitize_text still replaces what is invalid. */
 	*out_len = len;
 	return mime_memdup0(s, len);
+}
+
+char *
+mime_text_utf8(GMimeObject *object, const char *data, size_t len,
+    const char *const *fallbacks, bool html_meta, size_t *out_len, bool *raw_html)
+{
+	const char *charset = g_mime_object_get_content_type_parameter(object, "charset");
+	bool html = mime_is_type(object, "text", "html");
+	char *utf8, *valid;
+
+	*raw_html = false;
+	if (html && html_meta && (charset == NULL || *charset == '\0') &&
+	    !mime_looks_utf8(data, len)) {
+		/* No declared charset: let libxml2 read a <meta> one. */
+		*raw_html = true;
+		*out_len = len;
+		return mime_memdup0(data, len);
+	}
+	utf8 = mime_to_utf8(data, len, charset, fallbacks, out_len);
+	if (!html)
+		return utf8;
+	/* libxml2 stops at bytes that are not UTF-8: replace them first. */
+	valid = g_utf8_make_valid(utf8, (gssize)*out_len);
+	g_free(utf8);
+	*out_len = strlen(valid);
+	return valid;
 }

@@ -49,6 +49,7 @@ struct reindex_pool {
 	GThreadPool *pool;
 	GMutex lock;
 	GCond cond;
+	const char *const *fallbacks; /* charset_fallbacks, for summary.h */
 };
 
 /* Parse one job (runs on a worker thread). */
@@ -57,7 +58,7 @@ reindex_parse(gpointer data, gpointer user_data)
 {
 	struct reindex_job *job = data;
 	struct reindex_pool *p = user_data;
-	bool ok = summary_from_file(job->path, &job->msg, &job->body_text, NULL);
+	bool ok = summary_from_file(job->path, p->fallbacks, &job->msg, &job->body_text, NULL);
 
 	g_mutex_lock(&p->lock);
 	job->ok = ok;
@@ -237,26 +238,27 @@ reindex_threads(void)
 
 bool
 reindex_maildir(struct index *idx, const char *account, const char *maildir,
-    struct reindex_stats *stats, GError **error)
+    const char *const *fallbacks, struct reindex_stats *stats, GError **error)
 {
-	return reindex_folder(idx, account, "", maildir, stats, error);
+	return reindex_folder(idx, account, "", maildir, fallbacks, stats, error);
 }
 
 /* Reindex the mailbox (ACCOUNT, FOLDER) at MAILDIR with the journal UIDLS of ACCOUNT_DIR. */
 static bool
 reindex_mailbox(struct index *idx, const char *account, const char *folder, const char *maildir,
-    const char *account_dir, const struct uidls *uidls, struct reindex_stats *stats,
-    GError **error);
+    const char *account_dir, const struct uidls *uidls, const char *const *fallbacks,
+    struct reindex_stats *stats, GError **error);
 
 bool
 reindex_folder(struct index *idx, const char *account, const char *folder, const char *maildir,
-    struct reindex_stats *stats, GError **error)
+    const char *const *fallbacks, struct reindex_stats *stats, GError **error)
 {
 	/* A local folder's journal is its account's: <store>/<account>/.<folder>/.. */
 	char *account_dir = folder[0] != '\0' ? g_path_get_dirname(maildir) : g_strdup(maildir);
 	struct uidls *uidls = uidls_read(account_dir, error);
 	bool ok = uidls != NULL &&
-	    reindex_mailbox(idx, account, folder, maildir, account_dir, uidls, stats, error);
+	    reindex_mailbox(idx, account, folder, maildir, account_dir, uidls, fallbacks, stats,
+	    error);
 
 	if (uidls == NULL)
 		g_prefix_error(error, "account %s: ", account);
@@ -267,8 +269,8 @@ reindex_folder(struct index *idx, const char *account, const char *folder, const
 
 static bool
 reindex_mailbox(struct index *idx, const char *account, const char *folder, const char *maildir,
-    const char *account_dir, const struct uidls *uidls, struct reindex_stats *stats,
-    GError **error)
+    const char *account_dir, const struct uidls *uidls, const char *const *fallbacks,
+    struct reindex_stats *stats, GError **error)
 {
 	struct reindex_stats local = { 0 };
 	struct reindex_run run = { idx, account, folder, stats != NULL ? stats : &local,
@@ -285,6 +287,7 @@ reindex_mailbox(struct index *idx, const char *account, const char *folder, cons
 	g_mutex_init(&p.lock);
 	g_cond_init(&p.cond);
 	p.pool = NULL;
+	p.fallbacks = fallbacks;
 	if (!store_scan(maildir, entries, error) ||
 	    !index_folder_files(idx, account, folder, rows, error))
 		goto out;
@@ -546,14 +549,15 @@ out:
 
 /* Reindex the account NAME's inbox and local folders; their keys go into PRESENT. */
 static bool
-reindex_account_in(struct index *idx, const char *store, const char *name, GHashTable *present,
-    struct reindex_stats *stats, GError **error)
+reindex_account_in(struct index *idx, const char *store, const char *name,
+    const char *const *fallbacks, GHashTable *present, struct reindex_stats *stats,
+    GError **error)
 {
 	GPtrArray *folders = g_ptr_array_new_with_free_func(g_free);
 	char *maildir = g_build_filename(store, name, NULL);
 	struct uidls *uidls = uidls_read(maildir, error);
 	bool ok = uidls != NULL &&
-	    reindex_mailbox(idx, name, "", maildir, maildir, uidls, stats, error) &&
+	    reindex_mailbox(idx, name, "", maildir, maildir, uidls, fallbacks, stats, error) &&
 	    folder_list(store, name, folders, error);
 	guint i;
 
@@ -561,7 +565,7 @@ reindex_account_in(struct index *idx, const char *store, const char *name, GHash
 		const char *folder = g_ptr_array_index(folders, i);
 		char *dir = folder_maildir(store, name, folder);
 
-		ok = reindex_mailbox(idx, name, folder, dir, maildir, uidls, stats, error);
+		ok = reindex_mailbox(idx, name, folder, dir, maildir, uidls, fallbacks, stats, error);
 		g_hash_table_add(present, g_strconcat(name, "\n", folder, NULL));
 		stats->folders++;
 		g_free(dir);
@@ -578,7 +582,7 @@ reindex_account_in(struct index *idx, const char *store, const char *name, GHash
 
 bool
 reindex_account(struct index *idx, const char *store, const char *account,
-    struct reindex_stats *stats, GError **error)
+    const char *const *fallbacks, struct reindex_stats *stats, GError **error)
 {
 	struct reindex_stats local = { 0 };
 	GHashTable *present = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
@@ -588,7 +592,7 @@ reindex_account(struct index *idx, const char *store, const char *account,
 		stats = &local;
 	/* Moves and expunges a crash interrupted are settled first. */
 	ok = folder_recover(idx, store, error) &&
-	    reindex_account_in(idx, store, account, present, stats, error);
+	    reindex_account_in(idx, store, account, fallbacks, present, stats, error);
 	g_hash_table_unref(present);
 	return ok;
 }
@@ -696,8 +700,8 @@ reindex_compact_uidls(struct index *idx, const char *account, const char *maildi
 }
 
 bool
-reindex_store(struct index *idx, const char *store, struct reindex_stats *stats,
-    GError **error)
+reindex_store(struct index *idx, const char *store, const char *const *fallbacks,
+    struct reindex_stats *stats, GError **error)
 {
 	struct reindex_stats local = { 0 };
 	GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
@@ -714,7 +718,7 @@ reindex_store(struct index *idx, const char *store, struct reindex_stats *stats,
 	for (i = 0; i < names->len; i++) {
 		const char *name = g_ptr_array_index(names, i);
 
-		if (!reindex_account_in(idx, store, name, present, stats, error))
+		if (!reindex_account_in(idx, store, name, fallbacks, present, stats, error))
 			goto out;
 		g_hash_table_add(present, g_strdup(name));
 		stats->accounts++;
@@ -747,15 +751,17 @@ struct reindex_seen {
 
 struct reindex_watch {
 	char *store;
+	const char *const *fallbacks; /* charset_fallbacks (borrowed) */
 	GHashTable *seen; /* "account\nfolder" -> struct reindex_seen * */
 };
 
 struct reindex_watch *
-reindex_watch_new(const char *store)
+reindex_watch_new(const char *store, const char *const *fallbacks)
 {
 	struct reindex_watch *w = g_new0(struct reindex_watch, 1);
 
 	w->store = g_strdup(store);
+	w->fallbacks = fallbacks;
 	w->seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	return w;
 }
@@ -858,7 +864,7 @@ reindex_watch_one(struct reindex_watch *w, const char *account, const char *fold
 		return true;
 	}
 	/* The times are taken before the scan: a change during it shows next time. */
-	if (!reindex_folder(run->idx, account, folder, dir, &stats, run->error)) {
+	if (!reindex_folder(run->idx, account, folder, dir, w->fallbacks, &stats, run->error)) {
 		g_free(key);
 		return false;
 	}

@@ -379,13 +379,14 @@ static void
 render_text_part(struct render_ctx *ctx, GMimePart *part)
 {
 	GMimeObject *object = GMIME_OBJECT(part);
-	const char *charset = g_mime_object_get_content_type_parameter(object, "charset");
 	const char *format = g_mime_object_get_content_type_parameter(object, "format");
 	const char *delsp = g_mime_object_get_content_type_parameter(object, "delsp");
-	size_t max = MIN((size_t)RENDER_MAX_PART_TEXT, ctx->text_left);
+	const char *command = ctx->options->html_command;
+	size_t max = MIN((size_t)RENDER_MAX_PART_TEXT, ctx->text_left), len;
+	unsigned int flags = 0;
 	GByteArray *raw;
-	const char *data;
-	bool cut;
+	bool cut, raw_html;
+	char *utf8;
 
 	if (ctx->shown > 0)
 		render_separator(ctx, "");
@@ -395,41 +396,27 @@ render_text_part(struct render_ctx *ctx, GMimePart *part)
 	if (cut)
 		g_byte_array_set_size(raw, (guint)max);
 	ctx->text_left -= raw->len;
-	/* An empty GByteArray has no data at all. */
-	data = raw->len > 0 ? (const char *)raw->data : "";
-	if (mime_is_type(object, "text", "html") && (charset == NULL || *charset == '\0') &&
-	    !mime_looks_utf8(data, raw->len) && (ctx->options->html_command == NULL ||
-	    *ctx->options->html_command == '\0')) {
-		/* No declared charset: let libxml2 read a <meta> one. */
-		render_html_builtin(ctx, data, raw->len, NULL);
+	/* An empty GByteArray has no data at all; html_command always gets UTF-8. */
+	utf8 = mime_text_utf8(object, raw->len > 0 ? (const char *)raw->data : "", raw->len,
+	    ctx->options->charset_fallbacks, command == NULL || *command == '\0', &len, &raw_html);
+	if (raw_html) {
+		render_html_builtin(ctx, utf8, len, NULL);
+	} else if (mime_is_type(object, "text", "html")) {
+		render_html(ctx, utf8, len, "UTF-8");
+	} else if (mime_is_type(object, "text", "enriched") ||
+	    mime_is_type(object, "text", "richtext")) {
+		char *plain = render_enriched(utf8, len);
+
+		render_text(ctx, plain, strlen(plain), 0, NULL, NULL, NULL);
+		g_free(plain);
 	} else {
-		size_t len;
-		char *utf8 = mime_to_utf8(data, raw->len, charset, ctx->options->charset_fallbacks,
-		    &len);
-
-		if (mime_is_type(object, "text", "html")) {
-			/* libxml2 stops at bytes that are not UTF-8: replace them first. */
-			char *valid = g_utf8_make_valid(utf8, (gssize)len);
-
-			render_html(ctx, valid, strlen(valid), "UTF-8");
-			g_free(valid);
-		} else if (mime_is_type(object, "text", "enriched") ||
-		    mime_is_type(object, "text", "richtext")) {
-			char *plain = render_enriched(utf8, len);
-
-			render_text(ctx, plain, strlen(plain), 0, NULL, NULL, NULL);
-			g_free(plain);
-		} else {
-			unsigned int flags = 0;
-
-			if (format != NULL && g_ascii_strcasecmp(format, "flowed") == 0)
-				flags |= RENDER_TEXT_FLOWED;
-			if (delsp != NULL && g_ascii_strcasecmp(delsp, "yes") == 0)
-				flags |= RENDER_TEXT_DELSP;
-			render_text(ctx, utf8, len, flags, NULL, NULL, NULL);
-		}
-		g_free(utf8);
+		if (format != NULL && g_ascii_strcasecmp(format, "flowed") == 0)
+			flags |= RENDER_TEXT_FLOWED;
+		if (delsp != NULL && g_ascii_strcasecmp(delsp, "yes") == 0)
+			flags |= RENDER_TEXT_DELSP;
+		render_text(ctx, utf8, len, flags, NULL, NULL, NULL);
 	}
+	g_free(utf8);
 	if (cut)
 		render_note(ctx, "[more text not shown: the part is too large]");
 	g_byte_array_free(raw, TRUE);

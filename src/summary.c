@@ -1,20 +1,20 @@
 /*
  * summary: the index fields and search text of one message, from GMime 3.
  *
+ * Parsing, decoding and charsets are mime.c's, as for the pager, so the index
+ * and search see the words the pager shows.
+ *
  * What it must never do: hand back a string that has not passed
- * sanitize_text, fail on malformed mail, or read more of a message than the
- * caps below allow into memory.
+ * sanitize_text, fail on malformed mail, or decode more of a part than the
+ * caps below allow.
  */
 #include "surat/summary.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <gmime/gmime.h>
-#include <libxml/parser.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "surat/html.h"
+#include "surat/mime.h"
 #include "surat/sanitize.h"
 
 /* Longest header display string kept (From, To, Subject, ids), in bytes. */
@@ -22,36 +22,20 @@
 /* Most addresses of To: shown, and most ids of References: kept. */
 #define SUMMARY_ADDRESSES_MAX 50
 #define SUMMARY_REFERENCES_MAX 64
-/* How deep MIME nesting is followed and how many parts are looked at. */
-#define SUMMARY_DEPTH_MAX 32
-#define SUMMARY_PARTS_MAX 1000
 /* Raw bytes read from one part: text, and HTML (markup takes room). */
 #define SUMMARY_TEXT_RAW_MAX (SUMMARY_BODY_MAX + 16)
 #define SUMMARY_HTML_RAW_MAX (4 * SUMMARY_BODY_MAX)
 
 /* What walking the MIME tree collects. */
 struct summary_walk {
-	GString *body;       /* search text so far; NULL when not wanted */
+	GString *body;                /* search text so far; NULL when not wanted */
+	const char *const *fallbacks; /* charsets tried after UTF-8 (mime_to_utf8) */
 	bool has_attachment;
-	int parts;           /* parts looked at, against SUMMARY_PARTS_MAX */
+	int parts;                    /* parts looked at, against MIME_MAX_PARTS */
 };
 
 static void summary_walk_object(GMimeObject *obj, struct summary_walk *w, int depth,
     bool want_body);
-
-/* Start GMime and libxml2 once for this module (g_mime_init is reference counted). */
-static void
-summary_init(void)
-{
-	static gsize once;
-
-	if (g_once_init_enter(&once)) {
-		g_mime_init();
-		/* html.c's libxml2 must be set up before threads use it (reindex). */
-		xmlInitParser();
-		g_once_init_leave(&once, 1);
-	}
-}
 
 /* S cut to at most MAX bytes on a UTF-8 character boundary (in place). */
 static void
@@ -220,7 +204,7 @@ summary_addresses(InternetAddressList *list, char **display, char **addrs)
 
 /* The ids of header NAME (In-Reply-To, References), up to SUMMARY_REFERENCES_MAX. */
 static GPtrArray *
-summary_ids(GMimeMessage *message, GMimeParserOptions *options, const char *name)
+summary_ids(GMimeMessage *message, const char *name)
 {
 	const char *value = g_mime_object_get_header(GMIME_OBJECT(message), name);
 	GPtrArray *ids = g_ptr_array_new_with_free_func(g_free);
@@ -229,7 +213,7 @@ summary_ids(GMimeMessage *message, GMimeParserOptions *options, const char *name
 
 	if (value == NULL)
 		return ids;
-	refs = g_mime_references_parse(options, value);
+	refs = g_mime_references_parse(NULL, value);
 	if (refs == NULL)
 		return ids;
 	n = g_mime_references_length(refs);
@@ -247,121 +231,34 @@ summary_ids(GMimeMessage *message, GMimeParserOptions *options, const char *name
 	return ids;
 }
 
-/* Read the decoded content of PART, at most MAX bytes. */
-static GByteArray *
-summary_part_bytes(GMimePart *part, size_t max)
-{
-	GMimeDataWrapper *content = g_mime_part_get_content(part);
-	GByteArray *out = g_byte_array_new();
-	GMimeStream *raw, *filtered;
-	GMimeContentEncoding encoding;
-	char buf[8192];
-
-	if (content == NULL || (raw = g_mime_data_wrapper_get_stream(content)) == NULL)
-		return out;
-	encoding = g_mime_data_wrapper_get_encoding(content);
-	g_mime_stream_reset(raw);
-	filtered = g_mime_stream_filter_new(raw);
-	if (encoding != GMIME_CONTENT_ENCODING_DEFAULT) {
-		GMimeFilter *decoder = g_mime_filter_basic_new(encoding, FALSE);
-
-		g_mime_stream_filter_add(GMIME_STREAM_FILTER(filtered), decoder);
-		g_object_unref(decoder);
-	}
-	while (out->len < max) {
-		ssize_t n = g_mime_stream_read(filtered, buf, MIN(sizeof buf, max - out->len));
-
-		if (n <= 0)
-			break;
-		g_byte_array_append(out, (const guint8 *)buf, (guint)n);
-	}
-	g_object_unref(filtered);
-	return out;
-}
-
-/* True for names of charsets that promise plain ASCII (often wrongly). */
-static bool
-summary_charset_is_ascii(const char *charset)
-{
-	return g_ascii_strcasecmp(charset, "us-ascii") == 0 ||
-	    g_ascii_strcasecmp(charset, "ascii") == 0 || g_ascii_strcasecmp(charset, "ansi_x3.4-1968") == 0;
-}
-
-/* LEN bytes at IN converted from CHARSET to UTF-8, or NULL when that fails. */
-static char *
-summary_convert(const char *in, size_t len, const char *charset)
-{
-	GError *error = NULL;
-	gsize done = 0;
-	char *out = g_convert(in, (gssize)len, "UTF-8", charset, &done, NULL, &error);
-
-	if (out == NULL && error != NULL &&
-	    g_error_matches(error, G_CONVERT_ERROR, G_CONVERT_ERROR_PARTIAL_INPUT) && done > 0) {
-		/* The cap cut a character in two: keep what came before it. */
-		out = g_convert(in, (gssize)done, "UTF-8", charset, NULL, NULL, NULL);
-	}
-	g_clear_error(&error);
-	return out;
-}
-
-/*
- * LEN bytes of text in the declared CHARSET (may be NULL) as UTF-8: the
- * declared charset when it converts cleanly, else UTF-8 when valid, else
- * windows-1252, else ISO-8859-1 (which takes any byte).
- */
-static char *
-summary_to_utf8(const char *in, size_t len, const char *charset)
-{
-	const char *end;
-	char *out;
-
-	if (len == 0)
-		return g_strdup(""); /* IN may be NULL then (an empty part) */
-	if (charset != NULL && !summary_charset_is_ascii(charset) &&
-	    g_ascii_strcasecmp(charset, "utf-8") != 0 && g_ascii_strcasecmp(charset, "utf8") != 0) {
-		out = summary_convert(in, len, g_mime_charset_iconv_name(charset));
-		if (out != NULL)
-			return out;
-	}
-	/* Valid, or valid but for a last character the cap cut in two. */
-	if (g_utf8_validate(in, (gssize)len, &end) ||
-	    g_utf8_get_char_validated(end, (gssize)(len - (size_t)(end - in))) == (gunichar)-2)
-		return g_strndup(in, (gsize)(end - in));
-	out = summary_convert(in, len, "WINDOWS-1252");
-	if (out == NULL)
-		out = summary_convert(in, len, "ISO-8859-1");
-	return out != NULL ? out : g_strdup("");
-}
-
 /* Append the search text of a text/plain or text/html PART to W->body. */
 static void
 summary_text_part(GMimePart *part, bool html, struct summary_walk *w)
 {
-	const char *charset = g_mime_object_get_content_type_parameter(GMIME_OBJECT(part), "charset");
+	GMimeObject *obj = GMIME_OBJECT(part);
 	GByteArray *raw;
+	size_t len;
+	bool raw_html;
 	char *text;
 
 	if (w->body == NULL || w->body->len >= SUMMARY_BODY_MAX)
 		return;
-	raw = summary_part_bytes(part, html ? SUMMARY_HTML_RAW_MAX : SUMMARY_TEXT_RAW_MAX);
-	if (html)
-		text = html_to_text((const char *)raw->data, raw->len, charset, NULL);
-	else
-		text = summary_to_utf8((const char *)raw->data, raw->len, charset);
+	raw = mime_decode(part, html ? SUMMARY_HTML_RAW_MAX : SUMMARY_TEXT_RAW_MAX);
+	/* The pager's conversion, so search finds the words the pager shows. */
+	text = mime_text_utf8(obj, raw->len > 0 ? (const char *)raw->data : "", raw->len,
+	    w->fallbacks, true, &len, &raw_html);
 	g_byte_array_unref(raw);
+	if (html) {
+		char *plain = html_to_text(text, len, raw_html ? NULL : "UTF-8", NULL);
+
+		g_free(text);
+		text = plain;
+		len = strlen(plain);
+	}
 	if (w->body->len > 0)
 		g_string_append_c(w->body, '\n');
-	g_string_append(w->body, text);
+	g_string_append_len(w->body, text, (gssize)len);
 	g_free(text);
-}
-
-/* True when OBJ is marked as an attachment by its Content-Disposition. */
-static bool
-summary_is_attachment(GMimeObject *obj)
-{
-	GMimeContentDisposition *disposition = g_mime_object_get_content_disposition(obj);
-
-	return disposition != NULL && g_mime_content_disposition_is_attachment(disposition);
 }
 
 /* The child of the multipart/alternative MP whose text is best for search. */
@@ -374,7 +271,7 @@ summary_best_alternative(GMimeMultipart *mp)
 		GMimeObject *child = g_mime_multipart_get_part(mp, i);
 		GMimeContentType *type = g_mime_object_get_content_type(child);
 
-		if (summary_is_attachment(child))
+		if (mime_is_attachment(child))
 			continue;
 		if (g_mime_content_type_is_type(type, "text", "plain"))
 			return i;
@@ -394,7 +291,7 @@ summary_walk_part(GMimePart *part, struct summary_walk *w, bool want_body)
 	GMimeContentType *type = g_mime_object_get_content_type(obj);
 	bool text = g_mime_content_type_is_type(type, "text", "*");
 
-	if (summary_is_attachment(obj)) {
+	if (mime_is_attachment(obj)) {
 		w->has_attachment = true;
 		return;
 	}
@@ -416,7 +313,7 @@ summary_walk_part(GMimePart *part, struct summary_walk *w, bool want_body)
 static void
 summary_walk_object(GMimeObject *obj, struct summary_walk *w, int depth, bool want_body)
 {
-	if (obj == NULL || depth > SUMMARY_DEPTH_MAX || ++w->parts > SUMMARY_PARTS_MAX)
+	if (obj == NULL || depth > MIME_MAX_DEPTH || ++w->parts > MIME_MAX_PARTS)
 		return;
 	if (GMIME_IS_MULTIPART(obj)) {
 		GMimeMultipart *mp = GMIME_MULTIPART(obj);
@@ -434,37 +331,27 @@ summary_walk_object(GMimeObject *obj, struct summary_walk *w, int depth, bool wa
 		GMimeMessage *inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(obj));
 
 		/* Attached (by disposition or a name), or inline: its text is searchable. */
-		if (summary_is_attachment(obj) ||
+		if (mime_is_attachment(obj) ||
 		    g_mime_object_get_content_disposition_parameter(obj, "filename") != NULL ||
 		    g_mime_object_get_content_type_parameter(obj, "name") != NULL)
 			w->has_attachment = true;
 		if (inner != NULL)
 			summary_walk_object(g_mime_message_get_mime_part(inner), w, depth + 1,
-			    want_body && !summary_is_attachment(obj));
+			    want_body && !mime_is_attachment(obj));
 		return;
 	}
 	if (GMIME_IS_PART(obj))
 		summary_walk_part(GMIME_PART(obj), w, want_body);
 }
 
-/* Fill MSG (and *BODY_TEXT) from the message in STREAM. */
+/* The fields of MSG and the search text from MESSAGE (may be NULL: none). */
 static void
-summary_from_stream(GMimeStream *stream, struct index_message *msg, char **body_text)
+summary_from_message(GMimeMessage *message, const char *const *fallbacks,
+    struct index_message *msg, char **body_text)
 {
-	static const char *fallback[] = { "UTF-8", "windows-1252", NULL };
-	GMimeParserOptions *options;
-	GMimeParser *parser;
-	GMimeMessage *message;
-	struct summary_walk walk = { NULL, false, 0 };
+	struct summary_walk walk = { NULL, fallbacks, false, 0 };
 	GDateTime *date;
 	GPtrArray *ids;
-
-	summary_init();
-	options = g_mime_parser_options_new();
-	g_mime_parser_options_set_fallback_charsets(options, fallback);
-	parser = g_mime_parser_new_with_stream(stream);
-	g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
-	message = g_mime_parser_construct_message(parser, options);
 
 	g_clear_pointer(&msg->message_id, g_free);
 	g_clear_pointer(&msg->in_reply_to, g_free);
@@ -483,11 +370,11 @@ summary_from_stream(GMimeStream *stream, struct index_message *msg, char **body_
 
 	if (message != NULL) {
 		msg->message_id = summary_id(g_mime_message_get_message_id(message));
-		ids = summary_ids(message, options, "In-Reply-To");
+		ids = summary_ids(message, "In-Reply-To");
 		if (ids->len > 0)
 			msg->in_reply_to = g_strdup(g_ptr_array_index(ids, 0));
 		g_ptr_array_unref(ids);
-		ids = summary_ids(message, options, "References");
+		ids = summary_ids(message, "References");
 		if (ids->len > 0) {
 			g_ptr_array_add(ids, NULL);
 			msg->references = g_strjoinv(" ", (char **)ids->pdata);
@@ -527,40 +414,33 @@ summary_from_stream(GMimeStream *stream, struct index_message *msg, char **body_
 		summary_cut(walk.body, SUMMARY_BODY_MAX);
 		*body_text = g_string_free(walk.body, FALSE);
 	}
-	g_clear_object(&message);
-	g_object_unref(parser);
-	g_mime_parser_options_free(options);
 }
 
+/*
+ * Parsed as the pager parses (mime_parse): the same charsets, the same guard
+ * against boundary structures that would cost GMime hours.
+ */
 void
-summary_from_bytes(const char *buf, size_t len, struct index_message *msg, char **body_text)
+summary_from_bytes(const char *buf, size_t len, const char *const *fallbacks,
+    struct index_message *msg, char **body_text)
 {
-	GMimeStream *stream;
+	GMimeMessage *message = mime_parse(buf, len, fallbacks, NULL);
 
-	summary_init();
-	stream = g_mime_stream_mem_new_with_buffer(buf != NULL ? buf : "", buf != NULL ? len : 0);
-	summary_from_stream(stream, msg, body_text);
-	g_object_unref(stream);
+	summary_from_message(message, fallbacks, msg, body_text);
+	/* The message reads from BUF: it goes first. */
+	g_clear_object(&message);
 }
 
+/* As summary_from_bytes, reading the file as GMime needs it (never whole). */
 bool
-summary_from_file(const char *path, struct index_message *msg, char **body_text, GError **error)
+summary_from_file(const char *path, const char *const *fallbacks, struct index_message *msg,
+    char **body_text, GError **error)
 {
-	GMimeStream *stream;
-	int fd;
+	GMimeMessage *message;
 
-	summary_init();
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		int err = errno;
-
-		g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(err), "cannot read %s: %s",
-		    path, g_strerror(err));
+	if (!mime_parse_file(path, fallbacks, &message, NULL, error))
 		return false;
-	}
-	/* The stream owns FD from here. */
-	stream = g_mime_stream_fs_new(fd);
-	summary_from_stream(stream, msg, body_text);
-	g_object_unref(stream);
+	summary_from_message(message, fallbacks, msg, body_text);
+	g_clear_object(&message);
 	return true;
 }

@@ -19,6 +19,8 @@
 
 #include "surat/config.h"
 #include "surat/sanitize.h"
+/* theme_default_text: themes/default.theme, made into a C string by the build. */
+#include "theme-default.h"
 
 #define THEME_MAX_FILE_SIZE (256 * 1024)
 
@@ -272,15 +274,47 @@ theme_load_element(const char *path, const config_setting_t *s, struct theme_sty
 	return true;
 }
 
+/*
+ * Read the parsed theme in CFG, from PATH (a file, or the name shown for the
+ * built-in text), into a new theme named NAME.
+ */
+static struct theme *
+theme_from_config(const config_t *cfg, const char *path, const char *name, GError **error)
+{
+	struct theme *theme = theme_new_default();
+	const config_setting_t *root, *s;
+	int i, e;
+
+	g_free(theme->name);
+	theme->name = sanitize_text(name, -1, 0);
+	root = config_root_setting(cfg);
+	for (i = 0; i < config_setting_length(root); i++) {
+		s = config_setting_get_elem(root, (unsigned int)i);
+		for (e = 0; e < THEME_ELEMENT_COUNT; e++) {
+			if (strcmp(config_setting_name(s), theme_element_names[e]) == 0)
+				break;
+		}
+		if (e == THEME_ELEMENT_COUNT) {
+			theme_fail(error, path, s, config_setting_name(s), "unknown element; "
+			    "see THEMES in surat.conf(5) for the list");
+			theme_free(theme);
+			return NULL;
+		}
+		if (!theme_load_element(path, s, &theme->styles[e], error)) {
+			theme_free(theme);
+			return NULL;
+		}
+	}
+	return theme;
+}
+
 struct theme *
 theme_load(const char *path, GError **error)
 {
 	struct theme *theme = NULL;
-	const config_setting_t *root, *s;
 	struct stat st;
 	config_t cfg;
 	char *base;
-	int i, e;
 
 	if (path == NULL || stat(path, &st) != 0) {
 		theme_set_error(error, SURAT_THEME_ERROR_IO, "%s: %s", path ? path : "(no theme)",
@@ -300,34 +334,33 @@ theme_load(const char *path, GError **error)
 		    config_error_line(&cfg), config_error_text(&cfg));
 		goto out;
 	}
-	theme = theme_new_default();
 	base = g_path_get_basename(path);
 	if (g_str_has_suffix(base, ".theme"))
 		base[strlen(base) - 6] = '\0';
-	g_free(theme->name);
-	theme->name = sanitize_text(base, -1, 0);
+	theme = theme_from_config(&cfg, path, base, error);
 	g_free(base);
-	root = config_root_setting(&cfg);
-	for (i = 0; i < config_setting_length(root); i++) {
-		s = config_setting_get_elem(root, (unsigned int)i);
-		for (e = 0; e < THEME_ELEMENT_COUNT; e++) {
-			if (strcmp(config_setting_name(s), theme_element_names[e]) == 0)
-				break;
-		}
-		if (e == THEME_ELEMENT_COUNT) {
-			theme_fail(error, path, s, config_setting_name(s), "unknown element; "
-			    "see THEMES in surat.conf(5) for the list");
-			goto fail;
-		}
-		if (!theme_load_element(path, s, &theme->styles[e], error))
-			goto fail;
-	}
-	goto out;
-fail:
-	theme_free(theme);
-	theme = NULL;
 out:
 	config_destroy(&cfg);
+	return theme;
+}
+
+struct theme *
+theme_load_builtin(void)
+{
+	static const char where[] = "(built in: themes/default.theme)";
+	GError *error = NULL;
+	struct theme *theme = NULL;
+	config_t cfg;
+
+	config_init(&cfg);
+	if (config_read_string(&cfg, theme_default_text))
+		theme = theme_from_config(&cfg, where, THEME_BUILTIN, &error);
+	config_destroy(&cfg);
+	/* test-theme parses the same text: this cannot fail in a build that passed it. */
+	if (theme == NULL) {
+		g_clear_error(&error);
+		theme = theme_new_default();
+	}
 	return theme;
 }
 

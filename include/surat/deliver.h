@@ -53,9 +53,13 @@ struct deliver;
 
 /*
  * Start delivering into the Maildir MAILDIR (created if missing) of ACCOUNT,
- * indexing into IDX (borrowed; must outlive the batch).  Runs recovery first.
+ * indexing into IDX (borrowed; must outlive the batch).  FALLBACKS are the
+ * configuration's charset_fallbacks (borrowed; NULL: the default) for the
+ * rows it makes itself and for restoring the index from the UIDL journal.
+ * Runs recovery first.
  */
-struct deliver *deliver_open(struct index *idx, const char *account, const char *maildir, GError **error);
+struct deliver *deliver_open(struct index *idx, const char *account, const char *maildir,
+    const char *const *fallbacks, GError **error);
 
 /*
  * Queue one message: LEN bytes at BUF (already dot-unstuffed, LF line ends),
@@ -76,8 +80,12 @@ struct deliver_summary {
 	char *body_text;          /* for full-text search */
 };
 
-/* Fill *SUMMARY from the LEN bytes at BUF (any thread; no state touched). */
-void deliver_summarize(const char *buf, size_t len, struct deliver_summary *summary);
+/*
+ * Fill *SUMMARY from the LEN bytes at BUF, reading text without a usable
+ * charset with FALLBACKS (summary.h) (any thread; no state touched).
+ */
+void deliver_summarize(const char *buf, size_t len, const char *const *fallbacks,
+    struct deliver_summary *summary);
 
 /* Free what *SUMMARY holds and zero it. */
 void deliver_summary_clear(struct deliver_summary *summary);

@@ -1,9 +1,9 @@
 /*
- * mime: the GMime pieces that render.c and attach.c share, so that both read
- * a message the same way and number its parts alike: reading a file with a
- * cap, the lenient parse with its work cap, the part numbering, decoding a
- * part, and a part's type, name and size.  Charset conversion to UTF-8 with
- * the fallbacks lives here too.
+ * mime: the GMime pieces that render.c, attach.c and summary.c share, so that
+ * the pager, attachments and the index read a message the same way and number
+ * its parts alike: reading a file with a cap, the lenient parse with its work
+ * cap, the part numbering, decoding a part, and a part's type, name and size.
+ * Charset conversion to UTF-8 with the fallbacks lives here too.
  *
  * Not for the interface: use render.h and attach.h.  Nothing here prints.
  */
@@ -44,6 +44,15 @@ GByteArray *mime_read_file(const char *path);
 GMimeMessage *mime_parse(const char *buf, size_t len, const char *const *fallbacks, bool *cut);
 
 /*
+ * mime_parse over the file PATH, read as GMime needs it, so a large message
+ * is never held whole in memory (the message's parts read from the file
+ * while it lives).  *MESSAGE is NULL when no message can be read.  False
+ * with ERROR only when the file cannot be read.
+ */
+bool mime_parse_file(const char *path, const char *const *fallbacks, GMimeMessage **message,
+    bool *cut, GError **error);
+
+/*
  * The numbered parts of MESSAGE in number order (element i is number i + 1):
  * leaves and message/rfc822 parts, depth first, MIME_MAX_DEPTH levels and
  * MIME_MAX_PARTS parts at most.  An array of struct mime_numbered (free it).
@@ -78,14 +87,26 @@ bool mime_is_type(GMimeObject *object, const char *type, const char *subtype);
  * Text in CHARSET (may be NULL) as UTF-8 (g_free; *OUT_LEN its length): the
  * declared charset when it converts cleanly; else UTF-8 when the text looks
  * so; else the declared charset (UTF-8 too) when at most 1% of the bytes, or
- * one, failed; else the
- * first of FALLBACKS (NULL: windows-1252) that converts cleanly, else the
- * last one with replacements.  Latin-1 and ASCII labels read as
- * windows-1252.  The result may still hold invalid bytes when nothing
- * converts; sanitize_text replaces them.
+ * one, failed; else the first of FALLBACKS (NULL: windows-1252) that
+ * converts cleanly, else the last one with replacements.  Latin-1 labels
+ * read as windows-1252; an ASCII label counts as none (8-bit bytes under it
+ * are UTF-8 or a fallback).  The result may still hold invalid bytes when
+ * nothing converts; sanitize_text replaces them.
  */
 char *mime_to_utf8(const char *s, size_t len, const char *charset, const char *const *fallbacks,
     size_t *out_len);
+
+/*
+ * The LEN decoded bytes at DATA of the text leaf OBJECT as UTF-8 (g_free;
+ * *OUT_LEN its length), the same for the pager and for search: read in the
+ * declared charset with FALLBACKS (mime_to_utf8); text/html made valid UTF-8,
+ * since libxml2 stops at the first bad byte.  With HTML_META, HTML that
+ * declares no charset and does not look like UTF-8 comes back as it is and
+ * *RAW_HTML is set: the HTML parser is to read the charset from the
+ * document's own <meta>.
+ */
+char *mime_text_utf8(GMimeObject *object, const char *data, size_t len,
+    const char *const *fallbacks, bool html_meta, size_t *out_len, bool *raw_html);
 
 /* True when LEN bytes at S read best as UTF-8 (valid, or more valid multi-byte characters than stray bytes). */
 bool mime_looks_utf8(const char *s, size_t len);

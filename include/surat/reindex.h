@@ -29,17 +29,20 @@ struct reindex_stats {
 
 /*
  * Reindex the Maildir MAILDIR as the inbox of account ACCOUNT (its local
- * folders are not looked at).  Adds to STATS (may be NULL).
+ * folders are not looked at).  FALLBACKS are the configuration's
+ * charset_fallbacks (summary.h; NULL: the default).  Adds to STATS (may be
+ * NULL).
  */
 bool reindex_maildir(struct index *idx, const char *account, const char *maildir,
-    struct reindex_stats *stats, GError **error);
+    const char *const *fallbacks, struct reindex_stats *stats, GError **error);
 
 /*
  * Reindex the Maildir MAILDIR as the mailbox (ACCOUNT, FOLDER); FOLDER "" is
  * the inbox.  Threads what changed before returning.
  */
 bool reindex_folder(struct index *idx, const char *account, const char *folder,
-    const char *maildir, struct reindex_stats *stats, GError **error);
+    const char *maildir, const char *const *fallbacks, struct reindex_stats *stats,
+    GError **error);
 
 /*
  * Reindex the account ACCOUNT's Maildir <STORE>/<ACCOUNT> and its local
@@ -48,7 +51,7 @@ bool reindex_folder(struct index *idx, const char *account, const char *folder,
  * one account.
  */
 bool reindex_account(struct index *idx, const char *store, const char *account,
-    struct reindex_stats *stats, GError **error);
+    const char *const *fallbacks, struct reindex_stats *stats, GError **error);
 
 /*
  * Compact the UIDL journal of ACCOUNT's Maildir MAILDIR (uidls.h): rewrite
@@ -66,7 +69,8 @@ bool reindex_compact_uidls(struct index *idx, const char *account, const char *m
  * Maildir is gone.  First finishes moves and expunges a crash interrupted
  * (folder_recover); rows being delivered are left to delivery's recovery.
  */
-bool reindex_store(struct index *idx, const char *store, struct reindex_stats *stats, GError **error);
+bool reindex_store(struct index *idx, const char *store, const char *const *fallbacks,
+    struct reindex_stats *stats, GError **error);
 
 /*
  * Following what other programs (mutt, neomutt, an MDA, a script) do to the
@@ -78,7 +82,8 @@ bool reindex_store(struct index *idx, const char *store, struct reindex_stats *s
  */
 struct reindex_watch;
 
-struct reindex_watch *reindex_watch_new(const char *store);
+/* FALLBACKS (borrowed, may be NULL) are the charset_fallbacks of summary.h. */
+struct reindex_watch *reindex_watch_new(const char *store, const char *const *fallbacks);
 void reindex_watch_free(struct reindex_watch *watch);
 
 /*

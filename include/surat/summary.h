@@ -22,14 +22,18 @@
 /*
  * Fill the header fields of MSG (message_id, in_reply_to, references, date,
  * from, from_addr, to, to_addr, cc, cc_addr, subject, has_attachment) from
- * the LEN bytes at BUF.
+ * the LEN bytes at BUF, read as the pager reads them (mime.h): text without
+ * a usable charset label is UTF-8, else the first of FALLBACKS (the
+ * configuration's charset_fallbacks; NULL: windows-1252) that fits.
  * Fields MSG already has for the file (account, base, flags, size, ...) are
  * left alone.  When BODY_TEXT is not NULL it gets a new string with the text
  * for search.  DATE falls back to MSG->arrival when the message has none.
  */
-void summary_from_bytes(const char *buf, size_t len, struct index_message *msg, char **body_text);
+void summary_from_bytes(const char *buf, size_t len, const char *const *fallbacks,
+    struct index_message *msg, char **body_text);
 
 /* The same from the file PATH; fails only when the file cannot be read. */
-bool summary_from_file(const char *path, struct index_message *msg, char **body_text, GError **error);
+bool summary_from_file(const char *path, const char *const *fallbacks, struct index_message *msg,
+    char **body_text, GError **error);
 
 #endif

@@ -79,11 +79,14 @@ enum theme_error {
 	SURAT_THEME_ERROR_INVALID, /* an unknown element, key, colour or attribute */
 };
 
+/* The name of the theme built into the binary (themes/default.theme). */
+#define THEME_BUILTIN "default"
+
 /*
  * The theme file for NAME_OR_PATH: a path (contains '/') as given, ~
  * expanded; a bare name is looked up as NAME.theme in $SURAT_THEMES_DIR, then
  * the installed themes folder.  Returns a new string, or NULL when there is no
- * such file.
+ * such file.  THEME_BUILTIN needs no file: see theme_load_builtin().
  */
 char *theme_resolve(const char *name_or_path);
 
@@ -107,8 +110,17 @@ struct theme *theme_load(const char *path, GError **error);
  */
 bool theme_parse_color(const char *text, int *color);
 
-/* The default theme, built in: the terminal's colours and attributes only. */
+/*
+ * The base under every theme: the terminal's colours and a few attributes
+ * that every terminal has.  What a theme file leaves unset keeps these.
+ */
 struct theme *theme_new_default(void);
+
+/*
+ * The theme THEME_BUILTIN: themes/default.theme as it was at build time,
+ * compiled into the binary, so surat runs without any installed file.
+ */
+struct theme *theme_load_builtin(void);
 
 /* A theme without colours (attributes only), for NO_COLOR and mono terminals. */
 void theme_strip_colors(struct theme *theme);

@@ -132,11 +132,11 @@ cmdline_set_sort(struct ui *ui, const char *value)
 static bool
 cmdline_set_theme(struct ui *ui, const char *value)
 {
-	char *path = theme_resolve(value);
+	char *path = strcmp(value, THEME_BUILTIN) == 0 ? NULL : theme_resolve(value);
 	struct theme *theme;
 	GError *error = NULL;
 
-	if (path == NULL) {
+	if (path == NULL && strcmp(value, THEME_BUILTIN) != 0) {
 		char *dirs = theme_search_path();
 		char *safe = sanitize_text(value, (gssize)MIN(strlen(value), CMDLINE_WORD_MAX), 0);
 
@@ -145,7 +145,7 @@ cmdline_set_theme(struct ui *ui, const char *value)
 		g_free(dirs);
 		return false;
 	}
-	theme = theme_load(path, &error);
+	theme = path != NULL ? theme_load(path, &error) : theme_load_builtin();
 	g_free(path);
 	if (theme == NULL) {
 		ui_set_message(ui, true, "%s", error->message);
@@ -411,6 +411,8 @@ cmdline_theme_names(const char *word, GPtrArray *out)
 	char **dirs = g_strsplit(joined, ", ", -1);
 	size_t i;
 
+	if (g_str_has_prefix(THEME_BUILTIN, word))
+		g_ptr_array_add(out, g_strdup(THEME_BUILTIN));
 	for (i = 0; dirs[i] != NULL; i++) {
 		GDir *dir = g_dir_open(dirs[i], 0, NULL);
 		const char *name;
@@ -466,10 +468,12 @@ cmdline_complete(struct ui *ui, const char *line, size_t cursor, GPtrArray *out)
 	size_t start, i;
 	guint n;
 
-	/* The whole words before the cursor, and the one being typed. */
+	/* The whole words before the cursor, and the one being typed ("" on an empty line). */
 	for (i = 0; words[i] != NULL; i++)
 		if (words[i][0] != '\0' || words[i + 1] == NULL)
 			g_ptr_array_add(done, words[i]);
+	if (done->len == 0)
+		g_ptr_array_add(done, (gpointer)"");
 	word = g_ptr_array_index(done, done->len - 1);
 	n = done->len - 1;
 	start = cursor - strlen(word);

@@ -200,6 +200,10 @@ ui_links_run(struct ui *ui)
 		case KEYMAP_ACTION_NONE:
 			if (typed == KEYMAP_KEY_ESCAPE)
 				goto out;
+			/* A number is a choice (out of range here), not a key. */
+			if (typed != KEYMAP_KEY_NONE && typed != UI_KEY_MOUSE &&
+			    !(typed >= '0' && typed <= '9'))
+				ui_say_unbound(ui, KEYMAP_CONTEXT_LINKS, NULL);
 			break;
 		default:
 			break;

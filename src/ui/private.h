@@ -193,6 +193,12 @@ struct ui {
 void ui_set_message(struct ui *ui, bool error, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
 /* Another process or program changed the rows: read them again, the cursor staying on its message. */
 void ui_reload_keep_cursor(struct ui *ui);
+
+/*
+ * Say on the message line that KEYS (a formatted sequence; NULL: the key just
+ * typed) do nothing in CONTEXT, and which key opens the help.
+ */
+void ui_say_unbound(struct ui *ui, enum keymap_context context, const char *keys);
 /* The key map context of what has the keyboard now (the prompt, the help...). */
 enum keymap_context ui_context(const struct ui *ui);
 /* Run ACTION as if its key was typed, in the current context. */

@@ -160,6 +160,22 @@ ui_key_action(struct ui *ui, enum keymap_action action)
 		ui_action_run(ui, action);
 }
 
+void
+ui_say_unbound(struct ui *ui, enum keymap_context context, const char *keys)
+{
+	char *help = keymap_keys_for(ui->keymap, context, KEYMAP_ACTION_HELP);
+
+	/* As mutt says it; the first key that opens the help, if one does. */
+	if (help != NULL) {
+		help[strcspn(help, ",")] = '\0';
+		ui_set_message(ui, false, "%s is not bound. Press %s for help.",
+		    keys != NULL ? keys : "Key", help);
+	} else {
+		ui_set_message(ui, false, "%s is not bound.", keys != NULL ? keys : "Key");
+	}
+	g_free(help);
+}
+
 /* Forget the keys of a sequence typed so far. */
 static void
 ui_pending_clear(struct ui *ui)
@@ -221,8 +237,11 @@ ui_pending_lookup(struct ui *ui, int32_t key)
 			for (i = 0; i < ui->n_pending && seq.len < KEYMAP_SEQ_MAX; i++)
 				seq.keys[seq.len++] = ui->pending[i];
 			name = keymap_seq_format(&seq);
-			ui_set_message(ui, false, "%s is not bound; ? shows the keys.", name);
+			ui_say_unbound(ui, context, name);
 			g_free(name);
+		} else if (key != KEYMAP_KEY_ESCAPE) {
+			/* Escape alone cancels whatever there was; it needs no binding. */
+			ui_say_unbound(ui, context, NULL);
 		}
 		ui_pending_clear(ui);
 		break;
@@ -416,7 +435,8 @@ ui_open_index(const struct surat_config *config, GError **error)
 	if (idx == NULL)
 		goto out;
 	if (index_count(idx, &all, &total, NULL, NULL) && total == 0 &&
-	    !reindex_store(idx, config->store, NULL, error)) {
+	    !reindex_store(idx, config->store, (const char *const *)config->charset_fallbacks,
+	    NULL, error)) {
 		index_free(idx);
 		idx = NULL;
 	}
@@ -450,7 +470,8 @@ ui_run(const struct surat_config *config)
 	if (!ui_bind_config(ui.keymap, config, &error))
 		goto fail;
 
-	ui.theme = theme_load(config->theme_path, &error);
+	ui.theme = config->theme_path != NULL ? theme_load(config->theme_path, &error) :
+	    theme_load_builtin();
 	if (ui.theme == NULL)
 		goto fail;
 	ui.idx = ui_open_index(config, &error);
@@ -467,7 +488,8 @@ ui_run(const struct surat_config *config)
 	ui_initial_cursor(&ui);
 	ui_fetch_init(&ui);
 	/* The first look (after the first screen is drawn) catches up with changes made meanwhile. */
-	ui.watch = reindex_watch_new(config->store);
+	ui.watch = reindex_watch_new(config->store,
+	    (const char *const *)config->charset_fallbacks);
 	ui.dirty |= UI_DIRTY_ALL;
 	ui_loop(&ui);
 	{

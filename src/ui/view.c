@@ -191,11 +191,10 @@ ui_view_list_key(struct ui *ui, enum keymap_action action, int32_t typed, int pa
 	bool digit = action == KEYMAP_ACTION_NONE && typed >= '0' && typed <= '9';
 	int n;
 
-	if (!digit) {
+	if (!digit)
 		*digits = 0;
-		if (typed != KEYMAP_KEY_NONE || action != KEYMAP_ACTION_NONE)
-			g_clear_pointer(&ui->message, g_free);
-	}
+	if (typed != KEYMAP_KEY_NONE || action != KEYMAP_ACTION_NONE)
+		g_clear_pointer(&ui->message, g_free);
 	switch (action) {
 	case KEYMAP_ACTION_NEXT_ENTRY:
 	case KEYMAP_ACTION_NEXT_LINE:

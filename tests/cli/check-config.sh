@@ -3,9 +3,11 @@
 # FILE:LINE, where the file is looked for, and that nothing is written.
 set -u
 : "${SURAT:?run from make check, or set SURAT to the built binary}"
-: "${SURAT_THEMES_DIR:?run from make check, or set SURAT_THEMES_DIR to the themes folder}"
+: "${SURAT_SRCDIR:?run from make check, or set SURAT_SRCDIR to the source tree}"
 export TZ=UTC LC_ALL=C.UTF-8
-unset SURAT_CONFIG XDG_CONFIG_HOME NO_COLOR
+# As a person runs it: only the theme cases below name a themes folder.
+unset SURAT_CONFIG XDG_CONFIG_HOME NO_COLOR SURAT_THEMES_DIR
+themes="$SURAT_SRCDIR/themes"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/surat-check-config.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT INT TERM
@@ -170,15 +172,17 @@ run -c "$tmp/syntax.conf" check-config
 [ $status -eq 2 ] && expect "$scratch/err" "surat: $tmp/syntax.conf:3: syntax: syntax error"
 ok $? "a syntax error names its line, exit 2"
 
+export SURAT_THEMES_DIR="$themes"
 run -c "$tmp/theme.conf" check-config
 [ $status -eq 2 ] && [ "$(wc -l <"$scratch/err")" -eq 1 ] && grep -q \
-	"^surat: $tmp/theme.conf:2: theme: no theme named nosuch (looked in $SURAT_THEMES_DIR, /.*/themes)\$" \
+	"^surat: $tmp/theme.conf:2: theme: no theme named nosuch (looked in $themes, /.*/themes)\$" \
 	"$scratch/err"
 ok $? "an unknown theme is an error naming the folders searched, exit 2"
 
 run -c "$tmp/mono.conf" check-config
 [ $status -eq 0 ] && expect "$scratch/out" "$tmp/mono.conf: OK: 0 accounts, store /x, theme mono"
 ok $? "a shipped theme by name, and no accounts"
+unset SURAT_THEMES_DIR
 
 run -c "$tmp/badtheme.conf" check-config
 [ $status -eq 2 ] &&

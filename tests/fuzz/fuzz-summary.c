@@ -6,7 +6,9 @@
  * controls made visible); header fields are one line (no tab or newline);
  * ids carry no space or angle bracket; every field is capped (the body at
  * SUMMARY_BODY_MAX); fields the caller set for the file are left alone; and
- * asking for the body text changes none of the header fields.  Time is
+ * asking for the body text changes none of the header fields; the same
+ * bytes read from a file (summary_from_file, which never holds a message
+ * whole) give the same fields and body text.  Time is
  * bounded by libFuzzer's -timeout (fuzz-summary.options).
  *
  * No global setup; replay.c runs the corpus in every build.
@@ -16,6 +18,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <glib.h>
 
 #include "surat/index.h"
@@ -82,6 +85,32 @@ fuzz_message_init(struct index_message *msg)
 	msg->mtime = 1767225601;
 }
 
+/* Abort unless the file holding DATA summarizes as MSG and BODY did from the bytes. */
+static void
+fuzz_file_same(const uint8_t *data, size_t size, const struct index_message *msg,
+    const char *body)
+{
+	struct index_message from_file;
+	char *path = NULL, *file_body = NULL;
+	int fd = g_file_open_tmp("fuzz-summary-XXXXXX", &path, NULL);
+
+	if (fd < 0)
+		abort();
+	close(fd);
+	if (!g_file_set_contents(path, (const char *)data, (gssize)size, NULL))
+		abort();
+	fuzz_message_init(&from_file);
+	if (!summary_from_file(path, NULL, &from_file, &file_body, NULL))
+		abort();
+	fuzz_same(msg, &from_file);
+	if (g_strcmp0(body, file_body) != 0)
+		abort();
+	unlink(path);
+	g_free(path);
+	g_free(file_body);
+	index_message_clear(&from_file);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -90,7 +119,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	guint i;
 
 	fuzz_message_init(&msg);
-	summary_from_bytes((const char *)data, size, &msg, &body);
+	summary_from_bytes((const char *)data, size, NULL, &msg, &body);
 	if (body == NULL)
 		abort();
 	fuzz_field(body, true, SUMMARY_BODY_MAX);
@@ -125,9 +154,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	/* Without the body text, the same header fields. */
 	fuzz_message_init(&plain);
-	summary_from_bytes((const char *)data, size, &plain, NULL);
+	summary_from_bytes((const char *)data, size, NULL, &plain, NULL);
 	fuzz_same(&msg, &plain);
 	index_message_clear(&plain);
+	/* Read from a file, piece by piece: the same fields and text. */
+	fuzz_file_same(data, size, &msg, body);
 	index_message_clear(&msg);
 	g_free(body);
 	return 0;

@@ -141,7 +141,7 @@ ui_session() {
 # its stderr goes to $IT_TMP/ui.err and the pane shows EXIT=<status> after.
 ui_start() {
 	ui_session "$1" "env -i PATH=\"$PATH\" HOME=\"$IT_TMP\" TERM=screen-256color \
-		LC_ALL=C.UTF-8 TZ=UTC SURAT_THEMES_DIR=\"$SURAT_SRCDIR/themes\" \
+		LC_ALL=C.UTF-8 TZ=UTC \
 		ASAN_OPTIONS=\"${ASAN_OPTIONS:-}\" \"$SURAT\" -c \"$IT_CFG\" 2>\"$IT_TMP/ui.err\"; \
 		echo EXIT=\$?; sleep 600"
 }

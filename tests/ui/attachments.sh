@@ -47,6 +47,11 @@ check "it lists number, type, size, disposition and name" \
 		grep -q '^  2  application/pdf  *16 KB  attachment  Q1 report.pdf'"
 check "an inline part says inline" screen_has "image/png                        592 B  inline      chart.png"
 check "a part without a name says so" screen_has "(no name)"
+ui_keys m
+check "a key the list does not bind says so" wait_for "Key is not bound. Press ? for help."
+ui_keys 9
+check "a number is a choice, not an unbound key" wait_gone "Key is not bound."
+check "and out of range it moves nothing" screen_has "-- surat: attachments -- 1/3"
 
 # Saving.
 ui_keys j s

@@ -41,6 +41,27 @@ ui_keys d
 sleep 0.3
 check "d bound to noop no longer deletes" sh -c "! ls '$UI_STORE/demo/cur/' | grep -q 'Q7.sample:2,.*T'"
 check "d bound to noop does not move" screen_has "-- 3/12 --"
+check "d bound to noop is unbound: it says so, as mutt does" \
+	wait_for "Key is not bound. Press ? for help."
+ui_keys j
+wait_for "-- 4/12 --" || true
+ui_keys k
+check "the next key clears the message" wait_gone "Key is not bound."
+ui_keys r
+check "r, bound to nothing, says so in the message line, as mutt does" \
+	wait_for "Key is not bound. Press ? for help."
+check "and does nothing else" screen_has "-- 3/12 --"
+ui_keys j
+wait_gone "Key is not bound." || true
+ui_keys m
+check "m too" wait_for "Key is not bound. Press ? for help."
+ui_keys Enter
+wait_for "Subject:" || true
+ui_keys m
+check "in the pager too, naming a key that opens the help there (? or F5)" \
+	wait_for_re 'Key is not bound\. Press (\?|F5) for help\.'
+ui_keys q
+wait_gone "Subject:" || true
 ui_keys F5
 check "F5 bound to help opens the help" wait_for "Keys in the index:"
 check "the help shows the rebinding next to its action" \

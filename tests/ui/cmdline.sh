@@ -31,14 +31,18 @@ check "set mouse turns a yes/no option on" wait_for "mouse = yes"
 ui_keys : && ui_keys -l 'set nomouse' && ui_keys Enter
 check "set nomouse turns it off" wait_for "mouse = no"
 
-ui_keys : && ui_keys -l 'set theme dark-256' && ui_keys Enter
-check "set theme loads a theme by name" wait_for "theme = dark-256"
+ui_keys : && ui_keys -l "set theme $SURAT_SRCDIR/themes/dark-256.theme" && ui_keys Enter
+check "set theme takes a path" wait_for "dark-256.theme"
 check "the status line now has the theme's colours (color237 behind)" \
 	sh -c "tmux -L '$UI_SOCKET' capture-pane -e -p -t 0 | grep -q '48;5;237m.*-- surat: demo'"
-ui_keys : && ui_keys -l "set theme $SURAT_SRCDIR/themes/mono.theme" && ui_keys Enter
-check "set theme takes a path" wait_for "mono.theme"
+ui_keys : && ui_keys -l "set theme default" && ui_keys Enter
+check "set theme default: the built-in theme, by name, with no themes folder" \
+	wait_for "theme = default"
 check "and the colours are gone again" \
 	sh -c "! tmux -L '$UI_SOCKET' capture-pane -e -p -t 0 | grep -q '48;5;237m'"
+ui_keys : && ui_keys -l "set theme mono" && ui_keys Enter
+check "a theme that is not installed: the folders searched are named" \
+	wait_for 'theme: no theme named "mono" in'
 
 ui_keys : && ui_keys -l 'set sort reverse-date' && ui_keys Enter
 check "set sort reverse-date" wait_for "sort = reverse-date"
@@ -77,6 +81,20 @@ ui_keys C-u && ui_keys -l 'first-en' && ui_keys Tab
 check "Tab completes an action name" wait_for ":first-entry"
 ui_keys Enter
 check "and it runs" wait_for "-- 1/12 --"
+
+# Tab on an empty line, or with the cursor at the start: every command word
+# and action is a candidate.  (Both once crashed surat with SIGSEGV.)
+ui_keys :
+wait_for ":" || true
+ui_keys Tab
+check ": then Tab on the empty line lists the command words" wait_for "bind help quit set"
+check "and surat is still running" sh -c "! tmux -L '$UI_SOCKET' capture-pane -p -t 0 | grep -q EXIT="
+ui_keys Escape
+ui_keys : && ui_keys -l 'set' && ui_keys Home Tab
+check ":set, Home, Tab lists the command words too" wait_for "bind help quit set"
+ui_keys Escape
+check "Escape leaves the line; surat is still running" wait_for "-- surat: demo"
+check "no EXIT on the screen" sh -c "! tmux -L '$UI_SOCKET' capture-pane -p -t 0 | grep -q EXIT="
 
 # The line editor: moving, deleting, history.
 ui_keys : && ui_keys -l 'lst-entry' && ui_keys Home C-f && ui_keys -l a && ui_keys Enter

@@ -68,8 +68,11 @@ accounts = ( { name = "demo"; host = "127.0.0.1"; user = "alice"; } );
 CONF
 }
 
-# ui_start [SURAT ARGS]: start surat in a fresh pane.  When it exits, the
-# pane shows "EXIT=<status>" on the normal screen and stays open.
+# ui_start [SURAT ARGS]: start surat in a fresh pane, with a clean
+# environment as a person has it (the built-in default theme, no themes
+# folder but the installed one; a test about themes sets UI_THEMES_DIR).
+# When it exits, the pane shows "EXIT=<status>" on the normal screen and
+# stays open.
 ui_start() {
 	# A fresh server each time: reusing a socket races with the old server's exit.
 	ui_tmux kill-server 2>/dev/null || true
@@ -77,7 +80,7 @@ ui_start() {
 	UI_SOCKET="$UI_SOCKET_BASE-$UI_STARTS"
 	ui_tmux new-session -d -x "$UI_WIDTH" -y "$UI_HEIGHT" \
 		"env -i PATH=\"$PATH\" HOME=\"$UI_TMP/home\" TERM=screen-256color \
-		LC_ALL=C.UTF-8 TZ=UTC SURAT_THEMES_DIR=\"$SURAT_SRCDIR/themes\" \
+		LC_ALL=C.UTF-8 TZ=UTC ${UI_THEMES_DIR:+SURAT_THEMES_DIR=\"$UI_THEMES_DIR\"} \
 		ASAN_OPTIONS=\"${ASAN_OPTIONS:-}\" UBSAN_OPTIONS=\"${UBSAN_OPTIONS:-}\" \
 		${UI_ENV:-} \"$SURAT\" -c \"$UI_CONFIG\" $* 2>\"$UI_TMP/stderr\"; \
 		echo EXIT=\$?; sleep 600"
@@ -101,6 +104,21 @@ wait_for() {
 	tries=$((limit * 20))
 	while [ "$tries" -gt 0 ]; do
 		if ui_screen | grep -qF -- "$text"; then
+			return 0
+		fi
+		sleep 0.05
+		tries=$((tries - 1))
+	done
+	return 1
+}
+
+# wait_for_re REGEX [SECONDS]: poll the screen until the extended REGEX matches.
+wait_for_re() {
+	re=$1
+	limit=${2:-10}
+	tries=$((limit * 20))
+	while [ "$tries" -gt 0 ]; do
+		if ui_screen | grep -Eq -- "$re"; then
 			return 0
 		fi
 		sleep 0.05

@@ -96,7 +96,7 @@ osc8_run() {
 	rm -f "$UI_TMP/typescript"
 	ui_tmux new-session -d -x "$UI_WIDTH" -y "$UI_HEIGHT" \
 		"env -i PATH=\"$PATH\" HOME=\"$UI_TMP/home\" TERM=screen-256color \
-		LC_ALL=C.UTF-8 TZ=UTC SURAT_THEMES_DIR=\"$SURAT_SRCDIR/themes\" \
+		LC_ALL=C.UTF-8 TZ=UTC \
 		ASAN_OPTIONS=\"${ASAN_OPTIONS:-}\" UBSAN_OPTIONS=\"${UBSAN_OPTIONS:-}\" \
 		script -q -f -c '\"$SURAT\" -c \"$UI_CONFIG\" 2>\"$UI_TMP/stderr\"' \"$UI_TMP/typescript\"; \
 		echo EXIT=\$?; sleep 600"

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Themes: colours from the theme file, NO_COLOR, the mono theme, and an
-# unknown theme refused before the screen is touched.
+# unknown theme refused before the screen is touched.  The default theme is
+# built in: it needs no themes folder (none is named until the mono case).
 . "$(dirname "$0")/lib.sh"
 ui_setup
 
@@ -17,9 +18,11 @@ open_quoted() {
 
 ui_start
 check "default theme: the quoted reply opens" open_quoted
-check "default theme: quotes are coloured" colours_on_screen
+check "default theme: quotes are coloured (cyan, as themes/default.theme says)" \
+	sh -c "tmux -L '$UI_SOCKET' capture-pane -e -p -t 0 | grep -q \"\$(printf '\033')\[[0-9;]*36m> 2. Lower the MX TTL\""
 ui_keys q q
-wait_for "EXIT=0" || true
+check "default theme: quits cleanly" wait_for "EXIT=0"
+check "default theme: nothing on stderr" test ! -s "$UI_TMP/stderr"
 
 UI_ENV="NO_COLOR=1"
 ui_start
@@ -31,6 +34,7 @@ ui_keys q q
 wait_for "EXIT=0" || true
 UI_ENV=
 
+UI_THEMES_DIR="$SURAT_SRCDIR/themes"
 sed -i 's/theme = "default";/theme = "mono";/' "$UI_CONFIG"
 ui_start
 check "mono theme: the quoted reply opens" open_quoted

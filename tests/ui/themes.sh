@@ -6,6 +6,7 @@
 # visible.  What tmux records of the screen (capture-pane -e) is compared.
 . "$(dirname "$0")/lib.sh"
 ui_setup
+UI_THEMES_DIR="$SURAT_SRCDIR/themes"
 
 # expect THEME TERM: the SGR the status line must start with (an ERE).
 expect() {

@@ -78,4 +78,19 @@ ui_keys M-v
 check "M-v outside thread order says how to get threads" wait_for "Threads show when sorted by thread (o t)."
 ui_keys q
 check "quits cleanly" wait_for "EXIT=0"
+
+# In-Reply-To alone (no References, as some clients send) links a reply,
+# whatever its subject.
+rm -rf "$UI_STORE"
+tri_setup 'sort = "thread";'
+tri_msg 1 01 "Ann Arbor" "Lunch" "" "" "Lunch at noon?" S
+tri_msg 2 02 "Bob Brown" "Pizza?" 1 "" "Pizza, then?" S
+tri_msg 3 03 "Carla Cruz" "Sounds good" 2 "" "Count me in."
+ui_start
+check "In-Reply-To only: the root first" wait_line 1 "Lunch"
+check "In-Reply-To only: the reply with a new subject hangs from it" wait_line 2 "└─>"
+check "In-Reply-To only: the reply to the reply under that" \
+	sh -c "tmux -L '$UI_SOCKET' capture-pane -p -t 0 | sed -n 3p | grep -q '   └─>.*Sounds good'"
+ui_keys q
+check "quits cleanly again" wait_for "EXIT=0"
 tap_end

@@ -166,7 +166,8 @@ test_minimal_defaults(void **state)
 	assert_string_equal(config->store, want);
 	g_free(want);
 	assert_string_equal(config->theme, "default");
-	assert_true(g_str_has_suffix(config->theme_path, "/default.theme"));
+	/* Built in, even with a themes folder that holds a default.theme: no file. */
+	assert_null(config->theme_path);
 	assert_int_equal(config->index_lines, 10);
 	assert_int_equal(config->n_accounts, 1);
 	assert_string_equal(a->name, "work");

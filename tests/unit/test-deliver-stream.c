@@ -99,7 +99,7 @@ test_add_stream(void **state)
 	size_t len;
 
 	maildir = g_build_filename(dir, "acct", NULL);
-	d = deliver_open(idx, "acct", maildir, NULL);
+	d = deliver_open(idx, "acct", maildir, NULL, NULL);
 	assert_non_null(d);
 	assert_true(deliver_add_stream(d, test_stream(d, NULL, m, 65536 + 3), "u-big", false,
 	    NULL));
@@ -149,7 +149,7 @@ test_replace_stream(void **state)
 	size_t head = (size_t)(blank - m->str) + 2, len;
 
 	maildir = g_build_filename(dir, "acct", NULL);
-	d = deliver_open(idx, "acct", maildir, NULL);
+	d = deliver_open(idx, "acct", maildir, NULL, NULL);
 	assert_non_null(d);
 	/* Headers only first, as TOP n 0 gives them. */
 	assert_true(deliver_add(d, m->str, head, "u-rest", true, NULL));

@@ -226,7 +226,7 @@ check_invariant_files(const char *maildir)
 static void
 refetch_and_check(struct index *idx, const char *maildir, int n)
 {
-	struct deliver *d = deliver_open(idx, "acct", maildir, NULL);
+	struct deliver *d = deliver_open(idx, "acct", maildir, NULL, NULL);
 	int *copies = g_new0(int, n);
 	int k;
 
@@ -257,7 +257,7 @@ deliver_in_child(struct fixture *f, enum deliver_crash_point point)
 	assert_true(pid >= 0);
 	if (pid == 0) {
 		struct index *idx = index_open(f->db, NULL);
-		struct deliver *d = idx != NULL ? deliver_open(idx, "acct", f->maildir, NULL) : NULL;
+		struct deliver *d = idx != NULL ? deliver_open(idx, "acct", f->maildir, NULL, NULL) : NULL;
 
 		if (d == NULL)
 			_exit(3);
@@ -283,7 +283,7 @@ crash_at(struct fixture *f, enum deliver_crash_point point, int expect_known)
 	assert_int_equal(deliver_in_child(f, point), 99);
 	idx = index_open(f->db, NULL);
 	assert_non_null(idx);
-	d = deliver_open(idx, "acct", f->maildir, NULL); /* recovery */
+	d = deliver_open(idx, "acct", f->maildir, NULL, NULL); /* recovery */
 	assert_non_null(d);
 	deliver_free(d);
 	known = check_invariant(idx, f->maildir, BATCH);
@@ -353,7 +353,7 @@ test_recovery_drops_row_whose_file_is_lost(void **state)
 	g_free(path);
 	g_ptr_array_unref(tmp);
 	idx = index_open(f->db, NULL);
-	d = deliver_open(idx, "acct", f->maildir, NULL);
+	d = deliver_open(idx, "acct", f->maildir, NULL, NULL);
 	assert_non_null(d);
 	deliver_free(d);
 	/* Its row is gone, so the fetcher fetches it again: one copy of each. */
@@ -393,7 +393,7 @@ test_recovery_finds_file_moved_to_cur(void **state)
 	to = g_strdup_printf("%s/cur/%s:2,S", f->maildir, moved);
 	assert_int_equal(rename(from, to), 0);
 	idx = index_open(f->db, NULL);
-	d = deliver_open(idx, "acct", f->maildir, NULL);
+	d = deliver_open(idx, "acct", f->maildir, NULL, NULL);
 	assert_non_null(d);
 	deliver_free(d);
 	assert_int_equal(check_invariant(idx, f->maildir, BATCH), BATCH);
@@ -434,7 +434,7 @@ test_kill_at_random_instants(void **state)
 		assert_true(pid >= 0);
 		if (pid == 0) {
 			struct index *cidx = index_open(f->db, NULL);
-			struct deliver *cd = deliver_open(cidx, "acct", f->maildir, NULL);
+			struct deliver *cd = deliver_open(cidx, "acct", f->maildir, NULL, NULL);
 			int k;
 
 			close(pipefd[0]);
@@ -456,7 +456,7 @@ test_kill_at_random_instants(void **state)
 
 		idx = index_open(f->db, NULL);
 		assert_non_null(idx);
-		d = deliver_open(idx, "acct", f->maildir, NULL);
+		d = deliver_open(idx, "acct", f->maildir, NULL, NULL);
 		assert_non_null(d);
 		deliver_free(d);
 		max = first + 1000;
@@ -466,7 +466,7 @@ test_kill_at_random_instants(void **state)
 	{
 		struct index *idx = index_open(f->db, NULL);
 		int k, *copies = g_new0(int, max);
-		struct deliver *d = deliver_open(idx, "acct", f->maildir, NULL);
+		struct deliver *d = deliver_open(idx, "acct", f->maildir, NULL, NULL);
 
 		/* Refetch only what the child had reached in each round: count what is known. */
 		for (k = 0; k < max; k++) {
@@ -494,7 +494,7 @@ test_full_disk(void **state)
 	assert_true(pid >= 0);
 	if (pid == 0) {
 		struct index *idx = index_open(f->db, NULL);
-		struct deliver *d = deliver_open(idx, "acct", f->maildir, NULL);
+		struct deliver *d = deliver_open(idx, "acct", f->maildir, NULL, NULL);
 		struct rlimit rl;
 		GString *big = g_string_new("Subject: big\n\n");
 		GString *small = message(0);
@@ -551,7 +551,7 @@ test_rows_ready_for_the_index_pane(void **state)
 {
 	struct fixture *f = *state;
 	struct index *idx = index_open(f->db, NULL);
-	struct deliver *d = deliver_open(idx, "acct", f->maildir, NULL);
+	struct deliver *d = deliver_open(idx, "acct", f->maildir, NULL, NULL);
 	GArray *ids = g_array_new(FALSE, FALSE, sizeof(int64_t));
 	struct index_message m = { 0 };
 	struct index_filter filter = { .account = "acct", .text = "MARKER" };
@@ -603,7 +603,7 @@ test_free_drops_uncommitted(void **state)
 {
 	struct fixture *f = *state;
 	struct index *idx = index_open(f->db, NULL);
-	struct deliver *d = deliver_open(idx, "acct", f->maildir, NULL);
+	struct deliver *d = deliver_open(idx, "acct", f->maildir, NULL, NULL);
 	GPtrArray *tmp;
 
 	add_messages(d, 0, 3);
@@ -621,7 +621,7 @@ test_duplicate_uidl_refused(void **state)
 {
 	struct fixture *f = *state;
 	struct index *idx = index_open(f->db, NULL);
-	struct deliver *d = deliver_open(idx, "acct", f->maildir, NULL);
+	struct deliver *d = deliver_open(idx, "acct", f->maildir, NULL, NULL);
 	GString *m = message(1);
 	GError *error = NULL;
 
@@ -660,7 +660,7 @@ test_open_fails_clearly(void **state)
 
 	/* A Maildir under a regular file cannot be created. */
 	assert_true(g_file_set_contents(blocker, "x", 1, NULL));
-	assert_null(deliver_open(idx, "acct", md, &error));
+	assert_null(deliver_open(idx, "acct", md, NULL, &error));
 	assert_non_null(error);
 	assert_null(strstr(error->message, "account acct"));
 	assert_non_null(strstr(error->message, blocker));
@@ -697,7 +697,7 @@ test_lost_index_restored_at_open(void **state)
 {
 	struct fixture *f = *state;
 	struct index *idx = index_open(f->db, NULL);
-	struct deliver *d = deliver_open(idx, "acct", f->maildir, NULL);
+	struct deliver *d = deliver_open(idx, "acct", f->maildir, NULL, NULL);
 	GPtrArray *rows = g_ptr_array_new_with_free_func((GDestroyNotify)index_message_free);
 	GString *head = g_string_new("Message-ID: <big@test>\nSubject: big\n\n");
 	GString *whole = g_string_new(head->str);
@@ -716,7 +716,7 @@ test_lost_index_restored_at_open(void **state)
 	idx = index_open(f->db, NULL);
 	assert_true(index_account_known(idx, "acct", &known, NULL));
 	assert_false(known);
-	d = deliver_open(idx, "acct", f->maildir, &error);
+	d = deliver_open(idx, "acct", f->maildir, NULL, &error);
 	if (d == NULL)
 		fail_msg("deliver_open: %s", error->message);
 	assert_int_equal(check_invariant_files(f->maildir), 5);
@@ -753,7 +753,7 @@ test_lost_index_restored_at_open(void **state)
 	index_free(idx);
 	lose_index(f->db);
 	idx = index_open(f->db, NULL);
-	d = deliver_open(idx, "acct", f->maildir, NULL);
+	d = deliver_open(idx, "acct", f->maildir, NULL, NULL);
 	assert_non_null(d);
 	index_message_clear(&row);
 	g_ptr_array_set_size(rows, 0);

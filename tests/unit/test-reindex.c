@@ -114,7 +114,7 @@ run(struct fixture *f)
 	struct reindex_stats stats = { 0 };
 	GError *error = NULL;
 
-	if (!reindex_maildir(f->idx, "mpop", f->maildir, &stats, &error))
+	if (!reindex_maildir(f->idx, "mpop", f->maildir, NULL, &stats, &error))
 		fail_msg("reindex: %s", error->message);
 	return stats;
 }
@@ -360,7 +360,7 @@ test_store_accounts(void **state)
 	assert_true(store_maildir_create(other, NULL));
 	put_mail(other, "new", "1700000010.M1P1Q1.host", "work mail", 1700000100);
 	g_mkdir(notmd, 0700);
-	assert_true(reindex_store(f->idx, f->store, &stats, &error));
+	assert_true(reindex_store(f->idx, f->store, NULL, &stats, &error));
 	assert_null(error);
 	assert_int_equal(stats.accounts, 2);
 	assert_int_equal(stats.scanned, 6);
@@ -368,7 +368,7 @@ test_store_accounts(void **state)
 	/* The work Maildir goes away: its rows go too. */
 	testlib_rmtree(other);
 	memset(&stats, 0, sizeof stats);
-	assert_true(reindex_store(f->idx, f->store, &stats, NULL));
+	assert_true(reindex_store(f->idx, f->store, NULL, &stats, NULL));
 	assert_int_equal(stats.accounts, 1);
 	assert_int_equal(stats.removed, 1);
 	assert_int_equal(stats.parsed, 0);
@@ -384,11 +384,11 @@ test_store_missing(void **state)
 	struct fixture *f = *state;
 	GError *error = NULL;
 
-	assert_false(reindex_store(f->idx, "/nonexistent/surat/store", NULL, &error));
+	assert_false(reindex_store(f->idx, "/nonexistent/surat/store", NULL, NULL, &error));
 	assert_non_null(error);
 	assert_non_null(strstr(error->message, "/nonexistent/surat/store"));
 	g_clear_error(&error);
-	assert_false(reindex_maildir(f->idx, "x", "/nonexistent/surat/md", NULL, &error));
+	assert_false(reindex_maildir(f->idx, "x", "/nonexistent/surat/md", NULL, NULL, &error));
 	assert_non_null(strstr(error->message, "/nonexistent/surat/md"));
 	assert_non_null(strstr(error->message, "account x"));
 	g_clear_error(&error);
@@ -481,7 +481,7 @@ test_journal_restores_uidls(void **state)
 	assert_true(uidls_append(f->maildir, r->str, true, NULL));
 	g_string_free(r, TRUE);
 
-	assert_true(reindex_store(f->idx, f->store, NULL, NULL));
+	assert_true(reindex_store(f->idx, f->store, NULL, NULL, NULL));
 	get_row(f->idx, "mpop", "1700000001.M1P1Q1.h", &m);
 	assert_string_equal(m.uidl, "U1");
 	assert_false(m.partial);

@@ -8,23 +8,23 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "surat/render.h"
 #include "surat/sanitize.h"
 
-/* Render the NUL-terminated message S with default options. */
 /*
- * A bound that catches runaway (quadratic) behaviour, not a speed goal:
- * generous, and 50 times more so under valgrind (SURAT_SLOW_TESTS=1).
+ * Runaway (quadratic) work on the inputs below costs hours: stop the test
+ * after minutes, under valgrind too.  Speed itself is bench/render's business,
+ * not a test's (a timer fails under load).
  */
-static gint64
-time_limit(gint64 usec)
+static void
+hang_bound(void)
 {
-	const char *slow = getenv("SURAT_SLOW_TESTS");
-
-	return slow != NULL && slow[0] == '1' ? usec * 50 : usec;
+	alarm(15 * 60);
 }
 
+/* Render the NUL-terminated message S with default options. */
 static struct rendering *
 rs(const char *s)
 {
@@ -222,7 +222,6 @@ test_long_header_stays_one_line(void **state)
 {
 	GString *s = g_string_new("Subject: ");
 	struct rendering *r;
-	gint64 start;
 	int i;
 
 	for (i = 0; i < 100000; i++)
@@ -243,9 +242,9 @@ test_long_header_stays_one_line(void **state)
 	for (i = 0; i < 1024 * 1024; i++)
 		g_string_append_c(s, 'x');
 	g_string_append(s, "\n\nbody\n");
-	start = g_get_monotonic_time();
+	hang_bound();
 	r = rs(s->str);
-	assert_true(g_get_monotonic_time() - start < time_limit(G_USEC_PER_SEC));
+	alarm(0);
 	assert_int_equal(find_line(r, "body"), (int)r->lines->len - 1);
 	for (i = 0; i < (int)r->lines->len; i++)
 		assert_true(strlen(line_at(r, (guint)i)->text) <= 70 * 1024);
@@ -353,9 +352,12 @@ test_charset_fallback(void **state)
 	r = rs("Content-Type: text/plain; charset=x-no-such-charset\n\nZ\xc3\xbcrich\n");
 	assert_line(r, "Zürich", RENDER_BODY, 0);
 	render_free(r);
-	/* ASCII label with 8-bit bytes. */
+	/* ASCII label with 8-bit bytes: read as if unlabelled. */
 	r = rs("Content-Type: text/plain; charset=us-ascii\n\nna\xefve\n");
 	assert_line(r, "naïve", RENDER_BODY, 0);
+	render_free(r);
+	r = rs("Content-Type: text/plain; charset=us-ascii\n\n\xe6\x97\xa5\xe6\x9c\xac\n");
+	assert_line(r, "日本", RENDER_BODY, 0);
 	render_free(r);
 	/* Mostly UTF-8 with one stray byte: stays UTF-8, the byte becomes U+FFFD. */
 	r = rs("Content-Type: text/plain; charset=utf-8\n\n\xc3\xa9t\xc3\xa9 \x9b ok\n");
@@ -409,6 +411,17 @@ test_alternative_prefers_plain(void **state)
 {
 	struct rendering *r;
 
+	/* text/plain first: "the last part" (RFC 2046's best) would be the HTML. */
+	r = rs("Content-Type: multipart/alternative; boundary=a\n\n"
+	       "--a\nContent-Type: text/plain\n\nPlain version\n"
+	       "--a\nContent-Type: text/html\n\n<p>HTML version</p>\n"
+	       "--a--\n");
+	assert_line(r, "Plain version", RENDER_BODY, 0);
+	assert_int_equal(find_substr(r, "HTML version"), -1);
+	assert_int_equal(r->attachments->len, 0);
+	render_free(r);
+
+	/* text/plain last: "the first part" would be the HTML. */
 	r = rs("Content-Type: multipart/alternative; boundary=a\n\n"
 	       "--a\nContent-Type: text/html\n\n<p>HTML version</p>\n"
 	       "--a\nContent-Type: text/plain\n\nPlain version\n"
@@ -712,7 +725,6 @@ test_nesting_bounded(void **state)
 {
 	struct rendering *r;
 	GString *s;
-	gint64 start;
 
 	/* Ten levels render. */
 	s = nested_message(10, 0);
@@ -721,11 +733,10 @@ test_nesting_bounded(void **state)
 	render_free(r);
 	g_string_free(s, TRUE);
 
-	/* Fifty levels: bounded depth, a note, quick. */
+	/* Fifty levels: bounded depth, a note. */
+	hang_bound();
 	s = nested_message(50, 0);
-	start = g_get_monotonic_time();
 	r = rs(s->str);
-	assert_true(g_get_monotonic_time() - start < time_limit(G_USEC_PER_SEC / 2));
 	assert_int_equal(find_line(r, "deep text"), -1);
 	assert_true(find_substr(r, "nested too deeply") > 0);
 	render_free(r);
@@ -733,9 +744,7 @@ test_nesting_bounded(void **state)
 
 	/* Deep nesting and many "--" lines would cost GMime 10^9 steps: cut short. */
 	s = nested_message(1000, 200000);
-	start = g_get_monotonic_time();
 	r = rs(s->str);
-	assert_true(g_get_monotonic_time() - start < time_limit(2 * G_USEC_PER_SEC));
 	assert_true(find_substr(r, "too complex") > 0);
 	render_free(r);
 	g_string_free(s, TRUE);
@@ -749,6 +758,7 @@ test_nesting_bounded(void **state)
 	assert_true(find_substr(r, "nested too deeply") > 0);
 	render_free(r);
 	g_string_free(s, TRUE);
+	alarm(0);
 }
 
 static void

@@ -7,17 +7,27 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "surat/render.h"
 #include "surat/sanitize.h"
 #include "surat/summary.h"
 
-/* Summarize TEXT with arrival time 777; *BODY gets the search text. */
+/* Summarize TEXT with arrival time 777 and charset FALLBACKS; *BODY gets the search text. */
 static void
-summarize(const char *text, struct index_message *m, char **body)
+summarize_with(const char *text, const char *const *fallbacks, struct index_message *m,
+    char **body)
 {
 	memset(m, 0, sizeof *m);
 	m->arrival = 777;
-	summary_from_bytes(text, strlen(text), m, body);
+	summary_from_bytes(text, strlen(text), fallbacks, m, body);
+}
+
+/* Summarize TEXT with the default fallbacks. */
+static void
+summarize(const char *text, struct index_message *m, char **body)
+{
+	summarize_with(text, NULL, m, body);
 }
 
 /* Every string field of M passes the sanitizer unchanged. */
@@ -167,6 +177,106 @@ test_charsets(void **state)
 	assert_clean(&m, body);
 	g_free(body);
 	index_message_clear(&m);
+}
+
+/* Text without a usable label is read with the configuration's charset_fallbacks. */
+static void
+test_charset_fallbacks(void **state)
+{
+	static const char *const koi8[] = { "koi8-r", NULL };
+	static const char koi8_msg[] = "Subject: \xd0\xd2\xc9\xd7\xc5\xd4\n\n"
+	    "\xd0\xd2\xc9\xd7\xc5\xd4, \xcd\xc9\xd2\n";
+	struct index_message m;
+	char *body;
+
+	/* KOI8-R, unlabelled: the user's fallback reads it. */
+	summarize_with(koi8_msg, koi8, &m, &body);
+	assert_string_equal(m.subject, "привет");
+	assert_non_null(strstr(body, "привет, мир"));
+	g_free(body);
+	index_message_clear(&m);
+	/* Without it, the default (windows-1252) does, and it is not Russian. */
+	summarize(koi8_msg, &m, &body);
+	assert_null(strstr(m.subject, "привет"));
+	assert_null(strstr(body, "привет"));
+	g_free(body);
+	index_message_clear(&m);
+	/* A label iconv does not know (unknown-8bit): the fallbacks decide. */
+	summarize_with("Content-Type: text/plain; charset=unknown-8bit\n\n"
+		       "\xd0\xd2\xc9\xd7\xc5\xd4\n", koi8, &m, &body);
+	assert_non_null(strstr(body, "привет"));
+	g_free(body);
+	index_message_clear(&m);
+	/* windows-1252, unlabelled, with the default list: the accented words. */
+	summarize("Subject: Gr\xfc\xdf" "e aus K\xf6ln\n\nIm Caf\xe9 \x84" "drau\xdf" "en\x93.\n", &m,
+	    &body);
+	assert_string_equal(m.subject, "Grüße aus Köln");
+	assert_non_null(strstr(body, "Im Café „draußen“."));
+	assert_clean(&m, body);
+	g_free(body);
+	index_message_clear(&m);
+}
+
+/* The body lines the pager shows for TEXT, joined by newlines. */
+static char *
+pager_body(const char *text, const char *const *fallbacks)
+{
+	struct render_options options;
+	struct rendering *r;
+	GString *out = g_string_new(NULL);
+	guint i;
+
+	memset(&options, 0, sizeof options);
+	options.charset_fallbacks = fallbacks;
+	r = render_bytes(text, strlen(text), &options);
+	for (i = 0; i < r->lines->len; i++) {
+		const struct render_line *line = g_ptr_array_index(r->lines, i);
+
+		if (line->role != RENDER_BODY)
+			continue;
+		if (out->len > 0)
+			g_string_append_c(out, '\n');
+		g_string_append(out, line->text);
+	}
+	render_free(r);
+	return g_string_free(out, FALSE);
+}
+
+/* Search sees the words the pager shows, charset by charset (one MIME path). */
+static void
+test_same_text_as_pager(void **state)
+{
+	static const char *const koi8[] = { "koi8-r", NULL };
+	static const char *const latin2[] = { "iso-8859-2", NULL };
+	static const struct {
+		const char *text;
+		const char *const *fallbacks;
+		const char *word;
+	} cases[] = {
+		{ "Subject: a\n\nIm Caf\xe9 \x84" "drau\xdf" "en\x93.\n", NULL, "Café" },
+		{ "Content-Type: text/plain; charset=unknown-8bit\n\nM\xfcller\n", NULL, "Müller" },
+		{ "Content-Type: text/plain; charset=us-ascii\n\n\xe6\x97\xa5\xe6\x9c\xac\n", NULL,
+		  "日本" },
+		{ "Content-Type: text/plain; charset=utf-8\n\nZ\xfcrich \x93q\x94\n", NULL, "Zürich" },
+		{ "Subject: b\n\n\xd0\xd2\xc9\xd7\xc5\xd4\n", koi8, "привет" },
+		{ "Subject: c\n\n\xbf\xf3\xb3\xe6\n", latin2, "żółć" },
+		{ "Content-Type: text/html\n\n<html><head><meta charset=\"iso-8859-1\"></head>"
+		  "<body><p>caf\xe9</p></body></html>\n", NULL, "café" },
+	};
+	size_t i;
+
+	for (i = 0; i < G_N_ELEMENTS(cases); i++) {
+		struct index_message m;
+		char *body, *shown = pager_body(cases[i].text, cases[i].fallbacks);
+
+		summarize_with(cases[i].text, cases[i].fallbacks, &m, &body);
+		print_message("# case %zu: pager \"%s\", search \"%s\"\n", i, shown, body);
+		assert_non_null(strstr(shown, cases[i].word));
+		assert_non_null(strstr(body, shown));
+		g_free(shown);
+		g_free(body);
+		index_message_clear(&m);
+	}
 }
 
 static void
@@ -337,6 +447,63 @@ test_body_capped(void **state)
 	g_string_free(big, TRUE);
 }
 
+/*
+ * A text part, then DEPTH nested multiparts with DASH_LINES lines starting
+ * "--" inside the deepest, then a last text part: the boundary structure
+ * that costs GMime DEPTH comparisons per "--" line.
+ */
+static GString *
+hostile_message(int depth, int dash_lines)
+{
+	GString *s = g_string_new("Subject: nest\nContent-Type: multipart/mixed; boundary=\"top\"\n\n"
+	    "--top\nContent-Type: text/plain\n\nearlyword\n"
+	    "--top\nContent-Type: multipart/mixed; boundary=\"b0\"\n\n");
+	int i;
+
+	for (i = 1; i < depth; i++)
+		g_string_append_printf(s, "--b%d\nContent-Type: multipart/mixed; boundary=\"b%d\"\n\n",
+		    i - 1, i);
+	g_string_append_printf(s, "--b%d\nContent-Type: text/plain\n\ndeep text\n", depth - 1);
+	for (i = 0; i < dash_lines; i++)
+		g_string_append(s, "--not-a-boundary-line\n");
+	for (i = depth - 1; i >= 0; i--)
+		g_string_append_printf(s, "--b%d--\n", i);
+	g_string_append(s, "--top\nContent-Type: text/plain\n\nlateword\n--top--\n");
+	return s;
+}
+
+/* The renderer's guard against hostile boundaries holds for the index too. */
+static void
+test_hostile_boundaries_bounded(void **state)
+{
+	struct index_message m;
+	GString *s;
+	char *body;
+
+	/* A hang bound, not a speed goal: minutes, where unguarded input costs hours. */
+	alarm(600);
+	/* Shallow and short: every part is read, the last one too. */
+	s = hostile_message(10, 100);
+	summarize(s->str, &m, &body);
+	assert_non_null(strstr(body, "earlyword"));
+	assert_non_null(strstr(body, "lateword"));
+	g_free(body);
+	index_message_clear(&m);
+	g_string_free(s, TRUE);
+
+	/* A thousand levels and 200,000 "--" lines: cut where the work cap is reached. */
+	s = hostile_message(1000, 200000);
+	summarize(s->str, &m, &body);
+	assert_string_equal(m.subject, "nest");
+	assert_non_null(strstr(body, "earlyword"));
+	assert_null(strstr(body, "lateword"));
+	assert_clean(&m, body);
+	g_free(body);
+	index_message_clear(&m);
+	g_string_free(s, TRUE);
+	alarm(0);
+}
+
 static void
 test_long_references_capped(void **state)
 {
@@ -367,7 +534,7 @@ test_fields_kept(void **state)
 	m.base = g_strdup("base");
 	m.size = 42;
 	m.arrival = 5;
-	summary_from_bytes("Subject: s\n\nb\n", 13, &m, NULL);
+	summary_from_bytes("Subject: s\n\nb\n", 13, NULL, &m, NULL);
 	assert_string_equal(m.account, "acct");
 	assert_string_equal(m.base, "base");
 	assert_int_equal(m.size, 42);
@@ -385,13 +552,13 @@ test_from_file(void **state)
 	char *body;
 
 	assert_true(g_file_set_contents(path, "Subject: from a file\n\nfile body\n", -1, NULL));
-	assert_true(summary_from_file(path, &m, &body, NULL));
+	assert_true(summary_from_file(path, NULL, &m, &body, NULL));
 	assert_string_equal(m.subject, "from a file");
 	assert_non_null(strstr(body, "file body"));
 	g_free(body);
 	index_message_clear(&m);
 	g_unlink(path);
-	assert_false(summary_from_file(path, &m, NULL, &error));
+	assert_false(summary_from_file(path, NULL, &m, NULL, &error));
 	assert_non_null(error);
 	assert_non_null(strstr(error->message, path));
 	g_clear_error(&error);
@@ -410,12 +577,15 @@ main(void)
 		cmocka_unit_test(test_missing_or_bad_date),
 		cmocka_unit_test(test_escape_sequences_sanitized),
 		cmocka_unit_test(test_charsets),
+		cmocka_unit_test(test_charset_fallbacks),
+		cmocka_unit_test(test_same_text_as_pager),
 		cmocka_unit_test(test_quoted_printable_and_base64),
 		cmocka_unit_test(test_html_only),
 		cmocka_unit_test(test_alternative_prefers_plain),
 		cmocka_unit_test(test_attachments),
 		cmocka_unit_test(test_malformed_still_summarized),
 		cmocka_unit_test(test_body_capped),
+		cmocka_unit_test(test_hostile_boundaries_bounded),
 		cmocka_unit_test(test_long_references_capped),
 		cmocka_unit_test(test_fields_kept),
 		cmocka_unit_test(test_from_file),

@@ -374,6 +374,30 @@ test_error(void **state)
 	}
 }
 
+/* The built-in theme is themes/default.theme, whatever the themes folders hold. */
+static void
+test_builtin_is_default_theme(void **state)
+{
+	char *path = g_build_filename(test_themes_dir(), "default.theme", NULL);
+	struct theme *file = test_load(path), *builtin;
+	int i;
+
+	setenv("SURAT_THEMES_DIR", "/nonexistent/surat-themes", 1);
+	builtin = theme_load_builtin();
+	assert_string_equal(builtin->name, THEME_BUILTIN);
+	for (i = 0; i < THEME_ELEMENT_COUNT; i++) {
+		assert_int_equal(builtin->styles[i].fg, file->styles[i].fg);
+		assert_int_equal(builtin->styles[i].bg, file->styles[i].bg);
+		assert_int_equal(builtin->styles[i].attrs, file->styles[i].attrs);
+	}
+	/* Not the attribute-only base: the file's colours came through. */
+	assert_int_equal(builtin->styles[THEME_QUOTE1].fg, 6); /* cyan */
+	unsetenv("SURAT_THEMES_DIR");
+	theme_free(builtin);
+	theme_free(file);
+	g_free(path);
+}
+
 static void
 test_resolve(void **state)
 {
@@ -428,6 +452,7 @@ main(void)
 {
 	const struct CMUnitTest fixed[] = {
 		cmocka_unit_test(test_every_shipped_theme),
+		cmocka_unit_test(test_builtin_is_default_theme),
 		cmocka_unit_test(test_shipped_themes_complete),
 		cmocka_unit_test(test_shipped_colour_themes),
 		cmocka_unit_test(test_shipped_default_and_mono),

@@ -154,6 +154,25 @@ test_reference_loop(void **state)
 }
 
 static void
+test_in_reply_to_only(void **state)
+{
+	/*
+	 * Clients that send In-Reply-To and no References; subjects that do not
+	 * match, so only In-Reply-To can link them.  d has References that stop
+	 * short of its parent: In-Reply-To comes after them.
+	 */
+	const struct thread_msg msgs[] = {
+		{ 1, "a@x", NULL, NULL, "Lunch", 100 },
+		{ 2, "b@x", "a@x", NULL, "Pizza?", 200 },
+		{ 3, "c@x", "b@x", NULL, "Sounds good", 300 },
+		{ 4, "d@x", "c@x", "a@x", "Count me in", 400 },
+	};
+
+	(void)state;
+	assert_threads(msgs, 4, "1/0/0 2/1/1 3/2/2 4/3/3");
+}
+
+static void
 test_subject_only(void **state)
 {
 	/* No headers link them: a "Re:" joins the original by subject. */
@@ -371,6 +390,34 @@ test_incremental_equals_rebuild(void **state)
 }
 
 static void
+test_incremental_in_reply_to_only(void **state)
+{
+	struct fixture *f = *state;
+	char *incremental, *rebuilt;
+
+	/* Replies first, linked to their parents by In-Reply-To alone; subjects differ. */
+	put(f->idx, "c", "c@x", "b@x", NULL, "Sounds good", 300);
+	assert_true(index_threads_update(f->idx, NULL));
+	put(f->idx, "b", "b@x", "a@x", NULL, "Pizza?", 200);
+	assert_true(index_threads_update(f->idx, NULL));
+	put(f->idx, "a", "a@x", NULL, NULL, "Lunch", 100);
+	assert_true(index_threads_update(f->idx, NULL));
+	/* And a later reply to the thread, by In-Reply-To alone. */
+	put(f->idx, "d", "d@x", "c@x", NULL, "Count me in", 400);
+	assert_true(index_threads_update(f->idx, NULL));
+	incremental = view(f->idx);
+	/* One thread: a, b under a, c under b, d under c (base:thread/parent/pos/depth/tree). */
+	if (!g_regex_match_simple("^a:(\\d+)/0/0/0/'' b:\\1/\\d+/1/1/'`' c:\\1/\\d+/2/2/' `' "
+	    "d:\\1/\\d+/3/3/'  `' $", incremental, 0, 0))
+		fail_msg("thread view: %s", incremental);
+	assert_true(index_threads_rebuild(f->idx, NULL));
+	rebuilt = view(f->idx);
+	assert_string_equal(incremental, rebuilt);
+	g_free(incremental);
+	g_free(rebuilt);
+}
+
+static void
 test_incremental_after_delete(void **state)
 {
 	struct fixture *f = *state;
@@ -472,6 +519,7 @@ main(void)
 		cmocka_unit_test(test_missing_parent),
 		cmocka_unit_test(test_missing_middle),
 		cmocka_unit_test(test_reference_loop),
+		cmocka_unit_test(test_in_reply_to_only),
 		cmocka_unit_test(test_subject_only),
 		cmocka_unit_test(test_child_before_parent),
 		cmocka_unit_test(test_duplicate_message_id),
@@ -479,6 +527,7 @@ main(void)
 		cmocka_unit_test(test_subject_key),
 		cmocka_unit_test(test_prefix),
 		cmocka_unit_test_setup_teardown(test_incremental_equals_rebuild, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_incremental_in_reply_to_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_incremental_after_delete, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_thread_view_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_collapse, setup, teardown),
