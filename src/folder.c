@@ -15,7 +15,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "surat/sanitize.h"
 #include "surat/store.h"
 #include "surat/uidls.h"
 
@@ -97,8 +96,6 @@ folder_name_valid(const char *name, GError **error)
 
 		if (c < 0x20 || (c >= 0x7f && c < 0xa0))
 			why = "it has a control character";
-		else if (sanitize_is_bidi(c))
-			why = "it has a bidi control, which can disguise it";
 	}
 	if (why == NULL)
 		return true;

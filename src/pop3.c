@@ -1487,6 +1487,7 @@ pop3_fetch_many(struct pop3_session *s, const char *verb, int lines, const unsig
 	GError *refused = NULL;
 	bool top = lines >= 0;
 
+	g_assert(fn != NULL || piece != NULL);
 	if (!pop3_ready(s, POP3_STATE_TRANSACTION, POP3_STATE_TRANSACTION, verb, error) ||
 	    !pop3_nums_valid(s, verb, nums, n, error))
 		return false;

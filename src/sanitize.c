@@ -7,7 +7,8 @@
 #include <glib.h>
 #include <string.h>
 
-bool
+/* True for the bidi controls that can reorder text that follows them. */
+static bool
 sanitize_is_bidi(gunichar c)
 {
 	return (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069) ||

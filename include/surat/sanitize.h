@@ -31,9 +31,6 @@
  */
 char *sanitize_text(const char *in, ssize_t len, unsigned int flags);
 
-/* True for the bidi controls and marks above, which can reorder what follows them. */
-bool sanitize_is_bidi(gunichar c);
-
 /*
  * Text from a peer that may echo a secret, made fit for an error line or a
  * trace (g_free): in the raw bytes IN (LEN bytes) every occurrence of SECRET

@@ -119,6 +119,7 @@ struct theme *theme_new_default(void);
 /*
  * The theme THEME_BUILTIN: themes/default.theme as it was at build time,
  * compiled into the binary, so surat runs without any installed file.
+ * Never NULL: test-theme parses the same text.
  */
 struct theme *theme_load_builtin(void);
 

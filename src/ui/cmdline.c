@@ -145,13 +145,15 @@ cmdline_set_theme(struct ui *ui, const char *value)
 		g_free(dirs);
 		return false;
 	}
-	theme = path != NULL ? theme_load(path, &error) : theme_load_builtin();
-	g_free(path);
-	if (theme == NULL) {
+	if (path == NULL) {
+		theme = theme_load_builtin();
+	} else if ((theme = theme_load(path, &error)) == NULL) {
+		g_free(path);
 		ui_set_message(ui, true, "%s", error->message);
 		g_clear_error(&error);
 		return false;
 	}
+	g_free(path);
 	theme_free(ui->theme);
 	ui->theme = theme;
 	g_free(ui->theme_name);

@@ -470,9 +470,9 @@ ui_run(const struct surat_config *config)
 	if (!ui_bind_config(ui.keymap, config, &error))
 		goto fail;
 
-	ui.theme = config->theme_path != NULL ? theme_load(config->theme_path, &error) :
-	    theme_load_builtin();
-	if (ui.theme == NULL)
+	if (config->theme_path == NULL)
+		ui.theme = theme_load_builtin();
+	else if ((ui.theme = theme_load(config->theme_path, &error)) == NULL)
 		goto fail;
 	ui.idx = ui_open_index(config, &error);
 	if (ui.idx == NULL)

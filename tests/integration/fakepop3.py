@@ -1142,7 +1142,7 @@ def cmd_check(args):
         rel = os.path.relpath(root, args.store)
         for f in files:
             p = os.path.normpath(os.path.join(rel, f))
-            if re.fullmatch(r"index\.db(-wal|-shm|-journal)?", p) or \
+            if re.fullmatch(r"index\.db(-wal|-shm|-journal)?|fetch\.log", p) or \
                     re.fullmatch(re.escape(ACCOUNT) + r"/(\.lock|surat-uidls|(tmp|new|cur)/[^/]+)", p):
                 continue
             problems.append("unexpected file in the store: %s" % p)

@@ -32,6 +32,9 @@ IT_SRC="$SURAT_SRCDIR/tests/integration"
 it_base=${TMPDIR:-/tmp}
 [ ${#it_base} -le 40 ] || it_base=/tmp
 [ -n "${IT_TMP:-}" ] || IT_TMP=$(mktemp -d "$it_base/sit.XXXXXX") || exit 1
+# The tmux servers' sockets live in the test's folder and go with it.
+TMUX_TMPDIR=$IT_TMP
+export TMUX_TMPDIR
 # As root, Dovecot's own users must be able to reach the folders inside.
 chmod 755 "$IT_TMP"
 IT_STORE="$IT_TMP/store"

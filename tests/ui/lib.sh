@@ -7,6 +7,9 @@ set -u
 : "${SURAT_SRCDIR:?SURAT_SRCDIR must point at the source tree}"
 
 UI_TMP=$(mktemp -d "${TMPDIR:-/tmp}/surat-ui.XXXXXX")
+# The tmux servers' sockets live in the test's folder and go with it.
+TMUX_TMPDIR=$UI_TMP
+export TMUX_TMPDIR
 UI_SOCKET_BASE="surat-$$-$(basename "$0" .sh)"
 UI_STARTS=0
 UI_SOCKET="$UI_SOCKET_BASE-0"

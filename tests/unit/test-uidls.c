@@ -252,7 +252,6 @@ test_compaction(void **state)
 	struct stat st;
 	char *path = g_build_filename(dir, UIDLS_FILE, NULL), *text;
 	int i, status;
-	pid_t child;
 
 	/* Small journals are left alone. */
 	uidls_add_stored(r, "b0", "U0", false);
@@ -270,7 +269,7 @@ test_compaction(void **state)
 
 	assert_true(uidls_compact(dir, build_even, (void *)dir, NULL));
 	/* The child's append waited for the compaction and landed in the new file. */
-	while ((child = wait(&status)) > 0)
+	while (wait(&status) > 0)
 		assert_int_equal(WEXITSTATUS(status), 0);
 	u = uidls_read(dir, NULL);
 	assert_non_null(u);
