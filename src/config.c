@@ -1267,13 +1267,137 @@ config_check_modes(struct config_parse *p, const config_t *cfg)
 	g_hash_table_destroy(warned);
 }
 
+/*
+ * The file named by the @include directive whose string starts at TEXT[*AT]
+ * (just after its opening quote), as libconfig 1.5 reads it: \\ and \" are
+ * escapes and a NUL ends each run of plain bytes.  Sets *AT past the closing
+ * quote.  NULL (no name to check) if the string does not end or holds an
+ * escape libconfig does not take, which libconfig reports itself.
+ */
+static char *
+config_include_name(const char *text, gsize len, gsize *at)
+{
+	GString *name = g_string_new(NULL);
+	gsize i = *at;
+
+	while (i < len && text[i] != '"') {
+		if (text[i] == '\\') {
+			if (i + 1 >= len || (text[i + 1] != '\\' && text[i + 1] != '"'))
+				break;
+			g_string_append_c(name, text[i + 1]);
+			i += 2;
+			continue;
+		}
+		/* libconfig appends each run of plain bytes as a C string. */
+		gsize run = i;
+
+		while (i < len && text[i] != '"' && text[i] != '\\')
+			i++;
+		g_string_append_len(name, text + run, (gssize)strnlen(text + run, i - run));
+	}
+	*at = i + 1;
+	if (i >= len || text[i] != '"')
+		return g_string_free(name, TRUE), NULL;
+	return g_string_free(name, FALSE);
+}
+
+/*
+ * Check, before libconfig reads them, that every file an @include in FILE
+ * (shown as SHOWN) names is a regular file of a sane size, and so on down
+ * the files those include (each once; SEEN holds them).  libconfig 1.5 opens
+ * whatever the name is and, given a folder ("@include \"\"" names
+ * include_dir itself) or a device, fails inside its scanner, which ends the
+ * process; a FIFO would block it.  A name that does not exist is left to
+ * libconfig, which reports it.  Comments and strings are skipped as
+ * libconfig's scanner skips them.
+ */
+static void
+config_check_includes(struct config_parse *p, const char *file, const char *shown,
+    GHashTable *seen)
+{
+	gsize len, i = 0;
+	int line = 1;
+	char *text;
+
+	if (!g_file_get_contents(file, &text, &len, NULL))
+		return; /* libconfig says why */
+	while (i < len) {
+		bool line_start = i == 0 || text[i - 1] == '\n';
+		gsize at = i;
+
+		if (line_start) {
+			while (at < len && (text[at] == ' ' || text[at] == '\t'))
+				at++;
+			if (len - at > 8 && strncmp(text + at, "@include", 8) == 0 &&
+			    (text[at + 8] == ' ' || text[at + 8] == '\t')) {
+				at += 8;
+				while (at < len && (text[at] == ' ' || text[at] == '\t'))
+					at++;
+				if (at < len && text[at] == '"') {
+					char *name, *target, *quoted;
+					struct stat st;
+					const char *why = NULL;
+
+					at++;
+					name = config_include_name(text, len, &at);
+					target = name != NULL ? g_strconcat(p->include_dir,
+					    G_DIR_SEPARATOR_S, name, NULL) : NULL;
+					if (target != NULL && stat(target, &st) == 0) {
+						if (!S_ISREG(st.st_mode))
+							why = "not a regular file";
+						else if (st.st_size > CONFIG_MAX_FILE_SIZE)
+							why = "larger than 1 MiB";
+					}
+					if (why != NULL && p->errors->len < CONFIG_MAX_ERRORS) {
+						quoted = config_quote(name);
+						config_add_line(p->errors, g_strdup_printf(
+						    "%s:%d: @include \"%s\": %s; name a file "
+						    "(looked for %s)", shown, line, quoted, why,
+						    target));
+						g_free(quoted);
+					} else if (why == NULL && target != NULL &&
+					    !g_hash_table_contains(seen, target)) {
+						g_hash_table_add(seen, g_strdup(target));
+						config_check_includes(p, target, target, seen);
+					}
+					for (; i < at && i < len; i++)
+						line += text[i] == '\n';
+					g_free(target);
+					g_free(name);
+					continue;
+				}
+			}
+		}
+		if (text[i] == '"') { /* a string: its escapes may hide a quote */
+			for (i++; i < len && text[i] != '"'; i++) {
+				line += text[i] == '\n';
+				if (text[i] == '\\' && i + 1 < len)
+					line += text[++i] == '\n';
+			}
+		} else if (text[i] == '/' && i + 1 < len && text[i + 1] == '*') {
+			for (i += 2; i + 1 < len && !(text[i] == '*' && text[i + 1] == '/'); i++)
+				line += text[i] == '\n';
+			i++;
+		} else if (text[i] == '#' || (text[i] == '/' && i + 1 < len && text[i + 1] == '/')) {
+			while (i + 1 < len && text[i + 1] != '\n')
+				i++;
+		} else {
+			line += text[i] == '\n';
+		}
+		i++;
+	}
+	g_free(text);
+}
+
 struct surat_config *
 config_load(const char *path, GPtrArray *errors, GPtrArray *warnings)
 {
 	struct config_parse p = { .path = path, .errors = errors, .warnings = warnings };
 	struct surat_config *config = NULL;
 	const char *why = NULL;
+	GHashTable *seen;
 	struct stat st;
+	guint had;
 	config_t cfg;
 	char *text;
 
@@ -1292,6 +1416,12 @@ config_load(const char *path, GPtrArray *errors, GPtrArray *warnings)
 	p.names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	p.include_dir = g_path_get_dirname(path);
 	config_set_include_dir(&cfg, p.include_dir);
+	seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	had = errors->len;
+	config_check_includes(&p, path, path, seen);
+	g_hash_table_destroy(seen);
+	if (errors->len > had)
+		goto out;
 	if (!config_read_file(&cfg, path)) {
 		char *where = config_source_path(&p, config_error_file(&cfg));
 

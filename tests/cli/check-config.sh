@@ -17,7 +17,7 @@ mkdir -p "$HOME" "$tmp/cwd" "$scratch" || exit 1
 cd "$tmp/cwd" || exit 1
 
 n=0
-echo "1..20"
+echo "1..21"
 
 # ok STATUS WHAT: report one test, with the output when it failed.
 ok() {
@@ -100,6 +100,21 @@ printf 'store = "%s";\n@include "empty.inc"\n' "$tmp/store" >"$tmp/writable.conf
 : >"$tmp/empty.inc"
 chmod 620 "$tmp/writable.conf"
 chmod 602 "$tmp/empty.inc"
+# @include naming a folder, the configuration's own folder (""), a FIFO, and
+# one nested in an included file; a commented-out one is not read.
+mkdir "$tmp/conf.d" && mkfifo "$tmp/pipe.inc" || exit 1
+printf 'mouse = true;\n@include "conf.d"\n' >"$tmp/nested.inc"
+cat >"$tmp/include-folder.conf" <<END
+store = "$tmp/store";
+# @include "conf.d"
+/*
+@include "pipe.inc"
+*/
+@include "conf.d"
+@include ""
+@include "pipe.inc"
+@include "nested.inc"
+END
 
 # Every run below must leave all of $tmp but $scratch exactly as it is.
 snapshot() {
@@ -210,6 +225,16 @@ surat: warning: $tmp/empty.inc: writable by group or others, who could make sura
 END
 [ $status -eq 0 ] && cmp -s "$scratch/want" "$scratch/err"
 ok $? "a configuration file or an @include'd one others can write gets a warning, even empty"
+
+run -c "$tmp/include-folder.conf" check-config
+cat >"$scratch/want" <<END
+surat: $tmp/include-folder.conf:6: @include "conf.d": not a regular file; name a file (looked for $tmp/conf.d)
+surat: $tmp/include-folder.conf:7: @include "": not a regular file; name a file (looked for $tmp/)
+surat: $tmp/include-folder.conf:8: @include "pipe.inc": not a regular file; name a file (looked for $tmp/pipe.inc)
+surat: $tmp/nested.inc:2: @include "conf.d": not a regular file; name a file (looked for $tmp/conf.d)
+END
+[ $status -eq 2 ] && cmp -s "$scratch/want" "$scratch/err"
+ok $? "@include of a folder, \"\" or a FIFO is an error naming file and line (libconfig would exit or block)"
 
 run -c "$tmp/good.conf" check-config extra
 [ $status -eq 2 ] && grep -q "check-config takes no arguments" "$scratch/err"
