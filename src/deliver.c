@@ -359,6 +359,42 @@ deliver_add(struct deliver *d, const char *buf, size_t len, const char *uidl, bo
 	return deliver_add_summarized(d, buf, len, uidl, partial, NULL, error);
 }
 
+/*
+ * Fill the file fields of ITEM, whose tmp file is written and closed: a new
+ * message of D's account in new/, no flags, UIDL, arrived now, SIZE and
+ * MTIME bytes and time of the file.  The header fields stay as the summary
+ * left them.
+ */
+static void
+deliver_item_place(const struct deliver *d, struct deliver_item *item, const char *uidl,
+    bool partial, int64_t size, int64_t mtime)
+{
+	g_free(item->msg.account);
+	item->msg.account = g_strdup(d->account);
+	g_free(item->msg.subdir);
+	item->msg.subdir = g_strdup("new");
+	g_free(item->msg.base);
+	item->msg.base = g_strdup(item->tmp.base);
+	g_free(item->msg.flags);
+	item->msg.flags = g_strdup("");
+	g_free(item->msg.uidl);
+	item->msg.uidl = g_strdup(uidl);
+	item->msg.arrival = (int64_t)time(NULL);
+	item->msg.size = size;
+	item->msg.mtime = mtime;
+	item->msg.partial = partial;
+	item->msg.state = INDEX_STATE_PENDING;
+}
+
+/* Queue ITEM for the next commit. */
+static void
+deliver_queue(struct deliver *d, struct deliver_item *item)
+{
+	g_ptr_array_add(d->queue, item);
+	if (item->msg.uidl != NULL)
+		g_hash_table_add(d->queued, item->msg.uidl);
+}
+
 bool
 deliver_add_summarized(struct deliver *d, const char *buf, size_t len, const char *uidl,
     bool partial, struct deliver_summary *summary, GError **error)
@@ -393,30 +429,14 @@ deliver_add_summarized(struct deliver *d, const char *buf, size_t len, const cha
 	}
 	if (!store_tmp_close(&item->tmp, false, error))
 		goto fail;
-	g_free(item->msg.account);
-	item->msg.account = g_strdup(d->account);
-	g_free(item->msg.subdir);
-	item->msg.subdir = g_strdup("new");
-	g_free(item->msg.base);
-	item->msg.base = g_strdup(item->tmp.base);
-	g_free(item->msg.flags);
-	item->msg.flags = g_strdup("");
-	g_free(item->msg.uidl);
-	item->msg.uidl = g_strdup(uidl);
-	item->msg.arrival = (int64_t)time(NULL);
-	item->msg.size = (int64_t)len;
-	item->msg.mtime = (int64_t)st.st_mtime;
-	item->msg.partial = partial;
-	item->msg.state = INDEX_STATE_PENDING;
+	deliver_item_place(d, item, uidl, partial, (int64_t)len, (int64_t)st.st_mtime);
 	if (summary == NULL) {
 		summary_from_bytes(buf, len, d->fallbacks, &item->msg, &item->body_text);
 	} else if (item->msg.date == 0) {
 		/* summary.h falls back to the arrival time, known only now. */
 		item->msg.date = item->msg.arrival;
 	}
-	g_ptr_array_add(d->queue, item);
-	if (item->msg.uidl != NULL)
-		g_hash_table_add(d->queued, item->msg.uidl);
+	deliver_queue(d, item);
 	return true;
 fail:
 	/* A failed write leaves nothing behind: no file, no row. */
@@ -676,27 +696,11 @@ deliver_add_stream(struct deliver *d, struct deliver_stream *s, const char *uidl
 	item->tmp = s->tmp;
 	memset(&s->tmp, 0, sizeof s->tmp);
 	s->tmp.fd = -1;
-	g_free(item->msg.account);
-	item->msg.account = g_strdup(d->account);
-	g_free(item->msg.subdir);
-	item->msg.subdir = g_strdup("new");
-	g_free(item->msg.base);
-	item->msg.base = g_strdup(item->tmp.base);
-	g_free(item->msg.flags);
-	item->msg.flags = g_strdup("");
-	g_free(item->msg.uidl);
-	item->msg.uidl = g_strdup(uidl);
-	item->msg.arrival = (int64_t)time(NULL);
+	deliver_item_place(d, item, uidl, partial, (int64_t)s->len, s->mtime);
 	if (item->msg.date == 0)
 		item->msg.date = item->msg.arrival;
-	item->msg.size = (int64_t)s->len;
-	item->msg.mtime = s->mtime;
-	item->msg.partial = partial;
-	item->msg.state = INDEX_STATE_PENDING;
 	deliver_stream_release(s);
-	g_ptr_array_add(d->queue, item);
-	if (item->msg.uidl != NULL)
-		g_hash_table_add(d->queued, item->msg.uidl);
+	deliver_queue(d, item);
 	return true;
 }
 

@@ -12,6 +12,7 @@
 
 #include "surat/render.h"
 #include "surat/sanitize.h"
+#include "testlib.h"
 
 /*
  * Runaway (quadratic) work on the inputs below costs hours: stop the test
@@ -707,16 +708,8 @@ static GString *
 nested_message(int depth, int dash_lines)
 {
 	GString *s = g_string_new("Subject: nest\nContent-Type: multipart/mixed; boundary=\"b0\"\n\n");
-	int i;
 
-	for (i = 1; i < depth; i++)
-		g_string_append_printf(s, "--b%d\nContent-Type: multipart/mixed; boundary=\"b%d\"\n\n",
-		    i - 1, i);
-	g_string_append_printf(s, "--b%d\nContent-Type: text/plain\n\ndeep text\n", depth - 1);
-	for (i = 0; i < dash_lines; i++)
-		g_string_append(s, "--not-a-boundary-line\n");
-	for (i = depth - 1; i >= 0; i--)
-		g_string_append_printf(s, "--b%d--\n", i);
+	testlib_append_nested(s, depth, dash_lines);
 	return s;
 }
 

@@ -12,6 +12,7 @@
 #include "surat/render.h"
 #include "surat/sanitize.h"
 #include "surat/summary.h"
+#include "testlib.h"
 
 /* Summarize TEXT with arrival time 777 and charset FALLBACKS; *BODY gets the search text. */
 static void
@@ -458,16 +459,8 @@ hostile_message(int depth, int dash_lines)
 	GString *s = g_string_new("Subject: nest\nContent-Type: multipart/mixed; boundary=\"top\"\n\n"
 	    "--top\nContent-Type: text/plain\n\nearlyword\n"
 	    "--top\nContent-Type: multipart/mixed; boundary=\"b0\"\n\n");
-	int i;
 
-	for (i = 1; i < depth; i++)
-		g_string_append_printf(s, "--b%d\nContent-Type: multipart/mixed; boundary=\"b%d\"\n\n",
-		    i - 1, i);
-	g_string_append_printf(s, "--b%d\nContent-Type: text/plain\n\ndeep text\n", depth - 1);
-	for (i = 0; i < dash_lines; i++)
-		g_string_append(s, "--not-a-boundary-line\n");
-	for (i = depth - 1; i >= 0; i--)
-		g_string_append_printf(s, "--b%d--\n", i);
+	testlib_append_nested(s, depth, dash_lines);
 	g_string_append(s, "--top\nContent-Type: text/plain\n\nlateword\n--top--\n");
 	return s;
 }

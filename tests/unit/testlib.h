@@ -72,4 +72,26 @@ testlib_index_new(const char *template, char **dir)
 	return idx;
 }
 
+/*
+ * Append to S the body of a multipart/mixed with boundary "b0": DEPTH
+ * multiparts nested one in the next around one text part ("deep text"),
+ * then DASH_LINES lines that look like boundaries but are not, then every
+ * closing boundary.  What a hostile sender writes to make a parser recurse
+ * and rescan.
+ */
+static inline void
+testlib_append_nested(GString *s, int depth, int dash_lines)
+{
+	int i;
+
+	for (i = 1; i < depth; i++)
+		g_string_append_printf(s, "--b%d\nContent-Type: multipart/mixed; boundary=\"b%d\"\n\n",
+		    i - 1, i);
+	g_string_append_printf(s, "--b%d\nContent-Type: text/plain\n\ndeep text\n", depth - 1);
+	for (i = 0; i < dash_lines; i++)
+		g_string_append(s, "--not-a-boundary-line\n");
+	for (i = depth - 1; i >= 0; i--)
+		g_string_append_printf(s, "--b%d--\n", i);
+}
+
 #endif
