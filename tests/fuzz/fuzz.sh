@@ -15,6 +15,9 @@
 #   FUZZ_SECONDS=N     seconds per target (make fuzz-long: 3600)
 #   FUZZ_TARGETS="a b" only these targets (default: every fuzz-*.c)
 #   FUZZ_JOBS=N        targets run at once (default 1)
+#   FUZZ_SEED=N        libFuzzer's -seed (default 1, so ./check explores the
+#                      same inputs each run and a red run can be replayed;
+#                      make fuzz-long: 0, a new random seed each run)
 #
 # Skipped only when clang cannot build a libFuzzer program at all.
 set -u
@@ -23,6 +26,7 @@ set -u
 : "${FUZZ_SECONDS:=10}"
 : "${FUZZ_JOBS:=1}"
 : "${FUZZ_MERGE:=0}"
+: "${FUZZ_SEED:=1}"
 src=$(cd "$SURAT_SRCDIR" && pwd)
 builddir=$(cd "$SURAT_BUILDDIR" && pwd)
 fb="$builddir/fuzz-build"
@@ -83,7 +87,7 @@ run() {
 	o="$out/$t"
 	rm -rf "$o"
 	mkdir -p "$o/corpus"
-	set -- -max_total_time="$FUZZ_SECONDS" -max_len="$(option "$t" max_len 65536)" \
+	set -- -seed="$FUZZ_SEED" -max_total_time="$FUZZ_SECONDS" -max_len="$(option "$t" max_len 65536)" \
 		-timeout="$(option "$t" timeout 10)" -rss_limit_mb=2048 -print_final_stats=1 \
 		-artifact_prefix="$o/"
 	dict=$(option "$t" dict "")
