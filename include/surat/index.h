@@ -160,7 +160,9 @@ bool index_in_transaction(struct index *idx);
  * NULL (a lost UIDL would mean a message fetched twice).  BODY_TEXT (may be
  * NULL) is the plain text for full-text search.  MSG->id is set.  A new
  * STORED row, or one whose threading fields changed, is threaded at the next
- * index_threads_update.
+ * index_threads_update.  Outside a transaction it is one; inside the
+ * caller's it takes no savepoint (each would make FTS5 write a segment), so
+ * after a failure the caller must roll its transaction back.
  */
 bool index_put(struct index *idx, struct index_message *msg, const char *body_text, GError **error);
 
