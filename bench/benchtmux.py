@@ -69,3 +69,10 @@ def peak_rss_kb(pid):
 
 def median(xs):
     return statistics.median(xs) if xs else float("nan")
+
+
+def deps_install(*packages):
+    """Install the Debian PACKAGES that are missing, as ./check does (tools/deps.sh)."""
+    top = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    subprocess.run(["sh", "-c", '. "$1/tools/deps.sh" && shift && deps_install "$@"', "sh", top]
+                   + list(packages))

@@ -343,6 +343,28 @@ index_count(struct index *idx, const struct index_filter *filter, int64_t *total
 	int64_t n_total, n_unread;
 
 	index_build_init(&b, filter, INDEX_SORT_DATE, false);
+	if (b.match == NULL && (b.filter->query == NULL || search_query_root(b.filter->query) == NULL) &&
+	    !b.filter->unread_only) {
+		/* Whole mailboxes: their counts, kept by triggers (schema 3). */
+		sqlite3_stmt *stmt = index_sql(idx,
+		    "SELECT coalesce(sum(total), 0), coalesce(sum(unread), 0) FROM mailbox_counts"
+		    " WHERE (?1 IS NULL OR account = ?1) AND (?2 IS NULL OR folder = ?2)",
+		    error);
+
+		n_total = n_unread = -1;
+		if (stmt != NULL) {
+			index_bind_text(stmt, 1, b.filter->account);
+			index_bind_text(stmt, 2, b.filter->folder);
+			if (sqlite3_step(stmt) == SQLITE_ROW) {
+				n_total = sqlite3_column_int64(stmt, 0);
+				n_unread = sqlite3_column_int64(stmt, 1);
+			} else {
+				index_set_error(idx, error, INDEX_ERROR_DB, NULL);
+			}
+			sqlite3_reset(stmt);
+		}
+		goto out;
+	}
 	if (b.match != NULL || b.filter->query != NULL) {
 		/*
 		 * A text or query condition reads each matching row: count both
@@ -808,10 +830,8 @@ bool
 index_mailbox_counts(struct index *idx, GPtrArray *out, GError **error)
 {
 	sqlite3_stmt *stmt = index_sql(idx,
-	    "SELECT account, folder, count(*), sum(instr(flags, 'S') = 0),"
-	    " sum(instr(flags, 'F') > 0) FROM messages INDEXED BY messages_box_flags"
-	    " WHERE state = 1"
-	    " GROUP BY account, folder ORDER BY account, folder",
+	    "SELECT account, folder, total, unread, flagged FROM mailbox_counts"
+	    " WHERE total > 0 ORDER BY account, folder",
 	    error);
 	int rc;
 

@@ -39,8 +39,9 @@ enum index_error_code {
 /*
  * 1: messages + FTS.  2: folders, Cc, tags, threads, sort keys, the undo log,
  * the moves journal and the UIDLs of expunged messages (the DELE queue).
+ * 3: each mailbox's counts, kept by triggers.
  */
-#define INDEX_SCHEMA_VERSION 2
+#define INDEX_SCHEMA_VERSION 3
 
 /* Where a row is in its life (deliver.h and folder.h explain the order). */
 enum index_state {

@@ -360,6 +360,9 @@ ui_loop(struct ui *ui)
 		int32_t key;
 		int sig;
 
+		if (ui->dirty)
+			ui_draw(ui);
+		/* After the draw: the first frame does not wait for the fetch to start. */
 		ui_fetch_tick(ui);
 		if (ui->dirty)
 			ui_draw(ui);

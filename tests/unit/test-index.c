@@ -701,6 +701,97 @@ test_counts_unread(void **state)
 	assert_int_equal(total, 40);
 }
 
+/*
+ * The counts kept by triggers (mailbox_counts) equal a fresh count of the
+ * STORED rows per mailbox: "account|folder|total|unread|flagged" lines.
+ */
+static void
+assert_counts_kept(const char *path)
+{
+	static const char *const sql[] = {
+		"SELECT group_concat(line, ';') FROM (SELECT account || '|' || folder || '|' ||"
+		" total || '|' || unread || '|' || flagged AS line FROM mailbox_counts"
+		" WHERE total > 0 ORDER BY account, folder)",
+		"SELECT group_concat(line, ';') FROM (SELECT account || '|' || folder || '|' ||"
+		" count(*) || '|' || sum(instr(flags, 'S') = 0) || '|' || sum(instr(flags, 'F') > 0)"
+		" AS line FROM messages WHERE state = 1 GROUP BY account, folder"
+		" ORDER BY account, folder)",
+	};
+	char *got[2];
+	sqlite3 *db;
+	int i;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	for (i = 0; i < 2; i++) {
+		sqlite3_stmt *stmt;
+
+		assert_int_equal(sqlite3_prepare_v2(db, sql[i], -1, &stmt, NULL), SQLITE_OK);
+		assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+		got[i] = g_strdup((const char *)sqlite3_column_text(stmt, 0));
+		sqlite3_finalize(stmt);
+	}
+	sqlite3_close(db);
+	assert_string_equal(got[0] != NULL ? got[0] : "", got[1] != NULL ? got[1] : "");
+	g_free(got[0]);
+	g_free(got[1]);
+}
+
+/* Every kind of change to a row keeps the mailbox counts right, and index_count reads them. */
+static void
+test_counts_kept_by_triggers(void **state)
+{
+	struct fixture *f = *state;
+	struct index_filter all = { 0 }, a_inbox = { .account = "a", .folder = "" };
+	struct index_message m = { 0 };
+	int64_t ids[6], total, unread;
+
+	ids[0] = put(f->idx, "a", "1", 1, "", "s", NULL);
+	ids[1] = put(f->idx, "a", "2", 2, "S", "s", NULL);
+	ids[2] = put(f->idx, "a", "3", 3, "FS", "s", NULL);
+	ids[3] = put(f->idx, "b", "4", 4, "F", "s", NULL);
+	assert_counts_kept(f->path);
+	/* A PENDING row is not counted until it is STORED. */
+	m.account = g_strdup("b");
+	m.base = g_strdup("5");
+	m.flags = g_strdup("");
+	m.state = INDEX_STATE_PENDING;
+	assert_true(index_put(f->idx, &m, NULL, NULL));
+	ids[4] = m.id;
+	index_message_clear(&m);
+	assert_counts_kept(f->path);
+	assert_true(index_count(f->idx, &all, &total, &unread, NULL));
+	assert_int_equal(total, 4);
+	assert_int_equal(unread, 2);
+	assert_true(index_set_state(f->idx, ids[4], INDEX_STATE_STORED, NULL));
+	assert_counts_kept(f->path);
+	/* Flags, a move to a folder and to another account, a replaced row. */
+	assert_true(index_set_flags(f->idx, ids[0], "cur", "F", NULL));
+	assert_counts_kept(f->path);
+	assert_true(index_set_flags(f->idx, ids[2], "cur", "", NULL));
+	assert_counts_kept(f->path);
+	assert_true(index_set_location(f->idx, ids[1], "a", "Archive", "cur", "2", "S", NULL, NULL));
+	assert_counts_kept(f->path);
+	assert_true(index_set_location(f->idx, ids[3], "a", "", "cur", "4", "F", NULL, NULL));
+	assert_counts_kept(f->path);
+	ids[5] = put(f->idx, "a", "1", 9, "S", "replaced", NULL);
+	assert_int_equal(ids[5], ids[0]);
+	assert_counts_kept(f->path);
+	/* Expunging, gone, a rolled-back change. */
+	assert_true(index_set_state(f->idx, ids[2], INDEX_STATE_EXPUNGING, NULL));
+	assert_counts_kept(f->path);
+	assert_true(index_delete(f->idx, ids[2], NULL));
+	assert_true(index_delete(f->idx, ids[4], NULL));
+	assert_counts_kept(f->path);
+	assert_true(index_begin(f->idx, NULL));
+	assert_true(index_set_flags(f->idx, ids[0], "cur", "", NULL));
+	index_rollback(f->idx);
+	assert_counts_kept(f->path);
+	/* a's inbox: 1 (replaced, seen) and 4 (moved from b, flagged, unread). */
+	assert_true(index_count(f->idx, &a_inbox, &total, &unread, NULL));
+	assert_int_equal(total, 2);
+	assert_int_equal(unread, 1);
+}
+
 static void
 test_set_flags_and_get(void **state)
 {
@@ -875,6 +966,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_foreach, setup_open, teardown),
 		cmocka_unit_test_setup_teardown(test_position, setup_open, teardown),
 		cmocka_unit_test_setup_teardown(test_counts_unread, setup_open, teardown),
+		cmocka_unit_test_setup_teardown(test_counts_kept_by_triggers, setup_open, teardown),
 		cmocka_unit_test_setup_teardown(test_set_flags_and_get, setup_open, teardown),
 		cmocka_unit_test_setup_teardown(test_accounts_and_rows, setup_open, teardown),
 		cmocka_unit_test_setup_teardown(test_transaction_rollback, setup_open, teardown),
