@@ -8,7 +8,9 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "surat/cli.h"
 #include "surat/config.h"
@@ -151,14 +153,55 @@ out:
 	return status;
 }
 
+/* The reindex bar: when it was last drawn, and whether a line is on the screen. */
+struct cli_reindex_bar {
+	gint64 drawn;
+	int cols; /* the terminal's width */
+	bool shown;
+};
+
+/*
+ * Draw "reindex: ACCOUNT/FOLDER [=====     ] 12,000/100,000" on stderr, at
+ * most ten times a second and always for a mailbox's last file.
+ */
+static void
+cli_reindex_progress(const char *account, const char *folder, int64_t done, int64_t total,
+    void *data)
+{
+	struct cli_reindex_bar *bar = data;
+	gint64 now = g_get_monotonic_time();
+	char *name, *line, *safe, *fit;
+	int filled;
+
+	if (total == 0 || (done < total && now - bar->drawn < 100 * 1000))
+		return;
+	bar->drawn = now;
+	name = folder[0] != '\0' ? g_strdup_printf("%s/%s", account, folder) : g_strdup(account);
+	filled = (int)(done * 30 / total);
+	line = g_strdup_printf("reindex: %s [%.*s%*s] %lld/%lld", name, filled,
+	    "==============================", 30 - filled, "", (long long)done, (long long)total);
+	/* The names are the store's folders: sanitized, and cut to stay on one line. */
+	safe = sanitize_text(line, -1, 0);
+	fit = width_fit(safe, MAX(bar->cols - 1, 10), 0);
+	fprintf(stderr, "\r%s\033[K", fit);
+	fflush(stderr);
+	bar->shown = true;
+	g_free(fit);
+	g_free(safe);
+	g_free(line);
+	g_free(name);
+}
+
 int
 cli_reindex(const char *cli_path, int argc, char **argv)
 {
 	struct surat_config *config = NULL;
 	struct reindex_stats stats = { 0 };
+	struct cli_reindex_bar bar = { 0 };
 	struct index *idx = NULL;
 	GError *error = NULL;
 	char *path = NULL, *store = NULL;
+	bool ok;
 	int status;
 
 	if (argc > 1) {
@@ -197,8 +240,18 @@ cli_reindex(const char *cli_path, int argc, char **argv)
 		g_free(aside);
 		idx = index_open(path, &error);
 	}
-	if (idx == NULL || !reindex_store(idx, config->store,
-	    (const char *const *)config->charset_fallbacks, &stats, &error)) {
+	if (isatty(STDERR_FILENO)) {
+		struct winsize ws;
+
+		bar.cols = ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0 ? ws.ws_col : 80;
+		stats.progress = cli_reindex_progress;
+		stats.progress_data = &bar;
+	}
+	ok = idx != NULL && reindex_store(idx, config->store,
+	    (const char *const *)config->charset_fallbacks, &stats, &error);
+	if (bar.shown)
+		fputs("\r\033[K", stderr);
+	if (!ok) {
 		cli_store_error(error);
 		goto out;
 	}

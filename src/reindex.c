@@ -306,6 +306,9 @@ reindex_mailbox(struct index *idx, const char *account, const char *folder, cons
 		const struct uidls_stored *journal;
 		struct index_message *row;
 
+		if (run.stats->progress != NULL && i % REINDEX_PROGRESS_EVERY == 0)
+			run.stats->progress(account, folder, i, entries->len,
+			    run.stats->progress_data);
 		/* The same base twice (copied by hand?): the first one wins. */
 		if (g_hash_table_contains(seen, entry->base))
 			continue;
@@ -343,6 +346,9 @@ reindex_mailbox(struct index *idx, const char *account, const char *folder, cons
 		if (!reindex_drain_one(&run, &p, &queue, error))
 			goto out;
 	}
+	if (run.stats->progress != NULL)
+		run.stats->progress(account, folder, entries->len, entries->len,
+		    run.stats->progress_data);
 	/*
 	 * Rows whose file is gone; PENDING rows are recovery's business.  A row
 	 * with a UIDL is remembered (index_bury), so the fetcher does not fetch it again.

@@ -25,7 +25,17 @@ struct reindex_stats {
 	int64_t removed;  /* rows dropped because their file vanished */
 	int64_t accounts; /* Maildirs indexed (reindex_store only) */
 	int64_t folders;  /* local folders indexed (reindex_store only) */
+	/*
+	 * Called (when set) as a mailbox's files are gone through: DONE of
+	 * TOTAL files of (ACCOUNT, FOLDER), every REINDEX_PROGRESS_EVERY files
+	 * and once more at its end, from the calling thread.
+	 */
+	void (*progress)(const char *account, const char *folder, int64_t done, int64_t total,
+	    void *data);
+	void *progress_data;
 };
+
+#define REINDEX_PROGRESS_EVERY 500
 
 /*
  * Reindex the Maildir MAILDIR as the inbox of account ACCOUNT (its local

@@ -20,7 +20,7 @@ if { "$SURAT" -c "$cfg" check-config; "$SURAT" -c "$cfg" list; } 2>&1 |
 	exit 0
 fi
 
-echo "1..16"
+echo "1..17"
 n=0
 ok() {
 	n=$((n + 1))
@@ -160,3 +160,24 @@ printf 'store = 5;\n' >"$tmp/config4"
 "$SURAT" -c "$tmp/config4" list >/dev/null 2>&1
 [ $? -eq 2 ]
 ok $? "list with a bad configuration exits 2"
+
+# 17: on a terminal, a bar per mailbox (files done of files in it), cleared
+# before the summary; through a pipe (test 1) nothing on stderr.
+bar=$tmp/bar
+mkdir -p "$bar/big/new" "$bar/big/cur" "$bar/big/tmp" "$bar/big/.Lists/cur" \
+	"$bar/big/.Lists/new" "$bar/big/.Lists/tmp"
+i=0
+while [ $i -lt 1200 ]; do
+	printf 'From: a@example.org\nSubject: m%d\n\nbody\n' $i >"$bar/big/cur/17000$i.M1P1Q1.host:2,S"
+	i=$((i + 1))
+done
+printf 'From: a@example.org\nSubject: l\n\nbody\n' >"$bar/big/.Lists/cur/1.M1P1Q1.host:2,S"
+printf 'store = "%s";\ntheme = "default";\n' "$bar" >"$tmp/config5"
+script -qec "\"$SURAT\" -c \"$tmp/config5\" reindex" /dev/null >"$tmp/tty" 2>&1
+grep -q 'reindex: big \[=*  *\] 0/1200' "$tmp/tty" &&
+	grep -q 'reindex: big \[==============================\] 1200/1200' "$tmp/tty" &&
+	grep -q 'reindex: big/Lists \[==============================\] 1/1' "$tmp/tty" &&
+	grep -q "$(printf '\r\033\\[K')$bar: 1201 messages in 1 accounts (1201 parsed" "$tmp/tty"
+st=$?
+[ $st -eq 0 ] || sed -n l "$tmp/tty" | head -20 | sed 's/^/# /'
+ok $st "reindex on a terminal shows a bar per mailbox and clears it"
