@@ -252,6 +252,8 @@ static const char *const index_migrations[] = {
 	"    flagged = flagged - (instr(old.flags, 'F') > 0)"
 	"    WHERE account = old.account AND folder = old.folder;"
 	"END;"
+	/* The view indexes a bulk load dropped, to build again (index_bulk_begin). */
+	"CREATE TABLE index_deferred (name TEXT PRIMARY KEY, sql TEXT NOT NULL);"
 	"CREATE TRIGGER messages_count_update AFTER UPDATE OF account, folder, state, flags"
 	"  ON messages WHEN old.state = 1 OR new.state = 1 BEGIN"
 	"  UPDATE mailbox_counts SET total = total - 1,"
@@ -657,6 +659,110 @@ index_has_unthreaded(struct index *idx)
 }
 
 /* Read the version, set the journal and sync modes, migrate. */
+/* True when a bulk load's indexes wait to be built again. */
+static bool
+index_has_deferred(struct index *idx)
+{
+	sqlite3_stmt *stmt = index_sql(idx, "SELECT EXISTS (SELECT 1 FROM index_deferred)", NULL);
+	bool yes = false;
+
+	if (stmt == NULL)
+		return false;
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		yes = sqlite3_column_int(stmt, 0) != 0;
+	sqlite3_reset(stmt);
+	return yes;
+}
+
+/*
+ * The indexes a reindex and the threading it ends with use (the unique
+ * (account, folder, base) one has no SQL and is never dropped).
+ */
+#define INDEX_BULK_KEEP                                                                    \
+	"'messages_msgid', 'messages_unthreaded', 'messages_top_subject',"                 \
+	" 'messages_thread_rows', 'messages_pending', 'messages_expunging', 'messages_uidl'"
+
+bool
+index_bulk_begin(struct index *idx, bool *started, GError **error)
+{
+	sqlite3_stmt *stmt;
+	GPtrArray *names;
+	bool ok = false, empty = false;
+	guint i;
+
+	*started = false;
+	if (!index_begin(idx, error))
+		return false;
+	if ((stmt = index_sql(idx, "SELECT NOT EXISTS (SELECT 1 FROM messages)", error)) == NULL)
+		goto out;
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		empty = sqlite3_column_int(stmt, 0) != 0;
+	sqlite3_reset(stmt);
+	if (!empty) {
+		ok = true;
+		goto out;
+	}
+	/* Their SQL is kept first, in the same transaction: a crash loses nothing. */
+	if (!index_run_sql(idx,
+	    "INSERT OR IGNORE INTO index_deferred (name, sql) SELECT name, sql FROM sqlite_master"
+	    " WHERE type = 'index' AND tbl_name = 'messages' AND sql IS NOT NULL"
+	    " AND name NOT IN (" INDEX_BULK_KEEP ")",
+	    error))
+		goto out;
+	names = g_ptr_array_new_with_free_func(g_free);
+	stmt = index_sql(idx, "SELECT name FROM index_deferred", error);
+	while (stmt != NULL && sqlite3_step(stmt) == SQLITE_ROW)
+		g_ptr_array_add(names, index_column_text(stmt, 0));
+	if (stmt != NULL)
+		sqlite3_reset(stmt);
+	ok = stmt != NULL;
+	for (i = 0; ok && i < names->len; i++) {
+		char *sql = sqlite3_mprintf("DROP INDEX IF EXISTS \"%w\"",
+		    (const char *)g_ptr_array_index(names, i));
+
+		ok = index_run_sql(idx, sql, error);
+		sqlite3_free(sql);
+	}
+	g_ptr_array_free(names, TRUE);
+	*started = ok;
+out:
+	if (ok)
+		return index_commit(idx, error);
+	*started = false;
+	index_rollback(idx);
+	return false;
+}
+
+bool
+index_bulk_end(struct index *idx, GError **error)
+{
+	sqlite3_stmt *stmt;
+	GPtrArray *sqls = g_ptr_array_new_with_free_func(g_free);
+	bool ok;
+	guint i;
+
+	if (!index_begin(idx, error)) {
+		g_ptr_array_free(sqls, TRUE);
+		return false;
+	}
+	/* Read again inside the lock: another process may have built them already. */
+	stmt = index_sql(idx, "SELECT sql FROM index_deferred", error);
+	while (stmt != NULL && sqlite3_step(stmt) == SQLITE_ROW)
+		g_ptr_array_add(sqls, index_column_text(stmt, 0));
+	if (stmt != NULL)
+		sqlite3_reset(stmt);
+	ok = stmt != NULL;
+	for (i = 0; ok && i < sqls->len; i++)
+		ok = index_run_sql(idx, g_ptr_array_index(sqls, i), error);
+	g_ptr_array_free(sqls, TRUE);
+	ok = ok && index_run_sql(idx, "DELETE FROM index_deferred", error);
+	if (!ok) {
+		index_rollback(idx);
+		return false;
+	}
+	return index_commit(idx, error);
+}
+
 static bool
 index_setup(struct index *idx, GError **error)
 {
@@ -675,6 +781,9 @@ index_setup(struct index *idx, GError **error)
 	    !index_exec(idx, "PRAGMA cache_size = -16384", INDEX_ERROR_DB, error) ||
 	    !index_exec(idx, "PRAGMA temp_store = MEMORY", INDEX_ERROR_DB, error) ||
 	    !index_migrate(idx, error))
+		return false;
+	/* A bulk load that did not finish (a crash, a kill) left its indexes out. */
+	if (index_has_deferred(idx) && !index_bulk_end(idx, error))
 		return false;
 	/* Rows a migration (or an older writer) left unthreaded. */
 	if (index_has_unthreaded(idx) && !index_threads_update(idx, error))

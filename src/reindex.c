@@ -713,13 +713,16 @@ reindex_store(struct index *idx, const char *store, const char *const *fallbacks
 	GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
 	GPtrArray *indexed = g_ptr_array_new_with_free_func(g_free);
 	GHashTable *present = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-	bool ok = false;
+	bool ok = false, bulk = false;
 	guint i;
 
 	if (stats == NULL)
 		stats = &local;
 	/* Moves and expunges a crash interrupted are settled first. */
 	if (!folder_recover(idx, store, error) || !reindex_list_maildirs(store, names, error))
+		goto out;
+	/* Into an empty index: the view indexes are built once, at the end. */
+	if (names->len > 0 && !index_bulk_begin(idx, &bulk, error))
 		goto out;
 	for (i = 0; i < names->len; i++) {
 		const char *name = g_ptr_array_index(names, i);
@@ -742,6 +745,9 @@ reindex_store(struct index *idx, const char *store, const char *const *fallbacks
 	}
 	ok = true;
 out:
+	/* Built again even after a failure: the rows stored so far are listed. */
+	if (bulk && !index_bulk_end(idx, ok ? error : NULL))
+		ok = false;
 	g_hash_table_unref(present);
 	g_ptr_array_unref(indexed);
 	g_ptr_array_unref(names);

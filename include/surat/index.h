@@ -156,6 +156,17 @@ void index_unit_abort(struct index *idx, bool own);
 bool index_in_transaction(struct index *idx);
 
 /*
+ * Bulk loading, for a reindex into an empty index: when the messages table
+ * is empty, drop the indexes of the views (sorts, unread, flags...), keeping
+ * their SQL in the index, and set *STARTED; index_bulk_end builds them again
+ * from that SQL (once over every row: far cheaper than keeping twenty
+ * indexes up to date row by row).  Should the process die in between,
+ * index_open builds them.  Both outside any transaction.
+ */
+bool index_bulk_begin(struct index *idx, bool *started, GError **error);
+bool index_bulk_end(struct index *idx, GError **error);
+
+/*
  * Insert MSG, or replace the row with the same (account, folder, base),
  * keeping its id, tag and thread.  A UIDL the row has is never replaced by
  * NULL (a lost UIDL would mean a message fetched twice).  BODY_TEXT (may be

@@ -792,6 +792,68 @@ test_counts_kept_by_triggers(void **state)
 	assert_int_equal(unread, 1);
 }
 
+/* The names of the indexes on messages, one string ("a,b,c"; g_free). */
+static char *
+index_names(const char *path)
+{
+	sqlite3_stmt *stmt;
+	sqlite3 *db;
+	char *names;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT group_concat(name, ',') FROM (SELECT name"
+	    " FROM sqlite_master WHERE type = 'index' AND tbl_name = 'messages' ORDER BY name)",
+	    -1, &stmt, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+	names = g_strdup((const char *)sqlite3_column_text(stmt, 0));
+	sqlite3_finalize(stmt);
+	sqlite3_close(db);
+	return names;
+}
+
+/*
+ * A bulk load drops the view indexes only into an empty table, builds them
+ * again at its end, and a load that never ended (the process died) has them
+ * built at the next open.
+ */
+static void
+test_bulk_load(void **state)
+{
+	struct fixture *f = *state;
+	char *all = index_names(f->path), *during;
+	bool started = true;
+
+	assert_non_null(strstr(all, "messages_date"));
+	assert_true(index_bulk_begin(f->idx, &started, NULL));
+	assert_true(started);
+	during = index_names(f->path);
+	assert_null(strstr(during, "messages_date,"));
+	assert_non_null(strstr(during, "messages_msgid")); /* threading needs it */
+	put(f->idx, "a", "1", 1, "", "s", NULL);
+	assert_true(index_bulk_end(f->idx, NULL));
+	g_free(during);
+	during = index_names(f->path);
+	assert_string_equal(during, all);
+	g_free(during);
+	/* Not empty now: nothing is dropped. */
+	assert_true(index_bulk_begin(f->idx, &started, NULL));
+	assert_false(started);
+	during = index_names(f->path);
+	assert_string_equal(during, all);
+	g_free(during);
+	/* A load cut short: the next open builds them. */
+	assert_true(index_delete(f->idx, 1, NULL));
+	assert_true(index_bulk_begin(f->idx, &started, NULL));
+	assert_true(started);
+	index_free(f->idx);
+	f->idx = index_open(f->path, NULL);
+	assert_non_null(f->idx);
+	during = index_names(f->path);
+	assert_string_equal(during, all);
+	g_free(during);
+	g_free(all);
+}
+
 static void
 test_set_flags_and_get(void **state)
 {
@@ -967,6 +1029,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_position, setup_open, teardown),
 		cmocka_unit_test_setup_teardown(test_counts_unread, setup_open, teardown),
 		cmocka_unit_test_setup_teardown(test_counts_kept_by_triggers, setup_open, teardown),
+		cmocka_unit_test_setup_teardown(test_bulk_load, setup_open, teardown),
 		cmocka_unit_test_setup_teardown(test_set_flags_and_get, setup_open, teardown),
 		cmocka_unit_test_setup_teardown(test_accounts_and_rows, setup_open, teardown),
 		cmocka_unit_test_setup_teardown(test_transaction_rollback, setup_open, teardown),
