@@ -254,6 +254,7 @@ static const char *const index_migrations[] = {
 	"END;"
 	/* The view indexes a bulk load dropped, to build again (index_bulk_begin). */
 	"CREATE TABLE index_deferred (name TEXT PRIMARY KEY, sql TEXT NOT NULL);"
+
 	"CREATE TRIGGER messages_count_update AFTER UPDATE OF account, folder, state, flags"
 	"  ON messages WHEN old.state = 1 OR new.state = 1 BEGIN"
 	"  UPDATE mailbox_counts SET total = total - 1,"
@@ -266,6 +267,14 @@ static const char *const index_migrations[] = {
 	"    ON CONFLICT (account, folder) DO UPDATE SET total = total + 1,"
 	"    unread = unread + excluded.unread, flagged = flagged + excluded.flagged;"
 	"END;",
+	/*
+	 * 3 -> 4: the folders' times when a store watch last found a mailbox in
+	 * step with the index (reindex.h), so a new session does not scan every
+	 * file of an unchanged mailbox again.
+	 */
+	"CREATE TABLE mailbox_seen (account TEXT NOT NULL, folder TEXT NOT NULL,"
+	"  new_ns INTEGER NOT NULL, cur_ns INTEGER NOT NULL,"
+	"  PRIMARY KEY (account, folder)) WITHOUT ROWID;",
 };
 
 G_STATIC_ASSERT(G_N_ELEMENTS(index_migrations) == INDEX_SCHEMA_VERSION);
@@ -1534,4 +1543,49 @@ index_accounts(struct index *idx, GPtrArray *names, GError **error)
 		return false;
 	}
 	return true;
+}
+
+bool
+index_mailbox_seen(struct index *idx, const char *account, const char *folder, bool *found,
+    int64_t *new_ns, int64_t *cur_ns, GError **error)
+{
+	sqlite3_stmt *stmt = index_sql(idx,
+	    "SELECT new_ns, cur_ns FROM mailbox_seen WHERE account = ?1 AND folder = ?2", error);
+	int rc;
+
+	*found = false;
+	if (stmt == NULL)
+		return false;
+	index_bind_text0(stmt, 1, account);
+	index_bind_text0(stmt, 2, folder);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		*found = true;
+		*new_ns = sqlite3_column_int64(stmt, 0);
+		*cur_ns = sqlite3_column_int64(stmt, 1);
+	}
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		index_set_error(idx, error, INDEX_ERROR_DB, NULL);
+		return false;
+	}
+	return true;
+}
+
+bool
+index_set_mailbox_seen(struct index *idx, const char *account, const char *folder,
+    int64_t new_ns, int64_t cur_ns, GError **error)
+{
+	sqlite3_stmt *stmt = index_sql(idx,
+	    "INSERT OR REPLACE INTO mailbox_seen (account, folder, new_ns, cur_ns)"
+	    " VALUES (?1, ?2, ?3, ?4)",
+	    error);
+
+	if (stmt == NULL)
+		return false;
+	index_bind_text0(stmt, 1, account);
+	index_bind_text0(stmt, 2, folder);
+	sqlite3_bind_int64(stmt, 3, new_ns);
+	sqlite3_bind_int64(stmt, 4, cur_ns);
+	return index_run(idx, stmt, error);
 }

@@ -759,6 +759,7 @@ struct reindex_seen {
 	int64_t new_ns, cur_ns; /* modification times of new/ and cur/, in ns */
 	bool settled;           /* old enough that a change in the same tick is ruled out */
 	bool mine;              /* unchanged at reindex_watch_mine_begin */
+	bool kept;              /* these times are the index's (index_set_mailbox_seen) */
 };
 
 struct reindex_watch {
@@ -870,9 +871,38 @@ reindex_watch_one(struct reindex_watch *w, const char *account, const char *fold
 	int64_t now = g_get_real_time() * 1000;
 	struct reindex_stats stats = { 0 };
 
-	if ((seen != NULL && seen->settled && seen->new_ns == new_ns && seen->cur_ns == cur_ns) ||
-	    reindex_watch_fetching(w, account)) {
+	if (reindex_watch_fetching(w, account)) {
 		g_free(key);
+		return true;
+	}
+	if (seen == NULL) {
+		/* An earlier session found it in step at these times: no scan of every file. */
+		int64_t kept_new = 0, kept_cur = 0;
+		bool found;
+
+		if (!index_mailbox_seen(run->idx, account, folder, &found, &kept_new, &kept_cur,
+		    run->error)) {
+			g_free(key);
+			return false;
+		}
+		if (found && kept_new == new_ns && kept_cur == cur_ns) {
+			seen = g_new0(struct reindex_seen, 1);
+			seen->new_ns = new_ns;
+			seen->cur_ns = cur_ns;
+			seen->settled = seen->kept = true;
+			g_hash_table_insert(w->seen, key, seen);
+			return true;
+		}
+	}
+	if (seen != NULL && seen->settled && seen->new_ns == new_ns && seen->cur_ns == cur_ns) {
+		g_free(key);
+		/* Times this session took after its own fetch are kept once they settle. */
+		if (!seen->kept && now - MAX(new_ns, cur_ns) > 2 * (int64_t)1000000000) {
+			if (!index_set_mailbox_seen(run->idx, account, folder, new_ns, cur_ns,
+			    run->error))
+				return false;
+			seen->kept = true;
+		}
 		return true;
 	}
 	/* The times are taken before the scan: a change during it shows next time. */
@@ -892,6 +922,12 @@ reindex_watch_one(struct reindex_watch *w, const char *account, const char *fold
 	seen->cur_ns = cur_ns;
 	/* A folder changed within the last 2 s may change again within its clock's tick. */
 	seen->settled = now - MAX(new_ns, cur_ns) > 2 * (int64_t)1000000000;
+	seen->kept = false;
+	if (seen->settled) {
+		if (!index_set_mailbox_seen(run->idx, account, folder, new_ns, cur_ns, run->error))
+			return false;
+		seen->kept = true;
+	}
 	return true;
 }
 
@@ -926,6 +962,7 @@ reindex_watch_mine(struct reindex_watch *w, const char *account, const char *fol
 		seen->new_ns = new_ns;
 		seen->cur_ns = cur_ns;
 		seen->mine = false;
+		seen->kept = false;
 	}
 	return true;
 }

@@ -39,9 +39,10 @@ enum index_error_code {
 /*
  * 1: messages + FTS.  2: folders, Cc, tags, threads, sort keys, the undo log,
  * the moves journal and the UIDLs of expunged messages (the DELE queue).
- * 3: each mailbox's counts, kept by triggers.
+ * 3: each mailbox's counts, kept by triggers; the bulk load's deferred
+ * indexes.  4: the folders' times a store watch last found in step.
  */
-#define INDEX_SCHEMA_VERSION 3
+#define INDEX_SCHEMA_VERSION 4
 
 /* Where a row is in its life (deliver.h and folder.h explain the order). */
 enum index_state {
@@ -416,6 +417,16 @@ void index_mailbox_count_free(struct index_mailbox_count *count);
  * has them.  About 20 ms at 100,000 messages.
  */
 bool index_mailbox_counts(struct index *idx, GPtrArray *out, GError **error);
+
+/*
+ * The modification times (ns) of the mailbox's new/ and cur/ when a store
+ * watch last found its rows in step with its files (reindex.h); *FOUND is
+ * false when none are kept.  index_set_mailbox_seen keeps them.
+ */
+bool index_mailbox_seen(struct index *idx, const char *account, const char *folder, bool *found,
+    int64_t *new_ns, int64_t *cur_ns, GError **error);
+bool index_set_mailbox_seen(struct index *idx, const char *account, const char *folder,
+    int64_t new_ns, int64_t cur_ns, GError **error);
 
 /*
  * Counts of N saved searches: TOTAL[i] and UNREAD[i] (either may

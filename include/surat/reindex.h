@@ -87,8 +87,12 @@ bool reindex_store(struct index *idx, const char *store, const char *const *fall
  * Maildirs while surat runs, as mutt follows its mailboxes: each check
  * looks at the modification times of every mailbox's new/ and cur/ (a few
  * stat calls) and reindexes (incrementally) the mailboxes that changed.
- * The first check reindexes every mailbox, which catches up with what
- * happened while surat was not running.
+ * The first check reindexes every mailbox whose folders' times differ from
+ * the ones the index keeps from the last check that found it in step
+ * (index_mailbox_seen), which catches up with what happened while surat was
+ * not running without reading every file of an unchanged mailbox again.
+ * Only times older than 2 s are kept (a change in the same clock tick as
+ * the scan would not show).
  */
 struct reindex_watch;
 

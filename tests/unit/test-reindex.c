@@ -608,6 +608,76 @@ test_journal_compaction(void **state)
 	uidls_free(u);
 }
 
+/* Set the modification time of MAILDIR/SUB (a folder) to WHEN. */
+static void
+set_dir_time(const char *maildir, const char *sub, time_t when)
+{
+	char *path = g_build_filename(maildir, sub, NULL);
+	struct utimbuf times = { when, when };
+
+	assert_int_equal(utime(path, &times), 0);
+	g_free(path);
+}
+
+/* Rows of the mpop inbox. */
+static int64_t
+inbox_rows(struct index *idx)
+{
+	struct index_filter inbox = { .account = "mpop", .folder = "" };
+	int64_t total = -1;
+
+	assert_true(index_count(idx, &inbox, &total, NULL, NULL));
+	return total;
+}
+
+/*
+ * A new session's watch trusts the folders' times an earlier one kept in the
+ * index: an unchanged mailbox is not scanned again (a row deleted behind its
+ * back stays deleted), a changed one is.
+ */
+static void
+test_watch_kept_times(void **state)
+{
+	struct fixture *f = *state;
+	struct reindex_watch *w;
+	struct index_message row = { 0 };
+	time_t old = time(NULL) - 3600;
+	bool changed = false, found = false;
+	int64_t new_ns = 0, cur_ns = 0;
+
+	put_mail(f->maildir, "cur", "1700000000.M1P1Q1.host:2,S", "one", old);
+	put_mail(f->maildir, "cur", "1700000001.M1P1Q1.host:2,S", "two", old);
+	set_dir_time(f->maildir, "new", old);
+	set_dir_time(f->maildir, "cur", old);
+	w = reindex_watch_new(f->store, NULL);
+	assert_true(reindex_watch_check(w, f->idx, &changed, NULL));
+	assert_true(changed);
+	reindex_watch_free(w);
+	assert_int_equal(inbox_rows(f->idx), 2);
+	assert_true(index_mailbox_seen(f->idx, "mpop", "", &found, &new_ns, &cur_ns, NULL));
+	assert_true(found);
+	assert_int_equal(cur_ns, (int64_t)old * 1000000000);
+
+	/* Next session, nothing changed on disk: no scan, so the lost row stays lost. */
+	get_row(f->idx, "mpop", "1700000000.M1P1Q1.host", &row);
+	assert_true(index_delete(f->idx, row.id, NULL));
+	index_message_clear(&row);
+	w = reindex_watch_new(f->store, NULL);
+	assert_true(reindex_watch_check(w, f->idx, &changed, NULL));
+	assert_false(changed);
+	reindex_watch_free(w);
+	assert_int_equal(inbox_rows(f->idx), 1);
+
+	/* A file another program added while no session ran: scanned, all found. */
+	put_mail(f->maildir, "cur", "1700000002.M1P1Q1.host:2,S", "three", old);
+	set_dir_time(f->maildir, "cur", old + 60);
+	w = reindex_watch_new(f->store, NULL);
+	assert_true(reindex_watch_check(w, f->idx, &changed, NULL));
+	assert_true(changed);
+	reindex_watch_free(w);
+	assert_int_equal(inbox_rows(f->idx), 3);
+}
+
 int
 main(void)
 {
@@ -624,6 +694,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_journal_restores_uidls, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_vanished_file_journaled, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_journal_compaction, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_watch_kept_times, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("reindex", tests, NULL, NULL);
