@@ -667,20 +667,32 @@ index_has_unthreaded(struct index *idx)
 	return stmt != NULL && index_query_int(idx, stmt, NULL) > 0;
 }
 
-/* Read the version, set the journal and sync modes, migrate. */
 /* True when a bulk load's indexes wait to be built again. */
 static bool
 index_has_deferred(struct index *idx)
 {
 	sqlite3_stmt *stmt = index_sql(idx, "SELECT EXISTS (SELECT 1 FROM index_deferred)", NULL);
-	bool yes = false;
+
+	return stmt != NULL && index_query_int(idx, stmt, NULL) > 0;
+}
+
+/* The first column of every row SQL yields, appended to OUT (g_free'd strings). */
+static bool
+index_texts(struct index *idx, const char *sql, GPtrArray *out, GError **error)
+{
+	sqlite3_stmt *stmt = index_sql(idx, sql, error);
+	int rc;
 
 	if (stmt == NULL)
 		return false;
-	if (sqlite3_step(stmt) == SQLITE_ROW)
-		yes = sqlite3_column_int(stmt, 0) != 0;
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		g_ptr_array_add(out, index_column_text(stmt, 0));
 	sqlite3_reset(stmt);
-	return yes;
+	if (rc != SQLITE_DONE) {
+		index_set_error(idx, error, INDEX_ERROR_DB, NULL);
+		return false;
+	}
+	return true;
 }
 
 /*
@@ -696,18 +708,18 @@ index_bulk_begin(struct index *idx, bool *started, GError **error)
 {
 	sqlite3_stmt *stmt;
 	GPtrArray *names;
-	bool ok = false, empty = false;
+	int64_t empty;
+	bool ok = false;
 	guint i;
 
 	*started = false;
 	if (!index_begin(idx, error))
 		return false;
-	if ((stmt = index_sql(idx, "SELECT NOT EXISTS (SELECT 1 FROM messages)", error)) == NULL)
+	stmt = index_sql(idx, "SELECT NOT EXISTS (SELECT 1 FROM messages)", error);
+	empty = stmt != NULL ? index_query_int(idx, stmt, error) : -1;
+	if (empty < 0)
 		goto out;
-	if (sqlite3_step(stmt) == SQLITE_ROW)
-		empty = sqlite3_column_int(stmt, 0) != 0;
-	sqlite3_reset(stmt);
-	if (!empty) {
+	if (empty == 0) {
 		ok = true;
 		goto out;
 	}
@@ -719,12 +731,7 @@ index_bulk_begin(struct index *idx, bool *started, GError **error)
 	    error))
 		goto out;
 	names = g_ptr_array_new_with_free_func(g_free);
-	stmt = index_sql(idx, "SELECT name FROM index_deferred", error);
-	while (stmt != NULL && sqlite3_step(stmt) == SQLITE_ROW)
-		g_ptr_array_add(names, index_column_text(stmt, 0));
-	if (stmt != NULL)
-		sqlite3_reset(stmt);
-	ok = stmt != NULL;
+	ok = index_texts(idx, "SELECT name FROM index_deferred", names, error);
 	for (i = 0; ok && i < names->len; i++) {
 		char *sql = sqlite3_mprintf("DROP INDEX IF EXISTS \"%w\"",
 		    (const char *)g_ptr_array_index(names, i));
@@ -745,7 +752,6 @@ out:
 bool
 index_bulk_end(struct index *idx, GError **error)
 {
-	sqlite3_stmt *stmt;
 	GPtrArray *sqls = g_ptr_array_new_with_free_func(g_free);
 	bool ok;
 	guint i;
@@ -755,12 +761,7 @@ index_bulk_end(struct index *idx, GError **error)
 		return false;
 	}
 	/* Read again inside the lock: another process may have built them already. */
-	stmt = index_sql(idx, "SELECT sql FROM index_deferred", error);
-	while (stmt != NULL && sqlite3_step(stmt) == SQLITE_ROW)
-		g_ptr_array_add(sqls, index_column_text(stmt, 0));
-	if (stmt != NULL)
-		sqlite3_reset(stmt);
-	ok = stmt != NULL;
+	ok = index_texts(idx, "SELECT sql FROM index_deferred", sqls, error);
 	for (i = 0; ok && i < sqls->len; i++)
 		ok = index_run_sql(idx, g_ptr_array_index(sqls, i), error);
 	g_ptr_array_free(sqls, TRUE);
@@ -772,6 +773,7 @@ index_bulk_end(struct index *idx, GError **error)
 	return index_commit(idx, error);
 }
 
+/* Read the version, set the journal and sync modes, migrate. */
 static bool
 index_setup(struct index *idx, GError **error)
 {
@@ -1529,20 +1531,8 @@ index_folder_files(struct index *idx, const char *account, const char *folder, G
 bool
 index_accounts(struct index *idx, GPtrArray *names, GError **error)
 {
-	sqlite3_stmt *stmt = index_sql(idx,
-	    "SELECT DISTINCT account FROM messages ORDER BY account", error);
-	int rc;
-
-	if (stmt == NULL)
-		return false;
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
-		g_ptr_array_add(names, index_column_text(stmt, 0));
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_DONE) {
-		index_set_error(idx, error, INDEX_ERROR_DB, NULL);
-		return false;
-	}
-	return true;
+	return index_texts(idx, "SELECT DISTINCT account FROM messages ORDER BY account", names,
+	    error);
 }
 
 bool
