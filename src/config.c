@@ -1302,6 +1302,68 @@ config_include_name(const char *text, gsize len, gsize *at)
 }
 
 /*
+ * Why a file with ST is not one to read as configuration, or NULL: the
+ * configuration file itself and each @include'd one.
+ */
+static const char *
+config_file_unfit(const struct stat *st)
+{
+	if (!S_ISREG(st->st_mode))
+		return "not a regular file";
+	if (st->st_size > CONFIG_MAX_FILE_SIZE)
+		return "larger than 1 MiB; is this the right file?";
+	return NULL;
+}
+
+/*
+ * Where the file name of an @include directive starts (just after its
+ * quote) when the line at TEXT[AT] is one, as libconfig's scanner matches
+ * it (^[ \t]*@include[ \t]+"); else 0.
+ */
+static gsize
+config_include_at(const char *text, gsize len, gsize at)
+{
+	while (at < len && (text[at] == ' ' || text[at] == '\t'))
+		at++;
+	if (len - at <= 8 || strncmp(text + at, "@include", 8) != 0 ||
+	    (text[at + 8] != ' ' && text[at + 8] != '\t'))
+		return 0;
+	at += 8;
+	while (at < len && (text[at] == ' ' || text[at] == '\t'))
+		at++;
+	return at < len && text[at] == '"' ? at + 1 : 0;
+}
+
+static void config_check_includes(struct config_parse *p, const char *file, const char *shown,
+    GHashTable *seen);
+
+/* Check the file NAME that an @include on LINE of SHOWN names, and the files it includes. */
+static void
+config_check_include(struct config_parse *p, const char *name, const char *shown, int line,
+    GHashTable *seen)
+{
+	char *target = g_strconcat(p->include_dir, G_DIR_SEPARATOR_S, name, NULL), *quoted;
+	const char *why;
+	struct stat st;
+
+	if (stat(target, &st) != 0) {
+		g_free(target);
+		return; /* libconfig reports it */
+	}
+	why = config_file_unfit(&st);
+	if (why != NULL && p->errors->len < CONFIG_MAX_ERRORS) {
+		quoted = config_quote(name);
+		config_add_line(p->errors, g_strdup_printf("%s:%d: @include \"%s\": %s; name a file "
+		    "(looked for %s)", shown, line, quoted, why, target));
+		g_free(quoted);
+	} else if (why == NULL && !g_hash_table_contains(seen, target)) {
+		g_hash_table_add(seen, g_strdup(target));
+		config_check_includes(p, target, target, seen);
+	}
+	g_free(target);
+}
+
+/*
  * Check, before libconfig reads them, that every file an @include in FILE
  * (shown as SHOWN) names is a regular file of a sane size, and so on down
  * the files those include (each once; SEEN holds them).  libconfig 1.5 opens
@@ -1315,58 +1377,22 @@ static void
 config_check_includes(struct config_parse *p, const char *file, const char *shown,
     GHashTable *seen)
 {
-	gsize len, i = 0;
+	gsize len, i = 0, at;
 	int line = 1;
 	char *text;
 
 	if (!g_file_get_contents(file, &text, &len, NULL))
 		return; /* libconfig says why */
 	while (i < len) {
-		bool line_start = i == 0 || text[i - 1] == '\n';
-		gsize at = i;
+		if ((i == 0 || text[i - 1] == '\n') && (at = config_include_at(text, len, i)) != 0) {
+			char *name = config_include_name(text, len, &at);
 
-		if (line_start) {
-			while (at < len && (text[at] == ' ' || text[at] == '\t'))
-				at++;
-			if (len - at > 8 && strncmp(text + at, "@include", 8) == 0 &&
-			    (text[at + 8] == ' ' || text[at + 8] == '\t')) {
-				at += 8;
-				while (at < len && (text[at] == ' ' || text[at] == '\t'))
-					at++;
-				if (at < len && text[at] == '"') {
-					char *name, *target, *quoted;
-					struct stat st;
-					const char *why = NULL;
-
-					at++;
-					name = config_include_name(text, len, &at);
-					target = name != NULL ? g_strconcat(p->include_dir,
-					    G_DIR_SEPARATOR_S, name, NULL) : NULL;
-					if (target != NULL && stat(target, &st) == 0) {
-						if (!S_ISREG(st.st_mode))
-							why = "not a regular file";
-						else if (st.st_size > CONFIG_MAX_FILE_SIZE)
-							why = "larger than 1 MiB";
-					}
-					if (why != NULL && p->errors->len < CONFIG_MAX_ERRORS) {
-						quoted = config_quote(name);
-						config_add_line(p->errors, g_strdup_printf(
-						    "%s:%d: @include \"%s\": %s; name a file "
-						    "(looked for %s)", shown, line, quoted, why,
-						    target));
-						g_free(quoted);
-					} else if (why == NULL && target != NULL &&
-					    !g_hash_table_contains(seen, target)) {
-						g_hash_table_add(seen, g_strdup(target));
-						config_check_includes(p, target, target, seen);
-					}
-					for (; i < at && i < len; i++)
-						line += text[i] == '\n';
-					g_free(target);
-					g_free(name);
-					continue;
-				}
-			}
+			if (name != NULL)
+				config_check_include(p, name, shown, line, seen);
+			g_free(name);
+			for (; i < at && i < len; i++)
+				line += text[i] == '\n';
+			continue;
 		}
 		if (text[i] == '"') { /* a string: its escapes may hide a quote */
 			for (i++; i < len && text[i] != '"'; i++) {
@@ -1403,10 +1429,8 @@ config_load(const char *path, GPtrArray *errors, GPtrArray *warnings)
 
 	if (stat(path, &st) != 0)
 		why = g_strerror(errno);
-	else if (!S_ISREG(st.st_mode))
-		why = "not a regular file";
-	else if (st.st_size > CONFIG_MAX_FILE_SIZE)
-		why = "larger than 1 MiB; is this the right file?";
+	else
+		why = config_file_unfit(&st);
 	if (why != NULL) {
 		config_add_line(errors, g_strdup_printf("%s: cannot read: %s", path, why));
 		return NULL;
