@@ -48,7 +48,7 @@ bench_screen(struct index *idx, const struct index_filter *filter, enum index_so
 
 	if (!index_count_rows(idx, filter, sort, &n, &error) ||
 	    !index_page(idx, filter, sort, reverse, offset < 0 ? MAX(0, n - SCREEN) : offset,
-		SCREEN, rows, &error)) {
+		SCREEN, n, rows, &error)) {
 		fprintf(stderr, "triage-index: %s\n", error->message);
 		exit(1);
 	}

@@ -46,6 +46,13 @@ struct index_build {
 	char *match;      /* the legacy text filter as FTS5, or NULL */
 	char *threads;    /* the collapsed set as a JSON array, or NULL */
 	bool collapse;    /* collapsed threads are hidden (thread sort with a set) */
+	/*
+	 * The text and query conditions are written so that SQLite cannot
+	 * start from them ("+m.id IN ..."): it walks the order's index and
+	 * tests each row, which is cheaper than reading and sorting every
+	 * match when the matches are dense (index_page).
+	 */
+	bool walk;
 	const struct search_query *extra; /* index_find's query, bound as :f1.. */
 };
 
@@ -156,13 +163,15 @@ index_build_where(struct index_build *b, const char *alias)
 		g_string_append_printf(b->sql, " AND instr(%s.flags, 'S') = 0", alias);
 	if (b->match != NULL)
 		g_string_append_printf(b->sql,
-		    " AND %s.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH :match)",
-		    alias);
+		    " AND %s%s.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH :match)",
+		    b->walk ? "+" : "", alias);
 	if (f->query != NULL && search_query_root(f->query) != NULL) {
-		char *q = search_query_sql(f->query, alias, "q");
+		char *term = g_strconcat(b->walk ? "+" : "", alias, NULL);
+		char *q = search_query_sql(f->query, term, "q");
 
 		g_string_append_printf(b->sql, " AND (%s)", q);
 		g_free(q);
+		g_free(term);
 	}
 }
 
@@ -335,6 +344,31 @@ index_build_count(struct index *idx, struct index_build *b, GError **error)
 	return n;
 }
 
+/* The messages of the build's account and folder, and the unread ones (kept by triggers). */
+static bool
+index_scope_counts(struct index *idx, const struct index_build *b, int64_t *total,
+    int64_t *unread, GError **error)
+{
+	sqlite3_stmt *stmt = index_sql(idx,
+	    "SELECT coalesce(sum(total), 0), coalesce(sum(unread), 0) FROM mailbox_counts"
+	    " WHERE (?1 IS NULL OR account = ?1) AND (?2 IS NULL OR folder = ?2)",
+	    error);
+	bool ok;
+
+	if (stmt == NULL)
+		return false;
+	index_bind_text(stmt, 1, b->filter->account);
+	index_bind_text(stmt, 2, b->filter->folder);
+	if ((ok = sqlite3_step(stmt) == SQLITE_ROW)) {
+		*total = sqlite3_column_int64(stmt, 0);
+		*unread = sqlite3_column_int64(stmt, 1);
+	} else {
+		index_set_error(idx, error, INDEX_ERROR_DB, NULL);
+	}
+	sqlite3_reset(stmt);
+	return ok;
+}
+
 bool
 index_count(struct index *idx, const struct index_filter *filter, int64_t *total,
     int64_t *unread, GError **error)
@@ -346,34 +380,25 @@ index_count(struct index *idx, const struct index_filter *filter, int64_t *total
 	if (b.match == NULL && (b.filter->query == NULL || search_query_root(b.filter->query) == NULL) &&
 	    !b.filter->unread_only) {
 		/* Whole mailboxes: their counts, kept by triggers (schema 3). */
-		sqlite3_stmt *stmt = index_sql(idx,
-		    "SELECT coalesce(sum(total), 0), coalesce(sum(unread), 0) FROM mailbox_counts"
-		    " WHERE (?1 IS NULL OR account = ?1) AND (?2 IS NULL OR folder = ?2)",
-		    error);
-
-		n_total = n_unread = -1;
-		if (stmt != NULL) {
-			index_bind_text(stmt, 1, b.filter->account);
-			index_bind_text(stmt, 2, b.filter->folder);
-			if (sqlite3_step(stmt) == SQLITE_ROW) {
-				n_total = sqlite3_column_int64(stmt, 0);
-				n_unread = sqlite3_column_int64(stmt, 1);
-			} else {
-				index_set_error(idx, error, INDEX_ERROR_DB, NULL);
-			}
-			sqlite3_reset(stmt);
-		}
+		if (!index_scope_counts(idx, &b, &n_total, &n_unread, error))
+			n_total = n_unread = -1;
 		goto out;
 	}
 	if (b.match != NULL || b.filter->query != NULL) {
 		/*
 		 * A text or query condition reads each matching row: count both
-		 * in that one pass, not two (a limit at 100,000 messages).
+		 * in that one pass, not two (a limit at 100,000 messages).  When
+		 * all of it is full text, the rows are looked up in the narrow
+		 * index that covers the count (schema 5): 7 ms instead of 17 for
+		 * 6,000 matches at 100,000 messages, which SQLite does not see
+		 * by itself.
 		 */
 		sqlite3_stmt *stmt;
 
 		g_string_append(b.sql, "SELECT count(*), coalesce(sum(instr(m.flags, 'S') = 0), 0)"
 				       " FROM messages m");
+		if (b.filter->query == NULL || search_query_is_fulltext(b.filter->query))
+			g_string_append(b.sql, " INDEXED BY messages_flags_by_id");
 		index_build_view(&b, false);
 		n_total = n_unread = -1;
 		if ((stmt = index_build_stmt(idx, &b, error)) != NULL) {
@@ -459,35 +484,79 @@ index_read_extra(const struct index_build *b, sqlite3_stmt *stmt, struct index_m
 	msg->thread_collapsed = sqlite3_column_int(stmt, INDEX_N_COLUMNS + 2) != 0;
 }
 
-/* Build the page query of FILTER in SORT/REVERSE order, LIMIT :limit OFFSET :offset. */
+/*
+ * Build the page query of FILTER in SORT/REVERSE order (BACKWARD: turned
+ * round), LIMIT :limit OFFSET :offset.
+ */
 static void
-index_build_page(struct index_build *b)
+index_build_page(struct index_build *b, bool backward)
 {
 	index_build_select_rows(b);
 	index_build_view(b, true);
-	index_build_order(b, false);
+	index_build_order(b, backward);
 	g_string_append(b->sql, " LIMIT :limit OFFSET :offset");
+}
+
+/*
+ * Whether the page OFFSET..+LIMIT of a narrowed view of VIEW_ROWS rows is
+ * cheaper found by walking the order's index (about (OFFSET + LIMIT) *
+ * SCOPE / VIEW_ROWS index entries, a fraction of a microsecond each) than by
+ * reading every match and sorting them (VIEW_ROWS rows, a few microseconds
+ * each).  At 100,000 messages a limit with 6,000 matches reads its first
+ * screen in 4 ms instead of 20; one with 26 still sorts its 26.
+ */
+static bool
+index_page_walks(int64_t offset, int64_t limit, int64_t view_rows, int64_t scope)
+{
+	if (view_rows <= 0 || scope <= 0)
+		return false;
+	return (double)(offset + limit) * (double)scope <= 8.0 * (double)view_rows * (double)view_rows;
 }
 
 bool
 index_page(struct index *idx, const struct index_filter *filter, enum index_sort sort,
-    bool reverse, int64_t offset, int64_t limit, GPtrArray *rows, GError **error)
+    bool reverse, int64_t offset, int64_t limit, int64_t view_rows, GPtrArray *rows,
+    GError **error)
 {
 	struct index_build b;
 	sqlite3_stmt *stmt;
+	guint first = rows->len;
+	bool backward = false;
 	int rc;
 
-	if (limit <= 0)
+	offset = MAX(offset, 0);
+	if (limit <= 0 || (view_rows >= 0 && offset >= view_rows))
 		return true;
 	index_build_init(&b, filter, sort, reverse);
-	index_build_page(&b);
+	if (view_rows >= 0 && offset + limit / 2 > view_rows / 2) {
+		/*
+		 * The far half is read from the other end: OFFSET makes SQLite
+		 * step over every row before the page (9 ms to the end of
+		 * 100,000; 100 ms with a limit in the thread view).
+		 */
+		int64_t end = MIN(offset + limit, view_rows);
+
+		backward = true;
+		limit = end - offset;
+		offset = view_rows - end;
+	}
+	if (view_rows >= 0 && index_build_narrows(&b)) {
+		int64_t scope, scope_unread;
+
+		if (!index_scope_counts(idx, &b, &scope, &scope_unread, error)) {
+			index_build_clear(&b);
+			return false;
+		}
+		b.walk = index_page_walks(offset, limit, view_rows, scope);
+	}
+	index_build_page(&b, backward);
 	stmt = index_build_stmt(idx, &b, error);
 	if (stmt == NULL) {
 		index_build_clear(&b);
 		return false;
 	}
 	index_bind_named_int64(stmt, ":limit", limit);
-	index_bind_named_int64(stmt, ":offset", offset > 0 ? offset : 0);
+	index_bind_named_int64(stmt, ":offset", offset);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		struct index_message *msg = g_new0(struct index_message, 1);
 
@@ -499,6 +568,13 @@ index_page(struct index *idx, const struct index_filter *filter, enum index_sort
 		index_query_error(idx, &b, error);
 	sqlite3_reset(stmt);
 	index_build_clear(&b);
+	/* Read backward: put the page's rows back in the view's order. */
+	for (guint i = first, j = rows->len; backward && j > 0 && i < j - 1; i++, j--) {
+		gpointer t = rows->pdata[i];
+
+		rows->pdata[i] = rows->pdata[j - 1];
+		rows->pdata[j - 1] = t;
+	}
 	return rc == SQLITE_DONE;
 }
 
@@ -512,7 +588,7 @@ index_foreach(struct index *idx, const struct index_filter *filter, enum index_s
 	int rc;
 
 	index_build_init(&b, filter, sort, reverse);
-	index_build_page(&b);
+	index_build_page(&b, false);
 	stmt = index_build_stmt(idx, &b, error);
 	if (stmt == NULL) {
 		index_build_clear(&b);

@@ -275,6 +275,11 @@ static const char *const index_migrations[] = {
 	"CREATE TABLE mailbox_seen (account TEXT NOT NULL, folder TEXT NOT NULL,"
 	"  new_ns INTEGER NOT NULL, cur_ns INTEGER NOT NULL,"
 	"  PRIMARY KEY (account, folder)) WITHOUT ROWID;",
+	/*
+	 * 4 -> 5: what a limit's count needs of a row, by its id: the full-text
+	 * matches are looked up here, not in the wide table (index_count).
+	 */
+	"CREATE INDEX messages_flags_by_id ON messages (id, state, flags, account, folder);",
 };
 
 G_STATIC_ASSERT(G_N_ELEMENTS(index_migrations) == INDEX_SCHEMA_VERSION);

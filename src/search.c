@@ -1662,6 +1662,17 @@ search_query_words(const struct search_query *query, GPtrArray *words)
 		search_words_node(query->root, words);
 }
 
+bool
+search_query_is_fulltext(const struct search_query *query)
+{
+	char *expr;
+
+	if (query == NULL || query->root == NULL || (expr = search_fts_expr(query->root)) == NULL)
+		return false;
+	g_free(expr);
+	return true;
+}
+
 char *
 search_query_sql(const struct search_query *query, const char *alias, const char *prefix)
 {

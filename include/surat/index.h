@@ -42,7 +42,7 @@ enum index_error_code {
  * 3: each mailbox's counts, kept by triggers; the bulk load's deferred
  * indexes.  4: the folders' times a store watch last found in step.
  */
-#define INDEX_SCHEMA_VERSION 4
+#define INDEX_SCHEMA_VERSION 5
 
 /* Where a row is in its life (deliver.h and folder.h explain the order). */
 enum index_state {
@@ -309,10 +309,14 @@ bool index_count_rows(struct index *idx, const struct index_filter *filter, enum
 /*
  * Rows OFFSET .. OFFSET+LIMIT-1 of FILTER in SORT order (REVERSE: newest
  * first), appended to ROWS as struct index_message *.  Reads only those rows,
- * so a screen costs the same at 100 or 100,000 messages.
+ * so a screen costs the same at 100 or 100,000 messages.  VIEW_ROWS is the
+ * view's length as index_count_rows gave it, or -1 when not known: with it
+ * a page in the far half of the view is read from the other end, and a
+ * limit's page is found the cheaper way for how many rows match.
  */
 bool index_page(struct index *idx, const struct index_filter *filter, enum index_sort sort,
-    bool reverse, int64_t offset, int64_t limit, GPtrArray *rows, GError **error);
+    bool reverse, int64_t offset, int64_t limit, int64_t view_rows, GPtrArray *rows,
+    GError **error);
 
 /*
  * Call FN for every row of FILTER in SORT order (REVERSE: newest first), one

@@ -149,6 +149,9 @@ const char *search_query_text(const struct search_query *query);
 /* The root of the tree, or NULL for a query that matches everything. */
 const struct search_node *search_query_root(const struct search_query *query);
 
+/* True when all of QUERY is one full-text match (its SQL is one "id IN" term). */
+bool search_query_is_fulltext(const struct search_query *query);
+
 /*
  * The tree as a one-line S-expression, for tests and the log:
  * (and (from "alice") (not (is unread)) (date 1767225600 1769904000)).

@@ -124,7 +124,7 @@ browse_row_at(struct ui *ui, int64_t position, struct index_message *msg)
 	bool ok = false;
 
 	index_message_clear(msg);
-	if (!index_page(ui->idx, &ui->filter, ui->sort, ui->reverse, position, 1, rows, &error)) {
+	if (!index_page(ui->idx, &ui->filter, ui->sort, ui->reverse, position, 1, -1, rows, &error)) {
 		ui_set_message(ui, true, "%s", error->message);
 		g_clear_error(&error);
 	} else if (rows->len == 1) {

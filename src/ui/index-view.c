@@ -40,7 +40,8 @@ ui_index_reload(struct ui *ui)
 	if (ui->top > 0 && ui->top + height > ui->total)
 		ui->top = MAX(0, ui->total - height);
 	g_ptr_array_set_size(ui->rows, 0);
-	if (!index_page(ui->idx, &ui->filter, ui->sort, ui->reverse, ui->top, height, ui->rows, &error)) {
+	if (!index_page(ui->idx, &ui->filter, ui->sort, ui->reverse, ui->top, height,
+	    ui->total, ui->rows, &error)) {
 		ui_set_message(ui, true, "%s", error->message);
 		g_clear_error(&error);
 	}

@@ -137,7 +137,7 @@ ui_initial_cursor(struct ui *ui)
 	int64_t pos = ui->total - 1;
 
 	unread.unread_only = true;
-	if (ui->unread > 0 && index_page(ui->idx, &unread, ui->sort, ui->reverse, 0, 1, rows, NULL) &&
+	if (ui->unread > 0 && index_page(ui->idx, &unread, ui->sort, ui->reverse, 0, 1, -1, rows, NULL) &&
 	    rows->len == 1) {
 		const struct index_message *m = g_ptr_array_index(rows, 0);
 		int64_t p = index_position(ui->idx, &ui->filter, ui->sort, ui->reverse, m->id, NULL);

@@ -232,7 +232,7 @@ fuzz_run(const struct search_query *query)
 	GError *error = NULL;
 
 	if (!index_count(fuzz_index, &filter, &total, &unread, &error) ||
-	    !index_page(fuzz_index, &filter, INDEX_SORT_DATE, true, 0, 10, rows, &error)) {
+	    !index_page(fuzz_index, &filter, INDEX_SORT_DATE, true, 0, 10, -1, rows, &error)) {
 		fprintf(stderr, "fuzz-query: %s: %s\n", search_query_text(query), error->message);
 		abort();
 	}

@@ -414,7 +414,7 @@ test_hostile_query_text(void **state)
 
 		assert_true(index_count(f->idx, &filter, &total, &unread, &error));
 		assert_null(error);
-		assert_true(index_page(f->idx, &filter, INDEX_SORT_DATE, false, 0, 10, rows, &error));
+		assert_true(index_page(f->idx, &filter, INDEX_SORT_DATE, false, 0, 10, -1, rows, &error));
 		assert_null(error);
 		assert_int_equal(rows->len, total);
 		g_ptr_array_unref(rows);
@@ -447,7 +447,7 @@ test_pending_rows_hidden(void **state)
 	assert_true(index_count(f->idx, &all, &total, &unread, NULL));
 	assert_int_equal(total, 1);
 	assert_int_equal(search_count(f->idx, "hiddenword"), 0);
-	assert_true(index_page(f->idx, &all, INDEX_SORT_DATE, false, 0, 10, rows, NULL));
+	assert_true(index_page(f->idx, &all, INDEX_SORT_DATE, false, 0, 10, -1, rows, NULL));
 	assert_int_equal(rows->len, 1);
 	assert_int_equal(index_position(f->idx, &all, INDEX_SORT_DATE, false, id, NULL), -1);
 	/* Still known by UIDL, and listed for recovery. */
@@ -504,7 +504,7 @@ test_paging_exact_slices(void **state)
 	fill_for_paging(f->idx, ids);
 	for (offset = 0; offset < 45; offset += 7) {
 		g_ptr_array_set_size(rows, 0);
-		assert_true(index_page(f->idx, &all, INDEX_SORT_DATE, false, offset, 7, rows, NULL));
+		assert_true(index_page(f->idx, &all, INDEX_SORT_DATE, false, offset, 7, -1, rows, NULL));
 		assert_int_equal(rows->len, MIN(7, MAX(0, 40 - offset)));
 		for (i = 0; i < rows->len; i++) {
 			struct index_message *m = g_ptr_array_index(rows, i);
@@ -513,7 +513,7 @@ test_paging_exact_slices(void **state)
 		}
 		/* Newest first is the exact mirror. */
 		g_ptr_array_set_size(rows, 0);
-		assert_true(index_page(f->idx, &all, INDEX_SORT_DATE, true, offset, 7, rows, NULL));
+		assert_true(index_page(f->idx, &all, INDEX_SORT_DATE, true, offset, 7, -1, rows, NULL));
 		for (i = 0; i < rows->len; i++) {
 			struct index_message *m = g_ptr_array_index(rows, i);
 
@@ -522,9 +522,9 @@ test_paging_exact_slices(void **state)
 	}
 	/* Nothing past the end; a zero limit reads nothing. */
 	g_ptr_array_set_size(rows, 0);
-	assert_true(index_page(f->idx, &all, INDEX_SORT_DATE, false, 40, 10, rows, NULL));
+	assert_true(index_page(f->idx, &all, INDEX_SORT_DATE, false, 40, 10, -1, rows, NULL));
 	assert_int_equal(rows->len, 0);
-	assert_true(index_page(f->idx, &all, INDEX_SORT_DATE, false, 0, 0, rows, NULL));
+	assert_true(index_page(f->idx, &all, INDEX_SORT_DATE, false, 0, 0, -1, rows, NULL));
 	assert_int_equal(rows->len, 0);
 	g_ptr_array_unref(rows);
 }
@@ -542,12 +542,12 @@ test_paging_filters(void **state)
 	int k, n;
 
 	fill_for_paging(f->idx, ids);
-	assert_true(index_page(f->idx, &odd, INDEX_SORT_DATE, false, 0, 100, rows, NULL));
+	assert_true(index_page(f->idx, &odd, INDEX_SORT_DATE, false, 0, 100, -1, rows, NULL));
 	assert_int_equal(rows->len, 20);
 	for (i = 0, k = 1; i < rows->len; i++, k += 2)
 		assert_int_equal(((struct index_message *)g_ptr_array_index(rows, i))->id, ids[k]);
 	g_ptr_array_set_size(rows, 0);
-	assert_true(index_page(f->idx, &unread, INDEX_SORT_DATE, true, 0, 100, rows, NULL));
+	assert_true(index_page(f->idx, &unread, INDEX_SORT_DATE, true, 0, 100, -1, rows, NULL));
 	for (i = 0, k = 39, n = 0; k >= 0; k--) {
 		if (k % 3 == 0)
 			continue;
@@ -556,7 +556,7 @@ test_paging_filters(void **state)
 	}
 	assert_int_equal(rows->len, n);
 	g_ptr_array_set_size(rows, 0);
-	assert_true(index_page(f->idx, &quad, INDEX_SORT_DATE, false, 1, 3, rows, NULL));
+	assert_true(index_page(f->idx, &quad, INDEX_SORT_DATE, false, 1, 3, -1, rows, NULL));
 	assert_int_equal(rows->len, 3);
 	assert_int_equal(((struct index_message *)g_ptr_array_index(rows, 0))->id, ids[4]);
 	assert_int_equal(((struct index_message *)g_ptr_array_index(rows, 2))->id, ids[12]);
@@ -582,7 +582,7 @@ test_paging_by_arrival(void **state)
 	m.arrival = 5;
 	assert_true(index_put(f->idx, &m, NULL, NULL));
 	index_message_clear(&m);
-	assert_true(index_page(f->idx, &all, INDEX_SORT_ARRIVAL, false, 0, 10, rows, NULL));
+	assert_true(index_page(f->idx, &all, INDEX_SORT_ARRIVAL, false, 0, 10, -1, rows, NULL));
 	assert_int_equal(rows->len, 3);
 	assert_int_equal(((struct index_message *)g_ptr_array_index(rows, 0))->id, a);
 	assert_int_equal(((struct index_message *)g_ptr_array_index(rows, 1))->id, b);

@@ -417,7 +417,7 @@ test_many_files_in_batches(void **state)
 	assert_true(index_count(f->idx, &all, &total, NULL, NULL));
 	assert_int_equal(total, 2300);
 	/* Every row has the subject of its own file. */
-	assert_true(index_page(f->idx, &all, INDEX_SORT_ARRIVAL, false, 0, 3000, rows, NULL));
+	assert_true(index_page(f->idx, &all, INDEX_SORT_ARRIVAL, false, 0, 3000, -1, rows, NULL));
 	for (i = 0; i < 2300; i++) {
 		struct index_message *m = g_ptr_array_index(rows, i);
 		char subject[32];

@@ -380,7 +380,7 @@ matches(struct fixture *f, const char *query, enum index_sort sort, bool reverse
 	if (q == NULL)
 		fail_msg("'%s': %s", query, e.message);
 	filter.query = q;
-	if (!index_page(f->idx, &filter, sort, reverse, 0, 100, rows, &error))
+	if (!index_page(f->idx, &filter, sort, reverse, 0, 100, -1, rows, &error))
 		fail_msg("'%s': %s", query, error->message);
 	for (i = 0; i < rows->len; i++) {
 		const struct index_message *m = g_ptr_array_index(rows, i);
@@ -531,9 +531,9 @@ test_paging_exact(void **state)
 
 			assert_true(index_count_rows(f->idx, &all, sort, &n, NULL));
 			assert_int_equal(n, 57);
-			assert_true(index_page(f->idx, &all, sort, rev, 0, 1000, whole, NULL));
+			assert_true(index_page(f->idx, &all, sort, rev, 0, 1000, -1, whole, NULL));
 			for (off = 0; off < 57; off += 10)
-				assert_true(index_page(f->idx, &all, sort, rev, off, 10, paged, NULL));
+				assert_true(index_page(f->idx, &all, sort, rev, off, 10, -1, paged, NULL));
 			assert_int_equal(paged->len, 57);
 			for (j = 0; j < 57; j++) {
 				const struct index_message *w = g_ptr_array_index(whole, j);
@@ -550,6 +550,53 @@ test_paging_exact(void **state)
 			g_ptr_array_unref(whole);
 			g_ptr_array_unref(paged);
 		}
+	}
+	/*
+	 * Given the view's length, index_page reads the far half backward and
+	 * walks the order's index for dense limits: the same rows either way,
+	 * for whole views, dense and sparse limits, and one account's rows.
+	 */
+	for (i = 0; i < 4; i++) {
+		static const char *const limits[] = { NULL, "from:same", "from:other", "subject:re" };
+		struct search_error e = { 0 };
+		struct index_filter filter = { 0 };
+
+		filter.query = limits[i] != NULL ? search_parse(limits[i], NOW, &e) : NULL;
+		filter.account = i == 3 ? "a" : NULL;
+		for (sort = 0; sort < INDEX_SORT_COUNT; sort++) {
+			int rev;
+
+			for (rev = 0; rev < 2; rev++) {
+				GPtrArray *whole = g_ptr_array_new_with_free_func(
+				    (GDestroyNotify)index_message_free);
+				GPtrArray *paged = g_ptr_array_new_with_free_func(
+				    (GDestroyNotify)index_message_free);
+				int64_t off, n, step;
+				guint j;
+
+				assert_true(index_count_rows(f->idx, &filter, sort, &n, NULL));
+				assert_true(n > 0 && n <= 57);
+				assert_true(index_page(f->idx, &filter, sort, rev, 0, 1000, -1, whole, NULL));
+				assert_int_equal(whole->len, n);
+				for (step = 1; step <= 11; step += 5) {
+					g_ptr_array_set_size(paged, 0);
+					for (off = 0; off < n; off += step)
+						assert_true(index_page(f->idx, &filter, sort, rev, off, step, n,
+						    paged, NULL));
+					assert_int_equal(paged->len, n);
+					for (j = 0; j < paged->len; j++)
+						assert_int_equal(
+						    ((const struct index_message *)g_ptr_array_index(whole, j))->id,
+						    ((const struct index_message *)g_ptr_array_index(paged, j))->id);
+				}
+				/* Past the end: nothing. */
+				assert_true(index_page(f->idx, &filter, sort, rev, n, 10, n, paged, NULL));
+				assert_int_equal(paged->len, n);
+				g_ptr_array_unref(whole);
+				g_ptr_array_unref(paged);
+			}
+		}
+		search_query_free((struct search_query *)filter.query);
 	}
 }
 
