@@ -255,8 +255,9 @@ cli_reindex(const char *cli_path, int argc, char **argv)
 		cli_store_error(error);
 		goto out;
 	}
-	printf("%s: %lld messages in %lld accounts (%lld parsed, %lld updated, %lld removed)\n",
-	    store, (long long)stats.scanned, (long long)stats.accounts, (long long)stats.parsed,
+	printf("%s: %lld message%s in %lld account%s (%lld parsed, %lld updated, %lld removed)\n",
+	    store, (long long)stats.scanned, stats.scanned == 1 ? "" : "s", (long long)stats.accounts,
+	    stats.accounts == 1 ? "" : "s", (long long)stats.parsed,
 	    (long long)stats.renamed, (long long)stats.removed);
 	status = 0;
 out:

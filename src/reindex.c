@@ -249,6 +249,20 @@ reindex_mailbox(struct index *idx, const char *account, const char *folder, cons
     const char *account_dir, const struct uidls *uidls, const char *const *fallbacks,
     struct reindex_stats *stats, GError **error);
 
+/* The modification time of DIR/SUB in ns, or -1. */
+static int64_t
+reindex_mtime_ns(const char *dir, const char *sub)
+{
+	char *path = g_build_filename(dir, sub, NULL);
+	struct stat st;
+	int64_t t = -1;
+
+	if (stat(path, &st) == 0)
+		t = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+	g_free(path);
+	return t;
+}
+
 bool
 reindex_folder(struct index *idx, const char *account, const char *folder, const char *maildir,
     const char *const *fallbacks, struct reindex_stats *stats, GError **error)
@@ -267,6 +281,15 @@ reindex_folder(struct index *idx, const char *account, const char *folder, const
 	return ok;
 }
 
+/* Whether folder times NEW_NS and CUR_NS are old enough that a change in the same tick is ruled out. */
+static bool
+reindex_times_settled(int64_t new_ns, int64_t cur_ns)
+{
+	int64_t now = g_get_real_time() * 1000;
+
+	return new_ns >= 0 && cur_ns >= 0 && now - MAX(new_ns, cur_ns) > 2 * (int64_t)1000000000;
+}
+
 static bool
 reindex_mailbox(struct index *idx, const char *account, const char *folder, const char *maildir,
     const char *account_dir, const struct uidls *uidls, const char *const *fallbacks,
@@ -283,6 +306,13 @@ reindex_mailbox(struct index *idx, const char *account, const char *folder, cons
 	struct reindex_pool p;
 	bool ok = false;
 	guint i;
+
+	/*
+	 * The folders' times before the scan: once the mailbox is in step,
+	 * settled ones are kept in the index, and the next session's store
+	 * watch (reindex_watch_check) does not scan every file again.
+	 */
+	int64_t new_ns = reindex_mtime_ns(maildir, "new"), cur_ns = reindex_mtime_ns(maildir, "cur");
 
 	g_mutex_init(&p.lock);
 	g_cond_init(&p.cond);
@@ -368,6 +398,9 @@ reindex_mailbox(struct index *idx, const char *account, const char *folder, cons
 			goto out;
 	}
 	if (!index_threads_update(idx, error))
+		goto out;
+	if (reindex_times_settled(new_ns, cur_ns) &&
+	    !index_set_mailbox_seen(idx, account, folder, new_ns, cur_ns, error))
 		goto out;
 	run.in_txn = false;
 	if (!index_commit(idx, error) || !reindex_flush_journal(&run, error))
@@ -789,20 +822,6 @@ reindex_watch_free(struct reindex_watch *watch)
 	g_free(watch);
 }
 
-/* The modification time of DIR/SUB in ns, or -1. */
-static int64_t
-reindex_mtime_ns(const char *dir, const char *sub)
-{
-	char *path = g_build_filename(dir, sub, NULL);
-	struct stat st;
-	int64_t t = -1;
-
-	if (stat(path, &st) == 0)
-		t = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
-	g_free(path);
-	return t;
-}
-
 /* Call FN for every mailbox under the store: (account, folder, its Maildir). */
 static bool
 reindex_watch_each(struct reindex_watch *w, bool (*fn)(struct reindex_watch *, const char *,
@@ -868,7 +887,6 @@ reindex_watch_one(struct reindex_watch *w, const char *account, const char *fold
 	char *key = g_strconcat(account, "\n", folder, NULL);
 	struct reindex_seen *seen = g_hash_table_lookup(w->seen, key);
 	int64_t new_ns = reindex_mtime_ns(dir, "new"), cur_ns = reindex_mtime_ns(dir, "cur");
-	int64_t now = g_get_real_time() * 1000;
 	struct reindex_stats stats = { 0 };
 
 	if (reindex_watch_fetching(w, account)) {
@@ -897,7 +915,7 @@ reindex_watch_one(struct reindex_watch *w, const char *account, const char *fold
 	if (seen != NULL && seen->settled && seen->new_ns == new_ns && seen->cur_ns == cur_ns) {
 		g_free(key);
 		/* Times this session took after its own fetch are kept once they settle. */
-		if (!seen->kept && now - MAX(new_ns, cur_ns) > 2 * (int64_t)1000000000) {
+		if (!seen->kept && reindex_times_settled(new_ns, cur_ns)) {
 			if (!index_set_mailbox_seen(run->idx, account, folder, new_ns, cur_ns,
 			    run->error))
 				return false;
@@ -921,13 +939,9 @@ reindex_watch_one(struct reindex_watch *w, const char *account, const char *fold
 	seen->new_ns = new_ns;
 	seen->cur_ns = cur_ns;
 	/* A folder changed within the last 2 s may change again within its clock's tick. */
-	seen->settled = now - MAX(new_ns, cur_ns) > 2 * (int64_t)1000000000;
-	seen->kept = false;
-	if (seen->settled) {
-		if (!index_set_mailbox_seen(run->idx, account, folder, new_ns, cur_ns, run->error))
-			return false;
-		seen->kept = true;
-	}
+	seen->settled = reindex_times_settled(new_ns, cur_ns);
+	/* reindex_folder kept its own times, taken a moment after these. */
+	seen->kept = seen->settled;
 	return true;
 }
 

@@ -48,7 +48,9 @@ bool reindex_maildir(struct index *idx, const char *account, const char *maildir
 
 /*
  * Reindex the Maildir MAILDIR as the mailbox (ACCOUNT, FOLDER); FOLDER "" is
- * the inbox.  Threads what changed before returning.
+ * the inbox.  Threads what changed before returning.  The folders' times
+ * from before the scan are kept in the index (when settled), so the next
+ * session's store watch knows the mailbox is in step without a scan.
  */
 bool reindex_folder(struct index *idx, const char *account, const char *folder,
     const char *maildir, const char *const *fallbacks, struct reindex_stats *stats,

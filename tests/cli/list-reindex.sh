@@ -122,7 +122,7 @@ ok $? "a vanished file is removed from the index and the list"
 # 11: a Maildir that vanished takes its rows with it; the column narrows.
 rm -r "$store/personal"
 out=$("$SURAT" -c "$cfg" reindex)
-[ "$out" = "$store: 3 messages in 1 accounts (0 parsed, 0 updated, 0 removed)" ] &&
+[ "$out" = "$store: 3 messages in 1 account (0 parsed, 0 updated, 0 removed)" ] &&
 	"$SURAT" -c "$cfg" list | head -1 | grep -q '^2023-11-03 08:26  work  bob@example.org  '
 ok $? "an account whose Maildir is gone leaves the list"
 
@@ -177,7 +177,7 @@ script -qec "\"$SURAT\" -c \"$tmp/config5\" reindex" /dev/null >"$tmp/tty" 2>&1
 grep -q 'reindex: big \[=*  *\] 0/1200' "$tmp/tty" &&
 	grep -q 'reindex: big \[==============================\] 1200/1200' "$tmp/tty" &&
 	grep -q 'reindex: big/Lists \[==============================\] 1/1' "$tmp/tty" &&
-	grep -q "$(printf '\r\033\\[K')$bar: 1201 messages in 1 accounts (1201 parsed" "$tmp/tty"
+	grep -q "$(printf '\r\033\\[K')$bar: 1201 messages in 1 account (1201 parsed" "$tmp/tty"
 st=$?
 [ $st -eq 0 ] || sed -n l "$tmp/tty" | head -20 | sed 's/^/# /'
 ok $st "reindex on a terminal shows a bar per mailbox and clears it"

@@ -678,6 +678,46 @@ test_watch_kept_times(void **state)
 	assert_int_equal(inbox_rows(f->idx), 3);
 }
 
+/* `surat reindex` keeps the settled times too: the first session after it scans nothing. */
+static void
+test_reindex_keeps_times(void **state)
+{
+	struct fixture *f = *state;
+	struct reindex_watch *w;
+	struct index_message row = { 0 };
+	time_t old = time(NULL) - 3600;
+	struct reindex_stats stats = { 0 };
+	bool changed = true, found = false;
+	int64_t new_ns = 0, cur_ns = 0;
+
+	put_mail(f->maildir, "cur", "1700000000.M1P1Q1.host:2,S", "one", old);
+	put_mail(f->maildir, "new", "1700000001.M1P1Q1.host", "two", old);
+	set_dir_time(f->maildir, "new", old);
+	set_dir_time(f->maildir, "cur", old + 5);
+	assert_true(reindex_store(f->idx, f->store, NULL, &stats, NULL));
+	assert_true(index_mailbox_seen(f->idx, "mpop", "", &found, &new_ns, &cur_ns, NULL));
+	assert_true(found);
+	assert_int_equal(new_ns, (int64_t)old * 1000000000);
+	assert_int_equal(cur_ns, ((int64_t)old + 5) * 1000000000);
+
+	/* The watch trusts them: a row lost behind its back stays lost (no scan ran). */
+	get_row(f->idx, "mpop", "1700000000.M1P1Q1.host", &row);
+	assert_true(index_delete(f->idx, row.id, NULL));
+	index_message_clear(&row);
+	w = reindex_watch_new(f->store, NULL);
+	assert_true(reindex_watch_check(w, f->idx, &changed, NULL));
+	assert_false(changed);
+	reindex_watch_free(w);
+	assert_int_equal(inbox_rows(f->idx), 1);
+
+	/* Folders changed a moment ago are not kept: their tick may not be over. */
+	set_dir_time(f->maildir, "cur", time(NULL));
+	assert_true(reindex_folder(f->idx, "mpop", "", f->maildir, NULL, NULL, NULL));
+	assert_int_equal(inbox_rows(f->idx), 2);
+	assert_true(index_mailbox_seen(f->idx, "mpop", "", &found, &new_ns, &cur_ns, NULL));
+	assert_int_equal(cur_ns, ((int64_t)old + 5) * 1000000000);
+}
+
 int
 main(void)
 {
@@ -695,6 +735,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_vanished_file_journaled, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_journal_compaction, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_watch_kept_times, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reindex_keeps_times, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("reindex", tests, NULL, NULL);
