@@ -59,6 +59,24 @@ class Pane:
         self.tmux("kill-server")
 
 
+def reap(pid, what="bench"):
+    """Make sure PID is gone once its pane is: a program still there 5 s
+    after its quit key and the hangup (neomutt ignores the hangup) is killed,
+    so runs do not pile up."""
+    if pid is None:
+        return
+    for _ in range(50):
+        try:
+            os.kill(pid, 0)
+        except OSError:
+            return
+        time.sleep(0.1)
+    try:
+        os.kill(pid, 9)
+    except OSError:
+        pass
+
+
 def peak_rss_kb(pid):
     with open("/proc/%d/status" % pid) as f:
         for line in f:
