@@ -43,8 +43,10 @@ G_DEFINE_QUARK(surat-fetch-error-quark, fetch_error)
  * and leave the server idle (and its autologout timer running) while the
  * store catches up before QUIT.
  */
-#define FETCH_IN_FLIGHT_MAX   (16 * 1024 * 1024)
-#define FETCH_IN_FLIGHT_ITEMS (2 * FETCH_BATCH_MESSAGES)
+#define FETCH_IN_FLIGHT_MAX   (8 * 1024 * 1024)
+#define FETCH_IN_FLIGHT_ITEMS FETCH_BATCH_MESSAGES
+/* SQLite's page cache for the fetch's writes, in KB (index_set_cache_kb). */
+#define FETCH_INDEX_CACHE_KB  4096
 #define FETCH_SECRET_MAX     8192
 
 /*
@@ -1032,6 +1034,10 @@ fetch_local_main(gpointer data)
 	struct fetch_run *run = local->run;
 
 	run->idx = index_open(local->path, &local->error);
+	if (run->idx != NULL && !index_set_cache_kb(run->idx, FETCH_INDEX_CACHE_KB, &local->error)) {
+		local->ok = false;
+		return NULL;
+	}
 	/* Recovery first: what a crash left half-done is settled before UIDLs are compared. */
 	if (run->idx != NULL)
 		run->deliver = deliver_open(run->idx, run->account->name, run->account->maildir,

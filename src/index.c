@@ -969,6 +969,16 @@ index_change_stamp(struct index *idx)
 }
 
 bool
+index_set_cache_kb(struct index *idx, int kb, GError **error)
+{
+	char *sql = g_strdup_printf("PRAGMA cache_size = -%d", MAX(kb, 1));
+	bool ok = index_exec(idx, sql, INDEX_ERROR_DB, error);
+
+	g_free(sql);
+	return ok;
+}
+
+bool
 index_begin(struct index *idx, GError **error)
 {
 	return index_run_sql(idx, "BEGIN IMMEDIATE", error);

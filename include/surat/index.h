@@ -138,6 +138,13 @@ int index_schema_version(struct index *idx);
  */
 uint64_t index_change_stamp(struct index *idx);
 
+/*
+ * Let SQLite keep at most KB kilobytes of pages in memory (index_open's
+ * default is 16 MB, for the interface's views): the fetcher, which writes a
+ * few rows per batch, keeps to 4 MB and stays near mpop's size.
+ */
+bool index_set_cache_kb(struct index *idx, int kb, GError **error);
+
 /* One transaction around many writes (group commit).  Not nested. */
 bool index_begin(struct index *idx, GError **error);
 bool index_commit(struct index *idx, GError **error);
