@@ -140,11 +140,13 @@ index_build_clear(struct index_build *b)
 	g_free(b->threads);
 }
 
-/* True when the filter can hide some rows of a thread and not others. */
+/* True when the filter can hide some rows of a mailbox (or of a thread) and not others. */
 static bool
 index_build_narrows(const struct index_build *b)
 {
-	return b->match != NULL || b->filter->query != NULL || b->filter->unread_only;
+	return b->match != NULL ||
+	    (b->filter->query != NULL && search_query_root(b->filter->query) != NULL) ||
+	    b->filter->unread_only;
 }
 
 /* Append the filter's conditions on the rows named ALIAS (no collapsing). */
@@ -344,7 +346,7 @@ index_build_count(struct index *idx, struct index_build *b, GError **error)
 	return n;
 }
 
-/* The messages of the build's account and folder, and the unread ones (kept by triggers). */
+/* The messages of the build's account and folder, and the unread ones (UNREAD may be NULL; kept by triggers). */
 static bool
 index_scope_counts(struct index *idx, const struct index_build *b, int64_t *total,
     int64_t *unread, GError **error)
@@ -361,7 +363,8 @@ index_scope_counts(struct index *idx, const struct index_build *b, int64_t *tota
 	index_bind_text(stmt, 2, b->filter->folder);
 	if ((ok = sqlite3_step(stmt) == SQLITE_ROW)) {
 		*total = sqlite3_column_int64(stmt, 0);
-		*unread = sqlite3_column_int64(stmt, 1);
+		if (unread != NULL)
+			*unread = sqlite3_column_int64(stmt, 1);
 	} else {
 		index_set_error(idx, error, INDEX_ERROR_DB, NULL);
 	}
@@ -377,8 +380,7 @@ index_count(struct index *idx, const struct index_filter *filter, int64_t *total
 	int64_t n_total, n_unread;
 
 	index_build_init(&b, filter, INDEX_SORT_DATE, false);
-	if (b.match == NULL && (b.filter->query == NULL || search_query_root(b.filter->query) == NULL) &&
-	    !b.filter->unread_only) {
+	if (!index_build_narrows(&b)) {
 		/* Whole mailboxes: their counts, kept by triggers (schema 3). */
 		if (!index_scope_counts(idx, &b, &n_total, &n_unread, error))
 			n_total = n_unread = -1;
@@ -541,9 +543,9 @@ index_page(struct index *idx, const struct index_filter *filter, enum index_sort
 		offset = view_rows - end;
 	}
 	if (view_rows >= 0 && index_build_narrows(&b)) {
-		int64_t scope, scope_unread;
+		int64_t scope;
 
-		if (!index_scope_counts(idx, &b, &scope, &scope_unread, error)) {
+		if (!index_scope_counts(idx, &b, &scope, NULL, error)) {
 			index_build_clear(&b);
 			return false;
 		}

@@ -243,11 +243,17 @@ reindex_maildir(struct index *idx, const char *account, const char *maildir,
 	return reindex_folder(idx, account, "", maildir, fallbacks, stats, error);
 }
 
-/* Reindex the mailbox (ACCOUNT, FOLDER) at MAILDIR with the journal UIDLS of ACCOUNT_DIR. */
+/*
+ * Reindex the mailbox (ACCOUNT, FOLDER) at MAILDIR with the journal UIDLS of
+ * ACCOUNT_DIR.  NEW_NS and CUR_NS are the times of its new/ and cur/, taken
+ * before the scan: once the mailbox is in step, settled ones are kept in the
+ * index, and the next session's store watch (reindex_watch_check) does not
+ * scan every file again.
+ */
 static bool
 reindex_mailbox(struct index *idx, const char *account, const char *folder, const char *maildir,
-    const char *account_dir, const struct uidls *uidls, const char *const *fallbacks,
-    struct reindex_stats *stats, GError **error);
+    int64_t new_ns, int64_t cur_ns, const char *account_dir, const struct uidls *uidls,
+    const char *const *fallbacks, struct reindex_stats *stats, GError **error);
 
 /* The modification time of DIR/SUB in ns, or -1. */
 static int64_t
@@ -263,22 +269,32 @@ reindex_mtime_ns(const char *dir, const char *sub)
 	return t;
 }
 
-bool
-reindex_folder(struct index *idx, const char *account, const char *folder, const char *maildir,
-    const char *const *fallbacks, struct reindex_stats *stats, GError **error)
+/* reindex_folder with the folders' times NEW_NS and CUR_NS taken already. */
+static bool
+reindex_folder_at(struct index *idx, const char *account, const char *folder, const char *maildir,
+    int64_t new_ns, int64_t cur_ns, const char *const *fallbacks, struct reindex_stats *stats,
+    GError **error)
 {
 	/* A local folder's journal is its account's: <store>/<account>/.<folder>/.. */
 	char *account_dir = folder[0] != '\0' ? g_path_get_dirname(maildir) : g_strdup(maildir);
 	struct uidls *uidls = uidls_read(account_dir, error);
 	bool ok = uidls != NULL &&
-	    reindex_mailbox(idx, account, folder, maildir, account_dir, uidls, fallbacks, stats,
-	    error);
+	    reindex_mailbox(idx, account, folder, maildir, new_ns, cur_ns, account_dir, uidls,
+	    fallbacks, stats, error);
 
 	if (uidls == NULL)
 		g_prefix_error(error, "account %s: ", account);
 	uidls_free(uidls);
 	g_free(account_dir);
 	return ok;
+}
+
+bool
+reindex_folder(struct index *idx, const char *account, const char *folder, const char *maildir,
+    const char *const *fallbacks, struct reindex_stats *stats, GError **error)
+{
+	return reindex_folder_at(idx, account, folder, maildir, reindex_mtime_ns(maildir, "new"),
+	    reindex_mtime_ns(maildir, "cur"), fallbacks, stats, error);
 }
 
 /* Whether folder times NEW_NS and CUR_NS are old enough that a change in the same tick is ruled out. */
@@ -292,8 +308,8 @@ reindex_times_settled(int64_t new_ns, int64_t cur_ns)
 
 static bool
 reindex_mailbox(struct index *idx, const char *account, const char *folder, const char *maildir,
-    const char *account_dir, const struct uidls *uidls, const char *const *fallbacks,
-    struct reindex_stats *stats, GError **error)
+    int64_t new_ns, int64_t cur_ns, const char *account_dir, const struct uidls *uidls,
+    const char *const *fallbacks, struct reindex_stats *stats, GError **error)
 {
 	struct reindex_stats local = { 0 };
 	struct reindex_run run = { idx, account, folder, stats != NULL ? stats : &local,
@@ -306,13 +322,6 @@ reindex_mailbox(struct index *idx, const char *account, const char *folder, cons
 	struct reindex_pool p;
 	bool ok = false;
 	guint i;
-
-	/*
-	 * The folders' times before the scan: once the mailbox is in step,
-	 * settled ones are kept in the index, and the next session's store
-	 * watch (reindex_watch_check) does not scan every file again.
-	 */
-	int64_t new_ns = reindex_mtime_ns(maildir, "new"), cur_ns = reindex_mtime_ns(maildir, "cur");
 
 	g_mutex_init(&p.lock);
 	g_cond_init(&p.cond);
@@ -596,7 +605,8 @@ reindex_account_in(struct index *idx, const char *store, const char *name,
 	char *maildir = g_build_filename(store, name, NULL);
 	struct uidls *uidls = uidls_read(maildir, error);
 	bool ok = uidls != NULL &&
-	    reindex_mailbox(idx, name, "", maildir, maildir, uidls, fallbacks, stats, error) &&
+	    reindex_mailbox(idx, name, "", maildir, reindex_mtime_ns(maildir, "new"),
+	    reindex_mtime_ns(maildir, "cur"), maildir, uidls, fallbacks, stats, error) &&
 	    folder_list(store, name, folders, error);
 	guint i;
 
@@ -604,7 +614,8 @@ reindex_account_in(struct index *idx, const char *store, const char *name,
 		const char *folder = g_ptr_array_index(folders, i);
 		char *dir = folder_maildir(store, name, folder);
 
-		ok = reindex_mailbox(idx, name, folder, dir, maildir, uidls, fallbacks, stats, error);
+		ok = reindex_mailbox(idx, name, folder, dir, reindex_mtime_ns(dir, "new"),
+		    reindex_mtime_ns(dir, "cur"), maildir, uidls, fallbacks, stats, error);
 		g_hash_table_add(present, g_strconcat(name, "\n", folder, NULL));
 		stats->folders++;
 		g_free(dir);
@@ -924,7 +935,8 @@ reindex_watch_one(struct reindex_watch *w, const char *account, const char *fold
 		return true;
 	}
 	/* The times are taken before the scan: a change during it shows next time. */
-	if (!reindex_folder(run->idx, account, folder, dir, w->fallbacks, &stats, run->error)) {
+	if (!reindex_folder_at(run->idx, account, folder, dir, new_ns, cur_ns, w->fallbacks, &stats,
+	    run->error)) {
 		g_free(key);
 		return false;
 	}
@@ -940,8 +952,7 @@ reindex_watch_one(struct reindex_watch *w, const char *account, const char *fold
 	seen->cur_ns = cur_ns;
 	/* A folder changed within the last 2 s may change again within its clock's tick. */
 	seen->settled = reindex_times_settled(new_ns, cur_ns);
-	/* reindex_folder kept its own times, taken a moment after these. */
-	seen->kept = seen->settled;
+	seen->kept = seen->settled; /* reindex_folder_at kept them */
 	return true;
 }
 

@@ -630,6 +630,29 @@ inbox_rows(struct index *idx)
 	return total;
 }
 
+/* A new session's first look at the store (a fresh watch): whether it found news. */
+static bool
+watch_first_look(struct fixture *f)
+{
+	struct reindex_watch *w = reindex_watch_new(f->store, NULL);
+	bool changed = false;
+
+	assert_true(reindex_watch_check(w, f->idx, &changed, NULL));
+	reindex_watch_free(w);
+	return changed;
+}
+
+/* Drop the inbox row of BASE behind the watch's back (its file stays). */
+static void
+lose_row(struct fixture *f, const char *base)
+{
+	struct index_message row = { 0 };
+
+	get_row(f->idx, "mpop", base, &row);
+	assert_true(index_delete(f->idx, row.id, NULL));
+	index_message_clear(&row);
+}
+
 /*
  * A new session's watch trusts the folders' times an earlier one kept in the
  * index: an unchanged mailbox is not scanned again (a row deleted behind its
@@ -639,42 +662,29 @@ static void
 test_watch_kept_times(void **state)
 {
 	struct fixture *f = *state;
-	struct reindex_watch *w;
-	struct index_message row = { 0 };
 	time_t old = time(NULL) - 3600;
-	bool changed = false, found = false;
+	bool found = false;
 	int64_t new_ns = 0, cur_ns = 0;
 
 	put_mail(f->maildir, "cur", "1700000000.M1P1Q1.host:2,S", "one", old);
 	put_mail(f->maildir, "cur", "1700000001.M1P1Q1.host:2,S", "two", old);
 	set_dir_time(f->maildir, "new", old);
 	set_dir_time(f->maildir, "cur", old);
-	w = reindex_watch_new(f->store, NULL);
-	assert_true(reindex_watch_check(w, f->idx, &changed, NULL));
-	assert_true(changed);
-	reindex_watch_free(w);
+	assert_true(watch_first_look(f));
 	assert_int_equal(inbox_rows(f->idx), 2);
 	assert_true(index_mailbox_seen(f->idx, "mpop", "", &found, &new_ns, &cur_ns, NULL));
 	assert_true(found);
 	assert_int_equal(cur_ns, (int64_t)old * 1000000000);
 
 	/* Next session, nothing changed on disk: no scan, so the lost row stays lost. */
-	get_row(f->idx, "mpop", "1700000000.M1P1Q1.host", &row);
-	assert_true(index_delete(f->idx, row.id, NULL));
-	index_message_clear(&row);
-	w = reindex_watch_new(f->store, NULL);
-	assert_true(reindex_watch_check(w, f->idx, &changed, NULL));
-	assert_false(changed);
-	reindex_watch_free(w);
+	lose_row(f, "1700000000.M1P1Q1.host");
+	assert_false(watch_first_look(f));
 	assert_int_equal(inbox_rows(f->idx), 1);
 
 	/* A file another program added while no session ran: scanned, all found. */
 	put_mail(f->maildir, "cur", "1700000002.M1P1Q1.host:2,S", "three", old);
 	set_dir_time(f->maildir, "cur", old + 60);
-	w = reindex_watch_new(f->store, NULL);
-	assert_true(reindex_watch_check(w, f->idx, &changed, NULL));
-	assert_true(changed);
-	reindex_watch_free(w);
+	assert_true(watch_first_look(f));
 	assert_int_equal(inbox_rows(f->idx), 3);
 }
 
@@ -683,11 +693,9 @@ static void
 test_reindex_keeps_times(void **state)
 {
 	struct fixture *f = *state;
-	struct reindex_watch *w;
-	struct index_message row = { 0 };
 	time_t old = time(NULL) - 3600;
 	struct reindex_stats stats = { 0 };
-	bool changed = true, found = false;
+	bool found = false;
 	int64_t new_ns = 0, cur_ns = 0;
 
 	put_mail(f->maildir, "cur", "1700000000.M1P1Q1.host:2,S", "one", old);
@@ -701,13 +709,8 @@ test_reindex_keeps_times(void **state)
 	assert_int_equal(cur_ns, ((int64_t)old + 5) * 1000000000);
 
 	/* The watch trusts them: a row lost behind its back stays lost (no scan ran). */
-	get_row(f->idx, "mpop", "1700000000.M1P1Q1.host", &row);
-	assert_true(index_delete(f->idx, row.id, NULL));
-	index_message_clear(&row);
-	w = reindex_watch_new(f->store, NULL);
-	assert_true(reindex_watch_check(w, f->idx, &changed, NULL));
-	assert_false(changed);
-	reindex_watch_free(w);
+	lose_row(f, "1700000000.M1P1Q1.host");
+	assert_false(watch_first_look(f));
 	assert_int_equal(inbox_rows(f->idx), 1);
 
 	/* Folders changed a moment ago are not kept: their tick may not be over. */
