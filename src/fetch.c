@@ -362,7 +362,7 @@ fetch_load_known(struct fetch_run *run, GError **error)
 	GPtrArray *rows = g_ptr_array_new_with_free_func((GDestroyNotify)index_message_free);
 	guint i;
 
-	if (!index_account_files(run->idx, run->account->name, rows, error)) {
+	if (!index_account_uidl_files(run->idx, run->account->name, rows, error)) {
 		g_ptr_array_free(rows, TRUE);
 		return false;
 	}

@@ -246,6 +246,14 @@ bool index_account_rows(struct index *idx, const char *account, GPtrArray *rows,
  */
 bool index_account_files(struct index *idx, const char *account, GPtrArray *rows, GError **error);
 
+/*
+ * The same for the rows of ACCOUNT that have a UIDL (what a fetch compares
+ * with the server's listing): mail from elsewhere, indexed from its files,
+ * has none and is not read at all.
+ */
+bool index_account_uidl_files(struct index *idx, const char *account, GPtrArray *rows,
+    GError **error);
+
 /* The same for the one mailbox (ACCOUNT, FOLDER); FOLDER "" is the inbox. */
 bool index_folder_files(struct index *idx, const char *account, const char *folder, GPtrArray *rows,
     GError **error);
