@@ -5,7 +5,9 @@
  * Why each step is where it is:
  *   - the batch's sync fd is opened before any of its files is written, so
  *     its syncfs reports every write of theirs that failed (a sync through
- *     an fd opened afterwards would not, since Linux 5.8);
+ *     an fd opened afterwards would not, since Linux 5.8); a file another
+ *     thread wrote while a commit ran keeps the sync point it was written
+ *     under, and its batch syncs through the oldest point it holds;
  *   - the UIDL journal (uidls.h) gets the batch's records before the sync
  *     that covers them, so a file in new/ always has its UIDL in the
  *     Maildir itself, whatever happens to the index;
@@ -36,11 +38,23 @@
 
 G_DEFINE_QUARK(surat-deliver-error-quark, deliver_error)
 
+/*
+ * A sync point: the Maildir opened before some files were written, so a
+ * syncfs through it reports any of their writes that failed.  Shared by the
+ * files written under it; the last one to let go closes it.
+ */
+struct deliver_syncpoint {
+	int fd;
+	gint refs;    /* atomic */
+	guint64 seq;  /* points made later have larger numbers */
+};
+
 /* One message written to tmp/ and waiting for deliver_commit. */
 struct deliver_item {
 	struct store_tmpfile tmp;
 	struct index_message msg; /* the row, with its summary */
 	char *body_text;          /* for full-text search */
+	struct deliver_syncpoint *sync; /* written by another thread under this point, or NULL */
 };
 
 struct deliver {
@@ -49,11 +63,35 @@ struct deliver {
 	char *maildir;
 	GPtrArray *queue;   /* struct deliver_item *, in order of deliver_add */
 	GHashTable *queued; /* the UIDLs in QUEUE (borrowed from its items) */
-	int batch_fd;       /* the Maildir, opened before the batch's first write (store_batch_open) */
+	struct deliver_syncpoint *batch; /* opened before the batch's first write; under lock */
+	GMutex lock;        /* batch, against deliver_stream_open_batched on another thread */
+	guint64 points;     /* sync points made so far */
 	bool sync_each;     /* syncfs reports no errors here: fsync each file */
 	const char *const *fallbacks; /* charset_fallbacks for summary.h (borrowed) */
 	enum deliver_crash_point crash;
 };
+
+/* A new sync point for FD, the Maildir just opened (store_batch_open). */
+static struct deliver_syncpoint *
+deliver_syncpoint_new(struct deliver *d, int fd)
+{
+	struct deliver_syncpoint *p = g_new0(struct deliver_syncpoint, 1);
+
+	p->fd = fd;
+	p->refs = 1;
+	p->seq = ++d->points;
+	return p;
+}
+
+/* Let go of P (NULL is fine); the last hold closes it. */
+static void
+deliver_syncpoint_unref(struct deliver_syncpoint *p)
+{
+	if (p != NULL && g_atomic_int_dec_and_test(&p->refs)) {
+		close(p->fd);
+		g_free(p);
+	}
+}
 
 /* Free ITEM; with DISCARD its tmp file is removed too. */
 static void
@@ -61,6 +99,7 @@ deliver_item_free(struct deliver_item *item, bool discard)
 {
 	if (item == NULL)
 		return;
+	deliver_syncpoint_unref(item->sync);
 	if (discard)
 		store_tmp_discard(&item->tmp);
 	else
@@ -302,11 +341,16 @@ deliver_open(struct index *idx, const char *account, const char *maildir,
 	d->queue = g_ptr_array_new();
 	d->queued = g_hash_table_new(g_str_hash, g_str_equal);
 	d->sync_each = !store_syncfs_reports_errors();
+	g_mutex_init(&d->lock);
 	/* Opened before anything is written, so the first commit's sync covers it all. */
-	d->batch_fd = store_batch_open(maildir, error);
-	if (d->batch_fd < 0) {
-		deliver_free(d);
-		return NULL;
+	{
+		int fd = store_batch_open(maildir, error);
+
+		if (fd < 0) {
+			deliver_free(d);
+			return NULL;
+		}
+		d->batch = deliver_syncpoint_new(d, fd);
 	}
 	if (!deliver_recover(d, error)) {
 		g_prefix_error(error, "recovering an interrupted delivery: ");
@@ -460,6 +504,7 @@ static bool
 deliver_sync(struct deliver *d, GError **error)
 {
 	GString *records = g_string_new(NULL);
+	const struct deliver_syncpoint *via = d->batch;
 	int next = -1;
 	bool ok = false;
 	guint i;
@@ -469,6 +514,9 @@ deliver_sync(struct deliver *d, GError **error)
 
 		if (item->msg.uidl != NULL)
 			uidls_add_stored(records, item->msg.base, item->msg.uidl, item->msg.partial);
+		/* Written before this batch's point was made: sync through the older one. */
+		if (item->sync != NULL && item->sync->seq < via->seq)
+			via = item->sync;
 	}
 	if (!uidls_append(d->maildir, records->str, d->sync_each, error))
 		goto out;
@@ -484,15 +532,20 @@ deliver_sync(struct deliver *d, GError **error)
 		}
 		if (!store_sync_dir(d->maildir, "tmp", error))
 			goto out;
-	} else if (!store_batch_sync(d->batch_fd, d->maildir, error)) {
+	} else if (!store_batch_sync(via->fd, d->maildir, error)) {
 		goto out;
 	}
 	ok = true;
 out:
 	/* A failed batch's fd has said what it knows; the next one starts afresh. */
 	if (next >= 0) {
-		close(d->batch_fd);
-		d->batch_fd = next;
+		struct deliver_syncpoint *old, *fresh = deliver_syncpoint_new(d, next);
+
+		g_mutex_lock(&d->lock);
+		old = d->batch;
+		d->batch = fresh;
+		g_mutex_unlock(&d->lock);
+		deliver_syncpoint_unref(old);
 	}
 	g_string_free(records, TRUE);
 	return ok;
@@ -589,6 +642,7 @@ struct deliver_stream {
 	size_t len;   /* bytes written */
 	int64_t mtime;
 	bool finished;
+	struct deliver_syncpoint *sync; /* deliver_stream_open_batched: the point it was opened under */
 };
 
 /* The Maildir of ROW's folder (Maildir++ .NAME), or the account's for NULL. */
@@ -653,6 +707,7 @@ deliver_stream_discard(struct deliver_stream *s)
 {
 	if (s == NULL)
 		return;
+	deliver_syncpoint_unref(s->sync);
 	store_tmp_discard(&s->tmp);
 	g_free(s->dir);
 	g_free(s);
@@ -662,9 +717,77 @@ deliver_stream_discard(struct deliver_stream *s)
 static void
 deliver_stream_release(struct deliver_stream *s)
 {
+	deliver_syncpoint_unref(s->sync);
 	store_tmp_clear(&s->tmp);
 	g_free(s->dir);
 	g_free(s);
+}
+
+struct deliver_stream *
+deliver_stream_open_batched(struct deliver *d, GError **error)
+{
+	struct deliver_syncpoint *point;
+	struct deliver_stream *s;
+
+	/* The hold comes first: every write of the file follows the point's open. */
+	g_mutex_lock(&d->lock);
+	point = d->batch;
+	g_atomic_int_inc(&point->refs);
+	g_mutex_unlock(&d->lock);
+	s = deliver_stream_open(d, NULL, error);
+	if (s == NULL) {
+		deliver_syncpoint_unref(point);
+		return NULL;
+	}
+	s->sync = point;
+	return s;
+}
+
+bool
+deliver_add_written(struct deliver *d, struct deliver_stream *s, const char *uidl, bool partial,
+    struct deliver_summary *summary, GError **error)
+{
+	struct deliver_item *item;
+	struct stat st;
+
+	if (s->sync == NULL || s->finished || strcmp(s->dir, d->maildir) != 0) {
+		g_set_error(error, DELIVER_ERROR, DELIVER_ERROR_IO,
+		    "%s: not a message written for a batch of this Maildir", s->tmp.path);
+		goto fail;
+	}
+	if (uidl != NULL && deliver_known_uidl(d, uidl, error)) {
+		if (error == NULL || *error == NULL)
+			g_set_error(error, DELIVER_ERROR, DELIVER_ERROR_DUPLICATE,
+			    "UIDL %s is already in the index; not delivered twice", uidl);
+		goto fail;
+	}
+	if (fstat(s->tmp.fd, &st) != 0) {
+		g_set_error(error, DELIVER_ERROR, DELIVER_ERROR_IO, "cannot stat %s: %s", s->tmp.path,
+		    g_strerror(errno));
+		goto fail;
+	}
+	/* Not synced here: deliver_commit syncs the batch through S's point or an older one. */
+	if (!store_tmp_close(&s->tmp, false, error))
+		goto fail;
+	item = g_new0(struct deliver_item, 1);
+	item->msg = summary->msg;
+	item->body_text = summary->body_text;
+	memset(summary, 0, sizeof *summary);
+	item->tmp = s->tmp;
+	memset(&s->tmp, 0, sizeof s->tmp);
+	s->tmp.fd = -1;
+	item->sync = s->sync;
+	s->sync = NULL;
+	deliver_item_place(d, item, uidl, partial, (int64_t)s->len, (int64_t)st.st_mtime);
+	if (item->msg.date == 0)
+		item->msg.date = item->msg.arrival;
+	deliver_stream_release(s);
+	deliver_queue(d, item);
+	return true;
+fail:
+	deliver_summary_clear(summary);
+	deliver_stream_discard(s);
+	return false;
 }
 
 bool
@@ -826,8 +949,8 @@ deliver_free(struct deliver *d)
 	if (d == NULL)
 		return;
 	deliver_clear_queue(d, true);
-	if (d->batch_fd >= 0)
-		close(d->batch_fd);
+	deliver_syncpoint_unref(d->batch);
+	g_mutex_clear(&d->lock);
 	g_ptr_array_unref(d->queue);
 	g_hash_table_unref(d->queued);
 	g_free(d->account);

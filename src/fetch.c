@@ -43,7 +43,7 @@ G_DEFINE_QUARK(surat-fetch-error-quark, fetch_error)
  * and leave the server idle (and its autologout timer running) while the
  * store catches up before QUIT.
  */
-#define FETCH_IN_FLIGHT_MAX   (8 * 1024 * 1024)
+#define FETCH_IN_FLIGHT_MAX   (4 * 1024 * 1024)
 #define FETCH_IN_FLIGHT_ITEMS FETCH_BATCH_MESSAGES
 /* SQLite's page cache for the fetch's writes, in KB (index_set_cache_kb). */
 #define FETCH_INDEX_CACHE_KB  4096
@@ -51,14 +51,16 @@ G_DEFINE_QUARK(surat-fetch-error-quark, fetch_error)
 
 /*
  * One received message on its way to the Maildir.  The network thread
- * receives, the store thread writes and indexes (deliver.c), so disk and
- * parsing overlap with the network.
+ * receives, parses and writes it to its tmp file; the store thread writes
+ * its row and commits (deliver.c), so the index's work overlaps with the
+ * network.
  */
 struct fetch_item {
-	char *buf;                       /* the message, or NULL when streamed */
-	struct deliver_stream *stream;   /* a large message, already in a tmp file */
+	char *buf;                       /* the message (--rest), or NULL when in a file */
+	struct deliver_stream *stream;   /* the message, already in a tmp file */
+	bool written;                    /* ... written whole for the batch (deliver_add_written) */
 	size_t len;                      /* its size */
-	size_t held;                     /* bytes of memory it holds (0 when streamed) */
+	size_t held;                     /* bytes of memory it holds (copy and summary) */
 	char *uidl;
 	bool partial;
 	const struct index_message *row; /* --rest: the headers-only row to replace */
@@ -427,7 +429,11 @@ fetch_commit(struct fetch_run *run, GError **error)
 	return true;
 }
 
-/* Write one message (store thread). */
+/*
+ * Write one message (store thread): index a new one written whole by the
+ * network thread, finish and index a large one it streamed, or put one in
+ * place of its headers-only copy (--rest).
+ */
 static bool
 fetch_store_item(struct fetch_run *run, struct fetch_item *item, GError **error)
 {
@@ -435,11 +441,13 @@ fetch_store_item(struct fetch_run *run, struct fetch_item *item, GError **error)
 	bool ok;
 
 	item->stream = NULL;
-	if (stream != NULL && !deliver_stream_finish(stream, error)) {
+	if (item->written) {
+		ok = deliver_add_written(run->deliver, stream, item->uidl, item->partial,
+		    &item->summary, error);
+	} else if (stream != NULL && !deliver_stream_finish(stream, error)) {
 		deliver_stream_discard(stream);
 		return false;
-	}
-	if (item->row != NULL) {
+	} else if (item->row != NULL) {
 		ok = stream != NULL ? deliver_replace_stream(run->deliver, item->row, stream, error) :
 		    deliver_replace(run->deliver, item->row, item->buf, item->len, error);
 		if (!ok)
@@ -447,11 +455,9 @@ fetch_store_item(struct fetch_run *run, struct fetch_item *item, GError **error)
 		run->stored++;
 		fetch_observe_stored(run);
 		return true;
+	} else {
+		ok = deliver_add_stream(run->deliver, stream, item->uidl, item->partial, error);
 	}
-	ok = stream != NULL ?
-	    deliver_add_stream(run->deliver, stream, item->uidl, item->partial, error) :
-	    deliver_add_summarized(run->deliver, item->buf, item->len, item->uidl, item->partial,
-		&item->summary, error);
 	if (!ok)
 		return false;
 	run->batch_bytes += item->len;
@@ -568,19 +574,54 @@ fetch_store_finish(struct fetch_run *run, GError **error)
 	return ok;
 }
 
+/* The memory a summary holds, near enough: its text and its longest header fields. */
+static size_t
+fetch_summary_bytes(const struct deliver_summary *summary)
+{
+	const struct index_message *m = &summary->msg;
+	const char *const texts[] = { summary->body_text, m->subject, m->from, m->from_addr, m->to,
+		m->to_addr, m->cc, m->cc_addr, m->references, m->message_id, m->in_reply_to };
+	size_t bytes = sizeof *summary;
+	size_t i;
+
+	for (i = 0; i < G_N_ELEMENTS(texts); i++)
+		bytes += texts[i] != NULL ? strlen(texts[i]) + 1 : 0;
+	return bytes;
+}
+
 /*
  * Hand a received message to the store thread (network thread): LEN bytes
- * at BUF (copied), or STREAM, a large message already written to a tmp file
- * (taken, also on failure).
+ * at BUF, or STREAM, a large message already written to a tmp file (taken,
+ * also on failure).  A new message in memory is parsed for its index row
+ * and written to its tmp file here, while the server sends the next one, so
+ * the store thread only writes rows and what waits between the threads is
+ * the rows' text, not the messages.  For --rest (ROW) the bytes are copied:
+ * deliver_replace writes and syncs its file alone.
  */
 static bool
 fetch_queue(struct fetch_run *run, const char *buf, size_t len, struct deliver_stream *stream,
     const char *uidl, bool partial, const struct index_message *row, GError **error)
 {
 	struct fetch_store *st = &run->store;
+	struct deliver_summary summary = { 0 };
 	struct fetch_item *item;
-	size_t held = stream != NULL ? 0 : len;
+	bool written = false;
+	size_t held = 0;
 
+	if (row == NULL && stream == NULL) {
+		deliver_summarize(buf, len, (const char *const *)run->config->charset_fallbacks,
+		    &summary);
+		held = fetch_summary_bytes(&summary);
+		stream = deliver_stream_open_batched(run->deliver, error);
+		if (stream == NULL || !deliver_stream_write(stream, buf, len, error)) {
+			deliver_summary_clear(&summary);
+			deliver_stream_discard(stream);
+			return false;
+		}
+		written = true;
+	} else if (stream == NULL) {
+		held = len;
+	}
 	g_mutex_lock(&st->lock);
 	while (!st->failed && st->in_flight_items > 0 &&
 	    (st->in_flight + held > FETCH_IN_FLIGHT_MAX ||
@@ -589,6 +630,7 @@ fetch_queue(struct fetch_run *run, const char *buf, size_t len, struct deliver_s
 	if (st->failed) {
 		g_set_error(error, FETCH_ERROR, FETCH_ERROR_STORE, "%s", st->error->message);
 		g_mutex_unlock(&st->lock);
+		deliver_summary_clear(&summary);
 		deliver_stream_discard(stream);
 		return false;
 	}
@@ -598,19 +640,13 @@ fetch_queue(struct fetch_run *run, const char *buf, size_t len, struct deliver_s
 	item = g_new0(struct fetch_item, 1);
 	item->buf = stream != NULL ? NULL : g_memdup2(buf, len);
 	item->stream = stream;
+	item->written = written;
 	item->len = len;
 	item->held = held;
 	item->uidl = g_strdup(uidl);
 	item->partial = partial;
 	item->row = row;
-	/*
-	 * Parsing for the index row happens here, while the server sends the
-	 * next message, so the store thread only writes files and rows.  A
-	 * streamed message is parsed from its file by the store thread.
-	 */
-	if (row == NULL && stream == NULL)
-		deliver_summarize(buf, len, (const char *const *)run->config->charset_fallbacks,
-		    &item->summary);
+	item->summary = summary;
 	g_async_queue_push(st->queue, item);
 	return true;
 }

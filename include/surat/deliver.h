@@ -16,7 +16,10 @@
  *      the rows STORED.  Only after deliver_commit returns may the caller
  *      DELE.
  * A tmp file added to a batch by other means must have been written after
- * deliver_open or the previous deliver_commit, so the batch's sync covers it.
+ * deliver_open or the previous deliver_commit, so the batch's sync covers it;
+ * one written by another thread while a commit runs holds on to the sync
+ * point it was written under (deliver_stream_open_batched), and the batch it
+ * joins syncs through the oldest such point.
  * Recovery (run by deliver_open): a PENDING row whose file is in new/ or cur/
  * becomes STORED; one whose file is still in tmp/ (complete, it was synced
  * before the row was written) is renamed into new/ and becomes STORED; one
@@ -139,6 +142,26 @@ size_t deliver_stream_size(const struct deliver_stream *s);
 bool deliver_stream_finish(struct deliver_stream *s, GError **error);
 /* Remove the file and free S (NULL is fine). */
 void deliver_stream_discard(struct deliver_stream *s);
+
+/*
+ * A stream for a message that joins a batch unsynced, written by another
+ * thread than the one that commits (the network thread, so that no copy of
+ * the message waits in memory for the committing one).  It holds on to D's
+ * sync point of the moment: the batch it joins syncs through an fd opened
+ * before its first write, as deliver_add's files.  Write it whole, then
+ * deliver_add_written; nothing else (no deliver_stream_finish).
+ */
+struct deliver_stream *deliver_stream_open_batched(struct deliver *d, GError **error);
+
+/*
+ * Queue the message of S, opened with deliver_stream_open_batched and
+ * written whole, as deliver_add_summarized queues its bytes: SUMMARY is
+ * deliver_summarize's of the same bytes.  Not synced here (deliver_commit
+ * does it for the batch).  Takes S and what *SUMMARY holds, also on failure
+ * (the file is then removed).
+ */
+bool deliver_add_written(struct deliver *d, struct deliver_stream *s, const char *uidl,
+    bool partial, struct deliver_summary *summary, GError **error);
 
 /* deliver_add for a finished stream S; takes S, also on failure. */
 bool deliver_add_stream(struct deliver *d, struct deliver_stream *s, const char *uidl,
