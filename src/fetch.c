@@ -46,7 +46,7 @@ G_DEFINE_QUARK(surat-fetch-error-quark, fetch_error)
 #define FETCH_IN_FLIGHT_MAX   (4 * 1024 * 1024)
 #define FETCH_IN_FLIGHT_ITEMS FETCH_BATCH_MESSAGES
 /* SQLite's page cache for the fetch's writes, in KB (index_set_cache_kb). */
-#define FETCH_INDEX_CACHE_KB  4096
+#define FETCH_INDEX_CACHE_KB  2048
 #define FETCH_SECRET_MAX     8192
 
 /*

@@ -412,7 +412,15 @@ summary_from_message(GMimeMessage *message, const char *const *fallbacks,
 		g_string_assign(walk.body, safe);
 		g_free(safe);
 		summary_cut(walk.body, SUMMARY_BODY_MAX);
-		*body_text = g_string_free(walk.body, FALSE);
+		/*
+		 * Without the GString's spare room (up to as much again as the
+		 * text): a fetch or reindex holds hundreds of these at once.
+		 */
+		{
+			gsize len = walk.body->len;
+
+			*body_text = g_realloc(g_string_free(walk.body, FALSE), len + 1);
+		}
 	}
 }
 
