@@ -381,6 +381,42 @@ deliver_known_uidl(struct deliver *d, const char *uidl, GError **error)
 	return false;
 }
 
+/*
+ * Close the tmp file TMP (with SYNC, fsync'ed first); its mtime into *MTIME.
+ */
+static bool
+deliver_tmp_close(struct store_tmpfile *tmp, bool sync, int64_t *mtime, GError **error)
+{
+	struct stat st;
+
+	if (fstat(tmp->fd, &st) != 0) {
+		g_set_error(error, DELIVER_ERROR, DELIVER_ERROR_IO, "cannot stat %s: %s", tmp->path,
+		    g_strerror(errno));
+		return false;
+	}
+	*mtime = (int64_t)st.st_mtime;
+	return store_tmp_close(tmp, sync, error);
+}
+
+/*
+ * True when a message with UIDL must not be delivered: the account has it
+ * (DELIVER_ERROR_DUPLICATE) or the index could not say (its error).
+ */
+static bool
+deliver_refuse_known(struct deliver *d, const char *uidl, GError **error)
+{
+	GError *local = NULL;
+
+	if (uidl == NULL || !deliver_known_uidl(d, uidl, &local))
+		return false;
+	if (local != NULL)
+		g_propagate_error(error, local);
+	else
+		g_set_error(error, DELIVER_ERROR, DELIVER_ERROR_DUPLICATE,
+		    "UIDL %s is already in the index; not delivered twice", uidl);
+	return true;
+}
+
 void
 deliver_summarize(const char *buf, size_t len, const char *const *fallbacks,
     struct deliver_summary *summary)
@@ -444,12 +480,9 @@ deliver_add_summarized(struct deliver *d, const char *buf, size_t len, const cha
     bool partial, struct deliver_summary *summary, GError **error)
 {
 	struct deliver_item *item;
-	struct stat st;
+	int64_t mtime;
 
-	if (uidl != NULL && deliver_known_uidl(d, uidl, error)) {
-		if (error == NULL || *error == NULL)
-			g_set_error(error, DELIVER_ERROR, DELIVER_ERROR_DUPLICATE,
-			    "UIDL %s is already in the index; not delivered twice", uidl);
+	if (deliver_refuse_known(d, uidl, error)) {
 		if (summary != NULL)
 			deliver_summary_clear(summary);
 		return false;
@@ -463,17 +496,12 @@ deliver_add_summarized(struct deliver *d, const char *buf, size_t len, const cha
 	}
 	if (!store_tmp_open(d->maildir, &item->tmp, error))
 		goto fail;
-	/* Not synced here: deliver_commit syncs the whole batch at once (d->batch_fd). */
+	/* Not synced here: deliver_commit syncs the whole batch at once (d->batch). */
 	if (!store_tmp_write(&item->tmp, buf, len, error))
 		goto fail;
-	if (fstat(item->tmp.fd, &st) != 0) {
-		g_set_error(error, DELIVER_ERROR, DELIVER_ERROR_IO, "cannot stat %s: %s", item->tmp.path,
-		    g_strerror(errno));
+	if (!deliver_tmp_close(&item->tmp, false, &mtime, error))
 		goto fail;
-	}
-	if (!store_tmp_close(&item->tmp, false, error))
-		goto fail;
-	deliver_item_place(d, item, uidl, partial, (int64_t)len, (int64_t)st.st_mtime);
+	deliver_item_place(d, item, uidl, partial, (int64_t)len, mtime);
 	if (summary == NULL) {
 		summary_from_bytes(buf, len, d->fallbacks, &item->msg, &item->body_text);
 	} else if (item->msg.date == 0) {
@@ -687,16 +715,8 @@ deliver_stream_size(const struct deliver_stream *s)
 bool
 deliver_stream_finish(struct deliver_stream *s, GError **error)
 {
-	struct stat st;
-
-	if (fstat(s->tmp.fd, &st) != 0) {
-		g_set_error(error, DELIVER_ERROR, DELIVER_ERROR_IO, "cannot stat %s: %s", s->tmp.path,
-		    g_strerror(errno));
-		return false;
-	}
-	s->mtime = (int64_t)st.st_mtime;
 	/* Synced on its own: durable whatever the batch's way of syncing is. */
-	if (!store_tmp_close(&s->tmp, true, error))
+	if (!deliver_tmp_close(&s->tmp, true, &s->mtime, error))
 		return false;
 	s->finished = true;
 	return true;
@@ -748,26 +768,18 @@ deliver_add_written(struct deliver *d, struct deliver_stream *s, const char *uid
     struct deliver_summary *summary, GError **error)
 {
 	struct deliver_item *item;
-	struct stat st;
+	int64_t mtime;
 
 	if (s->sync == NULL || s->finished || strcmp(s->dir, d->maildir) != 0) {
 		g_set_error(error, DELIVER_ERROR, DELIVER_ERROR_IO,
 		    "%s: not a message written for a batch of this Maildir", s->tmp.path);
 		goto fail;
 	}
-	if (uidl != NULL && deliver_known_uidl(d, uidl, error)) {
-		if (error == NULL || *error == NULL)
-			g_set_error(error, DELIVER_ERROR, DELIVER_ERROR_DUPLICATE,
-			    "UIDL %s is already in the index; not delivered twice", uidl);
-		goto fail;
-	}
-	if (fstat(s->tmp.fd, &st) != 0) {
-		g_set_error(error, DELIVER_ERROR, DELIVER_ERROR_IO, "cannot stat %s: %s", s->tmp.path,
-		    g_strerror(errno));
+	if (deliver_refuse_known(d, uidl, error)) {
 		goto fail;
 	}
 	/* Not synced here: deliver_commit syncs the batch through S's point or an older one. */
-	if (!store_tmp_close(&s->tmp, false, error))
+	if (!deliver_tmp_close(&s->tmp, false, &mtime, error))
 		goto fail;
 	item = g_new0(struct deliver_item, 1);
 	item->msg = summary->msg;
@@ -778,7 +790,7 @@ deliver_add_written(struct deliver *d, struct deliver_stream *s, const char *uid
 	s->tmp.fd = -1;
 	item->sync = s->sync;
 	s->sync = NULL;
-	deliver_item_place(d, item, uidl, partial, (int64_t)s->len, (int64_t)st.st_mtime);
+	deliver_item_place(d, item, uidl, partial, (int64_t)s->len, mtime);
 	if (item->msg.date == 0)
 		item->msg.date = item->msg.arrival;
 	deliver_stream_release(s);
@@ -802,10 +814,7 @@ deliver_add_stream(struct deliver *d, struct deliver_stream *s, const char *uidl
 		deliver_stream_discard(s);
 		return false;
 	}
-	if (uidl != NULL && deliver_known_uidl(d, uidl, error)) {
-		if (error == NULL || *error == NULL)
-			g_set_error(error, DELIVER_ERROR, DELIVER_ERROR_DUPLICATE,
-			    "UIDL %s is already in the index; not delivered twice", uidl);
+	if (deliver_refuse_known(d, uidl, error)) {
 		deliver_stream_discard(s);
 		return false;
 	}
