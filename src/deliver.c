@@ -775,9 +775,8 @@ deliver_add_written(struct deliver *d, struct deliver_stream *s, const char *uid
 		    "%s: not a message written for a batch of this Maildir", s->tmp.path);
 		goto fail;
 	}
-	if (deliver_refuse_known(d, uidl, error)) {
+	if (deliver_refuse_known(d, uidl, error))
 		goto fail;
-	}
 	/* Not synced here: deliver_commit syncs the batch through S's point or an older one. */
 	if (!deliver_tmp_close(&s->tmp, false, &mtime, error))
 		goto fail;

@@ -244,13 +244,6 @@ reindex_maildir(struct index *idx, const char *account, const char *maildir,
 }
 
 /*
- * Reindex the mailbox (ACCOUNT, FOLDER) at MAILDIR with the journal UIDLS of
- * ACCOUNT_DIR.  NEW_NS and CUR_NS are the times of its new/ and cur/, taken
- * before the scan: once the mailbox is in step, settled ones are kept in the
- * index, and the next session's store watch (reindex_watch_check) does not
- * scan every file again.
- */
-/*
  * Order store entries by base name, cur/ before new/ for the same base (the
  * first of two copies is the one kept, as when cur/ is scanned first).
  */
@@ -264,6 +257,13 @@ reindex_entry_cmp(gconstpointer a, gconstpointer b)
 	return c != 0 ? c : strcmp(x->subdir, y->subdir);
 }
 
+/*
+ * Reindex the mailbox (ACCOUNT, FOLDER) at MAILDIR with the journal UIDLS of
+ * ACCOUNT_DIR.  NEW_NS and CUR_NS are the times of its new/ and cur/, taken
+ * before the scan: once the mailbox is in step, settled ones are kept in the
+ * index, and the next session's store watch (reindex_watch_check) does not
+ * scan every file again.
+ */
 static bool
 reindex_mailbox(struct index *idx, const char *account, const char *folder, const char *maildir,
     int64_t new_ns, int64_t cur_ns, const char *account_dir, const struct uidls *uidls,

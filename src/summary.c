@@ -406,6 +406,7 @@ summary_from_message(GMimeMessage *message, const char *const *fallbacks,
 		msg->subject = g_strdup("");
 	if (body_text != NULL) {
 		char *safe;
+		gsize len;
 
 		summary_cut(walk.body, SUMMARY_BODY_MAX);
 		safe = sanitize_text(walk.body->str, (ssize_t)walk.body->len, SANITIZE_MULTILINE);
@@ -416,11 +417,8 @@ summary_from_message(GMimeMessage *message, const char *const *fallbacks,
 		 * Without the GString's spare room (up to as much again as the
 		 * text): a fetch or reindex holds hundreds of these at once.
 		 */
-		{
-			gsize len = walk.body->len;
-
-			*body_text = g_realloc(g_string_free(walk.body, FALSE), len + 1);
-		}
+		len = walk.body->len;
+		*body_text = g_realloc(g_string_free(walk.body, FALSE), len + 1);
 	}
 }
 

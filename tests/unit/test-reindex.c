@@ -429,6 +429,47 @@ test_many_files_in_batches(void **state)
 	g_ptr_array_unref(rows);
 }
 
+/*
+ * New rows get ids in name order (arrival order), whatever order the files
+ * were written in and whichever of new/ and cur/ holds them; of a base in
+ * both, the copy in cur/ is the one indexed.
+ */
+static void
+test_name_order(void **state)
+{
+	struct fixture *f = *state;
+	/* Written out of order, alternating new/ and cur/. */
+	static const int order[] = { 7, 2, 11, 0, 5, 9, 3, 12, 1, 8, 6, 10, 4 };
+	GPtrArray *rows = g_ptr_array_new_with_free_func((GDestroyNotify)index_message_free);
+	struct index_message dup;
+	guint i;
+
+	for (i = 0; i < G_N_ELEMENTS(order); i++) {
+		char name[64], subject[32];
+
+		g_snprintf(name, sizeof name, "%d.M%dP1Q1.host", 1700000000 + order[i], order[i]);
+		g_snprintf(subject, sizeof subject, "number %d", order[i]);
+		put_mail(f->maildir, i % 2 ? "new" : "cur", name, subject, 1700000100);
+	}
+	put_mail(f->maildir, "new", "1700000099.M99P1Q1.host", "the copy in new", 1700000100);
+	put_mail(f->maildir, "cur", "1700000099.M99P1Q1.host:2,S", "the copy in cur", 1700000100);
+	assert_int_equal(run(f).parsed, G_N_ELEMENTS(order) + 1);
+	assert_true(index_account_rows(f->idx, "mpop", rows, NULL));
+	assert_int_equal(rows->len, G_N_ELEMENTS(order) + 1);
+	for (i = 1; i < rows->len; i++) {
+		const struct index_message *a = g_ptr_array_index(rows, i - 1);
+		const struct index_message *b = g_ptr_array_index(rows, i);
+
+		assert_true(a->id < b->id);
+		assert_true(strcmp(a->base, b->base) < 0);
+	}
+	get_row(f->idx, "mpop", "1700000099.M99P1Q1.host", &dup);
+	assert_string_equal(dup.subdir, "cur");
+	assert_string_equal(dup.subject, "the copy in cur");
+	index_message_clear(&dup);
+	g_ptr_array_unref(rows);
+}
+
 /* The gone entry of UIDL in ACCOUNT, or NULL (free with index_gone_free). */
 static struct index_gone *
 gone_entry(struct index *idx, const char *account, const char *uidl)
@@ -734,6 +775,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_store_accounts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_store_missing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_many_files_in_batches, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_name_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_journal_restores_uidls, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_vanished_file_journaled, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_journal_compaction, setup, teardown),
