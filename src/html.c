@@ -1,16 +1,39 @@
 /*
  * html: HTML to text by walking the tree libxml2's HTML parser builds.
  * Only layout is decided here; the caller sanitizes the result.
+ *
+ * libxml2 is loaded (GModule) the first time a document is converted, not
+ * linked: with ICU and the C++ runtime behind it, it was 4 ms of the 10 that
+ * every start of surat took, and most runs (a fetch with nothing new, a
+ * plain-text message, the index) never convert HTML.  Only the headers are
+ * used at build time; every call goes through html_xml.
  */
+#include "config.h"
+
 #include "surat/html.h"
 
+#include <gmodule.h>
 #include <libxml/HTMLparser.h>
 #include <libxml/tree.h>
+#include <libxml/xmlmemory.h>
 #include <stdbool.h>
 #include <limits.h>
 #include <string.h>
 
 #define HTML_MAX_DEPTH 64 /* deeper nesting is flattened, not followed */
+
+/* The libxml2 functions html.c calls, resolved once by html_load. */
+struct html_xml {
+	__typeof__(htmlReadMemory) *read_memory;
+	__typeof__(xmlDocGetRootElement) *root;
+	__typeof__(xmlFreeDoc) *free_doc;
+	__typeof__(xmlGetProp) *get_prop;
+	__typeof__(xmlNodeGetContent) *node_content;
+	xmlFreeFunc free; /* what releases get_prop's and node_content's strings */
+	char *error;      /* why libxml2 could not be loaded, or NULL */
+};
+
+static struct html_xml html_xml;
 
 struct html_list {
 	bool ordered;
@@ -125,6 +148,14 @@ html_text(struct html_out *o, const char *s)
 	}
 }
 
+/* Release a string libxml2 allocated (NULL is allowed, as for xmlFree). */
+static void
+html_xml_free(xmlChar *p)
+{
+	if (p != NULL)
+		html_xml.free(p);
+}
+
 static bool
 html_is(const xmlNode *n, const char *name)
 {
@@ -195,7 +226,7 @@ html_list_item(struct html_out *o, xmlNode *n, int depth)
 static void
 html_link(struct html_out *o, xmlNode *n, int depth)
 {
-	xmlChar *href = xmlGetProp(n, (const xmlChar *)"href");
+	xmlChar *href = html_xml.get_prop(n, (const xmlChar *)"href");
 	bool target = href != NULL && href[0] != '\0' && href[0] != '#';
 
 	if (target && (o->flags & HTML_MARK_ANCHORS)) {
@@ -209,7 +240,7 @@ html_link(struct html_out *o, xmlNode *n, int depth)
 		g_string_append(o->text, HTML_ANCHOR_CLOSE);
 		if (o->links != NULL)
 			g_ptr_array_add(o->links, g_strdup((const char *)href));
-		xmlFree(href);
+		html_xml_free(href);
 		return;
 	}
 	html_walk(o, n->children, depth + 1);
@@ -220,7 +251,7 @@ html_link(struct html_out *o, xmlNode *n, int depth)
 		html_start_text(o);
 		g_string_append_printf(o->text, "[%d]", o->link_count);
 	}
-	xmlFree(href);
+	html_xml_free(href);
 }
 
 static void
@@ -236,14 +267,14 @@ html_element(struct html_out *o, xmlNode *n, int depth)
 		return;
 	}
 	if (html_is(n, "img")) {
-		xmlChar *alt = xmlGetProp(n, (const xmlChar *)"alt");
+		xmlChar *alt = html_xml.get_prop(n, (const xmlChar *)"alt");
 
 		if (alt != NULL && alt[0] != '\0') {
 			char *s = g_strdup_printf("[%s]", (const char *)alt);
 			html_text(o, s);
 			g_free(s);
 		}
-		xmlFree(alt);
+		html_xml_free(alt);
 		return;
 	}
 	if (html_is(n, "hr")) {
@@ -307,11 +338,11 @@ html_walk(struct html_out *o, xmlNode *n, int depth)
 		case XML_ELEMENT_NODE:
 			if (depth >= HTML_MAX_DEPTH) {
 				/* Too deep to follow: keep the text, drop the layout. */
-				xmlChar *s = xmlNodeGetContent(n);
+				xmlChar *s = html_xml.node_content(n);
 
 				if (s != NULL)
 					html_text(o, (const char *)s);
-				xmlFree(s);
+				html_xml_free(s);
 			} else {
 				html_element(o, n, depth);
 			}
@@ -322,48 +353,94 @@ html_walk(struct html_out *o, xmlNode *n, int depth)
 	}
 }
 
-/*
- * Set libxml2 up once, before any thread parses: the pager, reindex's
- * threads and fetch's network thread all reach it through here.
- */
-static void
-html_init(void)
+/* Resolve SYMBOL of MODULE into *FN; on failure say which one is missing. */
+static bool
+html_symbol(GModule *module, const char *symbol, gpointer *fn)
 {
-	static gsize once;
+	if (g_module_symbol(module, symbol, fn) && *fn != NULL)
+		return true;
+	html_xml.error = g_strdup_printf("%s has no %s (%s)", LIBXML_SONAME, symbol,
+	    g_module_error());
+	return false;
+}
 
-	if (g_once_init_enter(&once)) {
-		xmlInitParser();
-		g_once_init_leave(&once, 1);
+/*
+ * Load libxml2 and set it up once, before any thread parses: the pager,
+ * reindex's threads and fetch's network thread all reach it through here.
+ * The module stays loaded for the life of the process.
+ */
+static gpointer
+html_load(gpointer unused)
+{
+	__typeof__(xmlInitParser) *init = NULL;
+	__typeof__(xmlMemGet) *mem_get = NULL;
+	GModule *module;
+
+	module = g_module_open(LIBXML_SONAME, G_MODULE_BIND_LAZY | G_MODULE_BIND_LOCAL);
+	if (module == NULL) {
+		html_xml.error = g_strdup_printf("cannot load %s (%s)", LIBXML_SONAME,
+		    g_module_error());
+		return NULL;
 	}
+	g_module_make_resident(module);
+	if (!html_symbol(module, "xmlInitParser", (gpointer *)&init) ||
+	    !html_symbol(module, "xmlMemGet", (gpointer *)&mem_get) ||
+	    !html_symbol(module, "htmlReadMemory", (gpointer *)&html_xml.read_memory) ||
+	    !html_symbol(module, "xmlDocGetRootElement", (gpointer *)&html_xml.root) ||
+	    !html_symbol(module, "xmlFreeDoc", (gpointer *)&html_xml.free_doc) ||
+	    !html_symbol(module, "xmlGetProp", (gpointer *)&html_xml.get_prop) ||
+	    !html_symbol(module, "xmlNodeGetContent", (gpointer *)&html_xml.node_content))
+		return NULL;
+	init();
+	/* xmlFree is a macro over a per-thread global; ask for the function itself. */
+	if (mem_get(&html_xml.free, NULL, NULL, NULL) != 0 || html_xml.free == NULL)
+		html_xml.error = g_strdup_printf("%s gave no free function", LIBXML_SONAME);
+	return NULL;
+}
+
+/* Whether libxml2 is there to use; if not, ERROR says why. */
+static bool
+html_ready(GError **error)
+{
+	static GOnce once = G_ONCE_INIT;
+
+	g_once(&once, html_load, NULL);
+	if (html_xml.error == NULL)
+		return true;
+	g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
+	    "HTML cannot be converted: %s; reinstall the libxml2 package", html_xml.error);
+	return false;
 }
 
 char *
-html_to_text(const char *html, size_t len, const char *charset, GPtrArray *links)
+html_to_text(const char *html, size_t len, const char *charset, GPtrArray *links,
+    GError **error)
 {
-	return html_render(html, len, charset, links, 0);
+	return html_render(html, len, charset, links, 0, error);
 }
 
 char *
 html_render(const char *html, size_t len, const char *charset, GPtrArray *links,
-    unsigned int flags)
+    unsigned int flags, GError **error)
 {
 	struct html_out o;
 	htmlDocPtr doc;
 	int opts = HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
 	    HTML_PARSE_NONET | HTML_PARSE_COMPACT;
 
+	if (html == NULL || len == 0 || len > INT_MAX)
+		return g_strdup("");
+	if (!html_ready(error))
+		return NULL;
 	memset(&o, 0, sizeof o);
 	o.text = g_string_new(NULL);
 	o.links = links;
 	o.line_empty = true;
 	o.flags = flags;
-	if (html == NULL || len == 0 || len > INT_MAX)
-		return g_string_free(o.text, FALSE);
-	html_init();
-	doc = htmlReadMemory(html, (int)len, NULL, charset, opts);
+	doc = html_xml.read_memory(html, (int)len, NULL, charset, opts);
 	if (doc != NULL) {
-		html_walk(&o, xmlDocGetRootElement(doc), 0);
-		xmlFreeDoc(doc);
+		html_walk(&o, html_xml.root(doc), 0);
+		html_xml.free_doc(doc);
 	}
 	while (o.text->len > 0 && o.text->str[o.text->len - 1] == ' ')
 		g_string_truncate(o.text, o.text->len - 1);

@@ -254,12 +254,23 @@ render_html_builtin(struct render_ctx *ctx, const char *html, size_t len, const 
 {
 	GPtrArray *anchors = g_ptr_array_new_with_free_func(g_free);
 	GArray *numbers = g_array_new(FALSE, FALSE, sizeof(int));
+	GError *error = NULL;
 	guint next = 0;
 	char *text;
 
-	text = html_render(html, len, charset, anchors, HTML_MARK_ANCHORS);
-	render_text(ctx, text, strlen(text), RENDER_TEXT_ANCHORS, anchors, &next, numbers);
-	g_free(text);
+	text = html_render(html, len, charset, anchors, HTML_MARK_ANCHORS, &error);
+	if (text == NULL) {
+		/* The source is still readable, and says it is the source. */
+		char *note = g_strdup_printf("[%s; the HTML source follows]", error->message);
+
+		render_note(ctx, note);
+		g_free(note);
+		g_error_free(error);
+		render_text(ctx, html, len, 0, NULL, NULL, NULL);
+	} else {
+		render_text(ctx, text, strlen(text), RENDER_TEXT_ANCHORS, anchors, &next, numbers);
+		g_free(text);
+	}
 	render_link_list(ctx, numbers);
 	g_array_free(numbers, TRUE);
 	g_ptr_array_free(anchors, TRUE);

@@ -249,11 +249,14 @@ summary_text_part(GMimePart *part, bool html, struct summary_walk *w)
 	    w->fallbacks, true, &len, &raw_html);
 	g_byte_array_unref(raw);
 	if (html) {
-		char *plain = html_to_text(text, len, raw_html ? NULL : "UTF-8", NULL);
+		char *plain = html_to_text(text, len, raw_html ? NULL : "UTF-8", NULL, NULL);
 
-		g_free(text);
-		text = plain;
-		len = strlen(plain);
+		/* Without libxml2 the source is indexed: its words are still found. */
+		if (plain != NULL) {
+			g_free(text);
+			text = plain;
+			len = strlen(plain);
+		}
 	}
 	if (w->body->len > 0)
 		g_string_append_c(w->body, '\n');

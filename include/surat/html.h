@@ -16,9 +16,11 @@
 /*
  * Convert LEN bytes of HTML in CHARSET (NULL: UTF-8, or what the document
  * declares) to text.  LINKS (may be NULL) receives the link targets
- * (g_free'd char *) in reference order.  Returns a new string.
+ * (g_free'd char *) in reference order.  Returns a new string, or NULL with
+ * ERROR set when libxml2 cannot be loaded (it is loaded at the first call).
  */
-char *html_to_text(const char *html, size_t len, const char *charset, GPtrArray *links);
+char *html_to_text(const char *html, size_t len, const char *charset, GPtrArray *links,
+    GError **error);
 
 /*
  * With HTML_MARK_ANCHORS, html_render() writes no "[N]": the text of each
@@ -33,6 +35,6 @@ char *html_to_text(const char *html, size_t len, const char *charset, GPtrArray 
 
 /* html_to_text() with FLAGS (HTML_MARK_ANCHORS or 0). */
 char *html_render(const char *html, size_t len, const char *charset, GPtrArray *links,
-    unsigned int flags);
+    unsigned int flags, GError **error);
 
 #endif

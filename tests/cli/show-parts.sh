@@ -20,7 +20,7 @@ export HOME
 
 n=0
 failed=0
-echo "1..24"
+echo "1..26"
 
 ok() {
 	n=$((n + 1))
@@ -219,6 +219,32 @@ if [ "$status" -eq 2 ] && grep -q "bad.conf:1: html_command: " "$tmp/err" && [ !
 else
 	not_ok "a bad html_command is a configuration error (exit $status)"
 	sed 's/^/# /' "$tmp/err"
+fi
+
+# libxml2 is loaded when the first HTML part is converted, by the name the
+# binary holds.  A broken copy found first (LD_LIBRARY_PATH) stands for a
+# missing or damaged install: the HTML part shows its source under the
+# reason, and plain-text mail never notices, because it never loads it.
+soname=$(strings "$SURAT" | grep -m1 '^libxml2\.so\.[0-9]*$')
+mkdir -p "$tmp/brokenlib"
+: >"$tmp/brokenlib/${soname:-libxml2.so.2}"
+LD_LIBRARY_PATH="$tmp/brokenlib" "$SURAT" show "$data/html-only.eml" >"$tmp/out" 2>"$tmp/err"
+status=$?
+if [ -n "$soname" ] && [ "$status" -eq 0 ] && [ ! -s "$tmp/err" ] &&
+    grep -q "^\[HTML cannot be converted: cannot load $soname (.*); reinstall the libxml2 package; the HTML source follows\]" "$tmp/out" &&
+    grep -q '^<h1>Good news, Anna!</h1>$' "$tmp/out"; then
+	ok "libxml2 cannot be loaded: the HTML source under the reason"
+else
+	not_ok "libxml2 cannot be loaded: the HTML source under the reason (exit $status, soname '$soname')"
+	sed 's/^/# /' "$tmp/out" "$tmp/err" | head -20
+fi
+LD_LIBRARY_PATH="$tmp/brokenlib" "$SURAT" show "$data/plain-quotes.eml" >"$tmp/out" 2>"$tmp/err"
+status=$?
+if [ "$status" -eq 0 ] && [ ! -s "$tmp/err" ] && cmp -s "$tmp/out" "$data/plain-quotes.out"; then
+	ok "plain-text mail does not load libxml2"
+else
+	not_ok "plain-text mail does not load libxml2 (exit $status)"
+	diff "$data/plain-quotes.out" "$tmp/out" | sed 's/^/# /' | head -20
 fi
 
 [ "$failed" -eq 0 ]

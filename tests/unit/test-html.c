@@ -12,7 +12,7 @@
 static void
 check(const char *html, const char *want)
 {
-	char *got = html_to_text(html, strlen(html), "UTF-8", NULL);
+	char *got = html_to_text(html, strlen(html), "UTF-8", NULL, NULL);
 
 	assert_string_equal(got, want);
 	g_free(got);
@@ -51,7 +51,7 @@ test_links_numbered(void **state)
 	GPtrArray *links = g_ptr_array_new_with_free_func(g_free);
 	const char *html = "<p>See <a href=\"https://example.org/a\">this</a> and "
 			   "<a href=\"https://example.org/b\">that</a>.</p>";
-	char *got = html_to_text(html, strlen(html), NULL, links);
+	char *got = html_to_text(html, strlen(html), NULL, links, NULL);
 
 	assert_string_equal(got, "See this[1] and that[2].");
 	assert_int_equal(links->len, 2);
@@ -78,11 +78,11 @@ test_table_rows(void **state)
 static void
 test_garbage_and_empty(void **state)
 {
-	char *got = html_to_text("", 0, NULL, NULL);
+	char *got = html_to_text("", 0, NULL, NULL, NULL);
 
 	assert_string_equal(got, "");
 	g_free(got);
-	got = html_to_text("<<<>>><p<<a href=>", 18, NULL, NULL);
+	got = html_to_text("<<<>>><p<<a href=>", 18, NULL, NULL, NULL);
 	assert_non_null(got);
 	g_free(got);
 }
@@ -98,13 +98,13 @@ test_deep_nesting_bounded(void **state)
 	for (i = 0; i < 100; i++)
 		g_string_append(s, "<span><b>");
 	g_string_append(s, "deep");
-	got = html_to_text(s->str, s->len, NULL, NULL);
+	got = html_to_text(s->str, s->len, NULL, NULL, NULL);
 	assert_string_equal(got, "deep");
 	g_free(got);
 	/* Far deeper than libxml2 parses: bounded, no crash. */
 	for (i = 0; i < 100000; i++)
 		g_string_append(s, "<div>");
-	got = html_to_text(s->str, s->len, NULL, NULL);
+	got = html_to_text(s->str, s->len, NULL, NULL, NULL);
 	assert_non_null(strstr(got, "deep"));
 	g_free(got);
 	g_string_free(s, TRUE);
