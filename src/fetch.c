@@ -357,35 +357,51 @@ fetch_load_gone(struct fetch_run *run, GError **error)
 	return true;
 }
 
-/* Load what the index knows of the account's UIDLs. */
+/* One row of index_account_uidls into the known UIDLs. */
+static void
+fetch_known_add(const struct index_uidl_row *row, void *data)
+{
+	struct fetch_run *run = data;
+	struct fetch_known *k = g_new0(struct fetch_known, 1);
+
+	k->id = row->id;
+	k->arrival = row->arrival;
+	k->partial = row->partial;
+	k->stored = row->state == INDEX_STATE_STORED;
+	g_hash_table_replace(run->known, g_strdup(row->uidl), k);
+}
+
+/*
+ * Load what the index knows of the account's UIDLs: five columns of each row,
+ * and the whole row only of the partial ones, which --rest completes.
+ */
 static bool
 fetch_load_known(struct fetch_run *run, GError **error)
 {
-	GPtrArray *rows = g_ptr_array_new_with_free_func((GDestroyNotify)index_message_free);
-	guint i;
+	GHashTableIter iter;
+	gpointer uidl, value;
 
-	if (!index_account_uidl_files(run->idx, run->account->name, rows, error)) {
-		g_ptr_array_free(rows, TRUE);
+	if (!index_account_uidls(run->idx, run->account->name, fetch_known_add, run, error))
 		return false;
-	}
-	for (i = 0; i < rows->len; i++) {
-		struct index_message *m = g_ptr_array_index(rows, i);
-		struct fetch_known *k;
+	g_hash_table_iter_init(&iter, run->known);
+	while (g_hash_table_iter_next(&iter, &uidl, &value)) {
+		const struct fetch_known *k = value;
+		struct index_message *m;
+		GError *local = NULL;
 
-		if (m->uidl == NULL)
+		if (!k->partial)
 			continue;
-		k = g_new0(struct fetch_known, 1);
-		k->id = m->id;
-		k->arrival = m->arrival;
-		k->partial = m->partial;
-		k->stored = m->state == INDEX_STATE_STORED;
-		g_hash_table_replace(run->known, g_strdup(m->uidl), k);
-		if (m->partial) {
-			g_hash_table_replace(run->rows, g_strdup(m->uidl), m);
-			g_ptr_array_index(rows, i) = NULL;
+		m = g_new0(struct index_message, 1);
+		if (!index_get(run->idx, k->id, m, &local)) {
+			index_message_free(m);
+			/* Gone since (another process expunged it): nothing to complete. */
+			if (local == NULL)
+				continue;
+			g_propagate_error(error, local);
+			return false;
 		}
+		g_hash_table_replace(run->rows, g_strdup(uidl), m);
 	}
-	g_ptr_array_free(rows, TRUE);
 	return fetch_load_gone(run, error);
 }
 

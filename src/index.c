@@ -1555,13 +1555,43 @@ index_account_files(struct index *idx, const char *account, GPtrArray *rows, GEr
 }
 
 bool
-index_account_uidl_files(struct index *idx, const char *account, GPtrArray *rows,
+index_account_uidls(struct index *idx, const char *account, index_uidl_fn fn, void *data,
     GError **error)
 {
-	return index_collect_files(idx,
-	    "SELECT id, subdir, base, flags, uidl, arrival, size, mtime, partial, state, folder"
-	    " FROM messages WHERE account = ?1 AND uidl IS NOT NULL",
-	    account, NULL, rows, error);
+	sqlite3_stmt *stmt = index_sql(idx,
+	    "SELECT id, uidl, arrival, partial, state FROM messages"
+	    " WHERE account = ?1 AND uidl IS NOT NULL", error);
+	struct index_uidl_row row;
+	int rc;
+
+	if (stmt == NULL)
+		return false;
+	index_bind_text0(stmt, 1, account);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		row.id = sqlite3_column_int64(stmt, 0);
+		row.uidl = (const char *)sqlite3_column_text(stmt, 1);
+		row.arrival = sqlite3_column_int64(stmt, 2);
+		row.partial = sqlite3_column_int(stmt, 3) != 0;
+		switch (sqlite3_column_int(stmt, 4)) {
+		case INDEX_STATE_PENDING:
+			row.state = INDEX_STATE_PENDING;
+			break;
+		case INDEX_STATE_EXPUNGING:
+			row.state = INDEX_STATE_EXPUNGING;
+			break;
+		default:
+			row.state = INDEX_STATE_STORED;
+			break;
+		}
+		if (row.uidl != NULL)
+			fn(&row, data);
+	}
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE) {
+		index_set_error(idx, error, INDEX_ERROR_DB, NULL);
+		return false;
+	}
+	return true;
 }
 
 bool

@@ -246,12 +246,23 @@ bool index_account_rows(struct index *idx, const char *account, GPtrArray *rows,
  */
 bool index_account_files(struct index *idx, const char *account, GPtrArray *rows, GError **error);
 
+/* What a fetch compares with the server's listing, of one row with a UIDL. */
+struct index_uidl_row {
+	int64_t id;
+	const char *uidl; /* valid during the call only */
+	int64_t arrival;
+	bool partial;
+	enum index_state state;
+};
+
+typedef void (*index_uidl_fn)(const struct index_uidl_row *row, void *data);
+
 /*
- * The same for the rows of ACCOUNT that have a UIDL (what a fetch compares
- * with the server's listing): mail from elsewhere, indexed from its files,
- * has none and is not read at all.
+ * Call FN for each row of ACCOUNT that has a UIDL, copying nothing: mail from
+ * elsewhere, indexed from its files, has none and is not read at all.  FN must
+ * not use the index.
  */
-bool index_account_uidl_files(struct index *idx, const char *account, GPtrArray *rows,
+bool index_account_uidls(struct index *idx, const char *account, index_uidl_fn fn, void *data,
     GError **error);
 
 /* The same for the one mailbox (ACCOUNT, FOLDER); FOLDER "" is the inbox. */

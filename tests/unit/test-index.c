@@ -935,6 +935,43 @@ test_accounts_and_rows(void **state)
 	g_ptr_array_unref(names);
 }
 
+/* index_account_uidls' callback: "uidl id arrival partial state" lines. */
+static void
+collect_uidl(const struct index_uidl_row *row, void *data)
+{
+	g_string_append_printf(data, "%s %" G_GINT64_FORMAT " %" G_GINT64_FORMAT " %d %d\n",
+	    row->uidl, row->id, row->arrival, row->partial, (int)row->state);
+}
+
+static void
+test_account_uidls(void **state)
+{
+	struct fixture *f = *state;
+	GString *got = g_string_new(NULL);
+	int64_t a, b, c;
+	char *want, *sql;
+
+	a = put(f->idx, "alpha", "a", 1, "", "s", NULL);
+	b = put(f->idx, "alpha", "b", 1, "", "s", NULL);
+	c = put(f->idx, "alpha", "c", 1, "", "s", NULL);
+	put(f->idx, "beta", "d", 1, "", "s", NULL);
+	/* Mail indexed from its files has no UIDL; a partial row; one being expunged. */
+	sql = g_strdup_printf("UPDATE messages SET uidl = NULL WHERE id = %" G_GINT64_FORMAT ";"
+	    "UPDATE messages SET partial = 1, arrival = 7 WHERE id = %" G_GINT64_FORMAT ";"
+	    "UPDATE messages SET state = 2 WHERE id = %" G_GINT64_FORMAT, a, b, c);
+	raw_sql(f->path, sql);
+	g_free(sql);
+	assert_true(index_account_uidls(f->idx, "alpha", collect_uidl, got, NULL));
+	want = g_strdup_printf("uidl-b %" G_GINT64_FORMAT " 7 1 1\nuidl-c %" G_GINT64_FORMAT
+	    " 1000 0 2\n", b, c);
+	assert_string_equal(got->str, want);
+	g_free(want);
+	g_string_truncate(got, 0);
+	assert_true(index_account_uidls(f->idx, "nobody", collect_uidl, got, NULL));
+	assert_string_equal(got->str, "");
+	g_string_free(got, TRUE);
+}
+
 static void
 test_transaction_rollback(void **state)
 {
@@ -1060,6 +1097,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_bulk_load, setup_open, teardown),
 		cmocka_unit_test_setup_teardown(test_set_flags_and_get, setup_open, teardown),
 		cmocka_unit_test_setup_teardown(test_accounts_and_rows, setup_open, teardown),
+		cmocka_unit_test_setup_teardown(test_account_uidls, setup_open, teardown),
 		cmocka_unit_test_setup_teardown(test_transaction_rollback, setup_open, teardown),
 		cmocka_unit_test_setup_teardown(test_two_connections, setup_open, teardown),
 		cmocka_unit_test_setup_teardown(test_change_stamp, setup_open, teardown),
