@@ -19,6 +19,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <glib-unix.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -830,6 +831,12 @@ struct reindex_seen {
 struct reindex_watch {
 	char *store;
 	const char *const *fallbacks; /* charset_fallbacks (borrowed) */
+	/*
+	 * Guards SEEN and its entries: a watcher's thread checks while the
+	 * interface marks its own changes (reindex_watch_mine_*).  Never held
+	 * over a scan or an index write.  Entries are never removed.
+	 */
+	GMutex lock;
 	GHashTable *seen; /* "account\nfolder" -> struct reindex_seen * */
 };
 
@@ -840,6 +847,7 @@ reindex_watch_new(const char *store, const char *const *fallbacks)
 
 	w->store = g_strdup(store);
 	w->fallbacks = fallbacks;
+	g_mutex_init(&w->lock);
 	w->seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	return w;
 }
@@ -850,6 +858,7 @@ reindex_watch_free(struct reindex_watch *watch)
 	if (watch == NULL)
 		return;
 	g_hash_table_unref(watch->seen);
+	g_mutex_clear(&watch->lock);
 	g_free(watch->store);
 	g_free(watch);
 }
@@ -910,21 +919,49 @@ reindex_watch_fetching(struct reindex_watch *w, const char *account)
 	return held;
 }
 
+/*
+ * Take NEW_NS and CUR_NS as what was last seen of the mailbox KEY (taken),
+ * SETTLED and KEPT as said; the entry is made the first time.
+ */
+static void
+reindex_watch_note(struct reindex_watch *w, char *key, int64_t new_ns, int64_t cur_ns,
+    bool settled, bool kept)
+{
+	struct reindex_seen *seen;
+
+	g_mutex_lock(&w->lock);
+	seen = g_hash_table_lookup(w->seen, key);
+	if (seen == NULL) {
+		seen = g_new0(struct reindex_seen, 1);
+		g_hash_table_insert(w->seen, key, seen);
+	} else {
+		g_free(key);
+	}
+	seen->new_ns = new_ns;
+	seen->cur_ns = cur_ns;
+	seen->settled = settled;
+	seen->kept = kept;
+	g_mutex_unlock(&w->lock);
+}
+
 /* Reindex one mailbox if its folders changed since it was last seen. */
 static bool
 reindex_watch_one(struct reindex_watch *w, const char *account, const char *folder,
     const char *dir, void *data)
 {
 	struct reindex_watch_run *run = data;
-	char *key = g_strconcat(account, "\n", folder, NULL);
-	struct reindex_seen *seen = g_hash_table_lookup(w->seen, key);
+	char *key;
+	struct reindex_seen *seen, last = { 0 };
 	int64_t new_ns = reindex_mtime_ns(dir, "new"), cur_ns = reindex_mtime_ns(dir, "cur");
 	struct reindex_stats stats = { 0 };
 
-	if (reindex_watch_fetching(w, account)) {
-		g_free(key);
+	if (reindex_watch_fetching(w, account))
 		return true;
-	}
+	key = g_strconcat(account, "\n", folder, NULL);
+	g_mutex_lock(&w->lock);
+	if ((seen = g_hash_table_lookup(w->seen, key)) != NULL)
+		last = *seen;
+	g_mutex_unlock(&w->lock);
 	if (seen == NULL) {
 		/* An earlier session found it in step at these times: no scan of every file. */
 		int64_t kept_new = 0, kept_cur = 0;
@@ -936,22 +973,22 @@ reindex_watch_one(struct reindex_watch *w, const char *account, const char *fold
 			return false;
 		}
 		if (found && kept_new == new_ns && kept_cur == cur_ns) {
-			seen = g_new0(struct reindex_seen, 1);
-			seen->new_ns = new_ns;
-			seen->cur_ns = cur_ns;
-			seen->settled = seen->kept = true;
-			g_hash_table_insert(w->seen, key, seen);
+			reindex_watch_note(w, key, new_ns, cur_ns, true, true);
 			return true;
 		}
 	}
-	if (seen != NULL && seen->settled && seen->new_ns == new_ns && seen->cur_ns == cur_ns) {
+	if (seen != NULL && last.settled && last.new_ns == new_ns && last.cur_ns == cur_ns) {
 		g_free(key);
 		/* Times this session took after its own fetch are kept once they settle. */
-		if (!seen->kept && reindex_times_settled(new_ns, cur_ns)) {
+		if (!last.kept && reindex_times_settled(new_ns, cur_ns)) {
 			if (!index_set_mailbox_seen(run->idx, account, folder, new_ns, cur_ns,
 			    run->error))
 				return false;
-			seen->kept = true;
+			g_mutex_lock(&w->lock);
+			/* Unless surat's own change moved them meanwhile. */
+			if (seen->new_ns == new_ns && seen->cur_ns == cur_ns)
+				seen->kept = true;
+			g_mutex_unlock(&w->lock);
 		}
 		return true;
 	}
@@ -963,17 +1000,9 @@ reindex_watch_one(struct reindex_watch *w, const char *account, const char *fold
 	}
 	if (stats.parsed > 0 || stats.renamed > 0 || stats.removed > 0)
 		run->changed = true;
-	if (seen == NULL) {
-		seen = g_new0(struct reindex_seen, 1);
-		g_hash_table_insert(w->seen, key, seen);
-	} else {
-		g_free(key);
-	}
-	seen->new_ns = new_ns;
-	seen->cur_ns = cur_ns;
 	/* A folder changed within the last 2 s may change again within its clock's tick. */
-	seen->settled = reindex_times_settled(new_ns, cur_ns);
-	seen->kept = seen->settled; /* reindex_folder_at kept them */
+	reindex_watch_note(w, key, new_ns, cur_ns, reindex_times_settled(new_ns, cur_ns),
+	    reindex_times_settled(new_ns, cur_ns) /* reindex_folder_at kept them */);
 	return true;
 }
 
@@ -994,14 +1023,18 @@ reindex_watch_mine(struct reindex_watch *w, const char *account, const char *fol
     const char *dir, void *data)
 {
 	char *key = g_strconcat(account, "\n", folder, NULL);
-	struct reindex_seen *seen = g_hash_table_lookup(w->seen, key);
+	struct reindex_seen *seen;
 	int64_t new_ns, cur_ns;
 
+	g_mutex_lock(&w->lock);
+	seen = g_hash_table_lookup(w->seen, key);
+	g_mutex_unlock(&w->lock);
 	g_free(key);
 	if (seen == NULL)
 		return true;
 	new_ns = reindex_mtime_ns(dir, "new");
 	cur_ns = reindex_mtime_ns(dir, "cur");
+	g_mutex_lock(&w->lock);
 	if (data == NULL) {
 		seen->mine = seen->settled && seen->new_ns == new_ns && seen->cur_ns == cur_ns;
 	} else if (seen->mine) {
@@ -1010,6 +1043,7 @@ reindex_watch_mine(struct reindex_watch *w, const char *account, const char *fol
 		seen->mine = false;
 		seen->kept = false;
 	}
+	g_mutex_unlock(&w->lock);
 	return true;
 }
 
@@ -1023,4 +1057,152 @@ void
 reindex_watch_mine_end(struct reindex_watch *watch)
 {
 	reindex_watch_each(watch, reindex_watch_mine, watch, NULL);
+}
+
+/* A store watch on its own thread (reindex_watcher_start). */
+struct reindex_watcher {
+	struct reindex_watch *watch;
+	char *index_path;
+	gint64 interval_us;
+	GThread *thread;
+	int fds[2];     /* readable when there is news for reindex_watcher_take */
+	GMutex lock;    /* guards what follows */
+	GCond wake;
+	bool stop;
+	bool changed;   /* rows changed since the last take */
+	GError *error;  /* the last failure, until taken */
+};
+
+/* Make the read end readable (a full pipe is readable already). */
+static void
+reindex_watcher_poke(struct reindex_watcher *w)
+{
+	ssize_t n;
+
+	do
+		n = write(w->fds[1], "", 1);
+	while (n < 0 && errno == EINTR);
+}
+
+/* Thread: open its own connection, then check every interval until stopped. */
+static gpointer
+reindex_watcher_main(gpointer data)
+{
+	struct reindex_watcher *w = data;
+	GError *error = NULL;
+	struct index *idx = index_open(w->index_path, &error);
+	gint64 next = g_get_monotonic_time();
+
+	g_mutex_lock(&w->lock);
+	while (!w->stop) {
+		bool changed = false, ok;
+
+		if (g_get_monotonic_time() < next) {
+			g_cond_wait_until(&w->wake, &w->lock, next);
+			continue;
+		}
+		g_mutex_unlock(&w->lock);
+		ok = idx != NULL && reindex_watch_check(w->watch, idx, &changed, &error);
+		g_mutex_lock(&w->lock);
+		w->changed = w->changed || changed;
+		if (!ok) {
+			g_clear_error(&w->error);
+			w->error = error;
+			error = NULL;
+		}
+		if (changed || !ok)
+			reindex_watcher_poke(w);
+		if (idx == NULL)
+			break; /* no index to keep in step: said once */
+		next = g_get_monotonic_time() + w->interval_us;
+	}
+	g_mutex_unlock(&w->lock);
+	index_free(idx);
+	return NULL;
+}
+
+struct reindex_watcher *
+reindex_watcher_start(const char *index_path, const char *store, const char *const *fallbacks,
+    unsigned int interval_ms, GError **error)
+{
+	struct reindex_watcher *w = g_new0(struct reindex_watcher, 1);
+
+	if (!g_unix_open_pipe(w->fds, FD_CLOEXEC, error) ||
+	    !g_unix_set_fd_nonblocking(w->fds[0], TRUE, error) ||
+	    !g_unix_set_fd_nonblocking(w->fds[1], TRUE, error)) {
+		if (w->fds[0] > 0) {
+			close(w->fds[0]);
+			close(w->fds[1]);
+		}
+		g_free(w);
+		return NULL;
+	}
+	w->watch = reindex_watch_new(store, fallbacks);
+	w->index_path = g_strdup(index_path);
+	w->interval_us = (gint64)interval_ms * 1000;
+	g_mutex_init(&w->lock);
+	g_cond_init(&w->wake);
+	w->thread = g_thread_new("surat-watch", reindex_watcher_main, w);
+	return w;
+}
+
+int
+reindex_watcher_fd(const struct reindex_watcher *w)
+{
+	return w != NULL ? w->fds[0] : -1;
+}
+
+bool
+reindex_watcher_take(struct reindex_watcher *w, bool *changed, GError **error)
+{
+	char buf[64];
+	bool ok;
+
+	while (read(w->fds[0], buf, sizeof buf) > 0)
+		;
+	g_mutex_lock(&w->lock);
+	*changed = w->changed;
+	w->changed = false;
+	ok = w->error == NULL;
+	if (!ok) {
+		g_propagate_error(error, w->error);
+		w->error = NULL;
+	}
+	g_mutex_unlock(&w->lock);
+	return ok;
+}
+
+void
+reindex_watcher_mine_begin(struct reindex_watcher *w)
+{
+	if (w != NULL)
+		reindex_watch_mine_begin(w->watch);
+}
+
+void
+reindex_watcher_mine_end(struct reindex_watcher *w)
+{
+	if (w != NULL)
+		reindex_watch_mine_end(w->watch);
+}
+
+void
+reindex_watcher_stop(struct reindex_watcher *w)
+{
+	if (w == NULL)
+		return;
+	g_mutex_lock(&w->lock);
+	w->stop = true;
+	g_cond_signal(&w->wake);
+	g_mutex_unlock(&w->lock);
+	/* A scan under way is finished first: its rows are committed a batch at a time. */
+	g_thread_join(w->thread);
+	close(w->fds[0]);
+	close(w->fds[1]);
+	reindex_watch_free(w->watch);
+	g_clear_error(&w->error);
+	g_cond_clear(&w->wake);
+	g_mutex_clear(&w->lock);
+	g_free(w->index_path);
+	g_free(w);
 }

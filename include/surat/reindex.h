@@ -118,4 +118,25 @@ bool reindex_watch_check(struct reindex_watch *watch, struct index *idx, bool *c
 void reindex_watch_mine_begin(struct reindex_watch *watch);
 void reindex_watch_mine_end(struct reindex_watch *watch);
 
+/*
+ * A store watch on a thread of its own with its own index connection (at
+ * INDEX_PATH): a check every INTERVAL_MS, the first at once, so scanning a
+ * large mailbox another program changed never holds up the caller.  The
+ * caller polls reindex_watcher_fd(); once it is readable,
+ * reindex_watcher_take() says whether rows changed since the last take and
+ * returns false with the last failure (an index that cannot be opened is
+ * said once and not retried).  The mine functions are reindex_watch_mine_*
+ * for the caller's own changes; all of them take NULL.
+ */
+struct reindex_watcher;
+
+struct reindex_watcher *reindex_watcher_start(const char *index_path, const char *store,
+    const char *const *fallbacks, unsigned int interval_ms, GError **error);
+int reindex_watcher_fd(const struct reindex_watcher *watcher);
+bool reindex_watcher_take(struct reindex_watcher *watcher, bool *changed, GError **error);
+void reindex_watcher_mine_begin(struct reindex_watcher *watcher);
+void reindex_watcher_mine_end(struct reindex_watcher *watcher);
+/* Stop the thread (after the check under way, if any) and free. */
+void reindex_watcher_stop(struct reindex_watcher *watcher);
+
 #endif

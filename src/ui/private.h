@@ -157,8 +157,8 @@ struct ui {
 	int help_top;
 
 	struct ui_fetcher *fetcher; /* the background fetch (fetch.c) */
-	struct reindex_watch *watch; /* other programs' changes to the Maildirs (reindex.h) */
-	gint64 watch_next;           /* when to look at them again (monotonic) */
+	struct reindex_watcher *watcher; /* other programs' changes to the Maildirs (reindex.h) */
+	bool watcher_started;        /* after the first frame, once */
 	uint64_t watch_stamp;        /* index_change_stamp last seen without the sidebar */
 	struct ui_views *views;     /* the key map and mailcap of view.c, made on first use */
 

@@ -261,30 +261,50 @@ ui_reload_keep_cursor(struct ui *ui)
 }
 
 /* How often the Maildirs are looked at for other programs' changes. */
-#define UI_STORE_WATCH_US (2 * G_USEC_PER_SEC)
+#define UI_STORE_WATCH_MS 2000
 
 /*
- * Bring the index up to what other programs (mutt, a script, an MDA) did
- * to the Maildirs: every UI_STORE_WATCH_US, the mailboxes whose folders
- * changed are reindexed (reindex_watch_check).
+ * Follow what other programs (mutt, a script, an MDA) do to the Maildirs:
+ * a thread reindexes the mailboxes whose folders changed (reindex_watcher),
+ * on its own index connection, so a scan of a large mailbox never stops
+ * the keys.  Started after the first frame: its first look catches up
+ * with what changed while surat was not running.
  */
 static void
-ui_store_watch(struct ui *ui)
+ui_store_watch_start(struct ui *ui)
+{
+	GError *error = NULL;
+	char *path;
+
+	if (ui->watcher_started)
+		return;
+	ui->watcher_started = true;
+	path = g_build_filename(ui->config->store, "index.db", NULL);
+	ui->watcher = reindex_watcher_start(path, ui->config->store,
+	    (const char *const *)ui->config->charset_fallbacks, UI_STORE_WATCH_MS, &error);
+	g_free(path);
+	if (ui->watcher == NULL) {
+		ui_set_message(ui, true, "cannot follow other programs' changes: %s",
+		    error->message);
+		g_clear_error(&error);
+	}
+}
+
+/*
+ * The watcher has news.  Rows it changed reach the view as any other
+ * connection's writes do: through the index's change stamp
+ * (ui_sidebar_watch), so only a failure is shown here.
+ */
+static void
+ui_store_watch_readable(struct ui *ui)
 {
 	GError *error = NULL;
 	bool changed = false;
-	gint64 now = g_get_monotonic_time();
 
-	if (ui->watch == NULL || now < ui->watch_next)
-		return;
-	ui->watch_next = now + UI_STORE_WATCH_US;
-	if (!reindex_watch_check(ui->watch, ui->idx, &changed, &error)) {
+	if (!reindex_watcher_take(ui->watcher, &changed, &error)) {
 		ui_set_message(ui, true, "%s", error->message);
 		g_clear_error(&error);
-		return;
 	}
-	if (changed)
-		ui_reload_keep_cursor(ui);
 }
 
 /* Handle one key (or a resize or a mouse event). */
@@ -294,11 +314,9 @@ static void ui_key_handle(struct ui *ui, int32_t key);
 static void
 ui_key(struct ui *ui, int32_t key)
 {
-	if (ui->watch != NULL)
-		reindex_watch_mine_begin(ui->watch);
+	reindex_watcher_mine_begin(ui->watcher);
 	ui_key_handle(ui, key);
-	if (ui->watch != NULL)
-		reindex_watch_mine_end(ui->watch);
+	reindex_watcher_mine_end(ui->watcher);
 }
 
 static void
@@ -354,7 +372,7 @@ ui_timeout_ms(struct ui *ui)
 static void
 ui_loop(struct ui *ui)
 {
-	struct pollfd fds[3];
+	struct pollfd fds[4];
 
 	while (!ui->quit) {
 		int32_t key;
@@ -362,8 +380,9 @@ ui_loop(struct ui *ui)
 
 		if (ui->dirty)
 			ui_draw(ui);
-		/* After the draw: the first frame does not wait for the fetch to start. */
+		/* After the draw: the first frame waits neither for the fetch nor the watch. */
 		ui_fetch_tick(ui);
+		ui_store_watch_start(ui);
 		if (ui->dirty)
 			ui_draw(ui);
 		fds[0].fd = STDIN_FILENO;
@@ -373,11 +392,15 @@ ui_loop(struct ui *ui)
 		fds[2].fd = ui_fetch_fd(ui); /* -1 is ignored by poll */
 		fds[2].events = POLLIN;
 		fds[2].revents = 0;
-		if (poll(fds, 3, ui_timeout_ms(ui)) < 0 && errno != EINTR)
+		fds[3].fd = reindex_watcher_fd(ui->watcher);
+		fds[3].events = POLLIN;
+		fds[3].revents = 0;
+		if (poll(fds, 4, ui_timeout_ms(ui)) < 0 && errno != EINTR)
 			break;
 		if (ui->pending_deadline > 0 && g_get_monotonic_time() >= ui->pending_deadline)
 			ui_pending_expire(ui);
-		ui_store_watch(ui);
+		if (fds[3].fd >= 0 && (fds[3].revents & POLLIN))
+			ui_store_watch_readable(ui);
 		ui_sidebar_watch(ui);
 		if (fds[2].fd >= 0 && (fds[2].revents & (POLLIN | POLLHUP | POLLERR)))
 			ui_fetch_readable(ui);
@@ -490,9 +513,6 @@ ui_run(const struct surat_config *config)
 	ui_index_reload(&ui);
 	ui_initial_cursor(&ui);
 	ui_fetch_init(&ui);
-	/* The first look (after the first screen is drawn) catches up with changes made meanwhile. */
-	ui.watch = reindex_watch_new(config->store,
-	    (const char *const *)config->charset_fallbacks);
 	ui.dirty |= UI_DIRTY_ALL;
 	ui_loop(&ui);
 	{
@@ -513,7 +533,7 @@ fail:
 	g_clear_error(&error);
 	status = 1;
 out:
-	reindex_watch_free(ui.watch);
+	reindex_watcher_stop(ui.watcher);
 	ui_fetch_stop(&ui);
 	ui_pager_free(ui.pager);
 	ui_views_free(&ui);

@@ -6,6 +6,7 @@
 #include <cmocka.h>
 #include <glib.h>
 #include <glib/gstdio.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -729,6 +730,78 @@ test_watch_kept_times(void **state)
 	assert_int_equal(inbox_rows(f->idx), 3);
 }
 
+/* Wait (up to 20 s) for the watcher's news; whether rows changed. */
+static bool
+watcher_news(struct reindex_watcher *w)
+{
+	struct pollfd p = { .fd = reindex_watcher_fd(w), .events = POLLIN };
+	GError *error = NULL;
+	bool changed = false;
+
+	assert_int_equal(poll(&p, 1, 20000), 1);
+	assert_true(reindex_watcher_take(w, &changed, &error));
+	assert_null(error);
+	return changed;
+}
+
+/*
+ * The watch on its own thread: its first look and another program's later
+ * delivery reach the index through the thread's own connection, each with
+ * news on the fd; with nothing new the fd stays quiet.
+ */
+static void
+test_watcher_thread(void **state)
+{
+	struct fixture *f = *state;
+	char *db = g_build_filename(f->store, "index.db", NULL);
+	struct reindex_watcher *w;
+	struct pollfd p = { .events = POLLIN };
+	bool changed = true;
+
+	put_mail(f->maildir, "new", "1700000000.M1P1Q1.host", "one", time(NULL) - 60);
+	w = reindex_watcher_start(db, f->store, NULL, 50, NULL);
+	assert_non_null(w);
+	assert_true(watcher_news(w));
+	assert_int_equal(inbox_rows(f->idx), 1);
+	put_mail(f->maildir, "new", "1700000001.M1P1Q1.host", "two", time(NULL));
+	assert_true(watcher_news(w));
+	assert_int_equal(inbox_rows(f->idx), 2);
+	p.fd = reindex_watcher_fd(w);
+	assert_int_equal(poll(&p, 1, 300), 0);
+	assert_true(reindex_watcher_take(w, &changed, NULL));
+	assert_false(changed);
+	reindex_watcher_stop(w);
+	reindex_watcher_stop(NULL);
+	reindex_watcher_mine_begin(NULL);
+	reindex_watcher_mine_end(NULL);
+	assert_int_equal(reindex_watcher_fd(NULL), -1);
+	g_free(db);
+}
+
+/* An index the thread cannot open: said once, with its path, then nothing more. */
+static void
+test_watcher_no_index(void **state)
+{
+	struct fixture *f = *state;
+	char *db = g_build_filename(f->store, "no-such-folder", "index.db", NULL);
+	struct reindex_watcher *w = reindex_watcher_start(db, f->store, NULL, 50, NULL);
+	struct pollfd p = { .events = POLLIN };
+	GError *error = NULL;
+	bool changed = true;
+
+	assert_non_null(w);
+	p.fd = reindex_watcher_fd(w);
+	assert_int_equal(poll(&p, 1, 20000), 1);
+	assert_false(reindex_watcher_take(w, &changed, &error));
+	assert_false(changed);
+	assert_non_null(error);
+	assert_non_null(strstr(error->message, "no-such-folder"));
+	g_clear_error(&error);
+	assert_int_equal(poll(&p, 1, 300), 0);
+	reindex_watcher_stop(w);
+	g_free(db);
+}
+
 /* `surat reindex` keeps the settled times too: the first session after it scans nothing. */
 static void
 test_reindex_keeps_times(void **state)
@@ -780,6 +853,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_vanished_file_journaled, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_journal_compaction, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_watch_kept_times, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_watcher_thread, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_watcher_no_index, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reindex_keeps_times, setup, teardown),
 	};
 
