@@ -31,6 +31,8 @@
 #include "surat/summary.h"
 #include "surat/uidls.h"
 
+G_DEFINE_QUARK(surat-reindex-error-quark, reindex_error)
+
 /* Rows written per transaction. */
 #define REINDEX_BATCH 1000
 /* Parsed files waiting to be written, at most (bounds memory). */
@@ -132,6 +134,34 @@ reindex_wrote(struct reindex_run *run, GError **error)
 	    !index_begin(run->idx, error))
 		return false;
 	run->in_txn = true;
+	return true;
+}
+
+/*
+ * Whether ROW, read before the scan, is still as it was.  Another surat (or
+ * this one's interface, while its store watch scans) may have moved,
+ * renamed or expunged it since; a write by its id would undo that.  Asked
+ * inside the write transaction, so nothing changes it before the write.
+ */
+static bool
+reindex_row_unchanged(struct reindex_run *run, const struct index_message *row, bool *same,
+    GError **error)
+{
+	struct index_message now = { 0 };
+	GError *local = NULL;
+
+	*same = false;
+	if (!index_get(run->idx, row->id, &now, &local)) {
+		index_message_clear(&now);
+		if (local == NULL)
+			return true; /* gone */
+		g_propagate_error(error, local);
+		return false;
+	}
+	*same = now.state == row->state && g_strcmp0(now.account, row->account) == 0 &&
+	    g_strcmp0(now.folder, row->folder) == 0 && g_strcmp0(now.subdir, row->subdir) == 0 &&
+	    g_strcmp0(now.base, row->base) == 0 && g_strcmp0(now.flags, row->flags) == 0;
+	index_message_clear(&now);
 	return true;
 }
 
@@ -335,7 +365,7 @@ reindex_mailbox(struct index *idx, const char *account, const char *folder, cons
 	GHashTable *seen = g_hash_table_new(g_str_hash, g_str_equal);
 	GQueue queue = G_QUEUE_INIT;
 	struct reindex_pool p;
-	bool ok = false;
+	bool ok = false, same;
 	guint i;
 
 	g_mutex_init(&p.lock);
@@ -367,6 +397,12 @@ reindex_mailbox(struct index *idx, const char *account, const char *folder, cons
 		const struct uidls_stored *journal;
 		struct index_message *row;
 
+		if (i % REINDEX_PROGRESS_EVERY == 0 && run.stats->cancel != NULL &&
+		    g_atomic_int_get(run.stats->cancel)) {
+			g_set_error(error, REINDEX_ERROR, REINDEX_ERROR_CANCELLED, "%s: cancelled",
+			    maildir);
+			goto out;
+		}
 		if (run.stats->progress != NULL && i % REINDEX_PROGRESS_EVERY == 0)
 			run.stats->progress(account, folder, i, entries->len,
 			    run.stats->progress_data);
@@ -390,6 +426,10 @@ reindex_mailbox(struct index *idx, const char *account, const char *folder, cons
 			    strcmp(row->flags, entry->flags) == 0)
 				continue;
 			/* Another tool moved it or changed its flags: no need to parse. */
+			if (!reindex_row_unchanged(&run, row, &same, error))
+				goto out;
+			if (!same)
+				continue; /* changed by its owner meanwhile: the next look sees it */
 			if (!index_set_flags(idx, row->id, entry->subdir, entry->flags, error))
 				goto out;
 			run.stats->renamed++;
@@ -418,6 +458,11 @@ reindex_mailbox(struct index *idx, const char *account, const char *folder, cons
 		struct index_message *row = g_ptr_array_index(rows, i);
 
 		if (row->state != INDEX_STATE_STORED || g_hash_table_contains(seen, row->base))
+			continue;
+		/* Moved to another folder or expunged meanwhile: not this scan's to drop. */
+		if (!reindex_row_unchanged(&run, row, &same, error))
+			goto out;
+		if (!same)
 			continue;
 		if (!index_bury(idx, row->id, error))
 			goto out;
@@ -838,6 +883,7 @@ struct reindex_watch {
 	 */
 	GMutex lock;
 	GHashTable *seen; /* "account\nfolder" -> struct reindex_seen * */
+	const gint *cancel; /* the scans' reindex_stats.cancel (a watcher's stop) */
 };
 
 struct reindex_watch *
@@ -953,7 +999,7 @@ reindex_watch_one(struct reindex_watch *w, const char *account, const char *fold
 	char *key;
 	struct reindex_seen *seen, last = { 0 };
 	int64_t new_ns = reindex_mtime_ns(dir, "new"), cur_ns = reindex_mtime_ns(dir, "cur");
-	struct reindex_stats stats = { 0 };
+	struct reindex_stats stats = { .cancel = w->cancel };
 
 	if (reindex_watch_fetching(w, account))
 		return true;
@@ -1069,6 +1115,7 @@ struct reindex_watcher {
 	GMutex lock;    /* guards what follows */
 	GCond wake;
 	bool stop;
+	gint cancel;    /* set with stop, read by the scan without the lock */
 	bool changed;   /* rows changed since the last take */
 	GError *error;  /* the last failure, until taken */
 };
@@ -1105,6 +1152,10 @@ reindex_watcher_main(gpointer data)
 		ok = idx != NULL && reindex_watch_check(w->watch, idx, &changed, &error);
 		g_mutex_lock(&w->lock);
 		w->changed = w->changed || changed;
+		if (!ok && g_error_matches(error, REINDEX_ERROR, REINDEX_ERROR_CANCELLED)) {
+			g_clear_error(&error); /* stopping: nobody waits for news */
+			break;
+		}
 		if (!ok) {
 			g_clear_error(&w->error);
 			w->error = error;
@@ -1138,6 +1189,7 @@ reindex_watcher_start(const char *index_path, const char *store, const char *con
 		return NULL;
 	}
 	w->watch = reindex_watch_new(store, fallbacks);
+	w->watch->cancel = &w->cancel;
 	w->index_path = g_strdup(index_path);
 	w->interval_us = (gint64)interval_ms * 1000;
 	g_mutex_init(&w->lock);
@@ -1193,9 +1245,10 @@ reindex_watcher_stop(struct reindex_watcher *w)
 		return;
 	g_mutex_lock(&w->lock);
 	w->stop = true;
+	g_atomic_int_set(&w->cancel, 1);
 	g_cond_signal(&w->wake);
 	g_mutex_unlock(&w->lock);
-	/* A scan under way is finished first: its rows are committed a batch at a time. */
+	/* A scan under way stops at its next 500 files; what it committed stays. */
 	g_thread_join(w->thread);
 	close(w->fds[0]);
 	close(w->fds[1]);

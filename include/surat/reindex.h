@@ -33,7 +33,20 @@ struct reindex_stats {
 	void (*progress)(const char *account, const char *folder, int64_t done, int64_t total,
 	    void *data);
 	void *progress_data;
+	/*
+	 * When set and non-zero (g_atomic_int_set from any thread), a mailbox
+	 * stops at its next REINDEX_PROGRESS_EVERY files with
+	 * REINDEX_ERROR_CANCELLED; what was committed stays, and its times are
+	 * not kept, so the next look scans it again.
+	 */
+	const gint *cancel;
 };
+
+#define REINDEX_ERROR (reindex_error_quark())
+enum reindex_error {
+	REINDEX_ERROR_CANCELLED, /* stats->cancel was set */
+};
+GQuark reindex_error_quark(void);
 
 #define REINDEX_PROGRESS_EVERY 500
 
@@ -136,7 +149,7 @@ int reindex_watcher_fd(const struct reindex_watcher *watcher);
 bool reindex_watcher_take(struct reindex_watcher *watcher, bool *changed, GError **error);
 void reindex_watcher_mine_begin(struct reindex_watcher *watcher);
 void reindex_watcher_mine_end(struct reindex_watcher *watcher);
-/* Stop the thread (after the check under way, if any) and free. */
+/* Stop the thread (a scan under way stops at its next 500 files) and free. */
 void reindex_watcher_stop(struct reindex_watcher *watcher);
 
 #endif

@@ -730,6 +730,105 @@ test_watch_kept_times(void **state)
 	assert_int_equal(inbox_rows(f->idx), 3);
 }
 
+/* Stands in for the interface moving rows while a scan runs (same connection, in its transaction). */
+struct mover {
+	struct index *idx;
+	int64_t ids[2];
+	bool done;
+};
+
+static void
+move_on_first_progress(const char *account, const char *folder, int64_t done, int64_t total,
+    void *data)
+{
+	struct mover *m = data;
+	int i;
+
+	if (m->done)
+		return;
+	m->done = true;
+	for (i = 0; i < 2; i++)
+		assert_true(index_set_location(m->idx, m->ids[i], "mpop", "Archive", "cur",
+		    i == 0 ? "1700000000.M1P1Q1.host" : "1700000001.M1P1Q1.host", "S", NULL, NULL));
+}
+
+/*
+ * Rows read before a scan and moved by their owner during it are left as
+ * the owner left them: the scan neither drops the one whose file left the
+ * inbox nor writes another program's new flags over the other (fails when
+ * the scan trusts its first read).
+ */
+static void
+test_scan_leaves_rows_moved_meanwhile(void **state)
+{
+	struct fixture *f = *state;
+	time_t old = time(NULL) - 3600;
+	struct mover m = { .idx = f->idx };
+	struct reindex_stats stats = { .progress = move_on_first_progress, .progress_data = &m };
+	struct index_message row = { 0 };
+	char *from, *to;
+	int i;
+
+	put_mail(f->maildir, "cur", "1700000000.M1P1Q1.host:2,S", "one", old);
+	put_mail(f->maildir, "cur", "1700000001.M1P1Q1.host:2,S", "two", old);
+	assert_true(reindex_folder(f->idx, "mpop", "", f->maildir, NULL, NULL, NULL));
+	get_row(f->idx, "mpop", "1700000000.M1P1Q1.host", &row);
+	m.ids[0] = row.id;
+	index_message_clear(&row);
+	get_row(f->idx, "mpop", "1700000001.M1P1Q1.host", &row);
+	m.ids[1] = row.id;
+	index_message_clear(&row);
+	/* One's file is gone from the inbox; another program flagged two. */
+	from = g_build_filename(f->maildir, "cur", "1700000000.M1P1Q1.host:2,S", NULL);
+	assert_int_equal(g_unlink(from), 0);
+	g_free(from);
+	from = g_build_filename(f->maildir, "cur", "1700000001.M1P1Q1.host:2,S", NULL);
+	to = g_build_filename(f->maildir, "cur", "1700000001.M1P1Q1.host:2,FS", NULL);
+	assert_int_equal(g_rename(from, to), 0);
+	g_free(from);
+	g_free(to);
+	assert_true(reindex_folder(f->idx, "mpop", "", f->maildir, NULL, &stats, NULL));
+	assert_true(m.done);
+	assert_int_equal(stats.removed, 0);
+	assert_int_equal(stats.renamed, 0);
+	for (i = 0; i < 2; i++) {
+		assert_true(index_get(f->idx, m.ids[i], &row, NULL));
+		assert_string_equal(row.folder, "Archive");
+		assert_string_equal(row.flags, "S");
+		index_message_clear(&row);
+	}
+}
+
+/*
+ * A cancelled scan (a watcher being stopped) fails with its own error,
+ * commits nothing it had not, and keeps no times: the next look scans again.
+ */
+static void
+test_reindex_cancel(void **state)
+{
+	struct fixture *f = *state;
+	time_t old = time(NULL) - 3600;
+	gint cancel = 1;
+	struct reindex_stats stats = { .cancel = &cancel };
+	GError *error = NULL;
+	bool found = true;
+	int64_t new_ns = 0, cur_ns = 0;
+
+	put_mail(f->maildir, "cur", "1700000000.M1P1Q1.host:2,S", "one", old);
+	set_dir_time(f->maildir, "new", old);
+	set_dir_time(f->maildir, "cur", old);
+	assert_false(reindex_folder(f->idx, "mpop", "", f->maildir, NULL, &stats, &error));
+	assert_true(g_error_matches(error, REINDEX_ERROR, REINDEX_ERROR_CANCELLED));
+	assert_non_null(strstr(error->message, "cancelled"));
+	g_clear_error(&error);
+	assert_int_equal(inbox_rows(f->idx), 0);
+	assert_true(index_mailbox_seen(f->idx, "mpop", "", &found, &new_ns, &cur_ns, NULL));
+	assert_false(found);
+	g_atomic_int_set(&cancel, 0);
+	assert_true(reindex_folder(f->idx, "mpop", "", f->maildir, NULL, &stats, NULL));
+	assert_int_equal(inbox_rows(f->idx), 1);
+}
+
 /* Wait (up to 20 s) for the watcher's news; whether rows changed. */
 static bool
 watcher_news(struct reindex_watcher *w)
@@ -853,6 +952,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_vanished_file_journaled, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_journal_compaction, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_watch_kept_times, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_scan_leaves_rows_moved_meanwhile, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reindex_cancel, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_watcher_thread, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_watcher_no_index, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reindex_keeps_times, setup, teardown),
