@@ -427,11 +427,23 @@ index_column_text(sqlite3_stmt *stmt, int i)
 	return s != NULL ? g_strdup((const char *)s) : NULL;
 }
 
+/* Column I as a row state; anything unknown reads as STORED. */
+static enum index_state
+index_column_state(sqlite3_stmt *stmt, int i)
+{
+	switch (sqlite3_column_int(stmt, i)) {
+	case INDEX_STATE_PENDING:
+		return INDEX_STATE_PENDING;
+	case INDEX_STATE_EXPUNGING:
+		return INDEX_STATE_EXPUNGING;
+	default:
+		return INDEX_STATE_STORED;
+	}
+}
+
 void
 index_read_row(sqlite3_stmt *stmt, struct index_message *msg)
 {
-	int state;
-
 	msg->id = sqlite3_column_int64(stmt, 0);
 	msg->account = index_column_text(stmt, 1);
 	msg->subdir = index_column_text(stmt, 2);
@@ -451,10 +463,7 @@ index_read_row(sqlite3_stmt *stmt, struct index_message *msg)
 	msg->mtime = sqlite3_column_int64(stmt, 16);
 	msg->has_attachment = sqlite3_column_int(stmt, 17) != 0;
 	msg->partial = sqlite3_column_int(stmt, 18) != 0;
-	state = sqlite3_column_int(stmt, 19);
-	msg->state = state == INDEX_STATE_PENDING ? INDEX_STATE_PENDING
-	    : state == INDEX_STATE_EXPUNGING      ? INDEX_STATE_EXPUNGING
-						  : INDEX_STATE_STORED;
+	msg->state = index_column_state(stmt, 19);
 	msg->folder = index_column_text(stmt, 20);
 	msg->cc = index_column_text(stmt, 21);
 	msg->to_addr = index_column_text(stmt, 22);
@@ -1523,17 +1532,7 @@ index_collect_files(struct index *idx, const char *sql, const char *account, con
 		msg->size = sqlite3_column_int64(stmt, 6);
 		msg->mtime = sqlite3_column_int64(stmt, 7);
 		msg->partial = sqlite3_column_int(stmt, 8) != 0;
-		switch (sqlite3_column_int(stmt, 9)) {
-		case INDEX_STATE_PENDING:
-			msg->state = INDEX_STATE_PENDING;
-			break;
-		case INDEX_STATE_EXPUNGING:
-			msg->state = INDEX_STATE_EXPUNGING;
-			break;
-		default:
-			msg->state = INDEX_STATE_STORED;
-			break;
-		}
+		msg->state = index_column_state(stmt, 9);
 		msg->folder = index_column_text(stmt, 10);
 		g_ptr_array_add(rows, msg);
 	}
@@ -1572,17 +1571,7 @@ index_account_uidls(struct index *idx, const char *account, index_uidl_fn fn, vo
 		row.uidl = (const char *)sqlite3_column_text(stmt, 1);
 		row.arrival = sqlite3_column_int64(stmt, 2);
 		row.partial = sqlite3_column_int(stmt, 3) != 0;
-		switch (sqlite3_column_int(stmt, 4)) {
-		case INDEX_STATE_PENDING:
-			row.state = INDEX_STATE_PENDING;
-			break;
-		case INDEX_STATE_EXPUNGING:
-			row.state = INDEX_STATE_EXPUNGING;
-			break;
-		default:
-			row.state = INDEX_STATE_STORED;
-			break;
-		}
+		row.state = index_column_state(stmt, 4);
 		if (row.uidl != NULL)
 			fn(&row, data);
 	}
