@@ -1000,6 +1000,7 @@ reindex_watch_one(struct reindex_watch *w, const char *account, const char *fold
 	struct reindex_seen *seen, last = { 0 };
 	int64_t new_ns = reindex_mtime_ns(dir, "new"), cur_ns = reindex_mtime_ns(dir, "cur");
 	struct reindex_stats stats = { .cancel = w->cancel };
+	bool settled;
 
 	if (reindex_watch_fetching(w, account))
 		return true;
@@ -1046,9 +1047,12 @@ reindex_watch_one(struct reindex_watch *w, const char *account, const char *fold
 	}
 	if (stats.parsed > 0 || stats.renamed > 0 || stats.removed > 0)
 		run->changed = true;
-	/* A folder changed within the last 2 s may change again within its clock's tick. */
-	reindex_watch_note(w, key, new_ns, cur_ns, reindex_times_settled(new_ns, cur_ns),
-	    reindex_times_settled(new_ns, cur_ns) /* reindex_folder_at kept them */);
+	/*
+	 * A folder changed within the last 2 s may change again within its
+	 * clock's tick; settled times reindex_folder_at kept in the index.
+	 */
+	settled = reindex_times_settled(new_ns, cur_ns);
+	reindex_watch_note(w, key, new_ns, cur_ns, settled, settled);
 	return true;
 }
 
@@ -1176,18 +1180,20 @@ struct reindex_watcher *
 reindex_watcher_start(const char *index_path, const char *store, const char *const *fallbacks,
     unsigned int interval_ms, GError **error)
 {
-	struct reindex_watcher *w = g_new0(struct reindex_watcher, 1);
+	struct reindex_watcher *w;
+	int fds[2];
 
-	if (!g_unix_open_pipe(w->fds, FD_CLOEXEC, error) ||
-	    !g_unix_set_fd_nonblocking(w->fds[0], TRUE, error) ||
-	    !g_unix_set_fd_nonblocking(w->fds[1], TRUE, error)) {
-		if (w->fds[0] > 0) {
-			close(w->fds[0]);
-			close(w->fds[1]);
-		}
-		g_free(w);
+	if (!g_unix_open_pipe(fds, FD_CLOEXEC, error))
+		return NULL;
+	if (!g_unix_set_fd_nonblocking(fds[0], TRUE, error) ||
+	    !g_unix_set_fd_nonblocking(fds[1], TRUE, error)) {
+		close(fds[0]);
+		close(fds[1]);
 		return NULL;
 	}
+	w = g_new0(struct reindex_watcher, 1);
+	w->fds[0] = fds[0];
+	w->fds[1] = fds[1];
 	w->watch = reindex_watch_new(store, fallbacks);
 	w->watch->cancel = &w->cancel;
 	w->index_path = g_strdup(index_path);
