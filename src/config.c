@@ -10,6 +10,7 @@
  * What it never does: print, create files, or touch the network or the store.
  */
 #include "surat/config.h"
+#include "surat/path.h"
 #include "surat/suggest.h"
 
 #include <errno.h>
@@ -99,8 +100,8 @@ static const char *const config_tls_names[] = { "implicit", "starttls", "none", 
 static const char *const config_auth_names[] = { "auto", "user", "apop", "plain", "login",
 	"cram-md5", "scram-sha-1", "scram-sha-256", "xoauth2", "oauthbearer", NULL };
 
-_Static_assert(sizeof(enum account_tls) == sizeof(int), "enum keys are stored as int");
-_Static_assert(sizeof(enum account_auth) == sizeof(int), "enum keys are stored as int");
+_Static_assert(sizeof(enum pop3_tls) == sizeof(int), "enum keys are stored as int");
+_Static_assert(sizeof(enum pop3_auth) == sizeof(int), "enum keys are stored as int");
 _Static_assert(sizeof(enum config_sort) == sizeof(int), "enum keys are stored as int");
 _Static_assert(sizeof(enum keymap_action) == sizeof(int), "parsed keys store an int");
 
@@ -227,12 +228,12 @@ static const struct config_key config_account_keys[] = {
 	KEY_STRING("name", true, 1, ACCOUNT_NAME_MAX, ACCOUNT(name), config_check_name),
 	KEY_STRING("host", true, 1, 255, ACCOUNT(host), NULL),
 	KEY_INT("port", 1, 65535, ACCOUNT(port), 0),
-	KEY_ENUM("tls", config_tls_names, ACCOUNT(tls), ACCOUNT_TLS_IMPLICIT),
+	KEY_ENUM("tls", config_tls_names, ACCOUNT(tls), POP3_TLS_IMPLICIT),
 	KEY_STRING("user", true, 1, 1024, ACCOUNT(user), NULL),
 	KEY_STRING("password", false, 0, 1024, ACCOUNT(password), config_check_secret),
 	KEY_STRING("password_command", false, 1, CONFIG_PATH_MAX, ACCOUNT(password_command),
 	    config_check_secret),
-	KEY_ENUM("auth", config_auth_names, ACCOUNT(auth), ACCOUNT_AUTH_AUTO),
+	KEY_ENUM("auth", config_auth_names, ACCOUNT(auth), POP3_AUTH_AUTO),
 	KEY_PATH("ca_file", ACCOUNT(ca_file), NULL, config_check_file),
 	KEY_STRING("fingerprint", false, 1, 128, ACCOUNT(fingerprint), config_check_fingerprint),
 	KEY_BOOL("keep", ACCOUNT(keep), true),
@@ -512,7 +513,7 @@ config_parse_string(struct config_parse *p, const struct config_key *k,
 		g_free(quoted);
 		return true; /* the check reads it */
 	} else if (k->type == CONFIG_KEY_PATH) {
-		value = config_expand_path(str);
+		value = path_expand(str);
 		if (!g_path_is_absolute(value)) {
 			config_error(p, s, prefix, NULL, "\"%s\" is a relative path; write a full "
 			    "path, /... or ~/...", quoted);
@@ -580,7 +581,7 @@ config_set_default(const struct config_key *k, void *field)
 	if (k->type == CONFIG_KEY_STRING)
 		*(char **)field = g_strdup(k->def_str);
 	else if (k->type == CONFIG_KEY_PATH)
-		*(char **)field = config_expand_path(k->def_str);
+		*(char **)field = path_expand(k->def_str);
 	else if (k->type == CONFIG_KEY_INT || k->type == CONFIG_KEY_ENUM)
 		*(int *)field = (int)k->def;
 	else if (k->type == CONFIG_KEY_INT64)
@@ -911,7 +912,7 @@ config_check_paths(struct config_parse *p, const config_setting_t *s, const char
 	guint i;
 
 	for (i = 0; paths[i] != NULL; i++) {
-		char *full = config_expand_path(paths[i]), *quoted;
+		char *full = path_expand(paths[i]), *quoted;
 
 		g_free(paths[i]);
 		paths[i] = full;
@@ -1135,7 +1136,7 @@ config_finish_account(struct config_parse *p, const config_setting_t *group, con
     struct account_config *a)
 {
 	if (a->port == 0)
-		a->port = a->tls == ACCOUNT_TLS_IMPLICIT ? 995 : 110;
+		a->port = a->tls == POP3_TLS_IMPLICIT ? 995 : 110;
 	if (a->password != NULL && a->password_command != NULL)
 		config_error(p, config_setting_get_member(group, "password_command"), prefix, NULL,
 		    "set either password or password_command, not both");
@@ -1545,7 +1546,7 @@ config_default_path(const char *cli_path)
 	/* The XDG spec says to ignore a relative XDG_CONFIG_HOME. */
 	if ((env = g_getenv("XDG_CONFIG_HOME")) != NULL && g_path_is_absolute(env))
 		return g_build_filename(env, "surat", "config", NULL);
-	return config_expand_path("~/.config/surat/config");
+	return path_expand("~/.config/surat/config");
 }
 
 const struct account_config *
@@ -1573,22 +1574,8 @@ config_account_name_valid(const char *name)
 	return n >= 1 && n <= ACCOUNT_NAME_MAX && name[n] == '\0';
 }
 
-char *
-config_expand_path(const char *path)
-{
-	const char *home;
-
-	if (path == NULL)
-		return NULL;
-	if (path[0] != '~' || (path[1] != '\0' && path[1] != '/'))
-		return g_strdup(path);
-	if ((home = g_getenv("HOME")) == NULL || *home == '\0')
-		home = g_get_home_dir();
-	return g_strconcat(home, path + 1, NULL);
-}
-
 const char *
-config_tls_name(enum account_tls tls)
+config_tls_name(enum pop3_tls tls)
 {
 	if ((size_t)tls >= G_N_ELEMENTS(config_tls_names) - 1)
 		return "?";
@@ -1596,7 +1583,7 @@ config_tls_name(enum account_tls tls)
 }
 
 const char *
-config_auth_name(enum account_auth auth)
+config_auth_name(enum pop3_auth auth)
 {
 	if ((size_t)auth >= G_N_ELEMENTS(config_auth_names) - 1)
 		return "?";

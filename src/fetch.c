@@ -317,7 +317,7 @@ fetch_connect(struct fetch_run *run, GError **error)
 		pop3_session_free(s);
 		return NULL;
 	}
-	ok = pop3_login(s, a->auth, a->user, secret, a->tls == ACCOUNT_TLS_NONE, error);
+	ok = pop3_login(s, a->auth, a->user, secret, a->tls == POP3_TLS_NONE, error);
 	fetch_secret_free(secret);
 	if (!ok) {
 		pop3_session_free(s);
@@ -1253,7 +1253,7 @@ fetch_serverinfo(const struct account_config *account, bool login, pop3_trace_fn
 		if (caps->auth_resp_code)
 			g_string_append(list, "AUTH-RESP-CODE ");
 		/* After STLS the server no longer lists it, but it was offered. */
-		if (caps->stls || account->tls == ACCOUNT_TLS_STARTTLS)
+		if (caps->stls || account->tls == POP3_TLS_STARTTLS)
 			g_string_append(list, "STLS ");
 		if (caps->utf8)
 			g_string_append(list, "UTF8 ");
@@ -1281,7 +1281,7 @@ fetch_serverinfo(const struct account_config *account, bool login, pop3_trace_fn
 		secret = fetch_secret(account, error);
 		ok = secret != NULL &&
 		    pop3_login(s, account->auth, account->user, secret,
-			account->tls == ACCOUNT_TLS_NONE, error);
+			account->tls == POP3_TLS_NONE, error);
 		fetch_secret_free(secret);
 		if (ok) {
 			unsigned int count = 0;

@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "surat/command.h"
-#include "surat/config.h"
+#include "surat/path.h"
 #include "surat/sanitize.h"
 
 #define MAILCAP_MAX_FILE    (1024 * 1024)
@@ -233,7 +233,7 @@ mailcap_add_text(struct mailcap *m, const char *text, const char *name, GPtrArra
 bool
 mailcap_add_file(struct mailcap *m, const char *path, GPtrArray *warnings, GError **error)
 {
-	char *full = config_expand_path(path), buf[65536];
+	char *full = path_expand(path), buf[65536];
 	GString *text;
 	ssize_t n;
 	int fd, saved;

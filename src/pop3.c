@@ -55,7 +55,7 @@ struct pop3_session {
 	struct net_conn *conn;
 	char *host;
 	int port;
-	enum account_tls tls;
+	enum pop3_tls tls;
 	bool pipelining;              /* the caller allows it */
 	pop3_trace_fn trace;
 	void *trace_data;
@@ -498,7 +498,7 @@ pop3_greeting_read(struct pop3_session *s, GError **error)
 			    s->host, POP3_MAX_GREETING);
 		}
 		if (e->domain == NET_ERROR && e->code == NET_ERROR_TIMEOUT &&
-		    s->tls != ACCOUNT_TLS_IMPLICIT) {
+		    s->tls != POP3_TLS_IMPLICIT) {
 			/* the classic: a POP3S port waits for our TLS hello */
 			pop3_fail(s, error, POP3_ERROR_TIMEOUT,
 			    "%s (no greeting: a port that expects TLS first, such as 995, needs "
@@ -612,11 +612,11 @@ pop3_open_conn(struct net_conn *conn, const struct pop3_open_options *o, GError 
 	s->out = g_string_sized_new(1024);
 	pop3_caps_init(&s->caps);
 	pop3_body_init(&s->body, POP3_MAX_MESSAGE);
-	if (o->tls == ACCOUNT_TLS_IMPLICIT && !pop3_start_tls(s, o, error))
+	if (o->tls == POP3_TLS_IMPLICIT && !pop3_start_tls(s, o, error))
 		goto fail;
 	if (!pop3_greeting_read(s, error) || !pop3_capa(s, POP3_STATE_AUTHORIZATION, error))
 		goto fail;
-	if (o->tls == ACCOUNT_TLS_STARTTLS &&
+	if (o->tls == POP3_TLS_STARTTLS &&
 	    (!pop3_stls(s, o, error) || !pop3_capa(s, POP3_STATE_AUTHORIZATION, error)))
 		goto fail;
 	return s;
@@ -969,22 +969,22 @@ out:
 
 /* The SASL mechanism for AUTH, or -1 for USER/PASS or APOP. */
 static int
-pop3_auth_mech(enum account_auth auth)
+pop3_auth_mech(enum pop3_auth auth)
 {
 	switch (auth) {
-	case ACCOUNT_AUTH_PLAIN:
+	case POP3_AUTH_PLAIN:
 		return SASL_PLAIN;
-	case ACCOUNT_AUTH_LOGIN:
+	case POP3_AUTH_LOGIN:
 		return SASL_LOGIN;
-	case ACCOUNT_AUTH_CRAM_MD5:
+	case POP3_AUTH_CRAM_MD5:
 		return SASL_CRAM_MD5;
-	case ACCOUNT_AUTH_SCRAM_SHA_1:
+	case POP3_AUTH_SCRAM_SHA_1:
 		return SASL_SCRAM_SHA_1;
-	case ACCOUNT_AUTH_SCRAM_SHA_256:
+	case POP3_AUTH_SCRAM_SHA_256:
 		return SASL_SCRAM_SHA_256;
-	case ACCOUNT_AUTH_XOAUTH2:
+	case POP3_AUTH_XOAUTH2:
 		return SASL_XOAUTH2;
-	case ACCOUNT_AUTH_OAUTHBEARER:
+	case POP3_AUTH_OAUTHBEARER:
 		return SASL_OAUTHBEARER;
 	default:
 		return -1;
@@ -1002,7 +1002,7 @@ pop3_offered(const struct pop3_session *s)
 
 /* Choose the method for auth = auto; false with ERROR when none fits. */
 static bool
-pop3_auto_choose(struct pop3_session *s, bool cleartext_ok, enum account_auth *auth,
+pop3_auto_choose(struct pop3_session *s, bool cleartext_ok, enum pop3_auth *auth,
     GError **error)
 {
 	const char *skipped = NULL;
@@ -1017,16 +1017,16 @@ pop3_auto_choose(struct pop3_session *s, bool cleartext_ok, enum account_auth *a
 				skipped = pop3_auto_mechs[i].name;
 			continue;
 		}
-		*auth = pop3_auto_mechs[i].mech == SASL_SCRAM_SHA_256 ? ACCOUNT_AUTH_SCRAM_SHA_256 :
-		    pop3_auto_mechs[i].mech == SASL_SCRAM_SHA_1	      ? ACCOUNT_AUTH_SCRAM_SHA_1 :
-		    pop3_auto_mechs[i].mech == SASL_PLAIN	      ? ACCOUNT_AUTH_PLAIN :
-									ACCOUNT_AUTH_LOGIN;
+		*auth = pop3_auto_mechs[i].mech == SASL_SCRAM_SHA_256 ? POP3_AUTH_SCRAM_SHA_256 :
+		    pop3_auto_mechs[i].mech == SASL_SCRAM_SHA_1	      ? POP3_AUTH_SCRAM_SHA_1 :
+		    pop3_auto_mechs[i].mech == SASL_PLAIN	      ? POP3_AUTH_PLAIN :
+									POP3_AUTH_LOGIN;
 		return true;
 	}
 	/* USER/PASS: offered, or nothing is known about the server */
 	if (s->caps.user || !s->caps.capa) {
 		if (cleartext_ok) {
-			*auth = ACCOUNT_AUTH_USER;
+			*auth = POP3_AUTH_USER;
 			return true;
 		}
 		if (skipped == NULL)
@@ -1048,7 +1048,7 @@ pop3_auto_choose(struct pop3_session *s, bool cleartext_ok, enum account_auth *a
 }
 
 bool
-pop3_login(struct pop3_session *s, enum account_auth auth, const char *user, const char *secret,
+pop3_login(struct pop3_session *s, enum pop3_auth auth, const char *user, const char *secret,
     bool allow_cleartext, GError **error)
 {
 	bool secure = net_tls(s->conn) != NULL, cleartext_ok = secure || allow_cleartext, ok;
@@ -1063,11 +1063,11 @@ pop3_login(struct pop3_session *s, enum account_auth auth, const char *user, con
 		    "%s: the user name or password is missing or contains a line break", s->host);
 		return false;
 	}
-	if (auth == ACCOUNT_AUTH_AUTO && !pop3_auto_choose(s, cleartext_ok, &auth, error))
+	if (auth == POP3_AUTH_AUTO && !pop3_auto_choose(s, cleartext_ok, &auth, error))
 		return false;
 	mech = pop3_auth_mech(auth);
 	if (!cleartext_ok &&
-	    (auth == ACCOUNT_AUTH_USER || (mech >= 0 && sasl_mech_sends_secret(mech)))) {
+	    (auth == POP3_AUTH_USER || (mech >= 0 && sasl_mech_sends_secret(mech)))) {
 		g_set_error(error, POP3_ERROR, POP3_ERROR_INSECURE,
 		    "%s: refusing to send the %s with %s on a connection without TLS (use tls = "
 		    "\"implicit\" or \"starttls\")",
@@ -1084,10 +1084,10 @@ pop3_login(struct pop3_session *s, enum account_auth auth, const char *user, con
 	}
 	pop3_set_state(s, POP3_STATE_AUTH);
 	s->login_secret = secret;
-	if (auth == ACCOUNT_AUTH_USER) {
+	if (auth == POP3_AUTH_USER) {
 		ok = pop3_login_user(s, user, secret, error);
 		s->auth_used = "USER";
-	} else if (auth == ACCOUNT_AUTH_APOP) {
+	} else if (auth == POP3_AUTH_APOP) {
 		ok = pop3_login_apop(s, user, secret, error);
 		s->auth_used = "APOP";
 	} else {

@@ -17,7 +17,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "surat/config.h"
+#include "surat/path.h"
 #include "surat/sanitize.h"
 /* theme_default_text: themes/default.theme, made into a C string by the build. */
 #include "theme-default.h"
@@ -372,7 +372,7 @@ theme_dirs(void)
 	const char *env = g_getenv("SURAT_THEMES_DIR");
 
 	if (env != NULL && *env != '\0')
-		g_ptr_array_add(dirs, config_expand_path(env));
+		g_ptr_array_add(dirs, path_expand(env));
 	g_ptr_array_add(dirs, g_strdup(SURAT_THEMES_DIR));
 	return dirs;
 }
@@ -399,7 +399,7 @@ theme_resolve(const char *name_or_path)
 	if (name_or_path == NULL || *name_or_path == '\0')
 		return NULL;
 	if (strchr(name_or_path, '/') != NULL) {
-		path = config_expand_path(name_or_path);
+		path = path_expand(name_or_path);
 		if (!g_file_test(path, G_FILE_TEST_IS_REGULAR))
 			g_clear_pointer(&path, g_free);
 		return path;

@@ -16,25 +16,7 @@
 #include <glib.h>
 
 #include "keymap.h"
-
-enum account_tls {
-	ACCOUNT_TLS_IMPLICIT, /* POP3S; the default */
-	ACCOUNT_TLS_STARTTLS, /* STLS, refused if not offered */
-	ACCOUNT_TLS_NONE,     /* explicit choice only */
-};
-
-enum account_auth {
-	ACCOUNT_AUTH_AUTO,
-	ACCOUNT_AUTH_USER,
-	ACCOUNT_AUTH_APOP,
-	ACCOUNT_AUTH_PLAIN,
-	ACCOUNT_AUTH_LOGIN,
-	ACCOUNT_AUTH_CRAM_MD5,
-	ACCOUNT_AUTH_SCRAM_SHA_1,
-	ACCOUNT_AUTH_SCRAM_SHA_256,
-	ACCOUNT_AUTH_XOAUTH2,
-	ACCOUNT_AUTH_OAUTHBEARER,
-};
+#include "pop3.h"
 
 #define ACCOUNT_NAME_MAX 64
 
@@ -71,11 +53,11 @@ struct account_config {
 	char *name;             /* [A-Za-z0-9._-]{1,64}, unique */
 	char *host;             /* required */
 	int port;               /* 1..65535; default 995 (implicit) or 110 */
-	enum account_tls tls;   /* default implicit */
+	enum pop3_tls tls;   /* default implicit */
 	char *user;             /* required */
 	char *password;         /* NULL unless set; never logged */
 	char *password_command; /* NULL unless set; run with sh -c */
-	enum account_auth auth; /* default auto */
+	enum pop3_auth auth; /* default auto */
 	char *ca_file;          /* ~ expanded; NULL = system trust store */
 	char *fingerprint;      /* "SHA256:" + 64 lowercase hex digits, no colons; or NULL */
 	bool keep;              /* leave mail on the server; default true */
@@ -152,15 +134,9 @@ const struct account_config *config_account(const struct surat_config *config, c
  */
 bool config_account_name_valid(const char *name);
 
-/*
- * Expand a leading "~" or "~/" in PATH to $HOME ("~user" is left alone).
- * Returns a new string, or NULL when PATH is NULL.
- */
-char *config_expand_path(const char *path);
-
 /* The names used in the file for an enum value ("implicit", "cram-md5"…). */
-const char *config_tls_name(enum account_tls tls);
-const char *config_auth_name(enum account_auth auth);
+const char *config_tls_name(enum pop3_tls tls);
+const char *config_auth_name(enum pop3_auth auth);
 
 /* The name of a sort order as written in the file ("date"); "?" when out of range. */
 const char *config_sort_name(enum config_sort sort);

@@ -31,7 +31,26 @@
 #include <stdint.h>
 #include <glib.h>
 
-#include "config.h"
+/* How the connection is secured (an account's `tls`). */
+enum pop3_tls {
+	POP3_TLS_IMPLICIT, /* POP3S; the default */
+	POP3_TLS_STARTTLS, /* STLS, refused if not offered */
+	POP3_TLS_NONE,     /* explicit choice only */
+};
+
+/* How to log in (an account's `auth`). */
+enum pop3_auth {
+	POP3_AUTH_AUTO,
+	POP3_AUTH_USER,
+	POP3_AUTH_APOP,
+	POP3_AUTH_PLAIN,
+	POP3_AUTH_LOGIN,
+	POP3_AUTH_CRAM_MD5,
+	POP3_AUTH_SCRAM_SHA_1,
+	POP3_AUTH_SCRAM_SHA_256,
+	POP3_AUTH_XOAUTH2,
+	POP3_AUTH_OAUTHBEARER,
+};
 
 #define POP3_ERROR (pop3_error_quark())
 GQuark pop3_error_quark(void);
@@ -77,7 +96,7 @@ typedef void (*pop3_trace_fn)(void *data, char direction, const char *line);
 struct pop3_open_options {
 	const char *host;
 	int port;
-	enum account_tls tls;
+	enum pop3_tls tls;
 	const char *ca_file;      /* NULL: the system trust store */
 	const char *fingerprint;  /* "SHA256:<64 hex>": trust exactly this certificate */
 	int timeout;              /* seconds, for connect and for each reply */
@@ -139,7 +158,7 @@ const char *pop3_greeting(const struct pop3_session *s);
 
 /*
  * Log in as USER with SECRET (a password, or an OAuth token for XOAUTH2 and
- * OAUTHBEARER; borrowed, never logged).  ACCOUNT_AUTH_AUTO picks the
+ * OAUTHBEARER; borrowed, never logged).  POP3_AUTH_AUTO picks the
  * strongest mechanism offered: SCRAM-SHA-256, SCRAM-SHA-1, PLAIN, LOGIN,
  * USER/PASS; never APOP or CRAM-MD5, never XOAUTH2/OAUTHBEARER unless asked.
  * A cleartext mechanism (USER, PLAIN, LOGIN) without TLS is refused with
@@ -148,7 +167,7 @@ const char *pop3_greeting(const struct pop3_session *s);
  * XOAUTH2 is sent in two steps (AUTH XOAUTH2, then the token), as Microsoft
  * 365 requires.
  */
-bool pop3_login(struct pop3_session *s, enum account_auth auth, const char *user,
+bool pop3_login(struct pop3_session *s, enum pop3_auth auth, const char *user,
     const char *secret, bool allow_cleartext, GError **error);
 
 /* The mechanism pop3_login() used ("SCRAM-SHA-256", "USER", "APOP"...). */

@@ -12,6 +12,7 @@
 
 #include "testlib.h"
 #include "surat/config.h"
+#include "surat/path.h"
 #include "surat/keymap.h"
 #include "surat/theme.h"
 
@@ -120,11 +121,11 @@ test_full(void **state)
 	assert_ptr_equal(a, &config->accounts[0]);
 	assert_string_equal(a->host, "pop.example.org");
 	assert_int_equal(a->port, 1995);
-	assert_int_equal(a->tls, ACCOUNT_TLS_STARTTLS);
+	assert_int_equal(a->tls, POP3_TLS_STARTTLS);
 	assert_string_equal(a->user, "alice");
 	assert_null(a->password);
 	assert_string_equal(a->password_command, "pass show mail/work");
-	assert_int_equal(a->auth, ACCOUNT_AUTH_SCRAM_SHA_256);
+	assert_int_equal(a->auth, POP3_AUTH_SCRAM_SHA_256);
 	want = g_build_filename(test_home, "ca.pem", NULL);
 	assert_string_equal(a->ca_file, want);
 	g_free(want);
@@ -143,10 +144,10 @@ test_full(void **state)
 	a = config_account(config, "home.mail_2-x");
 	assert_ptr_equal(a, &config->accounts[1]);
 	assert_int_equal(a->port, 110); /* tls = none */
-	assert_int_equal(a->tls, ACCOUNT_TLS_NONE);
+	assert_int_equal(a->tls, POP3_TLS_NONE);
 	assert_string_equal(a->password, "s3cret");
 	assert_null(a->password_command);
-	assert_int_equal(a->auth, ACCOUNT_AUTH_APOP); /* written "APOP" */
+	assert_int_equal(a->auth, POP3_AUTH_APOP); /* written "APOP" */
 	assert_false(a->keep);
 	assert_int_equal(a->max_size, 1048576);
 	assert_int_equal(a->line, 22);
@@ -172,10 +173,10 @@ test_minimal_defaults(void **state)
 	assert_int_equal(config->n_accounts, 1);
 	assert_string_equal(a->name, "work");
 	assert_int_equal(a->port, 995);
-	assert_int_equal(a->tls, ACCOUNT_TLS_IMPLICIT);
+	assert_int_equal(a->tls, POP3_TLS_IMPLICIT);
 	assert_null(a->password);
 	assert_null(a->password_command);
-	assert_int_equal(a->auth, ACCOUNT_AUTH_AUTO);
+	assert_int_equal(a->auth, POP3_AUTH_AUTO);
 	assert_null(a->ca_file);
 	assert_null(a->fingerprint);
 	assert_true(a->keep);
@@ -883,20 +884,20 @@ test_expand_path(void **state)
 {
 	char *p;
 
-	p = config_expand_path("~");
+	p = path_expand("~");
 	assert_string_equal(p, test_home);
 	g_free(p);
-	p = config_expand_path("~/x/y");
+	p = path_expand("~/x/y");
 	assert_true(g_str_has_prefix(p, test_home));
 	assert_true(g_str_has_suffix(p, "/x/y"));
 	g_free(p);
-	p = config_expand_path("~bob/x");
+	p = path_expand("~bob/x");
 	assert_string_equal(p, "~bob/x");
 	g_free(p);
-	p = config_expand_path("/a/~/b");
+	p = path_expand("/a/~/b");
 	assert_string_equal(p, "/a/~/b");
 	g_free(p);
-	assert_null(config_expand_path(NULL));
+	assert_null(path_expand(NULL));
 }
 
 static void
@@ -927,10 +928,10 @@ test_names(void **state)
 	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")); /* 64 */
 	assert_false(config_account_name_valid(
 	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")); /* 65 */
-	assert_string_equal(config_tls_name(ACCOUNT_TLS_STARTTLS), "starttls");
-	assert_string_equal(config_auth_name(ACCOUNT_AUTH_CRAM_MD5), "cram-md5");
-	assert_string_equal(config_auth_name(ACCOUNT_AUTH_OAUTHBEARER), "oauthbearer");
-	assert_string_equal(config_auth_name((enum account_auth)99), "?");
+	assert_string_equal(config_tls_name(POP3_TLS_STARTTLS), "starttls");
+	assert_string_equal(config_auth_name(POP3_AUTH_CRAM_MD5), "cram-md5");
+	assert_string_equal(config_auth_name(POP3_AUTH_OAUTHBEARER), "oauthbearer");
+	assert_string_equal(config_auth_name((enum pop3_auth)99), "?");
 	config_free(NULL);
 }
 

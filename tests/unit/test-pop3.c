@@ -913,7 +913,7 @@ test_null(void **state)
 static void
 test_open_refused(void **state)
 {
-	struct pop3_open_options o = { .host = "127.0.0.1", .port = 1, .tls = ACCOUNT_TLS_NONE,
+	struct pop3_open_options o = { .host = "127.0.0.1", .port = 1, .tls = POP3_TLS_NONE,
 		.timeout = 2 };
 	GError *error = NULL;
 

@@ -1,0 +1,82 @@
+#!/bin/sh
+# The boundaries DESIGN.md draws between modules, checked on every #include:
+# one TAP line per rule, failing with each include that crosses it.
+#
+# A rule is a line of RULES: a name, the files it covers (globs under the
+# source tree, with !GLOB for files it leaves out), and the headers those
+# files may not include ("curses" stands for curses.h and ncurses.h;
+# "ui/*" for the interface's private headers).  Add a rule by adding a line.
+set -u
+: "${SURAT_SRCDIR:?}"
+cd "$SURAT_SRCDIR" || exit 1
+
+RULES='
+protocol knows no files, rows, config or screen | src/pop3.c src/pop3-parse.c src/net.c src/tls.c src/sasl.c include/surat/pop3.h include/surat/pop3-parse.h include/surat/net.h include/surat/tls.h include/surat/sasl.h | config.h keymap.h theme.h store.h deliver.h index.h reindex.h folder.h uidls.h summary.h fetch.h ui.h ui/* curses
+the store knows no network, rows or screen | src/store.c include/surat/store.h | net.h tls.h pop3.h pop3-parse.h sasl.h fetch.h index.h ui.h ui/* curses
+the index knows no files, network or screen | src/index.c src/index-*.c src/index-private.h include/surat/index.h | store.h deliver.h net.h tls.h pop3.h sasl.h fetch.h ui.h ui/* curses
+only the interface draws | src/*.c include/surat/*.h !src/main.c | ui.h ui/* curses
+modules never call the interface | src/main.c | ui/* curses
+themes and mailcap need no config (no cycle with config.c) | src/theme.c include/surat/theme.h src/mailcap.c include/surat/mailcap.h src/path.c include/surat/path.h | config.h
+'
+
+# expand GLOBS...: the files GLOBS name, minus those a !GLOB names.
+expand() {
+	keep=
+	drop=
+	for g in "$@"; do
+		case $g in
+		!*) drop="$drop ${g#!}" ;;
+		*) keep="$keep $g" ;;
+		esac
+	done
+	for f in $keep; do
+		[ -f "$f" ] || continue
+		skip=0
+		for d in $drop; do
+			# shellcheck disable=SC2254
+			case $f in $d) skip=1 ;; esac
+		done
+		[ "$skip" -eq 1 ] || echo "$f"
+	done
+}
+
+# includes FILE: the headers FILE includes, as surat/NAME.h -> NAME.h,
+# "private.h" in src/ui -> ui/private.h, <curses.h> -> curses.
+includes() {
+	sed -n 's/^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"]\([^>"]*\)[>"].*/\1/p' "$1" |
+		sed 's|^surat/||; s|^n*curses\.h$|curses|'
+}
+
+n=0
+failed=0
+rules=$(mktemp)
+trap 'rm -f "$rules"' EXIT
+printf '%s\n' "$RULES" | sed '/^$/d' >"$rules"
+while IFS='|' read -r name files forbidden; do
+	n=$((n + 1))
+	bad=
+	# shellcheck disable=SC2086
+	for f in $(expand $files); do
+		for h in $(includes "$f"); do
+			case $f in
+			src/ui/*) [ "$h" = private.h ] && h=ui/private.h ;;
+			esac
+			for x in $forbidden; do
+				# shellcheck disable=SC2254
+				case $h in $x) bad="$bad
+$f includes $h" ;;
+				esac
+			done
+		done
+	done
+	name=$(echo "$name" | sed 's/ *$//')
+	if [ -z "$bad" ]; then
+		echo "ok $n - layers: $name"
+	else
+		echo "not ok $n - layers: $name"
+		echo "$bad" | sed '/^$/d; s/^/# /'
+		failed=$((failed + 1))
+	fi
+done <"$rules"
+echo "1..$n"
+[ "$failed" -eq 0 ]
