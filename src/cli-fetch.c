@@ -27,16 +27,20 @@
 #include "surat/events.h"
 #include "surat/fetch.h"
 #include "surat/sanitize.h"
+#include "surat/size.h"
 
 static volatile sig_atomic_t cli_fetch_abort;
 static int cli_fetch_signal_pipe[2] = { -1, -1 };
 
+struct cli_fetch;
+
 /* One account's child. */
 struct cli_fetch_child {
+	struct cli_fetch *owner;
 	const struct account_config *account;
 	pid_t pid;
 	int fd;              /* read end of its events pipe, -1 at EOF */
-	GString *partial;    /* an incomplete line */
+	struct events_reader *reader;
 	bool failed;         /* it sent an error event */
 	bool done;           /* it sent its done event */
 	unsigned int count;  /* messages it will fetch */
@@ -190,19 +194,6 @@ cli_fetch_child_run(const struct surat_config *config, const struct account_conf
 	_exit(ok ? 0 : 1);
 }
 
-/* Format a byte count for people: 512 B, 4.2 KB, 12.3 MB. */
-static char *
-cli_fetch_bytes(uint64_t n)
-{
-	if (n < 1024)
-		return g_strdup_printf("%u B", (unsigned int)n);
-	if (n < 1024 * 1024)
-		return g_strdup_printf("%.1f KB", n / 1024.0);
-	if (n < (uint64_t)1024 * 1024 * 1024)
-		return g_strdup_printf("%.1f MB", n / (1024.0 * 1024));
-	return g_strdup_printf("%.2f GB", n / (1024.0 * 1024 * 1024));
-}
-
 /* Draw the progress bar: messages, bytes, rate and time left, all accounts. */
 static void
 cli_fetch_draw(struct cli_fetch *f, bool force)
@@ -234,9 +225,9 @@ cli_fetch_draw(struct cli_fetch *f, bool force)
 
 		g_snprintf(eta, sizeof eta, "  ETA %d:%02d", left / 60, left % 60);
 	}
-	total = cli_fetch_bytes(bytes);
-	done = cli_fetch_bytes(got);
-	speed = cli_fetch_bytes((uint64_t)rate);
+	total = size_text(bytes);
+	done = size_text(got);
+	speed = size_text((uint64_t)rate);
 	line = g_strdup_printf("\r%u/%u messages  %s/%s  %s/s%s\033[K", received, count, done,
 	    total, speed, eta);
 	fputs(line, stderr);
@@ -256,48 +247,48 @@ cli_fetch_clear_bar(const struct cli_fetch *f)
 		fputs("\r\033[K", stderr);
 }
 
-/* Handle one event line from CHILD. */
+/* Handle one event line from a child (events_line_fn; DATA is the child). */
 static void
-cli_fetch_event(struct cli_fetch *f, struct cli_fetch_child *c, const char *line, size_t len)
+cli_fetch_event(const struct event *ev, const GError *error, void *data)
 {
-	struct event ev;
-	GError *error = NULL;
+	struct cli_fetch_child *c = data;
+	struct cli_fetch *f = c->owner;
 
-	if (!events_parse(line, len, &ev, &error) || ev.kind == EVENT_UNKNOWN ||
-	    (ev.kind != EVENT_HELLO && strcmp(ev.account, c->account->name) != 0)) {
+	(void)error;
+	if (ev == NULL || ev->kind == EVENT_UNKNOWN ||
+	    (ev->kind != EVENT_HELLO && strcmp(ev->account, c->account->name) != 0)) {
 		/* Our own child speaks our own protocol; anything else is a bug. */
 		fputs("\r", stderr);
 		cli_stderr("surat: %s: a malformed progress line from the fetcher",
 		    c->account->name);
-		g_clear_error(&error);
 		c->failed = true;
 		return;
 	}
 	/* Whoever reads the events (the reader) is gone: keep fetching, stop telling. */
-	if (f->events_fd >= 0 && !events_write(f->events_fd, &ev))
+	if (f->events_fd >= 0 && !events_write(f->events_fd, ev))
 		f->events_fd = -1;
-	switch (ev.kind) {
+	switch (ev->kind) {
 	case EVENT_START:
-		c->count = (unsigned int)ev.a;
-		c->bytes = (uint64_t)ev.b;
+		c->count = (unsigned int)ev->a;
+		c->bytes = (uint64_t)ev->b;
 		break;
 	case EVENT_MSG:
-		c->received = (unsigned int)ev.a;
-		c->received_bytes += (uint64_t)ev.b;
+		c->received = (unsigned int)ev->a;
+		c->received_bytes += (uint64_t)ev->b;
 		break;
 	case EVENT_WARNING:
 		cli_fetch_clear_bar(f);
-		cli_stderr("surat: %s: warning: %s", ev.account, ev.text);
+		cli_stderr("surat: %s: warning: %s", ev->account, ev->text);
 		break;
 	case EVENT_ERROR:
 		c->failed = true;
 		cli_fetch_clear_bar(f);
-		cli_stderr("surat: %s: %s", ev.account, ev.text);
+		cli_stderr("surat: %s: %s", ev->account, ev->text);
 		break;
 	case EVENT_DONE:
 		c->done = true;
-		c->fetched = (unsigned int)ev.a;
-		c->deleted = (unsigned int)ev.b;
+		c->fetched = (unsigned int)ev->a;
+		c->deleted = (unsigned int)ev->b;
 		break;
 	default:
 		break;
@@ -307,28 +298,12 @@ cli_fetch_event(struct cli_fetch *f, struct cli_fetch_child *c, const char *line
 
 /* Read what CHILD wrote and handle each complete line. */
 static void
-cli_fetch_read(struct cli_fetch *f, struct cli_fetch_child *c)
+cli_fetch_read(struct cli_fetch_child *c)
 {
-	char buf[4096];
-	ssize_t n = read(c->fd, buf, sizeof buf);
-	char *nl;
-
-	if (n < 0 && (errno == EINTR || errno == EAGAIN))
-		return;
-	if (n <= 0) {
+	if (events_reader_read(c->reader, c->fd, cli_fetch_event, c) == EVENTS_READ_END) {
 		close(c->fd);
 		c->fd = -1;
-		return;
 	}
-	g_string_append_len(c->partial, buf, n);
-	while ((nl = memchr(c->partial->str, '\n', c->partial->len)) != NULL) {
-		size_t len = (size_t)(nl - c->partial->str);
-
-		cli_fetch_event(f, c, c->partial->str, len);
-		g_string_erase(c->partial, 0, (gssize)len + 1);
-	}
-	if (c->partial->len > EVENTS_LINE_MAX)
-		g_string_truncate(c->partial, 0);
 }
 
 /* Start one child per account. */
@@ -346,8 +321,9 @@ cli_fetch_spawn(struct cli_fetch *f, const struct surat_config *config, GPtrArra
 		struct cli_fetch_child *c = g_new0(struct cli_fetch_child, 1);
 		int p[2];
 
+		c->owner = f;
 		c->account = g_ptr_array_index(accounts, i);
-		c->partial = g_string_new(NULL);
+		c->reader = events_reader_new();
 		c->fd = -1;
 		g_ptr_array_add(f->children, c);
 		if (pipe2(p, O_CLOEXEC) != 0) {
@@ -429,7 +405,7 @@ cli_fetch_wait(struct cli_fetch *f)
 
 			if (c->fd >= 0 && (g_array_index(fds, struct pollfd, i + 1).revents &
 			    (POLLIN | POLLHUP | POLLERR)))
-				cli_fetch_read(f, c);
+				cli_fetch_read(c);
 		}
 		cli_fetch_draw(f, false);
 	}
@@ -461,7 +437,7 @@ cli_fetch_child_free(struct cli_fetch_child *c)
 {
 	if (c->fd >= 0)
 		close(c->fd);
-	g_string_free(c->partial, TRUE);
+	events_reader_free(c->reader);
 	g_free(c);
 }
 

@@ -248,3 +248,71 @@ events_send_text(int fd, enum events_kind kind, const char *account, const char 
 	g_strlcpy(ev.text, text != NULL ? text : "", sizeof ev.text);
 	events_write(fd, &ev);
 }
+
+struct events_reader {
+	GString *partial; /* bytes of a line whose newline has not come yet */
+};
+
+struct events_reader *
+events_reader_new(void)
+{
+	struct events_reader *reader = g_new0(struct events_reader, 1);
+
+	reader->partial = g_string_new(NULL);
+	return reader;
+}
+
+void
+events_reader_free(struct events_reader *reader)
+{
+	if (reader == NULL)
+		return;
+	g_string_free(reader->partial, TRUE);
+	g_free(reader);
+}
+
+void
+events_reader_reset(struct events_reader *reader)
+{
+	g_string_truncate(reader->partial, 0);
+}
+
+enum events_read
+events_reader_read(struct events_reader *reader, int fd, events_line_fn fn, void *data)
+{
+	char buf[4096];
+	ssize_t n = read(fd, buf, sizeof buf);
+	const char *line;
+	char *nl;
+	size_t done = 0;
+
+	if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
+		return EVENTS_READ_AGAIN;
+	if (n <= 0)
+		return EVENTS_READ_END;
+	g_string_append_len(reader->partial, buf, n);
+	line = reader->partial->str;
+	while ((nl = memchr(line, '\n', reader->partial->len - done)) != NULL) {
+		size_t len = (size_t)(nl - line);
+		struct event ev;
+		GError *error = NULL;
+
+		if (events_parse(line, len, &ev, &error))
+			fn(&ev, NULL, data);
+		else
+			fn(NULL, error, data);
+		g_clear_error(&error);
+		done += len + 1;
+		line = nl + 1;
+	}
+	g_string_erase(reader->partial, 0, (gssize)done);
+	if (reader->partial->len > EVENTS_LINE_MAX) {
+		GError *error = g_error_new(EVENTS_ERROR, 0, "an over-long line (more than %d bytes)",
+		    EVENTS_LINE_MAX);
+
+		g_string_truncate(reader->partial, 0);
+		fn(NULL, error, data);
+		g_error_free(error);
+	}
+	return EVENTS_READ_MORE;
+}

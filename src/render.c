@@ -24,6 +24,7 @@
 #include "surat/mailcap.h"
 #include "surat/mime.h"
 #include "surat/sanitize.h"
+#include "surat/size.h"
 
 #define RENDER_MAX_PART_TEXT	(8 * 1024 * 1024)  /* decoded bytes shown of one part */
 #define RENDER_MAX_TEXT		(32 * 1024 * 1024) /* decoded bytes shown in all */
@@ -137,19 +138,6 @@ render_run(const struct render_ctx *ctx, char *const *argv, const void *input, s
 	render_cache[i].output = g_bytes_ref(out);
 	g_mutex_unlock(&render_cache_lock);
 	return out;
-}
-
-/* "12 KB" style size for the attachment list. */
-static char *
-render_format_size(int64_t size)
-{
-	if (size < 1024)
-		return g_strdup_printf("%d B", (int)size);
-	if (size < 1024 * 1024)
-		return g_strdup_printf("%d KB", (int)((size + 1023) / 1024));
-	if (size < (int64_t)1024 * 1024 * 1024)
-		return g_strdup_printf("%.1f MB", (double)size / (1024.0 * 1024.0));
-	return g_strdup_printf("%.1f GB", (double)size / (1024.0 * 1024.0 * 1024.0));
 }
 
 /* The part number of OBJECT, or 0 when it has none (past the caps). */
@@ -943,7 +931,7 @@ render_buffer(const char *buf, size_t len, const struct render_options *options)
 		render_separator(&ctx, "");
 	for (i = 0; i < r->attachments->len; i++) {
 		struct render_attachment *a = g_ptr_array_index(r->attachments, i);
-		char *size = render_format_size(a->size);
+		char *size = size_text((uint64_t)MAX(a->size, 0));
 		char *number = a->number > 0 ? g_strdup_printf(" #%d", a->number) : g_strdup("");
 
 		render_add(&ctx, RENDER_ATTACHMENT, 0, 0,

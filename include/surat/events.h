@@ -84,4 +84,28 @@ void events_send_text(int fd, enum events_kind kind, const char *account, const 
 /* The name of a kind as written on the line ("start"). */
 const char *events_kind_name(enum events_kind kind);
 
+/*
+ * The reading end: one reader per fetcher's pipe keeps the part of a line
+ * that has not fully arrived.  `surat fetch` reads its children with it,
+ * and the interface its fetcher.
+ */
+struct events_reader;
+
+enum events_read {
+	EVENTS_READ_MORE,  /* bytes came: on a non-blocking fd, read again */
+	EVENTS_READ_AGAIN, /* nothing now (EAGAIN, EINTR) */
+	EVENTS_READ_END,   /* the writer closed its end, or read() failed */
+};
+
+/* Called for each complete line: EV parsed, or ERROR (malformed, over-long) and EV NULL. */
+typedef void (*events_line_fn)(const struct event *ev, const GError *error, void *data);
+
+struct events_reader *events_reader_new(void);
+void events_reader_free(struct events_reader *reader);
+/* Forget a partial line (its writer is gone; the next fd starts afresh). */
+void events_reader_reset(struct events_reader *reader);
+/* One read() from FD, then FN for each line it completed. */
+enum events_read events_reader_read(struct events_reader *reader, int fd, events_line_fn fn,
+    void *data);
+
 #endif

@@ -108,23 +108,6 @@ out:
 	return result;
 }
 
-/* Fetch the rest of the current message if it is stored headers-only. */
-static void
-actions_fetch_rest(struct ui *ui)
-{
-	const struct index_message *cur = ui_index_current(ui);
-
-	if (cur == NULL) {
-		ui_set_message(ui, true, "No message here.");
-		return;
-	}
-	if (!cur->partial) {
-		ui_set_message(ui, false, "This message is complete.");
-		return;
-	}
-	ui_fetch_rest(ui, cur->account);
-}
-
 void
 ui_confirm(struct ui *ui, const char *question, ui_prompt_done_fn done)
 {
@@ -235,11 +218,417 @@ actions_move(struct ui *ui, int lines, bool page_turns)
 	}
 }
 
+/* The page the movement actions turn: the pager's height, or the index's. */
+static int
+actions_page(const struct ui *ui)
+{
+	return ui->pager != NULL ? MAX(1, ui_pager_height(ui) - 1) : MAX(1, ui->index_height);
+}
+
+static void
+actions_quit(struct ui *ui, enum keymap_action action)
+{
+	(void)action;
+	if (ui->pager != NULL) {
+		ui_pager_free(ui->pager);
+		ui->pager = NULL;
+		ui->zoom = false;
+		ui->dirty |= UI_DIRTY_ALL | UI_RELOAD_ROWS;
+	} else {
+		ui->quit = true;
+	}
+}
+
+static void
+actions_help(struct ui *ui, enum keymap_action action)
+{
+	(void)action;
+	ui->overlay = UI_OVERLAY_HELP;
+	ui->help_top = 0;
+	ui->dirty |= UI_DIRTY_ALL;
+}
+
+static void
+actions_show_log(struct ui *ui, enum keymap_action action)
+{
+	(void)action;
+	ui->overlay = UI_OVERLAY_LOG;
+	ui->help_top = MAX(0, ui_help_lines(ui) - (LINES - 2));
+	ui->dirty |= UI_DIRTY_ALL;
+}
+
+static void
+actions_redraw(struct ui *ui, enum keymap_action action)
+{
+	(void)action;
+	clearok(curscr, TRUE);
+	ui->dirty |= UI_DIRTY_ALL | UI_RELOAD_ROWS;
+}
+
+static void
+actions_command_line(struct ui *ui, enum keymap_action action)
+{
+	(void)action;
+	ui_cmdline_open(ui);
+}
+
+/* j/k and friends: the next or previous message (in the pager, shown). */
+static void
+actions_entry(struct ui *ui, enum keymap_action action)
+{
+	actions_step(ui, action == KEYMAP_ACTION_NEXT_ENTRY ? 1 : -1);
+}
+
+/* Pages and half pages, down and up. */
+static void
+actions_page_move(struct ui *ui, enum keymap_action action)
+{
+	int page = actions_page(ui), half = MAX(1, page / 2);
+
+	switch (action) {
+	case KEYMAP_ACTION_NEXT_PAGE:
+		actions_move(ui, page, true);
+		break;
+	case KEYMAP_ACTION_PREVIOUS_PAGE:
+		actions_move(ui, -page, false);
+		break;
+	case KEYMAP_ACTION_HALF_DOWN:
+		actions_move(ui, half, false);
+		break;
+	default:
+		actions_move(ui, -half, false);
+		break;
+	}
+}
+
+static void
+actions_first_last(struct ui *ui, enum keymap_action action)
+{
+	ui_index_move(ui, action == KEYMAP_ACTION_FIRST_ENTRY ? 0 : ui->total - 1);
+}
+
+static void
+actions_display(struct ui *ui, enum keymap_action action)
+{
+	(void)action;
+	ui_action_open(ui);
+}
+
+static void
+actions_next_unread(struct ui *ui, enum keymap_action action)
+{
+	int64_t position = actions_find_unread(ui);
+
+	(void)action;
+	if (position < 0) {
+		ui_set_message(ui, false, "No unread messages.");
+		return;
+	}
+	ui_index_move(ui, position);
+	if (ui->pager != NULL)
+		ui_action_open(ui);
+}
+
+static void
+actions_flags(struct ui *ui, enum keymap_action action)
+{
+	ui_bulk_flags(ui, action);
+}
+
+/* d and u move on to the next message, as mutt's do (not after ;). */
+static void
+actions_delete(struct ui *ui, enum keymap_action action)
+{
+	if (ui_bulk_flags(ui, action) && !ui->tagged && ui->cursor + 1 < ui->total)
+		actions_step(ui, 1);
+}
+
+static void
+actions_expunge(struct ui *ui, enum keymap_action action)
+{
+	(void)action;
+	ui_folders_expunge(ui);
+}
+
+static void
+actions_toggle_weed(struct ui *ui, enum keymap_action action)
+{
+	(void)action;
+	ui->pager->full_headers = !ui->pager->full_headers;
+	ui_pager_rerender(ui);
+}
+
+static void
+actions_toggle_zoom(struct ui *ui, enum keymap_action action)
+{
+	(void)action;
+	ui->zoom = !ui->zoom;
+	ui->dirty |= UI_DIRTY_ALL | UI_RELOAD_ROWS;
+}
+
+/* Lines, and the top and bottom of a message. */
+static void
+actions_scroll(struct ui *ui, enum keymap_action action)
+{
+	switch (action) {
+	case KEYMAP_ACTION_NEXT_LINE:
+		ui_pager_scroll(ui, 1);
+		break;
+	case KEYMAP_ACTION_PREVIOUS_LINE:
+		ui_pager_scroll(ui, -1);
+		break;
+	case KEYMAP_ACTION_TOP:
+		ui_pager_scroll(ui, -(1 << 30));
+		break;
+	default:
+		ui_pager_scroll(ui, 1 << 30);
+		break;
+	}
+}
+
+/* / searches the list, or in a message its text. */
+static void
+actions_search(struct ui *ui, enum keymap_action action)
+{
+	(void)action;
+	if (ui->pager == NULL)
+		ui_browse_search_prompt(ui, false);
+	else
+		ui_prompt_open(ui, UI_PROMPT_SEARCH, "Search for: ", NULL, NULL, actions_search_done);
+}
+
+static void
+actions_search_next(struct ui *ui, enum keymap_action action)
+{
+	(void)action;
+	if (ui->pager == NULL)
+		ui_browse_search_next(ui, false);
+	else if (ui->pager->search == NULL)
+		ui_set_message(ui, true, "No search yet; press / to search.");
+	else
+		ui_pager_search(ui, true);
+}
+
+static void
+actions_search_reverse(struct ui *ui, enum keymap_action action)
+{
+	(void)action;
+	ui_browse_search_prompt(ui, true);
+}
+
+static void
+actions_search_opposite(struct ui *ui, enum keymap_action action)
+{
+	(void)action;
+	ui_browse_search_next(ui, true);
+}
+
+static void
+actions_limit(struct ui *ui, enum keymap_action action)
+{
+	(void)action;
+	ui_browse_limit_prompt(ui);
+}
+
+static void
+actions_sort(struct ui *ui, enum keymap_action action)
+{
+	ui_browse_sort_prompt(ui, action == KEYMAP_ACTION_SORT_REVERSE);
+}
+
+static void
+actions_collapse(struct ui *ui, enum keymap_action action)
+{
+	if (action == KEYMAP_ACTION_COLLAPSE_ALL)
+		ui_browse_collapse_all(ui);
+	else
+		ui_browse_collapse(ui);
+}
+
+static void
+actions_thread_step(struct ui *ui, enum keymap_action action)
+{
+	ui_browse_thread_step(ui, action == KEYMAP_ACTION_NEXT_THREAD ? 1 : -1);
+}
+
+static void
+actions_parent(struct ui *ui, enum keymap_action action)
+{
+	(void)action;
+	ui_browse_parent(ui);
+}
+
+static void
+actions_tag(struct ui *ui, enum keymap_action action)
+{
+	(void)action;
+	ui_bulk_tag(ui);
+}
+
+static void
+actions_tag_pattern(struct ui *ui, enum keymap_action action)
+{
+	ui_bulk_tag_prompt(ui, action == KEYMAP_ACTION_TAG_PATTERN);
+}
+
+static void
+actions_tag_prefix(struct ui *ui, enum keymap_action action)
+{
+	(void)action;
+	ui_bulk_prefix(ui);
+}
+
+static void
+actions_undo(struct ui *ui, enum keymap_action action)
+{
+	(void)action;
+	ui_bulk_undo(ui);
+}
+
+static void
+actions_fetch(struct ui *ui, enum keymap_action action)
+{
+	(void)action;
+	ui_fetch_now(ui);
+}
+
+/* Fetch the rest of the current message if it is stored headers-only. */
+static void
+actions_fetch_rest(struct ui *ui, enum keymap_action action)
+{
+	const struct index_message *cur = ui_index_current(ui);
+
+	(void)action;
+	if (!cur->partial) {
+		ui_set_message(ui, false, "This message is complete.");
+		return;
+	}
+	ui_fetch_rest(ui, cur->account);
+}
+
+static void
+actions_attachments(struct ui *ui, enum keymap_action action)
+{
+	(void)action;
+	ui_attachments_run(ui);
+}
+
+static void
+actions_links(struct ui *ui, enum keymap_action action)
+{
+	(void)action;
+	ui_links_run(ui);
+}
+
+static void
+actions_pipe(struct ui *ui, enum keymap_action action)
+{
+	(void)action;
+	ui_pipe_message(ui);
+}
+
+/* s, C, M: the tagged messages after ;, else the current one, to a folder. */
+static void
+actions_to_folder(struct ui *ui, enum keymap_action action)
+{
+	GArray *ids = g_array_new(FALSE, FALSE, sizeof(int64_t));
+	GError *error = NULL;
+
+	if (ui_action_ids(ui, ids, &error) && ids->len > 0) {
+		ui_folders_prompt(ui, action, ids);
+		return;
+	}
+	ui_set_message(ui, true, "%s", error != NULL ? error->message : "No message here.");
+	g_clear_error(&error);
+	g_array_unref(ids);
+}
+
+static void
+actions_sidebar(struct ui *ui, enum keymap_action action)
+{
+	ui_sidebar_action(ui, action);
+}
+
+/* What an action needs before it can run; checked once, with one message each. */
+enum actions_need {
+	ACTIONS_NEEDS_NOTHING = 0,
+	ACTIONS_NEEDS_MESSAGE = 1 << 0, /* a message under the cursor */
+	ACTIONS_NEEDS_PAGER = 1 << 1,   /* an open message */
+};
+
+/*
+ * What each action does in the index and the pager.  Those not here run
+ * elsewhere: the attachment and link views' own (attachments.c, links.c) and
+ * the line editor's (prompt.c), which their own loops handle.
+ */
+static const struct {
+	void (*run)(struct ui *ui, enum keymap_action action);
+	unsigned int needs;
+} actions_table[KEYMAP_ACTION_COUNT] = {
+	[KEYMAP_ACTION_QUIT] = { actions_quit, ACTIONS_NEEDS_NOTHING },
+	[KEYMAP_ACTION_HELP] = { actions_help, ACTIONS_NEEDS_NOTHING },
+	[KEYMAP_ACTION_REDRAW] = { actions_redraw, ACTIONS_NEEDS_NOTHING },
+	[KEYMAP_ACTION_ENTER_COMMAND] = { actions_command_line, ACTIONS_NEEDS_NOTHING },
+	[KEYMAP_ACTION_NEXT_ENTRY] = { actions_entry, ACTIONS_NEEDS_NOTHING },
+	[KEYMAP_ACTION_PREVIOUS_ENTRY] = { actions_entry, ACTIONS_NEEDS_NOTHING },
+	[KEYMAP_ACTION_NEXT_PAGE] = { actions_page_move, ACTIONS_NEEDS_NOTHING },
+	[KEYMAP_ACTION_PREVIOUS_PAGE] = { actions_page_move, ACTIONS_NEEDS_NOTHING },
+	[KEYMAP_ACTION_HALF_DOWN] = { actions_page_move, ACTIONS_NEEDS_NOTHING },
+	[KEYMAP_ACTION_HALF_UP] = { actions_page_move, ACTIONS_NEEDS_NOTHING },
+	[KEYMAP_ACTION_FIRST_ENTRY] = { actions_first_last, ACTIONS_NEEDS_NOTHING },
+	[KEYMAP_ACTION_LAST_ENTRY] = { actions_first_last, ACTIONS_NEEDS_NOTHING },
+	[KEYMAP_ACTION_NEXT_LINE] = { actions_scroll, ACTIONS_NEEDS_NOTHING },
+	[KEYMAP_ACTION_PREVIOUS_LINE] = { actions_scroll, ACTIONS_NEEDS_NOTHING },
+	[KEYMAP_ACTION_TOP] = { actions_scroll, ACTIONS_NEEDS_NOTHING },
+	[KEYMAP_ACTION_BOTTOM] = { actions_scroll, ACTIONS_NEEDS_NOTHING },
+	[KEYMAP_ACTION_NEXT_UNREAD] = { actions_next_unread, ACTIONS_NEEDS_NOTHING },
+	[KEYMAP_ACTION_NEXT_THREAD] = { actions_thread_step, ACTIONS_NEEDS_NOTHING },
+	[KEYMAP_ACTION_PREVIOUS_THREAD] = { actions_thread_step, ACTIONS_NEEDS_NOTHING },
+	[KEYMAP_ACTION_PARENT_MESSAGE] = { actions_parent, ACTIONS_NEEDS_NOTHING },
+	[KEYMAP_ACTION_DISPLAY_MESSAGE] = { actions_display, ACTIONS_NEEDS_MESSAGE },
+	[KEYMAP_ACTION_TOGGLE_NEW] = { actions_flags, ACTIONS_NEEDS_NOTHING },
+	[KEYMAP_ACTION_FLAG_MESSAGE] = { actions_flags, ACTIONS_NEEDS_NOTHING },
+	[KEYMAP_ACTION_DELETE_MESSAGE] = { actions_delete, ACTIONS_NEEDS_NOTHING },
+	[KEYMAP_ACTION_UNDELETE_MESSAGE] = { actions_delete, ACTIONS_NEEDS_NOTHING },
+	[KEYMAP_ACTION_EXPUNGE] = { actions_expunge, ACTIONS_NEEDS_NOTHING },
+	[KEYMAP_ACTION_SAVE_MESSAGE] = { actions_to_folder, ACTIONS_NEEDS_NOTHING },
+	[KEYMAP_ACTION_COPY_MESSAGE] = { actions_to_folder, ACTIONS_NEEDS_NOTHING },
+	[KEYMAP_ACTION_MOVE_MESSAGE] = { actions_to_folder, ACTIONS_NEEDS_NOTHING },
+	[KEYMAP_ACTION_PIPE_MESSAGE] = { actions_pipe, ACTIONS_NEEDS_NOTHING },
+	[KEYMAP_ACTION_UNDO] = { actions_undo, ACTIONS_NEEDS_NOTHING },
+	[KEYMAP_ACTION_DISPLAY_TOGGLE_WEED] = { actions_toggle_weed, ACTIONS_NEEDS_PAGER },
+	[KEYMAP_ACTION_TOGGLE_ZOOM] = { actions_toggle_zoom, ACTIONS_NEEDS_PAGER },
+	[KEYMAP_ACTION_FETCH_MAIL] = { actions_fetch, ACTIONS_NEEDS_NOTHING },
+	[KEYMAP_ACTION_FETCH_REST] = { actions_fetch_rest, ACTIONS_NEEDS_MESSAGE },
+	[KEYMAP_ACTION_SHOW_LOG] = { actions_show_log, ACTIONS_NEEDS_NOTHING },
+	[KEYMAP_ACTION_SEARCH] = { actions_search, ACTIONS_NEEDS_NOTHING },
+	[KEYMAP_ACTION_SEARCH_REVERSE] = { actions_search_reverse, ACTIONS_NEEDS_NOTHING },
+	[KEYMAP_ACTION_SEARCH_NEXT] = { actions_search_next, ACTIONS_NEEDS_NOTHING },
+	[KEYMAP_ACTION_SEARCH_OPPOSITE] = { actions_search_opposite, ACTIONS_NEEDS_NOTHING },
+	[KEYMAP_ACTION_LIMIT] = { actions_limit, ACTIONS_NEEDS_NOTHING },
+	[KEYMAP_ACTION_SORT] = { actions_sort, ACTIONS_NEEDS_NOTHING },
+	[KEYMAP_ACTION_SORT_REVERSE] = { actions_sort, ACTIONS_NEEDS_NOTHING },
+	[KEYMAP_ACTION_COLLAPSE_THREAD] = { actions_collapse, ACTIONS_NEEDS_NOTHING },
+	[KEYMAP_ACTION_COLLAPSE_ALL] = { actions_collapse, ACTIONS_NEEDS_NOTHING },
+	[KEYMAP_ACTION_TAG_ENTRY] = { actions_tag, ACTIONS_NEEDS_NOTHING },
+	[KEYMAP_ACTION_TAG_PATTERN] = { actions_tag_pattern, ACTIONS_NEEDS_NOTHING },
+	[KEYMAP_ACTION_UNTAG_PATTERN] = { actions_tag_pattern, ACTIONS_NEEDS_NOTHING },
+	[KEYMAP_ACTION_TAG_PREFIX] = { actions_tag_prefix, ACTIONS_NEEDS_NOTHING },
+	[KEYMAP_ACTION_SIDEBAR_TOGGLE] = { actions_sidebar, ACTIONS_NEEDS_NOTHING },
+	[KEYMAP_ACTION_SIDEBAR_NEXT] = { actions_sidebar, ACTIONS_NEEDS_NOTHING },
+	[KEYMAP_ACTION_SIDEBAR_PREVIOUS] = { actions_sidebar, ACTIONS_NEEDS_NOTHING },
+	[KEYMAP_ACTION_SIDEBAR_OPEN] = { actions_sidebar, ACTIONS_NEEDS_NOTHING },
+	[KEYMAP_ACTION_SIDEBAR_FOCUS] = { actions_sidebar, ACTIONS_NEEDS_NOTHING },
+	[KEYMAP_ACTION_NEXT_ACCOUNT] = { actions_sidebar, ACTIONS_NEEDS_NOTHING },
+	[KEYMAP_ACTION_PREVIOUS_ACCOUNT] = { actions_sidebar, ACTIONS_NEEDS_NOTHING },
+	[KEYMAP_ACTION_VIEW_ATTACHMENTS] = { actions_attachments, ACTIONS_NEEDS_NOTHING },
+	[KEYMAP_ACTION_VIEW_LINKS] = { actions_links, ACTIONS_NEEDS_NOTHING },
+};
+
 void
 ui_action_run(struct ui *ui, enum keymap_action action)
 {
-	int64_t count;
-	int page = ui->pager != NULL ? MAX(1, ui_pager_height(ui) - 1) : MAX(1, ui->index_height);
+	unsigned int needs;
 
 	if (ui->overlay != UI_OVERLAY_NONE) {
 		actions_run_help(ui, action);
@@ -255,234 +644,16 @@ ui_action_run(struct ui *ui, enum keymap_action action)
 		ui->tag_prefix = false;
 		ui->dirty |= UI_DIRTY_STATUS;
 	}
-	switch (action) {
-	case KEYMAP_ACTION_NONE:
-		break;
-	case KEYMAP_ACTION_QUIT:
-		if (ui->pager != NULL) {
-			ui_pager_free(ui->pager);
-			ui->pager = NULL;
-			ui->zoom = false;
-			ui->dirty |= UI_DIRTY_ALL | UI_RELOAD_ROWS;
-		} else {
-			ui->quit = true;
-		}
-		break;
-	case KEYMAP_ACTION_HELP:
-		ui->overlay = UI_OVERLAY_HELP;
-		ui->help_top = 0;
-		ui->dirty |= UI_DIRTY_ALL;
-		break;
-	case KEYMAP_ACTION_REDRAW:
-		clearok(curscr, TRUE);
-		ui->dirty |= UI_DIRTY_ALL | UI_RELOAD_ROWS;
-		break;
-	case KEYMAP_ACTION_ENTER_COMMAND:
-		ui_cmdline_open(ui);
-		break;
-	case KEYMAP_ACTION_NEXT_ENTRY:
-		actions_step(ui, 1);
-		break;
-	case KEYMAP_ACTION_PREVIOUS_ENTRY:
-		actions_step(ui, -1);
-		break;
-	case KEYMAP_ACTION_NEXT_PAGE:
-		actions_move(ui, page, true);
-		break;
-	case KEYMAP_ACTION_PREVIOUS_PAGE:
-		actions_move(ui, -page, false);
-		break;
-	case KEYMAP_ACTION_HALF_DOWN:
-		actions_move(ui, MAX(1, page / 2), false);
-		break;
-	case KEYMAP_ACTION_HALF_UP:
-		actions_move(ui, -MAX(1, page / 2), false);
-		break;
-	case KEYMAP_ACTION_FIRST_ENTRY:
-		ui_index_move(ui, 0);
-		break;
-	case KEYMAP_ACTION_LAST_ENTRY:
-		ui_index_move(ui, ui->total - 1);
-		break;
-	case KEYMAP_ACTION_DISPLAY_MESSAGE:
-		ui_action_open(ui);
-		break;
-	case KEYMAP_ACTION_NEXT_UNREAD:
-		count = actions_find_unread(ui);
-		if (count < 0) {
-			ui_set_message(ui, false, "No unread messages.");
-			break;
-		}
-		ui_index_move(ui, count);
-		if (ui->pager != NULL)
-			ui_action_open(ui);
-		break;
-	case KEYMAP_ACTION_TOGGLE_NEW:
-	case KEYMAP_ACTION_FLAG_MESSAGE:
-		ui_bulk_flags(ui, action);
-		break;
-	case KEYMAP_ACTION_DELETE_MESSAGE:
-	case KEYMAP_ACTION_UNDELETE_MESSAGE:
-		if (ui_bulk_flags(ui, action) && !ui->tagged && ui->cursor + 1 < ui->total)
-			actions_step(ui, 1);
-		break;
-	case KEYMAP_ACTION_EXPUNGE:
-		ui_folders_expunge(ui);
-		break;
-	case KEYMAP_ACTION_DISPLAY_TOGGLE_WEED:
-		if (ui->pager == NULL) {
-			ui_set_message(ui, true, "No message is open.");
-			break;
-		}
-		ui->pager->full_headers = !ui->pager->full_headers;
-		ui_pager_rerender(ui);
-		break;
-	case KEYMAP_ACTION_NEXT_LINE:
-		ui_pager_scroll(ui, 1);
-		break;
-	case KEYMAP_ACTION_PREVIOUS_LINE:
-		ui_pager_scroll(ui, -1);
-		break;
-	case KEYMAP_ACTION_TOP:
-		ui_pager_scroll(ui, -(1 << 30));
-		break;
-	case KEYMAP_ACTION_BOTTOM:
-		ui_pager_scroll(ui, 1 << 30);
-		break;
-	case KEYMAP_ACTION_SEARCH:
-		if (ui->pager == NULL) {
-			ui_browse_search_prompt(ui, false);
-			break;
-		}
-		/* In a message, / searches its text. */
-		ui_prompt_open(ui, UI_PROMPT_SEARCH, "Search for: ", NULL, NULL, actions_search_done);
-		break;
-	case KEYMAP_ACTION_SEARCH_NEXT:
-		if (ui->pager == NULL)
-			ui_browse_search_next(ui, false);
-		else if (ui->pager->search == NULL)
-			ui_set_message(ui, true, "No search yet; press / to search.");
-		else
-			ui_pager_search(ui, true);
-		break;
-	case KEYMAP_ACTION_SEARCH_REVERSE:
-		ui_browse_search_prompt(ui, true);
-		break;
-	case KEYMAP_ACTION_SEARCH_OPPOSITE:
-		ui_browse_search_next(ui, true);
-		break;
-	case KEYMAP_ACTION_LIMIT:
-		ui_browse_limit_prompt(ui);
-		break;
-	case KEYMAP_ACTION_SORT:
-	case KEYMAP_ACTION_SORT_REVERSE:
-		ui_browse_sort_prompt(ui, action == KEYMAP_ACTION_SORT_REVERSE);
-		break;
-	case KEYMAP_ACTION_COLLAPSE_THREAD:
-		ui_browse_collapse(ui);
-		break;
-	case KEYMAP_ACTION_COLLAPSE_ALL:
-		ui_browse_collapse_all(ui);
-		break;
-	case KEYMAP_ACTION_NEXT_THREAD:
-	case KEYMAP_ACTION_PREVIOUS_THREAD:
-		ui_browse_thread_step(ui, action == KEYMAP_ACTION_NEXT_THREAD ? 1 : -1);
-		break;
-	case KEYMAP_ACTION_PARENT_MESSAGE:
-		ui_browse_parent(ui);
-		break;
-	case KEYMAP_ACTION_TAG_ENTRY:
-		ui_bulk_tag(ui);
-		break;
-	case KEYMAP_ACTION_TAG_PATTERN:
-	case KEYMAP_ACTION_UNTAG_PATTERN:
-		ui_bulk_tag_prompt(ui, action == KEYMAP_ACTION_TAG_PATTERN);
-		break;
-	case KEYMAP_ACTION_TAG_PREFIX:
-		ui_bulk_prefix(ui);
-		break;
-	case KEYMAP_ACTION_UNDO:
-		ui_bulk_undo(ui);
-		break;
-	case KEYMAP_ACTION_TOGGLE_ZOOM:
-		if (ui->pager == NULL) {
-			ui_set_message(ui, true, "No message is open.");
-			break;
-		}
-		ui->zoom = !ui->zoom;
-		ui->dirty |= UI_DIRTY_ALL | UI_RELOAD_ROWS;
-		break;
-	case KEYMAP_ACTION_FETCH_MAIL:
-		ui_fetch_now(ui);
-		break;
-	case KEYMAP_ACTION_FETCH_REST:
-		actions_fetch_rest(ui);
-		break;
-	case KEYMAP_ACTION_SHOW_LOG:
-		ui->overlay = UI_OVERLAY_LOG;
-		ui->help_top = MAX(0, ui_help_lines(ui) - (LINES - 2));
-		ui->dirty |= UI_DIRTY_ALL;
-		break;
-	case KEYMAP_ACTION_VIEW_ATTACHMENTS:
-		ui_attachments_run(ui);
-		break;
-	case KEYMAP_ACTION_VIEW_LINKS:
-		ui_links_run(ui);
-		break;
-	case KEYMAP_ACTION_PIPE_MESSAGE:
-		ui_pipe_message(ui);
-		break;
-	/* Folders and the sidebar: folders.c and sidebar.c. */
-	case KEYMAP_ACTION_SAVE_MESSAGE:
-	case KEYMAP_ACTION_COPY_MESSAGE:
-	case KEYMAP_ACTION_MOVE_MESSAGE: {
-		/* The tagged messages after ;, else the current one. */
-		GArray *ids = g_array_new(FALSE, FALSE, sizeof(int64_t));
-		GError *error = NULL;
-
-		if (ui_action_ids(ui, ids, &error) && ids->len > 0) {
-			ui_folders_prompt(ui, action, ids);
-		} else {
-			if (error != NULL)
-				ui_set_message(ui, true, "%s", error->message);
-			else
-				ui_set_message(ui, true, "No message here.");
-			g_clear_error(&error);
-			g_array_unref(ids);
-		}
-		break;
+	if ((unsigned int)action >= KEYMAP_ACTION_COUNT || actions_table[action].run == NULL)
+		return;
+	needs = actions_table[action].needs;
+	if ((needs & ACTIONS_NEEDS_PAGER) && ui->pager == NULL) {
+		ui_set_message(ui, true, "No message is open.");
+		return;
 	}
-	case KEYMAP_ACTION_SIDEBAR_TOGGLE:
-	case KEYMAP_ACTION_SIDEBAR_NEXT:
-	case KEYMAP_ACTION_SIDEBAR_PREVIOUS:
-	case KEYMAP_ACTION_SIDEBAR_OPEN:
-	case KEYMAP_ACTION_SIDEBAR_FOCUS:
-	case KEYMAP_ACTION_NEXT_ACCOUNT:
-	case KEYMAP_ACTION_PREVIOUS_ACCOUNT:
-		ui_sidebar_action(ui, action);
-		break;
-	/* The attachment and link views run these in their own loops (attachments.c, links.c). */
-	case KEYMAP_ACTION_OPEN_ATTACHMENT:
-	case KEYMAP_ACTION_SAVE_ATTACHMENT:
-	case KEYMAP_ACTION_PIPE_ATTACHMENT:
-	case KEYMAP_ACTION_OPEN_LINK:
-	case KEYMAP_ACTION_COPY_LINK:
-	/* The prompt's own: prompt.c runs them while a line is typed. */
-	case KEYMAP_ACTION_ACCEPT:
-	case KEYMAP_ACTION_CANCEL:
-	case KEYMAP_ACTION_COMPLETE:
-	case KEYMAP_ACTION_HISTORY_UP:
-	case KEYMAP_ACTION_HISTORY_DOWN:
-	case KEYMAP_ACTION_BACKSPACE:
-	case KEYMAP_ACTION_DELETE_CHAR:
-	case KEYMAP_ACTION_BACKWARD_CHAR:
-	case KEYMAP_ACTION_FORWARD_CHAR:
-	case KEYMAP_ACTION_BOL:
-	case KEYMAP_ACTION_EOL:
-	case KEYMAP_ACTION_KILL_LINE:
-	case KEYMAP_ACTION_KILL_EOL:
-	case KEYMAP_ACTION_KILL_WORD:
-	case KEYMAP_ACTION_COUNT:
-		break;
+	if ((needs & ACTIONS_NEEDS_MESSAGE) && ui_index_current(ui) == NULL) {
+		ui_set_message(ui, true, "No message here.");
+		return;
 	}
+	actions_table[action].run(ui, action);
 }

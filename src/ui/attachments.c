@@ -23,6 +23,7 @@
 #include "surat/keymap.h"
 #include "surat/mailcap.h"
 #include "surat/sanitize.h"
+#include "surat/size.h"
 #include "surat/width.h"
 
 #define ATTACHMENTS_VIEWER_TIMEOUT_MS (30 * 1000)
@@ -34,17 +35,6 @@ struct attachments_view {
 	int cursor; /* 1-based part number */
 	int top;    /* first part shown */
 };
-
-/* "12 KB" style size, as the pager's attachment lines show it. */
-static char *
-attachments_size(int64_t size)
-{
-	if (size < 1024)
-		return g_strdup_printf("%d B", (int)size);
-	if (size < 1024 * 1024)
-		return g_strdup_printf("%d KB", (int)((size + 1023) / 1024));
-	return g_strdup_printf("%.1f MB", (double)size / (1024.0 * 1024.0));
-}
 
 /* Rows of the list on this screen. */
 static int
@@ -75,7 +65,7 @@ attachments_draw(struct ui *ui, struct attachments_view *v)
 	for (i = 0; i < rows && v->top + i <= v->count; i++) {
 		const struct attach_part *p = attach_get(v->a, v->top + i);
 		int indent = MIN(p->depth, 6) * 2;
-		char *size = attachments_size(p->size);
+		char *size = size_text((uint64_t)MAX(p->size, 0));
 		char *text;
 
 		text = g_strdup_printf("%3d  %*s%-*s %9s  %-10s  %s", p->number, indent, "",
@@ -185,7 +175,7 @@ attachments_save(struct ui *ui, struct attachments_view *v, int number)
 		g_clear_error(&error);
 		goto out;
 	}
-	size = attachments_size(p->size);
+	size = size_text((uint64_t)MAX(p->size, 0));
 	ui_set_message(ui, false, "Saved part %d to %s (%s).", number, saved, size);
 	g_free(size);
 out:

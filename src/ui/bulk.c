@@ -1,9 +1,10 @@
 /*
  * bulk: what the index does to messages through action.h, on the current
  * message or, after ; (tag-prefix), on every tagged one: tag (t, T, C-t),
- * flag, read/unread, delete/undelete, expunge ($) with the trash, and undo
- * (U).  Each is one undoable action in the index's undo log, so U puts back
- * exactly what the last one changed, even after a restart.
+ * flag, read/unread, delete/undelete, and undo (U); expunge ($) is in
+ * folders.c, beside the trash.  Each is one undoable action in the index's
+ * undo log, so U puts back exactly what the last one changed, even after a
+ * restart.
  */
 #include <string.h>
 
@@ -269,72 +270,4 @@ ui_bulk_undo(struct ui *ui)
 	ui_set_message(ui, false, "Undone: %s.", label != NULL ? label : "the last action");
 	g_free(label);
 	bulk_changed(ui, id);
-}
-
-/* Expunge what the view shows marked deleted: into the trash, or for good. */
-static void
-bulk_expunge(struct ui *ui)
-{
-	struct index_filter filter = ui->filter;
-	struct search_query *query = ui_bulk_query(ui, "is:deleted");
-	GArray *ids = g_array_new(FALSE, FALSE, sizeof(int64_t));
-	int64_t id = ui_browse_current_id(ui);
-	GError *error = NULL;
-	guint trashed = 0, removed = 0;
-
-	if (query == NULL)
-		goto out;
-	filter.query = query;
-	filter.threads = NULL;
-	filter.collapse_all = false;
-	if (!index_ids(ui->idx, &filter, ui->sort, ui->reverse, ids, &error))
-		goto fail;
-	if (ui->pager != NULL) {
-		guint i;
-
-		for (i = 0; i < ids->len; i++) {
-			if (g_array_index(ids, int64_t, i) == ui->pager->id) {
-				ui_pager_free(ui->pager);
-				ui->pager = NULL;
-				ui->zoom = false;
-				break;
-			}
-		}
-	}
-	if (!action_expunge(ui->action, ids, &trashed, &removed, &error))
-		goto fail;
-	if (trashed + removed == 0)
-		ui_set_message(ui, false, "No messages are marked deleted.");
-	else if (removed == 0)
-		ui_set_message(ui, false, "%u message%s moved to %s (U undoes).", trashed,
-		    trashed == 1 ? "" : "s", ui->config->trash);
-	else if (trashed == 0)
-		ui_set_message(ui, false, "%u message%s expunged for good.", removed,
-		    removed == 1 ? "" : "s");
-	else
-		ui_set_message(ui, false, "%u message%s moved to %s, %u expunged for good.", trashed,
-		    trashed == 1 ? "" : "s", ui->config->trash, removed);
-	goto out;
-fail:
-	ui_set_message(ui, true, "expunge: %s (%u moved, %u removed)", error->message, trashed,
-	    removed);
-	g_clear_error(&error);
-out:
-	search_query_free(query);
-	g_array_free(ids, TRUE);
-	bulk_changed(ui, id);
-}
-
-/* The expunge question was answered. */
-static void
-bulk_expunge_answer(struct ui *ui, const char *text)
-{
-	if (text[0] == 'y')
-		bulk_expunge(ui);
-}
-
-void
-ui_bulk_expunge_prompt(struct ui *ui)
-{
-	ui_confirm(ui, "Expunge messages marked deleted? (y/n) ", bulk_expunge_answer);
 }

@@ -40,7 +40,7 @@ struct ui_fetch_account {
 struct ui_fetcher {
 	pid_t pid;             /* the running child, or 0 */
 	int fd;                /* its events pipe, or -1 */
-	GString *partial;
+	struct events_reader *reader;
 	bool rest_run;         /* the running child fetches rests */
 	struct ui_fetch_account *accounts;
 	size_t n_accounts;
@@ -97,7 +97,7 @@ ui_fetch_init(struct ui *ui)
 	size_t i;
 
 	f->fd = -1;
-	f->partial = g_string_new(NULL);
+	f->reader = events_reader_new();
 	f->log = g_ptr_array_new_with_free_func(g_free);
 	f->run_accounts = g_string_new(NULL);
 	f->log_path = g_build_filename(ui->config->store, "fetch.log", NULL);
@@ -184,7 +184,7 @@ fetch_start(struct ui *ui, bool rest)
 	f->fd = p[0];
 	f->hello = false;
 	f->rest_run = rest;
-	g_string_truncate(f->partial, 0);
+	events_reader_reset(f->reader);
 	for (i = 0; i < f->n_accounts; i++) {
 		if (f->accounts[i].in_run) {
 			f->accounts[i].last_login = g_get_monotonic_time();
@@ -420,42 +420,33 @@ ui_fetch_fd(struct ui *ui)
 	return ui->fetcher != NULL ? ui->fetcher->fd : -1;
 }
 
+/* One line from the fetcher (events_line_fn; DATA is the interface). */
+static void
+fetch_line(const struct event *ev, const GError *error, void *data)
+{
+	struct ui *ui = data;
+
+	if (ev != NULL)
+		fetch_event(ui, ev);
+	else
+		fetch_log(ui, "ignored a line from the fetcher: %s", error->message);
+}
+
 void
 ui_fetch_readable(struct ui *ui)
 {
 	struct ui_fetcher *f = ui->fetcher;
-	char buf[4096];
-	ssize_t n;
-	char *nl;
 
 	for (;;) {
-		n = read(f->fd, buf, sizeof buf);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && errno == EAGAIN)
+		switch (events_reader_read(f->reader, f->fd, fetch_line, ui)) {
+		case EVENTS_READ_MORE:
+			break;
+		case EVENTS_READ_AGAIN:
+			/* EINTR as well: poll says again when there is more. */
 			return;
-		if (n <= 0) {
+		case EVENTS_READ_END:
 			fetch_finish(ui);
 			return;
-		}
-		g_string_append_len(f->partial, buf, n);
-		while ((nl = memchr(f->partial->str, '\n', f->partial->len)) != NULL) {
-			size_t len = (size_t)(nl - f->partial->str);
-			struct event ev;
-			GError *error = NULL;
-
-			if (events_parse(f->partial->str, len, &ev, &error))
-				fetch_event(ui, &ev);
-			else {
-				fetch_log(ui, "ignored a malformed line from the fetcher: %s",
-				    error->message);
-				g_clear_error(&error);
-			}
-			g_string_erase(f->partial, 0, (gssize)len + 1);
-		}
-		if (f->partial->len > EVENTS_LINE_MAX) {
-			fetch_log(ui, "ignored an over-long line from the fetcher");
-			g_string_truncate(f->partial, 0);
 		}
 	}
 }
@@ -585,7 +576,7 @@ ui_fetch_stop(struct ui *ui)
 	}
 	if (f->fd >= 0)
 		close(f->fd);
-	g_string_free(f->partial, TRUE);
+	events_reader_free(f->reader);
 	g_string_free(f->run_accounts, TRUE);
 	g_ptr_array_free(f->log, TRUE);
 	g_free(f->log_path);

@@ -8,6 +8,7 @@
 
 #include "private.h"
 #include "surat/folder.h"
+#include "surat/size.h"
 #include "surat/store.h"
 #include "surat/thread.h"
 #include "surat/width.h"
@@ -82,45 +83,6 @@ char *
 ui_index_maildir(const struct ui *ui, const char *account, const char *folder)
 {
 	return folder_maildir(ui->config->store, account, folder);
-}
-
-bool
-ui_index_set_flags(struct ui *ui, const struct index_message *msg, const char *flags, GError **error)
-{
-	char *maildir = ui_index_maildir(ui, msg->account, msg->folder);
-	char *normal = store_flags_normalize(flags);
-	struct index_message here = { 0 };
-	bool ok;
-
-	/* Where the file is now: another program (mutt) may have renamed it. */
-	ok = index_get(ui->idx, msg->id, &here, error);
-	if (!ok && error != NULL && *error == NULL)
-		g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_NOENT, "the message is gone");
-	ok = ok && folder_locate(ui->idx, ui->config->store, &here, error);
-	/* The file name first: it is the truth the index is rebuilt from. */
-	ok = ok && store_set_flags(maildir, here.subdir, here.base, here.flags, normal, error) &&
-	    index_set_flags(ui->idx, msg->id, "cur", normal, error);
-	index_message_clear(&here);
-	g_free(normal);
-	g_free(maildir);
-	ui->dirty |= UI_RELOAD_ROWS;
-	return ok;
-}
-
-/* A size in at most six columns: 512, 4.2K, 12K, 1.3M. */
-static void
-index_view_size(int64_t size, char *buf, size_t len)
-{
-	if (size < 1000)
-		g_snprintf(buf, len, "%d", (int)size);
-	else if (size < 10 * 1024)
-		g_snprintf(buf, len, "%.1fK", (double)size / 1024);
-	else if (size < 1000 * 1024)
-		g_snprintf(buf, len, "%dK", (int)(size / 1024));
-	else if (size < 10 * 1024 * 1024)
-		g_snprintf(buf, len, "%.1fM", (double)size / (1024 * 1024));
-	else
-		g_snprintf(buf, len, "%dM", (int)(size / (1024 * 1024)));
 }
 
 /* The theme element for a row. */
@@ -218,7 +180,7 @@ index_view_line(const struct ui *ui, const struct index_message *m, int width,
 	cell = ui_term_fit(subject->str, MAX(subject_cols - tree_cols, 0), 1);
 	g_string_append(line, cell);
 	g_free(cell);
-	index_view_size(m->size, size, sizeof size);
+	size_text_short((uint64_t)MAX(m->size, 0), size, sizeof size);
 	g_string_append_printf(line, " %*s", INDEX_VIEW_SIZE_COLS, size);
 	parts->right = width_fit(line->str, MAX(width - tree_cols, 0), 1);
 	g_string_free(subject, TRUE);

@@ -285,7 +285,6 @@ const struct index_message *ui_index_current(struct ui *ui);
 void ui_index_draw(struct ui *ui, int y, int height, int width);
 /* The Maildir of the mailbox (ACCOUNT, FOLDER): folder "" or NULL is the inbox.  New string. */
 char *ui_index_maildir(const struct ui *ui, const char *account, const char *folder);
-bool ui_index_set_flags(struct ui *ui, const struct index_message *msg, const char *flags, GError **error);
 
 /* pager.c */
 struct ui_pager *ui_pager_open(struct ui *ui, const struct index_message *msg, GError **error);
@@ -340,7 +339,6 @@ void ui_bulk_tag(struct ui *ui);
 void ui_bulk_tag_prompt(struct ui *ui, bool tag);
 void ui_bulk_prefix(struct ui *ui);
 void ui_bulk_undo(struct ui *ui);
-void ui_bulk_expunge_prompt(struct ui *ui);
 /*
  * TEXT parsed as a query and ANDed with the limit, so it covers what the
  * view shows; NULL with the error (and its column) on the message line.

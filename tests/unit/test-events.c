@@ -162,6 +162,65 @@ test_write_to_pipe(void **state)
 	close(p[0]);
 }
 
+/* What a reader handed to reader_line: each event's line again, or "!" and the error. */
+static void
+reader_line(const struct event *ev, const GError *error, void *data)
+{
+	GString *seen = data;
+	char *line;
+
+	if (ev == NULL) {
+		g_string_append_printf(seen, "! %s\n", error->message);
+		return;
+	}
+	if (ev->kind == EVENT_UNKNOWN) {
+		g_string_append(seen, "?\n");
+		return;
+	}
+	line = events_format(ev);
+	g_string_append(seen, line);
+	g_free(line);
+}
+
+static void
+test_reader_joins_lines_across_reads(void **state)
+{
+	struct events_reader *reader = events_reader_new();
+	GString *seen = g_string_new(NULL);
+	GString *big = g_string_new("warning work ");
+	int p[2];
+
+	assert_int_equal(pipe(p), 0);
+	/* A line in two writes: nothing until its newline. */
+	assert_int_equal(write(p[1], "stored wo", 9), 9);
+	assert_int_equal(events_reader_read(reader, p[0], reader_line, seen), EVENTS_READ_MORE);
+	assert_string_equal(seen->str, "");
+	assert_int_equal(write(p[1], "rk 5\nbogus line\nmsg work 1 200\nstart", 36), 36);
+	assert_int_equal(events_reader_read(reader, p[0], reader_line, seen), EVENTS_READ_MORE);
+	assert_string_equal(seen->str, "stored work 5\n?\nmsg work 1 200\n");
+	/* A line with no end in sight is dropped with an error, not kept forever. */
+	g_string_truncate(seen, 0);
+	while (big->len <= EVENTS_LINE_MAX)
+		g_string_append_c(big, 'x');
+	assert_int_equal(write(p[1], big->str, big->len), (ssize_t)big->len);
+	assert_int_equal(events_reader_read(reader, p[0], reader_line, seen), EVENTS_READ_MORE);
+	assert_non_null(strstr(seen->str, "! an over-long line"));
+	/* After a reset, what was partial is forgotten. */
+	g_string_truncate(seen, 0);
+	assert_int_equal(write(p[1], "done wo", 7), 7);
+	assert_int_equal(events_reader_read(reader, p[0], reader_line, seen), EVENTS_READ_MORE);
+	events_reader_reset(reader);
+	assert_int_equal(write(p[1], "done work 3 1\n", 14), 14);
+	close(p[1]);
+	assert_int_equal(events_reader_read(reader, p[0], reader_line, seen), EVENTS_READ_MORE);
+	assert_string_equal(seen->str, "done work 3 1\n");
+	assert_int_equal(events_reader_read(reader, p[0], reader_line, seen), EVENTS_READ_END);
+	close(p[0]);
+	g_string_free(big, TRUE);
+	g_string_free(seen, TRUE);
+	events_reader_free(reader);
+}
+
 int
 main(void)
 {
@@ -174,6 +233,7 @@ main(void)
 		cmocka_unit_test(test_hostile_text_made_safe),
 		cmocka_unit_test(test_text_capped_at_a_character),
 		cmocka_unit_test(test_write_to_pipe),
+		cmocka_unit_test(test_reader_joins_lines_across_reads),
 	};
 
 	return cmocka_run_group_tests_name("events", tests, NULL, NULL);
