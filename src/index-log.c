@@ -20,24 +20,6 @@ index_set_tagged(struct index *idx, int64_t id, bool tagged, GError **error)
 	return index_run(idx, stmt, error);
 }
 
-/* Append the integers of the first column of STMT's rows to IDS. */
-static bool
-index_collect_ids(struct index *idx, sqlite3_stmt *stmt, GArray *ids, GError **error)
-{
-	int rc;
-
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		int64_t id = sqlite3_column_int64(stmt, 0);
-
-		g_array_append_val(ids, id);
-	}
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_DONE) {
-		index_set_error(idx, error, INDEX_ERROR_DB, NULL);
-		return false;
-	}
-	return true;
-}
 
 bool
 index_tagged(struct index *idx, GArray *ids, GError **error)
@@ -45,7 +27,7 @@ index_tagged(struct index *idx, GArray *ids, GError **error)
 	sqlite3_stmt *stmt = index_sql(idx,
 	    "SELECT id FROM messages WHERE state = 1 AND tagged = 1 ORDER BY date, id", error);
 
-	return stmt != NULL && index_collect_ids(idx, stmt, ids, error);
+	return stmt != NULL && index_each(idx, stmt, index_step_int64, ids, error);
 }
 
 void
@@ -76,30 +58,29 @@ index_gone_add(struct index *idx, const char *account, const char *uidl, int64_t
 	return index_run(idx, stmt, error);
 }
 
+/* A row of gone onto the GPtrArray DATA (index_step_fn). */
+static bool
+index_gone_read(sqlite3_stmt *stmt, void *data)
+{
+	struct index_gone *g = g_new0(struct index_gone, 1);
+
+	g->uidl = index_column_text(stmt, 0);
+	g->arrival = sqlite3_column_int64(stmt, 1);
+	g->dele = sqlite3_column_int(stmt, 2) != 0;
+	g_ptr_array_add(data, g);
+	return true;
+}
+
 bool
 index_gone_list(struct index *idx, const char *account, GPtrArray *out, GError **error)
 {
 	sqlite3_stmt *stmt = index_sql(idx,
 	    "SELECT uidl, arrival, dele FROM gone WHERE account = ?1 ORDER BY uidl", error);
-	int rc;
 
 	if (stmt == NULL)
 		return false;
 	index_bind_text0(stmt, 1, account);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		struct index_gone *g = g_new0(struct index_gone, 1);
-
-		g->uidl = index_column_text(stmt, 0);
-		g->arrival = sqlite3_column_int64(stmt, 1);
-		g->dele = sqlite3_column_int(stmt, 2) != 0;
-		g_ptr_array_add(out, g);
-	}
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_DONE) {
-		index_set_error(idx, error, INDEX_ERROR_DB, NULL);
-		return false;
-	}
-	return true;
+	return index_each(idx, stmt, index_gone_read, out, error);
 }
 
 /* Forget one UIDL of ACCOUNT. */
@@ -181,33 +162,30 @@ index_move_end(struct index *idx, int64_t id, GError **error)
 	return index_run(idx, stmt, error);
 }
 
+/* A row of moves onto the GPtrArray DATA (index_step_fn). */
+static bool
+index_move_read(sqlite3_stmt *stmt, void *data)
+{
+	struct index_move *m = g_new0(struct index_move, 1);
+
+	m->id = sqlite3_column_int64(stmt, 0);
+	m->account = index_column_text(stmt, 1);
+	m->folder = index_column_text(stmt, 2);
+	m->subdir = index_column_text(stmt, 3);
+	m->base = index_column_text(stmt, 4);
+	m->flags = index_column_text(stmt, 5);
+	m->uidl = index_column_text(stmt, 6);
+	g_ptr_array_add(data, m);
+	return true;
+}
+
 bool
 index_moves(struct index *idx, GPtrArray *out, GError **error)
 {
 	sqlite3_stmt *stmt = index_sql(idx,
 	    "SELECT id, account, folder, subdir, base, flags, uidl FROM moves ORDER BY id", error);
-	int rc;
 
-	if (stmt == NULL)
-		return false;
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		struct index_move *m = g_new0(struct index_move, 1);
-
-		m->id = sqlite3_column_int64(stmt, 0);
-		m->account = index_column_text(stmt, 1);
-		m->folder = index_column_text(stmt, 2);
-		m->subdir = index_column_text(stmt, 3);
-		m->base = index_column_text(stmt, 4);
-		m->flags = index_column_text(stmt, 5);
-		m->uidl = index_column_text(stmt, 6);
-		g_ptr_array_add(out, m);
-	}
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_DONE) {
-		index_set_error(idx, error, INDEX_ERROR_DB, NULL);
-		return false;
-	}
-	return true;
+	return stmt != NULL && index_each(idx, stmt, index_move_read, out, error);
 }
 
 void
@@ -283,6 +261,25 @@ index_undo_record(struct index *idx, int64_t action, enum index_undo_kind kind,
 	return index_run(idx, stmt, error);
 }
 
+/* A row of undo_entries onto the GPtrArray DATA (index_step_fn). */
+static bool
+index_undo_entry_read(sqlite3_stmt *stmt, void *data)
+{
+	struct index_undo_entry *e = g_new0(struct index_undo_entry, 1);
+
+	e->id = sqlite3_column_int64(stmt, 0);
+	e->kind = sqlite3_column_int(stmt, 1) == INDEX_UNDO_CREATED ? INDEX_UNDO_CREATED
+								    : INDEX_UNDO_CHANGED;
+	e->account = index_column_text(stmt, 2);
+	e->folder = index_column_text(stmt, 3);
+	e->subdir = index_column_text(stmt, 4);
+	e->flags = index_column_text(stmt, 5);
+	e->uidl = index_column_text(stmt, 6);
+	e->tagged = sqlite3_column_int(stmt, 7) != 0;
+	g_ptr_array_add(data, e);
+	return true;
+}
+
 bool
 index_undo_last(struct index *idx, int64_t *action, char **label, GPtrArray *entries,
     GError **error)
@@ -319,25 +316,8 @@ index_undo_last(struct index *idx, int64_t *action, char **label, GPtrArray *ent
 	if (stmt == NULL)
 		goto fail;
 	sqlite3_bind_int64(stmt, 1, last);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		struct index_undo_entry *e = g_new0(struct index_undo_entry, 1);
-
-		e->id = sqlite3_column_int64(stmt, 0);
-		e->kind = sqlite3_column_int(stmt, 1) == INDEX_UNDO_CREATED ? INDEX_UNDO_CREATED
-									    : INDEX_UNDO_CHANGED;
-		e->account = index_column_text(stmt, 2);
-		e->folder = index_column_text(stmt, 3);
-		e->subdir = index_column_text(stmt, 4);
-		e->flags = index_column_text(stmt, 5);
-		e->uidl = index_column_text(stmt, 6);
-		e->tagged = sqlite3_column_int(stmt, 7) != 0;
-		g_ptr_array_add(entries, e);
-	}
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_DONE) {
-		index_set_error(idx, error, INDEX_ERROR_DB, NULL);
+	if (!index_each(idx, stmt, index_undo_entry_read, entries, error))
 		goto fail;
-	}
 	return true;
 fail:
 	if (label != NULL)

@@ -1,7 +1,8 @@
 /*
- * index-private: what the index's files share (index.c: connection, schema,
- * rows; index-query.c: views; index-thread.c: threads; index-log.c: tags,
- * undo log, moves journal, gone UIDLs).  Only src/index*.c include it.
+ * index-private: what the index's files share (index-db.c: the connection,
+ * statements, binds, transactions; index.c: schema and rows; index-query.c:
+ * views; index-thread.c: threads; index-log.c: tags, undo log, moves
+ * journal, gone UIDLs).  Only src/index*.c include it.
  */
 #ifndef SURAT_INDEX_PRIVATE_H
 #define SURAT_INDEX_PRIVATE_H
@@ -38,8 +39,27 @@ void index_set_error(struct index *idx, GError **error, int code, const char *wh
  */
 sqlite3_stmt *index_sql(struct index *idx, const char *sql, GError **error);
 
+/* Called for each row of a statement; false stops early (not an error). */
+typedef bool (*index_step_fn)(sqlite3_stmt *stmt, void *data);
+
+/*
+ * Step STMT through its rows, FN (may be NULL) for each, then reset it;
+ * false with ERROR set, naming the index, when SQLite fails.
+ */
+bool index_each(struct index *idx, sqlite3_stmt *stmt, index_step_fn fn, void *data,
+    GError **error);
+
+/* An index_step_fn: the row's first column onto DATA, a GArray of int64_t. */
+bool index_step_int64(sqlite3_stmt *stmt, void *data);
+
 /* Step STMT to completion (rows ignored) and reset it. */
 bool index_run(struct index *idx, sqlite3_stmt *stmt, GError **error);
+
+/* Run SQL (no parameters, no rows wanted) on the connection; CODE for the error. */
+bool index_exec(struct index *idx, const char *sql, int code, GError **error);
+
+/* Finalize a cached statement (the statement table's value destructor). */
+void index_finalize(gpointer stmt);
 
 /* Prepare and run SQL with no parameters. */
 bool index_run_sql(struct index *idx, const char *sql, GError **error);

@@ -329,6 +329,20 @@ index_query_error(struct index *idx, const struct index_build *b, GError **error
 		index_set_error(idx, error, INDEX_ERROR_DB, NULL);
 }
 
+/* index_each over the build's statement, its failure told as index_query_error tells it. */
+static bool
+index_build_each(struct index *idx, const struct index_build *b, sqlite3_stmt *stmt,
+    index_step_fn fn, void *data, GError **error)
+{
+	GError *failed = NULL;
+
+	if (index_each(idx, stmt, fn, data, &failed))
+		return true;
+	g_error_free(failed);
+	index_query_error(idx, b, error);
+	return false;
+}
+
 /* Run the build's count query; -1 on error. */
 static int64_t
 index_build_count(struct index *idx, struct index_build *b, GError **error)
@@ -515,16 +529,37 @@ index_page_walks(int64_t offset, int64_t limit, int64_t view_rows, int64_t scope
 	return (double)(offset + limit) * (double)scope <= 8.0 * (double)view_rows * (double)view_rows;
 }
 
+/* What index_page's and index_foreach's rows go to. */
+struct index_rows_to {
+	const struct index_build *build;
+	GPtrArray *rows;  /* index_page: a new row each */
+	index_row_fn fn;  /* index_foreach: one row at a time */
+	void *data;
+};
+
+/* A row of the page onto its array (index_step_fn). */
+static bool
+index_page_row(sqlite3_stmt *stmt, void *data)
+{
+	struct index_rows_to *to = data;
+	struct index_message *msg = g_new0(struct index_message, 1);
+
+	index_read_row(stmt, msg);
+	index_read_extra(to->build, stmt, msg);
+	g_ptr_array_add(to->rows, msg);
+	return true;
+}
+
 bool
 index_page(struct index *idx, const struct index_filter *filter, enum index_sort sort,
     bool reverse, int64_t offset, int64_t limit, int64_t view_rows, GPtrArray *rows,
     GError **error)
 {
 	struct index_build b;
+	struct index_rows_to page = { 0 };
 	sqlite3_stmt *stmt;
 	guint first = rows->len;
-	bool backward = false;
-	int rc;
+	bool backward = false, ok;
 
 	offset = MAX(offset, 0);
 	if (limit <= 0 || (view_rows >= 0 && offset >= view_rows))
@@ -559,16 +594,9 @@ index_page(struct index *idx, const struct index_filter *filter, enum index_sort
 	}
 	index_bind_named_int64(stmt, ":limit", limit);
 	index_bind_named_int64(stmt, ":offset", offset);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		struct index_message *msg = g_new0(struct index_message, 1);
-
-		index_read_row(stmt, msg);
-		index_read_extra(&b, stmt, msg);
-		g_ptr_array_add(rows, msg);
-	}
-	if (rc != SQLITE_DONE)
-		index_query_error(idx, &b, error);
-	sqlite3_reset(stmt);
+	page.build = &b;
+	page.rows = rows;
+	ok = index_build_each(idx, &b, stmt, index_page_row, &page, error);
 	index_build_clear(&b);
 	/* Read backward: put the page's rows back in the view's order. */
 	for (guint i = first, j = rows->len; backward && j > 0 && i < j - 1; i++, j--) {
@@ -577,17 +605,32 @@ index_page(struct index *idx, const struct index_filter *filter, enum index_sort
 		rows->pdata[i] = rows->pdata[j - 1];
 		rows->pdata[j - 1] = t;
 	}
-	return rc == SQLITE_DONE;
+	return ok;
+}
+
+/* A row handed to the caller's function, then cleared (index_step_fn). */
+static bool
+index_foreach_row(sqlite3_stmt *stmt, void *data)
+{
+	struct index_rows_to *to = data;
+	struct index_message msg = { 0 };
+	bool more;
+
+	index_read_row(stmt, &msg);
+	index_read_extra(to->build, stmt, &msg);
+	more = to->fn(&msg, to->data);
+	index_message_clear(&msg);
+	return more;
 }
 
 bool
 index_foreach(struct index *idx, const struct index_filter *filter, enum index_sort sort,
     bool reverse, index_row_fn fn, void *data, GError **error)
 {
-	struct index_message msg = { 0 };
 	struct index_build b;
+	struct index_rows_to each = { 0 };
 	sqlite3_stmt *stmt;
-	int rc;
+	bool ok;
 
 	index_build_init(&b, filter, sort, reverse);
 	index_build_page(&b, false);
@@ -599,23 +642,12 @@ index_foreach(struct index *idx, const struct index_filter *filter, enum index_s
 	/* A negative LIMIT is no limit in SQLite. */
 	index_bind_named_int64(stmt, ":limit", -1);
 	index_bind_named_int64(stmt, ":offset", 0);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		bool more;
-
-		index_read_row(stmt, &msg);
-		index_read_extra(&b, stmt, &msg);
-		more = fn(&msg, data);
-		index_message_clear(&msg);
-		if (!more) {
-			rc = SQLITE_DONE;
-			break;
-		}
-	}
-	if (rc != SQLITE_DONE)
-		index_query_error(idx, &b, error);
-	sqlite3_reset(stmt);
+	each.build = &b;
+	each.fn = fn;
+	each.data = data;
+	ok = index_build_each(idx, &b, stmt, index_foreach_row, &each, error);
 	index_build_clear(&b);
-	return rc == SQLITE_DONE;
+	return ok;
 }
 
 /*
@@ -828,7 +860,7 @@ index_ids(struct index *idx, const struct index_filter *filter, enum index_sort 
 {
 	struct index_build b;
 	sqlite3_stmt *stmt;
-	int rc;
+	bool ok;
 
 	index_build_init(&b, filter, sort, reverse);
 	g_string_append(b.sql, "SELECT m.id FROM messages m");
@@ -838,16 +870,9 @@ index_ids(struct index *idx, const struct index_filter *filter, enum index_sort 
 		index_build_clear(&b);
 		return false;
 	}
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		int64_t id = sqlite3_column_int64(stmt, 0);
-
-		g_array_append_val(ids, id);
-	}
-	if (rc != SQLITE_DONE)
-		index_query_error(idx, &b, error);
-	sqlite3_reset(stmt);
+	ok = index_build_each(idx, &b, stmt, index_step_int64, ids, error);
 	index_build_clear(&b);
-	return rc == SQLITE_DONE;
+	return ok;
 }
 
 bool
@@ -904,6 +929,21 @@ index_mailbox_count_free(struct index_mailbox_count *count)
 	g_free(count);
 }
 
+/* A row of mailbox_counts onto the GPtrArray DATA (index_step_fn). */
+static bool
+index_mailbox_count_row(sqlite3_stmt *stmt, void *data)
+{
+	struct index_mailbox_count *c = g_new0(struct index_mailbox_count, 1);
+
+	c->account = index_column_text(stmt, 0);
+	c->folder = index_column_text(stmt, 1);
+	c->total = sqlite3_column_int64(stmt, 2);
+	c->unread = sqlite3_column_int64(stmt, 3);
+	c->flagged = sqlite3_column_int64(stmt, 4);
+	g_ptr_array_add(data, c);
+	return true;
+}
+
 bool
 index_mailbox_counts(struct index *idx, GPtrArray *out, GError **error)
 {
@@ -911,26 +951,8 @@ index_mailbox_counts(struct index *idx, GPtrArray *out, GError **error)
 	    "SELECT account, folder, total, unread, flagged FROM mailbox_counts"
 	    " WHERE total > 0 ORDER BY account, folder",
 	    error);
-	int rc;
 
-	if (stmt == NULL)
-		return false;
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		struct index_mailbox_count *c = g_new0(struct index_mailbox_count, 1);
-
-		c->account = index_column_text(stmt, 0);
-		c->folder = index_column_text(stmt, 1);
-		c->total = sqlite3_column_int64(stmt, 2);
-		c->unread = sqlite3_column_int64(stmt, 3);
-		c->flagged = sqlite3_column_int64(stmt, 4);
-		g_ptr_array_add(out, c);
-	}
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_DONE) {
-		index_set_error(idx, error, INDEX_ERROR_DB, NULL);
-		return false;
-	}
-	return true;
+	return stmt != NULL && index_each(idx, stmt, index_mailbox_count_row, out, error);
 }
 
 bool

@@ -70,41 +70,40 @@ struct index_tbox {
 	"id, message_id, in_reply_to, refs, subject, subject_key, date, thread_id,"        \
 	" thread_parent, thread_pos, thread_depth, thread_tree, thread_date, thread_repeat"
 
+/* A row of INDEX_TROW_COLUMNS into the set DATA, unless it is there (index_step_fn). */
+static bool
+index_tload_row(sqlite3_stmt *stmt, void *data)
+{
+	struct index_tbox *b = data;
+	int64_t id = sqlite3_column_int64(stmt, 0);
+	struct index_trow *r;
+
+	if (g_hash_table_contains(b->rows, &id))
+		return true;
+	r = g_new0(struct index_trow, 1);
+	r->id = id;
+	r->message_id = index_column_text(stmt, 1);
+	r->in_reply_to = index_column_text(stmt, 2);
+	r->refs = index_column_text(stmt, 3);
+	r->subject = index_column_text(stmt, 4);
+	r->subject_key = index_column_text(stmt, 5);
+	r->date = sqlite3_column_int64(stmt, 6);
+	r->thread_id = sqlite3_column_int64(stmt, 7);
+	r->parent = sqlite3_column_int64(stmt, 8);
+	r->pos = sqlite3_column_int(stmt, 9);
+	r->depth = sqlite3_column_int(stmt, 10);
+	r->tree = index_column_text(stmt, 11);
+	r->thread_date = sqlite3_column_int64(stmt, 12);
+	r->repeat = sqlite3_column_int(stmt, 13) != 0;
+	g_hash_table_insert(b->rows, &r->id, r);
+	return true;
+}
+
 /* Load the rows STMT yields (INDEX_TROW_COLUMNS) into B. */
 static bool
 index_tload(struct index_tbox *b, sqlite3_stmt *stmt, GError **error)
 {
-	int rc;
-
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		int64_t id = sqlite3_column_int64(stmt, 0);
-		struct index_trow *r;
-
-		if (g_hash_table_contains(b->rows, &id))
-			continue;
-		r = g_new0(struct index_trow, 1);
-		r->id = id;
-		r->message_id = index_column_text(stmt, 1);
-		r->in_reply_to = index_column_text(stmt, 2);
-		r->refs = index_column_text(stmt, 3);
-		r->subject = index_column_text(stmt, 4);
-		r->subject_key = index_column_text(stmt, 5);
-		r->date = sqlite3_column_int64(stmt, 6);
-		r->thread_id = sqlite3_column_int64(stmt, 7);
-		r->parent = sqlite3_column_int64(stmt, 8);
-		r->pos = sqlite3_column_int(stmt, 9);
-		r->depth = sqlite3_column_int(stmt, 10);
-		r->tree = index_column_text(stmt, 11);
-		r->thread_date = sqlite3_column_int64(stmt, 12);
-		r->repeat = sqlite3_column_int(stmt, 13) != 0;
-		g_hash_table_insert(b->rows, &r->id, r);
-	}
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_DONE) {
-		index_set_error(b->idx, error, INDEX_ERROR_DB, NULL);
-		return false;
-	}
-	return true;
+	return index_each(b->idx, stmt, index_tload_row, b, error);
 }
 
 /* Add the old thread T (and all its rows) to the set; *ADDED when it was new. */
@@ -142,24 +141,13 @@ index_tlookup(struct index_tbox *b, const char *sql, const char *key, GArray *ou
     GError **error)
 {
 	sqlite3_stmt *stmt = index_sql(b->idx, sql, error);
-	int rc;
 
 	if (stmt == NULL)
 		return false;
 	index_bind_text0(stmt, 1, b->account);
 	index_bind_text0(stmt, 2, b->folder);
 	index_bind_text0(stmt, 3, key);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		int64_t t = sqlite3_column_int64(stmt, 0);
-
-		g_array_append_val(out, t);
-	}
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_DONE) {
-		index_set_error(b->idx, error, INDEX_ERROR_DB, NULL);
-		return false;
-	}
-	return true;
+	return index_each(b->idx, stmt, index_step_int64, out, error);
 }
 
 /* Add the threads that have a message or a missing reference with Message-ID ID. */
@@ -472,10 +460,29 @@ index_tjob(GHashTable *jobs, const char *account, const char *folder)
 	return j;
 }
 
+/* What index_tjob_row fills. */
+struct index_tjobs_want {
+	GHashTable *jobs;
+	bool all;
+};
+
+/* A mailbox with rows to thread, and how many (index_step_fn). */
+static bool
+index_tjob_row(sqlite3_stmt *stmt, void *data)
+{
+	struct index_tjobs_want *want = data;
+	struct index_tjob *j = index_tjob(want->jobs, (const char *)sqlite3_column_text(stmt, 0),
+	    (const char *)sqlite3_column_text(stmt, 1));
+
+	j->unthreaded = want->all ? G_MAXINT64 : sqlite3_column_int64(stmt, 2);
+	return true;
+}
+
 /* Find the mailboxes to thread (all of them with ALL) into JOBS. */
 static bool
 index_tjobs(struct index *idx, bool all, GHashTable *jobs, GError **error)
 {
+	struct index_tjobs_want want;
 	sqlite3_stmt *stmt;
 	GArray *dirty = g_array_new(FALSE, FALSE, sizeof(int64_t));
 	int rc;
@@ -489,25 +496,13 @@ index_tjobs(struct index *idx, bool all, GHashTable *jobs, GError **error)
 	    error);
 	if (stmt == NULL)
 		goto fail;
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		struct index_tjob *j = index_tjob(jobs, (const char *)sqlite3_column_text(stmt, 0),
-		    (const char *)sqlite3_column_text(stmt, 1));
-
-		j->unthreaded = all ? G_MAXINT64 : sqlite3_column_int64(stmt, 2);
-	}
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_DONE)
-		goto db_fail;
-	if ((stmt = index_sql(idx, "SELECT thread_id FROM thread_dirty", error)) == NULL)
+	want.jobs = jobs;
+	want.all = all;
+	if (!index_each(idx, stmt, index_tjob_row, &want, error))
 		goto fail;
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		int64_t t = sqlite3_column_int64(stmt, 0);
-
-		g_array_append_val(dirty, t);
-	}
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_DONE)
-		goto db_fail;
+	if ((stmt = index_sql(idx, "SELECT thread_id FROM thread_dirty", error)) == NULL ||
+	    !index_each(idx, stmt, index_step_int64, dirty, error))
+		goto fail;
 	for (i = 0; i < dirty->len; i++) {
 		int64_t t = g_array_index(dirty, int64_t, i);
 		struct index_tjob *j;

@@ -284,149 +284,6 @@ static const char *const index_migrations[] = {
 
 G_STATIC_ASSERT(G_N_ELEMENTS(index_migrations) == INDEX_SCHEMA_VERSION);
 
-void
-index_set_error(struct index *idx, GError **error, int code, const char *what)
-{
-	int rc = sqlite3_extended_errcode(idx->db);
-	const char *hint = "";
-
-	switch (rc & 0xff) {
-	case SQLITE_BUSY:
-	case SQLITE_LOCKED:
-		hint = " (another program holds the index; try again)";
-		break;
-	case SQLITE_FULL:
-		hint = " (the disk is full)";
-		break;
-	case SQLITE_READONLY:
-	case SQLITE_PERM:
-	case SQLITE_CANTOPEN:
-		hint = " (check the file and its folder are writable)";
-		break;
-	case SQLITE_CORRUPT:
-	case SQLITE_NOTADB:
-		/* Damaged: whatever the caller thought, this is what it is. */
-		code = INDEX_ERROR_CORRUPT;
-		hint = "; run surat reindex to rebuild it from the Maildirs";
-		break;
-	}
-	g_set_error(error, INDEX_ERROR, code, "index %s: %s%s%s%s", idx->path,
-	    what != NULL ? what : "", what != NULL ? ": " : "", sqlite3_errmsg(idx->db), hint);
-}
-
-/* Finalize the cached statements that are not running, to bound the cache. */
-static void
-index_trim_stmts(struct index *idx)
-{
-	GHashTableIter it;
-	gpointer key, value;
-
-	g_hash_table_iter_init(&it, idx->stmts);
-	while (g_hash_table_iter_next(&it, &key, &value)) {
-		if (!sqlite3_stmt_busy(value))
-			g_hash_table_iter_remove(&it);
-	}
-}
-
-sqlite3_stmt *
-index_sql(struct index *idx, const char *sql, GError **error)
-{
-	sqlite3_stmt *stmt = g_hash_table_lookup(idx->stmts, sql);
-
-	if (stmt != NULL) {
-		sqlite3_reset(stmt);
-		sqlite3_clear_bindings(stmt);
-		return stmt;
-	}
-	if (g_hash_table_size(idx->stmts) >= INDEX_STMT_CACHE_MAX)
-		index_trim_stmts(idx);
-	if (sqlite3_prepare_v3(idx->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) !=
-	    SQLITE_OK) {
-		index_set_error(idx, error, INDEX_ERROR_DB, NULL);
-		return NULL;
-	}
-	g_hash_table_insert(idx->stmts, g_strdup(sql), stmt);
-	return stmt;
-}
-
-bool
-index_run(struct index *idx, sqlite3_stmt *stmt, GError **error)
-{
-	int rc;
-
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
-		;
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_DONE) {
-		index_set_error(idx, error, INDEX_ERROR_DB, NULL);
-		return false;
-	}
-	return true;
-}
-
-bool
-index_run_sql(struct index *idx, const char *sql, GError **error)
-{
-	sqlite3_stmt *stmt = index_sql(idx, sql, error);
-
-	return stmt != NULL && index_run(idx, stmt, error);
-}
-
-int64_t
-index_query_int(struct index *idx, sqlite3_stmt *stmt, GError **error)
-{
-	int64_t n = -1;
-	int rc = sqlite3_step(stmt);
-
-	if (rc == SQLITE_ROW)
-		n = sqlite3_column_int64(stmt, 0);
-	else
-		index_set_error(idx, error, INDEX_ERROR_DB, NULL);
-	sqlite3_reset(stmt);
-	return n;
-}
-
-void
-index_bind_text(sqlite3_stmt *stmt, int i, const char *s)
-{
-	if (s == NULL)
-		sqlite3_bind_null(stmt, i);
-	else
-		sqlite3_bind_text(stmt, i, s, -1, SQLITE_STATIC);
-}
-
-void
-index_bind_text0(sqlite3_stmt *stmt, int i, const char *s)
-{
-	sqlite3_bind_text(stmt, i, s != NULL ? s : "", -1, SQLITE_STATIC);
-}
-
-void
-index_bind_named_int64(sqlite3_stmt *stmt, const char *name, int64_t v)
-{
-	int i = sqlite3_bind_parameter_index(stmt, name);
-
-	if (i > 0)
-		sqlite3_bind_int64(stmt, i, v);
-}
-
-void
-index_bind_named_text(sqlite3_stmt *stmt, const char *name, const char *s)
-{
-	int i = sqlite3_bind_parameter_index(stmt, name);
-
-	if (i > 0)
-		index_bind_text0(stmt, i, s);
-}
-
-char *
-index_column_text(sqlite3_stmt *stmt, int i)
-{
-	const unsigned char *s = sqlite3_column_text(stmt, i);
-
-	return s != NULL ? g_strdup((const char *)s) : NULL;
-}
-
 /* Column I as a row state; anything unknown reads as STORED. */
 static enum index_state
 index_column_state(sqlite3_stmt *stmt, int i)
@@ -515,17 +372,6 @@ bool
 index_message_has_flag(const struct index_message *msg, char flag)
 {
 	return msg != NULL && msg->flags != NULL && flag != '\0' && strchr(msg->flags, flag) != NULL;
-}
-
-/* Run SQL (no parameters, no rows wanted) on the connection. */
-static bool
-index_exec(struct index *idx, const char *sql, int code, GError **error)
-{
-	if (sqlite3_exec(idx->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
-		index_set_error(idx, error, code, NULL);
-		return false;
-	}
-	return true;
 }
 
 /* The text of argument I of an SQL function call, "" for NULL. */
@@ -690,23 +536,21 @@ index_has_deferred(struct index *idx)
 	return stmt != NULL && index_query_int(idx, stmt, NULL) > 0;
 }
 
+/* A row's first column, copied, onto the GPtrArray DATA (index_step_fn). */
+static bool
+index_text_row(sqlite3_stmt *stmt, void *data)
+{
+	g_ptr_array_add(data, index_column_text(stmt, 0));
+	return true;
+}
+
 /* The first column of every row SQL yields, appended to OUT (g_free'd strings). */
 static bool
 index_texts(struct index *idx, const char *sql, GPtrArray *out, GError **error)
 {
 	sqlite3_stmt *stmt = index_sql(idx, sql, error);
-	int rc;
 
-	if (stmt == NULL)
-		return false;
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
-		g_ptr_array_add(out, index_column_text(stmt, 0));
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_DONE) {
-		index_set_error(idx, error, INDEX_ERROR_DB, NULL);
-		return false;
-	}
-	return true;
+	return stmt != NULL && index_each(idx, stmt, index_text_row, out, error);
 }
 
 /* FTS5's automerge: its default, and while a reindex loads an empty index. */
@@ -833,13 +677,6 @@ index_setup(struct index *idx, GError **error)
 	if (index_has_unthreaded(idx) && !index_threads_update(idx, error))
 		return false;
 	return true;
-}
-
-/* Finalize a cached statement (the stmts table's value destructor). */
-static void
-index_finalize(gpointer stmt)
-{
-	sqlite3_finalize(stmt);
 }
 
 /*
@@ -975,86 +812,6 @@ index_change_stamp(struct index *idx)
 
 	/* Both only grow: their sum changes whenever either does. */
 	return (uint64_t)MAX(version, 0) + (uint64_t)sqlite3_total_changes64(idx->db);
-}
-
-bool
-index_set_cache_kb(struct index *idx, int kb, GError **error)
-{
-	char *sql = g_strdup_printf("PRAGMA cache_size = -%d", MAX(kb, 1));
-	bool ok = index_exec(idx, sql, INDEX_ERROR_DB, error);
-
-	g_free(sql);
-	return ok;
-}
-
-bool
-index_begin(struct index *idx, GError **error)
-{
-	return index_run_sql(idx, "BEGIN IMMEDIATE", error);
-}
-
-bool
-index_commit(struct index *idx, GError **error)
-{
-	if (index_run_sql(idx, "COMMIT", error))
-		return true;
-	index_rollback(idx);
-	return false;
-}
-
-void
-index_rollback(struct index *idx)
-{
-	if (!sqlite3_get_autocommit(idx->db))
-		index_run_sql(idx, "ROLLBACK", NULL);
-}
-
-bool
-index_write_begin(struct index *idx, bool *own, GError **error)
-{
-	*own = sqlite3_get_autocommit(idx->db) != 0;
-	return index_run_sql(idx, *own ? "BEGIN IMMEDIATE" : "SAVEPOINT index_write", error);
-}
-
-bool
-index_write_end(struct index *idx, bool own, GError **error)
-{
-	return index_run_sql(idx, own ? "COMMIT" : "RELEASE index_write", error);
-}
-
-void
-index_write_undo(struct index *idx, bool own)
-{
-	if (own) {
-		index_rollback(idx);
-		return;
-	}
-	index_run_sql(idx, "ROLLBACK TO index_write", NULL);
-	index_run_sql(idx, "RELEASE index_write", NULL);
-}
-
-bool
-index_unit_begin(struct index *idx, bool *own, GError **error)
-{
-	return index_write_begin(idx, own, error);
-}
-
-bool
-index_unit_end(struct index *idx, bool own, GError **error)
-{
-	return index_write_end(idx, own, error);
-}
-
-void
-index_unit_abort(struct index *idx, bool own)
-{
-	index_write_undo(idx, own);
-}
-
-bool
-index_in_transaction(struct index *idx)
-{
-	return !sqlite3_get_autocommit(idx->db);
 }
 
 /* The columns index_put writes, ?1..?23 in this order. */
@@ -1453,30 +1210,29 @@ index_account_known(struct index *idx, const char *account, bool *known, GError 
 	return true;
 }
 
+/* A full row (INDEX_COLUMNS) onto the GPtrArray DATA (index_step_fn). */
+static bool
+index_full_row(sqlite3_stmt *stmt, void *data)
+{
+	struct index_message *msg = g_new0(struct index_message, 1);
+
+	index_read_row(stmt, msg);
+	g_ptr_array_add(data, msg);
+	return true;
+}
+
 /* Append the full rows of SQL (?1 bound to ACCOUNT when not NULL) to ROWS. */
 static bool
 index_collect_rows(struct index *idx, const char *sql, const char *account, GPtrArray *rows,
     GError **error)
 {
 	sqlite3_stmt *stmt = index_sql(idx, sql, error);
-	int rc;
 
 	if (stmt == NULL)
 		return false;
 	if (account != NULL)
 		index_bind_text0(stmt, 1, account);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		struct index_message *msg = g_new0(struct index_message, 1);
-
-		index_read_row(stmt, msg);
-		g_ptr_array_add(rows, msg);
-	}
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_DONE) {
-		index_set_error(idx, error, INDEX_ERROR_DB, NULL);
-		return false;
-	}
-	return true;
+	return index_each(idx, stmt, index_full_row, rows, error);
 }
 
 bool
@@ -1506,42 +1262,49 @@ index_expunging_rows(struct index *idx, GPtrArray *rows, GError **error)
 	    NULL, rows, error);
 }
 
+/* Where index_file_row puts a row's file fields. */
+struct index_files_to {
+	const char *account;
+	GPtrArray *rows;
+};
+
+/* A row's file fields onto its array (index_step_fn). */
+static bool
+index_file_row(sqlite3_stmt *stmt, void *data)
+{
+	struct index_files_to *to = data;
+	struct index_message *msg = g_new0(struct index_message, 1);
+
+	msg->id = sqlite3_column_int64(stmt, 0);
+	msg->account = g_strdup(to->account);
+	msg->subdir = index_column_text(stmt, 1);
+	msg->base = index_column_text(stmt, 2);
+	msg->flags = index_column_text(stmt, 3);
+	msg->uidl = index_column_text(stmt, 4);
+	msg->arrival = sqlite3_column_int64(stmt, 5);
+	msg->size = sqlite3_column_int64(stmt, 6);
+	msg->mtime = sqlite3_column_int64(stmt, 7);
+	msg->partial = sqlite3_column_int(stmt, 8) != 0;
+	msg->state = index_column_state(stmt, 9);
+	msg->folder = index_column_text(stmt, 10);
+	g_ptr_array_add(to->rows, msg);
+	return true;
+}
+
 /* The file fields of the rows of SQL (bound to ACCOUNT and maybe FOLDER), into ROWS. */
 static bool
 index_collect_files(struct index *idx, const char *sql, const char *account, const char *folder,
     GPtrArray *rows, GError **error)
 {
 	sqlite3_stmt *stmt = index_sql(idx, sql, error);
-	int rc;
+	struct index_files_to to = { account, rows };
 
 	if (stmt == NULL)
 		return false;
 	index_bind_text0(stmt, 1, account);
 	if (folder != NULL)
 		index_bind_text0(stmt, 2, folder);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		struct index_message *msg = g_new0(struct index_message, 1);
-
-		msg->id = sqlite3_column_int64(stmt, 0);
-		msg->account = g_strdup(account);
-		msg->subdir = index_column_text(stmt, 1);
-		msg->base = index_column_text(stmt, 2);
-		msg->flags = index_column_text(stmt, 3);
-		msg->uidl = index_column_text(stmt, 4);
-		msg->arrival = sqlite3_column_int64(stmt, 5);
-		msg->size = sqlite3_column_int64(stmt, 6);
-		msg->mtime = sqlite3_column_int64(stmt, 7);
-		msg->partial = sqlite3_column_int(stmt, 8) != 0;
-		msg->state = index_column_state(stmt, 9);
-		msg->folder = index_column_text(stmt, 10);
-		g_ptr_array_add(rows, msg);
-	}
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_DONE) {
-		index_set_error(idx, error, INDEX_ERROR_DB, NULL);
-		return false;
-	}
-	return true;
+	return index_each(idx, stmt, index_file_row, &to, error);
 }
 
 bool
@@ -1553,6 +1316,29 @@ index_account_files(struct index *idx, const char *account, GPtrArray *rows, GEr
 	    account, NULL, rows, error);
 }
 
+/* The caller's function for index_account_uidls, and its data. */
+struct index_uidls_to {
+	index_uidl_fn fn;
+	void *data;
+};
+
+/* A row's UIDL fields to the caller's function (index_step_fn). */
+static bool
+index_uidl_step(sqlite3_stmt *stmt, void *data)
+{
+	struct index_uidls_to *to = data;
+	struct index_uidl_row row;
+
+	row.id = sqlite3_column_int64(stmt, 0);
+	row.uidl = (const char *)sqlite3_column_text(stmt, 1);
+	row.arrival = sqlite3_column_int64(stmt, 2);
+	row.partial = sqlite3_column_int(stmt, 3) != 0;
+	row.state = index_column_state(stmt, 4);
+	if (row.uidl != NULL)
+		to->fn(&row, to->data);
+	return true;
+}
+
 bool
 index_account_uidls(struct index *idx, const char *account, index_uidl_fn fn, void *data,
     GError **error)
@@ -1560,27 +1346,12 @@ index_account_uidls(struct index *idx, const char *account, index_uidl_fn fn, vo
 	sqlite3_stmt *stmt = index_sql(idx,
 	    "SELECT id, uidl, arrival, partial, state FROM messages"
 	    " WHERE account = ?1 AND uidl IS NOT NULL", error);
-	struct index_uidl_row row;
-	int rc;
+	struct index_uidls_to to = { fn, data };
 
 	if (stmt == NULL)
 		return false;
 	index_bind_text0(stmt, 1, account);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		row.id = sqlite3_column_int64(stmt, 0);
-		row.uidl = (const char *)sqlite3_column_text(stmt, 1);
-		row.arrival = sqlite3_column_int64(stmt, 2);
-		row.partial = sqlite3_column_int(stmt, 3) != 0;
-		row.state = index_column_state(stmt, 4);
-		if (row.uidl != NULL)
-			fn(&row, data);
-	}
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_DONE) {
-		index_set_error(idx, error, INDEX_ERROR_DB, NULL);
-		return false;
-	}
-	return true;
+	return index_each(idx, stmt, index_uidl_step, &to, error);
 }
 
 bool
