@@ -522,7 +522,7 @@ bool index_moves(struct index *idx, GPtrArray *out, GError **error);
 /*
  * The log keeps the last INDEX_UNDO_MAX actions.  An action is a number from
  * index_undo_begin; each changed row records its state before the action
- * (index_undo_record) in the same transaction as the change.  action.c reads
+ * (index_undo_record) in the same transaction as the change.  change.c reads
  * the last action back (index_undo_last) to reverse it and then drops it.
  */
 #define INDEX_UNDO_MAX 32

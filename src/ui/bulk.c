@@ -1,5 +1,5 @@
 /*
- * bulk: what the index does to messages through action.h, on the current
+ * bulk: what the index does to messages through change.h, on the current
  * message or, after ; (tag-prefix), on every tagged one: tag (t, T, C-t),
  * flag, read/unread, delete/undelete, and undo (U); expunge ($) is in
  * folders.c, beside the trash.  Each is one undoable action in the index's
@@ -9,21 +9,21 @@
 #include <string.h>
 
 #include "private.h"
-#include "surat/action.h"
+#include "surat/change.h"
 #include "surat/search.h"
 #include "surat/store.h"
 
 void
 ui_bulk_init(struct ui *ui)
 {
-	ui->action = action_new(ui->idx, ui->config, ui->config->trash);
+	ui->change = change_new(ui->idx, ui->config, ui->config->trash);
 }
 
 void
 ui_bulk_clear(struct ui *ui)
 {
-	action_free(ui->action);
-	ui->action = NULL;
+	change_free(ui->change);
+	ui->change = NULL;
 }
 
 bool
@@ -109,7 +109,7 @@ ui_bulk_flags(struct ui *ui, enum keymap_action action)
 		remove = "T";
 		break;
 	}
-	ok = action_flags(ui->action, ids, add, remove, true, &done, &error);
+	ok = change_flags(ui->change, ids, add, remove, true, &done, &error);
 	if (ok && ui->tagged)
 		ui_set_message(ui, false, "%s: %u of %u tagged message%s changed.",
 		    keymap_action_name(action), done, ids->len, ids->len == 1 ? "" : "s");
@@ -127,7 +127,7 @@ ui_bulk_mark_read(struct ui *ui, int64_t id, GError **error)
 
 	g_array_append_val(ids, id);
 	/* Opening a message is no action to undo. */
-	ok = action_flags(ui->action, ids, "S", NULL, false, NULL, error);
+	ok = change_flags(ui->change, ids, "S", NULL, false, NULL, error);
 	g_array_free(ids, TRUE);
 	ui->dirty |= UI_RELOAD_ROWS;
 	return ok;
@@ -150,7 +150,7 @@ ui_bulk_tag(struct ui *ui)
 	tag = !cur->tagged;
 	ids = g_array_new(FALSE, FALSE, sizeof(int64_t));
 	g_array_append_val(ids, id);
-	if (!action_tag(ui->action, ids, tag, NULL, &error))
+	if (!change_tag(ui->change, ids, tag, NULL, &error))
 		bulk_report(ui, error);
 	g_array_free(ids, TRUE);
 	bulk_changed(ui, id);
@@ -205,7 +205,7 @@ bulk_tag_query(struct ui *ui, const char *text, bool tag)
 	filter.query = query;
 	filter.threads = NULL;
 	filter.collapse_all = false;
-	if (action_tag_filter(ui->action, &filter, tag, &done, &error))
+	if (change_tag_filter(ui->change, &filter, tag, &done, &error))
 		ui_set_message(ui, false, "%" G_GINT64_FORMAT " message%s %s.", done,
 		    done == 1 ? "" : "s", tag ? "tagged" : "untagged");
 	bulk_report(ui, error);
@@ -260,7 +260,7 @@ ui_bulk_undo(struct ui *ui)
 	char *label = NULL;
 	guint done = 0;
 
-	if (!action_undo(ui->action, &label, &done, &error)) {
+	if (!change_undo(ui->change, &label, &done, &error)) {
 		if (error != NULL)
 			bulk_report(ui, error);
 		else

@@ -1,6 +1,6 @@
 /*
  * folders: save, copy and move messages to local folders, and expunge with
- * the trash (action.h has the semantics).  The folder prompt completes the
+ * the trash (change.h has the semantics).  The folder prompt completes the
  * folders of the message's account and "account/folder" for every account;
  * a folder that does not exist yet is created after asking.
  *
@@ -8,13 +8,13 @@
  * deleted, which surat's expunge would then put in the trash as well, so the
  * message would end up twice.  C copies.
  *
- * Every step goes through action.h, so each is undoable (U) and survives a
+ * Every step goes through change.h, so each is undoable (U) and survives a
  * crash at any instant (folder.h).
  */
 #include <string.h>
 
 #include "private.h"
-#include "surat/action.h"
+#include "surat/change.h"
 #include "surat/folder.h"
 #include "surat/sanitize.h"
 #include "surat/store.h"
@@ -22,7 +22,7 @@
 #define FOLDERS_ACCOUNTS_SHOWN 8 /* accounts named in an error, at most */
 
 struct ui_folders {
-	struct action *action;     /* borrowed idx and config */
+	struct change *change;     /* borrowed idx and config */
 	enum keymap_action what;   /* SAVE, COPY or MOVE while a question is open */
 	GArray *ids;               /* int64_t: the rows the open question is about */
 	char *account;             /* the target's account; NULL: each row's own */
@@ -46,7 +46,7 @@ ui_folders_init(struct ui *ui)
 {
 	struct ui_folders *f = g_new0(struct ui_folders, 1);
 
-	f->action = action_new(ui->idx, ui->config, ui->config->trash);
+	f->change = change_new(ui->idx, ui->config, ui->config->trash);
 	ui->folders = f;
 }
 
@@ -58,7 +58,7 @@ ui_folders_clear(struct ui *ui)
 	if (f == NULL)
 		return;
 	folders_forget(f);
-	action_free(f->action);
+	change_free(f->change);
 	g_free(f);
 	ui->folders = NULL;
 }
@@ -95,9 +95,9 @@ folders_apply(struct ui *ui)
 	bool ok;
 
 	if (f->what == KEYMAP_ACTION_COPY_MESSAGE)
-		ok = action_copy(f->action, f->ids, f->account, f->folder, &done, &error);
+		ok = change_copy(f->change, f->ids, f->account, f->folder, &done, &error);
 	else
-		ok = action_move(f->action, f->ids, f->account, f->folder, &done, &error);
+		ok = change_move(f->change, f->ids, f->account, f->folder, &done, &error);
 	n = folders_count(done);
 	if (!ok)
 		ui_set_message(ui, true, "%s %s to %s, then: %s", verb, n, f->where, error->message);
@@ -359,7 +359,7 @@ folders_expunge_answer(struct ui *ui, const char *text)
 			ui->zoom = false;
 		}
 	}
-	if (!action_expunge(f->action, f->ids, &trashed, &removed, &error)) {
+	if (!change_expunge(f->change, f->ids, &trashed, &removed, &error)) {
 		ui_set_message(ui, true, "expunge stopped after %u: %s", trashed + removed,
 		    error->message);
 		g_clear_error(&error);

@@ -119,7 +119,7 @@ struct ui_fetcher;
 struct ui_views;
 struct ui_sidebar;
 struct ui_folders;
-struct action;
+struct change;
 struct search_query;
 
 struct ui {
@@ -149,7 +149,7 @@ struct ui {
 	GArray *threads;             /* int64_t; filter.threads: collapsed (or expanded) threads */
 	bool tag_prefix;             /* ; was typed: the next action is on the tagged */
 	bool tagged;                 /* the action running now (and its prompt) is on the tagged */
-	struct action *action;       /* undoable actions (action.h) */
+	struct change *change;       /* undoable actions (change.h) */
 
 	struct ui_pager *pager; /* NULL when no message is open */
 	bool zoom;              /* pager takes the whole screen */
@@ -328,7 +328,7 @@ void ui_browse_collapse_all(struct ui *ui);
 void ui_browse_thread_step(struct ui *ui, int direction);
 void ui_browse_parent(struct ui *ui);
 
-/* bulk.c: tags, flags, expunge and undo through action.h. */
+/* bulk.c: tags, flags, expunge and undo through change.h. */
 void ui_bulk_init(struct ui *ui);
 void ui_bulk_clear(struct ui *ui);
 /* Flag, toggle-new, delete or undelete the action's messages (ui_action_ids); undoable. */

@@ -1,5 +1,5 @@
 #!/bin/sh
-# delete_on_server_when_deleted: a message expunged here (action.c, no trash)
+# delete_on_server_when_deleted: a message expunged here (change.c, no trash)
 # has its DELE queued by UIDL; the next `surat fetch` carries it out and then
 # forgets the UIDL.  Without the option the message stays on the server and
 # is still never fetched again.

@@ -1,12 +1,12 @@
 /*
  * expunge-helper CONFIG QUERY: mark the messages QUERY matches deleted and
- * expunge them for good with action.c, as the interface's expunge does
+ * expunge them for good with change.c, as the interface's expunge does
  * without a trash folder.  Prints "expunged N".  For the integration tests
  * of delete_on_server_when_deleted; not installed.
  */
 #include <stdio.h>
 
-#include "surat/action.h"
+#include "surat/change.h"
 #include "surat/config.h"
 #include "surat/index.h"
 #include "surat/search.h"
@@ -19,7 +19,7 @@ main(int argc, char **argv)
 	struct index_filter filter = { 0 };
 	struct surat_config *config;
 	struct search_query *query;
-	struct action *act;
+	struct change *act;
 	struct index *idx;
 	GError *error = NULL;
 	GArray *ids = g_array_new(FALSE, FALSE, sizeof(int64_t));
@@ -45,13 +45,13 @@ main(int argc, char **argv)
 	if ((idx = index_open(path, &error)) == NULL ||
 	    !index_ids(idx, &filter, INDEX_SORT_DATE, false, ids, &error))
 		goto out;
-	act = action_new(idx, config, NULL);
-	if (action_flags(act, ids, "T", NULL, false, NULL, &error) &&
-	    action_expunge(act, ids, NULL, &removed, &error)) {
+	act = change_new(idx, config, NULL);
+	if (change_flags(act, ids, "T", NULL, false, NULL, &error) &&
+	    change_expunge(act, ids, NULL, &removed, &error)) {
 		printf("expunged %u\n", removed);
 		status = 0;
 	}
-	action_free(act);
+	change_free(act);
 out:
 	if (error != NULL)
 		fprintf(stderr, "expunge-helper: %s\n", error->message);

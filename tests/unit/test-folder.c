@@ -1,4 +1,4 @@
-/* Unit tests for folder.c and action.c: folders, moves, copies, expunge, crash recovery, tags, undo. */
+/* Unit tests for folder.c and change.c: folders, moves, copies, expunge, crash recovery, tags, undo. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "testlib.h"
-#include "surat/action.h"
+#include "surat/change.h"
 #include "surat/config.h"
 #include "surat/folder.h"
 #include "surat/index.h"
@@ -410,19 +410,19 @@ test_action_flags_and_undo(void **state)
 {
 	struct fixture *f = *state;
 	int64_t a = add(f, "1.a", "", NULL, "one"), b = add(f, "2.b", "", NULL, "two");
-	struct action *act = action_new(f->idx, &f->config, NULL);
+	struct change *act = change_new(f->idx, &f->config, NULL);
 	GArray *ids = ids_of(2, a, b);
 	struct index_message m = { 0 };
 	char *label = NULL;
 	guint done = 0;
 
-	assert_true(action_flags(act, ids, "FS", NULL, true, &done, NULL));
+	assert_true(change_flags(act, ids, "FS", NULL, true, &done, NULL));
 	assert_int_equal(done, 2);
 	assert_true(index_get(f->idx, a, &m, NULL));
 	assert_string_equal(m.flags, "FS");
 	assert_true(file_ok(f, a));
 	index_message_clear(&m);
-	assert_true(action_undo(act, &label, &done, NULL));
+	assert_true(change_undo(act, &label, &done, NULL));
 	assert_non_null(label);
 	assert_int_equal(done, 2);
 	assert_true(index_get(f->idx, a, &m, NULL));
@@ -432,12 +432,12 @@ test_action_flags_and_undo(void **state)
 	g_free(label);
 	label = NULL;
 	/* Nothing more to undo. */
-	assert_false(action_undo(act, &label, &done, NULL));
+	assert_false(change_undo(act, &label, &done, NULL));
 	assert_null(label);
 	/* Not undoable: nothing recorded. */
-	assert_true(action_flags(act, ids, "S", NULL, false, &done, NULL));
-	assert_false(action_undo(act, NULL, NULL, NULL));
-	action_free(act);
+	assert_true(change_flags(act, ids, "S", NULL, false, &done, NULL));
+	assert_false(change_undo(act, NULL, NULL, NULL));
+	change_free(act);
 	g_array_free(ids, TRUE);
 }
 
@@ -446,33 +446,33 @@ test_action_tags(void **state)
 {
 	struct fixture *f = *state;
 	int64_t a = add(f, "1.a", "", NULL, "alpha"), b = add(f, "2.b", "", NULL, "beta");
-	struct action *act = action_new(f->idx, &f->config, NULL);
+	struct change *act = change_new(f->idx, &f->config, NULL);
 	GArray *ids = ids_of(1, a), *tagged = g_array_new(FALSE, FALSE, sizeof(int64_t));
 	struct index_filter beta = { .text = "beta" };
 	int64_t changed = 0;
 	guint done;
 
-	assert_true(action_tag(act, ids, true, &done, NULL));
+	assert_true(change_tag(act, ids, true, &done, NULL));
 	assert_int_equal(done, 1);
 	assert_true(index_tagged(f->idx, tagged, NULL));
 	assert_int_equal(tagged->len, 1);
 	assert_int_equal(g_array_index(tagged, int64_t, 0), a);
 	/* Tag by query adds b. */
-	assert_true(action_tag_filter(act, &beta, true, &changed, NULL));
+	assert_true(change_tag_filter(act, &beta, true, &changed, NULL));
 	assert_int_equal(changed, 1);
 	g_array_set_size(tagged, 0);
 	assert_true(index_tagged(f->idx, tagged, NULL));
 	assert_int_equal(tagged->len, 2);
 	assert_int_equal(g_array_index(tagged, int64_t, 1), b);
 	/* Undo takes back only the last action. */
-	assert_true(action_undo(act, NULL, NULL, NULL));
+	assert_true(change_undo(act, NULL, NULL, NULL));
 	g_array_set_size(tagged, 0);
 	assert_true(index_tagged(f->idx, tagged, NULL));
 	assert_int_equal(tagged->len, 1);
 	/* A bulk action on the tagged rows. */
-	assert_true(action_flags(act, tagged, "T", NULL, true, &done, NULL));
+	assert_true(change_flags(act, tagged, "T", NULL, true, &done, NULL));
 	assert_int_equal(done, 1);
-	action_free(act);
+	change_free(act);
 	g_array_free(tagged, TRUE);
 	g_array_free(ids, TRUE);
 }
@@ -482,24 +482,24 @@ test_action_move_undo(void **state)
 {
 	struct fixture *f = *state;
 	int64_t a = add(f, "1.a", "S", "u1", "one");
-	struct action *act = action_new(f->idx, &f->config, NULL);
+	struct change *act = change_new(f->idx, &f->config, NULL);
 	GArray *ids = ids_of(1, a);
 	struct index_message m = { 0 };
 	guint done;
 
-	assert_true(action_move(act, ids, NULL, "Archive", &done, NULL));
+	assert_true(change_move(act, ids, NULL, "Archive", &done, NULL));
 	assert_int_equal(done, 1);
 	assert_true(index_get(f->idx, a, &m, NULL));
 	assert_string_equal(m.folder, "Archive");
 	index_message_clear(&m);
-	assert_true(action_undo(act, NULL, &done, NULL));
+	assert_true(change_undo(act, NULL, &done, NULL));
 	assert_int_equal(done, 1);
 	assert_true(index_get(f->idx, a, &m, NULL));
 	assert_string_equal(m.folder, "");
 	assert_string_equal(m.uidl, "u1");
 	index_message_clear(&m);
 	assert_true(file_ok(f, a));
-	action_free(act);
+	change_free(act);
 	g_array_free(ids, TRUE);
 }
 
@@ -508,25 +508,25 @@ test_action_copy_undo(void **state)
 {
 	struct fixture *f = *state;
 	int64_t a = add(f, "1.a", "S", NULL, "one");
-	struct action *act = action_new(f->idx, &f->config, NULL);
+	struct change *act = change_new(f->idx, &f->config, NULL);
 	GArray *ids = ids_of(1, a);
 	struct index_filter saved = { .folder = "Saved" };
 	int64_t total, unread;
 	char *cur = g_strdup_printf("%s/acct/.Saved/cur", f->dir);
 	GError *error = NULL;
 
-	if (!action_copy(act, ids, NULL, "Saved", NULL, &error))
+	if (!change_copy(act, ids, NULL, "Saved", NULL, &error))
 		fail_msg("%s", error->message);
 	assert_true(index_count(f->idx, &saved, &total, &unread, NULL));
 	assert_int_equal(total, 1);
 	assert_int_equal(count_files(cur), 1);
-	assert_true(action_undo(act, NULL, NULL, NULL));
+	assert_true(change_undo(act, NULL, NULL, NULL));
 	assert_true(index_count(f->idx, &saved, &total, &unread, NULL));
 	assert_int_equal(total, 0);
 	assert_int_equal(count_files(cur), 0);
 	assert_true(file_ok(f, a));
 	g_free(cur);
-	action_free(act);
+	change_free(act);
 	g_array_free(ids, TRUE);
 }
 
@@ -535,13 +535,13 @@ test_action_expunge_to_trash(void **state)
 {
 	struct fixture *f = *state;
 	int64_t a = add(f, "1.a", "ST", "u1", "one"), b = add(f, "2.b", "S", NULL, "two");
-	struct action *act = action_new(f->idx, &f->config, "Trash");
+	struct change *act = change_new(f->idx, &f->config, "Trash");
 	GArray *ids = ids_of(2, a, b);
 	struct index_message m = { 0 };
 	guint trashed = 0, removed = 0;
 
 	/* Only the marked one goes, into the trash, unmarked; undoable. */
-	assert_true(action_expunge(act, ids, &trashed, &removed, NULL));
+	assert_true(change_expunge(act, ids, &trashed, &removed, NULL));
 	assert_int_equal(trashed, 1);
 	assert_int_equal(removed, 0);
 	assert_true(index_get(f->idx, a, &m, NULL));
@@ -551,28 +551,28 @@ test_action_expunge_to_trash(void **state)
 	assert_true(index_get(f->idx, b, &m, NULL));
 	assert_string_equal(m.folder, "");
 	index_message_clear(&m);
-	assert_true(action_undo(act, NULL, NULL, NULL));
+	assert_true(change_undo(act, NULL, NULL, NULL));
 	assert_true(index_get(f->idx, a, &m, NULL));
 	assert_string_equal(m.folder, "");
 	assert_true(index_message_has_flag(&m, 'T'));
 	index_message_clear(&m);
 	/* Expunging in the trash removes for good, and cannot be undone. */
-	assert_true(action_expunge(act, ids, &trashed, &removed, NULL));
-	assert_true(action_flags(act, ids, "T", NULL, true, NULL, NULL));
+	assert_true(change_expunge(act, ids, &trashed, &removed, NULL));
+	assert_true(change_flags(act, ids, "T", NULL, true, NULL, NULL));
 	assert_true(index_get(f->idx, a, &m, NULL));
 	{
 		GArray *in_trash = ids_of(1, a);
 
 		index_message_clear(&m);
-		assert_true(action_expunge(act, in_trash, &trashed, &removed, NULL));
+		assert_true(change_expunge(act, in_trash, &trashed, &removed, NULL));
 		assert_int_equal(trashed, 0);
 		assert_int_equal(removed, 1);
 		g_array_free(in_trash, TRUE);
 	}
 	assert_false(index_get(f->idx, a, &m, NULL));
 	assert_true(gone_has(f, "u1", NULL));
-	assert_false(action_undo(act, NULL, NULL, NULL));
-	action_free(act);
+	assert_false(change_undo(act, NULL, NULL, NULL));
+	change_free(act);
 	g_array_free(ids, TRUE);
 }
 
@@ -581,19 +581,19 @@ test_action_expunge_no_trash(void **state)
 {
 	struct fixture *f = *state;
 	int64_t a = add(f, "1.a", "ST", "u1", "one");
-	struct action *act = action_new(f->idx, &f->config, NULL);
+	struct change *act = change_new(f->idx, &f->config, NULL);
 	GArray *ids = ids_of(1, a);
 	struct index_message m = { 0 };
 	guint trashed = 0, removed = 0;
 	bool dele = false;
 
 	f->account.delete_on_server_when_deleted = true;
-	assert_true(action_expunge(act, ids, &trashed, &removed, NULL));
+	assert_true(change_expunge(act, ids, &trashed, &removed, NULL));
 	assert_int_equal(removed, 1);
 	assert_false(index_get(f->idx, a, &m, NULL));
 	assert_true(gone_has(f, "u1", &dele));
 	assert_true(dele);
-	action_free(act);
+	change_free(act);
 	g_array_free(ids, TRUE);
 }
 
@@ -602,14 +602,14 @@ test_action_trash_queues_dele(void **state)
 {
 	struct fixture *f = *state;
 	int64_t a = add(f, "1.a", "ST", "u1", "one");
-	struct action *act = action_new(f->idx, &f->config, "Trash");
+	struct change *act = change_new(f->idx, &f->config, "Trash");
 	GArray *ids = ids_of(1, a);
 	struct index_message m = { 0 };
 	bool dele = false;
 
 	/* Moved to the trash counts as deleted for the server; the row keeps its UIDL. */
 	f->account.delete_on_server_when_deleted = true;
-	assert_true(action_expunge(act, ids, NULL, NULL, NULL));
+	assert_true(change_expunge(act, ids, NULL, NULL, NULL));
 	assert_true(gone_has(f, "u1", &dele));
 	assert_true(dele);
 	assert_true(index_get(f->idx, a, &m, NULL));
@@ -617,13 +617,13 @@ test_action_trash_queues_dele(void **state)
 	assert_string_equal(m.uidl, "u1");
 	index_message_clear(&m);
 	/* Undo takes the DELE back. */
-	assert_true(action_undo(act, NULL, NULL, NULL));
+	assert_true(change_undo(act, NULL, NULL, NULL));
 	assert_false(gone_has(f, "u1", NULL));
 	/* Without the option, the trash queues nothing. */
 	f->account.delete_on_server_when_deleted = false;
-	assert_true(action_expunge(act, ids, NULL, NULL, NULL));
+	assert_true(change_expunge(act, ids, NULL, NULL, NULL));
 	assert_false(gone_has(f, "u1", NULL));
-	action_free(act);
+	change_free(act);
 	g_array_free(ids, TRUE);
 }
 

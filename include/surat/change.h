@@ -1,9 +1,11 @@
 /*
- * action: what a user does to messages, on one row or many (tagged ones, a
+ * change: what a user does to messages, on one row or many (tagged ones, a
  * limited view), each step undoable: flag, read, delete (mark), tag, move,
- * copy; expunge with the trash policy; undo of the last action.
+ * copy; expunge with the trash policy; undo of the last change.  (An
+ * "action" is a key map's: keymap.h.  The index's undo log calls one change
+ * an undo action, after its table.)
  *
- * An action is one call; its row writes happen in one transaction and what
+ * A change is one call; its row writes happen in one transaction and what
  * each changed row was before is recorded in the index's undo log in that
  * same transaction (index.h), so undo works after a restart too and never
  * restores half an action.  Undo goes back up to INDEX_UNDO_MAX actions.
@@ -20,8 +22,8 @@
  *
  * Uses folder.h and index.h; never draws, never touches the network.
  */
-#ifndef SURAT_ACTION_H
-#define SURAT_ACTION_H
+#ifndef SURAT_CHANGE_H
+#define SURAT_CHANGE_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -30,15 +32,15 @@
 #include "config.h"
 #include "index.h"
 
-struct action;
+struct change;
 
 /*
  * Actions on the index IDX (borrowed) of CONFIG's store (CONFIG borrowed;
  * its accounts give delete_on_server_when_deleted).  TRASH is the trash
  * folder's name (copied; NULL or "": no trash, expunge removes for good).
  */
-struct action *action_new(struct index *idx, const struct surat_config *config, const char *trash);
-void action_free(struct action *act);
+struct change *change_new(struct index *idx, const struct surat_config *config, const char *trash);
+void change_free(struct change *act);
 
 /*
  * Give the rows IDS (int64_t) the flag letters ADD and take away REMOVE
@@ -47,25 +49,25 @@ void action_free(struct action *act);
  * changed.  Undoable when UNDOABLE (opening a message marks it read without
  * cluttering the log).
  */
-bool action_flags(struct action *act, const GArray *ids, const char *add, const char *remove,
+bool change_flags(struct change *act, const GArray *ids, const char *add, const char *remove,
     bool undoable, guint *done, GError **error);
 
 /* Tag (or untag) the rows IDS.  Undoable. */
-bool action_tag(struct action *act, const GArray *ids, bool tagged, guint *done, GError **error);
+bool change_tag(struct change *act, const GArray *ids, bool tagged, guint *done, GError **error);
 
 /* Tag (or untag) every row FILTER shows (T with a query), in one statement.  Undoable. */
-bool action_tag_filter(struct action *act, const struct index_filter *filter, bool tagged,
+bool change_tag_filter(struct change *act, const struct index_filter *filter, bool tagged,
     int64_t *done, GError **error);
 
 /*
  * Move the rows IDS into the folder (ACCOUNT, FOLDER), creating it if
  * missing; ACCOUNT NULL keeps each row's own account.  Undoable.
  */
-bool action_move(struct action *act, const GArray *ids, const char *account, const char *folder,
+bool change_move(struct change *act, const GArray *ids, const char *account, const char *folder,
     guint *done, GError **error);
 
 /* Copy the rows IDS into (ACCOUNT, FOLDER) (ACCOUNT NULL: each row's own).  Undoable (the copies go). */
-bool action_copy(struct action *act, const GArray *ids, const char *account, const char *folder,
+bool change_copy(struct change *act, const GArray *ids, const char *account, const char *folder,
     guint *done, GError **error);
 
 /*
@@ -73,7 +75,7 @@ bool action_copy(struct action *act, const GArray *ids, const char *account, con
  * comment says: *TRASHED (may be NULL) counts those moved to the trash,
  * *REMOVED (may be NULL) those removed for good.
  */
-bool action_expunge(struct action *act, const GArray *ids, guint *trashed, guint *removed,
+bool change_expunge(struct change *act, const GArray *ids, guint *trashed, guint *removed,
     GError **error);
 
 /*
@@ -82,6 +84,6 @@ bool action_expunge(struct action *act, const GArray *ids, guint *trashed, guint
  * were put back.  False with no error (and *LABEL NULL) when there is nothing
  * to undo.
  */
-bool action_undo(struct action *act, char **label, guint *done, GError **error);
+bool change_undo(struct change *act, char **label, guint *done, GError **error);
 
 #endif

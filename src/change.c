@@ -1,29 +1,29 @@
 /*
- * action: the user's actions on messages, each recorded for undo
- * (action.h).  The file and row work is folder.c's; this file adds the
+ * change: what the user does to messages, each change recorded for undo
+ * (change.h).  The file and row work is folder.c's; this file adds the
  * labels, the undo log and the trash policy.
  *
  * What it must never do: record an action that changed nothing (undo would
  * seem to do nothing), or let an undo outlive an expunge for good.
  */
-#include "surat/action.h"
+#include "surat/change.h"
 
 #include <string.h>
 
 #include "surat/folder.h"
 #include "surat/uidls.h"
 
-struct action {
+struct change {
 	struct index *idx;
 	const struct surat_config *config;
 	char *store;
 	char *trash; /* NULL: no trash */
 };
 
-struct action *
-action_new(struct index *idx, const struct surat_config *config, const char *trash)
+struct change *
+change_new(struct index *idx, const struct surat_config *config, const char *trash)
 {
-	struct action *act = g_new0(struct action, 1);
+	struct change *act = g_new0(struct change, 1);
 
 	act->idx = idx;
 	act->config = config;
@@ -33,7 +33,7 @@ action_new(struct index *idx, const struct surat_config *config, const char *tra
 }
 
 void
-action_free(struct action *act)
+change_free(struct change *act)
 {
 	if (act == NULL)
 		return;
@@ -44,7 +44,7 @@ action_free(struct action *act)
 
 /* "VERB N message(s)[ WHERE]": an undo label.  A new string. */
 static char *
-action_label(const char *verb, guint n, const char *where)
+change_label(const char *verb, guint n, const char *where)
 {
 	return g_strdup_printf("%s %u message%s%s%s", verb, n, n == 1 ? "" : "s",
 	    where != NULL ? " " : "", where != NULL ? where : "");
@@ -52,7 +52,7 @@ action_label(const char *verb, guint n, const char *where)
 
 /* What changing flags by ADD and REMOVE is called. */
 static const char *
-action_flags_verb(const char *add, const char *remove)
+change_flags_verb(const char *add, const char *remove)
 {
 	add = add != NULL ? add : "";
 	remove = remove != NULL ? remove : "";
@@ -73,14 +73,14 @@ action_flags_verb(const char *add, const char *remove)
 
 /* Drop the undo action UNDO when it recorded nothing (DONE 0). */
 static void
-action_forget_empty(struct action *act, int64_t undo, guint64 done)
+change_forget_empty(struct change *act, int64_t undo, guint64 done)
 {
 	if (undo > 0 && done == 0)
 		index_undo_drop(act->idx, undo, NULL);
 }
 
 bool
-action_flags(struct action *act, const GArray *ids, const char *add, const char *remove,
+change_flags(struct change *act, const GArray *ids, const char *add, const char *remove,
     bool undoable, guint *done, GError **error)
 {
 	int64_t undo = 0;
@@ -88,7 +88,7 @@ action_flags(struct action *act, const GArray *ids, const char *add, const char 
 	bool ok;
 
 	if (undoable) {
-		char *label = action_label(action_flags_verb(add, remove), ids->len, NULL);
+		char *label = change_label(change_flags_verb(add, remove), ids->len, NULL);
 
 		ok = index_undo_begin(act->idx, label, &undo, error);
 		g_free(label);
@@ -96,16 +96,16 @@ action_flags(struct action *act, const GArray *ids, const char *add, const char 
 			return false;
 	}
 	ok = folder_set_flags(act->idx, act->store, ids, add, remove, undo, &n, error);
-	action_forget_empty(act, undo, n);
+	change_forget_empty(act, undo, n);
 	if (done != NULL)
 		*done = n;
 	return ok;
 }
 
 bool
-action_tag(struct action *act, const GArray *ids, bool tagged, guint *done, GError **error)
+change_tag(struct change *act, const GArray *ids, bool tagged, guint *done, GError **error)
 {
-	char *label = action_label(tagged ? "tag" : "untag", ids->len, NULL);
+	char *label = change_label(tagged ? "tag" : "untag", ids->len, NULL);
 	int64_t undo = 0;
 	guint i, n = 0;
 	bool own, ok = false;
@@ -145,7 +145,7 @@ action_tag(struct action *act, const GArray *ids, bool tagged, guint *done, GErr
 		ok = index_unit_end(act->idx, own, error);
 	}
 out:
-	action_forget_empty(act, undo, ok ? n : 0);
+	change_forget_empty(act, undo, ok ? n : 0);
 	if (done != NULL)
 		*done = ok ? n : 0;
 	g_free(label);
@@ -153,7 +153,7 @@ out:
 }
 
 bool
-action_tag_filter(struct action *act, const struct index_filter *filter, bool tagged,
+change_tag_filter(struct change *act, const struct index_filter *filter, bool tagged,
     int64_t *done, GError **error)
 {
 	int64_t undo = 0, n = 0;
@@ -161,26 +161,26 @@ action_tag_filter(struct action *act, const struct index_filter *filter, bool ta
 
 	ok = index_undo_begin(act->idx, tagged ? "tag by query" : "untag by query", &undo, error) &&
 	    index_tag_filter(act->idx, filter, tagged, undo, &n, error);
-	action_forget_empty(act, undo, ok ? (guint64)n : 0);
+	change_forget_empty(act, undo, ok ? (guint64)n : 0);
 	if (done != NULL)
 		*done = ok ? n : 0;
 	return ok;
 }
 
 bool
-action_move(struct action *act, const GArray *ids, const char *account, const char *folder,
+change_move(struct change *act, const GArray *ids, const char *account, const char *folder,
     guint *done, GError **error)
 {
 	char *where = g_strdup_printf("to %s", folder != NULL && folder[0] != '\0' ? folder
 										  : "the inbox");
-	char *label = action_label("move", ids->len, where);
+	char *label = change_label("move", ids->len, where);
 	int64_t undo = 0;
 	guint n = 0;
 	bool ok;
 
 	ok = index_undo_begin(act->idx, label, &undo, error) &&
 	    folder_move(act->idx, act->store, ids, account, folder, NULL, undo, &n, error);
-	action_forget_empty(act, undo, n);
+	change_forget_empty(act, undo, n);
 	if (done != NULL)
 		*done = n;
 	g_free(label);
@@ -189,19 +189,19 @@ action_move(struct action *act, const GArray *ids, const char *account, const ch
 }
 
 bool
-action_copy(struct action *act, const GArray *ids, const char *account, const char *folder,
+change_copy(struct change *act, const GArray *ids, const char *account, const char *folder,
     guint *done, GError **error)
 {
 	char *where = g_strdup_printf("to %s", folder != NULL && folder[0] != '\0' ? folder
 										  : "the inbox");
-	char *label = action_label("copy", ids->len, where);
+	char *label = change_label("copy", ids->len, where);
 	GArray *made = g_array_new(FALSE, FALSE, sizeof(int64_t));
 	int64_t undo = 0;
 	bool ok;
 
 	ok = index_undo_begin(act->idx, label, &undo, error) &&
 	    folder_copy(act->idx, act->store, ids, account, folder, undo, made, error);
-	action_forget_empty(act, undo, made->len);
+	change_forget_empty(act, undo, made->len);
 	if (done != NULL)
 		*done = made->len;
 	g_array_free(made, TRUE);
@@ -212,7 +212,7 @@ action_copy(struct action *act, const GArray *ids, const char *account, const ch
 
 /* True when ACCOUNT has delete_on_server_when_deleted (with keep). */
 static bool
-action_dele_wanted(const struct action *act, const char *account)
+change_dele_wanted(const struct change *act, const char *account)
 {
 	const struct account_config *a = config_account(act->config, account);
 
@@ -220,17 +220,17 @@ action_dele_wanted(const struct action *act, const char *account)
 }
 
 /* A DELE to queue: a message moved to the trash. */
-struct action_dele {
+struct change_dele {
 	char *account;
 	char *uidl;
 	int64_t arrival;
 };
 
-/* Free a struct action_dele. */
+/* Free a struct change_dele. */
 static void
-action_dele_free(gpointer data)
+change_dele_free(gpointer data)
 {
-	struct action_dele *d = data;
+	struct change_dele *d = data;
 
 	g_free(d->account);
 	g_free(d->uidl);
@@ -238,10 +238,10 @@ action_dele_free(gpointer data)
 }
 
 /* The DELE to queue for MSG. */
-static struct action_dele *
-action_dele_new(const struct index_message *msg)
+static struct change_dele *
+change_dele_new(const struct index_message *msg)
 {
-	struct action_dele *d = g_new0(struct action_dele, 1);
+	struct change_dele *d = g_new0(struct change_dele, 1);
 
 	d->account = g_strdup(msg->account);
 	d->uidl = g_strdup(msg->uidl);
@@ -251,14 +251,14 @@ action_dele_new(const struct index_message *msg)
 
 /* Free a GString of UIDL journal records. */
 static void
-action_records_free(gpointer records)
+change_records_free(gpointer records)
 {
 	g_string_free(records, TRUE);
 }
 
 /* The records for ACCOUNT in JOURNALS (account -> GString *, account borrowed), made if new. */
 static GString *
-action_records_for(GHashTable *journals, const char *account)
+change_records_for(GHashTable *journals, const char *account)
 {
 	GString *records = g_hash_table_lookup(journals, account);
 
@@ -274,7 +274,7 @@ action_records_for(GHashTable *journals, const char *account)
  * once the index committed the same changes, so they survive a lost index.
  */
 static bool
-action_journals_write(struct action *act, GHashTable *journals, GError **error)
+change_journals_write(struct change *act, GHashTable *journals, GError **error)
 {
 	GHashTableIter it;
 	gpointer key, value;
@@ -292,12 +292,12 @@ action_journals_write(struct action *act, GHashTable *journals, GError **error)
 }
 
 /*
- * Queue a DELE for each entry of DELE (struct action_dele *), in one unit of
+ * Queue a DELE for each entry of DELE (struct change_dele *), in one unit of
  * writes: the messages went to the trash, which counts as deleted.  Their
  * rows keep the UIDL, so the fetcher knows them either way.
  */
 static bool
-action_queue_dele(struct action *act, const GPtrArray *dele, GError **error)
+change_queue_dele(struct change *act, const GPtrArray *dele, GError **error)
 {
 	GHashTable *journals;
 	bool own, ok;
@@ -308,7 +308,7 @@ action_queue_dele(struct action *act, const GPtrArray *dele, GError **error)
 	if (!index_unit_begin(act->idx, &own, error))
 		return false;
 	for (i = 0; i < dele->len; i++) {
-		const struct action_dele *d = g_ptr_array_index(dele, i);
+		const struct change_dele *d = g_ptr_array_index(dele, i);
 
 		if (!index_gone_add(act->idx, d->account, d->uidl, d->arrival, true, error)) {
 			index_unit_abort(act->idx, own);
@@ -318,24 +318,24 @@ action_queue_dele(struct action *act, const GPtrArray *dele, GError **error)
 	if (!index_unit_end(act->idx, own, error))
 		return false;
 	/* The DELE queue survives a lost index in the accounts' UIDL journals. */
-	journals = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, action_records_free);
+	journals = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, change_records_free);
 	for (i = 0; i < dele->len; i++) {
-		const struct action_dele *d = g_ptr_array_index(dele, i);
+		const struct change_dele *d = g_ptr_array_index(dele, i);
 
-		uidls_add_gone(action_records_for(journals, d->account), d->uidl, d->arrival, true);
+		uidls_add_gone(change_records_for(journals, d->account), d->uidl, d->arrival, true);
 	}
-	ok = action_journals_write(act, journals, error);
+	ok = change_journals_write(act, journals, error);
 	g_hash_table_unref(journals);
 	return ok;
 }
 
 bool
-action_expunge(struct action *act, const GArray *ids, guint *trashed, guint *removed,
+change_expunge(struct change *act, const GArray *ids, guint *trashed, guint *removed,
     GError **error)
 {
 	GArray *to_trash = g_array_new(FALSE, FALSE, sizeof(int64_t));
 	GArray *to_remove = g_array_new(FALSE, FALSE, sizeof(int64_t));
-	GPtrArray *dele = g_ptr_array_new_with_free_func(action_dele_free);
+	GPtrArray *dele = g_ptr_array_new_with_free_func(change_dele_free);
 	guint i, n_trash = 0, n_removed = 0;
 	bool ok = false;
 
@@ -355,8 +355,8 @@ action_expunge(struct action *act, const GArray *ids, guint *trashed, guint *rem
 			/* Into the trash, unless there is none or this is it. */
 			if (act->trash != NULL && strcmp(m.folder, act->trash) != 0) {
 				g_array_append_val(to_trash, m.id);
-				if (m.uidl != NULL && action_dele_wanted(act, m.account))
-					g_ptr_array_add(dele, action_dele_new(&m));
+				if (m.uidl != NULL && change_dele_wanted(act, m.account))
+					g_ptr_array_add(dele, change_dele_new(&m));
 			} else {
 				g_array_append_val(to_remove, m.id);
 			}
@@ -365,18 +365,18 @@ action_expunge(struct action *act, const GArray *ids, guint *trashed, guint *rem
 	}
 	if (to_trash->len > 0) {
 		char *where = g_strdup_printf("to %s", act->trash);
-		char *label = action_label("move deleted", to_trash->len, where);
+		char *label = change_label("move deleted", to_trash->len, where);
 		int64_t undo = 0;
 
 		ok = index_undo_begin(act->idx, label, &undo, error) &&
 		    folder_move(act->idx, act->store, to_trash, NULL, act->trash, "T", undo, &n_trash,
 			error);
-		action_forget_empty(act, undo, n_trash);
+		change_forget_empty(act, undo, n_trash);
 		g_free(label);
 		g_free(where);
 		/* Moved to the trash counts as deleted for the server (surat.conf(5)). */
 		if (ok && n_trash > 0)
-			ok = action_queue_dele(act, dele, error);
+			ok = change_queue_dele(act, dele, error);
 		if (!ok)
 			goto out;
 	}
@@ -405,9 +405,9 @@ out:
  * UIDL again is known to the fetcher by its row, and is not deleted.
  */
 static bool
-action_unqueue(struct action *act, const GPtrArray *entries, GError **error)
+change_unqueue(struct change *act, const GPtrArray *entries, GError **error)
 {
-	GHashTable *journals = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, action_records_free);
+	GHashTable *journals = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, change_records_free);
 	bool ok = false;
 	guint i;
 
@@ -419,16 +419,16 @@ action_unqueue(struct action *act, const GPtrArray *entries, GError **error)
 			continue;
 		if (!index_gone_forget(act->idx, e->account, uidls, 1, error))
 			goto out;
-		uidls_add_back(action_records_for(journals, e->account), e->uidl);
+		uidls_add_back(change_records_for(journals, e->account), e->uidl);
 	}
-	ok = action_journals_write(act, journals, error);
+	ok = change_journals_write(act, journals, error);
 out:
 	g_hash_table_unref(journals);
 	return ok;
 }
 
 bool
-action_undo(struct action *act, char **label, guint *done, GError **error)
+change_undo(struct change *act, char **label, guint *done, GError **error)
 {
 	GPtrArray *entries = g_ptr_array_new_with_free_func((GDestroyNotify)index_undo_entry_free);
 	char *what = NULL;
@@ -445,7 +445,7 @@ action_undo(struct action *act, char **label, guint *done, GError **error)
 	 * Rows that are gone are skipped.  After a failure the action stays in
 	 * the log: undo again puts back the rest (what is back already is left).
 	 */
-	ok = action_unqueue(act, entries, error) &&
+	ok = change_unqueue(act, entries, error) &&
 	    folder_restore(act->idx, act->store, entries, &n, error) &&
 	    index_undo_drop(act->idx, last, error);
 	if (label != NULL) {
