@@ -1,6 +1,7 @@
 /*
- * command: run a configured command as an argv with a pipe in and a pipe
- * out, a deadline and an output cap; build url_command's argv.
+ * command: the one runner of children (command_start), and on it a
+ * configured command with a pipe in and a pipe out, a deadline and an
+ * output cap; url_command's argv.
  *
  * What it never does: run a shell of its own, put message text anywhere but
  * one whole argument or the standard input, or let a child outlive its
@@ -74,12 +75,91 @@ command_url_argv(const char *url_command, const char *url, GError **error)
 	return argv;
 }
 
-/* In the child before exec: a process group of its own, so a timeout kills it all. */
+/* In the child before exec (async-signal-safe only): its group and signals. */
 static void
-command_child_setup(gpointer unused)
+command_child_setup(gpointer data)
 {
-	setpgid(0, 0);
+	const enum command_group *group = data;
+	sigset_t none;
+
+	/* What surat blocked or caught is not the child's business. */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
 	signal(SIGPIPE, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+	signal(SIGQUIT, SIG_DFL);
+	signal(SIGWINCH, SIG_DFL);
+	signal(SIGCHLD, SIG_DFL);
+	switch (*group) {
+	case COMMAND_GROUP_OWN:
+		setpgid(0, 0);
+		signal(SIGINT, SIG_DFL);
+		break;
+	case COMMAND_GROUP_SESSION:
+		/* Nobody's terminal: its output goes to a log or nowhere. */
+		signal(SIGINT, SIG_IGN);
+		signal(SIGTSTP, SIG_IGN);
+		setsid();
+		break;
+	case COMMAND_GROUP_TERMINAL:
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTSTP, SIG_DFL);
+		break;
+	}
+}
+
+bool
+command_start(const struct command_child *child, GPid *pid, int *stdin_pipe, int *stdout_pipe,
+    GError **error)
+{
+	GSpawnFlags flags = G_SPAWN_SEARCH_PATH;
+	enum command_group group = child->group;
+	int source = child->events_fd, target = 3;
+	GPid started = 0;
+	bool ok;
+
+	if (child->argv == NULL || child->argv[0] == NULL || child->argv[0][0] == '\0') {
+		g_set_error(error, COMMAND_ERROR, COMMAND_ERROR_SPAWN, "empty command");
+		return false;
+	}
+	if (!child->detach)
+		flags |= G_SPAWN_DO_NOT_REAP_CHILD;
+	if (!child->stdin_pipe)
+		flags |= group == COMMAND_GROUP_TERMINAL ? G_SPAWN_CHILD_INHERITS_STDIN : 0;
+	if (!child->stdout_pipe && child->output_fd < 0 && group != COMMAND_GROUP_TERMINAL)
+		flags |= G_SPAWN_STDOUT_TO_DEV_NULL;
+	if (child->output_fd < 0 && group != COMMAND_GROUP_TERMINAL)
+		flags |= G_SPAWN_STDERR_TO_DEV_NULL;
+	/* child_setup runs in the child, before exec: GROUP outlives the call there. */
+	ok = g_spawn_async_with_pipes_and_fds(NULL, (const char *const *)child->argv, NULL, flags,
+	    command_child_setup, &group, -1, child->stdout_pipe ? -1 : child->output_fd,
+	    child->output_fd, child->events_fd >= 0 ? &source : NULL,
+	    child->events_fd >= 0 ? &target : NULL, child->events_fd >= 0 ? 1 : 0, &started,
+	    child->stdin_pipe ? stdin_pipe : NULL, child->stdout_pipe ? stdout_pipe : NULL, NULL,
+	    error);
+	if (ok && pid != NULL)
+		*pid = child->detach ? 0 : started;
+	if (!ok && error != NULL && *error != NULL && (*error)->domain != COMMAND_ERROR) {
+		GError *spawn_error = *error;
+
+		*error = g_error_new(COMMAND_ERROR, COMMAND_ERROR_SPAWN, "%s", spawn_error->message);
+		g_error_free(spawn_error);
+	}
+	return ok;
+}
+
+int
+command_wait(GPid pid)
+{
+	int status = 0;
+
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	g_spawn_close_pid(pid);
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 }
 
 /* Milliseconds on the monotonic clock. */
@@ -146,6 +226,7 @@ command_run_full(char *const *argv, const char *name, const void *input, size_t 
 {
 	GByteArray *out = secret ? g_byte_array_sized_new((guint)max_output + 1) :
 	    g_byte_array_new();
+	struct command_child child = { argv, COMMAND_GROUP_OWN, true, true, -1, -1, false };
 	GError *spawn_error = NULL;
 	gint64 deadline = command_now_ms() + (timeout_ms > 0 ? timeout_ms : 10000);
 	size_t written = 0;
@@ -161,9 +242,7 @@ command_run_full(char *const *argv, const char *name, const void *input, size_t 
 		command_out_free(out, secret);
 		return NULL;
 	}
-	if (!g_spawn_async_with_pipes(NULL, (char **)argv, NULL,
-	    G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDERR_TO_DEV_NULL,
-	    command_child_setup, NULL, &pid, &in_fd, &out_fd, NULL, &spawn_error)) {
+	if (!command_start(&child, &pid, &in_fd, &out_fd, &spawn_error)) {
 		clean = sanitize_text(name, -1, 0);
 		g_set_error(error, COMMAND_ERROR, COMMAND_ERROR_SPAWN, "cannot run %s: %s", clean,
 		    spawn_error->message);

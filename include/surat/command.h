@@ -1,8 +1,12 @@
 /*
- * command: run a configured command as an argv, feeding it bytes on standard
- * input and reading its standard output, with a timeout and an output cap
- * (html_command, mailcap copiousoutput viewers, mailcap test=), and build
- * the argv of url_command for one link.
+ * command: every child surat starts, through one runner (command_start):
+ * configured commands run with a timeout and an output cap (html_command,
+ * mailcap copiousoutput viewers, mailcap test=, password_command), commands
+ * given the terminal (mailcap viewers, url_command, |), new_mail_command,
+ * and the interface's `surat fetch`.  The runner sets each child's process
+ * group or session, its signals and descriptors (only 0, 1, 2 and the
+ * events descriptor 3 stay open) in one place.  It also builds the argv of
+ * url_command for one link.
  *
  * DESIGN promise 3: a command string from the configuration is split into
  * an argv with g_shell_parse_argv (quotes as in sh, no expansion) and run
@@ -31,6 +35,35 @@ enum command_error_code {
 	COMMAND_ERROR_FAILED,  /* exited with a status other than 0, or by a signal */
 	COMMAND_ERROR_UNSAFE,  /* a URL that is not a link target (render.h) */
 };
+
+/* Where a child runs, and whose signals reach it. */
+enum command_group {
+	COMMAND_GROUP_OWN,      /* a process group of its own: a timeout kills it all */
+	COMMAND_GROUP_SESSION,  /* a session of its own: no terminal, ^C and ^Z never reach it */
+	COMMAND_GROUP_TERMINAL, /* surat's group: the terminal and ^C are its while it runs */
+};
+
+/* What command_start starts. */
+struct command_child {
+	char *const *argv;        /* argv[0] searched in PATH unless it holds a '/' */
+	enum command_group group;
+	bool stdin_pipe;          /* a pipe to its input; else the terminal (TERMINAL) or /dev/null */
+	bool stdout_pipe;         /* a pipe from its output; else OUTPUT_FD, the terminal or /dev/null */
+	int output_fd;            /* >= 0: its standard output and error (a log file) */
+	int events_fd;            /* >= 0: given to it as descriptor 3 */
+	bool detach;              /* nobody waits for it: reaped at once, no *PID */
+};
+
+/*
+ * Start CHILD.  *PID (unless detached) is the caller's to command_wait or
+ * kill; *STDIN_PIPE and *STDOUT_PIPE (may be NULL when not asked for) get
+ * the caller's ends of the pipes.  Fails with COMMAND_ERROR_SPAWN.
+ */
+bool command_start(const struct command_child *child, GPid *pid, int *stdin_pipe,
+    int *stdout_pipe, GError **error);
+
+/* Wait for PID (interrupted waits resumed): its exit status, or 128 + the killing signal. */
+int command_wait(GPid pid);
 
 /*
  * Split COMMAND into an argv (g_strfreev) as sh would split words, without

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "private.h"
+#include "surat/command.h"
 #include "surat/events.h"
 
 #define FETCH_BACKOFF_FIRST 30 /* seconds before the first retry */
@@ -116,11 +117,13 @@ fetch_start(struct ui *ui, bool rest)
 {
 	struct ui_fetcher *f = ui->fetcher;
 	GPtrArray *argv = g_ptr_array_new_with_free_func(g_free);
+	struct command_child child = { NULL, COMMAND_GROUP_SESSION, false, false, -1, -1, false };
 	char exe[4096];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	GError *error = NULL;
 	int p[2], log;
 	size_t i;
-	pid_t pid;
+	GPid pid;
 
 	if (n <= 0) {
 		fetch_log(ui, "cannot find the surat program to fetch with: %s", g_strerror(errno));
@@ -144,37 +147,18 @@ fetch_start(struct ui *ui, bool rest)
 		goto fail;
 	}
 	log = open(f->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-	pid = fork();
-	if (pid < 0) {
-		fetch_log(ui, "cannot start a fetch: %s", g_strerror(errno));
+	/* A session of its own: the terminal is nobody's; its output goes to the log. */
+	child.argv = (char *const *)argv->pdata;
+	child.output_fd = log;
+	child.events_fd = p[1];
+	if (!command_start(&child, &pid, NULL, NULL, &error)) {
+		fetch_log(ui, "cannot start a fetch: %s", error->message);
+		g_clear_error(&error);
 		close(p[0]);
 		close(p[1]);
 		if (log >= 0)
 			close(log);
 		goto fail;
-	}
-	if (pid == 0) {
-		/* Every descriptor but 0, 1, 2 and 3 is close-on-exec. */
-		int events = fcntl(p[1], F_DUPFD_CLOEXEC, 10);
-		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-		sigset_t none;
-
-		/* The child's own terminal is nobody's: output goes to the log. */
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		signal(SIGINT, SIG_IGN);
-		signal(SIGTSTP, SIG_IGN);
-		signal(SIGWINCH, SIG_DFL);
-		signal(SIGTERM, SIG_DFL);
-		signal(SIGHUP, SIG_DFL);
-		signal(SIGQUIT, SIG_DFL);
-		dup2(null, STDIN_FILENO);
-		dup2(log >= 0 ? log : null, STDOUT_FILENO);
-		dup2(log >= 0 ? log : null, STDERR_FILENO);
-		dup2(events, 3); /* also clears close-on-exec on 3 */
-		setsid();
-		execv(exe, (char **)argv->pdata);
-		_exit(127);
 	}
 	close(p[1]);
 	if (log >= 0)
@@ -358,6 +342,7 @@ fetch_new_mail_command(struct ui *ui, unsigned int n_new, const char *accounts)
 {
 	struct index_filter all = { 0 };
 	int64_t total = 0, unread = 0;
+	struct command_child child = { NULL, COMMAND_GROUP_SESSION, false, false, -1, -1, true };
 	GError *error = NULL;
 	char **argv;
 
@@ -368,8 +353,8 @@ fetch_new_mail_command(struct ui *ui, unsigned int n_new, const char *accounts)
 	argv = config_new_mail_argv(ui->config, n_new, (unsigned int)MAX(unread, 0), accounts);
 	if (argv == NULL)
 		return;
-	if (!g_spawn_async(NULL, argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL |
-	    G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, &error)) {
+	child.argv = argv;
+	if (!command_start(&child, NULL, NULL, NULL, &error)) {
 		fetch_log(ui, "new_mail_command: %s", error->message);
 		ui_set_message(ui, true, "new_mail_command: %s", error->message);
 		g_clear_error(&error);

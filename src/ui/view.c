@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "private.h"
+#include "surat/command.h"
 #include "surat/folder.h"
 #include "surat/keymap.h"
 #include "surat/mailcap.h"
@@ -402,18 +403,6 @@ view_write_all(int fd, const char *buf, size_t len)
 	return ok;
 }
 
-/* In the child before exec: the default signal actions surat changed. */
-static void
-view_child_setup(gpointer unused)
-{
-	(void)unused;
-	signal(SIGINT, SIG_DFL);
-	signal(SIGQUIT, SIG_DFL);
-	signal(SIGPIPE, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
-	signal(SIGHUP, SIG_DFL);
-}
-
 /* Wait for one key on the terminal outside curses (canonical mode off for it). */
 static void
 view_press_any_key(void)
@@ -439,9 +428,11 @@ bool
 ui_view_run_terminal(struct ui *ui, char **argv, const void *input, size_t len, bool wait_key,
     int *status, GError **error)
 {
+	struct command_child child = { argv, COMMAND_GROUP_TERMINAL, input != NULL, false, -1, -1,
+		false };
 	struct sigaction ignore, old_int, old_quit;
 	GPid pid;
-	int in_fd = -1, wstatus = 0;
+	int in_fd = -1;
 	bool ok;
 
 	def_prog_mode();
@@ -452,23 +443,14 @@ ui_view_run_terminal(struct ui *ui, char **argv, const void *input, size_t len, 
 	ignore.sa_handler = SIG_IGN;
 	sigaction(SIGINT, &ignore, &old_int);
 	sigaction(SIGQUIT, &ignore, &old_quit);
-	ok = g_spawn_async_with_pipes(NULL, argv, NULL,
-	    G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_SEARCH_PATH |
-	    (input == NULL ? G_SPAWN_CHILD_INHERITS_STDIN : 0), view_child_setup, NULL, &pid,
-	    input != NULL ? &in_fd : NULL, NULL, NULL, error);
+	ok = command_start(&child, &pid, &in_fd, NULL, error);
 	if (ok) {
 		if (in_fd >= 0) {
 			/* A command that does not read it all is its own business. */
 			view_write_all(in_fd, input, len);
 			close(in_fd);
 		}
-		while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR)
-			;
-		g_spawn_close_pid(pid);
-		if (WIFEXITED(wstatus))
-			*status = WEXITSTATUS(wstatus);
-		else
-			*status = 128 + (WIFSIGNALED(wstatus) ? WTERMSIG(wstatus) : 0);
+		*status = command_wait(pid);
 	}
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGQUIT, &old_quit, NULL);

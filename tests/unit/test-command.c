@@ -7,6 +7,7 @@
 #include <glib.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -214,6 +215,129 @@ test_test(void **state)
 	assert_false(command_test(f, 5000));
 }
 
+static gint
+compare_ints(gconstpointer a, gconstpointer b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+/* Everything CHILD's shell wrote to its descriptor 3, after it exited with STATUS. */
+static char *
+start_and_read_events(struct command_child *child, int *status)
+{
+	GString *got = g_string_new(NULL);
+	GError *error = NULL;
+	GPid pid = 0;
+	char buf[512];
+	ssize_t n;
+	int p[2];
+
+	assert_int_equal(pipe(p), 0);
+	child->events_fd = p[1];
+	assert_true(command_start(child, &pid, NULL, NULL, &error));
+	assert_null(error);
+	close(p[1]);
+	while ((n = read(p[0], buf, sizeof buf)) > 0)
+		g_string_append_len(got, buf, n);
+	close(p[0]);
+	*status = child->detach ? 0 : command_wait(pid);
+	return g_string_free(got, FALSE);
+}
+
+/* The descriptors the running process PID has open, as "0 1 2 3 ". */
+static char *
+open_descriptors(GPid pid)
+{
+	char *dir_path = g_strdup_printf("/proc/%d/fd", (int)pid);
+	GDir *dir = g_dir_open(dir_path, 0, NULL);
+	GArray *fds = g_array_new(FALSE, FALSE, sizeof(int));
+	GString *out = g_string_new(NULL);
+	const char *name;
+	guint i;
+
+	assert_non_null(dir);
+	while ((name = g_dir_read_name(dir)) != NULL) {
+		int fd = atoi(name);
+
+		g_array_append_val(fds, fd);
+	}
+	g_array_sort(fds, (GCompareFunc)compare_ints);
+	for (i = 0; i < fds->len; i++)
+		g_string_append_printf(out, "%d ", g_array_index(fds, int, i));
+	g_array_free(fds, TRUE);
+	g_dir_close(dir);
+	g_free(dir_path);
+	return g_string_free(out, FALSE);
+}
+
+static void
+test_start_descriptors_and_session(void **state)
+{
+	char *sleeper[] = { "sleep", "30", NULL };
+	char *stat[] = { "/bin/sh", "-c", "echo $$ >&3; cat /proc/$$/stat >&3", NULL };
+	struct command_child child = { sleeper, COMMAND_GROUP_OWN, false, false, -1, -1, false };
+	GError *error = NULL;
+	int leak[2], events[2], status = 0;
+	char *out, **f;
+	long pid, session;
+	GPid sleeping = 0;
+
+	(void)state;
+	/*
+	 * A descriptor surat forgot to mark close-on-exec stays with surat: the
+	 * child (exec'd when command_start returns) has 0, 1, 2 and its events.
+	 */
+	assert_int_equal(pipe(leak), 0);
+	assert_int_equal(pipe(events), 0);
+	child.events_fd = events[1];
+	assert_true(command_start(&child, &sleeping, NULL, NULL, &error));
+	assert_null(error);
+	out = open_descriptors(sleeping);
+	kill(sleeping, SIGKILL);
+	assert_int_equal(command_wait(sleeping), 128 + SIGKILL);
+	assert_string_equal(out, "0 1 2 3 ");
+	g_free(out);
+	close(leak[0]);
+	close(leak[1]);
+	close(events[0]);
+	close(events[1]);
+
+	/* A session of its own: the fetcher's, never reached by the terminal. */
+	child.argv = stat;
+	child.group = COMMAND_GROUP_SESSION;
+	out = start_and_read_events(&child, &status);
+	assert_int_equal(status, 0);
+	f = g_strsplit(strrchr(out, ')') + 2, " ", 0);
+	pid = strtol(out, NULL, 10);
+	session = strtol(f[3], NULL, 10);
+	assert_true(pid > 0);
+	assert_int_equal(session, pid);
+	g_strfreev(f);
+	g_free(out);
+
+	/* Detached (new_mail_command): nobody waits, nothing is left to reap. */
+	child.detach = true;
+	out = start_and_read_events(&child, &status);
+	assert_non_null(strchr(out, ')'));
+	g_free(out);
+}
+
+static void
+test_start_fails_clearly(void **state)
+{
+	char *argv[] = { "surat-no-such-program", NULL };
+	struct command_child child = { argv, COMMAND_GROUP_OWN, false, false, -1, -1, false };
+	GError *error = NULL;
+	GPid pid = 0;
+
+	(void)state;
+	assert_false(command_start(&child, &pid, NULL, NULL, &error));
+	assert_non_null(error);
+	assert_true(g_error_matches(error, COMMAND_ERROR, COMMAND_ERROR_SPAWN));
+	assert_non_null(strstr(error->message, "surat-no-such-program"));
+	g_clear_error(&error);
+}
+
 int
 main(void)
 {
@@ -224,6 +348,8 @@ main(void)
 		cmocka_unit_test(test_run_errors),
 		cmocka_unit_test(test_run_secret),
 		cmocka_unit_test(test_test),
+		cmocka_unit_test(test_start_descriptors_and_session),
+		cmocka_unit_test(test_start_fails_clearly),
 	};
 
 	return cmocka_run_group_tests_name("command", tests, NULL, NULL);
