@@ -33,20 +33,20 @@ struct render_ctx {
 	bool cut_input;        /* the input was cut short before parsing */
 };
 
-/* Flags of render_text(). */
+/* Flags of render_text_body(). */
 #define RENDER_TEXT_FLOWED  0x1 /* format=flowed (RFC 3676) */
 #define RENDER_TEXT_DELSP   0x2 /* with DelSp=yes */
 #define RENDER_TEXT_ANCHORS 0x4 /* html.h anchor marks: anchors in ANCHORS, in order */
 
 /* Append a line (TEXT taken, already sanitized); returns its index. */
-guint render_add(struct render_ctx *ctx, enum render_role role, int quote_level, int name_len,
+guint render_text_add(struct render_ctx *ctx, enum render_role role, int quote_level, int name_len,
     char *text);
 
 /* Append a separator, unless it would only double an empty one. */
-void render_separator(struct render_ctx *ctx, const char *text);
+void render_text_separator(struct render_ctx *ctx, const char *text);
 
 /* Append a note of ours (never message text). */
-void render_note(struct render_ctx *ctx, const char *text);
+void render_text_note(struct render_ctx *ctx, const char *text);
 
 /*
  * Append LEN bytes of UTF-8 text as lines: quotes, signature, links found,
@@ -54,13 +54,13 @@ void render_note(struct render_ctx *ctx, const char *text);
  * link targets of RENDER_TEXT_ANCHORS marks (char *), consumed from
  * *NEXT_ANCHOR on; the numbers given go to NUMBERS (int, may be NULL).
  */
-void render_text(struct render_ctx *ctx, const char *text, size_t len, unsigned int flags,
+void render_text_body(struct render_ctx *ctx, const char *text, size_t len, unsigned int flags,
     GPtrArray *anchors, guint *next_anchor, GArray *numbers);
 
 /* The number of URL as a link (a new one, or the one it already has); 0 past the cap. */
-int render_link_number(struct render_ctx *ctx, const char *url, size_t len, guint line);
+int render_text_link_number(struct render_ctx *ctx, const char *url, size_t len, guint line);
 
 /* text/enriched (RFC 1896) as plain text (g_free). */
-char *render_enriched(const char *s, size_t len);
+char *render_text_enriched(const char *s, size_t len);
 
 #endif

@@ -5,8 +5,10 @@
  * and numbered, HTML anchors (marked by html.c) numbered, and lines wrapped
  * at word boundaries to the width, measured by width.c.
  *
- * Every line passes sanitize_text() (via render_clean_line) before anything
- * else looks at it, so link places are byte ranges of the text as shown.
+ * Every line passes sanitize_text() (via render_text_clean_line) before
+ * anything else looks at it, so link places are byte ranges of the text as
+ * shown.  Every function here starts render_text_; render.c calls the ones
+ * render-private.h declares.
  * Every loop is linear in its input.
  */
 #include <string.h>
@@ -25,7 +27,8 @@ struct render_range {
 };
 
 guint
-render_add(struct render_ctx *ctx, enum render_role role, int quote_level, int name_len, char *text)
+render_text_add(struct render_ctx *ctx, enum render_role role, int quote_level, int name_len,
+    char *text)
 {
 	struct render_line *line = g_new0(struct render_line, 1);
 
@@ -39,7 +42,7 @@ render_add(struct render_ctx *ctx, enum render_role role, int quote_level, int n
 }
 
 void
-render_separator(struct render_ctx *ctx, const char *text)
+render_text_separator(struct render_ctx *ctx, const char *text)
 {
 	GPtrArray *lines = ctx->r->lines;
 
@@ -49,18 +52,18 @@ render_separator(struct render_ctx *ctx, const char *text)
 		if (last->role == RENDER_SEPARATOR && *last->text == '\0')
 			return;
 	}
-	render_add(ctx, RENDER_SEPARATOR, 0, 0, g_strdup(text));
+	render_text_add(ctx, RENDER_SEPARATOR, 0, 0, g_strdup(text));
 }
 
 void
-render_note(struct render_ctx *ctx, const char *text)
+render_text_note(struct render_ctx *ctx, const char *text)
 {
-	render_add(ctx, RENDER_NOTE, 0, 0, sanitize_text(text, -1, 0));
+	render_text_add(ctx, RENDER_NOTE, 0, 0, sanitize_text(text, -1, 0));
 }
 
 /* Sanitize LEN bytes of one line, expanding tabs to 8-column stops. */
 static char *
-render_clean_line(const char *s, size_t len)
+render_text_clean_line(const char *s, size_t len)
 {
 	GString *out;
 	const char *end = s + len;
@@ -94,7 +97,7 @@ render_clean_line(const char *s, size_t len)
  * %-encoded.  NULL for any other scheme or none.
  */
 static char *
-render_link_target(const char *url, size_t len)
+render_text_link_target(const char *url, size_t len)
 {
 	static const char *const schemes[] = { "http://", "https://", "ftp://", "mailto:", NULL };
 	GString *out;
@@ -122,7 +125,7 @@ render_link_target(const char *url, size_t len)
 }
 
 int
-render_link_number(struct render_ctx *ctx, const char *url, size_t len, guint line)
+render_text_link_number(struct render_ctx *ctx, const char *url, size_t len, guint line)
 {
 	struct render_link *link;
 	char *key;
@@ -143,7 +146,7 @@ render_link_number(struct render_ctx *ctx, const char *url, size_t len, guint li
 	link = g_new0(struct render_link, 1);
 	link->number = (int)ctx->r->links->len + 1;
 	link->url = sanitize_text(key, -1, 0);
-	link->target = render_link_target(key, strlen(key));
+	link->target = render_text_link_target(key, strlen(key));
 	link->line = line;
 	g_ptr_array_add(ctx->r->links, link);
 	g_hash_table_insert(ctx->link_urls, key, GINT_TO_POINTER(link->number));
@@ -152,14 +155,14 @@ render_link_number(struct render_ctx *ctx, const char *url, size_t len, guint li
 
 /* True for a byte that may be part of a URL found in text (ASCII only). */
 static bool
-render_is_url_char(unsigned char c)
+render_text_is_url_char(unsigned char c)
 {
 	return c > 0x20 && c < 0x7f && strchr("<>\"`{}|\\^", c) == NULL;
 }
 
 /* Length of the URL starting at S[I] (LEN bytes in all), or 0. */
 static size_t
-render_url_at(const char *s, size_t i, size_t len)
+render_text_url_at(const char *s, size_t i, size_t len)
 {
 	static const char *const prefixes[] = { "https://", "http://", "ftp://", "mailto:", "www.",
 		NULL };
@@ -174,7 +177,7 @@ render_url_at(const char *s, size_t i, size_t len)
 	}
 	if (prefixes[k] == NULL)
 		return 0;
-	for (j = i + plen; j < len && render_is_url_char((unsigned char)s[j]); j++) {
+	for (j = i + plen; j < len && render_text_is_url_char((unsigned char)s[j]); j++) {
 		open += s[j] == '(';
 		close += s[j] == ')';
 		sq_open += s[j] == '[';
@@ -208,7 +211,7 @@ render_url_at(const char *s, size_t i, size_t len)
 
 /* True when [START, END) overlaps a range of RANGES. */
 static bool
-render_in_ranges(GArray *ranges, size_t start, size_t end)
+render_text_in_ranges(GArray *ranges, size_t start, size_t end)
 {
 	guint i;
 
@@ -223,7 +226,7 @@ render_in_ranges(GArray *ranges, size_t start, size_t end)
 
 /* Add the URLs found in TEXT (outside the anchor ranges already in RANGES). */
 static void
-render_find_urls(struct render_ctx *ctx, const char *text, size_t len, GArray *ranges)
+render_text_find_urls(struct render_ctx *ctx, const char *text, size_t len, GArray *ranges)
 {
 	guint anchors = ranges->len;
 	size_t i = 0;
@@ -238,14 +241,14 @@ render_find_urls(struct render_ctx *ctx, const char *text, size_t len, GArray *r
 			i++;
 			continue;
 		}
-		n = render_url_at(text, i, len);
+		n = render_text_url_at(text, i, len);
 		if (n == 0) {
 			i++;
 			continue;
 		}
-		if (anchors == 0 || !render_in_ranges(ranges, i, i + n)) {
+		if (anchors == 0 || !render_text_in_ranges(ranges, i, i + n)) {
 			struct render_range r = { i, i + n,
-				render_link_number(ctx, text + i, n, ctx->r->lines->len) };
+				render_text_link_number(ctx, text + i, n, ctx->r->lines->len) };
 
 			if (r.link > 0)
 				g_array_append_val(ranges, r);
@@ -256,7 +259,7 @@ render_find_urls(struct render_ctx *ctx, const char *text, size_t len, GArray *r
 
 /* Order ranges by where they start. */
 static gint
-render_range_cmp(gconstpointer a, gconstpointer b)
+render_text_range_cmp(gconstpointer a, gconstpointer b)
 {
 	const struct render_range *x = a, *y = b;
 
@@ -268,7 +271,7 @@ render_range_cmp(gconstpointer a, gconstpointer b)
  * then as many spaces as its indent and list marker take ("* ", "- ", "12. ").
  */
 static char *
-render_continuation(const char *line, int level, int width)
+render_text_continuation(const char *line, int level, int width)
 {
 	size_t q = 0, s, m;
 	GString *out;
@@ -301,7 +304,7 @@ render_continuation(const char *line, int level, int width)
 
 /* Add one screen line made of PREFIX and LEN bytes at TEXT, with the ranges that fall in it. */
 static void
-render_piece(struct render_ctx *ctx, enum render_role role, int level, const char *prefix,
+render_text_piece(struct render_ctx *ctx, enum render_role role, int level, const char *prefix,
     const char *text, size_t from, size_t len, GArray *ranges, guint *next)
 {
 	size_t plen = strlen(prefix);
@@ -311,7 +314,7 @@ render_piece(struct render_ctx *ctx, enum render_role role, int level, const cha
 	memcpy(s, prefix, plen);
 	memcpy(s + plen, text + from, len);
 	s[plen + len] = '\0';
-	line = render_add(ctx, role, level, 0, s);
+	line = render_text_add(ctx, role, level, 0, s);
 	ctx->lines++;
 	while (*next < ranges->len &&
 	    g_array_index(ranges, struct render_range, *next).end <= from)
@@ -339,7 +342,8 @@ render_piece(struct render_ctx *ctx, enum render_role role, int level, const cha
 
 /* Add TEXT (taken) as one line, or several wrapped to the width, with its link RANGES. */
 static void
-render_emit(struct render_ctx *ctx, enum render_role role, int level, char *text, GArray *ranges)
+render_text_emit(struct render_ctx *ctx, enum render_role role, int level, char *text,
+    GArray *ranges)
 {
 	int width = ctx->options->width;
 	size_t len = strlen(text), pos = 0, min_break;
@@ -348,11 +352,11 @@ render_emit(struct render_ctx *ctx, enum render_role role, int level, char *text
 	int cont_w;
 
 	if (width <= 0 || width_of(text) <= width) {
-		render_piece(ctx, role, level, "", text, 0, len, ranges, &next);
+		render_text_piece(ctx, role, level, "", text, 0, len, ranges, &next);
 		g_free(text);
 		return;
 	}
-	cont = render_continuation(text, level, width);
+	cont = render_text_continuation(text, level, width);
 	cont_w = (int)strlen(cont);
 	/* Never break inside the line's own prefix. */
 	min_break = (size_t)cont_w;
@@ -375,7 +379,7 @@ render_emit(struct render_ctx *ctx, enum render_role role, int level, char *text
 
 			while (keep > 0 && text[pos + keep - 1] == ' ')
 				keep--;
-			render_piece(ctx, role, level, pos == 0 ? "" : cont, text, pos,
+			render_text_piece(ctx, role, level, pos == 0 ? "" : cont, text, pos,
 			    keep > 0 ? keep : cut, ranges, &next);
 		}
 		pos += cut;
@@ -392,7 +396,7 @@ render_emit(struct render_ctx *ctx, enum render_role role, int level, char *text
  * next one.  Returns the new text.
  */
 static char *
-render_take_anchors(struct render_ctx *ctx, char *text, GPtrArray *anchors, guint *next_anchor,
+render_text_take_anchors(struct render_ctx *ctx, char *text, GPtrArray *anchors, guint *next_anchor,
     GArray *numbers, GArray *ranges)
 {
 	GString *out;
@@ -423,7 +427,7 @@ render_take_anchors(struct render_ctx *ctx, char *text, GPtrArray *anchors, guin
 		if (opens && anchors != NULL && *next_anchor < anchors->len) {
 			const char *url = g_ptr_array_index(anchors, (*next_anchor)++);
 
-			ctx->anchor = render_link_number(ctx, url, strlen(url), ctx->r->lines->len);
+			ctx->anchor = render_text_link_number(ctx, url, strlen(url), ctx->r->lines->len);
 			if (ctx->anchor > 0 && numbers != NULL)
 				g_array_append_val(numbers, ctx->anchor);
 			start = out->len;
@@ -440,24 +444,24 @@ render_take_anchors(struct render_ctx *ctx, char *text, GPtrArray *anchors, guin
 
 /* Add LEN bytes at RAW as one logical line: sanitized, links found, wrapped. */
 static void
-render_logical(struct render_ctx *ctx, enum render_role role, int level, const char *raw,
+render_text_logical(struct render_ctx *ctx, enum render_role role, int level, const char *raw,
     size_t len, unsigned int flags, GPtrArray *anchors, guint *next_anchor, GArray *numbers)
 {
 	GArray *ranges = g_array_new(FALSE, FALSE, sizeof(struct render_range));
-	char *text = render_clean_line(raw, len);
+	char *text = render_text_clean_line(raw, len);
 
 	if (flags & RENDER_TEXT_ANCHORS)
-		text = render_take_anchors(ctx, text, anchors, next_anchor, numbers, ranges);
-	render_find_urls(ctx, text, strlen(text), ranges);
+		text = render_text_take_anchors(ctx, text, anchors, next_anchor, numbers, ranges);
+	render_text_find_urls(ctx, text, strlen(text), ranges);
 	if (ranges->len > 1)
-		g_array_sort(ranges, render_range_cmp);
-	render_emit(ctx, role, level, text, ranges);
+		g_array_sort(ranges, render_text_range_cmp);
+	render_text_emit(ctx, role, level, text, ranges);
 	g_array_free(ranges, TRUE);
 }
 
 /* Number of '>' that open LINE ("> >" and ">>" alike). */
 static int
-render_quote_level(const char *line, size_t len)
+render_text_quote_level(const char *line, size_t len)
 {
 	size_t i = 0;
 	int level = 0;
@@ -473,14 +477,14 @@ render_quote_level(const char *line, size_t len)
 
 /* The role of a line at quote LEVEL, in the signature or not. */
 static enum render_role
-render_role_of(int level, bool signature)
+render_text_role_of(int level, bool signature)
 {
 	return signature ? RENDER_SIGNATURE : level > 0 ? RENDER_QUOTE : RENDER_BODY;
 }
 
 /* Add the flowed paragraph PARA at DEPTH, then empty it. */
 static void
-render_flush_paragraph(struct render_ctx *ctx, GString *para, int depth, bool signature,
+render_text_flush_paragraph(struct render_ctx *ctx, GString *para, int depth, bool signature,
     unsigned int flags, GPtrArray *anchors, guint *next_anchor, GArray *numbers)
 {
 	GString *line = g_string_sized_new(para->len + (gsize)depth + 1);
@@ -491,14 +495,14 @@ render_flush_paragraph(struct render_ctx *ctx, GString *para, int depth, bool si
 	if (depth > 0)
 		g_string_append_c(line, ' ');
 	g_string_append_len(line, para->str, (gssize)para->len);
-	render_logical(ctx, render_role_of(depth, signature), signature ? 0 : depth, line->str,
+	render_text_logical(ctx, render_text_role_of(depth, signature), signature ? 0 : depth, line->str,
 	    line->len, flags, anchors, next_anchor, numbers);
 	g_string_free(line, TRUE);
 	g_string_truncate(para, 0);
 }
 
 void
-render_text(struct render_ctx *ctx, const char *text, size_t len, unsigned int flags,
+render_text_body(struct render_ctx *ctx, const char *text, size_t len, unsigned int flags,
     GPtrArray *anchors, guint *next_anchor, GArray *numbers)
 {
 	const char *p = text, *end = text + len;
@@ -528,7 +532,7 @@ render_text(struct render_ctx *ctx, const char *text, size_t len, unsigned int f
 
 		if (ctx->lines >= RENDER_MAX_LINES) {
 			if (!ctx->noted_lines)
-				render_note(ctx, "[more lines not shown: the message is too long]");
+				render_text_note(ctx, "[more lines not shown: the message is too long]");
 			ctx->noted_lines = true;
 			break;
 		}
@@ -547,7 +551,7 @@ render_text(struct render_ctx *ctx, const char *text, size_t len, unsigned int f
 			sig = body_end - q == 3 && memcmp(q, "-- ", 3) == 0;
 			flowed = !sig && body_end > q && body_end[-1] == ' ';
 			if (open && (depth != para_depth || sig)) {
-				render_flush_paragraph(ctx, para, para_depth, in_signature, flags, anchors,
+				render_text_flush_paragraph(ctx, para, para_depth, in_signature, flags, anchors,
 				    next_anchor, numbers);
 			}
 			if (sig && depth == 0)
@@ -562,16 +566,16 @@ render_text(struct render_ctx *ctx, const char *text, size_t len, unsigned int f
 				if (flowed && !(flags & RENDER_TEXT_DELSP) && para->len > 0 &&
 				    para->str[para->len - 1] == ' ')
 					g_string_truncate(para, para->len - 1);
-				render_flush_paragraph(ctx, para, para_depth, in_signature, flags,
+				render_text_flush_paragraph(ctx, para, para_depth, in_signature, flags,
 				    anchors, next_anchor, numbers);
 				open = false;
 			}
 		} else {
-			int level = render_quote_level(p, n);
+			int level = render_text_quote_level(p, n);
 
 			if (!in_signature && n == 3 && memcmp(p, "-- ", 3) == 0)
 				in_signature = true;
-			render_logical(ctx, render_role_of(level, in_signature),
+			render_text_logical(ctx, render_text_role_of(level, in_signature),
 			    in_signature ? 0 : level, p, n, flags, anchors, next_anchor, numbers);
 		}
 		if (nl == NULL)
@@ -579,7 +583,7 @@ render_text(struct render_ctx *ctx, const char *text, size_t len, unsigned int f
 		p = nl + 1;
 	}
 	if (open && !ctx->noted_lines)
-		render_flush_paragraph(ctx, para, para_depth, in_signature, flags, anchors,
+		render_text_flush_paragraph(ctx, para, para_depth, in_signature, flags, anchors,
 		    next_anchor, numbers);
 	g_string_free(para, TRUE);
 	ctx->anchor = 0;
@@ -587,7 +591,7 @@ render_text(struct render_ctx *ctx, const char *text, size_t len, unsigned int f
 
 /* Append N newlines to OUT, as text/enriched counts them. */
 static void
-render_enriched_newlines(GString *out, int n, bool nofill)
+render_text_enriched_newlines(GString *out, int n, bool nofill)
 {
 	int i;
 
@@ -603,7 +607,7 @@ render_enriched_newlines(GString *out, int n, bool nofill)
 }
 
 char *
-render_enriched(const char *s, size_t len)
+render_text_enriched(const char *s, size_t len)
 {
 	GString *out = g_string_sized_new(len + 1);
 	const char *p = s, *end = s + len;
@@ -637,7 +641,7 @@ render_enriched(const char *s, size_t len)
 				p++;
 			}
 			if (param == 0)
-				render_enriched_newlines(out, n, nofill > 0);
+				render_text_enriched_newlines(out, n, nofill > 0);
 		} else {
 			if (param == 0)
 				g_string_append_c(out, *p);

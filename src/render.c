@@ -220,9 +220,9 @@ render_link_list(struct render_ctx *ctx, GArray *numbers)
 			continue;
 		g_hash_table_add(seen, GINT_TO_POINTER(number));
 		if (g_hash_table_size(seen) == 1)
-			render_separator(ctx, "");
+			render_text_separator(ctx, "");
 		prefix = g_strdup_printf("[%d] ", number);
-		line = render_add(ctx, RENDER_LINK, 0, 0, g_strconcat(prefix, link->url, NULL));
+		line = render_text_add(ctx, RENDER_LINK, 0, 0, g_strconcat(prefix, link->url, NULL));
 		span.line = line;
 		span.start = (guint)strlen(prefix);
 		span.end = span.start + (guint)strlen(link->url);
@@ -251,12 +251,12 @@ render_html_builtin(struct render_ctx *ctx, const char *html, size_t len, const 
 		/* The source is still readable, and says it is the source. */
 		char *note = g_strdup_printf("[%s; the HTML source follows]", error->message);
 
-		render_note(ctx, note);
+		render_text_note(ctx, note);
 		g_free(note);
 		g_error_free(error);
-		render_text(ctx, html, len, 0, NULL, NULL, NULL);
+		render_text_body(ctx, html, len, 0, NULL, NULL, NULL);
 	} else {
-		render_text(ctx, text, strlen(text), RENDER_TEXT_ANCHORS, anchors, &next, numbers);
+		render_text_body(ctx, text, strlen(text), RENDER_TEXT_ANCHORS, anchors, &next, numbers);
 		g_free(text);
 	}
 	render_link_list(ctx, numbers);
@@ -293,7 +293,7 @@ render_html(struct render_ctx *ctx, const char *html, size_t len, const char *ch
 		char *note = g_strdup_printf("[html_command failed (%s); shown with the built-in "
 		    "converter]", error->message);
 
-		render_note(ctx, note);
+		render_text_note(ctx, note);
 		g_free(note);
 		g_error_free(error);
 		render_html_builtin(ctx, html, len, charset);
@@ -306,7 +306,7 @@ render_html(struct render_ctx *ctx, const char *html, size_t len, const char *ch
 		char *utf8 = mime_to_utf8(data != NULL ? data : "", n, "UTF-8",
 		    ctx->options->charset_fallbacks, &ulen);
 
-		render_text(ctx, utf8, ulen, 0, NULL, NULL, NULL);
+		render_text_body(ctx, utf8, ulen, 0, NULL, NULL, NULL);
 		g_free(utf8);
 	}
 	g_bytes_unref(out);
@@ -352,7 +352,7 @@ render_auto_view(struct render_ctx *ctx, GMimePart *part, const char *type)
 		char *note = g_strdup_printf("[auto_view of %s failed: %s]", type,
 		    error != NULL ? error->message : "no output");
 
-		render_note(ctx, note);
+		render_text_note(ctx, note);
 		g_free(note);
 		g_clear_error(&error);
 		return false;
@@ -365,8 +365,8 @@ render_auto_view(struct render_ctx *ctx, GMimePart *part, const char *type)
 		    ctx->options->charset_fallbacks, &ulen);
 
 		if (ctx->shown++ > 0)
-			render_separator(ctx, "");
-		render_text(ctx, utf8, ulen, 0, NULL, NULL, NULL);
+			render_text_separator(ctx, "");
+		render_text_body(ctx, utf8, ulen, 0, NULL, NULL, NULL);
 		g_free(utf8);
 	}
 	g_bytes_unref(out);
@@ -388,7 +388,7 @@ render_text_part(struct render_ctx *ctx, GMimePart *part)
 	char *utf8;
 
 	if (ctx->shown > 0)
-		render_separator(ctx, "");
+		render_text_separator(ctx, "");
 	ctx->shown++;
 	raw = mime_decode(part, max + 1);
 	cut = raw->len > max;
@@ -404,20 +404,20 @@ render_text_part(struct render_ctx *ctx, GMimePart *part)
 		render_html(ctx, utf8, len, "UTF-8");
 	} else if (mime_is_type(object, "text", "enriched") ||
 	    mime_is_type(object, "text", "richtext")) {
-		char *plain = render_enriched(utf8, len);
+		char *plain = render_text_enriched(utf8, len);
 
-		render_text(ctx, plain, strlen(plain), 0, NULL, NULL, NULL);
+		render_text_body(ctx, plain, strlen(plain), 0, NULL, NULL, NULL);
 		g_free(plain);
 	} else {
 		if (format != NULL && g_ascii_strcasecmp(format, "flowed") == 0)
 			flags |= RENDER_TEXT_FLOWED;
 		if (delsp != NULL && g_ascii_strcasecmp(delsp, "yes") == 0)
 			flags |= RENDER_TEXT_DELSP;
-		render_text(ctx, utf8, len, flags, NULL, NULL, NULL);
+		render_text_body(ctx, utf8, len, flags, NULL, NULL, NULL);
 	}
 	g_free(utf8);
 	if (cut)
-		render_note(ctx, "[more text not shown: the part is too large]");
+		render_text_note(ctx, "[more text not shown: the part is too large]");
 	g_byte_array_free(raw, TRUE);
 }
 
@@ -427,13 +427,13 @@ render_may_enter(struct render_ctx *ctx, int depth)
 {
 	if (depth > MIME_MAX_DEPTH) {
 		if (!ctx->noted_depth)
-			render_note(ctx, "[parts nested too deeply are not shown]");
+			render_text_note(ctx, "[parts nested too deeply are not shown]");
 		ctx->noted_depth = true;
 		return false;
 	}
 	if (++ctx->parts > MIME_MAX_PARTS) {
 		if (!ctx->noted_parts)
-			render_note(ctx, "[more parts not shown: the message has too many]");
+			render_text_note(ctx, "[more parts not shown: the message has too many]");
 		ctx->noted_parts = true;
 		return false;
 	}
@@ -554,7 +554,7 @@ render_marker(struct render_ctx *ctx, GMimeObject *object, const char *what, con
 
 	if (strlen(clean) > 80)
 		clean[80] = '\0';
-	render_add(ctx, RENDER_NOTE, 0, 0, note);
+	render_text_add(ctx, RENDER_NOTE, 0, 0, note);
 	g_free(clean);
 }
 
@@ -569,7 +569,7 @@ render_signed(struct render_ctx *ctx, GMimeMultipart *mp, int depth)
 		render_object(ctx, g_mime_multipart_get_part(mp, 0), depth + 1);
 	for (i = 1; i < n; i++)
 		render_collect(ctx, g_mime_multipart_get_part(mp, i), depth + 1);
-	render_add(ctx, RENDER_NOTE, 0, 0, g_strdup("[-- end of signed part --]"));
+	render_text_add(ctx, RENDER_NOTE, 0, 0, g_strdup("[-- end of signed part --]"));
 }
 
 /* Show an encrypted multipart: a marker, and its parts listed for saving. */
@@ -601,8 +601,8 @@ render_multipart(struct render_ctx *ctx, GMimeMultipart *mp, int depth)
 			    ctx->options->charset_fallbacks, &len);
 
 			if (ctx->shown++ > 0)
-				render_separator(ctx, "");
-			render_text(ctx, utf8, len, 0, NULL, NULL, NULL);
+				render_text_separator(ctx, "");
+			render_text_body(ctx, utf8, len, 0, NULL, NULL, NULL);
 			g_free(utf8);
 		}
 		return;
@@ -643,10 +643,10 @@ render_object(struct render_ctx *ctx, GMimeObject *object, int depth)
 		if (mime_is_attachment(object))
 			render_attachment(ctx, object);
 		if (inner != NULL) {
-			render_separator(ctx, "");
-			render_separator(ctx, "--- Forwarded message ---");
+			render_text_separator(ctx, "");
+			render_text_separator(ctx, "--- Forwarded message ---");
 			render_message(ctx, inner, depth + 1);
-			render_separator(ctx, "--- End of forwarded message ---");
+			render_text_separator(ctx, "--- End of forwarded message ---");
 			ctx->shown++;
 		}
 	} else {
@@ -659,7 +659,7 @@ render_object(struct render_ctx *ctx, GMimeObject *object, int depth)
 		} else {
 			if (render_type_matches(type, "application/pkcs7-mime") ||
 			    render_type_matches(type, "application/x-pkcs7-mime"))
-				render_add(ctx, RENDER_NOTE, 0, 0, g_strdup("[-- S/MIME part "
+				render_text_add(ctx, RENDER_NOTE, 0, 0, g_strdup("[-- S/MIME part "
 				    "(application/pkcs7-mime); surat cannot decrypt or check it --]"));
 			render_attachment(ctx, object);
 		}
@@ -683,7 +683,7 @@ render_header(struct render_ctx *ctx, const char *name, const char *value)
 	}
 	clean_value = sanitize_text(value != NULL ? value : "", (ssize_t)len, 0);
 	g_strstrip(clean_value);
-	render_add(ctx, RENDER_HEADER, 0, (int)strlen(clean_name) + 1,
+	render_text_add(ctx, RENDER_HEADER, 0, (int)strlen(clean_name) + 1,
 	    g_strdup_printf("%s:%s%s%s", clean_name, *clean_value != '\0' ? " " : "", clean_value,
 		cut ? " [...]" : ""));
 	g_free(clean_name);
@@ -836,7 +836,7 @@ render_all_headers(struct render_ctx *ctx, GMimeMessage *message)
 		render_header(ctx, g_mime_header_get_name(h), g_mime_header_get_value(h));
 	}
 	if (all->len > RENDER_MAX_HEADERS)
-		render_note(ctx, "[more headers not shown]");
+		render_text_note(ctx, "[more headers not shown]");
 	g_ptr_array_free(all, TRUE);
 }
 
@@ -875,7 +875,7 @@ render_message(struct render_ctx *ctx, GMimeMessage *message, int depth)
 		render_all_headers(ctx, message);
 	else
 		render_chosen_headers(ctx, message);
-	render_separator(ctx, "");
+	render_text_separator(ctx, "");
 	ctx->shown = 0;
 	render_object(ctx, g_mime_message_get_mime_part(message), depth + 1);
 	ctx->shown = shown;
@@ -919,22 +919,22 @@ render_buffer(const char *buf, size_t len, const struct render_options *options)
 		char *utf8 = mime_to_utf8(buf != NULL ? buf : "", n, NULL,
 		    ctx.options->charset_fallbacks, &out_len);
 
-		render_separator(&ctx, "");
-		render_text(&ctx, utf8, out_len, 0, NULL, NULL, NULL);
+		render_text_separator(&ctx, "");
+		render_text_body(&ctx, utf8, out_len, 0, NULL, NULL, NULL);
 		g_free(utf8);
 	}
 	if (ctx.cut_input)
-		render_note(&ctx, "[the rest is not shown: the message structure is too complex]");
+		render_text_note(&ctx, "[the rest is not shown: the message structure is too complex]");
 	if (ctx.noted_links)
-		render_note(&ctx, "[more links are not numbered: the message has too many]");
+		render_text_note(&ctx, "[more links are not numbered: the message has too many]");
 	if (r->attachments->len > 0)
-		render_separator(&ctx, "");
+		render_text_separator(&ctx, "");
 	for (i = 0; i < r->attachments->len; i++) {
 		struct render_attachment *a = g_ptr_array_index(r->attachments, i);
 		char *size = size_text((uint64_t)MAX(a->size, 0));
 		char *number = a->number > 0 ? g_strdup_printf(" #%d", a->number) : g_strdup("");
 
-		render_add(&ctx, RENDER_ATTACHMENT, 0, 0,
+		render_text_add(&ctx, RENDER_ATTACHMENT, 0, 0,
 		    g_strdup_printf("Attachment%s: %s (%s, %s)", number,
 			*a->name != '\0' ? a->name : "(no name)", a->type, size));
 		g_free(number);
