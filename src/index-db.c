@@ -265,3 +265,20 @@ index_step_int64(sqlite3_stmt *stmt, void *data)
 	g_array_append_val((GArray *)data, v);
 	return true;
 }
+
+/* A row's first column, copied, onto the GPtrArray DATA (index_step_fn). */
+static bool
+index_text_row(sqlite3_stmt *stmt, void *data)
+{
+	g_ptr_array_add(data, index_column_text(stmt, 0));
+	return true;
+}
+
+/* The first column of every row SQL yields, appended to OUT (g_free'd strings). */
+bool
+index_texts(struct index *idx, const char *sql, GPtrArray *out, GError **error)
+{
+	sqlite3_stmt *stmt = index_sql(idx, sql, error);
+
+	return stmt != NULL && index_each(idx, stmt, index_text_row, out, error);
+}

@@ -1,8 +1,9 @@
 /*
  * index-private: what the index's files share (index-db.c: the connection,
- * statements, binds, transactions; index.c: schema and rows; index-query.c:
- * views; index-thread.c: threads; index-log.c: tags, undo log, moves
- * journal, gone UIDLs).  Only src/index*.c include it.
+ * statements, binds, transactions; index-schema.c: the file, schema and
+ * migrations; index.c: rows; index-query.c: views; index-thread.c:
+ * threads; index-log.c: tags, undo log, moves journal, gone UIDLs).  Only
+ * src/index*.c include it.
  */
 #ifndef SURAT_INDEX_PRIVATE_H
 #define SURAT_INDEX_PRIVATE_H
@@ -51,6 +52,9 @@ bool index_each(struct index *idx, sqlite3_stmt *stmt, index_step_fn fn, void *d
 
 /* An index_step_fn: the row's first column onto DATA, a GArray of int64_t. */
 bool index_step_int64(sqlite3_stmt *stmt, void *data);
+
+/* The first column of every row SQL yields, appended to OUT (g_free'd strings). */
+bool index_texts(struct index *idx, const char *sql, GPtrArray *out, GError **error);
 
 /* Step STMT to completion (rows ignored) and reset it. */
 bool index_run(struct index *idx, sqlite3_stmt *stmt, GError **error);
