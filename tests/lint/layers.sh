@@ -5,7 +5,8 @@
 # A rule is a line of RULES: a name, the files it covers (globs under the
 # source tree, with !GLOB for files it leaves out), and the headers those
 # files may not include ("curses" stands for curses.h and ncurses.h;
-# "ui/*" for the interface's private headers).  Add a rule by adding a line.
+# "ui/*" for the interface's private headers).  Add a rule by adding a line
+# (no single quote in it: the rules are one single-quoted string).
 set -u
 : "${SURAT_SRCDIR:?}"
 cd "$SURAT_SRCDIR" || exit 1
@@ -17,6 +18,9 @@ the index knows no files, network or screen | src/index.c src/index-*.c src/inde
 only the interface draws | src/*.c include/surat/*.h !src/main.c | ui.h ui/* curses
 modules never call the interface | src/main.c | ui/* curses
 themes and mailcap need no config (no cycle with config.c) | src/theme.c include/surat/theme.h src/mailcap.c include/surat/mailcap.h src/path.c include/surat/path.h | config.h
+the index private header stays in the index | src/*.c src/ui/*.c !src/index*.c | index-private.h
+the search private header stays in search | src/*.c src/ui/*.c !src/search*.c | search-private.h
+the render private header stays in render | src/*.c src/ui/*.c !src/render*.c | render-private.h
 '
 
 # expand GLOBS...: the files GLOBS name, minus those a !GLOB names.
