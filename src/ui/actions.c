@@ -489,7 +489,7 @@ static void
 actions_fetch(struct ui *ui, enum keymap_action action)
 {
 	(void)action;
-	ui_fetch_now(ui);
+	ui_fetcher_now(ui);
 }
 
 /* Fetch the rest of the current message if it is stored headers-only. */
@@ -503,7 +503,7 @@ actions_fetch_rest(struct ui *ui, enum keymap_action action)
 		ui_set_message(ui, false, "This message is complete.");
 		return;
 	}
-	ui_fetch_rest(ui, cur->account);
+	ui_fetcher_rest(ui, cur->account);
 }
 
 static void

@@ -3,7 +3,7 @@
  * the reader came from and the others, generated from the live key map
  * (keymap_help) so the screen never disagrees with what the keys do, a
  * binding made in the config or with :bind included; and the fetch log
- * (fetch.c).
+ * (fetcher.c).
  */
 #include <curses.h>
 
@@ -42,7 +42,7 @@ help_text(struct ui *ui)
 	size_t i;
 
 	if (ui->overlay == UI_OVERLAY_LOG) {
-		GPtrArray *log = ui_fetch_log(ui);
+		GPtrArray *log = ui_fetcher_log(ui);
 
 		g_ptr_array_add(lines, g_strdup("Fetch log (q closes it)"));
 		g_ptr_array_add(lines, g_strdup(""));

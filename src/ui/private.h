@@ -156,7 +156,7 @@ struct ui {
 	enum ui_overlay overlay; /* a full screen of text over everything */
 	int help_top;
 
-	struct ui_fetcher *fetcher; /* the background fetch (fetch.c) */
+	struct ui_fetcher *fetcher; /* the background fetch (fetcher.c) */
 	struct reindex_watcher *watcher; /* other programs' changes to the Maildirs (reindex.h) */
 	bool watcher_started;        /* after the first frame, once */
 	uint64_t watch_stamp;        /* index_change_stamp last seen without the sidebar */
@@ -394,18 +394,18 @@ void ui_folders_prompt(struct ui *ui, enum keymap_action what, GArray *ids);
 /* Ask, then expunge the view's messages marked deleted (to the trash, or for good). */
 void ui_folders_expunge(struct ui *ui);
 
-/* fetch.c: the background fetcher. */
-void ui_fetch_init(struct ui *ui);
-void ui_fetch_stop(struct ui *ui);
-int ui_fetch_fd(struct ui *ui);
-int ui_fetch_timeout_ms(struct ui *ui);
-void ui_fetch_readable(struct ui *ui);
-void ui_fetch_tick(struct ui *ui);
-void ui_fetch_now(struct ui *ui);
-void ui_fetch_rest(struct ui *ui, const char *account);
-bool ui_fetch_status(struct ui *ui, GString *out);
-bool ui_fetch_errors(struct ui *ui, GString *out);
-GPtrArray *ui_fetch_log(struct ui *ui);
+/* fetcher.c: the background fetcher (the policy of one fetch is src/fetch.c). */
+void ui_fetcher_init(struct ui *ui);
+void ui_fetcher_stop(struct ui *ui);
+int ui_fetcher_fd(struct ui *ui);
+int ui_fetcher_timeout_ms(struct ui *ui);
+void ui_fetcher_readable(struct ui *ui);
+void ui_fetcher_tick(struct ui *ui);
+void ui_fetcher_now(struct ui *ui);
+void ui_fetcher_rest(struct ui *ui, const char *account);
+bool ui_fetcher_status(struct ui *ui, GString *out);
+bool ui_fetcher_errors(struct ui *ui, GString *out);
+GPtrArray *ui_fetcher_log(struct ui *ui);
 
 /*
  * view.c: what the attachment and link views and the pipe commands share.

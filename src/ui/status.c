@@ -83,11 +83,11 @@ ui_status_draw(struct ui *ui, int y, int width)
 	{
 		GString *fetch = g_string_new(NULL);
 
-		if (ui_fetch_status(ui, fetch))
+		if (ui_fetcher_status(ui, fetch))
 			g_string_append_printf(s, "-- %s ", fetch->str);
 		g_string_truncate(fetch, 0);
 		/* The marker first: a long error is cut at the screen's edge. */
-		if (ui_fetch_errors(ui, fetch))
+		if (ui_fetcher_errors(ui, fetch))
 			g_string_append_printf(s, "-- (L: log) %s ", fetch->str);
 		g_string_free(fetch, TRUE);
 	}

@@ -353,7 +353,7 @@ ui_key_handle(struct ui *ui, int32_t key)
 static int
 ui_timeout_ms(struct ui *ui)
 {
-	int timeout = ui_fetch_timeout_ms(ui), watch = ui_sidebar_watch_ms(ui);
+	int timeout = ui_fetcher_timeout_ms(ui), watch = ui_sidebar_watch_ms(ui);
 
 	if (watch >= 0 && (timeout < 0 || watch < timeout))
 		timeout = watch;
@@ -381,7 +381,7 @@ ui_loop(struct ui *ui)
 		if (ui->dirty)
 			ui_draw(ui);
 		/* After the draw: the first frame waits neither for the fetch nor the watch. */
-		ui_fetch_tick(ui);
+		ui_fetcher_tick(ui);
 		ui_store_watch_start(ui);
 		if (ui->dirty)
 			ui_draw(ui);
@@ -389,7 +389,7 @@ ui_loop(struct ui *ui)
 		fds[0].events = POLLIN;
 		fds[1].fd = ui_term_signal_fd();
 		fds[1].events = POLLIN;
-		fds[2].fd = ui_fetch_fd(ui); /* -1 is ignored by poll */
+		fds[2].fd = ui_fetcher_fd(ui); /* -1 is ignored by poll */
 		fds[2].events = POLLIN;
 		fds[2].revents = 0;
 		fds[3].fd = reindex_watcher_fd(ui->watcher);
@@ -403,7 +403,7 @@ ui_loop(struct ui *ui)
 			ui_store_watch_readable(ui);
 		ui_sidebar_watch(ui);
 		if (fds[2].fd >= 0 && (fds[2].revents & (POLLIN | POLLHUP | POLLERR)))
-			ui_fetch_readable(ui);
+			ui_fetcher_readable(ui);
 		if (fds[1].revents & POLLIN) {
 			while ((sig = ui_term_take_signal()) != 0) {
 				if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP || sig == SIGQUIT)
@@ -512,19 +512,19 @@ ui_run(const struct surat_config *config)
 	ui_folders_init(&ui);
 	ui_index_reload(&ui);
 	ui_initial_cursor(&ui);
-	ui_fetch_init(&ui);
+	ui_fetcher_init(&ui);
 	ui.dirty |= UI_DIRTY_ALL;
 	ui_loop(&ui);
 	{
 		GString *running = g_string_new(NULL);
 
-		if (ui_fetch_status(&ui, running)) {
+		if (ui_fetcher_status(&ui, running)) {
 			ui_set_message(&ui, false, "Stopping the fetch...");
 			ui_draw(&ui);
 		}
 		g_string_free(running, TRUE);
 	}
-	ui_fetch_stop(&ui);
+	ui_fetcher_stop(&ui);
 	ui_term_stop();
 	goto out;
 fail:
@@ -534,7 +534,7 @@ fail:
 	status = 1;
 out:
 	reindex_watcher_stop(ui.watcher);
-	ui_fetch_stop(&ui);
+	ui_fetcher_stop(&ui);
 	ui_pager_free(ui.pager);
 	ui_views_free(&ui);
 	ui_folders_clear(&ui);

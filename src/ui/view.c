@@ -91,7 +91,7 @@ view_wait(struct ui *ui, int timeout_ms)
 
 	for (;;) {
 		struct pollfd fds[3];
-		int key, sig, wait_ms = ui_fetch_timeout_ms(ui);
+		int key, sig, wait_ms = ui_fetcher_timeout_ms(ui);
 
 		while ((key = ui_keys_read()) == UI_KEY_MOUSE) {
 			MEVENT ev;
@@ -112,7 +112,7 @@ view_wait(struct ui *ui, int timeout_ms)
 		fds[0].events = POLLIN;
 		fds[1].fd = ui_term_signal_fd();
 		fds[1].events = POLLIN;
-		fds[2].fd = ui_fetch_fd(ui);
+		fds[2].fd = ui_fetcher_fd(ui);
 		fds[2].events = POLLIN;
 		fds[0].revents = fds[1].revents = fds[2].revents = 0;
 		if (poll(fds, 3, wait_ms) < 0 && errno != EINTR) {
@@ -120,8 +120,8 @@ view_wait(struct ui *ui, int timeout_ms)
 			return UI_KEY_NONE;
 		}
 		if (fds[2].fd >= 0 && (fds[2].revents & (POLLIN | POLLHUP | POLLERR)))
-			ui_fetch_readable(ui);
-		ui_fetch_tick(ui);
+			ui_fetcher_readable(ui);
+		ui_fetcher_tick(ui);
 		if (fds[1].revents & POLLIN) {
 			while ((sig = ui_term_take_signal()) != 0)
 				if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP || sig == SIGQUIT)

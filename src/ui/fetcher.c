@@ -1,8 +1,9 @@
 /*
- * ui/fetch: the background fetcher.  The interface runs `surat fetch
- * --events-fd 3` as a child process and reads its event lines (events.h), so
- * it never waits on the network and a fault in network code cannot take it
- * down.  The child's output goes to <store>/fetch.log, never the terminal.
+ * ui/fetcher: the background fetcher (src/fetch.c is the policy of one
+ * fetch, cli-fetch.c the `surat fetch` command).  The interface runs `surat
+ * fetch --events-fd 3` as a child process and reads its event lines
+ * (events.h), so it never waits on the network and a fault in network code
+ * cannot take it down.  The child's output goes to <store>/fetch.log, never the terminal.
  *
  * Timers live here: a fetch at start, then one per account every
  * poll_interval, never sooner than the server's LOGIN-DELAY allows, and after
@@ -25,7 +26,7 @@
 #define FETCH_STOP_WAIT_MS  5000
 
 /* Per-account schedule. */
-struct ui_fetch_account {
+struct ui_fetcher_account {
 	const struct account_config *account;
 	gint64 next;          /* monotonic time of the next fetch */
 	gint64 last_login;    /* when a fetch of it last started */
@@ -43,7 +44,7 @@ struct ui_fetcher {
 	int fd;                /* its events pipe, or -1 */
 	struct events_reader *reader;
 	bool rest_run;         /* the running child fetches rests */
-	struct ui_fetch_account *accounts;
+	struct ui_fetcher_account *accounts;
 	size_t n_accounts;
 	GPtrArray *log;        /* char *, newest last */
 	char *log_path;
@@ -79,7 +80,7 @@ fetch_log(struct ui *ui, const char *fmt, ...)
 }
 
 /* The schedule entry of the account named NAME. */
-static struct ui_fetch_account *
+static struct ui_fetcher_account *
 fetch_find(struct ui_fetcher *f, const char *name)
 {
 	size_t i;
@@ -91,7 +92,7 @@ fetch_find(struct ui_fetcher *f, const char *name)
 }
 
 void
-ui_fetch_init(struct ui *ui)
+ui_fetcher_init(struct ui *ui)
 {
 	struct ui_fetcher *f = g_new0(struct ui_fetcher, 1);
 	gint64 now = g_get_monotonic_time();
@@ -103,7 +104,7 @@ ui_fetch_init(struct ui *ui)
 	f->run_accounts = g_string_new(NULL);
 	f->log_path = g_build_filename(ui->config->store, "fetch.log", NULL);
 	f->n_accounts = ui->config->n_accounts;
-	f->accounts = g_new0(struct ui_fetch_account, f->n_accounts);
+	f->accounts = g_new0(struct ui_fetcher_account, f->n_accounts);
 	for (i = 0; i < f->n_accounts; i++) {
 		f->accounts[i].account = &ui->config->accounts[i];
 		f->accounts[i].next = now; /* a fetch at start */
@@ -187,7 +188,7 @@ fail:
 
 /* The earliest an account may be fetched again, honouring LOGIN-DELAY. */
 static gint64
-fetch_allowed(const struct ui_fetch_account *a)
+fetch_allowed(const struct ui_fetcher_account *a)
 {
 	if (a->login_delay > 0 && a->last_login > 0)
 		return a->last_login + (gint64)a->login_delay * G_USEC_PER_SEC;
@@ -209,7 +210,7 @@ fetch_schedule(struct ui *ui, gint64 now)
 		if (f->accounts[i].rest && now >= fetch_allowed(&f->accounts[i]))
 			rest = true;
 	for (i = 0; i < f->n_accounts; i++) {
-		struct ui_fetch_account *a = &f->accounts[i];
+		struct ui_fetcher_account *a = &f->accounts[i];
 
 		a->in_run = rest ? a->rest && now >= fetch_allowed(a) :
 		    now >= a->next && now >= fetch_allowed(a);
@@ -220,7 +221,7 @@ fetch_schedule(struct ui *ui, gint64 now)
 }
 
 int
-ui_fetch_timeout_ms(struct ui *ui)
+ui_fetcher_timeout_ms(struct ui *ui)
 {
 	struct ui_fetcher *f = ui->fetcher;
 	gint64 now = g_get_monotonic_time(), next = G_MAXINT64;
@@ -263,7 +264,7 @@ static void
 fetch_event(struct ui *ui, const struct event *ev)
 {
 	struct ui_fetcher *f = ui->fetcher;
-	struct ui_fetch_account *a = ev->kind == EVENT_HELLO ? NULL : fetch_find(f, ev->account);
+	struct ui_fetcher_account *a = ev->kind == EVENT_HELLO ? NULL : fetch_find(f, ev->account);
 
 	if (ev->kind == EVENT_HELLO) {
 		f->hello = ev->a == EVENTS_VERSION;
@@ -377,7 +378,7 @@ fetch_finish(struct ui *ui)
 	f->pid = 0;
 	/* An account the child never reported on failed without a word. */
 	for (i = 0; i < f->n_accounts; i++) {
-		struct ui_fetch_account *a = &f->accounts[i];
+		struct ui_fetcher_account *a = &f->accounts[i];
 
 		if (!a->in_run)
 			continue;
@@ -400,7 +401,7 @@ fetch_finish(struct ui *ui)
 }
 
 int
-ui_fetch_fd(struct ui *ui)
+ui_fetcher_fd(struct ui *ui)
 {
 	return ui->fetcher != NULL ? ui->fetcher->fd : -1;
 }
@@ -418,7 +419,7 @@ fetch_line(const struct event *ev, const GError *error, void *data)
 }
 
 void
-ui_fetch_readable(struct ui *ui)
+ui_fetcher_readable(struct ui *ui)
 {
 	struct ui_fetcher *f = ui->fetcher;
 
@@ -437,14 +438,14 @@ ui_fetch_readable(struct ui *ui)
 }
 
 void
-ui_fetch_tick(struct ui *ui)
+ui_fetcher_tick(struct ui *ui)
 {
 	if (ui->fetcher != NULL)
 		fetch_schedule(ui, g_get_monotonic_time());
 }
 
 void
-ui_fetch_now(struct ui *ui)
+ui_fetcher_now(struct ui *ui)
 {
 	struct ui_fetcher *f = ui->fetcher;
 	gint64 now = g_get_monotonic_time();
@@ -472,10 +473,10 @@ ui_fetch_now(struct ui *ui)
 }
 
 void
-ui_fetch_rest(struct ui *ui, const char *account)
+ui_fetcher_rest(struct ui *ui, const char *account)
 {
 	struct ui_fetcher *f = ui->fetcher;
-	struct ui_fetch_account *a = fetch_find(f, account);
+	struct ui_fetcher_account *a = fetch_find(f, account);
 
 	if (a == NULL) {
 		ui_set_message(ui, true, "%s is not a configured account.", account);
@@ -487,7 +488,7 @@ ui_fetch_rest(struct ui *ui, const char *account)
 }
 
 bool
-ui_fetch_status(struct ui *ui, GString *out)
+ui_fetcher_status(struct ui *ui, GString *out)
 {
 	struct ui_fetcher *f = ui->fetcher;
 	unsigned int count = 0, received = 0;
@@ -509,7 +510,7 @@ ui_fetch_status(struct ui *ui, GString *out)
 }
 
 bool
-ui_fetch_errors(struct ui *ui, GString *out)
+ui_fetcher_errors(struct ui *ui, GString *out)
 {
 	struct ui_fetcher *f = ui->fetcher;
 	size_t i;
@@ -528,13 +529,13 @@ ui_fetch_errors(struct ui *ui, GString *out)
 }
 
 GPtrArray *
-ui_fetch_log(struct ui *ui)
+ui_fetcher_log(struct ui *ui)
 {
 	return ui->fetcher->log;
 }
 
 void
-ui_fetch_stop(struct ui *ui)
+ui_fetcher_stop(struct ui *ui)
 {
 	struct ui_fetcher *f = ui->fetcher;
 	gint64 deadline;
