@@ -3,7 +3,8 @@
  * fetch, cli-fetch.c the `surat fetch` command).  The interface runs `surat
  * fetch --events-fd 3` as a child process and reads its event lines
  * (events.h), so it never waits on the network and a fault in network code
- * cannot take it down.  The child's output goes to <store>/fetch.log, never the terminal.
+ * cannot take it down.  The child's output goes to <store>/fetch.log, never
+ * the terminal.
  *
  * Timers live here: a fetch at start, then one per account every
  * poll_interval, never sooner than the server's LOGIN-DELAY allows, and after

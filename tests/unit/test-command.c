@@ -5,7 +5,9 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <glib.h>
+#include <errno.h>
 #include <signal.h>
+#include <sys/wait.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -320,6 +322,9 @@ test_start_descriptors_and_session(void **state)
 	out = start_and_read_events(&child, &status);
 	assert_non_null(strchr(out, ')'));
 	g_free(out);
+	errno = 0;
+	assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
+	assert_int_equal(errno, ECHILD);
 }
 
 static void
