@@ -105,14 +105,15 @@ comment() {
 # ---- waiting -----------------------------------------------------------------
 
 # wait_until SECONDS COMMAND...: poll COMMAND every 50 ms until it succeeds.
+# sh has no local variables: the names are its own so that a caller's (such as
+# faults.sh's per-case limit) survive the call.
 wait_until() {
-	limit=$1
+	wait_until_tries=$(($1 * 20))
 	shift
-	tries=$((limit * 20))
-	while [ "$tries" -gt 0 ]; do
+	while [ "$wait_until_tries" -gt 0 ]; do
 		"$@" && return 0
 		sleep 0.05
-		tries=$((tries - 1))
+		wait_until_tries=$((wait_until_tries - 1))
 	done
 	return 1
 }
