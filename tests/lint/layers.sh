@@ -21,6 +21,7 @@ themes and mailcap need no config (no cycle with config.c) | src/theme.c include
 the index private header stays in the index | src/*.c src/ui/*.c !src/index*.c | index-private.h
 the search private header stays in search | src/*.c src/ui/*.c !src/search*.c | search-private.h
 the render private header stays in render | src/*.c src/ui/*.c !src/render*.c | render-private.h
+the keymap private header stays in the key map | src/*.c src/ui/*.c !src/keymap*.c | keymap-private.h
 '
 
 # expand GLOBS...: the files GLOBS name, minus those a !GLOB names.
