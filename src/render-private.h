@@ -1,7 +1,8 @@
 /*
- * render-private: what render.c (the MIME walk, headers, attachments) and
- * render-text.c (text to lines: flowed, quotes, signature, links, wrapping)
- * share.  Only those two files include it.
+ * render-private: what render.c (the MIME walk, attachments),
+ * render-headers.c (the headers block) and render-text.c (text to lines:
+ * flowed, quotes, signature, links, wrapping) share.  Only those files
+ * include it.
  */
 #ifndef SURAT_RENDER_PRIVATE_H
 #define SURAT_RENDER_PRIVATE_H
@@ -9,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <glib.h>
+#include <gmime/gmime.h>
 
 #include "surat/render.h"
 
@@ -62,5 +64,8 @@ int render_text_link_number(struct render_ctx *ctx, const char *url, size_t len,
 
 /* text/enriched (RFC 1896) as plain text (g_free). */
 char *render_text_enriched(const char *s, size_t len);
+
+/* render-headers.c: append the headers block of MESSAGE (headers_shown, or all with full_headers). */
+void render_headers_add(struct render_ctx *ctx, GMimeMessage *message);
 
 #endif
