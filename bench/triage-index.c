@@ -46,8 +46,8 @@ bench_screen(struct index *idx, const struct index_filter *filter, enum index_so
 	GError *error = NULL;
 	int64_t n = 0;
 
-	if (!index_count_rows(idx, filter, sort, &n, &error) ||
-	    !index_page(idx, filter, sort, reverse, offset < 0 ? MAX(0, n - SCREEN) : offset,
+	if (!index_query_count_rows(idx, filter, sort, &n, &error) ||
+	    !index_query_page(idx, filter, sort, reverse, offset < 0 ? MAX(0, n - SCREEN) : offset,
 		SCREEN, n, rows, &error)) {
 		fprintf(stderr, "triage-index: %s\n", error->message);
 		exit(1);
@@ -128,7 +128,7 @@ main(int argc, char **argv)
 		    (GDestroyNotify)index_mailbox_count_free);
 
 		t0 = bench_ms();
-		if (!index_mailbox_counts(idx, counts, &error)) {
+		if (!index_query_mailbox_counts(idx, counts, &error)) {
 			fprintf(stderr, "triage-index: %s\n", error->message);
 			return 1;
 		}
@@ -148,8 +148,8 @@ main(int argc, char **argv)
 			qs[j] = search_parse(texts[j], 0, &qerr);
 		for (i = 0; i < RUNS; i++) {
 			t0 = bench_ms();
-			if (!index_query_counts(idx, (const struct search_query *const *)qs, 4, total,
-				unread, &error)) {
+			if (!index_query_counts(idx, (const struct search_query *const *)qs, 4,
+				total, unread, &error)) {
 				fprintf(stderr, "triage-index: %s\n", error->message);
 				return 1;
 			}

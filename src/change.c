@@ -160,7 +160,7 @@ change_tag_filter(struct change *act, const struct index_filter *filter, bool ta
 	bool ok;
 
 	ok = index_undo_begin(act->idx, tagged ? "tag by query" : "untag by query", &undo, error) &&
-	    index_tag_filter(act->idx, filter, tagged, undo, &n, error);
+	    index_query_tag_filter(act->idx, filter, tagged, undo, &n, error);
 	change_forget_empty(act, undo, ok ? (guint64)n : 0);
 	if (done != NULL)
 		*done = ok ? n : 0;

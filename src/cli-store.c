@@ -134,7 +134,7 @@ cli_list(const char *cli_path, int argc, char **argv)
 		cli_store_error(error);
 		goto out;
 	}
-	if (!index_foreach(idx, &filter, INDEX_SORT_DATE, false, cli_store_print_row, &cols,
+	if (!index_query_foreach(idx, &filter, INDEX_SORT_DATE, false, cli_store_print_row, &cols,
 		&error)) {
 		cli_store_error(error);
 		goto out;

@@ -1,6 +1,7 @@
 /*
- * index-query: the views of the index (index.h): count, page, foreach,
- * position, find, thread spans, ids and the sidebar's counts.  Each builds
+ * index-query: the views of the index (index.h), each an index_query_*
+ * function: count, page, foreach, position, find, thread spans, ids and the
+ * sidebar's counts.  Each builds
  * its SQL from fixed pieces chosen by the filter's shape (and the compiled
  * search query's own SQL), binds every value, and lets the statement cache
  * keep what it prepared.
@@ -50,10 +51,10 @@ struct index_build {
 	 * The text and query conditions are written so that SQLite cannot
 	 * start from them ("+m.id IN ..."): it walks the order's index and
 	 * tests each row, which is cheaper than reading and sorting every
-	 * match when the matches are dense (index_page).
+	 * match when the matches are dense (index_query_page).
 	 */
 	bool walk;
-	const struct search_query *extra; /* index_find's query, bound as :f1.. */
+	const struct search_query *extra; /* index_query_find's query, bound as :f1.. */
 };
 
 /*
@@ -64,7 +65,7 @@ struct index_build {
  * searchable.
  */
 static char *
-index_fts_query(const char *text)
+index_query_fts(const char *text)
 {
 	GString *q;
 	char **words;
@@ -117,7 +118,7 @@ index_build_init(struct index_build *b, const struct index_filter *filter, enum 
 	b->filter = filter != NULL ? filter : &index_no_filter;
 	b->sort = (unsigned int)sort < INDEX_SORT_COUNT ? sort : INDEX_SORT_DATE;
 	b->reverse = reverse;
-	b->match = index_fts_query(b->filter->text);
+	b->match = index_query_fts(b->filter->text);
 	if (b->sort == INDEX_SORT_THREAD &&
 	    (b->filter->collapse_all || (b->filter->threads != NULL && b->filter->threads->len > 0))) {
 		GString *j = g_string_new("[");
@@ -243,7 +244,7 @@ index_build_beyond(struct index_build *b, bool after)
 	/*
 	 * The first key's bound on its own, so SQLite takes a range of the
 	 * order's index: the OR below alone made it read every row (0.5 s at
-	 * 100,000 messages for index_position in date order).
+	 * 100,000 messages for index_query_position in date order).
 	 */
 	{
 		bool desc = k[0].desc != b->reverse;
@@ -279,7 +280,7 @@ index_build_key_columns(struct index_build *b)
 
 /* Bind the parameters of QUERY (under PREFIX) in STMT. */
 static void
-index_bind_query(sqlite3_stmt *stmt, const struct search_query *query, const char *prefix)
+index_query_bind(sqlite3_stmt *stmt, const struct search_query *query, const char *prefix)
 {
 	const struct search_param *p;
 	size_t i, n;
@@ -312,8 +313,8 @@ index_build_stmt(struct index *idx, struct index_build *b, GError **error)
 		index_bind_named_text(stmt, ":match", b->match);
 	if (b->threads != NULL)
 		index_bind_named_text(stmt, ":threads", b->threads);
-	index_bind_query(stmt, b->filter->query, "q");
-	index_bind_query(stmt, b->extra, "f");
+	index_query_bind(stmt, b->filter->query, "q");
+	index_query_bind(stmt, b->extra, "f");
 	return stmt;
 }
 
@@ -362,7 +363,7 @@ index_build_count(struct index *idx, struct index_build *b, GError **error)
 
 /* The messages of the build's account and folder, and the unread ones (UNREAD may be NULL; kept by triggers). */
 static bool
-index_scope_counts(struct index *idx, const struct index_build *b, int64_t *total,
+index_query_scope_counts(struct index *idx, const struct index_build *b, int64_t *total,
     int64_t *unread, GError **error)
 {
 	sqlite3_stmt *stmt = index_sql(idx,
@@ -387,7 +388,7 @@ index_scope_counts(struct index *idx, const struct index_build *b, int64_t *tota
 }
 
 bool
-index_count(struct index *idx, const struct index_filter *filter, int64_t *total,
+index_query_count(struct index *idx, const struct index_filter *filter, int64_t *total,
     int64_t *unread, GError **error)
 {
 	struct index_build b;
@@ -396,7 +397,7 @@ index_count(struct index *idx, const struct index_filter *filter, int64_t *total
 	index_build_init(&b, filter, INDEX_SORT_DATE, false);
 	if (!index_build_narrows(&b)) {
 		/* Whole mailboxes: their counts, kept by triggers (schema 3). */
-		if (!index_scope_counts(idx, &b, &n_total, &n_unread, error))
+		if (!index_query_scope_counts(idx, &b, &n_total, &n_unread, error))
 			n_total = n_unread = -1;
 		goto out;
 	}
@@ -449,7 +450,7 @@ out:
 }
 
 bool
-index_count_rows(struct index *idx, const struct index_filter *filter, enum index_sort sort,
+index_query_count_rows(struct index *idx, const struct index_filter *filter, enum index_sort sort,
     int64_t *rows, GError **error)
 {
 	struct index_build b;
@@ -491,7 +492,7 @@ index_build_select_rows(struct index_build *b)
 
 /* Read the thread sort's extra columns after INDEX_COLUMNS into MSG. */
 static void
-index_read_extra(const struct index_build *b, sqlite3_stmt *stmt, struct index_message *msg)
+index_query_read_extra(const struct index_build *b, sqlite3_stmt *stmt, struct index_message *msg)
 {
 	if (b->sort != INDEX_SORT_THREAD)
 		return;
@@ -522,36 +523,36 @@ index_build_page(struct index_build *b, bool backward)
  * screen in 4 ms instead of 20; one with 26 still sorts its 26.
  */
 static bool
-index_page_walks(int64_t offset, int64_t limit, int64_t view_rows, int64_t scope)
+index_query_page_walks(int64_t offset, int64_t limit, int64_t view_rows, int64_t scope)
 {
 	if (view_rows <= 0 || scope <= 0)
 		return false;
 	return (double)(offset + limit) * (double)scope <= 8.0 * (double)view_rows * (double)view_rows;
 }
 
-/* What index_page's and index_foreach's rows go to. */
+/* What index_query_page's and index_query_foreach's rows go to. */
 struct index_rows_to {
 	const struct index_build *build;
-	GPtrArray *rows;  /* index_page: a new row each */
-	index_row_fn fn;  /* index_foreach: one row at a time */
+	GPtrArray *rows;  /* index_query_page: a new row each */
+	index_row_fn fn;  /* index_query_foreach: one row at a time */
 	void *data;
 };
 
 /* A row of the page onto its array (index_step_fn). */
 static bool
-index_page_row(sqlite3_stmt *stmt, void *data)
+index_query_page_row(sqlite3_stmt *stmt, void *data)
 {
 	struct index_rows_to *to = data;
 	struct index_message *msg = g_new0(struct index_message, 1);
 
 	index_read_row(stmt, msg);
-	index_read_extra(to->build, stmt, msg);
+	index_query_read_extra(to->build, stmt, msg);
 	g_ptr_array_add(to->rows, msg);
 	return true;
 }
 
 bool
-index_page(struct index *idx, const struct index_filter *filter, enum index_sort sort,
+index_query_page(struct index *idx, const struct index_filter *filter, enum index_sort sort,
     bool reverse, int64_t offset, int64_t limit, int64_t view_rows, GPtrArray *rows,
     GError **error)
 {
@@ -580,11 +581,11 @@ index_page(struct index *idx, const struct index_filter *filter, enum index_sort
 	if (view_rows >= 0 && index_build_narrows(&b)) {
 		int64_t scope;
 
-		if (!index_scope_counts(idx, &b, &scope, NULL, error)) {
+		if (!index_query_scope_counts(idx, &b, &scope, NULL, error)) {
 			index_build_clear(&b);
 			return false;
 		}
-		b.walk = index_page_walks(offset, limit, view_rows, scope);
+		b.walk = index_query_page_walks(offset, limit, view_rows, scope);
 	}
 	index_build_page(&b, backward);
 	stmt = index_build_stmt(idx, &b, error);
@@ -596,7 +597,7 @@ index_page(struct index *idx, const struct index_filter *filter, enum index_sort
 	index_bind_named_int64(stmt, ":offset", offset);
 	page.build = &b;
 	page.rows = rows;
-	ok = index_build_each(idx, &b, stmt, index_page_row, &page, error);
+	ok = index_build_each(idx, &b, stmt, index_query_page_row, &page, error);
 	index_build_clear(&b);
 	/* Read backward: put the page's rows back in the view's order. */
 	for (guint i = first, j = rows->len; backward && j > 0 && i < j - 1; i++, j--) {
@@ -610,21 +611,21 @@ index_page(struct index *idx, const struct index_filter *filter, enum index_sort
 
 /* A row handed to the caller's function, then cleared (index_step_fn). */
 static bool
-index_foreach_row(sqlite3_stmt *stmt, void *data)
+index_query_foreach_row(sqlite3_stmt *stmt, void *data)
 {
 	struct index_rows_to *to = data;
 	struct index_message msg = { 0 };
 	bool more;
 
 	index_read_row(stmt, &msg);
-	index_read_extra(to->build, stmt, &msg);
+	index_query_read_extra(to->build, stmt, &msg);
 	more = to->fn(&msg, to->data);
 	index_message_clear(&msg);
 	return more;
 }
 
 bool
-index_foreach(struct index *idx, const struct index_filter *filter, enum index_sort sort,
+index_query_foreach(struct index *idx, const struct index_filter *filter, enum index_sort sort,
     bool reverse, index_row_fn fn, void *data, GError **error)
 {
 	struct index_build b;
@@ -645,7 +646,7 @@ index_foreach(struct index *idx, const struct index_filter *filter, enum index_s
 	each.build = &b;
 	each.fn = fn;
 	each.data = data;
-	ok = index_build_each(idx, &b, stmt, index_foreach_row, &each, error);
+	ok = index_build_each(idx, &b, stmt, index_query_foreach_row, &each, error);
 	index_build_clear(&b);
 	return ok;
 }
@@ -655,7 +656,7 @@ index_foreach(struct index *idx, const struct index_filter *filter, enum index_s
  * view (IN_VIEW) or at all.  1 found, 0 not, -1 error.
  */
 static int
-index_row_keys(struct index *idx, struct index_build *b, int64_t id, bool in_view,
+index_query_row_keys(struct index *idx, struct index_build *b, int64_t id, bool in_view,
     sqlite3_value **keys, GError **error)
 {
 	sqlite3_stmt *stmt;
@@ -684,9 +685,9 @@ index_row_keys(struct index *idx, struct index_build *b, int64_t id, bool in_vie
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
-/* Bind the keys read by index_row_keys as :k1.. and free them. */
+/* Bind the keys read by index_query_row_keys as :k1.. and free them. */
 static void
-index_bind_keys(sqlite3_stmt *stmt, sqlite3_value **keys)
+index_query_bind_keys(sqlite3_stmt *stmt, sqlite3_value **keys)
 {
 	int i;
 
@@ -702,9 +703,9 @@ index_bind_keys(sqlite3_stmt *stmt, sqlite3_value **keys)
 	}
 }
 
-/* Free keys read by index_row_keys. */
+/* Free keys read by index_query_row_keys. */
 static void
-index_free_keys(sqlite3_value **keys)
+index_query_free_keys(sqlite3_value **keys)
 {
 	int i;
 
@@ -715,7 +716,7 @@ index_free_keys(sqlite3_value **keys)
 }
 
 int64_t
-index_position(struct index *idx, const struct index_filter *filter, enum index_sort sort,
+index_query_position(struct index *idx, const struct index_filter *filter, enum index_sort sort,
     bool reverse, int64_t id, GError **error)
 {
 	sqlite3_value *keys[3] = { NULL, NULL, NULL };
@@ -724,21 +725,21 @@ index_position(struct index *idx, const struct index_filter *filter, enum index_
 	int64_t pos = -1;
 
 	index_build_init(&b, filter, sort, reverse);
-	if (index_row_keys(idx, &b, id, true, keys, error) <= 0)
+	if (index_query_row_keys(idx, &b, id, true, keys, error) <= 0)
 		goto out;
 	g_string_assign(b.sql, "SELECT count(*) FROM messages m");
 	index_build_view(&b, true);
 	index_build_beyond(&b, false);
 	if ((stmt = index_build_stmt(idx, &b, error)) == NULL)
 		goto out;
-	index_bind_keys(stmt, keys);
+	index_query_bind_keys(stmt, keys);
 	if (sqlite3_step(stmt) == SQLITE_ROW)
 		pos = sqlite3_column_int64(stmt, 0);
 	else
 		index_query_error(idx, &b, error);
 	sqlite3_reset(stmt);
 out:
-	index_free_keys(keys);
+	index_query_free_keys(keys);
 	index_build_clear(&b);
 	return pos;
 }
@@ -749,7 +750,7 @@ out:
  * (*ID, *THREAD set), 0 not, -1 error.
  */
 static int
-index_find_step(struct index *idx, struct index_build *b, sqlite3_value **keys, bool backward,
+index_query_find_step(struct index *idx, struct index_build *b, sqlite3_value **keys, bool backward,
     int64_t *id, int64_t *thread, GError **error)
 {
 	sqlite3_stmt *stmt;
@@ -769,7 +770,7 @@ index_find_step(struct index *idx, struct index_build *b, sqlite3_value **keys, 
 	g_string_append(b->sql, " LIMIT 1");
 	if ((stmt = index_build_stmt(idx, b, error)) == NULL)
 		return -1;
-	index_bind_keys(stmt, keys);
+	index_query_bind_keys(stmt, keys);
 	rc = sqlite3_step(stmt);
 	if (rc == SQLITE_ROW) {
 		*id = sqlite3_column_int64(stmt, 0);
@@ -782,7 +783,7 @@ index_find_step(struct index *idx, struct index_build *b, sqlite3_value **keys, 
 }
 
 bool
-index_find(struct index *idx, const struct index_filter *filter, enum index_sort sort,
+index_query_find(struct index *idx, const struct index_filter *filter, enum index_sort sort,
     bool reverse, const struct search_query *query, int64_t from_id, bool backward, bool wrap,
     int64_t *found_id, int64_t *found_thread, GError **error)
 {
@@ -793,18 +794,18 @@ index_find(struct index *idx, const struct index_filter *filter, enum index_sort
 
 	index_build_init(&b, filter, sort, reverse);
 	b.extra = query;
-	if (from_id > 0 && index_row_keys(idx, &b, from_id, false, keys, error) < 0) {
+	if (from_id > 0 && index_query_row_keys(idx, &b, from_id, false, keys, error) < 0) {
 		rc = -1;
 		goto out;
 	}
-	rc = index_find_step(idx, &b, keys, backward, &id, &thread, error);
+	rc = index_query_find_step(idx, &b, keys, backward, &id, &thread, error);
 	if (rc == 0 && wrap && keys[0] != NULL) {
 		/* Round the end: from the other side, the start row last. */
-		index_free_keys(keys);
-		rc = index_find_step(idx, &b, keys, backward, &id, &thread, error);
+		index_query_free_keys(keys);
+		rc = index_query_find_step(idx, &b, keys, backward, &id, &thread, error);
 	}
 out:
-	index_free_keys(keys);
+	index_query_free_keys(keys);
 	index_build_clear(&b);
 	if (found_id != NULL)
 		*found_id = rc == 1 ? id : 0;
@@ -814,7 +815,7 @@ out:
 }
 
 bool
-index_thread_span(struct index *idx, const struct index_filter *filter, bool reverse,
+index_query_thread_span(struct index *idx, const struct index_filter *filter, bool reverse,
     int64_t thread_id, int64_t *first, int64_t *count, GError **error)
 {
 	struct index_build b;
@@ -844,7 +845,7 @@ index_thread_span(struct index *idx, const struct index_filter *filter, bool rev
 	index_build_clear(&b);
 	if (rc != SQLITE_ROW || thread_id <= 0)
 		return false;
-	pos = index_position(idx, filter, INDEX_SORT_THREAD, reverse, top, error);
+	pos = index_query_position(idx, filter, INDEX_SORT_THREAD, reverse, top, error);
 	if (pos < 0)
 		return false;
 	if (first != NULL)
@@ -855,7 +856,7 @@ index_thread_span(struct index *idx, const struct index_filter *filter, bool rev
 }
 
 bool
-index_ids(struct index *idx, const struct index_filter *filter, enum index_sort sort,
+index_query_ids(struct index *idx, const struct index_filter *filter, enum index_sort sort,
     bool reverse, GArray *ids, GError **error)
 {
 	struct index_build b;
@@ -876,8 +877,8 @@ index_ids(struct index *idx, const struct index_filter *filter, enum index_sort 
 }
 
 bool
-index_tag_filter(struct index *idx, const struct index_filter *filter, bool tagged, int64_t undo,
-    int64_t *changed, GError **error)
+index_query_tag_filter(struct index *idx, const struct index_filter *filter, bool tagged,
+    int64_t undo, int64_t *changed, GError **error)
 {
 	struct index_build b;
 	sqlite3_stmt *stmt;
@@ -931,7 +932,7 @@ index_mailbox_count_free(struct index_mailbox_count *count)
 
 /* A row of mailbox_counts onto the GPtrArray DATA (index_step_fn). */
 static bool
-index_mailbox_count_row(sqlite3_stmt *stmt, void *data)
+index_query_mailbox_count_row(sqlite3_stmt *stmt, void *data)
 {
 	struct index_mailbox_count *c = g_new0(struct index_mailbox_count, 1);
 
@@ -945,14 +946,14 @@ index_mailbox_count_row(sqlite3_stmt *stmt, void *data)
 }
 
 bool
-index_mailbox_counts(struct index *idx, GPtrArray *out, GError **error)
+index_query_mailbox_counts(struct index *idx, GPtrArray *out, GError **error)
 {
 	sqlite3_stmt *stmt = index_sql(idx,
 	    "SELECT account, folder, total, unread, flagged FROM mailbox_counts"
 	    " WHERE total > 0 ORDER BY account, folder",
 	    error);
 
-	return stmt != NULL && index_each(idx, stmt, index_mailbox_count_row, out, error);
+	return stmt != NULL && index_each(idx, stmt, index_query_mailbox_count_row, out, error);
 }
 
 bool
@@ -970,7 +971,7 @@ index_query_counts(struct index *idx, const struct search_query *const *queries,
 		int64_t t = 0, u = 0;
 
 		filter.query = queries[i];
-		if (!index_count(idx, &filter, &t, &u, error))
+		if (!index_query_count(idx, &filter, &t, &u, error))
 			return false;
 		if (total != NULL)
 			total[i] = t;

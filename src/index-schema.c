@@ -43,7 +43,7 @@ G_DEFINE_QUARK(surat-index-error-quark, index_error)
 	"  WHERE state = 1 AND instr(flags, 'F') > 0;"                                     \
 	"CREATE INDEX messages_deleted ON messages (date, arrival)"                        \
 	"  WHERE state = 1 AND instr(flags, 'T') > 0;"                                     \
-	/* Covers the sidebar's counts (index_mailbox_counts). */                         \
+	/* Covers the sidebar's counts (index_query_mailbox_counts). */                         \
 	"CREATE INDEX messages_box_flags ON messages (account, folder, flags)"             \
 	"  WHERE state = 1;"                                                               \
 	/* And the counts of All inboxes (a folder without an account). */               \
@@ -273,7 +273,7 @@ static const char *const index_migrations[] = {
 	"  PRIMARY KEY (account, folder)) WITHOUT ROWID;",
 	/*
 	 * 4 -> 5: what a limit's count needs of a row, by its id: the full-text
-	 * matches are looked up here, not in the wide table (index_count).
+	 * matches are looked up here, not in the wide table (index_query_count).
 	 */
 	"CREATE INDEX messages_flags_by_id ON messages (id, state, flags, account, folder);",
 };

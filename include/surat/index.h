@@ -321,26 +321,26 @@ struct index_filter {
 };
 
 /* Number of rows matching FILTER, and how many of them lack the S flag. */
-bool index_count(struct index *idx, const struct index_filter *filter,
+bool index_query_count(struct index *idx, const struct index_filter *filter,
     int64_t *total, int64_t *unread, GError **error);
 
 /*
  * Number of rows FILTER shows in SORT order: with INDEX_SORT_THREAD and
- * collapsed threads, fewer than index_count (a collapsed thread is one row).
- * Use it, not index_count, as the length of a view for paging.
+ * collapsed threads, fewer than index_query_count (a collapsed thread is one row).
+ * Use it, not index_query_count, as the length of a view for paging.
  */
-bool index_count_rows(struct index *idx, const struct index_filter *filter, enum index_sort sort,
-    int64_t *rows, GError **error);
+bool index_query_count_rows(struct index *idx, const struct index_filter *filter,
+    enum index_sort sort, int64_t *rows, GError **error);
 
 /*
  * Rows OFFSET .. OFFSET+LIMIT-1 of FILTER in SORT order (REVERSE: newest
  * first), appended to ROWS as struct index_message *.  Reads only those rows,
  * so a screen costs the same at 100 or 100,000 messages.  VIEW_ROWS is the
- * view's length as index_count_rows gave it, or -1 when not known: with it
+ * view's length as index_query_count_rows gave it, or -1 when not known: with it
  * a page in the far half of the view is read from the other end, and a
  * limit's page is found the cheaper way for how many rows match.
  */
-bool index_page(struct index *idx, const struct index_filter *filter, enum index_sort sort,
+bool index_query_page(struct index *idx, const struct index_filter *filter, enum index_sort sort,
     bool reverse, int64_t offset, int64_t limit, int64_t view_rows, GPtrArray *rows,
     GError **error);
 
@@ -351,17 +351,17 @@ bool index_page(struct index *idx, const struct index_filter *filter, enum index
  * early, successfully, when FN returns false.
  */
 typedef bool (*index_row_fn)(const struct index_message *msg, void *data);
-bool index_foreach(struct index *idx, const struct index_filter *filter, enum index_sort sort,
+bool index_query_foreach(struct index *idx, const struct index_filter *filter, enum index_sort sort,
     bool reverse, index_row_fn fn, void *data, GError **error);
 
 /*
  * The position of row ID in FILTER/SORT/REVERSE order, or -1 when it is not
  * in the view (used to keep the cursor on a message when rows move).  In a
  * threaded view, a row hidden in a collapsed thread is not in the view: ask
- * for its thread's first row (index_thread_span) instead.
+ * for its thread's first row (index_query_thread_span) instead.
  */
-int64_t index_position(struct index *idx, const struct index_filter *filter, enum index_sort sort,
-    bool reverse, int64_t id, GError **error);
+int64_t index_query_position(struct index *idx, const struct index_filter *filter,
+    enum index_sort sort, bool reverse, int64_t id, GError **error);
 
 /*
  * Search (`/`, n, N): the first row after row FROM_ID (before it, with
@@ -373,18 +373,18 @@ int64_t index_position(struct index *idx, const struct index_filter *filter, enu
  * position.  Returns false with no error and *FOUND_ID 0 when nothing
  * matches.
  */
-bool index_find(struct index *idx, const struct index_filter *filter, enum index_sort sort,
+bool index_query_find(struct index *idx, const struct index_filter *filter, enum index_sort sort,
     bool reverse, const struct search_query *query, int64_t from_id, bool backward, bool wrap,
     int64_t *found_id, int64_t *found_thread, GError **error);
 
 /*
  * Where thread THREAD_ID is in the threaded view of FILTER (REVERSE as for
- * index_page): its first row's position in *FIRST and the rows it shows in
+ * index_query_page): its first row's position in *FIRST and the rows it shows in
  * *COUNT (1 when collapsed).  For next/previous thread: the next thread
  * starts at *FIRST + *COUNT; the previous one is the thread of the row at
  * *FIRST - 1.  False with no error when the thread shows no row.
  */
-bool index_thread_span(struct index *idx, const struct index_filter *filter, bool reverse,
+bool index_query_thread_span(struct index *idx, const struct index_filter *filter, bool reverse,
     int64_t thread_id, int64_t *first, int64_t *count, GError **error);
 
 /*
@@ -392,7 +392,7 @@ bool index_thread_span(struct index *idx, const struct index_filter *filter, boo
  * (int64_t): the rows a bulk action on a limited view applies to.  Rows in
  * collapsed threads are included.
  */
-bool index_ids(struct index *idx, const struct index_filter *filter, enum index_sort sort,
+bool index_query_ids(struct index *idx, const struct index_filter *filter, enum index_sort sort,
     bool reverse, GArray *ids, GError **error);
 
 /* ---- threads (thread.h has the algorithm) ---- */
@@ -421,7 +421,7 @@ bool index_set_tagged(struct index *idx, int64_t id, bool tagged, GError **error
  * statement.  With UNDO (from index_undo_begin, or 0) the rows that change are
  * recorded for undo.  *CHANGED (may be NULL) gets how many changed.
  */
-bool index_tag_filter(struct index *idx, const struct index_filter *filter, bool tagged,
+bool index_query_tag_filter(struct index *idx, const struct index_filter *filter, bool tagged,
     int64_t undo, int64_t *changed, GError **error);
 
 /* The ids of the tagged rows (STORED), oldest first by date, appended to IDS (int64_t). */
@@ -446,7 +446,7 @@ void index_mailbox_count_free(struct index_mailbox_count *count);
  * account then folder ("" first).  Empty folders are not listed: folder_list
  * has them.  About 20 ms at 100,000 messages.
  */
-bool index_mailbox_counts(struct index *idx, GPtrArray *out, GError **error);
+bool index_query_mailbox_counts(struct index *idx, GPtrArray *out, GError **error);
 
 /*
  * The modification times (ns) of the mailbox's new/ and cur/ when a store

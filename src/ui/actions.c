@@ -85,7 +85,7 @@ actions_find_unread(struct ui *ui)
 		if (pos >= ui->total)
 			pos = 0;
 		g_ptr_array_set_size(rows, 0);
-		if (!index_page(ui->idx, &ui->filter, ui->sort, ui->reverse, pos,
+		if (!index_query_page(ui->idx, &ui->filter, ui->sort, ui->reverse, pos,
 		    MIN(ACTIONS_SCAN_CHUNK, ui->total - pos), -1, rows, &error)) {
 			ui_set_message(ui, true, "%s", error->message);
 			g_clear_error(&error);

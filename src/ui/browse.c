@@ -124,7 +124,8 @@ browse_row_at(struct ui *ui, int64_t position, struct index_message *msg)
 	bool ok = false;
 
 	index_message_clear(msg);
-	if (!index_page(ui->idx, &ui->filter, ui->sort, ui->reverse, position, 1, -1, rows, &error)) {
+	if (!index_query_page(ui->idx, &ui->filter, ui->sort, ui->reverse, position, 1, -1, rows,
+	    &error)) {
 		ui_set_message(ui, true, "%s", error->message);
 		g_clear_error(&error);
 	} else if (rows->len == 1) {
@@ -144,11 +145,12 @@ browse_position(struct ui *ui, int64_t id)
 	struct index_message msg = { 0 };
 	int64_t pos, first = -1, count = 0;
 
-	pos = index_position(ui->idx, &ui->filter, ui->sort, ui->reverse, id, NULL);
+	pos = index_query_position(ui->idx, &ui->filter, ui->sort, ui->reverse, id, NULL);
 	if (pos >= 0 || !ui_browse_collapsing(ui))
 		return pos;
 	if (index_get(ui->idx, id, &msg, NULL) && msg.thread_id != 0 &&
-	    index_thread_span(ui->idx, &ui->filter, ui->reverse, msg.thread_id, &first, &count, NULL))
+	    index_query_thread_span(ui->idx, &ui->filter, ui->reverse, msg.thread_id, &first,
+	    &count, NULL))
 		pos = first;
 	index_message_clear(&msg);
 	return pos;
@@ -294,8 +296,8 @@ browse_search_run(struct ui *ui, bool backward)
 	int64_t from = ui_browse_current_id(ui), found = 0, thread = 0, pos;
 	GError *error = NULL;
 
-	if (!index_find(ui->idx, &ui->filter, ui->sort, ui->reverse, ui->search, from, backward,
-	    true, &found, &thread, &error)) {
+	if (!index_query_find(ui->idx, &ui->filter, ui->sort, ui->reverse, ui->search, from,
+	    backward, true, &found, &thread, &error)) {
 		if (error != NULL) {
 			ui_set_message(ui, true, "%s", error->message);
 			g_clear_error(&error);
@@ -309,7 +311,7 @@ browse_search_run(struct ui *ui, bool backward)
 		browse_thread_set(ui, thread, false);
 		ui_index_reload(ui);
 	}
-	pos = index_position(ui->idx, &ui->filter, ui->sort, ui->reverse, found, NULL);
+	pos = index_query_position(ui->idx, &ui->filter, ui->sort, ui->reverse, found, NULL);
 	if (pos < 0) {
 		ui_set_message(ui, true, "Not found.");
 		return;
@@ -511,8 +513,8 @@ ui_browse_thread_step(struct ui *ui, int direction)
 
 	if (cur == NULL)
 		return;
-	if (!index_thread_span(ui->idx, &ui->filter, ui->reverse, cur->thread_id, &first, &count,
-	    &error)) {
+	if (!index_query_thread_span(ui->idx, &ui->filter, ui->reverse, cur->thread_id, &first,
+	    &count, &error)) {
 		ui_set_message(ui, true, "%s", error != NULL ? error->message : "No thread here.");
 		g_clear_error(&error);
 		return;
@@ -530,9 +532,10 @@ ui_browse_thread_step(struct ui *ui, int direction)
 		}
 		if (!browse_row_at(ui, first - 1, &prev))
 			return;
-		if (!index_thread_span(ui->idx, &ui->filter, ui->reverse, prev.thread_id, &first,
-		    &count, &error)) {
-			ui_set_message(ui, true, "%s", error != NULL ? error->message : "No thread here.");
+		if (!index_query_thread_span(ui->idx, &ui->filter, ui->reverse, prev.thread_id,
+		    &first, &count, &error)) {
+			ui_set_message(ui, true, "%s",
+			    error != NULL ? error->message : "No thread here.");
 			g_clear_error(&error);
 			index_message_clear(&prev);
 			return;
@@ -556,7 +559,8 @@ ui_browse_parent(struct ui *ui)
 		ui_set_message(ui, true, "This message has no parent here.");
 		return;
 	}
-	pos = index_position(ui->idx, &ui->filter, ui->sort, ui->reverse, cur->thread_parent, NULL);
+	pos = index_query_position(ui->idx, &ui->filter, ui->sort, ui->reverse, cur->thread_parent,
+	    NULL);
 	if (pos < 0) {
 		ui_set_message(ui, true, "The parent message is not in this view.");
 		return;

@@ -350,7 +350,7 @@ fetch_new_mail_command(struct ui *ui, unsigned int n_new, const char *accounts)
 
 	if (ui->config->new_mail_argv == NULL)
 		return;
-	if (!index_count(ui->idx, &all, &total, &unread, NULL))
+	if (!index_query_count(ui->idx, &all, &total, &unread, NULL))
 		unread = ui->unread;
 	argv = config_new_mail_argv(ui->config, n_new, (unsigned int)MAX(unread, 0), accounts);
 	if (argv == NULL)

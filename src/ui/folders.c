@@ -75,7 +75,8 @@ static void
 folders_check_pager(struct ui *ui)
 {
 	if (ui->pager == NULL ||
-	    index_position(ui->idx, &ui->filter, ui->sort, ui->reverse, ui->pager->id, NULL) >= 0)
+	    index_query_position(ui->idx, &ui->filter, ui->sort, ui->reverse, ui->pager->id,
+	    NULL) >= 0)
 		return;
 	ui_pager_free(ui->pager);
 	ui->pager = NULL;
@@ -315,7 +316,7 @@ ui_folders_prompt(struct ui *ui, enum keymap_action what, GArray *ids)
 	ui_prompt_open(ui, UI_PROMPT_FOLDER, question, NULL, folders_complete, folders_done);
 }
 
-/* What index_foreach collects for expunge. */
+/* What index_query_foreach collects for expunge. */
 struct folders_marked {
 	GArray *ids;
 	const char *trash;
@@ -391,8 +392,8 @@ ui_folders_expunge(struct ui *ui)
 	folders_forget(f);
 	m.ids = g_array_new(FALSE, FALSE, sizeof(int64_t));
 	m.trash = ui->config->trash;
-	if (!index_foreach(ui->idx, &ui->filter, ui->sort, ui->reverse, folders_marked_row, &m,
-	    &error)) {
+	if (!index_query_foreach(ui->idx, &ui->filter, ui->sort, ui->reverse, folders_marked_row,
+	    &m, &error)) {
 		ui_set_message(ui, true, "%s", error->message);
 		g_clear_error(&error);
 		g_array_unref(m.ids);

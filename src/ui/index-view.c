@@ -1,6 +1,6 @@
 /*
  * index-view: the message list.  Only the rows on screen are read from the
- * index (index_page), so drawing costs the same at 100 or 100,000 messages.
+ * index (index_query_page), so drawing costs the same at 100 or 100,000 messages.
  */
 #include <curses.h>
 #include <string.h>
@@ -24,9 +24,9 @@ ui_index_reload(struct ui *ui)
 	int64_t height = ui->index_height > 0 ? ui->index_height : 1;
 
 	/* The length of the view is its rows: a collapsed thread is one. */
-	if (!index_count(ui->idx, &ui->filter, &ui->total, &ui->unread, &error) ||
+	if (!index_query_count(ui->idx, &ui->filter, &ui->total, &ui->unread, &error) ||
 	    (ui->sort == INDEX_SORT_THREAD && ui_browse_collapsing(ui) &&
-	    !index_count_rows(ui->idx, &ui->filter, ui->sort, &ui->total, &error))) {
+	    !index_query_count_rows(ui->idx, &ui->filter, ui->sort, &ui->total, &error))) {
 		ui_set_message(ui, true, "%s", error->message);
 		g_clear_error(&error);
 	}
@@ -41,7 +41,7 @@ ui_index_reload(struct ui *ui)
 	if (ui->top > 0 && ui->top + height > ui->total)
 		ui->top = MAX(0, ui->total - height);
 	g_ptr_array_set_size(ui->rows, 0);
-	if (!index_page(ui->idx, &ui->filter, ui->sort, ui->reverse, ui->top, height,
+	if (!index_query_page(ui->idx, &ui->filter, ui->sort, ui->reverse, ui->top, height,
 	    ui->total, ui->rows, &error)) {
 		ui_set_message(ui, true, "%s", error->message);
 		g_clear_error(&error);

@@ -241,7 +241,7 @@ sidebar_build(struct ui *ui, struct ui_sidebar *sb)
 	GError *error = NULL;
 	guint i, j;
 
-	if (!index_mailbox_counts(ui->idx, counts, &error)) {
+	if (!index_query_mailbox_counts(ui->idx, counts, &error)) {
 		ui_set_message(ui, true, "%s", error->message);
 		g_clear_error(&error);
 	}

@@ -137,10 +137,11 @@ ui_initial_cursor(struct ui *ui)
 	int64_t pos = ui->total - 1;
 
 	unread.unread_only = true;
-	if (ui->unread > 0 && index_page(ui->idx, &unread, ui->sort, ui->reverse, 0, 1, -1, rows, NULL) &&
-	    rows->len == 1) {
+	if (ui->unread > 0 && index_query_page(ui->idx, &unread, ui->sort, ui->reverse, 0, 1, -1,
+	    rows, NULL) && rows->len == 1) {
 		const struct index_message *m = g_ptr_array_index(rows, 0);
-		int64_t p = index_position(ui->idx, &ui->filter, ui->sort, ui->reverse, m->id, NULL);
+		int64_t p = index_query_position(ui->idx, &ui->filter, ui->sort, ui->reverse, m->id,
+		    NULL);
 
 		if (p >= 0)
 			pos = p;
@@ -460,7 +461,7 @@ ui_open_index(const struct surat_config *config, GError **error)
 	idx = index_open(path, error);
 	if (idx == NULL)
 		goto out;
-	if (index_count(idx, &all, &total, NULL, NULL) && total == 0 &&
+	if (index_query_count(idx, &all, &total, NULL, NULL) && total == 0 &&
 	    !reindex_store(idx, config->store, (const char *const *)config->charset_fallbacks,
 	    NULL, error)) {
 		index_free(idx);

@@ -231,8 +231,9 @@ fuzz_run(const struct search_query *query)
 	int64_t total = -1, unread = -1;
 	GError *error = NULL;
 
-	if (!index_count(fuzz_index, &filter, &total, &unread, &error) ||
-	    !index_page(fuzz_index, &filter, INDEX_SORT_DATE, true, 0, 10, -1, rows, &error)) {
+	if (!index_query_count(fuzz_index, &filter, &total, &unread, &error) ||
+	    !index_query_page(fuzz_index, &filter, INDEX_SORT_DATE, true, 0, 10, -1, rows,
+	    &error)) {
 		fprintf(stderr, "fuzz-query: %s: %s\n", search_query_text(query), error->message);
 		abort();
 	}

@@ -43,7 +43,7 @@ main(int argc, char **argv)
 	path = g_build_filename(config->store, "index.db", NULL);
 	filter.query = query;
 	if ((idx = index_open(path, &error)) == NULL ||
-	    !index_ids(idx, &filter, INDEX_SORT_DATE, false, ids, &error))
+	    !index_query_ids(idx, &filter, INDEX_SORT_DATE, false, ids, &error))
 		goto out;
 	act = change_new(idx, config, NULL);
 	if (change_flags(act, ids, "T", NULL, false, NULL, &error) &&

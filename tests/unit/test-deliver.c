@@ -580,7 +580,7 @@ test_rows_ready_for_the_index_pane(void **state)
 	assert_string_equal(m.message_id, "m7@test");
 	assert_int_equal(m.state, INDEX_STATE_STORED);
 	/* Searchable at once, and the file is byte-exact. */
-	assert_true(index_count(idx, &filter, &total, &unread, NULL));
+	assert_true(index_query_count(idx, &filter, &total, &unread, NULL));
 	assert_int_equal(total, 1);
 	path = store_message_path(f->maildir, "new", m.base, "");
 	assert_true(g_file_get_contents(path, &got, &len, NULL));

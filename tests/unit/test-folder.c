@@ -214,7 +214,7 @@ test_move(void **state)
 	assert_true(file_ok(f, b));
 	cur = g_strdup_printf("%s/acct/cur", f->dir);
 	assert_int_equal(count_files(cur), 0);
-	assert_true(index_count(f->idx, &archive, &total, &unread, NULL));
+	assert_true(index_query_count(f->idx, &archive, &total, &unread, NULL));
 	assert_int_equal(total, 2);
 	assert_int_equal(unread, 1);
 	/* Within its account, a moved message keeps its UIDL. */
@@ -272,7 +272,7 @@ test_copy(void **state)
 	assert_true(index_message_has_flag(&m, 'S'));
 	index_message_clear(&m);
 	/* The copy has its full-text entry. */
-	assert_true(index_count(f->idx, &text, &total, &unread, NULL));
+	assert_true(index_query_count(f->idx, &text, &total, &unread, NULL));
 	assert_int_equal(total, 1);
 	g_array_free(copies, TRUE);
 	g_array_free(ids, TRUE);
@@ -517,11 +517,11 @@ test_action_copy_undo(void **state)
 
 	if (!change_copy(act, ids, NULL, "Saved", NULL, &error))
 		fail_msg("%s", error->message);
-	assert_true(index_count(f->idx, &saved, &total, &unread, NULL));
+	assert_true(index_query_count(f->idx, &saved, &total, &unread, NULL));
 	assert_int_equal(total, 1);
 	assert_int_equal(count_files(cur), 1);
 	assert_true(change_undo(act, NULL, NULL, NULL));
-	assert_true(index_count(f->idx, &saved, &total, &unread, NULL));
+	assert_true(index_query_count(f->idx, &saved, &total, &unread, NULL));
 	assert_int_equal(total, 0);
 	assert_int_equal(count_files(cur), 0);
 	assert_true(file_ok(f, a));
@@ -642,7 +642,7 @@ test_counts(void **state)
 	add(f, "2.b", "", NULL, "two");
 	add(f, "3.c", "F", NULL, "three");
 	assert_true(folder_move(f->idx, f->dir, ids, NULL, "Archive", NULL, 0, NULL, NULL));
-	assert_true(index_mailbox_counts(f->idx, counts, NULL));
+	assert_true(index_query_mailbox_counts(f->idx, counts, NULL));
 	assert_int_equal(counts->len, 2);
 	c = g_ptr_array_index(counts, 0);
 	assert_string_equal(c->folder, "");
@@ -711,7 +711,7 @@ test_migrate_v1_tombstones(void **state)
 	assert_true(m.thread_id > 0);
 	index_message_clear(&m);
 	assert_false(index_get(idx, 2, &m, NULL));
-	assert_true(index_count(idx, &hello, &total, &unread, NULL));
+	assert_true(index_query_count(idx, &hello, &total, &unread, NULL));
 	assert_int_equal(total, 1);
 	assert_true(index_gone_list(idx, "acct", gone, NULL));
 	assert_int_equal(gone->len, 1);

@@ -105,7 +105,7 @@ search_count(struct index *idx, const char *text)
 	GError *error = NULL;
 	int64_t total = -1, unread = -1;
 
-	assert_true(index_count(idx, &filter, &total, &unread, &error));
+	assert_true(index_query_count(idx, &filter, &total, &unread, &error));
 	assert_null(error);
 	return total;
 }
@@ -120,7 +120,7 @@ test_fresh_open_version(void **state)
 	f->idx = index_open(f->path, NULL);
 	assert_non_null(f->idx);
 	assert_int_equal(index_schema_version(f->idx), INDEX_SCHEMA_VERSION);
-	assert_true(index_count(f->idx, &all, &total, &unread, NULL));
+	assert_true(index_query_count(f->idx, &all, &total, &unread, NULL));
 	assert_int_equal(total, 0);
 	assert_int_equal(unread, 0);
 }
@@ -412,9 +412,10 @@ test_hostile_query_text(void **state)
 		GError *error = NULL;
 		int64_t total, unread;
 
-		assert_true(index_count(f->idx, &filter, &total, &unread, &error));
+		assert_true(index_query_count(f->idx, &filter, &total, &unread, &error));
 		assert_null(error);
-		assert_true(index_page(f->idx, &filter, INDEX_SORT_DATE, false, 0, 10, -1, rows, &error));
+		assert_true(index_query_page(f->idx, &filter, INDEX_SORT_DATE, false, 0, 10, -1,
+		    rows, &error));
 		assert_null(error);
 		assert_int_equal(rows->len, total);
 		g_ptr_array_unref(rows);
@@ -444,12 +445,12 @@ test_pending_rows_hidden(void **state)
 	assert_true(index_put(f->idx, &m, "hiddenword", NULL));
 	id = m.id;
 	index_message_clear(&m);
-	assert_true(index_count(f->idx, &all, &total, &unread, NULL));
+	assert_true(index_query_count(f->idx, &all, &total, &unread, NULL));
 	assert_int_equal(total, 1);
 	assert_int_equal(search_count(f->idx, "hiddenword"), 0);
-	assert_true(index_page(f->idx, &all, INDEX_SORT_DATE, false, 0, 10, -1, rows, NULL));
+	assert_true(index_query_page(f->idx, &all, INDEX_SORT_DATE, false, 0, 10, -1, rows, NULL));
 	assert_int_equal(rows->len, 1);
-	assert_int_equal(index_position(f->idx, &all, INDEX_SORT_DATE, false, id, NULL), -1);
+	assert_int_equal(index_query_position(f->idx, &all, INDEX_SORT_DATE, false, id, NULL), -1);
 	/* Still known by UIDL, and listed for recovery. */
 	assert_true(index_has_uidl(f->idx, "w", "u-pending", NULL));
 	g_ptr_array_set_size(rows, 0);
@@ -458,7 +459,7 @@ test_pending_rows_hidden(void **state)
 	assert_int_equal(((struct index_message *)g_ptr_array_index(rows, 0))->id, id);
 	/* STORED makes it visible. */
 	assert_true(index_set_state(f->idx, id, INDEX_STATE_STORED, NULL));
-	assert_true(index_count(f->idx, &all, &total, &unread, NULL));
+	assert_true(index_query_count(f->idx, &all, &total, &unread, NULL));
 	assert_int_equal(total, 2);
 	assert_int_equal(search_count(f->idx, "hiddenword"), 1);
 	g_ptr_array_unref(rows);
@@ -504,7 +505,8 @@ test_paging_exact_slices(void **state)
 	fill_for_paging(f->idx, ids);
 	for (offset = 0; offset < 45; offset += 7) {
 		g_ptr_array_set_size(rows, 0);
-		assert_true(index_page(f->idx, &all, INDEX_SORT_DATE, false, offset, 7, -1, rows, NULL));
+		assert_true(index_query_page(f->idx, &all, INDEX_SORT_DATE, false, offset, 7, -1,
+		    rows, NULL));
 		assert_int_equal(rows->len, MIN(7, MAX(0, 40 - offset)));
 		for (i = 0; i < rows->len; i++) {
 			struct index_message *m = g_ptr_array_index(rows, i);
@@ -513,7 +515,8 @@ test_paging_exact_slices(void **state)
 		}
 		/* Newest first is the exact mirror. */
 		g_ptr_array_set_size(rows, 0);
-		assert_true(index_page(f->idx, &all, INDEX_SORT_DATE, true, offset, 7, -1, rows, NULL));
+		assert_true(index_query_page(f->idx, &all, INDEX_SORT_DATE, true, offset, 7, -1,
+		    rows, NULL));
 		for (i = 0; i < rows->len; i++) {
 			struct index_message *m = g_ptr_array_index(rows, i);
 
@@ -522,9 +525,9 @@ test_paging_exact_slices(void **state)
 	}
 	/* Nothing past the end; a zero limit reads nothing. */
 	g_ptr_array_set_size(rows, 0);
-	assert_true(index_page(f->idx, &all, INDEX_SORT_DATE, false, 40, 10, -1, rows, NULL));
+	assert_true(index_query_page(f->idx, &all, INDEX_SORT_DATE, false, 40, 10, -1, rows, NULL));
 	assert_int_equal(rows->len, 0);
-	assert_true(index_page(f->idx, &all, INDEX_SORT_DATE, false, 0, 0, -1, rows, NULL));
+	assert_true(index_query_page(f->idx, &all, INDEX_SORT_DATE, false, 0, 0, -1, rows, NULL));
 	assert_int_equal(rows->len, 0);
 	g_ptr_array_unref(rows);
 }
@@ -542,12 +545,13 @@ test_paging_filters(void **state)
 	int k, n;
 
 	fill_for_paging(f->idx, ids);
-	assert_true(index_page(f->idx, &odd, INDEX_SORT_DATE, false, 0, 100, -1, rows, NULL));
+	assert_true(index_query_page(f->idx, &odd, INDEX_SORT_DATE, false, 0, 100, -1, rows, NULL));
 	assert_int_equal(rows->len, 20);
 	for (i = 0, k = 1; i < rows->len; i++, k += 2)
 		assert_int_equal(((struct index_message *)g_ptr_array_index(rows, i))->id, ids[k]);
 	g_ptr_array_set_size(rows, 0);
-	assert_true(index_page(f->idx, &unread, INDEX_SORT_DATE, true, 0, 100, -1, rows, NULL));
+	assert_true(index_query_page(f->idx, &unread, INDEX_SORT_DATE, true, 0, 100, -1, rows,
+	    NULL));
 	for (i = 0, k = 39, n = 0; k >= 0; k--) {
 		if (k % 3 == 0)
 			continue;
@@ -556,7 +560,7 @@ test_paging_filters(void **state)
 	}
 	assert_int_equal(rows->len, n);
 	g_ptr_array_set_size(rows, 0);
-	assert_true(index_page(f->idx, &quad, INDEX_SORT_DATE, false, 1, 3, -1, rows, NULL));
+	assert_true(index_query_page(f->idx, &quad, INDEX_SORT_DATE, false, 1, 3, -1, rows, NULL));
 	assert_int_equal(rows->len, 3);
 	assert_int_equal(((struct index_message *)g_ptr_array_index(rows, 0))->id, ids[4]);
 	assert_int_equal(((struct index_message *)g_ptr_array_index(rows, 2))->id, ids[12]);
@@ -582,24 +586,25 @@ test_paging_by_arrival(void **state)
 	m.arrival = 5;
 	assert_true(index_put(f->idx, &m, NULL, NULL));
 	index_message_clear(&m);
-	assert_true(index_page(f->idx, &all, INDEX_SORT_ARRIVAL, false, 0, 10, -1, rows, NULL));
+	assert_true(index_query_page(f->idx, &all, INDEX_SORT_ARRIVAL, false, 0, 10, -1, rows,
+	    NULL));
 	assert_int_equal(rows->len, 3);
 	assert_int_equal(((struct index_message *)g_ptr_array_index(rows, 0))->id, a);
 	assert_int_equal(((struct index_message *)g_ptr_array_index(rows, 1))->id, b);
 	assert_int_equal(((struct index_message *)g_ptr_array_index(rows, 2))->id, c);
-	assert_int_equal(index_position(f->idx, &all, INDEX_SORT_ARRIVAL, false, c, NULL), 2);
-	assert_int_equal(index_position(f->idx, &all, INDEX_SORT_ARRIVAL, true, c, NULL), 0);
-	assert_int_equal(index_position(f->idx, &all, INDEX_SORT_DATE, false, a, NULL), 2);
+	assert_int_equal(index_query_position(f->idx, &all, INDEX_SORT_ARRIVAL, false, c, NULL), 2);
+	assert_int_equal(index_query_position(f->idx, &all, INDEX_SORT_ARRIVAL, true, c, NULL), 0);
+	assert_int_equal(index_query_position(f->idx, &all, INDEX_SORT_DATE, false, a, NULL), 2);
 	g_ptr_array_unref(rows);
 }
 
-/* Collects the ids index_foreach hands over; stops after STOP of them. */
+/* Collects the ids index_query_foreach hands over; stops after STOP of them. */
 struct collect {
 	GArray *ids;
 	guint stop;
 };
 
-/* index_foreach callback: record the id, go on until STOP ids. */
+/* index_query_foreach callback: record the id, go on until STOP ids. */
 static bool
 collect_row(const struct index_message *msg, void *data)
 {
@@ -621,23 +626,27 @@ test_foreach(void **state)
 	guint i;
 
 	fill_for_paging(f->idx, ids);
-	assert_true(index_foreach(f->idx, NULL, INDEX_SORT_DATE, true, collect_row, &c, NULL));
+	assert_true(index_query_foreach(f->idx, NULL, INDEX_SORT_DATE, true, collect_row, &c,
+	    NULL));
 	assert_int_equal(c.ids->len, 40);
 	for (i = 0; i < 40; i++)
 		assert_int_equal(g_array_index(c.ids, int64_t, i), ids[39 - i]);
 	g_array_set_size(c.ids, 0);
-	assert_true(index_foreach(f->idx, &odd, INDEX_SORT_DATE, false, collect_row, &c, NULL));
+	assert_true(index_query_foreach(f->idx, &odd, INDEX_SORT_DATE, false, collect_row, &c,
+	    NULL));
 	assert_int_equal(c.ids->len, 20);
 	assert_int_equal(g_array_index(c.ids, int64_t, 19), ids[39]);
 	g_array_set_size(c.ids, 0);
 	c.stop = 3; /* stopping early is a success */
-	assert_true(index_foreach(f->idx, &quad, INDEX_SORT_DATE, false, collect_row, &c, NULL));
+	assert_true(index_query_foreach(f->idx, &quad, INDEX_SORT_DATE, false, collect_row, &c,
+	    NULL));
 	assert_int_equal(c.ids->len, 3);
 	assert_int_equal(g_array_index(c.ids, int64_t, 2), ids[8]);
 	/* And the statement is usable again afterwards. */
 	g_array_set_size(c.ids, 0);
 	c.stop = 1000;
-	assert_true(index_foreach(f->idx, &quad, INDEX_SORT_DATE, false, collect_row, &c, NULL));
+	assert_true(index_query_foreach(f->idx, &quad, INDEX_SORT_DATE, false, collect_row, &c,
+	    NULL));
 	assert_int_equal(c.ids->len, 10);
 	g_array_unref(c.ids);
 }
@@ -654,15 +663,17 @@ test_position(void **state)
 
 	fill_for_paging(f->idx, ids);
 	for (k = 0; k < 40; k++) {
-		assert_int_equal(index_position(f->idx, &all, INDEX_SORT_DATE, false, ids[k], NULL), k);
-		assert_int_equal(index_position(f->idx, &all, INDEX_SORT_DATE, true, ids[k], NULL),
-		    39 - k);
-		assert_int_equal(index_position(f->idx, &odd, INDEX_SORT_DATE, false, ids[k], NULL),
-		    k % 2 ? k / 2 : -1);
-		assert_int_equal(index_position(f->idx, &quad, INDEX_SORT_DATE, false, ids[k], NULL),
-		    k % 4 == 0 ? k / 4 : -1);
+		assert_int_equal(index_query_position(f->idx, &all, INDEX_SORT_DATE, false, ids[k],
+		    NULL), k);
+		assert_int_equal(index_query_position(f->idx, &all, INDEX_SORT_DATE, true, ids[k],
+		    NULL), 39 - k);
+		assert_int_equal(index_query_position(f->idx, &odd, INDEX_SORT_DATE, false, ids[k],
+		    NULL), k % 2 ? k / 2 : -1);
+		assert_int_equal(index_query_position(f->idx, &quad, INDEX_SORT_DATE, false, ids[k],
+		    NULL), k % 4 == 0 ? k / 4 : -1);
 	}
-	assert_int_equal(index_position(f->idx, &all, INDEX_SORT_DATE, false, 999999, NULL), -1);
+	assert_int_equal(index_query_position(f->idx, &all, INDEX_SORT_DATE, false, 999999, NULL),
+	    -1);
 }
 
 static void
@@ -678,26 +689,26 @@ test_counts_unread(void **state)
 
 	fill_for_paging(f->idx, ids);
 	/* k % 3 == 0 are seen: 14 of 40; odd k: 20, of which 7 seen. */
-	assert_true(index_count(f->idx, &all, &total, &unread, NULL));
+	assert_true(index_query_count(f->idx, &all, &total, &unread, NULL));
 	assert_int_equal(total, 40);
 	assert_int_equal(unread, 26);
-	assert_true(index_count(f->idx, &odd, &total, &unread, NULL));
+	assert_true(index_query_count(f->idx, &odd, &total, &unread, NULL));
 	assert_int_equal(total, 20);
 	assert_int_equal(unread, 13);
-	assert_true(index_count(f->idx, &unread_only, &total, &unread, NULL));
+	assert_true(index_query_count(f->idx, &unread_only, &total, &unread, NULL));
 	assert_int_equal(total, 26);
 	assert_int_equal(unread, 26);
-	assert_true(index_count(f->idx, &odd_unread, &total, &unread, NULL));
+	assert_true(index_query_count(f->idx, &odd_unread, &total, &unread, NULL));
 	assert_int_equal(total, 13);
 	/* k % 4 == 0: 10 rows; seen among them k % 12 == 0: 0, 12, 24, 36. */
-	assert_true(index_count(f->idx, &quad, &total, &unread, NULL));
+	assert_true(index_query_count(f->idx, &quad, &total, &unread, NULL));
 	assert_int_equal(total, 10);
 	assert_int_equal(unread, 6);
 	/* Flags change the counts; NULL outputs are fine. */
 	assert_true(index_set_flags(f->idx, ids[1], "cur", "FS", NULL));
-	assert_true(index_count(f->idx, &all, NULL, &unread, NULL));
+	assert_true(index_query_count(f->idx, &all, NULL, &unread, NULL));
 	assert_int_equal(unread, 25);
-	assert_true(index_count(f->idx, NULL, &total, NULL, NULL));
+	assert_true(index_query_count(f->idx, NULL, &total, NULL, NULL));
 	assert_int_equal(total, 40);
 }
 
@@ -736,7 +747,7 @@ assert_counts_kept(const char *path)
 	g_free(got[1]);
 }
 
-/* Every kind of change to a row keeps the mailbox counts right, and index_count reads them. */
+/* Every kind of change to a row keeps the mailbox counts right, and index_query_count reads them. */
 static void
 test_counts_kept_by_triggers(void **state)
 {
@@ -759,7 +770,7 @@ test_counts_kept_by_triggers(void **state)
 	ids[4] = m.id;
 	index_message_clear(&m);
 	assert_counts_kept(f->path);
-	assert_true(index_count(f->idx, &all, &total, &unread, NULL));
+	assert_true(index_query_count(f->idx, &all, &total, &unread, NULL));
 	assert_int_equal(total, 4);
 	assert_int_equal(unread, 2);
 	assert_true(index_set_state(f->idx, ids[4], INDEX_STATE_STORED, NULL));
@@ -787,7 +798,7 @@ test_counts_kept_by_triggers(void **state)
 	index_rollback(f->idx);
 	assert_counts_kept(f->path);
 	/* a's inbox: 1 (replaced, seen) and 4 (moved from b, flagged, unread). */
-	assert_true(index_count(f->idx, &a_inbox, &total, &unread, NULL));
+	assert_true(index_query_count(f->idx, &a_inbox, &total, &unread, NULL));
 	assert_int_equal(total, 2);
 	assert_int_equal(unread, 1);
 }
@@ -1002,12 +1013,12 @@ test_two_connections(void **state)
 	/* A reader sees what a writer committed (the TUI and a fetcher). */
 	assert_non_null(other);
 	put(f->idx, "w", "x", 1, "", "s", NULL);
-	assert_true(index_count(other, &all, &total, NULL, NULL));
+	assert_true(index_query_count(other, &all, &total, NULL, NULL));
 	assert_int_equal(total, 1);
 	assert_true(index_begin(other, NULL));
 	put(other, "w", "y", 1, "", "s", NULL);
 	assert_true(index_commit(other, NULL));
-	assert_true(index_count(f->idx, &all, &total, NULL, NULL));
+	assert_true(index_query_count(f->idx, &all, &total, NULL, NULL));
 	assert_int_equal(total, 2);
 	index_free(other);
 }
@@ -1025,7 +1036,7 @@ test_change_stamp(void **state)
 	assert_non_null(other);
 	before = index_change_stamp(f->idx);
 	assert_int_equal(index_change_stamp(f->idx), before); /* reading changes nothing */
-	assert_true(index_count(f->idx, &all, &total, NULL, NULL));
+	assert_true(index_query_count(f->idx, &all, &total, NULL, NULL));
 	assert_int_equal(index_change_stamp(f->idx), before);
 	/* A write on this connection. */
 	id = put(f->idx, "w", "a", 1, "", "s", NULL);

@@ -275,7 +275,7 @@ test_vanished_and_changed_files(void **state)
 	assert_string_equal(m.subject, "edited by hand");
 	index_message_clear(&m);
 	/* The full-text entry went with the row. */
-	assert_true(index_count(f->idx, &filter, &total, NULL, NULL));
+	assert_true(index_query_count(f->idx, &filter, &total, NULL, NULL));
 	assert_int_equal(total, 0);
 }
 
@@ -415,10 +415,11 @@ test_many_files_in_batches(void **state)
 	}
 	stats = run(f);
 	assert_int_equal(stats.parsed, 2300);
-	assert_true(index_count(f->idx, &all, &total, NULL, NULL));
+	assert_true(index_query_count(f->idx, &all, &total, NULL, NULL));
 	assert_int_equal(total, 2300);
 	/* Every row has the subject of its own file. */
-	assert_true(index_page(f->idx, &all, INDEX_SORT_ARRIVAL, false, 0, 3000, -1, rows, NULL));
+	assert_true(index_query_page(f->idx, &all, INDEX_SORT_ARRIVAL, false, 0, 3000, -1, rows,
+	    NULL));
 	for (i = 0; i < 2300; i++) {
 		struct index_message *m = g_ptr_array_index(rows, i);
 		char subject[32];
@@ -668,7 +669,7 @@ inbox_rows(struct index *idx)
 	struct index_filter inbox = { .account = "mpop", .folder = "" };
 	int64_t total = -1;
 
-	assert_true(index_count(idx, &inbox, &total, NULL, NULL));
+	assert_true(index_query_count(idx, &inbox, &total, NULL, NULL));
 	return total;
 }
 

@@ -380,7 +380,7 @@ matches(struct fixture *f, const char *query, enum index_sort sort, bool reverse
 	if (q == NULL)
 		fail_msg("'%s': %s", query, e.message);
 	filter.query = q;
-	if (!index_page(f->idx, &filter, sort, reverse, 0, 100, -1, rows, &error))
+	if (!index_query_page(f->idx, &filter, sort, reverse, 0, 100, -1, rows, &error))
 		fail_msg("'%s': %s", query, error->message);
 	for (i = 0; i < rows->len; i++) {
 		const struct index_message *m = g_ptr_array_index(rows, i);
@@ -529,11 +529,13 @@ test_paging_exact(void **state)
 			int64_t off, n;
 			guint j;
 
-			assert_true(index_count_rows(f->idx, &all, sort, &n, NULL));
+			assert_true(index_query_count_rows(f->idx, &all, sort, &n, NULL));
 			assert_int_equal(n, 57);
-			assert_true(index_page(f->idx, &all, sort, rev, 0, 1000, -1, whole, NULL));
+			assert_true(index_query_page(f->idx, &all, sort, rev, 0, 1000, -1, whole,
+			    NULL));
 			for (off = 0; off < 57; off += 10)
-				assert_true(index_page(f->idx, &all, sort, rev, off, 10, -1, paged, NULL));
+				assert_true(index_query_page(f->idx, &all, sort, rev, off, 10, -1,
+				    paged, NULL));
 			assert_int_equal(paged->len, 57);
 			for (j = 0; j < 57; j++) {
 				const struct index_message *w = g_ptr_array_index(whole, j);
@@ -543,8 +545,8 @@ test_paging_exact(void **state)
 				assert_false(g_hash_table_contains(seen, &w->id));
 				g_hash_table_add(seen, (gpointer)&w->id);
 				/* The position of each row is its place in the view. */
-				assert_int_equal(index_position(f->idx, &all, sort, rev, w->id, NULL),
-				    (int64_t)j);
+				assert_int_equal(index_query_position(f->idx, &all, sort, rev,
+				    w->id, NULL), (int64_t)j);
 			}
 			g_hash_table_destroy(seen);
 			g_ptr_array_unref(whole);
@@ -552,7 +554,7 @@ test_paging_exact(void **state)
 		}
 	}
 	/*
-	 * Given the view's length, index_page reads the far half backward and
+	 * Given the view's length, index_query_page reads the far half backward and
 	 * walks the order's index for dense limits: the same rows either way,
 	 * for whole views, dense and sparse limits, and one account's rows.
 	 */
@@ -574,15 +576,17 @@ test_paging_exact(void **state)
 				int64_t off, n, step;
 				guint j;
 
-				assert_true(index_count_rows(f->idx, &filter, sort, &n, NULL));
+				assert_true(index_query_count_rows(f->idx, &filter, sort, &n,
+				    NULL));
 				assert_true(n > 0 && n <= 57);
-				assert_true(index_page(f->idx, &filter, sort, rev, 0, 1000, -1, whole, NULL));
+				assert_true(index_query_page(f->idx, &filter, sort, rev, 0, 1000,
+				    -1, whole, NULL));
 				assert_int_equal(whole->len, n);
 				for (step = 1; step <= 11; step += 5) {
 					g_ptr_array_set_size(paged, 0);
 					for (off = 0; off < n; off += step)
-						assert_true(index_page(f->idx, &filter, sort, rev, off, step, n,
-						    paged, NULL));
+						assert_true(index_query_page(f->idx, &filter, sort,
+						    rev, off, step, n, paged, NULL));
 					assert_int_equal(paged->len, n);
 					for (j = 0; j < paged->len; j++)
 						assert_int_equal(
@@ -590,7 +594,8 @@ test_paging_exact(void **state)
 						    ((const struct index_message *)g_ptr_array_index(paged, j))->id);
 				}
 				/* Past the end: nothing. */
-				assert_true(index_page(f->idx, &filter, sort, rev, n, 10, n, paged, NULL));
+				assert_true(index_query_page(f->idx, &filter, sort, rev, n, 10, n,
+				    paged, NULL));
 				assert_int_equal(paged->len, n);
 				g_ptr_array_unref(whole);
 				g_ptr_array_unref(paged);
@@ -610,24 +615,24 @@ test_find(void **state)
 	int64_t found = 0, first, second;
 
 	load(f);
-	assert_true(index_find(f->idx, &all, INDEX_SORT_DATE, false, q, 0, false, true, &found,
-	    NULL, NULL));
+	assert_true(index_query_find(f->idx, &all, INDEX_SORT_DATE, false, q, 0, false, true,
+	    &found, NULL, NULL));
 	first = found;
-	assert_true(index_find(f->idx, &all, INDEX_SORT_DATE, false, q, first, false, true, &found,
-	    NULL, NULL));
+	assert_true(index_query_find(f->idx, &all, INDEX_SORT_DATE, false, q, first, false, true,
+	    &found, NULL, NULL));
 	second = found;
 	assert_true(first != second);
 	/* Wrapping round brings the first back. */
-	assert_true(index_find(f->idx, &all, INDEX_SORT_DATE, false, q, second, false, true, &found,
-	    NULL, NULL));
+	assert_true(index_query_find(f->idx, &all, INDEX_SORT_DATE, false, q, second, false, true,
+	    &found, NULL, NULL));
 	assert_int_equal(found, first);
 	/* Without wrapping, nothing after the last. */
-	assert_false(index_find(f->idx, &all, INDEX_SORT_DATE, false, q, second, false, false,
+	assert_false(index_query_find(f->idx, &all, INDEX_SORT_DATE, false, q, second, false, false,
 	    &found, NULL, NULL));
 	assert_int_equal(found, 0);
 	/* Backward from the second finds the first. */
-	assert_true(index_find(f->idx, &all, INDEX_SORT_DATE, false, q, second, true, false, &found,
-	    NULL, NULL));
+	assert_true(index_query_find(f->idx, &all, INDEX_SORT_DATE, false, q, second, true, false,
+	    &found, NULL, NULL));
 	assert_int_equal(found, first);
 	search_query_free(q);
 }

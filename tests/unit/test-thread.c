@@ -347,7 +347,7 @@ view(struct index *idx)
 	GString *s = g_string_new(NULL);
 	guint i;
 
-	assert_true(index_page(idx, &all, INDEX_SORT_THREAD, false, 0, 1000, -1, rows, NULL));
+	assert_true(index_query_page(idx, &all, INDEX_SORT_THREAD, false, 0, 1000, -1, rows, NULL));
 	for (i = 0; i < rows->len; i++) {
 		const struct index_message *m = g_ptr_array_index(rows, i);
 
@@ -451,7 +451,8 @@ test_thread_view_order(void **state)
 	put(f->idx, "b", "b@x", "a@x", "a@x", "Re: old thread", 300);
 	assert_true(index_threads_update(f->idx, NULL));
 	/* Threads by their latest message: a's thread (300) after x (200). */
-	assert_true(index_page(f->idx, &all, INDEX_SORT_THREAD, false, 0, 10, -1, rows, NULL));
+	assert_true(index_query_page(f->idx, &all, INDEX_SORT_THREAD, false, 0, 10, -1, rows,
+	    NULL));
 	assert_int_equal(rows->len, 3);
 	m = g_ptr_array_index(rows, 0);
 	assert_string_equal(m->base, "x");
@@ -462,7 +463,7 @@ test_thread_view_order(void **state)
 	assert_int_equal(m->thread_depth, 1);
 	g_ptr_array_set_size(rows, 0);
 	/* Reversed: threads turn round, each tree stays top-down. */
-	assert_true(index_page(f->idx, &all, INDEX_SORT_THREAD, true, 0, 10, -1, rows, NULL));
+	assert_true(index_query_page(f->idx, &all, INDEX_SORT_THREAD, true, 0, 10, -1, rows, NULL));
 	m = g_ptr_array_index(rows, 0);
 	assert_string_equal(m->base, "a");
 	m = g_ptr_array_index(rows, 1);
@@ -489,23 +490,24 @@ test_collapse(void **state)
 	assert_true(index_threads_update(f->idx, NULL));
 	g_array_append_val(threads, a);
 	filter.threads = threads;
-	assert_true(index_count_rows(f->idx, &filter, INDEX_SORT_THREAD, &n, NULL));
+	assert_true(index_query_count_rows(f->idx, &filter, INDEX_SORT_THREAD, &n, NULL));
 	assert_int_equal(n, 2);
-	assert_true(index_page(f->idx, &filter, INDEX_SORT_THREAD, false, 0, 10, -1, rows, NULL));
+	assert_true(index_query_page(f->idx, &filter, INDEX_SORT_THREAD, false, 0, 10, -1, rows,
+	    NULL));
 	assert_int_equal(rows->len, 2);
 	m = g_ptr_array_index(rows, 0);
 	assert_string_equal(m->base, "a");
 	assert_true(m->thread_collapsed);
 	assert_int_equal(m->thread_count, 3);
-	assert_true(index_thread_span(f->idx, &filter, false, a, &first, &count, NULL));
+	assert_true(index_query_thread_span(f->idx, &filter, false, a, &first, &count, NULL));
 	assert_int_equal(first, 0);
 	assert_int_equal(count, 1);
 	/* collapse_all with the set naming the expanded threads: a is expanded, x collapsed. */
 	filter.collapse_all = true;
-	assert_true(index_count_rows(f->idx, &filter, INDEX_SORT_THREAD, &n, NULL));
+	assert_true(index_query_count_rows(f->idx, &filter, INDEX_SORT_THREAD, &n, NULL));
 	assert_int_equal(n, 4);
 	g_array_set_size(threads, 0);
-	assert_true(index_count_rows(f->idx, &filter, INDEX_SORT_THREAD, &n, NULL));
+	assert_true(index_query_count_rows(f->idx, &filter, INDEX_SORT_THREAD, &n, NULL));
 	assert_int_equal(n, 2);
 	g_array_free(threads, TRUE);
 	g_ptr_array_unref(rows);
