@@ -22,6 +22,7 @@ the index private header stays in the index | src/*.c src/ui/*.c !src/index*.c |
 the search private header stays in search | src/*.c src/ui/*.c !src/search*.c | search-private.h
 the render private header stays in render | src/*.c src/ui/*.c !src/render*.c | render-private.h
 the keymap private header stays in the key map | src/*.c src/ui/*.c !src/keymap*.c | keymap-private.h
+the config private header stays in config | src/*.c src/ui/*.c !src/config*.c | config-private.h
 '
 
 # expand GLOBS...: the files GLOBS name, minus those a !GLOB names.

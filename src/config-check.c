@@ -1,0 +1,320 @@
+/*
+ * config-check: the checks that config.c's top-level rows name, run once a
+ * value has passed config-parse.c's type and range checks: header names,
+ * MIME types, charsets, paths and commands for reading mail; sort, trash,
+ * new_mail_command, saved searches and key bindings for triage.  Each
+ * reports its own errors and may normalize or parse the value in place.
+ */
+#include "config-private.h"
+#include "surat/path.h"
+
+#include <string.h>
+
+/* A command string (html_command, url_command) must split into an argv. */
+bool
+config_check_command(struct config_parse *p, const config_setting_t *s, const char *prefix,
+    void *field)
+{
+	GError *error = NULL;
+	char **argv = NULL;
+	char *quoted;
+
+	if (g_shell_parse_argv(*(char **)field, NULL, &argv, &error)) {
+		g_strfreev(argv);
+		return true;
+	}
+	quoted = config_quote(*(char **)field);
+	config_error(p, s, prefix, NULL, "\"%s\" cannot be split into a command and its "
+	    "arguments (%s); it is not run by a shell, so quote as in sh but expect no "
+	    "expansion", quoted, error->message);
+	g_free(quoted);
+	g_error_free(error);
+	return false;
+}
+
+/* Entry I of the list setting S, for errors (the list itself when missing). */
+static const config_setting_t *
+config_list_elem(const config_setting_t *s, guint i)
+{
+	const config_setting_t *e = config_setting_get_elem(s, i);
+
+	return e != NULL ? e : s;
+}
+
+/* Header names: printable ASCII without spaces or colons. */
+bool
+config_check_header_names(struct config_parse *p, const config_setting_t *s, const char *prefix,
+    void *field)
+{
+	char **names = *(char ***)field;
+	bool ok = true;
+	guint i;
+
+	for (i = 0; names[i] != NULL; i++) {
+		const char *c;
+
+		for (c = names[i]; *c > ' ' && *c < 0x7f && *c != ':'; c++)
+			;
+		if (*c != '\0') {
+			char *quoted = config_quote(names[i]);
+
+			config_error(p, config_list_elem(s, i), prefix, config_setting_name(s),
+			    "\"%s\" is not a header name; write it as in a message, \"Reply-To\"",
+			    quoted);
+			g_free(quoted);
+			ok = false;
+		}
+	}
+	return ok;
+}
+
+/* MIME types: "type/subtype" or "type/" and a star, of letters, digits and . + -; lowercased. */
+bool
+config_check_types(struct config_parse *p, const config_setting_t *s, const char *prefix,
+    void *field)
+{
+	static const char chars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789.+-";
+	char **types = *(char ***)field;
+	bool ok = true;
+	guint i;
+
+	for (i = 0; types[i] != NULL; i++) {
+		const char *t = types[i];
+		size_t a = strspn(t, chars), b = t[a] == '/' ? strspn(t + a + 1, chars) : 0;
+		char *lower;
+
+		if (a > 0 && t[a] == '/' && ((b > 0 && t[a + 1 + b] == '\0') ||
+		    strcmp(t + a + 1, "*") == 0)) {
+			lower = g_ascii_strdown(t, -1);
+			g_free(types[i]);
+			types[i] = lower;
+			continue;
+		}
+		lower = config_quote(t);
+		config_error(p, config_list_elem(s, i), prefix, config_setting_name(s),
+		    "\"%s\" is not a MIME type; write type/subtype, such as \"text/html\"", lower);
+		g_free(lower);
+		ok = false;
+	}
+	return ok;
+}
+
+/* Charsets: each one iconv can convert to UTF-8. */
+bool
+config_check_charsets(struct config_parse *p, const config_setting_t *s, const char *prefix,
+    void *field)
+{
+	char **names = *(char ***)field;
+	bool ok = true;
+	guint i;
+
+	for (i = 0; names[i] != NULL; i++) {
+		GIConv cd = g_iconv_open("UTF-8", names[i]);
+		char *quoted;
+
+		if (cd != (GIConv)-1) {
+			g_iconv_close(cd);
+			continue;
+		}
+		quoted = config_quote(names[i]);
+		config_error(p, config_list_elem(s, i), prefix, config_setting_name(s),
+		    "\"%s\" is not a charset this system can convert (see iconv -l)", quoted);
+		g_free(quoted);
+		ok = false;
+	}
+	return ok;
+}
+
+/* Paths: ~ expanded, then absolute.  P NULL: expand a default, no errors. */
+bool
+config_check_paths(struct config_parse *p, const config_setting_t *s, const char *prefix,
+    void *field)
+{
+	char **paths = *(char ***)field;
+	bool ok = true;
+	guint i;
+
+	for (i = 0; paths[i] != NULL; i++) {
+		char *full = path_expand(paths[i]), *quoted;
+
+		g_free(paths[i]);
+		paths[i] = full;
+		if (p == NULL || g_path_is_absolute(full))
+			continue;
+		quoted = config_quote(full);
+		config_error(p, config_list_elem(s, i), prefix, config_setting_name(s),
+		    "\"%s\" is a relative path; write a full path, /... or ~/...", quoted);
+		g_free(quoted);
+		ok = false;
+	}
+	return ok;
+}
+
+/* ---- issue 5: sort, mailboxes, trash, bind, new_mail_command ---------------- */
+
+/* sort: "reverse-X" is X with sort_reverse set. */
+bool
+config_check_sort(struct config_parse *p, const config_setting_t *s, const char *prefix,
+    void *field)
+{
+	int *sort = field;
+
+	if (*sort >= CONFIG_SORT_COUNT) {
+		*sort -= CONFIG_SORT_COUNT;
+		p->config->sort_reverse = true;
+	}
+	return true;
+}
+
+/* A local folder's name (trash): a Maildir++ subfolder; "" is none, stored as NULL. */
+bool
+config_check_folder(struct config_parse *p, const config_setting_t *s, const char *prefix,
+    void *field)
+{
+	char **name = field, *quoted;
+
+	if (**name == '\0') {
+		g_clear_pointer(name, g_free);
+		return true;
+	}
+	if (g_utf8_validate(*name, -1, NULL) && strchr(*name, '/') == NULL && **name != '.' &&
+	    !g_str_has_suffix(*name, ".") && strstr(*name, "..") == NULL)
+		return true;
+	quoted = config_quote(*name);
+	config_error(p, s, prefix, NULL, "\"%s\" is not a folder name: no / or .., no dot first "
+	    "or last (a dot separates subfolders); \"\" turns the trash off", quoted);
+	g_free(quoted);
+	return false;
+}
+
+/* new_mail_command: split as a shell would (it is never run by one); known placeholders. */
+bool
+config_check_new_mail_command(struct config_parse *p, const config_setting_t *s, const char *prefix,
+    void *field)
+{
+	GError *error = NULL;
+	char **argv = NULL, *quoted;
+	const char *c;
+	int i;
+
+	if (!g_shell_parse_argv(*(char **)field, NULL, &argv, &error)) {
+		config_error(p, s, prefix, NULL, "%s; it is split into words as a shell would, and "
+		    "never run by one", g_error_matches(error, G_SHELL_ERROR,
+		    G_SHELL_ERROR_BAD_QUOTING) ? "a quote is not closed" : g_error_matches(error,
+		    G_SHELL_ERROR, G_SHELL_ERROR_EMPTY_STRING) ? "no command" : error->message);
+		g_error_free(error);
+		return false;
+	}
+	for (i = 0; argv[i] != NULL; i++) {
+		for (c = argv[i]; (c = strchr(c, '%')) != NULL; c += 2) {
+			if (c[1] != '\0' && strchr("nua%", c[1]) != NULL)
+				continue;
+			quoted = config_quote(argv[i]);
+			config_error(p, s, prefix, NULL, "\"%s\": after %% comes n (new messages), u "
+			    "(unread), a (accounts) or %% (a %%)", quoted);
+			g_free(quoted);
+			g_strfreev(argv);
+			return false;
+		}
+	}
+	p->config->new_mail_argv = argv;
+	return true;
+}
+
+/* A saved search's name: shown in the sidebar, so plain text, and unique. */
+bool
+config_check_mailbox_name(struct config_parse *p, const config_setting_t *s, const char *prefix,
+    void *field)
+{
+	const char *name = *(char **)field;
+	const struct config_mailbox *m = p->config->mailboxes;
+	char *quoted;
+	size_t i;
+
+	if (!g_utf8_validate(name, -1, NULL)) {
+		config_error(p, s, prefix, NULL, "is not valid UTF-8");
+		return false;
+	}
+	quoted = config_quote(name);
+	if (g_ascii_isspace(name[0]) || g_ascii_isspace(name[strlen(name) - 1]))
+		config_error(p, s, prefix, NULL, "\"%s\" begins or ends with a space", quoted);
+	/* This mailbox is the last one so far. */
+	for (i = 0; i + 1 < p->config->n_mailboxes; i++) {
+		if (m[i].name != NULL && strcmp(m[i].name, name) == 0) {
+			config_error(p, s, prefix, NULL, "duplicate mailbox name \"%s\"; first used "
+			    "on line %d", quoted, m[i].line);
+			break;
+		}
+	}
+	g_free(quoted);
+	return true;
+}
+
+/* The finish of the mailboxes list: set a mailbox's line. */
+void
+config_check_mailbox(struct config_parse *p, const config_setting_t *group, const char *prefix,
+    void *elem)
+{
+	((struct config_mailbox *)elem)->line = (int)config_setting_source_line(group);
+}
+
+/* Report ERROR (taken) about setting S; returns OK. */
+static bool
+config_keymap_result(struct config_parse *p, const config_setting_t *s, const char *prefix,
+    bool ok, GError *error)
+{
+	if (!ok) {
+		config_error(p, s, prefix, NULL, "%s", error->message);
+		g_error_free(error);
+	}
+	return ok;
+}
+
+/* bind: a binding's contexts, "index" or "index,pager". */
+bool
+config_check_contexts(struct config_parse *p, const config_setting_t *s, const char *prefix,
+    void *field)
+{
+	GError *error = NULL;
+	bool ok = keymap_context_parse(config_setting_get_string(s), field, &error);
+
+	return config_keymap_result(p, s, prefix, ok, error);
+}
+
+/* bind: a binding's keys, "g g". */
+bool
+config_check_keys(struct config_parse *p, const config_setting_t *s, const char *prefix,
+    void *field)
+{
+	GError *error = NULL;
+	bool ok = keymap_seq_parse(config_setting_get_string(s), field, &error);
+
+	return config_keymap_result(p, s, prefix, ok, error);
+}
+
+/* bind: a binding's action, "first-entry". */
+bool
+config_check_action(struct config_parse *p, const config_setting_t *s, const char *prefix,
+    void *field)
+{
+	GError *error = NULL;
+	bool ok = keymap_action_parse(config_setting_get_string(s), field, &error);
+
+	return config_keymap_result(p, s, prefix, ok, error);
+}
+
+/* The finish of the bind list: the action applies in each context; set the binding's line. */
+void
+config_check_binding(struct config_parse *p, const config_setting_t *group, const char *prefix,
+    void *elem)
+{
+	const config_setting_t *s = config_setting_get_member(group, "action");
+	struct config_binding *b = elem;
+	GError *error = NULL;
+
+	b->line = (int)config_setting_source_line(group);
+	/* A failed action is noop, which applies everywhere: one error, not two. */
+	if (b->contexts != 0 && !keymap_action_check(b->action, b->contexts, &error))
+		config_keymap_result(p, s != NULL ? s : group, prefix, false, error);
+}
