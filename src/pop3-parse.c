@@ -15,6 +15,8 @@
 
 #include "surat/sanitize.h"
 
+G_DEFINE_QUARK(surat-pop3-error-quark, pop3_error)
+
 #define POP3_MAX_CODE        64       /* bytes inside a RESP-CODE's brackets */
 #define POP3_MAX_LOGIN_DELAY 31536000 /* a year, in seconds */
 #define POP3_MAX_EXPIRE      36500    /* a century, in days */

@@ -1,15 +1,20 @@
 /*
- * pop3-parse: the pure parsers of pop3.c, apart so that they can be tested
- * and fuzzed on bytes alone: status lines with RESP-CODES (RFC 2449), CAPA
- * lines, STAT, LIST and UIDL lines, the dot-stuffed lines of multi-line
- * replies, and a streaming decoder for message bodies (dot-unstuffing, CRLF
- * and bare LF to LF, any byte values, lines of any length, a size cap).
+ * pop3-parse: the pure parsers of the POP3 client, apart so that they can
+ * be tested and fuzzed on bytes alone: status lines with RESP-CODES (RFC
+ * 2449), CAPA lines, STAT, LIST and UIDL lines, the dot-stuffed lines of
+ * multi-line replies, and a streaming decoder for message bodies
+ * (dot-unstuffing, CRLF and bare LF to LF, any byte values, lines of any
+ * length, a size cap).
  *
  * Input is never a C string: every parser takes a pointer and a length.
  * Errors are POP3_ERROR_PROTOCOL with a message for people that quotes the
  * server's text sanitized and capped.
  *
  * What it never does: I/O, or allocate per line of a message body.
+ *
+ * It needs nothing of pop3.h, which includes it: the error domain, the caps
+ * on what a server controls and struct pop3_caps are defined here, as the
+ * parsers use them and pop3.h's API hands them on.
  */
 #ifndef SURAT_POP3_PARSE_H
 #define SURAT_POP3_PARSE_H
@@ -19,7 +24,51 @@
 #include <stdint.h>
 #include <glib.h>
 
-#include "pop3.h"
+#define POP3_ERROR (pop3_error_quark())
+GQuark pop3_error_quark(void);
+
+/* What went wrong; fetch.c decides by the code, people read the message. */
+enum pop3_error_code {
+	POP3_ERROR_IO,          /* connect failed, connection lost */
+	POP3_ERROR_TIMEOUT,     /* no reply within the timeout */
+	POP3_ERROR_TLS,         /* handshake or verification failed (says why) */
+	POP3_ERROR_INSECURE,    /* would send a secret unprotected: refused */
+	POP3_ERROR_PROTOCOL,    /* a reply that breaks the protocol or a cap */
+	POP3_ERROR_AUTH,        /* credentials rejected ([AUTH] or plain -ERR) */
+	POP3_ERROR_IN_USE,      /* [IN-USE]: another client holds the mailbox */
+	POP3_ERROR_LOGIN_DELAY, /* [LOGIN-DELAY]: logged in too soon */
+	POP3_ERROR_SYS_TEMP,    /* [SYS/TEMP]: try again later */
+	POP3_ERROR_SYS_PERM,    /* [SYS/PERM]: the server says it will not work */
+	POP3_ERROR_SERVER,      /* another -ERR to a command */
+	POP3_ERROR_UNSUPPORTED, /* the server lacks what was asked (TOP, a mechanism) */
+	POP3_ERROR_ABORT,       /* *abort was set */
+};
+
+/* Caps on what a server controls. */
+#define POP3_MAX_LINE      (64 * 1024)   /* reply or message line */
+#define POP3_MAX_GREETING  4096
+#define POP3_MAX_MESSAGES  1000000       /* STAT / UIDL / LIST entries */
+#define POP3_MAX_UIDL      70            /* RFC 1939: 1..70 printable characters */
+#define POP3_MAX_MESSAGE   (512 * 1024 * 1024) /* one message */
+/*
+ * A size the server announces (LIST) above this is taken as this, and a
+ * STAT total above POP3_MAX_MESSAGES times it likewise: sums of sizes and
+ * the events' signed 64-bit fields can never overflow.
+ */
+#define POP3_MAX_SIZE      ((uint64_t)1 << 40)
+
+#define POP3_EXPIRE_NONE  (-1) /* CAPA had no EXPIRE */
+#define POP3_EXPIRE_NEVER (-2) /* EXPIRE NEVER */
+
+/* What the server said it can do (CAPA); all false/absent without CAPA. */
+struct pop3_caps {
+	bool capa;            /* the server answered CAPA */
+	bool top, uidl, user, pipelining, resp_codes, auth_resp_code, stls, utf8;
+	char **sasl;          /* NULL-terminated mechanism names, upper case */
+	int login_delay;      /* seconds, or -1 */
+	int expire;           /* days, POP3_EXPIRE_NONE or POP3_EXPIRE_NEVER */
+	char *implementation; /* sanitized, or NULL */
+};
 
 #define POP3_MAX_QUOTE     200 /* bytes of server text quoted in a message */
 #define POP3_MAX_CAPA      200 /* CAPA lines */

@@ -31,6 +31,8 @@
 #include <stdint.h>
 #include <glib.h>
 
+#include "pop3-parse.h" /* POP3_ERROR, the caps on the server, struct pop3_caps */
+
 /* How the connection is secured (an account's `tls`). */
 enum pop3_tls {
 	POP3_TLS_IMPLICIT, /* POP3S; the default */
@@ -52,39 +54,6 @@ enum pop3_auth {
 	POP3_AUTH_OAUTHBEARER,
 };
 
-#define POP3_ERROR (pop3_error_quark())
-GQuark pop3_error_quark(void);
-
-/* What went wrong; fetch.c decides by the code, people read the message. */
-enum pop3_error_code {
-	POP3_ERROR_IO,          /* connect failed, connection lost */
-	POP3_ERROR_TIMEOUT,     /* no reply within the timeout */
-	POP3_ERROR_TLS,         /* handshake or verification failed (says why) */
-	POP3_ERROR_INSECURE,    /* would send a secret unprotected: refused */
-	POP3_ERROR_PROTOCOL,    /* a reply that breaks the protocol or a cap */
-	POP3_ERROR_AUTH,        /* credentials rejected ([AUTH] or plain -ERR) */
-	POP3_ERROR_IN_USE,      /* [IN-USE]: another client holds the mailbox */
-	POP3_ERROR_LOGIN_DELAY, /* [LOGIN-DELAY]: logged in too soon */
-	POP3_ERROR_SYS_TEMP,    /* [SYS/TEMP]: try again later */
-	POP3_ERROR_SYS_PERM,    /* [SYS/PERM]: the server says it will not work */
-	POP3_ERROR_SERVER,      /* another -ERR to a command */
-	POP3_ERROR_UNSUPPORTED, /* the server lacks what was asked (TOP, a mechanism) */
-	POP3_ERROR_ABORT,       /* *abort was set */
-};
-
-/* Caps on what a server controls. */
-#define POP3_MAX_LINE      (64 * 1024)   /* reply or message line */
-#define POP3_MAX_GREETING  4096
-#define POP3_MAX_MESSAGES  1000000       /* STAT / UIDL / LIST entries */
-#define POP3_MAX_UIDL      70            /* RFC 1939: 1..70 printable characters */
-#define POP3_MAX_MESSAGE   (512 * 1024 * 1024) /* one message */
-/*
- * A size the server announces (LIST) above this is taken as this, and a
- * STAT total above POP3_MAX_MESSAGES times it likewise: sums of sizes and
- * the events' signed 64-bit fields can never overflow.
- */
-#define POP3_MAX_SIZE      ((uint64_t)1 << 40)
-
 /*
  * A line of the protocol dialogue for -v: DIRECTION is 'C' (client), 'S'
  * (server) or '*' (a note of ours: a state change, bytes dropped before
@@ -104,19 +73,6 @@ struct pop3_open_options {
 	pop3_trace_fn trace;      /* NULL: no trace; secrets are always redacted */
 	void *trace_data;
 	volatile sig_atomic_t *abort; /* checked between commands and reads; may be NULL */
-};
-
-#define POP3_EXPIRE_NONE  (-1) /* CAPA had no EXPIRE */
-#define POP3_EXPIRE_NEVER (-2) /* EXPIRE NEVER */
-
-/* What the server said it can do (CAPA); all false/absent without CAPA. */
-struct pop3_caps {
-	bool capa;            /* the server answered CAPA */
-	bool top, uidl, user, pipelining, resp_codes, auth_resp_code, stls, utf8;
-	char **sasl;          /* NULL-terminated mechanism names, upper case */
-	int login_delay;      /* seconds, or -1 */
-	int expire;           /* days, POP3_EXPIRE_NONE or POP3_EXPIRE_NEVER */
-	char *implementation; /* sanitized, or NULL */
 };
 
 /* The TLS channel, for serverinfo. */

@@ -12,17 +12,19 @@ set -u
 cd "$SURAT_SRCDIR" || exit 1
 
 RULES='
-protocol knows no files, rows, config or screen | src/pop3.c src/pop3-parse.c src/net.c src/tls.c src/sasl.c include/surat/pop3.h include/surat/pop3-parse.h include/surat/net.h include/surat/tls.h include/surat/sasl.h | config.h keymap.h theme.h store.h deliver.h index.h reindex.h folder.h uidls.h summary.h fetch.h ui.h ui/* curses
+protocol knows no files, rows, config or screen | src/pop3.c src/pop3-*.c src/pop3-private.h src/net.c src/tls.c src/sasl.c include/surat/pop3.h include/surat/pop3-parse.h include/surat/net.h include/surat/tls.h include/surat/sasl.h | config.h keymap.h theme.h store.h deliver.h index.h reindex.h folder.h uidls.h summary.h fetch.h ui.h ui/* curses
 the store knows no network, rows or screen | src/store.c include/surat/store.h | net.h tls.h pop3.h pop3-parse.h sasl.h fetch.h index.h ui.h ui/* curses
 the index knows no files, network or screen | src/index.c src/index-*.c src/index-private.h include/surat/index.h | store.h deliver.h net.h tls.h pop3.h sasl.h fetch.h ui.h ui/* curses
 only the interface draws | src/*.c include/surat/*.h !src/main.c | ui.h ui/* curses
 modules never call the interface | src/main.c | ui/* curses
 themes and mailcap need no config (no cycle with config.c) | src/theme.c include/surat/theme.h src/mailcap.c include/surat/mailcap.h src/path.c include/surat/path.h | config.h
+the pop3 parsers need nothing of the session (no cycle with pop3.c) | src/pop3-parse.c include/surat/pop3-parse.h | pop3.h pop3-private.h net.h tls.h sasl.h
 the index private header stays in the index | src/*.c src/ui/*.c !src/index*.c | index-private.h
 the search private header stays in search | src/*.c src/ui/*.c !src/search*.c | search-private.h
 the render private header stays in render | src/*.c src/ui/*.c !src/render*.c | render-private.h
 the keymap private header stays in the key map | src/*.c src/ui/*.c !src/keymap*.c | keymap-private.h
 the config private header stays in config | src/*.c src/ui/*.c !src/config*.c | config-private.h
+the pop3 private header stays in the pop3 session | src/*.c src/ui/*.c !src/pop3.c !src/pop3-*.c | pop3-private.h
 '
 
 # expand GLOBS...: the files GLOBS name, minus those a !GLOB names.
