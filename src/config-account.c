@@ -55,7 +55,7 @@ _Static_assert(G_N_ELEMENTS(config_account_keys) <= CONFIG_MAX_KEYS, "raise CONF
  * What NAME would collide with at the top of the store, where each account's
  * Maildir lives beside files surat keeps: the index and the files SQLite
  * makes beside it (-wal, -shm, -journal, and any other suffix: index.c), and
- * the background fetch's log (ui/fetch.c).  Compared without regard to case,
+ * the background fetch's log (ui/fetcher.c).  Compared without regard to case,
  * for file systems that do not tell the two apart.  NULL when NAME is free.
  * (Lock files and the trash live inside each account's Maildir.)
  */
