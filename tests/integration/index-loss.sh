@@ -55,7 +55,7 @@ no_doubles() {
 
 # ui_refused: the interface ended with status 1 and said to run surat reindex.
 ui_refused() {
-	shows "EXIT=1" && one_line_reindex "$IT_TMP/ui.err"
+	screen_has "EXIT=1" && one_line_reindex "$IT_TMP/ui.err"
 }
 
 # one_line_reindex FILE: FILE is one line naming index.db and saying to run surat reindex.
@@ -115,7 +115,7 @@ for kind in $KINDS; do
 		check "$kind: surat fetch refuses it, names the account and says to run surat reindex" \
 			sh -c "[ $IT_RC -eq 1 ] && grep '^surat: keep: ' '$IT_ERR' | grep -qF 'run surat reindex'"
 		ui_start "$round"
-		wait_until 30 shows "EXIT=" >/dev/null
+		wait_until 30 screen_has "EXIT=" >/dev/null
 		check "$kind: the interface does not start, and says to run surat reindex" ui_refused
 		ui_stop
 		"$SURAT" -c "$IT_CFG" reindex >"$IT_TMP/reindex.out" 2>"$IT_TMP/reindex.err"

@@ -118,28 +118,24 @@ wait_until() {
 	return 1
 }
 
-# ---- the interface in tmux ----------------------------------------------------
+# ---- the interface in tmux (the driver: tests/tmux.sh) -----------------------
 
 # it_ui NAME: this test drives surat's interface in private tmux servers
 # (sockets surat-NAME-PID-N), every one of them stopped at exit; a server
 # still answering after that fails the script.
 it_ui() {
 	IT_UI_NAME="surat-$1-$$"
-	UI_SOCK=$IT_UI_NAME
+	UI_SOCKET=$IT_UI_NAME
 	trap 'ui_stop_all; it_cleanup; [ "$IT_UI_LEFT" -eq 0 ] || exit 1' EXIT
 }
 IT_UI_LEFT=0
-ui_tmux() { tmux -L "$UI_SOCK" -f /dev/null "$@"; }
-ui_screen() { ui_tmux capture-pane -p -t 0 2>/dev/null; }
-# shows TEXT / gone TEXT: the screen shows (no longer shows) TEXT.
-shows() { ui_screen | grep -qF -- "$1"; }
-gone() { ! ui_screen | grep -qF -- "$1"; }
+. "$SURAT_SRCDIR/tests/tmux.sh"
 # ui_session N COMMAND: stop the test's current tmux server, then run
 # COMMAND (a shell command line) in a fresh 100x30 pane of server N.
 ui_session() {
 	ui_stop
-	UI_SOCK="$IT_UI_NAME-$1"
-	ui_tmux new-session -d -x 100 -y 30 "$2"
+	UI_SOCKET="$IT_UI_NAME-$1"
+	ui_pane 100 30 "$2"
 }
 # ui_start N: `surat -c $IT_CFG` in a fresh 100x30 pane, the test's Nth;
 # its stderr goes to $IT_TMP/ui.err and the pane shows EXIT=<status> after.
@@ -160,7 +156,7 @@ ui_left() {
 	done
 	[ "$left" -eq 0 ]
 }
-# ui_stop_all: stop every tmux server this test started (whatever UI_SOCK
+# ui_stop_all: stop every tmux server this test started (whatever UI_SOCKET
 # says now); IT_UI_LEFT becomes 1 if one still answers after that.
 ui_stop_all() {
 	[ -n "${IT_UI_NAME:-}" ] || return 0

@@ -45,11 +45,11 @@ check "every folder and file in the store is private" all_private
 
 # The interface: fetch.log, and index.db's -wal and -shm while it runs.
 ui_start 1
-check "the interface starts" wait_until 30 shows "/3 -- "
+check "the interface starts" wait_until 30 screen_has "/3 -- "
 check "while it runs, index.db-wal, index.db-shm and fetch.log are 0600" \
 	wait_until 10 mode_is 600 "$IT_STORE/index.db-wal" "$IT_STORE/index.db-shm" "$IT_STORE/fetch.log"
 ui_tmux send-keys -t 0 q
-wait_until 10 shows "EXIT=" >/dev/null
+wait_until 10 screen_has "EXIT=" >/dev/null
 ui_stop
 
 # A store others could read: made private on open, and said so in fetch.log.
@@ -68,7 +68,7 @@ chmod 644 "$IT_STORE/index.db"
 check "surat reindex makes it private too" all_private
 chmod 755 "$IT_STORE/a/cur"
 ui_start 2
-wait_until 30 shows "/3 -- " >/dev/null
+wait_until 30 screen_has "/3 -- " >/dev/null
 check "so does the interface" all_private
 ui_tmux send-keys -t 0 q
 tap_end

@@ -104,12 +104,12 @@ check "and b's mail is stored once" same_content "$(dc_maildir bob)" -- "$IT_STO
 it_config "$(dc_account a alice implicit 'poll_interval = 3600; timeout = 60;')"
 total=$(store_count a)
 ui_start 1
-check "the interface starts on the account's $total messages" wait_until 30 shows "/$total -- "
+check "the interface starts on the account's $total messages" wait_until 30 screen_has "/$total -- "
 dc_seed alice 3 0 30
 it_fetch a
 check "a fetch from cron while the interface runs succeeds" rc_is 0
 total=$((total + 3))
-check "the interface shows the new mail without a key" wait_until 20 shows "/$total -- "
+check "the interface shows the new mail without a key" wait_until 20 screen_has "/$total -- "
 
 # ---- "mutt" in the same Maildir while the interface runs --------------------
 # Each is what mutt does: flags are a rename in cur/, a message seen moves
@@ -119,13 +119,13 @@ new_before=$(ui_screen | sed -n 's/.* -- \([0-9]*\) new.*/\1/p' | tail -1)
 file=$(grep -lx "Subject: Seeded message 2" "$IT_STORE"/a/new/* | head -1)
 mv "$file" "$IT_STORE/a/cur/$(basename "$file"):2,S"
 check "mutt marks a message read (new/ -> cur/...:2,S): the interface follows" \
-	wait_until 20 shows "-- $((new_before - 1)) new"
+	wait_until 20 screen_has "-- $((new_before - 1)) new"
 file=$(grep -lx "Subject: Seeded message 3" "$IT_STORE"/a/new/* | head -1)
 base=$(basename "$file")
 mv "$file" "$IT_STORE/a/cur/$base:2,"
 mv "$IT_STORE/a/cur/$base:2," "$IT_STORE/a/cur/$base:2,FS"
 check "mutt flags one: the interface follows (one fewer new)" \
-	wait_until 20 shows "-- $((new_before - 2)) new"
+	wait_until 20 screen_has "-- $((new_before - 2)) new"
 mkdir -p "$IT_STORE/a/.Saved/tmp" "$IT_STORE/a/.Saved/new" "$IT_STORE/a/.Saved/cur"
 file=$(grep -lx "Subject: Seeded message 4" "$IT_STORE"/a/new/* | head -1)
 cp "$file" "$IT_STORE/a/.Saved/cur/$(date +%s).M9P9Q9.mutt:2,S"
@@ -133,7 +133,7 @@ rm "$file"
 file=$(grep -lx "Subject: Seeded message 5" "$IT_STORE"/a/new/* | head -1)
 rm "$file"
 check "mutt saves one to another folder and deletes another: the inbox follows" \
-	wait_until 20 shows "/$((total - 2)) -- "
+	wait_until 20 screen_has "/$((total - 2)) -- "
 check "the saved message is in the folder's rows" \
 	wait_until 10 sh -c "[ \"\$(sqlite3 '$IT_STORE/index.db' \"SELECT count(*) FROM messages
 		WHERE account = 'a' AND folder = 'Saved'\")\" -eq 1 ]"
@@ -146,10 +146,10 @@ ui_tmux send-keys -t 0 F
 check "flagging a message mutt renamed meanwhile works: its flags join mutt's" \
 	wait_until 10 sh -c "ls '$IT_STORE/a/cur/' | grep -qx '$base:2,FR'"
 ui_tmux send-keys -t 0 Enter
-check "and it opens in the pager" wait_until 10 shows "Message 6. Grüße"
-check "no error on the screen" gone "is gone"
+check "and it opens in the pager" wait_until 10 screen_has "Message 6. Grüße"
+check "no error on the screen" screen_lacks "is gone"
 ui_tmux send-keys -t 0 q q
-check "the interface quits cleanly" wait_until 10 shows "EXIT=0"
+check "the interface quits cleanly" wait_until 10 screen_has "EXIT=0"
 check "nothing on its stderr (no sanitizer report)" test ! -s "$IT_TMP/ui.err"
 it_fetch a
 check "the next fetch fetches nothing twice (the deleted and saved ones included)" \

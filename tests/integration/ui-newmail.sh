@@ -27,18 +27,18 @@ printf 'new_mail_command = "%s %%n %%u %%a";\n' "$hook" >>"$IT_CFG"
 # The sidebar shows, so its counts can be watched following the fetches.
 printf 'sidebar = true;\n' >>"$IT_CFG"
 ui_start 1
-check "the fetch at start brings 4 messages" wait_until 30 shows "/4 -- 4 new"
-check "the sidebar counts them: work 4/4" wait_until 10 sh -c "tmux -L '$UI_SOCK' capture-pane -p -t 0 | grep -qE '^>work +4/4'"
+check "the fetch at start brings 4 messages" wait_until 30 screen_has "/4 -- 4 new"
+check "the sidebar counts them: work 4/4" wait_until 10 sh -c "tmux -L '$UI_SOCKET' capture-pane -p -t 0 | grep -qE '^>work +4/4'"
 check "new_mail_command ran once with 4 new, 4 unread, account work" \
 	wait_until 10 grep -qx 'n=4 u=4 a=work args=3 stdin=/dev/null' "$record"
 # The command sleeps 5 s: the interface must not wait for it.
 ui_tmux send-keys -t 0 j
-check "the interface answers keys while the command runs" wait_until 3 shows "-- 2/4 --"
+check "the interface answers keys while the command runs" wait_until 3 screen_has "-- 2/4 --"
 
 dc_seed alice 2 0 201
 ui_tmux send-keys -t 0 G
-check "G fetches 2 more" wait_until 30 shows "/6 -- "
-check "the sidebar's count follows the background fetch: work 6/6" wait_until 10 sh -c "tmux -L '$UI_SOCK' capture-pane -p -t 0 | grep -qE '^>work +6/6'"
+check "G fetches 2 more" wait_until 30 screen_has "/6 -- "
+check "the sidebar's count follows the background fetch: work 6/6" wait_until 10 sh -c "tmux -L '$UI_SOCKET' capture-pane -p -t 0 | grep -qE '^>work +6/6'"
 check "the command ran again with 2 new and 6 unread" \
 	wait_until 10 grep -qx 'n=2 u=6 a=work args=3 stdin=/dev/null' "$record"
 ui_tmux send-keys -t 0 G
@@ -51,6 +51,6 @@ surat_pid=$(ps -o pid= --ppid "$pane" | head -1 | tr -d ' ')
 check "no zombie child is left behind (surat is $surat_pid)" \
 	sh -c "[ -n '$surat_pid' ] && ! ps -o stat= --ppid '$surat_pid' | grep -q Z"
 ui_tmux send-keys -t 0 q
-check "q quits" wait_until 10 shows "EXIT=0"
+check "q quits" wait_until 10 screen_has "EXIT=0"
 check "nothing on stderr" test ! -s "$IT_TMP/ui.err"
 tap_end

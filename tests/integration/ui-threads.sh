@@ -35,16 +35,16 @@ put 3 03 "Lunch" "" ""
 it_config "$(dc_account work alice implicit 'poll_interval = 600; max_size = 20000;')"
 printf 'sort = "thread";\n' >>"$IT_CFG"
 ui_start 1
-check "the fetch at start brings the 3 messages, threaded" wait_until 30 shows "/3 -- 3 new -- thread"
+check "the fetch at start brings the 3 messages, threaded" wait_until 30 screen_has "/3 -- 3 new -- thread"
 ui_tmux send-keys -t 0 End
-check "the cursor goes to Lunch (the last thread)" wait_until 5 shows "3/3 -- 3 new"
+check "the cursor goes to Lunch (the last thread)" wait_until 5 screen_has "3/3 -- 3 new"
 
 # Two replies to the Plan thread, later than Lunch: the thread moves below it.
 put 4 04 "Re: Plan" 2 "<t1@example.org> <t2@example.org>"
 put 5 05 "Re: Plan" 1 "<t1@example.org>" 30000
 ui_tmux send-keys -t 0 G
-check "G fetches the 2 replies in the background" wait_until 30 shows "/5 -- 5 new"
-check "the cursor stayed on Lunch, now the first thread" wait_until 5 shows "1/5 -- 5 new"
+check "G fetches the 2 replies in the background" wait_until 30 screen_has "/5 -- 5 new"
+check "the cursor stayed on Lunch, now the first thread" wait_until 5 screen_has "1/5 -- 5 new"
 check "the reply to the reply hangs under it" wait_until 5 line_shows 4 "│  └─>"
 check "the later reply ends the thread" line_shows 5 "└─>"
 check "the first reply has a tee" line_shows 3 "├─>"
@@ -56,5 +56,5 @@ ui_tmux send-keys -t 0 End W
 check "W fetches the rest of the partial message" wait_until 30 sh -c \
 	"! sqlite3 '$IT_STORE/index.db' 'SELECT 1 FROM messages WHERE partial = 1;' | grep -q 1"
 ui_tmux send-keys -t 0 q
-check "q quits" wait_until 10 shows "EXIT=0"
+check "q quits" wait_until 10 screen_has "EXIT=0"
 tap_end

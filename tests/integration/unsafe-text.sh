@@ -78,12 +78,12 @@ fi
 if fake_start ui; then
 	ui_start 1
 	ui_tmux pipe-pane -o -t 0 "cat >>'$IT_TMP/pane.raw'"
-	check "the error shows in the status line" wait_until 30 shows "(L: log)"
+	check "the error shows in the status line" wait_until 30 screen_has "(L: log)"
 	ui_tmux send-keys -t 0 L
 	check "the fetch log shows the server's text in visible form" \
-		wait_until 10 shows "SCRAM: the server says $shown"
+		wait_until 10 screen_has "SCRAM: the server says $shown"
 	ui_tmux send-keys -t 0 q q
-	wait_until 10 shows "EXIT=" || true
+	wait_until 10 screen_has "EXIT=" || true
 	check "none of the server's control bytes reached the terminal" \
 		eval 'test -s "$IT_TMP/pane.raw" && ! raw_controls "$IT_TMP/pane.raw"'
 else

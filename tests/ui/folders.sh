@@ -12,17 +12,8 @@ sidebar = true;
 sidebar_width = 24;
 CONF
 
-screen_match() { ui_screen | grep -qE -- "$1"; }
 # wait_match ERE: poll until the screen shows a match.
-wait_match() {
-	tries=100
-	while [ $tries -gt 0 ]; do
-		screen_match "$1" && return 0
-		sleep 0.05
-		tries=$((tries - 1))
-	done
-	return 1
-}
+wait_match() { ui_poll 5 screen_match "$1"; }
 # files GLOB: how many files match.
 files() {
 	n=0

@@ -1,6 +1,8 @@
 # tests/ui/lib.sh: drive the real surat in a private tmux server, the way a
 # person would: send keys, read the screen.  Sourced by tests/ui/*.sh, which
-# print TAP.  Everything lives in a temporary folder removed on exit.
+# print TAP.  Everything lives in a temporary folder removed on exit.  The
+# driver itself (keys, screen, waits) is tests/tmux.sh, shared with the
+# integration tests.
 set -u
 
 : "${SURAT:?SURAT must point at the built binary}"
@@ -19,10 +21,7 @@ UI_WIDTH=100
 UI_HEIGHT=30
 tap_n=0
 tap_failed=0
-
-ui_tmux() {
-	tmux -L "$UI_SOCKET" -f /dev/null "$@"
-}
+. "$SURAT_SRCDIR/tests/tmux.sh"
 
 ui_cleanup() {
 	i=0
@@ -81,91 +80,20 @@ ui_start() {
 	ui_tmux kill-server 2>/dev/null || true
 	UI_STARTS=$((UI_STARTS + 1))
 	UI_SOCKET="$UI_SOCKET_BASE-$UI_STARTS"
-	ui_tmux new-session -d -x "$UI_WIDTH" -y "$UI_HEIGHT" \
+	ui_pane "$UI_WIDTH" "$UI_HEIGHT" \
 		"env -i PATH=\"$PATH\" HOME=\"$UI_TMP/home\" TERM=screen-256color \
 		LC_ALL=C.UTF-8 TZ=UTC ${UI_THEMES_DIR:+SURAT_THEMES_DIR=\"$UI_THEMES_DIR\"} \
 		ASAN_OPTIONS=\"${ASAN_OPTIONS:-}\" UBSAN_OPTIONS=\"${UBSAN_OPTIONS:-}\" \
 		${UI_ENV:-} \"$SURAT\" -c \"$UI_CONFIG\" $* 2>\"$UI_TMP/stderr\"; \
 		echo EXIT=\$?; sleep 600"
-	ui_tmux set-option -g remain-on-exit on >/dev/null 2>&1 || true
-}
-
-# ui_screen: what the pane shows now.
-ui_screen() {
-	ui_tmux capture-pane -p -t 0 2>/dev/null
-}
-
-# ui_keys KEY...: type keys (tmux key names: Enter, Down, C-l, ...).
-ui_keys() {
-	ui_tmux send-keys -t 0 "$@"
-}
-
-# wait_for TEXT [SECONDS]: poll the screen until TEXT (fixed string) shows.
-wait_for() {
-	text=$1
-	limit=${2:-10}
-	tries=$((limit * 20))
-	while [ "$tries" -gt 0 ]; do
-		if ui_screen | grep -qF -- "$text"; then
-			return 0
-		fi
-		sleep 0.05
-		tries=$((tries - 1))
-	done
-	return 1
-}
-
-# wait_for_re REGEX [SECONDS]: poll the screen until the extended REGEX matches.
-wait_for_re() {
-	re=$1
-	limit=${2:-10}
-	tries=$((limit * 20))
-	while [ "$tries" -gt 0 ]; do
-		if ui_screen | grep -Eq -- "$re"; then
-			return 0
-		fi
-		sleep 0.05
-		tries=$((tries - 1))
-	done
-	return 1
-}
-
-# wait_gone TEXT [SECONDS]: poll until TEXT is no longer on the screen.
-wait_gone() {
-	text=$1
-	limit=${2:-10}
-	tries=$((limit * 20))
-	while [ "$tries" -gt 0 ]; do
-		if ! ui_screen | grep -qF -- "$text"; then
-			return 0
-		fi
-		sleep 0.05
-		tries=$((tries - 1))
-	done
-	return 1
-}
-
-# screen_has TEXT: the screen shows TEXT now.
-screen_has() {
-	ui_screen | grep -qF -- "$1"
-}
-
-# screen_line N: line N (1-based) of the screen.
-screen_line() {
-	ui_screen | sed -n "${1}p"
 }
 
 # wait_file GLOB [SECONDS]: poll until a file matching GLOB exists.
-wait_file() {
-	pattern=$1
-	limit=${2:-10}
-	tries=$((limit * 20))
-	while [ "$tries" -gt 0 ]; do
-		for f in $pattern; do
-			[ -e "$f" ] && return 0
-		done
-		sleep 0.05
-		tries=$((tries - 1))
+wait_file() { ui_poll "${2:-10}" file_exists "$1"; }
+# file_exists GLOB: a file matching GLOB exists.
+file_exists() {
+	for f in $1; do
+		[ -e "$f" ] && return 0
 	done
 	return 1
 }

@@ -18,15 +18,7 @@ click() {
 }
 wheel_up() { ui_keys -l "$(mouse_event 64 "$1" "$2")"; }
 wheel_down() { ui_keys -l "$(mouse_event 65 "$1" "$2")"; }
-wait_until_mouse() {
-	tries=100
-	while [ $tries -gt 0 ]; do
-		mouse_mode && return 0
-		sleep 0.05
-		tries=$((tries - 1))
-	done
-	return 1
-}
+wait_until_mouse() { ui_poll 5 mouse_mode; }
 
 # mouse_mode: 1 when the program asked the terminal for mouse events.
 mouse_mode() {

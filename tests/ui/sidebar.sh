@@ -46,9 +46,6 @@ accounts = (
 );
 CONF
 
-# screen_match ERE / screen_lacks ERE: the screen shows (does not show) a match.
-screen_match() { ui_screen | grep -qE -- "$1"; }
-screen_lacks() { ! ui_screen | grep -qE -- "$1"; }
 
 # sidebar_row NAME: the sidebar part (first 27 columns) of the line naming NAME.
 sidebar_row() {
@@ -58,15 +55,7 @@ sidebar_row() {
 row_is() {
 	sidebar_row "$1" | grep -qE " $2 *\$"
 }
-wait_row() {
-	tries=100
-	while [ $tries -gt 0 ]; do
-		row_is "$1" "$2" && return 0
-		sleep 0.05
-		tries=$((tries - 1))
-	done
-	return 1
-}
+wait_row() { ui_poll 5 row_is "$1" "$2"; }
 # click X Y: button 1 pressed and released at column X, row Y (0-based).
 mouse_event() {
 	printf '\033[M%b%b%b' "\\0$(printf %o $((32 + $1)))" "\\0$(printf %o $((33 + $2)))" \
@@ -93,15 +82,7 @@ check "a long folder name is cut to the sidebar's width, counts kept" \
 esc_screen() { ui_tmux capture-pane -e -p -t 0 | sed 's/\x1b\[[34]9m//g'; }
 esc_has() { esc_screen | grep -qF -- "$1"; }
 # esc_wait TEXT: poll until the screen, attributes included, has TEXT (10 s at most).
-esc_wait() {
-	tries=200
-	while [ "$tries" -gt 0 ]; do
-		esc_has "$1" && return 0
-		sleep 0.05
-		tries=$((tries - 1))
-	done
-	return 1
-}
+esc_wait() { ui_poll 10 esc_has "$1"; }
 check "the highlighted entry is drawn with sidebar_selected" esc_has "$(printf '\033[7m>All inboxes')"
 check "a mailbox with new mail with sidebar_new" esc_has "$(printf '\033[32m demo ')"
 check "a folder without new mail in the plain sidebar colour" \
@@ -119,7 +100,7 @@ ui_keys M-j
 ui_keys M-o
 check "M-j M-o opens account demo: the status line names it" wait_for "surat: demo -- "
 check "demo's view: 12 messages, 10 new" wait_for "/12 -- 10 new"
-check "work's mail is not in demo's view" screen_lacks 'Quarterly budget review'
+check "work's mail is not in demo's view" screen_no_match 'Quarterly budget review'
 check "the open mailbox is marked" screen_match '^>demo +10/12'
 ui_keys M-j M-o
 check "the folder Archive: status demo/Archive" wait_for "surat: demo/Archive -- "

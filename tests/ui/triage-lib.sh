@@ -60,34 +60,5 @@ tri_threads() {
 	tri_msg 7 07 "Gina Gray" "Re: Budget" 6 "6" "Numbers attached."
 }
 
-# line_has N TEXT: screen line N shows TEXT.
-line_has() {
-	screen_line "$1" | grep -qF -- "$2"
-}
-
-# line_lacks N TEXT: screen line N does not show TEXT.
-line_lacks() {
-	! screen_line "$1" | grep -qF -- "$2"
-}
-
-# wait_line N TEXT [SECONDS]: poll until screen line N shows TEXT.
-wait_line() {
-	tries=$(( ${3:-10} * 20 ))
-	while [ "$tries" -gt 0 ]; do
-		line_has "$1" "$2" && return 0
-		sleep 0.05
-		tries=$((tries - 1))
-	done
-	return 1
-}
-
 # wait_cmd COMMAND... : poll until COMMAND succeeds (10 s).
-wait_cmd() {
-	tries=200
-	while [ "$tries" -gt 0 ]; do
-		"$@" && return 0
-		sleep 0.05
-		tries=$((tries - 1))
-	done
-	return 1
-}
+wait_cmd() { ui_poll 10 "$@"; }
