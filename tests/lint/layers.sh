@@ -25,6 +25,7 @@ the render private header stays in render | src/*.c src/ui/*.c !src/render*.c | 
 the keymap private header stays in the key map | src/*.c src/ui/*.c !src/keymap*.c | keymap-private.h
 the config private header stays in config | src/*.c src/ui/*.c !src/config*.c | config-private.h
 the pop3 private header stays in the pop3 session | src/*.c src/ui/*.c !src/pop3.c !src/pop3-*.c | pop3-private.h
+the fetch private header stays in fetch | src/*.c src/ui/*.c !src/fetch*.c | fetch-private.h
 '
 
 # expand GLOBS...: the files GLOBS name, minus those a !GLOB names.
