@@ -9,27 +9,25 @@
  * The UIDL journal an account's Maildir carries (uidls.h) gives a file its
  * UIDL (and headers-only state) when its row is made anew, so a lost index
  * costs no download; UIDLs of messages gone from the store come back from
- * it too.  Rows of vanished files leave their UIDL in the journal as well.
+ * it too (reindex-journal.c, which also compacts it).  Rows of vanished
+ * files leave their UIDL in the journal as well.
  *
  * What it must never do: touch PENDING rows (delivery recovery settles
  * those), write into tmp/, or rename a file onto another.
+ *
+ * The store watch, which runs this for the mailboxes that changed, is
+ * reindex-watch.c (reindex-private.h).
  */
-#include "surat/reindex.h"
+#include "reindex-private.h"
 
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <glib-unix.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "surat/folder.h"
 #include "surat/store.h"
 #include "surat/summary.h"
-#include "surat/uidls.h"
 
 G_DEFINE_QUARK(surat-reindex-error-quark, reindex_error)
 
@@ -301,7 +299,7 @@ reindex_mailbox(struct index *idx, const char *account, const char *folder, cons
     const char *const *fallbacks, struct reindex_stats *stats, GError **error);
 
 /* The modification time of DIR/SUB in ns, or -1. */
-static int64_t
+int64_t
 reindex_mtime_ns(const char *dir, const char *sub)
 {
 	char *path = g_build_filename(dir, sub, NULL);
@@ -315,7 +313,7 @@ reindex_mtime_ns(const char *dir, const char *sub)
 }
 
 /* reindex_folder with the folders' times NEW_NS and CUR_NS taken already. */
-static bool
+bool
 reindex_folder_at(struct index *idx, const char *account, const char *folder, const char *maildir,
     int64_t new_ns, int64_t cur_ns, const char *const *fallbacks, struct reindex_stats *stats,
     GError **error)
@@ -343,7 +341,7 @@ reindex_folder(struct index *idx, const char *account, const char *folder, const
 }
 
 /* Whether folder times NEW_NS and CUR_NS are old enough that a change in the same tick is ruled out. */
-static bool
+bool
 reindex_times_settled(int64_t new_ns, int64_t cur_ns)
 {
 	int64_t now = g_get_real_time() * 1000;
@@ -510,7 +508,7 @@ reindex_cmp(gconstpointer a, gconstpointer b)
 }
 
 /* Append the names of the Maildirs directly under STORE to NAMES, sorted. */
-static bool
+bool
 reindex_list_maildirs(const char *store, GPtrArray *names, GError **error)
 {
 	DIR *d = opendir(store);
@@ -608,60 +606,6 @@ out:
 	return ok;
 }
 
-/*
- * The journal's G records the index does not have: messages gone from the
- * store (expunged, moved away, deleted by another program) whose UIDLs the
- * server may still list.  One with a queued DELE goes back even when the
- * message is still stored (moved to the trash).
- */
-static bool
-reindex_restore_gone(struct index *idx, const char *account, const struct uidls *uidls,
-    GError **error)
-{
-	GPtrArray *gone = g_ptr_array_new_with_free_func((GDestroyNotify)index_gone_free);
-	GHashTable *known = g_hash_table_new(g_str_hash, g_str_equal);
-	GHashTableIter iter;
-	gpointer key, value;
-	bool ok = false, in_txn = false;
-	guint i;
-
-	if (g_hash_table_size(uidls->gone) == 0) {
-		ok = true;
-		goto out;
-	}
-	if (!index_gone_list(idx, account, gone, error))
-		goto out;
-	for (i = 0; i < gone->len; i++)
-		g_hash_table_add(known, ((struct index_gone *)g_ptr_array_index(gone, i))->uidl);
-	g_hash_table_iter_init(&iter, uidls->gone);
-	while (g_hash_table_iter_next(&iter, &key, &value)) {
-		const struct uidls_gone *g = value;
-		GError *local = NULL;
-
-		if (g_hash_table_contains(known, key))
-			continue;
-		if (!g->dele && index_has_uidl(idx, account, key, &local))
-			continue;
-		if (local != NULL) {
-			g_propagate_error(error, local);
-			goto out;
-		}
-		if (!in_txn && !index_begin(idx, error))
-			goto out;
-		in_txn = true;
-		if (!index_gone_add(idx, account, key, g->arrival, g->dele, error))
-			goto out;
-	}
-	ok = !in_txn || index_commit(idx, error);
-	in_txn = false;
-out:
-	if (in_txn)
-		index_rollback(idx);
-	g_hash_table_unref(known);
-	g_ptr_array_unref(gone);
-	return ok;
-}
-
 /* Reindex the account NAME's inbox and local folders; their keys go into PRESENT. */
 static bool
 reindex_account_in(struct index *idx, const char *store, const char *name,
@@ -688,7 +632,7 @@ reindex_account_in(struct index *idx, const char *store, const char *name,
 		g_free(dir);
 	}
 	ok = ok && reindex_drop_folders(idx, name, present, stats, error) &&
-	    reindex_restore_gone(idx, name, uidls, error);
+	    reindex_journal_restore_gone(idx, name, uidls, error);
 	if (!ok && uidls == NULL)
 		g_prefix_error(error, "account %s: ", name);
 	uidls_free(uidls);
@@ -712,108 +656,6 @@ reindex_account(struct index *idx, const char *store, const char *account,
 	    reindex_account_in(idx, store, account, fallbacks, present, stats, error);
 	g_hash_table_unref(present);
 	return ok;
-}
-
-/* What reindex_compact_uidls gives uidls_compact's callback. */
-struct reindex_compact {
-	struct index *idx;
-	const char *account;
-	const char *maildir;
-};
-
-/* Add the bases of the message files of every mailbox of the account to BASES. */
-static bool
-reindex_bases_on_disk(const char *maildir, GHashTable *bases, GError **error)
-{
-	char *store = g_path_get_dirname(maildir), *name = g_path_get_basename(maildir);
-	GPtrArray *folders = g_ptr_array_new_with_free_func(g_free);
-	GPtrArray *entries = g_ptr_array_new_with_free_func((GDestroyNotify)store_entry_free);
-	bool ok = store_scan(maildir, entries, error) && folder_list(store, name, folders, error);
-	guint i;
-
-	for (i = 0; ok && i < folders->len; i++) {
-		char *dir = folder_maildir(store, name, g_ptr_array_index(folders, i));
-
-		ok = store_scan(dir, entries, error);
-		g_free(dir);
-	}
-	for (i = 0; ok && i < entries->len; i++) {
-		struct store_entry *e = g_ptr_array_index(entries, i);
-
-		g_hash_table_add(bases, g_strdup(e->base));
-	}
-	g_ptr_array_unref(entries);
-	g_ptr_array_unref(folders);
-	g_free(name);
-	g_free(store);
-	return ok;
-}
-
-/*
- * The records a compacted journal keeps: the index's UIDL of every row
- * and every gone UIDL, and a record the index lacks whose file is still
- * there (an index older than the journal, restored from a backup, say).
- */
-static bool
-reindex_compact_build(const struct uidls *current, GString *records, void *data,
-    GError **error)
-{
-	struct reindex_compact *c = data;
-	GPtrArray *rows = g_ptr_array_new_with_free_func((GDestroyNotify)index_message_free);
-	GPtrArray *gone = g_ptr_array_new_with_free_func((GDestroyNotify)index_gone_free);
-	GHashTable *row_bases = g_hash_table_new(g_str_hash, g_str_equal);
-	GHashTable *on_disk = NULL;
-	GHashTableIter iter;
-	gpointer key, value;
-	bool ok = false;
-	guint i;
-
-	if (!index_account_files(c->idx, c->account, rows, error) ||
-	    !index_gone_list(c->idx, c->account, gone, error))
-		goto out;
-	for (i = 0; i < rows->len; i++) {
-		const struct index_message *m = g_ptr_array_index(rows, i);
-
-		g_hash_table_add(row_bases, m->base);
-		if (m->uidl != NULL)
-			uidls_add_stored(records, m->base, m->uidl, m->partial);
-	}
-	g_hash_table_iter_init(&iter, current->stored);
-	while (g_hash_table_iter_next(&iter, &key, &value)) {
-		const struct uidls_stored *st = value;
-
-		if (g_hash_table_contains(row_bases, key))
-			continue;
-		if (on_disk == NULL) {
-			on_disk = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-			if (!reindex_bases_on_disk(c->maildir, on_disk, error))
-				goto out;
-		}
-		if (g_hash_table_contains(on_disk, key))
-			uidls_add_stored(records, key, st->uidl, st->partial);
-	}
-	for (i = 0; i < gone->len; i++) {
-		const struct index_gone *g = g_ptr_array_index(gone, i);
-
-		uidls_add_gone(records, g->uidl, g->arrival, g->dele);
-	}
-	ok = true;
-out:
-	if (on_disk != NULL)
-		g_hash_table_unref(on_disk);
-	g_hash_table_unref(row_bases);
-	g_ptr_array_unref(gone);
-	g_ptr_array_unref(rows);
-	return ok;
-}
-
-bool
-reindex_compact_uidls(struct index *idx, const char *account, const char *maildir,
-    GError **error)
-{
-	struct reindex_compact c = { idx, account, maildir };
-
-	return uidls_compact(maildir, reindex_compact_build, &c, error);
 }
 
 bool
@@ -863,405 +705,4 @@ out:
 	g_ptr_array_unref(indexed);
 	g_ptr_array_unref(names);
 	return ok;
-}
-
-/* What a watch last saw of one mailbox's folders. */
-struct reindex_seen {
-	int64_t new_ns, cur_ns; /* modification times of new/ and cur/, in ns */
-	bool settled;           /* old enough that a change in the same tick is ruled out */
-	bool mine;              /* unchanged at reindex_watch_mine_begin */
-	bool kept;              /* these times are the index's (index_set_mailbox_seen) */
-};
-
-struct reindex_watch {
-	char *store;
-	const char *const *fallbacks; /* charset_fallbacks (borrowed) */
-	/*
-	 * Guards SEEN and its entries: a watcher's thread checks while the
-	 * interface marks its own changes (reindex_watch_mine_*).  Never held
-	 * over a scan or an index write.  Entries are never removed.
-	 */
-	GMutex lock;
-	GHashTable *seen; /* "account\nfolder" -> struct reindex_seen * */
-	const gint *cancel; /* the scans' reindex_stats.cancel (a watcher's stop) */
-};
-
-struct reindex_watch *
-reindex_watch_new(const char *store, const char *const *fallbacks)
-{
-	struct reindex_watch *w = g_new0(struct reindex_watch, 1);
-
-	w->store = g_strdup(store);
-	w->fallbacks = fallbacks;
-	g_mutex_init(&w->lock);
-	w->seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
-	return w;
-}
-
-void
-reindex_watch_free(struct reindex_watch *watch)
-{
-	if (watch == NULL)
-		return;
-	g_hash_table_unref(watch->seen);
-	g_mutex_clear(&watch->lock);
-	g_free(watch->store);
-	g_free(watch);
-}
-
-/* Call FN for every mailbox under the store: (account, folder, its Maildir). */
-static bool
-reindex_watch_each(struct reindex_watch *w, bool (*fn)(struct reindex_watch *, const char *,
-    const char *, const char *, void *), void *data, GError **error)
-{
-	GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
-	bool ok = reindex_list_maildirs(w->store, names, error);
-	guint i, j;
-
-	for (i = 0; ok && i < names->len; i++) {
-		const char *account = g_ptr_array_index(names, i);
-		GPtrArray *folders = g_ptr_array_new_with_free_func(g_free);
-		char *top = g_build_filename(w->store, account, NULL);
-
-		ok = fn(w, account, "", top, data) && folder_list(w->store, account, folders, error);
-		for (j = 0; ok && j < folders->len; j++) {
-			char *dir = folder_maildir(w->store, account, g_ptr_array_index(folders, j));
-
-			ok = fn(w, account, g_ptr_array_index(folders, j), dir, data);
-			g_free(dir);
-		}
-		g_free(top);
-		g_ptr_array_unref(folders);
-	}
-	g_ptr_array_unref(names);
-	return ok;
-}
-
-/* What reindex_watch_check's callback needs. */
-struct reindex_watch_run {
-	struct index *idx;
-	bool changed;
-	GError **error;
-};
-
-/*
- * True while a fetch holds ACCOUNT's lock (<store>/<account>/.lock): its
- * deliveries change new/ all the time and index themselves; the mailbox is
- * looked at again once the fetch is over.
- */
-static bool
-reindex_watch_fetching(struct reindex_watch *w, const char *account)
-{
-	char *path = g_build_filename(w->store, account, ".lock", NULL);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	bool held = false;
-
-	g_free(path);
-	if (fd < 0)
-		return false;
-	if (flock(fd, LOCK_EX | LOCK_NB) != 0)
-		held = errno == EWOULDBLOCK;
-	close(fd); /* releases the probe's lock */
-	return held;
-}
-
-/*
- * Take NEW_NS and CUR_NS as what was last seen of the mailbox KEY (taken),
- * SETTLED and KEPT as said; the entry is made the first time.
- */
-static void
-reindex_watch_note(struct reindex_watch *w, char *key, int64_t new_ns, int64_t cur_ns,
-    bool settled, bool kept)
-{
-	struct reindex_seen *seen;
-
-	g_mutex_lock(&w->lock);
-	seen = g_hash_table_lookup(w->seen, key);
-	if (seen == NULL) {
-		seen = g_new0(struct reindex_seen, 1);
-		g_hash_table_insert(w->seen, key, seen);
-	} else {
-		g_free(key);
-	}
-	seen->new_ns = new_ns;
-	seen->cur_ns = cur_ns;
-	seen->settled = settled;
-	seen->kept = kept;
-	g_mutex_unlock(&w->lock);
-}
-
-/* Reindex one mailbox if its folders changed since it was last seen. */
-static bool
-reindex_watch_one(struct reindex_watch *w, const char *account, const char *folder,
-    const char *dir, void *data)
-{
-	struct reindex_watch_run *run = data;
-	char *key;
-	struct reindex_seen *seen, last = { 0 };
-	int64_t new_ns = reindex_mtime_ns(dir, "new"), cur_ns = reindex_mtime_ns(dir, "cur");
-	struct reindex_stats stats = { .cancel = w->cancel };
-	bool settled;
-
-	if (reindex_watch_fetching(w, account))
-		return true;
-	key = g_strconcat(account, "\n", folder, NULL);
-	g_mutex_lock(&w->lock);
-	if ((seen = g_hash_table_lookup(w->seen, key)) != NULL)
-		last = *seen;
-	g_mutex_unlock(&w->lock);
-	if (seen == NULL) {
-		/* An earlier session found it in step at these times: no scan of every file. */
-		int64_t kept_new = 0, kept_cur = 0;
-		bool found;
-
-		if (!index_mailbox_seen(run->idx, account, folder, &found, &kept_new, &kept_cur,
-		    run->error)) {
-			g_free(key);
-			return false;
-		}
-		if (found && kept_new == new_ns && kept_cur == cur_ns) {
-			reindex_watch_note(w, key, new_ns, cur_ns, true, true);
-			return true;
-		}
-	}
-	if (seen != NULL && last.settled && last.new_ns == new_ns && last.cur_ns == cur_ns) {
-		g_free(key);
-		/* Times this session took after its own fetch are kept once they settle. */
-		if (!last.kept && reindex_times_settled(new_ns, cur_ns)) {
-			if (!index_set_mailbox_seen(run->idx, account, folder, new_ns, cur_ns,
-			    run->error))
-				return false;
-			g_mutex_lock(&w->lock);
-			/* Unless surat's own change moved them meanwhile. */
-			if (seen->new_ns == new_ns && seen->cur_ns == cur_ns)
-				seen->kept = true;
-			g_mutex_unlock(&w->lock);
-		}
-		return true;
-	}
-	/* The times are taken before the scan: a change during it shows next time. */
-	if (!reindex_folder_at(run->idx, account, folder, dir, new_ns, cur_ns, w->fallbacks, &stats,
-	    run->error)) {
-		g_free(key);
-		return false;
-	}
-	if (stats.parsed > 0 || stats.renamed > 0 || stats.removed > 0)
-		run->changed = true;
-	/*
-	 * A folder changed within the last 2 s may change again within its
-	 * clock's tick; settled times reindex_folder_at kept in the index.
-	 */
-	settled = reindex_times_settled(new_ns, cur_ns);
-	reindex_watch_note(w, key, new_ns, cur_ns, settled, settled);
-	return true;
-}
-
-bool
-reindex_watch_check(struct reindex_watch *watch, struct index *idx, bool *changed,
-    GError **error)
-{
-	struct reindex_watch_run run = { idx, false, error };
-	bool ok = reindex_watch_each(watch, reindex_watch_one, &run, error);
-
-	*changed = run.changed;
-	return ok;
-}
-
-/* reindex_watch_mine_begin (DATA NULL) and _end (DATA non-NULL) for one mailbox. */
-static bool
-reindex_watch_mine(struct reindex_watch *w, const char *account, const char *folder,
-    const char *dir, void *data)
-{
-	char *key = g_strconcat(account, "\n", folder, NULL);
-	struct reindex_seen *seen;
-	int64_t new_ns, cur_ns;
-
-	g_mutex_lock(&w->lock);
-	seen = g_hash_table_lookup(w->seen, key);
-	g_mutex_unlock(&w->lock);
-	g_free(key);
-	if (seen == NULL)
-		return true;
-	new_ns = reindex_mtime_ns(dir, "new");
-	cur_ns = reindex_mtime_ns(dir, "cur");
-	g_mutex_lock(&w->lock);
-	if (data == NULL) {
-		seen->mine = seen->settled && seen->new_ns == new_ns && seen->cur_ns == cur_ns;
-	} else if (seen->mine) {
-		seen->new_ns = new_ns;
-		seen->cur_ns = cur_ns;
-		seen->mine = false;
-		seen->kept = false;
-	}
-	g_mutex_unlock(&w->lock);
-	return true;
-}
-
-void
-reindex_watch_mine_begin(struct reindex_watch *watch)
-{
-	reindex_watch_each(watch, reindex_watch_mine, NULL, NULL);
-}
-
-void
-reindex_watch_mine_end(struct reindex_watch *watch)
-{
-	reindex_watch_each(watch, reindex_watch_mine, watch, NULL);
-}
-
-/* A store watch on its own thread (reindex_watcher_start). */
-struct reindex_watcher {
-	struct reindex_watch *watch;
-	char *index_path;
-	gint64 interval_us;
-	GThread *thread;
-	int fds[2];     /* readable when there is news for reindex_watcher_take */
-	GMutex lock;    /* guards what follows */
-	GCond wake;
-	bool stop;
-	gint cancel;    /* set with stop, read by the scan without the lock */
-	bool changed;   /* rows changed since the last take */
-	GError *error;  /* the last failure, until taken */
-};
-
-/* Make the read end readable (a full pipe is readable already). */
-static void
-reindex_watcher_poke(struct reindex_watcher *w)
-{
-	ssize_t n;
-
-	do
-		n = write(w->fds[1], "", 1);
-	while (n < 0 && errno == EINTR);
-}
-
-/* Thread: open its own connection, then check every interval until stopped. */
-static gpointer
-reindex_watcher_main(gpointer data)
-{
-	struct reindex_watcher *w = data;
-	GError *error = NULL;
-	struct index *idx = index_open(w->index_path, &error);
-	gint64 next = g_get_monotonic_time();
-
-	g_mutex_lock(&w->lock);
-	while (!w->stop) {
-		bool changed = false, ok;
-
-		if (g_get_monotonic_time() < next) {
-			g_cond_wait_until(&w->wake, &w->lock, next);
-			continue;
-		}
-		g_mutex_unlock(&w->lock);
-		ok = idx != NULL && reindex_watch_check(w->watch, idx, &changed, &error);
-		g_mutex_lock(&w->lock);
-		w->changed = w->changed || changed;
-		if (!ok && g_error_matches(error, REINDEX_ERROR, REINDEX_ERROR_CANCELLED)) {
-			g_clear_error(&error); /* stopping: nobody waits for news */
-			break;
-		}
-		if (!ok) {
-			g_clear_error(&w->error);
-			w->error = error;
-			error = NULL;
-		}
-		if (changed || !ok)
-			reindex_watcher_poke(w);
-		if (idx == NULL)
-			break; /* no index to keep in step: said once */
-		next = g_get_monotonic_time() + w->interval_us;
-	}
-	g_mutex_unlock(&w->lock);
-	index_free(idx);
-	return NULL;
-}
-
-struct reindex_watcher *
-reindex_watcher_start(const char *index_path, const char *store, const char *const *fallbacks,
-    unsigned int interval_ms, GError **error)
-{
-	struct reindex_watcher *w;
-	int fds[2];
-
-	if (!g_unix_open_pipe(fds, FD_CLOEXEC, error))
-		return NULL;
-	if (!g_unix_set_fd_nonblocking(fds[0], TRUE, error) ||
-	    !g_unix_set_fd_nonblocking(fds[1], TRUE, error)) {
-		close(fds[0]);
-		close(fds[1]);
-		return NULL;
-	}
-	w = g_new0(struct reindex_watcher, 1);
-	w->fds[0] = fds[0];
-	w->fds[1] = fds[1];
-	w->watch = reindex_watch_new(store, fallbacks);
-	w->watch->cancel = &w->cancel;
-	w->index_path = g_strdup(index_path);
-	w->interval_us = (gint64)interval_ms * 1000;
-	g_mutex_init(&w->lock);
-	g_cond_init(&w->wake);
-	w->thread = g_thread_new("surat-watch", reindex_watcher_main, w);
-	return w;
-}
-
-int
-reindex_watcher_fd(const struct reindex_watcher *w)
-{
-	return w != NULL ? w->fds[0] : -1;
-}
-
-bool
-reindex_watcher_take(struct reindex_watcher *w, bool *changed, GError **error)
-{
-	char buf[64];
-	bool ok;
-
-	while (read(w->fds[0], buf, sizeof buf) > 0)
-		;
-	g_mutex_lock(&w->lock);
-	*changed = w->changed;
-	w->changed = false;
-	ok = w->error == NULL;
-	if (!ok) {
-		g_propagate_error(error, w->error);
-		w->error = NULL;
-	}
-	g_mutex_unlock(&w->lock);
-	return ok;
-}
-
-void
-reindex_watcher_mine_begin(struct reindex_watcher *w)
-{
-	if (w != NULL)
-		reindex_watch_mine_begin(w->watch);
-}
-
-void
-reindex_watcher_mine_end(struct reindex_watcher *w)
-{
-	if (w != NULL)
-		reindex_watch_mine_end(w->watch);
-}
-
-void
-reindex_watcher_stop(struct reindex_watcher *w)
-{
-	if (w == NULL)
-		return;
-	g_mutex_lock(&w->lock);
-	w->stop = true;
-	g_atomic_int_set(&w->cancel, 1);
-	g_cond_signal(&w->wake);
-	g_mutex_unlock(&w->lock);
-	/* A scan under way stops at its next 500 files; what it committed stays. */
-	g_thread_join(w->thread);
-	close(w->fds[0]);
-	close(w->fds[1]);
-	reindex_watch_free(w->watch);
-	g_clear_error(&w->error);
-	g_cond_clear(&w->wake);
-	g_mutex_clear(&w->lock);
-	g_free(w->index_path);
-	g_free(w);
 }

@@ -26,6 +26,7 @@ the keymap private header stays in the key map | src/*.c src/ui/*.c !src/keymap*
 the config private header stays in config | src/*.c src/ui/*.c !src/config*.c | config-private.h
 the pop3 private header stays in the pop3 session | src/*.c src/ui/*.c !src/pop3.c !src/pop3-*.c | pop3-private.h
 the fetch private header stays in fetch | src/*.c src/ui/*.c !src/fetch*.c | fetch-private.h
+the reindex private header stays in reindex | src/*.c src/ui/*.c !src/reindex*.c | reindex-private.h
 '
 
 # expand GLOBS...: the files GLOBS name, minus those a !GLOB names.
