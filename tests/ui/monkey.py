@@ -5,7 +5,7 @@ crashes, sanitizer reports and hangs that no scripted test thought of.
 usage: monkey.py [--seconds N] [--seed N] [--store sample|big|both]
                  [--replay FILE] [--out DIR]
 
-The keys are weighted towards what is bound (parsed from src/keymap.c's
+The keys are weighted towards what is bound (parsed from src/keymap-tables.c's
 defaults), with every prompt's keys (Tab, Escape, Backspace, Home, End, C-u,
 C-w...), text typed into prompts, window resizes and mouse events (X10, as
 TERM=screen sends them), on two stores: the sample cache and 3,000 generated
@@ -42,12 +42,12 @@ SRC = os.environ.get("SURAT_SRCDIR") or os.path.dirname(os.path.dirname(os.path.
     os.path.abspath(__file__))))
 SURAT = os.environ.get("SURAT", "")
 
-# surat's key names -> tmux's, for the defaults parsed from keymap.c.
+# surat's key names -> tmux's, for the defaults parsed from keymap-tables.c.
 TMUX_NAMES = {"Enter": "Enter", "Tab": "Tab", "Backspace": "BSpace", "Escape": "Escape",
               "Space": "Space", "Up": "Up", "Down": "Down", "Left": "Left", "Right": "Right",
               "PageUp": "PPage", "PageDown": "NPage", "Home": "Home", "End": "End",
               "Delete": "DC", "Insert": "IC"}
-# Prompt keys and other named keys, sent whatever keymap.c says.
+# Prompt keys and other named keys, sent whatever keymap-tables.c says.
 EXTRA_KEYS = ["Tab", "BTab", "Escape", "BSpace", "Home", "End", "Enter", "Up", "Down", "Left",
               "Right", "NPage", "PPage", "DC", "C-a", "C-e", "C-u", "C-k", "C-w", "C-b",
               "C-f", "C-d", "C-g", "C-n", "C-p", "C-l", "F1", "F5", "F12", "M-Enter"]
@@ -84,11 +84,11 @@ EDIT_KEYS = ["Tab", "Tab", "BSpace", "Home", "End", "Left", "Right", "C-u", "C-w
 
 
 def bound_keys():
-    """The keys of keymap.c's default bindings, as tmux names them, and those
+    """The keys of keymap-tables.c's default bindings, as tmux names them, and those
     of the actions that open a prompt."""
     keys, openers = set(), set()
     try:
-        text = open(os.path.join(SRC, "src", "keymap.c"), encoding="utf-8").read()
+        text = open(os.path.join(SRC, "src", "keymap-tables.c"), encoding="utf-8").read()
     except OSError:
         return ["j", "k", "q", "?", "Enter", "g", "/", "l", "d", "u", "t", ":"], [":", "/"]
     for ctx, seq, action in re.findall(
