@@ -131,79 +131,6 @@ actions_search_done(struct ui *ui, const char *text)
 	ui_pager_search(ui, false);
 }
 
-/* Scroll the help screen. */
-static void
-actions_help_scroll(struct ui *ui, int lines)
-{
-	int max = ui_help_lines(ui) - (LINES - 2);
-
-	ui->help_top += lines;
-	if (ui->help_top > max)
-		ui->help_top = max;
-	if (ui->help_top < 0)
-		ui->help_top = 0;
-	ui->dirty |= UI_DIRTY_ALL;
-}
-
-/* Actions while the help or the log screen is up. */
-static void
-actions_run_help(struct ui *ui, enum keymap_action action)
-{
-	int page = MAX(1, LINES - 3);
-
-	switch (action) {
-	case KEYMAP_ACTION_QUIT:
-		ui->overlay = UI_OVERLAY_NONE;
-		ui->dirty |= UI_DIRTY_ALL;
-		break;
-	case KEYMAP_ACTION_HELP:
-		ui->overlay = UI_OVERLAY_HELP;
-		ui->help_top = 0;
-		ui->dirty |= UI_DIRTY_ALL;
-		break;
-	case KEYMAP_ACTION_NEXT_LINE:
-	case KEYMAP_ACTION_NEXT_ENTRY:
-		actions_help_scroll(ui, 1);
-		break;
-	case KEYMAP_ACTION_PREVIOUS_LINE:
-	case KEYMAP_ACTION_PREVIOUS_ENTRY:
-		actions_help_scroll(ui, -1);
-		break;
-	case KEYMAP_ACTION_NEXT_PAGE:
-		actions_help_scroll(ui, page);
-		break;
-	case KEYMAP_ACTION_PREVIOUS_PAGE:
-		actions_help_scroll(ui, -page);
-		break;
-	case KEYMAP_ACTION_HALF_DOWN:
-		actions_help_scroll(ui, MAX(1, page / 2));
-		break;
-	case KEYMAP_ACTION_HALF_UP:
-		actions_help_scroll(ui, -MAX(1, page / 2));
-		break;
-	case KEYMAP_ACTION_TOP:
-	case KEYMAP_ACTION_FIRST_ENTRY:
-		actions_help_scroll(ui, -(1 << 30));
-		break;
-	case KEYMAP_ACTION_BOTTOM:
-	case KEYMAP_ACTION_LAST_ENTRY:
-		actions_help_scroll(ui, 1 << 30);
-		break;
-	case KEYMAP_ACTION_REDRAW:
-		clearok(curscr, TRUE);
-		ui->dirty |= UI_DIRTY_ALL;
-		break;
-	case KEYMAP_ACTION_ENTER_COMMAND:
-		ui_cmdline_open(ui);
-		break;
-	case KEYMAP_ACTION_NONE:
-		break;
-	default:
-		ui_action_unavailable(ui, action);
-		break;
-	}
-}
-
 /* Move the index cursor, or scroll the pager, by LINES (a page, half a page). */
 static void
 actions_move(struct ui *ui, int lines, bool page_turns)
@@ -243,18 +170,14 @@ static void
 actions_help(struct ui *ui, enum keymap_action action)
 {
 	(void)action;
-	ui->overlay = UI_OVERLAY_HELP;
-	ui->help_top = 0;
-	ui->dirty |= UI_DIRTY_ALL;
+	ui_help_push(ui, ui->pager != NULL ? KEYMAP_CONTEXT_PAGER : KEYMAP_CONTEXT_INDEX);
 }
 
 static void
 actions_show_log(struct ui *ui, enum keymap_action action)
 {
 	(void)action;
-	ui->overlay = UI_OVERLAY_LOG;
-	ui->help_top = MAX(0, ui_help_lines(ui) - (LINES - 2));
-	ui->dirty |= UI_DIRTY_ALL;
+	ui_help_push_log(ui);
 }
 
 static void
@@ -628,10 +551,12 @@ static const struct {
 void
 ui_action_run(struct ui *ui, enum keymap_action action)
 {
+	struct ui_mode *mode = ui_mode_top(ui);
 	unsigned int needs;
 
-	if (ui->overlay != UI_OVERLAY_NONE) {
-		actions_run_help(ui, action);
+	if (mode != NULL) {
+		/* A mode on top takes the actions of its keys. */
+		mode->cls->key(ui, mode, action, KEYMAP_KEY_NONE);
 		return;
 	}
 	if (ui_context(ui) == KEYMAP_CONTEXT_SIDEBAR && action == KEYMAP_ACTION_QUIT) {

@@ -369,7 +369,7 @@ ui_attachments_run(struct ui *ui)
 		case KEYMAP_ACTION_QUIT:
 			goto out;
 		case KEYMAP_ACTION_HELP:
-			ui_view_help(ui, KEYMAP_CONTEXT_ATTACHMENTS, "attachment keys");
+			ui_view_help(ui, KEYMAP_CONTEXT_ATTACHMENTS);
 			break;
 		case KEYMAP_ACTION_REDRAW:
 			clearok(curscr, TRUE);

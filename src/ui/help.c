@@ -1,14 +1,11 @@
 /*
- * help: full screens of text over the index: the key bindings of the view
- * the reader came from and the others, generated from the live key map
- * (keymap_help) so the screen never disagrees with what the keys do, a
- * binding made in the config or with :bind included; and the fetch log
- * (fetcher.c).
+ * help: the text of two screens shown in the text pager (text.c): the key
+ * bindings of the view the reader came from and the others, generated from
+ * the live key map (keymap_help) so the screen never disagrees with what
+ * the keys do, a binding made in the config or with :bind included; and the
+ * fetch log (fetcher.c), read again at each draw so it stays live.
  */
-#include <curses.h>
-
 #include "private.h"
-#include "surat/width.h"
 
 /* Append the title and the live bindings of CONTEXT. */
 static void
@@ -30,28 +27,33 @@ help_context(struct ui *ui, enum keymap_context context, GPtrArray *lines)
 	keymap_help(ui->keymap, context, lines);
 }
 
-/* The text of the overlay: the help, the context the reader came from first, or the log. */
+/* The fetch log's lines (a text mode's source: read again at each draw). */
 static GPtrArray *
-help_text(struct ui *ui)
+help_log_lines(struct ui *ui, void *data)
+{
+	GPtrArray *lines = g_ptr_array_new_with_free_func(g_free);
+	GPtrArray *log = ui_fetcher_log(ui);
+	guint i;
+
+	(void)data;
+	g_ptr_array_add(lines, g_strdup("Fetch log (q closes it)"));
+	g_ptr_array_add(lines, g_strdup(""));
+	for (i = 0; i < log->len; i++)
+		g_ptr_array_add(lines, g_strdup(g_ptr_array_index(log, i)));
+	if (log->len == 0)
+		g_ptr_array_add(lines, g_strdup("Nothing yet."));
+	return lines;
+}
+
+/* The help's lines: the keys of FIRST (the view the reader came from) first, then the others. */
+static GPtrArray *
+help_lines(struct ui *ui, enum keymap_context first)
 {
 	GPtrArray *lines = g_ptr_array_new_with_free_func(g_free);
 	static const enum keymap_context order[] = {
 		KEYMAP_CONTEXT_INDEX, KEYMAP_CONTEXT_PAGER, KEYMAP_CONTEXT_PROMPT, KEYMAP_CONTEXT_HELP,
 	};
-	enum keymap_context first = ui->pager != NULL ? KEYMAP_CONTEXT_PAGER : KEYMAP_CONTEXT_INDEX;
 	size_t i;
-
-	if (ui->overlay == UI_OVERLAY_LOG) {
-		GPtrArray *log = ui_fetcher_log(ui);
-
-		g_ptr_array_add(lines, g_strdup("Fetch log (q closes it)"));
-		g_ptr_array_add(lines, g_strdup(""));
-		for (i = 0; i < log->len; i++)
-			g_ptr_array_add(lines, g_strdup(g_ptr_array_index(log, (guint)i)));
-		if (log->len == 0)
-			g_ptr_array_add(lines, g_strdup("Nothing yet."));
-		return lines;
-	}
 
 	g_ptr_array_add(lines, g_strdup("surat help (q or ? closes it)"));
 	help_context(ui, first, lines);
@@ -69,35 +71,23 @@ help_text(struct ui *ui)
 	return lines;
 }
 
-int
-ui_help_lines(struct ui *ui)
+void
+ui_help_push(struct ui *ui, enum keymap_context first)
 {
-	GPtrArray *lines = help_text(ui);
-	int n = (int)lines->len;
+	struct ui_text_options o = {
+		.tag = "help", .context = KEYMAP_CONTEXT_HELP, .element = THEME_HELP,
+	};
 
-	g_ptr_array_free(lines, TRUE);
-	return n;
+	ui_text_push(ui, &o, help_lines(ui, first));
 }
 
 void
-ui_help_draw(struct ui *ui, int y, int height, int width)
+ui_help_push_log(struct ui *ui)
 {
-	GPtrArray *lines = help_text(ui);
-	int i;
+	struct ui_text_options o = {
+		.tag = "fetch log", .context = KEYMAP_CONTEXT_HELP, .element = THEME_HELP,
+		.at_end = true, .lines_fn = help_log_lines,
+	};
 
-	for (i = 0; i < height; i++) {
-		guint k = (guint)(ui->help_top + i);
-
-		move(y + i, 0);
-		attrset(ui_term_attr(THEME_HELP));
-		clrtoeol();
-		if (k < lines->len) {
-			char *line = ui_term_fit(g_ptr_array_index(lines, k), width, 0);
-
-			addstr(line);
-			g_free(line);
-		}
-	}
-	attrset(A_NORMAL);
-	g_ptr_array_free(lines, TRUE);
+	ui_text_push(ui, &o, NULL);
 }

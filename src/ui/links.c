@@ -184,7 +184,7 @@ ui_links_run(struct ui *ui)
 		case KEYMAP_ACTION_QUIT:
 			goto out;
 		case KEYMAP_ACTION_HELP:
-			ui_view_help(ui, KEYMAP_CONTEXT_LINKS, "link keys");
+			ui_view_help(ui, KEYMAP_CONTEXT_LINKS);
 			break;
 		case KEYMAP_ACTION_REDRAW:
 			clearok(curscr, TRUE);

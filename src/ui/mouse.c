@@ -47,7 +47,7 @@ mouse_wheel(struct ui *ui, const struct ui_layout *l, int x, int y, int lines)
 		    KEYMAP_ACTION_SIDEBAR_PREVIOUS);
 		return;
 	}
-	if (ui->overlay != UI_OVERLAY_NONE) {
+	if (ui_mode_top(ui) != NULL) {
 		ui_action_run(ui, lines > 0 ? KEYMAP_ACTION_NEXT_LINE : KEYMAP_ACTION_PREVIOUS_LINE);
 		return;
 	}
@@ -93,7 +93,7 @@ ui_mouse_event(struct ui *ui)
 		mouse_sidebar_click(ui, ev.y);
 		return;
 	}
-	if (ui->overlay != UI_OVERLAY_NONE)
+	if (ui_mode_top(ui) != NULL)
 		return;
 	if (l.index_h > 0 && ev.y >= l.index_y && ev.y < l.index_y + l.index_h)
 		mouse_index_click(ui, &l, ev.y);

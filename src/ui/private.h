@@ -108,11 +108,29 @@ struct ui_prompt {
 	char *hint;                /* the candidates, shown in the status line */
 };
 
-/* Full screens of text shown over the index and pager. */
-enum ui_overlay {
-	UI_OVERLAY_NONE,
-	UI_OVERLAY_HELP,
-	UI_OVERLAY_LOG,
+/*
+ * A mode: a screen of its own with its own keys, pushed over the index and
+ * pager as tmux pushes its window modes (mode.c).  The top mode draws the
+ * screen but the message line, gets the keys of its context and the
+ * actions they name (ACTION none with TYPED: a key bound to nothing, or
+ * Escape), and is freed when popped.  ui_loop runs it: the background
+ * fetch, resizes, signals and timers keep flowing while it is up.
+ */
+struct ui_mode;
+
+struct ui_mode_class {
+	const char *name;
+	enum keymap_context context;
+	void (*draw)(struct ui *ui, struct ui_mode *mode);
+	void (*key)(struct ui *ui, struct ui_mode *mode, enum keymap_action action, int32_t typed);
+	void (*free)(void *data);
+};
+
+struct ui_mode {
+	const struct ui_mode_class *cls;
+	void *data;
+	enum keymap_context context; /* its keys: the class's, unless the pusher says */
+	const char *tag;             /* shown in the index's status line ("help"), or NULL */
 };
 
 struct ui_fetcher;
@@ -153,8 +171,7 @@ struct ui {
 
 	struct ui_pager *pager; /* NULL when no message is open */
 	bool zoom;              /* pager takes the whole screen */
-	enum ui_overlay overlay; /* a full screen of text over everything */
-	int help_top;
+	GPtrArray *modes;       /* struct ui_mode *: the screens over index and pager, top last */
 
 	struct ui_fetcher *fetcher; /* the background fetch (fetcher.c) */
 	struct reindex_watcher *watcher; /* other programs' changes to the Maildirs (reindex.h) */
@@ -190,6 +207,8 @@ struct ui {
 };
 
 /* ui.c */
+/* The context of the keys under an open prompt: the top mode's, the sidebar's, the pager's or the index's. */
+enum keymap_context ui_shown_context(const struct ui *ui);
 void ui_set_message(struct ui *ui, bool error, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
 /* Another process or program changed the rows: read them again, the cursor staying on its message. */
 void ui_reload_keep_cursor(struct ui *ui);
@@ -349,9 +368,38 @@ struct search_query *ui_bulk_query(struct ui *ui, const char *text);
 void ui_status_draw(struct ui *ui, int y, int width);
 void ui_message_draw(struct ui *ui, int y, int width);
 
-/* help.c: the help screen and the fetch log screen. */
-void ui_help_draw(struct ui *ui, int y, int height, int width);
-int ui_help_lines(struct ui *ui);
+/* mode.c: the stack of modes (struct ui_mode above). */
+struct ui_mode *ui_mode_push(struct ui *ui, const struct ui_mode_class *cls, void *data);
+/* Pop the top mode and free it; what is below is drawn again. */
+void ui_mode_pop(struct ui *ui);
+/* The top mode, or NULL when the index and pager are shown. */
+struct ui_mode *ui_mode_top(const struct ui *ui);
+void ui_modes_clear(struct ui *ui);
+
+/*
+ * text.c: the text pager mode, for every screen of text: the help, the
+ * fetch log, a command's output, a text part.  Lines are sanitized here.
+ */
+typedef GPtrArray *(*ui_text_lines_fn)(struct ui *ui, void *data);
+struct ui_text_options {
+	const char *title;  /* its own status line "-- surat: TITLE -- N% -- q:back"; */
+	const char *tag;    /* or, with TITLE NULL, the index's with "-- TAG" in it */
+	enum keymap_context context;
+	bool wrap;          /* long lines wrap (command output), else are cut (the help) */
+	bool at_end;        /* open at the last page (the log) */
+	enum theme_element element; /* the colours of the text */
+	/* Lines made again at each draw (g_free'd strings), so a live log stays live. */
+	ui_text_lines_fn lines_fn;
+	void *lines_data;
+};
+/* Push the pager over what is shown, with LINES (taken; NULL: OPTIONS->lines_fn's). */
+void ui_text_push(struct ui *ui, const struct ui_text_options *options, GPtrArray *lines);
+/* LEN bytes of TEXT as sanitized lines (tabs expanded, CR LF read as LF). */
+GPtrArray *ui_text_lines(const char *text, size_t len);
+
+/* help.c: the help (the live bindings, FIRST's first) and the fetch log, as text modes. */
+void ui_help_push(struct ui *ui, enum keymap_context first);
+void ui_help_push_log(struct ui *ui);
 
 /*
  * sidebar.c: the mailboxes (unified inbox, accounts, their local folders,
@@ -411,7 +459,8 @@ GPtrArray *ui_fetcher_log(struct ui *ui);
  * view.c: what the attachment and link views and the pipe commands share.
  * Those views run their own loop until closed, serving the background fetch
  * meanwhile; on return they have set UI_DIRTY_ALL.  ui->quit set (a quit
- * signal) makes every one of them return at once.
+ * signal) makes every one of them return at once.  A mode they push (the
+ * text pager) runs in their loop until it is popped.
  */
 void ui_views_free(struct ui *ui);
 /* The key map (defaults plus the user's bind), owned by UI. */
@@ -453,10 +502,10 @@ bool ui_view_run_terminal(struct ui *ui, char **argv, const void *input, size_t 
 /* ui_view_run_terminal of { /bin/sh, -c, COMMAND } (typed by the user), waiting for a key. */
 bool ui_view_run_shell(struct ui *ui, const char *command, const void *input, size_t len,
     int *status, GError **error);
-/* Show LEN bytes of TEXT (sanitized here) in a simple pager until q. */
+/* Show LEN bytes of TEXT (sanitized here) in the text pager until q. */
 void ui_view_text(struct ui *ui, const char *title, const char *text, size_t len);
-/* The keys of CONTEXT in the simple pager. */
-void ui_view_help(struct ui *ui, enum keymap_context context, const char *title);
+/* The help, CONTEXT's keys first, until q. */
+void ui_view_help(struct ui *ui, enum keymap_context context);
 /* The file of the open message, else of the one under the cursor (g_free). */
 char *ui_view_message_path(struct ui *ui, int64_t *id, GError **error);
 /* Put TEXT on the terminal's clipboard with OSC 52. */

@@ -74,12 +74,10 @@ ui_status_draw(struct ui *ui, int y, int width)
 		g_string_append_printf(s, "-- keys: %s ", pending);
 		g_free(pending);
 	}
-	if (ui->pager != NULL && ui->overlay == UI_OVERLAY_NONE)
+	if (ui->pager != NULL && ui_mode_top(ui) == NULL)
 		g_string_append_printf(s, "-- %d%% ", ui_pager_percent(ui));
-	if (ui->overlay == UI_OVERLAY_HELP)
-		g_string_append(s, "-- help ");
-	else if (ui->overlay == UI_OVERLAY_LOG)
-		g_string_append(s, "-- fetch log ");
+	if (ui_mode_top(ui) != NULL && ui_mode_top(ui)->tag != NULL)
+		g_string_append_printf(s, "-- %s ", ui_mode_top(ui)->tag);
 	{
 		GString *fetch = g_string_new(NULL);
 

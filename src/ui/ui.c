@@ -30,7 +30,7 @@ ui_layout_compute(const struct ui *ui, struct ui_layout *l)
 	l->status_y = LINES - 2;
 	l->message_y = LINES - 1;
 	l->sidebar_w = ui_sidebar_width(ui, COLS);
-	if (ui->overlay != UI_OVERLAY_NONE || ui->pager == NULL) {
+	if (ui_mode_top(ui) != NULL || ui->pager == NULL) {
 		l->index_h = content;
 	} else if (ui->zoom || content < 6) {
 		l->pager_h = content;
@@ -56,8 +56,16 @@ ui_context(const struct ui *ui)
 {
 	if (ui->prompt.kind != UI_PROMPT_NONE)
 		return KEYMAP_CONTEXT_PROMPT;
-	if (ui->overlay != UI_OVERLAY_NONE)
-		return KEYMAP_CONTEXT_HELP;
+	return ui_shown_context(ui);
+}
+
+enum keymap_context
+ui_shown_context(const struct ui *ui)
+{
+	const struct ui_mode *mode = ui_mode_top(ui);
+
+	if (mode != NULL)
+		return mode->context;
 	if (ui->sidebar_focus && ui->sidebar)
 		return KEYMAP_CONTEXT_SIDEBAR;
 	if (ui->pager != NULL)
@@ -97,6 +105,7 @@ ui_draw_separator(struct ui *ui, int y, int width)
 static void
 ui_draw(struct ui *ui)
 {
+	struct ui_mode *mode = ui_mode_top(ui);
 	struct ui_layout l;
 
 	ui_layout_compute(ui, &l);
@@ -109,8 +118,9 @@ ui_draw(struct ui *ui)
 	if (ui->dirty & UI_RELOAD_ROWS)
 		ui_index_reload(ui);
 	ui->pane_x = l.sidebar_w;
-	if (ui->overlay != UI_OVERLAY_NONE) {
-		ui_help_draw(ui, 0, l.index_h, COLS);
+	if (mode != NULL) {
+		/* The top mode draws all but the message line. */
+		mode->cls->draw(ui, mode);
 	} else {
 		if (l.sidebar_w > 0)
 			ui_sidebar_draw(ui, 0, l.status_y, l.sidebar_w);
@@ -120,11 +130,11 @@ ui_draw(struct ui *ui)
 			ui_draw_separator(ui, l.sep_y, COLS - l.sidebar_w);
 		if (l.pager_h > 0)
 			ui_pager_draw(ui, l.pager_y, l.pager_h, COLS - l.sidebar_w);
+		ui_status_draw(ui, l.status_y, COLS);
 	}
-	ui_status_draw(ui, l.status_y, COLS);
 	ui_message_draw(ui, l.message_y, COLS);
 	refresh();
-	if (ui->overlay == UI_OVERLAY_NONE && l.pager_h > 0)
+	if (mode == NULL && l.pager_h > 0)
 		ui_links_osc8(ui, l.pager_y, l.pager_h);
 	ui->dirty = 0;
 }
@@ -230,6 +240,9 @@ ui_pending_lookup(struct ui *ui, int32_t key)
 		}
 		if (ui->n_pending == 1 && context == KEYMAP_CONTEXT_PROMPT)
 			ui_prompt_insert(ui, key);
+		else if (ui->n_pending == 1 && ui_mode_top(ui) != NULL)
+			/* A key bound to nothing is the mode's to read (a digit, Escape). */
+			ui_mode_top(ui)->cls->key(ui, ui_mode_top(ui), KEYMAP_ACTION_NONE, key);
 		else if (ui->n_pending > 1) {
 			struct keymap_seq seq = { .len = 0 };
 			char *name;
@@ -536,6 +549,7 @@ fail:
 out:
 	reindex_watcher_stop(ui.watcher);
 	ui_fetcher_stop(&ui);
+	ui_modes_clear(&ui);
 	ui_pager_free(ui.pager);
 	ui_views_free(&ui);
 	ui_folders_clear(&ui);

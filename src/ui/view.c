@@ -33,7 +33,6 @@
 #include "surat/width.h"
 
 #define VIEW_PREFIX_WAIT_MS UI_PENDING_MS /* a bound prefix runs after this long alone */
-#define VIEW_TEXT_MAX_LINES 200000
 
 struct ui_views {
 	struct mailcap *mailcap;
@@ -474,162 +473,52 @@ ui_view_run_shell(struct ui *ui, const char *command, const void *input, size_t 
 	return ui_view_run_terminal(ui, argv, input, len, true, status, error);
 }
 
-/* TEXT split into sanitized lines. */
-static GPtrArray *
-view_lines(const char *text, size_t len)
-{
-	GPtrArray *lines = g_ptr_array_new_with_free_func(g_free);
-	size_t pos = 0;
-
-	while (pos < len && lines->len < VIEW_TEXT_MAX_LINES) {
-		const char *nl = memchr(text + pos, '\n', len - pos);
-		size_t n = nl != NULL ? (size_t)(nl - (text + pos)) : len - pos;
-
-		GString *line = g_string_sized_new(n);
-		size_t i;
-
-		if (n > 0 && text[pos + n - 1] == '\r')
-			n--;
-		/* Tabs to spaces (stops every 8 bytes: near enough for viewer output). */
-		for (i = 0; i < n; i++) {
-			if (text[pos + i] == '\t') {
-				do
-					g_string_append_c(line, ' ');
-				while (line->len % 8 != 0);
-			} else {
-				g_string_append_c(line, text[pos + i]);
-			}
-		}
-		g_ptr_array_add(lines, sanitize_text(line->str, (ssize_t)line->len, 0));
-		g_string_free(line, TRUE);
-		pos += (nl != NULL ? (size_t)(nl - (text + pos)) + 1 : n);
-	}
-	return lines;
-}
-
-/* LINES wrapped to WIDTH columns: pairs of (line index, byte offset) in OUT. */
+/*
+ * Run the modes pushed above DEPTH (the text pager) in this view's loop
+ * until they are popped: the view waits for them as for a question.
+ */
 static void
-view_wrap(GPtrArray *lines, int width, GArray *out)
+view_modes_run(struct ui *ui, guint depth)
 {
-	guint i;
+	while (!ui->quit && ui->modes != NULL && ui->modes->len > depth) {
+		struct ui_mode *mode = ui_mode_top(ui);
+		enum keymap_action action;
+		int32_t typed;
 
-	g_array_set_size(out, 0);
-	for (i = 0; i < lines->len; i++) {
-		const char *t = g_ptr_array_index(lines, i);
-		size_t len = strlen(t), pos = 0;
-
-		do {
-			struct ui_pager_line s = { i, (unsigned int)pos, 0 };
-			size_t n = len > pos ? width_prefix(t + pos, width, NULL) : 0;
-
-			if (n == 0 && pos < len)
-				n = (size_t)(g_utf8_next_char(t + pos) - (t + pos));
-			s.len = (unsigned int)n;
-			g_array_append_val(out, s);
-			pos += n;
-		} while (pos < len);
+		mode->cls->draw(ui, mode);
+		view_message_line(ui);
+		refresh();
+		action = ui_view_read(ui, mode->context, &typed);
+		if (ui->message != NULL && action != KEYMAP_ACTION_NONE)
+			g_clear_pointer(&ui->message, g_free);
+		/* The : line is the main loop's. */
+		if (action == KEYMAP_ACTION_ENTER_COMMAND)
+			continue;
+		mode->cls->key(ui, mode, action, typed);
 	}
+	ui->dirty |= UI_DIRTY_ALL | UI_RELOAD_ROWS;
 }
 
 void
 ui_view_text(struct ui *ui, const char *title, const char *text, size_t len)
 {
-	GPtrArray *lines = view_lines(text, len);
-	GArray *screen = g_array_new(FALSE, FALSE, sizeof(struct ui_pager_line));
-	int top = 0, width = -1;
+	struct ui_text_options o = {
+		.title = title, .context = KEYMAP_CONTEXT_PAGER, .wrap = true,
+		.element = THEME_BODY,
+	};
+	guint depth = ui->modes != NULL ? ui->modes->len : 0;
 
-	while (!ui->quit) {
-		enum keymap_action action;
-		int32_t typed;
-		int height = MAX(1, LINES - 2), i, max;
-		char *status;
-
-		if (width != COLS) {
-			width = COLS;
-			view_wrap(lines, MAX(1, width), screen);
-		}
-		max = MAX(0, (int)screen->len - height);
-		top = CLAMP(top, 0, max);
-		erase();
-		for (i = 0; i < height && top + i < (int)screen->len; i++) {
-			const struct ui_pager_line *s = &g_array_index(screen, struct ui_pager_line,
-			    top + i);
-			const char *t = g_ptr_array_index(lines, s->line);
-
-			attrset(ui_term_attr(THEME_BODY));
-			mvaddnstr(i, 0, t + s->start, (int)s->len);
-		}
-		status = g_strdup_printf("-- surat: %s -- %d%% -- q:back ", title,
-		    screen->len == 0 || top + height >= (int)screen->len ? 100 :
-		    (int)((int64_t)(top + height) * 100 / screen->len));
-		ui_view_status(LINES - 2, status);
-		g_free(status);
-		view_message_line(ui);
-		refresh();
-		action = ui_view_read(ui, KEYMAP_CONTEXT_PAGER, &typed);
-		if (ui->message != NULL && action != KEYMAP_ACTION_NONE)
-			g_clear_pointer(&ui->message, g_free);
-		switch (action) {
-		case KEYMAP_ACTION_QUIT:
-			goto out;
-		case KEYMAP_ACTION_NEXT_LINE:
-		case KEYMAP_ACTION_NEXT_ENTRY:
-			top++;
-			break;
-		case KEYMAP_ACTION_PREVIOUS_LINE:
-		case KEYMAP_ACTION_PREVIOUS_ENTRY:
-			top--;
-			break;
-		case KEYMAP_ACTION_NEXT_PAGE:
-			top += MAX(1, height - 1);
-			break;
-		case KEYMAP_ACTION_PREVIOUS_PAGE:
-			top -= MAX(1, height - 1);
-			break;
-		case KEYMAP_ACTION_HALF_DOWN:
-			top += MAX(1, height / 2);
-			break;
-		case KEYMAP_ACTION_HALF_UP:
-			top -= MAX(1, height / 2);
-			break;
-		case KEYMAP_ACTION_TOP:
-		case KEYMAP_ACTION_FIRST_ENTRY:
-			top = 0;
-			break;
-		case KEYMAP_ACTION_BOTTOM:
-		case KEYMAP_ACTION_LAST_ENTRY:
-			top = max;
-			break;
-		case KEYMAP_ACTION_REDRAW:
-			clearok(curscr, TRUE);
-			break;
-		default:
-			if (typed == KEYMAP_KEY_ESCAPE)
-				goto out;
-			break;
-		}
-	}
-out:
-	g_array_free(screen, TRUE);
-	g_ptr_array_free(lines, TRUE);
-	ui->dirty |= UI_DIRTY_ALL | UI_RELOAD_ROWS;
+	ui_text_push(ui, &o, ui_text_lines(text, len));
+	view_modes_run(ui, depth);
 }
 
 void
-ui_view_help(struct ui *ui, enum keymap_context context, const char *title)
+ui_view_help(struct ui *ui, enum keymap_context context)
 {
-	GPtrArray *lines = g_ptr_array_new_with_free_func(g_free);
-	GString *text = g_string_new(NULL);
-	guint i;
+	guint depth = ui->modes != NULL ? ui->modes->len : 0;
 
-	keymap_help(ui_views_keymap(ui), context, lines);
-	g_string_append_printf(text, "Keys in the %s (q closes this)\n\n",
-	    keymap_context_name(context));
-	for (i = 0; i < lines->len; i++)
-		g_string_append_printf(text, "%s\n", (const char *)g_ptr_array_index(lines, i));
-	ui_view_text(ui, title, text->str, text->len);
-	g_string_free(text, TRUE);
-	g_ptr_array_free(lines, TRUE);
+	ui_help_push(ui, context);
+	view_modes_run(ui, depth);
 }
 
 char *
