@@ -433,14 +433,14 @@ static void
 actions_attachments(struct ui *ui, enum keymap_action action)
 {
 	(void)action;
-	ui_attachments_run(ui);
+	ui_attachments_push(ui);
 }
 
 static void
 actions_links(struct ui *ui, enum keymap_action action)
 {
 	(void)action;
-	ui_links_run(ui);
+	ui_links_push(ui);
 }
 
 static void

@@ -34,7 +34,20 @@ struct attachments_view {
 	int count;
 	int cursor; /* 1-based part number */
 	int top;    /* first part shown */
+	int digits; /* a number being typed (ui_view_list_key) */
+	int asked;  /* the part the open question is about */
 };
+
+static const struct ui_mode_class attachments_class;
+
+/* The view, when it is the top mode (a question's answer finds it there). */
+static struct attachments_view *
+attachments_top(struct ui *ui)
+{
+	struct ui_mode *mode = ui_mode_top(ui);
+
+	return mode != NULL && mode->cls == &attachments_class ? mode->data : NULL;
+}
 
 /* Rows of the list on this screen. */
 static int
@@ -43,10 +56,11 @@ attachments_rows(void)
 	return MAX(1, LINES - 3);
 }
 
-/* Draw the list, the status line and the message line. */
+/* Draw the list and the status line. */
 static void
-attachments_draw(struct ui *ui, struct attachments_view *v)
+attachments_draw(struct ui *ui, struct ui_mode *mode)
 {
+	struct attachments_view *v = mode->data;
 	struct keymap *km = ui_views_keymap(ui);
 	int rows = attachments_rows(), i;
 	char *header, *line, *save, *open, *pipe, *status;
@@ -92,8 +106,6 @@ attachments_draw(struct ui *ui, struct attachments_view *v)
 	g_free(save);
 	g_free(open);
 	g_free(pipe);
-	ui_message_draw(ui, LINES - 1, COLS);
-	refresh();
 }
 
 /* Replace TARGET with part NUMBER: written beside it, then renamed over it (a link is replaced, not followed). */
@@ -127,61 +139,109 @@ out:
 	return ok;
 }
 
-/* Save part NUMBER in download_dir; ask before touching a file that is there. */
+/* Say that part NUMBER went to SAVED (NULL: it did not, ERROR says why). */
 static void
-attachments_save(struct ui *ui, struct attachments_view *v, int number)
+attachments_saved(struct ui *ui, struct attachments_view *v, int number, char *saved,
+    GError *error)
 {
 	const struct attach_part *p = attach_get(v->a, number);
-	const char *dir = ui->config->download_dir;
-	char *name, *target, *saved = NULL, *question, *size;
-	GError *error = NULL;
-	struct stat st;
+	char *size;
 
-	if (dir == NULL || dir[0] == '\0') {
-		ui_set_message(ui, true, "download_dir is not set; set it in the configuration.");
-		return;
-	}
-	if (g_mkdir_with_parents(dir, 0755) != 0) {
-		ui_set_message(ui, true, "%s: cannot create the download_dir: %s", dir,
-		    g_strerror(errno));
-		return;
-	}
-	name = attach_safe_name(p->name, p->number, p->type);
-	target = g_build_filename(dir, name, NULL);
-	if (lstat(target, &st) == 0) {
-		int answer;
-
-		question = g_strdup_printf("%s exists: (o)verwrite, (r)ename, (c)ancel? ", target);
-		answer = ui_view_choose(ui, question, "orc");
-		g_free(question);
-		if (answer == 'o') {
-			if (S_ISDIR(st.st_mode))
-				g_set_error(&error, ATTACH_ERROR, ATTACH_ERROR_WRITE,
-				    "%s is a folder; not replaced", target);
-			else if (attachments_overwrite(v->a, number, dir, target, &error))
-				saved = g_strdup(target);
-		} else if (answer == 'r') {
-			/* attach_save adds " (1)", " (2)"... and never replaces a file. */
-			saved = attach_save(v->a, number, dir, NULL, &error);
-		} else {
-			ui_set_message(ui, false, "Not saved.");
-			goto out;
-		}
-	} else {
-		saved = attach_save(v->a, number, dir, NULL, &error);
-	}
 	if (saved == NULL) {
 		ui_set_message(ui, true, "Not saved: %s", error->message);
-		g_clear_error(&error);
-		goto out;
+		return;
 	}
 	size = size_text((uint64_t)MAX(p->size, 0));
 	ui_set_message(ui, false, "Saved part %d to %s (%s).", number, saved, size);
 	g_free(size);
-out:
+}
+
+/* The target of part NUMBER in download_dir (g_free), or NULL with the reason shown. */
+static char *
+attachments_target(struct ui *ui, struct attachments_view *v, int number)
+{
+	const struct attach_part *p = attach_get(v->a, number);
+	const char *dir = ui->config->download_dir;
+	char *name, *target;
+
+	if (dir == NULL || dir[0] == '\0') {
+		ui_set_message(ui, true, "download_dir is not set; set it in the configuration.");
+		return NULL;
+	}
+	if (g_mkdir_with_parents(dir, 0755) != 0) {
+		ui_set_message(ui, true, "%s: cannot create the download_dir: %s", dir,
+		    g_strerror(errno));
+		return NULL;
+	}
+	name = attach_safe_name(p->name, p->number, p->type);
+	target = g_build_filename(dir, name, NULL);
+	g_free(name);
+	return target;
+}
+
+static void attachments_save(struct ui *ui, struct attachments_view *v, int number);
+
+/* The answer to "exists: (o)verwrite, (r)ename, (c)ancel?"; another key asks again. */
+static void
+attachments_exists_done(struct ui *ui, const char *answer)
+{
+	struct attachments_view *v = attachments_top(ui);
+	const char *dir = ui->config->download_dir;
+	char *target, *saved = NULL;
+	GError *error = NULL;
+	struct stat st;
+
+	if (v == NULL)
+		return;
+	if (answer[0] != '\0' && answer[1] == '\0' && strchr("orcORC", answer[0]) == NULL) {
+		attachments_save(ui, v, v->asked);
+		return;
+	}
+	if (answer[0] != 'o' && answer[0] != 'O' && answer[0] != 'r' && answer[0] != 'R') {
+		ui_set_message(ui, false, "Not saved.");
+		return;
+	}
+	target = attachments_target(ui, v, v->asked);
+	if (target == NULL)
+		return;
+	if (answer[0] == 'r' || answer[0] == 'R') {
+		/* attach_save adds " (1)", " (2)"... and never replaces a file. */
+		saved = attach_save(v->a, v->asked, dir, NULL, &error);
+	} else if (lstat(target, &st) == 0 && S_ISDIR(st.st_mode)) {
+		g_set_error(&error, ATTACH_ERROR, ATTACH_ERROR_WRITE, "%s is a folder; not replaced",
+		    target);
+	} else if (attachments_overwrite(v->a, v->asked, dir, target, &error)) {
+		saved = g_strdup(target);
+	}
+	attachments_saved(ui, v, v->asked, saved, error);
+	g_clear_error(&error);
 	g_free(saved);
 	g_free(target);
-	g_free(name);
+}
+
+/* Save part NUMBER in download_dir; ask before touching a file that is there. */
+static void
+attachments_save(struct ui *ui, struct attachments_view *v, int number)
+{
+	char *target = attachments_target(ui, v, number), *saved, *question;
+	GError *error = NULL;
+	struct stat st;
+
+	if (target == NULL)
+		return;
+	if (lstat(target, &st) == 0) {
+		question = g_strdup_printf("%s exists: (o)verwrite, (r)ename, (c)ancel? ", target);
+		v->asked = number;
+		ui_prompt_open(ui, UI_PROMPT_KEY, question, NULL, NULL, attachments_exists_done);
+		g_free(question);
+		g_free(target);
+		return;
+	}
+	saved = attach_save(v->a, number, ui->config->download_dir, NULL, &error);
+	attachments_saved(ui, v, number, saved, error);
+	g_clear_error(&error);
+	g_free(saved);
+	g_free(target);
 }
 
 /* Show the text of part NUMBER (written to TMP as UTF-8) in the text view. */
@@ -198,7 +258,7 @@ attachments_show_text(struct ui *ui, int number, const char *type, const char *t
 		return;
 	}
 	title = g_strdup_printf("part %d (%s)", number, type);
-	ui_view_text(ui, title, data, len);
+	ui_text_show(ui, title, data, len);
 	g_free(title);
 	g_free(data);
 }
@@ -235,7 +295,7 @@ attachments_view_with(struct ui *ui, const struct mailcap_entry *entry, int numb
 		if (cut)
 			ui_set_message(ui, false, "The viewer's output was cut at %d MB.",
 			    ATTACHMENTS_VIEWER_MAX_OUTPUT / (1024 * 1024));
-		ui_view_text(ui, title, data != NULL ? data : "", n);
+		ui_text_show(ui, title, data != NULL ? data : "", n);
 		g_free(title);
 		g_bytes_unref(out);
 	} else {
@@ -258,6 +318,8 @@ out:
 	g_strfreev(argv);
 }
 
+static void attachments_ask_save(struct ui *ui, struct attachments_view *v, int number);
+
 /* Open part NUMBER with its mailcap entry; without one, text is shown here, else saving is offered. */
 static void
 attachments_open(struct ui *ui, struct attachments_view *v, int number)
@@ -265,7 +327,7 @@ attachments_open(struct ui *ui, struct attachments_view *v, int number)
 	const struct attach_part *p = attach_get(v->a, number);
 	const struct mailcap_entry *entry;
 	GError *error = NULL;
-	char *tmp, *question;
+	char *tmp;
 
 	tmp = attach_write_temp(v->a, number, &error);
 	if (tmp == NULL) {
@@ -282,36 +344,54 @@ attachments_open(struct ui *ui, struct attachments_view *v, int number)
 	} else {
 		attach_remove_temp(tmp);
 		g_clear_pointer(&tmp, g_free);
-		question = g_strdup_printf("No mailcap entry for %s. Save it to %s? (y/n) ",
-		    p->type, ui->config->download_dir);
-		if (ui_view_choose(ui, question, "yn") == 'y')
-			attachments_save(ui, v, number);
-		else
-			ui_set_message(ui, false, "No mailcap entry for %s; not opened.", p->type);
-		g_free(question);
+		attachments_ask_save(ui, v, number);
 	}
 	if (tmp != NULL)
 		attach_remove_temp(tmp);
 	g_free(tmp);
 }
 
-/* Pipe the decoded part NUMBER to a command the user types. */
+/* The answer to "No mailcap entry... Save it?"; another key asks again. */
 static void
-attachments_pipe(struct ui *ui, struct attachments_view *v, int number)
+attachments_save_done(struct ui *ui, const char *answer)
 {
-	char *question = g_strdup_printf("Pipe part %d to: ", number);
-	char *command = NULL;
+	struct attachments_view *v = attachments_top(ui);
+
+	if (v == NULL)
+		return;
+	if (answer[0] == 'y' || answer[0] == 'Y')
+		attachments_save(ui, v, v->asked);
+	else if (answer[0] != '\0' && answer[1] == '\0' && answer[0] != 'n' && answer[0] != 'N')
+		attachments_ask_save(ui, v, v->asked);
+	else
+		ui_set_message(ui, false, "No mailcap entry for %s; not opened.",
+		    attach_get(v->a, v->asked)->type);
+}
+
+/* Offer to save part NUMBER, which nothing here can show. */
+static void
+attachments_ask_save(struct ui *ui, struct attachments_view *v, int number)
+{
+	char *question = g_strdup_printf("No mailcap entry for %s. Save it to %s? (y/n) ",
+	    attach_get(v->a, number)->type, ui->config->download_dir);
+
+	v->asked = number;
+	ui_prompt_open(ui, UI_PROMPT_KEY, question, NULL, NULL, attachments_save_done);
+	g_free(question);
+}
+
+/* The command typed for |: the decoded part goes to its standard input. */
+static void
+attachments_pipe_done(struct ui *ui, const char *command)
+{
+	struct attachments_view *v = attachments_top(ui);
 	GError *error = NULL;
 	GBytes *bytes;
 	int status = 0;
 
-	if (!ui_view_ask(ui, question, NULL, &command) || command[0] == '\0') {
-		g_free(question);
-		g_free(command);
+	if (v == NULL || command[0] == '\0')
 		return;
-	}
-	g_free(question);
-	bytes = attach_bytes(v->a, number, &error);
+	bytes = attach_bytes(v->a, v->asked, &error);
 	if (bytes != NULL) {
 		gsize len = 0;
 		const char *data = g_bytes_get_data(bytes, &len);
@@ -322,80 +402,106 @@ attachments_pipe(struct ui *ui, struct attachments_view *v, int number)
 		g_bytes_unref(bytes);
 	}
 	if (error != NULL) {
-		ui_set_message(ui, true, "Cannot pipe part %d: %s", number, error->message);
+		ui_set_message(ui, true, "Cannot pipe part %d: %s", v->asked, error->message);
 		g_clear_error(&error);
 	}
-	g_free(command);
 }
 
-void
-ui_attachments_run(struct ui *ui)
+/* Pipe the decoded part NUMBER to a command the user types. */
+static void
+attachments_pipe(struct ui *ui, struct attachments_view *v, int number)
 {
-	struct attachments_view v = { 0 };
+	char *question = g_strdup_printf("Pipe part %d to: ", number);
+
+	v->asked = number;
+	ui_prompt_open(ui, UI_PROMPT_PIPE, question, NULL, NULL, attachments_pipe_done);
+	g_free(question);
+}
+
+static void
+attachments_key(struct ui *ui, struct ui_mode *mode, enum keymap_action action, int32_t typed)
+{
+	struct attachments_view *v = mode->data;
+	int page = MAX(1, attachments_rows() - 1);
+
+	ui->dirty |= UI_DIRTY_ALL;
+	if (ui_view_list_key(ui, action, typed, page, v->count, &v->cursor, &v->digits))
+		return;
+	switch (action) {
+	case KEYMAP_ACTION_QUIT:
+		ui_mode_pop(ui);
+		break;
+	case KEYMAP_ACTION_HELP:
+		ui_help_push(ui, KEYMAP_CONTEXT_ATTACHMENTS);
+		break;
+	case KEYMAP_ACTION_REDRAW:
+		clearok(curscr, TRUE);
+		break;
+	case KEYMAP_ACTION_OPEN_ATTACHMENT:
+		attachments_open(ui, v, v->cursor);
+		break;
+	case KEYMAP_ACTION_SAVE_ATTACHMENT:
+		attachments_save(ui, v, v->cursor);
+		break;
+	case KEYMAP_ACTION_PIPE_ATTACHMENT:
+		attachments_pipe(ui, v, v->cursor);
+		break;
+	case KEYMAP_ACTION_NONE:
+		if (typed == KEYMAP_KEY_ESCAPE)
+			ui_mode_pop(ui);
+		/* A number is a choice (out of range here), not a key. */
+		else if (typed != KEYMAP_KEY_NONE && typed != UI_KEY_MOUSE &&
+		    !(typed >= '0' && typed <= '9'))
+			ui_say_unbound(ui, KEYMAP_CONTEXT_ATTACHMENTS, NULL);
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+attachments_free(void *data)
+{
+	struct attachments_view *v = data;
+
+	attach_free(v->a);
+	g_free(v);
+}
+
+static const struct ui_mode_class attachments_class = {
+	"attachments", KEYMAP_CONTEXT_ATTACHMENTS, attachments_draw, attachments_key,
+	attachments_free,
+};
+
+void
+ui_attachments_push(struct ui *ui)
+{
+	struct attachments_view *v;
 	GError *error = NULL;
 	char *path = ui_view_message_path(ui, NULL, &error);
-	int digits = 0;
+	struct attach *a;
 
 	if (path == NULL) {
 		ui_set_message(ui, true, "%s", error->message);
 		g_clear_error(&error);
 		return;
 	}
-	v.a = attach_new(path, &error);
+	a = attach_new(path, &error);
 	g_free(path);
-	if (v.a == NULL) {
+	if (a == NULL) {
 		ui_set_message(ui, true, "%s", error->message);
 		g_clear_error(&error);
 		return;
 	}
-	v.count = attach_count(v.a);
-	if (v.count == 0) {
+	if (attach_count(a) == 0) {
 		ui_set_message(ui, true, "This message has no parts that can be read.");
-		attach_free(v.a);
+		attach_free(a);
 		return;
 	}
-	v.cursor = v.top = 1;
+	v = g_new0(struct attachments_view, 1);
+	v->a = a;
+	v->count = attach_count(a);
+	v->cursor = v->top = 1;
 	g_clear_pointer(&ui->message, g_free);
-	while (!ui->quit) {
-		enum keymap_action action;
-		int32_t typed;
-		int page = MAX(1, attachments_rows() - 1);
-
-		attachments_draw(ui, &v);
-		action = ui_view_read(ui, KEYMAP_CONTEXT_ATTACHMENTS, &typed);
-		if (ui_view_list_key(ui, action, typed, page, v.count, &v.cursor, &digits))
-			continue;
-		switch (action) {
-		case KEYMAP_ACTION_QUIT:
-			goto out;
-		case KEYMAP_ACTION_HELP:
-			ui_view_help(ui, KEYMAP_CONTEXT_ATTACHMENTS);
-			break;
-		case KEYMAP_ACTION_REDRAW:
-			clearok(curscr, TRUE);
-			break;
-		case KEYMAP_ACTION_OPEN_ATTACHMENT:
-			attachments_open(ui, &v, v.cursor);
-			break;
-		case KEYMAP_ACTION_SAVE_ATTACHMENT:
-			attachments_save(ui, &v, v.cursor);
-			break;
-		case KEYMAP_ACTION_PIPE_ATTACHMENT:
-			attachments_pipe(ui, &v, v.cursor);
-			break;
-		case KEYMAP_ACTION_NONE:
-			if (typed == KEYMAP_KEY_ESCAPE)
-				goto out;
-			/* A number is a choice (out of range here), not a key. */
-			if (typed != KEYMAP_KEY_NONE && typed != UI_KEY_MOUSE &&
-			    !(typed >= '0' && typed <= '9'))
-				ui_say_unbound(ui, KEYMAP_CONTEXT_ATTACHMENTS, NULL);
-			break;
-		default:
-			break;
-		}
-	}
-out:
-	attach_free(v.a);
-	ui->dirty |= UI_DIRTY_ALL | UI_RELOAD_ROWS;
+	ui_mode_push(ui, &attachments_class, v);
 }

@@ -28,10 +28,16 @@
 #include "surat/width.h"
 
 struct links_view {
+	/*
+	 * The open message's rendering (the pager's, which nothing frees while
+	 * this mode has the keys), or the view's own (OWN).
+	 */
 	const struct rendering *r;
+	struct rendering *own;
 	int count;
 	int cursor; /* 1-based link number */
 	int top;
+	int digits; /* a number being typed (ui_view_list_key) */
 };
 
 /* Rows of the list on this screen. */
@@ -41,10 +47,11 @@ links_rows(void)
 	return MAX(1, LINES - 3);
 }
 
-/* Draw the list, the status line and the message line. */
+/* Draw the list and the status line. */
 static void
-links_draw(struct ui *ui, struct links_view *v)
+links_draw(struct ui *ui, struct ui_mode *mode)
 {
+	struct links_view *v = mode->data;
 	struct keymap *km = ui_views_keymap(ui);
 	int rows = links_rows(), i;
 	char *line, *open, *copy, *status;
@@ -82,8 +89,6 @@ links_draw(struct ui *ui, struct links_view *v)
 	g_free(status);
 	g_free(open);
 	g_free(copy);
-	ui_message_draw(ui, LINES - 1, COLS);
-	refresh();
 }
 
 /* Open link LINK with url_command. */
@@ -131,15 +136,74 @@ links_copy(struct ui *ui, const struct render_link *link)
 		ui_set_message(ui, false, "Copied link %d to the clipboard (OSC 52).", link->number);
 }
 
-void
-ui_links_run(struct ui *ui)
+static void
+links_key(struct ui *ui, struct ui_mode *mode, enum keymap_action action, int32_t typed)
 {
-	struct links_view v = { 0 };
+	struct links_view *v = mode->data;
+	const struct render_link *link;
+	int page = MAX(1, links_rows() - 1);
+
+	ui->dirty |= UI_DIRTY_ALL;
+	if (ui_view_list_key(ui, action, typed, page, v->count, &v->cursor, &v->digits)) {
+		/* A number typed: say which link it chose. */
+		if (action == KEYMAP_ACTION_NONE)
+			ui_set_message(ui, false, "Link %d.", v->cursor);
+		return;
+	}
+	link = render_link_get(v->r, v->cursor);
+	switch (action) {
+	case KEYMAP_ACTION_QUIT:
+		ui_mode_pop(ui);
+		break;
+	case KEYMAP_ACTION_HELP:
+		ui_help_push(ui, KEYMAP_CONTEXT_LINKS);
+		break;
+	case KEYMAP_ACTION_REDRAW:
+		clearok(curscr, TRUE);
+		break;
+	case KEYMAP_ACTION_OPEN_LINK:
+		if (link != NULL)
+			links_open(ui, link);
+		break;
+	case KEYMAP_ACTION_COPY_LINK:
+		if (link != NULL)
+			links_copy(ui, link);
+		break;
+	case KEYMAP_ACTION_NONE:
+		if (typed == KEYMAP_KEY_ESCAPE)
+			ui_mode_pop(ui);
+		/* A number is a choice (out of range here), not a key. */
+		else if (typed != KEYMAP_KEY_NONE && typed != UI_KEY_MOUSE &&
+		    !(typed >= '0' && typed <= '9'))
+			ui_say_unbound(ui, KEYMAP_CONTEXT_LINKS, NULL);
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+links_free(void *data)
+{
+	struct links_view *v = data;
+
+	render_free(v->own);
+	g_free(v);
+}
+
+static const struct ui_mode_class links_class = {
+	"links", KEYMAP_CONTEXT_LINKS, links_draw, links_key, links_free,
+};
+
+void
+ui_links_push(struct ui *ui)
+{
+	struct links_view *v;
 	struct rendering *own = NULL;
-	int digits = 0;
+	const struct rendering *r;
 
 	if (ui->pager != NULL) {
-		v.r = ui->pager->rendering;
+		r = ui->pager->rendering;
 	} else {
 		struct render_options options;
 		GError *error = NULL;
@@ -155,63 +219,20 @@ ui_links_run(struct ui *ui)
 			g_clear_error(&error);
 			return;
 		}
-		v.r = own;
+		r = own;
 	}
-	v.count = (int)v.r->links->len;
-	if (v.count == 0) {
+	if (r->links->len == 0) {
 		ui_set_message(ui, false, "This message has no links.");
 		render_free(own);
 		return;
 	}
-	v.cursor = v.top = 1;
+	v = g_new0(struct links_view, 1);
+	v->r = r;
+	v->own = own;
+	v->count = (int)r->links->len;
+	v->cursor = v->top = 1;
 	g_clear_pointer(&ui->message, g_free);
-	while (!ui->quit) {
-		const struct render_link *link;
-		enum keymap_action action;
-		int32_t typed;
-		int page = MAX(1, links_rows() - 1);
-
-		links_draw(ui, &v);
-		action = ui_view_read(ui, KEYMAP_CONTEXT_LINKS, &typed);
-		if (ui_view_list_key(ui, action, typed, page, v.count, &v.cursor, &digits)) {
-			/* A number typed: say which link it chose. */
-			if (action == KEYMAP_ACTION_NONE)
-				ui_set_message(ui, false, "Link %d.", v.cursor);
-			continue;
-		}
-		link = render_link_get(v.r, v.cursor);
-		switch (action) {
-		case KEYMAP_ACTION_QUIT:
-			goto out;
-		case KEYMAP_ACTION_HELP:
-			ui_view_help(ui, KEYMAP_CONTEXT_LINKS);
-			break;
-		case KEYMAP_ACTION_REDRAW:
-			clearok(curscr, TRUE);
-			break;
-		case KEYMAP_ACTION_OPEN_LINK:
-			if (link != NULL)
-				links_open(ui, link);
-			break;
-		case KEYMAP_ACTION_COPY_LINK:
-			if (link != NULL)
-				links_copy(ui, link);
-			break;
-		case KEYMAP_ACTION_NONE:
-			if (typed == KEYMAP_KEY_ESCAPE)
-				goto out;
-			/* A number is a choice (out of range here), not a key. */
-			if (typed != KEYMAP_KEY_NONE && typed != UI_KEY_MOUSE &&
-			    !(typed >= '0' && typed <= '9'))
-				ui_say_unbound(ui, KEYMAP_CONTEXT_LINKS, NULL);
-			break;
-		default:
-			break;
-		}
-	}
-out:
-	render_free(own);
-	ui->dirty |= UI_DIRTY_ALL | UI_RELOAD_ROWS;
+	ui_mode_push(ui, &links_class, v);
 }
 
 /* ---- OSC 8 in the pager ---------------------------------------------------- */

@@ -10,21 +10,20 @@
 
 #include "private.h"
 
-void
-ui_pipe_message(struct ui *ui)
+/* The command typed: the message file's bytes go to its standard input. */
+static void
+pipe_done(struct ui *ui, const char *command)
 {
 	GError *error = NULL;
 	GMappedFile *file = NULL;
-	char *path = ui_view_message_path(ui, NULL, &error);
-	char *command = NULL;
+	char *path;
 	int status = 0;
 
+	if (command[0] == '\0')
+		return;
+	path = ui_view_message_path(ui, NULL, &error);
 	if (path == NULL)
 		goto fail;
-	if (!ui_view_ask(ui, "Pipe message to: ", NULL, &command) || command[0] == '\0') {
-		ui->dirty |= UI_DIRTY_STATUS;
-		goto out;
-	}
 	file = g_mapped_file_new(path, FALSE, &error);
 	if (file == NULL)
 		goto fail;
@@ -40,6 +39,21 @@ fail:
 out:
 	if (file != NULL)
 		g_mapped_file_unref(file);
-	g_free(command);
 	g_free(path);
+}
+
+void
+ui_pipe_message(struct ui *ui)
+{
+	GError *error = NULL;
+	char *path = ui_view_message_path(ui, NULL, &error);
+
+	/* No message here: say so before asking for a command. */
+	if (path == NULL) {
+		ui_set_message(ui, true, "Cannot pipe the message: %s", error->message);
+		g_clear_error(&error);
+		return;
+	}
+	g_free(path);
+	ui_prompt_open(ui, UI_PROMPT_PIPE, "Pipe message to: ", NULL, NULL, pipe_done);
 }

@@ -396,6 +396,8 @@ struct ui_text_options {
 void ui_text_push(struct ui *ui, const struct ui_text_options *options, GPtrArray *lines);
 /* LEN bytes of TEXT as sanitized lines (tabs expanded, CR LF read as LF). */
 GPtrArray *ui_text_lines(const char *text, size_t len);
+/* Push the pager over what is shown with LEN bytes of TEXT, wrapped, titled TITLE. */
+void ui_text_show(struct ui *ui, const char *title, const char *text, size_t len);
 
 /* help.c: the help (the live bindings, FIRST's first) and the fetch log, as text modes. */
 void ui_help_push(struct ui *ui, enum keymap_context first);
@@ -455,13 +457,7 @@ bool ui_fetcher_status(struct ui *ui, GString *out);
 bool ui_fetcher_errors(struct ui *ui, GString *out);
 GPtrArray *ui_fetcher_log(struct ui *ui);
 
-/*
- * view.c: what the attachment and link views and the pipe commands share.
- * Those views run their own loop until closed, serving the background fetch
- * meanwhile; on return they have set UI_DIRTY_ALL.  ui->quit set (a quit
- * signal) makes every one of them return at once.  A mode they push (the
- * text pager) runs in their loop until it is popped.
- */
+/* view.c: what the attachment and link modes and the pipe commands share. */
 void ui_views_free(struct ui *ui);
 /* The key map (defaults plus the user's bind), owned by UI. */
 struct keymap *ui_views_keymap(struct ui *ui);
@@ -469,12 +465,6 @@ struct keymap *ui_views_keymap(struct ui *ui);
 const struct mailcap *ui_views_mailcap(struct ui *ui);
 /* The render options the pager uses: the configuration's, and the mailcap for auto_view. */
 void ui_view_render_options(struct ui *ui, struct render_options *options);
-/*
- * Wait for keys and return the action they are bound to in CONTEXT; when
- * they are bound to nothing, KEYMAP_ACTION_NONE with the key in *TYPED
- * (digits, Escape).  A resize gives KEYMAP_ACTION_REDRAW.
- */
-enum keymap_action ui_view_read(struct ui *ui, enum keymap_context context, int32_t *typed);
 /*
  * A numbered list of a view (parts, links: entries 1..COUNT).  Apply ACTION,
  * or the key TYPED when ACTION is none, to *CURSOR: moves by entry, page
@@ -487,10 +477,6 @@ bool ui_view_list_key(struct ui *ui, enum keymap_action action, int32_t typed, i
     int *cursor, int *digits);
 /* Draw a status line at Y. */
 void ui_view_status(int y, const char *text);
-/* Ask for a line on the message line; false when cancelled.  *ANSWER is the caller's. */
-bool ui_view_ask(struct ui *ui, const char *question, const char *initial, char **answer);
-/* Ask for one of the letters KEYS; returns it, or 0 when cancelled (Escape, C-g). */
-int ui_view_choose(struct ui *ui, const char *question, const char *keys);
 /*
  * Leave curses, run ARGV (PATH searched) with the terminal, INPUT (may be
  * NULL: the terminal) on its standard input, wait for it, optionally "Press
@@ -502,20 +488,16 @@ bool ui_view_run_terminal(struct ui *ui, char **argv, const void *input, size_t 
 /* ui_view_run_terminal of { /bin/sh, -c, COMMAND } (typed by the user), waiting for a key. */
 bool ui_view_run_shell(struct ui *ui, const char *command, const void *input, size_t len,
     int *status, GError **error);
-/* Show LEN bytes of TEXT (sanitized here) in the text pager until q. */
-void ui_view_text(struct ui *ui, const char *title, const char *text, size_t len);
-/* The help, CONTEXT's keys first, until q. */
-void ui_view_help(struct ui *ui, enum keymap_context context);
 /* The file of the open message, else of the one under the cursor (g_free). */
 char *ui_view_message_path(struct ui *ui, int64_t *id, GError **error);
 /* Put TEXT on the terminal's clipboard with OSC 52. */
 bool ui_view_osc52(const char *text);
 
-/* attachments.c: the attachment view (v). */
-void ui_attachments_run(struct ui *ui);
+/* attachments.c: the attachment list (v), a mode. */
+void ui_attachments_push(struct ui *ui);
 
-/* links.c: the link view (C-b), and OSC 8 over the pager rows Y..Y+HEIGHT-1 after refresh(). */
-void ui_links_run(struct ui *ui);
+/* links.c: the link list (C-b), a mode, and OSC 8 over the pager rows Y..Y+HEIGHT-1 after refresh(). */
+void ui_links_push(struct ui *ui);
 void ui_links_osc8(struct ui *ui, int y, int height);
 
 /* pipe.c: pipe the message to a command (|). */

@@ -358,7 +358,8 @@ ui_prompt_insert(struct ui *ui, int32_t key)
 			n = g_unichar_to_utf8((gunichar)key, utf8);
 			g_string_append_len(p->text, utf8, n);
 		}
-		prompt_close(ui, p->text->len > 0);
+		/* DONE hears a give-up too, as "": the question's owner may have something to say. */
+		prompt_close(ui, true);
 		return;
 	}
 	/* Printable characters only: the line is drawn on the screen. */

@@ -288,3 +288,14 @@ ui_text_push(struct ui *ui, const struct ui_text_options *options, GPtrArray *li
 		text_done_with(v, now);
 	}
 }
+
+void
+ui_text_show(struct ui *ui, const char *title, const char *text, size_t len)
+{
+	struct ui_text_options o = {
+		.title = title, .context = KEYMAP_CONTEXT_PAGER, .wrap = true,
+		.element = THEME_BODY,
+	};
+
+	ui_text_push(ui, &o, ui_text_lines(text, len));
+}

@@ -30,7 +30,8 @@ ui_layout_compute(const struct ui *ui, struct ui_layout *l)
 	l->status_y = LINES - 2;
 	l->message_y = LINES - 1;
 	l->sidebar_w = ui_sidebar_width(ui, COLS);
-	if (ui_mode_top(ui) != NULL || ui->pager == NULL) {
+	/* A mode covers the panes but leaves their shape (and the index's rows) as they were. */
+	if (ui->pager == NULL) {
 		l->index_h = content;
 	} else if (ui->zoom || content < 6) {
 		l->pager_h = content;
