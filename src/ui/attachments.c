@@ -31,81 +31,53 @@
 
 struct attachments_view {
 	struct attach *a;
-	int count;
-	int cursor; /* 1-based part number */
-	int top;    /* first part shown */
-	int digits; /* a number being typed (ui_view_list_key) */
-	int asked;  /* the part the open question is about */
+	int asked; /* the part the open question is about */
 };
 
-static const struct ui_mode_class attachments_class;
+static const struct ui_list_class attachments_list;
 
-/* The view, when it is the top mode (a question's answer finds it there). */
+/* The list, when it is the top mode (a question's answer finds it there). */
 static struct attachments_view *
 attachments_top(struct ui *ui)
 {
-	struct ui_mode *mode = ui_mode_top(ui);
-
-	return mode != NULL && mode->cls == &attachments_class ? mode->data : NULL;
+	return ui_list_top(ui, &attachments_list);
 }
 
-/* Rows of the list on this screen. */
-static int
-attachments_rows(void)
+/* Part NUMBER's line: number, type, size, inline or attachment, safe name. */
+static char *
+attachments_row(struct ui *ui, void *data, int number)
 {
-	return MAX(1, LINES - 3);
+	struct attachments_view *v = data;
+	const struct attach_part *p = attach_get(v->a, number);
+	int indent = MIN(p->depth, 6) * 2;
+	char *size = size_text((uint64_t)MAX(p->size, 0));
+	char *text;
+
+	(void)ui;
+	text = g_strdup_printf("%3d  %*s%-*s %9s  %-10s  %s", p->number, indent, "",
+	    MAX(1, 28 - indent), p->type, size, p->attachment ? "attachment" : "inline",
+	    p->name[0] != '\0' ? p->name : "(no name)");
+	g_free(size);
+	return text;
 }
 
-/* Draw the list and the status line. */
-static void
-attachments_draw(struct ui *ui, struct ui_mode *mode)
+static char *
+attachments_status(struct ui *ui, void *data, int cursor, int count)
 {
-	struct attachments_view *v = mode->data;
 	struct keymap *km = ui_views_keymap(ui);
-	int rows = attachments_rows(), i;
-	char *header, *line, *save, *open, *pipe, *status;
+	char *save = keymap_keys_for(km, KEYMAP_CONTEXT_ATTACHMENTS, KEYMAP_ACTION_SAVE_ATTACHMENT);
+	char *open = keymap_keys_for(km, KEYMAP_CONTEXT_ATTACHMENTS, KEYMAP_ACTION_OPEN_ATTACHMENT);
+	char *pipe = keymap_keys_for(km, KEYMAP_CONTEXT_ATTACHMENTS, KEYMAP_ACTION_PIPE_ATTACHMENT);
+	char *status;
 
-	if (v->cursor < v->top)
-		v->top = v->cursor;
-	if (v->cursor >= v->top + rows)
-		v->top = v->cursor - rows + 1;
-	erase();
-	header = g_strdup_printf("%3s  %-28s %9s  %-10s  %s", "#", "Type", "Size", "Shown", "Name");
-	line = ui_term_fit(header, COLS, 0);
-	attrset(ui_term_attr(THEME_HEADER_NAME));
-	mvaddstr(0, 0, line);
-	g_free(line);
-	g_free(header);
-	for (i = 0; i < rows && v->top + i <= v->count; i++) {
-		const struct attach_part *p = attach_get(v->a, v->top + i);
-		int indent = MIN(p->depth, 6) * 2;
-		char *size = size_text((uint64_t)MAX(p->size, 0));
-		char *text;
-
-		text = g_strdup_printf("%3d  %*s%-*s %9s  %-10s  %s", p->number, indent, "",
-		    MAX(1, 28 - indent), p->type, size, p->attachment ? "attachment" : "inline",
-		    p->name[0] != '\0' ? p->name : "(no name)");
-		line = ui_term_fit(text, COLS, 1);
-		attrset(ui_term_attr(p->number == v->cursor ? THEME_ATTACHMENT_SELECTED :
-		    THEME_ATTACHMENT));
-		mvaddstr(1 + i, 0, line);
-		if (p->number == v->cursor)
-			clrtoeol();
-		g_free(line);
-		g_free(text);
-		g_free(size);
-	}
-	save = keymap_keys_for(km, KEYMAP_CONTEXT_ATTACHMENTS, KEYMAP_ACTION_SAVE_ATTACHMENT);
-	open = keymap_keys_for(km, KEYMAP_CONTEXT_ATTACHMENTS, KEYMAP_ACTION_OPEN_ATTACHMENT);
-	pipe = keymap_keys_for(km, KEYMAP_CONTEXT_ATTACHMENTS, KEYMAP_ACTION_PIPE_ATTACHMENT);
+	(void)data;
 	status = g_strdup_printf("-- surat: attachments -- %d/%d -- %s:save %s:open %s:pipe q:back "
-	    "?:help ", v->cursor, v->count, save != NULL ? save : "-", open != NULL ? open : "-",
+	    "?:help ", cursor, count, save != NULL ? save : "-", open != NULL ? open : "-",
 	    pipe != NULL ? pipe : "-");
-	ui_view_status(LINES - 2, status);
-	g_free(status);
 	g_free(save);
 	g_free(open);
 	g_free(pipe);
+	return status;
 }
 
 /* Replace TARGET with part NUMBER: written beside it, then renamed over it (a link is replaced, not followed). */
@@ -419,40 +391,19 @@ attachments_pipe(struct ui *ui, struct attachments_view *v, int number)
 }
 
 static void
-attachments_key(struct ui *ui, struct ui_mode *mode, enum keymap_action action, int32_t typed)
+attachments_action(struct ui *ui, void *data, enum keymap_action action, int cursor)
 {
-	struct attachments_view *v = mode->data;
-	int page = MAX(1, attachments_rows() - 1);
+	struct attachments_view *v = data;
 
-	ui->dirty |= UI_DIRTY_ALL;
-	if (ui_view_list_key(ui, action, typed, page, v->count, &v->cursor, &v->digits))
-		return;
 	switch (action) {
-	case KEYMAP_ACTION_QUIT:
-		ui_mode_pop(ui);
-		break;
-	case KEYMAP_ACTION_HELP:
-		ui_help_push(ui, KEYMAP_CONTEXT_ATTACHMENTS);
-		break;
-	case KEYMAP_ACTION_REDRAW:
-		clearok(curscr, TRUE);
-		break;
 	case KEYMAP_ACTION_OPEN_ATTACHMENT:
-		attachments_open(ui, v, v->cursor);
+		attachments_open(ui, v, cursor);
 		break;
 	case KEYMAP_ACTION_SAVE_ATTACHMENT:
-		attachments_save(ui, v, v->cursor);
+		attachments_save(ui, v, cursor);
 		break;
 	case KEYMAP_ACTION_PIPE_ATTACHMENT:
-		attachments_pipe(ui, v, v->cursor);
-		break;
-	case KEYMAP_ACTION_NONE:
-		if (typed == KEYMAP_KEY_ESCAPE)
-			ui_mode_pop(ui);
-		/* A number is a choice (out of range here), not a key. */
-		else if (typed != KEYMAP_KEY_NONE && typed != UI_KEY_MOUSE &&
-		    !(typed >= '0' && typed <= '9'))
-			ui_say_unbound(ui, KEYMAP_CONTEXT_ATTACHMENTS, NULL);
+		attachments_pipe(ui, v, cursor);
 		break;
 	default:
 		break;
@@ -468,9 +419,15 @@ attachments_free(void *data)
 	g_free(v);
 }
 
-static const struct ui_mode_class attachments_class = {
-	"attachments", KEYMAP_CONTEXT_ATTACHMENTS, attachments_draw, attachments_key,
-	attachments_free,
+static const struct ui_list_class attachments_list = {
+	.context = KEYMAP_CONTEXT_ATTACHMENTS,
+	.header = "  #  Type                              Size  Shown       Name",
+	.element = THEME_ATTACHMENT,
+	.selected = THEME_ATTACHMENT_SELECTED,
+	.row = attachments_row,
+	.status = attachments_status,
+	.action = attachments_action,
+	.free = attachments_free,
 };
 
 void
@@ -500,8 +457,5 @@ ui_attachments_push(struct ui *ui)
 	}
 	v = g_new0(struct attachments_view, 1);
 	v->a = a;
-	v->count = attach_count(a);
-	v->cursor = v->top = 1;
-	g_clear_pointer(&ui->message, g_free);
-	ui_mode_push(ui, &attachments_class, v);
+	ui_list_push(ui, &attachments_list, v, attach_count(a));
 }

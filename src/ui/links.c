@@ -30,65 +30,40 @@
 struct links_view {
 	/*
 	 * The open message's rendering (the pager's, which nothing frees while
-	 * this mode has the keys), or the view's own (OWN).
+	 * this list has the keys), or the list's own (OWN).
 	 */
 	const struct rendering *r;
 	struct rendering *own;
-	int count;
-	int cursor; /* 1-based link number */
-	int top;
-	int digits; /* a number being typed (ui_view_list_key) */
 };
 
-/* Rows of the list on this screen. */
-static int
-links_rows(void)
+/* Link NUMBER's line: number and URL as written, and whether it can be opened. */
+static char *
+links_row(struct ui *ui, void *data, int number)
 {
-	return MAX(1, LINES - 3);
+	struct links_view *v = data;
+	const struct render_link *link = render_link_get(v->r, number);
+
+	(void)ui;
+	if (link == NULL)
+		return g_strdup("");
+	return g_strdup_printf("%3d  %s%s", link->number, link->url,
+	    link->target == NULL ? "  (not a web link: not opened)" : "");
 }
 
-/* Draw the list and the status line. */
-static void
-links_draw(struct ui *ui, struct ui_mode *mode)
+static char *
+links_status(struct ui *ui, void *data, int cursor, int count)
 {
-	struct links_view *v = mode->data;
 	struct keymap *km = ui_views_keymap(ui);
-	int rows = links_rows(), i;
-	char *line, *open, *copy, *status;
+	char *open = keymap_keys_for(km, KEYMAP_CONTEXT_LINKS, KEYMAP_ACTION_OPEN_LINK);
+	char *copy = keymap_keys_for(km, KEYMAP_CONTEXT_LINKS, KEYMAP_ACTION_COPY_LINK);
+	char *status;
 
-	if (v->cursor < v->top)
-		v->top = v->cursor;
-	if (v->cursor >= v->top + rows)
-		v->top = v->cursor - rows + 1;
-	erase();
-	line = width_fit("  #  URL", COLS, 0);
-	attrset(ui_term_attr(THEME_HEADER_NAME));
-	mvaddstr(0, 0, line);
-	g_free(line);
-	for (i = 0; i < rows && v->top + i <= v->count; i++) {
-		const struct render_link *link = render_link_get(v->r, v->top + i);
-		char *text;
-
-		if (link == NULL)
-			break;
-		text = g_strdup_printf("%3d  %s%s", link->number, link->url,
-		    link->target == NULL ? "  (not a web link: not opened)" : "");
-		line = ui_term_fit(text, COLS, 1);
-		attrset(ui_term_attr(link->number == v->cursor ? THEME_LINK_SELECTED : THEME_LINK));
-		mvaddstr(1 + i, 0, line);
-		if (link->number == v->cursor)
-			clrtoeol();
-		g_free(line);
-		g_free(text);
-	}
-	open = keymap_keys_for(km, KEYMAP_CONTEXT_LINKS, KEYMAP_ACTION_OPEN_LINK);
-	copy = keymap_keys_for(km, KEYMAP_CONTEXT_LINKS, KEYMAP_ACTION_COPY_LINK);
+	(void)data;
 	status = g_strdup_printf("-- surat: links -- %d/%d -- %s:open %s:copy 0-9:select q:back "
-	    "?:help ", v->cursor, v->count, open != NULL ? open : "-", copy != NULL ? copy : "-");
-	ui_view_status(LINES - 2, status);
-	g_free(status);
+	    "?:help ", cursor, count, open != NULL ? open : "-", copy != NULL ? copy : "-");
 	g_free(open);
 	g_free(copy);
+	return status;
 }
 
 /* Open link LINK with url_command. */
@@ -137,49 +112,25 @@ links_copy(struct ui *ui, const struct render_link *link)
 }
 
 static void
-links_key(struct ui *ui, struct ui_mode *mode, enum keymap_action action, int32_t typed)
+links_action(struct ui *ui, void *data, enum keymap_action action, int cursor)
 {
-	struct links_view *v = mode->data;
-	const struct render_link *link;
-	int page = MAX(1, links_rows() - 1);
+	struct links_view *v = data;
+	const struct render_link *link = render_link_get(v->r, cursor);
 
-	ui->dirty |= UI_DIRTY_ALL;
-	if (ui_view_list_key(ui, action, typed, page, v->count, &v->cursor, &v->digits)) {
-		/* A number typed: say which link it chose. */
-		if (action == KEYMAP_ACTION_NONE)
-			ui_set_message(ui, false, "Link %d.", v->cursor);
+	if (link == NULL)
 		return;
-	}
-	link = render_link_get(v->r, v->cursor);
-	switch (action) {
-	case KEYMAP_ACTION_QUIT:
-		ui_mode_pop(ui);
-		break;
-	case KEYMAP_ACTION_HELP:
-		ui_help_push(ui, KEYMAP_CONTEXT_LINKS);
-		break;
-	case KEYMAP_ACTION_REDRAW:
-		clearok(curscr, TRUE);
-		break;
-	case KEYMAP_ACTION_OPEN_LINK:
-		if (link != NULL)
-			links_open(ui, link);
-		break;
-	case KEYMAP_ACTION_COPY_LINK:
-		if (link != NULL)
-			links_copy(ui, link);
-		break;
-	case KEYMAP_ACTION_NONE:
-		if (typed == KEYMAP_KEY_ESCAPE)
-			ui_mode_pop(ui);
-		/* A number is a choice (out of range here), not a key. */
-		else if (typed != KEYMAP_KEY_NONE && typed != UI_KEY_MOUSE &&
-		    !(typed >= '0' && typed <= '9'))
-			ui_say_unbound(ui, KEYMAP_CONTEXT_LINKS, NULL);
-		break;
-	default:
-		break;
-	}
+	if (action == KEYMAP_ACTION_OPEN_LINK)
+		links_open(ui, link);
+	else if (action == KEYMAP_ACTION_COPY_LINK)
+		links_copy(ui, link);
+}
+
+/* A number typed: say which link it chose. */
+static void
+links_chosen(struct ui *ui, void *data, int number)
+{
+	(void)data;
+	ui_set_message(ui, false, "Link %d.", number);
 }
 
 static void
@@ -191,8 +142,16 @@ links_free(void *data)
 	g_free(v);
 }
 
-static const struct ui_mode_class links_class = {
-	"links", KEYMAP_CONTEXT_LINKS, links_draw, links_key, links_free,
+static const struct ui_list_class links_list = {
+	.context = KEYMAP_CONTEXT_LINKS,
+	.header = "  #  URL",
+	.element = THEME_LINK,
+	.selected = THEME_LINK_SELECTED,
+	.row = links_row,
+	.status = links_status,
+	.action = links_action,
+	.chosen = links_chosen,
+	.free = links_free,
 };
 
 void
@@ -229,10 +188,7 @@ ui_links_push(struct ui *ui)
 	v = g_new0(struct links_view, 1);
 	v->r = r;
 	v->own = own;
-	v->count = (int)r->links->len;
-	v->cursor = v->top = 1;
-	g_clear_pointer(&ui->message, g_free);
-	ui_mode_push(ui, &links_class, v);
+	ui_list_push(ui, &links_list, v, (int)r->links->len);
 }
 
 /* ---- OSC 8 in the pager ---------------------------------------------------- */

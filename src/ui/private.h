@@ -399,6 +399,25 @@ GPtrArray *ui_text_lines(const char *text, size_t len);
 /* Push the pager over what is shown with LEN bytes of TEXT, wrapped, titled TITLE. */
 void ui_text_show(struct ui *ui, const char *title, const char *text, size_t len);
 
+/*
+ * list.c: the list mode, entries 1..COUNT (the attachment and link lists).
+ * The mode moves, selects by number, closes and opens the help; the class
+ * gives each entry's text, the status line and the list's own actions.
+ */
+struct ui_list_class {
+	enum keymap_context context;
+	const char *header;                   /* the column heads, line 0 */
+	enum theme_element element, selected; /* an entry's colours, the selected one's */
+	char *(*row)(struct ui *ui, void *data, int number);          /* g_free'd */
+	char *(*status)(struct ui *ui, void *data, int cursor, int count); /* g_free'd */
+	void (*action)(struct ui *ui, void *data, enum keymap_action action, int cursor);
+	void (*chosen)(struct ui *ui, void *data, int number); /* a number typed; may be NULL */
+	void (*free)(void *data);
+};
+void ui_list_push(struct ui *ui, const struct ui_list_class *cls, void *data, int count);
+/* DATA of the top mode when it is a list of CLS (a question's answer finds its list), else NULL. */
+void *ui_list_top(struct ui *ui, const struct ui_list_class *cls);
+
 /* help.c: the help (the live bindings, FIRST's first) and the fetch log, as text modes. */
 void ui_help_push(struct ui *ui, enum keymap_context first);
 void ui_help_push_log(struct ui *ui);
@@ -465,16 +484,6 @@ struct keymap *ui_views_keymap(struct ui *ui);
 const struct mailcap *ui_views_mailcap(struct ui *ui);
 /* The render options the pager uses: the configuration's, and the mailcap for auto_view. */
 void ui_view_render_options(struct ui *ui, struct render_options *options);
-/*
- * A numbered list of a view (parts, links: entries 1..COUNT).  Apply ACTION,
- * or the key TYPED when ACTION is none, to *CURSOR: moves by entry, page
- * (PAGE entries) and to the ends, and a typed number selects that entry
- * ("1" then "2" is 12 when there is one; *DIGITS keeps what was typed).
- * Any other key ends a number and clears the message line.  True when the
- * key moved the cursor (or meant to).
- */
-bool ui_view_list_key(struct ui *ui, enum keymap_action action, int32_t typed, int page, int count,
-    int *cursor, int *digits);
 /* Draw a status line at Y. */
 void ui_view_status(int y, const char *text);
 /*

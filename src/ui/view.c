@@ -1,8 +1,7 @@
 /*
- * view: what the attachment and link modes (attachments.c, links.c) and the
- * pipe commands (pipe.c) share: the mailcap, the list keys of a numbered
- * list, a status line, the file of the message, the clipboard, and handing
- * the terminal to a command.
+ * view: what the attachment and link lists (attachments.c, links.c) and the
+ * pipe commands (pipe.c) share: the mailcap, a status line, the file of the
+ * message, the clipboard, and handing the terminal to a command.
  *
  * Commands the user typed run with /bin/sh -c, as mutt runs them: the user
  * wrote the line.  Message data only ever reaches a command on its standard
@@ -72,58 +71,6 @@ ui_views_mailcap(struct ui *ui)
 		v->mailcap_loaded = true;
 	}
 	return v->mailcap;
-}
-
-bool
-ui_view_list_key(struct ui *ui, enum keymap_action action, int32_t typed, int page, int count,
-    int *cursor, int *digits)
-{
-	bool digit = action == KEYMAP_ACTION_NONE && typed >= '0' && typed <= '9';
-	int n;
-
-	if (!digit)
-		*digits = 0;
-	if (typed != KEYMAP_KEY_NONE || action != KEYMAP_ACTION_NONE)
-		g_clear_pointer(&ui->message, g_free);
-	switch (action) {
-	case KEYMAP_ACTION_NEXT_ENTRY:
-	case KEYMAP_ACTION_NEXT_LINE:
-		*cursor = MIN(*cursor + 1, count);
-		return true;
-	case KEYMAP_ACTION_PREVIOUS_ENTRY:
-	case KEYMAP_ACTION_PREVIOUS_LINE:
-		*cursor = MAX(*cursor - 1, 1);
-		return true;
-	case KEYMAP_ACTION_NEXT_PAGE:
-	case KEYMAP_ACTION_HALF_DOWN:
-		*cursor = MIN(*cursor + page, count);
-		return true;
-	case KEYMAP_ACTION_PREVIOUS_PAGE:
-	case KEYMAP_ACTION_HALF_UP:
-		*cursor = MAX(*cursor - page, 1);
-		return true;
-	case KEYMAP_ACTION_FIRST_ENTRY:
-	case KEYMAP_ACTION_TOP:
-		*cursor = 1;
-		return true;
-	case KEYMAP_ACTION_LAST_ENTRY:
-	case KEYMAP_ACTION_BOTTOM:
-		*cursor = count;
-		return true;
-	case KEYMAP_ACTION_NONE:
-		if (!digit)
-			return false;
-		n = *digits * 10 + (int)(typed - '0');
-		if (n < 1 || n > count)
-			n = (int)(typed - '0');
-		*digits = n;
-		if (n < 1 || n > count)
-			return false;
-		*cursor = n;
-		return true;
-	default:
-		return false;
-	}
 }
 
 /* Draw the status line at Y: TEXT, then dashes to the edge. */
