@@ -104,19 +104,9 @@ comment() {
 
 # ---- waiting -----------------------------------------------------------------
 
-# wait_until SECONDS COMMAND...: poll COMMAND every 50 ms until it succeeds.
-# sh has no local variables: the names are its own so that a caller's (such as
-# faults.sh's per-case limit) survive the call.
-wait_until() {
-	wait_until_tries=$(($1 * 20))
-	shift
-	while [ "$wait_until_tries" -gt 0 ]; do
-		"$@" && return 0
-		sleep 0.05
-		wait_until_tries=$((wait_until_tries - 1))
-	done
-	return 1
-}
+# wait_until SECONDS COMMAND...: poll COMMAND every 50 ms until it succeeds
+# (tests/tmux.sh's ui_poll, which keeps its variables to itself).
+wait_until() { ui_poll "$@"; }
 
 # ---- the interface in tmux (the driver: tests/tmux.sh) -----------------------
 
