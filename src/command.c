@@ -149,6 +149,15 @@ command_start(const struct command_child *child, GPid *pid, int *stdin_pipe, int
 	return ok;
 }
 
+/* A wait status as command_wait returns it. */
+static int
+command_status(int status)
+{
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+}
+
 int
 command_wait(GPid pid)
 {
@@ -157,9 +166,7 @@ command_wait(GPid pid)
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	g_spawn_close_pid(pid);
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+	return command_status(status);
 }
 
 /* Milliseconds on the monotonic clock. */
@@ -167,6 +174,28 @@ static gint64
 command_now_ms(void)
 {
 	return g_get_monotonic_time() / 1000;
+}
+
+int
+command_stop(GPid pid, int wait_ms)
+{
+	gint64 deadline = command_now_ms() + wait_ms;
+	int status = 0;
+	pid_t r;
+
+	kill(-pid, SIGTERM);
+	while ((r = waitpid(pid, &status, WNOHANG)) == 0 ||
+	    (r < 0 && errno == EINTR)) {
+		if (command_now_ms() > deadline) {
+			kill(-pid, SIGKILL);
+			while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+				;
+			break;
+		}
+		g_usleep(20 * 1000);
+	}
+	g_spawn_close_pid(pid);
+	return command_status(status);
 }
 
 /* Kill the process group of PID and reap PID; returns its wait status. */

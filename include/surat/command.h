@@ -66,6 +66,13 @@ bool command_start(const struct command_child *child, GPid *pid, int *stdin_pipe
 int command_wait(GPid pid);
 
 /*
+ * Stop PID, started in a group or session of its own, and all it started:
+ * SIGTERM to its group, up to WAIT_MS for PID to exit, then SIGKILL.
+ * Returns what command_wait would.
+ */
+int command_stop(GPid pid, int wait_ms);
+
+/*
  * Split COMMAND into an argv (g_strfreev) as sh would split words, without
  * expanding anything.  Fails with COMMAND_ERROR_PARSE, "COMMAND: why".
  */

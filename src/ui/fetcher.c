@@ -14,7 +14,6 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -374,8 +373,7 @@ fetch_finish(struct ui *ui)
 
 	close(f->fd);
 	f->fd = -1;
-	while (waitpid(f->pid, &status, 0) < 0 && errno == EINTR)
-		;
+	status = command_wait(f->pid);
 	f->pid = 0;
 	/* An account the child never reported on failed without a word. */
 	for (i = 0; i < f->n_accounts; i++) {
@@ -387,9 +385,8 @@ fetch_finish(struct ui *ui)
 		a->backoff = a->backoff == 0 ? FETCH_BACKOFF_FIRST :
 		    MIN(a->backoff * 2, MAX(a->account->poll_interval, FETCH_BACKOFF_FIRST));
 		a->next = g_get_monotonic_time() + (gint64)a->backoff * G_USEC_PER_SEC;
-		fetch_log(ui, "%s: the fetcher stopped (%s %d); see %s", a->account->name,
-		    WIFSIGNALED(status) ? "signal" : "status",
-		    WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status), f->log_path);
+		fetch_log(ui, "%s: the fetcher stopped (exit status %d%s); see %s",
+		    a->account->name, status, status > 128 ? ", 128 + its signal" : "", f->log_path);
 		g_free(a->error);
 		a->error = g_strdup_printf("the fetcher stopped; see %s", f->log_path);
 	}
@@ -539,26 +536,17 @@ void
 ui_fetcher_stop(struct ui *ui)
 {
 	struct ui_fetcher *f = ui->fetcher;
-	gint64 deadline;
-	int status;
 	size_t i;
 
 	if (f == NULL)
 		return;
 	if (f->pid != 0) {
-		/* The fetcher stops between commands and sends no QUIT: the
-		 * server keeps every message that was not stored yet. */
-		/* The whole group: the fetcher and its per-account children (setsid). */
-		kill(-f->pid, SIGTERM);
-		deadline = g_get_monotonic_time() + FETCH_STOP_WAIT_MS * 1000;
-		while (waitpid(f->pid, &status, WNOHANG) == 0) {
-			if (g_get_monotonic_time() > deadline) {
-				kill(-f->pid, SIGKILL);
-				waitpid(f->pid, &status, 0);
-				break;
-			}
-			g_usleep(20 * 1000);
-		}
+		/*
+		 * The fetcher stops between commands and sends no QUIT: the
+		 * server keeps every message that was not stored yet.  The whole
+		 * group goes: the fetcher and its per-account children (setsid).
+		 */
+		command_stop(f->pid, FETCH_STOP_WAIT_MS);
 		f->pid = 0;
 	}
 	if (f->fd >= 0)

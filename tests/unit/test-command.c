@@ -327,6 +327,48 @@ test_start_descriptors_and_session(void **state)
 	assert_int_equal(errno, ECHILD);
 }
 
+/* True when no process of group PGID is left (kill(-PGID, 0) finds none). */
+static bool
+group_gone(GPid pgid)
+{
+	int tries;
+
+	for (tries = 0; tries < 100; tries++) {
+		if (kill(-pgid, 0) < 0 && errno == ESRCH)
+			return true;
+		g_usleep(20 * 1000);
+	}
+	return false;
+}
+
+static void
+test_stop(void **state)
+{
+	/* A child that leaves a grandchild behind, as the fetcher leaves its accounts'. */
+	char *polite[] = { "/bin/sh", "-c", "sleep 30 & wait", NULL };
+	char *deaf[] = { "/bin/sh", "-c", "trap '' TERM; sleep 30 & wait; sleep 30", NULL };
+	struct command_child child = { polite, COMMAND_GROUP_SESSION, false, false, -1, -1, false };
+	GError *error = NULL;
+	GPid pid = 0;
+	gint64 t0;
+
+	(void)state;
+	assert_true(command_start(&child, &pid, NULL, NULL, &error));
+	g_usleep(100 * 1000);
+	assert_int_equal(command_stop(pid, 5000), 128 + SIGTERM);
+	assert_true(group_gone(pid));
+
+	/* One that ignores SIGTERM is killed once the wait is over. */
+	child.argv = deaf;
+	assert_true(command_start(&child, &pid, NULL, NULL, &error));
+	g_usleep(100 * 1000);
+	t0 = g_get_monotonic_time();
+	assert_int_equal(command_stop(pid, 300), 128 + SIGKILL);
+	assert_true(g_get_monotonic_time() - t0 >= 300 * 1000);
+	assert_true(group_gone(pid));
+	assert_null(error);
+}
+
 static void
 test_start_fails_clearly(void **state)
 {
@@ -355,6 +397,7 @@ main(void)
 		cmocka_unit_test(test_test),
 		cmocka_unit_test(test_start_descriptors_and_session),
 		cmocka_unit_test(test_start_fails_clearly),
+		cmocka_unit_test(test_stop),
 	};
 
 	return cmocka_run_group_tests_name("command", tests, NULL, NULL);
