@@ -19,11 +19,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "surat/cli.h"
+#include "surat/command.h"
 #include "surat/events.h"
 #include "surat/fetch.h"
 #include "surat/sanitize.h"
@@ -412,17 +412,15 @@ cli_fetch_wait(struct cli_fetch *f)
 	g_array_free(fds, TRUE);
 	for (i = 0; i < f->children->len; i++) {
 		struct cli_fetch_child *c = g_ptr_array_index(f->children, i);
-		int status = 0;
+		int status;
 
 		if (c->pid <= 0)
 			continue;
-		while (waitpid(c->pid, &status, 0) < 0 && errno == EINTR)
-			;
-		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		status = command_wait(c->pid);
+		if (status != 0) {
 			if (!c->failed)
-				cli_stderr("surat: %s: the fetcher died (%s %d)", c->account->name,
-				    WIFSIGNALED(status) ? "signal" : "status",
-				    WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+				cli_stderr("surat: %s: the fetcher died (exit status %d%s)",
+				    c->account->name, status, status > 128 ? ", 128 + its signal" : "");
 			c->failed = true;
 		} else if (!c->done && !c->failed) {
 			cli_stderr("surat: %s: the fetcher ended without a result",
