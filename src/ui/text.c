@@ -8,6 +8,7 @@
  * columns) or wrapped (what a command wrote).
  */
 #include <curses.h>
+#include <limits.h>
 #include <string.h>
 
 #include "private.h"
@@ -22,6 +23,7 @@ struct text_view {
 	char *tag;
 	GPtrArray *lines;  /* the fixed lines, or NULL: o.lines_fn's */
 	GArray *screen;    /* struct ui_pager_line: the rows, when wrapping */
+	int width;         /* what the fixed lines in SCREEN were wrapped to, or -1 */
 	int top;           /* first row shown */
 };
 
@@ -97,13 +99,19 @@ text_done_with(struct text_view *v, GPtrArray *lines)
 		g_ptr_array_free(lines, TRUE);
 }
 
-/* The rows of LINES at this width (wrapped ones in v->screen). */
+/*
+ * The rows of LINES at this width (wrapped ones in v->screen).  The fixed
+ * lines are wrapped again only when the width changed, not at every key.
+ */
 static int
 text_rows(struct text_view *v, GPtrArray *lines)
 {
 	if (!v->o.wrap)
 		return (int)lines->len;
-	text_wrap(lines, MAX(1, COLS), v->screen);
+	if (lines != v->lines || v->width != COLS) {
+		text_wrap(lines, MAX(1, COLS), v->screen);
+		v->width = lines == v->lines ? COLS : -1;
+	}
 	return (int)v->screen->len;
 }
 
@@ -176,7 +184,8 @@ text_scroll(struct ui *ui, struct text_view *v, int delta)
 	int rows = text_rows(v, lines);
 
 	text_done_with(v, lines);
-	v->top = (int)CLAMP((int64_t)v->top + delta, 0, MAX(0, rows - text_height()));
+	v->top = (int)CLAMP((int64_t)v->top + delta, 0, INT_MAX);
+	text_clamp(v, rows);
 	ui->dirty |= UI_DIRTY_ALL;
 }
 
@@ -271,12 +280,12 @@ ui_text_push(struct ui *ui, const struct ui_text_options *options, GPtrArray *li
 	struct ui_mode *mode;
 
 	v->o = *options;
+	/* The strings are the view's own; v->o's point at the caller's. */
 	v->title = g_strdup(options->title);
 	v->tag = g_strdup(options->tag);
-	v->o.title = v->title;
-	v->o.tag = v->tag;
 	v->lines = lines;
 	v->screen = g_array_new(FALSE, FALSE, sizeof(struct ui_pager_line));
+	v->width = -1;
 	v->top = options->at_end ? 1 << 30 : 0;
 	mode = ui_mode_push(ui, &text_class, v);
 	mode->context = options->context;
