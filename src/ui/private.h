@@ -207,8 +207,6 @@ struct ui {
 };
 
 /* ui.c */
-/* The context of the keys under an open prompt: the top mode's, the sidebar's, the pager's or the index's. */
-enum keymap_context ui_shown_context(const struct ui *ui);
 void ui_set_message(struct ui *ui, bool error, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
 /* Another process or program changed the rows: read them again, the cursor staying on its message. */
 void ui_reload_keep_cursor(struct ui *ui);

@@ -55,16 +55,10 @@ ui_pager_height(const struct ui *ui)
 enum keymap_context
 ui_context(const struct ui *ui)
 {
-	if (ui->prompt.kind != UI_PROMPT_NONE)
-		return KEYMAP_CONTEXT_PROMPT;
-	return ui_shown_context(ui);
-}
-
-enum keymap_context
-ui_shown_context(const struct ui *ui)
-{
 	const struct ui_mode *mode = ui_mode_top(ui);
 
+	if (ui->prompt.kind != UI_PROMPT_NONE)
+		return KEYMAP_CONTEXT_PROMPT;
 	if (mode != NULL)
 		return mode->context;
 	if (ui->sidebar_focus && ui->sidebar)
