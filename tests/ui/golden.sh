@@ -48,9 +48,7 @@ golden() {
 	elif diff -u "$GOLDEN/$1.txt" "$UI_TMP/$1.txt" >"$UI_TMP/$1.diff" 2>&1; then
 		ok "golden screen $1: as tests/ui/golden/$1.txt"
 	else
-		tap_n=$((tap_n + 1))
-		tap_failed=$((tap_failed + 1))
-		echo "not ok $tap_n - golden screen $1: differs from tests/ui/golden/$1.txt"
+		not_ok "golden screen $1: differs from tests/ui/golden/$1.txt"
 		sed 's/^/# /' "$UI_TMP/$1.diff"
 	fi
 }
