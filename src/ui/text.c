@@ -108,9 +108,9 @@ text_rows(struct text_view *v, GPtrArray *lines)
 {
 	if (!v->o.wrap)
 		return (int)lines->len;
-	if (lines != v->lines || v->width != COLS) {
+	if (v->lines == NULL || v->width != COLS) {
 		text_wrap(lines, MAX(1, COLS), v->screen);
-		v->width = lines == v->lines ? COLS : -1;
+		v->width = v->lines != NULL ? COLS : -1;
 	}
 	return (int)v->screen->len;
 }
