@@ -246,6 +246,27 @@ start_and_read_events(struct command_child *child, int *status)
 	return g_string_free(got, FALSE);
 }
 
+/* True once process PID runs the program named COMM (it has exec'd), within 5 s. */
+static bool
+runs_program(GPid pid, const char *comm)
+{
+	char *path = g_strdup_printf("/proc/%d/comm", (int)pid);
+	bool found = false;
+	int tries;
+
+	for (tries = 0; tries < 250 && !found; tries++) {
+		char *text = NULL;
+
+		if (g_file_get_contents(path, &text, NULL, NULL))
+			found = strcmp(g_strchomp(text), comm) == 0;
+		g_free(text);
+		if (!found)
+			g_usleep(20 * 1000);
+	}
+	g_free(path);
+	return found;
+}
+
 /* The descriptors the running process PID has open, as "0 1 2 3 ". */
 static char *
 open_descriptors(GPid pid)
@@ -287,13 +308,15 @@ test_start_descriptors_and_session(void **state)
 	(void)state;
 	/*
 	 * A descriptor surat forgot to mark close-on-exec stays with surat: the
-	 * child (exec'd when command_start returns) has 0, 1, 2 and its events.
+	 * child, once it runs sleep, has 0, 1, 2 and its events.  (Before its
+	 * exec it may still be closing the others: the list waits for sleep.)
 	 */
 	assert_int_equal(pipe(leak), 0);
 	assert_int_equal(pipe(events), 0);
 	child.events_fd = events[1];
 	assert_true(command_start(&child, &sleeping, NULL, NULL, &error));
 	assert_null(error);
+	assert_true(runs_program(sleeping, "sleep"));
 	out = open_descriptors(sleeping);
 	kill(sleeping, SIGKILL);
 	assert_int_equal(command_wait(sleeping), 128 + SIGKILL);
