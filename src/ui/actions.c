@@ -8,7 +8,6 @@
 #include "private.h"
 #include "surat/store.h"
 
-#define ACTIONS_SCAN_CHUNK 512 /* rows read at a time when looking ahead */
 
 void
 ui_action_open(struct ui *ui)
@@ -54,9 +53,9 @@ ui_action_open(struct ui *ui)
 static void
 actions_step(struct ui *ui, int64_t delta)
 {
-	int64_t target = ui->cursor + delta;
+	int64_t target = ui_index_cursor(ui) + delta;
 
-	if (target < 0 || target >= ui->total) {
+	if (target < 0 || target >= ui_index_total(ui)) {
 		ui_set_message(ui, false, target < 0 ? "You are on the first message." :
 		    "You are on the last message.");
 		return;
@@ -64,48 +63,6 @@ actions_step(struct ui *ui, int64_t delta)
 	ui_index_move(ui, target);
 	if (ui->pager != NULL)
 		ui_action_open(ui);
-}
-
-/*
- * The position of the first message after the cursor (wrapping around) that
- * is unread, or -1.  Reads the list a chunk at a time.
- */
-static int64_t
-actions_find_unread(struct ui *ui)
-{
-	GPtrArray *rows = g_ptr_array_new_with_free_func((GDestroyNotify)index_message_free);
-	int64_t result = -1, scanned = 0, pos = ui->cursor + 1;
-	GError *error = NULL;
-
-	if (ui->unread == 0 || ui->total == 0)
-		goto out;
-	while (scanned < ui->total && result < 0) {
-		guint i;
-
-		if (pos >= ui->total)
-			pos = 0;
-		g_ptr_array_set_size(rows, 0);
-		if (!index_query_page(ui->idx, &ui->filter, ui->sort, ui->reverse, pos,
-		    MIN(ACTIONS_SCAN_CHUNK, ui->total - pos), -1, rows, &error)) {
-			ui_set_message(ui, true, "%s", error->message);
-			g_clear_error(&error);
-			break;
-		}
-		if (rows->len == 0)
-			break;
-		for (i = 0; i < rows->len && scanned < ui->total; i++, scanned++) {
-			const struct index_message *m = g_ptr_array_index(rows, i);
-
-			if (!index_message_has_flag(m, STORE_FLAG_SEEN)) {
-				result = pos + i;
-				break;
-			}
-		}
-		pos += rows->len;
-	}
-out:
-	g_ptr_array_free(rows, TRUE);
-	return result;
 }
 
 void
@@ -141,7 +98,7 @@ actions_move(struct ui *ui, int lines, bool page_turns)
 		else
 			ui_pager_scroll(ui, lines);
 	} else {
-		ui_index_move(ui, ui->cursor + lines);
+		ui_index_move(ui, ui_index_cursor(ui) + lines);
 	}
 }
 
@@ -149,7 +106,7 @@ actions_move(struct ui *ui, int lines, bool page_turns)
 static int
 actions_page(const struct ui *ui)
 {
-	return ui->pager != NULL ? MAX(1, ui_pager_height(ui) - 1) : MAX(1, ui->index_height);
+	return ui->pager != NULL ? MAX(1, ui_pager_height(ui) - 1) : MAX(1, ui_index_height(ui));
 }
 
 static void
@@ -227,7 +184,7 @@ actions_page_move(struct ui *ui, enum keymap_action action)
 static void
 actions_first_last(struct ui *ui, enum keymap_action action)
 {
-	ui_index_move(ui, action == KEYMAP_ACTION_FIRST_ENTRY ? 0 : ui->total - 1);
+	ui_index_move(ui, action == KEYMAP_ACTION_FIRST_ENTRY ? 0 : ui_index_total(ui) - 1);
 }
 
 static void
@@ -240,7 +197,7 @@ actions_display(struct ui *ui, enum keymap_action action)
 static void
 actions_next_unread(struct ui *ui, enum keymap_action action)
 {
-	int64_t position = actions_find_unread(ui);
+	int64_t position = ui_index_find_unread(ui);
 
 	(void)action;
 	if (position < 0) {
@@ -262,7 +219,8 @@ actions_flags(struct ui *ui, enum keymap_action action)
 static void
 actions_delete(struct ui *ui, enum keymap_action action)
 {
-	if (ui_bulk_flags(ui, action) && !ui->tagged && ui->cursor + 1 < ui->total)
+	if (ui_bulk_flags(ui, action) && !ui_bulk_on_tagged(ui) &&
+	    ui_index_cursor(ui) + 1 < ui_index_total(ui))
 		actions_step(ui, 1);
 }
 
@@ -565,9 +523,7 @@ ui_action_run(struct ui *ui, enum keymap_action action)
 	}
 	if (action != KEYMAP_ACTION_NONE && action != KEYMAP_ACTION_TAG_PREFIX) {
 		/* ; applies to this one action (and its prompt): see ui_action_ids(). */
-		ui->tagged = ui->tag_prefix;
-		ui->tag_prefix = false;
-		ui->dirty |= UI_DIRTY_STATUS;
+		ui_bulk_action_starts(ui);
 	}
 	if ((unsigned int)action >= KEYMAP_ACTION_COUNT || actions_table[action].run == NULL)
 		return;

@@ -7,8 +7,19 @@
  */
 #include <string.h>
 
+#include "index-view.h"
 #include "private.h"
 #include "surat/search.h"
+
+/* What the view shows beyond its mailbox: opaque to the rest of ui/. */
+struct ui_browse {
+	struct search_query *limit;  /* the limit (l), or NULL */
+	const struct search_query *mailbox_query; /* the saved search the sidebar opened, or NULL */
+	struct search_query *view_query; /* the two ANDed, when both are set */
+	struct search_query *search; /* the last index search (/), or NULL */
+	bool search_backward;        /* it went up (M-/) */
+	GArray *threads;             /* int64_t; filter.threads: collapsed (or expanded) threads */
+};
 
 /* The orders of o and O, one key each, in the order of the question. */
 static const struct {
@@ -70,49 +81,60 @@ browse_config_sort(enum index_sort sort)
 void
 ui_browse_init(struct ui *ui)
 {
-	ui->sort = browse_index_sort(ui->config->sort);
-	ui->reverse = ui->config->sort_reverse;
-	ui->threads = g_array_new(FALSE, FALSE, sizeof(int64_t));
-	ui->filter.threads = ui->threads;
-	ui->filter.collapse_all = false;
+	ui->browse = g_new0(struct ui_browse, 1);
+	ui->index->sort = browse_index_sort(ui->config->sort);
+	ui->index->reverse = ui->config->sort_reverse;
+	ui->browse->threads = g_array_new(FALSE, FALSE, sizeof(int64_t));
+	ui->index->filter.threads = ui->browse->threads;
+	ui->index->filter.collapse_all = false;
 }
 
 void
 ui_browse_clear(struct ui *ui)
 {
-	search_query_free(ui->limit);
-	ui->limit = NULL;
-	search_query_free(ui->view_query);
-	ui->view_query = NULL;
-	ui->filter.query = NULL;
-	search_query_free(ui->search);
-	ui->search = NULL;
-	if (ui->threads != NULL)
-		g_array_free(ui->threads, TRUE);
-	ui->threads = NULL;
-	ui->filter.threads = NULL;
+	if (ui->browse == NULL)
+		return;
+	search_query_free(ui->browse->limit);
+	search_query_free(ui->browse->view_query);
+	search_query_free(ui->browse->search);
+	g_array_free(ui->browse->threads, TRUE);
+	g_clear_pointer(&ui->browse, g_free);
+	/* The view (cleared after) must not point at what was freed. */
+	if (ui->index != NULL) {
+		ui->index->filter.query = NULL;
+		ui->index->filter.threads = NULL;
+	}
 }
 
 char *
 ui_browse_sort_name(const struct ui *ui)
 {
-	return g_strdup_printf("%s%s", ui->reverse ? "reverse-" : "",
-	    config_sort_name(browse_config_sort(ui->sort)));
+	return g_strdup_printf("%s%s", ui->index->reverse ? "reverse-" : "",
+	    config_sort_name(browse_config_sort(ui->index->sort)));
 }
 
 bool
 ui_browse_collapsing(const struct ui *ui)
 {
-	return ui->sort == INDEX_SORT_THREAD &&
-	    (ui->filter.collapse_all || (ui->threads != NULL && ui->threads->len > 0));
+	return ui->index->sort == INDEX_SORT_THREAD && (ui->index->filter.collapse_all ||
+	    (ui->browse->threads != NULL && ui->browse->threads->len > 0));
 }
 
 int64_t
 ui_browse_current_id(struct ui *ui)
 {
-	const struct index_message *cur = ui->total > 0 ? ui_index_current(ui) : NULL;
+	const struct index_message *cur = ui->index->total > 0 ? ui_index_current(ui) : NULL;
 
 	return cur != NULL ? cur->id : 0;
+}
+
+/* Where thread THREAD_ID starts in the view and how many rows it has there. */
+static bool
+browse_thread_span(struct ui *ui, int64_t thread_id, int64_t *first, int64_t *count,
+    GError **error)
+{
+	return index_query_thread_span(ui->idx, &ui->index->filter, ui->index->reverse, thread_id,
+	    first, count, error);
 }
 
 /* The row at POSITION of the view into *MSG (cleared first); false when there is none. */
@@ -124,8 +146,8 @@ browse_row_at(struct ui *ui, int64_t position, struct index_message *msg)
 	bool ok = false;
 
 	index_message_clear(msg);
-	if (!index_query_page(ui->idx, &ui->filter, ui->sort, ui->reverse, position, 1, -1, rows,
-	    &error)) {
+	if (!index_query_page(ui->idx, &ui->index->filter, ui->index->sort, ui->index->reverse,
+	    position, 1, -1, rows, &error)) {
 		ui_set_message(ui, true, "%s", error->message);
 		g_clear_error(&error);
 	} else if (rows->len == 1) {
@@ -145,12 +167,11 @@ browse_position(struct ui *ui, int64_t id)
 	struct index_message msg = { 0 };
 	int64_t pos, first = -1, count = 0;
 
-	pos = index_query_position(ui->idx, &ui->filter, ui->sort, ui->reverse, id, NULL);
+	pos = ui_index_position(ui, id, NULL);
 	if (pos >= 0 || !ui_browse_collapsing(ui))
 		return pos;
 	if (index_get(ui->idx, id, &msg, NULL) && msg.thread_id != 0 &&
-	    index_query_thread_span(ui->idx, &ui->filter, ui->reverse, msg.thread_id, &first,
-	    &count, NULL))
+	    browse_thread_span(ui, msg.thread_id, &first, &count, NULL))
 		pos = first;
 	index_message_clear(&msg);
 	return pos;
@@ -162,8 +183,8 @@ ui_browse_keep(struct ui *ui, int64_t id, int64_t offset)
 	int64_t pos = id != 0 ? browse_position(ui, id) : -1;
 
 	if (pos >= 0) {
-		ui->cursor = pos;
-		ui->top = MAX(0, pos - CLAMP(offset, 0, MAX(0, ui->index_height - 1)));
+		ui->index->cursor = pos;
+		ui->index->top = MAX(0, pos - CLAMP(offset, 0, MAX(0, ui->index->height - 1)));
 	}
 	/* Read once: it counts the view and keeps the cursor in it. */
 	ui_index_reload(ui);
@@ -174,7 +195,7 @@ ui_browse_keep(struct ui *ui, int64_t id, int64_t offset)
 static void
 browse_reshape(struct ui *ui, int64_t id)
 {
-	ui_browse_keep(ui, id, ui->index_height / 2);
+	ui_browse_keep(ui, id, ui->index->height / 2);
 }
 
 void
@@ -183,8 +204,8 @@ ui_browse_set_sort(struct ui *ui, enum config_sort sort, bool reverse)
 	int64_t id = ui_browse_current_id(ui);
 	char *name;
 
-	ui->sort = browse_index_sort(sort);
-	ui->reverse = reverse;
+	ui->index->sort = browse_index_sort(sort);
+	ui->index->reverse = reverse;
 	browse_reshape(ui, id);
 	name = ui_browse_sort_name(ui);
 	ui_set_message(ui, false, "Sorted by %s.", name);
@@ -252,10 +273,10 @@ browse_thread_collapsed(const struct ui *ui, int64_t thread_id)
 	bool listed = false;
 	guint i;
 
-	for (i = 0; i < ui->threads->len; i++)
-		if (g_array_index(ui->threads, int64_t, i) == thread_id)
+	for (i = 0; i < ui->browse->threads->len; i++)
+		if (g_array_index(ui->browse->threads, int64_t, i) == thread_id)
 			listed = true;
-	return ui->filter.collapse_all ? !listed : listed;
+	return ui->index->filter.collapse_all ? !listed : listed;
 }
 
 /* Collapse (COLLAPSE) or expand thread THREAD_ID. */
@@ -267,24 +288,24 @@ browse_thread_set(struct ui *ui, int64_t thread_id, bool collapse)
 	if (browse_thread_collapsed(ui, thread_id) == collapse)
 		return;
 	/* With collapse_all the set holds the expanded threads. */
-	if (collapse != ui->filter.collapse_all) {
-		g_array_append_val(ui->threads, thread_id);
+	if (collapse != ui->index->filter.collapse_all) {
+		g_array_append_val(ui->browse->threads, thread_id);
 		return;
 	}
-	for (i = 0; i < ui->threads->len; i++)
-		if (g_array_index(ui->threads, int64_t, i) == thread_id)
-			g_array_remove_index_fast(ui->threads, i--);
+	for (i = 0; i < ui->browse->threads->len; i++)
+		if (g_array_index(ui->browse->threads, int64_t, i) == thread_id)
+			g_array_remove_index_fast(ui->browse->threads, i--);
 }
 
 /* Move the cursor to POSITION, bringing it into view. */
 static void
 browse_goto(struct ui *ui, int64_t position)
 {
-	int64_t height = MAX(1, ui->index_height);
+	int64_t height = MAX(1, ui->index->height);
 
 	ui_index_move(ui, position);
-	if (ui->cursor < ui->top || ui->cursor >= ui->top + height) {
-		ui->top = MAX(0, ui->cursor - height / 2);
+	if (ui->index->cursor < ui->index->top || ui->index->cursor >= ui->index->top + height) {
+		ui->index->top = MAX(0, ui->index->cursor - height / 2);
 		ui->dirty |= UI_RELOAD_ROWS;
 	}
 }
@@ -296,8 +317,8 @@ browse_search_run(struct ui *ui, bool backward)
 	int64_t from = ui_browse_current_id(ui), found = 0, thread = 0, pos;
 	GError *error = NULL;
 
-	if (!index_query_find(ui->idx, &ui->filter, ui->sort, ui->reverse, ui->search, from,
-	    backward, true, &found, &thread, &error)) {
+	if (!index_query_find(ui->idx, &ui->index->filter, ui->index->sort, ui->index->reverse,
+	    ui->browse->search, from, backward, true, &found, &thread, &error)) {
 		if (error != NULL) {
 			ui_set_message(ui, true, "%s", error->message);
 			g_clear_error(&error);
@@ -306,21 +327,22 @@ browse_search_run(struct ui *ui, bool backward)
 		}
 		return;
 	}
-	if (ui->sort == INDEX_SORT_THREAD && thread != 0 && browse_thread_collapsed(ui, thread)) {
+	if (ui->index->sort == INDEX_SORT_THREAD && thread != 0 &&
+	    browse_thread_collapsed(ui, thread)) {
 		/* The match hides in a collapsed thread: open it. */
 		browse_thread_set(ui, thread, false);
 		ui_index_reload(ui);
 	}
-	pos = index_query_position(ui->idx, &ui->filter, ui->sort, ui->reverse, found, NULL);
+	pos = ui_index_position(ui, found, NULL);
 	if (pos < 0) {
 		ui_set_message(ui, true, "Not found.");
 		return;
 	}
 	if (found == from)
 		ui_set_message(ui, false, "This is the only match.");
-	else if (!backward && pos <= ui->cursor)
+	else if (!backward && pos <= ui->index->cursor)
 		ui_set_message(ui, false, "Search wrapped to top.");
-	else if (backward && pos >= ui->cursor)
+	else if (backward && pos >= ui->index->cursor)
 		ui_set_message(ui, false, "Search wrapped to bottom.");
 	browse_goto(ui, pos);
 	if (ui->pager != NULL)
@@ -334,16 +356,16 @@ browse_search_start(struct ui *ui, const char *text, bool backward)
 	struct search_query *query;
 
 	if (text[0] == '\0') {
-		if (ui->search != NULL)
+		if (ui->browse->search != NULL)
 			browse_search_run(ui, backward);
 		return;
 	}
 	query = browse_parse(ui, text);
 	if (query == NULL)
 		return;
-	search_query_free(ui->search);
-	ui->search = query;
-	ui->search_backward = backward;
+	search_query_free(ui->browse->search);
+	ui->browse->search = query;
+	ui->browse->search_backward = backward;
 	browse_search_run(ui, backward);
 }
 
@@ -371,11 +393,11 @@ ui_browse_search_prompt(struct ui *ui, bool backward)
 void
 ui_browse_search_next(struct ui *ui, bool opposite)
 {
-	if (ui->search == NULL) {
+	if (ui->browse->search == NULL) {
 		ui_set_message(ui, true, "No search yet; press / to search.");
 		return;
 	}
-	browse_search_run(ui, ui->search_backward != opposite);
+	browse_search_run(ui, ui->browse->search_backward != opposite);
 }
 
 /*
@@ -385,41 +407,42 @@ ui_browse_search_next(struct ui *ui, bool opposite)
 static void
 browse_apply_query(struct ui *ui)
 {
-	const char *saved = ui->mailbox_query != NULL ? search_query_text(ui->mailbox_query) : NULL;
-	const char *limit = ui->limit != NULL ? search_query_text(ui->limit) : NULL;
+	struct ui_browse *br = ui->browse;
+	const char *saved = br->mailbox_query != NULL ? search_query_text(br->mailbox_query) : NULL;
+	const char *limit = br->limit != NULL ? search_query_text(br->limit) : NULL;
 
-	search_query_free(ui->view_query);
-	ui->view_query = NULL;
+	search_query_free(ui->browse->view_query);
+	ui->browse->view_query = NULL;
 	if (saved != NULL && limit != NULL) {
 		struct search_error error = { 0 };
 		char *both = g_strdup_printf("(%s) (%s)", saved, limit);
 
 		/* Each parsed alone already; together they can only pass a cap. */
-		ui->view_query = search_parse(both, 0, &error);
-		if (ui->view_query == NULL)
+		ui->browse->view_query = search_parse(both, 0, &error);
+		if (ui->browse->view_query == NULL)
 			ui_set_message(ui, true, "the saved search and the limit together: %s",
 			    error.message != NULL ? error.message : "too long");
 		search_error_clear(&error);
 		g_free(both);
-		ui->filter.query = ui->view_query != NULL ? ui->view_query : ui->limit;
+		ui->index->filter.query = br->view_query != NULL ? br->view_query : br->limit;
 	} else {
-		ui->filter.query = limit != NULL ? ui->limit : ui->mailbox_query;
+		ui->index->filter.query = limit != NULL ? br->limit : br->mailbox_query;
 	}
 }
 
 void
 ui_browse_mailbox_opened(struct ui *ui, const struct search_query *saved)
 {
-	search_query_free(ui->limit);
-	ui->limit = NULL;
-	ui->mailbox_query = saved;
+	search_query_free(ui->browse->limit);
+	ui->browse->limit = NULL;
+	ui->browse->mailbox_query = saved;
 	browse_apply_query(ui);
 }
 
 const char *
 ui_browse_view_text(const struct ui *ui)
 {
-	return ui->filter.query != NULL ? search_query_text(ui->filter.query) : NULL;
+	return ui->index->filter.query != NULL ? search_query_text(ui->index->filter.query) : NULL;
 }
 
 /* The answer to l: a query, or all (or nothing) for every message. */
@@ -438,11 +461,11 @@ browse_limit_done(struct ui *ui, const char *text)
 		}
 	}
 	g_free(line);
-	search_query_free(ui->limit);
-	ui->limit = query;
+	search_query_free(ui->browse->limit);
+	ui->browse->limit = query;
 	browse_apply_query(ui);
 	browse_reshape(ui, id);
-	if (ui->total == 0)
+	if (ui->index->total == 0)
 		ui_set_message(ui, false, "No messages match; l all shows every message.");
 }
 
@@ -456,7 +479,7 @@ ui_browse_limit_prompt(struct ui *ui)
 const char *
 ui_browse_limit_text(const struct ui *ui)
 {
-	return ui->limit != NULL ? search_query_text(ui->limit) : NULL;
+	return ui->browse->limit != NULL ? search_query_text(ui->browse->limit) : NULL;
 }
 
 /* The current row, or NULL with a message unless the view is threaded. */
@@ -465,7 +488,7 @@ browse_thread_row(struct ui *ui)
 {
 	const struct index_message *cur;
 
-	if (ui->sort != INDEX_SORT_THREAD) {
+	if (ui->index->sort != INDEX_SORT_THREAD) {
 		ui_set_message(ui, true, "Threads show when sorted by thread (o t).");
 		return NULL;
 	}
@@ -495,11 +518,11 @@ ui_browse_collapse_all(struct ui *ui)
 {
 	int64_t id;
 
-	if (browse_thread_row(ui) == NULL && ui->sort != INDEX_SORT_THREAD)
+	if (browse_thread_row(ui) == NULL && ui->index->sort != INDEX_SORT_THREAD)
 		return;
 	id = ui_browse_current_id(ui);
-	ui->filter.collapse_all = !ui->filter.collapse_all;
-	g_array_set_size(ui->threads, 0);
+	ui->index->filter.collapse_all = !ui->index->filter.collapse_all;
+	g_array_set_size(ui->browse->threads, 0);
 	browse_reshape(ui, id);
 }
 
@@ -513,14 +536,13 @@ ui_browse_thread_step(struct ui *ui, int direction)
 
 	if (cur == NULL)
 		return;
-	if (!index_query_thread_span(ui->idx, &ui->filter, ui->reverse, cur->thread_id, &first,
-	    &count, &error)) {
+	if (!browse_thread_span(ui, cur->thread_id, &first, &count, &error)) {
 		ui_set_message(ui, true, "%s", error != NULL ? error->message : "No thread here.");
 		g_clear_error(&error);
 		return;
 	}
 	if (direction > 0) {
-		if (first + count >= ui->total) {
+		if (first + count >= ui->index->total) {
 			ui_set_message(ui, false, "You are on the last thread.");
 			return;
 		}
@@ -532,8 +554,7 @@ ui_browse_thread_step(struct ui *ui, int direction)
 		}
 		if (!browse_row_at(ui, first - 1, &prev))
 			return;
-		if (!index_query_thread_span(ui->idx, &ui->filter, ui->reverse, prev.thread_id,
-		    &first, &count, &error)) {
+		if (!browse_thread_span(ui, prev.thread_id, &first, &count, &error)) {
 			ui_set_message(ui, true, "%s",
 			    error != NULL ? error->message : "No thread here.");
 			g_clear_error(&error);
@@ -559,8 +580,7 @@ ui_browse_parent(struct ui *ui)
 		ui_set_message(ui, true, "This message has no parent here.");
 		return;
 	}
-	pos = index_query_position(ui->idx, &ui->filter, ui->sort, ui->reverse, cur->thread_parent,
-	    NULL);
+	pos = ui_index_position(ui, cur->thread_parent, NULL);
 	if (pos < 0) {
 		ui_set_message(ui, true, "The parent message is not in this view.");
 		return;

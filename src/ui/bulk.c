@@ -13,17 +13,47 @@
 #include "surat/search.h"
 #include "surat/store.h"
 
+/* What acts on the index's messages: opaque to the rest of ui/. */
+struct ui_bulk {
+	struct change *change; /* undoable actions (change.h) */
+	bool tag_prefix;       /* ; was typed: the next action is on the tagged */
+	bool tagged;           /* the action running now (and its prompt) is on the tagged */
+};
+
 void
 ui_bulk_init(struct ui *ui)
 {
-	ui->change = change_new(ui->idx, ui->config, ui->config->trash);
+	ui->bulk = g_new0(struct ui_bulk, 1);
+	ui->bulk->change = change_new(ui->idx, ui->config, ui->config->trash);
 }
 
 void
 ui_bulk_clear(struct ui *ui)
 {
-	change_free(ui->change);
-	ui->change = NULL;
+	if (ui->bulk == NULL)
+		return;
+	change_free(ui->bulk->change);
+	g_clear_pointer(&ui->bulk, g_free);
+}
+
+void
+ui_bulk_action_starts(struct ui *ui)
+{
+	ui->bulk->tagged = ui->bulk->tag_prefix;
+	ui->bulk->tag_prefix = false;
+	ui->dirty |= UI_DIRTY_STATUS;
+}
+
+bool
+ui_bulk_on_tagged(const struct ui *ui)
+{
+	return ui->bulk->tagged;
+}
+
+bool
+ui_bulk_prefixed(const struct ui *ui)
+{
+	return ui->bulk->tag_prefix;
 }
 
 bool
@@ -31,7 +61,7 @@ ui_action_ids(struct ui *ui, GArray *ids, GError **error)
 {
 	const struct index_message *cur;
 
-	if (ui->tagged)
+	if (ui->bulk->tagged)
 		return index_tagged(ui->idx, ids, error);
 	cur = ui_index_current(ui);
 	if (cur != NULL)
@@ -50,7 +80,8 @@ bulk_ids(struct ui *ui)
 		ui_set_message(ui, true, "%s", error->message);
 		g_clear_error(&error);
 	} else if (ids->len == 0) {
-		ui_set_message(ui, true, ui->tagged ? "No tagged messages." : "No message here.");
+		ui_set_message(ui, true, ui_bulk_on_tagged(ui) ? "No tagged messages." :
+		    "No message here.");
 	} else {
 		return ids;
 	}
@@ -72,7 +103,7 @@ bulk_report(struct ui *ui, GError *error)
 static void
 bulk_changed(struct ui *ui, int64_t id)
 {
-	ui_browse_keep(ui, id, ui->cursor - ui->top);
+	ui_browse_keep(ui, id, ui_index_cursor(ui) - ui_index_top(ui));
 }
 
 bool
@@ -109,8 +140,8 @@ ui_bulk_flags(struct ui *ui, enum keymap_action action)
 		remove = "T";
 		break;
 	}
-	ok = change_flags(ui->change, ids, add, remove, true, &done, &error);
-	if (ok && ui->tagged)
+	ok = change_flags(ui->bulk->change, ids, add, remove, true, &done, &error);
+	if (ok && ui->bulk->tagged)
 		ui_set_message(ui, false, "%s: %u of %u tagged message%s changed.",
 		    keymap_action_name(action), done, ids->len, ids->len == 1 ? "" : "s");
 	bulk_report(ui, error);
@@ -127,7 +158,7 @@ ui_bulk_mark_read(struct ui *ui, int64_t id, GError **error)
 
 	g_array_append_val(ids, id);
 	/* Opening a message is no action to undo. */
-	ok = change_flags(ui->change, ids, "S", NULL, false, NULL, error);
+	ok = change_flags(ui->bulk->change, ids, "S", NULL, false, NULL, error);
 	g_array_free(ids, TRUE);
 	ui->dirty |= UI_RELOAD_ROWS;
 	return ok;
@@ -150,13 +181,13 @@ ui_bulk_tag(struct ui *ui)
 	tag = !cur->tagged;
 	ids = g_array_new(FALSE, FALSE, sizeof(int64_t));
 	g_array_append_val(ids, id);
-	if (!change_tag(ui->change, ids, tag, NULL, &error))
+	if (!change_tag(ui->bulk->change, ids, tag, NULL, &error))
 		bulk_report(ui, error);
 	g_array_free(ids, TRUE);
 	bulk_changed(ui, id);
 	/* As in mutt: on to the next message. */
-	if (ui->cursor + 1 < ui->total)
-		ui_index_move(ui, ui->cursor + 1);
+	if (ui_index_cursor(ui) + 1 < ui_index_total(ui))
+		ui_index_move(ui, ui_index_cursor(ui) + 1);
 }
 
 struct search_query *
@@ -192,7 +223,7 @@ ui_bulk_query(struct ui *ui, const char *text)
 static void
 bulk_tag_query(struct ui *ui, const char *text, bool tag)
 {
-	struct index_filter filter = ui->filter;
+	struct index_filter filter = *ui_index_filter(ui);
 	struct search_query *query;
 	GError *error = NULL;
 	int64_t id = ui_browse_current_id(ui), done = 0;
@@ -205,7 +236,7 @@ bulk_tag_query(struct ui *ui, const char *text, bool tag)
 	filter.query = query;
 	filter.threads = NULL;
 	filter.collapse_all = false;
-	if (change_tag_filter(ui->change, &filter, tag, &done, &error))
+	if (change_tag_filter(ui->bulk->change, &filter, tag, &done, &error))
 		ui_set_message(ui, false, "%" G_GINT64_FORMAT " message%s %s.", done,
 		    done == 1 ? "" : "s", tag ? "tagged" : "untagged");
 	bulk_report(ui, error);
@@ -245,7 +276,7 @@ ui_bulk_prefix(struct ui *ui)
 	} else if (ids->len == 0) {
 		ui_set_message(ui, true, "No tagged messages.");
 	} else {
-		ui->tag_prefix = true;
+		ui->bulk->tag_prefix = true;
 		ui_set_message(ui, false, "tag-prefix: the next action applies to %u tagged message%s.",
 		    ids->len, ids->len == 1 ? "" : "s");
 	}
@@ -260,7 +291,7 @@ ui_bulk_undo(struct ui *ui)
 	char *label = NULL;
 	guint done = 0;
 
-	if (!change_undo(ui->change, &label, &done, &error)) {
+	if (!change_undo(ui->bulk->change, &label, &done, &error)) {
 		if (error != NULL)
 			bulk_report(ui, error);
 		else

@@ -245,14 +245,14 @@ ui_fetcher_timeout_ms(struct ui *ui)
 static void
 fetch_reload_keep_cursor(struct ui *ui)
 {
-	int64_t id = ui_browse_current_id(ui), offset = ui->cursor - ui->top;
-	int64_t old_total = ui->total;
+	int64_t id = ui_browse_current_id(ui), offset = ui_index_cursor(ui) - ui_index_top(ui);
+	int64_t old_total = ui_index_total(ui);
 
 	if (id == 0) {
 		ui_index_reload(ui);
 		/* An empty index a moment ago: start on the first unread. */
-		if (old_total == 0 && ui->total > 0)
-			ui->cursor = 0;
+		if (old_total == 0 && ui_index_total(ui) > 0)
+			ui_index_move(ui, 0);
 		ui->dirty |= UI_RELOAD_ROWS;
 		return;
 	}
@@ -350,7 +350,7 @@ fetch_new_mail_command(struct ui *ui, unsigned int n_new, const char *accounts)
 	if (ui->config->new_mail_argv == NULL)
 		return;
 	if (!index_query_count(ui->idx, &all, &total, &unread, NULL))
-		unread = ui->unread;
+		unread = ui_index_unread(ui);
 	argv = config_new_mail_argv(ui->config, n_new, (unsigned int)MAX(unread, 0), accounts);
 	if (argv == NULL)
 		return;

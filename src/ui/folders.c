@@ -74,9 +74,7 @@ folders_count(guint n)
 static void
 folders_check_pager(struct ui *ui)
 {
-	if (ui->pager == NULL ||
-	    index_query_position(ui->idx, &ui->filter, ui->sort, ui->reverse, ui->pager->id,
-	    NULL) >= 0)
+	if (ui->pager == NULL || ui_index_position(ui, ui->pager->id, NULL) >= 0)
 		return;
 	ui_pager_free(ui->pager);
 	ui->pager = NULL;
@@ -392,8 +390,7 @@ ui_folders_expunge(struct ui *ui)
 	folders_forget(f);
 	m.ids = g_array_new(FALSE, FALSE, sizeof(int64_t));
 	m.trash = ui->config->trash;
-	if (!index_query_foreach(ui->idx, &ui->filter, ui->sort, ui->reverse, folders_marked_row,
-	    &m, &error)) {
+	if (!ui_index_foreach(ui, folders_marked_row, &m, &error)) {
 		ui_set_message(ui, true, "%s", error->message);
 		g_clear_error(&error);
 		g_array_unref(m.ids);

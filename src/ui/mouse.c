@@ -23,11 +23,11 @@ mouse_sidebar_click(struct ui *ui, int y)
 static void
 mouse_index_click(struct ui *ui, const struct ui_layout *l, int y)
 {
-	int64_t position = ui->top + (y - l->index_y);
+	int64_t position = ui_index_top(ui) + (y - l->index_y);
 
-	if (position < 0 || position >= ui->total)
+	if (position < 0 || position >= ui_index_total(ui))
 		return;
-	if (position == ui->cursor) {
+	if (position == ui_index_cursor(ui)) {
 		ui_action_open(ui);
 		return;
 	}
@@ -55,15 +55,8 @@ mouse_wheel(struct ui *ui, const struct ui_layout *l, int x, int y, int lines)
 		ui_pager_scroll(ui, lines);
 		return;
 	}
-	if (l->index_h > 0 && y >= l->index_y && y < l->index_y + l->index_h) {
-		int64_t top = CLAMP(ui->top + lines, 0, MAX(0, ui->total - ui->index_height));
-
-		/* The rows move under a cursor that stays on screen. */
-		ui->top = top;
-		ui->cursor = CLAMP(ui->cursor, top, MAX(top, top + ui->index_height - 1));
-		ui->cursor = MIN(ui->cursor, MAX(0, ui->total - 1));
-		ui->dirty |= UI_RELOAD_ROWS | UI_DIRTY_ALL;
-	}
+	if (l->index_h > 0 && y >= l->index_y && y < l->index_y + l->index_h)
+		ui_index_scroll(ui, lines);
 }
 
 void

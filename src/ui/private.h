@@ -134,10 +134,12 @@ struct ui_mode {
 };
 
 struct ui_fetcher;
+struct ui_index;
+struct ui_browse;
+struct ui_bulk;
 struct ui_views;
 struct ui_sidebar;
 struct ui_folders;
-struct change;
 struct search_query;
 
 struct ui {
@@ -147,27 +149,10 @@ struct ui {
 	bool quit;
 	unsigned int dirty;
 
-	/* The index view: only the visible rows are held. */
-	struct index_filter filter;
-	enum index_sort sort;
-	bool reverse;
-	int64_t total;
-	int64_t unread;
-	int64_t cursor;   /* position of the selected message, 0-based */
-	int64_t top;      /* position of the first visible row */
-	GPtrArray *rows;  /* struct index_message *, positions top.. */
-	int index_height; /* rows the index pane shows */
-
-	/* Triage (browse.c, bulk.c): limit, search, threads, tags, undo. */
-	struct search_query *limit;  /* the limit (l), or NULL */
-	const struct search_query *mailbox_query; /* the saved search the sidebar opened, or NULL */
-	struct search_query *view_query; /* the two ANDed, when both are set */
-	struct search_query *search; /* the last index search (/), or NULL */
-	bool search_backward;        /* it went up (M-/) */
-	GArray *threads;             /* int64_t; filter.threads: collapsed (or expanded) threads */
-	bool tag_prefix;             /* ; was typed: the next action is on the tagged */
-	bool tagged;                 /* the action running now (and its prompt) is on the tagged */
-	struct change *change;       /* undoable actions (change.h) */
+	/* The index view (index-view.c, browse.c) and what acts on its messages (bulk.c). */
+	struct ui_index *index;
+	struct ui_browse *browse;
+	struct ui_bulk *bulk;
 
 	struct ui_pager *pager; /* NULL when no message is open */
 	bool zoom;              /* pager takes the whole screen */
@@ -230,8 +215,6 @@ struct ui_layout {
 	int sidebar_w;         /* columns of the sidebar at the left; 0 until it exists */
 };
 void ui_layout_compute(const struct ui *ui, struct ui_layout *l);
-/* Put the cursor on the view's first unread message, else its last. */
-void ui_initial_cursor(struct ui *ui);
 
 /* term.c: the terminal, colours and signals. */
 bool ui_term_start(const struct theme *theme, GError **error);
@@ -264,9 +247,9 @@ void ui_action_unavailable(struct ui *ui, enum keymap_action action);
 void ui_action_open(struct ui *ui);
 /*
  * The messages the running action applies to, appended to IDS (int64_t):
- * every tagged one after ; (ui->tagged), else the current one (none on an
- * empty view).  For actions whose prompt answers later, ui->tagged keeps
- * its value until the next action runs.
+ * every tagged one after ; (ui_bulk_on_tagged), else the current one (none
+ * on an empty view).  For actions whose prompt answers later, that stays
+ * true until the next action runs.
  */
 bool ui_action_ids(struct ui *ui, GArray *ids, GError **error);
 /* Ask a y/n question; DONE gets "y" or "n". */
@@ -295,13 +278,39 @@ void ui_cmdline_run(struct ui *ui, const char *line);
 /* mouse.c: one mouse event (after UI_KEY_MOUSE). */
 void ui_mouse_event(struct ui *ui);
 
-/* index-view.c */
+/*
+ * index-view.c: the message list.  Its state (index-view.h) is opaque to
+ * all of ui/ but browse.c; the rest reads and moves it through these.
+ */
+void ui_index_init(struct ui *ui);
+void ui_index_clear(struct ui *ui);
 void ui_index_reload(struct ui *ui);
 void ui_index_move(struct ui *ui, int64_t position);
 const struct index_message *ui_index_current(struct ui *ui);
 void ui_index_draw(struct ui *ui, int y, int height, int width);
 /* The Maildir of the mailbox (ACCOUNT, FOLDER): folder "" or NULL is the inbox.  New string. */
 char *ui_index_maildir(const struct ui *ui, const char *account, const char *folder);
+int64_t ui_index_total(const struct ui *ui);  /* rows of the view (a collapsed thread is one) */
+int64_t ui_index_unread(const struct ui *ui); /* unread messages of the view */
+int64_t ui_index_cursor(const struct ui *ui); /* position of the selected row */
+int64_t ui_index_top(const struct ui *ui);    /* position of the first row on screen */
+int ui_index_height(const struct ui *ui);     /* rows the pane shows */
+/* The pane is HEIGHT rows now; when that changed, the cursor is centred again. */
+void ui_index_resize(struct ui *ui, int height);
+/* The wheel: the rows move LINES (up when negative) under a cursor that stays on screen. */
+void ui_index_scroll(struct ui *ui, int64_t lines);
+/* Show mailbox ACCOUNT/FOLDER (borrowed; index_filter's meaning) from its first row. */
+void ui_index_set_mailbox(struct ui *ui, const char *account, const char *folder);
+/* The view's filter (mailbox, query, threads), for a query over the same messages. */
+const struct index_filter *ui_index_filter(const struct ui *ui);
+/* Put the cursor on the view's first unread message, else its last. */
+void ui_index_initial_cursor(struct ui *ui);
+/* The position of the first unread row after the cursor (wrapping around), or -1. */
+int64_t ui_index_find_unread(struct ui *ui);
+/* The position of row ID in the view, or -1 (index_query_position). */
+int64_t ui_index_position(struct ui *ui, int64_t id, GError **error);
+/* FN on each row of the view, in its order (index_query_foreach). */
+bool ui_index_foreach(struct ui *ui, index_row_fn fn, void *data, GError **error);
 
 /* pager.c */
 struct ui_pager *ui_pager_open(struct ui *ui, const struct index_message *msg, GError **error);
@@ -356,6 +365,12 @@ void ui_bulk_tag(struct ui *ui);
 void ui_bulk_tag_prompt(struct ui *ui, bool tag);
 void ui_bulk_prefix(struct ui *ui);
 void ui_bulk_undo(struct ui *ui);
+/* An action starts: it is on the tagged messages when ; was typed before it (then ; is spent). */
+void ui_bulk_action_starts(struct ui *ui);
+/* The running action (and its prompt) is on the tagged messages. */
+bool ui_bulk_on_tagged(const struct ui *ui);
+/* ; was typed: the next action is on the tagged messages. */
+bool ui_bulk_prefixed(const struct ui *ui);
 /*
  * TEXT parsed as a query and ANDed with the limit, so it covers what the
  * view shows; NULL with the error (and its column) on the message line.
@@ -422,7 +437,8 @@ void ui_help_push_log(struct ui *ui);
 
 /*
  * sidebar.c: the mailboxes (unified inbox, accounts, their local folders,
- * saved searches) with new/total counts; opening one sets ui->filter.
+ * saved searches) with new/total counts; opening one sets the index view's
+ * mailbox (ui_index_set_mailbox).
  * ui_sidebar_init picks the first view (one account: its inbox; else every
  * inbox).  Counts are read again only when the index changed.
  */

@@ -391,18 +391,15 @@ sidebar_open(struct ui *ui, const struct sidebar_entry *e)
 	    e->account);
 	sb->view_folder = e->kind == SIDEBAR_SEARCH ? NULL :
 	    g_strdup(e->kind == SIDEBAR_FOLDER ? e->folder : "");
-	ui->filter.account = sb->view_account;
-	ui->filter.folder = sb->view_folder;
+	ui_index_set_mailbox(ui, sb->view_account, sb->view_folder);
 	ui_browse_mailbox_opened(ui, e->kind == SIDEBAR_SEARCH ? sb->queries[e->search] : NULL);
 	if (ui->pager != NULL) {
 		ui_pager_free(ui->pager);
 		ui->pager = NULL;
 		ui->zoom = false;
 	}
-	ui->cursor = 0;
-	ui->top = 0;
 	ui_index_reload(ui);
-	ui_initial_cursor(ui);
+	ui_index_initial_cursor(ui);
 	ui->dirty |= UI_DIRTY_ALL | UI_RELOAD_ROWS;
 }
 
@@ -427,8 +424,7 @@ ui_sidebar_init(struct ui *ui)
 	sb->view_account = g_strdup(sb->open.account != NULL ? sb->open.account :
 	    sidebar_only_account(sb));
 	sb->view_folder = g_strdup("");
-	ui->filter.account = sb->view_account;
-	ui->filter.folder = sb->view_folder;
+	ui_index_set_mailbox(ui, sb->view_account, sb->view_folder);
 	at = sidebar_find(sb, &sb->open);
 	sb->cursor = at >= 0 ? (guint)at : 0;
 }

@@ -50,12 +50,12 @@ ui_status_draw(struct ui *ui, int y, int width)
 	scope = ui_sidebar_scope(ui);
 	g_string_append_printf(s, "-- surat: %s -- ", scope);
 	g_free(scope);
-	if (ui->total > 0)
-		g_string_append_printf(s, "%" G_GINT64_FORMAT "/%" G_GINT64_FORMAT, ui->cursor + 1,
-		    ui->total);
+	if (ui_index_total(ui) > 0)
+		g_string_append_printf(s, "%" G_GINT64_FORMAT "/%" G_GINT64_FORMAT,
+		    ui_index_cursor(ui) + 1, ui_index_total(ui));
 	else
 		g_string_append(s, "0/0");
-	g_string_append_printf(s, " -- %" G_GINT64_FORMAT " new ", ui->unread);
+	g_string_append_printf(s, " -- %" G_GINT64_FORMAT " new ", ui_index_unread(ui));
 	sort = ui_browse_sort_name(ui);
 	g_string_append_printf(s, "-- %s ", sort);
 	g_free(sort);
@@ -67,7 +67,7 @@ ui_status_draw(struct ui *ui, int y, int width)
 		marker_cols = width_of(s->str) - marker;
 		g_string_append_c(s, ' ');
 	}
-	if (ui->tag_prefix)
+	if (ui_bulk_prefixed(ui))
 		g_string_append(s, "-- tag-prefix ");
 	if (pending != NULL) {
 		/* A sequence waits for its next key: say which keys are typed. */

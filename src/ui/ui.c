@@ -104,12 +104,7 @@ ui_draw(struct ui *ui)
 	struct ui_layout l;
 
 	ui_layout_compute(ui, &l);
-	if (ui->index_height != MAX(1, l.index_h)) {
-		/* The pane changed size: show the cursor with context around it. */
-		ui->index_height = MAX(1, l.index_h);
-		ui->top = MAX(0, ui->cursor - ui->index_height / 2);
-		ui->dirty |= UI_RELOAD_ROWS;
-	}
+	ui_index_resize(ui, l.index_h);
 	if (ui->dirty & UI_RELOAD_ROWS)
 		ui_index_reload(ui);
 	ui->pane_x = l.sidebar_w;
@@ -132,29 +127,6 @@ ui_draw(struct ui *ui)
 	if (mode == NULL && l.pager_h > 0)
 		ui_links_osc8(ui, l.pager_y, l.pager_h);
 	ui->dirty = 0;
-}
-
-void
-ui_initial_cursor(struct ui *ui)
-{
-	GPtrArray *rows = g_ptr_array_new_with_free_func((GDestroyNotify)index_message_free);
-	struct index_filter unread = ui->filter;
-	int64_t pos = ui->total - 1;
-
-	unread.unread_only = true;
-	if (ui->unread > 0 && index_query_page(ui->idx, &unread, ui->sort, ui->reverse, 0, 1, -1,
-	    rows, NULL) && rows->len == 1) {
-		const struct index_message *m = g_ptr_array_index(rows, 0);
-		int64_t p = index_query_position(ui->idx, &ui->filter, ui->sort, ui->reverse, m->id,
-		    NULL);
-
-		if (p >= 0)
-			pos = p;
-	}
-	g_ptr_array_free(rows, TRUE);
-	ui->cursor = MAX(pos, 0);
-	ui->top = MAX(0, ui->cursor - ui->index_height / 2);
-	ui->dirty |= UI_RELOAD_ROWS;
 }
 
 void
@@ -263,7 +235,7 @@ ui_reload_keep_cursor(struct ui *ui)
 	int64_t id = ui_browse_current_id(ui);
 
 	if (id != 0)
-		ui_browse_keep(ui, id, ui->cursor - ui->top);
+		ui_browse_keep(ui, id, ui_index_cursor(ui) - ui_index_top(ui));
 	else
 		ui->dirty |= UI_RELOAD_ROWS;
 	ui->dirty |= UI_DIRTY_ALL;
@@ -489,10 +461,9 @@ ui_run(const struct surat_config *config)
 
 	memset(&ui, 0, sizeof ui);
 	ui.config = config;
-	ui.rows = g_ptr_array_new_with_free_func((GDestroyNotify)index_message_free);
+	ui_index_init(&ui);
 	ui_prompt_init(&ui);
 	ui_browse_init(&ui);
-	ui.index_height = 1;
 	ui.index_lines = config->index_lines;
 	ui.mouse = config->mouse;
 	ui.osc8_links = config->osc8_links;
@@ -516,11 +487,11 @@ ui_run(const struct surat_config *config)
 	if (!ui_term_start(ui.theme, &error))
 		goto fail;
 	ui_term_mouse(ui.mouse);
-	ui.index_height = MAX(1, LINES - 2);
+	ui_index_resize(&ui, LINES - 2);
 	ui_sidebar_init(&ui);
 	ui_folders_init(&ui);
 	ui_index_reload(&ui);
-	ui_initial_cursor(&ui);
+	ui_index_initial_cursor(&ui);
 	ui_fetcher_init(&ui);
 	ui.dirty |= UI_DIRTY_ALL;
 	ui_loop(&ui);
@@ -553,7 +524,7 @@ out:
 	ui_browse_clear(&ui);
 	index_free(ui.idx);
 	theme_free(ui.theme);
-	g_ptr_array_free(ui.rows, TRUE);
+	ui_index_clear(&ui);
 	ui_prompt_clear(&ui);
 	keymap_free(ui.keymap);
 	g_free(ui.date_format);
