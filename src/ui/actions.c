@@ -510,18 +510,28 @@ void
 ui_action_run(struct ui *ui, enum keymap_action action)
 {
 	struct ui_mode *mode = ui_mode_top(ui);
+
+	if (mode != NULL)
+		mode->cls->key(ui, mode, action, KEYMAP_KEY_NONE);
+}
+
+void
+ui_action_mail(struct ui *ui, struct ui_mode *mode, enum keymap_action action, int32_t typed)
+{
 	unsigned int needs;
 
-	if (mode != NULL) {
-		/* A mode on top takes the actions of its keys. */
-		mode->cls->key(ui, mode, action, KEYMAP_KEY_NONE);
+	(void)mode;
+	if (action == KEYMAP_ACTION_NONE) {
+		/* Escape alone cancels whatever there was; it needs no binding. */
+		if (typed != KEYMAP_KEY_NONE && typed != KEYMAP_KEY_ESCAPE)
+			ui_say_unbound(ui, ui_context(ui), NULL);
 		return;
 	}
 	if (ui_context(ui) == KEYMAP_CONTEXT_SIDEBAR && action == KEYMAP_ACTION_QUIT) {
 		ui_sidebar_action(ui, action);
 		return;
 	}
-	if (action != KEYMAP_ACTION_NONE && action != KEYMAP_ACTION_TAG_PREFIX) {
+	if (action != KEYMAP_ACTION_TAG_PREFIX) {
 		/* ; applies to this one action (and its prompt): see ui_action_ids(). */
 		ui_bulk_action_starts(ui);
 	}

@@ -480,7 +480,8 @@ cmdline_complete(struct ui *ui, const char *line, size_t cursor, GPtrArray *out)
 	n = done->len - 1;
 	start = cursor - strlen(word);
 	if (n == 0) {
-		enum keymap_context context = ui_mode_top(ui) != NULL ? ui_mode_top(ui)->context :
+		const struct ui_mode *cover = ui_mode_cover(ui);
+		enum keymap_context context = cover != NULL ? cover->context :
 		    ui->pager != NULL ? KEYMAP_CONTEXT_PAGER : KEYMAP_CONTEXT_INDEX;
 		const char **names = cmdline_action_names(context);
 

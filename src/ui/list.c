@@ -160,7 +160,12 @@ list_free(void *data)
 }
 
 static const struct ui_mode_class list_class = {
-	"list", KEYMAP_CONTEXT_INDEX, list_draw, list_key, list_free,
+	.name = "list",
+	.context = KEYMAP_CONTEXT_INDEX, /* the pusher's list class gives its own */
+	.draw = list_draw,
+	.key = list_key,
+	.mouse = ui_mode_mouse_lines,
+	.free = list_free,
 };
 
 void

@@ -1,8 +1,7 @@
 /*
- * mode: the stack of modes over the index and pager (private.h, struct
- * ui_mode).  Pushing one shows it at the next draw; popping one frees it
- * and draws again what is below.  The loop that runs them is ui_loop
- * (and, until they become modes too, the attachment and link views' own).
+ * mode: the stack of modes (private.h, struct ui_mode), the mail mode at
+ * the bottom.  Pushing one shows it at the next draw; popping one frees it
+ * and draws again what is below.  The loop that runs them all is ui_loop.
  */
 #include "private.h"
 
@@ -32,7 +31,7 @@ ui_mode_push(struct ui *ui, const struct ui_mode_class *cls, void *data)
 void
 ui_mode_pop(struct ui *ui)
 {
-	if (ui->modes == NULL || ui->modes->len == 0)
+	if (ui->modes == NULL || ui->modes->len <= 1)
 		return;
 	mode_free(g_ptr_array_steal_index(ui->modes, ui->modes->len - 1));
 	ui->dirty |= UI_DIRTY_ALL;
@@ -46,12 +45,38 @@ ui_mode_top(const struct ui *ui)
 	return g_ptr_array_index(ui->modes, ui->modes->len - 1);
 }
 
+struct ui_mode *
+ui_mode_cover(const struct ui *ui)
+{
+	if (ui->modes == NULL || ui->modes->len <= 1)
+		return NULL;
+	return ui_mode_top(ui);
+}
+
+enum keymap_context
+ui_mode_context(const struct ui *ui, const struct ui_mode *mode)
+{
+	return mode->cls->focus != NULL ? mode->cls->focus(ui, mode) : mode->context;
+}
+
+void
+ui_mode_mouse_lines(struct ui *ui, struct ui_mode *mode, const struct ui_mouse *event)
+{
+	/* A line a turn, whatever the turn's size: these screens are short. */
+	if (event->wheel != 0)
+		mode->cls->key(ui, mode, event->wheel > 0 ? KEYMAP_ACTION_NEXT_LINE :
+		    KEYMAP_ACTION_PREVIOUS_LINE, KEYMAP_KEY_NONE);
+}
+
 void
 ui_modes_clear(struct ui *ui)
 {
-	while (ui_mode_top(ui) != NULL)
-		ui_mode_pop(ui);
-	if (ui->modes != NULL)
-		g_ptr_array_free(ui->modes, TRUE);
+	guint i;
+
+	if (ui->modes == NULL)
+		return;
+	for (i = ui->modes->len; i > 0; i--)
+		mode_free(g_ptr_array_index(ui->modes, i - 1));
+	g_ptr_array_free(ui->modes, TRUE);
 	ui->modes = NULL;
 }

@@ -4,7 +4,9 @@
  * second click of a double click) opens it.  The wheel scrolls the pane
  * under the pointer: the index, or the pager; over the sidebar it moves its
  * highlight.  A click on a sidebar entry opens it.  Clicks on the status and
- * message lines, and on the pager, do nothing.
+ * message lines, and on the pager, do nothing.  Over another mode (the
+ * text pager, a list) the wheel moves a line a turn.  Each event goes to
+ * the top mode's mouse function.
  */
 #include <curses.h>
 
@@ -37,58 +39,55 @@ mouse_index_click(struct ui *ui, const struct ui_layout *l, int y)
 		ui_action_open(ui);
 }
 
-/* The wheel over the pane at row Y: LINES down (or up when negative). */
-static void
-mouse_wheel(struct ui *ui, const struct ui_layout *l, int x, int y, int lines)
+void
+ui_mouse_mail(struct ui *ui, struct ui_mode *mode, const struct ui_mouse *event)
 {
-	if (x < l->sidebar_w && y < l->status_y) {
-		/* Over the sidebar: the highlight moves, as M-j and M-k. */
-		ui_sidebar_action(ui, lines > 0 ? KEYMAP_ACTION_SIDEBAR_NEXT :
-		    KEYMAP_ACTION_SIDEBAR_PREVIOUS);
+	struct ui_layout l;
+	int x = event->x, y = event->y;
+
+	(void)mode;
+	ui_layout_compute(ui, &l);
+	if (event->wheel != 0) {
+		if (x < l.sidebar_w && y < l.status_y)
+			/* Over the sidebar: the highlight moves, as M-j and M-k. */
+			ui_sidebar_action(ui, event->wheel > 0 ? KEYMAP_ACTION_SIDEBAR_NEXT :
+			    KEYMAP_ACTION_SIDEBAR_PREVIOUS);
+		else if (l.pager_h > 0 && y >= l.pager_y && y < l.pager_y + l.pager_h)
+			ui_pager_scroll(ui, event->wheel);
+		else if (l.index_h > 0 && y >= l.index_y && y < l.index_y + l.index_h)
+			/* The rows move under a cursor that stays on screen. */
+			ui_index_scroll(ui, event->wheel);
 		return;
 	}
-	if (ui_mode_top(ui) != NULL) {
-		ui_action_run(ui, lines > 0 ? KEYMAP_ACTION_NEXT_LINE : KEYMAP_ACTION_PREVIOUS_LINE);
-		return;
-	}
-	if (l->pager_h > 0 && y >= l->pager_y && y < l->pager_y + l->pager_h) {
-		ui_pager_scroll(ui, lines);
-		return;
-	}
-	if (l->index_h > 0 && y >= l->index_y && y < l->index_y + l->index_h)
-		ui_index_scroll(ui, lines);
+	if (x < l.sidebar_w && y < l.status_y)
+		mouse_sidebar_click(ui, y);
+	else if (l.index_h > 0 && y >= l.index_y && y < l.index_y + l.index_h)
+		mouse_index_click(ui, &l, y);
+	/* The pager, the rule, the status and message lines: nothing. */
 }
 
 void
 ui_mouse_event(struct ui *ui)
 {
-	struct ui_layout l;
+	struct ui_mode *mode = ui_mode_top(ui);
+	struct ui_mouse event = { 0, 0, 0, false };
 	MEVENT ev;
 
 	if (getmouse(&ev) != OK || !ui->mouse)
 		return;
-	if (ui->prompt.kind != UI_PROMPT_NONE)
+	if (ui->prompt.kind != UI_PROMPT_NONE || mode == NULL || mode->cls->mouse == NULL)
 		return;
-	ui_layout_compute(ui, &l);
-	if (ev.bstate & BUTTON4_PRESSED) {
-		mouse_wheel(ui, &l, ev.x, ev.y, -MOUSE_WHEEL_LINES);
-		return;
-	}
+	event.x = ev.x;
+	event.y = ev.y;
+	if (ev.bstate & BUTTON4_PRESSED)
+		event.wheel = -MOUSE_WHEEL_LINES;
 #ifdef BUTTON5_PRESSED
-	if (ev.bstate & BUTTON5_PRESSED) {
-		mouse_wheel(ui, &l, ev.x, ev.y, MOUSE_WHEEL_LINES);
-		return;
-	}
+	else if (ev.bstate & BUTTON5_PRESSED)
+		event.wheel = MOUSE_WHEEL_LINES;
 #endif
-	if (!(ev.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED | BUTTON1_DOUBLE_CLICKED)))
+	else if (ev.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED | BUTTON1_DOUBLE_CLICKED))
+		event.click = true;
+	else
 		return;
-	if (ev.x < l.sidebar_w && ev.y < l.status_y) {
-		mouse_sidebar_click(ui, ev.y);
-		return;
-	}
-	if (ui_mode_top(ui) != NULL)
-		return;
-	if (l.index_h > 0 && ev.y >= l.index_y && ev.y < l.index_y + l.index_h)
-		mouse_index_click(ui, &l, ev.y);
-	/* The pager, the rule, the status and message lines: nothing. */
+	mode->cls->mouse(ui, mode, &event);
 }

@@ -109,20 +109,34 @@ struct ui_prompt {
 };
 
 /*
- * A mode: a screen of its own with its own keys, pushed over the index and
- * pager as tmux pushes its window modes (mode.c).  The top mode draws the
- * screen but the message line, gets the keys of its context and the
- * actions they name (ACTION none with TYPED: a key bound to nothing, or
- * Escape), and is freed when popped.  ui_loop runs it: the background
- * fetch, resizes, signals and timers keep flowing while it is up.
+ * A mode: a screen of its own with its own keys, on a stack as tmux keeps
+ * its window modes (mode.c).  The bottom one is the mail mode (mail.c: the
+ * sidebar, index and pager), never popped; the others (the text pager, the
+ * lists) are pushed over it.  The top mode draws the screen but the message
+ * line, gets the keys of its context and the actions they name (ACTION
+ * none with TYPED: a key bound to nothing, or Escape) and the mouse, and is
+ * freed when popped.  ui_loop runs them all: the background fetch,
+ * resizes, signals and timers keep flowing whichever is up.  A resize is a
+ * draw at the new LINES and COLS: a mode keeps no screen of its own.
  */
 struct ui_mode;
+
+/* A mouse event as a mode gets it. */
+struct ui_mouse {
+	int x, y;
+	int wheel;  /* lines down (up when negative), or 0 */
+	bool click; /* button 1 */
+};
 
 struct ui_mode_class {
 	const char *name;
 	enum keymap_context context;
+	/* The context now, where it follows the focus (the mail mode's); NULL: CONTEXT. */
+	enum keymap_context (*focus)(const struct ui *ui, const struct ui_mode *mode);
 	void (*draw)(struct ui *ui, struct ui_mode *mode);
 	void (*key)(struct ui *ui, struct ui_mode *mode, enum keymap_action action, int32_t typed);
+	/* NULL: the mode ignores the mouse. */
+	void (*mouse)(struct ui *ui, struct ui_mode *mode, const struct ui_mouse *event);
 	void (*free)(void *data);
 };
 
@@ -156,7 +170,7 @@ struct ui {
 
 	struct ui_pager *pager; /* NULL when no message is open */
 	bool zoom;              /* pager takes the whole screen */
-	GPtrArray *modes;       /* struct ui_mode *: the screens over index and pager, top last */
+	GPtrArray *modes;       /* struct ui_mode *: the mail mode, then those over it, top last */
 
 	struct ui_fetcher *fetcher; /* the background fetch (fetcher.c) */
 	struct reindex_watcher *watcher; /* other programs' changes to the Maildirs (reindex.h) */
@@ -205,7 +219,7 @@ void ui_say_unbound(struct ui *ui, enum keymap_context context, const char *keys
 enum keymap_context ui_context(const struct ui *ui);
 /* Run ACTION as if its key was typed, in the current context. */
 void ui_key_action(struct ui *ui, enum keymap_action action);
-/* Where the panes are now, for the mouse. */
+/* Where the mail mode's panes are now (mail.c), for the mouse. */
 struct ui_layout {
 	int index_y, index_h;  /* index pane (index_h 0: hidden) */
 	int sep_y;             /* the rule between index and pager, or -1 */
@@ -241,8 +255,12 @@ int32_t ui_keys_read(void);
  * actions.c: every action, dispatched by enum keymap_action in one place.
  * ui_action_unavailable() is the single place for actions whose feature is
  * not built yet: "ACTION-NAME: not available yet" on the message line.
+ * ui_action_run gives ACTION to the top mode, as if its key was typed there.
  */
 void ui_action_run(struct ui *ui, enum keymap_action action);
+/* The mail mode's keys: ACTION from the table; a key bound to nothing (TYPED) is said so. */
+void ui_action_mail(struct ui *ui, struct ui_mode *mode, enum keymap_action action,
+    int32_t typed);
 void ui_action_unavailable(struct ui *ui, enum keymap_action action);
 void ui_action_open(struct ui *ui);
 /*
@@ -275,8 +293,10 @@ void ui_cmdline_open(struct ui *ui);
 /* Run one command line (an action, set, bind, help, quit); errors go to the message line. */
 void ui_cmdline_run(struct ui *ui, const char *line);
 
-/* mouse.c: one mouse event (after UI_KEY_MOUSE). */
+/* mouse.c: one mouse event (after UI_KEY_MOUSE), to the top mode. */
 void ui_mouse_event(struct ui *ui);
+/* The mail mode's: a click or the wheel over the sidebar, the index or the pager. */
+void ui_mouse_mail(struct ui *ui, struct ui_mode *mode, const struct ui_mouse *event);
 
 /*
  * index-view.c: the message list.  Its state (index-view.h) is opaque to
@@ -383,11 +403,24 @@ void ui_message_draw(struct ui *ui, int y, int width);
 
 /* mode.c: the stack of modes (struct ui_mode above). */
 struct ui_mode *ui_mode_push(struct ui *ui, const struct ui_mode_class *cls, void *data);
-/* Pop the top mode and free it; what is below is drawn again. */
+/* Pop the top mode and free it; what is below is drawn again.  The mail mode stays. */
 void ui_mode_pop(struct ui *ui);
-/* The top mode, or NULL when the index and pager are shown. */
+/* The top mode: the mail mode when nothing is over it (NULL only before ui_mail_push). */
 struct ui_mode *ui_mode_top(const struct ui *ui);
+/* The top mode when one covers the mail mode, else NULL. */
+struct ui_mode *ui_mode_cover(const struct ui *ui);
+/* The context the keys are looked up in under MODE. */
+enum keymap_context ui_mode_context(const struct ui *ui, const struct ui_mode *mode);
+/* The wheel moves a mode a line a turn, as its next-line and previous-line keys (text, list). */
+void ui_mode_mouse_lines(struct ui *ui, struct ui_mode *mode, const struct ui_mouse *event);
 void ui_modes_clear(struct ui *ui);
+
+/*
+ * mail.c: the mail mode at the bottom of the stack: the sidebar, the index
+ * and the pager laid out side by side (ui_layout_compute), the status line.
+ * Its keys run the action table (actions.c), its mouse mouse.c's handler.
+ */
+void ui_mail_push(struct ui *ui);
 
 /*
  * text.c: the text pager mode, for every screen of text: the help, the

@@ -683,7 +683,7 @@ int
 ui_sidebar_width(const struct ui *ui, int cols)
 {
 	/* Room for the panes first: no sidebar on a terminal too narrow for both. */
-	if (!ui->sidebar || ui_mode_top(ui) != NULL || cols < ui->sidebar_width + 20)
+	if (!ui->sidebar || ui_mode_cover(ui) != NULL || cols < ui->sidebar_width + 20)
 		return 0;
 	return ui->sidebar_width;
 }

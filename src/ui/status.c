@@ -74,10 +74,10 @@ ui_status_draw(struct ui *ui, int y, int width)
 		g_string_append_printf(s, "-- keys: %s ", pending);
 		g_free(pending);
 	}
-	if (ui->pager != NULL && ui_mode_top(ui) == NULL)
+	if (ui->pager != NULL && ui_mode_cover(ui) == NULL)
 		g_string_append_printf(s, "-- %d%% ", ui_pager_percent(ui));
-	if (ui_mode_top(ui) != NULL && ui_mode_top(ui)->tag != NULL)
-		g_string_append_printf(s, "-- %s ", ui_mode_top(ui)->tag);
+	if (ui_mode_cover(ui) != NULL && ui_mode_cover(ui)->tag != NULL)
+		g_string_append_printf(s, "-- %s ", ui_mode_cover(ui)->tag);
 	{
 		GString *fetch = g_string_new(NULL);
 

@@ -270,7 +270,12 @@ text_free(void *data)
 }
 
 static const struct ui_mode_class text_class = {
-	"text", KEYMAP_CONTEXT_PAGER, text_draw, text_key, text_free,
+	.name = "text",
+	.context = KEYMAP_CONTEXT_PAGER,
+	.draw = text_draw,
+	.key = text_key,
+	.mouse = ui_mode_mouse_lines,
+	.free = text_free,
 };
 
 void

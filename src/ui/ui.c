@@ -18,40 +18,6 @@
 #include "surat/store.h"
 #include "surat/ui.h"
 
-void
-ui_layout_compute(const struct ui *ui, struct ui_layout *l)
-{
-	int content = LINES - 2;
-
-	if (content < 1)
-		content = 1;
-	memset(l, 0, sizeof *l);
-	l->sep_y = -1;
-	l->status_y = LINES - 2;
-	l->message_y = LINES - 1;
-	l->sidebar_w = ui_sidebar_width(ui, COLS);
-	/* A mode covers the panes but leaves their shape (and the index's rows) as they were. */
-	if (ui->pager == NULL) {
-		l->index_h = content;
-	} else if (ui->zoom || content < 6) {
-		l->pager_h = content;
-	} else {
-		l->index_h = MIN(ui->index_lines, content - 4);
-		l->sep_y = l->index_h;
-		l->pager_y = l->index_h + 1;
-		l->pager_h = content - l->index_h - 1;
-	}
-}
-
-int
-ui_pager_height(const struct ui *ui)
-{
-	struct ui_layout l;
-
-	ui_layout_compute(ui, &l);
-	return MAX(1, l.pager_h);
-}
-
 enum keymap_context
 ui_context(const struct ui *ui)
 {
@@ -59,13 +25,7 @@ ui_context(const struct ui *ui)
 
 	if (ui->prompt.kind != UI_PROMPT_NONE)
 		return KEYMAP_CONTEXT_PROMPT;
-	if (mode != NULL)
-		return mode->context;
-	if (ui->sidebar_focus && ui->sidebar)
-		return KEYMAP_CONTEXT_SIDEBAR;
-	if (ui->pager != NULL)
-		return KEYMAP_CONTEXT_PAGER;
-	return KEYMAP_CONTEXT_INDEX;
+	return mode != NULL ? ui_mode_context(ui, mode) : KEYMAP_CONTEXT_INDEX;
 }
 
 void
@@ -81,22 +41,7 @@ ui_set_message(struct ui *ui, bool error, const char *fmt, ...)
 	ui->dirty |= UI_DIRTY_STATUS;
 }
 
-/* The rule between index and pager: the subject of the open message. */
-static void
-ui_draw_separator(struct ui *ui, int y, int width)
-{
-	GString *s = g_string_new("--");
-	int i;
-
-	for (i = 2; i < width; i++)
-		g_string_append_c(s, '-');
-	attrset(ui_term_attr(THEME_SEPARATOR));
-	mvaddnstr(y, ui->pane_x, s->str, width);
-	attrset(A_NORMAL);
-	g_string_free(s, TRUE);
-}
-
-/* Draw everything once. */
+/* Draw everything once: the top mode (the mail mode, or one over it), the message line. */
 static void
 ui_draw(struct ui *ui)
 {
@@ -104,27 +49,17 @@ ui_draw(struct ui *ui)
 	struct ui_layout l;
 
 	ui_layout_compute(ui, &l);
+	/* A mode over the index leaves its shape (and rows) as they were. */
 	ui_index_resize(ui, l.index_h);
 	if (ui->dirty & UI_RELOAD_ROWS)
 		ui_index_reload(ui);
 	ui->pane_x = l.sidebar_w;
-	if (mode != NULL) {
-		/* The top mode draws all but the message line. */
+	if (mode != NULL)
 		mode->cls->draw(ui, mode);
-	} else {
-		if (l.sidebar_w > 0)
-			ui_sidebar_draw(ui, 0, l.status_y, l.sidebar_w);
-		if (l.index_h > 0)
-			ui_index_draw(ui, l.index_y, l.index_h, COLS - l.sidebar_w);
-		if (l.sep_y >= 0)
-			ui_draw_separator(ui, l.sep_y, COLS - l.sidebar_w);
-		if (l.pager_h > 0)
-			ui_pager_draw(ui, l.pager_y, l.pager_h, COLS - l.sidebar_w);
-		ui_status_draw(ui, l.status_y, COLS);
-	}
 	ui_message_draw(ui, l.message_y, COLS);
 	refresh();
-	if (mode == NULL && l.pager_h > 0)
+	/* Links are marked on what the terminal shows, so after refresh(). */
+	if (ui_mode_cover(ui) == NULL && l.pager_h > 0)
 		ui_links_osc8(ui, l.pager_y, l.pager_h);
 	ui->dirty = 0;
 }
@@ -462,6 +397,7 @@ ui_run(const struct surat_config *config)
 	memset(&ui, 0, sizeof ui);
 	ui.config = config;
 	ui_index_init(&ui);
+	ui_mail_push(&ui);
 	ui_prompt_init(&ui);
 	ui_browse_init(&ui);
 	ui.index_lines = config->index_lines;
