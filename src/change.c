@@ -114,7 +114,7 @@ change_tag(struct change *act, const GArray *ids, bool tagged, guint *done, GErr
 		*done = 0;
 	if (!index_undo_begin(act->idx, label, &undo, error))
 		goto out;
-	if (!index_unit_begin(act->idx, &own, error))
+	if (!index_write_begin(act->idx, &own, error))
 		goto out;
 	for (i = 0; i < ids->len; i++) {
 		struct index_message m = { 0 };
@@ -139,10 +139,10 @@ change_tag(struct change *act, const GArray *ids, bool tagged, guint *done, GErr
 		index_message_clear(&m);
 	}
 	if (i < ids->len) {
-		index_unit_abort(act->idx, own);
+		index_write_undo(act->idx, own);
 		n = 0;
 	} else {
-		ok = index_unit_end(act->idx, own, error);
+		ok = index_write_end(act->idx, own, error);
 	}
 out:
 	change_forget_empty(act, undo, ok ? n : 0);
@@ -305,17 +305,17 @@ change_queue_dele(struct change *act, const GPtrArray *dele, GError **error)
 
 	if (dele->len == 0)
 		return true;
-	if (!index_unit_begin(act->idx, &own, error))
+	if (!index_write_begin(act->idx, &own, error))
 		return false;
 	for (i = 0; i < dele->len; i++) {
 		const struct change_dele *d = g_ptr_array_index(dele, i);
 
 		if (!index_gone_add(act->idx, d->account, d->uidl, d->arrival, true, error)) {
-			index_unit_abort(act->idx, own);
+			index_write_undo(act->idx, own);
 			return false;
 		}
 	}
-	if (!index_unit_end(act->idx, own, error))
+	if (!index_write_end(act->idx, own, error))
 		return false;
 	/* The DELE queue survives a lost index in the accounts' UIDL journals. */
 	journals = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, change_records_free);

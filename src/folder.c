@@ -327,8 +327,8 @@ static bool
 folder_end(struct index *idx, bool own, bool ok, GError **error)
 {
 	if (ok)
-		return index_unit_end(idx, own, error);
-	index_unit_abort(idx, own);
+		return index_write_end(idx, own, error);
+	index_write_undo(idx, own);
 	return false;
 }
 
@@ -345,7 +345,7 @@ folder_set_flags(struct index *idx, const char *store, const GArray *ids, const 
 		*done = 0;
 	if (!folder_recover(idx, store, error) || !folder_rows(idx, ids, rows, error))
 		goto out;
-	if (!index_unit_begin(idx, &own, error))
+	if (!index_write_begin(idx, &own, error))
 		goto out;
 	for (i = 0; i < rows->len; i++) {
 		struct index_message *m = g_ptr_array_index(rows, i);
@@ -430,7 +430,7 @@ folder_run_moves(struct index *idx, const char *store, GArray *steps, int64_t un
 		return true;
 	}
 	/* 1. The journal, committed before any file moves. */
-	if (!index_unit_begin(idx, &own, error))
+	if (!index_write_begin(idx, &own, error))
 		goto out;
 	for (i = 0; i < steps->len; i++) {
 		struct folder_step *s = &g_array_index(steps, struct folder_step, i);
@@ -469,7 +469,7 @@ folder_run_moves(struct index *idx, const char *store, GArray *steps, int64_t un
 	/* Moved files must get their rows even when something failed on the way. */
 	folder_sync_dirs(dirs, failure == NULL ? &failure : NULL);
 	/* 3. The rows, and the journal entries dropped, in one transaction. */
-	if (!index_unit_begin(idx, &own, error))
+	if (!index_write_begin(idx, &own, error))
 		goto out;
 	for (i = 0; i < steps->len; i++) {
 		struct folder_step *s = &g_array_index(steps, struct folder_step, i);
@@ -618,7 +618,7 @@ folder_copy(struct index *idx, const char *store, const GArray *ids, const char 
 	}
 	folder_sync_dirs(dirs, failure == NULL ? &failure : NULL);
 	/* 2. The rows of the copies that were made. */
-	if (!index_unit_begin(idx, &own, error))
+	if (!index_write_begin(idx, &own, error))
 		goto out;
 	for (i = 0; i < bases->len; i++) {
 		struct index_message *m = g_ptr_array_index(rows, i);
@@ -684,7 +684,7 @@ folder_finish_expunge(struct index *idx, const char *store, GPtrArray *rows, gui
 		if (!step)
 			goto out;
 	}
-	if (!folder_sync_dirs(dirs, error) || !index_unit_begin(idx, &own, error))
+	if (!folder_sync_dirs(dirs, error) || !index_write_begin(idx, &own, error))
 		goto out;
 	for (i = 0; i < rows->len; i++) {
 		struct index_message *m = g_ptr_array_index(rows, i);
@@ -738,7 +738,7 @@ folder_expunge(struct index *idx, const char *store, const struct surat_config *
 		goto out;
 	}
 	/* 1. The rows leave every view and their UIDLs are remembered, for good. */
-	if (!index_unit_begin(idx, &own, error))
+	if (!index_write_begin(idx, &own, error))
 		goto out;
 	for (i = 0; i < rows->len; i++) {
 		struct index_message *m = g_ptr_array_index(rows, i);
@@ -796,7 +796,7 @@ folder_restore(struct index *idx, const char *store, const GPtrArray *entries, g
 	if (!folder_recover(idx, store, error))
 		goto out;
 	/* Rows that only change tag or flags, in one transaction; the rest planned. */
-	if (!index_unit_begin(idx, &own, error))
+	if (!index_write_begin(idx, &own, error))
 		goto out;
 	for (i = 0; i < entries->len && failure == NULL; i++) {
 		const struct index_undo_entry *e = g_ptr_array_index(entries, i);
@@ -852,7 +852,7 @@ folder_restore(struct index *idx, const char *store, const GPtrArray *entries, g
 		bool own2;
 
 		/* Undone copies: the rows leave first, then their files. */
-		if (!index_unit_begin(idx, &own2, &failure))
+		if (!index_write_begin(idx, &own2, &failure))
 			goto out;
 		for (i = 0; i < doomed->len; i++) {
 			const struct index_message *m = g_ptr_array_index(doomed, i);
@@ -898,7 +898,7 @@ folder_recover_moves(struct index *idx, const char *store, GError **error)
 		ok = true;
 		goto out;
 	}
-	if (!index_unit_begin(idx, &own, error))
+	if (!index_write_begin(idx, &own, error))
 		goto out;
 	for (i = 0; i < moves->len; i++) {
 		struct index_move *mv = g_ptr_array_index(moves, i);

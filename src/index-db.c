@@ -215,24 +215,6 @@ index_write_undo(struct index *idx, bool own)
 }
 
 bool
-index_unit_begin(struct index *idx, bool *own, GError **error)
-{
-	return index_write_begin(idx, own, error);
-}
-
-bool
-index_unit_end(struct index *idx, bool own, GError **error)
-{
-	return index_write_end(idx, own, error);
-}
-
-void
-index_unit_abort(struct index *idx, bool own)
-{
-	index_write_undo(idx, own);
-}
-
-bool
 index_in_transaction(struct index *idx)
 {
 	return !sqlite3_get_autocommit(idx->db);

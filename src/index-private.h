@@ -82,18 +82,29 @@ char *index_column_text(sqlite3_stmt *stmt, int i);
 /* Fill MSG (already clear) from a row of INDEX_COLUMNS starting at column 0. */
 void index_read_row(sqlite3_stmt *stmt, struct index_message *msg);
 
-/*
- * A unit of several writes: a savepoint inside the caller's transaction,
- * else a transaction of its own that takes the write lock at once.
- */
-bool index_write_begin(struct index *idx, bool *own, GError **error);
-bool index_write_end(struct index *idx, bool own, GError **error);
-void index_write_undo(struct index *idx, bool own);
 
 /* Run a statement that yields one integer; -1 on error. */
 int64_t index_query_int(struct index *idx, sqlite3_stmt *stmt, GError **error);
 
 /* index-thread.c: thread rows not threaded yet (no transaction of its own). */
 bool index_thread_refresh(struct index *idx, bool all, GError **error);
+
+/*
+ * index-search.c: a parsed query (search.h) as an SQL condition over the
+ * messages table named ALIAS ("m"), its values bound as parameters named
+ * :PREFIX1, :PREFIX2... (so two queries can share a statement under two
+ * prefixes); "1" for a query that matches everything (NULL QUERY too).
+ */
+struct search_query;
+struct index_search;
+struct index_search *index_search_compile(const struct search_query *query, const char *alias,
+    const char *prefix);
+const char *index_search_sql(const struct index_search *search);
+size_t index_search_n_params(const struct index_search *search);
+/* Bind SEARCH's parameters in STMT, under the PREFIX it was compiled with. */
+void index_search_bind(sqlite3_stmt *stmt, const struct index_search *search, const char *prefix);
+void index_search_free(struct index_search *search);
+/* True when all of QUERY is one full-text match (its SQL is one "id IN" term). */
+bool index_search_is_fulltext(const struct search_query *query);
 
 #endif

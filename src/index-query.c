@@ -55,6 +55,7 @@ struct index_build {
 	 */
 	bool walk;
 	const struct search_query *extra; /* index_query_find's query, bound as :f1.. */
+	struct index_search *query_sql, *extra_sql; /* the two compiled, as last written */
 };
 
 /*
@@ -136,6 +137,8 @@ index_build_init(struct index_build *b, const struct index_filter *filter, enum 
 static void
 index_build_clear(struct index_build *b)
 {
+	index_search_free(b->query_sql);
+	index_search_free(b->extra_sql);
 	g_string_free(b->sql, TRUE);
 	g_free(b->match);
 	g_free(b->threads);
@@ -170,10 +173,11 @@ index_build_where(struct index_build *b, const char *alias)
 		    b->walk ? "+" : "", alias);
 	if (f->query != NULL && search_query_root(f->query) != NULL) {
 		char *term = g_strconcat(b->walk ? "+" : "", alias, NULL);
-		char *q = search_query_sql(f->query, term, "q");
 
-		g_string_append_printf(b->sql, " AND (%s)", q);
-		g_free(q);
+		/* Each alias gets the same parameters: binding the last compiled binds them all. */
+		index_search_free(b->query_sql);
+		b->query_sql = index_search_compile(f->query, term, "q");
+		g_string_append_printf(b->sql, " AND (%s)", index_search_sql(b->query_sql));
 		g_free(term);
 	}
 }
@@ -278,27 +282,6 @@ index_build_key_columns(struct index_build *b)
 		g_string_append_printf(b->sql, "%sm.%s", i > 0 ? ", " : "", k[i].column);
 }
 
-/* Bind the parameters of QUERY (under PREFIX) in STMT. */
-static void
-index_query_bind(sqlite3_stmt *stmt, const struct search_query *query, const char *prefix)
-{
-	const struct search_param *p;
-	size_t i, n;
-
-	if (query == NULL)
-		return;
-	p = search_query_params(query, &n);
-	for (i = 0; i < n; i++) {
-		char name[32];
-
-		g_snprintf(name, sizeof name, ":%s%zu", prefix, i + 1);
-		if (p[i].text != NULL)
-			index_bind_named_text(stmt, name, p[i].text);
-		else
-			index_bind_named_int64(stmt, name, p[i].number);
-	}
-}
-
 /* The statement for the build's SQL, bound to everything the build holds. */
 static sqlite3_stmt *
 index_build_stmt(struct index *idx, struct index_build *b, GError **error)
@@ -313,8 +296,10 @@ index_build_stmt(struct index *idx, struct index_build *b, GError **error)
 		index_bind_named_text(stmt, ":match", b->match);
 	if (b->threads != NULL)
 		index_bind_named_text(stmt, ":threads", b->threads);
-	index_query_bind(stmt, b->filter->query, "q");
-	index_query_bind(stmt, b->extra, "f");
+	if (b->query_sql != NULL)
+		index_search_bind(stmt, b->query_sql, "q");
+	if (b->extra_sql != NULL)
+		index_search_bind(stmt, b->extra_sql, "f");
 	return stmt;
 }
 
@@ -414,7 +399,7 @@ index_query_count(struct index *idx, const struct index_filter *filter, int64_t 
 
 		g_string_append(b.sql, "SELECT count(*), coalesce(sum(instr(m.flags, 'S') = 0), 0)"
 				       " FROM messages m");
-		if (b.filter->query == NULL || search_query_is_fulltext(b.filter->query))
+		if (b.filter->query == NULL || index_search_is_fulltext(b.filter->query))
 			g_string_append(b.sql, " INDEXED BY messages_flags_by_id");
 		index_build_view(&b, false);
 		n_total = n_unread = -1;
@@ -759,10 +744,9 @@ index_query_find_step(struct index *idx, struct index_build *b, sqlite3_value **
 	g_string_assign(b->sql, "SELECT m.id, m.thread_id FROM messages m");
 	index_build_view(b, false);
 	if (b->extra != NULL && search_query_root(b->extra) != NULL) {
-		char *q = search_query_sql(b->extra, "m", "f");
-
-		g_string_append_printf(b->sql, " AND (%s)", q);
-		g_free(q);
+		index_search_free(b->extra_sql);
+		b->extra_sql = index_search_compile(b->extra, "m", "f");
+		g_string_append_printf(b->sql, " AND (%s)", index_search_sql(b->extra_sql));
 	}
 	if (keys[0] != NULL)
 		index_build_beyond(b, !backward);

@@ -1,7 +1,8 @@
 /*
- * search-private: what the query language's parser (search.c), its date
- * and size values (search-range.c) and its compiler to SQL (search-sql.c)
- * share.  Only those three include it.
+ * search-private: what the query language's parser (search.c), its mutt
+ * pattern dialect (search-mutt.c) and its date and size values
+ * (search-range.c) share.  Only those three include it; the compiler to
+ * SQL is the index's (index-search.c), over the public tree.
  */
 #ifndef SURAT_SEARCH_PRIVATE_H
 #define SURAT_SEARCH_PRIVATE_H
@@ -10,17 +11,9 @@
 
 #include "surat/search.h"
 
-/* Markers in the compiled template, replaced by search_query_sql. */
-#define SEARCH_ALIAS '\x01'  /* the table alias */
-#define SEARCH_PARAM '\x02'  /* a parameter: the marker, its number, SEARCH_END */
-#define SEARCH_END   '\x03'
-
 struct search_query {
 	char *text;
 	struct search_node *root;
-	GArray *params;      /* struct search_param; texts owned by texts */
-	GPtrArray *texts;    /* the parameters' strings */
-	char *sql;           /* template with markers */
 };
 
 /* The parser's state. */
@@ -55,6 +48,31 @@ enum search_prefix {
 /* Fail at byte OFFSET with a message (only the first failure counts). */
 void search_fail(struct search_parser *p, size_t offset, const char *fmt, ...)
     G_GNUC_PRINTF(3, 4);
+
+/* search.c: the parser's pieces the mutt dialect shares. */
+struct search_node *search_node_new(struct search_parser *p, enum search_node_kind kind,
+    size_t offset);
+void search_node_free(gpointer data);
+/* Skip white space. */
+void search_skip(struct search_parser *p);
+/* True when C ends a word. */
+bool search_word_end(char c);
+/*
+ * The value after a field or pattern, at P's position: a quoted phrase or a
+ * word.  *QUOTED says which; *OFFSET where it starts.  NULL when there is
+ * none (nothing failed yet).
+ */
+char *search_value(struct search_parser *p, bool *quoted, size_t *offset);
+/* Fill the full-text term NODE of FIELD with VALUE (taken); false after failing. */
+bool search_text_term(struct search_parser *p, struct search_node *node, enum search_field field,
+    char *value, bool quoted, size_t offset);
+
+/* Fill NODE as the Message-ID VALUE (taken; <> dropped); false after failing ("NAME needs..."). */
+bool search_id_term(struct search_parser *p, struct search_node *node, char *value, size_t offset,
+    const char *name);
+
+/* search-mutt.c: the mutt pattern at P's position (on the '~'), or NULL after failing. */
+struct search_node *search_mutt_term(struct search_parser *p);
 
 /* A date: FIELD value (date, before or after) into NODE's lo and hi. */
 bool search_parse_date(struct search_parser *p, enum search_prefix field, const char *value,

@@ -1,14 +1,7 @@
 /*
  * search: the query language (search.h).  A recursive-descent parser over
- * the UTF-8 text builds the tree; search-sql.c compiles it into an SQL
- * condition whose every value is a bound parameter, merging the full-text
- * terms of an AND or OR into one FTS5 MATCH so SQLite runs one full-text
- * lookup where it can.
- *
- * What it must never do: put a byte of the user's text into the SQL (it goes
- * into parameters), or let the user's text be FTS5 syntax (each word or
- * phrase becomes an FTS5 string with its quotes doubled; column filters and
- * operators are ours).
+ * the UTF-8 text builds the tree, with the column of each error; it knows
+ * no SQL.  The index compiles the tree over its own schema (index-search.c).
  */
 #include "search-private.h"
 #include "surat/sanitize.h"
@@ -48,35 +41,6 @@ static const char *const search_statuses[] = {
 	[SEARCH_STATUS_OLD] = "old",
 };
 
-/* What a mutt pattern letter means. */
-struct search_mutt {
-	char letter;
-	enum search_field field;
-	enum search_status status; /* for SEARCH_FIELD_STATUS */
-};
-
-static const struct search_mutt search_mutt_patterns[] = {
-	{ 'f', SEARCH_FIELD_FROM, 0 },
-	{ 't', SEARCH_FIELD_TO, 0 },
-	{ 'c', SEARCH_FIELD_CC, 0 },
-	{ 'C', SEARCH_FIELD_RECIPIENTS, 0 },
-	{ 's', SEARCH_FIELD_SUBJECT, 0 },
-	{ 'b', SEARCH_FIELD_BODY, 0 },
-	{ 'B', SEARCH_FIELD_TEXT, 0 },
-	{ 'i', SEARCH_FIELD_ID, 0 },
-	{ 'd', SEARCH_FIELD_DATE, 0 },
-	{ 'z', SEARCH_FIELD_SIZE, 0 },
-	{ 'A', SEARCH_FIELD_ALL, 0 },
-	{ 'N', SEARCH_FIELD_STATUS, SEARCH_STATUS_NEW },
-	{ 'O', SEARCH_FIELD_STATUS, SEARCH_STATUS_OLD },
-	{ 'U', SEARCH_FIELD_STATUS, SEARCH_STATUS_UNREAD },
-	{ 'R', SEARCH_FIELD_STATUS, SEARCH_STATUS_READ },
-	{ 'F', SEARCH_FIELD_STATUS, SEARCH_STATUS_FLAGGED },
-	{ 'D', SEARCH_FIELD_STATUS, SEARCH_STATUS_DELETED },
-	{ 'T', SEARCH_FIELD_STATUS, SEARCH_STATUS_TAGGED },
-	{ 'Q', SEARCH_FIELD_STATUS, SEARCH_STATUS_REPLIED },
-};
-
 /* The names of the fields in the tree's description. */
 static const char *const search_field_names[] = {
 	[SEARCH_FIELD_TEXT] = "text",
@@ -106,7 +70,7 @@ search_error_clear(struct search_error *error)
 }
 
 /* Free NODE and what is under it. */
-static void
+void
 search_node_free(gpointer data)
 {
 	struct search_node *node = data;
@@ -120,7 +84,7 @@ search_node_free(gpointer data)
 }
 
 /* A new node of KIND at byte OFFSET of P's text. */
-static struct search_node *
+struct search_node *
 search_node_new(struct search_parser *p, enum search_node_kind kind, size_t offset)
 {
 	struct search_node *n = g_new0(struct search_node, 1);
@@ -156,7 +120,7 @@ search_fail(struct search_parser *p, size_t offset, const char *fmt, ...)
 }
 
 /* Skip white space. */
-static void
+void
 search_skip(struct search_parser *p)
 {
 	while (p->text[p->pos] == ' ' || p->text[p->pos] == '\t' || p->text[p->pos] == '\n' ||
@@ -165,7 +129,7 @@ search_skip(struct search_parser *p)
 }
 
 /* True when C ends a word. */
-static bool
+bool
 search_word_end(char c)
 {
 	return c == '\0' || c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '(' ||
@@ -253,7 +217,7 @@ search_count_term(struct search_parser *p, size_t offset)
  * word.  *QUOTED says which; *OFFSET where it starts.  NULL when there is
  * none (nothing failed yet).
  */
-static char *
+char *
 search_value(struct search_parser *p, bool *quoted, size_t *offset)
 {
 	size_t n;
@@ -272,7 +236,7 @@ search_value(struct search_parser *p, bool *quoted, size_t *offset)
 }
 
 /* Fill the full-text term NODE of FIELD with VALUE; false after failing. */
-static bool
+bool
 search_text_term(struct search_parser *p, struct search_node *node, enum search_field field,
     char *value, bool quoted, size_t offset)
 {
@@ -280,6 +244,25 @@ search_text_term(struct search_parser *p, struct search_node *node, enum search_
 	node->text = value;
 	node->phrase = quoted;
 	return search_check_words(p, value, offset);
+}
+
+bool
+search_id_term(struct search_parser *p, struct search_node *node, char *value, size_t offset,
+    const char *name)
+{
+	size_t n = strlen(value);
+
+	node->field = SEARCH_FIELD_ID;
+	/* <id@host> as a Message-ID header writes it, or bare. */
+	if (n >= 2 && value[0] == '<' && value[n - 1] == '>') {
+		memmove(value, value + 1, n - 2);
+		value[n - 2] = '\0';
+	}
+	node->text = value;
+	if (value[0] != '\0')
+		return true;
+	search_fail(p, offset, "%s needs a Message-ID", name);
+	return false;
 }
 
 /* The term FIELD:VALUE (FIELD_LEN bytes of name at START, value after the colon). */
@@ -375,20 +358,9 @@ search_field_term(struct search_parser *p, size_t start, size_t field_len)
 		node->text = value;
 		ok = true;
 		break;
-	case SEARCH_PREFIX_ID: {
-		size_t n = strlen(value);
-
-		node->field = SEARCH_FIELD_ID;
-		if (n >= 2 && value[0] == '<' && value[n - 1] == '>') {
-			memmove(value, value + 1, n - 2);
-			value[n - 2] = '\0';
-		}
-		node->text = value;
-		ok = value[0] != '\0';
-		if (!ok)
-			search_fail(p, offset, "id: needs a Message-ID");
+	case SEARCH_PREFIX_ID:
+		ok = search_id_term(p, node, value, offset, "id:");
 		break;
-	}
 	case SEARCH_PREFIX_DATE:
 	case SEARCH_PREFIX_BEFORE:
 	case SEARCH_PREFIX_AFTER:
@@ -404,87 +376,6 @@ search_field_term(struct search_parser *p, size_t start, size_t field_len)
 	}
 out:
 	g_free(name);
-	if (!ok) {
-		search_node_free(node);
-		return NULL;
-	}
-	return node;
-}
-
-/* A mutt pattern at P's position (on the '~'). */
-static struct search_node *
-search_mutt_term(struct search_parser *p)
-{
-	size_t start = p->pos, i, offset;
-	struct search_node *node;
-	char letter = p->text[start + 1], *value;
-	bool quoted, ok;
-
-	for (i = 0; i < G_N_ELEMENTS(search_mutt_patterns); i++) {
-		if (search_mutt_patterns[i].letter == letter)
-			break;
-	}
-	if (i == G_N_ELEMENTS(search_mutt_patterns)) {
-		if (search_word_end(letter))
-			search_fail(p, start, "'~' needs a pattern letter, as in ~f or ~s");
-		else
-			search_fail(p, start,
-			    "unknown pattern '~%c'; surat knows ~f ~t ~c ~C ~s ~b ~B ~i ~N ~O ~U ~R "
-			    "~F ~D ~T ~Q ~A ~d ~z",
-			    letter);
-		return NULL;
-	}
-	node = search_node_new(p, SEARCH_NODE_TERM, start);
-	node->field = search_mutt_patterns[i].field;
-	node->status = search_mutt_patterns[i].status;
-	p->pos = start + 2;
-	if (node->field == SEARCH_FIELD_STATUS || node->field == SEARCH_FIELD_ALL) {
-		/* ~N~F is two patterns, as in mutt. */
-		if (!search_word_end(p->text[p->pos]) && p->text[p->pos] != '~' &&
-		    p->text[p->pos] != '!') {
-			search_fail(p, start, "~%c takes no value; put a space after it", letter);
-			search_node_free(node);
-			return NULL;
-		}
-		return node;
-	}
-	search_skip(p);
-	value = NULL;
-	if (p->text[p->pos] != '~' && p->text[p->pos] != '!')
-		value = search_value(p, &quoted, &offset);
-	if (value == NULL) {
-		if (!p->failed)
-			search_fail(p, start, "~%c needs a value, as in ~%c %s", letter, letter,
-			    letter == 'd' ? "<7d" : letter == 'z' ? ">1M" : "word");
-		search_node_free(node);
-		return NULL;
-	}
-	switch (node->field) {
-	case SEARCH_FIELD_DATE:
-		ok = search_parse_mutt_date(p, value, offset, node);
-		g_free(value);
-		break;
-	case SEARCH_FIELD_SIZE:
-		ok = search_parse_size(p, value, offset, true, node);
-		g_free(value);
-		break;
-	case SEARCH_FIELD_ID: {
-		size_t n = strlen(value);
-
-		if (n >= 2 && value[0] == '<' && value[n - 1] == '>') {
-			memmove(value, value + 1, n - 2);
-			value[n - 2] = '\0';
-		}
-		node->text = value;
-		ok = value[0] != '\0';
-		if (!ok)
-			search_fail(p, offset, "~i needs a Message-ID");
-		break;
-	}
-	default:
-		ok = search_text_term(p, node, node->field, value, quoted, offset);
-		break;
-	}
 	if (!ok) {
 		search_node_free(node);
 		return NULL;
@@ -754,9 +645,6 @@ search_parse(const char *text, int64_t now, struct search_error *error)
 	q = g_new0(struct search_query, 1);
 	q->text = g_strdup(text);
 	q->root = root;
-	q->params = g_array_new(FALSE, FALSE, sizeof(struct search_param));
-	q->texts = g_ptr_array_new_with_free_func(g_free);
-	search_sql_compile(q, root);
 	return q;
 }
 
@@ -767,9 +655,6 @@ search_query_free(struct search_query *query)
 		return;
 	g_free(query->text);
 	search_node_free(query->root);
-	g_array_free(query->params, TRUE);
-	g_ptr_array_unref(query->texts);
-	g_free(query->sql);
 	g_free(query);
 }
 
@@ -834,7 +719,7 @@ search_describe_node(GString *s, const struct search_node *node)
 		break;
 	default:
 		g_string_append_printf(s, " \"%s\"%s", node->text,
-		    search_node_is_fts(node) && !node->phrase ? "*" : "");
+		    search_node_is_fulltext(node) && !node->phrase ? "*" : "");
 		break;
 	}
 	g_string_append_c(s, ')');
@@ -865,7 +750,7 @@ search_words_node(const struct search_node *node, GPtrArray *words)
 			search_words_node(g_ptr_array_index(node->children, i), words);
 		return;
 	}
-	if (search_node_is_fts(node))
+	if (search_node_is_fulltext(node))
 		g_ptr_array_add(words, g_strdup(node->text));
 }
 
@@ -876,3 +761,8 @@ search_query_words(const struct search_query *query, GPtrArray *words)
 		search_words_node(query->root, words);
 }
 
+bool
+search_node_is_fulltext(const struct search_node *node)
+{
+	return node->kind == SEARCH_NODE_TERM && node->field <= SEARCH_FIELD_BODY;
+}

@@ -153,12 +153,12 @@ void index_rollback(struct index *idx);
 /*
  * A unit of writes that nests: a savepoint inside the caller's transaction,
  * else a transaction of its own that takes the write lock at once.  *OWN
- * says which; pass it on to index_unit_end (keep the writes) or
- * index_unit_abort (drop them).
+ * says which; pass it on to index_write_end (keep the writes) or
+ * index_write_undo (drop them).
  */
-bool index_unit_begin(struct index *idx, bool *own, GError **error);
-bool index_unit_end(struct index *idx, bool own, GError **error);
-void index_unit_abort(struct index *idx, bool own);
+bool index_write_begin(struct index *idx, bool *own, GError **error);
+bool index_write_end(struct index *idx, bool own, GError **error);
+void index_write_undo(struct index *idx, bool own);
 
 /* True while a transaction is open on IDX's connection. */
 bool index_in_transaction(struct index *idx);

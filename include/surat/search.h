@@ -1,8 +1,9 @@
 /*
  * search: the one query language of `/` (search), `l` (limit), saved
  * searches and `surat list QUERY`.  search_parse turns the text into a tree
- * (struct search_node) and compiles it to an SQL condition over the index
- * with bound parameters; index.h takes the result in struct index_filter.
+ * (struct search_node) with the column of every error; index.h takes the
+ * query in struct index_filter and compiles the tree to SQL over its own
+ * schema (index-search.c).  This module knows no SQL.
  *
  * The language (README and surat(1) describe it for users):
  *
@@ -121,12 +122,6 @@ struct search_node {
 	int64_t lo, hi;        /* DATE, SIZE: lo <= value < hi; INT64_MIN / INT64_MAX when open */
 };
 
-/* A bound parameter of the compiled condition: the Nth is named :<prefix>N. */
-struct search_param {
-	const char *text; /* NULL for a number */
-	int64_t number;
-};
-
 struct search_query;
 
 /*
@@ -149,8 +144,8 @@ const char *search_query_text(const struct search_query *query);
 /* The root of the tree, or NULL for a query that matches everything. */
 const struct search_node *search_query_root(const struct search_query *query);
 
-/* True when all of QUERY is one full-text match (its SQL is one "id IN" term). */
-bool search_query_is_fulltext(const struct search_query *query);
+/* True when NODE is a term of a full-text field (TEXT..BODY): words, not a value. */
+bool search_node_is_fulltext(const struct search_node *node);
 
 /*
  * The tree as a one-line S-expression, for tests and the log:
@@ -164,20 +159,5 @@ char *search_query_describe(const struct search_query *query);
  * appended to WORDS (g_free'd char *): what the pager may highlight.
  */
 void search_query_words(const struct search_query *query, GPtrArray *words);
-
-/*
- * For index.c: the condition as SQL over the messages table named ALIAS
- * ("m"), referring to the FTS5 table messages_fts and to parameters named
- * :PREFIX1, :PREFIX2, ... (PREFIX "q" gives :q1), so two queries can share
- * a statement under different prefixes; "1" for a query that matches
- * everything.  A new string.
- */
-char *search_query_sql(const struct search_query *query, const char *alias, const char *prefix);
-
-/*
- * The parameters of search_query_sql in order (the first is :PREFIX1), *N
- * of them (borrowed, as long as QUERY).
- */
-const struct search_param *search_query_params(const struct search_query *query, size_t *n);
 
 #endif

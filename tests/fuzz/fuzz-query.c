@@ -4,8 +4,9 @@
  *
  * Text that does not parse gets an error whose column points into the text
  * (column - 1 characters before its byte offset) and whose message is one
- * sanitized line.  Text that parses compiles to SQL in which nothing comes
- * from the user: every word of it is an SQL keyword, a table, column or
+ * sanitized line.  Text that parses compiles (index-search.c, through
+ * index-private.h, the one private header this target reads) to SQL in
+ * which nothing comes from the user: every word of it is an SQL keyword, a table, column or
  * index of the schema, a function or the alias; every literal is a fixed one
  * (a flag letter, 'new', 'cur'); every parameter is one of the query's own.
  * And that SQL runs: counting and listing the rows of a small index in a
@@ -28,6 +29,7 @@
 #include "surat/index.h"
 #include "surat/sanitize.h"
 #include "surat/search.h"
+#include "../../src/index-private.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -245,11 +247,11 @@ fuzz_run(const struct search_query *query)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *text = g_strndup((const char *)data, size), *sql, *describe;
+	char *text = g_strndup((const char *)data, size), *describe;
 	struct search_error error = { 0 };
 	struct search_query *query;
+	struct index_search *compiled;
 	GPtrArray *words;
-	size_t n;
 
 	fuzz_setup();
 	query = search_parse(text, FUZZ_NOW, &error);
@@ -266,10 +268,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	words = g_ptr_array_new_with_free_func(g_free);
 	search_query_words(query, words);
 	g_ptr_array_free(words, TRUE);
-	sql = search_query_sql(query, "m", "q");
-	(void)search_query_params(query, &n);
-	fuzz_check_sql(sql, n);
-	g_free(sql);
+	compiled = index_search_compile(query, "m", "q");
+	fuzz_check_sql(index_search_sql(compiled), index_search_n_params(compiled));
+	index_search_free(compiled);
 	fuzz_run(query);
 	search_query_free(query);
 	g_free(text);

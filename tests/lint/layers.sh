@@ -20,6 +20,7 @@ modules never call the interface | src/main.c | ui/* curses
 themes and mailcap need no config (no cycle with config.c) | src/theme.c include/surat/theme.h src/mailcap.c include/surat/mailcap.h src/path.c include/surat/path.h | config.h
 the pop3 parsers need nothing of the session (no cycle with pop3.c) | src/pop3-parse.c include/surat/pop3-parse.h | pop3.h pop3-private.h net.h tls.h sasl.h
 the index private header stays in the index | src/*.c src/ui/*.c !src/index*.c | index-private.h
+the query parser knows no SQL or schema (index-search.c compiles its trees) | src/search*.c src/search-private.h include/surat/search.h | sqlite3.h index.h index-private.h
 the search private header stays in search | src/*.c src/ui/*.c !src/search*.c | search-private.h
 the render private header stays in render | src/*.c src/ui/*.c !src/render*.c | render-private.h
 the keymap private header stays in the key map | src/*.c src/ui/*.c !src/keymap*.c | keymap-private.h

@@ -1,20 +1,35 @@
 /*
- * search-sql: the query language's compiler (search-private.h).  The tree
- * search.c parsed becomes an SQL condition whose every value is a bound
- * parameter; the full-text terms of an AND or OR are merged into one FTS5
- * MATCH, so SQLite runs one full-text lookup where it can.
+ * index-search: the query language's trees (search.h) compiled to SQL over
+ * the messages table, in the index layer beside the schema whose names it
+ * uses (messages_fts and its columns, flags, subdir, has_attachment, the
+ * partial indexes).  The full-text terms of an AND or OR are merged into
+ * one FTS5 MATCH, so SQLite runs one full-text lookup where it can.
  *
  * What it must never do: put a byte of the user's text into the SQL (it goes
  * into parameters), or let the user's text be FTS5 syntax (each word or
  * phrase becomes an FTS5 string with its quotes doubled; column filters and
  * operators are ours).
  */
-#include "search-private.h"
-
 #include <string.h>
 
+#include "index-private.h"
+#include "surat/search.h"
+
+/* One bound parameter: the Nth is named :<prefix>N. */
+struct index_search_param {
+	char *text; /* owned; NULL for a number */
+	int64_t number;
+};
+
+struct index_search {
+	const char *alias;  /* while compiling: the messages table's alias in the statement */
+	const char *prefix; /* while compiling: of the parameters' names */
+	GString *sql;
+	GArray *params;     /* struct index_search_param */
+};
+
 /* The FTS5 column filter of each full-text field ("" for all columns). */
-static const char *const search_fts_columns[] = {
+static const char *const index_search_columns[] = {
 	[SEARCH_FIELD_TEXT] = "",
 	[SEARCH_FIELD_FROM] = "{sender} : ",
 	[SEARCH_FIELD_TO] = "{recipients} : ",
@@ -24,27 +39,21 @@ static const char *const search_fts_columns[] = {
 	[SEARCH_FIELD_BODY] = "{body} : ",
 };
 
-bool
-search_node_is_fts(const struct search_node *node)
-{
-	return node->kind == SEARCH_NODE_TERM && node->field <= SEARCH_FIELD_BODY;
-}
-
 /*
  * The FTS5 expression of NODE, when all of it can be one (terms, ANDs with
  * at least one term that is not negated, ORs of such), else NULL.
  */
 static char *
-search_fts_expr(const struct search_node *node)
+index_search_fts(const struct search_node *node)
 {
 	GString *s;
 	const char *t;
 	guint i, pos = 0;
 
-	if (search_node_is_fts(node)) {
-		s = g_string_new(search_fts_columns[node->field]);
+	if (search_node_is_fulltext(node)) {
+		s = g_string_new(index_search_columns[node->field]);
 		g_string_append_c(s, '"');
-		/* scan-build false positive: it takes the AND node search_sql_node builds for a TERM. */
+		/* scan-build false positive: it takes the AND node index_search_node builds for a TERM. */
 		g_assert(node->text != NULL);
 		/* The user's text is an FTS5 string: quotes doubled, nothing else special. */
 		for (t = node->text; *t != '\0'; t++) {
@@ -60,7 +69,7 @@ search_fts_expr(const struct search_node *node)
 	if (node->kind == SEARCH_NODE_OR) {
 		s = g_string_new("(");
 		for (i = 0; i < node->children->len; i++) {
-			char *c = search_fts_expr(g_ptr_array_index(node->children, i));
+			char *c = index_search_fts(g_ptr_array_index(node->children, i));
 
 			if (c == NULL) {
 				g_string_free(s, TRUE);
@@ -82,7 +91,7 @@ search_fts_expr(const struct search_node *node)
 
 		if (c->kind == SEARCH_NODE_NOT)
 			continue;
-		if ((e = search_fts_expr(c)) == NULL) {
+		if ((e = index_search_fts(c)) == NULL) {
 			g_string_free(s, TRUE);
 			return NULL;
 		}
@@ -100,7 +109,7 @@ search_fts_expr(const struct search_node *node)
 
 		if (c->kind != SEARCH_NODE_NOT)
 			continue;
-		if ((e = search_fts_expr(g_ptr_array_index(c->children, 0))) == NULL) {
+		if ((e = index_search_fts(g_ptr_array_index(c->children, 0))) == NULL) {
 			g_string_free(s, TRUE);
 			return NULL;
 		}
@@ -111,40 +120,39 @@ search_fts_expr(const struct search_node *node)
 	return g_string_free(s, FALSE);
 }
 
-/* Add a text parameter to Q; append its marker to SQL. */
+/* Add the text parameter TEXT (taken) to Q; append its name to SQL. */
 static void
-search_param_text(struct search_query *q, GString *sql, char *text)
+index_search_text(struct index_search *q, GString *sql, char *text)
 {
-	struct search_param p = { text, 0 };
+	struct index_search_param p = { text, 0 };
 
-	g_ptr_array_add(q->texts, text);
 	g_array_append_val(q->params, p);
-	g_string_append_printf(sql, "%c%u%c", SEARCH_PARAM, q->params->len, SEARCH_END);
+	g_string_append_printf(sql, ":%s%u", q->prefix, q->params->len);
 }
 
-/* Add a number parameter to Q; append its marker to SQL. */
+/* Add a number parameter to Q; append its name to SQL. */
 static void
-search_param_number(struct search_query *q, GString *sql, int64_t v)
+index_search_number(struct index_search *q, GString *sql, int64_t v)
 {
-	struct search_param p = { NULL, v };
+	struct index_search_param p = { NULL, v };
 
 	g_array_append_val(q->params, p);
-	g_string_append_printf(sql, "%c%u%c", SEARCH_PARAM, q->params->len, SEARCH_END);
+	g_string_append_printf(sql, ":%s%u", q->prefix, q->params->len);
 }
 
 /* Append "A.id IN (full-text match of EXPR)" (EXPR taken). */
 static void
-search_sql_match(struct search_query *q, GString *sql, char *expr)
+index_search_match(struct index_search *q, GString *sql, char *expr)
 {
 	g_string_append_printf(sql,
-	    "%c.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ", SEARCH_ALIAS);
-	search_param_text(q, sql, expr);
+	    "%s.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ", q->alias);
+	index_search_text(q, sql, expr);
 	g_string_append_c(sql, ')');
 }
 
 /* The flag letter of a status that is one flag, or 0. */
 static char
-search_status_flag(enum search_status status)
+index_search_flag(enum search_status status)
 {
 	switch (status) {
 	case SEARCH_STATUS_FLAGGED:
@@ -166,9 +174,9 @@ search_status_flag(enum search_status status)
 
 /* Append the SQL of the term NODE (not a full-text one). */
 static void
-search_sql_term(struct search_query *q, GString *sql, const struct search_node *node)
+index_search_term(struct index_search *q, GString *sql, const struct search_node *node)
 {
-	const char a = SEARCH_ALIAS;
+	const char *a = q->alias;
 	char flag;
 
 	switch (node->field) {
@@ -179,51 +187,51 @@ search_sql_term(struct search_query *q, GString *sql, const struct search_node *
 		 * so they are named.
 		 */
 		if (node->status == SEARCH_STATUS_FLAGGED || node->status == SEARCH_STATUS_DELETED) {
-			flag = search_status_flag(node->status);
+			flag = index_search_flag(node->status);
 			g_string_append_printf(sql,
-			    "%c.id IN (SELECT id FROM messages INDEXED BY messages_%s"
+			    "%s.id IN (SELECT id FROM messages INDEXED BY messages_%s"
 			    " WHERE state = 1 AND instr(flags, '%c') > 0)",
 			    a, flag == 'F' ? "flagged" : "deleted", flag);
 			break;
 		}
-		if ((flag = search_status_flag(node->status)) != 0) {
-			g_string_append_printf(sql, "instr(%c.flags, '%c') > 0", a, flag);
+		if ((flag = index_search_flag(node->status)) != 0) {
+			g_string_append_printf(sql, "instr(%s.flags, '%c') > 0", a, flag);
 			break;
 		}
 		switch (node->status) {
 		case SEARCH_STATUS_PARTIAL:
-			g_string_append_printf(sql, "%c.partial = 1", a);
+			g_string_append_printf(sql, "%s.partial = 1", a);
 			break;
 		case SEARCH_STATUS_TAGGED:
 			g_string_append_printf(sql,
-			    "%c.id IN (SELECT id FROM messages INDEXED BY messages_tagged"
+			    "%s.id IN (SELECT id FROM messages INDEXED BY messages_tagged"
 			    " WHERE state = 1 AND tagged = 1)",
 			    a);
 			break;
 		case SEARCH_STATUS_NEW:
-			g_string_append_printf(sql, "(instr(%c.flags, 'S') = 0 AND %c.subdir = 'new')", a,
+			g_string_append_printf(sql, "(instr(%s.flags, 'S') = 0 AND %s.subdir = 'new')", a,
 			    a);
 			break;
 		case SEARCH_STATUS_OLD:
-			g_string_append_printf(sql, "(instr(%c.flags, 'S') = 0 AND %c.subdir = 'cur')", a,
+			g_string_append_printf(sql, "(instr(%s.flags, 'S') = 0 AND %s.subdir = 'cur')", a,
 			    a);
 			break;
 		default:
-			g_string_append_printf(sql, "instr(%c.flags, 'S') = 0", a);
+			g_string_append_printf(sql, "instr(%s.flags, 'S') = 0", a);
 			break;
 		}
 		break;
 	case SEARCH_FIELD_ATTACHMENT:
-		g_string_append_printf(sql, "%c.has_attachment = 1", a);
+		g_string_append_printf(sql, "%s.has_attachment = 1", a);
 		break;
 	case SEARCH_FIELD_ACCOUNT:
 	case SEARCH_FIELD_FOLDER:
 	case SEARCH_FIELD_ID:
-		g_string_append_printf(sql, "%c.%s = ", a,
+		g_string_append_printf(sql, "%s.%s = ", a,
 		    node->field == SEARCH_FIELD_ACCOUNT ? "account"
 		    : node->field == SEARCH_FIELD_FOLDER ? "folder"
 							 : "message_id");
-		search_param_text(q, sql, g_strdup(node->text));
+		index_search_text(q, sql, g_strdup(node->text));
 		break;
 	case SEARCH_FIELD_DATE:
 	case SEARCH_FIELD_SIZE: {
@@ -231,14 +239,14 @@ search_sql_term(struct search_query *q, GString *sql, const struct search_node *
 
 		g_string_append_c(sql, '(');
 		if (node->lo != INT64_MIN) {
-			g_string_append_printf(sql, "%c.%s >= ", a, col);
-			search_param_number(q, sql, node->lo);
+			g_string_append_printf(sql, "%s.%s >= ", a, col);
+			index_search_number(q, sql, node->lo);
 		}
 		if (node->hi != INT64_MAX) {
 			if (node->lo != INT64_MIN)
 				g_string_append(sql, " AND ");
-			g_string_append_printf(sql, "%c.%s < ", a, col);
-			search_param_number(q, sql, node->hi);
+			g_string_append_printf(sql, "%s.%s < ", a, col);
+			index_search_number(q, sql, node->hi);
 		}
 		if (node->lo == INT64_MIN && node->hi == INT64_MAX)
 			g_string_append_c(sql, '1');
@@ -253,22 +261,22 @@ search_sql_term(struct search_query *q, GString *sql, const struct search_node *
 
 /* Append the SQL of NODE. */
 static void
-search_sql_node(struct search_query *q, GString *sql, const struct search_node *node)
+index_search_node(struct index_search *q, GString *sql, const struct search_node *node)
 {
 	char *expr;
 	guint i, n = 0;
 
-	if ((expr = search_fts_expr(node)) != NULL) {
-		search_sql_match(q, sql, expr);
+	if ((expr = index_search_fts(node)) != NULL) {
+		index_search_match(q, sql, expr);
 		return;
 	}
 	switch (node->kind) {
 	case SEARCH_NODE_TERM:
-		search_sql_term(q, sql, node);
+		index_search_term(q, sql, node);
 		return;
 	case SEARCH_NODE_NOT:
 		g_string_append(sql, "NOT (");
-		search_sql_node(q, sql, g_ptr_array_index(node->children, 0));
+		index_search_node(q, sql, g_ptr_array_index(node->children, 0));
 		g_string_append_c(sql, ')');
 		return;
 	case SEARCH_NODE_OR:
@@ -276,7 +284,7 @@ search_sql_node(struct search_query *q, GString *sql, const struct search_node *
 		for (i = 0; i < node->children->len; i++) {
 			if (i > 0)
 				g_string_append(sql, " OR ");
-			search_sql_node(q, sql, g_ptr_array_index(node->children, i));
+			index_search_node(q, sql, g_ptr_array_index(node->children, i));
 		}
 		g_string_append_c(sql, ')');
 		return;
@@ -297,7 +305,7 @@ search_sql_node(struct search_query *q, GString *sql, const struct search_node *
 			const struct search_node *inner = c->kind == SEARCH_NODE_NOT
 			    ? g_ptr_array_index(c->children, 0)
 			    : c;
-			char *e = search_fts_expr(inner);
+			char *e = index_search_fts(inner);
 
 			if (e != NULL)
 				g_ptr_array_add(fts.children, c);
@@ -306,9 +314,9 @@ search_sql_node(struct search_query *q, GString *sql, const struct search_node *
 			g_free(e);
 		}
 		g_string_append_c(sql, '(');
-		expr = fts.children->len > 0 ? search_fts_expr(&fts) : NULL;
+		expr = fts.children->len > 0 ? index_search_fts(&fts) : NULL;
 		if (expr != NULL) {
-			search_sql_match(q, sql, expr);
+			index_search_match(q, sql, expr);
 			n++;
 		} else {
 			/* Only negated full-text parts: each its own condition. */
@@ -317,7 +325,7 @@ search_sql_node(struct search_query *q, GString *sql, const struct search_node *
 		for (i = 0; i < rest->len; i++) {
 			if (n++ > 0)
 				g_string_append(sql, " AND ");
-			search_sql_node(q, sql, g_ptr_array_index(rest, i));
+			index_search_node(q, sql, g_ptr_array_index(rest, i));
 		}
 		g_string_append_c(sql, ')');
 		g_ptr_array_free(fts.children, TRUE);
@@ -325,58 +333,81 @@ search_sql_node(struct search_query *q, GString *sql, const struct search_node *
 	}
 }
 
-bool
-search_query_is_fulltext(const struct search_query *query)
+struct index_search *
+index_search_compile(const struct search_query *query, const char *alias, const char *prefix)
 {
-	char *expr;
+	const struct search_node *root = query != NULL ? search_query_root(query) : NULL;
+	struct index_search *q = g_new0(struct index_search, 1);
 
-	if (query == NULL || query->root == NULL || (expr = search_fts_expr(query->root)) == NULL)
-		return false;
-	g_free(expr);
-	return true;
+	q->alias = alias;
+	q->prefix = prefix;
+	q->sql = g_string_new(NULL);
+	q->params = g_array_new(FALSE, FALSE, sizeof(struct index_search_param));
+	if (root != NULL)
+		index_search_node(q, q->sql, root);
+	else
+		g_string_append_c(q->sql, '1');
+	/* The caller's strings are needed only while compiling. */
+	q->alias = q->prefix = NULL;
+	return q;
+}
+
+const char *
+index_search_sql(const struct index_search *search)
+{
+	return search->sql->str;
+}
+
+size_t
+index_search_n_params(const struct index_search *search)
+{
+	return search->params->len;
 }
 
 void
-search_sql_compile(struct search_query *q, const struct search_node *root)
+index_search_bind(sqlite3_stmt *stmt, const struct index_search *search, const char *prefix)
 {
-	GString *sql = g_string_new(NULL);
+	guint i;
 
-	if (root != NULL)
-		search_sql_node(q, sql, root);
-	else
-		g_string_append_c(sql, '1');
-	q->sql = g_string_free(sql, FALSE);
+	for (i = 0; i < search->params->len; i++) {
+		const struct index_search_param *p =
+		    &g_array_index(search->params, struct index_search_param, i);
+		char name[32];
+		int at;
+
+		g_snprintf(name, sizeof name, ":%s%u", prefix, i + 1);
+		if ((at = sqlite3_bind_parameter_index(stmt, name)) <= 0)
+			continue;
+		/* Copied: SEARCH may be freed before the cached statement is reset. */
+		if (p->text != NULL)
+			sqlite3_bind_text(stmt, at, p->text, -1, SQLITE_TRANSIENT);
+		else
+			sqlite3_bind_int64(stmt, at, p->number);
+	}
 }
 
-char *
-search_query_sql(const struct search_query *query, const char *alias, const char *prefix)
+void
+index_search_free(struct index_search *search)
 {
-	GString *s = g_string_new(NULL);
-	const char *p;
+	guint i;
 
-	if (query == NULL)
-		return g_string_free(g_string_append_c(s, '1'), FALSE);
-	for (p = query->sql; *p != '\0'; p++) {
-		if (*p == SEARCH_ALIAS) {
-			g_string_append(s, alias);
-		} else if (*p == SEARCH_PARAM) {
-			g_string_append_printf(s, ":%s", prefix);
-			for (p++; *p != SEARCH_END && *p != '\0'; p++)
-				g_string_append_c(s, *p);
-		} else {
-			g_string_append_c(s, *p);
-		}
-	}
-	return g_string_free(s, FALSE);
+	if (search == NULL)
+		return;
+	for (i = 0; i < search->params->len; i++)
+		g_free(g_array_index(search->params, struct index_search_param, i).text);
+	g_array_free(search->params, TRUE);
+	g_string_free(search->sql, TRUE);
+	g_free(search);
 }
 
-const struct search_param *
-search_query_params(const struct search_query *query, size_t *n)
+bool
+index_search_is_fulltext(const struct search_query *query)
 {
-	if (query == NULL) {
-		*n = 0;
-		return NULL;
-	}
-	*n = query->params->len;
-	return (const struct search_param *)(void *)query->params->data;
+	const struct search_node *root = query != NULL ? search_query_root(query) : NULL;
+	char *expr;
+
+	if (root == NULL || (expr = index_search_fts(root)) == NULL)
+		return false;
+	g_free(expr);
+	return true;
 }
