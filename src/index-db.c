@@ -8,6 +8,9 @@
 
 #include <string.h>
 
+/* Here, with the errors: every index file depends on this one and it on none. */
+G_DEFINE_QUARK(surat-index-error-quark, index_error)
+
 void
 index_set_error(struct index *idx, GError **error, int code, const char *what)
 {

@@ -19,8 +19,6 @@
 /* How long a writer waits for another (the TUI and a fetcher share the file). */
 #define INDEX_BUSY_TIMEOUT_MS 10000
 
-G_DEFINE_QUARK(surat-index-error-quark, index_error)
-
 /* The version-2 indexes and triggers (also the end of migration 1 -> 2). */
 #define INDEX_V2_INDEXES                                                                    \
 	/* Paging: only STORED rows are listed, so these hold only those; the */           \
