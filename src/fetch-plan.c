@@ -55,38 +55,43 @@ fetch_known_add(const struct index_uidl_row *row, void *data)
 	g_hash_table_replace(run->known, g_strdup(row->uidl), k);
 }
 
-/*
- * Load what the index knows of the account's UIDLs: five columns of each row,
- * and the whole row only of the partial ones, which --rest completes.
- */
+/* Load what the index knows of the account's UIDLs: five columns of each row. */
 bool
 fetch_plan_load_known(struct fetch_run *run, GError **error)
 {
-	GHashTableIter iter;
-	gpointer uidl, value;
-
 	if (!index_account_uidls(run->idx, run->account->name, fetch_known_add, run, error))
 		return false;
-	g_hash_table_iter_init(&iter, run->known);
-	while (g_hash_table_iter_next(&iter, &uidl, &value)) {
-		const struct fetch_known *k = value;
-		struct index_message *m;
+	return fetch_load_gone(run, error);
+}
+
+bool
+fetch_plan_load_rest(struct fetch_run *run, GError **error)
+{
+	guint i;
+
+	for (i = 0; i < run->msgs->len; i++) {
+		const struct pop3_msg *m = &g_array_index(run->msgs, struct pop3_msg, i);
+		struct fetch_known *k;
+		struct index_message *row;
 		GError *local = NULL;
 
-		if (!k->partial)
+		if (m->uidl == NULL || (k = g_hash_table_lookup(run->known, m->uidl)) == NULL ||
+		    !k->partial || g_hash_table_contains(run->rows, m->uidl))
 			continue;
-		m = g_new0(struct index_message, 1);
-		if (!index_get(run->idx, k->id, m, &local)) {
-			index_message_free(m);
+		row = g_new0(struct index_message, 1);
+		if (!index_get(run->idx, k->id, row, &local)) {
+			index_message_free(row);
 			/* Gone since (another process expunged it): nothing to complete. */
-			if (local == NULL)
+			if (local == NULL) {
+				k->partial = false;
 				continue;
+			}
 			g_propagate_error(error, local);
 			return false;
 		}
-		g_hash_table_replace(run->rows, g_strdup(uidl), m);
+		g_hash_table_replace(run->rows, g_strdup(m->uidl), row);
 	}
-	return fetch_load_gone(run, error);
+	return true;
 }
 
 /*
@@ -176,7 +181,9 @@ fetch_plan_rest(struct fetch_run *run, GError **error)
 	const struct fetch_observer *o = run->options->observer;
 	GArray *nums = g_array_new(FALSE, FALSE, sizeof(unsigned int));
 	uint64_t bytes = 0;
-	unsigned int missing;
+	unsigned int missing = 0;
+	GHashTableIter iter;
+	gpointer value;
 	bool ok = true;
 	guint i;
 
@@ -192,8 +199,11 @@ fetch_plan_rest(struct fetch_run *run, GError **error)
 			bytes += m->size;
 		}
 	}
-	/* UIDLs are unique on both sides: the rows not found are the rest. */
-	missing = g_hash_table_size(run->rows) - nums->len;
+	/* UIDLs are unique on both sides: the headers-only rows not listed are the rest. */
+	g_hash_table_iter_init(&iter, run->known);
+	while (g_hash_table_iter_next(&iter, NULL, &value))
+		missing += ((const struct fetch_known *)value)->partial;
+	missing -= nums->len;
 	if (missing > 0)
 		fetch_warn(run, "%u headers-only message%s no longer on the server", missing,
 		    missing == 1 ? " is" : "s are");
@@ -225,7 +235,6 @@ fetch_plan_delete(struct fetch_run *run, GError **error)
 	 */
 	if (!a->keep || a->delete_after_days > 0) {
 		g_hash_table_remove_all(run->known);
-		g_hash_table_remove_all(run->rows);
 		if (!fetch_plan_load_known(run, error)) {
 			ok = false;
 			goto out;

@@ -45,7 +45,7 @@ struct fetch_run {
 	struct pop3_session *session;
 	GArray *msgs;           /* struct pop3_msg in number order: find by number (fetch_msg) */
 	GHashTable *known;      /* uidl -> struct fetch_known * */
-	GHashTable *rows;       /* uidl -> struct index_message * (partial rows, --rest) */
+	GHashTable *rows;       /* uidl -> struct index_message *: --rest, the partial rows listed */
 	bool digest_uidls;      /* the server has no UIDL: UIDLs are header digests */
 	bool listed;            /* the sizes (LIST) are in msgs */
 	GHashTable *digests;    /* digest UIDLs given out in this session */
@@ -83,8 +83,16 @@ void fetch_pieces_end(struct fetch_run *run);
 
 /* fetch-plan.c */
 
-/* Load what the index knows of the account's UIDLs into KNOWN (and ROWS). */
+/* Load what the index knows of the account's UIDLs into KNOWN. */
 bool fetch_plan_load_known(struct fetch_run *run, GError **error);
+
+/*
+ * --rest, before the store thread starts: the whole rows of the
+ * headers-only messages the server lists into ROWS (their files are
+ * completed in place).  Only those: a store of 200,000 headers-only
+ * messages costs no memory for the ones the server no longer has.
+ */
+bool fetch_plan_load_rest(struct fetch_run *run, GError **error);
 
 /* Fetch what is new: whole messages, or headers only above max_size. */
 bool fetch_plan_new(struct fetch_run *run, GError **error);

@@ -536,6 +536,8 @@ fetch_account(const struct surat_config *config, const struct account_config *ac
 		goto out;
 	if (count > 0 && !fetch_uidls(&run, error))
 		goto out;
+	if (options->rest && !fetch_plan_load_rest(&run, error))
+		goto out;
 	fetch_store_start(&run);
 	fetched = options->rest ? fetch_plan_rest(&run, error) : fetch_plan_new(&run, error);
 	/* Whatever arrived complete is stored, even after an error or abort. */
