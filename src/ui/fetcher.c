@@ -241,24 +241,6 @@ ui_fetcher_timeout_ms(struct ui *ui)
 	return (int)MIN((next - now) / 1000 + 1, 60 * 60 * 1000);
 }
 
-/* Keep the cursor on the same message (or its collapsed thread) while rows come and go. */
-static void
-fetch_reload_keep_cursor(struct ui *ui)
-{
-	int64_t id = ui_browse_current_id(ui), offset = ui_index_cursor(ui) - ui_index_top(ui);
-	int64_t old_total = ui_index_total(ui);
-
-	if (id == 0) {
-		ui_index_reload(ui);
-		/* An empty index a moment ago: start on the first unread. */
-		if (old_total == 0 && ui_index_total(ui) > 0)
-			ui_index_move(ui, 0);
-		ui->dirty |= UI_RELOAD_ROWS;
-		return;
-	}
-	ui_browse_keep(ui, id, offset);
-}
-
 /* One event from the child. */
 static void
 fetch_event(struct ui *ui, const struct event *ev)
@@ -288,7 +270,7 @@ fetch_event(struct ui *ui, const struct event *ev)
 		ui->dirty |= UI_DIRTY_STATUS;
 		break;
 	case EVENT_STORED:
-		fetch_reload_keep_cursor(ui);
+		ui_reload_keep_cursor(ui);
 		if (f->rest_run && ui->pager != NULL)
 			ui_pager_rerender(ui);
 		break;
@@ -390,7 +372,7 @@ fetch_finish(struct ui *ui)
 		g_free(a->error);
 		a->error = g_strdup_printf("the fetcher stopped; see %s", f->log_path);
 	}
-	fetch_reload_keep_cursor(ui);
+	ui_reload_keep_cursor(ui);
 	ui->dirty |= UI_DIRTY_STATUS;
 	if (f->run_new > 0)
 		fetch_new_mail_command(ui, f->run_new, f->run_accounts->str);

@@ -140,12 +140,15 @@ ui_pending_lookup(struct ui *ui, int32_t key)
 			ui_pending_lookup(ui, key);
 			break;
 		}
-		if (ui->n_pending == 1 && context == KEYMAP_CONTEXT_PROMPT)
+		if (ui->n_pending == 1 && context == KEYMAP_CONTEXT_PROMPT) {
 			ui_prompt_insert(ui, key);
-		else if (ui->n_pending == 1 && ui_mode_top(ui) != NULL)
-			/* A key bound to nothing is the mode's to read (a digit, Escape). */
+		} else if (ui->n_pending == 1) {
+			/*
+			 * A key bound to nothing is the top mode's to read (a digit,
+			 * Escape); the mail mode says it is not bound.
+			 */
 			ui_mode_top(ui)->cls->key(ui, ui_mode_top(ui), KEYMAP_ACTION_NONE, key);
-		else if (ui->n_pending > 1) {
+		} else {
 			struct keymap_seq seq = { .len = 0 };
 			char *name;
 			size_t i;
@@ -155,9 +158,6 @@ ui_pending_lookup(struct ui *ui, int32_t key)
 			name = keymap_seq_format(&seq);
 			ui_say_unbound(ui, context, name);
 			g_free(name);
-		} else if (key != KEYMAP_KEY_ESCAPE) {
-			/* Escape alone cancels whatever there was; it needs no binding. */
-			ui_say_unbound(ui, context, NULL);
 		}
 		ui_pending_clear(ui);
 		break;
