@@ -101,8 +101,8 @@ struct index_search *index_search_compile(const struct search_query *query, cons
     const char *prefix);
 const char *index_search_sql(const struct index_search *search);
 size_t index_search_n_params(const struct index_search *search);
-/* Bind SEARCH's parameters in STMT, under the PREFIX it was compiled with. */
-void index_search_bind(sqlite3_stmt *stmt, const struct index_search *search, const char *prefix);
+/* Bind SEARCH's parameters in STMT, under the prefix it was compiled with. */
+void index_search_bind(sqlite3_stmt *stmt, const struct index_search *search);
 void index_search_free(struct index_search *search);
 /* True when all of QUERY is one full-text match (its SQL is one "id IN" term). */
 bool index_search_is_fulltext(const struct search_query *query);

@@ -297,9 +297,9 @@ index_build_stmt(struct index *idx, struct index_build *b, GError **error)
 	if (b->threads != NULL)
 		index_bind_named_text(stmt, ":threads", b->threads);
 	if (b->query_sql != NULL)
-		index_search_bind(stmt, b->query_sql, "q");
+		index_search_bind(stmt, b->query_sql);
 	if (b->extra_sql != NULL)
-		index_search_bind(stmt, b->extra_sql, "f");
+		index_search_bind(stmt, b->extra_sql);
 	return stmt;
 }
 

@@ -23,7 +23,7 @@ struct index_search_param {
 
 struct index_search {
 	const char *alias;  /* while compiling: the messages table's alias in the statement */
-	const char *prefix; /* while compiling: of the parameters' names */
+	char *prefix;       /* of the parameters' names */
 	GString *sql;
 	GArray *params;     /* struct index_search_param */
 };
@@ -340,15 +340,15 @@ index_search_compile(const struct search_query *query, const char *alias, const 
 	struct index_search *q = g_new0(struct index_search, 1);
 
 	q->alias = alias;
-	q->prefix = prefix;
+	q->prefix = g_strdup(prefix);
 	q->sql = g_string_new(NULL);
 	q->params = g_array_new(FALSE, FALSE, sizeof(struct index_search_param));
 	if (root != NULL)
 		index_search_node(q, q->sql, root);
 	else
 		g_string_append_c(q->sql, '1');
-	/* The caller's strings are needed only while compiling. */
-	q->alias = q->prefix = NULL;
+	/* The caller's alias is needed only while compiling. */
+	q->alias = NULL;
 	return q;
 }
 
@@ -365,7 +365,7 @@ index_search_n_params(const struct index_search *search)
 }
 
 void
-index_search_bind(sqlite3_stmt *stmt, const struct index_search *search, const char *prefix)
+index_search_bind(sqlite3_stmt *stmt, const struct index_search *search)
 {
 	guint i;
 
@@ -375,7 +375,7 @@ index_search_bind(sqlite3_stmt *stmt, const struct index_search *search, const c
 		char name[32];
 		int at;
 
-		g_snprintf(name, sizeof name, ":%s%u", prefix, i + 1);
+		g_snprintf(name, sizeof name, ":%s%u", search->prefix, i + 1);
 		if ((at = sqlite3_bind_parameter_index(stmt, name)) <= 0)
 			continue;
 		/* Copied: SEARCH may be freed before the cached statement is reset. */
@@ -397,6 +397,7 @@ index_search_free(struct index_search *search)
 		g_free(g_array_index(search->params, struct index_search_param, i).text);
 	g_array_free(search->params, TRUE);
 	g_string_free(search->sql, TRUE);
+	g_free(search->prefix);
 	g_free(search);
 }
 
