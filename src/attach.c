@@ -208,9 +208,11 @@ attach_build(GByteArray *bytes)
 struct attach *
 attach_new(const char *path, GError **error)
 {
-	GByteArray *bytes = mime_read_file(path);
+	GByteArray *bytes;
 
-	if (bytes == NULL) {
+	if (!mime_lib_load(error))
+		return NULL;
+	if ((bytes = mime_read_file(path)) == NULL) {
 		int saved = errno;
 
 		g_set_error(error, ATTACH_ERROR, ATTACH_ERROR_READ, "%s: %s",

@@ -34,11 +34,15 @@ static int cli_fetch_signal_pipe[2] = { -1, -1 };
 
 struct cli_fetch;
 
-/* One account's child. */
+/*
+ * One account's fetcher: a child process, or, when only one account is
+ * fetched, a thread of this process (no fork to pay for).
+ */
 struct cli_fetch_child {
 	struct cli_fetch *owner;
 	const struct account_config *account;
 	pid_t pid;
+	GThread *thread;     /* the lone account's fetcher, or NULL */
 	int fd;              /* read end of its events pipe, -1 at EOF */
 	struct events_reader *reader;
 	bool failed;         /* it sent an error event */
@@ -68,7 +72,10 @@ cli_fetch_child_signal(int sig)
 	cli_fetch_abort = 1;
 }
 
-/* Signal handler in the parent: wake the loop to pass the signal on. */
+/*
+ * Signal handler in the parent: wake the loop to pass the signal on to the
+ * children, and stop a fetcher thread of its own at its next check.
+ */
 static void
 cli_fetch_parent_signal(int sig)
 {
@@ -77,6 +84,7 @@ cli_fetch_parent_signal(int sig)
 	ssize_t n = write(cli_fetch_signal_pipe[1], &b, 1);
 
 	(void)n;
+	cli_fetch_abort = 1;
 	errno = saved;
 }
 
@@ -143,10 +151,10 @@ cli_fetch_on_warning(void *data, const char *account, const char *text)
 	events_send_text(GPOINTER_TO_INT(data), EVENT_WARNING, account, NULL, text);
 }
 
-/* The child's whole life: fetch one account, report, exit. */
-static G_GNUC_NORETURN void
-cli_fetch_child_run(const struct surat_config *config, const struct account_config *account,
-    int fd, bool rest, bool verbose, bool prefix, pid_t parent)
+/* Fetch one account, reporting in events on FD, which it closes. */
+static bool
+cli_fetch_account(const struct surat_config *config, const struct account_config *account,
+    int fd, bool rest, bool verbose, bool prefix)
 {
 	struct fetch_observer observer = {
 		.data = GINT_TO_POINTER(fd),
@@ -158,22 +166,10 @@ cli_fetch_child_run(const struct surat_config *config, const struct account_conf
 		.warning = cli_fetch_on_warning,
 	};
 	struct fetch_options options = { 0 };
-	struct sigaction sa;
 	unsigned int fetched = 0, deleted = 0;
 	GError *error = NULL;
 	bool ok;
 
-	memset(&sa, 0, sizeof sa);
-	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = cli_fetch_child_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &sa, NULL);
-	/* If surat fetch itself dies, stop as if told to: no QUIT, nothing lost. */
-	prctl(PR_SET_PDEATHSIG, SIGTERM);
-	if (getppid() != parent)
-		cli_fetch_abort = 1;
 	options.rest = rest;
 	options.pipelining = true;
 	options.trace = verbose ? cli_fetch_trace : NULL;
@@ -191,7 +187,48 @@ cli_fetch_child_run(const struct surat_config *config, const struct account_conf
 		g_error_free(error);
 	}
 	close(fd);
-	_exit(ok ? 0 : 1);
+	return ok;
+}
+
+/* The child's whole life: fetch one account, report, exit. */
+static G_GNUC_NORETURN void
+cli_fetch_child_run(const struct surat_config *config, const struct account_config *account,
+    int fd, bool rest, bool verbose, bool prefix, pid_t parent)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = cli_fetch_child_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+	/* If surat fetch itself dies, stop as if told to: no QUIT, nothing lost. */
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() != parent)
+		cli_fetch_abort = 1;
+	_exit(cli_fetch_account(config, account, fd, rest, verbose, prefix) ? 0 : 1);
+}
+
+/* What the lone account's fetcher thread needs. */
+struct cli_fetch_job {
+	const struct surat_config *config;
+	const struct account_config *account;
+	int fd;
+	bool rest;
+	bool verbose;
+};
+
+/* The lone account's fetcher thread (the parent ignores SIGPIPE already). */
+static gpointer
+cli_fetch_thread_main(gpointer data)
+{
+	struct cli_fetch_job *job = data;
+
+	cli_fetch_account(job->config, job->account, job->fd, job->rest, job->verbose, false);
+	g_free(job);
+	return NULL;
 }
 
 /* Draw the progress bar: messages, bytes, rate and time left, all accounts. */
@@ -306,7 +343,7 @@ cli_fetch_read(struct cli_fetch_child *c)
 	}
 }
 
-/* Start one child per account. */
+/* Start one fetcher per account: a child each, or a thread for a lone account. */
 static bool
 cli_fetch_spawn(struct cli_fetch *f, const struct surat_config *config, GPtrArray *accounts,
     bool rest, bool verbose)
@@ -330,6 +367,14 @@ cli_fetch_spawn(struct cli_fetch *f, const struct surat_config *config, GPtrArra
 			cli_stderr("surat: %s: not fetched: cannot create a pipe: %s",
 			    c->account->name, g_strerror(errno));
 			c->failed = true;
+			continue;
+		}
+		if (accounts->len == 1) {
+			struct cli_fetch_job *job = g_new0(struct cli_fetch_job, 1);
+
+			*job = (struct cli_fetch_job){ config, c->account, p[1], rest, verbose };
+			c->thread = g_thread_new("surat-fetch", cli_fetch_thread_main, job);
+			c->fd = p[0];
 			continue;
 		}
 		c->pid = fork();
@@ -414,6 +459,16 @@ cli_fetch_wait(struct cli_fetch *f)
 		struct cli_fetch_child *c = g_ptr_array_index(f->children, i);
 		int status;
 
+		if (c->thread != NULL) {
+			g_thread_join(c->thread);
+			c->thread = NULL;
+			if (!c->done && !c->failed) {
+				cli_stderr("surat: %s: the fetcher ended without a result",
+				    c->account->name);
+				c->failed = true;
+			}
+			continue;
+		}
 		if (c->pid <= 0)
 			continue;
 		status = command_wait(c->pid);

@@ -9,6 +9,7 @@
 #include "fetch-private.h"
 
 #include <time.h>
+#include "surat/mime-lib.h"
 
 /* Add the UIDLs of messages expunged here to what is known (they are not fetched again). */
 static bool
@@ -145,6 +146,12 @@ fetch_plan_new(struct fetch_run *run, GError **error)
 		else
 			g_array_append_val(whole, m->num);
 	}
+	/* Each message is parsed for its row: GMime loads now, not at every start. */
+	if (whole->len + heads->len > 0 && !mime_lib_load(error)) {
+		g_array_free(whole, TRUE);
+		g_array_free(heads, TRUE);
+		return false;
+	}
 	if (o != NULL && o->start != NULL)
 		o->start(o->data, run->account->name, whole->len + heads->len, bytes);
 	if (whole->len > 0)
@@ -207,6 +214,10 @@ fetch_plan_rest(struct fetch_run *run, GError **error)
 	if (missing > 0)
 		fetch_warn(run, "%u headers-only message%s no longer on the server", missing,
 		    missing == 1 ? " is" : "s are");
+	if (nums->len > 0 && !mime_lib_load(error)) {
+		g_array_free(nums, TRUE);
+		return false;
+	}
 	if (o != NULL && o->start != NULL)
 		o->start(o->data, run->account->name, nums->len, bytes);
 	if (nums->len > 0)

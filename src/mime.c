@@ -22,11 +22,10 @@
 static GMutex mime_lock;
 static GHashTable *mime_options; /* joined fallback list -> GMimeParserOptions */
 
-/* Start GMime once for this module. */
+/* This module's table of parser options, made once (GMime starts as it loads). */
 static gpointer
 mime_init_once(gpointer unused)
 {
-	g_mime_init();
 	mime_options = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
 	    (GDestroyNotify)g_mime_parser_options_free);
 	return NULL;
@@ -301,7 +300,7 @@ bool
 mime_parse_file(const char *path, const char *const *fallbacks, GMimeMessage **message,
     bool *cut, GError **error)
 {
-	GMimeParserOptions *options = mime_parser_options(fallbacks);
+	GMimeParserOptions *options;
 	GMimeStream *file, *stream;
 	GMimeParser *parser;
 	struct stat st;
@@ -309,6 +308,9 @@ mime_parse_file(const char *path, const char *const *fallbacks, GMimeMessage **m
 	int fd, err;
 
 	*message = NULL;
+	if (!mime_lib_load(error))
+		return false;
+	options = mime_parser_options(fallbacks);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		goto fail;

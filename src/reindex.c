@@ -26,6 +26,7 @@
 #include <sys/stat.h>
 
 #include "surat/folder.h"
+#include "surat/mime-lib.h"
 #include "surat/store.h"
 #include "surat/summary.h"
 
@@ -435,6 +436,9 @@ reindex_mailbox(struct index *idx, const char *account, const char *folder, cons
 				goto out;
 			continue;
 		}
+		/* The first file to parse loads GMime: a folder that did not change never does. */
+		if (queue.length == 0 && !mime_lib_load(error))
+			goto out;
 		g_queue_push_tail(&queue,
 		    reindex_job_new(account, folder, maildir, entry, row, journal));
 		g_thread_pool_push(p.pool, g_queue_peek_tail(&queue), NULL);

@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <glib.h>
-#include <gmime/gmime.h>
+#include "surat/mime-lib.h"
 
 #include "surat/render.h"
 

@@ -760,10 +760,12 @@ render_bytes(const char *buf, size_t len, const struct render_options *options)
 struct rendering *
 render_file(const char *path, const struct render_options *options, GError **error)
 {
-	GByteArray *bytes = mime_read_file(path);
+	GByteArray *bytes;
 	struct rendering *r;
 
-	if (bytes == NULL) {
+	if (!mime_lib_load(error))
+		return NULL;
+	if ((bytes = mime_read_file(path)) == NULL) {
 		int saved = errno;
 
 		g_set_error(error, RENDER_ERROR, RENDER_ERROR_READ, "%s: %s",

@@ -55,7 +55,8 @@ enum attach_error_code {
 
 /*
  * Read and parse the message file PATH ("-": standard input; at most 256 MB).
- * Fails only when it cannot be read: ATTACH_ERROR_READ, "PATH: <strerror>".
+ * Fails only when it cannot be read: ATTACH_ERROR_READ, "PATH: <strerror>";
+ * or when GMime cannot be loaded (mime-lib.h).
  * A malformed message gives the parts that could be read (maybe none).
  */
 struct attach *attach_new(const char *path, GError **error);

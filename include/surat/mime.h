@@ -14,7 +14,7 @@
 #include <stdint.h>
 #include <stddef.h>
 #include <glib.h>
-#include <gmime/gmime.h>
+#include "surat/mime-lib.h"
 
 #define MIME_MAX_INPUT   (256 * 1024 * 1024) /* bytes of a message read */
 #define MIME_MAX_DEPTH   20                  /* MIME nesting followed */
@@ -47,7 +47,8 @@ GMimeMessage *mime_parse(const char *buf, size_t len, const char *const *fallbac
  * mime_parse over the file PATH, read as GMime needs it, so a large message
  * is never held whole in memory (the message's parts read from the file
  * while it lives).  *MESSAGE is NULL when no message can be read.  False
- * with ERROR only when the file cannot be read.
+ * with ERROR only when the file cannot be read, or GMime cannot be loaded
+ * (mime-lib.h).
  */
 bool mime_parse_file(const char *path, const char *const *fallbacks, GMimeMessage **message,
     bool *cut, GError **error);
