@@ -1,10 +1,15 @@
 """benchtmux: a private tmux server with one pane, polled from outside, for the
 benchmarks that time a terminal program the way a person sees it (bench/open,
 bench/triage)."""
+import fcntl
 import os
+import pty
 import re
+import select
 import statistics
+import struct
 import subprocess
+import termios
 import time
 
 
@@ -57,6 +62,44 @@ class Pane:
 
     def kill(self):
         self.tmux("kill-server")
+
+
+def pty_first_screen(argv, env, marker, quit_keys, width=120, height=40, timeout=120):
+    """Start ARGV on a pseudo-terminal of its own (no tmux between) and return
+    the milliseconds until MARKER (bytes) is among what it wrote, then type
+    QUIT_KEYS and wait for it to end.  tmux's polling floor (tens of
+    milliseconds) hides what a few milliseconds of start-up cost; this sees
+    them, as a terminal emulator would."""
+    t0 = time.monotonic()
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execve(argv[0], argv, dict(env, LINES=str(height), COLUMNS=str(width)))
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", height, width, 0, 0))
+    seen, ms = b"", None
+    while True:
+        ready, _, _ = select.select([fd], [], [], timeout if ms is None else 5)
+        if not ready:
+            break
+        try:
+            data = os.read(fd, 65536)
+        except OSError:
+            break
+        if not data:
+            break
+        seen = seen[-4096:] + data
+        if ms is None and marker in seen:
+            ms = (time.monotonic() - t0) * 1000
+            for k in quit_keys:
+                os.write(fd, k)
+    try:
+        os.kill(pid, 9)
+    except OSError:
+        pass
+    os.waitpid(pid, 0)
+    os.close(fd)
+    if ms is None:
+        raise SystemExit("bench: %s never showed %r" % (" ".join(argv), marker))
+    return ms
 
 
 def reap(pid, what="bench"):

@@ -134,6 +134,13 @@ cli_list(const char *cli_path, int argc, char **argv)
 		cli_store_error(error);
 		goto out;
 	}
+	/* Words in bodies: the bodies fetches left for later are indexed first. */
+	if (query != NULL && search_node_reads_bodies(search_query_root(query)) &&
+	    !reindex_bodies(idx, config->store, (const char *const *)config->charset_fallbacks, 0,
+		NULL, NULL, &error)) {
+		cli_store_error(error);
+		goto out;
+	}
 	if (!index_query_foreach(idx, &filter, INDEX_SORT_DATE, false, cli_store_print_row, &cols,
 		&error)) {
 		cli_store_error(error);

@@ -67,6 +67,7 @@ struct deliver {
 	GMutex lock;        /* batch, against deliver_stream_open_batched on another thread */
 	guint64 points;     /* sync points made so far */
 	bool sync_each;     /* syncfs reports no errors here: fsync each file */
+	bool bodies_later;  /* rows get their full-text bodies later (index_body_later) */
 	const char *const *fallbacks; /* charset_fallbacks for summary.h (borrowed) */
 	enum deliver_crash_point crash;
 };
@@ -418,11 +419,11 @@ deliver_refuse_known(struct deliver *d, const char *uidl, GError **error)
 }
 
 void
-deliver_summarize(const char *buf, size_t len, const char *const *fallbacks,
+deliver_summarize(const char *buf, size_t len, const char *const *fallbacks, bool body,
     struct deliver_summary *summary)
 {
 	memset(summary, 0, sizeof *summary);
-	summary_from_bytes(buf, len, fallbacks, &summary->msg, &summary->body_text);
+	summary_from_bytes(buf, len, fallbacks, &summary->msg, body ? &summary->body_text : NULL);
 }
 
 void
@@ -503,7 +504,8 @@ deliver_add_summarized(struct deliver *d, const char *buf, size_t len, const cha
 		goto fail;
 	deliver_item_place(d, item, uidl, partial, (int64_t)len, mtime);
 	if (summary == NULL) {
-		summary_from_bytes(buf, len, d->fallbacks, &item->msg, &item->body_text);
+		summary_from_bytes(buf, len, d->fallbacks, &item->msg,
+		    d->bodies_later ? NULL : &item->body_text);
 	} else if (item->msg.date == 0) {
 		/* summary.h falls back to the arrival time, known only now. */
 		item->msg.date = item->msg.arrival;
@@ -600,7 +602,9 @@ deliver_commit(struct deliver *d, GArray *ids, GError **error)
 	for (i = 0; i < d->queue->len; i++) {
 		struct deliver_item *item = g_ptr_array_index(d->queue, i);
 
-		if (!index_put(d->idx, &item->msg, item->body_text, error)) {
+		if (!index_put(d->idx, &item->msg, item->body_text, error) ||
+		    (d->bodies_later && item->body_text == NULL &&
+		    !index_body_later(d->idx, item->msg.id, error))) {
 			index_rollback(d->idx);
 			goto fail;
 		}
@@ -819,7 +823,8 @@ deliver_add_stream(struct deliver *d, struct deliver_stream *s, const char *uidl
 	}
 	item = g_new0(struct deliver_item, 1);
 	/* The summary is read from the file: the message was never held whole. */
-	if (!summary_from_file(s->tmp.path, d->fallbacks, &item->msg, &item->body_text, error)) {
+	if (!summary_from_file(s->tmp.path, d->fallbacks, &item->msg,
+	    d->bodies_later ? NULL : &item->body_text, error)) {
 		deliver_item_free(item, false);
 		deliver_stream_discard(s);
 		return false;
@@ -912,7 +917,8 @@ deliver_replace_stream(struct deliver *d, const struct index_message *row,
 		goto out;
 	}
 	path = store_message_path(dir, cur.subdir, cur.base, cur.flags);
-	if (!summary_from_file(path, d->fallbacks, &cur, &body_text, error)) {
+	if (!summary_from_file(path, d->fallbacks, &cur, d->bodies_later ? NULL : &body_text,
+	    error)) {
 		index_rollback(d->idx);
 		goto out;
 	}
@@ -921,8 +927,9 @@ deliver_replace_stream(struct deliver *d, const struct index_message *row,
 		cur.mtime = (int64_t)st.st_mtime;
 	}
 	cur.partial = false;
-	if (!index_put(d->idx, &cur, body_text, error) || !index_threads_update(d->idx, error) ||
-	    !index_commit(d->idx, error)) {
+	if (!index_put(d->idx, &cur, body_text, error) ||
+	    (d->bodies_later && !index_body_later(d->idx, cur.id, error)) ||
+	    !index_threads_update(d->idx, error) || !index_commit(d->idx, error)) {
 		index_rollback(d->idx);
 		goto out;
 	}
@@ -964,6 +971,12 @@ deliver_free(struct deliver *d)
 	g_free(d->account);
 	g_free(d->maildir);
 	g_free(d);
+}
+
+void
+deliver_set_bodies_later(struct deliver *d, bool later)
+{
+	d->bodies_later = later;
 }
 
 void

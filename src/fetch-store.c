@@ -252,7 +252,7 @@ fetch_store_queue(struct fetch_run *run, const char *buf, size_t len,
 
 	if (row == NULL && stream == NULL) {
 		deliver_summarize(buf, len, (const char *const *)run->config->charset_fallbacks,
-		    &summary);
+		    false, &summary);
 		held = fetch_summary_bytes(&summary);
 		stream = deliver_stream_open_batched(run->deliver, error);
 		if (stream == NULL || !deliver_stream_write(stream, buf, len, error)) {

@@ -479,6 +479,9 @@ fetch_local_main(gpointer data)
 	if (run->idx != NULL)
 		run->deliver = deliver_open(run->idx, run->account->name, run->account->maildir,
 		    (const char *const *)run->config->charset_fallbacks, &local->error);
+	/* The bodies' full-text entries are made after the fetch (reindex_bodies). */
+	if (run->deliver != NULL)
+		deliver_set_bodies_later(run->deliver, true);
 	local->ok = run->deliver != NULL && fetch_plan_load_known(run, &local->error);
 	return NULL;
 }

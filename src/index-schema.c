@@ -274,6 +274,11 @@ static const char *const index_migrations[] = {
 	 * matches are looked up here, not in the wide table (index_query_count).
 	 */
 	"CREATE INDEX messages_flags_by_id ON messages (id, state, flags, account, folder);",
+	/*
+	 * 5 -> 6: the rows whose full-text entries have no body yet: a fetch
+	 * leaves the bodies to a pass after it (index_body_later).
+	 */
+	"CREATE TABLE bodies_waiting (id INTEGER PRIMARY KEY);",
 };
 
 G_STATIC_ASSERT(G_N_ELEMENTS(index_migrations) == INDEX_SCHEMA_VERSION);

@@ -191,6 +191,28 @@ index_count_added(struct index *idx, const char *account, const char *folder, co
 	return index_run(idx, stmt, error);
 }
 
+/* Row ID's full-text entry: MSG's subject and people, and BODY_TEXT (may be NULL). */
+static bool
+index_fts_insert(struct index *idx, int64_t id, const struct index_message *msg,
+    const char *body_text, GError **error)
+{
+	sqlite3_stmt *stmt = index_sql(idx,
+	    "INSERT INTO messages_fts (rowid, subject, sender, recipients, cc, body)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	    error);
+
+	if (stmt == NULL)
+		return false;
+	/* Search finds people by name or by address. */
+	sqlite3_bind_int64(stmt, 1, id);
+	index_bind_text0(stmt, 2, msg->subject);
+	sqlite3_bind_text(stmt, 3, index_join2(msg->from, msg->from_addr), -1, g_free);
+	sqlite3_bind_text(stmt, 4, index_join2(msg->to, msg->to_addr), -1, g_free);
+	sqlite3_bind_text(stmt, 5, index_join2(msg->cc, msg->cc_addr), -1, g_free);
+	index_bind_text0(stmt, 6, body_text);
+	return index_run(idx, stmt, error);
+}
+
 bool
 index_put(struct index *idx, struct index_message *msg, const char *body_text, GError **error)
 {
@@ -252,20 +274,7 @@ index_put(struct index *idx, struct index_message *msg, const char *body_text, G
 		if (!index_run(idx, stmt, error))
 			goto fail;
 	}
-	stmt = index_sql(idx,
-	    "INSERT INTO messages_fts (rowid, subject, sender, recipients, cc, body)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-	    error);
-	if (stmt == NULL)
-		goto fail;
-	/* Search finds people by name or by address. */
-	sqlite3_bind_int64(stmt, 1, id);
-	index_bind_text0(stmt, 2, msg->subject);
-	sqlite3_bind_text(stmt, 3, index_join2(msg->from, msg->from_addr), -1, g_free);
-	sqlite3_bind_text(stmt, 4, index_join2(msg->to, msg->to_addr), -1, g_free);
-	sqlite3_bind_text(stmt, 5, index_join2(msg->cc, msg->cc_addr), -1, g_free);
-	index_bind_text0(stmt, 6, body_text);
-	if (!index_run(idx, stmt, error))
+	if (!index_fts_insert(idx, id, msg, body_text, error))
 		goto fail;
 	if (own && !index_commit(idx, error))
 		goto fail;
@@ -275,6 +284,92 @@ fail:
 	if (own)
 		index_rollback(idx);
 	return false;
+}
+
+bool
+index_body_later(struct index *idx, int64_t id, GError **error)
+{
+	sqlite3_stmt *stmt = index_sql(idx, "INSERT OR IGNORE INTO bodies_waiting (id) VALUES (?1)",
+	    error);
+
+	if (stmt == NULL)
+		return false;
+	sqlite3_bind_int64(stmt, 1, id);
+	return index_run(idx, stmt, error);
+}
+
+int64_t
+index_bodies_waiting(struct index *idx, GError **error)
+{
+	sqlite3_stmt *stmt = index_sql(idx,
+	    "SELECT count(*) FROM bodies_waiting w JOIN messages m ON m.id = w.id"
+	    " WHERE m.state = 1",
+	    error);
+
+	return stmt != NULL ? index_query_int(idx, stmt, error) : -1;
+}
+
+bool
+index_bodies_next(struct index *idx, unsigned int max, GPtrArray *rows, GError **error)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	/* Waiting ids whose rows went (expunged, moved): nothing to index. */
+	if (!index_run_sql(idx,
+	    "DELETE FROM bodies_waiting WHERE NOT EXISTS"
+	    " (SELECT 1 FROM messages m WHERE m.id = bodies_waiting.id)",
+	    error))
+		return false;
+	stmt = index_sql(idx,
+	    "SELECT " INDEX_COLUMNS " FROM bodies_waiting w JOIN messages m ON m.id = w.id"
+	    " WHERE m.state = 1 ORDER BY w.id LIMIT ?1",
+	    error);
+	if (stmt == NULL)
+		return false;
+	sqlite3_bind_int64(stmt, 1, max);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		struct index_message *msg = g_new0(struct index_message, 1);
+
+		index_read_row(stmt, msg);
+		g_ptr_array_add(rows, msg);
+	}
+	if (rc != SQLITE_DONE)
+		index_set_error(idx, error, INDEX_ERROR_DB, NULL);
+	sqlite3_reset(stmt);
+	return rc == SQLITE_DONE;
+}
+
+bool
+index_set_body(struct index *idx, const struct index_message *msg, const char *body_text,
+    GError **error)
+{
+	struct index_message cur = { 0 };
+	sqlite3_stmt *stmt;
+	bool ok = false;
+
+	/* As the row is now: the file read may have been replaced meanwhile (--rest). */
+	if (!index_get(idx, msg->id, &cur, error)) {
+		if (error != NULL && *error != NULL)
+			return false;
+		return true; /* gone: index_bodies_next drops it */
+	}
+	if (cur.size != msg->size || cur.mtime != msg->mtime) {
+		index_message_clear(&cur);
+		return true; /* another file now: it stays waiting, for the next round */
+	}
+	if ((stmt = index_sql(idx, "DELETE FROM messages_fts WHERE rowid = ?1", error)) == NULL)
+		goto out;
+	sqlite3_bind_int64(stmt, 1, cur.id);
+	if (!index_run(idx, stmt, error) || !index_fts_insert(idx, cur.id, &cur, body_text, error))
+		goto out;
+	if ((stmt = index_sql(idx, "DELETE FROM bodies_waiting WHERE id = ?1", error)) == NULL)
+		goto out;
+	sqlite3_bind_int64(stmt, 1, cur.id);
+	ok = index_run(idx, stmt, error);
+out:
+	index_message_clear(&cur);
+	return ok;
 }
 
 /* Run SQL with ?1 bound to ID and ?2.. to the texts A and B (may be NULL). */

@@ -274,6 +274,7 @@ struct reindex_watcher {
 	gint cancel;    /* set with stop, read by the scan without the lock */
 	bool changed;   /* rows changed since the last take */
 	GError *error;  /* the last failure, until taken */
+	gint64 bodies_left; /* bodies still waiting (index_bodies_waiting), -1 before a look */
 };
 
 /* Make the read end readable (a full pipe is readable already). */
@@ -285,6 +286,32 @@ reindex_watcher_poke(struct reindex_watcher *w)
 	do
 		n = write(w->fds[1], "", 1);
 	while (n < 0 && errno == EINTR);
+}
+
+/*
+ * Index the bodies a fetch left for later, a few batches at a time, telling
+ * the caller how many are left after each (reindex_watcher_bodies_left).
+ */
+static bool
+reindex_watcher_bodies(struct reindex_watcher *w, struct index *idx, GError **error)
+{
+	int64_t left = index_bodies_waiting(idx, error);
+
+	for (;;) {
+		if (left < 0)
+			return false;
+		g_mutex_lock(&w->lock);
+		if (left != w->bodies_left) {
+			w->bodies_left = left;
+			reindex_watcher_poke(w);
+		}
+		g_mutex_unlock(&w->lock);
+		if (left == 0 || g_atomic_int_get(&w->cancel))
+			return true;
+		if (!reindex_bodies(idx, w->watch->store, w->watch->fallbacks,
+		    4 * REINDEX_BODIES_BATCH, &w->cancel, &left, error))
+			return false;
+	}
 }
 
 /* Thread: open its own connection, then check every interval until stopped. */
@@ -305,7 +332,8 @@ reindex_watcher_main(gpointer data)
 			continue;
 		}
 		g_mutex_unlock(&w->lock);
-		ok = idx != NULL && reindex_watch_check(w->watch, idx, &changed, &error);
+		ok = idx != NULL && reindex_watch_check(w->watch, idx, &changed, &error) &&
+		    reindex_watcher_bodies(w, idx, &error);
 		g_mutex_lock(&w->lock);
 		w->changed = w->changed || changed;
 		if (!ok && g_error_matches(error, REINDEX_ERROR, REINDEX_ERROR_CANCELLED)) {
@@ -350,6 +378,7 @@ reindex_watcher_start(const char *index_path, const char *store, const char *con
 	w->watch->cancel = &w->cancel;
 	w->index_path = g_strdup(index_path);
 	w->interval_us = (gint64)interval_ms * 1000;
+	w->bodies_left = -1;
 	g_mutex_init(&w->lock);
 	g_cond_init(&w->wake);
 	w->thread = g_thread_new("surat-watch", reindex_watcher_main, w);
@@ -380,6 +409,19 @@ reindex_watcher_take(struct reindex_watcher *w, bool *changed, GError **error)
 	}
 	g_mutex_unlock(&w->lock);
 	return ok;
+}
+
+int64_t
+reindex_watcher_bodies_left(struct reindex_watcher *w)
+{
+	int64_t left;
+
+	if (w == NULL)
+		return -1;
+	g_mutex_lock(&w->lock);
+	left = w->bodies_left;
+	g_mutex_unlock(&w->lock);
+	return left;
 }
 
 void

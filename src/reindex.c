@@ -663,6 +663,61 @@ reindex_account(struct index *idx, const char *store, const char *account,
 }
 
 bool
+reindex_bodies(struct index *idx, const char *store, const char *const *fallbacks,
+    unsigned int max, const gint *cancel, int64_t *left, GError **error)
+{
+	GPtrArray *rows = g_ptr_array_new_with_free_func((GDestroyNotify)index_message_free);
+	GPtrArray *bodies = g_ptr_array_new_with_free_func(g_free);
+	unsigned int done = 0;
+	bool ok = true;
+	guint i;
+
+	while (ok && (max == 0 || done < max) && (cancel == NULL || !g_atomic_int_get(cancel))) {
+		g_ptr_array_set_size(rows, 0);
+		g_ptr_array_set_size(bodies, 0);
+		if (!index_bodies_next(idx, REINDEX_BODIES_BATCH, rows, error) ||
+		    (rows->len > 0 && !mime_lib_load(error))) {
+			ok = false;
+			break;
+		}
+		/* The files are read outside the transaction: the write lock is held briefly. */
+		for (i = 0; i < rows->len; i++) {
+			const struct index_message *row = g_ptr_array_index(rows, i);
+			struct index_message parsed = { 0 };
+			char *path = folder_message_path(store, row);
+			char *body = NULL;
+
+			/* A file gone or renamed meanwhile keeps its headers; reindex finds it. */
+			if (!summary_from_file(path, fallbacks, &parsed, &body, NULL))
+				body = NULL;
+			g_ptr_array_add(bodies, body);
+			index_message_clear(&parsed);
+			g_free(path);
+		}
+		if (!index_begin(idx, error)) {
+			ok = false;
+			break;
+		}
+		for (i = 0; ok && i < rows->len; i++)
+			ok = index_set_body(idx, g_ptr_array_index(rows, i),
+			    g_ptr_array_index(bodies, i), error);
+		if (!ok || !index_commit(idx, error)) {
+			index_rollback(idx);
+			ok = false;
+			break;
+		}
+		done += rows->len;
+		if (rows->len < REINDEX_BODIES_BATCH)
+			break;
+	}
+	g_ptr_array_unref(bodies);
+	g_ptr_array_unref(rows);
+	if (ok && left != NULL && (*left = index_bodies_waiting(idx, error)) < 0)
+		ok = false;
+	return ok;
+}
+
+bool
 reindex_store(struct index *idx, const char *store, const char *const *fallbacks,
     struct reindex_stats *stats, GError **error)
 {
@@ -700,7 +755,8 @@ reindex_store(struct index *idx, const char *store, const char *const *fallbacks
 			goto out;
 		}
 	}
-	ok = true;
+	/* And the bodies fetches left for later. */
+	ok = reindex_bodies(idx, store, fallbacks, 0, stats->cancel, NULL, error);
 out:
 	/* Built again even after a failure: the rows stored so far are listed. */
 	if (bulk && !index_bulk_end(idx, ok ? error : NULL))

@@ -766,3 +766,18 @@ search_node_is_fulltext(const struct search_node *node)
 {
 	return node->kind == SEARCH_NODE_TERM && node->field <= SEARCH_FIELD_BODY;
 }
+
+bool
+search_node_reads_bodies(const struct search_node *node)
+{
+	guint i;
+
+	if (node == NULL)
+		return false;
+	if (node->kind == SEARCH_NODE_TERM)
+		return node->field == SEARCH_FIELD_TEXT || node->field == SEARCH_FIELD_BODY;
+	for (i = 0; node->children != NULL && i < node->children->len; i++)
+		if (search_node_reads_bodies(g_ptr_array_index(node->children, i)))
+			return true;
+	return false;
+}

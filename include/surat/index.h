@@ -40,9 +40,11 @@ enum index_error_code {
  * 1: messages + FTS.  2: folders, Cc, tags, threads, sort keys, the undo log,
  * the moves journal and the UIDLs of expunged messages (the DELE queue).
  * 3: each mailbox's counts, kept by triggers; the bulk load's deferred
- * indexes.  4: the folders' times a store watch last found in step.
+ * indexes.  4: the folders' times a store watch last found in step.  5:
+ * an index of what a limit's count needs.  6: the bodies waiting to be
+ * indexed (index_body_later).
  */
-#define INDEX_SCHEMA_VERSION 5
+#define INDEX_SCHEMA_VERSION 6
 
 /* Where a row is in its life (deliver.h and folder.h explain the order). */
 enum index_state {
@@ -185,6 +187,26 @@ bool index_bulk_end(struct index *idx, GError **error);
  * after a failure the caller must roll its transaction back.
  */
 bool index_put(struct index *idx, struct index_message *msg, const char *body_text, GError **error);
+
+/*
+ * Bodies indexed later: a fetch stores each row with a full-text entry of
+ * its subject and people only, and leaves the body to a pass after it
+ * (reindex_bodies), so the fetch does not wait on tokenizing every text.
+ * index_body_later puts row ID on the waiting list (in the caller's
+ * transaction, with its row); index_bodies_waiting counts the STORED rows
+ * on it (-1 on error); index_bodies_next appends up to MAX of them, oldest
+ * first, to ROWS (struct index_message *, the caller frees them), after
+ * dropping ids whose rows are gone; index_set_body gives MSG (as read by
+ * index_bodies_next) its whole full-text entry with BODY_TEXT (NULL: the
+ * file could not be read: headers only) and takes it off the list, unless
+ * the row went or its file changed (size, mtime) since it was read: then
+ * it does nothing.  Call it in a transaction, the bodies read outside one.
+ */
+bool index_body_later(struct index *idx, int64_t id, GError **error);
+int64_t index_bodies_waiting(struct index *idx, GError **error);
+bool index_bodies_next(struct index *idx, unsigned int max, GPtrArray *rows, GError **error);
+bool index_set_body(struct index *idx, const struct index_message *msg, const char *body_text,
+    GError **error);
 
 /* Delete the row ID (and its full-text entry); its thread is redone at the next update. */
 bool index_delete(struct index *idx, int64_t id, GError **error);

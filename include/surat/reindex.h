@@ -98,6 +98,17 @@ bool reindex_store(struct index *idx, const char *store, const char *const *fall
     struct reindex_stats *stats, GError **error);
 
 /*
+ * Index the bodies fetches left for later (index_body_later): each row's
+ * file under STORE read again for its text, REINDEX_BODIES_BATCH rows a
+ * transaction, at most MAX rows (0: all), stopping between batches when
+ * *CANCEL (may be NULL) is set.  A file that cannot be read keeps its
+ * headers' entry.  *LEFT (may be NULL) gets how many still wait.
+ */
+#define REINDEX_BODIES_BATCH 100
+bool reindex_bodies(struct index *idx, const char *store, const char *const *fallbacks,
+    unsigned int max, const gint *cancel, int64_t *left, GError **error);
+
+/*
  * Following what other programs (mutt, neomutt, an MDA, a script) do to the
  * Maildirs while surat runs, as mutt follows its mailboxes: each check
  * looks at the modification times of every mailbox's new/ and cur/ (a few
@@ -147,6 +158,13 @@ struct reindex_watcher *reindex_watcher_start(const char *index_path, const char
     const char *const *fallbacks, unsigned int interval_ms, GError **error);
 int reindex_watcher_fd(const struct reindex_watcher *watcher);
 bool reindex_watcher_take(struct reindex_watcher *watcher, bool *changed, GError **error);
+/*
+ * After each check the watcher also indexes the bodies fetches left for
+ * later (reindex_bodies), a few batches at a time; this is how many still
+ * wait, as of its last batch (-1 before its first look), and the fd turns
+ * readable when the number changes.
+ */
+int64_t reindex_watcher_bodies_left(struct reindex_watcher *watcher);
 void reindex_watcher_mine_begin(struct reindex_watcher *watcher);
 void reindex_watcher_mine_end(struct reindex_watcher *watcher);
 /* Stop the thread (a scan under way stops at its next 500 files) and free. */

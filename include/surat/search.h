@@ -147,6 +147,9 @@ const struct search_node *search_query_root(const struct search_query *query);
 /* True when NODE is a term of a full-text field (TEXT..BODY): words, not a value. */
 bool search_node_is_fulltext(const struct search_node *node);
 
+/* True when NODE or a node under it looks for words in bodies (TEXT, BODY); NULL: false. */
+bool search_node_reads_bodies(const struct search_node *node);
+
 /*
  * The tree as a one-line S-expression, for tests and the log:
  * (and (from "alice") (not (is unread)) (date 1767225600 1769904000)).

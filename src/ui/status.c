@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "private.h"
+#include "surat/reindex.h"
 #include "surat/sanitize.h"
 #include "surat/width.h"
 
@@ -31,6 +32,7 @@ ui_status_draw(struct ui *ui, int y, int width)
 	GString *s = g_string_new(NULL);
 	char *line, *pending = status_pending(ui), *scope, *sort, *limit = NULL;
 	int marker = -1, marker_cols = 0;
+	int64_t bodies;
 
 	if (ui->prompt.hint != NULL) {
 		/* The candidates of a Tab in the prompt, over the status line. */
@@ -89,6 +91,10 @@ ui_status_draw(struct ui *ui, int y, int width)
 			g_string_append_printf(s, "-- (L: log) %s ", fetch->str);
 		g_string_free(fetch, TRUE);
 	}
+	/* Fetched bodies not yet in body search (reindex_watcher_bodies_left). */
+	bodies = reindex_watcher_bodies_left(ui->watcher);
+	if (bodies > 0)
+		g_string_append_printf(s, "-- indexing %" G_GINT64_FORMAT " left ", bodies);
 	g_string_append(s, "-- ?:help q:quit ");
 	while (width_of(s->str) < width)
 		g_string_append_c(s, '-');

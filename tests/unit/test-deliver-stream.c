@@ -188,7 +188,7 @@ test_written(struct deliver *d, const GString *m, struct deliver_summary *summar
 
 	assert_non_null(s);
 	assert_true(deliver_stream_write(s, m->str, m->len, NULL));
-	deliver_summarize(m->str, m->len, NULL, summary);
+	deliver_summarize(m->str, m->len, NULL, true, summary);
 	return s;
 }
 
@@ -257,7 +257,7 @@ test_add_written(void **state)
 	assert_null(sc.body_text);
 	/* So is a stream not opened for a batch. */
 	plain = test_stream(d, NULL, a, 4096);
-	deliver_summarize(a->str, a->len, NULL, &sc);
+	deliver_summarize(a->str, a->len, NULL, true, &sc);
 	assert_false(deliver_add_written(d, plain, "u-c", false, &sc, &error));
 	assert_true(g_error_matches(error, DELIVER_ERROR, DELIVER_ERROR_IO));
 	g_clear_error(&error);

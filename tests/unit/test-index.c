@@ -386,6 +386,51 @@ test_fts_body_word_and_delete(void **state)
 	assert_int_equal(search_count(f->idx, "reused"), 1);
 }
 
+/* A body left for later: headers searchable at once, the body once given. */
+static void
+test_body_later(void **state)
+{
+	struct fixture *f = *state;
+	GPtrArray *rows = g_ptr_array_new_with_free_func((GDestroyNotify)index_message_free);
+	struct index_message *row, changed = { 0 };
+	int64_t id, other;
+
+	id = put(f->idx, "work", "b", 100, "", "Quarterly report", NULL);
+	other = put(f->idx, "work", "c", 100, "", "Lunch", NULL);
+	assert_true(index_body_later(f->idx, id, NULL));
+	assert_true(index_body_later(f->idx, other, NULL));
+	assert_true(index_body_later(f->idx, id, NULL)); /* twice is once */
+	assert_int_equal(index_bodies_waiting(f->idx, NULL), 2);
+	assert_int_equal(search_count(f->idx, "quarterly"), 1);
+	assert_true(index_bodies_next(f->idx, 1, rows, NULL));
+	assert_int_equal(rows->len, 1);
+	row = g_ptr_array_index(rows, 0);
+	assert_int_equal(row->id, id); /* oldest first */
+	assert_true(index_set_body(f->idx, row, "the zanzibar shipment", NULL));
+	assert_int_equal(search_count(f->idx, "zanzibar"), 1);
+	assert_int_equal(search_count(f->idx, "quarterly zanzibar"), 1); /* headers kept */
+	assert_int_equal(index_bodies_waiting(f->idx, NULL), 1);
+	/* Read before its file changed (size): nothing is written, it still waits. */
+	g_ptr_array_set_size(rows, 0);
+	assert_true(index_bodies_next(f->idx, 10, rows, NULL));
+	assert_int_equal(rows->len, 1);
+	assert_true(index_get(f->idx, other, &changed, NULL));
+	changed.size = 999;
+	assert_true(index_set_body(f->idx, &changed, "pizza", NULL));
+	assert_int_equal(search_count(f->idx, "pizza"), 0);
+	assert_int_equal(index_bodies_waiting(f->idx, NULL), 1);
+	/* A row gone meanwhile: dropped from the list, nothing indexed for it. */
+	assert_true(index_delete(f->idx, other, NULL));
+	assert_true(index_set_body(f->idx, g_ptr_array_index(rows, 0), "pizza", NULL));
+	assert_int_equal(search_count(f->idx, "pizza"), 0);
+	g_ptr_array_set_size(rows, 0);
+	assert_true(index_bodies_next(f->idx, 10, rows, NULL));
+	assert_int_equal(rows->len, 0);
+	assert_int_equal(index_bodies_waiting(f->idx, NULL), 0);
+	index_message_clear(&changed);
+	g_ptr_array_free(rows, TRUE);
+}
+
 static void
 test_fts_diacritics_and_utf8(void **state)
 {
@@ -1095,6 +1140,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_wal_mode, setup_open, teardown),
 		cmocka_unit_test_setup_teardown(test_put_replace_delete, setup_open, teardown),
 		cmocka_unit_test_setup_teardown(test_fts_body_word_and_delete, setup_open, teardown),
+		cmocka_unit_test_setup_teardown(test_body_later, setup_open, teardown),
 		cmocka_unit_test_setup_teardown(test_fts_diacritics_and_utf8, setup_open, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_query_text, setup_open, teardown),
 		cmocka_unit_test_setup_teardown(test_pending_rows_hidden, setup_open, teardown),
