@@ -36,7 +36,7 @@
 G_DEFINE_QUARK(surat-fetch-error-quark, fetch_error)
 
 /* SQLite's page cache for the fetch's writes, in KB (index_set_cache_kb). */
-#define FETCH_INDEX_CACHE_KB  2048
+#define FETCH_INDEX_CACHE_KB  1024
 #define FETCH_SECRET_MAX     8192
 
 /* Tell the observer about something that works but is unwise. */

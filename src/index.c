@@ -523,6 +523,17 @@ index_copy_row(struct index *idx, int64_t id, const char *account, const char *f
 		goto fail;
 	sqlite3_bind_int64(stmt, 1, id);
 	sqlite3_bind_int64(stmt, 2, made);
+	if (!index_run(idx, stmt, error))
+		goto fail;
+	/* A copy of a row whose body waits (index_body_later) waits too. */
+	stmt = index_sql(idx,
+	    "INSERT OR IGNORE INTO bodies_waiting (id)"
+	    " SELECT ?2 WHERE EXISTS (SELECT 1 FROM bodies_waiting WHERE id = ?1)",
+	    error);
+	if (stmt == NULL)
+		goto fail;
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_int64(stmt, 2, made);
 	if (!index_run(idx, stmt, error) || !index_write_end(idx, own, error))
 		goto fail;
 	if (new_id != NULL)

@@ -143,7 +143,7 @@ uint64_t index_change_stamp(struct index *idx);
 /*
  * Let SQLite keep at most KB kilobytes of pages in memory (index_open's
  * default is 16 MB, for the interface's views): the fetcher, which writes a
- * few hundred rows per batch, keeps to 2 MB (fetch.c, FETCH_INDEX_CACHE_KB).
+ * few hundred rows per batch, keeps to 1 MB (fetch.c, FETCH_INDEX_CACHE_KB).
  */
 bool index_set_cache_kb(struct index *idx, int kb, GError **error);
 

@@ -419,6 +419,16 @@ test_body_later(void **state)
 	assert_true(index_set_body(f->idx, &changed, "pizza", NULL));
 	assert_int_equal(search_count(f->idx, "pizza"), 0);
 	assert_int_equal(index_bodies_waiting(f->idx, NULL), 1);
+	/* A copy (a move to a folder) of a waiting row waits too. */
+	{
+		int64_t copy = 0;
+
+		assert_true(index_copy_row(f->idx, other, "work", "Archive", "cur", "c2", "S",
+		    &copy, NULL));
+		assert_int_equal(index_bodies_waiting(f->idx, NULL), 2);
+		assert_true(index_delete(f->idx, copy, NULL));
+		assert_int_equal(index_bodies_waiting(f->idx, NULL), 1);
+	}
 	/* A row gone meanwhile: dropped from the list, nothing indexed for it. */
 	assert_true(index_delete(f->idx, other, NULL));
 	assert_true(index_set_body(f->idx, g_ptr_array_index(rows, 0), "pizza", NULL));
