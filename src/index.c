@@ -286,16 +286,28 @@ fail:
 	return false;
 }
 
-bool
-index_body_later(struct index *idx, int64_t id, GError **error)
+/* Run SQL with ?1 bound to ID and ?2.. to the texts A and B (may be NULL). */
+static bool
+index_update_row(struct index *idx, const char *sql, int64_t id, const char *a, const char *b,
+    GError **error)
 {
-	sqlite3_stmt *stmt = index_sql(idx, "INSERT OR IGNORE INTO bodies_waiting (id) VALUES (?1)",
-	    error);
+	sqlite3_stmt *stmt = index_sql(idx, sql, error);
 
 	if (stmt == NULL)
 		return false;
 	sqlite3_bind_int64(stmt, 1, id);
+	if (a != NULL)
+		index_bind_text0(stmt, 2, a);
+	if (b != NULL)
+		index_bind_text0(stmt, 3, b);
 	return index_run(idx, stmt, error);
+}
+
+bool
+index_body_later(struct index *idx, int64_t id, GError **error)
+{
+	return index_update_row(idx, "INSERT OR IGNORE INTO bodies_waiting (id) VALUES (?1)", id,
+	    NULL, NULL, error);
 }
 
 int64_t
@@ -345,8 +357,7 @@ index_set_body(struct index *idx, const struct index_message *msg, const char *b
     GError **error)
 {
 	struct index_message cur = { 0 };
-	sqlite3_stmt *stmt;
-	bool ok = false;
+	bool ok;
 
 	/* As the row is now: the file read may have been replaced meanwhile (--rest). */
 	if (!index_get(idx, msg->id, &cur, error)) {
@@ -358,35 +369,12 @@ index_set_body(struct index *idx, const struct index_message *msg, const char *b
 		index_message_clear(&cur);
 		return true; /* another file now: it stays waiting, for the next round */
 	}
-	if ((stmt = index_sql(idx, "DELETE FROM messages_fts WHERE rowid = ?1", error)) == NULL)
-		goto out;
-	sqlite3_bind_int64(stmt, 1, cur.id);
-	if (!index_run(idx, stmt, error) || !index_fts_insert(idx, cur.id, &cur, body_text, error))
-		goto out;
-	if ((stmt = index_sql(idx, "DELETE FROM bodies_waiting WHERE id = ?1", error)) == NULL)
-		goto out;
-	sqlite3_bind_int64(stmt, 1, cur.id);
-	ok = index_run(idx, stmt, error);
-out:
+	ok = index_update_row(idx, "DELETE FROM messages_fts WHERE rowid = ?1", cur.id, NULL, NULL,
+	    error) && index_fts_insert(idx, cur.id, &cur, body_text, error) &&
+	    index_update_row(idx, "DELETE FROM bodies_waiting WHERE id = ?1", cur.id, NULL, NULL,
+	    error);
 	index_message_clear(&cur);
 	return ok;
-}
-
-/* Run SQL with ?1 bound to ID and ?2.. to the texts A and B (may be NULL). */
-static bool
-index_update_row(struct index *idx, const char *sql, int64_t id, const char *a, const char *b,
-    GError **error)
-{
-	sqlite3_stmt *stmt = index_sql(idx, sql, error);
-
-	if (stmt == NULL)
-		return false;
-	sqlite3_bind_int64(stmt, 1, id);
-	if (a != NULL)
-		index_bind_text0(stmt, 2, a);
-	if (b != NULL)
-		index_bind_text0(stmt, 3, b);
-	return index_run(idx, stmt, error);
 }
 
 bool
