@@ -134,12 +134,17 @@ cli_list(const char *cli_path, int argc, char **argv)
 		cli_store_error(error);
 		goto out;
 	}
-	/* Words in bodies: the bodies fetches left for later are indexed first. */
+	/*
+	 * Words in bodies: the bodies fetches left for later are indexed first.
+	 * If that fails (the index busy with another writer), list what is
+	 * indexed, and say the list may miss some.
+	 */
 	if (query != NULL && search_node_reads_bodies(search_query_root(query)) &&
 	    !reindex_bodies(idx, config->store, (const char *const *)config->charset_fallbacks, 0,
 		NULL, NULL, &error)) {
-		cli_store_error(error);
-		goto out;
+		cli_stderr("surat: %s: the bodies of the newest mail are not all indexed (%s); "
+		    "the list may miss some", path, error->message);
+		g_clear_error(&error);
 	}
 	if (!index_query_foreach(idx, &filter, INDEX_SORT_DATE, false, cli_store_print_row, &cols,
 		&error)) {

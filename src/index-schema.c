@@ -276,9 +276,13 @@ static const char *const index_migrations[] = {
 	"CREATE INDEX messages_flags_by_id ON messages (id, state, flags, account, folder);",
 	/*
 	 * 5 -> 6: the rows whose full-text entries have no body yet: a fetch
-	 * leaves the bodies to a pass after it (index_body_later).
+	 * leaves the bodies to a pass after it (index_body_later).  A row that
+	 * goes takes its mark along, so an id given out again never inherits it.
 	 */
-	"CREATE TABLE bodies_waiting (id INTEGER PRIMARY KEY);",
+	"CREATE TABLE bodies_waiting (id INTEGER PRIMARY KEY);"
+	"CREATE TRIGGER bodies_waiting_delete AFTER DELETE ON messages BEGIN"
+	"  DELETE FROM bodies_waiting WHERE id = old.id;"
+	"END;",
 };
 
 G_STATIC_ASSERT(G_N_ELEMENTS(index_migrations) == INDEX_SCHEMA_VERSION);

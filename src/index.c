@@ -322,24 +322,19 @@ index_bodies_waiting(struct index *idx, GError **error)
 }
 
 bool
-index_bodies_next(struct index *idx, unsigned int max, GPtrArray *rows, GError **error)
+index_bodies_next(struct index *idx, int64_t after, unsigned int max, GPtrArray *rows,
+    GError **error)
 {
-	sqlite3_stmt *stmt;
+	sqlite3_stmt *stmt = index_sql(idx,
+	    "SELECT " INDEX_COLUMNS " FROM bodies_waiting w JOIN messages m ON m.id = w.id"
+	    " WHERE w.id > ?1 AND m.state = 1 ORDER BY w.id LIMIT ?2",
+	    error);
 	int rc;
 
-	/* Waiting ids whose rows went (expunged, moved): nothing to index. */
-	if (!index_run_sql(idx,
-	    "DELETE FROM bodies_waiting WHERE NOT EXISTS"
-	    " (SELECT 1 FROM messages m WHERE m.id = bodies_waiting.id)",
-	    error))
-		return false;
-	stmt = index_sql(idx,
-	    "SELECT " INDEX_COLUMNS " FROM bodies_waiting w JOIN messages m ON m.id = w.id"
-	    " WHERE m.state = 1 ORDER BY w.id LIMIT ?1",
-	    error);
 	if (stmt == NULL)
 		return false;
-	sqlite3_bind_int64(stmt, 1, max);
+	sqlite3_bind_int64(stmt, 1, after);
+	sqlite3_bind_int64(stmt, 2, max);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		struct index_message *msg = g_new0(struct index_message, 1);
 
@@ -360,11 +355,8 @@ index_set_body(struct index *idx, const struct index_message *msg, const char *b
 	bool ok;
 
 	/* As the row is now: the file read may have been replaced meanwhile (--rest). */
-	if (!index_get(idx, msg->id, &cur, error)) {
-		if (error != NULL && *error != NULL)
-			return false;
-		return true; /* gone: index_bodies_next drops it */
-	}
+	if (!index_get(idx, msg->id, &cur, error))
+		return error == NULL || *error == NULL; /* gone, and its mark with it */
 	if (cur.size != msg->size || cur.mtime != msg->mtime) {
 		index_message_clear(&cur);
 		return true; /* another file now: it stays waiting, for the next round */

@@ -289,29 +289,40 @@ reindex_watcher_poke(struct reindex_watcher *w)
 }
 
 /*
- * Index the bodies a fetch left for later, a few batches at a time, telling
- * the caller how many are left after each (reindex_watcher_bodies_left).
+ * Index up to four batches of the bodies a fetch left for later, telling
+ * the caller how many are left before and after (reindex_watcher_bodies_left).
+ * *SOON is set when some were indexed and more wait: the next look comes
+ * at once instead of after the interval, and the look between batches
+ * keeps other programs' changes followed meanwhile.
  */
-static bool
-reindex_watcher_bodies(struct reindex_watcher *w, struct index *idx, GError **error)
+/* Keep LEFT for the caller, with news when what it shows changes (some left or none). */
+static void
+reindex_watcher_bodies_tell(struct reindex_watcher *w, int64_t left)
 {
-	int64_t left = index_bodies_waiting(idx, error);
+	g_mutex_lock(&w->lock);
+	if (left != w->bodies_left && (left > 0 || w->bodies_left > 0))
+		reindex_watcher_poke(w);
+	w->bodies_left = left;
+	g_mutex_unlock(&w->lock);
+}
 
-	for (;;) {
-		if (left < 0)
-			return false;
-		g_mutex_lock(&w->lock);
-		if (left != w->bodies_left) {
-			w->bodies_left = left;
-			reindex_watcher_poke(w);
-		}
-		g_mutex_unlock(&w->lock);
-		if (left == 0 || g_atomic_int_get(&w->cancel))
-			return true;
-		if (!reindex_bodies(idx, w->watch->store, w->watch->fallbacks,
-		    4 * REINDEX_BODIES_BATCH, &w->cancel, &left, error))
-			return false;
-	}
+static bool
+reindex_watcher_bodies(struct reindex_watcher *w, struct index *idx, bool *soon,
+    GError **error)
+{
+	int64_t before = index_bodies_waiting(idx, error), left = before;
+
+	*soon = false;
+	if (before < 0)
+		return false;
+	/* Said before the work, so the count shows while it is done. */
+	reindex_watcher_bodies_tell(w, before);
+	if (before > 0 && !reindex_bodies(idx, w->watch->store, w->watch->fallbacks,
+	    4 * REINDEX_BODIES_BATCH, &w->cancel, &left, error))
+		return false;
+	reindex_watcher_bodies_tell(w, left);
+	*soon = left > 0 && left < before;
+	return true;
 }
 
 /* Thread: open its own connection, then check every interval until stopped. */
@@ -325,17 +336,21 @@ reindex_watcher_main(gpointer data)
 
 	g_mutex_lock(&w->lock);
 	while (!w->stop) {
-		bool changed = false, ok;
+		bool changed = false, soon = false, ok;
 
 		if (g_get_monotonic_time() < next) {
 			g_cond_wait_until(&w->wake, &w->lock, next);
 			continue;
 		}
 		g_mutex_unlock(&w->lock);
-		ok = idx != NULL && reindex_watch_check(w->watch, idx, &changed, &error) &&
-		    reindex_watcher_bodies(w, idx, &error);
+		ok = idx != NULL && reindex_watch_check(w->watch, idx, &changed, &error);
 		g_mutex_lock(&w->lock);
 		w->changed = w->changed || changed;
+		if (changed)
+			reindex_watcher_poke(w);
+		g_mutex_unlock(&w->lock);
+		ok = ok && reindex_watcher_bodies(w, idx, &soon, &error);
+		g_mutex_lock(&w->lock);
 		if (!ok && g_error_matches(error, REINDEX_ERROR, REINDEX_ERROR_CANCELLED)) {
 			g_clear_error(&error); /* stopping: nobody waits for news */
 			break;
@@ -345,11 +360,11 @@ reindex_watcher_main(gpointer data)
 			w->error = error;
 			error = NULL;
 		}
-		if (changed || !ok)
+		if (!ok)
 			reindex_watcher_poke(w);
 		if (idx == NULL)
 			break; /* no index to keep in step: said once */
-		next = g_get_monotonic_time() + w->interval_us;
+		next = g_get_monotonic_time() + (soon ? 0 : w->interval_us);
 	}
 	g_mutex_unlock(&w->lock);
 	index_free(idx);

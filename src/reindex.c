@@ -662,6 +662,41 @@ reindex_account(struct index *idx, const char *store, const char *account,
 	return ok;
 }
 
+/*
+ * Read ROW's file for its body text into *BODY: at the row's path, else
+ * (renamed by another program since the row was written) wherever its base
+ * name is now in its Maildir.  False when it cannot be found or read.
+ */
+static bool
+reindex_body_read(const char *store, const char *const *fallbacks,
+    const struct index_message *row, char **body)
+{
+	struct index_message parsed = { 0 };
+	char *path = folder_message_path(store, row);
+	bool ok = summary_from_file(path, fallbacks, &parsed, body, NULL);
+
+	if (!ok) {
+		char *dir = folder_maildir(store, row->account, row->folder), *flags = NULL;
+		const char *subdir = NULL;
+
+		if (store_find(dir, row->base, &subdir, &flags, NULL)) {
+			struct index_message moved = *row; /* borrows ROW's strings */
+
+			moved.subdir = (char *)subdir;
+			moved.flags = flags;
+			g_free(path);
+			path = folder_message_path(store, &moved);
+			index_message_clear(&parsed);
+			ok = summary_from_file(path, fallbacks, &parsed, body, NULL);
+		}
+		g_free(flags);
+		g_free(dir);
+	}
+	index_message_clear(&parsed);
+	g_free(path);
+	return ok;
+}
+
 bool
 reindex_bodies(struct index *idx, const char *store, const char *const *fallbacks,
     unsigned int max, const gint *cancel, int64_t *left, GError **error)
@@ -669,46 +704,57 @@ reindex_bodies(struct index *idx, const char *store, const char *const *fallback
 	GPtrArray *rows = g_ptr_array_new_with_free_func((GDestroyNotify)index_message_free);
 	GPtrArray *bodies = g_ptr_array_new_with_free_func(g_free);
 	unsigned int done = 0;
-	bool ok = true;
+	int64_t after = 0;
+	bool ok = true, more = true;
 	guint i;
 
-	while (ok && (max == 0 || done < max) && (cancel == NULL || !g_atomic_int_get(cancel))) {
+	/* Each waiting row at most once a call (AFTER): one that cannot be read stays. */
+	while (ok && more && (max == 0 || done < max) &&
+	    (cancel == NULL || !g_atomic_int_get(cancel))) {
+		size_t bytes = 0;
+
 		g_ptr_array_set_size(rows, 0);
 		g_ptr_array_set_size(bodies, 0);
-		if (!index_bodies_next(idx, REINDEX_BODIES_BATCH, rows, error) ||
+		if (!index_bodies_next(idx, after, REINDEX_BODIES_BATCH, rows, error) ||
 		    (rows->len > 0 && !mime_lib_load(error))) {
 			ok = false;
 			break;
 		}
+		more = rows->len == REINDEX_BODIES_BATCH;
 		/* The files are read outside the transaction: the write lock is held briefly. */
 		for (i = 0; i < rows->len; i++) {
 			const struct index_message *row = g_ptr_array_index(rows, i);
-			struct index_message parsed = { 0 };
-			char *path = folder_message_path(store, row);
 			char *body = NULL;
 
-			/* A file gone or renamed meanwhile keeps its headers; reindex finds it. */
-			if (!summary_from_file(path, fallbacks, &parsed, &body, NULL))
+			if (!reindex_body_read(store, fallbacks, row, &body))
 				body = NULL;
 			g_ptr_array_add(bodies, body);
-			index_message_clear(&parsed);
-			g_free(path);
+			bytes += body != NULL ? strlen(body) : 0;
+			/* A batch of long texts is cut short: the rest come next. */
+			if (bytes >= REINDEX_BODIES_BYTES && i + 1 < rows->len) {
+				g_ptr_array_set_size(rows, i + 1);
+				more = true;
+				break;
+			}
 		}
+		if (rows->len == 0)
+			break;
+		after = ((const struct index_message *)g_ptr_array_index(rows, rows->len - 1))->id;
 		if (!index_begin(idx, error)) {
 			ok = false;
 			break;
 		}
+		/* A file not found (gone, or in a folder not yet rescanned) keeps waiting. */
 		for (i = 0; ok && i < rows->len; i++)
-			ok = index_set_body(idx, g_ptr_array_index(rows, i),
-			    g_ptr_array_index(bodies, i), error);
+			if (g_ptr_array_index(bodies, i) != NULL)
+				ok = index_set_body(idx, g_ptr_array_index(rows, i),
+				    g_ptr_array_index(bodies, i), error);
 		if (!ok || !index_commit(idx, error)) {
 			index_rollback(idx);
 			ok = false;
 			break;
 		}
 		done += rows->len;
-		if (rows->len < REINDEX_BODIES_BATCH)
-			break;
 	}
 	g_ptr_array_unref(bodies);
 	g_ptr_array_unref(rows);

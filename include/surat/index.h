@@ -193,22 +193,24 @@ bool index_put(struct index *idx, struct index_message *msg, const char *body_te
  * its subject and people only, and leaves the body to a pass after it
  * (reindex_bodies), so the fetch does not wait on tokenizing every text.
  * index_body_later puts row ID on the waiting list (in the caller's
- * transaction, with its row); index_bodies_waiting counts the STORED rows
- * on it (-1 on error); index_bodies_next appends up to MAX of them, oldest
- * first, to ROWS (struct index_message *, the caller frees them), after
- * dropping ids whose rows are gone; index_set_body gives MSG (as read by
- * index_bodies_next) its whole full-text entry with BODY_TEXT (NULL: the
- * file could not be read: headers only) and takes it off the list, unless
- * the row went or its file changed (size, mtime) since it was read: then
- * it does nothing.  Call it in a transaction, the bodies read outside one.
+ * transaction, with its row; a row that goes takes its mark along, a copy
+ * made by index_copy_row gets one too); index_bodies_waiting counts the
+ * STORED rows on it (-1 on error); index_bodies_next appends up to MAX of
+ * them with ids above AFTER, in id order, to ROWS (struct index_message *,
+ * the caller frees them); index_set_body gives MSG (as read by
+ * index_bodies_next) its whole full-text entry with BODY_TEXT (may be NULL)
+ * and takes it off the list, unless the row went, or its size or mtime in
+ * the index changed since MSG was read (another file: --rest): then it
+ * does nothing.  Call it in a transaction, the bodies read outside one.
  */
 bool index_body_later(struct index *idx, int64_t id, GError **error);
 int64_t index_bodies_waiting(struct index *idx, GError **error);
-bool index_bodies_next(struct index *idx, unsigned int max, GPtrArray *rows, GError **error);
+bool index_bodies_next(struct index *idx, int64_t after, unsigned int max, GPtrArray *rows,
+    GError **error);
 bool index_set_body(struct index *idx, const struct index_message *msg, const char *body_text,
     GError **error);
 
-/* Delete the row ID (and its full-text entry); its thread is redone at the next update. */
+/* Delete the row ID (its full-text entry and waiting mark with it); its thread is redone. */
 bool index_delete(struct index *idx, int64_t id, GError **error);
 
 /*
@@ -237,7 +239,8 @@ bool index_set_location(struct index *idx, int64_t id, const char *account, cons
 /*
  * Copy row ID and its full-text entry into a new STORED row of (ACCOUNT,
  * FOLDER) whose file is SUBDIR/BASE with FLAGS: no UIDL, untagged, to be
- * threaded.  *NEW_ID gets its id.  For folder.c; the file must be there.
+ * threaded; a copy of a row whose body waits (index_body_later) waits too.
+ * *NEW_ID gets its id.  For folder.c; the file must be there.
  */
 bool index_copy_row(struct index *idx, int64_t id, const char *account, const char *folder,
     const char *subdir, const char *base, const char *flags, int64_t *new_id, GError **error);

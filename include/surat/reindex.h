@@ -93,18 +93,23 @@ bool reindex_compact_uidls(struct index *idx, const char *account, const char *m
  * local folders of folder.h), and drop rows of accounts and folders whose
  * Maildir is gone.  First finishes moves and expunges a crash interrupted
  * (folder_recover); rows being delivered are left to delivery's recovery.
+ * Last, indexes the bodies fetches left for later (reindex_bodies).
  */
 bool reindex_store(struct index *idx, const char *store, const char *const *fallbacks,
     struct reindex_stats *stats, GError **error);
 
 /*
  * Index the bodies fetches left for later (index_body_later): each row's
- * file under STORE read again for its text, REINDEX_BODIES_BATCH rows a
- * transaction, at most MAX rows (0: all), stopping between batches when
- * *CANCEL (may be NULL) is set.  A file that cannot be read keeps its
- * headers' entry.  *LEFT (may be NULL) gets how many still wait.
+ * file under STORE read again for its text (found by its base name when
+ * another program renamed it), REINDEX_BODIES_BATCH rows or
+ * REINDEX_BODIES_BYTES of text a transaction, each waiting row at most
+ * once, at most MAX rows (0: all), stopping between batches when *CANCEL
+ * (may be NULL) is set.  A file that cannot be found or read keeps waiting
+ * (its row goes when a reindex or the store watch finds it gone).  *LEFT
+ * (may be NULL) gets how many still wait.
  */
 #define REINDEX_BODIES_BATCH 100
+#define REINDEX_BODIES_BYTES (8 * 1024 * 1024)
 bool reindex_bodies(struct index *idx, const char *store, const char *const *fallbacks,
     unsigned int max, const gint *cancel, int64_t *left, GError **error);
 
@@ -159,15 +164,19 @@ struct reindex_watcher *reindex_watcher_start(const char *index_path, const char
 int reindex_watcher_fd(const struct reindex_watcher *watcher);
 bool reindex_watcher_take(struct reindex_watcher *watcher, bool *changed, GError **error);
 /*
- * After each check the watcher also indexes the bodies fetches left for
- * later (reindex_bodies), a few batches at a time; this is how many still
- * wait, as of its last batch (-1 before its first look), and the fd turns
- * readable when the number changes.
+ * After each check the watcher also indexes up to four batches of the
+ * bodies fetches left for later (reindex_bodies), and looks again at once
+ * while that makes progress; this is how many still wait, as of its last
+ * look (-1 before its first), and the fd turns readable when the number
+ * changes.
  */
 int64_t reindex_watcher_bodies_left(struct reindex_watcher *watcher);
 void reindex_watcher_mine_begin(struct reindex_watcher *watcher);
 void reindex_watcher_mine_end(struct reindex_watcher *watcher);
-/* Stop the thread (a scan under way stops at its next 500 files) and free. */
+/*
+ * Stop the thread (a scan under way stops at its next 500 files, a bodies'
+ * pass at its next batch) and free.
+ */
 void reindex_watcher_stop(struct reindex_watcher *watcher);
 
 #endif

@@ -133,7 +133,8 @@ struct rendering *render_bytes(const char *buf, size_t len, const struct render_
 /*
  * Render the file PATH ("-" is standard input); fails only when it cannot be
  * read, with RENDER_ERROR_READ and the message "PATH: <strerror>", or when
- * GMime cannot be loaded (mime-lib.h).  At most the first 256 MB are read.  The result is the caller's (render_free).
+ * GMime cannot be loaded (mime-lib.h).  At most the first 256 MB are read.
+ * The result is the caller's (render_free).
  */
 struct rendering *render_file(const char *path, const struct render_options *options, GError **error);
 

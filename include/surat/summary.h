@@ -32,7 +32,11 @@
 void summary_from_bytes(const char *buf, size_t len, const char *const *fallbacks,
     struct index_message *msg, char **body_text);
 
-/* The same from the file PATH; fails only when the file cannot be read. */
+/*
+ * The same from the file PATH; fails only when the file cannot be read or
+ * GMime cannot be loaded (mime-lib.h).  summary_from_bytes expects it
+ * loaded: its callers load it first.
+ */
 bool summary_from_file(const char *path, const char *const *fallbacks, struct index_message *msg,
     char **body_text, GError **error);
 

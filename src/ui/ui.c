@@ -221,6 +221,8 @@ ui_store_watch_readable(struct ui *ui)
 		ui_set_message(ui, true, "%s", error->message);
 		g_clear_error(&error);
 	}
+	/* The count of bodies left to index may have changed (status line). */
+	ui->dirty |= UI_DIRTY_STATUS;
 }
 
 /* Handle one key (or a resize or a mouse event). */

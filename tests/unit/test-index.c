@@ -402,7 +402,7 @@ test_body_later(void **state)
 	assert_true(index_body_later(f->idx, id, NULL)); /* twice is once */
 	assert_int_equal(index_bodies_waiting(f->idx, NULL), 2);
 	assert_int_equal(search_count(f->idx, "quarterly"), 1);
-	assert_true(index_bodies_next(f->idx, 1, rows, NULL));
+	assert_true(index_bodies_next(f->idx, 0, 1, rows, NULL));
 	assert_int_equal(rows->len, 1);
 	row = g_ptr_array_index(rows, 0);
 	assert_int_equal(row->id, id); /* oldest first */
@@ -412,7 +412,7 @@ test_body_later(void **state)
 	assert_int_equal(index_bodies_waiting(f->idx, NULL), 1);
 	/* Read before its file changed (size): nothing is written, it still waits. */
 	g_ptr_array_set_size(rows, 0);
-	assert_true(index_bodies_next(f->idx, 10, rows, NULL));
+	assert_true(index_bodies_next(f->idx, 0, 10, rows, NULL));
 	assert_int_equal(rows->len, 1);
 	assert_true(index_get(f->idx, other, &changed, NULL));
 	changed.size = 999;
@@ -434,7 +434,7 @@ test_body_later(void **state)
 	assert_true(index_set_body(f->idx, g_ptr_array_index(rows, 0), "pizza", NULL));
 	assert_int_equal(search_count(f->idx, "pizza"), 0);
 	g_ptr_array_set_size(rows, 0);
-	assert_true(index_bodies_next(f->idx, 10, rows, NULL));
+	assert_true(index_bodies_next(f->idx, 0, 10, rows, NULL));
 	assert_int_equal(rows->len, 0);
 	assert_int_equal(index_bodies_waiting(f->idx, NULL), 0);
 	index_message_clear(&changed);
