@@ -459,21 +459,16 @@ cli_fetch_wait(struct cli_fetch *f)
 	g_array_free(fds, TRUE);
 	for (i = 0; i < f->children->len; i++) {
 		struct cli_fetch_child *c = g_ptr_array_index(f->children, i);
-		int status;
+		int status = 0;
 
 		if (c->thread != NULL) {
 			g_thread_join(c->thread);
 			c->thread = NULL;
-			if (!c->done && !c->failed) {
-				cli_stderr("surat: %s: the fetcher ended without a result",
-				    c->account->name);
-				c->failed = true;
-			}
+		} else if (c->pid > 0) {
+			status = command_wait(c->pid);
+		} else {
 			continue;
 		}
-		if (c->pid <= 0)
-			continue;
-		status = command_wait(c->pid);
 		if (status != 0) {
 			if (!c->failed)
 				cli_stderr("surat: %s: the fetcher died (exit status %d%s)",

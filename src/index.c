@@ -322,32 +322,6 @@ index_bodies_waiting(struct index *idx, GError **error)
 }
 
 bool
-index_bodies_next(struct index *idx, int64_t after, unsigned int max, GPtrArray *rows,
-    GError **error)
-{
-	sqlite3_stmt *stmt = index_sql(idx,
-	    "SELECT " INDEX_COLUMNS " FROM bodies_waiting w JOIN messages m ON m.id = w.id"
-	    " WHERE w.id > ?1 AND m.state = 1 ORDER BY w.id LIMIT ?2",
-	    error);
-	int rc;
-
-	if (stmt == NULL)
-		return false;
-	sqlite3_bind_int64(stmt, 1, after);
-	sqlite3_bind_int64(stmt, 2, max);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		struct index_message *msg = g_new0(struct index_message, 1);
-
-		index_read_row(stmt, msg);
-		g_ptr_array_add(rows, msg);
-	}
-	if (rc != SQLITE_DONE)
-		index_set_error(idx, error, INDEX_ERROR_DB, NULL);
-	sqlite3_reset(stmt);
-	return rc == SQLITE_DONE;
-}
-
-bool
 index_set_body(struct index *idx, const struct index_message *msg, const char *body_text,
     GError **error)
 {
@@ -607,6 +581,22 @@ index_collect_rows(struct index *idx, const char *sql, const char *account, GPtr
 		return false;
 	if (account != NULL)
 		index_bind_text0(stmt, 1, account);
+	return index_each(idx, stmt, index_full_row, rows, error);
+}
+
+bool
+index_bodies_next(struct index *idx, int64_t after, unsigned int max, GPtrArray *rows,
+    GError **error)
+{
+	sqlite3_stmt *stmt = index_sql(idx,
+	    "SELECT " INDEX_COLUMNS " FROM bodies_waiting w JOIN messages m ON m.id = w.id"
+	    " WHERE w.id > ?1 AND m.state = 1 ORDER BY w.id LIMIT ?2",
+	    error);
+
+	if (stmt == NULL)
+		return false;
+	sqlite3_bind_int64(stmt, 1, after);
+	sqlite3_bind_int64(stmt, 2, max);
 	return index_each(idx, stmt, index_full_row, rows, error);
 }
 

@@ -288,13 +288,6 @@ reindex_watcher_poke(struct reindex_watcher *w)
 	while (n < 0 && errno == EINTR);
 }
 
-/*
- * Index up to four batches of the bodies a fetch left for later, telling
- * the caller how many are left before and after (reindex_watcher_bodies_left).
- * *SOON is set when some were indexed and more wait: the next look comes
- * at once instead of after the interval, and the look between batches
- * keeps other programs' changes followed meanwhile.
- */
 /* Keep LEFT for the caller, with news when what it shows changes (some left or none). */
 static void
 reindex_watcher_bodies_tell(struct reindex_watcher *w, int64_t left)
@@ -306,6 +299,13 @@ reindex_watcher_bodies_tell(struct reindex_watcher *w, int64_t left)
 	g_mutex_unlock(&w->lock);
 }
 
+/*
+ * Index up to four batches of the bodies a fetch left for later, telling
+ * the caller how many are left before and after (reindex_watcher_bodies_left).
+ * *SOON is set when some were indexed and more wait: the next look comes
+ * at once instead of after the interval, and the look between batches
+ * keeps other programs' changes followed meanwhile.
+ */
 static bool
 reindex_watcher_bodies(struct reindex_watcher *w, struct index *idx, bool *soon,
     GError **error)

@@ -663,38 +663,25 @@ reindex_account(struct index *idx, const char *store, const char *account,
 }
 
 /*
- * Read ROW's file for its body text into *BODY: at the row's path, else
- * (renamed by another program since the row was written) wherever its base
- * name is now in its Maildir.  False when it cannot be found or read.
+ * ROW's body text, its file where the row says or, renamed by another
+ * program since, where its base name is now (folder_locate, which updates
+ * the row); NULL when it is not there or cannot be read.
  */
-static bool
-reindex_body_read(const char *store, const char *const *fallbacks,
-    const struct index_message *row, char **body)
+static char *
+reindex_body_read(struct index *idx, const char *store, const char *const *fallbacks,
+    struct index_message *row)
 {
 	struct index_message parsed = { 0 };
-	char *path = folder_message_path(store, row);
-	bool ok = summary_from_file(path, fallbacks, &parsed, body, NULL);
+	char *path, *body = NULL;
 
-	if (!ok) {
-		char *dir = folder_maildir(store, row->account, row->folder), *flags = NULL;
-		const char *subdir = NULL;
-
-		if (store_find(dir, row->base, &subdir, &flags, NULL)) {
-			struct index_message moved = *row; /* borrows ROW's strings */
-
-			moved.subdir = (char *)subdir;
-			moved.flags = flags;
-			g_free(path);
-			path = folder_message_path(store, &moved);
-			index_message_clear(&parsed);
-			ok = summary_from_file(path, fallbacks, &parsed, body, NULL);
-		}
-		g_free(flags);
-		g_free(dir);
-	}
+	if (!folder_locate(idx, store, row, NULL))
+		return NULL;
+	path = folder_message_path(store, row);
+	if (!summary_from_file(path, fallbacks, &parsed, &body, NULL))
+		body = NULL;
 	index_message_clear(&parsed);
 	g_free(path);
-	return ok;
+	return body;
 }
 
 bool
@@ -723,11 +710,9 @@ reindex_bodies(struct index *idx, const char *store, const char *const *fallback
 		more = rows->len == REINDEX_BODIES_BATCH;
 		/* The files are read outside the transaction: the write lock is held briefly. */
 		for (i = 0; i < rows->len; i++) {
-			const struct index_message *row = g_ptr_array_index(rows, i);
-			char *body = NULL;
+			char *body = reindex_body_read(idx, store, fallbacks,
+			    g_ptr_array_index(rows, i));
 
-			if (!reindex_body_read(store, fallbacks, row, &body))
-				body = NULL;
 			g_ptr_array_add(bodies, body);
 			bytes += body != NULL ? strlen(body) : 0;
 			/* A batch of long texts is cut short: the rest come next. */
