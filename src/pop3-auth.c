@@ -21,31 +21,6 @@
 #define POP3_MAX_ROUNDS  16  /* challenges in one SASL exchange */
 #define POP3_REDACTED    SANITIZE_REDACTED
 
-/* Replace every SECRET in *TEXT (g_free'd string) by the redaction mark. */
-static void
-pop3_scrub(char **text, const char *secret)
-{
-	gchar **parts;
-
-	if (secret == NULL || *secret == '\0' || strstr(*text, secret) == NULL)
-		return;
-	parts = g_strsplit(*text, secret, -1);
-	g_free(*text);
-	*text = g_strjoinv(POP3_REDACTED, parts);
-	g_strfreev(parts);
-}
-
-/* During login, scrub every long base64 or hex word from *TEXT (g_free'd string). */
-static void
-pop3_scrub_login_words(char **text)
-{
-	char *clean = sanitize_scrubbed(*text, strlen(*text), strlen(*text), NULL,
-	    pop3_login_words(), 0, NULL);
-
-	g_free(*text);
-	*text = clean;
-}
-
 /* The login methods auth = auto may pick, strongest first. */
 static const struct {
 	enum sasl_mech mech;
@@ -127,25 +102,6 @@ pop3_login_apop(struct pop3_session *s, const char *user, const char *secret, GE
 	g_free(cmd);
 	g_free(shown);
 	return ok && pop3_login_reply(s, "APOP", user, error);
-}
-
-/* True when TEXT (LEN bytes) is well-formed base64 (RFC 4648, padded). */
-static bool
-pop3_is_base64(const char *text, size_t len)
-{
-	size_t i, pad = 0;
-
-	if (len % 4 != 0)
-		return false;
-	for (i = 0; i < len; i++) {
-		if (text[i] == '=') {
-			pad++;
-			continue;
-		}
-		if (pad > 0 || !(g_ascii_isalnum(text[i]) || text[i] == '+' || text[i] == '/'))
-			return false;
-	}
-	return pad <= 2;
 }
 
 /* Send the SASL response OUT (LEN bytes) base64-encoded; the trace shows it redacted. */
@@ -265,7 +221,7 @@ pop3_login_sasl(struct pop3_session *s, enum sasl_mech mech, const char *user, c
 			    POP3_MAX_ROUNDS);
 			goto out;
 		}
-		if (!pop3_is_base64(st.text, st.text_len)) {
+		if (!sasl_is_base64(st.text, st.text_len)) {
 			pop3_sasl_cancel(s,
 			    g_error_new(SASL_ERROR, SASL_ERROR_PROTOCOL,
 				"AUTH %s: the server's challenge is not base64", name),
@@ -433,8 +389,7 @@ pop3_login(struct pop3_session *s, enum pop3_auth auth, const char *user, const 
 		 * (pop3_server_text); this catches the secret in any other words.
 		 */
 		if (error != NULL && *error != NULL) {
-			pop3_scrub(&(*error)->message, secret);
-			pop3_scrub_login_words(&(*error)->message);
+			sanitize_scrub_secret(&(*error)->message, secret);
 		}
 		s->auth_used = NULL;
 		return false;

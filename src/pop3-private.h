@@ -65,14 +65,6 @@ struct pop3_session {
 /* Hand LINE to the trace callback, if any. */
 void pop3_trace(struct pop3_session *s, char direction, const char *line);
 
-/*
- * The long base64 or hex words that, during login, are scrubbed from what
- * the server says: a server that echoes what it was sent (a SASL response,
- * an APOP digest) would otherwise put an encoding of the secret into an
- * error or the trace.  Raw, as it runs on the server's bytes.
- */
-const GRegex *pop3_login_words(void);
-
 /* The server's TEXT (LEN bytes) quoted in an error: scrubbed, sanitized, capped. */
 char *pop3_server_quote(const struct pop3_session *s, const char *text, size_t len);
 

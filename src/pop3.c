@@ -51,20 +51,6 @@ pop3_trace(struct pop3_session *s, char direction, const char *line)
 		s->trace(s->trace_data, direction, line);
 }
 
-const GRegex *
-pop3_login_words(void)
-{
-	static GRegex *words;
-
-	if (g_once_init_enter(&words)) {
-		GRegex *re = g_regex_new("[A-Za-z0-9+/=_-]{16,}", G_REGEX_RAW | G_REGEX_OPTIMIZE, 0,
-		    NULL);
-
-		g_once_init_leave(&words, re);
-	}
-	return words;
-}
-
 /*
  * The server's TEXT (LEN bytes) fit for an error or the trace: during login
  * the secret, and with WORDS the long words that may encode it, are scrubbed
@@ -76,7 +62,7 @@ pop3_server_text(const struct pop3_session *s, const char *text, size_t len, siz
     bool words, bool *cut)
 {
 	return sanitize_scrubbed(text, len, max, s->login_secret,
-	    words && s->login_secret != NULL ? pop3_login_words() : NULL, 0, cut);
+	    words && s->login_secret != NULL ? sanitize_secret_words() : NULL, 0, cut);
 }
 
 char *

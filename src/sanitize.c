@@ -131,6 +131,30 @@ sanitize_scrubbed(const char *in, size_t len, size_t max, const char *secret,
 	return out;
 }
 
+const GRegex *
+sanitize_secret_words(void)
+{
+	static GRegex *words;
+
+	if (g_once_init_enter(&words)) {
+		GRegex *re = g_regex_new("[A-Za-z0-9+/=_-]{16,}", G_REGEX_RAW | G_REGEX_OPTIMIZE, 0,
+		    NULL);
+
+		g_once_init_leave(&words, re);
+	}
+	return words;
+}
+
+void
+sanitize_scrub_secret(char **text, const char *secret)
+{
+	char *clean = sanitize_scrubbed(*text, strlen(*text), strlen(*text), secret,
+	    sanitize_secret_words(), 0, NULL);
+
+	g_free(*text);
+	*text = clean;
+}
+
 int
 sanitize_is_clean(const char *s, unsigned int flags)
 {

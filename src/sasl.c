@@ -90,6 +90,24 @@ sasl_mech_sends_secret(enum sasl_mech mech)
 	    mech == SASL_OAUTHBEARER;
 }
 
+bool
+sasl_is_base64(const char *text, size_t len)
+{
+	size_t i, pad = 0;
+
+	if (len % 4 != 0)
+		return false;
+	for (i = 0; i < len; i++) {
+		if (text[i] == '=') {
+			pad++;
+			continue;
+		}
+		if (pad > 0 || !(g_ascii_isalnum(text[i]) || text[i] == '+' || text[i] == '/'))
+			return false;
+	}
+	return pad <= 2;
+}
+
 /* S prepared for SCRAM: NFKC when it is not ASCII (g_free; zero it). */
 static char *
 sasl_prep(const char *s)

@@ -44,6 +44,21 @@ char *sanitize_text(const char *in, ssize_t len, unsigned int flags);
 char *sanitize_scrubbed(const char *in, size_t len, size_t max, const char *secret,
     const GRegex *words, unsigned int flags, bool *cut);
 
+/*
+ * The long base64 or hex words that may encode a secret a peer echoed (a
+ * SASL response, an APOP digest), for sanitize_scrubbed's WORDS during a
+ * login.  Compiled once, G_REGEX_RAW.
+ */
+const GRegex *sanitize_secret_words(void);
+
+/*
+ * Scrub *TEXT (a g_free'd string, replaced): every SECRET and every
+ * sanitize_secret_words() match becomes SANITIZE_REDACTED, and the rest is
+ * made safe as sanitize_text does on one line.  For an error a login
+ * failed with, which may quote the server anywhere in it.
+ */
+void sanitize_scrub_secret(char **text, const char *secret);
+
 /* True when S (NUL-terminated) would pass through sanitize_text unchanged. */
 int sanitize_is_clean(const char *s, unsigned int flags);
 

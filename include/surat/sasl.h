@@ -47,6 +47,9 @@ const char *sasl_mech_name(enum sasl_mech mech);
 /* True when MECH sends the secret itself (PLAIN, LOGIN, XOAUTH2, OAUTHBEARER). */
 bool sasl_mech_sends_secret(enum sasl_mech mech);
 
+/* True when TEXT (LEN bytes) is well-formed base64 (RFC 4648, padded): a challenge's form. */
+bool sasl_is_base64(const char *text, size_t len);
+
 struct sasl;
 
 /*
