@@ -2,7 +2,7 @@
  * testcert: test certificates made in memory with OpenSSL (a CA, servers
  * signed by it, expired, not yet valid or self-signed ones), and a TLS
  * server that runs in a thread on one end of a socketpair.  Header-only,
- * for test-tls.c and test-pop3.c.
+ * for test-tls.c and testpeer.c.
  */
 #ifndef SURAT_TESTCERT_H
 #define SURAT_TESTCERT_H
