@@ -1124,9 +1124,11 @@ smtp_send(struct smtp_session *s, const char *from, const char *const *rcpts, si
 		return false;
 	s->commands++;
 	smtp_trace(s, 'C', ".");
+	/* A dot that was not written in full was not received: the server drops the transaction. */
+	if (!net_write(s->conn, ".\r\n", 3, &e))
+		return smtp_fail_net(s, e, error);
 	/* From here on a failure may hide a delivery: the server has everything it needs. */
-	if (!net_write(s->conn, ".\r\n", 3, &e) ||
-	    !smtp_read_reply(s, "the final dot", &r, NULL, &e)) {
+	if (!smtp_read_reply(s, "the final dot", &r, NULL, &e)) {
 		if (e->domain == SMTP_ERROR && e->code == SMTP_ERROR_PROTOCOL) {
 			g_propagate_error(error, e);
 		} else {
