@@ -50,6 +50,7 @@ struct smtp_session {
 	char *tls_summary;
 	const char *auth_used;   /* static string */
 	const char *login_secret; /* during smtp_login only: scrubbed from server text */
+	char *login_secret_b64;   /* and its base64, as AUTH LOGIN sends it */
 	GString *out;            /* the command batch being built */
 	unsigned int commands;
 };
@@ -72,8 +73,20 @@ static char *
 smtp_server_text(const struct smtp_session *s, const char *text, size_t len, size_t max,
     bool *cut)
 {
-	return sanitize_scrubbed(text, len, max, s->login_secret,
-	    s->login_secret != NULL ? sanitize_secret_words() : NULL, 0, cut);
+	char *once, *out;
+
+	if (s->login_secret == NULL)
+		return sanitize_scrubbed(text, len, max, NULL, NULL, 0, cut);
+	/*
+	 * The secret in the raw bytes first (sanitizing may rewrite them), then its
+	 * base64: AUTH LOGIN sends that alone, and for a short password it is too
+	 * short to be one of the secret words a server's echo is searched for.
+	 */
+	once = sanitize_scrubbed(text, len, SIZE_MAX, s->login_secret, NULL, 0, NULL);
+	out = sanitize_scrubbed(once, strlen(once), max, s->login_secret_b64,
+	    sanitize_secret_words(), 0, cut);
+	g_free(once);
+	return out;
 }
 
 /* The server's reply R quoted in an error: "550 5.1.1 no such user", scrubbed and capped. */
@@ -900,8 +913,11 @@ smtp_login(struct smtp_session *s, enum smtp_auth auth, const char *user, const 
 		return false;
 	}
 	s->login_secret = secret;
+	s->login_secret_b64 = g_base64_encode((const guchar *)secret, strlen(secret));
 	ok = smtp_login_sasl(s, mech, user, secret, error);
 	s->login_secret = NULL;
+	OPENSSL_cleanse(s->login_secret_b64, strlen(s->login_secret_b64));
+	g_clear_pointer(&s->login_secret_b64, g_free);
 	if (!ok) {
 		/* the server's text was scrubbed as it came; this catches any other words */
 		if (error != NULL && *error != NULL)
