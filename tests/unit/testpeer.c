@@ -337,6 +337,12 @@ test_peer_run(gpointer data)
 		} else if (strcmp(line, "close") == 0) {
 			shutdown(p->fd, SHUT_RDWR);
 			stop = true;
+		} else if (strcmp(line, "cut") == 0) {
+			/* hung up in the middle of what the client sends: the rest is not looked at */
+			shutdown(p->fd, SHUT_RDWR);
+			g_string_truncate(p->in, 0);
+			p->eof = true;
+			stop = true;
 		} else if (strcmp(line, "stall") == 0) {
 			while (test_peer_fill(p))
 				;
@@ -537,8 +543,8 @@ testcase_expect(struct testcase *c, const char *key, const char *got)
 static void
 test_check_errors(struct testcase *c, const char *(*code_name)(const GError *e))
 {
-	GPtrArray *v = testcase_values(c, "error");
-	guint i;
+	GPtrArray *v = testcase_values(c, "error"), *lacks = testcase_values(c, "error-lacks");
+	guint i, j;
 
 	for (i = 0; i < c->errors->len; i++) {
 		GError *e = c->errors->pdata[i];
@@ -555,8 +561,14 @@ test_check_errors(struct testcase *c, const char *(*code_name)(const GError *e))
 		assert_string_equal(got_code, code);
 		if (sp != NULL)
 			assert_non_null(strstr(e->message, sp + 1));
-		/* the secret never appears in an error */
+		/* the secret never appears in an error, nor what the case names */
 		assert_null(strstr(e->message, testcase_value(c, "secret", "hunter2")));
+		for (j = 0; j < lacks->len; j++) {
+			if (strstr(e->message, g_ptr_array_index(lacks, j)) != NULL)
+				print_error("the error has \"%s\": %s\n",
+				    (char *)g_ptr_array_index(lacks, j), e->message);
+			assert_null(strstr(e->message, g_ptr_array_index(lacks, j)));
+		}
 		g_free(code);
 	}
 	if (c->errors->len < v->len)

@@ -16,16 +16,18 @@
  *               "AUTH SCRAM-..." line to the end; with forge, accept any
  *               proof, send a wrong server signature and go on with the script
  *   close       hang up now           stall   wait, silent, until the client hangs up
+ *   cut         hang up now, in the middle of what the client is sending (what it
+ *               sent past the script is not looked at)
  *   drain       read and ignore everything until the client hangs up
  * Text takes the escapes \r \n \t \0 \\ \xHH and \*N:c (c repeated N times).
  * After the script the peer reads to the end: anything more the client sent
  * is a failure ("nothing but EHLO was sent").
  *
  * The keys every test reads (testcase_finish checks them): error (CODE
- * fragment, one per failed call in order), trace-has, trace-lacks, secret
- * (never in an error or the trace); and for the test's own use: do (the
- * calls), keep-going (yes: go on after a failed call), tls, pin
- * (good|bad|none), timeout.
+ * fragment, one per failed call in order), error-lacks (in no error),
+ * trace-has, trace-lacks, secret (never in an error or the trace); and for
+ * the test's own use: do (the calls), keep-going (yes: go on after a failed
+ * call), tls, pin (good|bad|none), timeout.
  */
 #ifndef SURAT_TESTPEER_H
 #define SURAT_TESTPEER_H
