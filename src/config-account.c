@@ -1,9 +1,11 @@
 /*
  * config-account: the accounts list of the configuration (accounts = (
- * { name = ...; host = ...; }, ... );): one account's key table, the checks
- * of its values (name, secrets, ca_file, fingerprint) and across them, the
- * walk over the list, and the public helpers about accounts
- * (config_account, config_account_name_valid, the tls and auth names).
+ * { name = ...; host = ...; }, ... );): one account's key table and its
+ * smtp group's, the checks of their values (name, secrets, ca_file,
+ * fingerprint) and across them, the walk over the list, and the public
+ * helpers about accounts (config_account, config_account_name_valid, the
+ * tls and auth names).  The checks of the keys for sending are
+ * config-send.c's.
  */
 #include "config-private.h"
 
@@ -17,39 +19,83 @@
 static const char *const config_tls_names[] = { "implicit", "starttls", "none", NULL };
 static const char *const config_auth_names[] = { "auto", "user", "apop", "plain", "login",
 	"cram-md5", "scram-sha-1", "scram-sha-256", "xoauth2", "oauthbearer", NULL };
+static const char *const config_smtp_tls_names[] = { "starttls", "implicit", "none", NULL };
+static const char *const config_smtp_auth_names[] = { "auto", "none", "plain", "login",
+	"cram-md5", "scram-sha-1", "scram-sha-256", "xoauth2", "oauthbearer", NULL };
 
 _Static_assert(sizeof(enum pop3_tls) == sizeof(int), "enum keys are stored as int");
 _Static_assert(sizeof(enum pop3_auth) == sizeof(int), "enum keys are stored as int");
+_Static_assert(sizeof(enum smtp_tls) == sizeof(int), "enum keys are stored as int");
+_Static_assert(sizeof(enum smtp_auth) == sizeof(int), "enum keys are stored as int");
+_Static_assert(G_N_ELEMENTS(config_smtp_tls_names) == SMTP_TLS_NONE + 2, "a name per smtp_tls");
+_Static_assert(G_N_ELEMENTS(config_smtp_auth_names) == SMTP_AUTH_OAUTHBEARER + 2,
+    "a name per smtp_auth");
 
 static CONFIG_CHECK(config_check_name);
 static CONFIG_CHECK(config_check_secret);
 static CONFIG_CHECK(config_check_file);
 static CONFIG_CHECK(config_check_fingerprint);
+static void config_finish_smtp(struct config_parse *, const config_setting_t *, const char *,
+    void *);
 
 #define ACCOUNT(f) offsetof(struct account_config, f)
+#define SMTP(f)    offsetof(struct smtp_config, f)
 
-/* One account.  A port of 0 after parsing means "not set": 995 or 110 by tls. */
+/*
+ * The keys of a connection to a server, the same in an account (POP3) and
+ * in its smtp group: TYPE is the struct (its fields have the keys' names).
+ * A port of 0 after parsing means "not set": the finish picks it by tls.
+ */
+#define KEYS_SERVER(type, user_required, tls_names, tls_default, auth_names, auth_default) \
+	KEY_STRING("host", true, 1, 255, offsetof(type, host), NULL), \
+	KEY_INT("port", 1, 65535, offsetof(type, port), 0), \
+	KEY_ENUM("tls", tls_names, offsetof(type, tls), tls_default), \
+	KEY_STRING("user", user_required, 1, 1024, offsetof(type, user), NULL), \
+	KEY_STRING("password", false, 0, 1024, offsetof(type, password), config_check_secret), \
+	KEY_STRING("password_command", false, 1, CONFIG_PATH_MAX, \
+	    offsetof(type, password_command), config_check_secret), \
+	KEY_ENUM("auth", auth_names, offsetof(type, auth), auth_default), \
+	KEY_PATH("ca_file", offsetof(type, ca_file), NULL, config_check_file), \
+	KEY_STRING("fingerprint", false, 1, 128, offsetof(type, fingerprint), \
+	    config_check_fingerprint)
+
+/*
+ * An account's submission server: smtp = { host = ...; };  A timeout of 0
+ * after parsing means "not set": config_finish_send gives it the account's,
+ * and the user, secrets and ca_file that are not set.
+ */
+static const struct config_key config_smtp_keys[] = {
+	KEYS_SERVER(struct smtp_config, false, config_smtp_tls_names, SMTP_TLS_STARTTLS,
+	    config_smtp_auth_names, SMTP_AUTH_AUTO),
+	KEY_INT("timeout", 1, 3600, SMTP(timeout), 0),
+};
+
+static const struct config_list config_smtp = { config_smtp_keys,
+	G_N_ELEMENTS(config_smtp_keys), sizeof(struct smtp_config), 0, 1, "smtp group",
+	"a group, smtp = { host = \"...\"; ... };", config_finish_smtp };
+
+/* One account. */
 static const struct config_key config_account_keys[] = {
 	KEY_STRING("name", true, 1, ACCOUNT_NAME_MAX, ACCOUNT(name), config_check_name),
-	KEY_STRING("host", true, 1, 255, ACCOUNT(host), NULL),
-	KEY_INT("port", 1, 65535, ACCOUNT(port), 0),
-	KEY_ENUM("tls", config_tls_names, ACCOUNT(tls), POP3_TLS_IMPLICIT),
-	KEY_STRING("user", true, 1, 1024, ACCOUNT(user), NULL),
-	KEY_STRING("password", false, 0, 1024, ACCOUNT(password), config_check_secret),
-	KEY_STRING("password_command", false, 1, CONFIG_PATH_MAX, ACCOUNT(password_command),
-	    config_check_secret),
-	KEY_ENUM("auth", config_auth_names, ACCOUNT(auth), POP3_AUTH_AUTO),
-	KEY_PATH("ca_file", ACCOUNT(ca_file), NULL, config_check_file),
-	KEY_STRING("fingerprint", false, 1, 128, ACCOUNT(fingerprint), config_check_fingerprint),
+	KEYS_SERVER(struct account_config, true, config_tls_names, POP3_TLS_IMPLICIT,
+	    config_auth_names, POP3_AUTH_AUTO),
 	KEY_BOOL("keep", ACCOUNT(keep), true),
 	KEY_INT("delete_after_days", 0, INT32_MAX, ACCOUNT(delete_after_days), 0),
 	KEY_INT64("max_size", 0, INT64_MAX, ACCOUNT(max_size), 0),
 	KEY_INT("poll_interval", 10, 86400, ACCOUNT(poll_interval), 300),
 	KEY_INT("timeout", 1, 3600, ACCOUNT(timeout), 30),
 	KEY_BOOL("delete_on_server_when_deleted", ACCOUNT(delete_on_server_when_deleted), false),
+	/* issue 12: sending */
+	KEY_STRING("from", false, 1, 1024, ACCOUNT(from), config_check_from),
+	KEY_STRING("realname", false, 1, 256, ACCOUNT(realname), config_check_text),
+	KEY_PATH("signature_file", ACCOUNT(signature_file), NULL, config_check_signature),
+	KEY_GROUP("smtp", ACCOUNT(smtp), &config_smtp),
+	KEY_STRING("sendmail_command", false, 1, CONFIG_PATH_MAX, ACCOUNT(sendmail_command),
+	    config_check_command),
 };
 
 _Static_assert(G_N_ELEMENTS(config_account_keys) <= CONFIG_MAX_KEYS, "raise CONFIG_MAX_KEYS");
+_Static_assert(G_N_ELEMENTS(config_smtp_keys) <= CONFIG_MAX_KEYS, "raise CONFIG_MAX_KEYS");
 
 /*
  * What NAME would collide with at the top of the store, where each account's
@@ -126,20 +172,30 @@ config_check_secret(struct config_parse *p, const config_setting_t *s, const cha
 	return true;
 }
 
+/* Why PATH is not a file to read ("PATH: No such file or directory"; g_free), or NULL. */
+char *
+config_file_unusable(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) != 0)
+		return g_strdup_printf("%s: %s", path, g_strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return g_strdup_printf("%s is not a file", path);
+	return NULL;
+}
+
 /* A file the account names (ca_file) must exist. */
 static bool
 config_check_file(struct config_parse *p, const config_setting_t *s, const char *prefix,
     void *field)
 {
-	const char *path = *(char **)field;
-	struct stat st;
+	char *why = config_file_unusable(*(char **)field);
 
-	if (stat(path, &st) != 0)
-		config_error(p, s, prefix, NULL, "%s: %s", path, g_strerror(errno));
-	else if (!S_ISREG(st.st_mode))
-		config_error(p, s, prefix, NULL, "%s is not a file", path);
-	else
+	if (why == NULL)
 		return true;
+	config_error(p, s, prefix, NULL, "%s", why);
+	g_free(why);
 	return false;
 }
 
@@ -174,6 +230,30 @@ config_check_fingerprint(struct config_parse *p, const config_setting_t *s, cons
 	return false;
 }
 
+/* At most one of PASSWORD and PASSWORD_COMMAND, the keys of GROUP. */
+static void
+config_check_secrets(struct config_parse *p, const config_setting_t *group, const char *prefix,
+    const char *password, const char *password_command)
+{
+	if (password != NULL && password_command != NULL)
+		config_error(p, config_setting_get_member(group, "password_command"), prefix, NULL,
+		    "set either password or password_command, not both");
+}
+
+/* The finish of the smtp group: its own port default and secrets; the account's are later. */
+static void
+config_finish_smtp(struct config_parse *p, const config_setting_t *group, const char *prefix,
+    void *elem)
+{
+	static const int ports[] = { [SMTP_TLS_STARTTLS] = 587, [SMTP_TLS_IMPLICIT] = 465,
+		[SMTP_TLS_NONE] = 25 };
+	struct smtp_config *smtp = elem;
+
+	if (smtp->port == 0)
+		smtp->port = ports[smtp->tls];
+	config_check_secrets(p, group, prefix, smtp->password, smtp->password_command);
+}
+
 /* Checks across keys of account A, and what is derived from them. */
 static void
 config_finish_account(struct config_parse *p, const config_setting_t *group, const char *prefix,
@@ -181,9 +261,7 @@ config_finish_account(struct config_parse *p, const config_setting_t *group, con
 {
 	if (a->port == 0)
 		a->port = a->tls == POP3_TLS_IMPLICIT ? 995 : 110;
-	if (a->password != NULL && a->password_command != NULL)
-		config_error(p, config_setting_get_member(group, "password_command"), prefix, NULL,
-		    "set either password or password_command, not both");
+	config_check_secrets(p, group, prefix, a->password, a->password_command);
 	if (!a->keep && a->delete_after_days > 0)
 		config_error(p, config_setting_get_member(group, "delete_after_days"), prefix, NULL,
 		    "applies only with keep = true; with keep = false mail leaves the server as "
@@ -194,6 +272,7 @@ config_finish_account(struct config_parse *p, const config_setting_t *group, con
 		    "as it is fetched");
 	if (a->name != NULL && p->config->store != NULL)
 		a->maildir = g_build_filename(p->config->store, a->name, NULL);
+	config_finish_send(p, group, prefix, a);
 }
 
 /* The accounts list: one group per account. */
@@ -227,9 +306,11 @@ config_account_parse_list(struct config_parse *p, const config_setting_t *list)
 		} else {
 			a = &config->accounts[config->n_accounts++];
 			a->line = (int)config_setting_source_line(group);
+			p->account = a;
 			config_parse_group(p, group, config_account_keys,
 			    G_N_ELEMENTS(config_account_keys), prefix, a);
 			config_finish_account(p, group, prefix, a);
+			p->account = NULL;
 		}
 		g_free(prefix);
 	}
@@ -260,18 +341,35 @@ config_account_name_valid(const char *name)
 	return n >= 1 && n <= ACCOUNT_NAME_MAX && name[n] == '\0';
 }
 
+/* NAMES[VALUE] of the N - 1 names before NAMES' NULL, or "?". */
+static const char *
+config_enum_name(const char *const *names, size_t n, int value)
+{
+	return value >= 0 && (size_t)value < n - 1 ? names[value] : "?";
+}
+
 const char *
 config_tls_name(enum pop3_tls tls)
 {
-	if ((size_t)tls >= G_N_ELEMENTS(config_tls_names) - 1)
-		return "?";
-	return config_tls_names[tls];
+	return config_enum_name(config_tls_names, G_N_ELEMENTS(config_tls_names), (int)tls);
 }
 
 const char *
 config_auth_name(enum pop3_auth auth)
 {
-	if ((size_t)auth >= G_N_ELEMENTS(config_auth_names) - 1)
-		return "?";
-	return config_auth_names[auth];
+	return config_enum_name(config_auth_names, G_N_ELEMENTS(config_auth_names), (int)auth);
+}
+
+const char *
+config_smtp_tls_name(enum smtp_tls tls)
+{
+	return config_enum_name(config_smtp_tls_names, G_N_ELEMENTS(config_smtp_tls_names),
+	    (int)tls);
+}
+
+const char *
+config_smtp_auth_name(enum smtp_auth auth)
+{
+	return config_enum_name(config_smtp_auth_names, G_N_ELEMENTS(config_smtp_auth_names),
+	    (int)auth);
 }

@@ -1,16 +1,17 @@
 /*
- * config-check: the checks that config.c's top-level rows name, run once a
- * value has passed config-parse.c's type and range checks: header names,
- * MIME types, charsets, paths and commands for reading mail; sort, trash,
- * new_mail_command, saved searches and key bindings for triage.  Each
- * reports its own errors and may normalize or parse the value in place.
+ * config-check: the checks that config.c's top-level rows name (and a few
+ * an account's rows share), run once a value has passed config-parse.c's
+ * type and range checks: header names, MIME types, charsets, paths and
+ * commands for reading mail; sort, the folders, new_mail_command, saved
+ * searches and key bindings for triage; text for headers.  Each reports its
+ * own errors and may normalize or parse the value in place.
  */
 #include "config-private.h"
 #include "surat/path.h"
 
 #include <string.h>
 
-/* A command string (html_command, url_command) must split into an argv. */
+/* A command string (html_command, url_command, sendmail_command) must split into an argv. */
 bool
 config_check_command(struct config_parse *p, const config_setting_t *s, const char *prefix,
     void *field)
@@ -167,12 +168,28 @@ config_check_sort(struct config_parse *p, const config_setting_t *s, const char 
 	return true;
 }
 
-/* A local folder's name (trash): a Maildir++ subfolder; "" is none, stored as NULL. */
+/* The keys that name a local folder, and what "" means in each (NULL: "" is not allowed). */
+static const struct {
+	const char *key;
+	size_t offset;
+	const char *empty;
+} config_folders[] = {
+	{ "trash", offsetof(struct surat_config, trash), "\"\" turns the trash off" },
+	{ "record", offsetof(struct surat_config, record), "\"\" keeps no copy of sent mail" },
+	{ "postponed", offsetof(struct surat_config, postponed), NULL },
+};
+
+/*
+ * A local folder's name (trash, record, postponed): a Maildir++ subfolder;
+ * "" is none, stored as NULL (postponed's row lets no "" through).
+ */
 bool
 config_check_folder(struct config_parse *p, const config_setting_t *s, const char *prefix,
     void *field)
 {
+	const char *empty = NULL;
 	char **name = field, *quoted;
+	size_t i;
 
 	if (**name == '\0') {
 		g_clear_pointer(name, g_free);
@@ -181,11 +198,66 @@ config_check_folder(struct config_parse *p, const config_setting_t *s, const cha
 	if (g_utf8_validate(*name, -1, NULL) && strchr(*name, '/') == NULL && **name != '.' &&
 	    !g_str_has_suffix(*name, ".") && strstr(*name, "..") == NULL)
 		return true;
+	for (i = 0; i < G_N_ELEMENTS(config_folders); i++) {
+		if (strcmp(config_setting_name(s), config_folders[i].key) == 0)
+			empty = config_folders[i].empty;
+	}
 	quoted = config_quote(*name);
 	config_error(p, s, prefix, NULL, "\"%s\" is not a folder name: no / or .., no dot first "
-	    "or last (a dot separates subfolders); \"\" turns the trash off", quoted);
+	    "or last (a dot separates subfolders)%s%s", quoted, empty != NULL ? "; " : "",
+	    empty != NULL ? empty : "");
 	g_free(quoted);
 	return false;
+}
+
+/*
+ * Warn when two of trash, record and postponed name one folder: sent mail,
+ * drafts and deleted mail would mix there.
+ */
+void
+config_check_folder_names(struct config_parse *p, const config_setting_t *root)
+{
+	const config_setting_t *s;
+	const char *a, *b, *other;
+	size_t i, j;
+
+	for (i = 1; i < G_N_ELEMENTS(config_folders); i++) {
+		b = G_STRUCT_MEMBER(const char *, p->config, config_folders[i].offset);
+		for (j = 0; b != NULL && j < i; j++) {
+			a = G_STRUCT_MEMBER(const char *, p->config, config_folders[j].offset);
+			if (a == NULL || strcmp(a, b) != 0)
+				continue;
+			/* The defaults differ, so the file sets at least one of the two. */
+			other = config_folders[j].key;
+			if ((s = config_setting_get_member(root, config_folders[i].key)) == NULL) {
+				s = config_setting_get_member(root, other);
+				other = config_folders[i].key;
+			}
+			config_warning(p, s, NULL, NULL, "\"%s\" is also the folder of %s; give "
+			    "each its own", b, other);
+		}
+	}
+}
+
+/* Text that goes into a message's header (realname, from): UTF-8, no control characters. */
+bool
+config_check_text(struct config_parse *p, const config_setting_t *s, const char *prefix,
+    void *field)
+{
+	const char *text = *(char **)field, *c;
+
+	if (!g_utf8_validate(text, -1, NULL)) {
+		config_error(p, s, prefix, NULL, "is not valid UTF-8");
+		return false;
+	}
+	/* config-parse.c let no C0 control through; these are C1. */
+	for (c = text; *c != '\0'; c = g_utf8_next_char(c)) {
+		if (g_unichar_iscntrl(g_utf8_get_char(c))) {
+			config_error(p, s, prefix, NULL, "must not contain control characters");
+			return false;
+		}
+	}
+	return true;
 }
 
 /* new_mail_command: split as a shell would (it is never run by one); known placeholders. */

@@ -4,7 +4,8 @@
  * type, range or enum, length and characters checked, the value stored at
  * the row's offset and the row's check run; a row with no setting gets its
  * default.  Lists of groups (mailboxes, bind) are walked the same way, one
- * element each.  Which keys there are is config.c's and config-account.c's.
+ * element each, and so is a lone group (an account's smtp).  Which keys
+ * there are is config.c's and config-account.c's.
  */
 #include "config-private.h"
 #include "surat/path.h"
@@ -53,6 +54,7 @@ static const struct {
 	    "a list of strings, [ \"a\", \"b\" ]" },
 	[CONFIG_KEY_LIST] = { CONFIG_TYPE_LIST, CONFIG_TYPE_LIST, NULL }, /* list->example */
 	[CONFIG_KEY_PARSED] = { CONFIG_TYPE_STRING, CONFIG_TYPE_STRING, "a string in double quotes" },
+	[CONFIG_KEY_GROUP] = { CONFIG_TYPE_GROUP, CONFIG_TYPE_GROUP, NULL }, /* list->example */
 };
 
 /*
@@ -246,6 +248,8 @@ config_set_default(const struct config_key *k, void *field)
 
 static void config_parse_list(struct config_parse *, const struct config_key *,
     const config_setting_t *, void *);
+static void config_parse_subgroup(struct config_parse *, const struct config_key *,
+    const config_setting_t *, const char *, void *);
 
 /* Parse setting S for key K into FIELD, then run K's check. */
 static void
@@ -256,7 +260,7 @@ config_parse_value(struct config_parse *p, const struct config_key *k, const con
 	bool ok = true;
 
 	if (type != config_key_types[k->type].type && type != config_key_types[k->type].alt) {
-		config_error(p, s, prefix, NULL, "expected %s, got %s", k->type == CONFIG_KEY_LIST ?
+		config_error(p, s, prefix, NULL, "expected %s, got %s", k->list != NULL ?
 		    k->list->example : config_key_types[k->type].expected, config_parse_type_name(s));
 		return;
 	}
@@ -264,6 +268,8 @@ config_parse_value(struct config_parse *p, const struct config_key *k, const con
 		config_account_parse_list(p, s);
 	else if (k->type == CONFIG_KEY_LIST)
 		config_parse_list(p, k, s, field);
+	else if (k->type == CONFIG_KEY_GROUP)
+		config_parse_subgroup(p, k, s, prefix, field);
 	else if (k->type == CONFIG_KEY_BOOL)
 		*(bool *)field = config_setting_get_bool(s) != 0;
 	else if (k->type == CONFIG_KEY_INT || k->type == CONFIG_KEY_INT64)
@@ -312,6 +318,20 @@ config_parse_group(struct config_parse *p, const config_setting_t *group,
 	}
 }
 
+/* One group of L (an element of a list, or a lone group) into EL, then L's finish. */
+static void
+config_parse_element(struct config_parse *p, const struct config_list *l,
+    const config_setting_t *group, const char *prefix, void *el)
+{
+	const char *noun = p->noun;
+
+	p->noun = l->noun;
+	config_parse_group(p, group, l->keys, l->n_keys, prefix, el);
+	p->noun = noun;
+	if (l->finish != NULL)
+		l->finish(p, group, prefix, el);
+}
+
 /* A list of groups (K->list): one element of the array at FIELD per group. */
 static void
 config_parse_list(struct config_parse *p, const struct config_key *k,
@@ -321,7 +341,7 @@ config_parse_list(struct config_parse *p, const struct config_key *k,
 	unsigned int n = (unsigned int)config_setting_length(list), i;
 	size_t *count = (size_t *)((char *)field - k->offset + l->count_offset);
 	const config_setting_t *group;
-	char *array, *prefix, *el;
+	char *array, *prefix;
 
 	if (n > l->max) {
 		config_error(p, list, NULL, NULL, "%u groups; at most %u are allowed", n, l->max);
@@ -336,13 +356,20 @@ config_parse_list(struct config_parse *p, const struct config_key *k,
 			config_error(p, group, prefix, NULL, "expected a group { ... }, got %s",
 			    config_parse_type_name(group));
 		} else {
-			el = array + (*count)++ * l->size;
-			p->noun = l->noun;
-			config_parse_group(p, group, l->keys, l->n_keys, prefix, el);
-			p->noun = NULL;
-			if (l->finish != NULL)
-				l->finish(p, group, prefix, el);
+			config_parse_element(p, l, group, prefix, array + (*count)++ * l->size);
 		}
 		g_free(prefix);
 	}
+}
+
+/* A lone group (K->list): one new struct at FIELD; errors name its keys PREFIX.NAME.KEY. */
+static void
+config_parse_subgroup(struct config_parse *p, const struct config_key *k,
+    const config_setting_t *group, const char *prefix, void *field)
+{
+	char *sub = prefix != NULL ? g_strdup_printf("%s.%s", prefix, k->name) : g_strdup(k->name);
+
+	*(void **)field = g_malloc0(k->list->size);
+	config_parse_element(p, k->list, group, sub, *(void **)field);
+	g_free(sub);
 }

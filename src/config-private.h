@@ -2,8 +2,8 @@
  * config-private: what the configuration's files share (config.c: the
  * top-level tables, loading, collecting errors; config-parse.c: the walk
  * that applies a table to a group; config-check.c: the checks of top-level
- * values; config-account.c: the accounts list).  Only src/config*.c
- * include it.
+ * values; config-account.c: the accounts list; config-send.c: an account's
+ * keys for sending).  Only src/config*.c include it.
  */
 #ifndef SURAT_CONFIG_PRIVATE_H
 #define SURAT_CONFIG_PRIVATE_H
@@ -28,6 +28,7 @@ enum config_key_type {
 	CONFIG_KEY_STRINGS,  /* an array or list of strings, stored as a NULL-terminated strv */
 	CONFIG_KEY_LIST,     /* a list of groups, each parsed with list->keys */
 	CONFIG_KEY_PARSED,   /* a string the check parses, storing what it means */
+	CONFIG_KEY_GROUP,    /* one group, parsed with list->keys into a new struct */
 };
 
 struct config_parse;
@@ -46,10 +47,14 @@ struct config_key {
 	const char *def_str;       /* default of a string key */
 	const char *const *values; /* an enum's names, NULL-terminated */
 	config_check_fn check;     /* or NULL */
-	const struct config_list *list; /* of a CONFIG_KEY_LIST */
+	const struct config_list *list; /* of a CONFIG_KEY_LIST or CONFIG_KEY_GROUP */
 };
 
-/* A list of groups (mailboxes, bind): one array of structs and its length. */
+/*
+ * A list of groups (mailboxes, bind): one array of structs and its length.
+ * Also a lone group (an account's smtp): one struct, its pointer at the
+ * key's field; count_offset and max do not apply.
+ */
 struct config_list {
 	const struct config_key *keys; /* of one group */
 	size_t n_keys;
@@ -72,6 +77,7 @@ struct config_parse {
 	GPtrArray *warnings;         /* the caller's, or NULL */
 	const char *noun;            /* what the group being parsed is; NULL: an account */
 	struct surat_config *config; /* being filled */
+	struct account_config *account; /* being filled, while its group is parsed; or NULL */
 };
 
 /* One table row per key; see doc/internals/config.md. */
@@ -96,6 +102,9 @@ struct config_parse {
 	{ name, CONFIG_KEY_PARSED, true, 1, max, field, 0, NULL, NULL, check, NULL }
 #define KEY_LIST(name, field, list) \
 	{ name, CONFIG_KEY_LIST, false, 0, 0, field, 0, NULL, NULL, NULL, list }
+	/* A group; its struct is allocated when the group is there, else the field stays NULL. */
+#define KEY_GROUP(name, field, group) \
+	{ name, CONFIG_KEY_GROUP, false, 0, 0, field, 0, NULL, NULL, NULL, group }
 
 /*
  * Note one error "FILE:LINE: KEY: message" about setting S, where KEY is
@@ -121,7 +130,14 @@ void config_parse_group(struct config_parse *p, const config_setting_t *group,
 /* The accounts list: one group per account (config-account.c). */
 void config_account_parse_list(struct config_parse *p, const config_setting_t *list);
 
-/* The checks of config-check.c that config.c's tables name. */
+/* Why PATH is not a file to read ("PATH: No such file or directory"; g_free), or NULL. */
+char *config_file_unusable(const char *path);
+
+/* Checks across an account's keys for sending, and what is derived from them (config-send.c). */
+void config_finish_send(struct config_parse *p, const config_setting_t *group, const char *prefix,
+    struct account_config *a);
+
+/* The checks of config-check.c that the tables name. */
 #define CONFIG_CHECK(f) \
 	bool f(struct config_parse *, const config_setting_t *, const char *, void *)
 CONFIG_CHECK(config_check_header_names);
@@ -130,12 +146,20 @@ CONFIG_CHECK(config_check_charsets);
 CONFIG_CHECK(config_check_paths);
 CONFIG_CHECK(config_check_sort);
 CONFIG_CHECK(config_check_folder);
+CONFIG_CHECK(config_check_text);
 CONFIG_CHECK(config_check_command);
 CONFIG_CHECK(config_check_new_mail_command);
 CONFIG_CHECK(config_check_mailbox_name);
 CONFIG_CHECK(config_check_contexts);
 CONFIG_CHECK(config_check_keys);
 CONFIG_CHECK(config_check_action);
+
+/* The checks of config-send.c that config-account.c's table names. */
+CONFIG_CHECK(config_check_from);
+CONFIG_CHECK(config_check_signature);
+
+/* Warn when two of trash, record and postponed name one folder (ROOT: the file's top). */
+void config_check_folder_names(struct config_parse *p, const config_setting_t *root);
 
 /* The finish of the mailboxes and bind lists: checks across one element's keys. */
 void config_check_mailbox(struct config_parse *p, const config_setting_t *group,

@@ -97,6 +97,12 @@ static const struct config_key config_top_keys[] = {
 	KEY_STRINGS("auto_view", 128, TOP(auto_view), "", config_check_types),
 	KEY_STRINGS("mailcap_path", CONFIG_PATH_MAX, TOP(mailcap_path), "~/.mailcap /etc/mailcap",
 	    config_check_paths),
+	/* issue 12: sending; realname before the accounts, whose from_name falls back on it */
+	KEY_STRING("realname", false, 1, 256, TOP(realname), config_check_text),
+	{ "record", CONFIG_KEY_STRING, false, 0, 200, TOP(record), 0, "Sent", NULL,
+	    config_check_folder, NULL },
+	{ "postponed", CONFIG_KEY_STRING, false, 1, 200, TOP(postponed), 0, "Drafts", NULL,
+	    config_check_folder, NULL },
 		{ "accounts", CONFIG_KEY_ACCOUNTS, false, 0, 0, 0, 0, NULL, NULL, NULL, NULL },
 	/* issue 5: triage */
 	KEY_ENUM_CHECK("sort", config_sort_names, TOP(sort), CONFIG_SORT_DATE, config_check_sort),
@@ -230,7 +236,10 @@ config_quote(const char *value)
 	return g_strdup_printf("%.*s...", CONFIG_MAX_QUOTED, value);
 }
 
-/* Resolve the theme; "default" is built in and needs no file (theme_path stays NULL). */
+/*
+ * Checks across top-level keys; resolve the theme ("default" is built in and
+ * needs no file: theme_path stays NULL).
+ */
 static void
 config_finish(struct config_parse *p, const config_setting_t *root)
 {
@@ -238,6 +247,7 @@ config_finish(struct config_parse *p, const config_setting_t *root)
 	const config_setting_t *s = config_setting_get_member(root, "theme");
 	char *dirs, *quoted;
 
+	config_check_folder_names(p, root);
 	if (config->theme == NULL || strcmp(config->theme, THEME_BUILTIN) == 0 ||
 	    (config->theme_path = theme_resolve(config->theme)) != NULL)
 		return;
@@ -252,11 +262,36 @@ config_finish(struct config_parse *p, const config_setting_t *root)
 }
 
 /*
+ * Warn, once per file (WARNED holds those warned about), when the file that
+ * holds PASSWORD (a setting, or NULL) can be read by group or others.
+ */
+static void
+config_check_password_mode(struct config_parse *p, const config_setting_t *password,
+    GHashTable *warned)
+{
+	struct stat st;
+	char *path;
+
+	if (password == NULL)
+		return;
+	path = config_source_path(p, config_setting_source_file(password));
+	if (!g_hash_table_contains(warned, path) && stat(path, &st) == 0 &&
+	    (st.st_mode & (S_IRGRP | S_IROTH))) {
+		config_add_line(p->warnings, g_strdup_printf("%s: holds a password but is "
+		    "readable by group or others; chmod 600 %s", path, path));
+		g_hash_table_add(warned, path);
+	} else {
+		g_free(path);
+	}
+}
+
+/*
  * Warn about the files of the configuration (the main one and each one
  * pulled in with @include, as libconfig opened them) that others could read
- * or change: one holding a password that group or others can read, and any
- * that group or others can write, since a line added there (password_command,
- * html_command, new_mail_command...) runs as the user.
+ * or change: one holding a password (an account's or its smtp group's) that
+ * group or others can read, and any that group or others can write, since a
+ * line added there (password_command, html_command, new_mail_command...)
+ * runs as the user.
  */
 static void
 config_check_modes(struct config_parse *p, const config_t *cfg)
@@ -289,20 +324,16 @@ config_check_modes(struct config_parse *p, const config_t *cfg)
 	warned = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	for (i = 0; accounts != NULL && i < config_setting_length(accounts); i++) {
 		const config_setting_t *account = config_setting_get_elem(accounts, (unsigned int)i);
-		const config_setting_t *password = config_setting_is_group(account) ?
-		    config_setting_get_member(account, "password") : NULL;
+		const config_setting_t *smtp;
 
-		if (password == NULL)
+		if (!config_setting_is_group(account))
 			continue;
-		path = config_source_path(p, config_setting_source_file(password));
-		if (!g_hash_table_contains(warned, path) && stat(path, &st) == 0 &&
-		    (st.st_mode & (S_IRGRP | S_IROTH))) {
-			config_add_line(p->warnings, g_strdup_printf("%s: holds a password but is "
-			    "readable by group or others; chmod 600 %s", path, path));
-			g_hash_table_add(warned, path);
-		} else {
-			g_free(path);
-		}
+		config_check_password_mode(p, config_setting_get_member(account, "password"),
+		    warned);
+		smtp = config_setting_get_member(account, "smtp");
+		if (smtp != NULL && config_setting_is_group(smtp))
+			config_check_password_mode(p, config_setting_get_member(smtp, "password"),
+			    warned);
 	}
 	g_hash_table_destroy(warned);
 }
@@ -528,6 +559,21 @@ config_free_secret(char *s)
 	}
 }
 
+/* Free an account's smtp group (NULL is fine); its secrets are zeroed first. */
+static void
+config_free_smtp(struct smtp_config *smtp)
+{
+	if (smtp == NULL)
+		return;
+	config_free_secret(smtp->password);
+	config_free_secret(smtp->password_command);
+	g_free(smtp->host);
+	g_free(smtp->user);
+	g_free(smtp->ca_file);
+	g_free(smtp->fingerprint);
+	g_free(smtp);
+}
+
 void
 config_free(struct surat_config *config)
 {
@@ -546,6 +592,14 @@ config_free(struct surat_config *config)
 		g_free(a->ca_file);
 		g_free(a->fingerprint);
 		g_free(a->maildir);
+		g_free(a->from);
+		g_free(a->from_address);
+		g_free(a->from_name);
+		g_free(a->realname);
+		g_free(a->signature_file);
+		config_free_smtp(a->smtp);
+		g_free(a->sendmail_command);
+		g_strfreev(a->sendmail_argv);
 	}
 	g_free(config->accounts);
 	g_free(config->path);
@@ -568,6 +622,9 @@ config_free(struct surat_config *config)
 	g_free(config->mailboxes);
 	g_free(config->bindings);
 	g_free(config->trash);
+	g_free(config->record);
+	g_free(config->postponed);
+	g_free(config->realname);
 	g_free(config->new_mail_command);
 	g_strfreev(config->new_mail_argv);
 	g_free(config);

@@ -17,6 +17,7 @@
 
 #include "keymap.h"
 #include "pop3.h"
+#include "smtp.h"
 
 #define ACCOUNT_NAME_MAX 64
 
@@ -49,6 +50,26 @@ struct config_binding {
 	int line;                  /* of its group in the file */
 };
 
+/*
+ * An account's submission server (its `smtp` group).  A key the group
+ * leaves out takes the account's value where there is one: user, the pair
+ * password and password_command (both, only when the group sets neither),
+ * ca_file and timeout; never the fingerprint, which names the POP3 server's
+ * certificate.
+ */
+struct smtp_config {
+	char *host;             /* required in the group */
+	int port;               /* 1..65535; default 587 (starttls), 465 (implicit), 25 (none) */
+	enum smtp_tls tls;      /* default starttls */
+	char *user;             /* default: the account's */
+	char *password;         /* NULL unless set here or inherited; never logged */
+	char *password_command; /* likewise; run with sh -c */
+	enum smtp_auth auth;    /* default auto */
+	char *ca_file;          /* ~ expanded; default: the account's; NULL = system trust store */
+	char *fingerprint;      /* "SHA256:" + 64 lowercase hex digits; or NULL (no default) */
+	int timeout;            /* seconds, 1..3600; default: the account's */
+};
+
 struct account_config {
 	char *name;             /* [A-Za-z0-9._-]{1,64}, unique */
 	char *host;             /* required */
@@ -66,6 +87,16 @@ struct account_config {
 	int poll_interval;      /* seconds, default 300 */
 	int timeout;            /* seconds, default 30 */
 	bool delete_on_server_when_deleted; /* with keep: deleting here queues a DELE */
+	/* Sending (issue 12); nothing here loads GMime. */
+	char *from;             /* as written: "Name <local@domain>" or local@domain; or NULL */
+	char *from_address;     /* its local@domain; unset: user when it has an '@', else NULL */
+	char *from_name;        /* its display name, else realname (the account's, then the
+	                           global one), else NULL */
+	char *realname;         /* as written, or NULL */
+	char *signature_file;   /* ~ expanded, absolute; NULL unless set (may not exist) */
+	struct smtp_config *smtp; /* NULL when the account has no smtp group */
+	char *sendmail_command; /* as written, or NULL; never with smtp */
+	char **sendmail_argv;   /* it split into words (NULL-terminated), or NULL; no shell */
 	char *maildir;          /* <store>/<name>, derived */
 	int line;               /* line of the account's group in the file */
 };
@@ -92,6 +123,9 @@ struct surat_config {
 	struct config_mailbox *mailboxes;   /* saved searches, in file order */
 	size_t n_mailboxes;
 	char *trash;                        /* folder name; NULL when trash = "" */
+	char *record;                       /* sent mail's folder, default "Sent"; NULL when "" */
+	char *postponed;                    /* drafts' folder; default "Drafts" */
+	char *realname;                     /* the display name of every account's from; or NULL */
 	struct config_binding *bindings;    /* in file order: a later one wins */
 	size_t n_bindings;
 	bool mouse;                         /* default false */
@@ -134,9 +168,11 @@ const struct account_config *config_account(const struct surat_config *config, c
  */
 bool config_account_name_valid(const char *name);
 
-/* The names used in the file for an enum value ("implicit", "cram-md5"…). */
+/* The names used in the file for an enum value ("implicit", "cram-md5"…); "?" when out of range. */
 const char *config_tls_name(enum pop3_tls tls);
 const char *config_auth_name(enum pop3_auth auth);
+const char *config_smtp_tls_name(enum smtp_tls tls);
+const char *config_smtp_auth_name(enum smtp_auth auth);
 
 /* The name of a sort order as written in the file ("date"); "?" when out of range. */
 const char *config_sort_name(enum config_sort sort);

@@ -17,7 +17,7 @@ mkdir -p "$HOME" "$tmp/cwd" "$scratch" || exit 1
 cd "$tmp/cwd" || exit 1
 
 n=0
-echo "1..21"
+echo "1..23"
 
 # ok STATUS WHAT: report one test, with the output when it failed.
 ok() {
@@ -114,6 +114,32 @@ store = "$tmp/store";
 @include ""
 @include "pipe.inc"
 @include "nested.inc"
+END
+
+# Sending (issue 12): an smtp group, a sendmail_command, and their mistakes.
+cat >"$tmp/send.conf" <<END
+store = "$tmp/store";
+accounts = (
+	{ name = "work"; host = "pop.example.org"; user = "alice@example.org";
+	  smtp = { host = "smtp.example.org"; password_command = "pass smtp"; }; },
+	{ name = "home"; host = "pop.example.net"; user = "bob"; from = "Bob <bob@example.net>";
+	  sendmail_command = "/usr/bin/msmtp -a home"; }
+);
+END
+cat >"$tmp/bad-send.conf" <<END
+store = "$tmp/store";
+record = "a/b";
+accounts = (
+	{
+		name = "work";
+		host = "pop.example.org";
+		user = "alice";
+		from = "Alice alice@example.org";
+		smtp = { host = "smtp.example.org"; tls = "ssl"; };
+		sendmail_command = "msmtp";
+		signature_file = "~/no-such-signature";
+	}
+);
 END
 
 # Every run below must leave all of $tmp but $scratch exactly as it is.
@@ -235,6 +261,22 @@ surat: $tmp/nested.inc:2: @include "conf.d": not a regular file; name a file (lo
 END
 [ $status -eq 2 ] && cmp -s "$scratch/want" "$scratch/err"
 ok $? "@include of a folder, \"\" or a FIFO is an error naming file and line (libconfig would exit or block)"
+
+run -c "$tmp/send.conf" check-config
+[ $status -eq 0 ] && [ ! -s "$scratch/err" ] && expect "$scratch/out" \
+	"$tmp/send.conf: OK: 2 accounts (work, home), store $tmp/store, theme default"
+ok $? "an smtp group and a sendmail_command: valid, the same summary line"
+
+run -c "$tmp/bad-send.conf" check-config
+cat >"$scratch/want" <<END
+surat: warning: $tmp/bad-send.conf:11: accounts.work.signature_file: $HOME/no-such-signature: No such file or directory; it is read each time you write a message
+surat: $tmp/bad-send.conf:2: record: "a/b" is not a folder name: no / or .., no dot first or last (a dot separates subfolders); "" keeps no copy of sent mail
+surat: $tmp/bad-send.conf:8: accounts.work.from: "Alice alice@example.org": a space in the address; write Name <local@domain> or local@domain
+surat: $tmp/bad-send.conf:9: accounts.work.smtp.tls: "ssl" is not one of starttls, implicit, none
+surat: $tmp/bad-send.conf:10: accounts.work.sendmail_command: set either smtp or sendmail_command, not both
+END
+[ $status -eq 2 ] && [ ! -s "$scratch/out" ] && cmp -s "$scratch/want" "$scratch/err"
+ok $? "the keys for sending: each mistake with FILE:LINE: key, a missing signature only a warning"
 
 run -c "$tmp/good.conf" check-config extra
 [ $status -eq 2 ] && grep -q "check-config takes no arguments" "$scratch/err"

@@ -14,7 +14,8 @@
  * many errors, a line of it that exists; and a configuration that loads
  * keeps every promise of config.h (valid, unique account names; ports,
  * intervals and widths in range; fingerprints in canonical form; absolute
- * paths; a derived Maildir per account; key bindings that are not empty).
+ * paths; a derived Maildir per account; key bindings that are not empty; a
+ * from address with its @, an smtp group or a sendmail_command, not both).
  *
  * The folder is made on the first input and removed at exit; replay.c runs
  * the corpus in every build.
@@ -183,6 +184,64 @@ fuzz_absolute(const char *s)
 		abort();
 }
 
+/* Abort unless FINGERPRINT is NULL or "SHA256:" and 64 lowercase hex digits. */
+static void
+fuzz_fingerprint(const char *fingerprint)
+{
+	const char *h;
+
+	if (fingerprint == NULL)
+		return;
+	if (strlen(fingerprint) != 7 + 64 || !g_str_has_prefix(fingerprint, "SHA256:"))
+		abort();
+	for (h = fingerprint + 7; *h != '\0'; h++)
+		if (!g_ascii_isdigit(*h) && (*h < 'a' || *h > 'f'))
+			abort();
+}
+
+/* Abort unless S is NULL or UTF-8 without control characters (text for a header). */
+static void
+fuzz_header_text(const char *s)
+{
+	const char *c;
+
+	if (s == NULL)
+		return;
+	if (!g_utf8_validate(s, -1, NULL))
+		abort();
+	for (c = s; *c != '\0'; c = g_utf8_next_char(c))
+		if (g_unichar_iscntrl(g_utf8_get_char(c)))
+			abort();
+}
+
+/* Abort unless A's keys for sending keep what config.h promises. */
+static void
+fuzz_check_send(const struct account_config *a)
+{
+	const struct smtp_config *m = a->smtp;
+
+	fuzz_header_text(a->from_name);
+	fuzz_header_text(a->from_address);
+	if (a->from != NULL && a->from_address == NULL)
+		abort();
+	if (a->from_address != NULL && (strchr(a->from_address, '@') == NULL ||
+	    a->from_address[0] == '@' || strpbrk(a->from_address, " <>") != NULL))
+		abort();
+	fuzz_absolute(a->signature_file);
+	if ((a->sendmail_command == NULL) != (a->sendmail_argv == NULL) ||
+	    (a->sendmail_argv != NULL && a->sendmail_argv[0] == NULL))
+		abort();
+	if (m == NULL)
+		return;
+	if (a->sendmail_command != NULL || m->host == NULL || m->user == NULL || m->port < 1 ||
+	    m->port > 65535 || m->timeout < 1 || m->timeout > 3600 ||
+	    (unsigned int)m->tls > SMTP_TLS_NONE || (unsigned int)m->auth > SMTP_AUTH_OAUTHBEARER ||
+	    (m->password != NULL && m->password_command != NULL))
+		abort();
+	fuzz_absolute(m->ca_file);
+	fuzz_fingerprint(m->fingerprint);
+}
+
 /* Abort unless C keeps what config.h promises of a loaded configuration. */
 static void
 fuzz_check_config(const struct surat_config *c)
@@ -206,9 +265,11 @@ fuzz_check_config(const struct surat_config *c)
 	if ((c->new_mail_command == NULL) != (c->new_mail_argv == NULL) ||
 	    (c->new_mail_argv != NULL && c->new_mail_argv[0] == NULL))
 		abort();
+	if (c->postponed == NULL)
+		abort();
+	fuzz_header_text(c->realname);
 	for (i = 0; i < c->n_accounts; i++) {
 		const struct account_config *a = &c->accounts[i];
-		const char *h;
 
 		if (!config_account_name_valid(a->name) || g_hash_table_contains(names, a->name))
 			abort();
@@ -228,13 +289,8 @@ fuzz_check_config(const struct surat_config *c)
 		if (a->maildir == NULL || !g_str_has_prefix(a->maildir, c->store) ||
 		    strcmp(strrchr(a->maildir, '/') + 1, a->name) != 0)
 			abort();
-		if (a->fingerprint != NULL) {
-			if (strlen(a->fingerprint) != 7 + 64 || !g_str_has_prefix(a->fingerprint, "SHA256:"))
-				abort();
-			for (h = a->fingerprint + 7; *h != '\0'; h++)
-				if (!g_ascii_isdigit(*h) && (*h < 'a' || *h > 'f'))
-					abort();
-		}
+		fuzz_fingerprint(a->fingerprint);
+		fuzz_check_send(a);
 	}
 	g_hash_table_remove_all(names);
 	for (i = 0; i < c->n_mailboxes; i++) {

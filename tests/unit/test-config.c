@@ -20,17 +20,21 @@
 
 static char *test_home; /* HOME for the tests: ~ expands here */
 
-/* A fresh HOME with a ca.pem, and the source tree's themes. */
+/* A fresh HOME with a ca.pem, an smtp-ca.pem and a .signature, and the source tree's themes. */
 static int
 test_setup(void **state)
 {
-	char *ca;
+	const char *files[] = { "ca.pem", "smtp-ca.pem", ".signature" };
+	char *path;
+	size_t i;
 
 	test_home = g_dir_make_tmp("surat-test-config-XXXXXX", NULL);
 	assert_non_null(test_home);
-	ca = g_build_filename(test_home, "ca.pem", NULL);
-	assert_true(g_file_set_contents(ca, "not really a certificate\n", -1, NULL));
-	g_free(ca);
+	for (i = 0; i < G_N_ELEMENTS(files); i++) {
+		path = g_build_filename(test_home, files[i], NULL);
+		assert_true(g_file_set_contents(path, "not really a certificate\n", -1, NULL));
+		g_free(path);
+	}
 	setenv("HOME", test_home, 1);
 	setenv("SURAT_THEMES_DIR", SURAT_TEST_DATA "/../../themes", 1);
 	return 0;
@@ -139,7 +143,31 @@ test_full(void **state)
 	want = g_build_filename(test_home, "mail", "work", NULL);
 	assert_string_equal(a->maildir, want);
 	g_free(want);
-	assert_int_equal(a->line, 6);
+	assert_int_equal(a->line, 9);
+	/* Sending: from as written and in its parts; the smtp group's own keys. */
+	assert_string_equal(a->from, "\"Example, Alice\" <alice@example.org>");
+	assert_string_equal(a->from_address, "alice@example.org");
+	assert_string_equal(a->from_name, "Example, Alice");
+	assert_null(a->realname);
+	want = g_build_filename(test_home, ".signature", NULL);
+	assert_string_equal(a->signature_file, want);
+	g_free(want);
+	assert_null(a->sendmail_command);
+	assert_null(a->sendmail_argv);
+	assert_non_null(a->smtp);
+	assert_string_equal(a->smtp->host, "smtp.example.org");
+	assert_int_equal(a->smtp->port, 2587);
+	assert_int_equal(a->smtp->tls, SMTP_TLS_IMPLICIT);
+	assert_string_equal(a->smtp->user, "alice@example.org");
+	assert_string_equal(a->smtp->password, "smtp-s3cret");
+	assert_null(a->smtp->password_command); /* the group set password: not the account's */
+	assert_int_equal(a->smtp->auth, SMTP_AUTH_SCRAM_SHA_1);
+	want = g_build_filename(test_home, "smtp-ca.pem", NULL);
+	assert_string_equal(a->smtp->ca_file, want);
+	g_free(want);
+	assert_string_equal(a->smtp->fingerprint, "SHA256:0123456789abcdef0123456789abcdef"
+					       "0123456789abcdef0123456789abcdef");
+	assert_int_equal(a->smtp->timeout, 45);
 
 	a = config_account(config, "home.mail_2-x");
 	assert_ptr_equal(a, &config->accounts[1]);
@@ -150,7 +178,23 @@ test_full(void **state)
 	assert_int_equal(a->auth, POP3_AUTH_APOP); /* written "APOP" */
 	assert_false(a->keep);
 	assert_int_equal(a->max_size, 1048576);
-	assert_int_equal(a->line, 22);
+	assert_int_equal(a->line, 38);
+	/* No from: the user, an address, with the account's realname over the global one. */
+	assert_null(a->from);
+	assert_string_equal(a->from_address, "bob@example.net");
+	assert_string_equal(a->from_name, "Bob Example");
+	assert_string_equal(a->realname, "Bob Example");
+	assert_null(a->signature_file);
+	assert_null(a->smtp);
+	assert_string_equal(a->sendmail_command,
+	    "/usr/bin/msmtp -a 'home mail' --read-envelope-from");
+	assert_int_equal(g_strv_length(a->sendmail_argv), 4);
+	assert_string_equal(a->sendmail_argv[0], "/usr/bin/msmtp");
+	assert_string_equal(a->sendmail_argv[2], "home mail");
+	assert_string_equal(a->sendmail_argv[3], "--read-envelope-from");
+	assert_string_equal(config->realname, "Everyone Example");
+	assert_string_equal(config->record, "Sent.2025");
+	assert_string_equal(config->postponed, "Drafts.mine");
 	assert_null(config_account(config, "nobody"));
 	assert_null(config_account(config, NULL));
 	config_free(config);
@@ -185,6 +229,18 @@ test_minimal_defaults(void **state)
 	assert_int_equal(a->poll_interval, 300);
 	assert_int_equal(a->timeout, 30);
 	assert_int_equal(a->line, 1);
+	/* Nothing to send with, and no address to send as: user "alice" is not one. */
+	assert_null(a->from);
+	assert_null(a->from_address);
+	assert_null(a->from_name);
+	assert_null(a->realname);
+	assert_null(a->signature_file);
+	assert_null(a->smtp);
+	assert_null(a->sendmail_command);
+	assert_null(a->sendmail_argv);
+	assert_null(config->realname);
+	assert_string_equal(config->record, "Sent");
+	assert_string_equal(config->postponed, "Drafts");
 	config_free(config);
 }
 
@@ -410,6 +466,477 @@ test_triage_values(void **state)
 	g_ptr_array_free(errors, TRUE);
 }
 
+/* VALUE as a libconfig string, quotes and backslashes escaped (g_free). */
+static char *
+test_quote(const char *value)
+{
+	GString *out = g_string_new("\"");
+	const char *c;
+
+	for (c = value; *c != '\0'; c++) {
+		if (*c == '"' || *c == '\\')
+			g_string_append_c(out, '\\');
+		g_string_append_c(out, *c);
+	}
+	g_string_append_c(out, '"');
+	return g_string_free(out, FALSE);
+}
+
+/* Load one account "w" (user USER) with KEYS added to its group; as test_load_text. */
+static struct surat_config *
+test_load_account(const char *user, const char *keys, GPtrArray *errors, GPtrArray *warnings)
+{
+	char *text = g_strdup_printf("accounts = ( { name = \"w\"; host = \"h\"; user = \"%s\"; "
+	    "%s } );\n", user, keys);
+	struct surat_config *config = test_load_text(text, errors, warnings);
+
+	g_free(text);
+	return config;
+}
+
+/* Load TEXT, which must give exactly the one error ":1: " WANT; the config is NULL. */
+static void
+test_one_error(const char *text, const char *want)
+{
+	GPtrArray *errors = g_ptr_array_new_with_free_func(g_free);
+	char *suffix = g_strconcat(":1: ", want, NULL);
+	guint i;
+
+	assert_null(test_load_text(text, errors, NULL));
+	for (i = 0; i < errors->len; i++)
+		print_message("# %s\n", (char *)errors->pdata[i]);
+	assert_int_equal(errors->len, 1);
+	assert_true(g_str_has_suffix(errors->pdata[0], suffix));
+	g_free(suffix);
+	g_ptr_array_free(errors, TRUE);
+}
+
+/* from: each way of writing one address, read into its parts without GMime. */
+static void
+test_from_good(void **state)
+{
+	static const struct {
+		const char *from, *name, *address;
+	} good[] = {
+		{ "alice@example.org", NULL, "alice@example.org" },
+		{ "Alice Example <alice@example.org>", "Alice Example", "alice@example.org" },
+		{ "  Alice  Example   <alice@example.org>  ", "Alice  Example",
+		    "alice@example.org" },
+		{ "Alice<alice@example.org>", "Alice", "alice@example.org" },
+		{ "<alice@example.org>", NULL, "alice@example.org" },
+		{ "\"\" <alice@example.org>", NULL, "alice@example.org" },
+		{ "\"Doe, Jane\" <jane@example.org>", "Doe, Jane", "jane@example.org" },
+		{ "\"Jane \\\"JD\\\" Doe \\\\o/\" <jane@example.org>", "Jane \"JD\" Doe \\o/",
+		    "jane@example.org" },
+		{ "\"Smith; John (work) <x>\" <j@example.org>", "Smith; John (work) <x>",
+		    "j@example.org" },
+		{ "J. R. Doe <jrd@example.org>", "J. R. Doe", "jrd@example.org" },
+		{ "Zo\xc3\xab \xc3\x9cnal <zoe@example.org>", "Zo\xc3\xab \xc3\x9cnal",
+		    "zoe@example.org" },
+		{ "Jos\xc3\xa9 <jos\xc3\xa9@ex\xc3\xa4mple.org>", "Jos\xc3\xa9",
+		    "jos\xc3\xa9@ex\xc3\xa4mple.org" },
+		{ "a+tag.x@[192.0.2.1]", NULL, "a+tag.x@[192.0.2.1]" },
+	};
+	GPtrArray *errors = g_ptr_array_new_with_free_func(g_free);
+	struct surat_config *config;
+	char *keys, *quoted;
+	size_t i;
+
+	for (i = 0; i < G_N_ELEMENTS(good); i++) {
+		print_message("# from = %s\n", good[i].from);
+		quoted = test_quote(good[i].from);
+		keys = g_strdup_printf("from = %s;", quoted);
+		config = test_load_account("u", keys, errors, NULL);
+		assert_int_equal(errors->len, 0);
+		assert_non_null(config);
+		assert_string_equal(config->accounts[0].from, good[i].from);
+		assert_string_equal(config->accounts[0].from_address, good[i].address);
+		if (good[i].name == NULL)
+			assert_null(config->accounts[0].from_name);
+		else
+			assert_string_equal(config->accounts[0].from_name, good[i].name);
+		config_free(config);
+		g_free(keys);
+		g_free(quoted);
+	}
+	g_ptr_array_free(errors, TRUE);
+}
+
+/* from: everything that is not one address, each with what is wrong. */
+static void
+test_from_bad(void **state)
+{
+#define HINT "; write Name <local@domain> or local@domain"
+	static const struct {
+		const char *from, *error;
+	} bad[] = {
+		{ "alice", "\"alice\": no @domain" HINT },
+		{ "alice@", "\"alice@\": nothing after the @" HINT },
+		{ "@example.org", "\"@example.org\": nothing before the @" HINT },
+		{ "a@b@example.org", "\"a@b@example.org\": more than one @" HINT },
+		{ "Alice alice@example.org", "\"Alice alice@example.org\": a space in the address"
+		    HINT },
+		{ "Alice <alice @example.org>", "\"Alice <alice @example.org>\": a space in the "
+		    "address" HINT },
+		{ "a\xc2\xa0" "b@example.org", "\"a\xc2\xa0" "b@example.org\": a space in the "
+		    "address" HINT },
+		{ "   ", "\"   \": no address" HINT },
+		{ "Alice <>", "\"Alice <>\": no address" HINT },
+		{ "<a<b@example.org>", "\"<a<b@example.org>\": < or > inside the address" HINT },
+		{ "a@example.org>", "\"a@example.org>\": < or > inside the address" HINT },
+		{ "a@example.org, b@example.org", "\"a@example.org, b@example.org\": more than one "
+		    "address; write one, and a name with a comma in double quotes, \"Doe, Jane\" "
+		    "<local@domain>" },
+		{ "Doe, Jane <j@example.org>", "\"Doe, Jane <j@example.org>\": more than one "
+		    "address; write one, and a name with a comma in double quotes, \"Doe, Jane\" "
+		    "<local@domain>" },
+		{ "\"Doe, Jane\" <j@example.org>, b@example.org", "\"\"Doe, Jane\" "
+		    "<j@example.org>, b@example.org\": more than one address; write one, and a "
+		    "name with a comma in double quotes, \"Doe, Jane\" <local@domain>" },
+		{ "Jane <j@example.org", "\"Jane <j@example.org\": a < without its >" HINT },
+		{ "Jane <j@example.org> x", "\"Jane <j@example.org> x\": text after the >" HINT },
+		{ "<a@example.org> <b@example.org>", "\"<a@example.org> <b@example.org>\": text "
+		    "after the >" HINT },
+		{ "\"Jane <j@example.org>", "\"\"Jane <j@example.org>\": a double quote is not "
+		    "closed" HINT },
+		{ "\"Jane\\\" <j@example.org>", "\"\"Jane\\\" <j@example.org>\": a double quote is "
+		    "not closed" HINT },
+		{ "\"Jane\" Doe <j@example.org>", "\"\"Jane\" Doe <j@example.org>\": the name is "
+		    "partly in double quotes; put all of it in them, \"Jane Doe\" <local@domain>" },
+		{ "\"Jane Doe\"", "\"\"Jane Doe\"\": a name but no <local@domain>" HINT },
+		{ "\"Jane Doe\" jane@example.org", "\"\"Jane Doe\" jane@example.org\": a name but "
+		    "no <local@domain>" HINT },
+		{ "Jane (work) <j@example.org>", "\"Jane (work) <j@example.org>\": a name with ( ) "
+		    "< > [ ] : ; @ \\ or \" goes in double quotes, \"Jane Doe (work)\" "
+		    "<local@domain>" },
+		{ "j@ne <j@example.org>", "\"j@ne <j@example.org>\": a name with ( ) < > [ ] : ; @ "
+		    "\\ or \" goes in double quotes, \"Jane Doe (work)\" <local@domain>" },
+		{ "Jane \"J\" Doe <j@example.org>", "\"Jane \"J\" Doe <j@example.org>\": a name "
+		    "with ( ) < > [ ] : ; @ \\ or \" goes in double quotes, \"Jane Doe (work)\" "
+		    "<local@domain>" },
+		/* C0 controls are the parser's; C1 ones (NEL here) and bad UTF-8 the check's. */
+		{ "Jane\tDoe <j@example.org>", "must not contain control characters" },
+		{ "Jane\xc2\x85 <j@example.org>", "must not contain control characters" },
+		{ "J\xff <j@example.org>", "is not valid UTF-8" },
+		{ "", "must not be empty" },
+	};
+#undef HINT
+	char *keys, *quoted, *want, *text;
+	size_t i;
+
+	for (i = 0; i < G_N_ELEMENTS(bad); i++) {
+		print_message("# from = %s\n", bad[i].from);
+		quoted = test_quote(bad[i].from);
+		keys = g_strdup_printf("from = %s;", quoted);
+		text = g_strdup_printf("accounts = ( { name = \"w\"; host = \"h\"; user = "
+		    "\"u@example.org\"; %s } );\n", keys);
+		want = g_strconcat("accounts.w.from: ", bad[i].error, NULL);
+		test_one_error(text, want);
+		g_free(want);
+		g_free(text);
+		g_free(keys);
+		g_free(quoted);
+	}
+}
+
+/* The address and name to send as when from does not give them. */
+static void
+test_from_defaults(void **state)
+{
+	GPtrArray *errors = g_ptr_array_new_with_free_func(g_free);
+	struct surat_config *config;
+	const struct account_config *a;
+
+	/* A user that is an address is the one to send as, with no name. */
+	config = test_load_account("alice@example.org", "", errors, NULL);
+	a = &config->accounts[0];
+	assert_null(a->from);
+	assert_string_equal(a->from_address, "alice@example.org");
+	assert_null(a->from_name);
+	config_free(config);
+	/* A user with an @ that is no address is not taken: not even text, or not a header's. */
+	config = test_load_account("alice@", "", errors, NULL);
+	assert_null(config->accounts[0].from_address);
+	config_free(config);
+	config = test_load_account("\xc3@example.org", "", errors, NULL);
+	assert_null(config->accounts[0].from_address);
+	config_free(config);
+	config = test_load_account("a\xc2\x85@example.org", "", errors, NULL);
+	assert_null(config->accounts[0].from_address);
+	config_free(config);
+	assert_int_equal(errors->len, 0);
+	/* The global realname names every account that has no name of its own... */
+	config = test_load_text("realname = \"Alice Global\";\naccounts = ( { name = \"a\"; host = "
+	    "\"h\"; user = \"alice@example.org\"; }, { name = \"b\"; host = \"h\"; user = \"u\"; "
+	    "from = \"b@example.org\"; realname = \"Bee\"; }, { name = \"c\"; host = \"h\"; user = "
+	    "\"u\"; from = \"Cee <c@example.org>\"; }, { name = \"d\"; host = \"h\"; user = "
+	    "\"u\"; } );\n", errors, NULL);
+	assert_int_equal(errors->len, 0);
+	assert_string_equal(config->realname, "Alice Global");
+	assert_string_equal(config->accounts[0].from_name, "Alice Global");
+	assert_null(config->accounts[0].realname);
+	/* ...the account's realname comes first, and from's own name before both. */
+	assert_string_equal(config->accounts[1].from_name, "Bee");
+	assert_string_equal(config->accounts[1].from_address, "b@example.org");
+	assert_string_equal(config->accounts[2].from_name, "Cee");
+	/* A name and no address: sending says "set from". */
+	assert_null(config->accounts[3].from_address);
+	assert_string_equal(config->accounts[3].from_name, "Alice Global");
+	config_free(config);
+	g_ptr_array_free(errors, TRUE);
+}
+
+/* The smtp group: its defaults, and what it takes from the account. */
+static void
+test_smtp_defaults(void **state)
+{
+	GPtrArray *errors = g_ptr_array_new_with_free_func(g_free);
+	struct surat_config *config;
+	const struct smtp_config *smtp;
+	char *want;
+
+	config = test_load_account("alice@example.org", "password = \"pw\"; ca_file = "
+	    "\"~/ca.pem\"; fingerprint = \"SHA256:0123456789abcdef0123456789abcdef"
+	    "0123456789abcdef0123456789abcdef\"; timeout = 20; smtp = { host = "
+	    "\"smtp.example.org\"; };", errors, NULL);
+	assert_int_equal(errors->len, 0);
+	smtp = config->accounts[0].smtp;
+	assert_non_null(smtp);
+	assert_string_equal(smtp->host, "smtp.example.org");
+	assert_int_equal(smtp->port, 587);
+	assert_int_equal(smtp->tls, SMTP_TLS_STARTTLS);
+	assert_string_equal(smtp->user, "alice@example.org");
+	assert_string_equal(smtp->password, "pw");
+	assert_null(smtp->password_command);
+	assert_int_equal(smtp->auth, SMTP_AUTH_AUTO);
+	want = g_build_filename(test_home, "ca.pem", NULL);
+	assert_string_equal(smtp->ca_file, want);
+	g_free(want);
+	assert_null(smtp->fingerprint); /* the account's names the POP3 server's certificate */
+	assert_int_equal(smtp->timeout, 20);
+	config_free(config);
+
+	/* The port by tls; the account's defaults (timeout 30, no secret, no ca_file). */
+	config = test_load_account("u", "smtp = { host = \"s\"; tls = \"implicit\"; };", errors,
+	    NULL);
+	smtp = config->accounts[0].smtp;
+	assert_int_equal(smtp->port, 465);
+	assert_int_equal(smtp->tls, SMTP_TLS_IMPLICIT);
+	assert_string_equal(smtp->user, "u");
+	assert_null(smtp->password);
+	assert_null(smtp->password_command);
+	assert_null(smtp->ca_file);
+	assert_int_equal(smtp->timeout, 30);
+	config_free(config);
+	config = test_load_account("u", "smtp = { host = \"s\"; tls = \"NONE\"; auth = \"plain\"; "
+	    "};", errors, NULL);
+	assert_int_equal(config->accounts[0].smtp->port, 25);
+	assert_int_equal(config->accounts[0].smtp->tls, SMTP_TLS_NONE);
+	assert_int_equal(config->accounts[0].smtp->auth, SMTP_AUTH_PLAIN); /* an explicit choice */
+	config_free(config);
+	config = test_load_account("u", "smtp = { host = \"s\"; tls = \"starttls\"; port = 2525; "
+	    "auth = \"none\"; };", errors, NULL);
+	assert_int_equal(config->accounts[0].smtp->port, 2525);
+	assert_int_equal(config->accounts[0].smtp->auth, SMTP_AUTH_NONE);
+	config_free(config);
+
+	/* The secrets are a pair: the group setting one takes neither of the account's. */
+	config = test_load_account("u", "password_command = \"pass pop\"; smtp = { host = \"s\"; "
+	    "password = \"smtp\"; };", errors, NULL);
+	assert_string_equal(config->accounts[0].smtp->password, "smtp");
+	assert_null(config->accounts[0].smtp->password_command);
+	config_free(config);
+	config = test_load_account("u", "password = \"pop\"; smtp = { host = \"s\"; "
+	    "password_command = \"pass smtp\"; };", errors, NULL);
+	assert_null(config->accounts[0].smtp->password);
+	assert_string_equal(config->accounts[0].smtp->password_command, "pass smtp");
+	config_free(config);
+	config = test_load_account("u", "password_command = \"pass pop\"; smtp = { host = \"s\"; "
+	    "user = \"other\"; };", errors, NULL);
+	assert_null(config->accounts[0].smtp->password);
+	assert_string_equal(config->accounts[0].smtp->password_command, "pass pop");
+	assert_string_equal(config->accounts[0].smtp->user, "other");
+	config_free(config);
+	/* An empty password is a password (as the account's). */
+	config = test_load_account("u", "smtp = { host = \"s\"; password = \"\"; };", errors,
+	    NULL);
+	assert_string_equal(config->accounts[0].smtp->password, "");
+	config_free(config);
+	/* Every auth by name, in any case. */
+	{
+		static const char *const names[] = { "auto", "none", "plain", "login", "cram-md5",
+			"scram-sha-1", "scram-sha-256", "xoauth2", "OAUTHBEARER" };
+		size_t i;
+
+		for (i = 0; i < G_N_ELEMENTS(names); i++) {
+			char *keys = g_strdup_printf("smtp = { host = \"s\"; auth = \"%s\"; };",
+			    names[i]);
+
+			config = test_load_account("u", keys, errors, NULL);
+			assert_int_equal(config->accounts[0].smtp->auth, (int)i);
+			assert_true(g_ascii_strcasecmp(config_smtp_auth_name(
+			    config->accounts[0].smtp->auth), names[i]) == 0);
+			config_free(config);
+			g_free(keys);
+		}
+	}
+	assert_int_equal(errors->len, 0);
+	g_ptr_array_free(errors, TRUE);
+}
+
+/* Expect sendmail_command = COMMAND to be the one error, starting with START. */
+static void
+test_command_error(const char *command, const char *start)
+{
+	GPtrArray *errors = g_ptr_array_new_with_free_func(g_free);
+	char *keys = g_strdup_printf("sendmail_command = \"%s\";", command);
+	char *want = g_strconcat(":1: accounts.w.sendmail_command: ", start, NULL);
+
+	assert_null(test_load_account("u", keys, errors, NULL));
+	assert_int_equal(errors->len, 1);
+	assert_non_null(strstr(errors->pdata[0], want));
+	assert_true(g_str_has_suffix(errors->pdata[0], "); it is not run by a shell, so quote as "
+	    "in sh but expect no expansion"));
+	g_free(want);
+	g_free(keys);
+	g_ptr_array_free(errors, TRUE);
+}
+
+/* sendmail_command, signature_file, realname, record and postponed: values and errors. */
+static void
+test_send_values(void **state)
+{
+	GPtrArray *errors = g_ptr_array_new_with_free_func(g_free);
+	struct surat_config *config;
+	char *text, *want;
+
+	/* Split as sh would, never run by one: a shell's metacharacters stay words. */
+	config = test_load_account("u", "sendmail_command = \"msmtp -a work; rm -rf ~ | x\";",
+	    errors, NULL);
+	assert_int_equal(errors->len, 0);
+	assert_int_equal(g_strv_length(config->accounts[0].sendmail_argv), 8);
+	assert_string_equal(config->accounts[0].sendmail_argv[2], "work;");
+	assert_string_equal(config->accounts[0].sendmail_argv[5], "~");
+	config_free(config);
+	test_one_error("accounts = ( { name = \"w\"; host = \"h\"; user = \"u\"; "
+	    "sendmail_command = \"\"; } );\n", "accounts.w.sendmail_command: must not be empty");
+	/* GLib says what is wrong between the parentheses, in its words. */
+	test_command_error("  ", "\"  \" cannot be split into a command and its arguments (");
+	test_command_error("msmtp 'x", "\"msmtp 'x\" cannot be split into a command and its "
+	    "arguments (");
+
+	/* signature_file: ~ expanded; relative is an error, as for ca_file. */
+	config = test_load_account("u", "signature_file = \"~/.signature\";", errors, NULL);
+	want = g_build_filename(test_home, ".signature", NULL);
+	assert_string_equal(config->accounts[0].signature_file, want);
+	g_free(want);
+	config_free(config);
+	test_one_error("accounts = ( { name = \"w\"; host = \"h\"; user = \"u\"; signature_file = "
+	    "\"sig\"; } );\n", "accounts.w.signature_file: \"sig\" is a relative path; write a "
+	    "full path, /... or ~/...");
+
+	/* realname, in an account and at the top: text for a header. */
+	test_one_error("realname = \"A\xc2\x9b\";\n", "realname: must not contain control "
+	    "characters");
+	test_one_error("realname = \"\";\n", "realname: must not be empty");
+	test_one_error("accounts = ( { name = \"w\"; host = \"h\"; user = \"u\"; realname = "
+	    "\"\xc3\"; } );\n", "accounts.w.realname: is not valid UTF-8");
+
+	/* record = "" keeps no copy; postponed must name a folder. */
+	config = test_load_text("record = \"\";\npostponed = \"Work.Drafts\";\n", errors, NULL);
+	assert_non_null(config);
+	assert_null(config->record);
+	assert_string_equal(config->postponed, "Work.Drafts");
+	config_free(config);
+	test_one_error("postponed = \"\";\n", "postponed: must not be empty");
+	test_one_error("postponed = \".Drafts\";\n", "postponed: \".Drafts\" is not a folder "
+	    "name: no / or .., no dot first or last (a dot separates subfolders)");
+	test_one_error("record = \"Sent/2025\";\n", "record: \"Sent/2025\" is not a folder name: "
+	    "no / or .., no dot first or last (a dot separates subfolders); \"\" keeps no copy of "
+	    "sent mail");
+
+	/* The smtp group's ca_file must exist, as the account's. */
+	text = g_strdup_printf("accounts.w.smtp.ca_file: %s/no-ca.pem: No such file or "
+	    "directory", test_home);
+	test_one_error("accounts = ( { name = \"w\"; host = \"h\"; user = \"u\"; smtp = { host = "
+	    "\"s\"; ca_file = \"~/no-ca.pem\"; }; } );\n", text);
+	g_free(text);
+	g_ptr_array_free(errors, TRUE);
+}
+
+/* Load TEXT, which must be valid, and expect exactly the warning lines WANT (NULL-terminated). */
+static void
+test_warnings(const char *text, const char *const *want)
+{
+	GPtrArray *errors = g_ptr_array_new_with_free_func(g_free);
+	GPtrArray *warnings = g_ptr_array_new_with_free_func(g_free);
+	char *path = g_build_filename(test_home, "warnings.conf", NULL);
+	struct surat_config *config;
+	guint i, n = 0;
+
+	/* Private, so that no warning is about the file's mode. */
+	assert_true(g_file_set_contents(path, text, -1, NULL));
+	assert_int_equal(chmod(path, 0600), 0);
+	config = config_load(path, errors, warnings);
+	g_free(path);
+
+	assert_non_null(config);
+	for (i = 0; i < warnings->len; i++)
+		print_message("# warning: %s\n", (char *)warnings->pdata[i]);
+	while (want[n] != NULL)
+		n++;
+	assert_int_equal(warnings->len, n);
+	for (i = 0; i < n; i++)
+		assert_true(g_str_has_suffix(warnings->pdata[i], want[i]));
+	config_free(config);
+	g_ptr_array_free(errors, TRUE);
+	g_ptr_array_free(warnings, TRUE);
+}
+
+/* What works but is unwise, or does nothing: warnings, not errors. */
+static void
+test_send_warnings(void **state)
+{
+	const char *none[] = { NULL };
+	char *sig = g_strdup_printf(":1: accounts.w.signature_file: %s/no-sig: No such file or "
+	    "directory; it is read each time you write a message", test_home);
+	char *dir = g_strdup_printf(":1: accounts.w.signature_file: %s is not a file; it is read "
+	    "each time you write a message", test_home);
+	const char *missing[] = { sig, NULL }, *folder[] = { dir, NULL };
+	const char *realname[] = { ":1: accounts.w.realname: does nothing: from has a name of its "
+		"own", NULL };
+	const char *no_from[] = { ":1: accounts.w.smtp: no address to send as (user is not one); "
+		"set from = \"Name <local@domain>\"", NULL };
+	const char *no_from_sendmail[] = { ":1: accounts.w.sendmail_command: no address to send "
+		"as (user is not one); set from = \"Name <local@domain>\"", NULL };
+	const char *folders[] = { ":2: record: \"Trash\" is also the folder of trash; give each "
+		"its own", ":3: postponed: \"Trash\" is also the folder of trash; give each its "
+		"own", ":3: postponed: \"Trash\" is also the folder of record; give each its own",
+		NULL };
+	const char *record[] = { ":1: record: \"Drafts\" is also the folder of postponed; give "
+		"each its own", NULL };
+
+	test_warnings("accounts = ( { name = \"w\"; host = \"h\"; user = \"u@x\"; signature_file = "
+	    "\"~/no-sig\"; } );\n", missing);
+	test_warnings("accounts = ( { name = \"w\"; host = \"h\"; user = \"u@x\"; signature_file = "
+	    "\"~\"; } );\n", folder);
+	test_warnings("accounts = ( { name = \"w\"; host = \"h\"; user = \"u\"; from = "
+	    "\"A <a@x>\"; realname = \"B\"; } );\n", realname);
+	test_warnings("accounts = ( { name = \"w\"; host = \"h\"; user = \"u\"; from = \"a@x\"; "
+	    "realname = \"B\"; } );\n", none);
+	test_warnings("accounts = ( { name = \"w\"; host = \"h\"; user = \"u\"; smtp = { host = "
+	    "\"s\"; }; } );\n", no_from);
+	test_warnings("accounts = ( { name = \"w\"; host = \"h\"; user = \"u\"; sendmail_command = "
+	    "\"msmtp\"; } );\n", no_from_sendmail);
+	test_warnings("accounts = ( { name = \"w\"; host = \"h\"; user = \"u@x\"; smtp = { host = "
+	    "\"s\"; }; } );\n", none);
+	test_warnings("trash = \"Trash\";\nrecord = \"Trash\";\npostponed = \"Trash\";\n", folders);
+	test_warnings("record = \"Drafts\";\n", record);
+	test_warnings("record = \"\";\ntrash = \"\";\n", none);
+	g_free(sig);
+	g_free(dir);
+}
+
 static void
 test_delete_on_server_warning(void **state)
 {
@@ -453,7 +980,7 @@ test_empty(void **state)
 /* Each file with a mistake, and exactly the lines it must give. */
 static const struct {
 	const char *file;
-	const char *errors[8];
+	const char *errors[10];
 } test_bad[] = {
 	{ "unknown-key.conf", {
 		":2: colour: unknown key",
@@ -589,6 +1116,32 @@ static const struct {
 	{ "bad-command.conf", {
 		":1: new_mail_command: \"%x\": after % comes n (new messages), u (unread), a "
 		"(accounts) or % (a %)",
+	} },
+	{ "bad-smtp.conf", {
+		":7: accounts.work.smtp.host: missing; every smtp group needs one",
+		":8: accounts.work.smtp.port: 0 is out of range 1..65535",
+		":9: accounts.work.smtp.tls: \"ssl\" is not one of starttls, implicit, none",
+		":10: accounts.work.smtp.auth: \"apop\" is not one of auto, none, plain, login, "
+		"cram-md5, scram-sha-1, scram-sha-256, xoauth2, oauthbearer",
+		":11: accounts.work.smtp.fingerprint: \"SHA1:AB\" is not a SHA-256 fingerprint; "
+		"write SHA256: and 64 hex digits, colons between pairs allowed",
+		":12: accounts.work.smtp.timeout: 0 is out of range 1..3600",
+		":14: accounts.work.smtp.password_command: set either password or "
+		"password_command, not both",
+		":15: accounts.work.smtp.hots: unknown key; did you mean host?",
+	} },
+	{ "bad-sending.conf", {
+		":1: realname: must not be empty",
+		":2: record: \"../Sent\" is not a folder name: no / or .., no dot first or last (a "
+		"dot separates subfolders); \"\" keeps no copy of sent mail",
+		":3: postponed: must not be empty",
+		":5: accounts.home.smtp: expected a group, smtp = { host = \"...\"; ... };, got a "
+		"string",
+		":6: accounts.both.sendmail_command: set either smtp or sendmail_command, not both",
+		":7: accounts.from.from: \"Doe, Jane <jane@example.org>\": more than one address; "
+		"write one, and a name with a comma in double quotes, \"Doe, Jane\" <local@domain>",
+		":7: accounts.from.signature_file: \"sig\" is a relative path; write a full path, "
+		"/... or ~/...",
 	} },
 	{ "several.conf", {
 		":3: index_lines: 500 is out of range 1..200",
@@ -830,6 +1383,22 @@ test_include_warnings(void **state)
 	g_free(empty);
 }
 
+/* A password in the smtp group counts for the file's mode as one in the account. */
+static void
+test_smtp_password_mode(void **state)
+{
+	char *path = test_file("smtp-password.conf", "accounts = ( { name = \"w\"; host = \"h\"; "
+	    "user = \"u@x\"; smtp = { host = \"s\"; password = \"pw\"; }; } );\n", 0644);
+	char *want = g_strdup_printf("%s: holds a password but is readable by group or others; "
+	    "chmod 600 %s", path, path);
+
+	test_one_warning(path, want);
+	assert_int_equal(chmod(path, 0600), 0);
+	test_one_warning(path, NULL);
+	g_free(want);
+	g_free(path);
+}
+
 static void
 test_too_many_errors(void **state)
 {
@@ -932,6 +1501,15 @@ test_names(void **state)
 	assert_string_equal(config_auth_name(POP3_AUTH_CRAM_MD5), "cram-md5");
 	assert_string_equal(config_auth_name(POP3_AUTH_OAUTHBEARER), "oauthbearer");
 	assert_string_equal(config_auth_name((enum pop3_auth)99), "?");
+	assert_string_equal(config_tls_name((enum pop3_tls)-1), "?");
+	assert_string_equal(config_smtp_tls_name(SMTP_TLS_STARTTLS), "starttls");
+	assert_string_equal(config_smtp_tls_name(SMTP_TLS_IMPLICIT), "implicit");
+	assert_string_equal(config_smtp_tls_name(SMTP_TLS_NONE), "none");
+	assert_string_equal(config_smtp_tls_name((enum smtp_tls)3), "?");
+	assert_string_equal(config_smtp_auth_name(SMTP_AUTH_NONE), "none");
+	assert_string_equal(config_smtp_auth_name(SMTP_AUTH_SCRAM_SHA_256), "scram-sha-256");
+	assert_string_equal(config_smtp_auth_name(SMTP_AUTH_OAUTHBEARER), "oauthbearer");
+	assert_string_equal(config_smtp_auth_name((enum smtp_auth)99), "?");
 	config_free(NULL);
 }
 
@@ -944,6 +1522,12 @@ main(void)
 		cmocka_unit_test(test_triage),
 		cmocka_unit_test(test_triage_defaults),
 		cmocka_unit_test(test_triage_values),
+		cmocka_unit_test(test_from_good),
+		cmocka_unit_test(test_from_bad),
+		cmocka_unit_test(test_from_defaults),
+		cmocka_unit_test(test_smtp_defaults),
+		cmocka_unit_test(test_send_values),
+		cmocka_unit_test(test_send_warnings),
 		cmocka_unit_test(test_delete_on_server_warning),
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_missing_ca_file),
@@ -953,6 +1537,7 @@ main(void)
 		cmocka_unit_test(test_password_warning),
 		cmocka_unit_test(test_no_warning_without_password),
 		cmocka_unit_test(test_include_warnings),
+		cmocka_unit_test(test_smtp_password_mode),
 		cmocka_unit_test(test_too_many_errors),
 		cmocka_unit_test(test_default_path),
 		cmocka_unit_test(test_expand_path),
