@@ -251,11 +251,12 @@ command_out_free(GByteArray *out, bool secret)
  */
 static GByteArray *
 command_run_full(char *const *argv, const char *name, const void *input, size_t len,
-    int timeout_ms, size_t max_output, bool secret, bool *cut, GError **error)
+    int timeout_ms, size_t max_output, bool secret, bool *cut, int err_fd, int *exit_status,
+    GError **error)
 {
 	GByteArray *out = secret ? g_byte_array_sized_new((guint)max_output + 1) :
 	    g_byte_array_new();
-	struct command_child child = { argv, COMMAND_GROUP_OWN, true, true, -1, -1, false };
+	struct command_child child = { argv, COMMAND_GROUP_OWN, true, true, err_fd, -1, false };
 	GError *spawn_error = NULL;
 	gint64 deadline = command_now_ms() + (timeout_ms > 0 ? timeout_ms : 10000);
 	size_t written = 0;
@@ -376,6 +377,10 @@ command_run_full(char *const *argv, const char *name, const void *input, size_t 
 		command_out_free(out, secret);
 		return NULL;
 	}
+	if (exit_status != NULL) {
+		*exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+		return out;
+	}
 	if (!(cut != NULL && *cut) && !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
 		clean = sanitize_text(name, -1, 0);
 		if (WIFEXITED(status))
@@ -396,7 +401,17 @@ command_run(char *const *argv, const void *input, size_t len, int timeout_ms, si
     bool *cut, GError **error)
 {
 	GByteArray *out = command_run_full(argv, argv != NULL && argv[0] != NULL ? argv[0] : "",
-	    input, len, timeout_ms, max_output, false, cut, error);
+	    input, len, timeout_ms, max_output, false, cut, -1, NULL, error);
+
+	return out != NULL ? g_byte_array_free_to_bytes(out) : NULL;
+}
+
+GBytes *
+command_run_status(char *const *argv, const void *input, size_t len, int timeout_ms,
+    size_t max_output, int err_fd, int *status, GError **error)
+{
+	GByteArray *out = command_run_full(argv, argv != NULL && argv[0] != NULL ? argv[0] : "",
+	    input, len, timeout_ms, max_output, false, NULL, err_fd, status, error);
 
 	return out != NULL ? g_byte_array_free_to_bytes(out) : NULL;
 }
@@ -407,7 +422,7 @@ command_run_secret(char *const *argv, const char *name, int timeout_ms, size_t m
 {
 	bool cut = false;
 	GByteArray *out = command_run_full(argv, name, NULL, 0, timeout_ms, max_output, true, &cut,
-	    error);
+	    -1, NULL, error);
 	char *text;
 
 	if (out == NULL)
@@ -425,6 +440,45 @@ command_run_secret(char *const *argv, const char *name, int timeout_ms, size_t m
 	g_byte_array_append(out, (const guint8 *)"", 1);
 	text = (char *)g_byte_array_free(out, FALSE);
 	return text;
+}
+
+char *
+command_password(const char *password, const char *password_command, int timeout,
+    GError **error)
+{
+	const char *argv[] = { "/bin/sh", "-c", password_command, NULL };
+	char *out, *nl;
+
+	if (password_command == NULL)
+		return g_strdup(password != NULL ? password : "");
+	/*
+	 * The command is the user's own configuration, run as they wrote it: a
+	 * deadline, so a stuck pinentry cannot hold a lock for ever, and no
+	 * copy of the secret left in the runner's buffers.
+	 */
+	out = command_run_secret((char **)argv, "password_command", timeout * 1000,
+	    COMMAND_PASSWORD_MAX, error);
+	if (out == NULL)
+		return NULL;
+	nl = strpbrk(out, "\r\n");
+	if (nl != NULL)
+		OPENSSL_cleanse(nl, strlen(nl));
+	if (out[0] == '\0') {
+		g_set_error(error, COMMAND_ERROR, COMMAND_ERROR_FAILED,
+		    "password_command printed no password");
+		command_password_free(out);
+		return NULL;
+	}
+	return out;
+}
+
+void
+command_password_free(char *secret)
+{
+	if (secret == NULL)
+		return;
+	OPENSSL_cleanse(secret, strlen(secret));
+	g_free(secret);
 }
 
 bool

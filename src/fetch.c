@@ -37,7 +37,6 @@ G_DEFINE_QUARK(surat-fetch-error-quark, fetch_error)
 
 /* SQLite's page cache for the fetch's writes, in KB (index_set_cache_kb). */
 #define FETCH_INDEX_CACHE_KB  1024
-#define FETCH_SECRET_MAX     8192
 
 /* Tell the observer about something that works but is unwise. */
 void
@@ -74,33 +73,18 @@ static int
 fetch_lock(const struct account_config *account, volatile sig_atomic_t *abort, GError **error)
 {
 	char *path = g_build_filename(account->maildir, ".lock", NULL);
-	gint64 deadline = g_get_monotonic_time() + (gint64)account->timeout * G_USEC_PER_SEC;
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	GError *local = NULL;
+	int fd = store_lock(path, account->timeout, abort, &local);
 
 	if (fd < 0) {
-		g_set_error(error, FETCH_ERROR, FETCH_ERROR_STORE, "cannot open the lock %s: %s", path,
-		    g_strerror(errno));
-		goto out;
-	}
-	while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-		if (errno != EWOULDBLOCK && errno != EINTR) {
-			g_set_error(error, FETCH_ERROR, FETCH_ERROR_STORE, "cannot lock %s: %s", path,
-			    g_strerror(errno));
-			close(fd);
-			fd = -1;
-			goto out;
-		}
-		if (g_get_monotonic_time() >= deadline || (abort != NULL && *abort)) {
+		if (local->code == STORE_ERROR_BUSY)
 			g_set_error(error, FETCH_ERROR, FETCH_ERROR_LOCK,
 			    "another fetch is running (lock %s); gave up after %d s", path,
 			    account->timeout);
-			close(fd);
-			fd = -1;
-			goto out;
-		}
-		g_usleep(50 * 1000);
+		else
+			g_set_error_literal(error, FETCH_ERROR, FETCH_ERROR_STORE, local->message);
+		g_error_free(local);
 	}
-out:
 	g_free(path);
 	return fd;
 }
@@ -108,44 +92,21 @@ out:
 char *
 fetch_secret(const struct account_config *account, GError **error)
 {
-	const char *argv[] = { "/bin/sh", "-c", account->password_command, NULL };
 	GError *local = NULL;
-	char *out, *nl;
+	char *secret = command_password(account->password, account->password_command,
+	    account->timeout, &local);
 
-	if (account->password_command == NULL)
-		return g_strdup(account->password != NULL ? account->password : "");
-	/*
-	 * The command is the user's own configuration, run as they wrote it, by
-	 * the one process runner: a deadline (the account's timeout), so a stuck
-	 * pinentry cannot hold the account's lock for ever, and no copy of the
-	 * secret left in its buffers.
-	 */
-	out = command_run_secret((char **)argv, "password_command", account->timeout * 1000,
-	    FETCH_SECRET_MAX, &local);
-	if (out == NULL) {
-		g_set_error(error, FETCH_ERROR, FETCH_ERROR_SECRET, "%s", local->message);
+	if (secret == NULL) {
+		g_set_error_literal(error, FETCH_ERROR, FETCH_ERROR_SECRET, local->message);
 		g_error_free(local);
-		return NULL;
 	}
-	nl = strpbrk(out, "\r\n");
-	if (nl != NULL)
-		OPENSSL_cleanse(nl, strlen(nl));
-	if (out[0] == '\0') {
-		g_set_error(error, FETCH_ERROR, FETCH_ERROR_SECRET,
-		    "password_command printed no password");
-		fetch_secret_free(out);
-		return NULL;
-	}
-	return out;
+	return secret;
 }
 
 void
 fetch_secret_free(char *secret)
 {
-	if (secret == NULL)
-		return;
-	OPENSSL_cleanse(secret, strlen(secret));
-	g_free(secret);
+	command_password_free(secret);
 }
 
 const char *

@@ -13,8 +13,11 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "surat/deliver.h"
+#include "surat/mime-lib.h"
 #include "surat/store.h"
 #include "surat/uidls.h"
 
@@ -650,6 +653,63 @@ out:
 	g_hash_table_unref(dirs);
 	g_ptr_array_unref(bases);
 	g_ptr_array_unref(rows);
+	return ok;
+}
+
+bool
+folder_add(struct index *idx, const char *store, const char *account, const char *folder,
+    const char *buf, size_t len, const char *flags, const char *const *fallbacks, int64_t *id,
+    GError **error)
+{
+	struct store_tmpfile tmp = { .fd = -1 };
+	struct deliver_summary summary = { 0 };
+	char *dir = NULL, *norm = store_flags_normalize(flags);
+	bool ok = false;
+
+	*id = 0;
+	/* inside the caller's transaction, the caller has recovered first */
+	if ((!index_in_transaction(idx) && !folder_recover(idx, store, error)) ||
+	    !folder_create(store, account, folder, error) || !mime_lib_load(error))
+		goto out;
+	/* 1. The file: written and synced in tmp/, renamed into cur/, cur/ synced. */
+	dir = folder_maildir(store, account, folder);
+	if (!store_tmp_open(dir, &tmp, error))
+		goto out;
+	if (!store_tmp_write(&tmp, buf, len, error) || !store_tmp_close(&tmp, true, error) ||
+	    !store_tmp_commit_cur(dir, tmp.base, norm, error)) {
+		store_tmp_discard(&tmp);
+		goto out;
+	}
+	if (!store_sync_dir(dir, "cur", error))
+		goto out;
+	/* 2. Its row; a crash before it leaves a file reindex indexes. */
+	deliver_summarize(buf, len, fallbacks, true, &summary);
+	summary.msg.account = g_strdup(account);
+	summary.msg.folder = g_strdup(folder != NULL ? folder : "");
+	summary.msg.subdir = g_strdup("cur");
+	summary.msg.base = g_strdup(tmp.base);
+	summary.msg.flags = g_strdup(norm);
+	summary.msg.size = (int64_t)len;
+	summary.msg.arrival = (int64_t)time(NULL);
+	{
+		char *path = store_message_path(dir, "cur", tmp.base, norm);
+		struct stat st;
+
+		/* reindex skips a file by its size and mtime: the row must have the file's */
+		summary.msg.mtime = stat(path, &st) == 0 ? (int64_t)st.st_mtime : summary.msg.arrival;
+		g_free(path);
+	}
+	if (summary.msg.date == 0)
+		summary.msg.date = summary.msg.arrival;
+	summary.msg.state = INDEX_STATE_STORED;
+	ok = index_put(idx, &summary.msg, summary.body_text, error) &&
+	    index_threads_update(idx, error);
+	*id = ok ? summary.msg.id : 0;
+out:
+	deliver_summary_clear(&summary);
+	store_tmp_clear(&tmp);
+	g_free(norm);
+	g_free(dir);
 	return ok;
 }
 

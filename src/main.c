@@ -25,6 +25,11 @@ static const char main_usage[] =
     "       surat [-c FILE] serverinfo [-v] [--login] ACCOUNT\n"
     "                                        what the server offers, its certificate\n"
     "       surat [-c FILE] reindex          update the index from the Maildirs\n"
+    "       surat [-c FILE] send [-t] [-v] [--account NAME] [RECIPIENT...] < MESSAGE\n"
+    "                                        queue a message and send it (SMTP or\n"
+    "                                        sendmail_command); -t: recipients from it\n"
+    "       surat [-c FILE] send --queue [-v] [ACCOUNT...]\n"
+    "                                        send what waits in the Outboxes\n"
     "       surat [-c FILE] check-config     validate the configuration\n"
     "       surat --version | --help\n"
     "\n"
@@ -89,6 +94,8 @@ main(int argc, char **argv)
 		return cli_serverinfo(cli_path, argc, argv);
 	if (strcmp(command, "reindex") == 0)
 		return cli_reindex(cli_path, argc, argv);
+	if (strcmp(command, "send") == 0)
+		return cli_send(cli_path, argc, argv);
 	if (strcmp(command, "check-config") == 0)
 		return cli_check_config(cli_path, argc, argv);
 	cli_stderr("surat: unknown command '%s'; see surat --help", command);

@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <signal.h>
 #include <sys/time.h>
@@ -453,6 +454,49 @@ out:
 	g_free(cur_info);
 	g_free(cur);
 	g_free(to);
+	g_free(from);
+	return ok;
+}
+
+int
+store_lock(const char *path, int timeout, volatile sig_atomic_t *abort, GError **error)
+{
+	gint64 deadline = g_get_monotonic_time() + (gint64)timeout * G_USEC_PER_SEC;
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+
+	if (fd < 0) {
+		store_set_errno(error, errno, "cannot open the lock", path);
+		return -1;
+	}
+	while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			store_set_errno(error, errno, "cannot lock", path);
+			close(fd);
+			return -1;
+		}
+		if (g_get_monotonic_time() >= deadline || (abort != NULL && *abort)) {
+			g_set_error(error, STORE_ERROR, STORE_ERROR_BUSY,
+			    "another process holds the lock %s; gave up after %d s", path, timeout);
+			close(fd);
+			return -1;
+		}
+		g_usleep(50 * 1000);
+	}
+	return fd;
+}
+
+bool
+store_tmp_commit_cur(const char *dir, const char *base, const char *flags, GError **error)
+{
+	char *from = g_strdup_printf("%s/tmp/%s", dir, base);
+	char *norm = store_flags_normalize(flags);
+	char *to = store_message_path(dir, "cur", base, norm);
+	bool ok = store_rename_noreplace(from, to) == 0;
+
+	if (!ok)
+		store_set_errno(error, errno, "cannot move into cur/:", from);
+	g_free(to);
+	g_free(norm);
 	g_free(from);
 	return ok;
 }

@@ -46,6 +46,13 @@ int cli_fetch(const char *cli_path, int argc, char **argv);
 /* surat serverinfo [-v] [--login] ACCOUNT: what the server offers. */
 int cli_serverinfo(const char *cli_path, int argc, char **argv);
 
+/*
+ * surat send [-t] [-v] [--account NAME] [-f ADDRESS] [RECIPIENT...] < MESSAGE:
+ * queue it in the Outbox and send it; surat send --queue [-v] [ACCOUNT...]:
+ * send what waits (cli-send.c).
+ */
+int cli_send(const char *cli_path, int argc, char **argv);
+
 /* surat reindex: bring the index up to date with the Maildirs. */
 int cli_reindex(const char *cli_path, int argc, char **argv);
 

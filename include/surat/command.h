@@ -100,6 +100,16 @@ GBytes *command_run(char *const *argv, const void *input, size_t len, int timeou
     size_t max_output, bool *cut, GError **error);
 
 /*
+ * command_run for a program whose exit status means something (a
+ * sendmail_command: 75 is "try again later"): a status other than 0 is no
+ * failure but *STATUS (128 + the signal for one killed); its standard error
+ * goes to ERR_FD (a file the caller reads after; -1: /dev/null).  Fails
+ * only as command_run does for a program that cannot start or a timeout.
+ */
+GBytes *command_run_status(char *const *argv, const void *input, size_t len, int timeout_ms,
+    size_t max_output, int err_fd, int *status, GError **error);
+
+/*
  * Run ARGV as command_run does, with no input, for a secret (a
  * password_command): its output as a string (the caller zeroes it with
  * OPENSSL_cleanse and frees it), every buffer that held it zeroed.  Killed
@@ -110,6 +120,20 @@ GBytes *command_run(char *const *argv, const void *input, size_t len, int timeou
  */
 char *command_run_secret(char *const *argv, const char *name, int timeout_ms, size_t max_output,
     GError **error);
+
+#define COMMAND_PASSWORD_MAX 8192 /* bytes a password_command may print */
+
+/*
+ * An account's secret: PASSWORD (copied) unless PASSWORD_COMMAND is set,
+ * else that command's first line, run with /bin/sh -c through
+ * command_run_secret and stopped after TIMEOUT seconds.  A new string for
+ * command_password_free (which zeroes it); NULL with one line in ERROR
+ * ("password_command printed no password", "... exited with status 1").
+ */
+char *command_password(const char *password, const char *password_command, int timeout,
+    GError **error);
+
+void command_password_free(char *secret);
 
 /*
  * Run ARGV as command_run does with no input and no output kept; true when it

@@ -110,6 +110,19 @@ bool folder_copy(struct index *idx, const char *store, const GArray *ids, const 
     const char *folder, int64_t undo, GArray *new_ids, GError **error);
 
 /*
+ * Add a message written here (a draft, a message to send, a copy of one
+ * sent): the LEN bytes at BUF become a new file in (ACCOUNT, FOLDER)'s cur/
+ * with FLAGS, written and synced in tmp/ first, then its row (summarized
+ * with FALLBACKS, threaded), whose id goes to *ID.  A crash leaves at most
+ * a file without a row, which reindex indexes.  Unlike the functions above
+ * it may run inside the caller's transaction (after the caller's own
+ * folder_recover), so the row commits with what the caller records of it.
+ */
+bool folder_add(struct index *idx, const char *store, const char *account, const char *folder,
+    const char *buf, size_t len, const char *flags, const char *const *fallbacks, int64_t *id,
+    GError **error);
+
+/*
  * Remove the rows IDS and their files for good.  A row with a UIDL is
  * remembered for its account (index_gone_add) so it is not fetched again;
  * with a DELE queued when CONFIG (may be NULL) has that account with

@@ -44,7 +44,7 @@ enum index_error_code {
  * an index of what a limit's count needs.  6: the bodies waiting to be
  * indexed (index_body_later).
  */
-#define INDEX_SCHEMA_VERSION 6
+#define INDEX_SCHEMA_VERSION 7
 
 /* Where a row is in its life (deliver.h and folder.h explain the order). */
 enum index_state {
@@ -590,5 +590,53 @@ bool index_undo_drop(struct index *idx, int64_t action, GError **error);
 
 /* Empty the log (after something that cannot be undone). */
 bool index_undo_clear(struct index *idx, GError **error);
+
+/*
+ * The Outbox (outbox.h): for each message waiting in an Outbox folder, the
+ * envelope it goes out with and what became of its attempts.  A message
+ * whose entry is missing (the index was rebuilt, or the file was put there
+ * by hand) goes to the addresses in its headers.  An entry goes with its
+ * row (a trigger); one whose row left the Outbox is an orphan.
+ */
+enum index_outbox_state {
+	INDEX_OUTBOX_WAITING = 0,  /* to be sent (again after next_try) */
+	INDEX_OUTBOX_SENT = 1,     /* the server accepted it: move it to Sent, never send again */
+	INDEX_OUTBOX_REFUSED = 2,  /* refused for good (5xx): waits for the user */
+};
+
+struct index_outbox {
+	int64_t id;          /* the message's row */
+	char *sender;        /* the envelope's MAIL FROM address */
+	char *rcpts;         /* the RCPT TO addresses, space-separated */
+	enum index_outbox_state state;
+	int attempts;        /* submissions tried */
+	int64_t next_try;    /* Unix time before which a background run leaves it */
+	char *error;         /* the last failure, for the status line; or NULL */
+};
+
+void index_outbox_clear(struct index_outbox *o);
+
+/* Record the envelope of row ID (waiting, never tried); an old entry is replaced. */
+bool index_outbox_put(struct index *idx, int64_t id, const char *sender, const char *rcpts,
+    GError **error);
+
+/* Row ID's entry into *OUT (cleared first; OUT->id stays 0 when there is none). */
+bool index_outbox_get(struct index *idx, int64_t id, struct index_outbox *out, GError **error);
+
+/* Write O's state, attempts, next_try and error. */
+bool index_outbox_update(struct index *idx, const struct index_outbox *o, GError **error);
+
+bool index_outbox_drop(struct index *idx, int64_t id, GError **error);
+
+/* The stored rows of (ACCOUNT, FOLDER), oldest first, appended to IDS (int64_t). */
+bool index_outbox_ids(struct index *idx, const char *account, const char *folder, GArray *ids,
+    GError **error);
+
+/*
+ * Entries whose row is gone or is in ACCOUNT but no longer in FOLDER (moved
+ * to Sent, or elsewhere by the user), appended to IDS.
+ */
+bool index_outbox_orphans(struct index *idx, const char *account, const char *folder, GArray *ids,
+    GError **error);
 
 #endif

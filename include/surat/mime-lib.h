@@ -98,6 +98,8 @@
 	X(g_mime_stream_substream) \
 	X(g_mime_stream_write_to_stream) \
 	X(g_mime_utils_header_decode_date) \
+	X(g_mime_utils_generate_message_id) \
+	X(g_mime_utils_header_format_date) \
 	X(internet_address_get_name) \
 	X(internet_address_get_type) \
 	X(internet_address_group_get_members) \
@@ -105,7 +107,12 @@
 	X(internet_address_list_get_address) \
 	X(internet_address_list_length) \
 	X(internet_address_mailbox_get_addr) \
-	X(internet_address_mailbox_get_type)
+	X(internet_address_mailbox_get_type) \
+	X(internet_address_list_parse) \
+	X(internet_address_list_to_string) \
+	X(internet_address_list_new) \
+	X(internet_address_list_add) \
+	X(internet_address_mailbox_new)
 
 /* The loaded library's functions, by their own names. */
 struct mime_lib {
@@ -207,7 +214,9 @@ const struct mime_lib *mime_lib(void);
 #define g_mime_stream_reset MIME_LIB(g_mime_stream_reset)
 #define g_mime_stream_substream MIME_LIB(g_mime_stream_substream)
 #define g_mime_stream_write_to_stream MIME_LIB(g_mime_stream_write_to_stream)
+#define g_mime_utils_generate_message_id MIME_LIB(g_mime_utils_generate_message_id)
 #define g_mime_utils_header_decode_date MIME_LIB(g_mime_utils_header_decode_date)
+#define g_mime_utils_header_format_date MIME_LIB(g_mime_utils_header_format_date)
 #define internet_address_get_name MIME_LIB(internet_address_get_name)
 #define internet_address_get_type MIME_LIB(internet_address_get_type)
 #define internet_address_group_get_members MIME_LIB(internet_address_group_get_members)
@@ -216,6 +225,11 @@ const struct mime_lib *mime_lib(void);
 #define internet_address_list_length MIME_LIB(internet_address_list_length)
 #define internet_address_mailbox_get_addr MIME_LIB(internet_address_mailbox_get_addr)
 #define internet_address_mailbox_get_type MIME_LIB(internet_address_mailbox_get_type)
+#define internet_address_list_parse MIME_LIB(internet_address_list_parse)
+#define internet_address_list_to_string MIME_LIB(internet_address_list_to_string)
+#define internet_address_list_new MIME_LIB(internet_address_list_new)
+#define internet_address_list_add MIME_LIB(internet_address_list_add)
+#define internet_address_mailbox_new MIME_LIB(internet_address_mailbox_new)
 #endif
 
 #endif

@@ -11,6 +11,7 @@
 #ifndef SURAT_STORE_H
 #define SURAT_STORE_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stddef.h>
@@ -24,6 +25,7 @@ enum store_error_code {
 	STORE_ERROR_EXISTS,  /* a file that must not exist does */
 	STORE_ERROR_NAME,    /* a file name that is not a Maildir name */
 	STORE_ERROR_FULL,    /* the disk is full or the file too large (ENOSPC, EDQUOT, EFBIG) */
+	STORE_ERROR_BUSY,    /* another process holds a lock */
 };
 
 /* Maildir flags, as letters in the info part. */
@@ -111,6 +113,21 @@ void store_tmp_clear(struct store_tmpfile *tmp);
  * BASE and BASE:2, are checked; the rename itself never replaces a file).
  */
 bool store_tmp_commit(const char *dir, const char *base, GError **error);
+
+/*
+ * An exclusive flock on PATH (created 0600 if missing), waiting up to
+ * TIMEOUT seconds; ABORT (may be NULL) stops the wait.  The locked fd (close
+ * it to let go), or -1: STORE_ERROR_BUSY when another process still holds
+ * it, STORE_ERROR_IO when it cannot be opened.
+ */
+int store_lock(const char *path, int timeout, volatile sig_atomic_t *abort, GError **error);
+
+/*
+ * Move DIR/tmp/BASE to DIR/cur/BASE:2,FLAGS (never replacing a file): a
+ * message written by this program, whose flags are known at once (a draft,
+ * a message to send, a copy of one sent).  The caller syncs cur/.
+ */
+bool store_tmp_commit_cur(const char *dir, const char *base, const char *flags, GError **error);
 
 /*
  * Put DIR/tmp/TMP_BASE in place of the existing message
