@@ -233,7 +233,7 @@ cli_send_queue_stdin(struct index *idx, const struct surat_config *config,
 	g_ptr_array_add(rcpts, NULL);
 	if (text == NULL ||
 	    !outbox_queue(idx, config, *account, text, len, sender,
-		(const char *const *)rcpts->pdata, rcpts->len - 1, id, &error)) {
+		(const char *const *)rcpts->pdata, rcpts->len - 1, NULL, id, &error)) {
 		cli_stderr("surat send: %s", error->message);
 		status = error->domain == OUTBOX_ERROR ? 2 : 1;
 		g_clear_error(&error);

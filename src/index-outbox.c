@@ -8,11 +8,11 @@
 
 bool
 index_outbox_put(struct index *idx, int64_t id, const char *sender, const char *rcpts,
-    GError **error)
+    const char *marks, GError **error)
 {
 	sqlite3_stmt *stmt = index_sql(idx,
-	    "INSERT OR REPLACE INTO outbox (id, sender, rcpts, state, attempts, next_try, error)"
-	    " VALUES (?1, ?2, ?3, 0, 0, 0, NULL)",
+	    "INSERT OR REPLACE INTO outbox (id, sender, rcpts, state, attempts, next_try, error,"
+	    " marks) VALUES (?1, ?2, ?3, 0, 0, 0, NULL, ?4)",
 	    error);
 
 	if (stmt == NULL)
@@ -20,6 +20,7 @@ index_outbox_put(struct index *idx, int64_t id, const char *sender, const char *
 	sqlite3_bind_int64(stmt, 1, id);
 	index_bind_text0(stmt, 2, sender);
 	index_bind_text0(stmt, 3, rcpts);
+	index_bind_text(stmt, 4, marks);
 	return index_run(idx, stmt, error);
 }
 
@@ -36,6 +37,7 @@ index_outbox_read(sqlite3_stmt *stmt, void *data)
 	o->attempts = sqlite3_column_int(stmt, 4);
 	o->next_try = sqlite3_column_int64(stmt, 5);
 	o->error = index_column_text(stmt, 6);
+	o->marks = index_column_text(stmt, 7);
 	return false;
 }
 
@@ -43,7 +45,8 @@ bool
 index_outbox_get(struct index *idx, int64_t id, struct index_outbox *out, GError **error)
 {
 	sqlite3_stmt *stmt = index_sql(idx,
-	    "SELECT id, sender, rcpts, state, attempts, next_try, error FROM outbox WHERE id = ?1",
+	    "SELECT id, sender, rcpts, state, attempts, next_try, error, marks FROM outbox"
+	    " WHERE id = ?1",
 	    error);
 
 	index_outbox_clear(out);
@@ -119,5 +122,6 @@ index_outbox_clear(struct index_outbox *o)
 	g_free(o->sender);
 	g_free(o->rcpts);
 	g_free(o->error);
+	g_free(o->marks);
 	memset(o, 0, sizeof(*o));
 }

@@ -285,14 +285,15 @@ static const char *const index_migrations[] = {
 	"END;",
 	/*
 	 * 6 -> 7: the envelope and the state of each message waiting in an
-	 * Outbox (index_outbox_*): who it goes to, how often it was tried, and
+	 * Outbox (index_outbox_*): who it goes to, how often it was tried,
 	 * whether the server accepted it, which must be on record before the
-	 * file moves to Sent (DESIGN promise 5).  It goes with its row.
+	 * file moves to Sent (DESIGN promise 5), and the flags its sending puts
+	 * on other rows (replied, passed).  It goes with its row.
 	 */
 	"CREATE TABLE outbox (id INTEGER PRIMARY KEY, sender TEXT NOT NULL,"
 	"  rcpts TEXT NOT NULL, state INTEGER NOT NULL DEFAULT 0,"
 	"  attempts INTEGER NOT NULL DEFAULT 0, next_try INTEGER NOT NULL DEFAULT 0,"
-	"  error TEXT);"
+	"  error TEXT, marks TEXT);"
 	"CREATE TRIGGER outbox_delete AFTER DELETE ON messages BEGIN"
 	"  DELETE FROM outbox WHERE id = old.id;"
 	"END;",

@@ -290,7 +290,7 @@ outbox_wire_text(const char *text, size_t len)
 bool
 outbox_queue(struct index *idx, const struct surat_config *config,
     const struct account_config *account, const char *text, size_t len, const char *sender,
-    const char *const *rcpts, size_t n, int64_t *id, GError **error)
+    const char *const *rcpts, size_t n, const char *marks, int64_t *id, GError **error)
 {
 	char *joined = g_strjoinv(" ", (char **)rcpts);
 	bool ok;
@@ -304,7 +304,7 @@ outbox_queue(struct index *idx, const struct surat_config *config,
 	/* the file is durable before the transaction that records it commits */
 	ok = folder_add(idx, config->store, account->name, OUTBOX_FOLDER, text, len, "S",
 		 (const char *const *)config->charset_fallbacks, id, error) &&
-	    index_outbox_put(idx, *id, sender, joined, error) && index_commit(idx, error);
+	    index_outbox_put(idx, *id, sender, joined, marks, error) && index_commit(idx, error);
 	if (!ok) {
 		index_rollback(idx);
 		*id = 0;
@@ -371,14 +371,54 @@ outbox_failed(struct outbox_run *run, struct index_outbox *o, bool refused, cons
 	return index_outbox_update(run->idx, o, error);
 }
 
-/* Move row ID, accepted by the server, to the record folder (or remove it), and forget it. */
+/*
+ * Set the flags MARKS ("R:12 P:13") asks for on the rows it names; a row
+ * gone meanwhile is skipped.
+ */
+static bool
+outbox_apply_marks(struct outbox_run *run, const char *marks, GError **error)
+{
+	char **words = g_strsplit(marks != NULL ? marks : "", " ", -1), **w;
+	bool ok = true;
+
+	for (w = words; *w != NULL && ok; w++) {
+		GArray *ids;
+		gint64 id;
+		guint done = 0;
+		char flag[2] = { (*w)[0], '\0' };
+
+		if ((flag[0] != STORE_FLAG_REPLIED && flag[0] != STORE_FLAG_PASSED) ||
+		    (*w)[1] != ':' || !g_ascii_string_to_signed(*w + 2, 10, 1, G_MAXINT64, &id, NULL))
+			continue;
+		ids = g_array_new(FALSE, FALSE, sizeof(int64_t));
+		g_array_append_val(ids, id);
+		ok = folder_set_flags(run->idx, run->config->store, ids, flag, NULL, 0, &done, error);
+		g_array_unref(ids);
+	}
+	g_strfreev(words);
+	return ok;
+}
+
+/*
+ * Row ID was accepted by the server: set the flags its entry asks for on
+ * the messages it answered or passed on, move it to the record folder (or
+ * remove it), and forget its entry.
+ */
 static bool
 outbox_finish(struct outbox_run *run, int64_t id, GError **error)
 {
 	GArray *ids = g_array_new(FALSE, FALSE, sizeof(int64_t));
+	struct index_outbox o = { 0 };
 	guint done = 0;
 	bool ok;
 
+	if (!index_outbox_get(run->idx, id, &o, error) ||
+	    !outbox_apply_marks(run, o.marks, error)) {
+		index_outbox_clear(&o);
+		g_array_unref(ids);
+		return false;
+	}
+	index_outbox_clear(&o);
 	g_array_append_val(ids, id);
 	if (run->config->record != NULL)
 		ok = folder_move(run->idx, run->config->store, ids, run->account->name,
@@ -411,7 +451,7 @@ outbox_entry(struct outbox_run *run, int64_t id, const char *text, size_t len,
 	if (ok) {
 		g_ptr_array_add(rcpts, NULL);
 		joined = g_strjoinv(" ", (char **)rcpts->pdata);
-		ok = index_outbox_put(run->idx, id, sender, joined, error) &&
+		ok = index_outbox_put(run->idx, id, sender, joined, NULL, error) &&
 		    index_outbox_get(run->idx, id, o, error);
 		g_free(joined);
 	}
@@ -542,7 +582,7 @@ outbox_send_one(struct outbox_run *run, int64_t id, bool *stop, GError **error)
 	if (!outbox_entry(run, id, text, len, &o, &e)) {
 		if (e->domain == OUTBOX_ERROR) {
 			/* a file put there by hand without an envelope: the user must fix it */
-			ok = index_outbox_put(run->idx, id, "", "", error) &&
+			ok = index_outbox_put(run->idx, id, "", "", NULL, error) &&
 			    index_outbox_get(run->idx, id, &o, error) &&
 			    outbox_failed(run, &o, true, e->message, error);
 			goto out;

@@ -612,13 +612,18 @@ struct index_outbox {
 	int attempts;        /* submissions tried */
 	int64_t next_try;    /* Unix time before which a background run leaves it */
 	char *error;         /* the last failure, for the status line; or NULL */
+	char *marks;         /* flags to set once it is sent: "R:12 P:13" (replied to row 12,
+	                        forwarded row 13); or NULL */
 };
 
 void index_outbox_clear(struct index_outbox *o);
 
-/* Record the envelope of row ID (waiting, never tried); an old entry is replaced. */
+/*
+ * Record the envelope of row ID (waiting, never tried) and MARKS (may be
+ * NULL; struct index_outbox); an old entry is replaced.
+ */
 bool index_outbox_put(struct index *idx, int64_t id, const char *sender, const char *rcpts,
-    GError **error);
+    const char *marks, GError **error);
 
 /* Row ID's entry into *OUT (cleared first; OUT->id stays 0 when there is none). */
 bool index_outbox_get(struct index *idx, int64_t id, struct index_outbox *out, GError **error);

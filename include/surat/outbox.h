@@ -13,8 +13,9 @@
  *      hands it to sendmail_command: what goes out is the file without its
  *      Bcc and Resent-Bcc fields;
  *   3. once the server accepted one, marks its entry sent (committed), then
- *      moves the file to the record folder (`record`, default Sent), or
- *      removes it when record = "".
+ *      sets the flags it asks for on the messages it answered (R) or passed
+ *      on (P), and moves the file to the record folder (`record`, default
+ *      Sent), or removes it when record = "".
  * A 4xx, a lost connection or a failed login leave the message waiting,
  * tried again after a delay that doubles (1 minute to 1 hour); a 5xx
  * leaves it refused, with the server's reason, until the user edits,
@@ -74,13 +75,15 @@ bool outbox_envelope(const char *text, size_t len, char **sender, GPtrArray *rcp
 GString *outbox_wire_text(const char *text, size_t len);
 
 /*
- * Queue TEXT (as outbox_prepare made it) in ACCOUNT's Outbox with the
- * envelope SENDER and RCPTS[0..N-1]: the file durable first, then its row
- * and envelope in one transaction.  *ID gets the row.
+ * Queue TEXT (as outbox_prepare or compose_build made it) in ACCOUNT's
+ * Outbox with the envelope SENDER and RCPTS[0..N-1] (NULL-terminated too)
+ * and MARKS (may be NULL: the flags to set on other rows once it is sent,
+ * "R:12 P:13", index.h): the file durable first, then its row and entry in
+ * one transaction.  *ID gets the row.
  */
 bool outbox_queue(struct index *idx, const struct surat_config *config,
     const struct account_config *account, const char *text, size_t len, const char *sender,
-    const char *const *rcpts, size_t n, int64_t *id, GError **error);
+    const char *const *rcpts, size_t n, const char *marks, int64_t *id, GError **error);
 
 /* What a run does, as it happens (for the status line, -v and the events). */
 enum outbox_event_kind {
