@@ -125,11 +125,18 @@ cli_send_account(const struct surat_config *config, const char *name, const char
 	return NULL;
 }
 
+/* What the events of a run printed. */
+struct cli_send_told {
+	bool verbose;
+	unsigned int left; /* messages said to stay in the Outbox */
+};
+
 /* Print what a run does: -v's dialogue, and every message left behind. */
 static void
 cli_send_event(void *data, enum outbox_event_kind kind, int64_t id, const char *text)
 {
-	const bool *verbose = data;
+	struct cli_send_told *told = data;
+	const bool *verbose = &told->verbose;
 
 	switch (kind) {
 	case OUTBOX_EVENT_CONNECT:
@@ -145,10 +152,12 @@ cli_send_event(void *data, enum outbox_event_kind kind, int64_t id, const char *
 			cli_stderr("surat send: message %lld sent: %s", (long long)id, text);
 		break;
 	case OUTBOX_EVENT_WAITING:
+		told->left++;
 		cli_stderr("surat send: message %lld stays in the Outbox for a later try: %s",
 		    (long long)id, text);
 		break;
 	case OUTBOX_EVENT_REFUSED:
+		told->left++;
 		cli_stderr("surat send: message %lld was refused and stays in the Outbox: %s",
 		    (long long)id, text);
 		break;
@@ -257,12 +266,15 @@ static int
 cli_send_run(struct index *idx, const struct surat_config *config,
     const struct account_config *account, bool all, bool verbose, struct outbox_result *result)
 {
+	struct cli_send_told told = { verbose, 0 };
 	struct outbox_options o = { .all = all, .trace = verbose, .event = cli_send_event,
-		.event_data = &verbose };
+		.event_data = &told };
 	GError *error = NULL;
 
 	if (!outbox_run(idx, config, account, &o, result, &error)) {
-		cli_stderr("surat send: %s", error->message);
+		/* a message it left behind said why already: the reason once, not twice */
+		if (told.left == 0)
+			cli_stderr("surat send: %s", error->message);
 		g_error_free(error);
 		return 1;
 	}
