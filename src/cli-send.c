@@ -125,23 +125,29 @@ cli_send_account(const struct surat_config *config, const char *name, const char
 	return NULL;
 }
 
+/* What a run's events are printed with. */
+struct cli_send_print {
+	bool verbose;
+	char *told; /* the reason the last message told of stays, or NULL (g_free) */
+};
+
 /* Print what a run does: -v's dialogue, and every message left behind. */
 static void
 cli_send_event(void *data, enum outbox_event_kind kind, int64_t id, const char *text)
 {
-	const bool *verbose = data;
+	struct cli_send_print *p = data;
 
 	switch (kind) {
 	case OUTBOX_EVENT_CONNECT:
-		if (*verbose)
+		if (p->verbose)
 			cli_stderr("surat send: connecting to %s", text);
 		break;
 	case OUTBOX_EVENT_TRACE:
-		if (*verbose)
+		if (p->verbose)
 			cli_stderr("%s", text);
 		break;
 	case OUTBOX_EVENT_SENT:
-		if (*verbose)
+		if (p->verbose)
 			cli_stderr("surat send: message %lld sent: %s", (long long)id, text);
 		break;
 	case OUTBOX_EVENT_WAITING:
@@ -152,6 +158,10 @@ cli_send_event(void *data, enum outbox_event_kind kind, int64_t id, const char *
 		cli_stderr("surat send: message %lld was refused and stays in the Outbox: %s",
 		    (long long)id, text);
 		break;
+	}
+	if (kind == OUTBOX_EVENT_WAITING || kind == OUTBOX_EVENT_REFUSED) {
+		g_free(p->told);
+		p->told = g_strdup(text);
 	}
 }
 
@@ -257,16 +267,21 @@ static int
 cli_send_run(struct index *idx, const struct surat_config *config,
     const struct account_config *account, bool all, bool verbose, struct outbox_result *result)
 {
+	struct cli_send_print p = { .verbose = verbose };
 	struct outbox_options o = { .all = all, .trace = verbose, .event = cli_send_event,
-		.event_data = &verbose };
+		.event_data = &p };
 	GError *error = NULL;
+	bool ok = outbox_run(idx, config, account, &o, result, &error);
 
-	if (!outbox_run(idx, config, account, &o, result, &error)) {
+	/*
+	 * A server that could not be reached or logged in to fails the run with
+	 * the reason the message it was for was just told to stay: one line.
+	 */
+	if (!ok && (p.told == NULL || strcmp(p.told, error->message) != 0))
 		cli_stderr("surat send: %s", error->message);
-		g_error_free(error);
-		return 1;
-	}
-	return result->waiting + result->refused == 0 ? 0 : 1;
+	g_clear_error(&error);
+	g_free(p.told);
+	return ok && result->waiting + result->refused == 0 ? 0 : 1;
 }
 
 int
