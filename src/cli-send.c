@@ -125,42 +125,46 @@ cli_send_account(const struct surat_config *config, const char *name, const char
 	return NULL;
 }
 
-/* What the events of a run printed. */
-struct cli_send_told {
+/* What a run's events are printed with. */
+struct cli_send_print {
 	bool verbose;
-	unsigned int left; /* messages said to stay in the Outbox */
+	char *told;   /* the reason the last message told of stays, or NULL (g_free) */
+	int64_t id;   /* the message `surat send` queued, or 0 */
+	bool id_told; /* a line said why it stays */
 };
 
 /* Print what a run does: -v's dialogue, and every message left behind. */
 static void
 cli_send_event(void *data, enum outbox_event_kind kind, int64_t id, const char *text)
 {
-	struct cli_send_told *told = data;
-	const bool *verbose = &told->verbose;
+	struct cli_send_print *p = data;
 
 	switch (kind) {
 	case OUTBOX_EVENT_CONNECT:
-		if (*verbose)
+		if (p->verbose)
 			cli_stderr("surat send: connecting to %s", text);
 		break;
 	case OUTBOX_EVENT_TRACE:
-		if (*verbose)
+		if (p->verbose)
 			cli_stderr("%s", text);
 		break;
 	case OUTBOX_EVENT_SENT:
-		if (*verbose)
+		if (p->verbose)
 			cli_stderr("surat send: message %lld sent: %s", (long long)id, text);
 		break;
 	case OUTBOX_EVENT_WAITING:
-		told->left++;
 		cli_stderr("surat send: message %lld stays in the Outbox for a later try: %s",
 		    (long long)id, text);
 		break;
 	case OUTBOX_EVENT_REFUSED:
-		told->left++;
 		cli_stderr("surat send: message %lld was refused and stays in the Outbox: %s",
 		    (long long)id, text);
 		break;
+	}
+	if (kind == OUTBOX_EVENT_WAITING || kind == OUTBOX_EVENT_REFUSED) {
+		g_free(p->told);
+		p->told = g_strdup(text);
+		p->id_told = p->id_told || (id == p->id && id != 0);
 	}
 }
 
@@ -260,25 +264,31 @@ out:
 
 /*
  * Run ACCOUNT's Outbox; 0 when nothing is left in it, else 1 (reasons
- * printed).  ALL: also what waits for a later try or was refused.
+ * printed).  ALL: also what waits for a later try or was refused.  ID
+ * (or 0): a message whose line, if one said why it stays, sets *ID_TOLD.
  */
 static int
 cli_send_run(struct index *idx, const struct surat_config *config,
-    const struct account_config *account, bool all, bool verbose, struct outbox_result *result)
+    const struct account_config *account, bool all, bool verbose, int64_t id, bool *id_told,
+    struct outbox_result *result)
 {
-	struct cli_send_told told = { verbose, 0 };
+	struct cli_send_print p = { .verbose = verbose, .id = id };
 	struct outbox_options o = { .all = all, .trace = verbose, .event = cli_send_event,
-		.event_data = &told };
+		.event_data = &p };
 	GError *error = NULL;
+	bool ok = outbox_run(idx, config, account, &o, result, &error);
 
-	if (!outbox_run(idx, config, account, &o, result, &error)) {
-		/* a message it left behind said why already: the reason once, not twice */
-		if (told.left == 0)
-			cli_stderr("surat send: %s", error->message);
-		g_error_free(error);
-		return 1;
-	}
-	return result->waiting + result->refused == 0 ? 0 : 1;
+	/*
+	 * A server that could not be reached or logged in to fails the run with
+	 * the reason the message it was for was just told to stay: one line.
+	 */
+	if (!ok && (p.told == NULL || strcmp(p.told, error->message) != 0))
+		cli_stderr("surat send: %s", error->message);
+	g_clear_error(&error);
+	g_free(p.told);
+	if (id_told != NULL)
+		*id_told = p.id_told;
+	return ok && result->waiting + result->refused == 0 ? 0 : 1;
 }
 
 int
@@ -315,9 +325,10 @@ cli_send(const char *cli_path, int argc, char **argv)
 		status = cli_send_queue_stdin(idx, config, &a, &account, &id);
 		if (status == 0) {
 			struct index_outbox o = { 0 };
+			bool told = false;
 
 			/* older messages go along when their time has come; refused ones stay */
-			(void)cli_send_run(idx, config, account, false, a.verbose, &result);
+			(void)cli_send_run(idx, config, account, false, a.verbose, id, &told, &result);
 			/*
 			 * The exit status is this message's, whatever older ones did:
 			 * accepted when its entry is gone (moved to Sent) or marked sent.
@@ -325,6 +336,11 @@ cli_send(const char *cli_path, int argc, char **argv)
 			status = index_outbox_get(idx, id, &o, NULL) &&
 				(o.id == 0 || o.state == INDEX_OUTBOX_SENT) ? 0 : 1;
 			index_outbox_clear(&o);
+			/* an older message may have ended the run before its turn: say it stays */
+			if (status != 0 && !told)
+				cli_stderr("surat send: message %lld stays in the Outbox for a later try: "
+					   "it was not tried after the failure above",
+				    (long long)id);
 		}
 		goto out;
 	}
@@ -340,14 +356,15 @@ cli_send(const char *cli_path, int argc, char **argv)
 				status = 2;
 				goto out;
 			}
-			if (cli_send_run(idx, config, account, true, a.verbose, &result) != 0)
+			if (cli_send_run(idx, config, account, true, a.verbose, 0, NULL, &result) != 0)
 				status = 1;
 		}
 		goto out;
 	}
 	for (i = 0; i < config->n_accounts; i++)
 		if (cli_send_can(&config->accounts[i]) &&
-		    cli_send_run(idx, config, &config->accounts[i], true, a.verbose, &result) != 0)
+		    cli_send_run(idx, config, &config->accounts[i], true, a.verbose, 0, NULL,
+			&result) != 0)
 			status = 1;
 out:
 	if (idx != NULL)

@@ -358,8 +358,12 @@ static bool
 outbox_failed(struct outbox_run *run, struct index_outbox *o, bool refused, const char *why,
     GError **error)
 {
+	const char *end = why;
+
+	/* cut at a character: a server's text may be UTF-8, and the index keeps text */
+	(void)g_utf8_validate(why, (gssize)MIN(strlen(why), (size_t)OUTBOX_ERROR_TEXT), &end);
 	g_free(o->error);
-	o->error = g_strndup(why, OUTBOX_ERROR_TEXT);
+	o->error = g_strndup(why, (gsize)(end - why));
 	o->attempts++;
 	o->state = refused ? INDEX_OUTBOX_REFUSED : INDEX_OUTBOX_WAITING;
 	o->next_try = refused ? 0 : outbox_next_try(o->attempts);
