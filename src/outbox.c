@@ -580,7 +580,16 @@ outbox_send_one(struct outbox_run *run, int64_t id, bool *stop, GError **error)
 	}
 	path = folder_message_path(run->config->store, &msg);
 	if (!g_file_get_contents(path, &text, &len, &e)) {
-		ok = outbox_failed(run, &o, false, e->message, error);
+		/* no text, no envelope from it: the entry, if there is one, keeps the reason */
+		if (!index_outbox_get(run->idx, id, &o, error))
+			goto out;
+		if (o.id != 0) {
+			ok = outbox_failed(run, &o, false, e->message, error);
+		} else {
+			run->result->waiting++;
+			outbox_event(run, OUTBOX_EVENT_WAITING, id, e->message);
+			ok = true;
+		}
 		goto out;
 	}
 	if (!outbox_entry(run, id, text, len, &o, &e)) {
@@ -654,15 +663,12 @@ outbox_send_one(struct outbox_run *run, int64_t id, bool *stop, GError **error)
 		g_free(why);
 		goto out;
 	}
-	if (e->domain == SMTP_ERROR &&
-	    (e->code == SMTP_ERROR_REJECTED || e->code == SMTP_ERROR_TOO_BIG)) {
-		ok = outbox_failed(run, &o, true, e->message, error);
-		goto out;
-	}
-	/* a 4xx keeps the session; anything else has ended it */
-	*stop = !(e->domain == SMTP_ERROR && e->code == SMTP_ERROR_TEMPORARY) &&
-	    run->account->sendmail_argv == NULL;
-	ok = outbox_failed(run, &o, false, e->message, error);
+	/* a 4xx or 5xx keeps the session, but for a 421; anything else has ended it */
+	*stop = run->smtp != NULL && !smtp_alive(run->smtp);
+	ok = outbox_failed(run, &o,
+	    e->domain == SMTP_ERROR &&
+		(e->code == SMTP_ERROR_REJECTED || e->code == SMTP_ERROR_TOO_BIG),
+	    e->message, error);
 out:
 	g_clear_error(&e);
 	if (wire != NULL)

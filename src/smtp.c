@@ -332,6 +332,9 @@ smtp_set_refused(struct smtp_session *s, GError **error, const char *what,
 	    "%s: %s %s; the server said: \"%s\"", s->host, what,
 	    r->code < 500 ? "was refused for now (try again later)" : "was refused", q);
 	g_free(q);
+	/* 421: the server is closing the connection (RFC 5321 3.8), whatever the command */
+	if (r->code == 421)
+		smtp_die(s);
 }
 
 /* The size (bytes) the text of LEN bytes takes on the wire: CRLF and dot-stuffed, with the dot. */
@@ -671,6 +674,12 @@ const char *
 smtp_tls_summary(const struct smtp_session *s)
 {
 	return s->tls_summary;
+}
+
+bool
+smtp_alive(const struct smtp_session *s)
+{
+	return !s->dead;
 }
 
 const char *

@@ -115,8 +115,9 @@ struct outbox_result {
  * Run ACCOUNT's Outbox (the order above).  True when the run itself
  * worked, even if messages stay waiting or refused (RESULT says how many,
  * and the events why); false with ERROR when it could not run (the lock,
- * the index, a file), or when it could not reach or log in to the server
- * (then every message it would have sent is waiting, with that reason).
+ * the index, a file), or when it could not reach or log in to the server:
+ * then the message it was for records that reason and waits, and the ones
+ * after it wait as they were, untried.
  */
 bool outbox_run(struct index *idx, const struct surat_config *config,
     const struct account_config *account, const struct outbox_options *options,
