@@ -22,6 +22,7 @@
 
 #include "compose-private.h"
 #include "surat/mime.h"
+#include "surat/outbox.h"
 
 #define COMPOSE_LINE_MAX  998  /* bytes of a line in 7bit (RFC 5322 2.1.1) */
 #define COMPOSE_GUESS_LEN 4096 /* bytes of a file read to guess its type */
@@ -39,28 +40,25 @@ compose_needs_stuffing(const char *piece)
  * Where to break TEXT so that the piece, with the space that ends it, is
  * at most AVAIL characters: after the last space that fits, else after
  * the first space (a longer word stays whole); NULL when it fits or has
- * no space to break at.
+ * no space to break at.  Reads no further than it must, so a long line
+ * costs its length once.
  */
 static const char *
 compose_flowed_break(const char *text, long avail)
 {
-	const char *p, *fit = NULL, *first = NULL;
+	const char *p, *fit = NULL;
 	long n = 0;
 
-	if (g_utf8_strlen(text, -1) <= avail)
-		return NULL;
 	for (p = text; *p != '\0'; p = g_utf8_next_char(p)) {
-		n++;
-		if (*p != ' ' || p[1] == '\0')
-			continue;
-		if (first == NULL)
-			first = p + 1;
-		if (n <= avail)
+		if (++n > avail && fit != NULL)
+			return fit;
+		if (*p == ' ' && p[1] != '\0') {
+			if (n > avail)
+				return p + 1;
 			fit = p + 1;
-		else
-			break;
+		}
 	}
-	return fit != NULL ? fit : first;
+	return NULL;
 }
 
 /* Append the logical line TEXT at quote DEPTH to OUT as flowed lines. */
@@ -405,8 +403,7 @@ compose_text_part(const char *body, bool flowed)
 	return GMIME_OBJECT(part);
 }
 
-/* The number of mailboxes in LIST, group members too. */
-static int
+int
 compose_count_mailboxes(InternetAddressList *list)
 {
 	int i, n = internet_address_list_length(list), count = 0;
@@ -557,7 +554,7 @@ compose_build_header(GMimeMessage *message, const struct compose_draft *d,
 		InternetAddressList *from = compose_parse_addresses(options, d->from);
 		InternetAddress *first = internet_address_list_length(from) > 0 ?
 		    internet_address_list_get_address(from, 0) : NULL;
-		char *id = g_mime_utils_generate_message_id(compose_domain(
+		char *id = g_mime_utils_generate_message_id(outbox_domain(
 		    first != NULL && INTERNET_ADDRESS_IS_MAILBOX(first) ?
 		    internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(first)) : NULL));
 

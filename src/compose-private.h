@@ -36,14 +36,14 @@ bool compose_check_addresses(const char *name, const char *value, GError **error
  */
 InternetAddressList *compose_parse_addresses(GMimeParserOptions *options, const char *value);
 
+/* The number of mailboxes in LIST, group members too. */
+int compose_count_mailboxes(InternetAddressList *list);
+
 /*
  * "Name <address>" (the name quoted when it needs it), ADDRESS alone
  * without a name; NULL without ADDRESS.
  */
 char *compose_mailbox_text(const char *name, const char *address);
-
-/* The domain of ADDRESS ("example.org") for a Message-ID, or "localhost". */
-const char *compose_domain(const char *address);
 
 /* TEXT (LEN bytes) with CR LF turned into LF (g_free). */
 char *compose_lf(const char *text, size_t len);

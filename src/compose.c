@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "compose-private.h"
+#include "surat/outbox.h"
 
 G_DEFINE_QUARK(surat-compose-error-quark, compose_error)
 
@@ -71,14 +72,6 @@ compose_lf(const char *text, size_t len)
 		if (!(text[i] == '\r' && i + 1 < len && text[i + 1] == '\n'))
 			g_string_append_c(out, text[i]);
 	return g_string_free(out, FALSE);
-}
-
-const char *
-compose_domain(const char *address)
-{
-	const char *at = address != NULL ? strrchr(address, '@') : NULL;
-
-	return at != NULL && at[1] != '\0' ? at + 1 : "localhost";
 }
 
 /* True when NAME can stand unquoted as a display name: atext, spaces and UTF-8. */
@@ -208,15 +201,6 @@ compose_new(const struct compose_identity *identity, const char *signature)
 
 /* --- bounce -------------------------------------------------------------- */
 
-/* The address list text of LIST encoded for a header (RFC 2047), or NULL when it is empty. */
-static char *
-compose_encoded(InternetAddressList *list)
-{
-	if (internet_address_list_length(list) == 0)
-		return NULL;
-	return internet_address_list_to_string(list, NULL, TRUE);
-}
-
 char *
 compose_bounce(const struct compose_identity *identity, const char *text, size_t len,
     const char *to, size_t *out_len, GError **error)
@@ -224,7 +208,6 @@ compose_bounce(const struct compose_identity *identity, const char *text, size_t
 	const struct account_config *account = identity != NULL ? identity->account : NULL;
 	GMimeParserOptions *options;
 	InternetAddressList *list;
-	InternetAddress *me;
 	GString *out;
 	GDateTime *now;
 	char *from_text, *to_text, *date, *id;
@@ -249,24 +232,19 @@ compose_bounce(const struct compose_identity *identity, const char *text, size_t
 	options = compose_strict_options();
 	list = compose_parse_addresses(options, to);
 	g_mime_parser_options_free(options);
-	to_text = compose_encoded(list);
-	g_object_unref(list);
-	if (to_text == NULL) {
+	if (compose_count_mailboxes(list) == 0) {
 		g_set_error(error, COMPOSE_ERROR, COMPOSE_ERROR_ADDRESS,
 		    "Resent-To: no address; give the address to bounce the message to");
+		g_object_unref(list);
 		return NULL;
 	}
-	list = internet_address_list_new();
-	me = internet_address_mailbox_new(account->from_name, account->from_address);
-	internet_address_set_charset(me, "utf-8");
-	internet_address_list_add(list, me); /* the list takes its own reference */
-	g_object_unref(me);
-	from_text = compose_encoded(list);
+	to_text = internet_address_list_to_string(list, NULL, TRUE);
 	g_object_unref(list);
+	from_text = outbox_from_field(account);
 	now = g_date_time_new_now_local();
 	date = g_mime_utils_header_format_date(now);
 	g_date_time_unref(now);
-	id = g_mime_utils_generate_message_id(compose_domain(account->from_address));
+	id = g_mime_utils_generate_message_id(outbox_domain(account->from_address));
 	out = g_string_sized_new(len + 512);
 	g_string_append_printf(out, "Resent-From: %s\nResent-To: %s\nResent-Date: %s\n"
 	    "Resent-Message-ID: <%s>\n", from_text, to_text, date, id);

@@ -1173,6 +1173,11 @@ test_bounce(void **state)
 	assert_null(compose_bounce(&t.identity, text, len, " ", &out_len, &error));
 	assert_int_equal(error->code, COMPOSE_ERROR_ADDRESS);
 	g_clear_error(&error);
+	assert_null(compose_bounce(&t.identity, text, len, "undisclosed-recipients:;", &out_len,
+	    &error));
+	assert_string_equal(error->message,
+	    "Resent-To: no address; give the address to bounce the message to");
+	g_clear_error(&error);
 	assert_null(compose_bounce(&t.identity, "no header\n", 10, "bob@example.org", &out_len,
 	    &error));
 	assert_int_equal(error->code, COMPOSE_ERROR_MESSAGE);
