@@ -93,7 +93,8 @@ compose_has_addr(GPtrArray *list, const char *addr)
 
 /*
  * Add the mailboxes of FROM to TO: each address once (also not one in
- * EXCEPT, may be NULL), and none of IDENTITY's own when NOT_OWN.
+ * EXCEPT, may be NULL), none of IDENTITY's own when NOT_OWN, and none that
+ * is not local@domain (no answer could reach it).
  */
 static void
 compose_add_mailboxes(GPtrArray *to, GPtrArray *from, GPtrArray *except,
@@ -105,7 +106,7 @@ compose_add_mailboxes(GPtrArray *to, GPtrArray *from, GPtrArray *except,
 		gpointer a = g_ptr_array_index(from, i);
 		const char *addr = compose_addr(a);
 
-		if (*addr == '\0' || compose_has_addr(to, addr) ||
+		if (!compose_addr_ok(addr) || compose_has_addr(to, addr) ||
 		    (except != NULL && compose_has_addr(except, addr)) ||
 		    (not_own && compose_is_own(identity, addr)))
 			continue;
@@ -117,20 +118,15 @@ compose_add_mailboxes(GPtrArray *to, GPtrArray *from, GPtrArray *except,
 static char *
 compose_mailboxes_text(GPtrArray *list)
 {
-	InternetAddressList *l;
-	char *text, *clean;
+	InternetAddressList *l = internet_address_list_new();
+	char *text;
 	guint i;
 
-	if (list->len == 0)
-		return NULL;
-	l = internet_address_list_new();
 	for (i = 0; i < list->len; i++)
 		internet_address_list_add(l, g_ptr_array_index(list, i));
-	text = internet_address_list_to_string(l, NULL, FALSE);
+	text = compose_list_text(l);
 	g_object_unref(l);
-	clean = compose_clean(text);
-	g_free(text);
-	return clean;
+	return text;
 }
 
 /* The values of every header NAME of MESSAGE, in order (borrowed). */

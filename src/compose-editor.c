@@ -124,8 +124,7 @@ compose_scan(const char *p, char stop, bool groups, bool *open)
 
 static bool compose_list_ok(GMimeParserOptions *options, const char *value, char **wrong);
 
-/* True when ADDR is local@domain with both parts and no space in the domain. */
-static bool
+bool
 compose_addr_ok(const char *addr)
 {
 	const char *at = addr != NULL ? strrchr(addr, '@') : NULL;
@@ -192,6 +191,58 @@ compose_list_ok(GMimeParserOptions *options, const char *value, char **wrong)
 		p = *end != '\0' ? end + 1 : end;
 	}
 	return true;
+}
+
+/* Append LIST to OUT as compose_list_text writes it; groups only at the top. */
+static void
+compose_append_list(GString *out, InternetAddressList *list, bool top)
+{
+	GString *piece = g_string_new(NULL);
+	int i, n = internet_address_list_length(list);
+
+	for (i = 0; i < n; i++) {
+		InternetAddress *a = internet_address_list_get_address(list, i);
+		char *name = compose_clean(internet_address_get_name(a));
+
+		g_string_truncate(piece, 0);
+		if (INTERNET_ADDRESS_IS_GROUP(a) && top) {
+			compose_append_phrase(piece, name != NULL && *name != '\0' ? name : "group");
+			g_string_append(piece, ": ");
+			compose_append_list(piece, internet_address_group_get_members(
+			    INTERNET_ADDRESS_GROUP(a)), false);
+			g_string_append_c(piece, ';');
+		} else if (INTERNET_ADDRESS_IS_MAILBOX(a)) {
+			char *addr = compose_clean(internet_address_mailbox_get_addr(
+			    INTERNET_ADDRESS_MAILBOX(a)));
+			char *text = compose_mailbox_text(name, addr);
+
+			if (text != NULL)
+				g_string_append(piece, text);
+			g_free(text);
+			g_free(addr);
+		}
+		g_free(name);
+		if (piece->len == 0)
+			continue;
+		if (out->len > 0 && out->str[out->len - 1] != ' ')
+			g_string_append(out, ", ");
+		g_string_append_len(out, piece->str, (gssize)piece->len);
+	}
+	g_string_free(piece, TRUE);
+}
+
+char *
+compose_list_text(InternetAddressList *list)
+{
+	GString *out = g_string_new(NULL);
+
+	if (list != NULL)
+		compose_append_list(out, list, true);
+	if (out->len == 0) {
+		g_string_free(out, TRUE);
+		return NULL;
+	}
+	return g_string_free(out, FALSE);
 }
 
 /* TEXT safe and short enough to quote in an error (g_free). */

@@ -45,6 +45,19 @@ int compose_count_mailboxes(InternetAddressList *list);
  */
 char *compose_mailbox_text(const char *name, const char *address);
 
+/* Append NAME to OUT as a display name: as it is when it can be, else quoted. */
+void compose_append_phrase(GString *out, const char *name);
+
+/*
+ * LIST as the editor shows it ("Name <addr>, addr, group: addr;"), every
+ * name and address made safe one by one (a name with bidi marks shows
+ * them, quoted, and still parses); NULL when LIST is empty.
+ */
+char *compose_list_text(InternetAddressList *list);
+
+/* True when ADDR is local@domain, both there, no space in the domain. */
+bool compose_addr_ok(const char *addr);
+
 /* TEXT (LEN bytes) with CR LF turned into LF (g_free). */
 char *compose_lf(const char *text, size_t len);
 

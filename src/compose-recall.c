@@ -60,15 +60,7 @@ compose_recall_drops(const char *name)
 static char *
 compose_recall_addresses(GMimeMessage *message, GMimeAddressType type)
 {
-	InternetAddressList *list = g_mime_message_get_addresses(message, type);
-	char *text, *clean;
-
-	if (list == NULL || internet_address_list_length(list) == 0)
-		return NULL;
-	text = internet_address_list_to_string(list, NULL, FALSE);
-	clean = compose_clean(text);
-	g_free(text);
-	return clean;
+	return compose_list_text(g_mime_message_get_addresses(message, type));
 }
 
 /*

@@ -87,26 +87,37 @@ compose_name_is_phrase(const char *name)
 	return name[0] != ' ' && name[strlen(name) - 1] != ' ';
 }
 
-char *
-compose_mailbox_text(const char *name, const char *address)
+void
+compose_append_phrase(GString *out, const char *name)
 {
-	GString *out;
 	const char *p;
 
-	if (address == NULL || *address == '\0')
-		return NULL;
-	if (name == NULL || *name == '\0')
-		return g_strdup(address);
-	if (compose_name_is_phrase(name))
-		return g_strdup_printf("%s <%s>", name, address);
+	if (compose_name_is_phrase(name)) {
+		g_string_append(out, name);
+		return;
+	}
 	/* RFC 5322 quoted-string: only '"' and '\' need a backslash. */
-	out = g_string_new("\"");
+	g_string_append_c(out, '"');
 	for (p = name; *p != '\0'; p++) {
 		if (*p == '"' || *p == '\\')
 			g_string_append_c(out, '\\');
 		g_string_append_c(out, *p);
 	}
-	g_string_append_printf(out, "\" <%s>", address);
+	g_string_append_c(out, '"');
+}
+
+char *
+compose_mailbox_text(const char *name, const char *address)
+{
+	GString *out;
+
+	if (address == NULL || *address == '\0')
+		return NULL;
+	if (name == NULL || *name == '\0')
+		return g_strdup(address);
+	out = g_string_new(NULL);
+	compose_append_phrase(out, name);
+	g_string_append_printf(out, " <%s>", address);
 	return g_string_free(out, FALSE);
 }
 

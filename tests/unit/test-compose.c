@@ -226,6 +226,57 @@ test_reply_kinds(void **state)
 	test_identity_clear(&t);
 }
 
+/* True when TEXT has a control character other than newline and tab. */
+static bool
+test_has_controls(const char *text)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)text; *p != '\0'; p++)
+		if ((*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7f)
+			return true;
+	return false;
+}
+
+static void
+test_reply_hostile(void **state)
+{
+	static const char *const names[] = { "mail/hostile-headers.eml",
+		"mail/hostile-controls.eml", "mail/malformed-bad-date.eml", "mail/malformed-nul.eml",
+		"mail/rfc2047-broken.eml" };
+	struct test_identity t;
+	GError *error = NULL;
+	size_t i;
+
+	(void)state;
+	test_identity_init(&t);
+	for (i = 0; i < G_N_ELEMENTS(names); i++) {
+		struct compose_draft *d = test_reply(&t.identity, names[i], COMPOSE_GROUP_REPLY,
+		    &error), *back = compose_draft_new();
+		char *text;
+
+		assert_non_null(d);
+		text = compose_editor_text(d);
+		/* Nothing raw from the message, and what the draft holds reads back. */
+		if (test_has_controls(text))
+			fail_msg("%s: a control character in:\n%s", names[i], text);
+		if (!compose_editor_parse(back, text, strlen(text), &error))
+			fail_msg("%s: %s", names[i], error->message);
+		g_free(text);
+		compose_draft_free(back);
+		compose_draft_free(d);
+	}
+	/* Display names with bidi marks and escapes are shown, quoted. */
+	{
+		struct compose_draft *d = test_reply(&t.identity, names[0], COMPOSE_GROUP_REPLY,
+		    NULL);
+
+		assert_non_null(strstr(d->cc, "\"<U+200F><U+2066>Isolate\" <iso@example.net>"));
+		compose_draft_free(d);
+	}
+	test_identity_clear(&t);
+}
+
 /* A reply to a message with SUBJECT (raw header text); returns the draft's subject (g_free). */
 static char *
 test_reply_subject_of(const struct compose_identity *identity, const char *subject)
@@ -900,6 +951,7 @@ test_from_message(void **state)
 	struct compose_draft *d;
 	GError *error = NULL;
 	size_t len, got_len, want_len;
+	guint i;
 	GDir *listing;
 	int files = 0;
 
@@ -955,6 +1007,20 @@ test_from_message(void **state)
 	assert_null(compose_from_message(text, len, "/nonexistent", &error));
 	assert_int_equal(error->code, COMPOSE_ERROR_FILE);
 	g_clear_error(&error);
+	g_free(text);
+	/* Hostile names: safe base names, every file in DIR. */
+	text = test_read("mail/hostile-filenames.eml", &len);
+	d = compose_from_message(text, len, dir, &error);
+	assert_non_null(d);
+	assert_true(d->attachments->len >= 4);
+	for (i = 0; i < d->attachments->len; i++) {
+		a = d->attachments->pdata[i];
+		assert_null(strchr(a->name, '/'));
+		assert_false(test_has_controls(a->name));
+		assert_true(g_str_has_prefix(a->path, dir));
+		assert_null(strchr(a->path + strlen(dir) + 1, '/'));
+	}
+	compose_draft_free(d);
 	g_free(text);
 	testlib_rmtree(dir);
 	g_free(dir);
@@ -1197,6 +1263,7 @@ main(void)
 		cmocka_unit_test(test_new),
 		cmocka_unit_test(test_is_own),
 		cmocka_unit_test(test_reply_kinds),
+		cmocka_unit_test(test_reply_hostile),
 		cmocka_unit_test(test_reply_subject),
 		cmocka_unit_test(test_attribution),
 		cmocka_unit_test(test_references),
