@@ -6,7 +6,6 @@
  * renderer.
  */
 #include <string.h>
-#include <time.h>
 
 #include "compose-private.h"
 #include "surat/mime.h"
@@ -340,25 +339,15 @@ compose_sender_name(InternetAddress *sender)
 	return compose_clean(name != NULL && *name != '\0' ? name : compose_addr(sender));
 }
 
-/* MESSAGE's date in local time with FORMAT, else as written, else "" (g_free). */
+/* MESSAGE's date as the pager shows it (FORMAT), else as written, else "" (g_free). */
 static char *
 compose_date_text(GMimeMessage *message, const char *format)
 {
-	GDateTime *date = g_mime_message_get_date(message);
+	char *text = render_date_text(g_mime_message_get_date(message), format);
 	GPtrArray *values;
-	char buf[512], *text;
-	struct tm tm;
-	time_t t;
 
-	if (date != NULL) {
-		t = (time_t)g_date_time_to_unix(date);
-		/* strftime takes no arguments: a format from the configuration is safe. */
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wformat-nonliteral"
-		if (localtime_r(&t, &tm) != NULL && strftime(buf, sizeof buf, format, &tm) > 0)
-			return g_strdup(buf);
-#pragma GCC diagnostic pop
-	}
+	if (text != NULL)
+		return text;
 	values = compose_header_values(message, "Date");
 	text = compose_clean(values->len > 0 ? g_ptr_array_index(values, 0) : "");
 	g_ptr_array_unref(values);
