@@ -1026,6 +1026,19 @@ test_from_message(void **state)
 	g_free(dir);
 }
 
+/* The bytes of the file PATH equal LEN bytes at WANT. */
+static void
+test_same_file(const char *path, const void *want, size_t len)
+{
+	char *got;
+	gsize got_len;
+
+	assert_true(g_file_get_contents(path, &got, &got_len, NULL));
+	assert_int_equal(got_len, len);
+	assert_memory_equal(got, want, len);
+	g_free(got);
+}
+
 /* Compare every field of A and B. */
 static void
 test_same_draft(const struct compose_draft *a, const struct compose_draft *b)
@@ -1042,6 +1055,62 @@ test_same_draft(const struct compose_draft *a, const struct compose_draft *b)
 	for (i = 0; i < a->headers->len; i++)
 		assert_string_equal(a->headers->pdata[i], b->headers->pdata[i]);
 	assert_string_equal(a->body, b->body);
+}
+
+static void
+test_draft_recall(void **state)
+{
+	struct compose_build_options o = { true, NULL, true };
+	char *dir = g_dir_make_tmp("surat-compose-XXXXXX", NULL);
+	char *back_dir = g_build_filename(dir, "back", NULL), *pdf, *txt, *built, *own;
+	struct compose_draft *d = test_utf8_draft(), *back;
+	const struct compose_attachment *a;
+	guchar binary[300];
+	size_t i, len, own_len;
+
+	(void)state;
+	assert_int_equal(g_mkdir(back_dir, 0700), 0);
+	for (i = 0; i < sizeof binary; i++)
+		binary[i] = (guchar)(255 - i);
+	pdf = test_write(dir, "a.bin", binary, sizeof binary);
+	txt = test_write(dir, "b.txt", "caf\xc3\xa9\n", 6);
+	g_ptr_array_remove_index(d->headers, 2);
+	g_free(d->body);
+	d->body = g_strdup(TEST_FLOWED_BODY(""));
+	g_ptr_array_add(d->attachments, test_attachment(pdf, "Ärger.pdf", "application/pdf",
+	    false));
+	g_ptr_array_add(d->attachments, test_attachment(txt, "b.txt", "text/plain", true));
+	g_ptr_array_add(d->forwarded, g_strdup(DATA "own.eml"));
+	/* Filed in Drafts, then recalled: the same draft. */
+	built = compose_build(d, &o, &len, NULL);
+	assert_non_null(built);
+	back = compose_from_message(built, len, back_dir, NULL);
+	assert_non_null(back);
+	test_same_draft(d, back);
+	assert_string_equal(back->in_reply_to, d->in_reply_to);
+	assert_string_equal(back->references, d->references);
+	assert_int_equal(back->attachments->len, 2);
+	a = back->attachments->pdata[0];
+	assert_string_equal(a->name, "Ärger.pdf");
+	assert_string_equal(a->type, "application/pdf");
+	assert_false(a->inline_disp);
+	test_same_file(a->path, binary, sizeof binary);
+	a = back->attachments->pdata[1];
+	assert_string_equal(a->name, "b.txt");
+	assert_true(a->inline_disp);
+	test_same_file(a->path, "caf\xc3\xa9\n", 6);
+	assert_int_equal(back->forwarded->len, 1);
+	own = test_read("compose/own.eml", &own_len);
+	test_same_file(back->forwarded->pdata[0], own, own_len);
+	g_free(own);
+	compose_draft_free(back);
+	compose_draft_free(d);
+	g_free(built);
+	g_free(pdf);
+	g_free(txt);
+	g_free(back_dir);
+	testlib_rmtree(dir);
+	g_free(dir);
 }
 
 static void
@@ -1271,6 +1340,7 @@ main(void)
 		cmocka_unit_test(test_forward_inline),
 		cmocka_unit_test(test_forward_attach),
 		cmocka_unit_test(test_from_message),
+		cmocka_unit_test(test_draft_recall),
 		cmocka_unit_test(test_editor_round_trip),
 		cmocka_unit_test(test_editor_parse),
 		cmocka_unit_test(test_editor_errors),
