@@ -206,7 +206,8 @@ compose_append_list(GString *out, InternetAddressList *list, bool top)
 
 		g_string_truncate(piece, 0);
 		if (INTERNET_ADDRESS_IS_GROUP(a) && top) {
-			compose_append_phrase(piece, name != NULL && *name != '\0' ? name : "group");
+			compose_append_phrase(piece, name != NULL && *name != '\0' ? name :
+										  "group");
 			g_string_append(piece, ": ");
 			compose_append_list(piece, internet_address_group_get_members(
 			    INTERNET_ADDRESS_GROUP(a)), false);

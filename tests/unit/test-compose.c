@@ -242,8 +242,8 @@ static void
 test_reply_hostile(void **state)
 {
 	static const char *const names[] = { "mail/hostile-headers.eml",
-		"mail/hostile-controls.eml", "mail/malformed-bad-date.eml", "mail/malformed-nul.eml",
-		"mail/rfc2047-broken.eml" };
+		"mail/hostile-controls.eml", "mail/malformed-bad-date.eml",
+		"mail/malformed-nul.eml", "mail/rfc2047-broken.eml" };
 	struct test_identity t;
 	GError *error = NULL;
 	size_t i;
