@@ -106,8 +106,7 @@ outbox_has_field(const char *hdr, size_t hlen, const char *name)
 	return has;
 }
 
-/* The domain of ADDRESS ("example.org"), or "localhost". */
-static const char *
+const char *
 outbox_domain(const char *address)
 {
 	const char *at = address != NULL ? strrchr(address, '@') : NULL;
@@ -115,8 +114,7 @@ outbox_domain(const char *address)
 	return at != NULL && at[1] != '\0' ? at + 1 : "localhost";
 }
 
-/* ACCOUNT's From field value, RFC 2047-encoded where the name needs it; NULL without an address. */
-static char *
+char *
 outbox_from_field(const struct account_config *account)
 {
 	InternetAddressList *list;
@@ -127,6 +125,8 @@ outbox_from_field(const struct account_config *account)
 		return NULL;
 	list = internet_address_list_new();
 	mailbox = internet_address_mailbox_new(account->from_name, account->from_address);
+	/* UTF-8 as every field surat writes (compose.h), not the Latin-1 GMime would pick. */
+	internet_address_set_charset(mailbox, "utf-8");
 	internet_address_list_add(list, mailbox); /* the list takes its own reference */
 	g_object_unref(mailbox);
 	from = internet_address_list_to_string(list, NULL, TRUE);

@@ -62,6 +62,16 @@ enum outbox_error_code {
 char *outbox_prepare(const struct account_config *account, const char *text, size_t len,
     size_t *out_len, GError **error);
 
+/* The domain of ADDRESS ("example.org") for a Message-ID, or "localhost". */
+const char *outbox_domain(const char *address);
+
+/*
+ * ACCOUNT's From field value ("Name <address>"), RFC 2047-encoded (UTF-8)
+ * where the name needs it; NULL when the account has no address.  GMime
+ * must be loaded.
+ */
+char *outbox_from_field(const struct account_config *account);
+
 /*
  * The envelope from TEXT's header: *SENDER gets the address of From (or
  * Sender when there are several in From), and RCPTS (g_free'd strings)
