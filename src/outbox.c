@@ -230,22 +230,32 @@ bool
 outbox_envelope(const char *text, size_t len, char **sender, GPtrArray *rcpts, GError **error)
 {
 	static const char *const rcpt_fields[] = { "To", "Cc", "Bcc" };
+	static const char *const resent_fields[] = { "Resent-To", "Resent-Cc", "Resent-Bcc" };
 	size_t hlen = outbox_header_len(text, len);
 	GPtrArray *values = g_ptr_array_new_with_free_func(g_free);
 	GPtrArray *from = g_ptr_array_new_with_free_func(g_free);
+	const char *const *fields = rcpt_fields;
+	bool resent;
 	guint i;
 
 	*sender = NULL;
 	if (!mime_lib_load(error))
 		goto fail;
-	outbox_field_values(text, hlen, "Sender", values);
+	/* a bounce (RFC 5322 3.6.6) goes to its Resent- addresses, from its Resent- sender */
+	for (i = 0; i < G_N_ELEMENTS(resent_fields); i++)
+		outbox_field_values(text, hlen, resent_fields[i], values);
+	resent = values->len > 0;
+	g_ptr_array_set_size(values, 0);
+	if (resent)
+		fields = resent_fields;
+	outbox_field_values(text, hlen, resent ? "Resent-Sender" : "Sender", values);
 	if (values->len == 0)
-		outbox_field_values(text, hlen, "From", values);
+		outbox_field_values(text, hlen, resent ? "Resent-From" : "From", values);
 	for (i = 0; i < values->len; i++)
 		outbox_add_addresses(g_ptr_array_index(values, i), from);
 	g_ptr_array_set_size(values, 0);
 	for (i = 0; i < G_N_ELEMENTS(rcpt_fields); i++)
-		outbox_field_values(text, hlen, rcpt_fields[i], values);
+		outbox_field_values(text, hlen, fields[i], values);
 	for (i = 0; i < values->len; i++)
 		outbox_add_addresses(g_ptr_array_index(values, i), rcpts);
 	if (from->len == 0) {

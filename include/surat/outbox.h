@@ -73,10 +73,11 @@ const char *outbox_domain(const char *address);
 char *outbox_from_field(const struct account_config *account);
 
 /*
- * The envelope from TEXT's header: *SENDER gets the address of From (or
- * Sender when there are several in From), and RCPTS (g_free'd strings)
- * the addresses of To, Cc and Bcc, each once.  False with
- * OUTBOX_ERROR_MESSAGE when there is no sender or no recipient.
+ * The envelope from TEXT's header: *SENDER gets the address of Sender,
+ * else of From, and RCPTS (g_free'd strings) the addresses of To, Cc and
+ * Bcc, each once; for a bounce (a Resent-To, Resent-Cc or Resent-Bcc is
+ * there), the Resent- fields instead.  False with OUTBOX_ERROR_MESSAGE
+ * when there is no sender or no recipient.
  */
 bool outbox_envelope(const char *text, size_t len, char **sender, GPtrArray *rcpts,
     GError **error);

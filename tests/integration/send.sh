@@ -10,8 +10,8 @@
 # slows every login from 127.0.0.1.)
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-smtp.sh"
-dc_require 32
-pf_require 32
+dc_require 34
+pf_require 34
 
 dc_start alice bob
 pf_start
@@ -108,6 +108,14 @@ check "-v never shows the password or its base64" \
 	sh -c '! grep -q "$1" "$3" && ! grep -q "$2" "$3"' - "$(dc_password alice)" \
 	"$(printf '\0alice\0%s' "$(dc_password alice)" | base64)" "$SEND_ERR"
 check "-v: the EHLO name is the From address's domain" grep -q "^C: EHLO $D" "$SEND_ERR"
+
+# A bounce (-t): to its Resent-To, never to the To of the message it carries.
+printf 'Resent-From: alice@%s\nResent-To: resent@example.net\nFrom: bob@%s\nTo: alice@%s\nSubject: bounced\n\nbounced body\n' \
+	"$D" "$D" "$D" >"$IT_TMP/bounce"
+send -t <"$IT_TMP/bounce"
+pf_wait_delivered "$PF_SINK" 2
+check "a bounce goes to its Resent-To" test "$SEND_RC" -eq 0 -a "$(grep -rl "bounced body" "$PF_SINK" | wc -l)" -eq 1
+check "a bounce does not go to the To it carries" test "$(grep -rl "bounced body" "$(dc_maildir alice)" | wc -l)" -eq 0
 
 # 3. A recipient the server refuses (550 5.1.1): nothing goes, the message waits.
 printf 'To: nobody@%s, bob@%s\nSubject: fourth\n\nfourth body\n' "$D" "$D" >"$IT_TMP/msg4"
