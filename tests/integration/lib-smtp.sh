@@ -18,7 +18,8 @@
 #           PF_SMTPS_PORT  submissions, implicit TLS
 #           PF_DOMAIN      the test domain: USER@PF_DOMAIN is delivered into
 #                          dc_maildir USER, so POP3 fetches it back
-#           PF_SINK        the Maildir that gets the mail for every other
+#           PF_SINK        (PF_SINK_MAILDIR when set, as ./demo sets it to
+#                          its user's) the Maildir that gets the mail for every other
 #                          domain (bob@example.net...)
 #           PF_DIR         the instance's folder (main.cf, master.cf, queue, log)
 #           PF_PID         the master's pid (its process group's too)
@@ -85,7 +86,7 @@ pf_start() {
 	[ $# -gt 0 ] || set -- $(cut -d: -f1 "$DC_DIR/passwd")
 	pf_stop
 	PF_DIR="$IT_TMP/pf"
-	PF_SINK="$PF_DIR/sink"
+	PF_SINK=${PF_SINK_MAILDIR:-$PF_DIR/sink}
 	daemons=$(pf_daemon_dir)
 	# The mail uid and gid: those Dovecot reads the Maildirs as.
 	uid=$(cut -d: -f3 "$DC_DIR/passwd" | head -1)
