@@ -3,22 +3,30 @@
  * cron, scripts, git send-email --sendmail-cmd and mailto handlers:
  *
  *   surat send [-t] [-v] [--account NAME] [-f ADDRESS] [RECIPIENT...] < MESSAGE
- *   surat send --queue [-v] [ACCOUNT...]
+ *   surat send --queue [-v] [--due] [--events-fd N] [ACCOUNT...]
  *
  * The first queues the message in the account's Outbox (durable before
  * anything goes out), then runs that Outbox: exit 0 once the server
  * accepted the message, 1 when it stays queued (the reason on stderr), 2
  * for a usage or configuration error.  The second runs the Outboxes of the
  * accounts named (all that can send when none is) and exits 0 when nothing
- * is left in them.  sendmail's -i, -oi, -oem and -odb are taken and
+ * is left in them; with --due it sends only what is due (a waiting message
+ * whose next try has come; refused ones stay), and with --events-fd it
+ * writes events.h's sender lines to descriptor N, as the interface's
+ * background sender (ui/sender.c) reads them.  sendmail's -i, -oi, -oem and -odb are taken and
  * ignored, so surat can stand where a sendmail is expected.
  */
 #include "surat/cli.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+
+#include "surat/events.h"
 
 #include "surat/index.h"
 #include "surat/outbox.h"
@@ -28,12 +36,14 @@
 #define CLI_SEND_USAGE                                                                      \
 	"usage: surat [-c FILE] send [-t] [-v] [--account NAME] [-f ADDRESS] [RECIPIENT...] " \
 	"< MESSAGE\n"                                                                        \
-	"       surat [-c FILE] send --queue [-v] [ACCOUNT...]\n"
+	"       surat [-c FILE] send --queue [-v] [--due] [--events-fd N] [ACCOUNT...]\n"
 
 struct cli_send_args {
 	bool t;
 	bool queue;
 	bool verbose;
+	bool due;          /* --due: only what is due, as a background run */
+	int events_fd;     /* --events-fd N, or -1 */
 	const char *account;
 	const char *sender;
 	GPtrArray *rcpts; /* borrowed argv words */
@@ -57,6 +67,17 @@ cli_send_parse(int argc, char **argv, struct cli_send_args *a)
 			a->queue = true;
 		} else if (options && strcmp(w, "-v") == 0) {
 			a->verbose = true;
+		} else if (options && strcmp(w, "--due") == 0) {
+			a->due = true;
+		} else if (options && strcmp(w, "--events-fd") == 0 && i + 1 < argc) {
+			char *end;
+
+			w = argv[++i];
+			a->events_fd = (int)strtol(w, &end, 10);
+			if (*end != '\0' || a->events_fd < 3 || fcntl(a->events_fd, F_GETFD) < 0) {
+				cli_stderr("surat send: --events-fd %s: not an open descriptor", w);
+				return false;
+			}
 		} else if (options && strcmp(w, "--account") == 0 && i + 1 < argc) {
 			a->account = argv[++i];
 		} else if (options && strcmp(w, "-f") == 0 && i + 1 < argc) {
@@ -71,6 +92,11 @@ cli_send_parse(int argc, char **argv, struct cli_send_args *a)
 		} else {
 			g_ptr_array_add(a->rcpts, (gpointer)w);
 		}
+	}
+	if ((a->due || a->events_fd >= 0) && !a->queue) {
+		cli_stderr("surat send: --due and --events-fd go with --queue");
+		fputs(CLI_SEND_USAGE, stderr);
+		return false;
 	}
 	if (a->queue && (a->t || a->account != NULL || a->sender != NULL)) {
 		fputs(CLI_SEND_USAGE, stderr);
@@ -125,12 +151,26 @@ cli_send_account(const struct surat_config *config, const char *name, const char
 	return NULL;
 }
 
-/* Print what a run does: -v's dialogue, and every message left behind. */
+/* What a run's events go to: -v, and --events-fd's descriptor. */
+struct cli_send_report {
+	bool verbose;
+	int events_fd; /* or -1 */
+	const char *account;
+};
+
+/* Print what a run does: -v's dialogue, and every message left behind; and the event lines. */
 static void
 cli_send_event(void *data, enum outbox_event_kind kind, int64_t id, const char *text)
 {
-	const bool *verbose = data;
+	const struct cli_send_report *r = data;
+	const bool *verbose = &r->verbose;
 
+	if (r->events_fd >= 0 && kind == OUTBOX_EVENT_SENT)
+		events_send(r->events_fd, EVENT_SENT, r->account, id, 0);
+	else if (r->events_fd >= 0 && kind == OUTBOX_EVENT_WAITING)
+		events_send_id_text(r->events_fd, EVENT_WAIT, r->account, id, text);
+	else if (r->events_fd >= 0 && kind == OUTBOX_EVENT_REFUSED)
+		events_send_id_text(r->events_fd, EVENT_REFUSED, r->account, id, text);
 	switch (kind) {
 	case OUTBOX_EVENT_CONNECT:
 		if (*verbose)
@@ -249,30 +289,69 @@ out:
 	return status;
 }
 
+/* How many of ACCOUNT's Outbox messages a run sends (ALL: refused and waiting ones too). */
+static int64_t
+cli_send_due(struct index *idx, const struct account_config *account, bool all)
+{
+	GArray *ids = g_array_new(FALSE, FALSE, sizeof(int64_t));
+	int64_t n = 0, now = (int64_t)time(NULL);
+	guint i;
+
+	if (index_outbox_ids(idx, account->name, OUTBOX_FOLDER, ids, NULL)) {
+		for (i = 0; i < ids->len; i++) {
+			struct index_outbox o = { 0 };
+
+			/* no entry yet: a file put there by hand, tried at once */
+			if (index_outbox_get(idx, g_array_index(ids, int64_t, i), &o, NULL) &&
+			    (o.id == 0 || (o.state == INDEX_OUTBOX_WAITING &&
+			    (all || o.next_try <= now)) || (all && o.state == INDEX_OUTBOX_REFUSED)))
+				n++;
+			index_outbox_clear(&o);
+		}
+	}
+	g_array_unref(ids);
+	return n;
+}
+
 /*
  * Run ACCOUNT's Outbox; 0 when nothing is left in it, else 1 (reasons
- * printed).  ALL: also what waits for a later try or was refused.
+ * printed).  ALL: also what waits for a later try or was refused.  With
+ * EVENTS_FD (>= 0), the run's events as lines there: send, sent, wait,
+ * refused, error, done.
  */
 static int
 cli_send_run(struct index *idx, const struct surat_config *config,
-    const struct account_config *account, bool all, bool verbose, struct outbox_result *result)
+    const struct account_config *account, bool all, bool verbose, int events_fd,
+    struct outbox_result *result)
 {
+	struct cli_send_report r = { verbose, events_fd, account->name };
 	struct outbox_options o = { .all = all, .trace = verbose, .event = cli_send_event,
-		.event_data = &verbose };
+		.event_data = &r };
+	struct outbox_result before = *result;
 	GError *error = NULL;
 
+	if (events_fd >= 0)
+		events_send(events_fd, EVENT_SEND, account->name, cli_send_due(idx, account, all), 0);
 	if (!outbox_run(idx, config, account, &o, result, &error)) {
 		cli_stderr("surat send: %s", error->message);
+		if (events_fd >= 0)
+			events_send_text(events_fd, EVENT_ERROR, account->name,
+			    g_error_matches(error, OUTBOX_ERROR, OUTBOX_ERROR_LOCK) ? "lock" :
+			    g_error_matches(error, OUTBOX_ERROR, OUTBOX_ERROR_CONFIG) ? "config" :
+			    "send", error->message);
 		g_error_free(error);
 		return 1;
 	}
+	if (events_fd >= 0)
+		events_send(events_fd, EVENT_DONE, account->name, result->sent - before.sent,
+		    (result->waiting - before.waiting) + (result->refused - before.refused));
 	return result->waiting + result->refused == 0 ? 0 : 1;
 }
 
 int
 cli_send(const char *cli_path, int argc, char **argv)
 {
-	struct cli_send_args a = { .rcpts = g_ptr_array_new() };
+	struct cli_send_args a = { .events_fd = -1, .rcpts = g_ptr_array_new() };
 	struct surat_config *config = NULL;
 	struct index *idx = NULL;
 	struct outbox_result result = { 0 };
@@ -305,7 +384,7 @@ cli_send(const char *cli_path, int argc, char **argv)
 			struct index_outbox o = { 0 };
 
 			/* older messages go along when their time has come; refused ones stay */
-			(void)cli_send_run(idx, config, account, false, a.verbose, &result);
+			(void)cli_send_run(idx, config, account, false, a.verbose, -1, &result);
 			/*
 			 * The exit status is this message's, whatever older ones did:
 			 * accepted when its entry is gone (moved to Sent) or marked sent.
@@ -317,6 +396,8 @@ cli_send(const char *cli_path, int argc, char **argv)
 		goto out;
 	}
 	status = 0;
+	if (a.events_fd >= 0)
+		events_send(a.events_fd, EVENT_HELLO, NULL, EVENTS_VERSION, 0);
 	if (a.rcpts->len > 0) {
 		for (i = 0; i < a.rcpts->len; i++) {
 			const struct account_config *account =
@@ -328,14 +409,16 @@ cli_send(const char *cli_path, int argc, char **argv)
 				status = 2;
 				goto out;
 			}
-			if (cli_send_run(idx, config, account, true, a.verbose, &result) != 0)
+			if (cli_send_run(idx, config, account, !a.due, a.verbose, a.events_fd,
+			    &result) != 0)
 				status = 1;
 		}
 		goto out;
 	}
 	for (i = 0; i < config->n_accounts; i++)
 		if (cli_send_can(&config->accounts[i]) &&
-		    cli_send_run(idx, config, &config->accounts[i], true, a.verbose, &result) != 0)
+		    cli_send_run(idx, config, &config->accounts[i], !a.due, a.verbose, a.events_fd,
+			&result) != 0)
 			status = 1;
 out:
 	if (idx != NULL)
