@@ -148,6 +148,7 @@ struct ui_mode {
 };
 
 struct ui_fetcher;
+struct ui_sender;
 struct ui_index;
 struct ui_browse;
 struct ui_bulk;
@@ -173,6 +174,7 @@ struct ui {
 	GPtrArray *modes;       /* struct ui_mode *: the mail mode, then those over it, top last */
 
 	struct ui_fetcher *fetcher; /* the background fetch (fetcher.c) */
+	struct ui_sender *sender;   /* the background sender (sender.c) */
 	struct reindex_watcher *watcher; /* other programs' changes to the Maildirs (reindex.h) */
 	bool watcher_started;        /* after the first frame, once */
 	uint64_t watch_stamp;        /* index_change_stamp last seen without the sidebar */
@@ -522,6 +524,32 @@ void ui_fetcher_rest(struct ui *ui, const char *account);
 bool ui_fetcher_status(struct ui *ui, GString *out);
 bool ui_fetcher_errors(struct ui *ui, GString *out);
 GPtrArray *ui_fetcher_log(struct ui *ui);
+/* A line in the log the fetch log view shows (E), with the time. */
+void ui_fetcher_note(struct ui *ui, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+/*
+ * Start `surat -c CONFIG ARGS...` in a session of its own with its output
+ * appended to LOG_PATH and a pipe as its descriptor 3: *FD (non-blocking)
+ * the reading end, *PID the child, for command_wait or command_stop.
+ */
+bool ui_child_start(struct ui *ui, const char *const *args, const char *log_path, GPid *pid,
+    int *fd, GError **error);
+
+/*
+ * sender.c: the background sender, as the fetcher: `surat send --queue
+ * --due --events-fd 3 ACCOUNT` for an account with something to send, its
+ * events on the status line ("sending", "sent", why a message waits), a
+ * timer for the next try of a waiting message.
+ */
+void ui_sender_init(struct ui *ui);
+void ui_sender_stop(struct ui *ui);
+int ui_sender_fd(struct ui *ui);
+int ui_sender_timeout_ms(struct ui *ui);
+void ui_sender_readable(struct ui *ui);
+void ui_sender_tick(struct ui *ui);
+/* ACCOUNT's Outbox has a new message: send it now (or after the running run). */
+void ui_sender_now(struct ui *ui, const char *account);
+/* "sending", "sent", or why a message waits; false when there is nothing to say. */
+bool ui_sender_status(struct ui *ui, GString *out);
 
 /* view.c: what the attachment and link modes and the pipe commands share. */
 void ui_views_free(struct ui *ui);

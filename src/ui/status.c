@@ -86,6 +86,9 @@ ui_status_draw(struct ui *ui, int y, int width)
 		if (ui_fetcher_status(ui, fetch))
 			g_string_append_printf(s, "-- %s ", fetch->str);
 		g_string_truncate(fetch, 0);
+		if (ui_sender_status(ui, fetch))
+			g_string_append_printf(s, "-- %s ", fetch->str);
+		g_string_truncate(fetch, 0);
 		/* The marker first: a long error is cut at the screen's edge. */
 		if (ui_fetcher_errors(ui, fetch))
 			g_string_append_printf(s, "-- (E: log) %s ", fetch->str);
