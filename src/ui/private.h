@@ -86,6 +86,8 @@ enum ui_prompt_kind {
 	UI_PROMPT_FOLDER,
 	UI_PROMPT_PIPE,
 	UI_PROMPT_KEY,      /* one key answers: DONE gets its character, or "" */
+	UI_PROMPT_FILE,     /* a file's path: a completed name gets no space after it */
+	UI_PROMPT_ADDRESS,  /* addresses and a subject on the compose screen */
 	UI_PROMPT_KIND_COUNT
 };
 
@@ -574,6 +576,8 @@ bool ui_view_run_shell(struct ui *ui, const char *command, const void *input, si
     int *status, GError **error);
 /* The file of the open message, else of the one under the cursor (g_free). */
 char *ui_view_message_path(struct ui *ui, int64_t *id, GError **error);
+/* The file of row ID (followed where another program renamed it), *ACCOUNT its account. */
+char *ui_view_row_path(struct ui *ui, int64_t id, char **account, GError **error);
 /* Put TEXT on the terminal's clipboard with OSC 52. */
 bool ui_view_osc52(const char *text);
 
@@ -583,6 +587,14 @@ void ui_attachments_push(struct ui *ui);
 /* links.c: the link list (C-b), a mode, and OSC 8 over the pager rows Y..Y+HEIGHT-1 after refresh(). */
 void ui_links_push(struct ui *ui);
 void ui_links_osc8(struct ui *ui, int y, int height);
+
+/*
+ * composer.c: writing mail.  m, r, g, L, f, e and R make a draft
+ * (compose.h), run the editor on it and push the compose screen, a mode;
+ * y queues the message in the Outbox and starts the sender, P keeps it in
+ * Drafts; b bounces without a screen.
+ */
+void ui_compose_action(struct ui *ui, enum keymap_action action);
 
 /* pipe.c: pipe the message to a command (|). */
 void ui_pipe_message(struct ui *ui);
