@@ -51,9 +51,10 @@ bad)
 fix)
 	sed -i 's/^To:.*/To: bob@example.com/' "\$f" ;;
 hang)
-	echo "\$f" >"$UI_TMP/hanging"
 	printf 'Typed before the crash.\n' >>"\$f"
-	sleep 600 ;;
+	echo "\$\$" >"$UI_TMP/editor.pid"
+	echo "\$f" >"$UI_TMP/hanging"
+	exec sleep 600 ;;
 esac
 exit 0
 EOF
