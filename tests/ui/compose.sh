@@ -122,6 +122,18 @@ check "the recalled message goes" wait_file "$UI_TMP/sent/7.eml"
 check "with what was added" shown_has 7 "Thanks, noted."
 check "and the old draft is gone" sh -c "! ls '$UI_STORE'/demo/.Drafts/cur/* 2>/dev/null | grep -q ."
 
+# b: bounce, unchanged but for the Resent- fields, to the address asked for.
+ui_keys l "subject:invoice" Enter
+wait_for "Invoice 2026-1187" || true
+ui_keys b
+check "b asks where to" wait_for "Bounce to:"
+ui_keys "carol@example.com" Enter
+check "the bounce goes" wait_file "$UI_TMP/sent/8.eml"
+check "to the address given, not the message's own" \
+	sh -c "grep -qx 'carol@example.com' '$UI_TMP/sent/8.argv' && ! grep -q alice '$UI_TMP/sent/8.argv'"
+check "with Resent-To" sent_has 8 "Resent-To: carol@example.com"
+check "and the message as it was" sent_has 8 "Message-ID: <inv-2026-1187@supplier.example.com>"
+
 ui_keys q
 check "surat quits cleanly" wait_for "EXIT=0"
 tap_end
