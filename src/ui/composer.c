@@ -664,13 +664,6 @@ composer_recall(struct ui *ui)
 		composer_drafts_free(l);
 		return;
 	}
-	if (l->rows->len == 1) {
-		int64_t row = ((const struct index_message *)g_ptr_array_index(l->rows, 0))->id;
-
-		composer_drafts_free(l);
-		composer_again(ui, row, true);
-		return;
-	}
 	ui_list_push(ui, &composer_drafts_list, l, (int)l->rows->len);
 }
 

@@ -115,7 +115,10 @@ check "the draft is in Drafts with flag D" wait_file "$UI_STORE/demo/.Drafts/cur
 check "nothing was sent" test ! -e "$UI_TMP/sent/7.eml"
 ed_mode answer
 ui_keys R
-check "R recalls the only draft" wait_for "-- surat: compose"
+check "R lists the postponed messages" wait_for "-- surat: postponed -- 1/1"
+check "with the draft's subject" screen_has "Grüße aus Zürich"
+ui_keys Enter
+check "Enter recalls it" wait_for "-- surat: compose"
 check "as it was" screen_has "Grüße aus Zürich"
 ui_keys y
 check "the recalled message goes" wait_file "$UI_TMP/sent/7.eml"
