@@ -12,6 +12,8 @@ UI_ENV="TMPDIR=$UI_TMP/tmp"
 hostile=$(printf 'rep\033]0;pwned\007ort\033[31m.txt')
 echo "quarterly numbers" >"$UI_TMP/att/$hostile"
 echo "notes" >"$UI_TMP/att/notes.txt"
+# A second identity, for F.
+sed -i 's|^accounts = ( {|accounts = ( { name = "work"; host = "127.0.0.1"; user = "awork"; from = "Alice at Work <alice@work.example>"; sendmail_command = "'"$UI_TMP"'/sendmail.sh"; }, {|' "$UI_CONFIG"
 ui_start
 wait_for "Your laptop is ready" || true
 
@@ -28,6 +30,23 @@ ui_keys e
 check "e edits it again: the error goes" wait_gone "is not an address"
 check "the fixed address shows" wait_for "bob@example.com"
 check "what was typed before is still there" grep -q "Words worth keeping." "$UI_TMP/edited.txt"
+
+# F: another identity; the account that sends follows.
+ui_keys F
+check "F lists the identities that can send" wait_for "-- surat: identities -- 1/2"
+check "with their From" screen_has "Alice at Work <alice@work.example>"
+ui_keys j Enter
+check "choosing one changes the From" wait_for "From:     Alice Example <alice@example.net>"
+check "and the sending account" screen_has "demo (sendmail_command)"
+ui_keys F
+wait_for "-- surat: identities" || true
+ui_keys Enter
+check "and back" wait_for "From:     Alice at Work <alice@work.example>"
+check "to the other account" screen_has "work (sendmail_command)"
+ui_keys F
+wait_for "-- surat: identities" || true
+ui_keys j Enter
+wait_for "demo (sendmail_command)" || true
 
 # Attachments: Tab completes a path, a hostile name is drawn safe.
 ui_keys a
@@ -50,12 +69,12 @@ check "D takes the selected one off" wait_gone "notes.txt"
 # A refusal: the reason on the status line, the message kept in the Outbox.
 echo 1 >"$UI_TMP/sm-exit"
 ui_keys y
-check "y returns to the index" wait_for "-- surat: demo"
+check "y returns to the index" wait_for "-- surat: all inboxes"
 check "the status line gives the refusal" wait_for "demo: refused: "
 ui_keys E
 check "the log (E) has the reason" wait_for "was refused: "
 ui_keys q
-wait_for "-- surat: demo" || true
+wait_for "-- surat: all inboxes" || true
 check "the message stays in the Outbox" wait_file "$UI_STORE/demo/.Outbox/cur/*"
 check "the editor's file went once it was queued" \
 	sh -c "test ! -e \"\$(cat '$UI_TMP/edited.path')\""
