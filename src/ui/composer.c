@@ -44,6 +44,7 @@ struct composer {
 	GArray *passed;    /* rows forwarded (P:), int64_t */
 	int64_t recalled;  /* the draft it was recalled from, removed once this one is kept */
 	int cursor;        /* the selected attachment, 0-based */
+	enum keymap_action editing; /* the field t, c, b or s asked for */
 };
 
 static const struct ui_mode_class composer_class;
@@ -481,18 +482,18 @@ composer_again(struct ui *ui, int64_t row, bool recalled)
 
 /* ---- b: bounce ------------------------------------------------------------ */
 
-/* The rows b bounces, between the question and its answer. */
-static GArray *composer_bounce_ids;
-
+/* "Bounce to:" answered: the rows are the action's still (ui_action_ids), tagged or current. */
 static void
 composer_bounce_done(struct ui *ui, const char *to)
 {
-	GArray *ids = composer_bounce_ids;
+	GArray *ids = g_array_new(FALSE, FALSE, sizeof(int64_t));
+	GError *e = NULL;
 	guint i, queued = 0;
 
-	composer_bounce_ids = NULL;
-	if (ids == NULL)
-		return;
+	if (!ui_action_ids(ui, ids, &e)) {
+		ui_set_message(ui, true, "%s", e->message);
+		g_clear_error(&e);
+	}
 	for (i = 0; i < ids->len && to[0] != '\0'; i++) {
 		int64_t row = g_array_index(ids, int64_t, i), qid = 0;
 		struct composer_source s = { 0 };
@@ -705,12 +706,9 @@ ui_compose_action(struct ui *ui, enum keymap_action action)
 		composer_forward(ui, ids);
 		break;
 	case KEYMAP_ACTION_BOUNCE_MESSAGE:
-		if (composer_bounce_ids != NULL)
-			g_array_unref(composer_bounce_ids);
-		composer_bounce_ids = ids;
 		ui_prompt_open(ui, UI_PROMPT_ADDRESS, "Bounce to: ", NULL, NULL,
 		    composer_bounce_done);
-		return;
+		break;
 	case KEYMAP_ACTION_EDIT_AS_NEW:
 		composer_again(ui, g_array_index(ids, int64_t, 0), false);
 		break;
@@ -934,9 +932,6 @@ composer_abort_done(struct ui *ui, const char *answer)
 
 /* ---- t, c, b, s, a, F: changes made on the screen ---------------------------------- */
 
-/* The field a prompt of the screen changes, between the question and its answer. */
-static enum keymap_action composer_editing;
-
 static char **
 composer_field_of(struct compose_draft *d, enum keymap_action action)
 {
@@ -961,7 +956,7 @@ composer_field_done(struct ui *ui, const char *value)
 
 	if (c == NULL)
 		return;
-	field = composer_field_of(c->draft, composer_editing);
+	field = composer_field_of(c->draft, c->editing);
 	old = *field;
 	*field = g_strdup(value);
 	/* The addresses are checked as the editor's file is: through the same parser. */
@@ -1140,7 +1135,7 @@ composer_key(struct ui *ui, struct ui_mode *mode, enum keymap_action action, int
 			ui_set_message(ui, true, "Fix the message first: e edits it.");
 			break;
 		}
-		composer_editing = action;
+		c->editing = action;
 		field = composer_field_of(c->draft, action);
 		ui_prompt_open(ui, UI_PROMPT_ADDRESS, action == KEYMAP_ACTION_EDIT_TO ? "To: " :
 		    action == KEYMAP_ACTION_EDIT_CC ? "Cc: " : action == KEYMAP_ACTION_EDIT_BCC ?

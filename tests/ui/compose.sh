@@ -130,6 +130,10 @@ ui_keys l "subject:invoice" Enter
 wait_for "Invoice 2026-1187" || true
 ui_keys b
 check "b asks where to" wait_for "Bounce to:"
+ui_keys Escape
+check "Escape gives it up" wait_gone "Bounce to:"
+ui_keys b
+wait_for "Bounce to:" || true
 ui_keys "carol@example.com" Enter
 check "the bounce goes" wait_file "$UI_TMP/sent/8.eml"
 check "to the address given, not the message's own" \
