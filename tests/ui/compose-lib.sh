@@ -25,12 +25,16 @@ EOF
 #!/bin/sh
 n=\$(ls "$UI_TMP/sent" | grep -c '\.eml\$')
 n=\$((n + 1))
-cat >"$UI_TMP/sent/\$n.eml"
-printf '%s\n' "\$@" >"$UI_TMP/sent/\$n.argv"
+cat >"$UI_TMP/sent/.msg.\$\$"
 status=\$(cat "$UI_TMP/sm-exit" 2>/dev/null || echo 0)
-[ "\$status" = 0 ] || rm -f "$UI_TMP/sent/\$n.eml"
-[ "\$status" = 1 ] && echo "550 5.1.1 no such user here" >&2
-exit "\$status"
+if [ "\$status" != 0 ]; then
+	rm -f "$UI_TMP/sent/.msg.\$\$"
+	[ "\$status" = 1 ] && echo "550 5.1.1 no such user here" >&2
+	exit "\$status"
+fi
+# the arguments first, the message last and whole: a test waits for it
+printf '%s\n' "\$@" >"$UI_TMP/sent/\$n.argv"
+mv "$UI_TMP/sent/.msg.\$\$" "$UI_TMP/sent/\$n.eml"
 EOF
 	cat >"$UI_TMP/editor.sh" <<EOF
 #!/bin/sh
@@ -64,6 +68,8 @@ store = "$UI_STORE";
 theme = "default";
 index_lines = 6;
 editor = "$UI_TMP/editor.sh";
+user_agent = true;
+text_flowed = true;
 accounts = ( { name = "demo"; host = "127.0.0.1"; user = "alice";
 	from = "Alice Example <alice@example.net>";
 	sendmail_command = "$UI_TMP/sendmail.sh"; } );

@@ -32,6 +32,8 @@ check "and decodes to what was typed" shown_has 1 "Subject: Grüße aus Zürich"
 check "the name too" shown_has 1 "Zoë Ünal"
 check "the body is the text typed" shown_has 1 "Hallo Zoë,"
 check "it has a Message-ID and a Date" sh -c "grep -qi '^Message-ID: <.*@example.net>' '$UI_TMP/sent/1.eml' && grep -q '^Date: ' '$UI_TMP/sent/1.eml'"
+check "user_agent = true adds User-Agent" sent_has 1 "User-Agent: surat "
+check "text_flowed = true sends format=flowed" sh -c "grep -i '^Content-Type: text/plain' '$UI_TMP/sent/1.eml' | grep -qi 'format=flowed'"
 check "it is kept in Sent" wait_file "$UI_STORE/demo/.Sent/cur/*"
 check "the editor's file and folder are gone once queued" \
 	sh -c "f=\$(cat '$UI_TMP/edited.path'); test ! -e \"\$f\" && test ! -e \"\$(dirname \"\$f\")\""
