@@ -300,11 +300,16 @@ cli_send_due(struct index *idx, const struct account_config *account, bool all)
 	if (index_outbox_ids(idx, account->name, OUTBOX_FOLDER, ids, NULL)) {
 		for (i = 0; i < ids->len; i++) {
 			struct index_outbox o = { 0 };
+			bool waiting;
 
-			/* no entry yet: a file put there by hand, tried at once */
-			if (index_outbox_get(idx, g_array_index(ids, int64_t, i), &o, NULL) &&
-			    (o.id == 0 || (o.state == INDEX_OUTBOX_WAITING &&
-			    (all || o.next_try <= now)) || (all && o.state == INDEX_OUTBOX_REFUSED)))
+			if (!index_outbox_get(idx, g_array_index(ids, int64_t, i), &o, NULL)) {
+				index_outbox_clear(&o);
+				continue;
+			}
+			waiting = o.state == INDEX_OUTBOX_WAITING;
+			/* no entry yet (a file put there by hand): tried at once */
+			if (o.id == 0 || (waiting && (all || o.next_try <= now)) ||
+			    (all && o.state == INDEX_OUTBOX_REFUSED))
 				n++;
 			index_outbox_clear(&o);
 		}
@@ -331,7 +336,8 @@ cli_send_run(struct index *idx, const struct surat_config *config,
 	GError *error = NULL;
 
 	if (events_fd >= 0)
-		events_send(events_fd, EVENT_SEND, account->name, cli_send_due(idx, account, all), 0);
+		events_send(events_fd, EVENT_SEND, account->name, cli_send_due(idx, account, all),
+		    0);
 	if (!outbox_run(idx, config, account, &o, result, &error)) {
 		cli_stderr("surat send: %s", error->message);
 		if (events_fd >= 0)

@@ -445,7 +445,7 @@ out:
 	g_ptr_array_free(own, TRUE);
 }
 
-/* e and R: a new message from a copy of row ROW; RECALLED: it is a draft, gone once this is kept. */
+/* e and R: a new message from a copy of row ROW; RECALLED: a draft, gone once this is kept. */
 static void
 composer_again(struct ui *ui, int64_t row, bool recalled)
 {
@@ -539,8 +539,8 @@ next:
 		composer_source_clear(&s);
 	}
 	if (queued > 0)
-		ui_set_message(ui, false, "Bounced %u message%s; sending in the background.", queued,
-		    queued == 1 ? "" : "s");
+		ui_set_message(ui, false, "Bounced %u message%s; sending in the background.",
+		    queued, queued == 1 ? "" : "s");
 	ui_reload_keep_cursor(ui);
 	g_array_unref(ids);
 }

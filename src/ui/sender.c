@@ -114,7 +114,8 @@ send_start(struct ui *ui, struct ui_sender_account *a)
 
 	a->next = 0;
 	if (!ui_child_start(ui, args, s->log_path, &pid, &fd, &error)) {
-		ui_fetcher_note(ui, "%s: cannot start sending: %s", a->account->name, error->message);
+		ui_fetcher_note(ui, "%s: cannot start sending: %s", a->account->name,
+		    error->message);
 		g_free(a->reason);
 		a->reason = g_strdup_printf("cannot start sending: %s", error->message);
 		g_clear_error(&error);
@@ -228,8 +229,8 @@ send_event(struct ui *ui, const struct event *ev)
 		ui_fetcher_note(ui, "%s: message %" G_GINT64_FORMAT " %s: %s", ev->account, ev->a,
 		    ev->kind == EVENT_WAIT ? "waits for a later try" : "was refused", ev->text);
 		g_free(a->reason);
-		a->reason = g_strdup_printf("%s: %s", ev->kind == EVENT_WAIT ? "waiting" : "refused",
-		    ev->text);
+		a->reason = g_strdup_printf("%s: %s",
+		    ev->kind == EVENT_WAIT ? "waiting" : "refused", ev->text);
 		break;
 	case EVENT_ERROR:
 		ui_fetcher_note(ui, "%s: sending failed: %s", ev->account, ev->text);
