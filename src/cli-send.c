@@ -151,37 +151,39 @@ cli_send_account(const struct surat_config *config, const char *name, const char
 	return NULL;
 }
 
-/* What a run's events go to: -v, and --events-fd's descriptor. */
-struct cli_send_report {
+/* What a run's events are printed with, and written to --events-fd's descriptor. */
+struct cli_send_print {
 	bool verbose;
-	int events_fd; /* or -1 */
-	const char *account;
+	char *told;          /* the reason the last message told of stays, or NULL (g_free) */
+	int64_t id;          /* the message `surat send` queued, or 0 */
+	bool id_told;        /* a line said why it stays */
+	int events_fd;       /* --events-fd, or -1 */
+	const char *account; /* for the event lines */
 };
 
 /* Print what a run does: -v's dialogue, and every message left behind; and the event lines. */
 static void
 cli_send_event(void *data, enum outbox_event_kind kind, int64_t id, const char *text)
 {
-	const struct cli_send_report *r = data;
-	const bool *verbose = &r->verbose;
+	struct cli_send_print *p = data;
 
-	if (r->events_fd >= 0 && kind == OUTBOX_EVENT_SENT)
-		events_send(r->events_fd, EVENT_SENT, r->account, id, 0);
-	else if (r->events_fd >= 0 && kind == OUTBOX_EVENT_WAITING)
-		events_send_id_text(r->events_fd, EVENT_WAIT, r->account, id, text);
-	else if (r->events_fd >= 0 && kind == OUTBOX_EVENT_REFUSED)
-		events_send_id_text(r->events_fd, EVENT_REFUSED, r->account, id, text);
+	if (p->events_fd >= 0 && kind == OUTBOX_EVENT_SENT)
+		events_send(p->events_fd, EVENT_SENT, p->account, id, 0);
+	else if (p->events_fd >= 0 && kind == OUTBOX_EVENT_WAITING)
+		events_send_id_text(p->events_fd, EVENT_WAIT, p->account, id, text);
+	else if (p->events_fd >= 0 && kind == OUTBOX_EVENT_REFUSED)
+		events_send_id_text(p->events_fd, EVENT_REFUSED, p->account, id, text);
 	switch (kind) {
 	case OUTBOX_EVENT_CONNECT:
-		if (*verbose)
+		if (p->verbose)
 			cli_stderr("surat send: connecting to %s", text);
 		break;
 	case OUTBOX_EVENT_TRACE:
-		if (*verbose)
+		if (p->verbose)
 			cli_stderr("%s", text);
 		break;
 	case OUTBOX_EVENT_SENT:
-		if (*verbose)
+		if (p->verbose)
 			cli_stderr("surat send: message %lld sent: %s", (long long)id, text);
 		break;
 	case OUTBOX_EVENT_WAITING:
@@ -192,6 +194,11 @@ cli_send_event(void *data, enum outbox_event_kind kind, int64_t id, const char *
 		cli_stderr("surat send: message %lld was refused and stays in the Outbox: %s",
 		    (long long)id, text);
 		break;
+	}
+	if (kind == OUTBOX_EVENT_WAITING || kind == OUTBOX_EVENT_REFUSED) {
+		g_free(p->told);
+		p->told = g_strdup(text);
+		p->id_told = p->id_told || (id == p->id && id != 0);
 	}
 }
 
@@ -320,38 +327,47 @@ cli_send_due(struct index *idx, const struct account_config *account, bool all)
 
 /*
  * Run ACCOUNT's Outbox; 0 when nothing is left in it, else 1 (reasons
- * printed).  ALL: also what waits for a later try or was refused.  With
- * EVENTS_FD (>= 0), the run's events as lines there: send, sent, wait,
- * refused, error, done.
+ * printed).  ALL: also what waits for a later try or was refused.  ID
+ * (or 0): a message whose line, if one said why it stays, sets *ID_TOLD.
+ * With EVENTS_FD (>= 0), the run's events as lines there: send, sent,
+ * wait, refused, error, done.
  */
 static int
 cli_send_run(struct index *idx, const struct surat_config *config,
-    const struct account_config *account, bool all, bool verbose, int events_fd,
-    struct outbox_result *result)
+    const struct account_config *account, bool all, bool verbose, int events_fd, int64_t id,
+    bool *id_told, struct outbox_result *result)
 {
-	struct cli_send_report r = { verbose, events_fd, account->name };
+	struct cli_send_print p = { .verbose = verbose, .id = id, .events_fd = events_fd,
+		.account = account->name };
 	struct outbox_options o = { .all = all, .trace = verbose, .event = cli_send_event,
-		.event_data = &r };
+		.event_data = &p };
 	struct outbox_result before = *result;
 	GError *error = NULL;
+	bool ok;
 
 	if (events_fd >= 0)
 		events_send(events_fd, EVENT_SEND, account->name, cli_send_due(idx, account, all),
 		    0);
-	if (!outbox_run(idx, config, account, &o, result, &error)) {
+	ok = outbox_run(idx, config, account, &o, result, &error);
+	/*
+	 * A server that could not be reached or logged in to fails the run with
+	 * the reason the message it was for was just told to stay: one line.
+	 */
+	if (!ok && (p.told == NULL || strcmp(p.told, error->message) != 0))
 		cli_stderr("surat send: %s", error->message);
-		if (events_fd >= 0)
-			events_send_text(events_fd, EVENT_ERROR, account->name,
-			    g_error_matches(error, OUTBOX_ERROR, OUTBOX_ERROR_LOCK) ? "lock" :
-			    g_error_matches(error, OUTBOX_ERROR, OUTBOX_ERROR_CONFIG) ? "config" :
-			    "send", error->message);
-		g_error_free(error);
-		return 1;
-	}
-	if (events_fd >= 0)
+	if (events_fd >= 0 && !ok)
+		events_send_text(events_fd, EVENT_ERROR, account->name,
+		    g_error_matches(error, OUTBOX_ERROR, OUTBOX_ERROR_LOCK) ? "lock" :
+		    g_error_matches(error, OUTBOX_ERROR, OUTBOX_ERROR_CONFIG) ? "config" : "send",
+		    error->message);
+	else if (events_fd >= 0)
 		events_send(events_fd, EVENT_DONE, account->name, result->sent - before.sent,
 		    (result->waiting - before.waiting) + (result->refused - before.refused));
-	return result->waiting + result->refused == 0 ? 0 : 1;
+	g_clear_error(&error);
+	g_free(p.told);
+	if (id_told != NULL)
+		*id_told = p.id_told;
+	return ok && result->waiting + result->refused == 0 ? 0 : 1;
 }
 
 int
@@ -388,9 +404,11 @@ cli_send(const char *cli_path, int argc, char **argv)
 		status = cli_send_queue_stdin(idx, config, &a, &account, &id);
 		if (status == 0) {
 			struct index_outbox o = { 0 };
+			bool told = false;
 
 			/* older messages go along when their time has come; refused ones stay */
-			(void)cli_send_run(idx, config, account, false, a.verbose, -1, &result);
+			(void)cli_send_run(idx, config, account, false, a.verbose, -1, id, &told,
+			    &result);
 			/*
 			 * The exit status is this message's, whatever older ones did:
 			 * accepted when its entry is gone (moved to Sent) or marked sent.
@@ -398,6 +416,11 @@ cli_send(const char *cli_path, int argc, char **argv)
 			status = index_outbox_get(idx, id, &o, NULL) &&
 				(o.id == 0 || o.state == INDEX_OUTBOX_SENT) ? 0 : 1;
 			index_outbox_clear(&o);
+			/* an older message may have ended the run before its turn: say it stays */
+			if (status != 0 && !told)
+				cli_stderr("surat send: message %lld stays in the Outbox for a later try: "
+					   "it was not tried after the failure above",
+				    (long long)id);
 		}
 		goto out;
 	}
@@ -415,8 +438,8 @@ cli_send(const char *cli_path, int argc, char **argv)
 				status = 2;
 				goto out;
 			}
-			if (cli_send_run(idx, config, account, !a.due, a.verbose, a.events_fd,
-			    &result) != 0)
+			if (cli_send_run(idx, config, account, !a.due, a.verbose, a.events_fd, 0,
+			    NULL, &result) != 0)
 				status = 1;
 		}
 		goto out;
@@ -424,7 +447,7 @@ cli_send(const char *cli_path, int argc, char **argv)
 	for (i = 0; i < config->n_accounts; i++)
 		if (cli_send_can(&config->accounts[i]) &&
 		    cli_send_run(idx, config, &config->accounts[i], !a.due, a.verbose, a.events_fd,
-			&result) != 0)
+			0, NULL, &result) != 0)
 			status = 1;
 out:
 	if (idx != NULL)

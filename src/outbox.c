@@ -106,8 +106,7 @@ outbox_has_field(const char *hdr, size_t hlen, const char *name)
 	return has;
 }
 
-/* The domain of ADDRESS ("example.org"), or "localhost". */
-static const char *
+const char *
 outbox_domain(const char *address)
 {
 	const char *at = address != NULL ? strrchr(address, '@') : NULL;
@@ -115,8 +114,7 @@ outbox_domain(const char *address)
 	return at != NULL && at[1] != '\0' ? at + 1 : "localhost";
 }
 
-/* ACCOUNT's From field value, RFC 2047-encoded where the name needs it; NULL without an address. */
-static char *
+char *
 outbox_from_field(const struct account_config *account)
 {
 	InternetAddressList *list;
@@ -127,6 +125,8 @@ outbox_from_field(const struct account_config *account)
 		return NULL;
 	list = internet_address_list_new();
 	mailbox = internet_address_mailbox_new(account->from_name, account->from_address);
+	/* UTF-8 as every field surat writes (compose.h), not the Latin-1 GMime would pick. */
+	internet_address_set_charset(mailbox, "utf-8");
 	internet_address_list_add(list, mailbox); /* the list takes its own reference */
 	g_object_unref(mailbox);
 	from = internet_address_list_to_string(list, NULL, TRUE);
@@ -230,22 +230,32 @@ bool
 outbox_envelope(const char *text, size_t len, char **sender, GPtrArray *rcpts, GError **error)
 {
 	static const char *const rcpt_fields[] = { "To", "Cc", "Bcc" };
+	static const char *const resent_fields[] = { "Resent-To", "Resent-Cc", "Resent-Bcc" };
 	size_t hlen = outbox_header_len(text, len);
 	GPtrArray *values = g_ptr_array_new_with_free_func(g_free);
 	GPtrArray *from = g_ptr_array_new_with_free_func(g_free);
+	const char *const *fields = rcpt_fields;
+	bool resent;
 	guint i;
 
 	*sender = NULL;
 	if (!mime_lib_load(error))
 		goto fail;
-	outbox_field_values(text, hlen, "Sender", values);
+	/* a bounce (RFC 5322 3.6.6) goes to its Resent- addresses, from its Resent- sender */
+	for (i = 0; i < G_N_ELEMENTS(resent_fields); i++)
+		outbox_field_values(text, hlen, resent_fields[i], values);
+	resent = values->len > 0;
+	g_ptr_array_set_size(values, 0);
+	if (resent)
+		fields = resent_fields;
+	outbox_field_values(text, hlen, resent ? "Resent-Sender" : "Sender", values);
 	if (values->len == 0)
-		outbox_field_values(text, hlen, "From", values);
+		outbox_field_values(text, hlen, resent ? "Resent-From" : "From", values);
 	for (i = 0; i < values->len; i++)
 		outbox_add_addresses(g_ptr_array_index(values, i), from);
 	g_ptr_array_set_size(values, 0);
 	for (i = 0; i < G_N_ELEMENTS(rcpt_fields); i++)
-		outbox_field_values(text, hlen, rcpt_fields[i], values);
+		outbox_field_values(text, hlen, fields[i], values);
 	for (i = 0; i < values->len; i++)
 		outbox_add_addresses(g_ptr_array_index(values, i), rcpts);
 	if (from->len == 0) {
@@ -358,8 +368,12 @@ static bool
 outbox_failed(struct outbox_run *run, struct index_outbox *o, bool refused, const char *why,
     GError **error)
 {
+	const char *end = why;
+
+	/* cut at a character: a server's text may be UTF-8, and the index keeps text */
+	(void)g_utf8_validate(why, (gssize)MIN(strlen(why), (size_t)OUTBOX_ERROR_TEXT), &end);
 	g_free(o->error);
-	o->error = g_strndup(why, OUTBOX_ERROR_TEXT);
+	o->error = g_strndup(why, (gsize)(end - why));
 	o->attempts++;
 	o->state = refused ? INDEX_OUTBOX_REFUSED : INDEX_OUTBOX_WAITING;
 	o->next_try = refused ? 0 : outbox_next_try(o->attempts);
@@ -576,7 +590,16 @@ outbox_send_one(struct outbox_run *run, int64_t id, bool *stop, GError **error)
 	}
 	path = folder_message_path(run->config->store, &msg);
 	if (!g_file_get_contents(path, &text, &len, &e)) {
-		ok = outbox_failed(run, &o, false, e->message, error);
+		/* no text, no envelope from it: the entry, if there is one, keeps the reason */
+		if (!index_outbox_get(run->idx, id, &o, error))
+			goto out;
+		if (o.id != 0) {
+			ok = outbox_failed(run, &o, false, e->message, error);
+		} else {
+			run->result->waiting++;
+			outbox_event(run, OUTBOX_EVENT_WAITING, id, e->message);
+			ok = true;
+		}
 		goto out;
 	}
 	if (!outbox_entry(run, id, text, len, &o, &e)) {
@@ -650,15 +673,12 @@ outbox_send_one(struct outbox_run *run, int64_t id, bool *stop, GError **error)
 		g_free(why);
 		goto out;
 	}
-	if (e->domain == SMTP_ERROR &&
-	    (e->code == SMTP_ERROR_REJECTED || e->code == SMTP_ERROR_TOO_BIG)) {
-		ok = outbox_failed(run, &o, true, e->message, error);
-		goto out;
-	}
-	/* a 4xx keeps the session; anything else has ended it */
-	*stop = !(e->domain == SMTP_ERROR && e->code == SMTP_ERROR_TEMPORARY) &&
-	    run->account->sendmail_argv == NULL;
-	ok = outbox_failed(run, &o, false, e->message, error);
+	/* a 4xx or 5xx keeps the session, but for a 421; anything else has ended it */
+	*stop = run->smtp != NULL && !smtp_alive(run->smtp);
+	ok = outbox_failed(run, &o,
+	    e->domain == SMTP_ERROR &&
+		(e->code == SMTP_ERROR_REJECTED || e->code == SMTP_ERROR_TOO_BIG),
+	    e->message, error);
 out:
 	g_clear_error(&e);
 	if (wire != NULL)

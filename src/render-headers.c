@@ -106,31 +106,38 @@ render_address_header(struct render_ctx *ctx, GMimeMessage *message, const char 
 	g_string_free(out, TRUE);
 }
 
-/* Append the Date header in local time with date_format, or as written when unreadable. */
-static void
-render_date_header(struct render_ctx *ctx, const char *name, const char *value)
+char *
+render_date_text(GDateTime *date, const char *format)
 {
-	const char *format = ctx->options->date_format != NULL && *ctx->options->date_format !=
-	    '\0' ? ctx->options->date_format : RENDER_DATE_FORMAT;
-	GDateTime *date = strlen(value) < 256 ? g_mime_utils_header_decode_date(value) : NULL;
 	char buf[512];
 	struct tm tm;
 	time_t t;
 
-	if (date == NULL) {
-		render_header(ctx, name, value);
-		return;
-	}
+	if (date == NULL)
+		return NULL;
+	if (format == NULL || *format == '\0')
+		format = RENDER_DATE_FORMAT;
 	t = (time_t)g_date_time_to_unix(date);
-	g_date_time_unref(date);
 	/* strftime takes no arguments: a format from the configuration is safe. */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
 	if (localtime_r(&t, &tm) == NULL || strftime(buf, sizeof buf, format, &tm) == 0)
-		render_header(ctx, name, value);
-	else
-		render_header(ctx, name, buf);
+		return NULL;
 #pragma GCC diagnostic pop
+	return g_strdup(buf);
+}
+
+/* Append the Date header in local time with date_format, or as written when unreadable. */
+static void
+render_date_header(struct render_ctx *ctx, const char *name, const char *value)
+{
+	GDateTime *date = strlen(value) < 256 ? g_mime_utils_header_decode_date(value) : NULL;
+	char *text = render_date_text(date, ctx->options->date_format);
+
+	render_header(ctx, name, text != NULL ? text : value);
+	g_free(text);
+	if (date != NULL)
+		g_date_time_unref(date);
 }
 
 /* The value of header NAME on OBJECT, else on the body part (Content-* live there). */

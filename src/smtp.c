@@ -35,6 +35,7 @@ G_DEFINE_QUARK(surat-smtp-error-quark, smtp_error)
 #define SMTP_MAX_ADDRESS       512   /* an address in MAIL or RCPT */
 #define SMTP_CHUNK             (64 * 1024)
 #define SMTP_REDACTED          SANITIZE_REDACTED
+#define SMTP_B64_START_MIN     4     /* letters of the secret's base64 taken for it, cut short */
 
 struct smtp_session {
 	bool dead;
@@ -68,23 +69,57 @@ smtp_trace(struct smtp_session *s, char direction, const char *line)
 		s->trace(s->trace_data, direction, line);
 }
 
+/*
+ * TEXT with every word of base64 letters that is the start of B64, the
+ * secret's base64, redacted, from SMTP_B64_START_MIN letters (3 bytes of the
+ * secret) up to the whole: a server that cuts its echo short ("535 bad
+ * credentials (aHVudGVy...)") still shows most of the secret.
+ */
+static char *
+smtp_scrub_b64_starts(const char *text, const char *b64)
+{
+	static const char letters[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=";
+	GString *out = g_string_sized_new(strlen(text));
+	size_t whole = strlen(b64);
+	const char *p = text;
+
+	while (*p != '\0') {
+		size_t n = strspn(p, letters);
+
+		if (n == 0) {
+			g_string_append_c(out, *p++);
+			continue;
+		}
+		if (n >= SMTP_B64_START_MIN && n <= whole && strncmp(p, b64, n) == 0)
+			g_string_append(out, SMTP_REDACTED);
+		else
+			g_string_append_len(out, p, (gssize)n);
+		p += n;
+	}
+	return g_string_free(out, FALSE);
+}
+
 /* The server's TEXT (LEN bytes) fit for an error or the trace; *CUT tells whether it was cut. */
 static char *
 smtp_server_text(const struct smtp_session *s, const char *text, size_t len, size_t max,
     bool *cut)
 {
-	char *once, *out;
+	char *once, *twice, *out;
 
 	if (s->login_secret == NULL)
 		return sanitize_scrubbed(text, len, max, NULL, NULL, 0, cut);
 	/*
 	 * The secret in the raw bytes first (sanitizing may rewrite them), then its
-	 * base64: AUTH LOGIN sends that alone, and for a short password it is too
-	 * short to be one of the secret words a server's echo is searched for.
+	 * base64, whole or cut short: AUTH LOGIN sends that alone, and for a short
+	 * password it is too short to be one of the secret words a server's echo
+	 * is searched for.
 	 */
 	once = sanitize_scrubbed(text, len, SIZE_MAX, s->login_secret, NULL, 0, NULL);
-	out = sanitize_scrubbed(once, strlen(once), max, s->login_secret_b64,
+	twice = smtp_scrub_b64_starts(once, s->login_secret_b64);
+	out = sanitize_scrubbed(twice, strlen(twice), max, s->login_secret_b64,
 	    sanitize_secret_words(), 0, cut);
+	g_free(twice);
 	g_free(once);
 	return out;
 }
@@ -297,6 +332,9 @@ smtp_set_refused(struct smtp_session *s, GError **error, const char *what,
 	    "%s: %s %s; the server said: \"%s\"", s->host, what,
 	    r->code < 500 ? "was refused for now (try again later)" : "was refused", q);
 	g_free(q);
+	/* 421: the server is closing the connection (RFC 5321 3.8), whatever the command */
+	if (r->code == 421)
+		smtp_die(s);
 }
 
 /* The size (bytes) the text of LEN bytes takes on the wire: CRLF and dot-stuffed, with the dot. */
@@ -636,6 +674,12 @@ const char *
 smtp_tls_summary(const struct smtp_session *s)
 {
 	return s->tls_summary;
+}
+
+bool
+smtp_alive(const struct smtp_session *s)
+{
+	return !s->dead;
 }
 
 const char *

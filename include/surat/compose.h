@@ -63,13 +63,22 @@ struct compose_draft {
 
 struct compose_draft *compose_draft_new(void);
 void compose_draft_free(struct compose_draft *d);
+
+/*
+ * The attachment of the file PATH (made absolute): its base name, its
+ * type (g_content_type_guess on the name and the first 4 KB) and size,
+ * Content-Disposition attachment.  Fails with COMPOSE_ERROR_FILE when it
+ * is not a regular file that can be read, or when GMime (which brings
+ * GIO's type guess) cannot be loaded.
+ */
+struct compose_attachment *compose_attachment_new(const char *path, GError **error);
 void compose_attachment_free(struct compose_attachment *a);
 
 /*
  * Who writes: the account's from (from_name, from_address), and the
  * addresses that are also the person's own (the accounts' from addresses
  * and `alternates`, matched case-insensitively as regular expressions over
- * the whole address).
+ * the whole address: compose adds the anchors and G_REGEX_CASELESS itself).
  */
 struct compose_identity {
 	const struct account_config *account;
@@ -104,7 +113,13 @@ enum compose_reply_kind {
  * plus its id.  The body starts with ATTRIBUTION ("On %d, %n wrote:", %d
  * the message's date as date_format, %n the sender's name or address, %a
  * the sender's address, %s the subject, %% a %), then the quote, an empty
- * line, and the SIGNATURE after "-- ".
+ * line, and the SIGNATURE after "-- ".  Quoted are RENDERED's body and quote
+ * lines (quotes one level deeper, "> > "); its signature, surat's own
+ * notes and the link list are not, nor blank lines at either end.  An
+ * answer to the person's own message (its From is one of theirs) goes to
+ * its To (and Cc), as mutt's does.  RENDERED may be NULL: the message is
+ * rendered with the default options.  COMPOSE_ERROR_MESSAGE when TEXT is
+ * not a message.
  */
 struct compose_draft *compose_reply(const struct compose_identity *identity, const char *text,
     size_t len, const struct rendering *rendered, enum compose_reply_kind kind,
@@ -117,6 +132,12 @@ struct compose_draft *compose_reply(const struct compose_identity *identity, con
  * NAME -----", its From, Date, To, Cc and Subject, its body as rendered,
  * and "----- End forwarded message -----"; with ATTACH (forward_format =
  * attach), each is attached as message/rfc822 from PATHS[i] instead.
+ * From is chosen as compose_reply chooses it (for the first message);
+ * "Fwd: " is not added to a subject that has it.  The body starts with an
+ * empty line for the person's words.  RENDERED (or an entry of it) may be
+ * NULL: the message is rendered with the default options.
+ * COMPOSE_ERROR_MESSAGE when N is 0, a text is not a message, or ATTACH
+ * lacks a path.
  */
 struct compose_draft *compose_forward(const struct compose_identity *identity,
     const char *const *texts, const size_t *lens, const char *const *paths,
@@ -128,7 +149,14 @@ struct compose_draft *compose_forward(const struct compose_identity *identity,
  * From, To, Cc, Bcc, Reply-To, Subject and other fields decoded, In-Reply-To
  * and References kept, its first text/plain part (decoded to UTF-8) as the
  * body, and each other part extracted into a new file in DIR (a private
- * temporary folder of the caller's) as an attachment.
+ * temporary folder of the caller's) as an attachment.  Left out: the
+ * fields a message gets on its way or when it is sent (Received, Date,
+ * Message-ID, MIME-Version, Content-*, User-Agent, List-*, ...), the HTML
+ * alternative of the body, and signature parts.  A format=flowed body is
+ * unflowed; a message/rfc822 part goes to forwarded.  Names are made safe
+ * as attach_safe_name makes them.  COMPOSE_ERROR_MESSAGE when TEXT is not
+ * a message; COMPOSE_ERROR_FILE when a part cannot be saved (then no file
+ * is left in DIR).
  */
 struct compose_draft *compose_from_message(const char *text, size_t len, const char *dir,
     GError **error);
@@ -146,7 +174,12 @@ char *compose_editor_text(const struct compose_draft *d);
  * rest is the body.  Each address field is checked (RFC 5322 with display
  * names, UTF-8 allowed); on a mistake D is left as it was and ERROR says
  * which header and what ("To: \"bob@\" is not an address").  The person's
- * text is never lost: the caller keeps the file.
+ * text is never lost: the caller keeps the file.  In-Reply-To and
+ * References lines the person writes set those fields (else D keeps its
+ * own); other fields with an empty value are dropped; an address field
+ * written twice has both lists.  Text that is not UTF-8 is read as
+ * windows-1252 (an editor that saved Latin-1).  The header ends at the
+ * first empty (or blank) line.
  */
 bool compose_editor_parse(struct compose_draft *d, const char *text, size_t len,
     GError **error);
@@ -175,6 +208,23 @@ struct compose_build_options {
  * utf-8 (quoted-printable when a line is too long or 8-bit), multipart/
  * mixed with the attachments (base64 unless text, RFC 2231 names) and
  * forwarded messages.  A new string (g_free), *LEN its length.
+ *
+ * Decided here: a body that is not ASCII goes quoted-printable, not 8bit
+ * (8bit needs the server's 8BITMIME, which smtp.c does not work around);
+ * "too long" is RFC 5322's 998 bytes; with O->flowed, lines over 78
+ * characters are broken at spaces (DelSp=no), quoted lines written ">> "
+ * and "From ", ">" and " " space-stuffed.  Names, subject and other
+ * fields are encoded as UTF-8, attachment names RFC 2231 in UTF-8.  Text
+ * attachments are 7bit or quoted-printable when that suits them, a
+ * message/rfc822 attachment goes as a message, others base64; an
+ * attachment of no type gets one from g_content_type_guess.  Fields of
+ * D->headers named MIME-Version or Content-* are left out (the parts say
+ * those); a Date or Message-ID there is used instead of a new one.
+ * O may be NULL (the defaults).  Unless O->draft, every address field is
+ * checked, From must have an address and To, Cc or Bcc one:
+ * COMPOSE_ERROR_ADDRESS; COMPOSE_ERROR_FILE for a file that cannot be
+ * read; COMPOSE_ERROR_HEADER for a field of D->headers that is not
+ * "Name: value".
  */
 char *compose_build(const struct compose_draft *d, const struct compose_build_options *o,
     size_t *len, GError **error);

@@ -62,11 +62,22 @@ enum outbox_error_code {
 char *outbox_prepare(const struct account_config *account, const char *text, size_t len,
     size_t *out_len, GError **error);
 
+/* The domain of ADDRESS ("example.org") for a Message-ID, or "localhost". */
+const char *outbox_domain(const char *address);
+
 /*
- * The envelope from TEXT's header: *SENDER gets the address of From (or
- * Sender when there are several in From), and RCPTS (g_free'd strings)
- * the addresses of To, Cc and Bcc, each once.  False with
- * OUTBOX_ERROR_MESSAGE when there is no sender or no recipient.
+ * ACCOUNT's From field value ("Name <address>"), RFC 2047-encoded (UTF-8)
+ * where the name needs it; NULL when the account has no address.  GMime
+ * must be loaded.
+ */
+char *outbox_from_field(const struct account_config *account);
+
+/*
+ * The envelope from TEXT's header: *SENDER gets the address of Sender,
+ * else of From, and RCPTS (g_free'd strings) the addresses of To, Cc and
+ * Bcc, each once; for a bounce (a Resent-To, Resent-Cc or Resent-Bcc is
+ * there), the Resent- fields instead.  False with OUTBOX_ERROR_MESSAGE
+ * when there is no sender or no recipient.
  */
 bool outbox_envelope(const char *text, size_t len, char **sender, GPtrArray *rcpts,
     GError **error);
@@ -115,8 +126,9 @@ struct outbox_result {
  * Run ACCOUNT's Outbox (the order above).  True when the run itself
  * worked, even if messages stay waiting or refused (RESULT says how many,
  * and the events why); false with ERROR when it could not run (the lock,
- * the index, a file), or when it could not reach or log in to the server
- * (then every message it would have sent is waiting, with that reason).
+ * the index, a file), or when it could not reach or log in to the server:
+ * then the message it was for records that reason and waits, and the ones
+ * after it wait as they were, untried.
  */
 bool outbox_run(struct index *idx, const struct surat_config *config,
     const struct account_config *account, const struct outbox_options *options,

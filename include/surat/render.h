@@ -140,6 +140,13 @@ struct rendering *render_file(const char *path, const struct render_options *opt
 
 void render_free(struct rendering *r);
 
+/*
+ * DATE in local time with FORMAT (strftime; NULL or "": RENDER_DATE_FORMAT),
+ * as the pager shows a Date (g_free); NULL when DATE is NULL or does not
+ * format.
+ */
+char *render_date_text(GDateTime *date, const char *format);
+
 /* The lines joined with '\n' (and a final newline): what `surat show` prints. */
 char *render_to_text(const struct rendering *r);
 

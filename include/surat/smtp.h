@@ -18,7 +18,8 @@
  *   smtp_quit()
  *   smtp_session_free()
  * After a failure whose code is not SMTP_ERROR_REJECTED, _TEMPORARY or
- * _TOO_BIG, the session is dead: only smtp_session_free() may follow.
+ * _TOO_BIG, and after a 421, the session is dead (smtp_alive): only
+ * smtp_session_free() may follow.
  */
 #ifndef SURAT_SMTP_H
 #define SURAT_SMTP_H
@@ -117,6 +118,13 @@ struct smtp_session *smtp_open_fd(int fd, const struct smtp_open_options *option
 
 /* NULL-safe; closes without QUIT. */
 void smtp_session_free(struct smtp_session *s);
+
+/*
+ * False once the session has ended: after a failure that ends it (see the
+ * call order), and after a 421 to any command, with which the server says
+ * it is closing the connection.
+ */
+bool smtp_alive(const struct smtp_session *s);
 
 const struct smtp_caps *smtp_caps(const struct smtp_session *s);
 /* The server's greeting text, sanitized. */

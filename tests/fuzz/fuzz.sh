@@ -1,6 +1,6 @@
 #!/bin/sh
 # fuzz.sh: build every libFuzzer target of tests/fuzz with clang and run each
-# for FUZZ_SECONDS (default 10) from its seed corpus, one TAP line per target.
+# for FUZZ_SECONDS (default 5) from its seed corpus, one TAP line per target.
 #
 # The targets are built by a second configure of the tree with CC=clang
 # --enable-fuzzing --enable-sanitizers (libsurat instrumented for coverage,
@@ -23,7 +23,7 @@
 set -u
 : "${SURAT_SRCDIR:=.}"
 : "${SURAT_BUILDDIR:=.}"
-: "${FUZZ_SECONDS:=10}"
+: "${FUZZ_SECONDS:=5}"
 : "${FUZZ_JOBS:=1}"
 : "${FUZZ_MERGE:=0}"
 : "${FUZZ_SEED:=1}"

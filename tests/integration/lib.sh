@@ -12,6 +12,8 @@
 #           dc_stop              stop it (also done on exit)
 #           dc_log               its log, as TAP comments
 #           DC_POP3_PORT DC_POP3S_PORT DC_CA DC_DIR dc_password USER dc_maildir USER
+#           DC_AUTH_SOCKET       Dovecot's auth socket for Postfix's SASL
+# Postfix:  tests/integration/lib-smtp.sh, sourced after this file
 # surat:    it_config ACCOUNT_TEXT...   write IT_CFG (store = IT_STORE)
 #           dc_account NAME USER TLS [MORE]  account text pointing at the Dovecot
 #           it_fetch [ARGS]      run surat -c IT_CFG fetch -v ARGS; IT_RC, IT_ERR
@@ -47,11 +49,15 @@ DC_DIR=
 DC_POP3_PORT=
 DC_POP3S_PORT=
 DC_CA=
+DC_AUTH_SOCKET="$IT_TMP/r/smtp-auth"
 tap_n=0
 tap_failed=0
 
 it_cleanup() {
 	px_stop
+	# The Postfix of lib-smtp.sh, when a test sourced it (before the Dovecot
+	# whose auth socket it uses).
+	! command -v pf_stop >/dev/null 2>&1 || pf_stop
 	dc_stop
 	[ -n "${IT_KEEP:-}" ] && { echo "# kept $IT_TMP" >&2; return; }
 	rm -rf "$IT_TMP"

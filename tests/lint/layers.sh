@@ -28,6 +28,8 @@ the config private header stays in config | src/*.c src/ui/*.c !src/config*.c | 
 the pop3 private header stays in the pop3 session | src/*.c src/ui/*.c !src/pop3.c !src/pop3-*.c | pop3-private.h
 the fetch private header stays in fetch | src/*.c src/ui/*.c !src/fetch*.c | fetch-private.h
 the reindex private header stays in reindex | src/*.c src/ui/*.c !src/reindex*.c | reindex-private.h
+compose knows no network, rows or screen (the interface runs the editor, outbox.c sends) | src/compose*.c include/surat/compose.h | net.h tls.h pop3.h pop3-parse.h sasl.h smtp.h index.h store.h folder.h ui.h ui/* curses
+the compose private header stays in compose | src/*.c src/ui/*.c !src/compose*.c | compose-private.h
 the index view state stays in the index view (opaque as the sidebar) | src/*.c src/ui/*.c !src/ui/index-view.c !src/ui/browse.c | index-view.h
 '
 
