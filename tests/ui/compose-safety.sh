@@ -12,7 +12,8 @@ UI_ENV="TMPDIR=$UI_TMP/tmp"
 hostile=$(printf 'rep\033]0;pwned\007ort\033[31m.txt')
 echo "quarterly numbers" >"$UI_TMP/att/$hostile"
 echo "notes" >"$UI_TMP/att/notes.txt"
-# A second identity, for F.
+# Forwards attached whole (forward_format), and a second identity, for F.
+echo 'forward_format = "attach";' >>"$UI_CONFIG"
 sed -i 's|^accounts = ( {|accounts = ( { name = "work"; host = "127.0.0.1"; user = "awork"; from = "Alice at Work <alice@work.example>"; sendmail_command = "'"$UI_TMP"'/sendmail.sh"; }, {|' "$UI_CONFIG"
 ui_start
 wait_for "Your laptop is ready" || true
@@ -104,6 +105,21 @@ ui_keys y
 check "y aborts, keeping a draft" wait_for "a draft stays in Drafts"
 check "the draft is in Drafts" wait_file "$UI_STORE/demo/.Drafts/cur/*"
 check "with its text" sh -c "grep -l 'bis bald' '$UI_STORE'/demo/.Drafts/cur/* | grep -q ."
+
+# f with forward_format = "attach": the message goes whole, as message/rfc822.
+echo 0 >"$UI_TMP/sm-exit"
+ui_keys l "subject:invoice" Enter
+wait_for "Invoice 2026-1187" || true
+ed_mode fix
+ui_keys f
+check "f with forward_format = attach lists the forwarded message" \
+	wait_for "and the forwarded messages"
+ui_keys y
+check "the forward goes" wait_file "$UI_TMP/sent/1.eml"
+check "with the message attached as message/rfc822" \
+	grep -qi "^Content-Type: message/rfc822" "$UI_TMP/sent/1.eml"
+check "whole: its own headers inside" grep -q "^Message-ID: <inv-2026-1187@supplier.example.com>" \
+	"$UI_TMP/sent/1.eml"
 
 # kill -9 with the editor open: the editor's file survives.
 ed_mode hang
