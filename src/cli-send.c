@@ -3,22 +3,30 @@
  * cron, scripts, git send-email --sendmail-cmd and mailto handlers:
  *
  *   surat send [-t] [-v] [--account NAME] [-f ADDRESS] [RECIPIENT...] < MESSAGE
- *   surat send --queue [-v] [ACCOUNT...]
+ *   surat send --queue [-v] [--due] [--events-fd N] [ACCOUNT...]
  *
  * The first queues the message in the account's Outbox (durable before
  * anything goes out), then runs that Outbox: exit 0 once the server
  * accepted the message, 1 when it stays queued (the reason on stderr), 2
  * for a usage or configuration error.  The second runs the Outboxes of the
  * accounts named (all that can send when none is) and exits 0 when nothing
- * is left in them.  sendmail's -i, -oi, -oem and -odb are taken and
+ * is left in them; with --due it sends only what is due (a waiting message
+ * whose next try has come; refused ones stay), and with --events-fd it
+ * writes events.h's sender lines to descriptor N, as the interface's
+ * background sender (ui/sender.c) reads them.  sendmail's -i, -oi, -oem and -odb are taken and
  * ignored, so surat can stand where a sendmail is expected.
  */
 #include "surat/cli.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+
+#include "surat/events.h"
 
 #include "surat/index.h"
 #include "surat/outbox.h"
@@ -28,12 +36,14 @@
 #define CLI_SEND_USAGE                                                                      \
 	"usage: surat [-c FILE] send [-t] [-v] [--account NAME] [-f ADDRESS] [RECIPIENT...] " \
 	"< MESSAGE\n"                                                                        \
-	"       surat [-c FILE] send --queue [-v] [ACCOUNT...]\n"
+	"       surat [-c FILE] send --queue [-v] [--due] [--events-fd N] [ACCOUNT...]\n"
 
 struct cli_send_args {
 	bool t;
 	bool queue;
 	bool verbose;
+	bool due;          /* --due: only what is due, as a background run */
+	int events_fd;     /* --events-fd N, or -1 */
 	const char *account;
 	const char *sender;
 	GPtrArray *rcpts; /* borrowed argv words */
@@ -57,6 +67,17 @@ cli_send_parse(int argc, char **argv, struct cli_send_args *a)
 			a->queue = true;
 		} else if (options && strcmp(w, "-v") == 0) {
 			a->verbose = true;
+		} else if (options && strcmp(w, "--due") == 0) {
+			a->due = true;
+		} else if (options && strcmp(w, "--events-fd") == 0 && i + 1 < argc) {
+			char *end;
+
+			w = argv[++i];
+			a->events_fd = (int)strtol(w, &end, 10);
+			if (*end != '\0' || a->events_fd < 3 || fcntl(a->events_fd, F_GETFD) < 0) {
+				cli_stderr("surat send: --events-fd %s: not an open descriptor", w);
+				return false;
+			}
 		} else if (options && strcmp(w, "--account") == 0 && i + 1 < argc) {
 			a->account = argv[++i];
 		} else if (options && strcmp(w, "-f") == 0 && i + 1 < argc) {
@@ -71,6 +92,11 @@ cli_send_parse(int argc, char **argv, struct cli_send_args *a)
 		} else {
 			g_ptr_array_add(a->rcpts, (gpointer)w);
 		}
+	}
+	if ((a->due || a->events_fd >= 0) && !a->queue) {
+		cli_stderr("surat send: --due and --events-fd go with --queue");
+		fputs(CLI_SEND_USAGE, stderr);
+		return false;
 	}
 	if (a->queue && (a->t || a->account != NULL || a->sender != NULL)) {
 		fputs(CLI_SEND_USAGE, stderr);
@@ -125,20 +151,28 @@ cli_send_account(const struct surat_config *config, const char *name, const char
 	return NULL;
 }
 
-/* What a run's events are printed with. */
+/* What a run's events are printed with, and written to --events-fd's descriptor. */
 struct cli_send_print {
 	bool verbose;
-	char *told;   /* the reason the last message told of stays, or NULL (g_free) */
-	int64_t id;   /* the message `surat send` queued, or 0 */
-	bool id_told; /* a line said why it stays */
+	char *told;          /* the reason the last message told of stays, or NULL (g_free) */
+	int64_t id;          /* the message `surat send` queued, or 0 */
+	bool id_told;        /* a line said why it stays */
+	int events_fd;       /* --events-fd, or -1 */
+	const char *account; /* for the event lines */
 };
 
-/* Print what a run does: -v's dialogue, and every message left behind. */
+/* Print what a run does: -v's dialogue, and every message left behind; and the event lines. */
 static void
 cli_send_event(void *data, enum outbox_event_kind kind, int64_t id, const char *text)
 {
 	struct cli_send_print *p = data;
 
+	if (p->events_fd >= 0 && kind == OUTBOX_EVENT_SENT)
+		events_send(p->events_fd, EVENT_SENT, p->account, id, 0);
+	else if (p->events_fd >= 0 && kind == OUTBOX_EVENT_WAITING)
+		events_send_id_text(p->events_fd, EVENT_WAIT, p->account, id, text);
+	else if (p->events_fd >= 0 && kind == OUTBOX_EVENT_REFUSED)
+		events_send_id_text(p->events_fd, EVENT_REFUSED, p->account, id, text);
 	switch (kind) {
 	case OUTBOX_EVENT_CONNECT:
 		if (p->verbose)
@@ -262,28 +296,73 @@ out:
 	return status;
 }
 
+/* How many of ACCOUNT's Outbox messages a run sends (ALL: refused and waiting ones too). */
+static int64_t
+cli_send_due(struct index *idx, const struct account_config *account, bool all)
+{
+	GArray *ids = g_array_new(FALSE, FALSE, sizeof(int64_t));
+	int64_t n = 0, now = (int64_t)time(NULL);
+	guint i;
+
+	if (index_outbox_ids(idx, account->name, OUTBOX_FOLDER, ids, NULL)) {
+		for (i = 0; i < ids->len; i++) {
+			struct index_outbox o = { 0 };
+			bool waiting;
+
+			if (!index_outbox_get(idx, g_array_index(ids, int64_t, i), &o, NULL)) {
+				index_outbox_clear(&o);
+				continue;
+			}
+			waiting = o.state == INDEX_OUTBOX_WAITING;
+			/* no entry yet (a file put there by hand): tried at once */
+			if (o.id == 0 || (waiting && (all || o.next_try <= now)) ||
+			    (all && o.state == INDEX_OUTBOX_REFUSED))
+				n++;
+			index_outbox_clear(&o);
+		}
+	}
+	g_array_unref(ids);
+	return n;
+}
+
 /*
  * Run ACCOUNT's Outbox; 0 when nothing is left in it, else 1 (reasons
  * printed).  ALL: also what waits for a later try or was refused.  ID
  * (or 0): a message whose line, if one said why it stays, sets *ID_TOLD.
+ * With EVENTS_FD (>= 0), the run's events as lines there: send, sent,
+ * wait, refused, error, done.
  */
 static int
 cli_send_run(struct index *idx, const struct surat_config *config,
-    const struct account_config *account, bool all, bool verbose, int64_t id, bool *id_told,
-    struct outbox_result *result)
+    const struct account_config *account, bool all, bool verbose, int events_fd, int64_t id,
+    bool *id_told, struct outbox_result *result)
 {
-	struct cli_send_print p = { .verbose = verbose, .id = id };
+	struct cli_send_print p = { .verbose = verbose, .id = id, .events_fd = events_fd,
+		.account = account->name };
 	struct outbox_options o = { .all = all, .trace = verbose, .event = cli_send_event,
 		.event_data = &p };
+	struct outbox_result before = *result;
 	GError *error = NULL;
-	bool ok = outbox_run(idx, config, account, &o, result, &error);
+	bool ok;
 
+	if (events_fd >= 0)
+		events_send(events_fd, EVENT_SEND, account->name, cli_send_due(idx, account, all),
+		    0);
+	ok = outbox_run(idx, config, account, &o, result, &error);
 	/*
 	 * A server that could not be reached or logged in to fails the run with
 	 * the reason the message it was for was just told to stay: one line.
 	 */
 	if (!ok && (p.told == NULL || strcmp(p.told, error->message) != 0))
 		cli_stderr("surat send: %s", error->message);
+	if (events_fd >= 0 && !ok)
+		events_send_text(events_fd, EVENT_ERROR, account->name,
+		    g_error_matches(error, OUTBOX_ERROR, OUTBOX_ERROR_LOCK) ? "lock" :
+		    g_error_matches(error, OUTBOX_ERROR, OUTBOX_ERROR_CONFIG) ? "config" : "send",
+		    error->message);
+	else if (events_fd >= 0)
+		events_send(events_fd, EVENT_DONE, account->name, result->sent - before.sent,
+		    (result->waiting - before.waiting) + (result->refused - before.refused));
 	g_clear_error(&error);
 	g_free(p.told);
 	if (id_told != NULL)
@@ -294,7 +373,7 @@ cli_send_run(struct index *idx, const struct surat_config *config,
 int
 cli_send(const char *cli_path, int argc, char **argv)
 {
-	struct cli_send_args a = { .rcpts = g_ptr_array_new() };
+	struct cli_send_args a = { .events_fd = -1, .rcpts = g_ptr_array_new() };
 	struct surat_config *config = NULL;
 	struct index *idx = NULL;
 	struct outbox_result result = { 0 };
@@ -328,7 +407,8 @@ cli_send(const char *cli_path, int argc, char **argv)
 			bool told = false;
 
 			/* older messages go along when their time has come; refused ones stay */
-			(void)cli_send_run(idx, config, account, false, a.verbose, id, &told, &result);
+			(void)cli_send_run(idx, config, account, false, a.verbose, -1, id, &told,
+			    &result);
 			/*
 			 * The exit status is this message's, whatever older ones did:
 			 * accepted when its entry is gone (moved to Sent) or marked sent.
@@ -345,6 +425,8 @@ cli_send(const char *cli_path, int argc, char **argv)
 		goto out;
 	}
 	status = 0;
+	if (a.events_fd >= 0)
+		events_send(a.events_fd, EVENT_HELLO, NULL, EVENTS_VERSION, 0);
 	if (a.rcpts->len > 0) {
 		for (i = 0; i < a.rcpts->len; i++) {
 			const struct account_config *account =
@@ -356,15 +438,16 @@ cli_send(const char *cli_path, int argc, char **argv)
 				status = 2;
 				goto out;
 			}
-			if (cli_send_run(idx, config, account, true, a.verbose, 0, NULL, &result) != 0)
+			if (cli_send_run(idx, config, account, !a.due, a.verbose, a.events_fd, 0,
+			    NULL, &result) != 0)
 				status = 1;
 		}
 		goto out;
 	}
 	for (i = 0; i < config->n_accounts; i++)
 		if (cli_send_can(&config->accounts[i]) &&
-		    cli_send_run(idx, config, &config->accounts[i], true, a.verbose, 0, NULL,
-			&result) != 0)
+		    cli_send_run(idx, config, &config->accounts[i], !a.due, a.verbose, a.events_fd,
+			0, NULL, &result) != 0)
 			status = 1;
 out:
 	if (idx != NULL)

@@ -294,6 +294,25 @@ config_check_new_mail_command(struct config_parse *p, const config_setting_t *s,
 	return true;
 }
 
+/* attribution: a line of text whose placeholders compose_reply knows. */
+bool
+config_check_attribution(struct config_parse *p, const config_setting_t *s, const char *prefix,
+    void *field)
+{
+	const char *text = *(char **)field, *c;
+
+	if (!config_check_text(p, s, prefix, field))
+		return false;
+	for (c = text; (c = strchr(c, '%')) != NULL; c += 2) {
+		if (c[1] != '\0' && strchr("dnas%", c[1]) != NULL)
+			continue;
+		config_error(p, s, prefix, NULL, "after %% comes d (the date), n (the sender's "
+		    "name), a (the sender's address), s (the subject) or %% (a %%)");
+		return false;
+	}
+	return true;
+}
+
 /* A saved search's name: shown in the sidebar, so plain text, and unique. */
 bool
 config_check_mailbox_name(struct config_parse *p, const config_setting_t *s, const char *prefix,

@@ -149,6 +149,7 @@ CONFIG_CHECK(config_check_folder);
 CONFIG_CHECK(config_check_text);
 CONFIG_CHECK(config_check_command);
 CONFIG_CHECK(config_check_new_mail_command);
+CONFIG_CHECK(config_check_attribution);
 CONFIG_CHECK(config_check_mailbox_name);
 CONFIG_CHECK(config_check_contexts);
 CONFIG_CHECK(config_check_keys);

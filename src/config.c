@@ -47,6 +47,10 @@ static const char *const config_sort_names[] = { "date", "arrival", "from", "sub
 _Static_assert(G_N_ELEMENTS(config_sort_names) == 2 * CONFIG_SORT_COUNT + 1,
     "each sort order and its reverse");
 
+static const char *const config_forward_names[] = { "inline", "attach", NULL };
+
+_Static_assert(sizeof(enum config_forward) == sizeof(int), "enum keys are stored as int");
+
 #define TOP(f)     offsetof(struct surat_config, f)
 #define MAILBOX(f) offsetof(struct config_mailbox, f)
 #define BINDING(f) offsetof(struct config_binding, f)
@@ -103,6 +107,13 @@ static const struct config_key config_top_keys[] = {
 	    config_check_folder, NULL },
 	{ "postponed", CONFIG_KEY_STRING, false, 1, 200, TOP(postponed), 0, "Drafts", NULL,
 	    config_check_folder, NULL },
+	KEY_STRING("editor", false, 1, CONFIG_PATH_MAX, TOP(editor), config_check_command),
+	{ "attribution", CONFIG_KEY_STRING, false, 0, 256, TOP(attribution), 0,
+	    "On %d, %n wrote:", NULL, config_check_attribution, NULL },
+	KEY_ENUM("forward_format", config_forward_names, TOP(forward_format),
+	    CONFIG_FORWARD_INLINE),
+	KEY_BOOL("text_flowed", TOP(text_flowed), false),
+	KEY_BOOL("user_agent", TOP(user_agent), false),
 		{ "accounts", CONFIG_KEY_ACCOUNTS, false, 0, 0, 0, 0, NULL, NULL, NULL, NULL },
 	/* issue 5: triage */
 	KEY_ENUM_CHECK("sort", config_sort_names, TOP(sort), CONFIG_SORT_DATE, config_check_sort),
@@ -625,6 +636,8 @@ config_free(struct surat_config *config)
 	g_free(config->record);
 	g_free(config->postponed);
 	g_free(config->realname);
+	g_free(config->editor);
+	g_free(config->attribution);
 	g_free(config->new_mail_command);
 	g_strfreev(config->new_mail_argv);
 	g_free(config);
@@ -666,6 +679,20 @@ config_sort_parse(const char *text, enum config_sort *sort, bool *reverse)
 		}
 	}
 	return false;
+}
+
+const char *
+config_editor(const struct surat_config *config)
+{
+	const char *env;
+
+	if (config != NULL && config->editor != NULL)
+		return config->editor;
+	if ((env = g_getenv("VISUAL")) != NULL && *env != '\0')
+		return env;
+	if ((env = g_getenv("EDITOR")) != NULL && *env != '\0')
+		return env;
+	return "vi";
 }
 
 char **

@@ -18,7 +18,8 @@ enum events_shape {
 	EVENTS_SHAPE_ACCOUNT_NUMBER,   /* stored ACCOUNT N */
 	EVENTS_SHAPE_ACCOUNT_NUMBERS,  /* start ACCOUNT COUNT BYTES */
 	EVENTS_SHAPE_ACCOUNT_TEXT,     /* warning ACCOUNT TEXT */
-	EVENTS_SHAPE_ACCOUNT_CODE_TEXT /* error ACCOUNT CODE TEXT */
+	EVENTS_SHAPE_ACCOUNT_CODE_TEXT, /* error ACCOUNT CODE TEXT */
+	EVENTS_SHAPE_ACCOUNT_NUMBER_TEXT /* wait ACCOUNT ID TEXT */
 };
 
 static const struct {
@@ -35,6 +36,10 @@ static const struct {
 	{ EVENT_WARNING, "warning", EVENTS_SHAPE_ACCOUNT_TEXT },
 	{ EVENT_ERROR, "error", EVENTS_SHAPE_ACCOUNT_CODE_TEXT },
 	{ EVENT_DONE, "done", EVENTS_SHAPE_ACCOUNT_NUMBERS },
+	{ EVENT_SEND, "send", EVENTS_SHAPE_ACCOUNT_NUMBER },
+	{ EVENT_SENT, "sent", EVENTS_SHAPE_ACCOUNT_NUMBER },
+	{ EVENT_WAIT, "wait", EVENTS_SHAPE_ACCOUNT_NUMBER_TEXT },
+	{ EVENT_REFUSED, "refused", EVENTS_SHAPE_ACCOUNT_NUMBER_TEXT },
 };
 
 const char *
@@ -133,6 +138,10 @@ events_parse(const char *line, size_t len, struct event *ev, GError **error)
 		    config_account_name_valid(ev->account) &&
 		    events_code(&p, end, ev->code, sizeof ev->code);
 		goto text;
+	case EVENTS_SHAPE_ACCOUNT_NUMBER_TEXT:
+		ok = events_field(&p, end, ev->account, sizeof ev->account) &&
+		    config_account_name_valid(ev->account) && events_number(&p, end, &ev->a);
+		goto text;
 	case EVENTS_SHAPE_ACCOUNT_TEXT:
 		ok = events_field(&p, end, ev->account, sizeof ev->account) &&
 		    config_account_name_valid(ev->account);
@@ -173,6 +182,8 @@ events_format(const struct event *ev)
 	case EVENT_STORED:
 	case EVENT_DELETED:
 	case EVENT_DELAY:
+	case EVENT_SEND:
+	case EVENT_SENT:
 		return g_strdup_printf("%s %s %" G_GINT64_FORMAT "\n", name, ev->account, ev->a);
 	case EVENT_START:
 	case EVENT_MSG:
@@ -181,6 +192,8 @@ events_format(const struct event *ev)
 		    ev->account, ev->a, ev->b);
 	case EVENT_WARNING:
 	case EVENT_ERROR:
+	case EVENT_WAIT:
+	case EVENT_REFUSED:
 		text = sanitize_text(ev->text, -1, 0);
 		n = strlen(text);
 		if (n > EVENTS_TEXT_MAX) {
@@ -191,6 +204,9 @@ events_format(const struct event *ev)
 		if (ev->kind == EVENT_ERROR)
 			line = g_strdup_printf("%s %s %s %s\n", name, ev->account,
 			    ev->code[0] != '\0' ? ev->code : "io", text);
+		else if (ev->kind == EVENT_WAIT || ev->kind == EVENT_REFUSED)
+			line = g_strdup_printf("%s %s %" G_GINT64_FORMAT " %s\n", name, ev->account,
+			    ev->a, text);
 		else
 			line = g_strdup_printf("%s %s %s\n", name, ev->account, text);
 		g_free(text);
@@ -245,6 +261,20 @@ events_send_text(int fd, enum events_kind kind, const char *account, const char 
 	g_strlcpy(ev.account, account, sizeof ev.account);
 	if (code != NULL)
 		g_strlcpy(ev.code, code, sizeof ev.code);
+	g_strlcpy(ev.text, text != NULL ? text : "", sizeof ev.text);
+	events_write(fd, &ev);
+}
+
+void
+events_send_id_text(int fd, enum events_kind kind, const char *account, int64_t id,
+    const char *text)
+{
+	struct event ev;
+
+	memset(&ev, 0, sizeof ev);
+	ev.kind = kind;
+	g_strlcpy(ev.account, account, sizeof ev.account);
+	ev.a = id;
 	g_strlcpy(ev.text, text != NULL ? text : "", sizeof ev.text);
 	events_write(fd, &ev);
 }

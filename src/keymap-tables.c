@@ -14,7 +14,8 @@
 #define S KEYMAP_IN(KEYMAP_CONTEXT_SIDEBAR)
 #define R KEYMAP_IN(KEYMAP_CONTEXT_PROMPT)
 #define H KEYMAP_IN(KEYMAP_CONTEXT_HELP)
-#define VIEWS (I | P | A | L | S | H) /* everything but the prompt */
+#define W KEYMAP_IN(KEYMAP_CONTEXT_COMPOSE)
+#define VIEWS (I | P | A | L | S | H | W) /* everything but the prompt */
 
 const struct keymap_action_info keymap_actions[] = {
 	[KEYMAP_ACTION_NONE] = { "noop", "do nothing; binding a key to it unbinds the key",
@@ -25,9 +26,9 @@ const struct keymap_action_info keymap_actions[] = {
 	[KEYMAP_ACTION_ENTER_COMMAND] = { "enter-command", "type an action's name, or set "
 	    "OPTION VALUE", VIEWS },
 	[KEYMAP_ACTION_NEXT_ENTRY] = { "next-entry", "move to the next entry (the pager: the "
-	    "next message)", I | P | A | L },
+	    "next message)", I | P | A | L | W },
 	[KEYMAP_ACTION_PREVIOUS_ENTRY] = { "previous-entry", "move to the previous entry (the "
-	    "pager: the previous message)", I | P | A | L },
+	    "pager: the previous message)", I | P | A | L | W },
 	[KEYMAP_ACTION_NEXT_PAGE] = { "next-page", "move down a page", VIEWS },
 	[KEYMAP_ACTION_PREVIOUS_PAGE] = { "previous-page", "move up a page", VIEWS },
 	[KEYMAP_ACTION_HALF_DOWN] = { "half-down", "move down half a page", VIEWS },
@@ -71,6 +72,19 @@ const struct keymap_action_info keymap_actions[] = {
 	    "message, in the background", I | P },
 	[KEYMAP_ACTION_SHOW_LOG] = { "show-log", "the fetch log: what was fetched, warnings, "
 	    "errors", I | P | S },
+	[KEYMAP_ACTION_MAIL] = { "mail", "write a new message", I | P },
+	[KEYMAP_ACTION_REPLY] = { "reply", "reply to the sender (Reply-To, else From)", I | P },
+	[KEYMAP_ACTION_GROUP_REPLY] = { "group-reply", "reply to the sender and every "
+	    "recipient", I | P },
+	[KEYMAP_ACTION_LIST_REPLY] = { "list-reply", "reply to the mailing list", I | P },
+	[KEYMAP_ACTION_FORWARD_MESSAGE] = { "forward-message", "forward the message (after ;: "
+	    "every tagged one)", I | P },
+	[KEYMAP_ACTION_BOUNCE_MESSAGE] = { "bounce-message", "send the message on unchanged to "
+	    "another address", I | P },
+	[KEYMAP_ACTION_EDIT_AS_NEW] = { "edit-as-new", "write a new message from a copy of this "
+	    "one", I | P },
+	[KEYMAP_ACTION_RECALL_MESSAGE] = { "recall-message", "list the postponed messages and "
+	    "go on with one", I | P },
 	[KEYMAP_ACTION_SEARCH] = { "search", "search forward", I | P | H },
 	[KEYMAP_ACTION_SEARCH_REVERSE] = { "search-reverse", "search backward", I | P },
 	[KEYMAP_ACTION_SEARCH_NEXT] = { "search-next", "repeat the last search", I | P | H },
@@ -114,6 +128,21 @@ const struct keymap_action_info keymap_actions[] = {
 	[KEYMAP_ACTION_OPEN_LINK] = { "open-link", "open the link in the browser", L },
 	[KEYMAP_ACTION_COPY_LINK] = { "copy-link", "copy the link to the clipboard (OSC 52)",
 	    L },
+	[KEYMAP_ACTION_SEND_MESSAGE] = { "send-message", "queue the message and send it in the "
+	    "background", W },
+	[KEYMAP_ACTION_EDIT_MESSAGE] = { "edit-message", "edit the message in the editor", W },
+	[KEYMAP_ACTION_EDIT_TO] = { "edit-to", "edit the To addresses", W },
+	[KEYMAP_ACTION_EDIT_CC] = { "edit-cc", "edit the Cc addresses", W },
+	[KEYMAP_ACTION_EDIT_BCC] = { "edit-bcc", "edit the Bcc addresses", W },
+	[KEYMAP_ACTION_EDIT_SUBJECT] = { "edit-subject", "edit the subject", W },
+	[KEYMAP_ACTION_EDIT_FROM] = { "edit-from", "choose the identity (the account that "
+	    "sends)", W },
+	[KEYMAP_ACTION_ATTACH_FILE] = { "attach-file", "attach a file (Tab completes paths)", W },
+	[KEYMAP_ACTION_DETACH_FILE] = { "detach-file", "take the selected attachment off", W },
+	[KEYMAP_ACTION_TOGGLE_DISPOSITION] = { "toggle-disposition", "the selected attachment "
+	    "inline or as an attachment", W },
+	[KEYMAP_ACTION_POSTPONE_MESSAGE] = { "postpone-message", "keep the message in Drafts "
+	    "to finish later", W },
 	[KEYMAP_ACTION_ACCEPT] = { "accept", "accept the line", R },
 	[KEYMAP_ACTION_CANCEL] = { "cancel", "give up the line", R },
 	[KEYMAP_ACTION_COMPLETE] = { "complete", "complete the word before the cursor", R },
@@ -136,7 +165,7 @@ const struct keymap_action_info keymap_actions[] = {
 _Static_assert(G_N_ELEMENTS(keymap_actions) == KEYMAP_ACTION_COUNT, "one row per action");
 
 const char *const keymap_context_names[] = {
-	"index", "pager", "attachments", "links", "sidebar", "prompt", "help",
+	"index", "pager", "attachments", "links", "sidebar", "prompt", "help", "compose",
 };
 
 _Static_assert(G_N_ELEMENTS(keymap_context_names) == KEYMAP_CONTEXT_COUNT,
@@ -187,7 +216,6 @@ const struct keymap_default keymap_defaults[] = {
 	{ KEYMAP_CONTEXT_INDEX, "PageUp", KEYMAP_ACTION_PREVIOUS_PAGE },
 	{ KEYMAP_CONTEXT_INDEX, "C-d", KEYMAP_ACTION_HALF_DOWN },
 	{ KEYMAP_CONTEXT_INDEX, "C-u", KEYMAP_ACTION_HALF_UP },
-	{ KEYMAP_CONTEXT_INDEX, "g", KEYMAP_ACTION_FIRST_ENTRY },
 	{ KEYMAP_CONTEXT_INDEX, "Home", KEYMAP_ACTION_FIRST_ENTRY },
 	{ KEYMAP_CONTEXT_INDEX, "=", KEYMAP_ACTION_FIRST_ENTRY },
 	{ KEYMAP_CONTEXT_INDEX, "*", KEYMAP_ACTION_LAST_ENTRY },
@@ -211,7 +239,15 @@ const struct keymap_default keymap_defaults[] = {
 	{ KEYMAP_CONTEXT_INDEX, "z", KEYMAP_ACTION_TOGGLE_ZOOM },
 	{ KEYMAP_CONTEXT_INDEX, "G", KEYMAP_ACTION_FETCH_MAIL },
 	{ KEYMAP_CONTEXT_INDEX, "W", KEYMAP_ACTION_FETCH_REST },
-	{ KEYMAP_CONTEXT_INDEX, "L", KEYMAP_ACTION_SHOW_LOG },
+	{ KEYMAP_CONTEXT_INDEX, "E", KEYMAP_ACTION_SHOW_LOG },
+	{ KEYMAP_CONTEXT_INDEX, "m", KEYMAP_ACTION_MAIL },
+	{ KEYMAP_CONTEXT_INDEX, "r", KEYMAP_ACTION_REPLY },
+	{ KEYMAP_CONTEXT_INDEX, "g", KEYMAP_ACTION_GROUP_REPLY },
+	{ KEYMAP_CONTEXT_INDEX, "L", KEYMAP_ACTION_LIST_REPLY },
+	{ KEYMAP_CONTEXT_INDEX, "f", KEYMAP_ACTION_FORWARD_MESSAGE },
+	{ KEYMAP_CONTEXT_INDEX, "b", KEYMAP_ACTION_BOUNCE_MESSAGE },
+	{ KEYMAP_CONTEXT_INDEX, "e", KEYMAP_ACTION_EDIT_AS_NEW },
+	{ KEYMAP_CONTEXT_INDEX, "R", KEYMAP_ACTION_RECALL_MESSAGE },
 	{ KEYMAP_CONTEXT_INDEX, "/", KEYMAP_ACTION_SEARCH },
 	{ KEYMAP_CONTEXT_INDEX, "M-/", KEYMAP_ACTION_SEARCH_REVERSE },
 	{ KEYMAP_CONTEXT_INDEX, "n", KEYMAP_ACTION_SEARCH_NEXT },
@@ -240,7 +276,7 @@ const struct keymap_default keymap_defaults[] = {
 	{ KEYMAP_CONTEXT_PAGER, "Enter", KEYMAP_ACTION_NEXT_LINE },
 	{ KEYMAP_CONTEXT_PAGER, "Up", KEYMAP_ACTION_PREVIOUS_LINE },
 	{ KEYMAP_CONTEXT_PAGER, "Backspace", KEYMAP_ACTION_PREVIOUS_LINE },
-	{ KEYMAP_CONTEXT_PAGER, "g", KEYMAP_ACTION_TOP },
+	{ KEYMAP_CONTEXT_PAGER, "^", KEYMAP_ACTION_TOP },
 	{ KEYMAP_CONTEXT_PAGER, "Home", KEYMAP_ACTION_TOP },
 	{ KEYMAP_CONTEXT_PAGER, "End", KEYMAP_ACTION_BOTTOM },
 
@@ -268,6 +304,19 @@ const struct keymap_default keymap_defaults[] = {
 	{ KEYMAP_CONTEXT_HELP, "End", KEYMAP_ACTION_BOTTOM },
 	{ KEYMAP_CONTEXT_HELP, "?", KEYMAP_ACTION_QUIT },
 	{ KEYMAP_CONTEXT_HELP, "Escape", KEYMAP_ACTION_QUIT },
+
+	/* The compose screen: mutt's keys; j, k, q and ? come from the index. */
+	{ KEYMAP_CONTEXT_COMPOSE, "y", KEYMAP_ACTION_SEND_MESSAGE },
+	{ KEYMAP_CONTEXT_COMPOSE, "e", KEYMAP_ACTION_EDIT_MESSAGE },
+	{ KEYMAP_CONTEXT_COMPOSE, "t", KEYMAP_ACTION_EDIT_TO },
+	{ KEYMAP_CONTEXT_COMPOSE, "c", KEYMAP_ACTION_EDIT_CC },
+	{ KEYMAP_CONTEXT_COMPOSE, "b", KEYMAP_ACTION_EDIT_BCC },
+	{ KEYMAP_CONTEXT_COMPOSE, "s", KEYMAP_ACTION_EDIT_SUBJECT },
+	{ KEYMAP_CONTEXT_COMPOSE, "F", KEYMAP_ACTION_EDIT_FROM },
+	{ KEYMAP_CONTEXT_COMPOSE, "a", KEYMAP_ACTION_ATTACH_FILE },
+	{ KEYMAP_CONTEXT_COMPOSE, "D", KEYMAP_ACTION_DETACH_FILE },
+	{ KEYMAP_CONTEXT_COMPOSE, "T", KEYMAP_ACTION_TOGGLE_DISPOSITION },
+	{ KEYMAP_CONTEXT_COMPOSE, "P", KEYMAP_ACTION_POSTPONE_MESSAGE },
 
 	/* The prompt falls back on nothing: what is not bound is typed. */
 	{ KEYMAP_CONTEXT_PROMPT, "Enter", KEYMAP_ACTION_ACCEPT },

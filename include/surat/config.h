@@ -101,6 +101,12 @@ struct account_config {
 	int line;               /* line of the account's group in the file */
 };
 
+/* How f forwards: the text in the body, or each message attached as message/rfc822. */
+enum config_forward {
+	CONFIG_FORWARD_INLINE,
+	CONFIG_FORWARD_ATTACH,
+};
+
 struct surat_config {
 	char *path;        /* the file read */
 	char *store;       /* ~ expanded, absolute; default ~/.local/share/surat */
@@ -126,6 +132,12 @@ struct surat_config {
 	char *record;                       /* sent mail's folder, default "Sent"; NULL when "" */
 	char *postponed;                    /* drafts' folder; default "Drafts" */
 	char *realname;                     /* the display name of every account's from; or NULL */
+	/* Writing (compose.h): the editor, the quote's first line, forwards, the body's form. */
+	char *editor;                       /* argv string, or NULL: config_editor() */
+	char *attribution;                  /* default "On %d, %n wrote:" (%d %n %a %s %%) */
+	enum config_forward forward_format; /* default inline */
+	bool text_flowed;                   /* format=flowed bodies; default false */
+	bool user_agent;                    /* a "User-Agent: surat VERSION" field; default false */
 	struct config_binding *bindings;    /* in file order: a later one wins */
 	size_t n_bindings;
 	bool mouse;                         /* default false */
@@ -191,6 +203,12 @@ bool config_sort_parse(const char *text, enum config_sort *sort, bool *reverse);
  * arrived in, comma-separated; may be NULL) and %% by %.  Returns a new
  * NULL-terminated vector (g_strfreev), or NULL when no command is set.
  */
+/*
+ * The editor to write mail in, an argv string: CONFIG's editor, else
+ * $VISUAL, else $EDITOR, else "vi" (CONFIG may be NULL).  Borrowed.
+ */
+const char *config_editor(const struct surat_config *config);
+
 char **config_new_mail_argv(const struct surat_config *config, unsigned int n_new,
     unsigned int n_unread, const char *accounts);
 

@@ -18,6 +18,15 @@
  *                                 unsupported abort lock store config)
  *   done ACCOUNT FETCHED DELETED  the fetch of ACCOUNT ended well
  *
+ * The sender (surat send --queue --events-fd N) speaks the same language:
+ *
+ *   send ACCOUNT COUNT            COUNT messages of ACCOUNT's Outbox are due
+ *   sent ACCOUNT ID               the server accepted Outbox row ID
+ *   wait ACCOUNT ID TEXT          row ID stays for a later try, TEXT says why
+ *   refused ACCOUNT ID TEXT       row ID was refused for good, TEXT says why
+ *   error ACCOUNT CODE TEXT       the run could not send (CODE: send, lock, config)
+ *   done ACCOUNT SENT LEFT        the run ended; LEFT messages stay in the Outbox
+ *
  * The parser is pure and total: any bytes in, an event or an error out.  An
  * unknown event name is not an error (EVENT_UNKNOWN), so newer fetchers can
  * add events; a known event with bad fields is.
@@ -50,15 +59,19 @@ enum events_kind {
 	EVENT_WARNING,
 	EVENT_ERROR,
 	EVENT_DONE,
+	EVENT_SEND,
+	EVENT_SENT,
+	EVENT_WAIT,
+	EVENT_REFUSED,
 };
 
 struct event {
 	enum events_kind kind;
 	char account[ACCOUNT_NAME_MAX + 1];
-	int64_t a;                      /* VERSION, COUNT, N, SECONDS, FETCHED */
-	int64_t b;                      /* BYTES, DELETED */
+	int64_t a;                      /* VERSION, COUNT, N, SECONDS, FETCHED, ID, SENT */
+	int64_t b;                      /* BYTES, DELETED, LEFT */
 	char code[24];                  /* error code word */
-	char text[EVENTS_TEXT_MAX + 1]; /* warning/error text, sanitized */
+	char text[EVENTS_TEXT_MAX + 1]; /* warning/error/wait/refused text, sanitized */
 };
 
 /*
@@ -79,6 +92,9 @@ bool events_write(int fd, const struct event *ev);
 /* Convenience writers: fill a struct event and write it to FD. */
 void events_send(int fd, enum events_kind kind, const char *account, int64_t a, int64_t b);
 void events_send_text(int fd, enum events_kind kind, const char *account, const char *code,
+    const char *text);
+/* wait and refused: ACCOUNT, the row ID and TEXT. */
+void events_send_id_text(int fd, enum events_kind kind, const char *account, int64_t id,
     const char *text);
 
 /* The name of a kind as written on the line ("start"). */

@@ -85,6 +85,7 @@ enum keymap_context {
 	KEYMAP_CONTEXT_SIDEBAR,     /* "sidebar": the sidebar when it has the focus */
 	KEYMAP_CONTEXT_PROMPT,      /* "prompt": any line being typed (:, /, l, T, s...) */
 	KEYMAP_CONTEXT_HELP,        /* "help": the help and log screens */
+	KEYMAP_CONTEXT_COMPOSE,     /* "compose": the message being written, before it goes */
 	KEYMAP_CONTEXT_COUNT
 };
 
@@ -136,6 +137,15 @@ enum keymap_action {
 	KEYMAP_ACTION_FETCH_MAIL,
 	KEYMAP_ACTION_FETCH_REST,
 	KEYMAP_ACTION_SHOW_LOG,
+	/* writing */
+	KEYMAP_ACTION_MAIL,
+	KEYMAP_ACTION_REPLY,
+	KEYMAP_ACTION_GROUP_REPLY,
+	KEYMAP_ACTION_LIST_REPLY,
+	KEYMAP_ACTION_FORWARD_MESSAGE,
+	KEYMAP_ACTION_BOUNCE_MESSAGE,
+	KEYMAP_ACTION_EDIT_AS_NEW,
+	KEYMAP_ACTION_RECALL_MESSAGE,
 	/* search, limit, sort, threads */
 	KEYMAP_ACTION_SEARCH,
 	KEYMAP_ACTION_SEARCH_REVERSE,
@@ -167,6 +177,18 @@ enum keymap_action {
 	KEYMAP_ACTION_VIEW_LINKS,
 	KEYMAP_ACTION_OPEN_LINK,
 	KEYMAP_ACTION_COPY_LINK,
+	/* the compose screen */
+	KEYMAP_ACTION_SEND_MESSAGE,
+	KEYMAP_ACTION_EDIT_MESSAGE,
+	KEYMAP_ACTION_EDIT_TO,
+	KEYMAP_ACTION_EDIT_CC,
+	KEYMAP_ACTION_EDIT_BCC,
+	KEYMAP_ACTION_EDIT_SUBJECT,
+	KEYMAP_ACTION_EDIT_FROM,
+	KEYMAP_ACTION_ATTACH_FILE,
+	KEYMAP_ACTION_DETACH_FILE,
+	KEYMAP_ACTION_TOGGLE_DISPOSITION,
+	KEYMAP_ACTION_POSTPONE_MESSAGE,
 	/* the prompt */
 	KEYMAP_ACTION_ACCEPT,
 	KEYMAP_ACTION_CANCEL,
@@ -329,8 +351,8 @@ bool keymap_bind_names(struct keymap *keymap, const char *contexts, const char *
  *   KEYMAP_MATCH_NONE    nothing: drop them (in the prompt, insert a
  *                        printable key); *ACTION is KEYMAP_ACTION_NONE.
  *
- * A context's own bindings come first; pager, attachments, links, sidebar
- * and help fall back on the index's bindings whose action applies in them
+ * A context's own bindings come first; pager, attachments, links, sidebar,
+ * help and compose fall back on the index's bindings whose action applies in them
  * and whose keys the context does not use itself (no prefix of one is
  * bound there, nor is it the prefix of one).  The prompt falls back on
  * nothing.  No keys, or more than KEYMAP_SEQ_MAX once Escapes are joined to

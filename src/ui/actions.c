@@ -408,6 +408,13 @@ actions_pipe(struct ui *ui, enum keymap_action action)
 	ui_pipe_message(ui);
 }
 
+/* m r g L f b e R: writing (composer.c). */
+static void
+actions_compose(struct ui *ui, enum keymap_action action)
+{
+	ui_compose_action(ui, action);
+}
+
 /* s, C, M: the tagged messages after ;, else the current one, to a folder. */
 static void
 actions_to_folder(struct ui *ui, enum keymap_action action)
@@ -482,6 +489,14 @@ static const struct {
 	[KEYMAP_ACTION_FETCH_MAIL] = { actions_fetch, ACTIONS_NEEDS_NOTHING },
 	[KEYMAP_ACTION_FETCH_REST] = { actions_fetch_rest, ACTIONS_NEEDS_MESSAGE },
 	[KEYMAP_ACTION_SHOW_LOG] = { actions_show_log, ACTIONS_NEEDS_NOTHING },
+	[KEYMAP_ACTION_MAIL] = { actions_compose, ACTIONS_NEEDS_NOTHING },
+	[KEYMAP_ACTION_REPLY] = { actions_compose, ACTIONS_NEEDS_MESSAGE },
+	[KEYMAP_ACTION_GROUP_REPLY] = { actions_compose, ACTIONS_NEEDS_MESSAGE },
+	[KEYMAP_ACTION_LIST_REPLY] = { actions_compose, ACTIONS_NEEDS_MESSAGE },
+	[KEYMAP_ACTION_FORWARD_MESSAGE] = { actions_compose, ACTIONS_NEEDS_MESSAGE },
+	[KEYMAP_ACTION_BOUNCE_MESSAGE] = { actions_compose, ACTIONS_NEEDS_MESSAGE },
+	[KEYMAP_ACTION_EDIT_AS_NEW] = { actions_compose, ACTIONS_NEEDS_MESSAGE },
+	[KEYMAP_ACTION_RECALL_MESSAGE] = { actions_compose, ACTIONS_NEEDS_NOTHING },
 	[KEYMAP_ACTION_SEARCH] = { actions_search, ACTIONS_NEEDS_NOTHING },
 	[KEYMAP_ACTION_SEARCH_REVERSE] = { actions_search_reverse, ACTIONS_NEEDS_NOTHING },
 	[KEYMAP_ACTION_SEARCH_NEXT] = { actions_search_next, ACTIONS_NEEDS_NOTHING },

@@ -55,28 +55,50 @@ struct ui_fetcher {
 
 /* Add a line to the log view (and keep it bounded). */
 static void
-fetch_log(struct ui *ui, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+fetch_log_v(struct ui *ui, const char *fmt, va_list ap) G_GNUC_PRINTF(2, 0);
 
 static void
-fetch_log(struct ui *ui, const char *fmt, ...)
+fetch_log_v(struct ui *ui, const char *fmt, va_list ap)
 {
 	struct ui_fetcher *f = ui->fetcher;
 	char stamp[16];
 	time_t now = time(NULL);
 	struct tm tm;
-	va_list ap;
 	char *text;
 
 	localtime_r(&now, &tm);
 	strftime(stamp, sizeof stamp, "%H:%M:%S", &tm);
-	va_start(ap, fmt);
 	text = g_strdup_vprintf(fmt, ap);
-	va_end(ap);
 	g_ptr_array_add(f->log, g_strdup_printf("%s  %s", stamp, text));
 	g_free(text);
 	if (f->log->len > FETCH_LOG_LINES)
 		g_ptr_array_remove_range(f->log, 0, f->log->len - FETCH_LOG_LINES);
 	ui->dirty |= UI_DIRTY_ALL;
+}
+
+static void
+fetch_log(struct ui *ui, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+
+static void
+fetch_log(struct ui *ui, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fetch_log_v(ui, fmt, ap);
+	va_end(ap);
+}
+
+void
+ui_fetcher_note(struct ui *ui, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (ui->fetcher == NULL)
+		return;
+	va_start(ap, fmt);
+	fetch_log_v(ui, fmt, ap);
+	va_end(ap);
 }
 
 /* The schedule entry of the account named NAME. */
@@ -112,61 +134,86 @@ ui_fetcher_init(struct ui *ui)
 	ui->fetcher = f;
 }
 
-/* Start a child fetching every account marked in_run. */
-static void
-fetch_start(struct ui *ui, bool rest)
+bool
+ui_child_start(struct ui *ui, const char *const *args, const char *log_path, GPid *pid, int *fd,
+    GError **error)
 {
-	struct ui_fetcher *f = ui->fetcher;
 	GPtrArray *argv = g_ptr_array_new_with_free_func(g_free);
 	struct command_child child = { NULL, COMMAND_GROUP_SESSION, false, false, -1, -1, false };
 	char exe[4096];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-	GError *error = NULL;
+	bool ok = false;
 	int p[2], log;
-	size_t i;
-	GPid pid;
 
 	if (n <= 0) {
-		fetch_log(ui, "cannot find the surat program to fetch with: %s", g_strerror(errno));
-		goto fail;
+		g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(errno),
+		    "cannot find the surat program: %s", g_strerror(errno));
+		goto out;
 	}
 	exe[n] = '\0';
 	g_ptr_array_add(argv, g_strdup(exe));
 	g_ptr_array_add(argv, g_strdup("-c"));
 	g_ptr_array_add(argv, g_strdup(ui->config->path));
-	g_ptr_array_add(argv, g_strdup("fetch"));
-	g_ptr_array_add(argv, g_strdup("--events-fd"));
-	g_ptr_array_add(argv, g_strdup("3"));
-	if (rest)
-		g_ptr_array_add(argv, g_strdup("--rest"));
-	for (i = 0; i < f->n_accounts; i++)
-		if (f->accounts[i].in_run)
-			g_ptr_array_add(argv, g_strdup(f->accounts[i].account->name));
+	for (; *args != NULL; args++)
+		g_ptr_array_add(argv, g_strdup(*args));
 	g_ptr_array_add(argv, NULL);
 	if (pipe2(p, O_CLOEXEC) != 0) {
-		fetch_log(ui, "cannot start a fetch: %s", g_strerror(errno));
-		goto fail;
+		g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(errno), "%s",
+		    g_strerror(errno));
+		goto out;
 	}
-	log = open(f->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	log = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 	/* A session of its own: the terminal is nobody's; its output goes to the log. */
 	child.argv = (char *const *)argv->pdata;
 	child.output_fd = log;
 	child.events_fd = p[1];
-	if (!command_start(&child, &pid, NULL, NULL, &error)) {
-		fetch_log(ui, "cannot start a fetch: %s", error->message);
-		g_clear_error(&error);
-		close(p[0]);
-		close(p[1]);
-		if (log >= 0)
-			close(log);
-		goto fail;
-	}
+	ok = command_start(&child, pid, NULL, NULL, error);
 	close(p[1]);
 	if (log >= 0)
 		close(log);
+	if (!ok) {
+		close(p[0]);
+		goto out;
+	}
 	fcntl(p[0], F_SETFL, O_NONBLOCK);
+	*fd = p[0];
+out:
+	g_ptr_array_free(argv, TRUE);
+	return ok;
+}
+
+/* Start a child fetching every account marked in_run. */
+static void
+fetch_start(struct ui *ui, bool rest)
+{
+	struct ui_fetcher *f = ui->fetcher;
+	GPtrArray *args = g_ptr_array_new();
+	GError *error = NULL;
+	size_t i;
+	GPid pid;
+	int fd;
+
+	g_ptr_array_add(args, "fetch");
+	g_ptr_array_add(args, "--events-fd");
+	g_ptr_array_add(args, "3");
+	if (rest)
+		g_ptr_array_add(args, "--rest");
+	for (i = 0; i < f->n_accounts; i++)
+		if (f->accounts[i].in_run)
+			g_ptr_array_add(args, (gpointer)f->accounts[i].account->name);
+	g_ptr_array_add(args, NULL);
+	if (!ui_child_start(ui, (const char *const *)args->pdata, f->log_path, &pid, &fd,
+	    &error)) {
+		fetch_log(ui, "cannot start a fetch: %s", error->message);
+		g_clear_error(&error);
+		for (i = 0; i < f->n_accounts; i++)
+			f->accounts[i].in_run = false;
+		g_ptr_array_free(args, TRUE);
+		return;
+	}
+	g_ptr_array_free(args, TRUE);
 	f->pid = pid;
-	f->fd = p[0];
+	f->fd = fd;
 	f->hello = false;
 	f->rest_run = rest;
 	events_reader_reset(f->reader);
@@ -178,12 +225,6 @@ fetch_start(struct ui *ui, bool rest)
 		}
 	}
 	ui->dirty |= UI_DIRTY_STATUS;
-	g_ptr_array_free(argv, TRUE);
-	return;
-fail:
-	for (i = 0; i < f->n_accounts; i++)
-		f->accounts[i].in_run = false;
-	g_ptr_array_free(argv, TRUE);
 }
 
 /* The earliest an account may be fetched again, honouring LOGIN-DELAY. */

@@ -19,6 +19,7 @@ help_context(struct ui *ui, enum keymap_context context, GPtrArray *lines)
 		[KEYMAP_CONTEXT_SIDEBAR] = "Keys in the sidebar:",
 		[KEYMAP_CONTEXT_PROMPT] = "Keys while typing a line (:, /):",
 		[KEYMAP_CONTEXT_HELP] = "Keys in this help and the log:",
+		[KEYMAP_CONTEXT_COMPOSE] = "Keys on the compose screen:",
 	};
 
 	g_ptr_array_add(lines, g_strdup(""));

@@ -86,6 +86,8 @@ enum ui_prompt_kind {
 	UI_PROMPT_FOLDER,
 	UI_PROMPT_PIPE,
 	UI_PROMPT_KEY,      /* one key answers: DONE gets its character, or "" */
+	UI_PROMPT_FILE,     /* a file's path: a completed name gets no space after it */
+	UI_PROMPT_ADDRESS,  /* addresses and a subject on the compose screen */
 	UI_PROMPT_KIND_COUNT
 };
 
@@ -148,6 +150,7 @@ struct ui_mode {
 };
 
 struct ui_fetcher;
+struct ui_sender;
 struct ui_index;
 struct ui_browse;
 struct ui_bulk;
@@ -173,6 +176,7 @@ struct ui {
 	GPtrArray *modes;       /* struct ui_mode *: the mail mode, then those over it, top last */
 
 	struct ui_fetcher *fetcher; /* the background fetch (fetcher.c) */
+	struct ui_sender *sender;   /* the background sender (sender.c) */
 	struct reindex_watcher *watcher; /* other programs' changes to the Maildirs (reindex.h) */
 	bool watcher_started;        /* after the first frame, once */
 	uint64_t watch_stamp;        /* index_change_stamp last seen without the sidebar */
@@ -522,6 +526,32 @@ void ui_fetcher_rest(struct ui *ui, const char *account);
 bool ui_fetcher_status(struct ui *ui, GString *out);
 bool ui_fetcher_errors(struct ui *ui, GString *out);
 GPtrArray *ui_fetcher_log(struct ui *ui);
+/* A line in the log the fetch log view shows (E), with the time. */
+void ui_fetcher_note(struct ui *ui, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+/*
+ * Start `surat -c CONFIG ARGS...` in a session of its own with its output
+ * appended to LOG_PATH and a pipe as its descriptor 3: *FD (non-blocking)
+ * the reading end, *PID the child, for command_wait or command_stop.
+ */
+bool ui_child_start(struct ui *ui, const char *const *args, const char *log_path, GPid *pid,
+    int *fd, GError **error);
+
+/*
+ * sender.c: the background sender, as the fetcher: `surat send --queue
+ * --due --events-fd 3 ACCOUNT` for an account with something to send, its
+ * events on the status line ("sending", "sent", why a message waits), a
+ * timer for the next try of a waiting message.
+ */
+void ui_sender_init(struct ui *ui);
+void ui_sender_stop(struct ui *ui);
+int ui_sender_fd(struct ui *ui);
+int ui_sender_timeout_ms(struct ui *ui);
+void ui_sender_readable(struct ui *ui);
+void ui_sender_tick(struct ui *ui);
+/* ACCOUNT's Outbox has a new message: send it now (or after the running run). */
+void ui_sender_now(struct ui *ui, const char *account);
+/* "sending", "sent", or why a message waits; false when there is nothing to say. */
+bool ui_sender_status(struct ui *ui, GString *out);
 
 /* view.c: what the attachment and link modes and the pipe commands share. */
 void ui_views_free(struct ui *ui);
@@ -546,6 +576,8 @@ bool ui_view_run_shell(struct ui *ui, const char *command, const void *input, si
     int *status, GError **error);
 /* The file of the open message, else of the one under the cursor (g_free). */
 char *ui_view_message_path(struct ui *ui, int64_t *id, GError **error);
+/* The file of row ID (followed where another program renamed it), *ACCOUNT its account. */
+char *ui_view_row_path(struct ui *ui, int64_t id, char **account, GError **error);
 /* Put TEXT on the terminal's clipboard with OSC 52. */
 bool ui_view_osc52(const char *text);
 
@@ -555,6 +587,14 @@ void ui_attachments_push(struct ui *ui);
 /* links.c: the link list (C-b), a mode, and OSC 8 over the pager rows Y..Y+HEIGHT-1 after refresh(). */
 void ui_links_push(struct ui *ui);
 void ui_links_osc8(struct ui *ui, int y, int height);
+
+/*
+ * composer.c: writing mail.  m, r, g, L, f, e and R make a draft
+ * (compose.h), run the editor on it and push the compose screen, a mode;
+ * y queues the message in the Outbox and starts the sender, P keeps it in
+ * Drafts; b bounces without a screen.
+ */
+void ui_compose_action(struct ui *ui, enum keymap_action action);
 
 /* pipe.c: pipe the message to a command (|). */
 void ui_pipe_message(struct ui *ui);

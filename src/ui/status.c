@@ -86,9 +86,12 @@ ui_status_draw(struct ui *ui, int y, int width)
 		if (ui_fetcher_status(ui, fetch))
 			g_string_append_printf(s, "-- %s ", fetch->str);
 		g_string_truncate(fetch, 0);
+		if (ui_sender_status(ui, fetch))
+			g_string_append_printf(s, "-- %s ", fetch->str);
+		g_string_truncate(fetch, 0);
 		/* The marker first: a long error is cut at the screen's edge. */
 		if (ui_fetcher_errors(ui, fetch))
-			g_string_append_printf(s, "-- (L: log) %s ", fetch->str);
+			g_string_append_printf(s, "-- (E: log) %s ", fetch->str);
 		g_string_free(fetch, TRUE);
 	}
 	/* Fetched bodies not yet in body search (reindex_watcher_bodies_left). */

@@ -272,9 +272,12 @@ static int
 ui_timeout_ms(struct ui *ui)
 {
 	int timeout = ui_fetcher_timeout_ms(ui), watch = ui_sidebar_watch_ms(ui);
+	int send = ui_sender_timeout_ms(ui);
 
 	if (watch >= 0 && (timeout < 0 || watch < timeout))
 		timeout = watch;
+	if (send >= 0 && (timeout < 0 || send < timeout))
+		timeout = send;
 
 	if (ui->pending_deadline > 0) {
 		gint64 left = (ui->pending_deadline - g_get_monotonic_time()) / 1000 + 1;
@@ -290,7 +293,7 @@ ui_timeout_ms(struct ui *ui)
 static void
 ui_loop(struct ui *ui)
 {
-	struct pollfd fds[4];
+	struct pollfd fds[5];
 
 	while (!ui->quit) {
 		int32_t key;
@@ -300,6 +303,7 @@ ui_loop(struct ui *ui)
 			ui_draw(ui);
 		/* After the draw: the first frame waits neither for the fetch nor the watch. */
 		ui_fetcher_tick(ui);
+		ui_sender_tick(ui);
 		ui_store_watch_start(ui);
 		if (ui->dirty)
 			ui_draw(ui);
@@ -313,7 +317,10 @@ ui_loop(struct ui *ui)
 		fds[3].fd = reindex_watcher_fd(ui->watcher);
 		fds[3].events = POLLIN;
 		fds[3].revents = 0;
-		if (poll(fds, 4, ui_timeout_ms(ui)) < 0 && errno != EINTR)
+		fds[4].fd = ui_sender_fd(ui);
+		fds[4].events = POLLIN;
+		fds[4].revents = 0;
+		if (poll(fds, 5, ui_timeout_ms(ui)) < 0 && errno != EINTR)
 			break;
 		if (ui->pending_deadline > 0 && g_get_monotonic_time() >= ui->pending_deadline)
 			ui_pending_expire(ui);
@@ -322,6 +329,8 @@ ui_loop(struct ui *ui)
 		ui_sidebar_watch(ui);
 		if (fds[2].fd >= 0 && (fds[2].revents & (POLLIN | POLLHUP | POLLERR)))
 			ui_fetcher_readable(ui);
+		if (fds[4].fd >= 0 && (fds[4].revents & (POLLIN | POLLHUP | POLLERR)))
+			ui_sender_readable(ui);
 		if (fds[1].revents & POLLIN) {
 			while ((sig = ui_term_take_signal()) != 0) {
 				if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP || sig == SIGQUIT)
@@ -431,6 +440,7 @@ ui_run(const struct surat_config *config)
 	ui_index_reload(&ui);
 	ui_index_initial_cursor(&ui);
 	ui_fetcher_init(&ui);
+	ui_sender_init(&ui);
 	ui.dirty |= UI_DIRTY_ALL;
 	ui_loop(&ui);
 	{
@@ -443,6 +453,7 @@ ui_run(const struct surat_config *config)
 		g_string_free(running, TRUE);
 	}
 	ui_fetcher_stop(&ui);
+	ui_sender_stop(&ui);
 	ui_term_stop();
 	goto out;
 fail:
@@ -453,6 +464,7 @@ fail:
 out:
 	reindex_watcher_stop(ui.watcher);
 	ui_fetcher_stop(&ui);
+	ui_sender_stop(&ui);
 	ui_modes_clear(&ui);
 	ui_pager_free(ui.pager);
 	ui_views_free(&ui);

@@ -195,24 +195,12 @@ ui_view_run_shell(struct ui *ui, const char *command, const void *input, size_t 
 }
 
 char *
-ui_view_message_path(struct ui *ui, int64_t *id, GError **error)
+ui_view_row_path(struct ui *ui, int64_t id, char **account, GError **error)
 {
-	const struct index_message *cur;
 	struct index_message msg = { 0 };
 	char *maildir, *path;
-	int64_t want;
 
-	if (ui->pager != NULL) {
-		want = ui->pager->id;
-	} else {
-		cur = ui_index_current(ui);
-		if (cur == NULL) {
-			g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_NOENT, "No message here.");
-			return NULL;
-		}
-		want = cur->id;
-	}
-	if (!index_get(ui->idx, want, &msg, error)) {
+	if (!index_get(ui->idx, id, &msg, error)) {
 		if (error != NULL && *error == NULL)
 			g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
 			    "the message is gone");
@@ -225,10 +213,31 @@ ui_view_message_path(struct ui *ui, int64_t *id, GError **error)
 	maildir = ui_index_maildir(ui, msg.account, msg.folder);
 	path = store_message_path(maildir, msg.subdir, msg.base, msg.flags);
 	g_free(maildir);
+	if (account != NULL)
+		*account = g_strdup(msg.account);
 	index_message_clear(&msg);
+	return path;
+}
+
+char *
+ui_view_message_path(struct ui *ui, int64_t *id, GError **error)
+{
+	const struct index_message *cur;
+	int64_t want;
+
+	if (ui->pager != NULL) {
+		want = ui->pager->id;
+	} else {
+		cur = ui_index_current(ui);
+		if (cur == NULL) {
+			g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_NOENT, "No message here.");
+			return NULL;
+		}
+		want = cur->id;
+	}
 	if (id != NULL)
 		*id = want;
-	return path;
+	return ui_view_row_path(ui, want, NULL, error);
 }
 
 bool

@@ -118,7 +118,8 @@ fuzz_write(const uint8_t *data, size_t size)
 	static const char alphabet[] =
 	    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-";
 	static const enum events_kind kinds[] = { EVENT_HELLO, EVENT_START, EVENT_MSG,
-		EVENT_STORED, EVENT_DELETED, EVENT_DELAY, EVENT_WARNING, EVENT_ERROR, EVENT_DONE };
+		EVENT_STORED, EVENT_DELETED, EVENT_DELAY, EVENT_WARNING, EVENT_ERROR, EVENT_DONE,
+		EVENT_SEND, EVENT_SENT, EVENT_WAIT, EVENT_REFUSED };
 	const uint8_t *p = data, *end = data + size;
 	struct event ev, back;
 	char *line, *text;
@@ -148,6 +149,8 @@ fuzz_write(const uint8_t *data, size_t size)
 	case EVENT_STORED:
 	case EVENT_DELETED:
 	case EVENT_DELAY:
+	case EVENT_SEND:
+	case EVENT_SENT:
 		ev.b = 0;
 		/* fall through */
 	case EVENT_START:
@@ -161,6 +164,11 @@ fuzz_write(const uint8_t *data, size_t size)
 		/* fall through */
 	case EVENT_ERROR:
 		ev.a = ev.b = 0;
+		break;
+	case EVENT_WAIT:
+	case EVENT_REFUSED:
+		ev.code[0] = '\0';
+		ev.b = 0;
 		break;
 	case EVENT_UNKNOWN:
 		return;

@@ -13,7 +13,7 @@ dc_seed alice 10 0 101
 it_config "$(dc_account work alice implicit 'poll_interval = 600;')"
 ui_start 1
 check "the fetch at start fills the index" wait_until 30 screen_has "/10 -- 10 new"
-check "no error in the status bar" screen_lacks "(L: log)"
+check "no error in the status bar" screen_lacks "(E: log)"
 ui_tmux send-keys -t 0 g j j
 check "the cursor moves to the third message" wait_until 10 screen_has "-- 3/10 --"
 
@@ -31,7 +31,7 @@ ui_tmux send-keys -t 0 q
 # The server goes away: the error shows in the status bar and the log.
 dc_stop
 ui_tmux send-keys -t 0 G
-check "a failed fetch shows in the status bar" wait_until 30 screen_has "(L: log)"
+check "a failed fetch shows in the status bar" wait_until 30 screen_has "(E: log)"
 ui_tmux send-keys -t 0 L
 check "the log has the error and the retry" wait_until 10 screen_has "(retry in 30 s)"
 ui_tmux send-keys -t 0 q
@@ -41,7 +41,7 @@ check "the index is still there" screen_has "/15 -- "
 dc_start alice
 it_config "$(dc_account work alice implicit 'poll_interval = 600;')"
 ui_tmux send-keys -t 0 G
-check "after the server is back, G succeeds and the error goes" wait_until 30 screen_lacks "(L: log)"
+check "after the server is back, G succeeds and the error goes" wait_until 30 screen_lacks "(E: log)"
 ui_tmux send-keys -t 0 q
 check "q quits" wait_until 10 screen_has "EXIT=0"
 

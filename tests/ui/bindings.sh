@@ -1,5 +1,5 @@
 #!/bin/sh
-# Key bindings from the config: a single key, a sequence ("g g") waiting for
+# Key bindings from the config: a single key, a sequence ("= =") waiting for
 # its second key with the keys shown in the status line, a control key, a
 # meta key (Escape then the key), unbinding with noop, a rebinding shown in
 # the help; a bad bind is a config error naming its line.
@@ -8,7 +8,7 @@ ui_setup
 cat >>"$UI_CONFIG" <<'CONF'
 bind = (
 	{ context = "index"; key = "x"; action = "last-entry"; },
-	{ context = "index"; key = "g g"; action = "first-entry"; },
+	{ context = "index"; key = "= ="; action = "first-entry"; },
 	{ context = "index"; key = "C-x"; action = "next-entry"; },
 	{ context = "index"; key = "M-x"; action = "previous-entry"; },
 	{ context = "index"; key = "d"; action = "noop"; },
@@ -21,16 +21,16 @@ check "the index starts on the first unread message" wait_for "surat: demo -- 3/
 
 ui_keys x
 check "a single key bound in the config: x goes to the last message" wait_for "-- 12/12 --"
-ui_keys g
-check "the first key of a sequence shows in the status line" wait_for "-- keys: g --"
-ui_keys g
-check "the second key completes g g: the first message" wait_for "-- 1/12 --"
-check "the pending keys are gone from the status line" wait_gone "keys: g"
+ui_keys =
+check "the first key of a sequence shows in the status line" wait_for "-- keys: = --"
+ui_keys =
+check "the second key completes = =: the first message" wait_for "-- 1/12 --"
+check "the pending keys are gone from the status line" wait_gone "keys: ="
 ui_keys x
 wait_for "-- 12/12 --" || true
-ui_keys g
+ui_keys =
 sleep 1.3
-check "g alone still goes to the first message after a pause" screen_has "-- 1/12 --"
+check "= alone still goes to the first message after a pause" screen_has "-- 1/12 --"
 ui_keys C-x
 check "a control key: C-x moves down" wait_for "-- 2/12 --"
 ui_keys C-x C-x
@@ -47,17 +47,17 @@ ui_keys j
 wait_for "-- 4/12 --" || true
 ui_keys k
 check "the next key clears the message" wait_gone "Key is not bound."
-ui_keys r
-check "r, bound to nothing, says so in the message line, as mutt does" \
+ui_keys Y
+check "Y, bound to nothing, says so in the message line, as mutt does" \
 	wait_for "Key is not bound. Press ? for help."
 check "and does nothing else" screen_has "-- 3/12 --"
 ui_keys j
 wait_gone "Key is not bound." || true
-ui_keys m
-check "m too" wait_for "Key is not bound. Press ? for help."
+ui_keys w
+check "w too" wait_for "Key is not bound. Press ? for help."
 ui_keys Enter
 wait_for "Subject:" || true
-ui_keys m
+ui_keys w
 check "in the pager too, naming a key that opens the help there (? or F5)" \
 	wait_for_re 'Key is not bound\. Press (\?|F5) for help\.'
 ui_keys q
@@ -67,7 +67,7 @@ check "F5 bound to help opens the help" wait_for "Keys in the index:"
 check "the help shows the rebinding next to its action" \
 	sh -c "tmux -L '$UI_SOCKET' capture-pane -p -t 0 | grep -Eq '^  \\*, End, x +last-entry'"
 check "the help shows the sequence" \
-	sh -c "tmux -L '$UI_SOCKET' capture-pane -p -t 0 | grep -Eq 'g g +first-entry'"
+	sh -c "tmux -L '$UI_SOCKET' capture-pane -p -t 0 | grep -Eq '= = +first-entry'"
 check "the help no longer lists d for delete-message" \
 	sh -c "! tmux -L '$UI_SOCKET' capture-pane -p -t 0 | grep -Eq '^  d +delete-message'"
 ui_keys q

@@ -6,7 +6,7 @@
 # should change nothing is shown to change nothing.
 #
 # Before comparing, dates (2026-11-22, Sun, 22 Nov 2026 16:00) become
-# placeholders and the status line's fetch report (after "(L: log)") is
+# placeholders and the status line's fetch report (after "(E: log)") is
 # dropped: the sample's account points at a port where no server listens,
 # and the wording of that error is the system's.
 #
@@ -20,7 +20,7 @@ GOLDEN="$SURAT_SRCDIR/tests/ui/golden"
 golden_mask() {
 	sed -E -e 's/[0-9]{4}-[0-9]{2}-[0-9]{2}/YYYY-MM-DD/g' \
 		-e 's/(Mon|Tue|Wed|Thu|Fri|Sat|Sun), [0-9]{1,2} [A-Z][a-z]{2} [0-9]{4} [0-9]{2}:[0-9]{2}/DAY, DD MON YYYY HH:MM/g' \
-		-e 's/\(L: log\).*$/(L: log) .../'
+		-e 's/\(E: log\).*$/(E: log) .../'
 }
 
 # golden_settle: wait until two captures 200 ms apart agree (the screen is
@@ -56,7 +56,7 @@ golden() {
 ui_setup
 ui_start
 # The first fetch's failure is on the status line once it has been tried.
-check "the index shows the sample and the failed fetch" wait_for "(L: log) demo failed"
+check "the index shows the sample and the failed fetch" wait_for "(E: log) demo failed"
 golden index
 
 ui_keys B

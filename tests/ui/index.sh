@@ -29,7 +29,7 @@ ui_keys Home
 check "Home goes to the first message" wait_for "surat: demo -- 1/12"
 ui_keys End
 check "End goes to the last message" wait_for "surat: demo -- 12/12"
-ui_keys g Tab
+ui_keys = Tab
 check "Tab jumps to the next unread message" wait_for "surat: demo -- 3/12"
 
 ui_keys '?'

@@ -101,7 +101,7 @@ osc8_run() {
 		script -q -f -c '\"$SURAT\" -c \"$UI_CONFIG\" 2>\"$UI_TMP/stderr\"' \"$UI_TMP/typescript\"; \
 		echo EXIT=\$?; sleep 600"
 	wait_for "HTML with links" || return 1
-	ui_keys g Enter
+	ui_keys = Enter
 	wait_for "Monthly news" || return 1
 	sleep 0.5
 }

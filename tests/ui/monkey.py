@@ -90,7 +90,7 @@ def bound_keys():
     try:
         text = open(os.path.join(SRC, "src", "keymap-tables.c"), encoding="utf-8").read()
     except OSError:
-        return ["j", "k", "q", "?", "Enter", "g", "/", "l", "d", "u", "t", ":"], [":", "/"]
+        return ["j", "k", "q", "?", "Enter", "=", "/", "l", "d", "u", "t", ":"], [":", "/"]
     for ctx, seq, action in re.findall(
             r'\{ KEYMAP_CONTEXT_(\w+), "([^"]+)", KEYMAP_ACTION_(\w+) \}', text):
         names = [TMUX_NAMES.get(key, key) for key in seq.split(" ")]

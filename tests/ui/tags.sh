@@ -8,7 +8,7 @@ tri_threads
 ui_start
 # Date order: 1 Ann, 2 Bob, 3 Dave, 4 Carla, 5 Eve, 6 Fred, 7 Gina.
 wait_for "3/7" || true
-ui_keys g
+ui_keys =
 wait_for "1/7" || true
 
 ui_keys t

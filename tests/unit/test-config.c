@@ -1092,8 +1092,8 @@ static const struct {
 		"a name: Enter, Tab, Space, Backspace, Escape, Up, Down, Left, Right, PageUp, "
 		"PageDown, Home, End, Insert, Delete, F1..F24",
 		":3: bind[1].action: unknown action \"frist-entry\"; did you mean first-entry?",
-		":4: bind[2].context: unknown context \"compose\"; use index, pager, attachments, "
-		"links, sidebar, prompt, help, or several joined by commas",
+		":4: bind[2].context: unknown context \"composer\"; use index, pager, attachments, "
+		"links, sidebar, prompt, help, compose, or several joined by commas",
 		":5: bind[3].action: delete-message does not apply in prompt; it applies in index, "
 		"pager",
 		":6: bind[4].action: missing; every binding needs one",
@@ -1111,7 +1111,7 @@ static const struct {
 		":6: mailboxes: expected a list of groups, mailboxes = ( { name = \"...\"; query = "
 		"\"...\"; } );, got a group",
 		":7: bind[1].context: no context; use index, pager, attachments, links, sidebar, "
-		"prompt, help, or several joined by commas",
+		"prompt, help, compose, or several joined by commas",
 	} },
 	{ "bad-command.conf", {
 		":1: new_mail_command: \"%x\": after % comes n (new messages), u (unread), a "
@@ -1420,6 +1420,71 @@ test_too_many_errors(void **state)
 	g_free(path);
 }
 
+/* issue 12's keys for writing: editor, attribution, forward_format, text_flowed, user_agent. */
+static void
+test_compose_keys(void **state)
+{
+	GPtrArray *errors = g_ptr_array_new_with_free_func(g_free);
+	struct surat_config *config;
+
+	(void)state;
+	config = test_load_text("store = \"/tmp/s\";\n", errors, NULL);
+	assert_non_null(config);
+	assert_null(config->editor);
+	assert_string_equal(config->attribution, "On %d, %n wrote:");
+	assert_int_equal(config->forward_format, CONFIG_FORWARD_INLINE);
+	assert_false(config->text_flowed);
+	assert_false(config->user_agent);
+	/* No editor key: $VISUAL, else $EDITOR, else vi. */
+	setenv("VISUAL", "visual-ed", 1);
+	setenv("EDITOR", "plain-ed", 1);
+	assert_string_equal(config_editor(config), "visual-ed");
+	unsetenv("VISUAL");
+	assert_string_equal(config_editor(config), "plain-ed");
+	unsetenv("EDITOR");
+	assert_string_equal(config_editor(config), "vi");
+	assert_string_equal(config_editor(NULL), "vi");
+	config_free(config);
+
+	config = test_load_text("editor = \"emacs -nw\";\nattribution = \"%n (%a) wrote on %d, "
+	    "100%%:\";\nforward_format = \"attach\";\ntext_flowed = true;\nuser_agent = true;\n",
+	    errors, NULL);
+	assert_non_null(config);
+	setenv("EDITOR", "plain-ed", 1);
+	assert_string_equal(config_editor(config), "emacs -nw");
+	unsetenv("EDITOR");
+	assert_string_equal(config->attribution, "%n (%a) wrote on %d, 100%%:");
+	assert_int_equal(config->forward_format, CONFIG_FORWARD_ATTACH);
+	assert_true(config->text_flowed);
+	assert_true(config->user_agent);
+	config_free(config);
+
+	/* An empty attribution is none. */
+	config = test_load_text("attribution = \"\";\n", errors, NULL);
+	assert_non_null(config);
+	assert_string_equal(config->attribution, "");
+	config_free(config);
+
+	config = test_load_text("editor = \"vim 'x\";\n", errors, NULL);
+	assert_null(config);
+	assert_true(strstr(errors->pdata[0], ":1: editor: \"vim 'x\" cannot be split") != NULL);
+	g_ptr_array_set_size(errors, 0);
+	config = test_load_text("attribution = \"On %x\";\n", errors, NULL);
+	assert_null(config);
+	assert_true(g_str_has_suffix(errors->pdata[0], ":1: attribution: after % comes d (the "
+	    "date), n (the sender's name), a (the sender's address), s (the subject) or % (a %)"));
+	g_ptr_array_set_size(errors, 0);
+	config = test_load_text("forward_format = \"mime\";\n", errors, NULL);
+	assert_null(config);
+	assert_true(strstr(errors->pdata[0], ":1: forward_format: ") != NULL);
+	assert_true(strstr(errors->pdata[0], "inline") != NULL);
+	g_ptr_array_set_size(errors, 0);
+	config = test_load_text("text_flowed = \"yes\";\n", errors, NULL);
+	assert_null(config);
+	assert_true(strstr(errors->pdata[0], ":1: text_flowed: ") != NULL);
+	g_ptr_array_unref(errors);
+}
+
 static void
 test_default_path(void **state)
 {
@@ -1539,6 +1604,7 @@ main(void)
 		cmocka_unit_test(test_include_warnings),
 		cmocka_unit_test(test_smtp_password_mode),
 		cmocka_unit_test(test_too_many_errors),
+		cmocka_unit_test(test_compose_keys),
 		cmocka_unit_test(test_default_path),
 		cmocka_unit_test(test_expand_path),
 		cmocka_unit_test(test_names),

@@ -47,6 +47,10 @@ test_every_kind_round_trips(void **state)
 		"warning work the server says EXPIRE 0\n",
 		"error work auth the server rejected the password: -ERR [AUTH] nope\n",
 		"done work 120 0\n",
+		"send work 2\n",
+		"sent work 41\n",
+		"wait work 42 451 4.7.1 try again later\n",
+		"refused work 43 550 5.1.1 no such user\n",
 	};
 	size_t i;
 
@@ -75,6 +79,14 @@ test_fields(void **state)
 	assert_int_equal(ev.kind, EVENT_ERROR);
 	assert_string_equal(ev.code, "tls");
 	assert_string_equal(ev.text, "certificate expired on 2026-01-01");
+	/* The sender's: the Outbox row, then why. */
+	ev = parse_ok("wait work 42 451 4.7.1 try again later");
+	assert_int_equal(ev.kind, EVENT_WAIT);
+	assert_int_equal(ev.a, 42);
+	assert_string_equal(ev.text, "451 4.7.1 try again later");
+	ev = parse_ok("sent work 41");
+	assert_int_equal(ev.kind, EVENT_SENT);
+	assert_int_equal(ev.a, 41);
 }
 
 static void
@@ -97,6 +109,9 @@ test_malformed_known_events(void **state)
 	parse_bad("stored work 99999999999999999999999", 35);
 	parse_bad("", 0);
 	parse_bad("done w\0rk 1 1", 13);
+	parse_bad("sent work", 9);
+	parse_bad("wait work x reason", 18);
+	parse_bad("refused ../x 1 no", 17);
 }
 
 static void

@@ -362,7 +362,7 @@ static void
 test_contexts(void **state)
 {
 	static const char *const names[] = { "index", "pager", "attachments", "links",
-		"sidebar", "prompt", "help" };
+		"sidebar", "prompt", "help", "compose" };
 	GError *error = NULL;
 	unsigned int mask;
 	int c;
@@ -378,15 +378,15 @@ test_contexts(void **state)
 	assert_true(keymap_context_parse(" Index , PAGER ", &mask, NULL));
 	assert_int_equal(mask, KEYMAP_IN(KEYMAP_CONTEXT_INDEX) | KEYMAP_IN(KEYMAP_CONTEXT_PAGER));
 
-	assert_false(keymap_context_parse("compose", &mask, &error));
+	assert_false(keymap_context_parse("composer", &mask, &error));
 	assert_true(g_error_matches(error, SURAT_KEYMAP_ERROR, SURAT_KEYMAP_ERROR_CONTEXT));
-	assert_string_equal(error->message, "unknown context \"compose\"; use index, pager, "
-	    "attachments, links, sidebar, prompt, help, or several joined by commas");
+	assert_string_equal(error->message, "unknown context \"composer\"; use index, pager, "
+	    "attachments, links, sidebar, prompt, help, compose, or several joined by commas");
 	assert_int_equal(mask, 0);
 	g_clear_error(&error);
 	assert_false(keymap_context_parse("index,", &mask, &error));
 	assert_string_equal(error->message, "no context; use index, pager, attachments, links, "
-	    "sidebar, prompt, help, or several joined by commas");
+	    "sidebar, prompt, help, compose, or several joined by commas");
 	g_clear_error(&error);
 	assert_false(keymap_context_parse("", &mask, NULL));
 
@@ -439,8 +439,37 @@ test_defaults(void **state)
 	    KEYMAP_ACTION_NEXT_PAGE);
 	test_expect_seq(km, KEYMAP_CONTEXT_INDEX, "-", KEYMAP_MATCH_FULL,
 	    KEYMAP_ACTION_PREVIOUS_PAGE);
-	test_expect_seq(km, KEYMAP_CONTEXT_INDEX, "g", KEYMAP_MATCH_FULL,
+	test_expect_seq(km, KEYMAP_CONTEXT_INDEX, "=", KEYMAP_MATCH_FULL,
 	    KEYMAP_ACTION_FIRST_ENTRY);
+	test_expect_seq(km, KEYMAP_CONTEXT_INDEX, "Home", KEYMAP_MATCH_FULL,
+	    KEYMAP_ACTION_FIRST_ENTRY);
+	/* Writing, as mutt: g is group-reply, L list-reply; the log moved to E. */
+	test_expect_seq(km, KEYMAP_CONTEXT_INDEX, "g", KEYMAP_MATCH_FULL,
+	    KEYMAP_ACTION_GROUP_REPLY);
+	test_expect_seq(km, KEYMAP_CONTEXT_INDEX, "L", KEYMAP_MATCH_FULL,
+	    KEYMAP_ACTION_LIST_REPLY);
+	test_expect_seq(km, KEYMAP_CONTEXT_INDEX, "E", KEYMAP_MATCH_FULL, KEYMAP_ACTION_SHOW_LOG);
+	test_expect_seq(km, KEYMAP_CONTEXT_INDEX, "m", KEYMAP_MATCH_FULL, KEYMAP_ACTION_MAIL);
+	test_expect_seq(km, KEYMAP_CONTEXT_INDEX, "r", KEYMAP_MATCH_FULL, KEYMAP_ACTION_REPLY);
+	test_expect_seq(km, KEYMAP_CONTEXT_INDEX, "f", KEYMAP_MATCH_FULL,
+	    KEYMAP_ACTION_FORWARD_MESSAGE);
+	test_expect_seq(km, KEYMAP_CONTEXT_INDEX, "b", KEYMAP_MATCH_FULL,
+	    KEYMAP_ACTION_BOUNCE_MESSAGE);
+	test_expect_seq(km, KEYMAP_CONTEXT_INDEX, "e", KEYMAP_MATCH_FULL,
+	    KEYMAP_ACTION_EDIT_AS_NEW);
+	test_expect_seq(km, KEYMAP_CONTEXT_INDEX, "R", KEYMAP_MATCH_FULL,
+	    KEYMAP_ACTION_RECALL_MESSAGE);
+	/* The compose screen has its own keys and the index's q, ?, j and k. */
+	test_expect_seq(km, KEYMAP_CONTEXT_COMPOSE, "y", KEYMAP_MATCH_FULL,
+	    KEYMAP_ACTION_SEND_MESSAGE);
+	test_expect_seq(km, KEYMAP_CONTEXT_COMPOSE, "e", KEYMAP_MATCH_FULL,
+	    KEYMAP_ACTION_EDIT_MESSAGE);
+	test_expect_seq(km, KEYMAP_CONTEXT_COMPOSE, "P", KEYMAP_MATCH_FULL,
+	    KEYMAP_ACTION_POSTPONE_MESSAGE);
+	test_expect_seq(km, KEYMAP_CONTEXT_COMPOSE, "q", KEYMAP_MATCH_FULL, KEYMAP_ACTION_QUIT);
+	test_expect_seq(km, KEYMAP_CONTEXT_COMPOSE, "j", KEYMAP_MATCH_FULL,
+	    KEYMAP_ACTION_NEXT_ENTRY);
+	test_expect_seq(km, KEYMAP_CONTEXT_COMPOSE, "d", KEYMAP_MATCH_NONE, KEYMAP_ACTION_NONE);
 	test_expect_seq(km, KEYMAP_CONTEXT_INDEX, "*", KEYMAP_MATCH_FULL, KEYMAP_ACTION_LAST_ENTRY);
 	test_expect_seq(km, KEYMAP_CONTEXT_INDEX, "G", KEYMAP_MATCH_FULL, KEYMAP_ACTION_FETCH_MAIL);
 	test_expect_seq(km, KEYMAP_CONTEXT_INDEX, "Enter", KEYMAP_MATCH_FULL,
@@ -472,7 +501,9 @@ test_defaults(void **state)
 	    KEYMAP_ACTION_NEXT_LINE);
 	test_expect_seq(km, KEYMAP_CONTEXT_PAGER, "Backspace", KEYMAP_MATCH_FULL,
 	    KEYMAP_ACTION_PREVIOUS_LINE);
-	test_expect_seq(km, KEYMAP_CONTEXT_PAGER, "g", KEYMAP_MATCH_FULL, KEYMAP_ACTION_TOP);
+	test_expect_seq(km, KEYMAP_CONTEXT_PAGER, "^", KEYMAP_MATCH_FULL, KEYMAP_ACTION_TOP);
+	test_expect_seq(km, KEYMAP_CONTEXT_PAGER, "g", KEYMAP_MATCH_FULL,
+	    KEYMAP_ACTION_GROUP_REPLY);
 	test_expect_seq(km, KEYMAP_CONTEXT_PAGER, "End", KEYMAP_MATCH_FULL, KEYMAP_ACTION_BOTTOM);
 	test_expect_seq(km, KEYMAP_CONTEXT_PAGER, "j", KEYMAP_MATCH_FULL,
 	    KEYMAP_ACTION_NEXT_ENTRY);
@@ -584,17 +615,18 @@ test_user_bindings(void **state)
 	GError *error = NULL;
 	char *keys;
 
-	/* A new binding, and a sequence that makes "g" wait. */
-	assert_true(keymap_bind_names(km, "index", "g g", "last-entry", NULL));
-	test_expect_seq(km, KEYMAP_CONTEXT_INDEX, "g", KEYMAP_MATCH_PREFIX,
+	/* A new binding, and a sequence that makes "=" wait. */
+	assert_true(keymap_bind_names(km, "index", "= =", "last-entry", NULL));
+	test_expect_seq(km, KEYMAP_CONTEXT_INDEX, "=", KEYMAP_MATCH_PREFIX,
 	    KEYMAP_ACTION_FIRST_ENTRY);
-	test_expect_seq(km, KEYMAP_CONTEXT_INDEX, "g g", KEYMAP_MATCH_FULL,
+	test_expect_seq(km, KEYMAP_CONTEXT_INDEX, "= =", KEYMAP_MATCH_FULL,
 	    KEYMAP_ACTION_LAST_ENTRY);
-	test_expect_seq(km, KEYMAP_CONTEXT_INDEX, "g x", KEYMAP_MATCH_NONE, KEYMAP_ACTION_NONE);
-	/* The pager's own "g" hides the index's "g g". */
-	test_expect_seq(km, KEYMAP_CONTEXT_PAGER, "g", KEYMAP_MATCH_FULL, KEYMAP_ACTION_TOP);
+	test_expect_seq(km, KEYMAP_CONTEXT_INDEX, "= x", KEYMAP_MATCH_NONE, KEYMAP_ACTION_NONE);
+	/* The pager's own "^" hides the index's "^ ^". */
+	assert_true(keymap_bind_names(km, "index", "^ ^", "last-entry", NULL));
+	test_expect_seq(km, KEYMAP_CONTEXT_PAGER, "^", KEYMAP_MATCH_FULL, KEYMAP_ACTION_TOP);
 	keys = keymap_keys_for(km, KEYMAP_CONTEXT_INDEX, KEYMAP_ACTION_LAST_ENTRY);
-	assert_string_equal(keys, "*, End, g g");
+	assert_string_equal(keys, "*, End, = =, ^ ^");
 	g_free(keys);
 
 	/* A user binding replaces the default of the same keys. */
@@ -656,7 +688,7 @@ test_user_bindings(void **state)
 	assert_false(keymap_bind_names(km, "index", "x", "frist-entry", &error));
 	assert_true(g_error_matches(error, SURAT_KEYMAP_ERROR, SURAT_KEYMAP_ERROR_ACTION));
 	g_clear_error(&error);
-	assert_false(keymap_bind_names(km, "compose", "x", "quit", &error));
+	assert_false(keymap_bind_names(km, "composer", "x", "quit", &error));
 	assert_true(g_error_matches(error, SURAT_KEYMAP_ERROR, SURAT_KEYMAP_ERROR_CONTEXT));
 	g_clear_error(&error);
 	seq.len = 0;
