@@ -184,15 +184,18 @@ cli_send_event(void *data, enum outbox_event_kind kind, int64_t id, const char *
 		break;
 	case OUTBOX_EVENT_SENT:
 		if (p->verbose)
-			cli_stderr("surat send: message %lld sent: %s", (long long)id, text);
+			cli_stderr("surat send: account %s: message %lld sent: %s", p->account,
+			    (long long)id, text);
 		break;
 	case OUTBOX_EVENT_WAITING:
-		cli_stderr("surat send: message %lld stays in the Outbox for a later try: %s",
-		    (long long)id, text);
+		cli_stderr("surat send: account %s: message %lld stays in the Outbox for a later "
+			   "try: %s",
+		    p->account, (long long)id, text);
 		break;
 	case OUTBOX_EVENT_REFUSED:
-		cli_stderr("surat send: message %lld was refused and stays in the Outbox: %s",
-		    (long long)id, text);
+		cli_stderr("surat send: account %s: message %lld was refused and stays in the "
+			   "Outbox: %s",
+		    p->account, (long long)id, text);
 		break;
 	}
 	if (kind == OUTBOX_EVENT_WAITING || kind == OUTBOX_EVENT_REFUSED) {
@@ -354,7 +357,7 @@ cli_send_run(struct index *idx, const struct surat_config *config,
 	 * the reason the message it was for was just told to stay: one line.
 	 */
 	if (!ok && (p.told == NULL || strcmp(p.told, error->message) != 0))
-		cli_stderr("surat send: %s", error->message);
+		cli_stderr("surat send: account %s: %s", account->name, error->message);
 	if (events_fd >= 0 && !ok)
 		events_send_text(events_fd, EVENT_ERROR, account->name,
 		    g_error_matches(error, OUTBOX_ERROR, OUTBOX_ERROR_LOCK) ? "lock" :
@@ -418,9 +421,9 @@ cli_send(const char *cli_path, int argc, char **argv)
 			index_outbox_clear(&o);
 			/* an older message may have ended the run before its turn: say it stays */
 			if (status != 0 && !told)
-				cli_stderr("surat send: message %lld stays in the Outbox for a later try: "
-					   "it was not tried after the failure above",
-				    (long long)id);
+				cli_stderr("surat send: account %s: message %lld stays in the Outbox for "
+					   "a later try: it was not tried after the failure above",
+				    account->name, (long long)id);
 		}
 		goto out;
 	}

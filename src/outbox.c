@@ -707,9 +707,8 @@ outbox_run(struct index *idx, const struct surat_config *config,
 
 	memset(result, 0, sizeof(*result));
 	if (account->smtp == NULL && account->sendmail_argv == NULL) {
-		g_set_error(error, OUTBOX_ERROR, OUTBOX_ERROR_CONFIG,
-		    "account %s cannot send: set smtp = { host = ...; } or sendmail_command",
-		    account->name);
+		g_set_error_literal(error, OUTBOX_ERROR, OUTBOX_ERROR_CONFIG,
+		    "cannot send: set smtp = { host = ...; } or sendmail_command");
 		goto out_unlocked;
 	}
 	if (!folder_create(config->store, account->name, OUTBOX_FOLDER, error))
@@ -718,8 +717,7 @@ outbox_run(struct index *idx, const struct surat_config *config,
 	lock = store_lock(lock_path, account->timeout, options->abort, &e);
 	g_free(lock_path);
 	if (lock < 0) {
-		g_set_error(error, OUTBOX_ERROR, OUTBOX_ERROR_LOCK, "account %s: %s",
-		    account->name, e->message);
+		g_set_error_literal(error, OUTBOX_ERROR, OUTBOX_ERROR_LOCK, e->message);
 		g_error_free(e);
 		goto out_unlocked;
 	}

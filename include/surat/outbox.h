@@ -125,7 +125,8 @@ struct outbox_result {
 /*
  * Run ACCOUNT's Outbox (the order above).  True when the run itself
  * worked, even if messages stay waiting or refused (RESULT says how many,
- * and the events why); false with ERROR when it could not run (the lock,
+ * and the events why); false with ERROR (which does not name the account:
+ * the caller does) when it could not run (the lock,
  * the index, a file), or when it could not reach or log in to the server:
  * then the message it was for records that reason and waits, and the ones
  * after it wait as they were, untried.

@@ -152,7 +152,7 @@ printf 'To: bob@%s\nSubject: third\n\nthird body\n' "$D" >"$IT_TMP/msg3"
 send -t <"$IT_TMP/msg3"
 check "wrong password: exit 1" test "$SEND_RC" -eq 1
 check "wrong password: one line naming the host and the refusal" \
-	sh -c 'test "$(wc -l <"$1")" -eq 1 && grep -q "^surat send: message [0-9]* stays in the Outbox for a later try: 127.0.0.1: login as alice (SCRAM-SHA-256).*not accepted.*535" "$1" && ! grep -q wrong "$1"' - "$SEND_ERR"
+	sh -c 'test "$(wc -l <"$1")" -eq 1 && grep -q "^surat send: account alice: message [0-9]* stays in the Outbox for a later try: 127.0.0.1: login as alice (SCRAM-SHA-256).*not accepted.*535" "$1" && ! grep -q wrong "$1"' - "$SEND_ERR"
 check "wrong password: the message stays in the Outbox" test "$(files_in "$OUTBOX")" -eq 1
 it_config "$(account_text "$PF_PORT" starttls)" "$(dc_account bob bob implicit)"
 send --queue
