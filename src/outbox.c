@@ -26,6 +26,13 @@ G_DEFINE_QUARK(surat-outbox-error-quark, outbox_error)
 #define OUTBOX_SENDMAIL_OUTPUT 4096 /* bytes of a sendmail_command's output kept */
 #define OUTBOX_ERROR_TEXT      300  /* bytes of a reason kept for the status line */
 
+/* True when the line at P (before END) is the empty line, LF or CRLF (a file put there by hand). */
+static bool
+outbox_empty_line(const char *p, const char *end)
+{
+	return p < end && (*p == '\n' || (*p == '\r' && p + 1 < end && p[1] == '\n'));
+}
+
 /* The length of TEXT's header (up to and with the empty line), or LEN when it has no body. */
 static size_t
 outbox_header_len(const char *text, size_t len)
@@ -37,8 +44,8 @@ outbox_header_len(const char *text, size_t len)
 
 		if (nl == NULL)
 			return len;
-		if (nl + 1 < text + len && nl[1] == '\n')
-			return (size_t)(nl + 2 - text);
+		if (outbox_empty_line(nl + 1, text + len))
+			return (size_t)(nl + (nl[1] == '\r' ? 3 : 2) - text);
 		p = nl + 1;
 	}
 }
@@ -78,7 +85,7 @@ outbox_field_values(const char *hdr, size_t hlen, const char *name, GPtrArray *v
 {
 	const char *p = hdr, *end = hdr + hlen;
 
-	while (p < end && *p != '\n') {
+	while (p < end && !outbox_empty_line(p, end)) {
 		const char *next = outbox_field_end(p, end);
 
 		if (outbox_field_is(p, (size_t)(next - p), name)) {
@@ -285,7 +292,7 @@ outbox_wire_text(const char *text, size_t len)
 	const char *p = text, *end = text + hlen;
 	GString *out = g_string_sized_new(len);
 
-	while (p < end && *p != '\n') {
+	while (p < end && !outbox_empty_line(p, end)) {
 		const char *next = outbox_field_end(p, end);
 
 		if (!outbox_field_is(p, (size_t)(next - p), "Bcc") &&
