@@ -50,13 +50,21 @@ outbox_header_len(const char *text, size_t len)
 	}
 }
 
-/* True when the field at LINE (a line start of the header) is named NAME. */
-static bool
+/*
+ * Where the value starts when the field at LINE (a line start of the
+ * header) is named NAME, else 0; space before the colon is the obsolete
+ * syntax (RFC 5322 4.5.8) readers still take: "Bcc :" is a Bcc too.
+ */
+static size_t
 outbox_field_is(const char *line, size_t left, const char *name)
 {
 	size_t n = strlen(name);
 
-	return left > n && line[n] == ':' && g_ascii_strncasecmp(line, name, n) == 0;
+	if (left <= n || g_ascii_strncasecmp(line, name, n) != 0)
+		return 0;
+	while (n < left && (line[n] == ' ' || line[n] == '\t'))
+		n++;
+	return n < left && line[n] == ':' ? n + 1 : 0;
 }
 
 /* The end of the field starting at LINE: past its continuation lines. */
@@ -87,9 +95,10 @@ outbox_field_values(const char *hdr, size_t hlen, const char *name, GPtrArray *v
 
 	while (p < end && !outbox_empty_line(p, end)) {
 		const char *next = outbox_field_end(p, end);
+		size_t at = outbox_field_is(p, (size_t)(next - p), name);
 
-		if (outbox_field_is(p, (size_t)(next - p), name)) {
-			const char *v = p + strlen(name) + 1;
+		if (at > 0) {
+			const char *v = p + at;
 			GString *value = g_string_new(NULL);
 
 			for (; v < next; v++)

@@ -22,6 +22,9 @@ test_header_end(void **state)
 		"To: mallory@example.org\nBcc: kept in the body\n",
 		"From: a@example.org\r\nTo: b@example.org\r\nBcc: c@example.org\r\n\r\n"
 		"To: mallory@example.org\r\nBcc: kept in the body\r\n",
+		/* the obsolete space before the colon (RFC 5322 4.5.8), as readers take it */
+		"From : a@example.org\nTo\t: b@example.org\nBcc : c@example.org\n\n"
+		"To: mallory@example.org\nBcc: kept in the body\n",
 	};
 	size_t i;
 
