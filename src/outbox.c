@@ -403,12 +403,15 @@ outbox_failed(struct outbox_run *run, struct index_outbox *o, bool refused, cons
 
 /*
  * Set the flags MARKS ("R:12 P:13") asks for on the rows it names; a row
- * gone meanwhile is skipped.
+ * gone meanwhile is skipped, and so is one whose file is gone or cannot be
+ * renamed: a mark is not worth a sent message held in the Outbox, and the
+ * queue behind it, run after run.
  */
 static bool
 outbox_apply_marks(struct outbox_run *run, const char *marks, GError **error)
 {
 	char **words = g_strsplit(marks != NULL ? marks : "", " ", -1), **w;
+	GError *e = NULL;
 	bool ok = true;
 
 	for (w = words; *w != NULL && ok; w++) {
@@ -422,8 +425,15 @@ outbox_apply_marks(struct outbox_run *run, const char *marks, GError **error)
 			continue;
 		ids = g_array_new(FALSE, FALSE, sizeof(int64_t));
 		g_array_append_val(ids, id);
-		ok = folder_set_flags(run->idx, run->config->store, ids, flag, NULL, 0, &done, error);
+		ok = folder_set_flags(run->idx, run->config->store, ids, flag, NULL, 0, &done, &e);
 		g_array_unref(ids);
+		if (!ok && (e->domain == FOLDER_ERROR || e->domain == STORE_ERROR)) {
+			g_clear_error(&e);
+			ok = true;
+		} else if (!ok) {
+			g_propagate_error(error, e);
+			e = NULL;
+		}
 	}
 	g_strfreev(words);
 	return ok;
