@@ -242,12 +242,38 @@ outbox_add_addresses(const char *value, GPtrArray *addrs)
 	g_object_unref(list);
 }
 
+/*
+ * The first block of Resent- fields in the header HDR (HLEN bytes): *LEN
+ * bytes from the pointer returned, or NULL when there is none.  A message
+ * bounced again carries the blocks of every bounce before, newest on top
+ * (RFC 5322 3.6.6); only that one is this bounce's.
+ */
+static const char *
+outbox_resent_block(const char *hdr, size_t hlen, size_t *len)
+{
+	const char *p = hdr, *end = hdr + hlen, *start = NULL;
+
+	while (p < end && !outbox_empty_line(p, end)) {
+		const char *next = outbox_field_end(p, end);
+		bool resent = (size_t)(next - p) > 7 && g_ascii_strncasecmp(p, "Resent-", 7) == 0;
+
+		if (resent && start == NULL)
+			start = p;
+		else if (!resent && start != NULL)
+			break;
+		p = next;
+	}
+	*len = start != NULL ? (size_t)(p - start) : 0;
+	return start;
+}
+
 bool
 outbox_envelope(const char *text, size_t len, char **sender, GPtrArray *rcpts, GError **error)
 {
 	static const char *const rcpt_fields[] = { "To", "Cc", "Bcc" };
 	static const char *const resent_fields[] = { "Resent-To", "Resent-Cc", "Resent-Bcc" };
-	size_t hlen = outbox_header_len(text, len);
+	size_t hlen = outbox_header_len(text, len), block_len;
+	const char *block = outbox_resent_block(text, hlen, &block_len);
 	GPtrArray *values = g_ptr_array_new_with_free_func(g_free);
 	GPtrArray *from = g_ptr_array_new_with_free_func(g_free);
 	const char *const *fields = rcpt_fields;
@@ -258,12 +284,15 @@ outbox_envelope(const char *text, size_t len, char **sender, GPtrArray *rcpts, G
 	if (!mime_lib_load(error))
 		goto fail;
 	/* a bounce (RFC 5322 3.6.6) goes to its Resent- addresses, from its Resent- sender */
-	for (i = 0; i < G_N_ELEMENTS(resent_fields); i++)
-		outbox_field_values(text, hlen, resent_fields[i], values);
+	for (i = 0; block != NULL && i < G_N_ELEMENTS(resent_fields); i++)
+		outbox_field_values(block, block_len, resent_fields[i], values);
 	resent = values->len > 0;
 	g_ptr_array_set_size(values, 0);
-	if (resent)
+	if (resent) {
 		fields = resent_fields;
+		text = block;
+		hlen = block_len;
+	}
 	outbox_field_values(text, hlen, resent ? "Resent-Sender" : "Sender", values);
 	if (values->len == 0)
 		outbox_field_values(text, hlen, resent ? "Resent-From" : "From", values);

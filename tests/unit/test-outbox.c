@@ -54,6 +54,31 @@ test_header_end(void **state)
 	}
 }
 
+/* A message bounced again goes to this bounce's Resent- addresses, not to those of the one before. */
+static void
+test_resent_block(void **state)
+{
+	static const char text[] =
+	    "Resent-From: a@example.org\nResent-To: b@example.org\nResent-Bcc: c@example.org\n"
+	    "Received: from x by y; Mon, 7 Dec 2026 10:00:00 +0000\n"
+	    "Resent-From: old@example.org\nResent-To: third@example.org\n"
+	    "Received: from x by y; Mon, 7 Dec 2026 09:00:00 +0000\n"
+	    "From: first@example.org\nTo: orig@example.org\n\nbody\n";
+	GPtrArray *rcpts = g_ptr_array_new_with_free_func(g_free);
+	GError *error = NULL;
+	char *sender = NULL;
+
+	(void)state;
+	assert_true(outbox_envelope(text, strlen(text), &sender, rcpts, &error));
+	assert_null(error);
+	assert_string_equal(sender, "a@example.org");
+	assert_int_equal(rcpts->len, 2);
+	assert_string_equal(g_ptr_array_index(rcpts, 0), "b@example.org");
+	assert_string_equal(g_ptr_array_index(rcpts, 1), "c@example.org");
+	g_free(sender);
+	g_ptr_array_unref(rcpts);
+}
+
 /*
  * A reply whose answered message's file went (another program deleted it)
  * while it waited: sent, it still goes to Sent, and the run goes on; the
@@ -118,6 +143,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_header_end),
+		cmocka_unit_test(test_resent_block),
 		cmocka_unit_test(test_run_mark_file_gone),
 	};
 
