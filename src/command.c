@@ -328,7 +328,8 @@ command_run_full(char *const *argv, const char *name, const void *input, size_t 
 				g_byte_array_append(out, (const guint8 *)buf, (guint)keep);
 				if (secret)
 					OPENSSL_cleanse(buf, (size_t)n);
-				if (out->len >= max_output && keep < (size_t)n) {
+				/* a program whose status counts is not cut short by its chatter */
+				if (out->len >= max_output && keep < (size_t)n && exit_status == NULL) {
 					if (cut != NULL)
 						*cut = true;
 					status = command_kill(pid);

@@ -26,6 +26,13 @@ G_DEFINE_QUARK(surat-outbox-error-quark, outbox_error)
 #define OUTBOX_SENDMAIL_OUTPUT 4096 /* bytes of a sendmail_command's output kept */
 #define OUTBOX_ERROR_TEXT      300  /* bytes of a reason kept for the status line */
 
+/* True when the line at P (before END) is the empty line, LF or CRLF (a file put there by hand). */
+static bool
+outbox_empty_line(const char *p, const char *end)
+{
+	return p < end && (*p == '\n' || (*p == '\r' && p + 1 < end && p[1] == '\n'));
+}
+
 /* The length of TEXT's header (up to and with the empty line), or LEN when it has no body. */
 static size_t
 outbox_header_len(const char *text, size_t len)
@@ -37,19 +44,27 @@ outbox_header_len(const char *text, size_t len)
 
 		if (nl == NULL)
 			return len;
-		if (nl + 1 < text + len && nl[1] == '\n')
-			return (size_t)(nl + 2 - text);
+		if (outbox_empty_line(nl + 1, text + len))
+			return (size_t)(nl + (nl[1] == '\r' ? 3 : 2) - text);
 		p = nl + 1;
 	}
 }
 
-/* True when the field at LINE (a line start of the header) is named NAME. */
-static bool
+/*
+ * Where the value starts when the field at LINE (a line start of the
+ * header) is named NAME, else 0; space before the colon is the obsolete
+ * syntax (RFC 5322 4.5.8) readers still take: "Bcc :" is a Bcc too.
+ */
+static size_t
 outbox_field_is(const char *line, size_t left, const char *name)
 {
 	size_t n = strlen(name);
 
-	return left > n && line[n] == ':' && g_ascii_strncasecmp(line, name, n) == 0;
+	if (left <= n || g_ascii_strncasecmp(line, name, n) != 0)
+		return 0;
+	while (n < left && (line[n] == ' ' || line[n] == '\t'))
+		n++;
+	return n < left && line[n] == ':' ? n + 1 : 0;
 }
 
 /* The end of the field starting at LINE: past its continuation lines. */
@@ -78,11 +93,12 @@ outbox_field_values(const char *hdr, size_t hlen, const char *name, GPtrArray *v
 {
 	const char *p = hdr, *end = hdr + hlen;
 
-	while (p < end && *p != '\n') {
+	while (p < end && !outbox_empty_line(p, end)) {
 		const char *next = outbox_field_end(p, end);
+		size_t at = outbox_field_is(p, (size_t)(next - p), name);
 
-		if (outbox_field_is(p, (size_t)(next - p), name)) {
-			const char *v = p + strlen(name) + 1;
+		if (at > 0) {
+			const char *v = p + at;
 			GString *value = g_string_new(NULL);
 
 			for (; v < next; v++)
@@ -226,12 +242,38 @@ outbox_add_addresses(const char *value, GPtrArray *addrs)
 	g_object_unref(list);
 }
 
+/*
+ * The first block of Resent- fields in the header HDR (HLEN bytes): *LEN
+ * bytes from the pointer returned, or NULL when there is none.  A message
+ * bounced again carries the blocks of every bounce before, newest on top
+ * (RFC 5322 3.6.6); only that one is this bounce's.
+ */
+static const char *
+outbox_resent_block(const char *hdr, size_t hlen, size_t *len)
+{
+	const char *p = hdr, *end = hdr + hlen, *start = NULL;
+
+	while (p < end && !outbox_empty_line(p, end)) {
+		const char *next = outbox_field_end(p, end);
+		bool resent = (size_t)(next - p) > 7 && g_ascii_strncasecmp(p, "Resent-", 7) == 0;
+
+		if (resent && start == NULL)
+			start = p;
+		else if (!resent && start != NULL)
+			break;
+		p = next;
+	}
+	*len = start != NULL ? (size_t)(p - start) : 0;
+	return start;
+}
+
 bool
 outbox_envelope(const char *text, size_t len, char **sender, GPtrArray *rcpts, GError **error)
 {
 	static const char *const rcpt_fields[] = { "To", "Cc", "Bcc" };
 	static const char *const resent_fields[] = { "Resent-To", "Resent-Cc", "Resent-Bcc" };
-	size_t hlen = outbox_header_len(text, len);
+	size_t hlen = outbox_header_len(text, len), block_len;
+	const char *block = outbox_resent_block(text, hlen, &block_len);
 	GPtrArray *values = g_ptr_array_new_with_free_func(g_free);
 	GPtrArray *from = g_ptr_array_new_with_free_func(g_free);
 	const char *const *fields = rcpt_fields;
@@ -242,12 +284,15 @@ outbox_envelope(const char *text, size_t len, char **sender, GPtrArray *rcpts, G
 	if (!mime_lib_load(error))
 		goto fail;
 	/* a bounce (RFC 5322 3.6.6) goes to its Resent- addresses, from its Resent- sender */
-	for (i = 0; i < G_N_ELEMENTS(resent_fields); i++)
-		outbox_field_values(text, hlen, resent_fields[i], values);
+	for (i = 0; block != NULL && i < G_N_ELEMENTS(resent_fields); i++)
+		outbox_field_values(block, block_len, resent_fields[i], values);
 	resent = values->len > 0;
 	g_ptr_array_set_size(values, 0);
-	if (resent)
+	if (resent) {
 		fields = resent_fields;
+		text = block;
+		hlen = block_len;
+	}
 	outbox_field_values(text, hlen, resent ? "Resent-Sender" : "Sender", values);
 	if (values->len == 0)
 		outbox_field_values(text, hlen, resent ? "Resent-From" : "From", values);
@@ -285,7 +330,7 @@ outbox_wire_text(const char *text, size_t len)
 	const char *p = text, *end = text + hlen;
 	GString *out = g_string_sized_new(len);
 
-	while (p < end && *p != '\n') {
+	while (p < end && !outbox_empty_line(p, end)) {
 		const char *next = outbox_field_end(p, end);
 
 		if (!outbox_field_is(p, (size_t)(next - p), "Bcc") &&
@@ -387,12 +432,15 @@ outbox_failed(struct outbox_run *run, struct index_outbox *o, bool refused, cons
 
 /*
  * Set the flags MARKS ("R:12 P:13") asks for on the rows it names; a row
- * gone meanwhile is skipped.
+ * gone meanwhile is skipped, and so is one whose file is gone or cannot be
+ * renamed: a mark is not worth a sent message held in the Outbox, and the
+ * queue behind it, run after run.
  */
 static bool
 outbox_apply_marks(struct outbox_run *run, const char *marks, GError **error)
 {
 	char **words = g_strsplit(marks != NULL ? marks : "", " ", -1), **w;
+	GError *e = NULL;
 	bool ok = true;
 
 	for (w = words; *w != NULL && ok; w++) {
@@ -406,8 +454,15 @@ outbox_apply_marks(struct outbox_run *run, const char *marks, GError **error)
 			continue;
 		ids = g_array_new(FALSE, FALSE, sizeof(int64_t));
 		g_array_append_val(ids, id);
-		ok = folder_set_flags(run->idx, run->config->store, ids, flag, NULL, 0, &done, error);
+		ok = folder_set_flags(run->idx, run->config->store, ids, flag, NULL, 0, &done, &e);
 		g_array_unref(ids);
+		if (!ok && (e->domain == FOLDER_ERROR || e->domain == STORE_ERROR)) {
+			g_clear_error(&e);
+			ok = true;
+		} else if (!ok) {
+			g_propagate_error(error, e);
+			e = NULL;
+		}
 	}
 	g_strfreev(words);
 	return ok;

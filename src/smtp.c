@@ -337,23 +337,38 @@ smtp_set_refused(struct smtp_session *s, GError **error, const char *what,
 		smtp_die(s);
 }
 
+/*
+ * The end of the line of TEXT (LEN bytes) that starts at I, *NEXT where the
+ * next one starts: a line ends at LF, CRLF, or a CR alone, since RFC 5321
+ * 4.1.1.4 lets no CR or LF out but in CRLF (a bare CR before a dot is how
+ * a second message is smuggled into the transaction).
+ */
+static size_t
+smtp_line_end(const char *text, size_t len, size_t i, size_t *next)
+{
+	size_t end = i;
+
+	while (end < len && text[end] != '\n' && text[end] != '\r')
+		end++;
+	if (end + 1 < len && text[end] == '\r' && text[end + 1] == '\n')
+		*next = end + 2;
+	else
+		*next = MIN(end + 1, len);
+	return end;
+}
+
 /* The size (bytes) the text of LEN bytes takes on the wire: CRLF and dot-stuffed, with the dot. */
 static uint64_t
 smtp_wire_size(const char *text, size_t len)
 {
-	uint64_t size = len + 3;
-	size_t i;
+	uint64_t size = 3;
+	size_t i = 0, next, end;
 
-	for (i = 0; i < len; i++) {
-		bool line_start = i == 0 || text[i - 1] == '\n';
-
-		if (text[i] == '\n' && (i == 0 || text[i - 1] != '\r'))
-			size++;
-		if (line_start && text[i] == '.')
-			size++;
+	while (i < len) {
+		end = smtp_line_end(text, len, i, &next);
+		size += (end - i) + 2 + (text[i] == '.');
+		i = next;
 	}
-	if (len > 0 && text[len - 1] != '\n')
-		size += 2;
 	return size;
 }
 
@@ -1022,16 +1037,13 @@ smtp_write_text(struct smtp_session *s, const char *text, size_t len, GError **e
 	bool ok = true;
 
 	while (i < len && ok) {
-		const char *nl = memchr(text + i, '\n', len - i);
-		size_t end = nl != NULL ? (size_t)(nl - text) : len, line_len = end - i;
+		size_t next, end = smtp_line_end(text, len, i, &next);
 
-		if (line_len > 0 && text[end - 1] == '\r' && nl != NULL)
-			line_len--;
 		if (text[i] == '.')
 			g_string_append_c(buf, '.');
-		g_string_append_len(buf, text + i, (gssize)line_len);
+		g_string_append_len(buf, text + i, (gssize)(end - i));
 		g_string_append(buf, "\r\n");
-		i = nl != NULL ? end + 1 : len;
+		i = next;
 		if (buf->len >= SMTP_CHUNK || i >= len) {
 			ok = net_write(s->conn, buf->str, buf->len, &e);
 			g_string_truncate(buf, 0);

@@ -107,6 +107,29 @@ test_run_pipe(void **state)
 	g_string_free(in, TRUE);
 }
 
+/*
+ * A program whose exit status counts (a sendmail_command) that prints more
+ * than is kept runs to its end: killed at the cut, a sendmail that had
+ * taken the message would be told to try again and send it twice.
+ */
+static void
+test_run_status_chatter(void **state)
+{
+	char *argv[] = { "/bin/sh", "-c", "cat >/dev/null; head -c 100000 /dev/zero; exit 3",
+		NULL };
+	GError *error = NULL;
+	GBytes *out;
+	int status = 0;
+
+	(void)state;
+	out = command_run_status(argv, "text\n", 5, 10000, 4096, -1, &status, &error);
+	assert_non_null(out);
+	assert_null(error);
+	assert_int_equal(status, 3);
+	assert_true(g_bytes_get_size(out) <= 4096);
+	g_bytes_unref(out);
+}
+
 static void
 test_run_errors(void **state)
 {
@@ -415,6 +438,7 @@ main(void)
 		cmocka_unit_test(test_split),
 		cmocka_unit_test(test_url_argv),
 		cmocka_unit_test(test_run_pipe),
+		cmocka_unit_test(test_run_status_chatter),
 		cmocka_unit_test(test_run_errors),
 		cmocka_unit_test(test_run_secret),
 		cmocka_unit_test(test_test),
