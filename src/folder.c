@@ -705,6 +705,9 @@ folder_add(struct index *idx, const char *store, const char *account, const char
 	ok = index_put(idx, &summary.msg, summary.body_text, error) &&
 	    index_threads_update(idx, error);
 	*id = ok ? summary.msg.id : 0;
+	/* a row that could not be written takes its file along: the caller was told it failed */
+	if (!ok)
+		(void)store_remove(dir, "cur", tmp.base, norm, NULL);
 out:
 	deliver_summary_clear(&summary);
 	store_tmp_clear(&tmp);

@@ -358,8 +358,25 @@ outbox_queue(struct index *idx, const struct surat_config *config,
 	}
 	/* the file is durable before the transaction that records it commits */
 	ok = folder_add(idx, config->store, account->name, OUTBOX_FOLDER, text, len, "S",
-		 (const char *const *)config->charset_fallbacks, id, error) &&
-	    index_outbox_put(idx, *id, sender, joined, marks, error) && index_commit(idx, error);
+		 (const char *const *)config->charset_fallbacks, id, error);
+	if (ok) {
+		struct index_message msg = { 0 };
+
+		/*
+		 * The file is there; if its entry cannot be committed it goes, so a
+		 * message its sender was told failed is never sent later after all.
+		 */
+		(void)index_get(idx, *id, &msg, NULL);
+		ok = index_outbox_put(idx, *id, sender, joined, marks, error) &&
+		    index_commit(idx, error);
+		if (!ok && msg.id != 0) {
+			char *path = folder_message_path(config->store, &msg);
+
+			(void)unlink(path);
+			g_free(path);
+		}
+		index_message_clear(&msg);
+	}
 	if (!ok) {
 		index_rollback(idx);
 		*id = 0;

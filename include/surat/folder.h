@@ -114,7 +114,8 @@ bool folder_copy(struct index *idx, const char *store, const GArray *ids, const 
  * sent): the LEN bytes at BUF become a new file in (ACCOUNT, FOLDER)'s cur/
  * with FLAGS, written and synced in tmp/ first, then its row (summarized
  * with FALLBACKS, threaded), whose id goes to *ID.  A crash leaves at most
- * a file without a row, which reindex indexes.  Unlike the functions above
+ * a file without a row, which reindex indexes; a row that cannot be
+ * written removes its file again.  Unlike the functions above
  * it may run inside the caller's transaction (after the caller's own
  * folder_recover), so the row commits with what the caller records of it.
  */
