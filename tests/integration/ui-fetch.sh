@@ -14,7 +14,7 @@ it_config "$(dc_account work alice implicit 'poll_interval = 600;')"
 ui_start 1
 check "the fetch at start fills the index" wait_until 30 screen_has "/10 -- 10 new"
 check "no error in the status bar" screen_lacks "(E: log)"
-ui_tmux send-keys -t 0 g j j
+ui_tmux send-keys -t 0 = j j
 check "the cursor moves to the third message" wait_until 10 screen_has "-- 3/10 --"
 
 # Older mail arrives: it sorts above the cursor, which must stay on its message.
@@ -24,15 +24,15 @@ check "G fetches the new mail: 15 messages" wait_until 30 screen_has "/15 -- "
 check "the cursor stayed on its message, now 8th" wait_until 5 screen_has "-- 8/15 --"
 ui_tmux send-keys -t 0 Enter
 check "and it is still the same message" wait_until 10 screen_has "Subject: Seeded message 103"
-ui_tmux send-keys -t 0 q L
-check "L shows the fetch log" wait_until 10 screen_has "work: 5 new messages"
+ui_tmux send-keys -t 0 q E
+check "E shows the fetch log" wait_until 10 screen_has "work: 5 new messages"
 ui_tmux send-keys -t 0 q
 
 # The server goes away: the error shows in the status bar and the log.
 dc_stop
 ui_tmux send-keys -t 0 G
 check "a failed fetch shows in the status bar" wait_until 30 screen_has "(E: log)"
-ui_tmux send-keys -t 0 L
+ui_tmux send-keys -t 0 E
 check "the log has the error and the retry" wait_until 10 screen_has "(retry in 30 s)"
 ui_tmux send-keys -t 0 q
 check "the index is still there" screen_has "/15 -- "
@@ -60,7 +60,7 @@ check "the index agrees" index_agrees work
 ui_start 4
 wait_until 30 screen_has "/10" || true
 before=$(store_count work)
-ui_tmux send-keys -t 0 g d '$'
+ui_tmux send-keys -t 0 = d '$'
 wait_until 10 screen_has "Move 1 message marked deleted to Trash?" || true
 ui_tmux send-keys -t 0 y
 check "expunge moves one message to the trash" wait_until 10 screen_has "1 message moved to Trash."

@@ -79,7 +79,7 @@ if fake_start ui; then
 	ui_start 1
 	ui_tmux pipe-pane -o -t 0 "cat >>'$IT_TMP/pane.raw'"
 	check "the error shows in the status line" wait_until 30 screen_has "(E: log)"
-	ui_tmux send-keys -t 0 L
+	ui_tmux send-keys -t 0 E
 	check "the fetch log shows the server's text in visible form" \
 		wait_until 10 screen_has "SCRAM: the server says $shown"
 	ui_tmux send-keys -t 0 q q
