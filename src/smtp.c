@@ -613,14 +613,15 @@ fail:
 	return NULL;
 }
 
-struct smtp_session *
-smtp_open(const struct smtp_open_options *options, GError **error)
+/* Connect (FD < 0) or take FD (smtp_open_fd), then open the session. */
+static struct smtp_session *
+smtp_open_on(int fd, const struct smtp_open_options *options, GError **error)
 {
 	GError *e = NULL;
 	struct net_conn *conn;
 	int code;
 
-	conn = net_connect(options->host, options->port, options->timeout, options->abort, &e);
+	conn = net_open(fd, options->host, options->port, options->timeout, options->abort, &e);
 	if (conn == NULL) {
 		code = e->code == NET_ERROR_TIMEOUT ? SMTP_ERROR_TIMEOUT :
 		    e->code == NET_ERROR_ABORT	    ? SMTP_ERROR_ABORT :
@@ -633,13 +634,15 @@ smtp_open(const struct smtp_open_options *options, GError **error)
 }
 
 struct smtp_session *
+smtp_open(const struct smtp_open_options *options, GError **error)
+{
+	return smtp_open_on(-1, options, error);
+}
+
+struct smtp_session *
 smtp_open_fd(int fd, const struct smtp_open_options *options, GError **error)
 {
-	char *name = g_strdup_printf("%s:%d", options->host, options->port);
-	struct net_conn *conn = net_conn_new_fd(fd, name, options->timeout, options->abort);
-
-	g_free(name);
-	return smtp_open_conn(conn, options, error);
+	return smtp_open_on(fd, options, error);
 }
 
 void
