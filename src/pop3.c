@@ -504,9 +504,14 @@ fail:
 	return NULL;
 }
 
-/* Connect (FD < 0) or take FD (pop3_open_fd), then open the session. */
-static struct pop3_session *
-pop3_open_on(int fd, const struct pop3_open_options *options, GError **error)
+struct pop3_session *
+pop3_open(const struct pop3_open_options *options, GError **error)
+{
+	return pop3_open_fd(-1, options, error);
+}
+
+struct pop3_session *
+pop3_open_fd(int fd, const struct pop3_open_options *options, GError **error)
 {
 	GError *e = NULL;
 	struct net_conn *conn;
@@ -522,18 +527,6 @@ pop3_open_on(int fd, const struct pop3_open_options *options, GError **error)
 		return NULL;
 	}
 	return pop3_open_conn(conn, options, error);
-}
-
-struct pop3_session *
-pop3_open(const struct pop3_open_options *options, GError **error)
-{
-	return pop3_open_on(-1, options, error);
-}
-
-struct pop3_session *
-pop3_open_fd(int fd, const struct pop3_open_options *options, GError **error)
-{
-	return pop3_open_on(fd, options, error);
 }
 
 void

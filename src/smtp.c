@@ -613,9 +613,14 @@ fail:
 	return NULL;
 }
 
-/* Connect (FD < 0) or take FD (smtp_open_fd), then open the session. */
-static struct smtp_session *
-smtp_open_on(int fd, const struct smtp_open_options *options, GError **error)
+struct smtp_session *
+smtp_open(const struct smtp_open_options *options, GError **error)
+{
+	return smtp_open_fd(-1, options, error);
+}
+
+struct smtp_session *
+smtp_open_fd(int fd, const struct smtp_open_options *options, GError **error)
 {
 	GError *e = NULL;
 	struct net_conn *conn;
@@ -631,18 +636,6 @@ smtp_open_on(int fd, const struct smtp_open_options *options, GError **error)
 		return NULL;
 	}
 	return smtp_open_conn(conn, options, error);
-}
-
-struct smtp_session *
-smtp_open(const struct smtp_open_options *options, GError **error)
-{
-	return smtp_open_on(-1, options, error);
-}
-
-struct smtp_session *
-smtp_open_fd(int fd, const struct smtp_open_options *options, GError **error)
-{
-	return smtp_open_on(fd, options, error);
 }
 
 void
