@@ -84,14 +84,12 @@ index_outbox_drop(struct index *idx, int64_t id, GError **error)
 	return index_run(idx, stmt, error);
 }
 
-bool
-index_outbox_ids(struct index *idx, const char *account, const char *folder, GArray *ids,
-    GError **error)
+/* The ids SQL selects for ACCOUNT (?1) and FOLDER (?2), appended to IDS. */
+static bool
+outbox_select_ids(struct index *idx, const char *sql, const char *account, const char *folder,
+    GArray *ids, GError **error)
 {
-	sqlite3_stmt *stmt = index_sql(idx,
-	    "SELECT id FROM messages WHERE account = ?1 AND folder = ?2 AND state = 1"
-	    " ORDER BY arrival, id",
-	    error);
+	sqlite3_stmt *stmt = index_sql(idx, sql, error);
 
 	if (stmt == NULL)
 		return false;
@@ -101,19 +99,23 @@ index_outbox_ids(struct index *idx, const char *account, const char *folder, GAr
 }
 
 bool
+index_outbox_ids(struct index *idx, const char *account, const char *folder, GArray *ids,
+    GError **error)
+{
+	return outbox_select_ids(idx,
+	    "SELECT id FROM messages WHERE account = ?1 AND folder = ?2 AND state = 1"
+	    " ORDER BY arrival, id",
+	    account, folder, ids, error);
+}
+
+bool
 index_outbox_orphans(struct index *idx, const char *account, const char *folder, GArray *ids,
     GError **error)
 {
-	sqlite3_stmt *stmt = index_sql(idx,
+	return outbox_select_ids(idx,
 	    "SELECT o.id FROM outbox o LEFT JOIN messages m ON m.id = o.id"
 	    " WHERE m.id IS NULL OR (m.account = ?1 AND m.folder != ?2)",
-	    error);
-
-	if (stmt == NULL)
-		return false;
-	index_bind_text0(stmt, 1, account);
-	index_bind_text0(stmt, 2, folder);
-	return index_each(idx, stmt, index_step_int64, ids, error);
+	    account, folder, ids, error);
 }
 
 void

@@ -257,6 +257,21 @@ net_conn_new_fd(int fd, const char *name, int timeout, volatile sig_atomic_t *ab
 	return net_conn_alloc(fd, name != NULL ? name : "peer", timeout, abort);
 }
 
+struct net_conn *
+net_open(int fd, const char *host, int port, int timeout, volatile sig_atomic_t *abort,
+    GError **error)
+{
+	char *name;
+	struct net_conn *c;
+
+	if (fd < 0)
+		return net_connect(host, port, timeout, abort, error);
+	name = g_strdup_printf("%s:%d", host, port);
+	c = net_conn_new_fd(fd, name, timeout, abort);
+	g_free(name);
+	return c;
+}
+
 void
 net_conn_free(struct net_conn *c)
 {

@@ -507,11 +507,17 @@ fail:
 struct pop3_session *
 pop3_open(const struct pop3_open_options *options, GError **error)
 {
+	return pop3_open_fd(-1, options, error);
+}
+
+struct pop3_session *
+pop3_open_fd(int fd, const struct pop3_open_options *options, GError **error)
+{
 	GError *e = NULL;
 	struct net_conn *conn;
 	int code;
 
-	conn = net_connect(options->host, options->port, options->timeout, options->abort, &e);
+	conn = net_open(fd, options->host, options->port, options->timeout, options->abort, &e);
 	if (conn == NULL) {
 		code = e->code == NET_ERROR_TIMEOUT ? POP3_ERROR_TIMEOUT :
 		    e->code == NET_ERROR_ABORT	    ? POP3_ERROR_ABORT :
@@ -520,16 +526,6 @@ pop3_open(const struct pop3_open_options *options, GError **error)
 		g_error_free(e);
 		return NULL;
 	}
-	return pop3_open_conn(conn, options, error);
-}
-
-struct pop3_session *
-pop3_open_fd(int fd, const struct pop3_open_options *options, GError **error)
-{
-	char *name = g_strdup_printf("%s:%d", options->host, options->port);
-	struct net_conn *conn = net_conn_new_fd(fd, name, options->timeout, options->abort);
-
-	g_free(name);
 	return pop3_open_conn(conn, options, error);
 }
 

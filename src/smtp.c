@@ -631,11 +631,17 @@ fail:
 struct smtp_session *
 smtp_open(const struct smtp_open_options *options, GError **error)
 {
+	return smtp_open_fd(-1, options, error);
+}
+
+struct smtp_session *
+smtp_open_fd(int fd, const struct smtp_open_options *options, GError **error)
+{
 	GError *e = NULL;
 	struct net_conn *conn;
 	int code;
 
-	conn = net_connect(options->host, options->port, options->timeout, options->abort, &e);
+	conn = net_open(fd, options->host, options->port, options->timeout, options->abort, &e);
 	if (conn == NULL) {
 		code = e->code == NET_ERROR_TIMEOUT ? SMTP_ERROR_TIMEOUT :
 		    e->code == NET_ERROR_ABORT	    ? SMTP_ERROR_ABORT :
@@ -644,16 +650,6 @@ smtp_open(const struct smtp_open_options *options, GError **error)
 		g_error_free(e);
 		return NULL;
 	}
-	return smtp_open_conn(conn, options, error);
-}
-
-struct smtp_session *
-smtp_open_fd(int fd, const struct smtp_open_options *options, GError **error)
-{
-	char *name = g_strdup_printf("%s:%d", options->host, options->port);
-	struct net_conn *conn = net_conn_new_fd(fd, name, options->timeout, options->abort);
-
-	g_free(name);
 	return smtp_open_conn(conn, options, error);
 }
 

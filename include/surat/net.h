@@ -66,6 +66,15 @@ struct net_conn *net_connect(const char *host, int port, int timeout, volatile s
 struct net_conn *net_conn_new_fd(int fd, const char *name, int timeout,
     volatile sig_atomic_t *abort);
 
+/*
+ * The opening step of a protocol session: when FD < 0, net_connect to
+ * HOST:PORT; otherwise net_conn_new_fd over FD, named "HOST:PORT".  Fails
+ * (FD < 0 only) as net_connect does; the caller maps the NET_ERROR code to
+ * its own.
+ */
+struct net_conn *net_open(int fd, const char *host, int port, int timeout,
+    volatile sig_atomic_t *abort, GError **error);
+
 /* Close and free C (NULL is fine); a TLS connection is closed without waiting. */
 void net_conn_free(struct net_conn *c);
 

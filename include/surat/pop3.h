@@ -98,7 +98,8 @@ struct pop3_session *pop3_open(const struct pop3_open_options *options, GError *
 /*
  * As pop3_open, over FD, an already connected stream socket (takes
  * ownership, also on failure): for tests and tunnels.  OPTIONS->host is
- * still the name TLS verifies; OPTIONS->port only names the peer.
+ * still the name TLS verifies; OPTIONS->port only names the peer.  FD < 0
+ * connects, as pop3_open.
  */
 struct pop3_session *pop3_open_fd(int fd, const struct pop3_open_options *options,
     GError **error);

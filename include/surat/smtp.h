@@ -112,7 +112,10 @@ struct smtp_session;
 /* Connect and get ready to log in (see the call order above). */
 struct smtp_session *smtp_open(const struct smtp_open_options *options, GError **error);
 
-/* As smtp_open, over FD, a connected stream socket (taken, also on failure): for tests. */
+/*
+ * As smtp_open, over FD, a connected stream socket (taken, also on failure):
+ * for tests.  FD < 0 connects, as smtp_open.
+ */
 struct smtp_session *smtp_open_fd(int fd, const struct smtp_open_options *options,
     GError **error);
 

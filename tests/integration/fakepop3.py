@@ -125,6 +125,9 @@ import ssl
 import sys
 import time
 
+from fakeserver import (BaseConn, BaseSession, CaseFile, Closed, check_common, listen, report,
+                        script_problems, unescape, write_port)
+
 PASSWORD = "s3cr3t-fake-pw"
 TOKEN = "ya29.fake-token-0123456789"
 USER = "alice"
@@ -133,27 +136,6 @@ DEFAULT_CAPA = ["TOP", "UIDL", "USER", "RESP-CODES", "PIPELINING", "AUTH-RESP-CO
                 "SASL PLAIN"]
 DEFAULT_GREETING = "+OK fakepop3 ready <1896.697170952@fakepop3.example>"
 MAX_CLIENT_LINE = 1 << 20
-
-
-def unescape(text):
-    """Decode \\r \\n \\t \\0 \\\\ \\xNN in TEXT (a str) to bytes."""
-    out = bytearray()
-    i = 0
-    raw = text.encode("utf-8")
-    while i < len(raw):
-        c = raw[i]
-        if c == 0x5C and i + 1 < len(raw):
-            n = chr(raw[i + 1])
-            if n == "x" and i + 4 <= len(raw):
-                out.append(int(raw[i + 2:i + 4], 16))
-                i += 4
-                continue
-            out += {"r": b"\r", "n": b"\n", "t": b"\t", "0": b"\0", "\\": b"\\"}.get(n, b"\\" + n.encode())
-            i += 2
-            continue
-        out.append(c)
-        i += 1
-    return bytes(out)
 
 
 def generate(name, size, long_line=0):
@@ -222,7 +204,7 @@ def parse_variant(text):
     return dict(x.split("=", 1) for x in text.split(","))
 
 
-class Case:
+class Case(CaseFile):
     """A parsed .case file."""
 
     def __init__(self, path, variant=None):
@@ -256,115 +238,85 @@ class Case:
         for k, v in parse_variant(variant).items():
             self.account[k] = v
 
-    def _block(self, lines):
-        """The lines up to "@end"."""
-        out = []
-        while lines:
-            line = lines.pop(0)
-            if line == "@end":
-                return out
-            out.append(line)
-        raise SystemExit("%s: a block without @end" % self.path)
+    def directive(self, word, rest, lines):
+        if word == "tls":
+            self.tls = rest
+        elif word == "stls":
+            self.stls = rest
+        elif word == "capa":
+            if rest == "-":
+                self.capa = None
+            else:
+                self.capa = [x.strip() for x in rest.split("|")] if "|" in rest else rest.split()
+        elif word == "lf":
+            self.lf = True
+        elif word == "dribble":
+            self.dribble = int(rest)
+        elif word == "mailbox":
+            self.mailbox = rest.split()
+        elif word == "many":
+            parts = rest.split()
+            size = int(parts[1]) if len(parts) > 1 else 200
+            for i in range(1, int(parts[0]) + 1):
+                name = "n%d" % i
+                self.mailbox.append(name)
+                self.messages[name] = small(name, size)
+        elif word == "rerun-mailbox":
+            self.rerun_mailbox = (self.rerun_mailbox or []) + rest.split()
+        elif word == "rerun-many":
+            n, size, first = (int(x) for x in rest.split())
+            self.rerun_mailbox = self.rerun_mailbox or []
+            for i in range(first, first + n):
+                name = "n%d" % i
+                self.rerun_mailbox.append(name)
+                self.messages[name] = small(name, size)
+        elif word == "prestore":
+            self.prestore = int(rest)
+        elif word == "rerun-args":
+            self.rerun_args = rest.split()
+        elif word == "matrix":
+            pass
+        elif word == "limit":
+            self.limit = int(rest)
+        elif word in ("order", "hide", "twice", "beyond"):
+            parts = rest.split()
+            cmd = parts[0].upper()
+            if cmd not in ("UIDL", "LIST"):
+                raise SystemExit("%s: %s uidl|list ..." % (self.path, word))
+            if word == "order":
+                self.order[cmd] = parts[1]
+            elif word == "hide":
+                self.hide.setdefault(cmd, set()).update(parts[1:])
+            elif word == "twice":
+                self.twice.setdefault(cmd, []).extend(parts[1:])
+            else:
+                self.beyond.add(cmd)
+        elif word == "size":
+            name, value = rest.split()
+            self.sizes[name] = int(value)
+        elif word == "message":
+            parts = rest.split()
+            name = parts[0]
+            if len(parts) > 1 and parts[1] == "gen":
+                long_line = int(parts[4]) if len(parts) > 4 and parts[3] == "long" else 0
+                self.messages[name] = generate(name, int(parts[2]), long_line)
+            else:
+                escaped = len(parts) > 1 and parts[1] == "escaped"
+                body = self._block(lines)
+                data = b"".join((unescape(x) if escaped else x.encode()) + b"\n" for x in body)
+                self.messages[name] = data
+        elif word == "uidl":
+            name, _, value = rest.partition(" ")
+            self.uidls[name] = unescape(value)
+        elif word == "script":
+            self.script = [x.lstrip().rstrip("\r") for x in self._block(lines)
+                           if x.strip() and not x.strip().startswith("#")]
+        else:
+            return False
+        return True
 
     def _parse(self):
-        with open(self.path, encoding="utf-8") as f:
-            lines = f.read().split("\n")
-        while lines:
-            line = lines.pop(0)
-            if not line.strip() or line.lstrip().startswith("#"):
-                continue
-            word, _, rest = line.strip().partition(" ")
-            rest = rest.strip()
-            if word == "desc":
-                self.desc = rest
-            elif word == "account":
-                for item in rest.split(";"):
-                    if item.strip():
-                        k, _, v = item.partition("=")
-                        self.account[k.strip()] = v.strip()
-            elif word == "tls":
-                self.tls = rest
-            elif word == "stls":
-                self.stls = rest
-            elif word == "capa":
-                if rest == "-":
-                    self.capa = None
-                else:
-                    self.capa = [x.strip() for x in rest.split("|")] if "|" in rest else rest.split()
-            elif word == "greeting":
-                self.greeting = rest
-            elif word == "lf":
-                self.lf = True
-            elif word == "dribble":
-                self.dribble = int(rest)
-            elif word == "mailbox":
-                self.mailbox = rest.split()
-            elif word == "many":
-                parts = rest.split()
-                size = int(parts[1]) if len(parts) > 1 else 200
-                for i in range(1, int(parts[0]) + 1):
-                    name = "n%d" % i
-                    self.mailbox.append(name)
-                    self.messages[name] = small(name, size)
-            elif word == "rerun-mailbox":
-                self.rerun_mailbox = (self.rerun_mailbox or []) + rest.split()
-            elif word == "rerun-many":
-                n, size, first = (int(x) for x in rest.split())
-                self.rerun_mailbox = self.rerun_mailbox or []
-                for i in range(first, first + n):
-                    name = "n%d" % i
-                    self.rerun_mailbox.append(name)
-                    self.messages[name] = small(name, size)
-            elif word == "prestore":
-                self.prestore = int(rest)
-            elif word == "rerun-args":
-                self.rerun_args = rest.split()
-            elif word == "matrix":
-                pass
-            elif word == "limit":
-                self.limit = int(rest)
-            elif word in ("order", "hide", "twice", "beyond"):
-                parts = rest.split()
-                cmd = parts[0].upper()
-                if cmd not in ("UIDL", "LIST"):
-                    raise SystemExit("%s: %s uidl|list ..." % (self.path, word))
-                if word == "order":
-                    self.order[cmd] = parts[1]
-                elif word == "hide":
-                    self.hide.setdefault(cmd, set()).update(parts[1:])
-                elif word == "twice":
-                    self.twice.setdefault(cmd, []).extend(parts[1:])
-                else:
-                    self.beyond.add(cmd)
-            elif word == "size":
-                name, value = rest.split()
-                self.sizes[name] = int(value)
-            elif word == "message":
-                parts = rest.split()
-                name = parts[0]
-                if len(parts) > 1 and parts[1] == "gen":
-                    long_line = int(parts[4]) if len(parts) > 4 and parts[3] == "long" else 0
-                    self.messages[name] = generate(name, int(parts[2]), long_line)
-                else:
-                    escaped = len(parts) > 1 and parts[1] == "escaped"
-                    body = self._block(lines)
-                    data = b"".join((unescape(x) if escaped else x.encode()) + b"\n" for x in body)
-                    self.messages[name] = data
-            elif word == "uidl":
-                name, _, value = rest.partition(" ")
-                self.uidls[name] = unescape(value)
-            elif word == "script":
-                self.script = [x.lstrip().rstrip("\r") for x in self._block(lines)
-                               if x.strip() and not x.strip().startswith("#")]
-            elif word in ("expect", "rerun-expect"):
-                kind, _, arg = rest.partition(" ")
-                if kind == "client":
-                    arg = self._block(lines)
-                (self.expects if word == "expect" else self.rerun_expects).append((kind, arg))
-            elif word == "rerun":
-                self.rerun = True
-            else:
-                raise SystemExit("%s: unknown directive %r" % (self.path, word))
+        CaseFile._parse(self)
         for name in self.mailbox + (self.rerun_mailbox or []):
             if name not in self.messages:
                 self.messages[name] = generate(name, 2000)
@@ -407,27 +359,13 @@ def octets(msg):
     return len(msg) + msg.count(b"\n")
 
 
-class Closed(Exception):
-    pass
-
-
-class Conn:
+class Conn(BaseConn):
     """One client connection: buffered line reading, logged sends, TLS."""
 
     def __init__(self, sock, log, case, certs):
-        self.sock = sock
-        self.log = log
+        BaseConn.__init__(self, sock, log, certs)
         self.case = case
-        self.certs = certs
-        self.buf = b""
         self.eol = b"\n" if case.lf else b"\r\n"
-        self.pushback = []
-        sock.settimeout(60)
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-    def event(self, text):
-        self.log.write("event: %s\n" % text)
-        self.log.flush()
 
     def readline(self):
         """The next client line without its line end; Closed at EOF."""
@@ -444,12 +382,7 @@ class Conn:
                 raise Closed("eof")
             self.buf += data
         line, _, self.buf = self.buf.partition(b"\n")
-        if line.endswith(b"\r"):
-            line = line[:-1]
-        text = line.decode("latin-1")
-        self.log.write("C: %s\n" % text)
-        self.log.flush()
-        return text
+        return self.client_line(line)
 
     def send(self, data, log=True):
         if log:
@@ -461,9 +394,6 @@ class Conn:
         except (OSError, ssl.SSLError) as e:
             raise Closed(str(e))
 
-    def line(self, text):
-        self.send((text.encode() if isinstance(text, str) else text) + self.eol)
-
     def data(self, payload):
         """Message data, in pieces when the case dribbles."""
         n = self.case.dribble
@@ -474,23 +404,7 @@ class Conn:
             self.send(payload[i:i + n], log=False)
             time.sleep(0.001)
 
-    def tls(self, cert):
-        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        ctx.load_cert_chain(os.path.join(self.certs, cert + ".pem"),
-                            os.path.join(self.certs, cert + ".key"))
-        # Anything the client sent before the handshake is dropped, as a
-        # careful server would do (RFC 2595).
-        self.buf = b""
-        self.pushback = []
-        try:
-            self.sock = ctx.wrap_socket(self.sock, server_side=True)
-        except (OSError, ssl.SSLError) as e:
-            self.event("tls-failed %s" % e)
-            raise Closed("tls handshake: %s" % e)
-        self.event("tls-up %s" % cert)
-
-
-class Session:
+class Session(BaseSession):
     """The server side of one connection: a mailbox, a script or plain service."""
 
     def __init__(self, conn, case, deleted_before, state_path, plain, mailbox=None, store=None):
@@ -726,30 +640,13 @@ class Session:
                     return True
         return False
 
-    def serve(self, until=None):
-        while True:
-            line = self.c.readline()
-            if until and re.search(until, line):
-                self.c.pushback.append(line)
-                return True
-            if not self.handle(line):
-                return False
-
     # -- the script -----------------------------------------------------------
-
-    def mismatch(self, want, got):
-        self.c.event("mismatch: expected %r, got %r" % (want, got))
-        raise Closed("script mismatch")
 
     def step(self, step):
         word, _, arg = step.partition(" ")
         c = self.c
         if word == "greet":
             c.line(self.case.greeting)
-        elif word == "send":
-            c.line(unescape(arg))
-        elif word == "sendraw":
-            c.send(unescape(arg))
         elif word == "sendbytes":
             n, char = arg.split()
             chunk = char.encode() * 65536
@@ -758,10 +655,6 @@ class Session:
             while n > 0:
                 c.send(chunk[:min(n, len(chunk))], log=False)
                 n -= len(chunk)
-        elif word == "expect":
-            line = c.readline()
-            if not re.fullmatch(arg, line):
-                self.mismatch(arg, line)
         elif word == "expect-b64":
             line = c.readline()
             try:
@@ -770,11 +663,6 @@ class Session:
                 got = None
             if got != unescape(arg):
                 self.mismatch("base64 of %r" % unescape(arg), line)
-        elif word == "recv":
-            c.readline()
-        elif word == "handle":
-            if not self.handle(c.readline()):
-                raise Closed("quit")
         elif word == "sasl-ir":
             line = c.readline()
             m = re.fullmatch(r"AUTH %s(?: (\S+))?" % re.escape(arg), line, re.I)
@@ -866,27 +754,12 @@ class Session:
                 time.sleep(float(secs))
         elif word == "starttls":
             c.tls(arg)
-        elif word in ("stall", "sleep"):
-            c.event("stall %s" % arg)
-            time.sleep(float(arg))
-        elif word == "close":
-            raise Closed("script close")
         else:
-            raise SystemExit("%s: unknown step %r" % (self.case.path, step))
+            self.common_step(step)
 
-    def run(self):
-        try:
-            if self.case.tls:
-                self.c.tls(self.case.tls)
-            if self.plain or self.case.script is None:
-                self.c.line(self.case.greeting)
-                self.serve()
-            else:
-                for step in self.case.script:
-                    self.step(step)
-                self.c.event("script done")
-        except Closed as e:
-            self.c.event("closed: %s" % e)
+    def implicit_tls(self):
+        if self.case.tls:
+            self.c.tls(self.case.tls)
 
 
 def cmd_serve(args):
@@ -895,14 +768,8 @@ def cmd_serve(args):
     if args.state and os.path.exists(args.state):
         with open(args.state) as f:
             deleted = set(json.load(f))
-    srv = socket.socket()
-    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    srv.bind(("127.0.0.1", 0))
-    srv.listen(8)
-    tmp = args.port_file + ".tmp"
-    with open(tmp, "w") as f:
-        f.write("%d\n" % srv.getsockname()[1])
-    os.rename(tmp, args.port_file)
+    srv = listen()
+    write_port(args.port_file, srv)
     log = open(args.log, "a")
     first = True
     while True:
@@ -932,14 +799,8 @@ def cmd_proxy(args):
     goes out ("dele <DELEs so far> stored <files>")."""
     import select
     drop = set(x.upper().encode() for x in args.drop_capa)
-    srv = socket.socket()
-    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    srv.bind(("127.0.0.1", 0))
-    srv.listen(8)
-    tmp = args.port_file + ".tmp"
-    with open(tmp, "w") as f:
-        f.write("%d\n" % srv.getsockname()[1])
-    os.rename(tmp, args.port_file)
+    srv = listen()
+    write_port(args.port_file, srv)
     log = open(args.log, "a")
     while True:
         client, _ = srv.accept()
@@ -1108,9 +969,7 @@ def cmd_check(args):
         expects = [("exit", "0"), ("stored", " ".join(mailbox))]
 
     # The script ran as written.
-    for e in events:
-        if e.startswith("mismatch"):
-            problems.append("the client did not do what the script expects: " + e)
+    problems.extend(script_problems(log))
 
     # What is stored: each file one of the mailbox's messages (or its headers
     # only), none twice.
@@ -1202,20 +1061,13 @@ def cmd_check(args):
     for kind, arg in expects:
         if kind == "only-if-client":
             continue
-        if kind == "exit":
-            if args.rc != int(arg):
-                problems.append("exit status %d, expected %s" % (args.rc, arg))
+        common = check_common(kind, arg, args, stderr, client, log, str.__eq__)
+        if common is not None:
+            problems.extend(common)
         elif kind == "error":
             if not any(re.search(arg, e) for e in errors):
                 problems.append("no error line \"%s...\" matching /%s/ (got: %s)" % (
                     prefix, arg, errors[:3]))
-        elif kind == "stderr":
-            if not any(re.search(arg, l) for l in stderr):
-                problems.append("no stderr line matches /%s/" % arg)
-        elif kind == "stderr-lacks":
-            bad = [l for l in stderr if re.search(arg, l)]
-            if bad:
-                problems.append("stderr has /%s/: %r" % (arg, bad[0][:200]))
         elif kind == "partial":
             want = [] if arg.strip() == "-" else arg.split()
             if sorted(set(partial)) != sorted(want):
@@ -1245,44 +1097,14 @@ def cmd_check(args):
             want = [] if arg.strip() == "-" else arg.split()
             if sorted(deleted) != sorted(want):
                 problems.append("deleted %s, expected %s" % (sorted(deleted), sorted(want)))
-        elif kind == "client-lacks":
-            bad = [l for l in client if re.search(arg, l)]
-            if bad:
-                problems.append("the server received /%s/: %r" % (arg, bad[0][:100]))
         elif kind == "transcript-lacks":
             bad = [l for l in stderr if l.startswith("C: ") and re.search(arg, l[3:])]
             if bad:
                 problems.append("the -v transcript shows /%s/: %r" % (arg, bad[0][:100]))
-        elif kind == "max-seconds":
-            if args.secs > float(arg):
-                problems.append("took %.1f s, at most %s expected" % (args.secs, arg))
-        elif kind == "client":
-            if not match_lines(arg, client):
-                problems.append("the client's lines differ from the expected transcript")
-                problems.extend("  expected: %s" % x for x in arg)
-                problems.extend("  received: %s" % x for x in client[:40])
         else:
             raise SystemExit("%s: unknown expectation %r" % (case.path, kind))
 
-    for p in problems:
-        print("# " + p)
-    if problems:
-        print("# surat's stderr (last 25 lines):")
-        for l in stderr[-26:]:
-            print("#   " + l[:300])
-        print("# server log (last 25 lines):")
-        for l in log[-26:]:
-            print("#   " + l[:300])
-    return 1 if problems else 0
-
-
-def match_lines(pattern, lines):
-    """LINES equal PATTERN, where a "..." line matches any run of lines."""
-    if not pattern:
-        return not lines
-    if pattern[0] == "...":
-        return any(match_lines(pattern[1:], lines[i:]) for i in range(len(lines) + 1))
-    return bool(lines) and lines[0] == pattern[0] and match_lines(pattern[1:], lines[1:])
+    return report(problems, stderr[-26:], log[-26:])
 
 
 def main():

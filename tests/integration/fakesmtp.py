@@ -121,6 +121,9 @@ import threading
 import time
 import traceback
 
+from fakeserver import (BaseConn, BaseSession, CaseFile, Closed, check_common, listen, report,
+                        script_problems, unescape, write_port, write_private)
+
 PASSWORD = "hunter2"
 USER = "alice"
 ACCOUNT = "fake"
@@ -138,27 +141,6 @@ EXPECTATIONS = ("exit", "stderr", "stderr-lacks", "stderr-lines", "client-lacks"
 # alone) and AUTH PLAIN's response.
 SECRETS = [PASSWORD, base64.b64encode(PASSWORD.encode()).decode(),
            base64.b64encode(("\0%s\0%s" % (USER, PASSWORD)).encode()).decode()]
-
-
-def unescape(text):
-    """Decode \\r \\n \\t \\\\ \\xNN in TEXT (a str) to bytes."""
-    out = bytearray()
-    i = 0
-    raw = text.encode("utf-8")
-    while i < len(raw):
-        c = raw[i]
-        if c == 0x5C and i + 1 < len(raw):
-            n = chr(raw[i + 1])
-            if n == "x" and i + 4 <= len(raw):
-                out.append(int(raw[i + 2:i + 4], 16))
-                i += 4
-                continue
-            out += {"r": b"\r", "n": b"\n", "t": b"\t", "\\": b"\\"}.get(n, b"\\" + n.encode())
-            i += 2
-            continue
-        out.append(c)
-        i += 1
-    return bytes(out)
 
 
 def generate(name, to, size):
@@ -179,8 +161,10 @@ def generate(name, to, size):
     return "".join(lines).encode()
 
 
-class Case:
+class Case(CaseFile):
     """A parsed .case file."""
+
+    EXPECTATIONS = EXPECTATIONS
 
     def __init__(self, path):
         self.path = path
@@ -211,73 +195,41 @@ class Case:
         self.order.append(name)
         self.messages[name] = generate(name, to, size)
 
-    def _block(self, lines):
-        """The lines up to "@end"."""
-        out = []
-        while lines:
-            line = lines.pop(0)
-            if line == "@end":
-                return out
-            out.append(line)
-        raise SystemExit("%s: a block without @end" % self.path)
+    def directive(self, word, rest, lines):
+        if word == "limit":
+            self.limit = int(rest)
+        elif word == "cert":
+            self.cert = rest
+        elif word == "hide-starttls":
+            self.hide_starttls = True
+        elif word == "ehlo":
+            self.ehlo = [x.strip() for x in rest.split("|") if x.strip()]
+        elif word == "rcvbuf":
+            self.rcvbuf = int(rest)
+        elif word == "message":
+            parts = rest.split()
+            opts = dict(zip(parts[1::2], parts[2::2]))
+            self.add_message(parts[0], opts.get("to", DEFAULT_TO), int(opts.get("gen", 0)))
+        elif word == "queued":
+            self.queued = rest.split()
+        elif word == "due":
+            self.due = True
+        elif word == "args":
+            self.args = rest.split()
+        elif word == "kill":
+            self.kill = rest
+        elif word == "script":
+            self.script = [x.strip() for x in self._block(lines)
+                           if x.strip() and not x.strip().startswith("#")]
+            for step in self.script:
+                if step.split(" ")[0] not in STEPS:
+                    raise SystemExit("%s: unknown step %r" % (self.path, step))
+        else:
+            return False
+        return True
 
     def _parse(self):
-        with open(self.path, encoding="utf-8") as f:
-            lines = f.read().split("\n")
-        while lines:
-            line = lines.pop(0)
-            if not line.strip() or line.lstrip().startswith("#"):
-                continue
-            word, _, rest = line.strip().partition(" ")
-            rest = rest.strip()
-            if word == "desc":
-                self.desc = rest
-            elif word == "limit":
-                self.limit = int(rest)
-            elif word == "account":
-                for item in rest.split(";"):
-                    if item.strip():
-                        k, _, v = item.partition("=")
-                        self.account[k.strip()] = v.strip()
-            elif word == "cert":
-                self.cert = rest
-            elif word == "hide-starttls":
-                self.hide_starttls = True
-            elif word == "ehlo":
-                self.ehlo = [x.strip() for x in rest.split("|") if x.strip()]
-            elif word == "greeting":
-                self.greeting = rest
-            elif word == "rcvbuf":
-                self.rcvbuf = int(rest)
-            elif word == "message":
-                parts = rest.split()
-                opts = dict(zip(parts[1::2], parts[2::2]))
-                self.add_message(parts[0], opts.get("to", DEFAULT_TO), int(opts.get("gen", 0)))
-            elif word == "queued":
-                self.queued = rest.split()
-            elif word == "due":
-                self.due = True
-            elif word == "args":
-                self.args = rest.split()
-            elif word == "kill":
-                self.kill = rest
-            elif word == "script":
-                self.script = [x.strip() for x in self._block(lines)
-                               if x.strip() and not x.strip().startswith("#")]
-                for step in self.script:
-                    if step.split(" ")[0] not in STEPS:
-                        raise SystemExit("%s: unknown step %r" % (self.path, step))
-            elif word in ("expect", "rerun-expect"):
-                kind, _, arg = rest.partition(" ")
-                if kind not in EXPECTATIONS:
-                    raise SystemExit("%s: unknown expectation %r" % (self.path, kind))
-                if kind == "client":
-                    arg = self._block(lines)
-                (self.expects if word == "expect" else self.rerun_expects).append((kind, arg))
-            elif word == "rerun":
-                self.rerun = True
-            else:
-                raise SystemExit("%s: unknown directive %r" % (self.path, word))
+        CaseFile._parse(self)
         for name in self.queued:
             if name not in self.messages:
                 raise SystemExit("%s: queued %s: no such message" % (self.path, name))
@@ -314,14 +266,6 @@ def config_text(case, dirname, certs, port):
             'host = "127.0.0.1"; port = 9; tls = "none"; user = "%s"; password = "%s"; '
             'from = "Alice <%s>"; smtp = { %s }; } );\n'
             % (os.path.join(dirname, "store"), ACCOUNT, USER, PASSWORD, FROM, smtp))
-
-
-def write_private(path, text):
-    tmp = path + ".tmp"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as f:
-        f.write(text)
-    os.rename(tmp, path)
 
 
 def free_port():
@@ -364,28 +308,13 @@ def prepare(case, args):
 
 # -- serving -------------------------------------------------------------------
 
-class Closed(Exception):
-    pass
-
-
-class Conn:
+class Conn(BaseConn):
     """One client connection: buffered line reading, logged sends, TLS."""
 
     def __init__(self, sock, log, certs):
-        self.sock = sock
-        self.log = log
-        self.certs = certs
-        self.buf = b""
-        self.pos = 0  # buf[pos:] is unread: slicing a 2 MB text line by line stays linear
-        self.pushback = []
+        BaseConn.__init__(self, sock, log, certs)
+        # buf[pos:] is unread: slicing a 2 MB text line by line stays linear.
         self.drip = None
-        self.secure = False
-        sock.settimeout(60)
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-    def event(self, text):
-        self.log.write("event: %s\n" % text)
-        self.log.flush()
 
     def _fill(self):
         self.buf = self.buf[self.pos:]
@@ -414,13 +343,7 @@ class Conn:
         """The next client command line without its line end, logged."""
         if self.pushback:
             return self.pushback.pop()
-        line = self.rawline().rstrip(b"\n")
-        if line.endswith(b"\r"):
-            line = line[:-1]
-        text = line.decode("latin-1")
-        self.log.write("C: %s\n" % text)
-        self.log.flush()
-        return text
+        return self.client_line(self.rawline().rstrip(b"\n"))
 
     def send(self, data):
         self.log.write("S: %s\n" % data.split(b"\n")[0].rstrip(b"\r").decode("latin-1")[:200])
@@ -436,9 +359,6 @@ class Conn:
         except (OSError, ssl.SSLError) as e:
             raise Closed(str(e))
 
-    def line(self, text):
-        self.send((text.encode() if isinstance(text, str) else text) + b"\r\n")
-
     def reply(self, code, lines):
         """A reply of one or more lines with CODE."""
         out = b""
@@ -447,24 +367,7 @@ class Conn:
             out += ("%d%s%s\r\n" % (code, sep, text)).encode()
         self.send(out)
 
-    def tls(self, cert):
-        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        ctx.load_cert_chain(os.path.join(self.certs, cert + ".pem"),
-                            os.path.join(self.certs, cert + ".key"))
-        # What the client sent before the handshake is dropped (RFC 3207 5).
-        self.buf = b""
-        self.pos = 0
-        self.pushback = []
-        try:
-            self.sock = ctx.wrap_socket(self.sock, server_side=True)
-        except (OSError, ssl.SSLError) as e:
-            self.event("tls-failed %s" % e)
-            raise Closed("tls handshake: %s" % e)
-        self.secure = True
-        self.event("tls-up %s" % cert)
-
-
-class Session:
+class Session(BaseSession):
     """The server side of one connection: a script, or plain service."""
 
     def __init__(self, conn, case, plain, spool, phase):
@@ -629,39 +532,13 @@ class Session:
             c.line("502 5.5.2 Error: command not recognized")
         return True
 
-    def serve(self, until=None):
-        while True:
-            line = self.c.readline()
-            if until and re.search(until, line):
-                self.c.pushback.append(line)
-                return True
-            if not self.handle(line):
-                return False
-
     # -- the script -----------------------------------------------------------
-
-    def mismatch(self, want, got):
-        self.c.event("mismatch: expected %r, got %r" % (want, got))
-        raise Closed("script mismatch")
 
     def step(self, step):
         word, _, arg = step.partition(" ")
         c = self.c
         if word == "greet":
             c.line(arg or self.case.greeting)
-        elif word == "send":
-            c.line(unescape(arg))
-        elif word == "sendraw":
-            c.send(unescape(arg))
-        elif word == "expect":
-            line = c.readline()
-            if not re.fullmatch(arg, line):
-                self.mismatch(arg, line)
-        elif word == "recv":
-            c.readline()
-        elif word == "handle":
-            if not self.handle(c.readline()):
-                raise Closed("quit")
         elif word == "serve":
             until = arg[len("until "):] if arg.startswith("until ") else None
             if not self.serve(until):
@@ -693,27 +570,12 @@ class Session:
             c.tls(arg or self.case.cert)
             self.authed = False
             self.reset()
-        elif word == "stall":
-            c.event("stall %s" % arg)
-            time.sleep(float(arg))
-        elif word == "close":
-            raise Closed("script close")
         else:
-            raise SystemExit("%s: unknown step %r" % (self.case.path, step))
+            self.common_step(step)
 
-    def run(self):
-        try:
-            if self.case.tls() == "implicit":
-                self.c.tls("server" if self.plain else self.case.cert)
-            if self.plain or self.case.script is None:
-                self.c.line(self.case.greeting)
-                self.serve()
-            else:
-                for step in self.case.script:
-                    self.step(step)
-                self.c.event("script done")
-        except Closed as e:
-            self.c.event("closed: %s" % e)
+    def implicit_tls(self):
+        if self.case.tls() == "implicit":
+            self.c.tls("server" if self.plain else self.case.cert)
 
 
 DELIVERIES = itertools.count()
@@ -769,19 +631,14 @@ def control(case, args):
 
 def cmd_serve(args):
     case = Case(args.case)
-    srv = socket.socket()
-    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    if case.rcvbuf:
-        # Before listen: the accepted sockets inherit it, window scale included.
-        srv.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, case.rcvbuf)
-    srv.bind(("127.0.0.1", 0))
-    srv.listen(8)
+    # SO_RCVBUF before listen: the accepted sockets inherit it, window scale included.
+    srv = listen(case.rcvbuf)
     port = srv.getsockname()[1]
     prepare(case, args)
     threading.Thread(target=control, args=(case, args), daemon=True).start()
     # The configuration first: the port file tells the test both are ready.
     write_private(os.path.join(args.dir, "surat.conf"), config_text(case, args.dir, args.certs, port))
-    write_private(os.path.join(args.dir, "port"), "%d\n" % port)
+    write_port(os.path.join(args.dir, "port"), srv)
     first = True
     while True:
         sock, _ = srv.accept()
@@ -885,15 +742,12 @@ def cmd_check(case, args):
         logs[phase] = open(p, encoding="latin-1").read().split("\n") if os.path.exists(p) else []
     log = logs[args.phase]
     client = [l[3:] for l in log if l.startswith("C: ")]
-    events = [l[7:] for l in log if l.startswith("event: ")]
     expects = case.rerun_expects if args.phase == "rerun" else case.expects
     if args.phase == "rerun" and not expects:
         expects = [("exit", "0"), ("sent", " ".join(case.order)), ("outbox", "-")]
         expects += [("delivered", "%s 1" % n) for n in case.order]
 
-    for e in events:
-        if e.startswith("mismatch"):
-            problems.append("the client did not do what the script expects: " + e)
+    problems.extend(script_problems(log))
 
     # Each message once, in the Outbox or in Sent, byte for byte.
     by_content = {v: k for k, v in case.messages.items()}
@@ -942,23 +796,12 @@ def cmd_check(case, args):
             problems.append("index: the reason %s stays is not UTF-8: ...%r" % (
                 by_content.get(data, "a message"), error[-20:]))
     for kind, arg in expects:
-        if kind == "exit":
-            if args.rc != int(arg):
-                problems.append("exit status %d, expected %s" % (args.rc, arg))
-        elif kind == "stderr":
-            if not any(re.search(arg, l) for l in stderr):
-                problems.append("no stderr line matches /%s/" % arg)
-        elif kind == "stderr-lacks":
-            bad = [l for l in stderr if re.search(arg, l)]
-            if bad:
-                problems.append("stderr has /%s/: %r" % (arg, bad[0][:200]))
+        common = check_common(kind, arg, args, stderr, client, log, regex_match)
+        if common is not None:
+            problems.extend(common)
         elif kind == "stderr-lines":
             if len(stderr) != int(arg):
                 problems.append("stderr has %d lines, expected %s" % (len(stderr), arg))
-        elif kind == "client-lacks":
-            bad = [l for l in client if re.search(arg, l)]
-            if bad:
-                problems.append("the server received /%s/: %r" % (arg, bad[0][:100]))
         elif kind == "log":
             if not any(re.search(arg, l) for l in log):
                 problems.append("no line of the server's log matches /%s/" % arg)
@@ -987,38 +830,15 @@ def cmd_check(case, args):
         elif kind == "min-seconds":
             if args.secs < float(arg):
                 problems.append("took %.1f s, at least %s expected" % (args.secs, arg))
-        elif kind == "max-seconds":
-            if args.secs > float(arg):
-                problems.append("took %.1f s, at most %s expected" % (args.secs, arg))
-        elif kind == "client":
-            if not match_lines(arg, client):
-                problems.append("the client's lines differ from the expected transcript")
-                problems.extend("  expected: %s" % x for x in arg)
-                problems.extend("  received: %s" % x for x in client[:40])
         else:
             raise SystemExit("%s: unknown expectation %r" % (case.path, kind))
 
-    for p in problems:
-        print("# " + p)
-    if problems:
-        print("# surat's stderr (last 25 lines):")
-        for l in stderr[-25:]:
-            print("#   " + l[:300])
-        print("# server log (last 25 lines):")
-        for l in log[-26:]:
-            print("#   " + l[:300])
-    return 1 if problems else 0
+    return report(problems, stderr[-25:], log[-26:])
 
 
-def match_lines(pattern, lines):
-    """LINES match PATTERN (regular expressions, fullmatch), where a "..."
-    line matches any run of lines."""
-    if not pattern:
-        return not lines
-    if pattern[0] == "...":
-        return any(match_lines(pattern[1:], lines[i:]) for i in range(len(lines) + 1))
-    return bool(lines) and re.fullmatch(pattern[0], lines[0]) is not None and \
-        match_lines(pattern[1:], lines[1:])
+def regex_match(pattern, line):
+    """A line of an expected transcript is a regular expression (fullmatch)."""
+    return re.fullmatch(pattern, line) is not None
 
 
 def main():
