@@ -8,7 +8,9 @@
 # with "matrix" lines runs once per variant (one TAP line each).  See
 # fakepop3.py for the format.
 #
-# FAULTS=NAME[,NAME...] runs only those cases.
+# FAULTS=NAME[,NAME...] runs only those cases; FAULTS_SHARD=K/N only every
+# Nth case from the Kth: ./check runs faults-1.sh and faults-2.sh, the two
+# halves side by side, as most of a case's time is a server's wait.
 . "$(dirname "$0")/lib.sh"
 
 FAKE="$IT_SRC/fakepop3.py"
@@ -69,10 +71,17 @@ fake_run() {
 it_certs "$CERTS" || { echo "Bail out! cannot make the test certificates"; exit 1; }
 
 cases=
+i=0
 for f in "$IT_SRC"/faults/*.case; do
 	name=$(basename "$f" .case)
+	i=$((i + 1))
 	if [ -n "${FAULTS:-}" ]; then
 		case ",$FAULTS," in *",$name,"*) ;; *) continue ;; esac
+	fi
+	# FAULTS_SHARD=K/N: every Nth case from the Kth (faults-1.sh, faults-2.sh)
+	if [ -n "${FAULTS_SHARD:-}" ] &&
+		[ $(((i - 1) % ${FAULTS_SHARD#*/})) -ne $((${FAULTS_SHARD%/*} - 1)) ]; then
+		continue
 	fi
 	cases="$cases $f"
 done
