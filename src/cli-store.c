@@ -1,12 +1,13 @@
 /*
- * cli-store: `surat list [QUERY...]` (the query language of search.h) and
- * `surat reindex`.
+ * cli-store: `surat list [QUERY...]` (the query language of search.h),
+ * `surat reindex` and `surat addresses TEXT` (the address book).
  *
  * Only the command functions print.  What they must never do: print a string
  * from a message or a file name that has not passed sanitize_text.
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <time.h>
@@ -14,6 +15,7 @@
 
 #include "surat/cli.h"
 #include "surat/config.h"
+#include "surat/contacts.h"
 #include "surat/index.h"
 #include "surat/reindex.h"
 #include "surat/search.h"
@@ -277,5 +279,118 @@ out:
 	g_free(path);
 	g_free(store);
 	config_free(config);
+	return status;
+}
+
+/* An address book line (mutt's query format): ADDRESS<Tab>NAME<Tab>WHERE, made safe. */
+static void
+cli_addresses_print(const char *address, const char *name, const char *where)
+{
+	char *a = sanitize_text(address, -1, 0), *n = sanitize_text(name != NULL ? name : "", -1, 0);
+
+	printf("%s\t%s\t%s\n", a, n, where);
+	g_free(a);
+	g_free(n);
+}
+
+int
+cli_addresses(const char *cli_path, int argc, char **argv)
+{
+	struct surat_config *config = NULL;
+	struct contacts_aliases *aliases = NULL;
+	GPtrArray *found = g_ptr_array_new_with_free_func((GDestroyNotify)index_contact_free);
+	GPtrArray *named = g_ptr_array_new_with_free_func((GDestroyNotify)contact_entry_free);
+	GHashTable *shown = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	struct index *idx = NULL;
+	GError *error = NULL;
+	char *path = NULL, *alias_file = NULL, **own = NULL, *end;
+	const char *text = NULL;
+	long limit = 50;
+	int status, i;
+	guint k;
+
+	if ((status = cli_load_config(cli_path, &config)) != 0)
+		goto done;
+	status = 2;
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--limit") == 0 && i + 1 < argc) {
+			limit = strtol(argv[++i], &end, 10);
+			if (*end != '\0' || limit < 1 || limit > 100000) {
+				cli_stderr("surat: addresses: --limit takes a number from 1 to 100000");
+				goto out;
+			}
+		} else if (text == NULL && argv[i][0] != '-') {
+			text = argv[i];
+		} else {
+			cli_stderr("surat: usage: surat addresses [--limit N] TEXT");
+			goto out;
+		}
+	}
+	if (text == NULL || *text == '\0') {
+		cli_stderr("surat: usage: surat addresses [--limit N] TEXT");
+		goto out;
+	}
+	status = 1;
+	alias_file = config_alias_file(config);
+	if ((aliases = contacts_aliases_load(alias_file, &error)) == NULL) {
+		cli_store_error(error);
+		goto out;
+	}
+	contacts_aliases_complete(aliases, text, named);
+	if (g_file_test(config->store, G_FILE_TEST_IS_DIR)) {
+		path = cli_store_index_path(config);
+		own = config_own_addresses(config);
+		if ((idx = index_open(path, &error)) == NULL) {
+			cli_store_error(error);
+			goto out;
+		}
+		/* A busy index still has the book as it was: answer from that. */
+		if (!index_contacts_update(idx, config->record, config->postponed,
+		    (const char *const *)own, &error)) {
+			cli_stderr("surat: %s: the newest mail is not in the address book yet (%s)",
+			    path, error->message);
+			g_clear_error(&error);
+		}
+		if (!index_contacts_find(idx, text, (guint)limit, (int64_t)time(NULL), found,
+		    &error)) {
+			cli_store_error(error);
+			goto out;
+		}
+	}
+	/* mutt's query format: a line for people, then one per match. */
+	printf("surat: %u matching addresses\n", named->len + found->len);
+	for (k = 0; k < named->len && (long)k < limit; k++) {
+		struct contact_entry *e = g_ptr_array_index(named, k);
+		char *key = sanitize_text(e->key, -1, 0);
+		char *where = g_strdup_printf("alias %s", key);
+
+		cli_addresses_print(e->address, NULL, where);
+		g_free(where);
+		g_free(key);
+	}
+	for (k = 0; k < found->len && (long)(k + named->len) < limit; k++) {
+		struct index_contact *c = g_ptr_array_index(found, k);
+		char *key = g_ascii_strdown(c->address, -1);
+
+		if (!g_hash_table_add(shown, key))
+			continue;
+		cli_addresses_print(c->address, c->name, c->written > 0 ? "written to" : "wrote");
+	}
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		cli_stderr("surat: cannot write the addresses: %s", g_strerror(errno));
+		goto out;
+	}
+	status = named->len + found->len > 0 ? 0 : 1;
+out:
+	index_free(idx);
+	contacts_aliases_free(aliases);
+	g_strfreev(own);
+	g_free(alias_file);
+	g_free(path);
+	config_free(config);
+done:
+	g_hash_table_destroy(shown);
+	g_ptr_array_unref(named);
+	g_ptr_array_unref(found);
 	return status;
 }

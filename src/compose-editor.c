@@ -423,8 +423,96 @@ compose_ids_text(const char *value)
 	return text;
 }
 
+/* The elements of the address list VALUE: split at commas outside quotes, <> and comments. */
+static GPtrArray *
+compose_list_elements(const char *value)
+{
+	GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
+	const char *p, *start = value;
+	bool quoted = false;
+	int angle = 0, comment = 0;
+
+	for (p = value;; p++) {
+		if (*p == '\\' && p[1] != '\0') {
+			p++;
+			continue;
+		}
+		if (*p == '\0' || (*p == ',' && !quoted && angle == 0 && comment == 0)) {
+			g_ptr_array_add(out, g_strstrip(g_strndup(start, (gsize)(p - start))));
+			if (*p == '\0')
+				break;
+			start = p + 1;
+		} else if (*p == '"' && comment == 0) {
+			quoted = !quoted;
+		} else if (!quoted && *p == '<') {
+			angle++;
+		} else if (!quoted && *p == '>' && angle > 0) {
+			angle--;
+		} else if (!quoted && *p == '(') {
+			comment++;
+		} else if (!quoted && *p == ')' && comment > 0) {
+			comment--;
+		}
+	}
+	return out;
+}
+
+/* Append the expansion of VALUE to OUT; SEEN holds the aliases being expanded. */
+static void
+compose_expand_into(GString *out, const char *value, compose_alias_fn lookup, void *data,
+    GHashTable *seen)
+{
+	GPtrArray *elements = compose_list_elements(value);
+	guint i;
+
+	for (i = 0; i < elements->len; i++) {
+		const char *e = g_ptr_array_index(elements, i);
+		const char *list = NULL;
+
+		if (*e == '\0')
+			continue;
+		if (strpbrk(e, "@<>\":;() \t") == NULL && !g_hash_table_contains(seen, e))
+			list = lookup(e, data);
+		if (list == NULL) {
+			/* The alias's own list puts its commas in below. */
+			if (out->len > 0)
+				g_string_append(out, ", ");
+			g_string_append(out, e);
+			continue;
+		}
+		g_hash_table_add(seen, (gpointer)e);
+		compose_expand_into(out, list, lookup, data, seen);
+		g_hash_table_remove(seen, e);
+	}
+	g_ptr_array_unref(elements);
+}
+
+char *
+compose_expand_aliases(const char *value, compose_alias_fn lookup, void *data)
+{
+	GHashTable *seen;
+	GString *out;
+
+	if (value == NULL)
+		return NULL;
+	if (lookup == NULL)
+		return g_strdup(value);
+	seen = g_hash_table_new(g_str_hash, g_str_equal);
+	out = g_string_new(NULL);
+	compose_expand_into(out, value, lookup, data, seen);
+	g_hash_table_destroy(seen);
+	return g_string_free(out, FALSE);
+}
+
 bool
 compose_editor_parse(struct compose_draft *d, const char *text, size_t len, GError **error)
+{
+	return compose_editor_parse_aliases(d, text, len, NULL, NULL, error);
+}
+
+bool
+compose_editor_parse_aliases(struct compose_draft *d, const char *text, size_t len,
+    compose_alias_fn lookup, void *data, GError **error)
 {
 	struct compose_header h = { NULL, NULL, NULL };
 	GString *fields[COMPOSE_N_FIELDS] = { NULL };
@@ -478,10 +566,18 @@ compose_editor_parse(struct compose_draft *d, const char *text, size_t len, GErr
 			g_ptr_array_add(headers, g_strdup_printf("%s: %s", name, value->str));
 		}
 	}
-	for (i = 0; i < COMPOSE_N_FIELDS; i++)
-		if (compose_fields[i].addresses && fields[i] != NULL &&
-		    !compose_check_addresses(compose_fields[i].name, fields[i]->str, error))
+	for (i = 0; i < COMPOSE_N_FIELDS; i++) {
+		if (!compose_fields[i].addresses || fields[i] == NULL)
+			continue;
+		if (lookup != NULL) {
+			char *expanded = compose_expand_aliases(fields[i]->str, lookup, data);
+
+			g_string_assign(fields[i], expanded);
+			g_free(expanded);
+		}
+		if (!compose_check_addresses(compose_fields[i].name, fields[i]->str, error))
 			goto out;
+	}
 	/* All is right: only now does D change. */
 	for (i = 0; i < COMPOSE_N_FIELDS; i++) {
 		char **field = compose_field(d, i);

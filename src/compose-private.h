@@ -20,14 +20,6 @@
  */
 GMimeParserOptions *compose_strict_options(void);
 
-/*
- * Check the address list VALUE of the field NAME (NULL or blank is fine):
- * every element, between commas, must be one mailbox with local@domain
- * ("Name <local@domain>", display names in UTF-8 allowed) or a group.
- * False with COMPOSE_ERROR_ADDRESS naming NAME and the element.  GMime must
- * be loaded.
- */
-bool compose_check_addresses(const char *name, const char *value, GError **error);
 
 /*
  * VALUE parsed as an address list with OPTIONS (NULL: GMime's lenient
@@ -39,11 +31,6 @@ InternetAddressList *compose_parse_addresses(GMimeParserOptions *options, const 
 /* The number of mailboxes in LIST, group members too. */
 int compose_count_mailboxes(InternetAddressList *list);
 
-/*
- * "Name <address>" (the name quoted when it needs it), ADDRESS alone
- * without a name; NULL without ADDRESS.
- */
-char *compose_mailbox_text(const char *name, const char *address);
 
 /* Append NAME to OUT as a display name: as it is when it can be, else quoted. */
 void compose_append_phrase(GString *out, const char *name);

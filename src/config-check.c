@@ -42,6 +42,35 @@ config_list_elem(const config_setting_t *s, guint i)
 	return e != NULL ? e : s;
 }
 
+/* Regular expressions (alternates): each one GRegex compiles. */
+bool
+config_check_regexes(struct config_parse *p, const config_setting_t *s, const char *prefix,
+    void *field)
+{
+	char **patterns = *(char ***)field;
+	bool ok = true;
+	guint i;
+
+	for (i = 0; patterns[i] != NULL; i++) {
+		GError *error = NULL;
+		GRegex *regex = g_regex_new(patterns[i], G_REGEX_CASELESS, 0, &error);
+		char *quoted;
+
+		if (regex != NULL) {
+			g_regex_unref(regex);
+			continue;
+		}
+		quoted = config_quote(patterns[i]);
+		config_error(p, config_list_elem(s, i), prefix, config_setting_name(s),
+		    "\"%s\" is not a regular expression (%s); write one as in mutt, such as "
+		    "\"me@example\\\\.org\"", quoted, error->message);
+		g_free(quoted);
+		g_error_free(error);
+		ok = false;
+	}
+	return ok;
+}
+
 /* Header names: printable ASCII without spaces or colons. */
 bool
 config_check_header_names(struct config_parse *p, const config_setting_t *s, const char *prefix,

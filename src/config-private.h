@@ -14,7 +14,7 @@
 
 #include "surat/config.h"
 
-#define CONFIG_MAX_KEYS      32  /* keys in one table */
+#define CONFIG_MAX_KEYS      48  /* keys in one table */
 #define CONFIG_PATH_MAX      4096
 
 enum config_key_type {
@@ -148,6 +148,7 @@ CONFIG_CHECK(config_check_sort);
 CONFIG_CHECK(config_check_folder);
 CONFIG_CHECK(config_check_text);
 CONFIG_CHECK(config_check_command);
+CONFIG_CHECK(config_check_regexes);
 CONFIG_CHECK(config_check_new_mail_command);
 CONFIG_CHECK(config_check_attribution);
 CONFIG_CHECK(config_check_mailbox_name);

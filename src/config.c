@@ -114,6 +114,10 @@ static const struct config_key config_top_keys[] = {
 	    CONFIG_FORWARD_INLINE),
 	KEY_BOOL("text_flowed", TOP(text_flowed), false),
 	KEY_BOOL("user_agent", TOP(user_agent), false),
+	KEY_STRINGS("alternates", 256, TOP(alternates), "", config_check_regexes),
+	KEY_PATH("alias_file", TOP(alias_file), NULL, NULL),
+	KEY_STRING("query_command", false, 1, CONFIG_PATH_MAX, TOP(query_command),
+	    config_check_command),
 		{ "accounts", CONFIG_KEY_ACCOUNTS, false, 0, 0, 0, 0, NULL, NULL, NULL, NULL },
 	/* issue 5: triage */
 	KEY_ENUM_CHECK("sort", config_sort_names, TOP(sort), CONFIG_SORT_DATE, config_check_sort),
@@ -640,6 +644,9 @@ config_free(struct surat_config *config)
 	g_free(config->attribution);
 	g_free(config->new_mail_command);
 	g_strfreev(config->new_mail_argv);
+	g_strfreev(config->alternates);
+	g_free(config->alias_file);
+	g_free(config->query_command);
 	g_free(config);
 }
 
@@ -693,6 +700,50 @@ config_editor(const struct surat_config *config)
 	if ((env = g_getenv("EDITOR")) != NULL && *env != '\0')
 		return env;
 	return "vi";
+}
+
+char *
+config_alias_file(const struct surat_config *config)
+{
+	const char *env;
+
+	if (config != NULL && config->alias_file != NULL)
+		return g_strdup(config->alias_file);
+	if ((env = g_getenv("XDG_CONFIG_HOME")) != NULL && g_path_is_absolute(env))
+		return g_build_filename(env, "surat", "aliases", NULL);
+	return path_expand("~/.config/surat/aliases");
+}
+
+char **
+config_own_addresses(const struct surat_config *config)
+{
+	GPtrArray *own = g_ptr_array_new();
+	size_t i;
+
+	for (i = 0; config != NULL && i < config->n_accounts; i++)
+		if (config->accounts[i].from_address != NULL)
+			g_ptr_array_add(own, g_strdup(config->accounts[i].from_address));
+	g_ptr_array_add(own, NULL);
+	return (char **)g_ptr_array_free(own, FALSE);
+}
+
+GRegex *
+config_alternates(const struct surat_config *config)
+{
+	GString *pattern;
+	GRegex *regex;
+	guint i;
+
+	if (config == NULL || config->alternates == NULL || config->alternates[0] == NULL)
+		return NULL;
+	/* Each whole, in any case, as mutt's alternates match. */
+	pattern = g_string_new(NULL);
+	for (i = 0; config->alternates[i] != NULL; i++)
+		g_string_append_printf(pattern, "%s(?:%s)", i > 0 ? "|" : "",
+		    config->alternates[i]);
+	regex = g_regex_new(pattern->str, G_REGEX_CASELESS, 0, NULL);
+	g_string_free(pattern, TRUE);
+	return regex;
 }
 
 char **

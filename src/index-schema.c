@@ -297,6 +297,17 @@ static const char *const index_migrations[] = {
 	"CREATE TRIGGER outbox_delete AFTER DELETE ON messages BEGIN"
 	"  DELETE FROM outbox WHERE id = old.id;"
 	"END;",
+	/*
+	 * 7 -> 8: the address book (index_contacts_*): one row per address,
+	 * counted from the messages rows up to contacts_done.upto, so fetching
+	 * pays nothing for it.
+	 */
+	"CREATE TABLE contacts (address TEXT PRIMARY KEY COLLATE NOCASE,"
+	"  name TEXT NOT NULL DEFAULT '', written INTEGER NOT NULL DEFAULT 0,"
+	"  last_written INTEGER NOT NULL DEFAULT 0, seen INTEGER NOT NULL DEFAULT 0,"
+	"  last_seen INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;"
+	"CREATE TABLE contacts_done (upto INTEGER NOT NULL);"
+	"INSERT INTO contacts_done (upto) VALUES (0);",
 };
 
 G_STATIC_ASSERT(G_N_ELEMENTS(index_migrations) == INDEX_SCHEMA_VERSION);

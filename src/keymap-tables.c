@@ -83,6 +83,8 @@ const struct keymap_action_info keymap_actions[] = {
 	    "another address", I | P },
 	[KEYMAP_ACTION_EDIT_AS_NEW] = { "edit-as-new", "write a new message from a copy of this "
 	    "one", I | P },
+	[KEYMAP_ACTION_CREATE_ALIAS] = { "create-alias", "add an alias for the sender to "
+	    "alias_file", I | P },
 	[KEYMAP_ACTION_RECALL_MESSAGE] = { "recall-message", "list the postponed messages and "
 	    "go on with one", I | P },
 	[KEYMAP_ACTION_SEARCH] = { "search", "search forward", I | P | H },
@@ -248,6 +250,7 @@ const struct keymap_default keymap_defaults[] = {
 	{ KEYMAP_CONTEXT_INDEX, "b", KEYMAP_ACTION_BOUNCE_MESSAGE },
 	{ KEYMAP_CONTEXT_INDEX, "e", KEYMAP_ACTION_EDIT_AS_NEW },
 	{ KEYMAP_CONTEXT_INDEX, "R", KEYMAP_ACTION_RECALL_MESSAGE },
+	{ KEYMAP_CONTEXT_INDEX, "a", KEYMAP_ACTION_CREATE_ALIAS },
 	{ KEYMAP_CONTEXT_INDEX, "/", KEYMAP_ACTION_SEARCH },
 	{ KEYMAP_CONTEXT_INDEX, "M-/", KEYMAP_ACTION_SEARCH_REVERSE },
 	{ KEYMAP_CONTEXT_INDEX, "n", KEYMAP_ACTION_SEARCH_NEXT },

@@ -30,6 +30,9 @@ static const char main_usage[] =
     "                                        sendmail_command); -t: recipients from it\n"
     "       surat [-c FILE] send --queue [-v] [ACCOUNT...]\n"
     "                                        send what waits in the Outboxes\n"
+    "       surat [-c FILE] addresses [--limit N] TEXT\n"
+    "                                        aliases and addresses TEXT starts, best\n"
+    "                                        first (a query_command for mutt too)\n"
     "       surat [-c FILE] check-config     validate the configuration\n"
     "       surat --version | --help\n"
     "\n"
@@ -96,6 +99,8 @@ main(int argc, char **argv)
 		return cli_reindex(cli_path, argc, argv);
 	if (strcmp(command, "send") == 0)
 		return cli_send(cli_path, argc, argv);
+	if (strcmp(command, "addresses") == 0)
+		return cli_addresses(cli_path, argc, argv);
 	if (strcmp(command, "check-config") == 0)
 		return cli_check_config(cli_path, argc, argv);
 	cli_stderr("surat: unknown command '%s'; see surat --help", command);

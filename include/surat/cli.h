@@ -53,6 +53,12 @@ int cli_serverinfo(const char *cli_path, int argc, char **argv);
  */
 int cli_send(const char *cli_path, int argc, char **argv);
 
+/*
+ * surat addresses [--limit N] TEXT: the aliases and the index's addresses
+ * that TEXT starts, best first, in mutt's query_command format (cli-store.c).
+ */
+int cli_addresses(const char *cli_path, int argc, char **argv);
+
 /* surat reindex: bring the index up to date with the Maildirs. */
 int cli_reindex(const char *cli_path, int argc, char **argv);
 

@@ -185,6 +185,36 @@ bool compose_editor_parse(struct compose_draft *d, const char *text, size_t len,
     GError **error);
 
 /*
+ * Check the address list VALUE of the field NAME (NULL or blank is fine):
+ * every element, between commas, must be one mailbox with local@domain
+ * ("Name <local@domain>", display names in UTF-8 allowed) or a group.
+ * False with COMPOSE_ERROR_ADDRESS naming NAME and the element.  GMime must
+ * be loaded (mime_lib_load).
+ */
+bool compose_check_addresses(const char *name, const char *value, GError **error);
+
+/*
+ * "Name <address>" (the name quoted when it needs it), ADDRESS alone
+ * without a name; NULL without ADDRESS.
+ */
+char *compose_mailbox_text(const char *name, const char *address);
+
+/* The address list of the alias WORD, or NULL when it is none (contacts.h's aliases). */
+typedef const char *(*compose_alias_fn)(const char *word, void *data);
+
+/*
+ * The address list VALUE with each element (between commas outside quotes,
+ * <> and comments) that is a bare word without '@' and names an alias
+ * replaced by that alias's list, aliases of aliases too (a loop stops at
+ * the word that closes it), as mutt expands them.  A new string.
+ */
+char *compose_expand_aliases(const char *value, compose_alias_fn lookup, void *data);
+
+/* compose_editor_parse, with aliases in the address fields expanded through LOOKUP first. */
+bool compose_editor_parse_aliases(struct compose_draft *d, const char *text, size_t len,
+    compose_alias_fn lookup, void *data, GError **error);
+
+/*
  * A bounce (b): the message TEXT unchanged, with Resent-From (the
  * identity's), Resent-To (TO, checked as an address list), Resent-Date and
  * Resent-Message-ID added at the top (RFC 5322 3.6.6).  A new string,

@@ -138,6 +138,10 @@ struct surat_config {
 	enum config_forward forward_format; /* default inline */
 	bool text_flowed;                   /* format=flowed bodies; default false */
 	bool user_agent;                    /* a "User-Agent: surat VERSION" field; default false */
+	/* Addresses (contacts.h): the person's other addresses, aliases, an address book. */
+	char **alternates;                  /* regular expressions (checked); default none */
+	char *alias_file;                   /* ~ expanded, or NULL: config_alias_file() */
+	char *query_command;                /* argv string, %s or appended text; or NULL */
 	struct config_binding *bindings;    /* in file order: a later one wins */
 	size_t n_bindings;
 	bool mouse;                         /* default false */
@@ -208,6 +212,22 @@ bool config_sort_parse(const char *text, enum config_sort *sort, bool *reverse);
  * $VISUAL, else $EDITOR, else "vi" (CONFIG may be NULL).  Borrowed.
  */
 const char *config_editor(const struct surat_config *config);
+
+/*
+ * The mutt alias file to read and to add aliases to: CONFIG's alias_file,
+ * else $XDG_CONFIG_HOME/surat/aliases, else ~/.config/surat/aliases.  A
+ * new string.
+ */
+char *config_alias_file(const struct surat_config *config);
+
+/* The accounts' from addresses, NULL-terminated (g_strfreev): the person's own. */
+char **config_own_addresses(const struct surat_config *config);
+
+/*
+ * CONFIG's alternates as one regular expression over a whole address, any
+ * case (g_regex_unref), or NULL when there are none.
+ */
+GRegex *config_alternates(const struct surat_config *config);
 
 char **config_new_mail_argv(const struct surat_config *config, unsigned int n_new,
     unsigned int n_unread, const char *accounts);

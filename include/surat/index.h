@@ -42,9 +42,10 @@ enum index_error_code {
  * 3: each mailbox's counts, kept by triggers; the bulk load's deferred
  * indexes.  4: the folders' times a store watch last found in step.  5:
  * an index of what a limit's count needs.  6: the bodies waiting to be
- * indexed (index_body_later).
+ * indexed (index_body_later).  7: the Outbox's envelopes.  8: the
+ * address book the completion of addresses ranks (index_contacts_*).
  */
-#define INDEX_SCHEMA_VERSION 7
+#define INDEX_SCHEMA_VERSION 8
 
 /* Where a row is in its life (deliver.h and folder.h explain the order). */
 enum index_state {
@@ -643,5 +644,42 @@ bool index_outbox_ids(struct index *idx, const char *account, const char *folder
  */
 bool index_outbox_orphans(struct index *idx, const char *account, const char *folder, GArray *ids,
     GError **error);
+
+/*
+ * The address book (Tab in an address prompt, `surat addresses`): every
+ * address the person wrote to (To and Cc of a message in the RECORD folder
+ * or From one of OWN) and every address mail came from (From of the rest),
+ * with how often and when last.  It is counted from the rows themselves,
+ * so it needs no work while mail is fetched: index_contacts_update counts
+ * the rows added since its last call (all of them the first time: about a
+ * second per 100,000), and a rebuilt index counts again.
+ */
+struct index_contact {
+	char *address;
+	char *name;  /* the display name last seen with it, or "" */
+	int written; /* messages the person sent to it */
+	int seen;    /* messages that came from it */
+};
+
+void index_contact_free(struct index_contact *c);
+
+/*
+ * Count the rows added since the last call.  RECORD is the sent mail's
+ * folder (may be NULL); OWN (NULL-terminated, may be NULL) the person's
+ * addresses: mail from one of them counts as written wherever it is, but
+ * for the drafts in POSTPONED (may be NULL), which count for nothing.
+ */
+bool index_contacts_update(struct index *idx, const char *record, const char *postponed,
+    const char *const *own, GError **error);
+
+/*
+ * Up to LIMIT addresses whose address, display name or a word of the name
+ * starts with PREFIX (any case), appended to OUT (struct index_contact *,
+ * the caller's): the most written to first, then the most heard from, each
+ * weighed by how recent it is at NOW (Unix time).  One scan of the book,
+ * which holds one row per address, not per message.
+ */
+bool index_contacts_find(struct index *idx, const char *prefix, guint limit, int64_t now,
+    GPtrArray *out, GError **error);
 
 #endif

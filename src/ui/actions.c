@@ -415,6 +415,14 @@ actions_compose(struct ui *ui, enum keymap_action action)
 	ui_compose_action(ui, action);
 }
 
+/* a: an alias for the sender (addresses.c). */
+static void
+actions_create_alias(struct ui *ui, enum keymap_action action)
+{
+	(void)action;
+	ui_addresses_create_alias(ui);
+}
+
 /* s, C, M: the tagged messages after ;, else the current one, to a folder. */
 static void
 actions_to_folder(struct ui *ui, enum keymap_action action)
@@ -497,6 +505,7 @@ static const struct {
 	[KEYMAP_ACTION_BOUNCE_MESSAGE] = { actions_compose, ACTIONS_NEEDS_MESSAGE },
 	[KEYMAP_ACTION_EDIT_AS_NEW] = { actions_compose, ACTIONS_NEEDS_MESSAGE },
 	[KEYMAP_ACTION_RECALL_MESSAGE] = { actions_compose, ACTIONS_NEEDS_NOTHING },
+	[KEYMAP_ACTION_CREATE_ALIAS] = { actions_create_alias, ACTIONS_NEEDS_MESSAGE },
 	[KEYMAP_ACTION_SEARCH] = { actions_search, ACTIONS_NEEDS_NOTHING },
 	[KEYMAP_ACTION_SEARCH_REVERSE] = { actions_search_reverse, ACTIONS_NEEDS_NOTHING },
 	[KEYMAP_ACTION_SEARCH_NEXT] = { actions_search_next, ACTIONS_NEEDS_NOTHING },

@@ -107,7 +107,7 @@ composer_from(const struct account_config *account)
 static struct compose_identity
 composer_identity(struct ui *ui, const struct account_config *account, GPtrArray *own)
 {
-	struct compose_identity id = { account, NULL, NULL };
+	struct compose_identity id = { account, ui_addresses_alternates(ui), NULL };
 	size_t i;
 
 	for (i = 0; i < ui->config->n_accounts; i++)
@@ -244,7 +244,7 @@ composer_edit(struct ui *ui, struct composer *c)
 		goto out;
 	}
 	g_clear_pointer(&c->error, g_free);
-	if (!compose_editor_parse(c->draft, text, len, &error)) {
+	if (!compose_editor_parse_aliases(c->draft, text, len, ui_addresses_alias, ui, &error)) {
 		c->error = g_strdup_printf("%s (e edits the message again)", error->message);
 		g_clear_error(&error);
 	}
@@ -484,9 +484,10 @@ composer_again(struct ui *ui, int64_t row, bool recalled)
 
 /* "Bounce to:" answered: the rows are the action's still (ui_action_ids), tagged or current. */
 static void
-composer_bounce_done(struct ui *ui, const char *to)
+composer_bounce_done(struct ui *ui, const char *typed)
 {
 	GArray *ids = g_array_new(FALSE, FALSE, sizeof(int64_t));
+	char *to = compose_expand_aliases(typed, ui_addresses_alias, ui);
 	GError *e = NULL;
 	guint i, queued = 0;
 
@@ -543,6 +544,7 @@ next:
 		    queued, queued == 1 ? "" : "s");
 	ui_reload_keep_cursor(ui);
 	g_array_unref(ids);
+	g_free(to);
 }
 
 /* ---- R: the list of drafts ---------------------------------------------------- */
@@ -706,7 +708,7 @@ ui_compose_action(struct ui *ui, enum keymap_action action)
 		composer_forward(ui, ids);
 		break;
 	case KEYMAP_ACTION_BOUNCE_MESSAGE:
-		ui_prompt_open(ui, UI_PROMPT_ADDRESS, "Bounce to: ", NULL, NULL,
+		ui_prompt_open(ui, UI_PROMPT_ADDRESS, "Bounce to: ", NULL, ui_addresses_complete,
 		    composer_bounce_done);
 		break;
 	case KEYMAP_ACTION_EDIT_AS_NEW:
@@ -791,8 +793,9 @@ composer_draw(struct ui *ui, struct ui_mode *mode)
 		g_free(size);
 	}
 	attrset(A_NORMAL);
-	ui_view_status(LINES - 2, "-- surat: compose -- y:send e:edit a:attach P:postpone "
-	    "q:abort ?:help ");
+	if (!ui_status_hint(ui, LINES - 2, COLS))
+		ui_view_status(LINES - 2, "-- surat: compose -- y:send e:edit a:attach P:postpone "
+		    "q:abort ?:help ");
 }
 
 /* ---- y, P, q: where the message goes --------------------------------------------- */
@@ -961,7 +964,8 @@ composer_field_done(struct ui *ui, const char *value)
 	*field = g_strdup(value);
 	/* The addresses are checked as the editor's file is: through the same parser. */
 	text = compose_editor_text(c->draft);
-	if (!compose_editor_parse(c->draft, text, strlen(text), &error) ||
+	if (!compose_editor_parse_aliases(c->draft, text, strlen(text), ui_addresses_alias, ui,
+	    &error) ||
 	    !composer_save_file(c, &error)) {
 		ui_set_message(ui, true, "%s", error->message);
 		g_clear_error(&error);
@@ -1139,7 +1143,8 @@ composer_key(struct ui *ui, struct ui_mode *mode, enum keymap_action action, int
 		field = composer_field_of(c->draft, action);
 		ui_prompt_open(ui, UI_PROMPT_ADDRESS, action == KEYMAP_ACTION_EDIT_TO ? "To: " :
 		    action == KEYMAP_ACTION_EDIT_CC ? "Cc: " : action == KEYMAP_ACTION_EDIT_BCC ?
-		    "Bcc: " : "Subject: ", *field, NULL, composer_field_done);
+		    "Bcc: " : "Subject: ", *field, action == KEYMAP_ACTION_EDIT_SUBJECT ? NULL :
+		    ui_addresses_complete, composer_field_done);
 		break;
 	case KEYMAP_ACTION_ATTACH_FILE:
 		ui_prompt_open(ui, UI_PROMPT_FILE, "Attach file: ", NULL, composer_complete_path,

@@ -155,6 +155,7 @@ struct ui_index;
 struct ui_browse;
 struct ui_bulk;
 struct ui_views;
+struct ui_addresses;
 struct ui_sidebar;
 struct ui_folders;
 struct search_query;
@@ -181,6 +182,7 @@ struct ui {
 	bool watcher_started;        /* after the first frame, once */
 	uint64_t watch_stamp;        /* index_change_stamp last seen without the sidebar */
 	struct ui_views *views;     /* the key map and mailcap of view.c, made on first use */
+	struct ui_addresses *addresses; /* aliases, alternates (addresses.c), made on first use */
 
 	struct ui_prompt prompt;
 	char *message;          /* shown on the message line until the next key */
@@ -403,6 +405,8 @@ struct search_query *ui_bulk_query(struct ui *ui, const char *text);
 
 /* status.c */
 void ui_status_draw(struct ui *ui, int y, int width);
+/* The candidates of the prompt's last Tab on line Y, if there are any: true when drawn. */
+bool ui_status_hint(struct ui *ui, int y, int width);
 void ui_message_draw(struct ui *ui, int y, int width);
 
 /* mode.c: the stack of modes (struct ui_mode above). */
@@ -598,5 +602,16 @@ void ui_compose_action(struct ui *ui, enum keymap_action action);
 
 /* pipe.c: pipe the message to a command (|). */
 void ui_pipe_message(struct ui *ui);
+
+/*
+ * addresses.c: Tab over aliases, the index's address book and
+ * query_command (a ui_prompt_complete_fn); the alias lookup compose.h
+ * expands with (DATA is the ui); `a`; the alternates as one regex.
+ */
+size_t ui_addresses_complete(struct ui *ui, const char *line, size_t cursor, GPtrArray *out);
+const char *ui_addresses_alias(const char *word, void *data);
+void ui_addresses_create_alias(struct ui *ui);
+const GRegex *ui_addresses_alternates(struct ui *ui);
+void ui_addresses_free(struct ui *ui);
 
 #endif

@@ -182,8 +182,11 @@ prompt_put_word(struct ui_prompt *p, const char *candidate, size_t len, bool fin
 	g_string_erase(p->text, (gssize)p->word_start, (gssize)(p->cursor - p->word_start));
 	g_string_insert_len(p->text, (gssize)p->word_start, candidate, (gssize)len);
 	p->cursor = p->word_start + len;
-	/* A path goes on (a folder) or ends there: a space would be part of it. */
-	if (final && p->kind != UI_PROMPT_FILE &&
+	/*
+	 * A path goes on (a folder) or ends there: a space would be part of it.
+	 * An address is followed by a comma the person types, or by nothing.
+	 */
+	if (final && p->kind != UI_PROMPT_FILE && p->kind != UI_PROMPT_ADDRESS &&
 	    (p->cursor == p->text->len || p->text->str[p->cursor] != ' ')) {
 		g_string_insert_c(p->text, (gssize)p->cursor, ' ');
 		p->cursor++;

@@ -26,25 +26,34 @@ status_pending(const struct ui *ui)
 	return keymap_seq_format(&seq);
 }
 
+bool
+ui_status_hint(struct ui *ui, int y, int width)
+{
+	char *line;
+
+	if (ui->prompt.hint == NULL)
+		return false;
+	line = ui_term_fit(ui->prompt.hint, width, 1);
+	attrset(ui_term_attr(THEME_STATUS));
+	mvaddstr(y, 0, line);
+	attrset(A_NORMAL);
+	g_free(line);
+	return true;
+}
+
 void
 ui_status_draw(struct ui *ui, int y, int width)
 {
-	GString *s = g_string_new(NULL);
-	char *line, *pending = status_pending(ui), *scope, *sort, *limit = NULL;
+	GString *s;
+	char *line, *pending, *scope, *sort, *limit = NULL;
 	int marker = -1, marker_cols = 0;
 	int64_t bodies;
 
-	if (ui->prompt.hint != NULL) {
-		/* The candidates of a Tab in the prompt, over the status line. */
-		line = ui_term_fit(ui->prompt.hint, width, 1);
-		attrset(ui_term_attr(THEME_STATUS));
-		mvaddstr(y, 0, line);
-		attrset(A_NORMAL);
-		g_free(line);
-		g_string_free(s, TRUE);
-		g_free(pending);
+	/* The candidates of a Tab in the prompt, over the status line. */
+	if (ui_status_hint(ui, y, width))
 		return;
-	}
+	s = g_string_new(NULL);
+	pending = status_pending(ui);
 
 	/* Made safe before the marker's columns are counted on it. */
 	if (ui_browse_limit_text(ui) != NULL)

@@ -468,6 +468,7 @@ out:
 	ui_modes_clear(&ui);
 	ui_pager_free(ui.pager);
 	ui_views_free(&ui);
+	ui_addresses_free(&ui);
 	ui_folders_clear(&ui);
 	ui_sidebar_clear(&ui);
 	ui_bulk_clear(&ui);
