@@ -3,10 +3,31 @@
 # editor on the URL's draft, then the compose screen; y sends it through the
 # background sender and sendmail_command, and the person is in the index.
 # Fields a link may not set (from=, x-evil=) are not taken.  A wrong URL,
-# a second argument and a missing terminal are one line on stderr.
+# a second argument and a missing terminal are one line on stderr.  In the
+# link view, Enter on a mailto: link opens the same compose screen, not
+# url_command.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/compose-lib.sh"
 compose_setup
+# url_command must not run for a mailto: link: the opener would leave a file.
+cat >"$UI_TMP/opener" <<EOF
+#!/bin/sh
+printf '%s\n' "\$@" >"$UI_TMP/opened"
+EOF
+chmod +x "$UI_TMP/opener"
+echo "url_command = \"$UI_TMP/opener %u\";" >>"$UI_CONFIG"
+# A message with a mailto: link in its text.
+cat >"$UI_STORE/demo/new/1764300000.mailto.sample" <<'EOF'
+From: Dana Events <dana@example.org>
+To: alice@example.net
+Subject: Join the mailto party
+Date: Fri, 28 Nov 2026 09:00:00 +0000
+Message-ID: <mailto-party@example.org>
+
+To join, write to mailto:party@example.org?subject=I%20am%20in&body=Count%20me%20in.&from=mallory@evil.example
+before Friday.
+EOF
+
 url='mailto:bob@example.org?subject=Gr%C3%BC%C3%9Fe%20aus%20Z%C3%BCrich&cc=carol@example.org&body=Line%20one%0D%0ALine%20two&from=mallory@evil.example&x-evil=1'
 
 # Without a terminal, a wrong URL or a second argument: one line on stderr.
@@ -69,7 +90,26 @@ check "aborting leaves the person in the index" wait_for "-- surat: demo"
 check "with a draft in Drafts" wait_file "$UI_STORE/demo/.Drafts/cur/*:2,*D*"
 check "nothing was sent" test ! -e "$UI_TMP/sent/2.eml"
 
-ui_keys q
+# The link view: Enter on a mailto: link writes to it in surat.
+ui_keys l "subject:party" Enter
+wait_for "Join the mailto party" || true
+ui_keys C-b
+check "C-b lists the message's mailto: link" wait_for "-- surat: links -- 1/1"
+ui_keys Enter
+check "Enter on it shows the compose screen" wait_for "-- surat: compose"
+check "to the link's address" screen_has "party@example.org"
+check "with its subject" screen_has "I am in"
+check "the editor got its body" grep -qx "Count me in." "$UI_TMP/edited.txt"
+check "and From the account's, not the link's" \
+	sh -c "grep -qx 'From: Alice Example <alice@example.net>' '$UI_TMP/edited.txt'"
+check "url_command did not run" test ! -e "$UI_TMP/opened"
+ui_keys y
+check "y returns to the link view" wait_for "-- surat: links -- 1/1"
+check "the message goes" wait_file "$UI_TMP/sent/2.eml"
+check "to the link's address only" \
+	sh -c "grep -qx 'party@example.org' '$UI_TMP/sent/2.argv' && [ \$(grep -cvx -- -- '$UI_TMP/sent/2.argv') -eq 1 ]"
+check "with the subject" sent_has 2 "Subject: I am in"
+ui_keys q q
 check "surat quits cleanly" wait_for "EXIT=0"
 check "nothing on stderr" test ! -s "$UI_TMP/stderr"
 tap_end
