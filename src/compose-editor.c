@@ -246,8 +246,7 @@ compose_list_text(InternetAddressList *list)
 	return g_string_free(out, FALSE);
 }
 
-/* TEXT safe and short enough to quote in an error (g_free). */
-static char *
+char *
 compose_shown(const char *text)
 {
 	size_t n = strlen(text);

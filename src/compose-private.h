@@ -1,7 +1,8 @@
 /*
  * compose-private: what compose.c (drafts from messages, bounce),
- * compose-editor.c (the editor's file, address checks) and
- * compose-build.c (the MIME message) share.  Only those files include it.
+ * compose-editor.c (the editor's file, address checks), compose-mailto.c
+ * (a draft from a mailto: URL) and compose-build.c (the MIME message)
+ * share.  Only those files include it.
  */
 #ifndef SURAT_COMPOSE_PRIVATE_H
 #define SURAT_COMPOSE_PRIVATE_H
@@ -41,6 +42,9 @@ void compose_append_phrase(GString *out, const char *name);
  * them, quoted, and still parses); NULL when LIST is empty.
  */
 char *compose_list_text(InternetAddressList *list);
+
+/* TEXT safe and short enough to quote in an error (g_free): 60 bytes, then "...". */
+char *compose_shown(const char *text);
 
 /* True when ADDR is local@domain, both there, no space in the domain. */
 bool compose_addr_ok(const char *addr);

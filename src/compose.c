@@ -1,8 +1,9 @@
 /*
  * compose: drafts, who writes them, a new message and a bounce.  The
  * module's other files: compose-answer.c (reply, forward),
- * compose-recall.c (edit as new, recall), compose-editor.c (the editor's
- * file, address checks), compose-build.c (the MIME message).
+ * compose-recall.c (edit as new, recall), compose-mailto.c (a draft from a
+ * mailto: URL), compose-editor.c (the editor's file, address checks),
+ * compose-build.c (the MIME message).
  *
  * A message is read with GMime (mime.h: the same lenient parse as the
  * pager); what a draft takes from it (names, subject, header values) goes

@@ -8,6 +8,7 @@
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "surat/cli.h"
 #include "surat/config.h"
@@ -33,6 +34,8 @@ static const char main_usage[] =
     "       surat [-c FILE] addresses [--limit N] TEXT\n"
     "                                        aliases and addresses TEXT starts, best\n"
     "                                        first (a query_command for mutt too)\n"
+    "       surat [-c FILE] mailto:URL       write to a mailto: link (RFC 6068): the\n"
+    "                                        editor, then the compose screen\n"
     "       surat [-c FILE] check-config     validate the configuration\n"
     "       surat --version | --help\n"
     "\n"
@@ -40,16 +43,17 @@ static const char main_usage[] =
     "$XDG_CONFIG_HOME/surat/config, else ~/.config/surat/config.\n"
     "See surat(1) and surat.conf(5).\n";
 
-/* Run the mail reader. */
+/* Run the mail reader; MAILTO (a mailto: URL, or NULL) opens the compose screen first. */
 static int
-main_ui(const char *cli_path)
+main_ui(const char *cli_path, const char *mailto)
 {
+	struct ui_start start = { mailto };
 	struct surat_config *config;
 	int status = cli_load_config(cli_path, &config);
 
 	if (status != 0)
 		return status;
-	status = ui_run(config);
+	status = ui_run(config, &start);
 	config_free(config);
 	return status;
 }
@@ -82,8 +86,17 @@ main(int argc, char **argv)
 		i++;
 	}
 	if (i >= argc)
-		return main_ui(cli_path);
+		return main_ui(cli_path, NULL);
 	command = argv[i];
+	/* surat as the mailto handler: xdg-open and browsers run "surat mailto:...". */
+	if (strncasecmp(command, "mailto:", 7) == 0) {
+		if (i + 1 < argc) {
+			cli_stderr("surat: give the mailto: URL as one argument (quote it: "
+			    "surat 'mailto:...'); see surat --help");
+			return 2;
+		}
+		return main_ui(cli_path, command);
+	}
 	/* Each command sees its own name as argv[0]. */
 	argc -= i;
 	argv += i;

@@ -1,11 +1,11 @@
 /*
  * compose: writing mail, without the interface.  A draft is what a person
  * edits (header values as typed, the body as text, the files to attach);
- * this module makes the draft of a new message, a reply, group reply, list
- * reply, forward or "edit as new" from a message, turns a draft into the
- * text of the editor's file and back, and builds the MIME message that is
- * queued (GMime: RFC 2047 headers, RFC 2231 attachment names, Message-ID,
- * Date, In-Reply-To and References).
+ * this module makes the draft of a new message (or one from a mailto: URL),
+ * a reply, group reply, list reply, forward or "edit as new" from a
+ * message, turns a draft into the text of the editor's file and back, and
+ * builds the MIME message that is queued (GMime: RFC 2047 headers, RFC 2231
+ * attachment names, Message-ID, Date, In-Reply-To and References).
  *
  * Knows no terminal, no network, no index: the interface runs the editor,
  * outbox.h sends, folder.h files drafts.  Everything from a message that a
@@ -32,6 +32,7 @@ enum compose_error_code {
 	COMPOSE_ERROR_HEADER,  /* a header line of the editor's file that is not "Name: value" */
 	COMPOSE_ERROR_FILE,    /* an attachment that cannot be read */
 	COMPOSE_ERROR_MESSAGE, /* a message to answer or forward that cannot be read */
+	COMPOSE_ERROR_URL,     /* not a mailto: URL, or a % not followed by two hex digits */
 };
 
 /* A file to attach (or a part of a recalled draft, extracted to a file). */
@@ -94,6 +95,31 @@ bool compose_is_own(const struct compose_identity *identity, const char *address
  * SIGNATURE (the text of signature_file, may be NULL) after "-- \n".
  */
 struct compose_draft *compose_new(const struct compose_identity *identity, const char *signature);
+
+/*
+ * A new message from the mailto: URL (RFC 6068), for a mailto handler
+ * (surat mailto:URL) and the link view.  To is the URL's addresses (before
+ * the "?", comma-separated) and every to= field's; Cc and Bcc are the cc=
+ * and bcc= fields' (a field given twice keeps both lists); Subject, the
+ * body and In-Reply-To (its first id) are the first subject=, body= and
+ * in-reply-to=.  Every other field (from, sender, reply-to, x-..., attach)
+ * is left out: a link cannot set what the person neither sees nor chooses.
+ * The scheme and the field names in any case; %XX undone, and "+" stays a
+ * "+" (RFC 6068 is not a form).  Decided here: bytes that are not UTF-8
+ * once decoded are read as windows-1252 (an old page's Latin-1), as the
+ * editor's file is, rather than refused; every value is made safe as
+ * sanitize_text makes it (a link is text from outside: a control shows as
+ * ^X, a one-line field gets no line break); the body's line ends (%0D%0A,
+ * %0A, a lone %0D) become \n; a "#" is text (mailto: has no fragment).
+ * From is the identity's; the SIGNATURE follows the body, after an empty
+ * line, as compose_new puts it.  No recipient at all is fine (the person
+ * writes one).  COMPOSE_ERROR_URL when URL is not a mailto: URL or a % is
+ * not followed by two hex digits; COMPOSE_ERROR_ADDRESS when To, Cc or Bcc
+ * does not parse (the check of the editor's file); both kinds of message
+ * start with "mailto: ".
+ */
+struct compose_draft *compose_from_mailto(const struct compose_identity *identity,
+    const char *url, const char *signature, GError **error);
 
 enum compose_reply_kind {
 	COMPOSE_REPLY,       /* to Reply-To, else From (else Sender) */

@@ -15,6 +15,9 @@
  *
  * b (bounce) asks for the address and queues the message as it is, with
  * Resent- fields; no editor, no screen.
+ *
+ * A mailto: URL (surat mailto:URL at start-up, Enter on a mailto: link)
+ * makes its draft with compose_from_mailto and opens it as m does.
  */
 #include "config.h"
 
@@ -352,6 +355,35 @@ composer_mail(struct ui *ui, const struct account_config *account)
 	composer_start(ui, compose_new(&id, signature), account, NULL);
 	g_free(signature);
 	g_ptr_array_free(own, TRUE);
+}
+
+struct compose_draft *
+ui_compose_mailto(struct ui *ui, const char *url, const char *account_name,
+    const struct account_config **account, GError **error)
+{
+	GPtrArray *own;
+	struct compose_identity id;
+	struct compose_draft *d;
+	char *signature;
+
+	if ((*account = composer_account(ui, account_name)) == NULL) {
+		g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "no account can send: give one "
+		    "smtp or sendmail_command (surat.conf(5))");
+		return NULL;
+	}
+	own = g_ptr_array_new();
+	id = composer_identity(ui, *account, own);
+	signature = composer_signature(*account);
+	d = compose_from_mailto(&id, url, signature, error);
+	g_free(signature);
+	g_ptr_array_free(own, TRUE);
+	return d;
+}
+
+void
+ui_compose_open(struct ui *ui, struct compose_draft *d, const struct account_config *account)
+{
+	composer_start(ui, d, account, NULL);
 }
 
 static enum compose_reply_kind

@@ -3,8 +3,11 @@
  *
  * The view lists the links render.c numbered in the message (number and
  * URL as written, sanitized); Enter opens the chosen one with url_command
- * (an argv, no shell; the link's target is one argument), y copies it to the
- * clipboard with OSC 52, and typing a number selects that link.
+ * (an argv, no shell; the link's target is one argument), but a mailto:
+ * link in surat's own compose screen (a draft from compose_from_mailto,
+ * from the message's account, as neomutt does: the mail stays in surat),
+ * y copies it to the clipboard with OSC 52, and typing a number selects
+ * that link.
  *
  * OSC 8 (osc8_links): curses cannot write escape sequences into its cells,
  * so after each screen update surat writes each visible link again itself:
@@ -66,7 +69,26 @@ links_status(struct ui *ui, void *data, int cursor, int count)
 	return status;
 }
 
-/* Open link LINK with url_command. */
+/* Write to the mailto: link LINK: the editor, then the compose screen over this list. */
+static void
+links_mailto(struct ui *ui, const struct render_link *link)
+{
+	const struct index_message *cur = ui_index_current(ui);
+	const struct account_config *account;
+	struct compose_draft *d;
+	GError *error = NULL;
+
+	d = ui_compose_mailto(ui, link->target, cur != NULL ? cur->account : NULL, &account,
+	    &error);
+	if (d == NULL) {
+		ui_set_message(ui, true, "Link %d: %s", link->number, error->message);
+		g_clear_error(&error);
+		return;
+	}
+	ui_compose_open(ui, d, account);
+}
+
+/* Open link LINK with url_command (a mailto: link in the compose screen). */
 static void
 links_open(struct ui *ui, const struct render_link *link)
 {
@@ -77,6 +99,10 @@ links_open(struct ui *ui, const struct render_link *link)
 	if (link->target == NULL) {
 		ui_set_message(ui, true, "Link %d is not a web link; surat opens http, https, ftp "
 		    "and mailto links only.", link->number);
+		return;
+	}
+	if (g_ascii_strncasecmp(link->target, "mailto:", 7) == 0) {
+		links_mailto(ui, link);
 		return;
 	}
 	if (ui->config->url_command == NULL || ui->config->url_command[0] == '\0') {

@@ -600,6 +600,20 @@ void ui_links_osc8(struct ui *ui, int y, int height);
  */
 void ui_compose_action(struct ui *ui, enum keymap_action action);
 
+struct compose_draft;
+
+/*
+ * The draft of the mailto: URL (compose_from_mailto) from the account
+ * ACCOUNT_NAME if it can send, else the first that can (*ACCOUNT); NULL
+ * with ERROR when none can or the URL is wrong.  Makes no folder and
+ * draws nothing: ui_run calls it before the terminal is taken.
+ */
+struct compose_draft *ui_compose_mailto(struct ui *ui, const char *url,
+    const char *account_name, const struct account_config **account, GError **error);
+/* Write D (taken) from ACCOUNT as m does: the editor, then the compose screen. */
+void ui_compose_open(struct ui *ui, struct compose_draft *d,
+    const struct account_config *account);
+
 /* pipe.c: pipe the message to a command (|). */
 void ui_pipe_message(struct ui *ui);
 

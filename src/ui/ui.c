@@ -14,6 +14,7 @@
 
 #include "private.h"
 #include "surat/cli.h"
+#include "surat/compose.h"
 #include "surat/reindex.h"
 #include "surat/store.h"
 #include "surat/ui.h"
@@ -398,10 +399,44 @@ out:
 	return idx;
 }
 
+/*
+ * The draft START asks for (surat mailto:URL), made before the terminal is
+ * taken: a wrong URL is an error line on stderr, status 2; without a
+ * terminal, say what to do as ui_term_start does, status 1.  NULL with
+ * *STATUS 0 when START asks for none.
+ */
+static struct compose_draft *
+ui_start_draft(struct ui *ui, const struct ui_start *start,
+    const struct account_config **account, int *status)
+{
+	struct compose_draft *d;
+	GError *error = NULL;
+
+	*status = 0;
+	if (start == NULL || start->mailto == NULL)
+		return NULL;
+	d = ui_compose_mailto(ui, start->mailto, NULL, account, &error);
+	if (d == NULL) {
+		cli_stderr("surat: %s", error->message);
+		g_clear_error(&error);
+		*status = 2;
+	} else if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		/* A browser or xdg-open that starts surat without one: Terminal=true says it. */
+		cli_stderr("surat: writing to a mailto: link needs a terminal; start surat in one "
+		    "(Terminal=true in its .desktop file), or use surat send in scripts");
+		compose_draft_free(d);
+		d = NULL;
+		*status = 1;
+	}
+	return d;
+}
+
 int
-ui_run(const struct surat_config *config)
+ui_run(const struct surat_config *config, const struct ui_start *start)
 {
 	struct ui ui;
+	const struct account_config *account = NULL;
+	struct compose_draft *draft = NULL;
 	GError *error = NULL;
 	int status = 0;
 
@@ -419,6 +454,9 @@ ui_run(const struct surat_config *config)
 	ui.sidebar_width = config->sidebar_width;
 	ui.theme_name = g_strdup(config->theme);
 
+	draft = ui_start_draft(&ui, start, &account, &status);
+	if (status != 0)
+		goto out;
 	ui.keymap = keymap_new();
 	if (!ui_bind_config(ui.keymap, config, &error))
 		goto fail;
@@ -442,6 +480,8 @@ ui_run(const struct surat_config *config)
 	ui_fetcher_init(&ui);
 	ui_sender_init(&ui);
 	ui.dirty |= UI_DIRTY_ALL;
+	if (draft != NULL)
+		ui_compose_open(&ui, g_steal_pointer(&draft), account);
 	ui_loop(&ui);
 	{
 		GString *running = g_string_new(NULL);
@@ -462,6 +502,7 @@ fail:
 	g_clear_error(&error);
 	status = 1;
 out:
+	compose_draft_free(draft);
 	reindex_watcher_stop(ui.watcher);
 	ui_fetcher_stop(&ui);
 	ui_sender_stop(&ui);

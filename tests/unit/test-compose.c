@@ -1,9 +1,10 @@
 /*
  * Unit tests for compose*.c: new drafts, the three kinds of reply,
  * attribution, References, forward both ways, edit as new, the editor's
- * file and its address errors, bounce, and built messages against golden
- * files (Date, Message-Id and the boundary normalised; GENERATE=1 writes
- * the goldens anew) and parsed back with GMime.
+ * file and its address errors, bounce, drafts from mailto: URLs, and built
+ * messages against golden files (Date, Message-Id and the boundary
+ * normalised; GENERATE=1 writes the goldens anew) and parsed back with
+ * GMime.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -1325,6 +1326,178 @@ test_bounce(void **state)
 	test_identity_clear(&t);
 }
 
+/* compose_from_mailto with the test identity and no signature; NULL with ERROR. */
+static struct compose_draft *
+test_mailto(const char *url, GError **error)
+{
+	struct test_identity t;
+	struct compose_draft *d;
+
+	test_identity_init(&t);
+	d = compose_from_mailto(&t.identity, url, NULL, error);
+	test_identity_clear(&t);
+	return d;
+}
+
+static void
+test_mailto_fields(void **state)
+{
+	struct test_identity t;
+	struct compose_draft *d;
+	GError *error = NULL;
+	char *text;
+
+	(void)state;
+	test_identity_init(&t);
+	/* The path's addresses and to= join To; the scheme and field names in any case. */
+	d = compose_from_mailto(&t.identity, "MailTo:bob@example.org,carol@example.org?To=dave"
+	    "%40example.org&cc=eve@example.org&CC=Frank%20%3Cfrank@example.org%3E"
+	    "&bcc=gus@example.org&subject=Hi%20there&in-reply-to=%3C1234%40example.org%3E", NULL,
+	    &error);
+	assert_non_null(d);
+	assert_string_equal(d->from, "Tom Baker <tom@example.net>");
+	assert_string_equal(d->to, "bob@example.org,carol@example.org, dave@example.org");
+	assert_string_equal(d->cc, "eve@example.org, Frank <frank@example.org>");
+	assert_string_equal(d->bcc, "gus@example.org");
+	assert_string_equal(d->subject, "Hi there");
+	assert_string_equal(d->in_reply_to, "1234@example.org");
+	assert_string_equal(d->body, "");
+	assert_null(d->reply_to);
+	assert_int_equal(d->headers->len, 0);
+	compose_draft_free(d);
+	/* UTF-8 escaped and raw, "+" is a plus, a second subject= does not replace the first. */
+	d = compose_from_mailto(&t.identity, "mailto:Zo%C3%AB%20%3Czoe+list@example.org%3E?"
+	    "subject=Gr%C3%BC%C3%9Fe+aus%20Z%C3%BCrich&subject=other&body=Hall%C3%B6 Zo%C3%AB",
+	    NULL, &error);
+	assert_non_null(d);
+	assert_string_equal(d->to, "Zoë <zoe+list@example.org>");
+	assert_string_equal(d->subject, "Grüße+aus Zürich");
+	assert_string_equal(d->body, "Hallö Zoë\n");
+	compose_draft_free(d);
+	/* Line ends in the body: CR LF, LF and a CR alone; the signature after an empty line. */
+	d = compose_from_mailto(&t.identity, "mailto:bob@example.org?body=one%0D%0Atwo%0Athree"
+	    "%0Dfour%0D%0A%0D%0A", "Tom\n", &error);
+	assert_non_null(d);
+	assert_string_equal(d->body, "one\ntwo\nthree\nfour\n\n\n-- \nTom\n");
+	compose_draft_free(d);
+	/* No address at all is a draft without one; the body is the signature, as compose_new. */
+	d = compose_from_mailto(&t.identity, "mailto:?subject=Feedback", "Tom", &error);
+	assert_non_null(d);
+	assert_null(d->to);
+	assert_null(d->cc);
+	assert_string_equal(d->subject, "Feedback");
+	assert_string_equal(d->body, "\n-- \nTom\n");
+	compose_draft_free(d);
+	d = compose_from_mailto(&t.identity, "mailto:", NULL, &error);
+	assert_non_null(d);
+	assert_null(d->to);
+	assert_null(d->subject);
+	compose_draft_free(d);
+	/* Latin-1 escapes (an old page) read as windows-1252. */
+	d = compose_from_mailto(&t.identity, "mailto:bob@example.org?subject=caf%E9", NULL,
+	    &error);
+	assert_non_null(d);
+	assert_string_equal(d->subject, "café");
+	/* The draft is a message: the editor's file and the built message say so. */
+	text = compose_editor_text(d);
+	assert_non_null(strstr(text, "To: bob@example.org\n"));
+	g_free(text);
+	compose_draft_free(d);
+	assert_null(error);
+	test_identity_clear(&t);
+}
+
+static void
+test_mailto_hostile(void **state)
+{
+	struct compose_draft *d;
+	GError *error = NULL;
+	char *text, *built;
+	size_t len;
+
+	(void)state;
+	/* Only the fields a person sees are taken: never From, Sender or any other header. */
+	d = test_mailto("mailto:bob@example.org?from=mallory@evil.example&sender=x@evil.example"
+	    "&reply-to=mallory@evil.example&x-evil=1&attach=/etc/passwd&=novalue&&lone"
+	    "&subject=hi", &error);
+	assert_non_null(d);
+	assert_string_equal(d->from, "Tom Baker <tom@example.net>");
+	assert_null(d->reply_to);
+	assert_int_equal(d->headers->len, 0);
+	assert_int_equal(d->attachments->len, 0);
+	assert_string_equal(d->subject, "hi");
+	built = compose_build(d, NULL, &len, &error);
+	assert_non_null(built);
+	assert_null(strstr(built, "evil"));
+	assert_null(strstr(built, "passwd"));
+	g_free(built);
+	compose_draft_free(d);
+	/* A line break in a field cannot start a header; escapes and bidi show as text. */
+	d = test_mailto("mailto:bob@example.org?subject=hi%0D%0ABcc:%20mallory@evil.example"
+	    "&body=a%1B%5B2Jb%E2%80%AEc%00d", &error);
+	assert_non_null(d);
+	assert_string_equal(d->subject, "hi Bcc: mallory@evil.example");
+	assert_null(d->bcc);
+	assert_string_equal(d->body, "a^[[2Jb<U+202E>c^@d\n");
+	text = compose_editor_text(d);
+	assert_null(strstr(text, "\nBcc: mallory"));
+	g_free(text);
+	compose_draft_free(d);
+	/* An address field that smuggles a line break is one line, and checked. */
+	d = test_mailto("mailto:?cc=bob@example.org%0ABcc:mallory@evil.example", &error);
+	assert_null(d);
+	assert_int_equal(error->code, COMPOSE_ERROR_ADDRESS);
+	g_clear_error(&error);
+}
+
+static void
+test_mailto_errors(void **state)
+{
+	static const struct {
+		const char *url, *want;
+		enum compose_error_code code;
+	} cases[] = {
+		{ "http://example.org/", "mailto: \"http://example.org/\" is not a mailto: URL; "
+		    "give one such as mailto:name@example.org?subject=Hello", COMPOSE_ERROR_URL },
+		{ "bob@example.org", "mailto: \"bob@example.org\" is not a mailto: URL; ",
+		    COMPOSE_ERROR_URL },
+		{ "", "mailto: \"\" is not a mailto: URL; ", COMPOSE_ERROR_URL },
+		{ "mailto:bob%4@example.org", "mailto: \"%4@\" is not a %-escape; write % and two "
+		    "hex digits (%25 for a %)", COMPOSE_ERROR_URL },
+		{ "mailto:bob@example.org?subject=100%", "mailto: \"%\" is not a %-escape; ",
+		    COMPOSE_ERROR_URL },
+		{ "mailto:bob@example.org?body=%zz", "mailto: \"%zz\" is not a %-escape; ",
+		    COMPOSE_ERROR_URL },
+		{ "mailto:bob@example.org?x-evil%=1", "mailto: \"%\" is not a %-escape; ",
+		    COMPOSE_ERROR_URL },
+		{ "mailto:bob@", "mailto: To: \"bob@\" is not an address; write Name "
+		    "<local@domain>, with a comma between addresses", COMPOSE_ERROR_ADDRESS },
+		{ "mailto:bob@example.org carol@example.org",
+		    "mailto: To: \"bob@example.org carol@example.org\" is not an address; ",
+		    COMPOSE_ERROR_ADDRESS },
+		{ "mailto:?cc=bob", "mailto: Cc: \"bob\" is not an address; ",
+		    COMPOSE_ERROR_ADDRESS },
+		{ "mailto:?bcc=%3Cbob@example.org", "mailto: Bcc: \"<bob@example.org\" is not an "
+		    "address; ", COMPOSE_ERROR_ADDRESS },
+	};
+	GError *error = NULL;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < G_N_ELEMENTS(cases); i++) {
+		assert_null(test_mailto(cases[i].url, &error));
+		assert_non_null(error);
+		assert_int_equal(error->code, cases[i].code);
+		if (!g_str_has_prefix(error->message, cases[i].want))
+			fail_msg("case %zu: %s", i, error->message);
+		assert_null(strchr(error->message, '\n'));
+		g_clear_error(&error);
+	}
+	assert_null(compose_from_mailto(NULL, NULL, NULL, &error));
+	assert_int_equal(error->code, COMPOSE_ERROR_URL);
+	g_clear_error(&error);
+}
+
 int
 main(void)
 {
@@ -1345,6 +1518,9 @@ main(void)
 		cmocka_unit_test(test_editor_parse),
 		cmocka_unit_test(test_editor_errors),
 		cmocka_unit_test(test_bounce),
+		cmocka_unit_test(test_mailto_fields),
+		cmocka_unit_test(test_mailto_hostile),
+		cmocka_unit_test(test_mailto_errors),
 		cmocka_unit_test(test_build),
 		cmocka_unit_test(test_build_attachments),
 		cmocka_unit_test(test_build_parse_back),
