@@ -20,6 +20,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -385,6 +386,16 @@ cli_send(const char *cli_path, int argc, char **argv)
 	int status;
 	size_t i;
 
+	/*
+	 * A reader that went away is no reason to stop half way: the
+	 * interface's background sender outlives the interface (a session of
+	 * its own), and when that was killed, the next event line would end
+	 * the run between the server's answer and its record in the index
+	 * (a message accepted left in the Outbox, or a final dot never
+	 * answered without its reason).  A write to a closed pipe fails
+	 * instead, and the run goes on (events_write ignores the failure).
+	 */
+	signal(SIGPIPE, SIG_IGN);
 	if (!cli_send_parse(argc, argv, &a)) {
 		g_ptr_array_unref(a.rcpts);
 		return 2;

@@ -1,7 +1,8 @@
 #!/bin/sh
 # surat send --queue --due --events-fd N, as the interface's background
 # sender runs it: only what is due goes, and the run is told as event lines
-# (send, sent, wait, refused, done).  sendmail_command is a script that
+# (send, sent, wait, refused, done), and a reader that went away (the
+# interface killed) stops nothing.  sendmail_command is a script that
 # exits with the status in a file: 0 accepted, 75 later, 1 refused.
 set -u
 : "${SURAT:?run from make check, or set SURAT to the built binary}"
@@ -25,7 +26,7 @@ accounts = ( { name = "demo"; host = "127.0.0.1"; user = "ann";
 CONF
 
 n=0
-echo "1..9"
+echo "1..10"
 # ok STATUS WHAT: one TAP line; the events when it failed.
 ok() {
 	n=$((n + 1))
@@ -86,3 +87,20 @@ ok $? "--events-fd of a closed descriptor is a usage error"
 "$SURAT" -c "$tmp/conf" send --queue --events-fd 2 >/dev/null 2>"$tmp/events"
 [ $? -eq 2 ]
 ok $? "--events-fd below 3 is refused (0 to 2 are the standard ones)"
+
+# The reader gone (the interface killed with kill -9, its sender running
+# on): a write to the events' pipe fails, and the run goes on to the end.
+# Descriptor 3 is a pipe whose reading end is closed before surat starts
+# (and SIGPIPE as a shell leaves it, not as Python does: ignored).
+echo 0 >"$tmp/status"
+python3 -S -c 'import os, signal, sys
+signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+r, w = os.pipe()
+os.close(r)
+os.dup2(w, 3)
+os.execv(sys.argv[1], sys.argv[1:])' "$SURAT" -c "$tmp/conf" send --queue --events-fd 3 \
+	>/dev/null 2>"$tmp/events"
+st=$?
+[ "$st" -eq 0 ] && [ -z "$(ls "$tmp/store/demo/.Outbox/cur")" ] &&
+	[ "$(ls "$tmp/store/demo/.Sent/cur" | wc -l)" -eq 3 ]
+ok $? "with the events' reader gone the run goes on: what waited is sent and in Sent (exit $st)"

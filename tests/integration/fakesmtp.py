@@ -54,6 +54,9 @@ The case format, one directive a line ('#' starts a comment line):
                             PIPELINING|SIZE 52428800|8BITMIME|
                             ENHANCEDSTATUSCODES|AUTH PLAIN LOGIN)
   greeting TEXT             the greeting of plain runs and of "greet"
+  slow SECONDS              every reply of every connection (the scripted
+                            one and the well-behaved ones after it) waits
+                            this long before it goes: a slow server
   rcvbuf BYTES              the server's socket receive buffer (SO_RCVBUF),
                             fixed so that it does not grow: with a message
                             larger than the client's send buffer can grow
@@ -82,6 +85,9 @@ The case format, one directive a line ('#' starts a comment line):
       partial-data BYTES    read at least BYTES of the text (no dot may come)
       drip BYTES SECONDS    from now on, send every reply BYTES at a time
       starttls [CERT]       the TLS handshake now (what was buffered dropped)
+      await FILE [SECONDS]  wait until DIR/FILE exists (the test creates it
+                            when it is ready: a reply held until then), at
+                            most SECONDS (default 60), then go on
       stall SECONDS | close
   expect exit N | stderr REGEX | stderr-lacks REGEX | stderr-lines N
          client-lacks REGEX | log REGEX (a line of this phase's server log)
@@ -134,7 +140,7 @@ DEFAULT_EHLO = ["PIPELINING", "SIZE 52428800", "8BITMIME", "ENHANCEDSTATUSCODES"
 DEFAULT_GREETING = "220 fakesmtp.example ESMTP ready"
 MAX_CLIENT_LINE = 1 << 20
 STEPS = ("greet", "send", "sendraw", "expect", "recv", "handle", "serve", "auth-reply",
-         "read-data", "deliver", "partial-data", "drip", "starttls", "stall", "close")
+         "read-data", "deliver", "partial-data", "drip", "starttls", "await", "stall", "close")
 EXPECTATIONS = ("exit", "stderr", "stderr-lacks", "stderr-lines", "client-lacks", "log",
                 "outbox", "sent", "state", "delivered", "min-seconds", "max-seconds", "client")
 # The forms a secret could leak in: itself, its base64 (AUTH LOGIN sends that
@@ -177,6 +183,7 @@ class Case(CaseFile):
         self.ehlo = list(DEFAULT_EHLO)
         self.greeting = DEFAULT_GREETING
         self.rcvbuf = 0
+        self.slow = 0.0
         self.order = []
         self.messages = {}
         self.queued = []
@@ -206,6 +213,8 @@ class Case(CaseFile):
             self.ehlo = [x.strip() for x in rest.split("|") if x.strip()]
         elif word == "rcvbuf":
             self.rcvbuf = int(rest)
+        elif word == "slow":
+            self.slow = float(rest)
         elif word == "message":
             parts = rest.split()
             opts = dict(zip(parts[1::2], parts[2::2]))
@@ -315,6 +324,7 @@ class Conn(BaseConn):
         BaseConn.__init__(self, sock, log, certs)
         # buf[pos:] is unread: slicing a 2 MB text line by line stays linear.
         self.drip = None
+        self.slow = 0.0
 
     def _fill(self):
         self.buf = self.buf[self.pos:]
@@ -346,6 +356,8 @@ class Conn(BaseConn):
         return self.client_line(self.rawline().rstrip(b"\n"))
 
     def send(self, data):
+        if self.slow:
+            time.sleep(self.slow)
         self.log.write("S: %s\n" % data.split(b"\n")[0].rstrip(b"\r").decode("latin-1")[:200])
         self.log.flush()
         try:
@@ -370,11 +382,12 @@ class Conn(BaseConn):
 class Session(BaseSession):
     """The server side of one connection: a script, or plain service."""
 
-    def __init__(self, conn, case, plain, spool, phase):
+    def __init__(self, conn, case, plain, dirname, phase):
         self.c = conn
         self.case = case
         self.plain = plain
-        self.spool = spool
+        self.dir = dirname
+        self.spool = os.path.join(dirname, "spool")
         self.phase = phase
         self.authed = False
         self.mail = None
@@ -570,6 +583,13 @@ class Session(BaseSession):
             c.tls(arg or self.case.cert)
             self.authed = False
             self.reset()
+        elif word == "await":
+            name, _, secs = arg.partition(" ")
+            end = time.monotonic() + float(secs or 60)
+            c.event("await %s" % name)
+            while not os.path.exists(os.path.join(self.dir, name)) and time.monotonic() < end:
+                time.sleep(0.01)
+            c.event("awaited %s" % name)
         else:
             self.common_step(step)
 
@@ -587,8 +607,11 @@ def connection(sock, case, args, plain, phase):
     log = open(os.path.join(args.dir, "server-%s.log" % phase), "a")
     log.write("event: connection%s\n" % (" (plain)" if plain else ""))
     log.flush()
-    session = Session(Conn(sock, log, args.certs), case, plain,
-                      os.path.join(args.dir, "spool"), phase)
+    conn = Conn(sock, log, args.certs)
+    if case.slow:
+        conn.slow = case.slow
+        conn.event("slow: %g s before every reply" % case.slow)
+    session = Session(conn, case, plain, args.dir, phase)
     session.run()
     try:
         session.c.sock.close()
