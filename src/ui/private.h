@@ -552,7 +552,7 @@ int ui_sender_fd(struct ui *ui);
 int ui_sender_timeout_ms(struct ui *ui);
 void ui_sender_readable(struct ui *ui);
 void ui_sender_tick(struct ui *ui);
-/* ACCOUNT's Outbox has a new message: send it now (or after the running run). */
+/* ACCOUNT's Outbox has a new message: send it after the next draw (or after the running run). */
 void ui_sender_now(struct ui *ui, const char *account);
 /* "sending", "sent", or why a message waits; false when there is nothing to say. */
 bool ui_sender_status(struct ui *ui, GString *out);
