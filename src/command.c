@@ -43,12 +43,34 @@ command_split(const char *command, GError **error)
 }
 
 char **
-command_url_argv(const char *url_command, const char *url, GError **error)
+command_argv_with(const char *command, const char *mark, const char *arg, GError **error)
 {
 	char **argv;
-	const char *c;
 	bool placed = false;
 	guint i, n;
+
+	if ((argv = command_split(command, error)) == NULL)
+		return NULL;
+	n = g_strv_length(argv);
+	for (i = 0; i < n; i++) {
+		if (strcmp(argv[i], mark) == 0) {
+			g_free(argv[i]);
+			argv[i] = g_strdup(arg);
+			placed = true;
+		}
+	}
+	if (!placed) {
+		argv = g_renew(char *, argv, n + 2);
+		argv[n] = g_strdup(arg);
+		argv[n + 1] = NULL;
+	}
+	return argv;
+}
+
+char **
+command_url_argv(const char *url_command, const char *url, GError **error)
+{
+	const char *c;
 
 	for (c = url != NULL ? url : ""; *c > 0x20 && *c < 0x7f; c++)
 		;
@@ -57,22 +79,7 @@ command_url_argv(const char *url_command, const char *url, GError **error)
 		    "not a link surat opens: only http, https, ftp and mailto links are");
 		return NULL;
 	}
-	if ((argv = command_split(url_command, error)) == NULL)
-		return NULL;
-	n = g_strv_length(argv);
-	for (i = 0; i < n; i++) {
-		if (strcmp(argv[i], "%u") == 0) {
-			g_free(argv[i]);
-			argv[i] = g_strdup(url);
-			placed = true;
-		}
-	}
-	if (!placed) {
-		argv = g_renew(char *, argv, n + 2);
-		argv[n] = g_strdup(url);
-		argv[n + 1] = NULL;
-	}
-	return argv;
+	return command_argv_with(url_command, "%u", url, error);
 }
 
 /* In the child before exec (async-signal-safe only): its group and signals. */

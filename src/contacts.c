@@ -331,33 +331,6 @@ contacts_alias_add(const char *path, const char *key, const char *addresses, GEr
 	return true;
 }
 
-/* The argv of COMMAND for TEXT: "%s" arguments replaced, else TEXT appended. */
-static char **
-contacts_query_argv(const char *command, const char *text, GError **error)
-{
-	char **argv = command_split(command, error);
-	GPtrArray *out;
-	bool placed = false;
-	guint i;
-
-	if (argv == NULL)
-		return NULL;
-	out = g_ptr_array_new();
-	for (i = 0; argv[i] != NULL; i++) {
-		if (strcmp(argv[i], "%s") == 0) {
-			g_ptr_array_add(out, g_strdup(text));
-			placed = true;
-		} else {
-			g_ptr_array_add(out, g_strdup(argv[i]));
-		}
-	}
-	if (!placed)
-		g_ptr_array_add(out, g_strdup(text));
-	g_ptr_array_add(out, NULL);
-	g_strfreev(argv);
-	return (char **)g_ptr_array_free(out, FALSE);
-}
-
 bool
 contacts_query(const char *command, const char *text, int timeout_ms, GPtrArray *out,
     GError **error)
@@ -371,7 +344,7 @@ contacts_query(const char *command, const char *text, int timeout_ms, GPtrArray 
 	int status = 0;
 	guint i;
 
-	if ((argv = contacts_query_argv(command, text, &e)) == NULL)
+	if ((argv = command_argv_with(command, "%s", text, &e)) == NULL)
 		goto failed;
 	bytes = command_run_status(argv, NULL, 0, timeout_ms, CONTACTS_QUERY_MAX, -1, &status,
 	    &e);

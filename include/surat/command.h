@@ -79,6 +79,14 @@ int command_stop(GPid pid, int wait_ms);
 char **command_split(const char *command, GError **error);
 
 /*
+ * COMMAND split as command_split does, with every argument that is exactly
+ * MARK ("%u", "%s") replaced by ARG; when there is none, ARG is appended.
+ * ARG stays one argument, never split or expanded.  Fails as command_split.
+ */
+char **command_argv_with(const char *command, const char *mark, const char *arg,
+    GError **error);
+
+/*
  * The argv of URL_COMMAND for URL (a render_link target: printable ASCII,
  * 0x21..0x7e): every argument that is exactly "%u" becomes URL; when there is
  * none, URL is appended.  URL is one argument, never split or expanded.

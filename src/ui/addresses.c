@@ -28,6 +28,7 @@ struct ui_addresses {
 	bool alias_read;
 	GRegex *alternates;
 	bool alternates_made;
+	char **own;                  /* the accounts' from addresses (config_own_addresses) */
 	char *new_key;               /* `a`: the alias typed, while its addresses are asked */
 };
 
@@ -37,6 +38,7 @@ addresses_of(struct ui *ui)
 	if (ui->addresses == NULL) {
 		ui->addresses = g_new0(struct ui_addresses, 1);
 		ui->addresses->alias_file = config_alias_file(ui->config);
+		ui->addresses->own = config_own_addresses(ui->config);
 	}
 	return ui->addresses;
 }
@@ -52,6 +54,7 @@ ui_addresses_free(struct ui *ui)
 	if (a->alternates != NULL)
 		g_regex_unref(a->alternates);
 	g_free(a->alias_file);
+	g_strfreev(a->own);
 	g_free(a->new_key);
 	g_free(a);
 	ui->addresses = NULL;
@@ -67,6 +70,12 @@ ui_addresses_alternates(struct ui *ui)
 		a->alternates_made = true;
 	}
 	return a->alternates;
+}
+
+const char *const *
+ui_addresses_own(struct ui *ui)
+{
+	return (const char *const *)addresses_of(ui)->own;
 }
 
 /* The aliases as the file is now: read again when it changed (another editor, `a`). */
@@ -119,12 +128,11 @@ static void
 addresses_from_index(struct ui *ui, const char *word, GPtrArray *out, GHashTable *offered)
 {
 	GPtrArray *found = g_ptr_array_new_with_free_func((GDestroyNotify)index_contact_free);
-	char **own = config_own_addresses(ui->config);
 	GError *error = NULL;
 	guint i;
 
 	if (!index_contacts_update(ui->idx, ui->config->record, ui->config->postponed,
-	    (const char *const *)own, &error))
+	    ui_addresses_own(ui), &error))
 		g_clear_error(&error); /* busy: the book as it was */
 	if (index_contacts_find(ui->idx, word, ADDRESSES_SHOWN, (int64_t)time(NULL), found,
 	    &error)) {
@@ -137,7 +145,6 @@ addresses_from_index(struct ui *ui, const char *word, GPtrArray *out, GHashTable
 		ui_set_message(ui, true, "%s", error->message);
 		g_clear_error(&error);
 	}
-	g_strfreev(own);
 	g_ptr_array_unref(found);
 }
 

@@ -106,19 +106,11 @@ composer_from(const struct account_config *account)
 	return g_string_free(s, FALSE);
 }
 
-/* The identity of ACCOUNT; OWN (every account's from address) is the caller's to free. */
+/* The identity of ACCOUNT: its from, the alternates and every account's from address. */
 static struct compose_identity
-composer_identity(struct ui *ui, const struct account_config *account, GPtrArray *own)
+composer_identity(struct ui *ui, const struct account_config *account)
 {
-	struct compose_identity id = { account, ui_addresses_alternates(ui), NULL };
-	size_t i;
-
-	for (i = 0; i < ui->config->n_accounts; i++)
-		if (ui->config->accounts[i].from_address != NULL)
-			g_ptr_array_add(own, (gpointer)ui->config->accounts[i].from_address);
-	g_ptr_array_add(own, NULL);
-	id.own = (const char *const *)own->pdata;
-	return id;
+	return (struct compose_identity){ account, ui_addresses_alternates(ui), ui_addresses_own(ui) };
 }
 
 /* The text of ACCOUNT's signature_file, or NULL (unset or unreadable: no signature). */
@@ -348,20 +340,17 @@ composer_source(struct ui *ui, int64_t id, struct composer_source *s, GError **e
 static void
 composer_mail(struct ui *ui, const struct account_config *account)
 {
-	GPtrArray *own = g_ptr_array_new();
-	struct compose_identity id = composer_identity(ui, account, own);
+	struct compose_identity id = composer_identity(ui, account);
 	char *signature = composer_signature(account);
 
 	composer_start(ui, compose_new(&id, signature), account, NULL);
 	g_free(signature);
-	g_ptr_array_free(own, TRUE);
 }
 
 struct compose_draft *
 ui_compose_mailto(struct ui *ui, const char *url, const char *account_name,
     const struct account_config **account, GError **error)
 {
-	GPtrArray *own;
 	struct compose_identity id;
 	struct compose_draft *d;
 	char *signature;
@@ -371,12 +360,10 @@ ui_compose_mailto(struct ui *ui, const char *url, const char *account_name,
 		    "smtp or sendmail_command (surat.conf(5))");
 		return NULL;
 	}
-	own = g_ptr_array_new();
-	id = composer_identity(ui, *account, own);
+	id = composer_identity(ui, *account);
 	signature = composer_signature(*account);
 	d = compose_from_mailto(&id, url, signature, error);
 	g_free(signature);
-	g_ptr_array_free(own, TRUE);
 	return d;
 }
 
@@ -399,7 +386,6 @@ composer_reply(struct ui *ui, enum keymap_action action, int64_t row)
 {
 	struct composer_source s;
 	const struct account_config *account;
-	GPtrArray *own = g_ptr_array_new();
 	struct compose_identity id;
 	struct compose_draft *d;
 	struct composer *c;
@@ -410,11 +396,10 @@ composer_reply(struct ui *ui, enum keymap_action action, int64_t row)
 		ui_set_message(ui, true, "%s", error != NULL ? error->message : "Cannot read it.");
 		g_clear_error(&error);
 		composer_source_clear(&s);
-		g_ptr_array_free(own, TRUE);
 		return;
 	}
 	account = composer_account(ui, s.account);
-	id = composer_identity(ui, account, own);
+	id = composer_identity(ui, account);
 	signature = composer_signature(account);
 	d = compose_reply(&id, s.text, s.len, s.rendering, composer_reply_kind(action),
 	    ui->config->attribution, ui->date_format, signature, &error);
@@ -425,7 +410,6 @@ composer_reply(struct ui *ui, enum keymap_action action, int64_t row)
 		c->replied = row;
 	}
 	g_free(signature);
-	g_ptr_array_free(own, TRUE);
 	composer_source_clear(&s);
 }
 
@@ -439,7 +423,6 @@ composer_forward(struct ui *ui, GArray *ids)
 	const struct rendering **rendered = g_new0(const struct rendering *, ids->len);
 	size_t *lens = g_new0(size_t, ids->len);
 	const struct account_config *account;
-	GPtrArray *own = g_ptr_array_new();
 	struct compose_identity id;
 	struct compose_draft *d = NULL;
 	struct composer *c;
@@ -456,7 +439,7 @@ composer_forward(struct ui *ui, GArray *ids)
 		rendered[i] = s[i].rendering;
 	}
 	account = composer_account(ui, s[0].account);
-	id = composer_identity(ui, account, own);
+	id = composer_identity(ui, account);
 	signature = composer_signature(account);
 	d = compose_forward(&id, texts, lens, paths, rendered, ids->len,
 	    ui->config->forward_format == CONFIG_FORWARD_ATTACH, signature, &error);
@@ -474,7 +457,6 @@ out:
 	g_free(rendered);
 	g_free(lens);
 	g_free(signature);
-	g_ptr_array_free(own, TRUE);
 }
 
 /* e and R: a new message from a copy of row ROW; RECALLED: a draft, gone once this is kept. */
@@ -531,7 +513,7 @@ composer_bounce_done(struct ui *ui, const char *typed)
 		int64_t row = g_array_index(ids, int64_t, i), qid = 0;
 		struct composer_source s = { 0 };
 		const struct account_config *account;
-		GPtrArray *own = g_ptr_array_new(), *rcpts = g_ptr_array_new_with_free_func(g_free);
+		GPtrArray *rcpts = g_ptr_array_new_with_free_func(g_free);
 		struct compose_identity id;
 		GError *error = NULL;
 		char *text = NULL, *header = NULL, *sender = NULL, *marks;
@@ -542,7 +524,7 @@ composer_bounce_done(struct ui *ui, const char *typed)
 		if (s.path == NULL || account == NULL ||
 		    !g_file_get_contents(s.path, &s.text, &s.len, &error))
 			goto next;
-		id = composer_identity(ui, account, own);
+		id = composer_identity(ui, account);
 		if ((text = compose_bounce(&id, s.text, s.len, to, &len, &error)) == NULL)
 			goto next;
 		/* The envelope goes to TO's addresses, not to the message's own. */
@@ -567,7 +549,6 @@ next:
 		g_free(text);
 		g_free(header);
 		g_free(sender);
-		g_ptr_array_free(own, TRUE);
 		g_ptr_array_unref(rcpts);
 		composer_source_clear(&s);
 	}

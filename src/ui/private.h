@@ -626,6 +626,8 @@ size_t ui_addresses_complete(struct ui *ui, const char *line, size_t cursor, GPt
 const char *ui_addresses_alias(const char *word, void *data);
 void ui_addresses_create_alias(struct ui *ui);
 const GRegex *ui_addresses_alternates(struct ui *ui);
+/* The accounts' from addresses, NULL-terminated: the person's own besides alternates. */
+const char *const *ui_addresses_own(struct ui *ui);
 void ui_addresses_free(struct ui *ui);
 
 #endif
