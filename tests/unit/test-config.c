@@ -1163,6 +1163,77 @@ test_error(void **state)
 	test_load_errors(test_bad[i].file, test_bad[i].errors);
 }
 
+/*
+ * alternates, alias_file, query_command: each mistake on its line (the
+ * regular expression's own words come from GLib, so only the start is
+ * compared), then what good values become.
+ */
+static void
+test_addresses(void **state)
+{
+	static const char *const starts[] = {
+		":1: alternates: \"(work\" is not a regular expression (",
+		":2: alias_file: \"aliases\" is a relative path; write a full path, /... or ~/...",
+		":3: query_command: \"abook --mutt-query '%s\" cannot be split into a command and "
+		"its arguments (",
+		":4: alternates2: unknown key; did you mean alternates?",
+	};
+	GPtrArray *errors = g_ptr_array_new_with_free_func(g_free);
+	char *path = g_strconcat(DATA, "bad-addresses.conf", NULL), *file;
+	struct surat_config *config = config_load(path, errors, NULL);
+	char **own;
+	GRegex *regex;
+	guint i;
+
+	(void)state;
+	assert_null(config);
+	assert_int_equal(errors->len, G_N_ELEMENTS(starts));
+	for (i = 0; i < G_N_ELEMENTS(starts); i++) {
+		char *want = g_strconcat(path, starts[i], NULL);
+
+		assert_true(g_str_has_prefix(errors->pdata[i], want));
+		g_free(want);
+	}
+	g_ptr_array_set_size(errors, 0);
+	/* Good values: one expression over whole addresses, any case; the file as written. */
+	config = test_load_text("alternates = [ \"me@example\\\\.org\", \"alice\\\\+.*@x\\\\.net\" ];\n"
+	    "alias_file = \"~/mutt/aliases\";\nquery_command = \"khard email --parsable %s\";\n"
+	    "accounts = ( { name = \"w\"; host = \"h\"; user = \"u\"; from = \"A <a@x.net>\"; },"
+	    " { name = \"v\"; host = \"h\"; user = \"u\"; } );\n", errors, NULL);
+	assert_non_null(config);
+	assert_int_equal(errors->len, 0);
+	regex = config_alternates(config);
+	assert_non_null(regex);
+	assert_true(g_regex_match(regex, "ME@Example.org", 0, NULL));
+	assert_true(g_regex_match(regex, "alice+lists@x.net", 0, NULL));
+	assert_false(g_regex_match(regex, "meXexample.org", 0, NULL));
+	g_regex_unref(regex);
+	file = config_alias_file(config);
+	assert_true(g_str_has_suffix(file, "/mutt/aliases"));
+	assert_true(g_str_has_prefix(file, test_home));
+	g_free(file);
+	assert_string_equal(config->query_command, "khard email --parsable %s");
+	own = config_own_addresses(config);
+	assert_int_equal(g_strv_length(own), 1);
+	assert_string_equal(own[0], "a@x.net");
+	g_strfreev(own);
+	config_free(config);
+	/* Unset: no alternates; the alias file beside the config, as XDG says. */
+	config = test_load_text("store = \"/tmp/s\";\n", errors, NULL);
+	assert_null(config_alternates(config));
+	setenv("XDG_CONFIG_HOME", "/xdg", 1);
+	file = config_alias_file(config);
+	assert_string_equal(file, "/xdg/surat/aliases");
+	g_free(file);
+	unsetenv("XDG_CONFIG_HOME");
+	file = config_alias_file(config);
+	assert_true(g_str_has_suffix(file, "/.config/surat/aliases"));
+	g_free(file);
+	config_free(config);
+	g_ptr_array_free(errors, TRUE);
+	g_free(path);
+}
+
 static void
 test_missing_ca_file(void **state)
 {
@@ -1597,6 +1668,7 @@ main(void)
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_missing_ca_file),
 		cmocka_unit_test(test_theme_path),
+		cmocka_unit_test(test_addresses),
 		cmocka_unit_test(test_include),
 		cmocka_unit_test(test_unreadable),
 		cmocka_unit_test(test_password_warning),
