@@ -75,6 +75,12 @@ test_alias_file(void **state)
 	assert_int_equal(found->len, 1);
 	assert_string_equal(((struct contact_entry *)found->pdata[0])->key, "team");
 	contacts_aliases_free(a);
+	/* a file that cannot be read is an error naming it, and what to do */
+	assert_null(contacts_aliases_load(dir, &error));
+	assert_int_equal(error->code, CONTACTS_ERROR_FILE);
+	assert_true(g_str_has_prefix(error->message, dir));
+	assert_non_null(strstr(error->message, "set alias_file"));
+	g_clear_error(&error);
 	/* a missing file is an empty book, not an error */
 	a = contacts_aliases_load("/nonexistent/aliases", &error);
 	assert_non_null(a);
