@@ -16,6 +16,7 @@
 #include "surat/cli.h"
 #include "surat/config.h"
 #include "surat/contacts.h"
+#include "surat/folder.h"
 #include "surat/index.h"
 #include "surat/reindex.h"
 #include "surat/search.h"
@@ -136,6 +137,7 @@ cli_list(const char *cli_path, int argc, char **argv)
 		cli_store_error(error);
 		goto out;
 	}
+	folder_search_setup(idx, config->store, config);
 	/*
 	 * Words in bodies: the bodies fetches left for later are indexed first.
 	 * If that fails (the index busy with another writer), list what is

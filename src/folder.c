@@ -174,6 +174,85 @@ folder_account_valid(const char *account, GError **error)
 	return false;
 }
 
+/* Stop reading a header block past this many bytes: no real one is longer. */
+#define FOLDER_HEADERS_MAX (256 * 1024)
+
+/* The header block of the file at PATH, its lines unfolded, or NULL when it cannot be read. */
+static char *
+folder_read_headers(const char *path)
+{
+	GString *raw = g_string_sized_new(8192), *out;
+	const char *end = NULL, *p;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	char *valid;
+
+	if (fd < 0) {
+		g_string_free(raw, TRUE);
+		return NULL;
+	}
+	while (raw->len < FOLDER_HEADERS_MAX) {
+		size_t had = raw->len;
+		ssize_t n;
+
+		g_string_set_size(raw, had + 8192);
+		n = read(fd, raw->str + had, 8192);
+		g_string_set_size(raw, had + (size_t)MAX(n, 0));
+		if (n <= 0)
+			break;
+		/* The blank line may straddle the chunks: look from just before them. */
+		if ((end = strstr(raw->str + (had > 3 ? had - 3 : 0), "\n\n")) != NULL ||
+		    (end = strstr(raw->str + (had > 3 ? had - 3 : 0), "\n\r\n")) != NULL)
+			break;
+	}
+	close(fd);
+	if (end == NULL)
+		end = raw->str + raw->len;
+	out = g_string_sized_new((gsize)(end - raw->str));
+	for (p = raw->str; p < end; p++) {
+		if (*p == '\r' || *p == '\0')
+			continue;
+		/* A line that starts with white space goes on the line before. */
+		if (*p == '\n' && p + 1 < end && (p[1] == ' ' || p[1] == '\t')) {
+			g_string_append_c(out, ' ');
+			while (p + 1 < end && (p[1] == ' ' || p[1] == '\t'))
+				p++;
+			continue;
+		}
+		g_string_append_c(out, *p);
+	}
+	g_string_free(raw, TRUE);
+	valid = g_utf8_make_valid(out->str, (gssize)out->len);
+	g_string_free(out, TRUE);
+	return valid;
+}
+
+/* index_headers_fn over the store DATA. */
+static char *
+folder_headers(const char *account, const char *folder, const char *subdir, const char *base,
+    const char *flags, void *data)
+{
+	char *dir = folder_maildir(data, account, folder);
+	char *path = store_message_path(dir, subdir, base, flags);
+	char *headers = folder_read_headers(path);
+
+	g_free(path);
+	g_free(dir);
+	return headers;
+}
+
+void
+folder_search_setup(struct index *idx, const char *store, const struct surat_config *config)
+{
+	char **own = config_own_addresses(config);
+	GRegex *alternates = config_alternates(config);
+
+	index_set_headers_reader(idx, folder_headers, g_strdup(store), g_free);
+	index_set_own_addresses(idx, (const char *const *)own, alternates);
+	g_strfreev(own);
+	if (alternates != NULL)
+		g_regex_unref(alternates);
+}
+
 bool
 folder_create(const char *store, const char *account, const char *folder, GError **error)
 {

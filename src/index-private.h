@@ -19,7 +19,18 @@ struct index {
 	sqlite3 *db;
 	char *path;
 	GHashTable *stmts; /* SQL text -> sqlite3_stmt *, prepared on first use */
+	/* What ~h, ~e, ~l, ~p and ~P read (index-match.c). */
+	index_headers_fn headers_fn;
+	void *headers_data;
+	GDestroyNotify headers_free;
+	GHashTable *own;       /* case-folded own addresses (a set), or NULL */
+	GRegex *alternates;    /* or NULL */
 };
+
+/* index-match.c: register the SQL functions of the query language's patterns. */
+bool index_match_add_functions(struct index *idx, GError **error);
+/* index-match.c: free what index_set_headers_reader and index_set_own_addresses set. */
+void index_match_clear(struct index *idx);
 
 /* The columns of struct index_message, in index_read_row's order. */
 #define INDEX_COLUMNS                                                                        \

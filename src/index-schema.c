@@ -369,7 +369,8 @@ index_add_functions(struct index *idx, GError **error)
 	    sqlite3_create_function(idx->db, "surat_subject_reply", 1, flags, NULL,
 		index_fn_subject_reply, NULL, NULL) != SQLITE_OK ||
 	    sqlite3_create_function(idx->db, "surat_fold", 1, flags, NULL, index_fn_fold, NULL,
-		NULL) != SQLITE_OK) {
+		NULL) != SQLITE_OK ||
+	    !index_match_add_functions(idx, NULL)) {
 		index_set_error(idx, error, INDEX_ERROR_DB, "cannot register functions");
 		return false;
 	}
@@ -715,6 +716,7 @@ index_free(struct index *idx)
 	/* Statements go before the connection they belong to. */
 	g_hash_table_destroy(idx->stmts);
 	sqlite3_close(idx->db);
+	index_match_clear(idx);
 	g_free(idx->path);
 	g_free(idx);
 }

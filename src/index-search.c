@@ -23,6 +23,7 @@ struct index_search_param {
 
 struct index_search {
 	const char *alias;  /* while compiling: the messages table's alias in the statement */
+	int nested;         /* while compiling: thread patterns' subqueries open (their aliases) */
 	char *prefix;       /* of the parameters' names */
 	GString *sql;
 	GArray *params;     /* struct index_search_param */
@@ -172,13 +173,152 @@ index_search_flag(enum search_status status)
 	}
 }
 
+/* The bits of surat_regexp's second argument (index-match.c). */
+#define INDEX_SEARCH_CASELESS 1
+#define INDEX_SEARCH_STRING   2
+#define INDEX_SEARCH_LINES    4
+
+/* Append surat_regexp(NODE's pattern, ..., EXPR), with LINES for a block of lines. */
+static void
+index_search_regexp(struct index_search *q, GString *sql, const struct search_node *node,
+    const char *expr, bool lines)
+{
+	int how = (node->caseless ? INDEX_SEARCH_CASELESS : 0) |
+	    (node->match == SEARCH_MATCH_STRING ? INDEX_SEARCH_STRING : 0) |
+	    (lines ? INDEX_SEARCH_LINES : 0);
+
+	g_string_append(sql, "surat_regexp(");
+	index_search_text(q, sql, g_strdup(node->text));
+	g_string_append_printf(sql, ", %d, %s)", how, expr);
+}
+
+/* Append NODE's pattern against any of the columns COLUMNS (NULL-ended) of the row. */
+static void
+index_search_columns_match(struct index_search *q, GString *sql, const struct search_node *node,
+    const char *const *columns)
+{
+	guint i;
+
+	g_string_append_c(sql, '(');
+	for (i = 0; columns[i] != NULL; i++) {
+		char *expr = g_strdup_printf("%s.%s", q->alias, columns[i]);
+
+		if (i > 0)
+			g_string_append(sql, " OR ");
+		index_search_regexp(q, sql, node, expr, false);
+		g_free(expr);
+	}
+	g_string_append_c(sql, ')');
+}
+
+/* Append NODE's pattern against the row's body text (the full-text table keeps it). */
+static void
+index_search_body_match(struct index_search *q, GString *sql, const struct search_node *node)
+{
+	g_string_append_printf(sql, "%s.id IN (SELECT rowid FROM messages_fts WHERE ", q->alias);
+	index_search_regexp(q, sql, node, "body", false);
+	g_string_append_c(sql, ')');
+}
+
+/* The row's header block, read from its file (surat_headers), as an SQL expression. */
+static char *
+index_search_headers(const struct index_search *q)
+{
+	const char *a = q->alias;
+
+	return g_strdup_printf("surat_headers(%s.account, %s.folder, %s.subdir, %s.base, %s.flags)",
+	    a, a, a, a, a);
+}
+
+/* Append the SQL of a term NODE matched by a pattern (~ or =), not the word index. */
+static void
+index_search_pattern(struct index_search *q, GString *sql, const struct search_node *node)
+{
+	static const char *const from[] = { "from_name", "from_addr", NULL };
+	static const char *const to[] = { "to_list", "to_addr", NULL };
+	static const char *const cc[] = { "cc_list", "cc_addr", NULL };
+	static const char *const recipients[] = { "to_list", "to_addr", "cc_list", "cc_addr",
+		NULL };
+	static const char *const parties[] = { "from_name", "from_addr", "to_list", "to_addr",
+		"cc_list", "cc_addr", NULL };
+	static const char *const subject[] = { "subject", NULL };
+	static const char *const id[] = { "message_id", NULL };
+	static const char *const refs[] = { "refs", "in_reply_to", NULL };
+	char *headers, *expr;
+
+	switch (node->field) {
+	case SEARCH_FIELD_FROM:
+		index_search_columns_match(q, sql, node, from);
+		break;
+	case SEARCH_FIELD_TO:
+		index_search_columns_match(q, sql, node, to);
+		break;
+	case SEARCH_FIELD_CC:
+		index_search_columns_match(q, sql, node, cc);
+		break;
+	case SEARCH_FIELD_RECIPIENTS:
+		index_search_columns_match(q, sql, node, recipients);
+		break;
+	case SEARCH_FIELD_PARTIES:
+		index_search_columns_match(q, sql, node, parties);
+		break;
+	case SEARCH_FIELD_SUBJECT:
+		index_search_columns_match(q, sql, node, subject);
+		break;
+	case SEARCH_FIELD_ID:
+		index_search_columns_match(q, sql, node, id);
+		break;
+	case SEARCH_FIELD_REFERENCES:
+		index_search_columns_match(q, sql, node, refs);
+		break;
+	case SEARCH_FIELD_BODY:
+		index_search_body_match(q, sql, node);
+		break;
+	case SEARCH_FIELD_TEXT:
+		/* mutt's ~B: the headers the index keeps, and the body. */
+		g_string_append_c(sql, '(');
+		index_search_columns_match(q, sql, node, parties);
+		g_string_append(sql, " OR ");
+		index_search_columns_match(q, sql, node, subject);
+		g_string_append(sql, " OR ");
+		index_search_body_match(q, sql, node);
+		g_string_append_c(sql, ')');
+		break;
+	case SEARCH_FIELD_HEADERS:
+		headers = index_search_headers(q);
+		index_search_regexp(q, sql, node, headers, true);
+		g_free(headers);
+		break;
+	case SEARCH_FIELD_SENDER:
+		headers = index_search_headers(q);
+		{
+			GString *field = g_string_new("surat_header_field(");
+
+			index_search_text(q, field, g_strdup("sender"));
+			g_string_append_printf(field, ", %s)", headers);
+			expr = g_string_free(field, FALSE);
+		}
+		index_search_regexp(q, sql, node, expr, true);
+		g_free(expr);
+		g_free(headers);
+		break;
+	default:
+		g_string_append_c(sql, '0');
+		break;
+	}
+}
+
 /* Append the SQL of the term NODE (not a full-text one). */
 static void
 index_search_term(struct index_search *q, GString *sql, const struct search_node *node)
 {
 	const char *a = q->alias;
-	char flag;
+	char flag, *headers;
 
+	if (node->match != SEARCH_MATCH_WORDS) {
+		index_search_pattern(q, sql, node);
+		return;
+	}
 	switch (node->field) {
 	case SEARCH_FIELD_STATUS:
 		/*
@@ -253,10 +393,87 @@ index_search_term(struct index_search *q, GString *sql, const struct search_node
 		g_string_append_c(sql, ')');
 		break;
 	}
+	case SEARCH_FIELD_LIST:
+		headers = index_search_headers(q);
+		g_string_append(sql, "surat_regexp(");
+		index_search_text(q, sql, g_strdup("^list-(id|post):"));
+		g_string_append_printf(sql, ", %d, %s)", INDEX_SEARCH_CASELESS | INDEX_SEARCH_LINES,
+		    headers);
+		g_free(headers);
+		break;
+	case SEARCH_FIELD_TO_ME:
+		g_string_append_printf(sql, "(surat_own(%s.to_addr) OR surat_own(%s.cc_addr))", a, a);
+		break;
+	case SEARCH_FIELD_FROM_ME:
+		g_string_append_printf(sql, "surat_own(%s.from_addr)", a);
+		break;
+	case SEARCH_FIELD_NUMBER:
+		/* mutt's message numbers: the folder's messages in the order they came. */
+		g_string_append_printf(sql,
+		    "%s.id IN (SELECT id FROM (SELECT id, row_number() OVER"
+		    " (PARTITION BY account, folder ORDER BY arrival, id) AS n"
+		    " FROM messages WHERE state = 1) WHERE n >= ",
+		    a);
+		index_search_number(q, sql, node->lo != INT64_MIN ? node->lo : 1);
+		if (node->hi != INT64_MAX) {
+			g_string_append(sql, " AND n < ");
+			index_search_number(q, sql, node->hi);
+		}
+		g_string_append_c(sql, ')');
+		break;
 	default:
 		g_string_append_c(sql, '1');
 		break;
 	}
+}
+
+static void index_search_node(struct index_search *q, GString *sql,
+    const struct search_node *node);
+
+/*
+ * Append a thread pattern NODE (~( ~<( ~>(): its one child is compiled over
+ * other rows of the table, under an alias of their own.
+ */
+static void
+index_search_thread(struct index_search *q, GString *sql, const struct search_node *node)
+{
+	const struct search_node *inner = g_ptr_array_index(node->children, 0);
+	const char *outer = q->alias;
+	char *alias = g_strdup_printf("t%d", ++q->nested);
+
+	switch (node->kind) {
+	case SEARCH_NODE_THREAD:
+		/* A row not threaded yet is a thread of its own. */
+		g_string_append_printf(sql,
+		    "((%s.thread_id > 0 AND %s.thread_id IN (SELECT %s.thread_id FROM messages %s"
+		    " WHERE %s.state = 1 AND %s.thread_id > 0 AND ",
+		    outer, outer, alias, alias, alias, alias);
+		break;
+	case SEARCH_NODE_PARENT:
+		g_string_append_printf(sql,
+		    "(%s.thread_parent > 0 AND %s.thread_parent IN (SELECT %s.id FROM messages %s"
+		    " WHERE %s.state = 1 AND ",
+		    outer, outer, alias, alias, alias);
+		break;
+	default:
+		g_string_append_printf(sql,
+		    "(%s.id IN (SELECT %s.thread_parent FROM messages %s"
+		    " WHERE %s.state = 1 AND %s.thread_parent > 0 AND ",
+		    outer, alias, alias, alias, alias);
+		break;
+	}
+	q->alias = alias;
+	g_string_append_c(sql, '(');
+	index_search_node(q, sql, inner);
+	g_string_append(sql, ")))");
+	q->alias = outer;
+	if (node->kind == SEARCH_NODE_THREAD) {
+		g_string_append_printf(sql, " OR (%s.thread_id = 0 AND (", outer);
+		index_search_node(q, sql, inner);
+		g_string_append(sql, ")))");
+	}
+	q->nested--;
+	g_free(alias);
 }
 
 /* Append the SQL of NODE. */
@@ -273,6 +490,11 @@ index_search_node(struct index_search *q, GString *sql, const struct search_node
 	switch (node->kind) {
 	case SEARCH_NODE_TERM:
 		index_search_term(q, sql, node);
+		return;
+	case SEARCH_NODE_THREAD:
+	case SEARCH_NODE_PARENT:
+	case SEARCH_NODE_CHILDREN:
+		index_search_thread(q, sql, node);
 		return;
 	case SEARCH_NODE_NOT:
 		g_string_append(sql, "NOT (");

@@ -71,8 +71,13 @@ bool search_text_term(struct search_parser *p, struct search_node *node, enum se
 bool search_id_term(struct search_parser *p, struct search_node *node, char *value, size_t offset,
     const char *name);
 
-/* search-mutt.c: the mutt pattern at P's position (on the '~'), or NULL after failing. */
+/* search.c: the group "( or )" at P's position (on the '('), or NULL after failing. */
+struct search_node *search_group(struct search_parser *p);
+
+/* search-mutt.c: the mutt pattern at P's position (on the '~' or '='), or NULL after failing. */
 struct search_node *search_mutt_term(struct search_parser *p);
+/* True when P is on one of mutt's plain-string patterns (=s, =f...). */
+bool search_mutt_string_at(const struct search_parser *p);
 
 /* A date: FIELD value (date, before or after) into NODE's lo and hi. */
 bool search_parse_date(struct search_parser *p, enum search_prefix field, const char *value,

@@ -58,6 +58,30 @@ static const char *const search_field_names[] = {
 	[SEARCH_FIELD_DATE] = "date",
 	[SEARCH_FIELD_SIZE] = "size",
 	[SEARCH_FIELD_ALL] = "all",
+	[SEARCH_FIELD_HEADERS] = "headers",
+	[SEARCH_FIELD_SENDER] = "sender",
+	[SEARCH_FIELD_PARTIES] = "parties",
+	[SEARCH_FIELD_REFERENCES] = "references",
+	[SEARCH_FIELD_LIST] = "list",
+	[SEARCH_FIELD_TO_ME] = "to-me",
+	[SEARCH_FIELD_FROM_ME] = "from-me",
+	[SEARCH_FIELD_NUMBER] = "number",
+};
+
+/* The fields as a person reads them (search_query_explain). */
+static const char *const search_field_words[] = {
+	[SEARCH_FIELD_TEXT] = "the whole text",
+	[SEARCH_FIELD_FROM] = "From",
+	[SEARCH_FIELD_TO] = "To",
+	[SEARCH_FIELD_CC] = "Cc",
+	[SEARCH_FIELD_RECIPIENTS] = "To or Cc",
+	[SEARCH_FIELD_SUBJECT] = "Subject",
+	[SEARCH_FIELD_BODY] = "the body",
+	[SEARCH_FIELD_ID] = "Message-ID",
+	[SEARCH_FIELD_HEADERS] = "a header line",
+	[SEARCH_FIELD_SENDER] = "Sender",
+	[SEARCH_FIELD_PARTIES] = "From, To or Cc",
+	[SEARCH_FIELD_REFERENCES] = "References or In-Reply-To",
 };
 
 void
@@ -394,7 +418,7 @@ search_term(struct search_parser *p)
 
 	if (!search_count_term(p, start))
 		return NULL;
-	if (p->text[start] == '~')
+	if (p->text[start] == '~' || search_mutt_string_at(p))
 		return search_mutt_term(p);
 	n = search_word_len(p);
 	/* FIELD:value: letters, then a colon. */
@@ -457,6 +481,36 @@ search_at_operand(struct search_parser *p)
 	return c != '\0' && c != ')' && c != '|' && !search_keyword(p, "OR");
 }
 
+struct search_node *
+search_group(struct search_parser *p)
+{
+	size_t start = p->pos;
+	struct search_node *inner;
+
+	p->pos++;
+	if (++p->depth > SEARCH_DEPTH_MAX) {
+		search_fail(p, start, "nested more than %d deep", SEARCH_DEPTH_MAX);
+		return NULL;
+	}
+	search_skip(p);
+	if (p->text[p->pos] == ')') {
+		search_fail(p, start, "empty parentheses");
+		return NULL;
+	}
+	inner = search_or(p);
+	p->depth--;
+	if (inner == NULL)
+		return NULL;
+	search_skip(p);
+	if (p->text[p->pos] != ')') {
+		search_node_free(inner);
+		search_fail(p, start, "missing ')' for the '(' here");
+		return NULL;
+	}
+	p->pos++;
+	return inner;
+}
+
 /* unary := NOT unary | '(' or ')' | term */
 static struct search_node *
 search_unary(struct search_parser *p)
@@ -489,30 +543,8 @@ search_unary(struct search_parser *p)
 		g_ptr_array_add(n->children, inner);
 		return n;
 	}
-	if (c == '(') {
-		p->pos++;
-		if (++p->depth > SEARCH_DEPTH_MAX) {
-			search_fail(p, start, "nested more than %d deep", SEARCH_DEPTH_MAX);
-			return NULL;
-		}
-		search_skip(p);
-		if (p->text[p->pos] == ')') {
-			search_fail(p, start, "empty parentheses");
-			return NULL;
-		}
-		inner = search_or(p);
-		p->depth--;
-		if (inner == NULL)
-			return NULL;
-		search_skip(p);
-		if (p->text[p->pos] != ')') {
-			search_node_free(inner);
-			search_fail(p, start, "missing ')' for the '(' here");
-			return NULL;
-		}
-		p->pos++;
-		return inner;
-	}
+	if (c == '(')
+		return search_group(p);
 	if (c == ')') {
 		search_fail(p, start, "unexpected ')' with no '(' before it");
 		return NULL;
@@ -686,13 +718,23 @@ search_describe_node(GString *s, const struct search_node *node)
 {
 	guint i;
 
+	static const char *const kinds[] = {
+		[SEARCH_NODE_AND] = "(and",
+		[SEARCH_NODE_OR] = "(or",
+		[SEARCH_NODE_NOT] = "(not",
+		[SEARCH_NODE_THREAD] = "(thread",
+		[SEARCH_NODE_PARENT] = "(parent",
+		[SEARCH_NODE_CHILDREN] = "(children",
+	};
+
 	switch (node->kind) {
 	case SEARCH_NODE_AND:
 	case SEARCH_NODE_OR:
 	case SEARCH_NODE_NOT:
-		g_string_append(s, node->kind == SEARCH_NODE_AND ? "(and"
-			: node->kind == SEARCH_NODE_OR	         ? "(or"
-								 : "(not");
+	case SEARCH_NODE_THREAD:
+	case SEARCH_NODE_PARENT:
+	case SEARCH_NODE_CHILDREN:
+		g_string_append(s, kinds[node->kind]);
 		for (i = 0; i < node->children->len; i++) {
 			g_string_append_c(s, ' ');
 			search_describe_node(s, g_ptr_array_index(node->children, i));
@@ -712,17 +754,176 @@ search_describe_node(GString *s, const struct search_node *node)
 		break;
 	case SEARCH_FIELD_DATE:
 	case SEARCH_FIELD_SIZE:
+	case SEARCH_FIELD_NUMBER:
 		search_describe_bound(s, node->lo, INT64_MIN);
 		search_describe_bound(s, node->hi, INT64_MAX);
 		break;
 	case SEARCH_FIELD_ALL:
+	case SEARCH_FIELD_LIST:
+	case SEARCH_FIELD_TO_ME:
+	case SEARCH_FIELD_FROM_ME:
 		break;
 	default:
-		g_string_append_printf(s, " \"%s\"%s", node->text,
-		    search_node_is_fulltext(node) && !node->phrase ? "*" : "");
+		if (node->match == SEARCH_MATCH_REGEX)
+			g_string_append_printf(s, " /%s/%s", node->text, node->caseless ? "i" : "");
+		else if (node->match == SEARCH_MATCH_STRING)
+			g_string_append_printf(s, " =\"%s\"%s", node->text, node->caseless ? "i" : "");
+		else
+			g_string_append_printf(s, " \"%s\"%s", node->text,
+			    search_node_is_fulltext(node) && !node->phrase ? "*" : "");
 		break;
 	}
 	g_string_append_c(s, ')');
+}
+
+/* Append a day of a date range (local time) to S. */
+static void
+search_explain_day(GString *s, int64_t t)
+{
+	GDateTime *d = g_date_time_new_from_unix_local(t);
+
+	if (d == NULL) {
+		g_string_append_printf(s, "%" G_GINT64_FORMAT, (gint64)t);
+		return;
+	}
+	g_string_append_printf(s, "%04d-%02d-%02d", g_date_time_get_year(d),
+	    g_date_time_get_month(d), g_date_time_get_day_of_month(d));
+	g_date_time_unref(d);
+}
+
+/* Append "from LO to HI" of a range (HI excluded), as a person reads it. */
+static void
+search_explain_range(GString *s, const struct search_node *node, bool dates)
+{
+	int64_t last = node->hi != INT64_MAX ? node->hi - 1 : INT64_MAX;
+
+	if (node->lo != INT64_MIN) {
+		g_string_append(s, " from ");
+		if (dates)
+			search_explain_day(s, node->lo);
+		else
+			g_string_append_printf(s, "%" G_GINT64_FORMAT, (gint64)node->lo);
+	}
+	if (node->hi != INT64_MAX) {
+		g_string_append(s, node->lo != INT64_MIN ? " to " : " up to ");
+		if (dates)
+			search_explain_day(s, last);
+		else
+			g_string_append_printf(s, "%" G_GINT64_FORMAT, (gint64)last);
+	}
+	if (node->lo == INT64_MIN && node->hi == INT64_MAX)
+		g_string_append(s, " of any value");
+}
+
+/* Append NODE as a person reads it to S. */
+static void
+search_explain_node(GString *s, const struct search_node *node)
+{
+	guint i;
+
+	switch (node->kind) {
+	case SEARCH_NODE_AND:
+	case SEARCH_NODE_OR:
+		g_string_append_c(s, '(');
+		for (i = 0; i < node->children->len; i++) {
+			if (i > 0)
+				g_string_append(s, node->kind == SEARCH_NODE_AND ? " and " : " or ");
+			search_explain_node(s, g_ptr_array_index(node->children, i));
+		}
+		g_string_append_c(s, ')');
+		return;
+	case SEARCH_NODE_NOT:
+	case SEARCH_NODE_THREAD:
+	case SEARCH_NODE_PARENT:
+	case SEARCH_NODE_CHILDREN:
+		g_string_append(s, node->kind == SEARCH_NODE_NOT ? "not "
+			: node->kind == SEARCH_NODE_THREAD	 ? "in a thread with a message where "
+			: node->kind == SEARCH_NODE_PARENT	 ? "its parent has "
+								 : "a reply to it has ");
+		search_explain_node(s, g_ptr_array_index(node->children, 0));
+		return;
+	case SEARCH_NODE_TERM:
+		break;
+	}
+	switch (node->field) {
+	case SEARCH_FIELD_STATUS:
+		g_string_append_printf(s, "is %s", search_statuses[node->status]);
+		return;
+	case SEARCH_FIELD_ATTACHMENT:
+		g_string_append(s, "has an attachment");
+		return;
+	case SEARCH_FIELD_ACCOUNT:
+		g_string_append_printf(s, "in account \"%s\"", node->text);
+		return;
+	case SEARCH_FIELD_FOLDER:
+		g_string_append_printf(s, "in folder \"%s\"", node->text[0] != '\0' ? node->text : "inbox");
+		return;
+	case SEARCH_FIELD_DATE:
+		g_string_append(s, "dated");
+		search_explain_range(s, node, true);
+		return;
+	case SEARCH_FIELD_SIZE:
+		g_string_append(s, "sized");
+		search_explain_range(s, node, false);
+		g_string_append(s, " bytes");
+		return;
+	case SEARCH_FIELD_NUMBER:
+		g_string_append(s, "numbered");
+		search_explain_range(s, node, false);
+		g_string_append(s, " in its folder by arrival");
+		return;
+	case SEARCH_FIELD_ALL:
+		g_string_append(s, "any message");
+		return;
+	case SEARCH_FIELD_LIST:
+		g_string_append(s, "came through a mailing list (List-Id or List-Post)");
+		return;
+	case SEARCH_FIELD_TO_ME:
+		g_string_append(s, "is to one of your addresses (To or Cc)");
+		return;
+	case SEARCH_FIELD_FROM_ME:
+		g_string_append(s, "is from one of your addresses");
+		return;
+	default:
+		break;
+	}
+	if (node->field == SEARCH_FIELD_ID && node->match == SEARCH_MATCH_WORDS) {
+		g_string_append_printf(s, "Message-ID is <%s>", node->text);
+		return;
+	}
+	g_string_append_printf(s, "%s ", search_field_words[node->field]);
+	switch (node->match) {
+	case SEARCH_MATCH_REGEX:
+		g_string_append_printf(s, "matches the regular expression /%s/ (%s)", node->text,
+		    node->caseless ? "any case" : "case counts: it has an upper-case letter");
+		break;
+	case SEARCH_MATCH_STRING:
+		g_string_append_printf(s, "contains \"%s\" (%s)", node->text,
+		    node->caseless ? "any case" : "case counts: it has an upper-case letter");
+		break;
+	case SEARCH_MATCH_WORDS:
+		if (node->phrase)
+			g_string_append_printf(s, "has the words \"%s\" in that order", node->text);
+		else
+			g_string_append_printf(s, "has words starting with \"%s\"", node->text);
+		break;
+	}
+}
+
+char *
+search_query_explain(const struct search_query *query)
+{
+	GString *s = g_string_new(NULL);
+	char *out;
+
+	if (query == NULL || query->root == NULL)
+		g_string_append(s, "any message");
+	else
+		search_explain_node(s, query->root);
+	/* The query's text may hold anything. */
+	out = sanitize_text(s->str, -1, 0);
+	g_string_free(s, TRUE);
+	return out;
 }
 
 char *
@@ -764,7 +965,8 @@ search_query_words(const struct search_query *query, GPtrArray *words)
 bool
 search_node_is_fulltext(const struct search_node *node)
 {
-	return node->kind == SEARCH_NODE_TERM && node->field <= SEARCH_FIELD_BODY;
+	return node->kind == SEARCH_NODE_TERM && node->field <= SEARCH_FIELD_BODY &&
+	    node->match == SEARCH_MATCH_WORDS;
 }
 
 bool

@@ -69,6 +69,14 @@ char *folder_maildir(const char *store, const char *account, const char *folder)
 char *folder_message_path(const char *store, const struct index_message *msg);
 
 /*
+ * Let IDX's queries read what the index does not keep: the header blocks of
+ * the files under STORE (mutt's ~h, ~e, ~l) and CONFIG's own addresses and
+ * alternates (~p, ~P).  Every command that runs a query calls it once.
+ */
+void folder_search_setup(struct index *idx, const char *store,
+    const struct surat_config *config);
+
+/*
  * Create the folder (ACCOUNT, FOLDER) (and the account's Maildir) if
  * missing; FOLDER "" creates only the account's Maildir.  Existing is fine.
  */

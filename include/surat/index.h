@@ -120,6 +120,28 @@ bool index_message_has_flag(const struct index_message *msg, char flag);
 struct index *index_open(const char *path, GError **error);
 void index_free(struct index *idx);
 
+/*
+ * What the patterns that read a message's file (~h, ~e, ~l) call: the
+ * header block of the message in ACCOUNT's FOLDER ("" the inbox) under
+ * SUBDIR with base name BASE and FLAGS, its lines unfolded, "\n" between
+ * them; a new string, or NULL when the file cannot be read (it matches
+ * nothing).  The index knows no files; folder.h gives it this.
+ */
+typedef char *(*index_headers_fn)(const char *account, const char *folder, const char *subdir,
+    const char *base, const char *flags, void *data);
+
+/* Set IDX's reader of header blocks; FREE_DATA (may be NULL) frees DATA with IDX or the next call. */
+void index_set_headers_reader(struct index *idx, index_headers_fn fn, void *data,
+    GDestroyNotify free_data);
+
+/*
+ * The addresses ~p and ~P take as the user's own: ADDRESSES (NULL-ended;
+ * compared without case) and ALTERNATES (a regular expression matched
+ * against each address, as mutt's alternates; may be NULL).  Copied.
+ */
+void index_set_own_addresses(struct index *idx, const char *const *addresses,
+    const GRegex *alternates);
+
 /* True when ERROR says the file at hand is no usable index (INDEX_ERROR_SCHEMA or _CORRUPT). */
 bool index_error_is_unusable(const GError *error);
 

@@ -30,14 +30,22 @@
  * case (AND, OR, NOT); "and", "or" and "not" are words.  NOT binds tightest,
  * then AND, then OR.
  *
- * mutt's patterns mean what they mean in mutt, with words in place of its
- * regular expressions: ~f ~t ~c ~C (to or cc) ~s ~b ~B (whole message) ~i
- * (Message-ID) ~N (new) ~O (old) ~U (unread) ~R (read) ~F (flagged)
- * ~D (deleted) ~T (tagged) ~Q (replied) ~A (all), and ~d and ~z in mutt's
- * forms: ~d 01/01/2026-31/01/2026, ~d 15/01/2026, ~d -31/01/26, ~d 01/01/2026-,
- * ~d <7d (newer), ~d >2w (older), ~d =1d (that day); ~z <1M, ~z >10K,
- * ~z 1K-10K, ~z -10K.  ! negates, | is OR, terms side by side are ANDed;
- * both syntaxes mix freely.
+ * mutt's patterns mean what they mean in mutt.  ~f ~t ~c ~C (to or cc)
+ * ~s ~b ~B (whole message) ~h (any header line) ~i (Message-ID) ~e
+ * (Sender) ~L (from, to or cc) ~x (References, In-Reply-To) take a regular
+ * expression matched anywhere in the field, case-insensitive unless it has
+ * an upper-case letter (one after a backslash does not count: \S); =f =t =c
+ * =C =s =b =B =h =i =e =L =x take a plain string the same way.  ~l (came
+ * through a mailing list), ~p (to one of my addresses), ~P (from one of
+ * them), ~N (new) ~O (old) ~U (unread) ~R (read) ~F (flagged) ~D (deleted)
+ * ~T (tagged) ~Q (replied) ~A (all) take none.  ~(P) is the messages in
+ * threads with a message matching P, ~<(P) those whose parent matches, ~>(P)
+ * those with a reply that matches.  ~m N-M is messages N to M of their
+ * folder in the order they arrived (~m N, ~m -M, ~m N-).  ~d and ~z in
+ * mutt's forms: ~d 01/01/2026-31/01/2026, ~d 15/01/2026, ~d -31/01/26,
+ * ~d 01/01/2026-, ~d <7d (newer), ~d >2w (older), ~d =1d (that day);
+ * ~z <1M, ~z >10K, ~z 1K-10K, ~z -10K.  ! negates, | is OR, terms side by
+ * side are ANDed; both syntaxes mix freely.
  *
  * What it must never do: put user text into SQL (every value is a bound
  * parameter) or hand FTS5 user text as query syntax (each word or phrase is
@@ -73,6 +81,9 @@ enum search_node_kind {
 	SEARCH_NODE_OR,   /* any child */
 	SEARCH_NODE_NOT,  /* not its one child */
 	SEARCH_NODE_TERM, /* a field test */
+	SEARCH_NODE_THREAD,   /* ~(P): in a thread with a message matching its one child */
+	SEARCH_NODE_PARENT,   /* ~<(P): its parent matches its one child */
+	SEARCH_NODE_CHILDREN, /* ~>(P): a reply to it matches its one child */
 };
 
 /* What a term tests. */
@@ -92,6 +103,21 @@ enum search_field {
 	SEARCH_FIELD_DATE,       /* lo <= date < hi */
 	SEARCH_FIELD_SIZE,       /* lo <= size < hi */
 	SEARCH_FIELD_ALL,        /* ~A: every message */
+	SEARCH_FIELD_HEADERS,    /* ~h: any header line of the file */
+	SEARCH_FIELD_SENDER,     /* ~e: the Sender header */
+	SEARCH_FIELD_PARTIES,    /* ~L: from, to or cc */
+	SEARCH_FIELD_REFERENCES, /* ~x: References or In-Reply-To */
+	SEARCH_FIELD_LIST,       /* ~l: a List-Id or List-Post header */
+	SEARCH_FIELD_TO_ME,      /* ~p: to or cc one of my addresses */
+	SEARCH_FIELD_FROM_ME,    /* ~P: from one of my addresses */
+	SEARCH_FIELD_NUMBER,     /* ~m: lo <= number in its folder by arrival < hi */
+};
+
+/* How a term's text is matched. */
+enum search_match {
+	SEARCH_MATCH_WORDS,  /* the word index: words by prefix, or a phrase */
+	SEARCH_MATCH_REGEX,  /* a regular expression anywhere in the field (~ patterns) */
+	SEARCH_MATCH_STRING, /* a plain string anywhere in the field (= patterns) */
 };
 
 /* The values of is: (and of mutt's status patterns). */
@@ -113,13 +139,15 @@ enum search_status {
 struct search_node {
 	enum search_node_kind kind;
 	int column;            /* where its text starts (1-based characters) */
-	GPtrArray *children;   /* AND, OR: two or more; NOT: one (struct search_node *) */
+	GPtrArray *children;   /* AND, OR: two or more; NOT, THREAD..CHILDREN: one */
 	/* TERM: */
 	enum search_field field;
 	char *text;            /* words or phrase (TEXT..BODY), name (ACCOUNT, FOLDER, ID) */
 	bool phrase;           /* TEXT..BODY: quoted, matched exactly in order; else prefix words */
+	enum search_match match; /* how TEXT is matched (WORDS for field:value and bare words) */
+	bool caseless;         /* REGEX, STRING: upper and lower case alike */
 	enum search_status status;
-	int64_t lo, hi;        /* DATE, SIZE: lo <= value < hi; INT64_MIN / INT64_MAX when open */
+	int64_t lo, hi;        /* DATE, SIZE, NUMBER: lo <= value < hi; INT64_MIN / INT64_MAX when open */
 };
 
 struct search_query;
@@ -144,7 +172,7 @@ const char *search_query_text(const struct search_query *query);
 /* The root of the tree, or NULL for a query that matches everything. */
 const struct search_node *search_query_root(const struct search_query *query);
 
-/* True when NODE is a term of a full-text field (TEXT..BODY): words, not a value. */
+/* True when NODE is a term of the word index (TEXT..BODY, matched as words). */
 bool search_node_is_fulltext(const struct search_node *node);
 
 /* True when NODE or a node under it looks for words in bodies (TEXT, BODY); NULL: false. */
@@ -156,6 +184,19 @@ bool search_node_reads_bodies(const struct search_node *node);
  * A new string.
  */
 char *search_query_describe(const struct search_query *query);
+
+/*
+ * How QUERY was read, in words for a person, for when it matched nothing:
+ * "subject matches the regular expression /Re:.*plan/ (case counts)".  A
+ * new string, sanitized.
+ */
+char *search_query_explain(const struct search_query *query);
+
+/*
+ * True when the regular expression PATTERN is matched without regard to
+ * case: it has no upper-case letter outside a backslash escape (mutt's rule).
+ */
+bool search_regex_caseless(const char *pattern);
 
 /*
  * The words and phrases QUERY looks for in the text, not under a NOT,

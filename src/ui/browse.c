@@ -323,7 +323,10 @@ browse_search_run(struct ui *ui, bool backward)
 			ui_set_message(ui, true, "%s", error->message);
 			g_clear_error(&error);
 		} else {
-			ui_set_message(ui, true, "Not found.");
+			char *read = search_query_explain(ui->browse->search);
+
+			ui_set_message(ui, true, "Not found (read as: %s).", read);
+			g_free(read);
 		}
 		return;
 	}
@@ -465,8 +468,14 @@ browse_limit_done(struct ui *ui, const char *text)
 	ui->browse->limit = query;
 	browse_apply_query(ui);
 	browse_reshape(ui, id);
-	if (ui->index->total == 0)
-		ui_set_message(ui, false, "No messages match; l all shows every message.");
+	if (ui->index->total == 0) {
+		/* How the query was read: a regular expression where words were meant, say. */
+		char *read = search_query_explain(query);
+
+		ui_set_message(ui, false, "No messages match (read as: %s); l all shows every message.",
+		    read);
+		g_free(read);
+	}
 }
 
 void

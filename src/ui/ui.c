@@ -15,6 +15,7 @@
 #include "private.h"
 #include "surat/cli.h"
 #include "surat/compose.h"
+#include "surat/folder.h"
 #include "surat/reindex.h"
 #include "surat/store.h"
 #include "surat/ui.h"
@@ -388,6 +389,7 @@ ui_open_index(const struct surat_config *config, GError **error)
 	idx = index_open(path, error);
 	if (idx == NULL)
 		goto out;
+	folder_search_setup(idx, config->store, config);
 	if (index_query_count(idx, &all, &total, NULL, NULL) && total == 0 &&
 	    !reindex_store(idx, config->store, (const char *const *)config->charset_fallbacks,
 	    NULL, error)) {

@@ -171,8 +171,11 @@ fuzz_check_sql(const char *sql, size_t n_params)
 			while (g_ascii_isalnum(*p) || *p == '_')
 				p++;
 			word = g_ascii_strdown(start, p - start);
-			if (strcmp(word, "m") != 0 && strcmp(word, "rowid") != 0 &&
-			    !g_hash_table_contains(fuzz_names, word) &&
+			/* Aliases: m, the thread patterns' t1 t2..., ~m's n. */
+			if (strcmp(word, "m") != 0 && strcmp(word, "n") != 0 &&
+			    !(word[0] == 't' && g_ascii_isdigit(word[1])) &&
+			    strcmp(word, "rowid") != 0 && !g_hash_table_contains(fuzz_names, word) &&
+			    !g_str_has_prefix(word, "surat_") &&
 			    !sqlite3_keyword_check(start, (int)(p - start)))
 				abort();
 			g_free(word);

@@ -32,6 +32,27 @@ ui_keys l "from:nobody" Enter
 check "a limit nothing matches says how to get out" wait_for "No messages match"
 ui_keys l all Enter
 check "l all shows every message again" wait_for "/7 -- 3 new"
+# mutt's ~ patterns are regular expressions anywhere in the field.
+ui_keys l "~s lan" Enter
+check "~s lan finds the Plan thread: inside a word, as mutt does" wait_for "/4 -- 2 new"
+ui_keys l "~s ^Re:.*Plan" Enter
+check "~s ^Re:.*Plan: the three replies" wait_for "/3 -- 2 new"
+ui_keys l "~s Re:.*plan" Enter
+check "a regex with an upper-case letter minds case, and the line says how it was read" \
+    wait_for "(read as: Subject matches the regular expression /Re:.*plan/ (case counts"
+ui_keys l "=s 'e: p'" Enter
+check "=s is a plain string, any case" wait_for "/3 -- 2 new"
+ui_keys l "~h '^In-Reply-To: <m1@'" Enter
+check "~h reads the header lines of the files" wait_for "/2 -- 1 new"
+ui_keys l "~(~f gina)" Enter
+check "~(...) is the threads with a match" wait_for "/2 -- 1 new"
+ui_keys l "~<(~f ^bob)" Enter
+check "~<(...) is the replies to a match: Carla's" wait_for "1/1 -- 1 new"
+check "Carla's it is" wait_for "Carla Cruz"
+ui_keys l "~s \"(plan\"" Enter
+check "a bad regular expression is an error at its column" wait_for "query: column 4: not a regular expression"
+ui_keys l all Enter
+wait_for "/7 -- 3 new" || true
 check "and the status line has no limit" sh -c "! tmux -L '$UI_SOCKET' capture-pane -p -t 0 | grep -q 'limit:'"
 ui_keys l "~s budget" Enter
 wait_for "limit: ~s budget" || true

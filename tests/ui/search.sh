@@ -45,7 +45,7 @@ check "the cursor did not move" wait_for "7/7 -- 3 new"
 ui_keys / "(plan" Enter
 check "an unbalanced parenthesis is an error at column 1" wait_for "query: column 1: "
 ui_keys / "from:nobody" Enter
-check "no match: Not found." wait_for "Not found."
+check "no match: Not found, and how the query was read" wait_for 'Not found (read as: From has words starting with "nobody")'
 check "and nothing moved" wait_for "7/7 -- 3 new"
 
 # In the pager, / searches the text of the open message.

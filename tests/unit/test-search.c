@@ -151,12 +151,34 @@ static void
 test_mutt_patterns(void **state)
 {
 	(void)state;
-	assert_tree("~f alice", "(from \"alice\"*)");
-	assert_tree("~t bob", "(to \"bob\"*)");
-	assert_tree("~c carol", "(cc \"carol\"*)");
-	assert_tree("~s meet", "(subject \"meet\"*)");
-	assert_tree("~b word", "(body \"word\"*)");
-	assert_tree("~B whole", "(text \"whole\"*)");
+	/* mutt's meaning: regular expressions, any case unless one is upper case. */
+	assert_tree("~f alice", "(from /alice/i)");
+	assert_tree("~t bob", "(to /bob/i)");
+	assert_tree("~c carol", "(cc /carol/i)");
+	assert_tree("~s meet", "(subject /meet/i)");
+	assert_tree("~s Re:.*plan", "(subject /Re:.*plan/)");
+	assert_tree("~s \"(relay|debian)\"", "(subject /(relay|debian)/i)");
+	assert_tree("~s '\\S+ x'", "(subject /\\S+ x/i)");
+	assert_tree("~s 'it\\'s'", "(subject /it's/i)");
+	assert_tree("(~s foo(bar)?)", "(subject /foo(bar)?/i)");
+	assert_tree("~b word", "(body /word/i)");
+	assert_tree("~B whole", "(text /whole/i)");
+	assert_tree("~h ^X-Spam:", "(headers /^X-Spam:/)");
+	assert_tree("~e list", "(sender /list/i)");
+	assert_tree("~L bob", "(parties /bob/i)");
+	assert_tree("~x abc@x", "(references /abc@x/i)");
+	assert_tree("~i abc@x", "(id /abc@x/i)");
+	assert_tree("=s a.b", "(subject =\"a.b\"i)");
+	assert_tree("=f Alice", "(from =\"Alice\")");
+	assert_tree("~l ~p ~P", "(and (list) (to-me) (from-me))");
+	assert_tree("~m 3-5", "(number 3 6)");
+	assert_tree("~m 7", "(number 7 8)");
+	assert_tree("~m -4", "(number - 5)");
+	assert_tree("~m 2-", "(number 2 -)");
+	assert_tree("~(~f alice)", "(thread (from /alice/i))");
+	assert_tree("~<(~F) ~>(~s x)", "(and (parent (is flagged)) (children (subject /x/i)))");
+	/* A word that starts with '=' is a word. */
+	assert_tree("=x1", "(text \"=x1\"*)");
 	assert_tree("~N", "(is new)");
 	assert_tree("~O", "(is old)");
 	assert_tree("~F", "(is flagged)");
@@ -167,8 +189,9 @@ test_mutt_patterns(void **state)
 	assert_tree("~z >10K", "(size 10241 -)");
 	/* ! and | mean NOT and OR; both syntaxes mix. */
 	assert_tree("!~N | ~F", "(or (not (is new)) (is flagged))");
-	assert_tree("~f alice is:unread", "(and (from \"alice\"*) (is unread))");
-	assert_tree("~f alice ~s meet", "(and (from \"alice\"*) (subject \"meet\"*))");
+	assert_tree("~f alice is:unread", "(and (from /alice/i) (is unread))");
+	assert_tree("~f alice ~s meet", "(and (from /alice/i) (subject /meet/i))");
+	assert_tree("~s a|~s b", "(or (subject /a/i) (subject /b/i))");
 }
 
 static void
@@ -202,6 +225,38 @@ test_errors(void **state)
 	assert_error("a AND", 3, "AND needs something after it");
 	assert_error("size:>x", 6, "bad size '>x'");
 	assert_error("has:nothing", 5, "");
+	assert_error("~s \"(relay\"", 4, "not a regular expression");
+	assert_error("~s", 1, "~s needs a value");
+	assert_error("~m x", 4, "~m takes message numbers");
+	assert_error("~m 9-3", 4, "ends before it starts");
+	assert_error("~< ~f a", 1, "~< needs a pattern in parentheses");
+	assert_error("~lx", 1, "~l takes no value");
+	assert_error("~s 'open", 4, "missing closing");
+}
+
+/* How a query was read, in words: what the interface says when nothing matched. */
+static void
+test_explain(void **state)
+{
+	struct search_error e = { 0 };
+	struct search_query *q;
+	char *got;
+
+	(void)state;
+	q = search_parse("~s Re:.*plan", NOW, &e);
+	got = search_query_explain(q);
+	assert_string_equal(got, "Subject matches the regular expression /Re:.*plan/ (case counts: "
+	    "it has an upper-case letter)");
+	g_free(got);
+	search_query_free(q);
+	q = search_parse("from:ali =s x.y !~F", NOW, &e);
+	got = search_query_explain(q);
+	assert_string_equal(got, "(From has words starting with \"ali\" and Subject contains "
+	    "\"x.y\" (any case) and not is flagged)");
+	g_free(got);
+	search_query_free(q);
+	assert_true(search_regex_caseless("\\S+ \\W"));
+	assert_false(search_regex_caseless("\\S+ W"));
 }
 
 static void
@@ -426,6 +481,107 @@ test_query_index(void **state)
 	assert_matches(f, "subject:\"^budget\"", "1.a 2.b");
 }
 
+/* Header blocks of the pattern samples' files, by base name (index_headers_fn). */
+static char *
+fake_headers(const char *account, const char *folder, const char *subdir, const char *base,
+    const char *flags, void *data)
+{
+	(void)account, (void)folder, (void)subdir, (void)flags, (void)data;
+	if (strcmp(base, "p2") == 0)
+		return g_strdup("From: a@x\nX-Spam: yes\nList-Id: <dev.lists.x>\nSender: dev-bounces@lists.x");
+	if (strcmp(base, "p4") == 0)
+		return NULL; /* a file that went away matches nothing */
+	return g_strdup("From: a@x\nSubject: whatever");
+}
+
+/*
+ * The mutt patterns against rows as mutt reads them: regular expressions
+ * anywhere in the field, where the word index finds only words by prefix.
+ */
+static void
+test_patterns_index(void **state)
+{
+	struct fixture *f = *state;
+	static const struct {
+		const char *base, *from, *from_addr, *to_addr, *subject, *body, *id, *reply_to;
+		int64_t arrival;
+	} rows[] = {
+		{ "p1", "Ann Relay", "ann@x", "me@home", "Re: the plan", "call the relay", "r1@x", NULL, 1 },
+		{ "p2", "Debian Bot", "bot@lists.x", "dev@lists.x", "Reminder: upgrade",
+		    "Version 12.2 is out", "r2@x", "r1@x", 2 },
+		{ "p3", "me", "me@home", "ann@x", "Plan B", "no relay here", "r3@x", "r2@x", 3 },
+		{ "p4", "Zed", "zed@x", "old@work.example", "misc", "x", "r4@x", NULL, 4 },
+	};
+	GRegex *alt = g_regex_new("^old@work\\.example$", G_REGEX_CASELESS, 0, NULL);
+	const char *own[] = { "ME@home", NULL };
+	size_t i;
+
+	for (i = 0; i < G_N_ELEMENTS(rows); i++) {
+		struct index_message m = { 0 };
+
+		m.account = g_strdup("a");
+		m.subdir = g_strdup("cur");
+		m.base = g_strdup(rows[i].base);
+		m.flags = g_strdup("S");
+		m.from = g_strdup(rows[i].from);
+		m.from_addr = g_strdup(rows[i].from_addr);
+		m.to = g_strdup(rows[i].to_addr);
+		m.to_addr = g_strdup(rows[i].to_addr);
+		m.subject = g_strdup(rows[i].subject);
+		m.message_id = g_strdup(rows[i].id);
+		m.in_reply_to = g_strdup(rows[i].reply_to);
+		m.references = g_strdup(rows[i].reply_to);
+		m.date = 1768003200 + rows[i].arrival;
+		m.arrival = rows[i].arrival;
+		m.state = INDEX_STATE_STORED;
+		assert_true(index_put(f->idx, &m, rows[i].body, NULL));
+		index_message_clear(&m);
+	}
+	assert_true(index_threads_update(f->idx, NULL));
+	index_set_headers_reader(f->idx, fake_headers, NULL, NULL);
+	index_set_own_addresses(f->idx, own, alt);
+	g_regex_unref(alt);
+
+	/* Anywhere in the field: "lay" is in "Relay"; the word index needs a word's start. */
+	assert_matches(f, "~f lay", "p1");
+	assert_matches(f, "from:lay", "");
+	/* Re: is the text "Re:", not the word "re" that starts "Reminder". */
+	assert_matches(f, "~s Re:", "p1");
+	assert_matches(f, "~s Re:.*plan", "p1");
+	assert_matches(f, "~s \"(relay|debian)\"", "");
+	assert_matches(f, "~f \"(relay|debian)\"", "p1 p2");
+	/* Upper case makes case count, as in mutt. */
+	assert_matches(f, "~s plan", "p1 p3");
+	assert_matches(f, "~s Plan", "p3");
+	/* = is a plain string: the dot is a dot. */
+	assert_matches(f, "~b 12.2", "p2");
+	assert_matches(f, "=b 1..2", "");
+	assert_matches(f, "~b 1..2", "p2");
+	assert_matches(f, "~B relay", "p1 p3");
+	assert_matches(f, "~b ^no", "p3");
+	assert_matches(f, "~i ^r[12]@", "p1 p2");
+	assert_matches(f, "~x r1@x", "p2");
+	assert_matches(f, "~L lists", "p2");
+	assert_matches(f, "~C ann@", "p3");
+	/* The file's headers: ~h any line, ~e Sender, ~l a list's headers. */
+	assert_matches(f, "~h '^X-Spam: yes'", "p2");
+	assert_matches(f, "~h ^subject:", "p1 p3");
+	assert_matches(f, "~e bounces", "p2");
+	assert_matches(f, "~l", "p2");
+	/* Mine: the account's address in any case, and alternates. */
+	assert_matches(f, "~p", "p1 p4");
+	assert_matches(f, "~P", "p3");
+	/* Numbers count the folder's messages in the order they came. */
+	assert_matches(f, "~m 2-3", "p2 p3");
+	assert_matches(f, "~m -1", "p1");
+	/* Threads: p1 <- p2 <- p3; p4 alone. */
+	assert_matches(f, "~(~s Plan)", "p1 p2 p3");
+	assert_matches(f, "~<(~f ann)", "p2");
+	assert_matches(f, "~>(~f me)", "p2");
+	assert_matches(f, "~(~f zed)", "p4");
+	assert_matches(f, "!~(~b relay)", "p4");
+}
+
 /* The index compiles the tree with every value bound: the text is never SQL. */
 static void
 test_sql_binds_values(void **state)
@@ -636,6 +792,8 @@ main(void)
 		cmocka_unit_test(test_mutt_patterns),
 		cmocka_unit_test(test_blank_matches_all),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_explain),
+		cmocka_unit_test_setup_teardown(test_patterns_index, setup, teardown),
 		cmocka_unit_test(test_error_column_in_characters),
 		cmocka_unit_test(test_caps),
 		cmocka_unit_test(test_words_for_highlight),

@@ -1,0 +1,227 @@
+/*
+ * index-match: the SQL functions behind the query language's mutt patterns
+ * (index-search.c compiles them):
+ *
+ *   surat_regexp(pattern, how, text)   1 when TEXT matches; HOW's bits:
+ *                                      1 any case, 2 a plain string, 4 ^ and $
+ *                                      at every line
+ *   surat_headers(account, folder, subdir, base, flags)
+ *                                      the message's header block, read by
+ *                                      the caller's reader (index.h)
+ *   surat_header_field(name, headers)  the values of the NAME: lines
+ *   surat_own(addresses)               1 when one of the space-separated
+ *                                      addresses is the user's (~p, ~P)
+ *
+ * Each pattern is compiled once per statement (SQLite's auxiliary data
+ * keeps it between rows).
+ */
+#include <string.h>
+
+#include "index-private.h"
+
+/* The bits of surat_regexp's second argument. */
+enum {
+	INDEX_MATCH_CASELESS = 1,
+	INDEX_MATCH_STRING = 2,
+	INDEX_MATCH_LINES = 4,
+};
+
+/* The pattern of argument 0 compiled for HOW, or NULL (an error is set on CTX). */
+static GRegex *
+index_match_regex(sqlite3_context *ctx, sqlite3_value **argv, int how)
+{
+	const char *pattern = (const char *)sqlite3_value_text(argv[0]);
+	GRegexCompileFlags cflags = G_REGEX_OPTIMIZE;
+	GError *err = NULL;
+	GRegex *re;
+	char *escaped = NULL;
+
+	if (pattern == NULL)
+		pattern = "";
+	if (how & INDEX_MATCH_CASELESS)
+		cflags |= G_REGEX_CASELESS;
+	if (how & INDEX_MATCH_LINES)
+		cflags |= G_REGEX_MULTILINE;
+	if (how & INDEX_MATCH_STRING)
+		pattern = escaped = g_regex_escape_string(pattern, -1);
+	re = g_regex_new(pattern, cflags, 0, &err);
+	g_free(escaped);
+	if (re == NULL) {
+		sqlite3_result_error(ctx, err->message, -1);
+		g_error_free(err);
+	}
+	return re;
+}
+
+/* SQL surat_regexp(pattern, how, text). */
+static void
+index_fn_regexp(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const char *text = (const char *)sqlite3_value_text(argv[2]);
+	GRegex *re = sqlite3_get_auxdata(ctx, 0);
+	bool fresh = false, hit;
+
+	(void)argc;
+	if (re == NULL) {
+		if ((re = index_match_regex(ctx, argv, sqlite3_value_int(argv[1]))) == NULL)
+			return;
+		fresh = true;
+	}
+	hit = text != NULL && text[0] != '\0' && g_regex_match(re, text, 0, NULL);
+	sqlite3_result_int(ctx, hit ? 1 : 0);
+	/* Kept for the next row; SQLite may free it at once, so it is set last. */
+	if (fresh)
+		sqlite3_set_auxdata(ctx, 0, re, (void (*)(void *))g_regex_unref);
+}
+
+/* The text of argument I, "" for NULL. */
+static const char *
+index_match_arg(sqlite3_value **argv, int i)
+{
+	const unsigned char *s = sqlite3_value_text(argv[i]);
+
+	return s != NULL ? (const char *)s : "";
+}
+
+/* SQL surat_headers(account, folder, subdir, base, flags). */
+static void
+index_fn_headers(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	struct index *idx = sqlite3_user_data(ctx);
+	char *headers;
+
+	(void)argc;
+	if (idx->headers_fn == NULL) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	headers = idx->headers_fn(index_match_arg(argv, 0), index_match_arg(argv, 1),
+	    index_match_arg(argv, 2), index_match_arg(argv, 3), index_match_arg(argv, 4),
+	    idx->headers_data);
+	if (headers == NULL)
+		sqlite3_result_null(ctx);
+	else
+		sqlite3_result_text(ctx, headers, -1, g_free);
+}
+
+/* SQL surat_header_field(name, headers): the values of its NAME: lines, one per line. */
+static void
+index_fn_header_field(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const char *name = index_match_arg(argv, 0), *line = index_match_arg(argv, 1), *end;
+	size_t n = strlen(name);
+	GString *out = NULL;
+
+	(void)argc;
+	for (; *line != '\0'; line = *end != '\0' ? end + 1 : end) {
+		const char *v;
+
+		end = strchr(line, '\n');
+		if (end == NULL)
+			end = line + strlen(line);
+		if ((size_t)(end - line) <= n || line[n] != ':' || g_ascii_strncasecmp(line, name, n) != 0)
+			continue;
+		for (v = line + n + 1; v < end && (*v == ' ' || *v == '\t'); v++)
+			;
+		if (out == NULL)
+			out = g_string_new(NULL);
+		else
+			g_string_append_c(out, '\n');
+		g_string_append_len(out, v, end - v);
+	}
+	if (out == NULL)
+		sqlite3_result_null(ctx);
+	else
+		sqlite3_result_text(ctx, g_string_free(out, FALSE), -1, g_free);
+}
+
+/* True when ADDRESS (LEN bytes) is one of IDX's own. */
+static bool
+index_match_own(struct index *idx, const char *address, size_t len)
+{
+	char *fold = g_utf8_casefold(address, (gssize)len);
+	bool own = idx->own != NULL && g_hash_table_contains(idx->own, fold);
+
+	if (!own && idx->alternates != NULL)
+		own = g_regex_match(idx->alternates, fold, 0, NULL) ||
+		    g_regex_match_full(idx->alternates, address, (gssize)len, 0, 0, NULL, NULL);
+	g_free(fold);
+	return own;
+}
+
+/* SQL surat_own(addresses): 1 when one of them is the user's. */
+static void
+index_fn_own(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	struct index *idx = sqlite3_user_data(ctx);
+	const char *s = index_match_arg(argv, 0);
+	bool own = false;
+
+	(void)argc;
+	while (!own && *s != '\0') {
+		size_t n = strcspn(s, " ,");
+
+		if (n > 0 && g_utf8_validate(s, (gssize)n, NULL))
+			own = index_match_own(idx, s, n);
+		s += n;
+		s += strspn(s, " ,");
+	}
+	sqlite3_result_int(ctx, own ? 1 : 0);
+}
+
+bool
+index_match_add_functions(struct index *idx, GError **error)
+{
+	int pure = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
+
+	if (sqlite3_create_function(idx->db, "surat_regexp", 3, pure, NULL, index_fn_regexp, NULL,
+		NULL) != SQLITE_OK ||
+	    sqlite3_create_function(idx->db, "surat_header_field", 2, pure, NULL,
+		index_fn_header_field, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_create_function(idx->db, "surat_headers", 5, SQLITE_UTF8, idx, index_fn_headers,
+		NULL, NULL) != SQLITE_OK ||
+	    sqlite3_create_function(idx->db, "surat_own", 1, SQLITE_UTF8, idx, index_fn_own, NULL,
+		NULL) != SQLITE_OK) {
+		index_set_error(idx, error, INDEX_ERROR_DB, "cannot register functions");
+		return false;
+	}
+	return true;
+}
+
+void
+index_match_clear(struct index *idx)
+{
+	if (idx->headers_free != NULL)
+		idx->headers_free(idx->headers_data);
+	idx->headers_fn = NULL;
+	idx->headers_data = NULL;
+	idx->headers_free = NULL;
+	g_clear_pointer(&idx->own, g_hash_table_destroy);
+	g_clear_pointer(&idx->alternates, g_regex_unref);
+}
+
+void
+index_set_headers_reader(struct index *idx, index_headers_fn fn, void *data,
+    GDestroyNotify free_data)
+{
+	if (idx->headers_free != NULL)
+		idx->headers_free(idx->headers_data);
+	idx->headers_fn = fn;
+	idx->headers_data = data;
+	idx->headers_free = free_data;
+}
+
+void
+index_set_own_addresses(struct index *idx, const char *const *addresses,
+    const GRegex *alternates)
+{
+	g_clear_pointer(&idx->own, g_hash_table_destroy);
+	g_clear_pointer(&idx->alternates, g_regex_unref);
+	idx->own = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	for (; addresses != NULL && *addresses != NULL; addresses++) {
+		if (g_utf8_validate(*addresses, -1, NULL))
+			g_hash_table_add(idx->own, g_utf8_casefold(*addresses, -1));
+	}
+	if (alternates != NULL)
+		idx->alternates = g_regex_ref((GRegex *)alternates);
+}
