@@ -11,7 +11,7 @@ store=$tmp/store
 cfg=$tmp/config
 printf 'store = "%s";\ntheme = "default";\n' "$store" >"$cfg"
 
-echo "1..14"
+echo "1..17"
 n=0
 ok() {
 	n=$((n + 1))
@@ -104,7 +104,22 @@ st=$?
 [ $st -eq 2 ] && grep -q "^surat: query: column 6: bad date" "$tmp/err"
 ok $? "a bad date, exit 2"
 
-# 14: a query error wins over a missing store (it is a usage error).
+# 14-16: mutt's patterns as mutt reads them: ~p and ~P from the accounts'
+# addresses and alternates in the config, ~h from the files.
+cat >"$tmp/config3" <<EOF2
+store = "$store";
+theme = "default";
+alternates = [ "^dave@example\\.org\$" ];
+accounts = ( { name = "work"; host = "127.0.0.1"; user = "alice"; from = "Alice <ALICE@example.org>"; } );
+EOF2
+same "$("$SURAT" -c "$tmp/config3" list '~p' | sed 's/.*  //')" "$(printf 'Re: Budget meeting\nholiday photos')"
+ok $? "~p: to an account's address (any case) or one alternates matches"
+same "$("$SURAT" -c "$tmp/config3" list '~P' | sed 's/.*  //')" "$(printf 'Budget meeting\nold lunch')"
+ok $? "~P: from one of them"
+same "$(subjects '~h' '^message-id: <b@')" "Re: Budget meeting"
+ok $? "~h reads the header lines of the files"
+
+# 17: a query error wins over a missing store (it is a usage error).
 printf 'store = "%s/none";\ntheme = "default";\n' "$tmp" >"$tmp/config2"
 "$SURAT" -c "$tmp/config2" list '~X' >/dev/null 2>"$tmp/err"
 [ $? -eq 2 ] && grep -q "column 1: unknown pattern '~X'" "$tmp/err"
