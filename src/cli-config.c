@@ -13,6 +13,7 @@
 
 #include "surat/cli.h"
 #include "surat/config.h"
+#include "surat/muttrc.h"
 #include "surat/sanitize.h"
 #include "surat/theme.h"
 
@@ -107,5 +108,28 @@ cli_check_config(const char *cli_path, int argc, char **argv)
 	g_string_free(names, TRUE);
 	theme_free(theme);
 	config_free(config);
+	return 0;
+}
+
+int
+cli_import_muttrc(int argc, char **argv)
+{
+	unsigned int translated = 0, left = 0;
+	GError *error = NULL;
+	char *text;
+
+	if (argc != 2 || argv[1][0] == '-') {
+		cli_stderr("usage: surat import-muttrc FILE (prints surat settings; writes no file)");
+		return 2;
+	}
+	if ((text = muttrc_translate(argv[1], &translated, &left, &error)) == NULL) {
+		cli_stderr("surat: %s; give the muttrc to translate, e.g. ~/.muttrc", error->message);
+		g_error_free(error);
+		return 1;
+	}
+	fputs(text, stdout);
+	g_free(text);
+	cli_stderr("surat: %u commands translated, %u left as comments; save the output into your "
+	    "surat config and run surat check-config", translated, left);
 	return 0;
 }

@@ -37,6 +37,8 @@ static const char main_usage[] =
     "       surat [-c FILE] mailto:URL       write to a mailto: link (RFC 6068): the\n"
     "                                        editor, then the compose screen\n"
     "       surat [-c FILE] check-config     validate the configuration\n"
+    "       surat import-muttrc FILE         print a mutt configuration as surat\n"
+    "                                        settings (what is left, as comments)\n"
     "       surat --version | --help\n"
     "\n"
     "The configuration is read from -c FILE, else $SURAT_CONFIG, else\n"
@@ -116,6 +118,8 @@ main(int argc, char **argv)
 		return cli_addresses(cli_path, argc, argv);
 	if (strcmp(command, "check-config") == 0)
 		return cli_check_config(cli_path, argc, argv);
+	if (strcmp(command, "import-muttrc") == 0)
+		return cli_import_muttrc(argc, argv);
 	cli_stderr("surat: unknown command '%s'; see surat --help", command);
 	return 2;
 }

@@ -28,6 +28,8 @@ int cli_load_config(const char *cli_path, struct surat_config **config);
 
 /* surat check-config: the errors, or a one-line summary of what is valid. */
 int cli_check_config(const char *cli_path, int argc, char **argv);
+/* surat import-muttrc FILE: the settings of a muttrc on stdout; never writes a file. */
+int cli_import_muttrc(int argc, char **argv);
 
 /*
  * surat show [--full-headers] [--width N] | --attachments | --part N | --raw
