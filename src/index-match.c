@@ -11,6 +11,12 @@
  *   surat_header_field(name, headers)  the values of the NAME: lines
  *   surat_own(addresses)               1 when one of the space-separated
  *                                      addresses is the user's (~p, ~P)
+ *   surat_file_match(pattern, how, field, id, account, folder, subdir, base,
+ *                    flags)            surat_regexp over the message's header
+ *                                      block (or its FIELD: lines), read from
+ *                                      the file once per pattern: a limit
+ *                                      counts, pages and finds the cursor's
+ *                                      place, and each would read every file
  *
  * Each pattern is compiled once per statement (SQLite's auxiliary data
  * keeps it between rows).
@@ -104,15 +110,14 @@ index_fn_headers(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 		sqlite3_result_text(ctx, headers, -1, g_free);
 }
 
-/* SQL surat_header_field(name, headers): the values of its NAME: lines, one per line. */
-static void
-index_fn_header_field(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+/* The values of the NAME: lines of the header block LINE, one per line, or NULL. */
+static char *
+index_match_field(const char *name, const char *line)
 {
-	const char *name = index_match_arg(argv, 0), *line = index_match_arg(argv, 1), *end;
+	const char *end;
 	size_t n = strlen(name);
 	GString *out = NULL;
 
-	(void)argc;
 	for (; *line != '\0'; line = *end != '\0' ? end + 1 : end) {
 		const char *v;
 
@@ -129,10 +134,94 @@ index_fn_header_field(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 			g_string_append_c(out, '\n');
 		g_string_append_len(out, v, end - v);
 	}
-	if (out == NULL)
+	return out != NULL ? g_string_free(out, FALSE) : NULL;
+}
+
+/* SQL surat_header_field(name, headers): the values of its NAME: lines, one per line. */
+static void
+index_fn_header_field(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	char *values = index_match_field(index_match_arg(argv, 0), index_match_arg(argv, 1));
+
+	(void)argc;
+	if (values == NULL)
 		sqlite3_result_null(ctx);
 	else
-		sqlite3_result_text(ctx, g_string_free(out, FALSE), -1, g_free);
+		sqlite3_result_text(ctx, values, -1, g_free);
+}
+
+/* Patterns whose file results are kept; past it, all are dropped (a new query). */
+#define INDEX_MATCH_MEMOS 4
+
+/*
+ * The results of one pattern over files: row id -> the base name's hash,
+ * shifted, with bit 0 set and bit 1 the answer.  The hash tells a row id
+ * given out again to another message.
+ */
+static GHashTable *
+index_match_memo(struct index *idx, const char *pattern, int how, const char *field)
+{
+	char *key = g_strdup_printf("%d\x1f%s\x1f%s", how, field, pattern);
+	GHashTable *memo;
+
+	if (idx->file_memo == NULL)
+		idx->file_memo = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+		    (GDestroyNotify)g_hash_table_unref);
+	if ((memo = g_hash_table_lookup(idx->file_memo, key)) != NULL) {
+		g_free(key);
+		return memo;
+	}
+	if (g_hash_table_size(idx->file_memo) >= INDEX_MATCH_MEMOS)
+		g_hash_table_remove_all(idx->file_memo);
+	memo = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+	g_hash_table_insert(idx->file_memo, key, memo);
+	return memo;
+}
+
+/* SQL surat_file_match(pattern, how, field, id, account, folder, subdir, base, flags). */
+static void
+index_fn_file_match(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	struct index *idx = sqlite3_user_data(ctx);
+	const char *pattern = index_match_arg(argv, 0), *field = index_match_arg(argv, 2);
+	const char *base = index_match_arg(argv, 7);
+	int how = sqlite3_value_int(argv[1]);
+	gint64 id = sqlite3_value_int64(argv[3]);
+	guint mark = (g_str_hash(base) << 2) | 1;
+	GHashTable *memo = index_match_memo(idx, pattern, how, field);
+	gpointer known;
+	GRegex *re;
+	char *headers, *text;
+	bool hit = false, fresh = false;
+
+	(void)argc;
+	known = g_hash_table_lookup(memo, &id);
+	if (known != NULL && (GPOINTER_TO_UINT(known) | 2) == (mark | 2)) {
+		sqlite3_result_int(ctx, (GPOINTER_TO_UINT(known) & 2) ? 1 : 0);
+		return;
+	}
+	if ((re = sqlite3_get_auxdata(ctx, 0)) == NULL) {
+		if ((re = index_match_regex(ctx, argv, how)) == NULL)
+			return;
+		fresh = true;
+	}
+	headers = idx->headers_fn == NULL ? NULL
+	    : idx->headers_fn(index_match_arg(argv, 4), index_match_arg(argv, 5),
+		  index_match_arg(argv, 6), base, index_match_arg(argv, 8), idx->headers_data);
+	text = headers != NULL && field[0] != '\0' ? index_match_field(field, headers) : NULL;
+	if (field[0] == '\0')
+		hit = headers != NULL && g_regex_match(re, headers, 0, NULL);
+	else
+		hit = text != NULL && g_regex_match(re, text, 0, NULL);
+	g_free(text);
+	/* A file that could not be read is not remembered: it may be back. */
+	if (headers != NULL)
+		g_hash_table_insert(memo, g_memdup2(&id, sizeof id),
+		    GUINT_TO_POINTER(mark | (hit ? 2 : 0)));
+	g_free(headers);
+	sqlite3_result_int(ctx, hit ? 1 : 0);
+	if (fresh)
+		sqlite3_set_auxdata(ctx, 0, re, (void (*)(void *))g_regex_unref);
 }
 
 /* True when ADDRESS (LEN bytes) is one of IDX's own. */
@@ -181,7 +270,9 @@ index_match_add_functions(struct index *idx, GError **error)
 	    sqlite3_create_function(idx->db, "surat_headers", 5, SQLITE_UTF8, idx, index_fn_headers,
 		NULL, NULL) != SQLITE_OK ||
 	    sqlite3_create_function(idx->db, "surat_own", 1, SQLITE_UTF8, idx, index_fn_own, NULL,
-		NULL) != SQLITE_OK) {
+		NULL) != SQLITE_OK ||
+	    sqlite3_create_function(idx->db, "surat_file_match", 9, SQLITE_UTF8, idx,
+		index_fn_file_match, NULL, NULL) != SQLITE_OK) {
 		index_set_error(idx, error, INDEX_ERROR_DB, "cannot register functions");
 		return false;
 	}
@@ -196,6 +287,7 @@ index_match_clear(struct index *idx)
 	idx->headers_fn = NULL;
 	idx->headers_data = NULL;
 	idx->headers_free = NULL;
+	g_clear_pointer(&idx->file_memo, g_hash_table_destroy);
 	g_clear_pointer(&idx->own, g_hash_table_destroy);
 	g_clear_pointer(&idx->alternates, g_regex_unref);
 }
@@ -206,6 +298,8 @@ index_set_headers_reader(struct index *idx, index_headers_fn fn, void *data,
 {
 	if (idx->headers_free != NULL)
 		idx->headers_free(idx->headers_data);
+	/* Other files, other answers. */
+	g_clear_pointer(&idx->file_memo, g_hash_table_destroy);
 	idx->headers_fn = fn;
 	idx->headers_data = data;
 	idx->headers_free = free_data;

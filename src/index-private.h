@@ -23,6 +23,7 @@ struct index {
 	index_headers_fn headers_fn;
 	void *headers_data;
 	GDestroyNotify headers_free;
+	GHashTable *file_memo; /* what surat_file_match found, per pattern (index-match.c) */
 	GHashTable *own;       /* case-folded own addresses (a set), or NULL */
 	GRegex *alternates;    /* or NULL */
 };

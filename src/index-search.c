@@ -178,18 +178,156 @@ index_search_flag(enum search_status status)
 #define INDEX_SEARCH_STRING   2
 #define INDEX_SEARCH_LINES    4
 
+/* HOW for NODE's pattern: surat_regexp's bits. */
+static int
+index_search_how(const struct search_node *node, bool lines)
+{
+	return (node->caseless ? INDEX_SEARCH_CASELESS : 0) |
+	    (node->match == SEARCH_MATCH_STRING ? INDEX_SEARCH_STRING : 0) |
+	    (lines ? INDEX_SEARCH_LINES : 0);
+}
+
+/* Shorter runs of text than this are no help as a prefilter. */
+#define INDEX_SEARCH_LITERAL_MIN 3
+
+/* Close the run of literal text RUN: keep it in BEST when it is the longest so far. */
+static void
+index_search_run_end(GString *run, GString *best)
+{
+	if (run->len > best->len)
+		g_string_assign(best, run->str);
+	g_string_truncate(run, 0);
+}
+
+/* The ']' that closes the class opening at P ('['), or NULL: []a], [^]a] and [[:alpha:]] too. */
+static const char *
+index_search_class_end(const char *p)
+{
+	p++;
+	if (*p == '^')
+		p++;
+	if (*p == ']')
+		p++;
+	for (; *p != '\0'; p++) {
+		if (*p == '\\' && p[1] != '\0')
+			p++;
+		else if (*p == '[' && p[1] == ':' && strstr(p + 2, ":]") != NULL)
+			p = strstr(p + 2, ":]") + 1;
+		else if (*p == ']')
+			return p;
+	}
+	return NULL;
+}
+
+/*
+ * The longest run of ASCII text every match of NODE's pattern must contain,
+ * or NULL when there is none long enough: what a LIKE may test before the
+ * regular expression runs.  It gives up on anything it does not follow
+ * (alternatives, inline options, \Q...\E), so it never drops a match.
+ */
+static char *
+index_search_literal(const struct search_node *node)
+{
+	GString *run = g_string_new(NULL), *best = g_string_new(NULL);
+	const char *p = node->text;
+	bool regex = node->match == SEARCH_MATCH_REGEX;
+
+	if (regex && (strchr(p, '|') != NULL || strstr(p, "(?") != NULL || strstr(p, "\\Q") != NULL))
+		goto none;
+	while (*p != '\0') {
+		unsigned char c = (unsigned char)*p;
+		bool literal = true;
+
+		if (regex) {
+			if (c == '\\' && p[1] != '\0') {
+				/* \. is a dot; \d \w \b \1 are classes, anchors, references. */
+				if (g_ascii_isalnum(p[1]) || (unsigned char)p[1] >= 0x80)
+					literal = false;
+				p++;
+				c = (unsigned char)*p;
+			} else if (c == '[' || c == '(') {
+				/* A class or a group: skipped whole (what is in it may not be there). */
+				int depth = 0;
+
+				for (; *p != '\0'; p++) {
+					if (*p == '\\' && p[1] != '\0')
+						p++;
+					else if (*p == '[' && (p = index_search_class_end(p)) == NULL)
+						goto none;
+					else if (*p == '(')
+						depth++;
+					else if (*p == ')')
+						depth--;
+					if (depth == 0)
+						break;
+				}
+				if (p == NULL || *p == '\0')
+					goto none;
+				literal = false;
+			} else if (c == '*' || c == '?' || c == '{') {
+				/* The character before may be missing: it left the run (look-ahead below). */
+				if (c == '{' && (p = strchr(p, '}')) == NULL)
+					goto none;
+				literal = false;
+			} else if (c == '+') {
+				/* At least once: what came before stays; the run ends. */
+				literal = false;
+			} else if (c == '.' || c == '^' || c == '$' || c == ')' || c == ']' || c == '}') {
+				literal = false;
+			}
+		}
+		/*
+		 * LIKE folds ASCII case only: a caseless pattern's k and s also
+		 * match the Kelvin sign and the long s, so they end runs too.
+		 */
+		if (literal && (c >= 0x80 || c < 0x20 || c == '%' || c == '_' ||
+		    (node->caseless && (c == 'k' || c == 'K' || c == 's' || c == 'S'))))
+			literal = false;
+		/* A repeat after this character could make it optional: look ahead. */
+		if (literal && regex && (p[1] == '*' || p[1] == '?' || p[1] == '{'))
+			literal = false;
+		if (literal)
+			g_string_append_c(run, (char)c);
+		else
+			index_search_run_end(run, best);
+		if (*p != '\0')
+			p++;
+	}
+	index_search_run_end(run, best);
+	g_string_free(run, TRUE);
+	if (best->len >= INDEX_SEARCH_LITERAL_MIN)
+		return g_string_free(best, FALSE);
+	g_string_free(best, TRUE);
+	return NULL;
+none:
+	g_string_free(run, TRUE);
+	g_string_free(best, TRUE);
+	return NULL;
+}
+
 /* Append surat_regexp(NODE's pattern, ..., EXPR), with LINES for a block of lines. */
 static void
 index_search_regexp(struct index_search *q, GString *sql, const struct search_node *node,
     const char *expr, bool lines)
 {
-	int how = (node->caseless ? INDEX_SEARCH_CASELESS : 0) |
-	    (node->match == SEARCH_MATCH_STRING ? INDEX_SEARCH_STRING : 0) |
-	    (lines ? INDEX_SEARCH_LINES : 0);
+	int how = index_search_how(node, lines);
+	char *literal = index_search_literal(node);
 
+	if (literal != NULL) {
+		/*
+		 * LIKE first: text without the pattern's literal part cannot
+		 * match, and LIKE costs a fraction of a regular expression.
+		 */
+		g_string_append_printf(sql, "(%s LIKE ", expr);
+		index_search_text(q, sql, g_strdup_printf("%%%s%%", literal));
+		g_string_append(sql, " AND ");
+	}
 	g_string_append(sql, "surat_regexp(");
 	index_search_text(q, sql, g_strdup(node->text));
 	g_string_append_printf(sql, ", %d, %s)", how, expr);
+	if (literal != NULL)
+		g_string_append_c(sql, ')');
+	g_free(literal);
 }
 
 /* Append NODE's pattern against any of the columns COLUMNS (NULL-ended) of the row. */
@@ -220,14 +358,22 @@ index_search_body_match(struct index_search *q, GString *sql, const struct searc
 	g_string_append_c(sql, ')');
 }
 
-/* The row's header block, read from its file (surat_headers), as an SQL expression. */
-static char *
-index_search_headers(const struct index_search *q)
+/*
+ * Append surat_file_match: PATTERN (HOW) over the header block of the row's
+ * file, or over its FIELD: lines ("" for all).
+ */
+static void
+index_search_file_match(struct index_search *q, GString *sql, const char *pattern, int how,
+    const char *field)
 {
 	const char *a = q->alias;
 
-	return g_strdup_printf("surat_headers(%s.account, %s.folder, %s.subdir, %s.base, %s.flags)",
-	    a, a, a, a, a);
+	g_string_append(sql, "surat_file_match(");
+	index_search_text(q, sql, g_strdup(pattern));
+	g_string_append_printf(sql, ", %d, ", how);
+	index_search_text(q, sql, g_strdup(field));
+	g_string_append_printf(sql, ", %s.id, %s.account, %s.folder, %s.subdir, %s.base, %s.flags)",
+	    a, a, a, a, a, a);
 }
 
 /* Append the SQL of a term NODE matched by a pattern (~ or =), not the word index. */
@@ -244,8 +390,6 @@ index_search_pattern(struct index_search *q, GString *sql, const struct search_n
 	static const char *const subject[] = { "subject", NULL };
 	static const char *const id[] = { "message_id", NULL };
 	static const char *const refs[] = { "refs", "in_reply_to", NULL };
-	char *headers, *expr;
-
 	switch (node->field) {
 	case SEARCH_FIELD_FROM:
 		index_search_columns_match(q, sql, node, from);
@@ -285,22 +429,10 @@ index_search_pattern(struct index_search *q, GString *sql, const struct search_n
 		g_string_append_c(sql, ')');
 		break;
 	case SEARCH_FIELD_HEADERS:
-		headers = index_search_headers(q);
-		index_search_regexp(q, sql, node, headers, true);
-		g_free(headers);
+		index_search_file_match(q, sql, node->text, index_search_how(node, true), "");
 		break;
 	case SEARCH_FIELD_SENDER:
-		headers = index_search_headers(q);
-		{
-			GString *field = g_string_new("surat_header_field(");
-
-			index_search_text(q, field, g_strdup("sender"));
-			g_string_append_printf(field, ", %s)", headers);
-			expr = g_string_free(field, FALSE);
-		}
-		index_search_regexp(q, sql, node, expr, true);
-		g_free(expr);
-		g_free(headers);
+		index_search_file_match(q, sql, node->text, index_search_how(node, true), "sender");
 		break;
 	default:
 		g_string_append_c(sql, '0');
@@ -313,7 +445,7 @@ static void
 index_search_term(struct index_search *q, GString *sql, const struct search_node *node)
 {
 	const char *a = q->alias;
-	char flag, *headers;
+	char flag;
 
 	if (node->match != SEARCH_MATCH_WORDS) {
 		index_search_pattern(q, sql, node);
@@ -394,12 +526,8 @@ index_search_term(struct index_search *q, GString *sql, const struct search_node
 		break;
 	}
 	case SEARCH_FIELD_LIST:
-		headers = index_search_headers(q);
-		g_string_append(sql, "surat_regexp(");
-		index_search_text(q, sql, g_strdup("^list-(id|post):"));
-		g_string_append_printf(sql, ", %d, %s)", INDEX_SEARCH_CASELESS | INDEX_SEARCH_LINES,
-		    headers);
-		g_free(headers);
+		index_search_file_match(q, sql, "^list-(id|post):",
+		    INDEX_SEARCH_CASELESS | INDEX_SEARCH_LINES, "");
 		break;
 	case SEARCH_FIELD_TO_ME:
 		g_string_append_printf(sql, "(surat_own(%s.to_addr) OR surat_own(%s.cc_addr))", a, a);

@@ -558,6 +558,13 @@ test_patterns_index(void **state)
 	assert_matches(f, "=b 1..2", "");
 	assert_matches(f, "~b 1..2", "p2");
 	assert_matches(f, "~B relay", "p1 p3");
+	/* The LIKE the index tries first never loses a match: repeats, groups, classes. */
+	assert_matches(f, "~s 'x{0,3}Plan'", "p3");
+	assert_matches(f, "~f '(ann )?relay'", "p1");
+	assert_matches(f, "~f '[^]x]nn R'", "p1");
+	assert_matches(f, "~s 'Planz?'", "p3");
+	assert_matches(f, "~s 'Re: t*he'", "p1");
+	assert_matches(f, "=s 'e: the pl'", "p1");
 	assert_matches(f, "~b ^no", "p3");
 	assert_matches(f, "~i ^r[12]@", "p1 p2");
 	assert_matches(f, "~x r1@x", "p2");
