@@ -104,6 +104,16 @@ ui_keys Escape x
 check "M-x bound to nothing says so too" wait_for "M-x is not bound. Press ? for help."
 ui_keys Y
 check "a single key too" wait_for "Key is not bound. Press ? for help."
+ui_keys Enter
+wait_for "Subject:" || true
+ui_keys Escape x
+check "in the pager, M-x says so as well" wait_for "M-x is not bound. Press ? for help."
+ui_keys q ?
+wait_for "Keys in the index:" || true
+ui_keys w
+check "in the help, a key bound to nothing says so (the help is open: no \"Press ?\")" wait_for "Key is not bound."
+ui_keys q
+wait_gone "Keys in the index:" || true
 
 ui_keys : && ui_keys -l 'set invtext_flowed' && ui_keys Enter
 check "set invOPTION turns a yes/no option over" wait_for "text_flowed = yes"
