@@ -642,8 +642,9 @@ static void
 cmdline_unbind(struct ui *ui, const char *args)
 {
 	GError *error = NULL;
-	char **argv = NULL, *keys, *contexts;
+	char **argv = NULL, *keys, *safe;
 	struct keymap_seq seq;
+	unsigned int mask = 0;
 	int argc = 0, c;
 
 	if (!g_shell_parse_argv(args, &argc, &argv, NULL) || argc < 2) {
@@ -653,40 +654,25 @@ cmdline_unbind(struct ui *ui, const char *args)
 		return;
 	}
 	keys = g_strjoinv(" ", argv + 1);
-	contexts = strcmp(argv[0], "*") == 0 ? NULL : argv[0];
-	if (contexts == NULL) {
-		/* Every context: the keys do nothing anywhere, fallback included. */
-		if (keymap_macro_keys_parse(keys, &seq, &error)) {
-			for (c = 0; c < KEYMAP_CONTEXT_COUNT; c++)
-				keymap_bind(ui->keymap, (enum keymap_context)c, &seq, KEYMAP_ACTION_NONE,
-				    NULL);
-		}
-	} else if (keymap_context_parse(contexts, (unsigned int[]){ 0 }, &error) &&
+	if (strcmp(argv[0], "*") == 0)
+		mask = KEYMAP_IN(KEYMAP_CONTEXT_COUNT) - 1;
+	/* The keys as a macro's are written: "g g", or ",a" as mutt writes them. */
+	if ((mask != 0 || keymap_context_parse(argv[0], &mask, &error)) &&
 	    keymap_macro_keys_parse(keys, &seq, &error)) {
-		keymap_bind_names(ui->keymap, contexts, keys, "noop", NULL);
-		/* Keys as mutt writes them (",a") are no names bind_names reads. */
-		for (c = 0; c < KEYMAP_CONTEXT_COUNT; c++) {
-			unsigned int mask = 0;
-
-			keymap_context_parse(contexts, &mask, NULL);
+		/* noop applies everywhere; in the index it also hides the fallback. */
+		for (c = 0; c < KEYMAP_CONTEXT_COUNT; c++)
 			if (mask & KEYMAP_IN(c))
 				keymap_bind(ui->keymap, (enum keymap_context)c, &seq, KEYMAP_ACTION_NONE,
 				    NULL);
-		}
-	}
-	if (error != NULL) {
-		char *safe = sanitize_text(error->message, -1, 0);
-
-		ui_set_message(ui, true, "unbind: %s", safe);
-		g_free(safe);
-		g_clear_error(&error);
+		safe = sanitize_text(keys, -1, 0);
+		ui_set_message(ui, false, "%s: %s is not bound", strcmp(argv[0], "*") == 0 ?
+		    "every context" : argv[0], safe);
 	} else {
-		char *safe = sanitize_text(keys, -1, 0);
-
-		ui_set_message(ui, false, "%s: %s is not bound", contexts != NULL ? argv[0] :
-		    "every context", safe);
-		g_free(safe);
+		safe = sanitize_text(error->message, -1, 0);
+		ui_set_message(ui, true, "unbind: %s", safe);
+		g_clear_error(&error);
 	}
+	g_free(safe);
 	g_free(keys);
 	g_strfreev(argv);
 }

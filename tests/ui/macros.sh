@@ -96,6 +96,8 @@ ui_keys , a
 check "an unbound sequence whose first key leads on says it is not bound" \
 	wait_for ", a is not bound. Press ? for help."
 check "and the view is not limited" screen_lacks "limit:"
+ui_keys : && ui_keys -l 'unbind compose2 x' && ui_keys Enter
+check "a bad :unbind says why" wait_for 'unbind: unknown context "compose2"'
 ui_keys : && ui_keys -l 'unbind * j' && ui_keys Enter
 check ":unbind * KEY unbinds it everywhere" wait_for "every context: j is not bound"
 ui_keys j
