@@ -16,10 +16,10 @@
 #include "surat/path.h"
 #include "surat/sanitize.h"
 
-#define CMDLINE_WORD_MAX    64          /* bytes of a word quoted back in an error */
+#define CMDLINE_WORD_MAX    64           /* bytes of a word quoted back in an error */
 #define CMDLINE_SOURCE_MAX  (256 * 1024) /* bytes of a file for :source */
-#define CMDLINE_SOURCE_DEEP 8           /* :source inside :source */
-#define CMDLINE_TEXT_MAX    4096        /* bytes of a string option */
+#define CMDLINE_SOURCE_DEEP 8            /* :source inside :source */
+#define CMDLINE_TEXT_MAX    4096         /* bytes of a string option */
 
 /* The kinds of value an option takes. */
 enum cmdline_type {
@@ -28,7 +28,7 @@ enum cmdline_type {
 	CMDLINE_STRING,
 	CMDLINE_SORT,
 	CMDLINE_THEME,
-	/* Options read from ui->config (the settings copy), at OFFSET there: */
+	/* Options read from ui->config (the settings copy), at OFFSET there; these come last: */
 	CMDLINE_CFG_BOOL,    /* a bool */
 	CMDLINE_CFG_COMMAND, /* a char *, split as sh would; "" is none (NULL) */
 	CMDLINE_CFG_TEXT,    /* a char * of text, no control characters */
@@ -140,7 +140,7 @@ cmdline_cfg_value(const struct surat_config *c, const struct cmdline_option *o)
 static char *
 cmdline_value(struct ui *ui, const struct cmdline_option *o)
 {
-	if (o->offset != 0)
+	if (o->type >= CMDLINE_CFG_BOOL)
 		return cmdline_cfg_value(ui->config, o);
 	if (strcmp(o->name, "date_format") == 0)
 		return g_strdup(ui->date_format != NULL ? ui->date_format : RENDER_DATE_FORMAT);
@@ -346,11 +346,11 @@ cmdline_set_value(struct ui *ui, const struct cmdline_option *o, const char *val
 
 	if (o->type == CMDLINE_CFG_BOOL && value == NULL)
 		value = "yes";
-	if (o->offset != 0 && value == NULL) {
+	if (o->type >= CMDLINE_CFG_BOOL && value == NULL) {
 		ui_set_message(ui, true, "%s needs a value: set %s VALUE", o->name, o->name);
 		return false;
 	}
-	if (o->offset != 0) {
+	if (o->type >= CMDLINE_CFG_BOOL) {
 		if (!cmdline_set_cfg(ui, o, value))
 			return false;
 		if (o->flags & CMDLINE_RENDER)
@@ -431,7 +431,7 @@ cmdline_reset(struct ui *ui, const struct cmdline_option *o)
 	char *text;
 	bool ok;
 
-	if (o->offset != 0) {
+	if (o->type >= CMDLINE_CFG_BOOL) {
 		/* The settings share the file's values: point at them again. */
 		memcpy((char *)ui->settings + o->offset, (const char *)c + o->offset,
 		    o->type == CMDLINE_CFG_BOOL ? sizeof(bool) : o->type == CMDLINE_CFG_FORWARD ?

@@ -133,6 +133,16 @@ ui_keys : && ui_keys -l 'set forward_format attach' && ui_keys Enter
 check "an option that was not settable before: forward_format" wait_for "forward_format = attach"
 ui_keys : && ui_keys -l 'reset forward_format' && ui_keys Enter
 check "reset of an option the file does not set: its default" wait_for "forward_format = inline"
+ui_keys : && ui_keys -l 'set headers_shown From Subject' && ui_keys Enter
+check "set a list option" wait_for "headers_shown = From Subject"
+ui_keys Enter
+wait_for "Subject:" || true
+check "it takes effect: the pager shows only those headers" screen_lacks "Date:"
+ui_keys : && ui_keys -l 'reset headers_shown' && ui_keys Enter
+check "reset gives the file's (default) list back, the open message rendered again" \
+	wait_for "Date:"
+ui_keys q
+wait_gone "Subject:" || true
 ui_keys : && ui_keys -l 'set url_command' && ui_keys Enter
 check "set OPTION of a string shows its value (none: \"\")" wait_for 'url_command = ""'
 ui_keys : && ui_keys -l 'unset index_lines' && ui_keys Enter
