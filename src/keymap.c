@@ -926,6 +926,9 @@ keymap_steps_parse(const char *text, GError **error)
 				key = KEYMAP_KEY_TAB;
 			else if (*p == 'e')
 				key = KEYMAP_KEY_ESCAPE;
+			else if ((*p == 'c' || *p == 'C') && g_ascii_isgraph(p[1]) &&
+			    (key = keymap_ctrl((unsigned char)p[1])) != KEYMAP_KEY_NONE)
+				p++; /* mutt's \Cx */
 			else
 				key = keymap_key_from_char(g_utf8_get_char(p));
 			if (key != KEYMAP_KEY_NONE)

@@ -361,7 +361,7 @@ struct keymap_macro {
  * character is the key that types it ("~f alice"); <NAME> is a named key
  * ("<Enter>", "<Esc>", "<C-x>", "<F5>"; any name keymap_key_parse takes) or
  * else an action ("<limit>", "<enter-command>"); ^X is C-x (^^ is ^, ^[ is
- * Escape); \n and \r are Enter, \t Tab, \e Escape, and \ before any other
+ * Escape); \n and \r are Enter, \t Tab, \e Escape, \Cx C-x, and \ before any other
  * character is that character (\< types <).  A < that does not start
  * <NAME> (NAME: letters, digits, - and _) is the key <.  Returns a GArray of
  * struct keymap_step (g_array_unref), or NULL with ERROR

@@ -858,6 +858,7 @@ test_macro_sequences(void **state)
 		{ "^Xa^^^[", "C-x a ^ Escape" },       /* mutt's ^X, ^^ and ^[ */
 		{ "^ x", "^ Space x" },                /* ^ before no letter is itself */
 		{ "\\n\\t\\e\\\\\\<x>", "Enter Tab Escape \\ < x >" },
+		{ "\\Cb\\cx\\C", "C-b C-x C" },       /* mutt's \Cx; \C at the end is C */
 		{ "x\n", "x Enter" },                  /* a newline (libconfig's \n) is Enter */
 		{ "<first-entry><next-entry>", "[first-entry] [next-entry]" },
 		{ "é", "é" },
