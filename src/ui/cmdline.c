@@ -1008,6 +1008,8 @@ cmdline_complete(struct ui *ui, const char *line, size_t cursor, GPtrArray *out)
 	} else if (n == 1 && g_strv_contains(cmdline_verbs_v, g_ptr_array_index(done, 0))) {
 		bool set = strcmp(g_ptr_array_index(done, 0), "set") == 0;
 
+		if (strcmp(g_ptr_array_index(done, 0), "reset") == 0 && g_str_has_prefix("all", word))
+			g_ptr_array_add(out, g_strdup("all"));
 		for (i = 0; i < G_N_ELEMENTS(cmdline_options); i++) {
 			const char *name = cmdline_options[i].name;
 			bool yesno = cmdline_is_bool(&cmdline_options[i]);
