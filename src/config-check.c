@@ -438,3 +438,40 @@ config_check_binding(struct config_parse *p, const config_setting_t *group, cons
 	if (b->contexts != 0 && !keymap_action_check(b->action, b->contexts, &error))
 		config_keymap_result(p, s != NULL ? s : group, prefix, false, error);
 }
+
+/* macro: the keys, "g g" as bind takes them or ",a" as mutt writes them. */
+bool
+config_check_macro_keys(struct config_parse *p, const config_setting_t *s, const char *prefix,
+    void *field)
+{
+	GError *error = NULL;
+	bool ok = keymap_macro_keys_parse(config_setting_get_string(s), field, &error);
+
+	return config_keymap_result(p, s, prefix, ok, error);
+}
+
+/* macro: what it types, "<limit>~f alice<Enter>"; kept as written. */
+bool
+config_check_macro_sequence(struct config_parse *p, const config_setting_t *s,
+    const char *prefix, void *field)
+{
+	const char *text = config_setting_get_string(s);
+	GError *error = NULL;
+	GArray *steps = keymap_steps_parse(text, &error);
+
+	if (steps == NULL)
+		return config_keymap_result(p, s, prefix, false, error);
+	g_array_unref(steps);
+	*(char **)field = g_strdup(text);
+	return true;
+}
+
+/* The finish of the macro list: set the macro's line. */
+void
+config_check_macro(struct config_parse *p, const config_setting_t *group, const char *prefix,
+    void *elem)
+{
+	(void)p;
+	(void)prefix;
+	((struct config_macro *)elem)->line = (int)config_setting_source_line(group);
+}

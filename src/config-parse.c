@@ -145,8 +145,11 @@ config_parse_string(struct config_parse *p, const struct config_key *k,
 		config_error(p, s, prefix, NULL, "must not be empty");
 	} else if ((long long)strlen(str) > k->max) {
 		config_error(p, s, prefix, NULL, "longer than %lld bytes", k->max);
-	} else if (*c != '\0') {
-		/* A CR or LF in a user name or password would end a POP3 command. */
+	} else if (*c != '\0' && k->type != CONFIG_KEY_PARSED) {
+		/*
+		 * A CR or LF in a user name or password would end a POP3 command.
+		 * A parsed string's check says what it takes (a macro types Enter).
+		 */
 		config_error(p, s, prefix, NULL, "must not contain control characters");
 	} else if (k->type == CONFIG_KEY_ENUM) {
 		for (i = 0; k->values[i] != NULL; i++) {

@@ -54,6 +54,7 @@ _Static_assert(sizeof(enum config_forward) == sizeof(int), "enum keys are stored
 #define TOP(f)     offsetof(struct surat_config, f)
 #define MAILBOX(f) offsetof(struct config_mailbox, f)
 #define BINDING(f) offsetof(struct config_binding, f)
+#define MACRO(f)   offsetof(struct config_macro, f)
 
 /* One saved search: mailboxes = ( { name = "..."; query = "..."; } ); */
 static const struct config_key config_mailbox_keys[] = {
@@ -79,12 +80,25 @@ static const struct config_list config_bindings = { config_binding_keys,
 	"binding", "a list of groups, bind = ( { context = \"index\"; key = \"...\"; action = "
 	"\"...\"; } );", config_check_binding };
 
+/* One macro: macro = ( { context = "index"; keys = ",a"; sequence = "..."; } ); */
+static const struct config_key config_macro_keys[] = {
+	KEY_PARSED("context", 200, MACRO(contexts), config_check_contexts),
+	KEY_PARSED("keys", 200, MACRO(keys), config_check_macro_keys),
+	KEY_PARSED("sequence", 4096, MACRO(sequence), config_check_macro_sequence),
+	KEY_STRING("description", false, 1, 200, MACRO(description), config_check_text),
+};
+
+static const struct config_list config_macros = { config_macro_keys,
+	G_N_ELEMENTS(config_macro_keys), sizeof(struct config_macro), TOP(n_macros), 1000,
+	"macro", "a list of groups, macro = ( { context = \"index\"; keys = \"...\"; sequence = "
+	"\"...\"; } );", config_check_macro };
+
 /* The top level, in the order parsed: store comes before the accounts. */
 static const struct config_key config_top_keys[] = {
 	KEY_PATH("store", TOP(store), "~/.local/share/surat", NULL),
 	{ "theme", CONFIG_KEY_STRING, false, 1, CONFIG_PATH_MAX, TOP(theme), 0, "default", NULL,
 	    NULL, NULL },
-	KEY_INT("index_lines", 1, 200, TOP(index_lines), 10),
+	KEY_INT("index_lines", 1, CONFIG_INDEX_LINES_MAX, TOP(index_lines), 10),
 	/* rendering, attachments, mailcap (issue 4) */
 	{ "date_format", CONFIG_KEY_STRING, false, 1, 256, TOP(date_format), 0,
 	    "%a, %d %b %Y %H:%M", NULL, NULL, NULL },
@@ -125,11 +139,13 @@ static const struct config_key config_top_keys[] = {
 	{ "trash", CONFIG_KEY_STRING, false, 0, 200, TOP(trash), 0, "Trash", NULL,
 	    config_check_folder, NULL },
 	KEY_LIST("bind", TOP(bindings), &config_bindings),
+	KEY_LIST("macro", TOP(macros), &config_macros),
 	KEY_BOOL("mouse", TOP(mouse), false),
 	KEY_STRING("new_mail_command", false, 1, CONFIG_PATH_MAX, TOP(new_mail_command),
 	    config_check_new_mail_command),
 	KEY_BOOL("sidebar", TOP(sidebar), false),
-	KEY_INT("sidebar_width", 10, 80, TOP(sidebar_width), 24),
+	KEY_INT("sidebar_width", CONFIG_SIDEBAR_WIDTH_MIN, CONFIG_SIDEBAR_WIDTH_MAX,
+	    TOP(sidebar_width), 24),
 };
 
 _Static_assert(G_N_ELEMENTS(config_top_keys) <= CONFIG_MAX_KEYS, "raise CONFIG_MAX_KEYS");
@@ -636,6 +652,11 @@ config_free(struct surat_config *config)
 	}
 	g_free(config->mailboxes);
 	g_free(config->bindings);
+	for (i = 0; i < config->n_macros; i++) {
+		g_free(config->macros[i].sequence);
+		g_free(config->macros[i].description);
+	}
+	g_free(config->macros);
 	g_free(config->trash);
 	g_free(config->record);
 	g_free(config->postponed);

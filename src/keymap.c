@@ -25,11 +25,20 @@
 struct keymap_binding {
 	struct keymap_seq keys;
 	enum keymap_action action; /* NONE: unbound here, hiding the index's binding */
+	const struct keymap_macro *macro; /* or NULL; then ACTION is NONE */
 };
 
 struct keymap {
 	GArray *bindings[KEYMAP_CONTEXT_COUNT]; /* struct keymap_binding, in bind order */
+	GPtrArray *macros; /* struct keymap_macro *, every one ever bound (the bindings point in) */
 };
+
+/* True when B does something: an action or a macro. */
+static bool
+keymap_bound(const struct keymap_binding *b)
+{
+	return b->action != KEYMAP_ACTION_NONE || b->macro != NULL;
+}
 
 GQuark
 keymap_error_quark(void)
@@ -483,14 +492,16 @@ keymap_seq_overlap(const struct keymap_seq *a, const struct keymap_seq *b)
  * false when that would make B longer than KEYMAP_MAX_BINDINGS.
  */
 static bool
-keymap_set(GArray *b, const struct keymap_seq *seq, enum keymap_action action)
+keymap_set(GArray *b, const struct keymap_seq *seq, enum keymap_action action,
+    const struct keymap_macro *macro)
 {
-	struct keymap_binding new = { .keys = *seq, .action = action };
+	struct keymap_binding new = { .keys = *seq, .action = action, .macro = macro };
 	guint i;
 
 	for (i = 0; i < b->len; i++) {
 		if (keymap_seq_equal(&g_array_index(b, struct keymap_binding, i).keys, seq)) {
 			g_array_index(b, struct keymap_binding, i).action = action;
+			g_array_index(b, struct keymap_binding, i).macro = macro;
 			return true;
 		}
 	}
@@ -499,6 +510,8 @@ keymap_set(GArray *b, const struct keymap_seq *seq, enum keymap_action action)
 	g_array_append_val(b, new);
 	return true;
 }
+
+static void keymap_macro_free(gpointer data);
 
 struct keymap *
 keymap_new(void)
@@ -510,13 +523,14 @@ keymap_new(void)
 
 	for (i = 0; i < KEYMAP_CONTEXT_COUNT; i++)
 		keymap->bindings[i] = g_array_new(FALSE, FALSE, sizeof(struct keymap_binding));
+	keymap->macros = g_ptr_array_new_with_free_func(keymap_macro_free);
 	for (i = 0; i < keymap_defaults_count; i++) {
 		/* The table is ours; test-keymap checks every row. */
 		if (!keymap_seq_parse(keymap_defaults[i].keys, &seq, &error))
 			g_error("keymap_defaults[%zu]: %s", i, error->message);
 		if (!keymap_action_applies(keymap_defaults[i].action, keymap_defaults[i].context) ||
 		    !keymap_set(keymap->bindings[keymap_defaults[i].context], &seq,
-		    keymap_defaults[i].action))
+		    keymap_defaults[i].action, NULL))
 			g_error("keymap_defaults[%zu]: the action does not apply there", i);
 	}
 	return keymap;
@@ -531,6 +545,7 @@ keymap_free(struct keymap *keymap)
 		return;
 	for (i = 0; i < KEYMAP_CONTEXT_COUNT; i++)
 		g_array_free(keymap->bindings[i], TRUE);
+	g_ptr_array_free(keymap->macros, TRUE);
 	g_free(keymap);
 }
 
@@ -552,7 +567,7 @@ keymap_bind(struct keymap *keymap, enum keymap_context context, const struct key
 	}
 	if (!keymap_action_check(action, KEYMAP_IN(context), error))
 		return false;
-	if (!keymap_set(keymap->bindings[context], seq, action))
+	if (!keymap_set(keymap->bindings[context], seq, action, NULL))
 		return keymap_fail(error, SURAT_KEYMAP_ERROR_KEY, "more than %d bindings in the "
 		    "%s; bind fewer keys", KEYMAP_MAX_BINDINGS, keymap_context_names[context]);
 	return true;
@@ -591,14 +606,16 @@ keymap_effective(const struct keymap *keymap, enum keymap_context context, GPtrA
 
 	for (i = 0; i < own->len; i++) {
 		b = &g_array_index(own, struct keymap_binding, i);
-		if (b->action != KEYMAP_ACTION_NONE)
+		if (keymap_bound(b))
 			g_ptr_array_add(out, (gpointer)b);
 	}
 	if (context == KEYMAP_CONTEXT_INDEX || context == KEYMAP_CONTEXT_PROMPT)
 		return;
 	for (i = 0; i < index->len; i++) {
 		b = &g_array_index(index, struct keymap_binding, i);
-		if (b->action == KEYMAP_ACTION_NONE || !keymap_action_applies(b->action, context))
+		/* A macro has no contexts of its own: it applies where it is bound. */
+		if (b->macro != NULL || b->action == KEYMAP_ACTION_NONE ||
+		    !keymap_action_applies(b->action, context))
 			continue;
 		for (j = 0; j < own->len; j++) {
 			o = &g_array_index(own, struct keymap_binding, j);
@@ -614,15 +631,24 @@ enum keymap_match
 keymap_lookup(const struct keymap *keymap, enum keymap_context context, const int32_t *keys,
     size_t n, enum keymap_action *action)
 {
-	const struct keymap_binding *b;
+	return keymap_lookup_macro(keymap, context, keys, n, action, NULL);
+}
+
+enum keymap_match
+keymap_lookup_macro(const struct keymap *keymap, enum keymap_context context,
+    const int32_t *keys, size_t n, enum keymap_action *action,
+    const struct keymap_macro **macro)
+{
+	const struct keymap_binding *b, *exact = NULL;
 	struct keymap_seq typed = { .len = 0 };
-	enum keymap_action exact = KEYMAP_ACTION_NONE;
 	bool prefix = false, escape;
 	GPtrArray *live;
 	unsigned int m;
 	size_t i;
 
 	*action = KEYMAP_ACTION_NONE;
+	if (macro != NULL)
+		*macro = NULL;
 	if ((unsigned int)context >= KEYMAP_CONTEXT_COUNT || n == 0 || n > 2 * KEYMAP_SEQ_MAX)
 		return KEYMAP_MATCH_NONE;
 	/* Read Escape then a key as Meta and the key, as keymap_seq_parse does. */
@@ -647,7 +673,7 @@ keymap_lookup(const struct keymap *keymap, enum keymap_context context, const in
 			continue;
 		if (b->keys.keys[m - 1] == typed.keys[m - 1]) {
 			if (b->keys.len == m)
-				exact = b->action;
+				exact = b;
 			else
 				prefix = true;
 		} else if (escape && (b->keys.keys[m - 1] & KEYMAP_MOD_META)) {
@@ -655,10 +681,16 @@ keymap_lookup(const struct keymap *keymap, enum keymap_context context, const in
 		}
 	}
 	g_ptr_array_free(live, TRUE);
-	*action = exact;
+	if (exact != NULL && exact->macro != NULL && macro == NULL)
+		exact = NULL; /* a caller that runs no macros sees its keys as unbound */
+	if (exact != NULL) {
+		*action = exact->action;
+		if (macro != NULL)
+			*macro = exact->macro;
+	}
 	if (prefix)
 		return KEYMAP_MATCH_PREFIX;
-	return exact != KEYMAP_ACTION_NONE ? KEYMAP_MATCH_FULL : KEYMAP_MATCH_NONE;
+	return exact != NULL ? KEYMAP_MATCH_FULL : KEYMAP_MATCH_NONE;
 }
 
 /* The keys of the live bindings BINDINGS that do ACTION, joined by ", ", or NULL. */
@@ -672,7 +704,7 @@ keymap_join(GPtrArray *live, enum keymap_action action)
 
 	for (i = 0; i < live->len; i++) {
 		b = live->pdata[i];
-		if (b->action != action)
+		if (b->action != action || b->macro != NULL)
 			continue;
 		out = out != NULL ? g_string_append(out, ", ") : g_string_new(NULL);
 		text = keymap_seq_format(&b->keys);
@@ -698,37 +730,329 @@ keymap_keys_for(const struct keymap *keymap, enum keymap_context context,
 	return keys;
 }
 
+/* TEXT with its control characters written as escapes (\\n), the rest as it is (g_free). */
+static char *
+keymap_escape(const char *text)
+{
+	GString *out = g_string_new(NULL);
+	const char *p;
+
+	for (p = text; *p != '\0'; p++) {
+		if (*p == '\n')
+			g_string_append(out, "\\n");
+		else if (*p == '\t')
+			g_string_append(out, "\\t");
+		else if (*p == 0x1b)
+			g_string_append(out, "\\e");
+		else if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			g_string_append_printf(out, "\\x%02x", (unsigned char)*p);
+		else
+			g_string_append_c(out, *p);
+	}
+	return g_string_free(out, FALSE);
+}
+
 void
 keymap_help(const struct keymap *keymap, enum keymap_context context, GPtrArray *lines)
 {
-	enum keymap_action actions[KEYMAP_ACTION_COUNT];
 	long width = 0, name_width = 0, w;
-	GPtrArray *live, *keys;
-	guint i, n = 0;
+	GPtrArray *live, *keys, *names, *helps;
+	const struct keymap_binding *b;
 	char *text;
+	guint i;
 	int a;
 
 	if ((unsigned int)context >= KEYMAP_CONTEXT_COUNT)
 		return;
 	keys = g_ptr_array_new_with_free_func(g_free);
+	names = g_ptr_array_new();
+	helps = g_ptr_array_new_with_free_func(g_free);
 	live = g_ptr_array_new();
 	keymap_effective(keymap, context, live);
 	for (a = 1; a < KEYMAP_ACTION_COUNT; a++) {
 		if ((text = keymap_join(live, a)) == NULL)
 			continue;
 		g_ptr_array_add(keys, text);
-		actions[n++] = a;
-		width = MAX(width, g_utf8_strlen(text, -1));
-		name_width = MAX(name_width, (long)strlen(keymap_actions[a].name));
+		g_ptr_array_add(names, (gpointer)keymap_actions[a].name);
+		g_ptr_array_add(helps, g_strdup(keymap_actions[a].help));
+	}
+	/* The macros after the actions, each with its description (or what it types). */
+	for (i = 0; i < live->len; i++) {
+		b = live->pdata[i];
+		if (b->macro == NULL)
+			continue;
+		g_ptr_array_add(keys, keymap_seq_format(&b->keys));
+		g_ptr_array_add(names, (gpointer) "macro");
+		g_ptr_array_add(helps, b->macro->description != NULL ? g_strdup(b->macro->description) :
+		    keymap_escape(b->macro->text));
+	}
+	for (i = 0; i < keys->len; i++) {
+		width = MAX(width, g_utf8_strlen(keys->pdata[i], -1));
+		name_width = MAX(name_width, (long)strlen(names->pdata[i]));
 	}
 	width = MIN(width, KEYMAP_KEYS_WIDTH);
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < keys->len; i++) {
 		text = keys->pdata[i];
 		w = g_utf8_strlen(text, -1);
 		g_ptr_array_add(lines, g_strdup_printf("  %s%*s  %-*s  %s", text,
 		    (int)(w < width ? width - w : 0), "", (int)name_width,
-		    keymap_actions[actions[i]].name, keymap_actions[actions[i]].help));
+		    (const char *)names->pdata[i], (const char *)helps->pdata[i]));
 	}
 	g_ptr_array_free(live, TRUE);
+	g_ptr_array_free(helps, TRUE);
+	g_ptr_array_free(names, TRUE);
 	g_ptr_array_free(keys, TRUE);
+}
+
+/* ---- macros ------------------------------------------------------------------ */
+
+static void
+keymap_macro_free(gpointer data)
+{
+	struct keymap_macro *m = data;
+
+	g_free(m->text);
+	g_free(m->description);
+	if (m->steps != NULL)
+		g_array_unref(m->steps);
+	g_free(m);
+}
+
+/* The <NAME> a near miss of NAME among actions and key names, or NULL. */
+static const char *
+keymap_name_hint(const char *name)
+{
+	const char *hint = NULL;
+	int best = 3, d;
+	size_t i;
+
+	for (i = 0; i < KEYMAP_ACTION_COUNT; i++) {
+		if ((d = suggest_distance(name, keymap_actions[i].name)) < best) {
+			best = d;
+			hint = keymap_actions[i].name;
+		}
+	}
+	for (i = 0; i < keymap_key_names_count; i++) {
+		if ((d = suggest_distance(name, keymap_key_names[i].name)) < best) {
+			best = d;
+			hint = keymap_key_names[i].name;
+		}
+	}
+	return hint;
+}
+
+/* Append a key step, or an action step when KEY is KEYMAP_KEY_NONE. */
+static void
+keymap_step_add(GArray *steps, int32_t key, enum keymap_action action)
+{
+	struct keymap_step step = { .key = key, .action = action };
+
+	g_array_append_val(steps, step);
+}
+
+/*
+ * The <NAME> at TEXT (which starts with '<'): sets *LEN to its length and
+ * returns the name (g_free), or NULL when TEXT does not start one.
+ */
+static char *
+keymap_angle_name(const char *text, size_t *len)
+{
+	size_t n = 1;
+
+	while (g_ascii_isalnum(text[n]) || text[n] == '-' || text[n] == '_')
+		n++;
+	if (n == 1 || text[n] != '>')
+		return NULL;
+	*len = n + 1;
+	return g_strndup(text + 1, n - 1);
+}
+
+GArray *
+keymap_steps_parse(const char *text, GError **error)
+{
+	GArray *steps = g_array_new(FALSE, FALSE, sizeof(struct keymap_step));
+	enum keymap_action action;
+	const char *p = text != NULL ? text : "", *hint;
+	char *name, *quoted;
+	int32_t key;
+	size_t len;
+	gunichar c;
+
+	if (!g_utf8_validate(p, -1, NULL)) {
+		keymap_fail(error, SURAT_KEYMAP_ERROR_KEY, "not valid UTF-8");
+		goto fail;
+	}
+	while (*p != '\0') {
+		if (steps->len >= KEYMAP_MACRO_MAX) {
+			keymap_fail(error, SURAT_KEYMAP_ERROR_KEY, "more than %d keys and actions; "
+			    "make it shorter", KEYMAP_MACRO_MAX);
+			goto fail;
+		}
+		if (*p == '<' && (name = keymap_angle_name(p, &len)) != NULL) {
+			if (keymap_key_parse_name(name, &key)) {
+				keymap_step_add(steps, key, KEYMAP_ACTION_NONE);
+			} else if (keymap_action_parse(name, &action, NULL)) {
+				keymap_step_add(steps, KEYMAP_KEY_NONE, action);
+			} else {
+				quoted = keymap_quote(name);
+				hint = keymap_name_hint(name);
+				keymap_fail(error, SURAT_KEYMAP_ERROR_ACTION, "<%s> is neither an action "
+				    "nor a key name%s%s%s", quoted, hint ? "; did you mean <" : "; the "
+				    "actions are listed under KEY BINDINGS in surat.conf(5)",
+				    hint ? hint : "", hint ? ">?" : "");
+				g_free(quoted);
+				g_free(name);
+				goto fail;
+			}
+			g_free(name);
+			p += len;
+			continue;
+		}
+		if (*p == '^' && p[1] != '\0') {
+			/* mutt's ^X: a control key; ^^ is ^ and ^[ Escape. */
+			key = p[1] == '^' ? '^' : keymap_ctrl((unsigned char)p[1]);
+			if (key != KEYMAP_KEY_NONE && g_ascii_isgraph(p[1])) {
+				keymap_step_add(steps, key, KEYMAP_ACTION_NONE);
+				p += 2;
+				continue;
+			}
+			/* No control key: ^ types itself. */
+		}
+		if (*p == '\\' && p[1] != '\0') {
+			p++;
+			if (*p == 'n' || *p == 'r')
+				key = KEYMAP_KEY_ENTER;
+			else if (*p == 't')
+				key = KEYMAP_KEY_TAB;
+			else if (*p == 'e')
+				key = KEYMAP_KEY_ESCAPE;
+			else if ((*p == 'c' || *p == 'C') && g_ascii_isgraph(p[1]) &&
+			    (key = keymap_ctrl((unsigned char)p[1])) != KEYMAP_KEY_NONE)
+				p++; /* mutt's \Cx */
+			else
+				key = keymap_key_from_char(g_utf8_get_char(p));
+			if (key != KEYMAP_KEY_NONE)
+				keymap_step_add(steps, key, KEYMAP_ACTION_NONE);
+			p = g_utf8_next_char(p);
+			continue;
+		}
+		c = g_utf8_get_char(p);
+		key = keymap_key_from_char(c);
+		if (key == KEYMAP_KEY_NONE) {
+			keymap_fail(error, SURAT_KEYMAP_ERROR_KEY, "U+%04X is not a key; write it as "
+			    "<name> or leave it out", c);
+			goto fail;
+		}
+		keymap_step_add(steps, key, KEYMAP_ACTION_NONE);
+		p = g_utf8_next_char(p);
+	}
+	if (steps->len == 0) {
+		keymap_fail(error, SURAT_KEYMAP_ERROR_KEY, "no keys; write what the macro types, "
+		    "with <action-name> for an action: \"<limit>~f alice<Enter>\"");
+		goto fail;
+	}
+	return steps;
+fail:
+	g_array_unref(steps);
+	return NULL;
+}
+
+bool
+keymap_macro_keys_parse(const char *text, struct keymap_seq *seq, GError **error)
+{
+	const struct keymap_step *step;
+	GError *first = NULL;
+	GArray *steps;
+	bool meta = false;
+	guint i;
+
+	if (keymap_seq_parse(text, seq, &first))
+		return true;
+	/* One word that names no key: mutt's way, each character a key. */
+	if (text == NULL || strpbrk(text, " \t") != NULL ||
+	    (steps = keymap_steps_parse(text, NULL)) == NULL) {
+		g_propagate_error(error, first);
+		return false;
+	}
+	seq->len = 0;
+	for (i = 0; i < steps->len; i++) {
+		step = &g_array_index(steps, struct keymap_step, i);
+		if (step->key == KEYMAP_KEY_NONE || seq->len == KEYMAP_SEQ_MAX ||
+		    (meta && (step->key & KEYMAP_MOD_META)))
+			break;
+		if (meta) {
+			seq->keys[seq->len - 1] = step->key | KEYMAP_MOD_META;
+			meta = false;
+			continue;
+		}
+		seq->keys[seq->len++] = step->key;
+		meta = step->key == KEYMAP_KEY_ESCAPE;
+	}
+	if (i < steps->len) {
+		seq->len = 0;
+		g_array_unref(steps);
+		g_propagate_error(error, first);
+		return false;
+	}
+	g_array_unref(steps);
+	g_clear_error(&first);
+	return true;
+}
+
+bool
+keymap_macro_bind(struct keymap *keymap, enum keymap_context context,
+    const struct keymap_seq *seq, const char *sequence, const char *description,
+    GError **error)
+{
+	struct keymap_macro *m;
+	GArray *steps;
+	unsigned int i;
+
+	if ((unsigned int)context >= KEYMAP_CONTEXT_COUNT)
+		return keymap_fail(error, SURAT_KEYMAP_ERROR_CONTEXT, "no such context");
+	if (seq->len == 0 || seq->len > KEYMAP_SEQ_MAX)
+		return keymap_fail(error, SURAT_KEYMAP_ERROR_KEY, "a binding needs 1 to %d keys",
+		    KEYMAP_SEQ_MAX);
+	for (i = 0; i < seq->len; i++) {
+		if (!keymap_key_valid(seq->keys[i]))
+			return keymap_fail(error, SURAT_KEYMAP_ERROR_KEY, "0x%x is not a key",
+			    (unsigned int)seq->keys[i]);
+	}
+	if ((steps = keymap_steps_parse(sequence, error)) == NULL)
+		return false;
+	m = g_new0(struct keymap_macro, 1);
+	m->text = g_strdup(sequence);
+	m->description = description != NULL && *description != '\0' ? g_strdup(description) :
+	    NULL;
+	m->steps = steps;
+	if (!keymap_set(keymap->bindings[context], seq, KEYMAP_ACTION_NONE, m)) {
+		keymap_macro_free(m);
+		return keymap_fail(error, SURAT_KEYMAP_ERROR_KEY, "more than %d bindings in the "
+		    "%s; bind fewer keys", KEYMAP_MAX_BINDINGS, keymap_context_names[context]);
+	}
+	g_ptr_array_add(keymap->macros, m);
+	return true;
+}
+
+bool
+keymap_macro_names(struct keymap *keymap, const char *contexts, const char *keys,
+    const char *sequence, const char *description, GError **error)
+{
+	struct keymap_seq seq;
+	unsigned int mask;
+	GArray *steps;
+	int c;
+
+	if (!keymap_context_parse(contexts, &mask, error) ||
+	    !keymap_macro_keys_parse(keys, &seq, error))
+		return false;
+	if ((steps = keymap_steps_parse(sequence, error)) == NULL)
+		return false;
+	g_array_unref(steps);
+	for (c = 0; c < KEYMAP_CONTEXT_COUNT; c++) {
+		if ((mask & KEYMAP_IN(c)) &&
+		    !keymap_macro_bind(keymap, c, &seq, sequence, description, error))
+			return false;
+	}
+	return true;
 }

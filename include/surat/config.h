@@ -32,6 +32,11 @@ enum config_sort {
 	CONFIG_SORT_COUNT
 };
 
+/* The ranges of the options `:set` also takes (one range in the file and at run time). */
+#define CONFIG_INDEX_LINES_MAX   200
+#define CONFIG_SIDEBAR_WIDTH_MIN 10
+#define CONFIG_SIDEBAR_WIDTH_MAX 80
+
 #define CONFIG_MAILBOX_NAME_MAX 64
 #define CONFIG_QUERY_MAX        1024
 
@@ -48,6 +53,15 @@ struct config_binding {
 	struct keymap_seq keys;    /* never empty */
 	enum keymap_action action; /* applies in every context of CONTEXTS; NONE unbinds */
 	int line;                  /* of its group in the file */
+};
+
+/* A macro from the file (`macro`): keys that type a sequence, checked with keymap.c. */
+struct config_macro {
+	unsigned int contexts; /* KEYMAP_IN() bits */
+	struct keymap_seq keys; /* never empty */
+	char *sequence;        /* as written; keymap_steps_parse() takes it */
+	char *description;     /* for the help screen, or NULL */
+	int line;              /* of its group in the file */
 };
 
 /*
@@ -144,6 +158,8 @@ struct surat_config {
 	char *query_command;                /* argv string, %s or appended text; or NULL */
 	struct config_binding *bindings;    /* in file order: a later one wins */
 	size_t n_bindings;
+	struct config_macro *macros;        /* in file order, bound after the bindings */
+	size_t n_macros;
 	bool mouse;                         /* default false */
 	char *new_mail_command;             /* as written, or NULL */
 	char **new_mail_argv;               /* it split into words (NULL-terminated), or NULL */

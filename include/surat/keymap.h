@@ -339,6 +339,73 @@ bool keymap_bind(struct keymap *keymap, enum keymap_context context,
 bool keymap_bind_names(struct keymap *keymap, const char *contexts, const char *keys,
     const char *action, GError **error);
 
+/* ---- macros ----------------------------------------------------------------- */
+
+/* One step of a macro (or of `:push`): a key as if typed, or an action run by name. */
+struct keymap_step {
+	int32_t key;               /* KEYMAP_KEY_NONE: the step is ACTION */
+	enum keymap_action action; /* with no key: run in the view the step finds */
+};
+
+#define KEYMAP_MACRO_MAX 1024 /* steps in one macro */
+
+/* A macro bound to keys (`macro`): what it types, as written and parsed. */
+struct keymap_macro {
+	char *text;        /* the sequence as written */
+	char *description; /* for the help screen, or NULL */
+	GArray *steps;     /* struct keymap_step, at least one */
+};
+
+/*
+ * Parse a sequence of keys and actions as mutt writes a macro: each
+ * character is the key that types it ("~f alice"); <NAME> is a named key
+ * ("<Enter>", "<Esc>", "<C-x>", "<F5>"; any name keymap_key_parse takes) or
+ * else an action ("<limit>", "<enter-command>"); ^X is C-x (^^ is ^, ^[ is
+ * Escape); \n and \r are Enter, \t Tab, \e Escape, \Cx C-x, and \ before any other
+ * character is that character (\< types <).  A < that does not start
+ * <NAME> (NAME: letters, digits, - and _) is the key <.  Returns a GArray of
+ * struct keymap_step (g_array_unref), or NULL with ERROR
+ * (SURAT_KEYMAP_ERROR_KEY): empty, an unknown <NAME> (with a near miss), or
+ * more than KEYMAP_MACRO_MAX steps.
+ */
+GArray *keymap_steps_parse(const char *text, GError **error);
+
+/*
+ * Parse the keys a macro is bound to: as keymap_seq_parse() reads them
+ * ("g g", "C-x"), or, when that fails on a single word, as mutt writes
+ * them, each character a key and <NAME> a named key (",a" is "," then "a";
+ * "<Esc>x" is M-x).  The error is keymap_seq_parse()'s.
+ */
+bool keymap_macro_keys_parse(const char *text, struct keymap_seq *seq, GError **error);
+
+/*
+ * Bind SEQ in CONTEXT to the macro SEQUENCE (keymap_steps_parse) with an
+ * optional DESCRIPTION, replacing any binding of exactly SEQ there.  A
+ * macro applies only in the contexts it is bound in (no fallback on the
+ * index).  False with ERROR when SEQ or SEQUENCE is bad.
+ */
+bool keymap_macro_bind(struct keymap *keymap, enum keymap_context context,
+    const struct keymap_seq *seq, const char *sequence, const char *description,
+    GError **error);
+
+/*
+ * keymap_macro_bind() from names as written in the config or at the :
+ * line ("index,pager", ",a", "<limit>~f alice<Enter>", "limit to alice").
+ * Nothing is bound unless all are valid.
+ */
+bool keymap_macro_names(struct keymap *keymap, const char *contexts, const char *keys,
+    const char *sequence, const char *description, GError **error);
+
+/*
+ * keymap_lookup(), also telling a macro: with KEYMAP_MATCH_FULL (or a
+ * PREFIX whose keys are bound on their own), *MACRO is the macro bound to
+ * the keys (borrowed from KEYMAP; *ACTION is then KEYMAP_ACTION_NONE), or
+ * NULL when they are bound to an action.  MACRO may be NULL.
+ */
+enum keymap_match keymap_lookup_macro(const struct keymap *keymap, enum keymap_context context,
+    const int32_t *keys, size_t n, enum keymap_action *action,
+    const struct keymap_macro **macro);
+
 /*
  * Look up the keys typed so far, KEYS[0..N-1] as the terminal gave them
  * (Escape as its own key), in CONTEXT:
@@ -374,7 +441,8 @@ char *keymap_keys_for(const struct keymap *keymap, enum keymap_context context,
  * Append the help for CONTEXT to LINES (a GPtrArray of g_free'd char *): one
  * line per action with a live binding, in the order of enum keymap_action,
  * "  KEYS  ACTION-NAME  HELP" with the columns aligned, KEYS joined by ", ".
- * Unbound actions are left out.
+ * Unbound actions are left out.  The macros bound there follow, one line
+ * each: "  KEYS  macro  DESCRIPTION" (the sequence when it has none).
  */
 void keymap_help(const struct keymap *keymap, enum keymap_context context, GPtrArray *lines);
 

@@ -67,7 +67,12 @@ help_lines(struct ui *ui, enum keymap_context first)
 	g_ptr_array_add(lines, g_strdup("  ACTION-NAME                run the action, as its key would"));
 	g_ptr_array_add(lines, g_strdup("  set OPTION VALUE           change an option now (set OPTION? shows it)"));
 	g_ptr_array_add(lines, g_strdup("  set OPTION, set noOPTION   turn a yes/no option on or off"));
+	g_ptr_array_add(lines, g_strdup("  set invOPTION, toggle OPTION, unset OPTION, reset OPTION"));
 	g_ptr_array_add(lines, g_strdup("  bind CONTEXT KEYS ACTION   bind keys until surat quits"));
+	g_ptr_array_add(lines, g_strdup("  unbind CONTEXT KEYS        unbind keys or a macro (* for every context)"));
+	g_ptr_array_add(lines, g_strdup("  macro CONTEXT KEYS \"SEQ\" [\"DESCRIPTION\"]   type SEQ for KEYS"));
+	g_ptr_array_add(lines, g_strdup("  push \"SEQ\", exec ACTION... type keys and <actions>; run actions"));
+	g_ptr_array_add(lines, g_strdup("  source FILE                run a file of these commands"));
 	g_ptr_array_add(lines, g_strdup("  help, quit                 this help; leave surat"));
 	return lines;
 }

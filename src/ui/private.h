@@ -31,6 +31,8 @@
 #define UI_KEY_MOUSE  (-3)
 
 #define UI_PENDING_MS 1000 /* how long "g" waits for the second key of "g g" */
+#define UI_MACRO_RUNS 100   /* macros (and :push) run from one key before it is a loop */
+#define UI_INPUT_MAX  10000 /* steps waiting in ui->input */
 
 /* Dirty bits: what must be drawn again at the end of the pass. */
 #define UI_DIRTY_INDEX  0x1
@@ -161,7 +163,16 @@ struct ui_folders;
 struct search_query;
 
 struct ui {
-	const struct surat_config *config;
+	const struct surat_config *config; /* what the code reads: SETTINGS */
+	/*
+	 * The options as `:set` left them: a copy of the file's (CONFIG_FILE,
+	 * what `:reset` goes back to) sharing its values; the values :set made
+	 * are in OWNED (strings) and OWNED_STRV (lists) until the end.
+	 */
+	struct surat_config *settings;
+	const struct surat_config *config_file;
+	GPtrArray *owned;
+	GPtrArray *owned_strv;
 	struct index *idx;
 	struct theme *theme;
 	bool quit;
@@ -193,7 +204,17 @@ struct ui {
 	int32_t pending[KEYMAP_SEQ_MAX * 2]; /* Escapes count once joined */
 	size_t n_pending;
 	enum keymap_action pending_action;   /* what the pending keys do alone, or NONE */
+	const struct keymap_macro *pending_macro; /* or the macro they type alone, or NULL */
 	gint64 pending_deadline;             /* run pending_action then (monotonic) */
+	/*
+	 * Steps a macro or :push typed (struct keymap_step), read before the
+	 * terminal from INPUT_HEAD on; MACRO_RUNS counts the macros run since
+	 * the last key from the terminal, to stop one that runs itself.
+	 */
+	GArray *input;
+	guint input_head;
+	unsigned int macro_runs;
+	unsigned int source_depth; /* :source inside :source */
 
 	/* Options `:set` changes at run time, first from the config. */
 	int index_lines;
@@ -212,7 +233,16 @@ struct ui {
 };
 
 /* ui.c */
+/* The message line; an error also drops what a macro or :push had left to type. */
 void ui_set_message(struct ui *ui, bool error, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+/*
+ * Type STEPS (N struct keymap_step) before anything else: what a macro or
+ * :push does.  WHAT names them in an error ("macro ,a").  False, with the
+ * error on the message line and the input dropped, when they would run
+ * more than UI_MACRO_RUNS macros from one key (a macro typing its own
+ * keys) or make the input longer than UI_INPUT_MAX.
+ */
+bool ui_input_push(struct ui *ui, const struct keymap_step *steps, guint n, const char *what);
 /* Another process or program changed the rows: read them again, the cursor staying on its message. */
 void ui_reload_keep_cursor(struct ui *ui);
 
@@ -298,6 +328,8 @@ void ui_prompt_candidates(const char *word, const char *const *names, GPtrArray 
 void ui_cmdline_open(struct ui *ui);
 /* Run one command line (an action, set, bind, help, quit); errors go to the message line. */
 void ui_cmdline_run(struct ui *ui, const char *line);
+/* Run LINE as typed at : (FROM: the file it comes from for :source, or NULL). */
+void ui_cmdline_exec(struct ui *ui, const char *line, const char *from);
 
 /* mouse.c: one mouse event (after UI_KEY_MOUSE), to the top mode. */
 void ui_mouse_event(struct ui *ui);

@@ -17,6 +17,7 @@
 #include "surat/compose.h"
 #include "surat/folder.h"
 #include "surat/reindex.h"
+#include "surat/sanitize.h"
 #include "surat/store.h"
 #include "surat/ui.h"
 
@@ -41,6 +42,48 @@ ui_set_message(struct ui *ui, bool error, const char *fmt, ...)
 	va_end(ap);
 	ui->message_error = error;
 	ui->dirty |= UI_DIRTY_STATUS;
+	/* As mutt: what a macro had left to type would land in the wrong place. */
+	if (error && ui->input != NULL) {
+		g_array_set_size(ui->input, 0);
+		ui->input_head = 0;
+	}
+}
+
+bool
+ui_input_push(struct ui *ui, const struct keymap_step *steps, guint n, const char *what)
+{
+	char *safe;
+
+	if (ui->input == NULL)
+		ui->input = g_array_new(FALSE, FALSE, sizeof(struct keymap_step));
+	if (++ui->macro_runs > UI_MACRO_RUNS || ui->input->len - ui->input_head + n > UI_INPUT_MAX) {
+		safe = sanitize_text(what, -1, 0);
+		ui_set_message(ui, true, "%s: stopped after %u macros from one key: a macro that "
+		    "types its own keys runs forever; change its sequence", safe, UI_MACRO_RUNS);
+		g_free(safe);
+		return false;
+	}
+	g_array_remove_range(ui->input, 0, ui->input_head);
+	ui->input_head = 0;
+	g_array_prepend_vals(ui->input, steps, n);
+	return true;
+}
+
+/* Run macro M, bound to the keys KEYS[0..N-1] (for its name in an error). */
+static void
+ui_macro_run(struct ui *ui, const struct keymap_macro *m, const int32_t *keys, size_t n)
+{
+	struct keymap_seq seq = { .len = 0 };
+	char *name, *what;
+	size_t i;
+
+	for (i = 0; i < n && seq.len < KEYMAP_SEQ_MAX; i++)
+		seq.keys[seq.len++] = keys[i];
+	name = keymap_seq_format(&seq);
+	what = g_strdup_printf("macro %s", name);
+	ui_input_push(ui, (const struct keymap_step *)(void *)m->steps->data, m->steps->len, what);
+	g_free(what);
+	g_free(name);
 }
 
 /* Draw everything once: the top mode (the mail mode, or one over it), the message line. */
@@ -99,6 +142,7 @@ ui_pending_clear(struct ui *ui)
 		ui->dirty |= UI_DIRTY_STATUS;
 	ui->n_pending = 0;
 	ui->pending_action = KEYMAP_ACTION_NONE;
+	ui->pending_macro = NULL;
 	ui->pending_deadline = 0;
 }
 
@@ -107,9 +151,15 @@ static void
 ui_pending_expire(struct ui *ui)
 {
 	enum keymap_action action = ui->pending_action;
+	const struct keymap_macro *macro = ui->pending_macro;
+	int32_t keys[G_N_ELEMENTS(ui->pending)];
+	size_t n = ui->n_pending;
 
+	memcpy(keys, ui->pending, n * sizeof keys[0]);
 	ui_pending_clear(ui);
-	if (action != KEYMAP_ACTION_NONE)
+	if (macro != NULL)
+		ui_macro_run(ui, macro, keys, n);
+	else if (action != KEYMAP_ACTION_NONE)
 		ui_key_action(ui, action);
 }
 
@@ -118,23 +168,28 @@ static void
 ui_pending_lookup(struct ui *ui, int32_t key)
 {
 	enum keymap_context context = ui_context(ui);
+	const struct keymap_macro *macro;
 	enum keymap_action action;
 	enum keymap_match match;
 
-	match = keymap_lookup(ui->keymap, context, ui->pending, ui->n_pending, &action);
+	match = keymap_lookup_macro(ui->keymap, context, ui->pending, ui->n_pending, &action,
+	    &macro);
 	switch (match) {
 	case KEYMAP_MATCH_FULL:
-		ui_pending_clear(ui);
-		ui_key_action(ui, action);
+		ui->pending_action = action;
+		ui->pending_macro = macro;
+		ui_pending_expire(ui);
 		break;
 	case KEYMAP_MATCH_PREFIX:
 		ui->pending_action = action;
-		ui->pending_deadline = action != KEYMAP_ACTION_NONE ?
+		ui->pending_macro = macro;
+		ui->pending_deadline = action != KEYMAP_ACTION_NONE || macro != NULL ?
 		    g_get_monotonic_time() + UI_PENDING_MS * 1000 : 0;
 		ui->dirty |= UI_DIRTY_STATUS;
 		break;
 	case KEYMAP_MATCH_NONE:
-		if (ui->n_pending > 1 && ui->pending_action != KEYMAP_ACTION_NONE) {
+		if (ui->n_pending > 1 &&
+		    (ui->pending_action != KEYMAP_ACTION_NONE || ui->pending_macro != NULL)) {
 			/* "g" bound alone and in "g g", then "x": run "g", then look "x" up afresh. */
 			ui_pending_expire(ui);
 			ui->pending[0] = key;
@@ -155,8 +210,14 @@ ui_pending_lookup(struct ui *ui, int32_t key)
 			char *name;
 			size_t i;
 
-			for (i = 0; i < ui->n_pending && seq.len < KEYMAP_SEQ_MAX; i++)
-				seq.keys[seq.len++] = ui->pending[i];
+			/* Escape and a key are the key with Meta, as the lookup reads them. */
+			for (i = 0; i < ui->n_pending && seq.len < KEYMAP_SEQ_MAX; i++) {
+				if (ui->pending[i] == KEYMAP_KEY_ESCAPE && i + 1 < ui->n_pending &&
+				    !(ui->pending[i + 1] & KEYMAP_MOD_META))
+					seq.keys[seq.len++] = ui->pending[++i] | KEYMAP_MOD_META;
+				else
+					seq.keys[seq.len++] = ui->pending[i];
+			}
 			name = keymap_seq_format(&seq);
 			ui_say_unbound(ui, context, name);
 			g_free(name);
@@ -230,13 +291,64 @@ ui_store_watch_readable(struct ui *ui)
 /* Handle one key (or a resize or a mouse event). */
 static void ui_key_handle(struct ui *ui, int32_t key);
 
-/* Handle one key; what it does to the files is no news for the watch. */
+/*
+ * Run ACTION as a macro or :exec names it (<limit>): as if its key was
+ * typed in the view it finds, when it applies there.
+ */
 static void
-ui_key(struct ui *ui, int32_t key)
+ui_step_action(struct ui *ui, enum keymap_action action)
+{
+	enum keymap_context context;
+
+	ui_pending_expire(ui);
+	context = ui_context(ui);
+	if (ui->message != NULL && ui->prompt.kind == UI_PROMPT_NONE) {
+		g_clear_pointer(&ui->message, g_free);
+		ui->dirty |= UI_DIRTY_STATUS;
+	}
+	if (ui->prompt.kind == UI_PROMPT_CONFIRM || ui->prompt.kind == UI_PROMPT_KEY) {
+		ui_set_message(ui, true, "<%s> came while a question waited for a key; the rest "
+		    "of the macro is dropped", keymap_action_name(action));
+		return;
+	}
+	if (!keymap_action_applies(action, context)) {
+		ui_set_message(ui, true, "<%s> does not apply in the %s; the rest of the macro "
+		    "is dropped", keymap_action_name(action), keymap_context_name(context));
+		return;
+	}
+	ui_key_action(ui, action);
+	ui->dirty |= UI_DIRTY_STATUS;
+}
+
+/* Handle one step; what it does to the files is no news for the watch. */
+static void
+ui_step(struct ui *ui, const struct keymap_step *step)
 {
 	reindex_watcher_mine_begin(ui->watcher);
-	ui_key_handle(ui, key);
+	if (step->key != KEYMAP_KEY_NONE)
+		ui_key_handle(ui, step->key);
+	else
+		ui_step_action(ui, step->action);
 	reindex_watcher_mine_end(ui->watcher);
+}
+
+/* The next step: what a macro or :push left to type first, else the terminal's next key. */
+static bool
+ui_input_next(struct ui *ui, struct keymap_step *step)
+{
+	if (ui->input != NULL && ui->input_head < ui->input->len) {
+		*step = g_array_index(ui->input, struct keymap_step, ui->input_head++);
+		return true;
+	}
+	if (ui->input != NULL) {
+		g_array_set_size(ui->input, 0);
+		ui->input_head = 0;
+	}
+	/* A key from the person: whatever loop there was ended. */
+	ui->macro_runs = 0;
+	step->action = KEYMAP_ACTION_NONE;
+	step->key = ui_keys_read();
+	return step->key != UI_KEY_NONE;
 }
 
 static void
@@ -298,7 +410,7 @@ ui_loop(struct ui *ui)
 	struct pollfd fds[5];
 
 	while (!ui->quit) {
-		int32_t key;
+		struct keymap_step step;
 		int sig;
 
 		if (ui->dirty)
@@ -342,8 +454,8 @@ ui_loop(struct ui *ui)
 		if (fds[0].revents & (POLLHUP | POLLERR))
 			ui->quit = true;
 		/* Also after EINTR: curses reports a resize as a key. */
-		while (!ui->quit && (key = ui_keys_read()) != UI_KEY_NONE)
-			ui_key(ui, key);
+		while (!ui->quit && ui_input_next(ui, &step))
+			ui_step(ui, &step);
 	}
 }
 
@@ -362,6 +474,17 @@ ui_bind_config(struct keymap *keymap, const struct surat_config *config, GError 
 				continue;
 			if (!keymap_bind(keymap, (enum keymap_context)c, &b->keys, b->action, error)) {
 				g_prefix_error(error, "%s:%d: bind: ", config->path, b->line);
+				return false;
+			}
+		}
+	}
+	for (i = 0; i < config->n_macros; i++) {
+		const struct config_macro *m = &config->macros[i];
+
+		for (c = 0; c < KEYMAP_CONTEXT_COUNT; c++) {
+			if ((m->contexts & KEYMAP_IN(c)) && !keymap_macro_bind(keymap,
+			    (enum keymap_context)c, &m->keys, m->sequence, m->description, error)) {
+				g_prefix_error(error, "%s:%d: macro: ", config->path, m->line);
 				return false;
 			}
 		}
@@ -443,7 +566,12 @@ ui_run(const struct surat_config *config, const struct ui_start *start)
 	int status = 0;
 
 	memset(&ui, 0, sizeof ui);
-	ui.config = config;
+	ui.settings = g_new(struct surat_config, 1);
+	*ui.settings = *config;
+	ui.config = ui.settings;
+	ui.config_file = config;
+	ui.owned = g_ptr_array_new_with_free_func(g_free);
+	ui.owned_strv = g_ptr_array_new_with_free_func((GDestroyNotify)g_strfreev);
 	ui_index_init(&ui);
 	ui_mail_push(&ui);
 	ui_prompt_init(&ui);
@@ -521,8 +649,13 @@ out:
 	ui_index_clear(&ui);
 	ui_prompt_clear(&ui);
 	keymap_free(ui.keymap);
+	if (ui.input != NULL)
+		g_array_free(ui.input, TRUE);
 	g_free(ui.date_format);
 	g_free(ui.theme_name);
 	g_free(ui.message);
+	g_free(ui.settings);
+	g_ptr_array_free(ui.owned, TRUE);
+	g_ptr_array_free(ui.owned_strv, TRUE);
 	return status;
 }

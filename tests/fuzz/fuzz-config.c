@@ -14,7 +14,7 @@
  * many errors, a line of it that exists; and a configuration that loads
  * keeps every promise of config.h (valid, unique account names; ports,
  * intervals and widths in range; fingerprints in canonical form; absolute
- * paths; a derived Maildir per account; key bindings that are not empty; a
+ * paths; a derived Maildir per account; key bindings and macros that are not empty; a
  * from address with its @, an smtp group or a sendmail_command, not both).
  *
  * The folder is made on the first input and removed at exit; replay.c runs
@@ -309,6 +309,16 @@ fuzz_check_config(const struct surat_config *c)
 		if (b->contexts == 0 || b->keys.len == 0 || b->keys.len > KEYMAP_SEQ_MAX ||
 		    b->line < 1)
 			abort();
+	}
+	for (i = 0; i < c->n_macros; i++) {
+		const struct config_macro *m = &c->macros[i];
+		GArray *steps = keymap_steps_parse(m->sequence, NULL);
+
+		/* A loaded macro binds: keys, contexts and a sequence that parses. */
+		if (m->contexts == 0 || m->keys.len == 0 || m->keys.len > KEYMAP_SEQ_MAX ||
+		    m->line < 1 || steps == NULL)
+			abort();
+		g_array_unref(steps);
 	}
 	g_hash_table_destroy(names);
 }

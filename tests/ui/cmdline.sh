@@ -87,11 +87,11 @@ check "and it runs" wait_for "-- 1/12 --"
 ui_keys :
 wait_for ":" || true
 ui_keys Tab
-check ": then Tab on the empty line lists the command words" wait_for "bind help quit set"
+check ": then Tab on the empty line lists the command words" wait_for "bind exec help macro push quit reset set source"
 check "and surat is still running" sh -c "! tmux -L '$UI_SOCKET' capture-pane -p -t 0 | grep -q EXIT="
 ui_keys Escape
 ui_keys : && ui_keys -l 'set' && ui_keys Home Tab
-check ":set, Home, Tab lists the command words too" wait_for "bind help quit set"
+check ":set, Home, Tab lists the command words too" wait_for "bind exec help macro push quit reset set source"
 ui_keys Escape
 check "Escape leaves the line; surat is still running" wait_for "-- surat: demo"
 check "no EXIT on the screen" sh -c "! tmux -L '$UI_SOCKET' capture-pane -p -t 0 | grep -q EXIT="
@@ -112,7 +112,7 @@ check "Escape cancels" wait_gone ":last-entry"
 ui_keys : && ui_keys -l 'frobnicate' && ui_keys Enter
 check "an unknown command is one clear line" wait_for 'unknown action "frobnicate"'
 ui_keys : && ui_keys -l 'set index_lines lots' && ui_keys Enter
-check "a bad value says what is expected" wait_for "index_lines: expected a number from 1 to 1000"
+check "a bad value says what is expected" wait_for "index_lines: expected a number from 1 to 200"
 ui_keys : && ui_keys -l 'set index_lines?' && ui_keys Enter
 check "and changes nothing" wait_for "index_lines = 4"
 ui_keys : && ui_keys -l 'set frob 1' && ui_keys Enter

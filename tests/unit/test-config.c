@@ -244,6 +244,85 @@ test_minimal_defaults(void **state)
 	config_free(config);
 }
 
+/* Macros: keys as bind writes them or as mutt does, sequences with <action> and escapes. */
+static void
+test_macros(void **state)
+{
+	struct surat_config *config = test_load_ok("macros.conf");
+	const int32_t comma_a[] = { ',', 'a' }, esc_x[] = { KEYMAP_KEY_ESCAPE, 'x' };
+	const int32_t g_i[] = { 'g', 'i' };
+	const struct keymap_macro *m;
+	const struct keymap_step *st;
+	struct keymap *km = keymap_new();
+	enum keymap_action action;
+	GPtrArray *help;
+	char *keys;
+	size_t i;
+	int c;
+
+	(void)state;
+	assert_int_equal(config->n_macros, 3);
+	keys = keymap_seq_format(&config->macros[0].keys);
+	assert_string_equal(keys, ", a");
+	g_free(keys);
+	assert_int_equal(config->macros[0].contexts, KEYMAP_IN(KEYMAP_CONTEXT_INDEX));
+	assert_string_equal(config->macros[0].sequence, "<limit>~f alice<Enter>");
+	assert_string_equal(config->macros[0].description, "mail from Alice");
+	assert_int_equal(config->macros[0].line, 3);
+	assert_int_equal(config->macros[1].contexts,
+	    KEYMAP_IN(KEYMAP_CONTEXT_INDEX) | KEYMAP_IN(KEYMAP_CONTEXT_PAGER));
+	assert_null(config->macros[1].description);
+	keys = keymap_seq_format(&config->macros[2].keys);
+	assert_string_equal(keys, "M-x");
+	g_free(keys);
+	assert_string_equal(config->macros[2].sequence, "^Xq\\<");
+
+	for (i = 0; i < config->n_macros; i++)
+		for (c = 0; c < KEYMAP_CONTEXT_COUNT; c++)
+			if (config->macros[i].contexts & KEYMAP_IN(c))
+				assert_true(keymap_macro_bind(km, c, &config->macros[i].keys,
+				    config->macros[i].sequence, config->macros[i].description, NULL));
+	assert_int_equal(keymap_lookup_macro(km, KEYMAP_CONTEXT_INDEX, comma_a, 2, &action, &m),
+	    KEYMAP_MATCH_FULL);
+	assert_non_null(m);
+	assert_int_equal(action, KEYMAP_ACTION_NONE);
+	assert_int_equal(m->steps->len, 10);
+	st = &g_array_index(m->steps, struct keymap_step, 0);
+	assert_int_equal(st->key, KEYMAP_KEY_NONE);
+	assert_int_equal(st->action, KEYMAP_ACTION_LIMIT);
+	assert_int_equal(g_array_index(m->steps, struct keymap_step, 1).key, '~');
+	assert_int_equal(g_array_index(m->steps, struct keymap_step, 9).key, KEYMAP_KEY_ENTER);
+	/* A macro does not fall back from the index; where it is bound it works. */
+	assert_int_equal(keymap_lookup_macro(km, KEYMAP_CONTEXT_PAGER, comma_a, 2, &action, &m),
+	    KEYMAP_MATCH_NONE);
+	assert_int_equal(keymap_lookup_macro(km, KEYMAP_CONTEXT_PAGER, g_i, 2, &action, &m),
+	    KEYMAP_MATCH_FULL);
+	/* libconfig's \n is the key Enter. */
+	assert_int_equal(g_array_index(m->steps, struct keymap_step, 1).key, KEYMAP_KEY_ENTER);
+	/* Escape x is M-x; ^X is C-x, \< the key <. */
+	assert_int_equal(keymap_lookup_macro(km, KEYMAP_CONTEXT_INDEX, esc_x, 2, &action, &m),
+	    KEYMAP_MATCH_FULL);
+	assert_int_equal(m->steps->len, 3);
+	assert_int_equal(g_array_index(m->steps, struct keymap_step, 0).key, KEYMAP_MOD_CTRL | 'x');
+	assert_int_equal(g_array_index(m->steps, struct keymap_step, 1).key, 'q');
+	assert_int_equal(g_array_index(m->steps, struct keymap_step, 2).key, '<');
+	/* A caller that runs no macros sees their keys as bound to nothing. */
+	assert_int_equal(keymap_lookup(km, KEYMAP_CONTEXT_INDEX, comma_a, 2, &action),
+	    KEYMAP_MATCH_NONE);
+
+	/* The help lists them after the actions, with the description or the sequence. */
+	help = g_ptr_array_new_with_free_func(g_free);
+	keymap_help(km, KEYMAP_CONTEXT_INDEX, help);
+	assert_true(help->len > 3);
+	assert_non_null(strstr(help->pdata[help->len - 3], ", a"));
+	assert_non_null(strstr(help->pdata[help->len - 3], "macro"));
+	assert_non_null(strstr(help->pdata[help->len - 3], "mail from Alice"));
+	assert_non_null(strstr(help->pdata[help->len - 2], "<last-entry>\\n"));
+	g_ptr_array_free(help, TRUE);
+	keymap_free(km);
+	config_free(config);
+}
+
 /* Every key of issue 5, set. */
 static void
 test_triage(void **state)
@@ -1087,6 +1166,20 @@ static const struct {
 		":8: mailboxes[6].name: longer than 64 bytes",
 		":10: mailboxes[7]: expected a group { ... }, got a string", /* libconfig: the next line */
 	} },
+	{ "bad-macro.conf", {
+		":2: macro[0].context: unknown context \"composer\"; use index, pager, attachments, "
+		"links, sidebar, prompt, help, compose, or several joined by commas",
+		":3: macro[1].keys: \"<Nope>\" is not a key name; write one character, C-x, M-x, or "
+		"a name: Enter, Tab, Space, Backspace, Escape, Up, Down, Left, Right, PageUp, "
+		"PageDown, Home, End, Insert, Delete, F1..F24",
+		":4: macro[2].sequence: <Entr> is neither an action nor a key name; did you mean "
+		"<Enter>?",
+		":5: macro[3].sequence: <frobnicate> is neither an action nor a key name; the actions "
+		"are listed under KEY BINDINGS in surat.conf(5)",
+		":6: macro[4].sequence: must not be empty",
+		":7: macro[5].sequence: missing; every macro needs one",
+		":8: macro[6].description: expected a string in double quotes, got an integer",
+	} },
 	{ "bad-bind.conf", {
 		":2: bind[0].key: \"Ctrl-x\" is not a key name; write one character, C-x, M-x, or "
 		"a name: Enter, Tab, Space, Backspace, Escape, Up, Down, Left, Right, PageUp, "
@@ -1656,6 +1749,7 @@ main(void)
 		cmocka_unit_test(test_full),
 		cmocka_unit_test(test_minimal_defaults),
 		cmocka_unit_test(test_triage),
+		cmocka_unit_test(test_macros),
 		cmocka_unit_test(test_triage_defaults),
 		cmocka_unit_test(test_triage_values),
 		cmocka_unit_test(test_from_good),

@@ -814,6 +814,108 @@ test_help(void **state)
 	keymap_free(km);
 }
 
+/* A macro's sequence, written as keys: "<limit>" as "[limit]", other keys as keymap names. */
+static char *
+test_steps(const char *text)
+{
+	GArray *steps = keymap_steps_parse(text, NULL);
+	GString *out = g_string_new(NULL);
+	guint i;
+
+	if (steps == NULL)
+		return g_string_free(out, TRUE), NULL;
+	for (i = 0; i < steps->len; i++) {
+		const struct keymap_step *st = &g_array_index(steps, struct keymap_step, i);
+		char *name;
+
+		if (i > 0)
+			g_string_append_c(out, ' ');
+		if (st->key == KEYMAP_KEY_NONE) {
+			g_string_append_printf(out, "[%s]", keymap_action_name(st->action));
+			continue;
+		}
+		name = keymap_key_format(st->key);
+		g_string_append(out, name);
+		g_free(name);
+	}
+	g_array_unref(steps);
+	return g_string_free(out, FALSE);
+}
+
+/* Macros' sequences as mutt writes them, their keys, and what is refused. */
+static void
+test_macro_sequences(void **state)
+{
+	static const struct {
+		const char *text, *steps;
+	} cases[] = {
+		{ "<limit>~f a<Enter>", "[limit] ~ f Space a Enter" },
+		{ "<enter-command>set sidebar<enter>", "[enter-command] s e t Space s i d e b a r "
+		    "Enter" },
+		{ "a<b", "a < b" },                   /* no name: < is a key */
+		{ "<a b>", "< a Space b >" },          /* a space: no name either */
+		{ "<C-x><M-v><Esc><F5><Tab>", "C-x M-v Escape F5 Tab" },
+		{ "^Xa^^^[", "C-x a ^ Escape" },       /* mutt's ^X, ^^ and ^[ */
+		{ "^ x", "^ Space x" },                /* ^ before no letter is itself */
+		{ "\\n\\t\\e\\\\\\<x>", "Enter Tab Escape \\ < x >" },
+		{ "\\Cb\\cx\\C", "C-b C-x C" },       /* mutt's \Cx; \C at the end is C */
+		{ "x\n", "x Enter" },                  /* a newline (libconfig's \n) is Enter */
+		{ "<first-entry><next-entry>", "[first-entry] [next-entry]" },
+		{ "é", "é" },
+	};
+	static const char *const bad[] = { "", "<frob>", "<limt>", "x\xc2\x85", "\xff", NULL };
+	struct keymap_seq seq;
+	GError *error = NULL;
+	GString *long_text;
+	GArray *steps;
+	char *got;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < G_N_ELEMENTS(cases); i++) {
+		got = test_steps(cases[i].text);
+		if (got == NULL || strcmp(got, cases[i].steps) != 0)
+			print_error("\"%s\": got \"%s\", expected \"%s\"\n", cases[i].text,
+			    got != NULL ? got : "(error)", cases[i].steps);
+		assert_non_null(got);
+		assert_string_equal(got, cases[i].steps);
+		g_free(got);
+	}
+	for (i = 0; bad[i] != NULL; i++) {
+		assert_null(keymap_steps_parse(bad[i], &error));
+		assert_non_null(error);
+		g_clear_error(&error);
+	}
+	assert_null(keymap_steps_parse("<limt>", &error));
+	assert_string_equal(error->message, "<limt> is neither an action nor a key name; did you "
+	    "mean <limit>?");
+	g_clear_error(&error);
+	long_text = g_string_new(NULL);
+	for (i = 0; i <= KEYMAP_MACRO_MAX; i++)
+		g_string_append_c(long_text, 'j');
+	assert_null(keymap_steps_parse(long_text->str, &error));
+	g_clear_error(&error);
+	g_string_truncate(long_text, KEYMAP_MACRO_MAX);
+	steps = keymap_steps_parse(long_text->str, NULL);
+	assert_non_null(steps);
+	g_array_unref(steps);
+	g_string_free(long_text, TRUE);
+
+	/* Keys: bind's names first, else mutt's characters. */
+	assert_true(keymap_macro_keys_parse("g g", &seq, NULL));
+	assert_int_equal(seq.len, 2);
+	assert_true(keymap_macro_keys_parse(",a", &seq, NULL));
+	assert_int_equal(seq.len, 2);
+	assert_int_equal(seq.keys[0], ',');
+	assert_true(keymap_macro_keys_parse("<Esc>x", &seq, NULL));
+	assert_int_equal(seq.len, 1);
+	assert_int_equal(seq.keys[0], KEYMAP_MOD_META | 'x');
+	assert_false(keymap_macro_keys_parse("<limit>", &seq, &error)); /* an action is no key */
+	g_clear_error(&error);
+	assert_false(keymap_macro_keys_parse("abcdefghi", &seq, &error)); /* more than 8 */
+	g_clear_error(&error);
+}
+
 /* surat.conf(5) describes every action and context. */
 static void
 test_documented(void **state)
@@ -859,6 +961,7 @@ main(void)
 		cmocka_unit_test(test_user_bindings),
 		cmocka_unit_test(test_binding_cap),
 		cmocka_unit_test(test_help),
+		cmocka_unit_test(test_macro_sequences),
 		cmocka_unit_test(test_documented),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
