@@ -41,7 +41,7 @@ static const struct cmdline_option cmdline_options[] = {
 	{ "theme", CMDLINE_THEME, 0, 0 },
 };
 
-static const char *const cmdline_commands[] = { "bind", "help", "quit", "set", NULL };
+static const char *const cmdline_commands[] = { "bind", "color", "help", "quit", "set", NULL };
 static const char *const cmdline_bools[] = { "no", "yes", NULL };
 
 /* The option named NAME, or NULL. */
@@ -385,6 +385,8 @@ ui_cmdline_run(struct ui *ui, const char *line)
 		cmdline_set(ui, rest);
 	else if (strcmp(copy, "bind") == 0)
 		cmdline_bind(ui, rest);
+	else if (strcmp(copy, "color") == 0)
+		ui_colour_command(ui, rest);
 	else if (strcmp(copy, "quit") == 0 && *rest == '\0')
 		ui->quit = true;
 	else
