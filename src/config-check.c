@@ -542,7 +542,8 @@ config_check_color_rule(struct config_parse *p, const config_setting_t *group,
 	}
 	if (query != NULL)
 		config_error(p, query, prefix, NULL, "%s rules take a regex, not a query: "
-		    "regex = \"https?://\\\\S+\";", config_color_object_name(o));
+		    "regex = \"%s\";", config_color_object_name(o),
+		    o == CONFIG_COLOR_BODY ? "https?://\\\\S+" : "^Subject:");
 	if (regex == NULL) {
 		if (query == NULL)
 			config_error(p, group, prefix, "regex", "missing; a %s rule needs one, as in "
