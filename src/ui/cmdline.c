@@ -1,7 +1,8 @@
 /*
  * cmdline: the : command line.  A line is an action's name (run as if its
  * key was typed), `set OPTION VALUE` for the options that make sense while
- * surat runs, `bind CONTEXT KEYS ACTION`, `help` or `quit`.  A bad line
+ * surat runs, `bind CONTEXT KEYS ACTION`, `color OBJECT FG BG PATTERN`
+ * (colour.c), `help` or `quit`.  A bad line
  * changes nothing and says why in one line.  Tab completes command words,
  * action names, option names and their values.
  */
@@ -505,6 +506,8 @@ cmdline_complete(struct ui *ui, const char *line, size_t cursor, GPtrArray *out)
 
 		if (o != NULL)
 			cmdline_values(o, word, out);
+	} else if (strcmp(g_ptr_array_index(done, 0), "color") == 0) {
+		ui_colour_complete(n, word, out);
 	} else if (strcmp(g_ptr_array_index(done, 0), "bind") == 0 && n == 1) {
 		const char *contexts[KEYMAP_CONTEXT_COUNT + 1] = { NULL };
 		int c;

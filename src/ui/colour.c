@@ -334,3 +334,18 @@ ui_colour_command(struct ui *ui, const char *args)
 out:
 	g_strfreev(argv);
 }
+
+void
+ui_colour_complete(guint n, const char *word, GPtrArray *out)
+{
+	static const char *const objects[] = { "index", "body", "header", NULL };
+	static const char *const colours[] = { "default", "black", "red", "green", "yellow",
+		"blue", "magenta", "cyan", "white", "bright-black", "bright-red", "bright-green",
+		"bright-yellow", "bright-blue", "bright-magenta", "bright-cyan", "bright-white",
+		NULL };
+
+	if (n == 1)
+		ui_prompt_candidates(word, objects, out);
+	else if (n == 2 || n == 3)
+		ui_prompt_candidates(word, colours, out);
+}

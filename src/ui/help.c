@@ -68,6 +68,8 @@ help_lines(struct ui *ui, enum keymap_context first)
 	g_ptr_array_add(lines, g_strdup("  set OPTION VALUE           change an option now (set OPTION? shows it)"));
 	g_ptr_array_add(lines, g_strdup("  set OPTION, set noOPTION   turn a yes/no option on or off"));
 	g_ptr_array_add(lines, g_strdup("  bind CONTEXT KEYS ACTION   bind keys until surat quits"));
+	g_ptr_array_add(lines, g_strdup("  color OBJECT FG BG PATTERN colour index rows (a query), body text or"));
+	g_ptr_array_add(lines, g_strdup("                             header lines (a regex); the last match wins"));
 	g_ptr_array_add(lines, g_strdup("  help, quit                 this help; leave surat"));
 	return lines;
 }

@@ -237,6 +237,8 @@ void ui_colour_body(struct ui *ui, const char *text, size_t from, size_t len,
     enum theme_element element, int *attrs);
 /* `:color OBJECT [ATTR...] FG BG PATTERN`: add a rule; a bad one says why and changes nothing. */
 void ui_colour_command(struct ui *ui, const char *args);
+/* Tab after `color`: the objects for word N 1, the colours for words 2 and 3. */
+void ui_colour_complete(guint n, const char *word, GPtrArray *out);
 
 /* ui.c */
 void ui_set_message(struct ui *ui, bool error, const char *fmt, ...) G_GNUC_PRINTF(3, 4);

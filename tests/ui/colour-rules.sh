@@ -61,6 +61,10 @@ check ":color: a query that does not parse says where" wait_for "color: query: c
 ui_keys : 'color sidebar red default x' Enter
 check ":color: an unknown object is named" wait_for 'color: unknown object (use index, body or header): "sidebar"'
 
+ui_keys : && ui_keys -l 'color he' && ui_keys Tab && ui_keys -l 'yel' && ui_keys Tab
+check ":color: Tab completes the object and the colour" wait_for ":color header yellow"
+ui_keys Escape
+
 # The pager: the IT Service Desk's message has a URL in its body.
 ui_keys = Enter
 check "the message opens" wait_for "sso.example.org"
