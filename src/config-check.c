@@ -8,6 +8,8 @@
  */
 #include "config-private.h"
 #include "surat/path.h"
+#include "surat/search.h"
+#include "surat/theme.h"
 
 #include <string.h>
 
@@ -474,4 +476,131 @@ config_check_macro(struct config_parse *p, const config_setting_t *group, const 
 	(void)p;
 	(void)prefix;
 	((struct config_macro *)elem)->line = (int)config_setting_source_line(group);
+}
+
+/* color: a rule's fg or bg, as a theme file writes colours. */
+bool
+config_check_color(struct config_parse *p, const config_setting_t *s, const char *prefix,
+    void *field)
+{
+	const char *text = config_setting_get_string(s);
+	char *quoted;
+
+	if (theme_parse_color(text, field))
+		return true;
+	quoted = config_quote(text);
+	config_error(p, s, prefix, NULL, "unknown colour \"%s\"; use default, black, red, green, "
+	    "yellow, blue, magenta, cyan, white, bright-black .. bright-white, color0 .. "
+	    "color255 or #rrggbb", quoted);
+	g_free(quoted);
+	return false;
+}
+
+/* color: a rule's attrs, as a theme file writes them. */
+bool
+config_check_attrs(struct config_parse *p, const config_setting_t *s, const char *prefix,
+    void *field)
+{
+	char **names = *(char ***)field;
+	unsigned int attr;
+	bool ok = true;
+	guint i;
+
+	for (i = 0; names[i] != NULL; i++) {
+		char *quoted;
+
+		if (theme_parse_attr(names[i], &attr))
+			continue;
+		quoted = config_quote(names[i]);
+		config_error(p, config_list_elem(s, i), prefix, config_setting_name(s),
+		    "unknown attribute \"%s\"; use bold, underline, reverse, dim, italic or blink",
+		    quoted);
+		g_free(quoted);
+		ok = false;
+	}
+	return ok;
+}
+
+/*
+ * The finish of the color list: unset colours, the attributes' bits, the
+ * object's pattern (a query that parses for index, a regex that compiles
+ * for body and header), and the line.
+ */
+void
+config_check_color_rule(struct config_parse *p, const config_setting_t *group,
+    const char *prefix, void *elem)
+{
+	const config_setting_t *object = config_setting_get_member(group, "object");
+	const config_setting_t *query = config_setting_get_member(group, "query");
+	const config_setting_t *regex = config_setting_get_member(group, "regex");
+	struct config_color *c = elem;
+	enum config_color_object o;
+	unsigned int attr;
+	guint i;
+
+	c->line = (int)config_setting_source_line(group);
+	if (config_setting_get_member(group, "fg") == NULL)
+		c->fg = CONFIG_COLOR_UNSET;
+	if (config_setting_get_member(group, "bg") == NULL)
+		c->bg = CONFIG_COLOR_UNSET;
+	for (i = 0; c->attr_names != NULL && c->attr_names[i] != NULL; i++)
+		if (theme_parse_attr(c->attr_names[i], &attr))
+			c->attrs |= attr;
+	if (config_setting_get_member(group, "fg") == NULL &&
+	    config_setting_get_member(group, "bg") == NULL &&
+	    config_setting_get_member(group, "attrs") == NULL)
+		config_error(p, group, prefix, NULL, "a colour rule needs fg, bg or attrs, as in "
+		    "fg = \"red\";");
+	/* A bad object was said already: nothing to check its pattern against. */
+	if (object == NULL || !config_color_object_parse(config_setting_get_string(object), &o))
+		return;
+	if (o == CONFIG_COLOR_INDEX) {
+		struct search_error error = { 0 };
+		struct search_query *q;
+
+		if (regex != NULL)
+			config_error(p, regex, prefix, NULL, "index rules take a query (as l does), "
+			    "not a regex: query = \"~f boss\";");
+		if (query == NULL) {
+			if (regex == NULL)
+				config_error(p, group, prefix, "query", "missing; an index rule needs "
+				    "one, as in query = \"~f boss | is:flagged\";");
+			return;
+		}
+		if (c->query == NULL)
+			return;
+		if ((q = search_parse(c->query, 0, &error)) == NULL) {
+			config_error(p, query, prefix, NULL, "column %d: %s", error.column,
+			    error.message);
+			search_error_clear(&error);
+		}
+		search_query_free(q);
+		return;
+	}
+	if (query != NULL)
+		config_error(p, query, prefix, NULL, "%s rules take a regex, not a query: "
+		    "regex = \"%s\";", config_color_object_name(o),
+		    o == CONFIG_COLOR_BODY ? "https?://\\\\S+" : "^Subject:");
+	if (regex == NULL) {
+		if (query == NULL)
+			config_error(p, group, prefix, "regex", "missing; a %s rule needs one, as in "
+			    "regex = \"%s\";", config_color_object_name(o),
+			    o == CONFIG_COLOR_BODY ? "https?://\\\\S+" : "^Subject:");
+		return;
+	}
+	if (c->regex != NULL) {
+		GError *error = NULL;
+		GRegex *re = config_color_regex(c->regex, &error);
+		char *quoted;
+
+		if (re != NULL) {
+			g_regex_unref(re);
+			return;
+		}
+		quoted = config_quote(c->regex);
+		config_error(p, regex, prefix, NULL, "\"%s\" is not a regular expression (%s)",
+		    quoted, error->message);
+		g_free(quoted);
+		g_error_free(error);
+	}
 }

@@ -157,6 +157,8 @@ CONFIG_CHECK(config_check_keys);
 CONFIG_CHECK(config_check_action);
 CONFIG_CHECK(config_check_macro_keys);
 CONFIG_CHECK(config_check_macro_sequence);
+CONFIG_CHECK(config_check_color);
+CONFIG_CHECK(config_check_attrs);
 
 /* The checks of config-send.c that config-account.c's table names. */
 CONFIG_CHECK(config_check_from);
@@ -171,6 +173,9 @@ void config_check_mailbox(struct config_parse *p, const config_setting_t *group,
 void config_check_binding(struct config_parse *p, const config_setting_t *group,
     const char *prefix, void *elem);
 void config_check_macro(struct config_parse *p, const config_setting_t *group,
+    const char *prefix, void *elem);
+/* The finish of the color list: the object's pattern, unset colours, the line. */
+void config_check_color_rule(struct config_parse *p, const config_setting_t *group,
     const char *prefix, void *elem);
 
 #endif

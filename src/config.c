@@ -92,6 +92,31 @@ static const struct config_list config_macros = { config_macro_keys,
 	G_N_ELEMENTS(config_macro_keys), sizeof(struct config_macro), TOP(n_macros), 1000,
 	"macro", "a list of groups, macro = ( { context = \"index\"; keys = \"...\"; sequence = "
 	"\"...\"; } );", config_check_macro };
+#define COLOR(f) offsetof(struct config_color, f)
+
+static const char *const config_color_objects[] = { "index", "body", "header", NULL };
+
+_Static_assert(G_N_ELEMENTS(config_color_objects) == CONFIG_COLOR_OBJECT_COUNT + 1,
+    "one name per colour object");
+_Static_assert(sizeof(enum config_color_object) == sizeof(int), "enum keys are stored as int");
+
+/* One colour rule: color = ( { object = "index"; fg = "red"; query = "~f boss"; } ); */
+static const struct config_key config_color_keys[] = {
+	{ "object", CONFIG_KEY_ENUM, true, 1, 64, COLOR(object), 0, NULL, config_color_objects,
+	    NULL, NULL },
+	{ "fg", CONFIG_KEY_PARSED, false, 1, 64, COLOR(fg), 0, NULL, NULL, config_check_color,
+	    NULL },
+	{ "bg", CONFIG_KEY_PARSED, false, 1, 64, COLOR(bg), 0, NULL, NULL, config_check_color,
+	    NULL },
+	KEY_STRINGS("attrs", 32, COLOR(attr_names), "", config_check_attrs),
+	KEY_STRING("query", false, 1, CONFIG_QUERY_MAX, COLOR(query), NULL),
+	KEY_STRING("regex", false, 1, CONFIG_QUERY_MAX, COLOR(regex), NULL),
+};
+
+static const struct config_list config_colors = { config_color_keys,
+	G_N_ELEMENTS(config_color_keys), sizeof(struct config_color), TOP(n_colors), 1000,
+	"colour rule", "a list of groups, color = ( { object = \"index\"; fg = \"red\"; "
+	"query = \"~f boss\"; } );", config_check_color_rule };
 
 /* The top level, in the order parsed: store comes before the accounts. */
 static const struct config_key config_top_keys[] = {
@@ -140,6 +165,7 @@ static const struct config_key config_top_keys[] = {
 	    config_check_folder, NULL },
 	KEY_LIST("bind", TOP(bindings), &config_bindings),
 	KEY_LIST("macro", TOP(macros), &config_macros),
+	KEY_LIST("color", TOP(colors), &config_colors),
 	KEY_BOOL("mouse", TOP(mouse), false),
 	KEY_STRING("new_mail_command", false, 1, CONFIG_PATH_MAX, TOP(new_mail_command),
 	    config_check_new_mail_command),
@@ -657,6 +683,12 @@ config_free(struct surat_config *config)
 		g_free(config->macros[i].description);
 	}
 	g_free(config->macros);
+	for (i = 0; i < config->n_colors; i++) {
+		g_strfreev(config->colors[i].attr_names);
+		g_free(config->colors[i].query);
+		g_free(config->colors[i].regex);
+	}
+	g_free(config->colors);
 	g_free(config->trash);
 	g_free(config->record);
 	g_free(config->postponed);
@@ -765,6 +797,47 @@ config_alternates(const struct surat_config *config)
 	regex = g_regex_new(pattern->str, G_REGEX_CASELESS, 0, NULL);
 	g_string_free(pattern, TRUE);
 	return regex;
+}
+
+const char *
+config_color_object_name(enum config_color_object object)
+{
+	if ((unsigned int)object >= CONFIG_COLOR_OBJECT_COUNT)
+		return "?";
+	return config_color_objects[object];
+}
+
+bool
+config_color_object_parse(const char *text, enum config_color_object *object)
+{
+	int i;
+
+	for (i = 0; text != NULL && i < CONFIG_COLOR_OBJECT_COUNT; i++) {
+		if (g_ascii_strcasecmp(text, config_color_objects[i]) == 0) {
+			*object = (enum config_color_object)i;
+			return true;
+		}
+	}
+	return false;
+}
+
+GRegex *
+config_color_regex(const char *pattern, GError **error)
+{
+	GRegexCompileFlags flags = G_REGEX_OPTIMIZE;
+	const char *c;
+
+	/* mutt's rule: a pattern without an upper-case letter ignores case. */
+	for (c = pattern; *c != '\0'; c = g_utf8_next_char(c)) {
+		/* \S, \W, \D are classes, not letters. */
+		if (c[0] == '\\' && c[1] != '\0')
+			c++;
+		else if (g_unichar_isupper(g_utf8_get_char(c)))
+			break;
+	}
+	if (*c == '\0')
+		flags |= G_REGEX_CASELESS;
+	return g_regex_new(pattern, flags, 0, error);
 }
 
 char **

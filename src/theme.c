@@ -157,6 +157,20 @@ theme_parse_color(const char *text, int *color)
 	return false;
 }
 
+bool
+theme_parse_attr(const char *text, unsigned int *attr)
+{
+	size_t i;
+
+	for (i = 0; text != NULL && i < G_N_ELEMENTS(theme_attrs); i++) {
+		if (g_ascii_strcasecmp(text, theme_attrs[i].name) == 0) {
+			*attr = theme_attrs[i].attr;
+			return true;
+		}
+	}
+	return false;
+}
+
 /* Set ERROR (CODE) to the message, made safe: it quotes the file. Returns false. */
 static bool G_GNUC_PRINTF(3, 4)
 theme_set_error(GError **error, int code, const char *fmt, ...)
@@ -219,8 +233,8 @@ theme_load_attrs(const char *path, const config_setting_t *s, const char *elemen
 {
 	const config_setting_t *item;
 	const char *name;
+	unsigned int attr;
 	int i, n = 1;
-	size_t j;
 
 	*attrs = 0;
 	if (config_setting_is_array(s) || config_setting_is_list(s))
@@ -230,14 +244,10 @@ theme_load_attrs(const char *path, const config_setting_t *s, const char *elemen
 		if ((name = config_setting_get_string(item)) == NULL)
 			return theme_fail(error, path, s, element, "attrs must be a list of "
 			    "strings, as in attrs = [\"bold\", \"underline\"]");
-		for (j = 0; j < G_N_ELEMENTS(theme_attrs); j++) {
-			if (g_ascii_strcasecmp(name, theme_attrs[j].name) == 0)
-				break;
-		}
-		if (j == G_N_ELEMENTS(theme_attrs))
+		if (!theme_parse_attr(name, &attr))
 			return theme_fail(error, path, s, element, "unknown attribute \"%.40s\"; "
 			    "use bold, underline, reverse, dim, italic or blink", name);
-		*attrs |= theme_attrs[j].attr;
+		*attrs |= attr;
 	}
 	return true;
 }

@@ -64,6 +64,27 @@ struct config_macro {
 	int line;              /* of its group in the file */
 };
 
+/* What a colour rule (`color`) colours. */
+enum config_color_object {
+	CONFIG_COLOR_INDEX,  /* index rows matching a search query */
+	CONFIG_COLOR_BODY,   /* spans of the pager's body lines matching a regex */
+	CONFIG_COLOR_HEADER, /* pager header lines in which a regex matches: the whole line */
+	CONFIG_COLOR_OBJECT_COUNT
+};
+
+#define CONFIG_COLOR_UNSET (-2) /* fg or bg left out: the theme's colour of the element stays */
+
+/* A colour rule from the file (`color`): checked here, compiled by the interface. */
+struct config_color {
+	enum config_color_object object;
+	int fg, bg;         /* theme.h colours (THEME_COLOR_DEFAULT...), or CONFIG_COLOR_UNSET */
+	unsigned int attrs; /* THEME_ATTR_* bits, added to the element's own */
+	char **attr_names;  /* attrs as written (NULL-terminated), or NULL */
+	char *query;        /* index: the search query as written (it parses); else NULL */
+	char *regex;        /* body, header: the regular expression (it compiles); else NULL */
+	int line;           /* of its group in the file */
+};
+
 /*
  * An account's submission server (its `smtp` group).  A key the group
  * leaves out takes the account's value where there is one: user, the pair
@@ -156,6 +177,8 @@ struct surat_config {
 	char **alternates;                  /* regular expressions (checked); default none */
 	char *alias_file;                   /* ~ expanded, or NULL: config_alias_file() */
 	char *query_command;                /* argv string, %s or appended text; or NULL */
+	struct config_color *colors;        /* colour rules in file order: the first match wins */
+	size_t n_colors;
 	struct config_binding *bindings;    /* in file order: a later one wins */
 	size_t n_bindings;
 	struct config_macro *macros;        /* in file order, bound after the bindings */
@@ -244,6 +267,17 @@ char **config_own_addresses(const struct surat_config *config);
  * case (g_regex_unref), or NULL when there are none.
  */
 GRegex *config_alternates(const struct surat_config *config);
+
+/* The name of a colour rule's object ("index"), or "?"; and back (false: no such object). */
+const char *config_color_object_name(enum config_color_object object);
+bool config_color_object_parse(const char *text, enum config_color_object *object);
+
+/*
+ * A colour rule's regular expression compiled as the rules use it: case
+ * does not matter when it has no upper-case letter (mutt's rule).  NULL
+ * with ERROR set when it is not one.
+ */
+GRegex *config_color_regex(const char *pattern, GError **error);
 
 char **config_new_mail_argv(const struct surat_config *config, unsigned int n_new,
     unsigned int n_unread, const char *accounts);

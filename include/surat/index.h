@@ -513,6 +513,30 @@ bool index_set_mailbox_seen(struct index *idx, const char *account, const char *
 bool index_query_counts(struct index *idx, const struct search_query *const *queries, size_t n,
     int64_t *total, int64_t *unread, GError **error);
 
+/* ---- colour rules: which of several queries each row on screen matches ---- */
+
+struct index_rules;
+
+/*
+ * N queries (a NULL one matches every row) compiled once to one statement,
+ * for index_rules_match.  A new handle (index_rules_free); the queries may
+ * be freed after.
+ */
+struct index_rules *index_rules_new(const struct search_query *const *queries, size_t n);
+void index_rules_free(struct index_rules *rules);
+
+/* How many queries RULES holds (0 for NULL). */
+size_t index_rules_count(const struct index_rules *rules);
+
+/*
+ * For each of the N_IDS rows IDS (the rows on screen), FIRST[i] gets the
+ * position in RULES of the first query row IDS[i] matches, or -1 (also for
+ * an id that is no row).  One statement for all the rows: its cost grows
+ * with N_IDS, not with the mailbox.
+ */
+bool index_rules_match(struct index *idx, const struct index_rules *rules, const int64_t *ids,
+    size_t n_ids, int *first, GError **error);
+
 /* ---- UIDLs of messages gone from the store but maybe still on a server ---- */
 
 /*

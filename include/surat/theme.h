@@ -111,6 +111,13 @@ struct theme *theme_load(const char *path, GError **error);
 bool theme_parse_color(const char *text, int *color);
 
 /*
+ * Parse an attribute as written in a theme file: bold, underline, reverse,
+ * dim, italic or blink (any case).  Sets *ATTR (one THEME_ATTR_* bit) and
+ * returns true, or returns false.
+ */
+bool theme_parse_attr(const char *text, unsigned int *attr);
+
+/*
  * The base under every theme: the terminal's colours and a few attributes
  * that every terminal has.  What a theme file leaves unset keeps these.
  */

@@ -4,8 +4,9 @@
  * `toggle`, `reset`) for the options that make sense while surat runs,
  * `bind CONTEXT KEYS ACTION`, `unbind CONTEXT KEYS`, `macro CONTEXT KEYS
  * SEQUENCE [DESCRIPTION]`, `push KEYS`, `exec ACTION...`, `source FILE`,
- * `help` or `quit`.  A bad line changes nothing and says why in one line.
- * Tab completes command words, action names, option names and their values.
+ * `color OBJECT FG BG PATTERN` (colour.c), `help` or `quit`.  A bad line
+ * changes nothing and says why in one line.  Tab completes command words,
+ * action names, option names and their values.
  */
 #include <curses.h>
 #include <errno.h>
@@ -82,8 +83,8 @@ static const struct cmdline_option cmdline_options[] = {
 	CFG("user_agent", CMDLINE_CFG_BOOL, user_agent, 0),
 };
 
-static const char *const cmdline_commands[] = { "bind", "exec", "help", "macro", "push", "quit",
-	"reset", "set", "source", "toggle", "unbind", "unset", NULL };
+static const char *const cmdline_commands[] = { "bind", "color", "exec", "help", "macro", "push",
+	"quit", "reset", "set", "source", "toggle", "unbind", "unset", NULL };
 static const char *const cmdline_forwards[] = { "inline", "attach", NULL };
 static const char *const cmdline_bools[] = { "no", "yes", NULL };
 
@@ -894,6 +895,8 @@ ui_cmdline_exec(struct ui *ui, const char *line, const char *from)
 		cmdline_exec(ui, rest);
 	else if (strcmp(copy, "source") == 0)
 		cmdline_source(ui, rest, from);
+	else if (strcmp(copy, "color") == 0)
+		ui_colour_command(ui, rest);
 	else if (strcmp(copy, "quit") == 0 && *rest == '\0')
 		ui->quit = true;
 	else
@@ -1029,6 +1032,8 @@ cmdline_complete(struct ui *ui, const char *line, size_t cursor, GPtrArray *out)
 
 		if (o != NULL)
 			cmdline_values(o, word, out);
+	} else if (strcmp(g_ptr_array_index(done, 0), "color") == 0) {
+		ui_colour_complete(n, word, out);
 	} else if ((strcmp(g_ptr_array_index(done, 0), "bind") == 0 ||
 	    strcmp(g_ptr_array_index(done, 0), "unbind") == 0 ||
 	    strcmp(g_ptr_array_index(done, 0), "macro") == 0) && n == 1) {

@@ -73,6 +73,8 @@ help_lines(struct ui *ui, enum keymap_context first)
 	g_ptr_array_add(lines, g_strdup("  macro CONTEXT KEYS \"SEQ\" [\"DESCRIPTION\"]   type SEQ for KEYS"));
 	g_ptr_array_add(lines, g_strdup("  push \"SEQ\", exec ACTION... type keys and <actions>; run actions"));
 	g_ptr_array_add(lines, g_strdup("  source FILE                run a file of these commands"));
+	g_ptr_array_add(lines, g_strdup("  color OBJECT FG BG PATTERN colour index rows (a query), body text or"));
+	g_ptr_array_add(lines, g_strdup("                             header lines (a regex); the last match wins"));
 	g_ptr_array_add(lines, g_strdup("  help, quit                 this help; leave surat"));
 	return lines;
 }

@@ -24,6 +24,7 @@ ui_index_init(struct ui *ui)
 {
 	ui->index = g_new0(struct ui_index, 1);
 	ui->index->rows = g_ptr_array_new_with_free_func((GDestroyNotify)index_message_free);
+	ui->index->colour = g_array_new(FALSE, FALSE, sizeof(int));
 	ui->index->height = 1;
 }
 
@@ -33,6 +34,7 @@ ui_index_clear(struct ui *ui)
 	if (ui->index == NULL)
 		return;
 	g_ptr_array_free(ui->index->rows, TRUE);
+	g_array_free(ui->index->colour, TRUE);
 	g_clear_pointer(&ui->index, g_free);
 }
 
@@ -215,6 +217,8 @@ ui_index_reload(struct ui *ui)
 		ui_set_message(ui, true, "%s", error->message);
 		g_clear_error(&error);
 	}
+	/* The colour rules: one query for the rows just read, none when the cursor moves. */
+	ui_colour_rows(ui, view->rows, view->colour);
 	ui->dirty &= ~UI_RELOAD_ROWS;
 	ui->dirty |= UI_DIRTY_INDEX | UI_DIRTY_STATUS;
 }
@@ -367,6 +371,7 @@ ui_index_draw(struct ui *ui, int y, int height, int width)
 		const struct index_message *m = NULL;
 		struct index_view_parts parts;
 		bool selected;
+		int attr;
 
 		if (i < (int)ui->index->rows->len)
 			m = g_ptr_array_index(ui->index->rows, (guint)i);
@@ -381,13 +386,16 @@ ui_index_draw(struct ui *ui, int y, int height, int width)
 			continue;
 		}
 		selected = ui->index->top + i == ui->index->cursor;
+		/* A colour rule paints the row; the cursor's row keeps the cursor's look. */
+		attr = ui_colour_row_attr(ui, selected || (guint)i >= ui->index->colour->len ? -1 :
+		    g_array_index(ui->index->colour, int, i), index_view_element(m, selected));
 		index_view_line(ui, m, width, &parts);
-		attrset(ui_term_attr(index_view_element(m, selected)));
+		attrset(attr);
 		addstr(parts.left);
 		if (!selected)
 			attrset(ui_term_attr(THEME_TREE));
 		addstr(parts.tree);
-		attrset(ui_term_attr(index_view_element(m, selected)));
+		attrset(attr);
 		addstr(parts.right);
 		index_view_parts_clear(&parts);
 	}

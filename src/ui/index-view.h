@@ -24,6 +24,7 @@ struct ui_index {
 	int64_t cursor;  /* position of the selected row, 0-based */
 	int64_t top;     /* position of the first row on screen */
 	GPtrArray *rows; /* struct index_message *, positions top.. */
+	GArray *colour;  /* int per row: its index colour rule (colour.c), -1 for none */
 	int height;      /* rows the pane shows */
 };
 

@@ -278,27 +278,47 @@ pager_element(const struct render_line *l)
 	}
 }
 
-/* Draw LEN bytes of TEXT with ELEMENT, search matches highlighted. */
+/*
+ * Draw the screen line S of the rendered line L: in its element (a header's
+ * name and value apart), the colour rules over it (a header rule colours
+ * the whole line, a body rule its matches), search matches over all.
+ */
 static void
-pager_put(const char *text, size_t len, enum theme_element element, const char *search)
+pager_draw_line(struct ui *ui, const struct render_line *l, const struct ui_pager_line *s,
+    const char *search)
 {
-	size_t pos = 0;
+	const char *text = l->text + s->start;
+	enum theme_element element = pager_element(l);
+	size_t len = s->len, name = 0, i, j;
+	int *attrs = g_new(int, MAX(len, 1)), rule = -1;
 
-	while (pos < len) {
-		long hit = search != NULL ? pager_find(text + pos, len - pos, search) : -1;
-		size_t plain = hit < 0 ? len - pos : (size_t)hit;
-
-		attrset(ui_term_attr(element));
-		addnstr(text + pos, (int)plain);
-		pos += plain;
-		if (hit >= 0) {
-			size_t n = strlen(search);
-
-			attrset(ui_term_attr(THEME_SEARCH));
-			addnstr(text + pos, (int)n);
-			pos += n;
-		}
+	if (l->role == RENDER_HEADER) {
+		if (s->start == 0 && l->name_len > 0)
+			name = MIN((size_t)l->name_len, len);
+		rule = ui_colour_header(ui, l->text);
 	}
+	for (i = 0; i < len; i++)
+		attrs[i] = ui_colour_rule_attr(ui, rule, i < name ? THEME_HEADER_NAME : element);
+	if (l->role != RENDER_HEADER && l->role != RENDER_SEPARATOR)
+		ui_colour_body(ui, l->text, s->start, len, element, attrs);
+	for (i = 0; search != NULL && search[0] != '\0' && i < len;) {
+		long hit = pager_find(text + i, len - i, search);
+		size_t n = strlen(search);
+
+		if (hit < 0)
+			break;
+		for (j = i + (size_t)hit; j < i + (size_t)hit + n; j++)
+			attrs[j] = ui_term_attr(THEME_SEARCH);
+		i += (size_t)hit + n;
+	}
+	/* Runs of one look, each drawn once. */
+	for (i = 0; i < len; i = j) {
+		for (j = i + 1; j < len && attrs[j] == attrs[i]; j++)
+			;
+		attrset(attrs[i]);
+		addnstr(text + i, (int)(j - i));
+	}
+	g_free(attrs);
 }
 
 void
@@ -314,7 +334,6 @@ ui_pager_draw(struct ui *ui, int y, int height, int width)
 		guint k = (guint)(pager->top + i);
 		const struct ui_pager_line *s;
 		const struct render_line *l;
-		const char *text;
 
 		move(y + i, ui->pane_x);
 		attrset(ui_term_attr(THEME_BODY));
@@ -328,15 +347,7 @@ ui_pager_draw(struct ui *ui, int y, int height, int width)
 		}
 		s = &g_array_index(pager->screen, struct ui_pager_line, k);
 		l = g_ptr_array_index(pager->rendering->lines, s->line);
-		text = l->text + s->start;
-		if (l->role == RENDER_HEADER && s->start == 0 && l->name_len > 0) {
-			size_t name = MIN((size_t)l->name_len, (size_t)s->len);
-
-			pager_put(text, name, THEME_HEADER_NAME, pager->search);
-			pager_put(text + name, s->len - name, THEME_HEADER_VALUE, pager->search);
-		} else {
-			pager_put(text, s->len, pager_element(l), pager->search);
-		}
+		pager_draw_line(ui, l, s, pager->search);
 	}
 	attrset(A_NORMAL);
 }

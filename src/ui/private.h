@@ -161,6 +161,7 @@ struct ui_addresses;
 struct ui_sidebar;
 struct ui_folders;
 struct search_query;
+struct ui_colours;
 
 struct ui {
 	const struct surat_config *config; /* what the code reads: SETTINGS */
@@ -230,7 +231,35 @@ struct ui {
 	struct ui_folders *folders;
 	bool sidebar_focus; /* the sidebar has the keys (its context) */
 	int pane_x;         /* first column of the index and pager: right of the sidebar */
+
+	struct ui_colours *colours; /* the colour rules (colour.c), NULL when there are none */
 };
+
+/*
+ * colour.c: the colour rules (`color`, `:color`) over the theme; the last
+ * rule that matches wins.  ui_colour_init compiles the config's rules.
+ */
+bool ui_colour_init(struct ui *ui, GError **error);
+void ui_colour_clear(struct ui *ui);
+/* The index rule of each of ROWS (struct index_message *) into OUT (int, -1: none): one query. */
+void ui_colour_rows(struct ui *ui, const GPtrArray *rows, GArray *out);
+/* The attributes of a row whose rule (from ui_colour_rows) is RULE, over ELEMENT. */
+int ui_colour_row_attr(struct ui *ui, int rule, enum theme_element element);
+/* The header rule matching the header line TEXT (the last one), or -1. */
+int ui_colour_header(struct ui *ui, const char *text);
+/* The attributes of the header rule RULE (from ui_colour_header) over ELEMENT. */
+int ui_colour_rule_attr(struct ui *ui, int rule, enum theme_element element);
+/*
+ * Paint the body rules' matches in the rendered line TEXT over ATTRS, the
+ * attributes of its bytes FROM .. FROM+LEN (a screen line's slice), drawn
+ * over ELEMENT.
+ */
+void ui_colour_body(struct ui *ui, const char *text, size_t from, size_t len,
+    enum theme_element element, int *attrs);
+/* `:color OBJECT [ATTR...] FG BG PATTERN`: add a rule; a bad one says why and changes nothing. */
+void ui_colour_command(struct ui *ui, const char *args);
+/* Tab after `color`: the objects for word N 1, the colours for words 2 and 3. */
+void ui_colour_complete(guint n, const char *word, GPtrArray *out);
 
 /* ui.c */
 /* The message line; an error also drops what a macro or :push had left to type. */
@@ -274,6 +303,8 @@ void ui_term_apply_theme(const struct theme *theme);
 void ui_term_mouse(bool on);
 void ui_term_stop(void);
 int ui_term_attr(enum theme_element element);
+/* The curses attributes of STYLE, a pair allocated for its colours on first use (colour rules). */
+int ui_term_style_attr(const struct theme_style *style);
 /*
  * TEXT made safe for the terminal (sanitize.h: no escape, no control, bidi
  * controls shown) and cut to COLS columns, padded with spaces with PAD; a

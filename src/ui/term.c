@@ -28,6 +28,9 @@ static volatile sig_atomic_t term_active;
 static char term_reset[256]; /* what puts the terminal back, precomputed */
 static size_t term_reset_len;
 static int term_element_attrs[THEME_ELEMENT_COUNT];
+static bool term_colors;          /* colours in use (not NO_COLOR, not mono) */
+static GHashTable *term_pairs;     /* (fg, bg) of a style -> its pair, past the elements' */
+static int term_next_pair = THEME_ELEMENT_COUNT + 1;
 
 static const int term_fatal_signals[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT };
 static const int term_quit_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
@@ -216,6 +219,7 @@ ui_term_apply_theme(const struct theme *theme)
 		use_default_colors();
 		started = true;
 	}
+	term_colors = colors;
 	if (colors)
 		normal_bg = term_map_color(theme->styles[THEME_NORMAL].bg);
 	for (i = 0; i < THEME_ELEMENT_COUNT; i++) {
@@ -262,6 +266,33 @@ int
 ui_term_attr(enum theme_element element)
 {
 	return term_element_attrs[element];
+}
+
+int
+ui_term_style_attr(const struct theme_style *style)
+{
+	int attrs = term_map_attrs(style->attrs), fg, bg;
+	/* Both colours fit in 25 bits (THEME_COLOR_RGB | 0xRRGGBB), -1 made 0x1ffffff. */
+	gint64 key = ((gint64)(style->fg & 0x1ffffff) << 25) | (style->bg & 0x1ffffff);
+	gpointer pair;
+
+	if (!term_colors)
+		return attrs;
+	if (term_pairs == NULL)
+		term_pairs = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+	if ((pair = g_hash_table_lookup(term_pairs, &key)) == NULL) {
+		/* Out of pairs (8-colour terminals have 64): the attributes alone. */
+		if (term_next_pair >= COLOR_PAIRS || term_next_pair > 0x7fff)
+			return attrs;
+		fg = term_map_color(style->fg);
+		bg = term_map_color(style->bg);
+		if (fg == bg && fg >= 0 && style->fg != style->bg)
+			fg = term_contrast(bg);
+		init_pair((short)term_next_pair, (short)fg, (short)bg);
+		pair = GINT_TO_POINTER(term_next_pair++);
+		g_hash_table_insert(term_pairs, g_memdup2(&key, sizeof key), pair);
+	}
+	return attrs | COLOR_PAIR(GPOINTER_TO_INT(pair));
 }
 
 char *

@@ -595,6 +595,8 @@ ui_run(const struct surat_config *config, const struct ui_start *start)
 		ui.theme = theme_load_builtin();
 	else if ((ui.theme = theme_load(config->theme_path, &error)) == NULL)
 		goto fail;
+	if (!ui_colour_init(&ui, &error))
+		goto fail;
 	ui.idx = ui_open_index(config, &error);
 	if (ui.idx == NULL)
 		goto fail;
@@ -646,6 +648,7 @@ out:
 	ui_browse_clear(&ui);
 	index_free(ui.idx);
 	theme_free(ui.theme);
+	ui_colour_clear(&ui);
 	ui_index_clear(&ui);
 	ui_prompt_clear(&ui);
 	keymap_free(ui.keymap);

@@ -87,11 +87,11 @@ check "and it runs" wait_for "-- 1/12 --"
 ui_keys :
 wait_for ":" || true
 ui_keys Tab
-check ": then Tab on the empty line lists the command words" wait_for "bind exec help macro push quit reset set source"
+check ": then Tab on the empty line lists the command words" wait_for "bind color exec help macro push quit reset set source"
 check "and surat is still running" sh -c "! tmux -L '$UI_SOCKET' capture-pane -p -t 0 | grep -q EXIT="
 ui_keys Escape
 ui_keys : && ui_keys -l 'set' && ui_keys Home Tab
-check ":set, Home, Tab lists the command words too" wait_for "bind exec help macro push quit reset set source"
+check ":set, Home, Tab lists the command words too" wait_for "bind color exec help macro push quit reset set source"
 ui_keys Escape
 check "Escape leaves the line; surat is still running" wait_for "-- surat: demo"
 check "no EXIT on the screen" sh -c "! tmux -L '$UI_SOCKET' capture-pane -p -t 0 | grep -q EXIT="

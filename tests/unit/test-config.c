@@ -425,6 +425,8 @@ test_triage_defaults(void **state)
 	assert_string_equal(config->trash, "Trash");
 	assert_int_equal(config->n_bindings, 0);
 	assert_null(config->bindings);
+	assert_int_equal(config->n_colors, 0);
+	assert_null(config->colors);
 	assert_false(config->mouse);
 	assert_null(config->new_mail_command);
 	assert_null(config->new_mail_argv);
@@ -1062,7 +1064,7 @@ static const struct {
 	const char *errors[10];
 } test_bad[] = {
 	{ "unknown-key.conf", {
-		":2: colour: unknown key",
+		":2: colour: unknown key; did you mean color?",
 		":7: accounts.work.hots: unknown key; did you mean host?",
 	} },
 	{ "wrong-type.conf", {
@@ -1238,7 +1240,7 @@ static const struct {
 	} },
 	{ "several.conf", {
 		":3: index_lines: 500 is out of range 1..200",
-		":4: colour: unknown key",
+		":4: colour: unknown key; did you mean color?",
 		":9: accounts.work.port: 0 is out of range 1..65535",
 		":10: accounts.work.tls: \"ssl\" is not one of implicit, starttls, none",
 		":12: accounts.work.keep: expected true or false, got an integer",
@@ -1261,6 +1263,88 @@ test_error(void **state)
  * regular expression's own words come from GLib, so only the start is
  * compared), then what good values become.
  */
+/*
+ * Colour rules: each mistake on its line (a bad regex's own words from PCRE
+ * are not compared), then what good rules become, and the regex's case rule.
+ */
+static void
+test_colors(void **state)
+{
+	static const char *const starts[] = {
+		":2: color[0].object: \"sidebar\" is not one of index, body, header",
+		":3: color[1].fg: unknown colour \"light-red\"; use default, black, red, green, "
+		"yellow, blue, magenta, cyan, white, bright-black .. bright-white, color0 .. color255 "
+		"or #rrggbb",
+		":4: color[2].query: column 1: from: needs a value right after the colon, as in "
+		"from:word",
+		":5: color[3].regex: \"https?://(\\S+\" is not a regular expression (",
+		":6: color[4].query: header rules take a regex, not a query: regex = \"^Subject:\";",
+		":7: color[5].regex: index rules take a query (as l does), not a regex: query = "
+		"\"~f boss\";",
+		":8: color[6].attrs: unknown attribute \"shiny\"; use bold, underline, reverse, dim, "
+		"italic or blink",
+		":9: color[7]: a colour rule needs fg, bg or attrs, as in fg = \"red\";",
+		":10: color[8].query: missing; an index rule needs one, as in query = \"~f boss | "
+		"is:flagged\";",
+	};
+	GPtrArray *errors = g_ptr_array_new_with_free_func(g_free);
+	char *path = g_strconcat(DATA, "bad-color.conf", NULL);
+	struct surat_config *config = config_load(path, errors, NULL);
+	const struct config_color *c;
+	GRegex *regex;
+	guint i;
+
+	(void)state;
+	assert_null(config);
+	for (i = 0; i < errors->len; i++)
+		print_message("# %s\n", (char *)errors->pdata[i]);
+	assert_int_equal(errors->len, G_N_ELEMENTS(starts));
+	for (i = 0; i < G_N_ELEMENTS(starts); i++) {
+		char *want = g_strconcat(path, starts[i], NULL);
+
+		assert_true(g_str_has_prefix(errors->pdata[i], want));
+		g_free(want);
+	}
+	g_ptr_array_set_size(errors, 0);
+	config = test_load_text("color = (\n"
+	    "  { object = \"index\"; fg = \"red\"; bg = \"default\"; query = \"~f boss | is:flagged\"; },\n"
+	    "  { object = \"body\"; fg = \"cyan\"; regex = \"https?://\\\\S+\"; },\n"
+	    "  { object = \"header\"; bg = \"#102030\"; attrs = [\"bold\", \"underline\"];"
+	    " regex = \"^Subject:\"; }\n);\n", errors, NULL);
+	assert_non_null(config);
+	assert_int_equal(errors->len, 0);
+	assert_int_equal(config->n_colors, 3);
+	c = &config->colors[0];
+	assert_int_equal(c->object, CONFIG_COLOR_INDEX);
+	assert_int_equal(c->fg, 1);
+	assert_int_equal(c->bg, THEME_COLOR_DEFAULT);
+	assert_int_equal(c->attrs, 0);
+	assert_string_equal(c->query, "~f boss | is:flagged");
+	assert_null(c->regex);
+	assert_int_equal(c->line, 2);
+	c = &config->colors[1];
+	assert_int_equal(c->object, CONFIG_COLOR_BODY);
+	assert_int_equal(c->fg, 6);
+	assert_int_equal(c->bg, CONFIG_COLOR_UNSET);
+	assert_string_equal(c->regex, "https?://\\S+");
+	c = &config->colors[2];
+	assert_int_equal(c->object, CONFIG_COLOR_HEADER);
+	assert_int_equal(c->fg, CONFIG_COLOR_UNSET);
+	assert_int_equal(c->bg, THEME_COLOR_RGB | 0x102030);
+	assert_int_equal(c->attrs, THEME_ATTR_BOLD | THEME_ATTR_UNDERLINE);
+	assert_int_equal(c->line, 4);
+	config_free(config);
+	/* mutt's case rule: no upper-case letter (\S is a class) ignores case. */
+	regex = config_color_regex("https?://\\S+", NULL);
+	assert_true(g_regex_match(regex, "HTTPS://X", 0, NULL));
+	g_regex_unref(regex);
+	regex = config_color_regex("^Subject:", NULL);
+	assert_false(g_regex_match(regex, "subject: x", 0, NULL));
+	g_regex_unref(regex);
+	g_ptr_array_free(errors, TRUE);
+	g_free(path);
+}
+
 static void
 test_addresses(void **state)
 {
@@ -1763,6 +1847,7 @@ main(void)
 		cmocka_unit_test(test_missing_ca_file),
 		cmocka_unit_test(test_theme_path),
 		cmocka_unit_test(test_addresses),
+		cmocka_unit_test(test_colors),
 		cmocka_unit_test(test_include),
 		cmocka_unit_test(test_unreadable),
 		cmocka_unit_test(test_password_warning),

@@ -604,6 +604,66 @@ test_sql_binds_values(void **state)
 	assert_matches(f, "account:home", "3.c 4.d");
 }
 
+/*
+ * Colour rules: several queries, each with its own parameters, in one
+ * statement over some rows: the first that matches each row, -1 for none
+ * and for an id that is no row.
+ */
+static void
+test_rules(void **state)
+{
+	static const char *const texts[] = { "is:flagged", "~f alice | ~f carol", "budget",
+		"account:home" };
+	static const char *const bases[] = { "1.a", "2.b", "3.c", "4.d" };
+	static const int want[] = { 1, 2, 0, 3, -1 };
+	struct fixture *f = *state;
+	struct search_query *q[G_N_ELEMENTS(texts)];
+	struct index_rules *rules;
+	GPtrArray *rows = g_ptr_array_new_with_free_func((GDestroyNotify)index_message_free);
+	struct index_filter filter = { 0 };
+	int64_t ids[5];
+	int first[5];
+	size_t i;
+
+	load(f);
+	assert_true(index_query_page(f->idx, &filter, INDEX_SORT_DATE, false, 0, 10, -1, rows,
+	    NULL));
+	assert_int_equal(rows->len, 4);
+	for (i = 0; i < 4; i++) {
+		const struct index_message *m = g_ptr_array_index(rows, i);
+
+		assert_string_equal(m->base, bases[i]);
+		ids[i] = m->id;
+	}
+	ids[4] = 999999;
+	for (i = 0; i < G_N_ELEMENTS(texts); i++) {
+		struct search_error e = { 0 };
+
+		q[i] = search_parse(texts[i], NOW, &e);
+		assert_non_null(q[i]);
+	}
+	rules = index_rules_new((const struct search_query *const *)q, G_N_ELEMENTS(texts));
+	for (i = 0; i < G_N_ELEMENTS(texts); i++)
+		search_query_free(q[i]);
+	assert_int_equal(index_rules_count(rules), 4);
+	assert_true(index_rules_match(f->idx, rules, ids, 5, first, NULL));
+	for (i = 0; i < 5; i++)
+		assert_int_equal(first[i], want[i]);
+	/* Again, the statement cached: the same answer. */
+	assert_true(index_rules_match(f->idx, rules, ids + 2, 2, first, NULL));
+	assert_int_equal(first[0], 0);
+	assert_int_equal(first[1], 3);
+	index_rules_free(rules);
+	/* No rules: nothing matches, and nothing is asked. */
+	rules = index_rules_new(NULL, 0);
+	assert_int_equal(index_rules_count(rules), 0);
+	assert_true(index_rules_match(f->idx, rules, ids, 5, first, NULL));
+	for (i = 0; i < 5; i++)
+		assert_int_equal(first[i], -1);
+	index_rules_free(rules);
+	g_ptr_array_unref(rows);
+}
+
 static void
 test_sorting(void **state)
 {
@@ -809,6 +869,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_sorting, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_paging_exact, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_find, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rules, setup, teardown),
 	};
 
 	setenv("TZ", "UTC", 1);
