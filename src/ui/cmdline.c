@@ -22,6 +22,7 @@ enum cmdline_type {
 	CMDLINE_STRING,
 	CMDLINE_SORT,
 	CMDLINE_THEME,
+	CMDLINE_FORMAT, /* a line format (format.h), compiled when set */
 };
 
 struct cmdline_option {
@@ -32,12 +33,15 @@ struct cmdline_option {
 
 static const struct cmdline_option cmdline_options[] = {
 	{ "date_format", CMDLINE_STRING, 0, 0 },
+	{ "index_format", CMDLINE_FORMAT, 0, 0 },
 	{ "index_lines", CMDLINE_INT, 1, 1000 },
 	{ "mouse", CMDLINE_BOOL, 0, 0 },
 	{ "osc8_links", CMDLINE_BOOL, 0, 0 },
+	{ "pager_format", CMDLINE_FORMAT, 0, 0 },
 	{ "sidebar", CMDLINE_BOOL, 0, 0 },
 	{ "sidebar_width", CMDLINE_INT, 10, 80 },
 	{ "sort", CMDLINE_SORT, 0, 0 },
+	{ "status_format", CMDLINE_FORMAT, 0, 0 },
 	{ "theme", CMDLINE_THEME, 0, 0 },
 };
 
@@ -76,6 +80,8 @@ cmdline_value(struct ui *ui, const struct cmdline_option *o)
 {
 	if (strcmp(o->name, "date_format") == 0)
 		return g_strdup(ui->date_format != NULL ? ui->date_format : RENDER_DATE_FORMAT);
+	if (o->type == CMDLINE_FORMAT)
+		return g_strdup(ui_formats_text(ui, o->name));
 	if (strcmp(o->name, "index_lines") == 0)
 		return g_strdup_printf("%d", ui->index_lines);
 	if (strcmp(o->name, "mouse") == 0)
@@ -163,6 +169,25 @@ cmdline_set_theme(struct ui *ui, const char *value)
 	return true;
 }
 
+/* `set index_format "..."` (and status_format, pager_format): compiled, or the error. */
+static bool
+cmdline_set_format(struct ui *ui, const char *name, const char *value)
+{
+	GError *error = NULL;
+
+	if (value == NULL || strlen(value) > 1024) {
+		ui_set_message(ui, true, "%s needs a format of at most 1024 bytes: set %s \"...\"",
+		    name, name);
+		return false;
+	}
+	if (!ui_formats_set(ui, name, value, &error)) {
+		ui_set_message(ui, true, "%s: %s", name, error->message);
+		g_error_free(error);
+		return false;
+	}
+	return true;
+}
+
 /* Set OPTION to VALUE (NULL: a bare `set OPTION`, only for yes/no options). */
 static bool
 cmdline_set_value(struct ui *ui, const struct cmdline_option *o, const char *value)
@@ -211,6 +236,7 @@ cmdline_set_value(struct ui *ui, const struct cmdline_option *o, const char *val
 		g_free(ui->date_format);
 		ui->date_format = g_strdup(value);
 		ui_pager_rerender(ui);
+		ui->dirty |= UI_DIRTY_ALL; /* the index's %d */
 		return true;
 	case CMDLINE_SORT:
 		if (value == NULL) {
@@ -224,6 +250,8 @@ cmdline_set_value(struct ui *ui, const struct cmdline_option *o, const char *val
 			return false;
 		}
 		return cmdline_set_theme(ui, value);
+	case CMDLINE_FORMAT:
+		return cmdline_set_format(ui, o->name, value);
 	}
 	return false;
 }
@@ -247,7 +275,7 @@ cmdline_set(struct ui *ui, char *args)
 {
 	const struct cmdline_option *o;
 	char *name = args, *value = NULL, *shown;
-	bool query = false, negate = false;
+	bool query = false, negate = false, empty = false;
 	size_t n;
 
 	if (*name == '\0') {
@@ -268,7 +296,9 @@ cmdline_set(struct ui *ui, char *args)
 	if (name[n] != '\0') {
 		value = name + n + 1;
 		name[n] = '\0';
-		value = cmdline_unquote(g_strstrip(value));
+		value = g_strstrip(value);
+		empty = strlen(value) == 2 && (value[0] == '"' || value[0] == '\'');
+		value = cmdline_unquote(value);
 		if (*value == '\0')
 			value = NULL;
 	}
@@ -288,6 +318,9 @@ cmdline_set(struct ui *ui, char *args)
 		cmdline_error(ui, "set: unknown option \"%s\"; Tab after set lists them", name);
 		return;
 	}
+	/* `set pager_format ""`: back to the status bar's format. */
+	if (empty && o->type == CMDLINE_FORMAT)
+		value = "";
 	if (query || (value == NULL && !negate && o->type != CMDLINE_BOOL)) {
 		/* `set OPTION?`, or `set OPTION` of an option that needs a value: show it. */
 		shown = cmdline_value(ui, o);

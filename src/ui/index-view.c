@@ -9,14 +9,12 @@
 #include "index-view.h"
 #include "private.h"
 #include "surat/folder.h"
+#include "surat/sanitize.h"
 #include "surat/size.h"
 #include "surat/store.h"
 #include "surat/thread.h"
 #include "surat/width.h"
 
-#define INDEX_VIEW_DATE_COLS 10
-#define INDEX_VIEW_FROM_COLS 20
-#define INDEX_VIEW_SIZE_COLS 6
 #define INDEX_VIEW_SCAN_CHUNK 512 /* rows read at a time looking for an unread one */
 
 void
@@ -271,101 +269,174 @@ index_view_element(const struct index_message *m, bool selected)
 	return THEME_INDEX;
 }
 
-/* The pieces of one index line: before the subject, the thread tree, the rest. */
-struct index_view_parts {
-	char *left;    /* flags, date, sender */
-	char *tree;    /* the thread tree, or "" */
-	char *right;   /* the subject (or the collapsed count) and the size */
-};
-
-/* Free the strings of PARTS. */
+/* Append S made safe (it is already, from the index: this is the gate that checks). */
 static void
-index_view_parts_clear(struct index_view_parts *parts)
+index_view_put(GString *out, const char *s)
 {
-	g_free(parts->left);
-	g_free(parts->tree);
-	g_free(parts->right);
+	char *safe;
+
+	if (s == NULL)
+		return;
+	if (sanitize_is_clean(s, 0)) {
+		g_string_append(out, s);
+		return;
+	}
+	safe = sanitize_text(s, -1, 0);
+	g_string_append(out, safe);
+	g_free(safe);
+}
+
+/* True when the sender of M is the person (an account's address, or alternates). */
+static bool
+index_view_from_me(struct ui *ui, const struct index_message *m)
+{
+	const char *const *own = ui_addresses_own(ui);
+	const GRegex *alternates;
+
+	if (m->from_addr == NULL || m->from_addr[0] == '\0')
+		return false;
+	for (; own != NULL && *own != NULL; own++)
+		if (g_ascii_strcasecmp(*own, m->from_addr) == 0)
+			return true;
+	alternates = ui_addresses_alternates(ui);
+	return alternates != NULL && g_regex_match(alternates, m->from_addr, 0, NULL);
 }
 
 /*
- * One index line in pieces that together are exactly WIDTH columns.  In a
- * threaded view the subject follows the tree and is left out when it repeats
- * the row above; a collapsed thread says how many messages it holds.
+ * %s: in a threaded view the tree (marked, at most half of COLS, none in
+ * 8 columns or fewer) and the subject, left out when it repeats the row
+ * above; a collapsed thread says how many messages it holds.
  */
 static void
-index_view_line(const struct ui *ui, const struct index_message *m, int width,
-    struct index_view_parts *parts)
+index_view_subject(struct ui *ui, const struct index_message *m, int cols,
+    struct format_field *out)
 {
-	GString *line = g_string_new(NULL), *subject = g_string_new(NULL);
-	char date[32], size[16], *cell;
-	time_t t = (time_t)m->date;
-	struct tm tm;
-	int subject_cols, tree_cols = 0;
 	bool threaded = ui->index->sort == INDEX_SORT_THREAD;
+	int tree_cols = 0;
 
-	g_string_append_c(line, m->tagged ? '*' : ' ');
-	g_string_append_c(line, index_message_has_flag(m, STORE_FLAG_TRASHED) ? 'D' :
-	    !index_message_has_flag(m, STORE_FLAG_SEEN) ? 'N' : ' ');
-	g_string_append_c(line, index_message_has_flag(m, STORE_FLAG_FLAGGED) ? '!' : ' ');
-	g_string_append_c(line, index_message_has_flag(m, STORE_FLAG_REPLIED) ? 'r' : ' ');
-	g_string_append_c(line, ' ');
-	if (localtime_r(&t, &tm) == NULL || strftime(date, sizeof date, "%Y-%m-%d", &tm) == 0)
-		g_strlcpy(date, "?", sizeof date);
-	cell = width_fit(date, INDEX_VIEW_DATE_COLS, 1);
-	g_string_append(line, cell);
-	g_free(cell);
-	g_string_append(line, "  ");
-	cell = ui_term_fit(m->from != NULL && m->from[0] != '\0' ? m->from : "(nobody)",
-	    INDEX_VIEW_FROM_COLS, 1);
-	g_string_append(line, cell);
-	g_free(cell);
-	g_string_append(line, "  ");
-	subject_cols = width - (5 + INDEX_VIEW_DATE_COLS + 2 + INDEX_VIEW_FROM_COLS + 2) -
-	    (INDEX_VIEW_SIZE_COLS + 1);
-	parts->left = width_fit(line->str, MIN(width, width_of(line->str)), 1);
-	width -= width_of(parts->left);
-	subject_cols = MAX(subject_cols, 0);
-
-	parts->tree = g_strdup("");
-	if (threaded && m->thread_tree != NULL && m->thread_tree[0] != '\0' && subject_cols > 8) {
+	if (threaded && m->thread_tree != NULL && m->thread_tree[0] != '\0' && (cols < 0 || cols > 8)) {
 		char *prefix = thread_prefix(m->thread_tree, false);
+		char *tree = width_fit(prefix, cols < 0 ? width_of(prefix) :
+		    MIN(width_of(prefix), cols / 2), 0);
 
-		/* At most half the subject column: a deep thread still shows text. */
-		g_free(parts->tree);
-		parts->tree = width_fit(prefix, MIN(width_of(prefix), subject_cols / 2), 1);
+		out->mark_start = (gssize)out->text->len;
+		index_view_put(out->text, tree);
+		out->mark_end = (gssize)out->text->len;
+		tree_cols = width_of(tree);
+		g_free(tree);
 		g_free(prefix);
-		tree_cols = width_of(parts->tree);
 	}
 	if (threaded && m->thread_collapsed && m->thread_count > 1) {
-		g_string_append_printf(subject, "(%" G_GINT64_FORMAT, m->thread_count);
+		g_string_append_printf(out->text, "(%" G_GINT64_FORMAT, m->thread_count);
 		if (m->thread_unread > 0)
-			g_string_append_printf(subject, ", %" G_GINT64_FORMAT " new", m->thread_unread);
-		g_string_append(subject, ") ");
+			g_string_append_printf(out->text, ", %" G_GINT64_FORMAT " new", m->thread_unread);
+		g_string_append(out->text, ") ");
 	}
 	if (!threaded || m->thread_collapsed || !m->thread_subject_repeat || tree_cols == 0)
-		g_string_append(subject, m->subject != NULL && m->subject[0] != '\0' ? m->subject :
+		index_view_put(out->text, m->subject != NULL && m->subject[0] != '\0' ? m->subject :
 		    "(no subject)");
-	g_string_truncate(line, 0);
-	cell = ui_term_fit(subject->str, MAX(subject_cols - tree_cols, 0), 1);
-	g_string_append(line, cell);
-	g_free(cell);
-	size_text_short((uint64_t)MAX(m->size, 0), size, sizeof size);
-	g_string_append_printf(line, " %*s", INDEX_VIEW_SIZE_COLS, size);
-	parts->right = width_fit(line->str, MAX(width - tree_cols, 0), 1);
-	g_string_free(subject, TRUE);
-	g_string_free(line, TRUE);
+}
+
+void
+ui_index_field(void *data, char code, const char *arg, int cols, struct format_field *out)
+{
+	const struct ui_index_row *row = data;
+	const struct index_message *m = row->m;
+	GString *s = out->text;
+	char size[16];
+
+	switch (code) {
+	case 'a':
+		index_view_put(s, m->from_addr);
+		break;
+	case 'c':
+		size_text_short((uint64_t)MAX(m->size, 0), size, sizeof size);
+		g_string_append(s, size);
+		break;
+	case 'C':
+		g_string_append_printf(s, "%" G_GINT64_FORMAT, row->position + 1);
+		break;
+	case 'd':
+	case 'D':
+		format_date(s, m->date, row->ui->date_format != NULL ? row->ui->date_format :
+		    RENDER_DATE_FORMAT, row->now);
+		break;
+	case '{':
+	case '[':
+		format_date(s, m->date, arg, row->now);
+		break;
+	case '(':
+		format_date(s, m->arrival, arg, row->now);
+		break;
+	case 'e':
+		g_string_append_printf(s, "%d", m->thread_pos + 1);
+		break;
+	case 'E':
+		g_string_append_printf(s, "%" G_GINT64_FORMAT,
+		    row->ui->index->sort == INDEX_SORT_THREAD ? m->thread_count : 0);
+		break;
+	case 'F':
+	case 'L':
+		if (index_view_from_me(row->ui, m)) {
+			g_string_append(s, "To ");
+			index_view_put(s, m->to);
+			break;
+		}
+		/* fall through */
+	case 'n':
+		index_view_put(s, m->from != NULL && m->from[0] != '\0' ? m->from : "(nobody)");
+		break;
+	case 'i':
+		index_view_put(s, m->message_id);
+		break;
+	case 'l':
+		g_string_append_c(s, '0'); /* lines are not indexed: %?l? picks its other branch */
+		break;
+	case 'm':
+		g_string_append_printf(s, "%" G_GINT64_FORMAT, row->ui->index->total);
+		break;
+	case 'P':
+		g_string_append_printf(s, "%d%%", ui_pager_percent(row->ui));
+		break;
+	case 's':
+		index_view_subject(row->ui, m, cols, out);
+		break;
+	case 'S':
+		g_string_append_c(s, index_message_has_flag(m, STORE_FLAG_TRASHED) ? 'D' :
+		    m->tagged ? '*' : index_message_has_flag(m, STORE_FLAG_FLAGGED) ? '!' :
+		    !index_message_has_flag(m, STORE_FLAG_SEEN) ? 'N' :
+		    index_message_has_flag(m, STORE_FLAG_REPLIED) ? 'r' : ' ');
+		break;
+	case 't':
+		index_view_put(s, m->to);
+		break;
+	case 'X':
+		g_string_append_c(s, m->has_attachment ? '1' : '0');
+		break;
+	case 'Z':
+		g_string_append_c(s, m->tagged ? '*' : ' ');
+		g_string_append_c(s, index_message_has_flag(m, STORE_FLAG_TRASHED) ? 'D' :
+		    !index_message_has_flag(m, STORE_FLAG_SEEN) ? 'N' : ' ');
+		g_string_append_c(s, index_message_has_flag(m, STORE_FLAG_FLAGGED) ? '!' : ' ');
+		g_string_append_c(s, index_message_has_flag(m, STORE_FLAG_REPLIED) ? 'r' : ' ');
+		break;
+	default:
+		break;
+	}
 }
 
 void
 ui_index_draw(struct ui *ui, int y, int height, int width)
 {
+	struct ui_index_row row = { .ui = ui, .now = (int64_t)time(NULL) };
+	GString *line = g_string_sized_new(256);
+	GArray *marks = g_array_new(FALSE, FALSE, sizeof(struct format_mark));
 	int i;
 
 	if (ui->dirty & UI_RELOAD_ROWS)
 		ui_index_reload(ui);
 	for (i = 0; i < height; i++) {
 		const struct index_message *m = NULL;
-		struct index_view_parts parts;
 		bool selected;
 
 		if (i < (int)ui->index->rows->len)
@@ -381,15 +452,15 @@ ui_index_draw(struct ui *ui, int y, int height, int width)
 			continue;
 		}
 		selected = ui->index->top + i == ui->index->cursor;
-		index_view_line(ui, m, width, &parts);
-		attrset(ui_term_attr(index_view_element(m, selected)));
-		addstr(parts.left);
-		if (!selected)
-			attrset(ui_term_attr(THEME_TREE));
-		addstr(parts.tree);
-		attrset(ui_term_attr(index_view_element(m, selected)));
-		addstr(parts.right);
-		index_view_parts_clear(&parts);
+		row.m = m;
+		row.position = ui->index->top + i;
+		g_string_truncate(line, 0);
+		g_array_set_size(marks, 0);
+		format_expand(ui_formats_index(ui), width, ui_index_field, &row, line, marks);
+		ui_formats_draw(line->str, marks, y + i, ui->pane_x, width,
+		    index_view_element(m, selected), selected ? THEME_ELEMENT_COUNT : THEME_TREE);
 	}
 	attrset(A_NORMAL);
+	g_array_free(marks, TRUE);
+	g_string_free(line, TRUE);
 }
