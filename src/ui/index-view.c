@@ -303,15 +303,15 @@ index_view_from_me(struct ui *ui, const struct index_message *m)
 }
 
 /*
- * %s: in a threaded view the tree (marked, at most half of COLS, none in
+ * %s: in a threaded index the tree (marked, at most half of COLS, none in
  * 8 columns or fewer) and the subject, left out when it repeats the row
  * above; a collapsed thread says how many messages it holds.
  */
 static void
-index_view_subject(struct ui *ui, const struct index_message *m, int cols,
-    struct format_field *out)
+index_view_subject(const struct ui_index_row *row, int cols, struct format_field *out)
 {
-	bool threaded = ui->index->sort == INDEX_SORT_THREAD;
+	const struct index_message *m = row->m;
+	bool threaded = row->ui->index->sort == INDEX_SORT_THREAD && !row->pager;
 	int tree_cols = 0;
 
 	if (threaded && m->thread_tree != NULL && m->thread_tree[0] != '\0' && (cols < 0 || cols > 8)) {
@@ -399,7 +399,7 @@ ui_index_field(void *data, char code, const char *arg, int cols, struct format_f
 		g_string_append_printf(s, "%d%%", ui_pager_percent(row->ui));
 		break;
 	case 's':
-		index_view_subject(row->ui, m, cols, out);
+		index_view_subject(row, cols, out);
 		break;
 	case 'S':
 		g_string_append_c(s, index_message_has_flag(m, STORE_FLAG_TRASHED) ? 'D' :

@@ -434,6 +434,7 @@ struct ui_index_row {
 	const struct index_message *m;
 	int64_t position; /* in the view, 0 first */
 	int64_t now;      /* for relative dates: once per frame */
+	bool pager;       /* pager_format: %s is the subject alone, without the tree */
 };
 void ui_index_field(void *data, char code, const char *arg, int cols, struct format_field *out);
 

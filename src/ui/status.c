@@ -173,7 +173,7 @@ ui_status_draw(struct ui *ui, int y, int width)
 	line = g_string_sized_new(256);
 	marks = g_array_new(FALSE, FALSE, sizeof(struct format_mark));
 	if ((open = status_open_row(ui)) != NULL) {
-		struct ui_index_row row = { ui, open, ui_index_cursor(ui), (int64_t)time(NULL) };
+		struct ui_index_row row = { ui, open, ui_index_cursor(ui), (int64_t)time(NULL), true };
 
 		format_expand(ui_formats_pager(ui), width, ui_index_field, &row, line, marks);
 	} else {
