@@ -1579,6 +1579,11 @@ test_formats(void **state)
 	assert_string_equal(config->pager_format, "-%Z- %C/%m: %-20.20n   %s%*  -- (%P)");
 	assert_string_equal(config->date_format, "relative");
 	config_free(config);
+	/* A long format over several lines: libconfig joins the strings (surat.conf(5) says so). */
+	config = test_load_text("status_format = \"%f: \"\n    \"%m%|-\";\n", errors, NULL);
+	assert_non_null(config);
+	assert_string_equal(config->status_format, "%f: %m%|-");
+	config_free(config);
 
 	/* Each mistake on its line, with the codes that format takes. */
 	{
