@@ -354,6 +354,69 @@ test_literal_is_sanitized(void **state)
 	g_free(s);
 }
 
+/*
+ * Formats put together at random from the pieces a person writes, expanded
+ * at random widths over values with wide and combining characters: every
+ * line is valid UTF-8, no wider than asked, its marks inside it, and ASan
+ * sees no byte out of place.
+ */
+static void
+test_random_layouts(void **state)
+{
+	static const char *const pieces[] = { "%s", "%-8.8n", "%5c", "%n", "%-3.3s", " ", "|",
+		"%>.", "%*-", "%|=", "%?l?[%l]&(%c)?", "%?L?%L?", "%{%d}", "%-4.4{%b}", "日",
+		"e\xcc\x81", "%%", "%12s", "%.1n" };
+	static const char *const names[] = { "", "Bob", "山田太郎", "e\xcc\x81" "e\xcc\x81",
+		"a b c d e f g" };
+	static const char *const trees[] = { NULL, "└─>", "│  ├─>", "日本" };
+	GRand *rand = g_rand_new_with_seed(13);
+	GString *text = g_string_new(NULL), *out = g_string_new(NULL);
+	GArray *marks = g_array_new(FALSE, FALSE, sizeof(struct format_mark));
+	int i, j, laid = 0, marked = 0;
+
+	(void)state;
+	for (i = 0; i < 3000; i++) {
+		struct fake f = { .name = names[g_rand_int_range(rand, 0, G_N_ELEMENTS(names))],
+			.subject = names[g_rand_int_range(rand, 0, G_N_ELEMENTS(names))],
+			.tree = trees[g_rand_int_range(rand, 0, G_N_ELEMENTS(trees))],
+			.size = "1.2K", .lines = i % 2 ? "0" : "7", .list = i % 3 ? "" : "list",
+			.date = 1796225400 };
+		int cols = g_rand_int_range(rand, -1, 40);
+		struct format *fmt;
+		guint k;
+
+		g_string_truncate(text, 0);
+		for (j = g_rand_int_range(rand, 1, 7); j > 0; j--)
+			g_string_append(text, pieces[g_rand_int_range(rand, 0, G_N_ELEMENTS(pieces))]);
+		fmt = format_compile(text->str, FORMAT_INDEX, NULL);
+		if (fmt == NULL)
+			continue; /* a fill after %|, say: refused, which is fine */
+		g_string_truncate(out, 0);
+		g_array_set_size(marks, 0);
+		format_expand(fmt, cols, fake_field, &f, out, marks);
+		laid++;
+		marked += marks->len > 0;
+		assert_true(g_utf8_validate(out->str, (gssize)out->len, NULL));
+		if (cols >= 0)
+			assert_true(width_of(out->str) <= cols);
+		for (k = 0; k < marks->len; k++) {
+			const struct format_mark *m = &g_array_index(marks, struct format_mark, k);
+
+			assert_true(m->start < m->end && m->end <= out->len);
+			assert_true(g_utf8_validate(out->str + m->start, (gssize)(m->end - m->start),
+			    NULL));
+		}
+		format_free(fmt);
+	}
+	/* Most of them were laid out, and trees were marked in many. */
+	assert_true(laid > 2000);
+	assert_true(marked > 300);
+	g_rand_free(rand);
+	g_string_free(text, TRUE);
+	g_string_free(out, TRUE);
+	g_array_free(marks, TRUE);
+}
+
 /* SURAT_FORMAT_BENCH=1: 100,000 index rows expanded, timed (a measure, not a test). */
 static void
 test_bench(void **state)
@@ -398,6 +461,7 @@ main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_dates),
 		cmocka_unit_test(test_literal_is_sanitized),
+		cmocka_unit_test(test_random_layouts),
 		cmocka_unit_test(test_bench),
 	};
 
