@@ -56,21 +56,23 @@ struct format {
 };
 
 /* The letters of each kind; a date's brackets are allowed where dates are. */
-static const char format_index_codes[] = "acCdDeEFilLmnsStXZ";
-static const char format_status_codes[] = "ACEfIjkmnPqsuVvy";
+static const char format_index_codes[] = "abcCdDeEfFilLmMnrRsStTuvXZ";
+static const char format_status_codes[] = "ACEfhIjkmMnPqsuVvy";
 
 const char *
 format_codes(enum format_kind kind)
 {
 	switch (kind) {
 	case FORMAT_INDEX:
-		return "%a %c %C %d %D %e %E %F %i %l %L %m %n %s %S %t %X %Z, dates %{...} %[...] "
-		    "%(...), %?x?yes&no?, fills %>X %*X %|X, and %% for a percent sign";
+		return "%a %b %c %C %d %D %e %E %f %F %i %l %L %m %M %n %r %R %s %S %t %T %u %v %X "
+		    "%Z, dates %{...} %[...] %(...), %?x?yes&no?, fills %>X %*X %|X, and %% for a "
+		    "percent sign";
 	case FORMAT_PAGER:
-		return "%a %c %C %d %D %e %E %F %i %l %L %m %n %P %s %S %t %X %Z, dates %{...} "
-		    "%[...] %(...), %?x?yes&no?, fills %>X %*X %|X, and %% for a percent sign";
+		return "%a %b %c %C %d %D %e %E %f %F %i %l %L %m %M %n %P %r %R %s %S %t %T %u %v "
+		    "%X %Z, dates %{...} %[...] %(...), %?x?yes&no?, fills %>X %*X %|X, and %% for a "
+		    "percent sign";
 	case FORMAT_STATUS:
-		return "%A %C %E %f %I %j %k %m %n %P %q %s %u %V %v %y, %?x?yes&no?, "
+		return "%A %C %E %f %h %I %j %k %m %M %n %P %q %s %u %V %v %y, %?x?yes&no?, "
 		    "fills %>X %*X %|X, and %% for a percent sign";
 	}
 	return "";
@@ -396,7 +398,9 @@ format_date(GString *out, int64_t t, const char *format, int64_t now)
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
 	n = strftime(buf, sizeof buf, format, &tm);
 #pragma GCC diagnostic pop
-	if (n > 0) {
+	if (n > 0 && sanitize_is_clean(buf, 0)) {
+		g_string_append_len(out, buf, (gssize)n);
+	} else if (n > 0) {
 		char *safe = sanitize_text(buf, (gssize)n, 0);
 
 		g_string_append(out, safe);

@@ -286,20 +286,62 @@ index_view_put(GString *out, const char *s)
 	g_free(safe);
 }
 
-/* True when the sender of M is the person (an account's address, or alternates). */
+/* True when ADDR (LEN bytes, or -1) is the person's: an account's address, or alternates. */
 static bool
-index_view_from_me(struct ui *ui, const struct index_message *m)
+index_view_mine(struct ui *ui, const char *addr, gssize len)
 {
 	const char *const *own = ui_addresses_own(ui);
 	const GRegex *alternates;
+	char *one;
+	bool mine = false;
 
-	if (m->from_addr == NULL || m->from_addr[0] == '\0')
+	if (addr == NULL || len == 0 || addr[0] == '\0')
 		return false;
-	for (; own != NULL && *own != NULL; own++)
-		if (g_ascii_strcasecmp(*own, m->from_addr) == 0)
-			return true;
+	one = g_strndup(addr, len < 0 ? strlen(addr) : (size_t)len);
+	for (; own != NULL && *own != NULL && !mine; own++)
+		mine = g_ascii_strcasecmp(*own, one) == 0;
 	alternates = ui_addresses_alternates(ui);
-	return alternates != NULL && g_regex_match(alternates, m->from_addr, 0, NULL);
+	if (!mine && alternates != NULL)
+		mine = g_regex_match(alternates, one, 0, NULL);
+	g_free(one);
+	return mine;
+}
+
+/* How many of the space-separated ADDRS there are, and whether one is the person's. */
+static int
+index_view_count_mine(struct ui *ui, const char *addrs, bool *mine)
+{
+	const char *p = addrs != NULL ? addrs : "";
+	int n = 0;
+
+	*mine = false;
+	while (*p != '\0') {
+		size_t len = strcspn(p, " ");
+
+		if (len > 0) {
+			n++;
+			*mine = *mine || index_view_mine(ui, p, (gssize)len);
+		}
+		p += len;
+		p += strspn(p, " ");
+	}
+	return n;
+}
+
+/* mutt's %T ($to_chars " +TCF"): F from me, + to me alone, T me in To, C me in Cc. */
+static char
+index_view_to_char(struct ui *ui, const struct index_message *m)
+{
+	bool in_to, in_cc;
+	int n_to, n_cc;
+
+	if (index_view_mine(ui, m->from_addr, -1))
+		return 'F';
+	n_to = index_view_count_mine(ui, m->to_addr, &in_to);
+	n_cc = index_view_count_mine(ui, m->cc_addr, &in_cc);
+	if (in_to)
+		return n_to == 1 && n_cc == 0 ? '+' : 'T';
+	return in_cc ? 'C' : ' ';
 }
 
 /*
@@ -377,7 +419,7 @@ ui_index_field(void *data, char code, const char *arg, int cols, struct format_f
 		break;
 	case 'F':
 	case 'L':
-		if (index_view_from_me(row->ui, m)) {
+		if (index_view_mine(row->ui, m->from_addr, -1)) {
 			g_string_append(s, "To ");
 			index_view_put(s, m->to);
 			break;
@@ -388,6 +430,46 @@ ui_index_field(void *data, char code, const char *arg, int cols, struct format_f
 		break;
 	case 'i':
 		index_view_put(s, m->message_id);
+		break;
+	case 'b':
+		index_view_put(s, m->account);
+		if (m->folder != NULL && m->folder[0] != '\0') {
+			g_string_append_c(s, '/');
+			index_view_put(s, m->folder);
+		}
+		break;
+	case 'f':
+		if (m->from != NULL && m->from[0] != '\0' && m->from_addr != NULL &&
+		    strcmp(m->from, m->from_addr) != 0) {
+			index_view_put(s, m->from);
+			g_string_append(s, " <");
+			index_view_put(s, m->from_addr);
+			g_string_append_c(s, '>');
+		} else {
+			index_view_put(s, m->from_addr);
+		}
+		break;
+	case 'M':
+		if (row->ui->index->sort == INDEX_SORT_THREAD && m->thread_collapsed &&
+		    m->thread_count > 1)
+			g_string_append_printf(s, "%" G_GINT64_FORMAT, m->thread_count - 1);
+		break;
+	case 'r':
+		index_view_put(s, m->to);
+		break;
+	case 'R':
+		index_view_put(s, m->cc);
+		break;
+	case 'T':
+		g_string_append_c(s, index_view_to_char(row->ui, m));
+		break;
+	case 'u':
+		if (m->from_addr != NULL)
+			g_string_append_len(s, m->from_addr, (gssize)strcspn(m->from_addr, "@"));
+		break;
+	case 'v':
+		if (m->from != NULL && m->from[0] != '\0')
+			g_string_append_len(s, m->from, (gssize)strcspn(m->from, " "));
 		break;
 	case 'l':
 		g_string_append_c(s, '0'); /* lines are not indexed: %?l? picks its other branch */

@@ -50,18 +50,24 @@ struct status_data {
 	char *limit;   /* made safe, or NULL */
 };
 
+/* Append TEXT made safe. */
+static void
+status_put(GString *out, const char *text)
+{
+	char *safe = sanitize_text(text, -1, 0);
+
+	g_string_append(out, safe);
+	g_free(safe);
+}
+
 /* Append the text one of the views' reporters gives (fetch, send, errors). */
 static void
 status_report(struct ui *ui, bool (*fn)(struct ui *, GString *), GString *out)
 {
 	GString *text = g_string_new(NULL);
-	char *safe;
 
-	if (fn(ui, text)) {
-		safe = sanitize_text(text->str, (gssize)text->len, 0);
-		g_string_append(out, safe);
-		g_free(safe);
-	}
+	if (fn(ui, text))
+		status_put(out, text->str);
 	g_string_free(text, TRUE);
 }
 
@@ -90,8 +96,9 @@ status_field(void *data, char code, const char *arg, int cols, struct format_fie
 		status_report(ui, ui_fetcher_errors, s);
 		break;
 	case 'f':
+		/* Account and folder names come from the config and the disk: made safe. */
 		text = ui_sidebar_scope(ui);
-		g_string_append(s, text);
+		status_put(s, text);
 		g_free(text);
 		break;
 	case 'I':
@@ -109,8 +116,16 @@ status_field(void *data, char code, const char *arg, int cols, struct format_fie
 			g_free(text);
 		}
 		break;
+	case 'h':
+		status_put(s, g_get_host_name());
+		break;
 	case 'm':
 		g_string_append_printf(s, "%" G_GINT64_FORMAT, ui_index_total(ui));
+		break;
+	case 'M':
+		/* mutt's: the messages shown, while a limit hides some. */
+		if (d->limit != NULL)
+			g_string_append_printf(s, "%" G_GINT64_FORMAT, ui_index_total(ui));
 		break;
 	case 'n':
 	case 'u':

@@ -11,7 +11,7 @@
 tri_setup 'index_format = "%4C %Q %s";'
 "$SURAT" -c "$UI_CONFIG" list >"$UI_TMP/out" 2>"$UI_TMP/err"
 check "a bad index_format is refused with its line and the known codes" \
-	grep -q "config:5: index_format: unknown code %Q; the codes are %a %c %C" "$UI_TMP/err"
+	grep -q "config:5: index_format: unknown code %Q; the codes are %a %b %c %C" "$UI_TMP/err"
 
 # Ann's address is the person's own (alternates): %L shows whom she wrote to.
 tri_setup 'sort = "thread";' \
@@ -44,13 +44,18 @@ check "%>. pads to the right edge, %c at the end of a reply's row too" \
 	wait_for_re '^Bob Br\|├─>\.+[0-9.]+K?$'
 ui_keys : && ui_keys -l 'set index_format "%4C %Q"' && ui_keys Enter
 check ":set with an unknown code says so and lists the codes" \
-	wait_for "index_format: unknown code %Q; the codes are %a %c %C"
+	wait_for "index_format: unknown code %Q; the codes are %a %b %c %C"
 check "and the rows stay as they were" screen_match '^Ann Ar\|Plan\.+'
 
 ui_keys : && ui_keys -l 'set date_format relative' && ui_keys Enter
 ui_keys : && ui_keys -l 'set index_format "%D %n"' && ui_keys Enter
 check "date_format relative reaches the index's %D (Jan 01 this year, else the full date)" \
 	wait_for_re '^(Jan 01|2026-01-01) Ann Arbor$'
+
+ui_keys : && ui_keys -l 'set index_format "%T|%u|%v|%b|%f"' && ui_keys Enter
+check "%T says F for my own mail; %u %v %b %f: user, first name, mailbox, full sender" \
+	wait_for_re '^F\|ann\.arbor\|Ann\|demo\|Ann Arbor <ann\.arbor@example\.org>$'
+ui_keys : && ui_keys -l 'set index_format "%D %n"' && ui_keys Enter
 
 ui_keys : && ui_keys -l 'set pager_format "-%Z- %C/%m: %-12.12n %s%*  -- (%P)"' && ui_keys Enter
 ui_keys Enter

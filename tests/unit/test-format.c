@@ -253,7 +253,7 @@ test_errors(void **state)
 	(void)state;
 	msg = compile_error("%4C %Q %s", FORMAT_INDEX);
 	assert_non_null(strstr(msg, "unknown code %Q"));
-	assert_non_null(strstr(msg, "%a %c %C %d %D"));
+	assert_non_null(strstr(msg, "%a %b %c %C %d %D"));
 	assert_non_null(strstr(msg, "at character 5"));
 	g_free(msg);
 	msg = compile_error("%{%Y-%m-%d", FORMAT_INDEX);
