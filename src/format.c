@@ -65,15 +65,15 @@ format_codes(enum format_kind kind)
 	switch (kind) {
 	case FORMAT_INDEX:
 		return "%a %b %c %C %d %D %e %E %f %F %i %l %L %m %M %n %r %R %s %S %t %T %u %v %X "
-		    "%Z, dates %{...} %[...] %(...), %?x?yes&no?, fills %>X %*X %|X, and %% for a "
-		    "percent sign";
+		    "%Z, dates %{...} %[...] %(...), %?x?yes&no? or %<x?yes&no>, fills %>X %*X %|X, "
+		    "and %% for a percent sign";
 	case FORMAT_PAGER:
 		return "%a %b %c %C %d %D %e %E %f %F %i %l %L %m %M %n %P %r %R %s %S %t %T %u %v "
-		    "%X %Z, dates %{...} %[...] %(...), %?x?yes&no?, fills %>X %*X %|X, and %% for a "
-		    "percent sign";
+		    "%X %Z, dates %{...} %[...] %(...), %?x?yes&no? or %<x?yes&no>, fills %>X %*X "
+		    "%|X, and %% for a percent sign";
 	case FORMAT_STATUS:
-		return "%A %C %E %f %h %I %j %k %m %M %n %P %q %s %u %V %v %y, %?x?yes&no?, "
-		    "fills %>X %*X %|X, and %% for a percent sign";
+		return "%A %C %E %f %h %I %j %k %m %M %n %P %q %s %u %V %v %y, %?x?yes&no? or "
+		    "%<x?yes&no>, fills %>X %*X %|X, and %% for a percent sign";
 	}
 	return "";
 }
@@ -116,7 +116,7 @@ struct format_parser {
 	const char *start;
 	const char *p;
 	enum format_kind kind;
-	int depth; /* inside a conditional */
+	int depth; /* inside a conditional: no fill there */
 };
 
 static bool
@@ -167,31 +167,35 @@ format_number(struct format_parser *ps)
 	return n;
 }
 
-/* After "%?": the code, its branches and the closing '?'. */
+/*
+ * After "%?" (mutt) or "%<" (neomutt, OPEN): the code, its branches and the
+ * closing '?' or '>'.  The branches are parsed as formats, so either kind may
+ * hold the other, or itself.
+ */
 static bool
-format_parse_cond(struct format_parser *ps, struct format *f, GError **error)
+format_parse_cond(struct format_parser *ps, struct format *f, char open, GError **error)
 {
 	struct format_item item = { .kind = FORMAT_ITEM_COND, .min = -1, .max = -1 };
+	char close = open == '<' ? '>' : '?';
+	const char *yes_stops = open == '<' ? "&>" : "&?", *no_stops = open == '<' ? ">" : "?";
 	bool ok;
 
-	if (ps->depth > 0)
-		return format_fail(ps, error, "%%? conditionals do not nest");
 	item.code = *ps->p;
 	if (!format_known(ps->kind, item.code))
-		return format_fail(ps, error, "%%?%c is not a code; the codes are %s",
+		return format_fail(ps, error, "%%%c%c is not a code; the codes are %s", open,
 		    item.code != '\0' && g_ascii_isprint(item.code) ? item.code : '?',
 		    format_codes(ps->kind));
 	ps->p++;
 	if (*ps->p != '?')
-		return format_fail(ps, error, "%%?%c must be followed by ?: %%?%c?yes&no?", item.code,
-		    item.code);
+		return format_fail(ps, error, "%%%c%c must be followed by ?: %%%c%c?yes&no%c", open,
+		    item.code, open, item.code, close);
 	ps->p++;
 	ps->depth++;
-	item.yes = format_parse(ps, "&?", error);
+	item.yes = format_parse(ps, yes_stops, error);
 	ok = item.yes != NULL;
 	if (ok && *ps->p == '&') {
 		ps->p++;
-		item.no = format_parse(ps, "?", error);
+		item.no = format_parse(ps, no_stops, error);
 		ok = item.no != NULL;
 	}
 	ps->depth--;
@@ -199,9 +203,10 @@ format_parse_cond(struct format_parser *ps, struct format *f, GError **error)
 		format_item_clear(&item);
 		return false;
 	}
-	if (*ps->p != '?') {
+	if (*ps->p != close) {
 		format_item_clear(&item);
-		return format_fail(ps, error, "%%?%c?...? is not closed with a ?", item.code);
+		return format_fail(ps, error, "%%%c%c?...%c is not closed with a %c", open, item.code,
+		    close, close);
 	}
 	ps->p++;
 	g_array_append_val(f->items, item);
@@ -271,9 +276,10 @@ format_parse_percent(struct format_parser *ps, struct format *f, GString *lit, c
 		return true;
 	}
 	format_flush(f, lit);
-	if (*ps->p == '?') {
-		ps->p++;
-		return format_parse_cond(ps, f, error);
+	if (*ps->p == '?' || *ps->p == '<') {
+		char open = *ps->p++;
+
+		return format_parse_cond(ps, f, open, error);
 	}
 	if (*ps->p == '>' || *ps->p == '*' || *ps->p == '|') {
 		char letter = *ps->p++;

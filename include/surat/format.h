@@ -4,7 +4,8 @@
  * configuration is read, or at `:set`) into a list of items; expanding it
  * for one row walks that list, asks the caller for each code's value and
  * lays the pieces out in the columns given: %-15.15n widths and cuts,
- * %>X %*X %|X fills, %?x?yes&no? conditionals, %{...} %[...] %(...) dates.
+ * %>X %*X %|X fills, %?x?yes&no? and %<x?yes&no> conditionals, %{...}
+ * %[...] %(...) dates.
  *
  * It knows which codes each kind of format takes (so an unknown one is an
  * error when the configuration is read) but not what they mean: the caller's
@@ -37,7 +38,7 @@ struct format;
 /*
  * Compile TEXT for KIND (g_free with format_free), or NULL with ERROR saying
  * what is wrong in one line: an unknown code (with the list of known ones), a
- * %? or a date not closed, a fill inside a conditional.  Literal text is
+ * conditional or a date not closed, a fill inside a conditional.  Literal text is
  * made safe (sanitize.h) here, once.
  */
 struct format *format_compile(const char *text, enum format_kind kind, GError **error);

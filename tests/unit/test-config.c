@@ -1590,11 +1590,11 @@ test_formats(void **state)
 		static const char *const want[] = {
 			":1: index_format: unknown code %Q; the codes are %a %b %c %C %d %D %e %E %f "
 			"%F %i %l %L %m %M %n %r %R %s %S %t %T %u %v %X %Z, dates %{...} %[...] "
-			"%(...), %?x?yes&no?, fills %>X %*X %|X, and %% for a percent sign (at "
-			"character 41)",
+			"%(...), %?x?yes&no? or %<x?yes&no>, fills %>X %*X %|X, and %% for a percent "
+			"sign (at character 41)",
 			":2: status_format: unknown code %Z; the codes are %A %C %E %f %h %I %j %k %m "
-			"%M %n %P %q %s %u %V %v %y, %?x?yes&no?, fills %>X %*X %|X, and %% for a "
-			"percent sign (at character 17)",
+			"%M %n %P %q %s %u %V %v %y, %?x?yes&no? or %<x?yes&no>, fills %>X %*X %|X, "
+			"and %% for a percent sign (at character 17)",
 			":3: pager_format: %?P?...? is not closed with a ? (at character 30)",
 		};
 		char *path = g_strconcat(DATA, "bad-formats.conf", NULL);

@@ -224,6 +224,18 @@ test_conditionals(void **state)
 	s = expand("[%?L?list %L?]", &f, -1, NULL);
 	assert_string_equal(s, "[list debian]");
 	g_free(s);
+	/* neomutt's %<x?yes&no>, its default; and conditionals inside conditionals. */
+	f.lines = "0";
+	s = expand("(%<l?%4l&%4c>)", &f, -1, NULL);
+	assert_string_equal(s, "(  3K)");
+	g_free(s);
+	s = expand("%<l?lines&%<L?on %L&%?c?size?>>", &f, -1, NULL);
+	assert_string_equal(s, "on debian");
+	g_free(s);
+	f.list = "";
+	s = expand("%<l?lines&%<L?on %L&%?c?size?>>", &f, -1, NULL);
+	assert_string_equal(s, "size");
+	g_free(s);
 }
 
 static void
@@ -238,7 +250,10 @@ test_mutt_default(void **state)
 	(void)state;
 	assert_null(error);
 	format_free(fmt);
-	/* And the pager's default of mutt compiles for pager_format. */
+	/* neomutt's default, and mutt's pager default for pager_format. */
+	fmt = format_compile("%4C %Z %{%b %d} %-15.15L (%<l?%4l&%4c>) %s", FORMAT_INDEX, &error);
+	assert_null(error);
+	format_free(fmt);
 	fmt = format_compile("-%Z- %C/%m: %-20.20n   %s%*  -- (%P)", FORMAT_PAGER, &error);
 	assert_null(error);
 	format_free(fmt);
@@ -262,8 +277,8 @@ test_errors(void **state)
 	msg = compile_error("%?l?%4l&%4c", FORMAT_INDEX);
 	assert_non_null(strstr(msg, "not closed with a ?"));
 	g_free(msg);
-	msg = compile_error("%?l?%?c?x??", FORMAT_INDEX);
-	assert_non_null(strstr(msg, "do not nest"));
+	msg = compile_error("(%<l?%4l&%4c)", FORMAT_INDEX);
+	assert_non_null(strstr(msg, "%<l?...> is not closed with a >"));
 	g_free(msg);
 	msg = compile_error("%?l?%>-?", FORMAT_INDEX);
 	assert_non_null(strstr(msg, "cannot be inside"));
@@ -365,7 +380,7 @@ test_random_layouts(void **state)
 {
 	static const char *const pieces[] = { "%s", "%-8.8n", "%5c", "%n", "%-3.3s", " ", "|",
 		"%>.", "%*-", "%|=", "%?l?[%l]&(%c)?", "%?L?%L?", "%{%d}", "%-4.4{%b}", "日",
-		"e\xcc\x81", "%%", "%12s", "%.1n" };
+		"e\xcc\x81", "%%", "%12s", "%.1n", "%<l?%<L?%s&y>&%-3.3s>" };
 	static const char *const names[] = { "", "Bob", "山田太郎", "e\xcc\x81" "e\xcc\x81",
 		"a b c d e f g" };
 	static const char *const trees[] = { NULL, "└─>", "│  ├─>", "日本" };
