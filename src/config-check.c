@@ -7,6 +7,7 @@
  * own errors and may normalize or parse the value in place.
  */
 #include "config-private.h"
+#include "surat/format.h"
 #include "surat/path.h"
 #include "surat/search.h"
 #include "surat/theme.h"
@@ -342,6 +343,47 @@ config_check_attribution(struct config_parse *p, const config_setting_t *s, cons
 		return false;
 	}
 	return true;
+}
+
+/* A line format (format.h) of KIND: every code known, every conditional closed. */
+static bool
+config_check_format(struct config_parse *p, const config_setting_t *s, const char *prefix,
+    void *field, enum format_kind kind)
+{
+	const char *text = *(char **)field;
+	struct format *f;
+	GError *error = NULL;
+
+	if (text == NULL)
+		return true;
+	if ((f = format_compile(text, kind, &error)) == NULL) {
+		config_error(p, s, prefix, NULL, "%s", error->message);
+		g_error_free(error);
+		return false;
+	}
+	format_free(f);
+	return true;
+}
+
+bool
+config_check_index_format(struct config_parse *p, const config_setting_t *s, const char *prefix,
+    void *field)
+{
+	return config_check_format(p, s, prefix, field, FORMAT_INDEX);
+}
+
+bool
+config_check_status_format(struct config_parse *p, const config_setting_t *s, const char *prefix,
+    void *field)
+{
+	return config_check_format(p, s, prefix, field, FORMAT_STATUS);
+}
+
+bool
+config_check_pager_format(struct config_parse *p, const config_setting_t *s, const char *prefix,
+    void *field)
+{
+	return config_check_format(p, s, prefix, field, FORMAT_PAGER);
 }
 
 /* A saved search's name: shown in the sidebar, so plain text, and unique. */

@@ -127,6 +127,12 @@ static const struct config_key config_top_keys[] = {
 	/* rendering, attachments, mailcap (issue 4) */
 	{ "date_format", CONFIG_KEY_STRING, false, 1, 256, TOP(date_format), 0,
 	    "%a, %d %b %Y %H:%M", NULL, NULL, NULL },
+	/* issue 13: mutt's line formats */
+	{ "index_format", CONFIG_KEY_STRING, false, 1, 1024, TOP(index_format), 0,
+	    CONFIG_INDEX_FORMAT, NULL, config_check_index_format, NULL },
+	{ "status_format", CONFIG_KEY_STRING, false, 1, 1024, TOP(status_format), 0,
+	    CONFIG_STATUS_FORMAT, NULL, config_check_status_format, NULL },
+	KEY_STRING("pager_format", false, 0, 1024, TOP(pager_format), config_check_pager_format),
 	KEY_STRINGS("headers_shown", 128, TOP(headers_shown), "From To Cc Date Subject",
 	    config_check_header_names),
 	KEY_STRINGS("alternative_order", 128, TOP(alternative_order),
@@ -664,6 +670,9 @@ config_free(struct surat_config *config)
 	g_free(config->theme);
 	g_free(config->theme_path);
 	g_free(config->date_format);
+	g_free(config->index_format);
+	g_free(config->status_format);
+	g_free(config->pager_format);
 	g_strfreev(config->headers_shown);
 	g_strfreev(config->alternative_order);
 	g_strfreev(config->charset_fallbacks);

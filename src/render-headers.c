@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "render-private.h"
+#include "surat/format.h"
 #include "surat/sanitize.h"
 
 #define RENDER_MAX_HEADERS	1000	   /* headers shown with full_headers */
@@ -115,7 +116,8 @@ render_date_text(GDateTime *date, const char *format)
 
 	if (date == NULL)
 		return NULL;
-	if (format == NULL || *format == '\0')
+	/* "relative" is for lists of dates (the index): one date is shown in full. */
+	if (format == NULL || *format == '\0' || strcmp(format, FORMAT_DATE_RELATIVE) == 0)
 		format = RENDER_DATE_FORMAT;
 	t = (time_t)g_date_time_to_unix(date);
 	/* strftime takes no arguments: a format from the configuration is safe. */

@@ -10,6 +10,9 @@ width_char(gunichar c)
 {
 	if (c == 0)
 		return 0;
+	/* Printable ASCII first: most text is, and the tables are slow (index_format per row). */
+	if (c >= 0x20 && c < 0x7f)
+		return 1;
 	if (g_unichar_iszerowidth(c))
 		return 0;
 	if (g_unichar_iswide(c))
@@ -25,7 +28,8 @@ width_of(const char *s)
 	if (s == NULL)
 		return 0;
 	for (; *s != '\0'; s = g_utf8_next_char(s))
-		cols += width_char(g_utf8_get_char(s));
+		cols += (unsigned char)*s >= 0x20 && (unsigned char)*s < 0x7f ? 1 :
+		    width_char(g_utf8_get_char(s));
 	return cols;
 }
 
@@ -41,7 +45,8 @@ width_prefix(const char *s, int cols, int *used)
 		return 0;
 	}
 	while (*p != '\0') {
-		int w = width_char(g_utf8_get_char(p));
+		int w = (unsigned char)*p >= 0x20 && (unsigned char)*p < 0x7f ? 1 :
+		    width_char(g_utf8_get_char(p));
 
 		if (taken + w > cols)
 			break;

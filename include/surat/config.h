@@ -142,6 +142,13 @@ enum config_forward {
 	CONFIG_FORWARD_ATTACH,
 };
 
+/* The line formats' defaults: the index and status bar as surat drew them before formats. */
+#define CONFIG_INDEX_FORMAT "%Z %-10.10{%Y-%m-%d}  %-20.20n  %s%*  %6c"
+#define CONFIG_STATUS_FORMAT \
+	"-- surat: %f -- %C/%m -- %n new -- %s %?V?-- limit: %V ?%?A?-- %A ?%?k?-- keys: %k ?" \
+	"%?P?-- %P ?%?y?-- %y ?%?j?-- %j ?%?q?-- %q ?%?E?-- (E: log) %E ?" \
+	"%?I?-- indexing %I left ?-- ?:help q:quit %|-"
+
 struct surat_config {
 	char *path;        /* the file read */
 	char *store;       /* ~ expanded, absolute; default ~/.local/share/surat */
@@ -149,7 +156,11 @@ struct surat_config {
 	char *theme_path;  /* the theme file it resolved to; NULL = built-in default */
 	int index_lines;   /* index rows above the pager in split view; default 10 */
 	/* Rendering and attachments (render.h, attach.h, mailcap.h); lists are NULL-terminated. */
-	char *date_format;        /* strftime format of Date; default "%a, %d %b %Y %H:%M" */
+	char *date_format;        /* strftime format of Date, or "relative"; default "%a, %d %b %Y %H:%M" */
+	/* Line formats (format.h, checked): the index's rows, the status bar, the pager's bar. */
+	char *index_format;       /* default CONFIG_INDEX_FORMAT */
+	char *status_format;      /* default CONFIG_STATUS_FORMAT */
+	char *pager_format;       /* NULL (the default): status_format while a message is open */
 	char **headers_shown;     /* header names in order; default From To Cc Date Subject */
 	char **alternative_order; /* types; default text/plain text/html text/enriched */
 	char **charset_fallbacks; /* iconv names tried after UTF-8; default windows-1252 */

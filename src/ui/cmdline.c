@@ -29,6 +29,7 @@ enum cmdline_type {
 	CMDLINE_STRING,
 	CMDLINE_SORT,
 	CMDLINE_THEME,
+	CMDLINE_FORMAT, /* a line format (format.h), compiled when set */
 	/* Options read from ui->config (the settings copy), at OFFSET there; these come last: */
 	CMDLINE_CFG_BOOL,    /* a bool */
 	CMDLINE_CFG_COMMAND, /* a char *, split as sh would; "" is none (NULL) */
@@ -70,14 +71,17 @@ static const struct cmdline_option cmdline_options[] = {
 	CFG("forward_format", CMDLINE_CFG_FORWARD, forward_format, 0),
 	CFG("headers_shown", CMDLINE_CFG_WORDS, headers_shown, CMDLINE_RENDER),
 	CFG("html_command", CMDLINE_CFG_COMMAND, html_command, CMDLINE_RENDER),
+	{ "index_format", CMDLINE_FORMAT, 0, 0, 0, 0 },
 	{ "index_lines", CMDLINE_INT, 1, CONFIG_INDEX_LINES_MAX, 0, 0 },
 	{ "mouse", CMDLINE_BOOL, 0, 0, 0, 0 },
 	{ "osc8_links", CMDLINE_BOOL, 0, 0, 0, 0 },
 	CFG("query_command", CMDLINE_CFG_COMMAND, query_command, 0),
+	{ "pager_format", CMDLINE_FORMAT, 0, 0, 0, 0 },
 	{ "sidebar", CMDLINE_BOOL, 0, 0, 0, 0 },
 	{ "sidebar_width", CMDLINE_INT, CONFIG_SIDEBAR_WIDTH_MIN, CONFIG_SIDEBAR_WIDTH_MAX, 0, 0 },
 	{ "sort", CMDLINE_SORT, 0, 0, 0, 0 },
 	CFG("text_flowed", CMDLINE_CFG_BOOL, text_flowed, 0),
+	{ "status_format", CMDLINE_FORMAT, 0, 0, 0, 0 },
 	{ "theme", CMDLINE_THEME, 0, 0, 0, 0 },
 	CFG("url_command", CMDLINE_CFG_COMMAND, url_command, 0),
 	CFG("user_agent", CMDLINE_CFG_BOOL, user_agent, 0),
@@ -145,6 +149,8 @@ cmdline_value(struct ui *ui, const struct cmdline_option *o)
 		return cmdline_cfg_value(ui->config, o);
 	if (strcmp(o->name, "date_format") == 0)
 		return g_strdup(ui->date_format != NULL ? ui->date_format : RENDER_DATE_FORMAT);
+	if (o->type == CMDLINE_FORMAT)
+		return g_strdup(ui_formats_text(ui, o->name));
 	if (strcmp(o->name, "index_lines") == 0)
 		return g_strdup_printf("%d", ui->index_lines);
 	if (strcmp(o->name, "mouse") == 0)
@@ -337,6 +343,25 @@ cmdline_set_cfg(struct ui *ui, const struct cmdline_option *o, const char *value
 	return true;
 }
 
+/* `set index_format "..."` (and status_format, pager_format): compiled, or the error. */
+static bool
+cmdline_set_format(struct ui *ui, const char *name, const char *value)
+{
+	GError *error = NULL;
+
+	if (value == NULL || strlen(value) > 1024) {
+		ui_set_message(ui, true, "%s needs a format of at most 1024 bytes: set %s \"...\"",
+		    name, name);
+		return false;
+	}
+	if (!ui_formats_set(ui, name, value, &error)) {
+		ui_set_message(ui, true, "%s: %s", name, error->message);
+		g_error_free(error);
+		return false;
+	}
+	return true;
+}
+
 /* Set OPTION to VALUE (NULL: a bare `set OPTION`, only for yes/no options). */
 static bool
 cmdline_set_value(struct ui *ui, const struct cmdline_option *o, const char *value)
@@ -398,6 +423,7 @@ cmdline_set_value(struct ui *ui, const struct cmdline_option *o, const char *val
 		g_free(ui->date_format);
 		ui->date_format = g_strdup(value);
 		ui_pager_rerender(ui);
+		ui->dirty |= UI_DIRTY_ALL; /* the index's %d */
 		return true;
 	case CMDLINE_SORT:
 		if (value == NULL) {
@@ -411,6 +437,8 @@ cmdline_set_value(struct ui *ui, const struct cmdline_option *o, const char *val
 			return false;
 		}
 		return cmdline_set_theme(ui, value);
+	case CMDLINE_FORMAT:
+		return cmdline_set_format(ui, o->name, value);
 	default:
 		break;
 	}
@@ -443,6 +471,12 @@ cmdline_reset(struct ui *ui, const struct cmdline_option *o)
 	}
 	if (strcmp(o->name, "date_format") == 0)
 		text = g_strdup(c->date_format != NULL ? c->date_format : RENDER_DATE_FORMAT);
+	else if (strcmp(o->name, "index_format") == 0)
+		text = g_strdup(c->index_format != NULL ? c->index_format : CONFIG_INDEX_FORMAT);
+	else if (strcmp(o->name, "status_format") == 0)
+		text = g_strdup(c->status_format != NULL ? c->status_format : CONFIG_STATUS_FORMAT);
+	else if (strcmp(o->name, "pager_format") == 0)
+		text = g_strdup(c->pager_format != NULL ? c->pager_format : "");
 	else if (strcmp(o->name, "index_lines") == 0)
 		text = g_strdup_printf("%d", c->index_lines);
 	else if (strcmp(o->name, "sidebar_width") == 0)
@@ -503,7 +537,7 @@ cmdline_set(struct ui *ui, enum cmdline_verb verb, char *args)
 	const struct cmdline_option *o;
 	const char *how = cmdline_verbs[verb];
 	char *name = args, *value = NULL, *shown;
-	bool query = false, negate = false, invert = verb == CMDLINE_VERB_TOGGLE, b;
+	bool query = false, negate = false, invert = verb == CMDLINE_VERB_TOGGLE, b, empty = false;
 	size_t n, i;
 
 	if (*name == '\0' && verb != CMDLINE_VERB_SET) {
@@ -529,7 +563,9 @@ cmdline_set(struct ui *ui, enum cmdline_verb verb, char *args)
 	if (name[n] != '\0') {
 		value = name + n + 1;
 		name[n] = '\0';
-		value = cmdline_unquote(g_strstrip(value));
+		value = g_strstrip(value);
+		empty = strlen(value) == 2 && (value[0] == '"' || value[0] == '\'');
+		value = cmdline_unquote(value);
 		if (*value == '\0' && verb == CMDLINE_VERB_SET)
 			value = NULL;
 	}
@@ -570,6 +606,9 @@ cmdline_set(struct ui *ui, enum cmdline_verb verb, char *args)
 		g_free(msg);
 		return;
 	}
+	/* `set pager_format ""`: back to the status bar's format. */
+	if (empty && o->type == CMDLINE_FORMAT)
+		value = "";
 	if (verb == CMDLINE_VERB_RESET) {
 		if (!cmdline_reset(ui, o))
 			return;

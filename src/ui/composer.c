@@ -593,15 +593,15 @@ composer_drafts_entry(struct ui *ui, void *data, int number)
 {
 	struct composer_drafts *l = data;
 	const struct index_message *m = g_ptr_array_index(l->rows, number - 1);
-	GDateTime *t = g_date_time_new_from_unix_local(m->date);
-	char *date = t != NULL ? g_date_time_format(t, ui->date_format) : g_strdup("");
-	char *line = g_strdup_printf("%4d  %-10s  %s  %s  %s", number, m->account, date,
+	GString *date = g_string_new(NULL);
+	char *line;
+
+	format_date(date, m->date, ui->date_format != NULL ? ui->date_format : RENDER_DATE_FORMAT,
+	    (int64_t)time(NULL));
+	line = g_strdup_printf("%4d  %-10s  %s  %s  %s", number, m->account, date->str,
 	    m->to != NULL && m->to[0] != '\0' ? m->to : "(no recipient)",
 	    m->subject != NULL && m->subject[0] != '\0' ? m->subject : "(no subject)");
-
-	if (t != NULL)
-		g_date_time_unref(t);
-	g_free(date);
+	g_string_free(date, TRUE);
 	return line;
 }
 

@@ -9,14 +9,12 @@
 #include "index-view.h"
 #include "private.h"
 #include "surat/folder.h"
+#include "surat/sanitize.h"
 #include "surat/size.h"
 #include "surat/store.h"
 #include "surat/thread.h"
 #include "surat/width.h"
 
-#define INDEX_VIEW_DATE_COLS 10
-#define INDEX_VIEW_FROM_COLS 20
-#define INDEX_VIEW_SIZE_COLS 6
 #define INDEX_VIEW_SCAN_CHUNK 512 /* rows read at a time looking for an unread one */
 
 void
@@ -275,101 +273,256 @@ index_view_element(const struct index_message *m, bool selected)
 	return THEME_INDEX;
 }
 
-/* The pieces of one index line: before the subject, the thread tree, the rest. */
-struct index_view_parts {
-	char *left;    /* flags, date, sender */
-	char *tree;    /* the thread tree, or "" */
-	char *right;   /* the subject (or the collapsed count) and the size */
-};
-
-/* Free the strings of PARTS. */
+/* Append S made safe (it is already, from the index: this is the gate that checks). */
 static void
-index_view_parts_clear(struct index_view_parts *parts)
+index_view_put(GString *out, const char *s)
 {
-	g_free(parts->left);
-	g_free(parts->tree);
-	g_free(parts->right);
+	char *safe;
+
+	if (s == NULL)
+		return;
+	if (sanitize_is_clean(s, 0)) {
+		g_string_append(out, s);
+		return;
+	}
+	safe = sanitize_text(s, -1, 0);
+	g_string_append(out, safe);
+	g_free(safe);
+}
+
+/* True when ADDR (LEN bytes, or -1) is the person's: an account's address, or alternates. */
+static bool
+index_view_mine(struct ui *ui, const char *addr, gssize len)
+{
+	const char *const *own = ui_addresses_own(ui);
+	const GRegex *alternates;
+	char *one;
+	bool mine = false;
+
+	if (addr == NULL || len == 0 || addr[0] == '\0')
+		return false;
+	one = g_strndup(addr, len < 0 ? strlen(addr) : (size_t)len);
+	for (; own != NULL && *own != NULL && !mine; own++)
+		mine = g_ascii_strcasecmp(*own, one) == 0;
+	alternates = ui_addresses_alternates(ui);
+	if (!mine && alternates != NULL)
+		mine = g_regex_match(alternates, one, 0, NULL);
+	g_free(one);
+	return mine;
+}
+
+/* How many of the space-separated ADDRS there are, and whether one is the person's. */
+static int
+index_view_count_mine(struct ui *ui, const char *addrs, bool *mine)
+{
+	const char *p = addrs != NULL ? addrs : "";
+	int n = 0;
+
+	*mine = false;
+	while (*p != '\0') {
+		size_t len = strcspn(p, " ");
+
+		if (len > 0) {
+			n++;
+			*mine = *mine || index_view_mine(ui, p, (gssize)len);
+		}
+		p += len;
+		p += strspn(p, " ");
+	}
+	return n;
+}
+
+/* mutt's %T ($to_chars " +TCF"): F from me, + to me alone, T me in To, C me in Cc. */
+static char
+index_view_to_char(struct ui *ui, const struct index_message *m)
+{
+	bool in_to, in_cc;
+	int n_to, n_cc;
+
+	if (index_view_mine(ui, m->from_addr, -1))
+		return 'F';
+	n_to = index_view_count_mine(ui, m->to_addr, &in_to);
+	n_cc = index_view_count_mine(ui, m->cc_addr, &in_cc);
+	if (in_to)
+		return n_to == 1 && n_cc == 0 ? '+' : 'T';
+	return in_cc ? 'C' : ' ';
 }
 
 /*
- * One index line in pieces that together are exactly WIDTH columns.  In a
- * threaded view the subject follows the tree and is left out when it repeats
- * the row above; a collapsed thread says how many messages it holds.
+ * %s: in a threaded index the tree (marked, at most half of COLS, none in
+ * 8 columns or fewer) and the subject, left out when it repeats the row
+ * above; a collapsed thread says how many messages it holds.
  */
 static void
-index_view_line(const struct ui *ui, const struct index_message *m, int width,
-    struct index_view_parts *parts)
+index_view_subject(const struct ui_index_row *row, int cols, struct format_field *out)
 {
-	GString *line = g_string_new(NULL), *subject = g_string_new(NULL);
-	char date[32], size[16], *cell;
-	time_t t = (time_t)m->date;
-	struct tm tm;
-	int subject_cols, tree_cols = 0;
-	bool threaded = ui->index->sort == INDEX_SORT_THREAD;
+	const struct index_message *m = row->m;
+	bool threaded = row->ui->index->sort == INDEX_SORT_THREAD && !row->pager;
+	int tree_cols = 0;
 
-	g_string_append_c(line, m->tagged ? '*' : ' ');
-	g_string_append_c(line, index_message_has_flag(m, STORE_FLAG_TRASHED) ? 'D' :
-	    !index_message_has_flag(m, STORE_FLAG_SEEN) ? 'N' : ' ');
-	g_string_append_c(line, index_message_has_flag(m, STORE_FLAG_FLAGGED) ? '!' : ' ');
-	g_string_append_c(line, index_message_has_flag(m, STORE_FLAG_REPLIED) ? 'r' : ' ');
-	g_string_append_c(line, ' ');
-	if (localtime_r(&t, &tm) == NULL || strftime(date, sizeof date, "%Y-%m-%d", &tm) == 0)
-		g_strlcpy(date, "?", sizeof date);
-	cell = width_fit(date, INDEX_VIEW_DATE_COLS, 1);
-	g_string_append(line, cell);
-	g_free(cell);
-	g_string_append(line, "  ");
-	cell = ui_term_fit(m->from != NULL && m->from[0] != '\0' ? m->from : "(nobody)",
-	    INDEX_VIEW_FROM_COLS, 1);
-	g_string_append(line, cell);
-	g_free(cell);
-	g_string_append(line, "  ");
-	subject_cols = width - (5 + INDEX_VIEW_DATE_COLS + 2 + INDEX_VIEW_FROM_COLS + 2) -
-	    (INDEX_VIEW_SIZE_COLS + 1);
-	parts->left = width_fit(line->str, MIN(width, width_of(line->str)), 1);
-	width -= width_of(parts->left);
-	subject_cols = MAX(subject_cols, 0);
-
-	parts->tree = g_strdup("");
-	if (threaded && m->thread_tree != NULL && m->thread_tree[0] != '\0' && subject_cols > 8) {
+	if (threaded && m->thread_tree != NULL && m->thread_tree[0] != '\0' && (cols < 0 || cols > 8)) {
 		char *prefix = thread_prefix(m->thread_tree, false);
+		char *tree = width_fit(prefix, cols < 0 ? width_of(prefix) :
+		    MIN(width_of(prefix), cols / 2), 0);
 
-		/* At most half the subject column: a deep thread still shows text. */
-		g_free(parts->tree);
-		parts->tree = width_fit(prefix, MIN(width_of(prefix), subject_cols / 2), 1);
+		out->mark_start = (gssize)out->text->len;
+		index_view_put(out->text, tree);
+		out->mark_end = (gssize)out->text->len;
+		tree_cols = width_of(tree);
+		g_free(tree);
 		g_free(prefix);
-		tree_cols = width_of(parts->tree);
 	}
 	if (threaded && m->thread_collapsed && m->thread_count > 1) {
-		g_string_append_printf(subject, "(%" G_GINT64_FORMAT, m->thread_count);
+		g_string_append_printf(out->text, "(%" G_GINT64_FORMAT, m->thread_count);
 		if (m->thread_unread > 0)
-			g_string_append_printf(subject, ", %" G_GINT64_FORMAT " new", m->thread_unread);
-		g_string_append(subject, ") ");
+			g_string_append_printf(out->text, ", %" G_GINT64_FORMAT " new", m->thread_unread);
+		g_string_append(out->text, ") ");
 	}
 	if (!threaded || m->thread_collapsed || !m->thread_subject_repeat || tree_cols == 0)
-		g_string_append(subject, m->subject != NULL && m->subject[0] != '\0' ? m->subject :
+		index_view_put(out->text, m->subject != NULL && m->subject[0] != '\0' ? m->subject :
 		    "(no subject)");
-	g_string_truncate(line, 0);
-	cell = ui_term_fit(subject->str, MAX(subject_cols - tree_cols, 0), 1);
-	g_string_append(line, cell);
-	g_free(cell);
-	size_text_short((uint64_t)MAX(m->size, 0), size, sizeof size);
-	g_string_append_printf(line, " %*s", INDEX_VIEW_SIZE_COLS, size);
-	parts->right = width_fit(line->str, MAX(width - tree_cols, 0), 1);
-	g_string_free(subject, TRUE);
-	g_string_free(line, TRUE);
+}
+
+void
+ui_index_field(void *data, char code, const char *arg, int cols, struct format_field *out)
+{
+	const struct ui_index_row *row = data;
+	const struct index_message *m = row->m;
+	GString *s = out->text;
+	char size[16];
+
+	switch (code) {
+	case 'a':
+		index_view_put(s, m->from_addr);
+		break;
+	case 'c':
+		size_text_short((uint64_t)MAX(m->size, 0), size, sizeof size);
+		g_string_append(s, size);
+		break;
+	case 'C':
+		g_string_append_printf(s, "%" G_GINT64_FORMAT, row->position + 1);
+		break;
+	case 'd':
+	case 'D':
+		format_date(s, m->date, row->ui->date_format != NULL ? row->ui->date_format :
+		    RENDER_DATE_FORMAT, row->now);
+		break;
+	case '{':
+	case '[':
+		format_date(s, m->date, arg, row->now);
+		break;
+	case '(':
+		format_date(s, m->arrival, arg, row->now);
+		break;
+	case 'e':
+		g_string_append_printf(s, "%d", m->thread_pos + 1);
+		break;
+	case 'E':
+		g_string_append_printf(s, "%" G_GINT64_FORMAT,
+		    row->ui->index->sort == INDEX_SORT_THREAD ? m->thread_count : 0);
+		break;
+	case 'F':
+	case 'L':
+		if (index_view_mine(row->ui, m->from_addr, -1)) {
+			g_string_append(s, "To ");
+			index_view_put(s, m->to);
+			break;
+		}
+		/* fall through */
+	case 'n':
+		index_view_put(s, m->from != NULL && m->from[0] != '\0' ? m->from : "(nobody)");
+		break;
+	case 'i':
+		index_view_put(s, m->message_id);
+		break;
+	case 'b':
+		index_view_put(s, m->account);
+		if (m->folder != NULL && m->folder[0] != '\0') {
+			g_string_append_c(s, '/');
+			index_view_put(s, m->folder);
+		}
+		break;
+	case 'f':
+		if (m->from != NULL && m->from[0] != '\0' && m->from_addr != NULL &&
+		    strcmp(m->from, m->from_addr) != 0) {
+			index_view_put(s, m->from);
+			g_string_append(s, " <");
+			index_view_put(s, m->from_addr);
+			g_string_append_c(s, '>');
+		} else {
+			index_view_put(s, m->from_addr);
+		}
+		break;
+	case 'M':
+		if (row->ui->index->sort == INDEX_SORT_THREAD && m->thread_collapsed &&
+		    m->thread_count > 1)
+			g_string_append_printf(s, "%" G_GINT64_FORMAT, m->thread_count - 1);
+		break;
+	case 'r':
+		index_view_put(s, m->to);
+		break;
+	case 'R':
+		index_view_put(s, m->cc);
+		break;
+	case 'T':
+		g_string_append_c(s, index_view_to_char(row->ui, m));
+		break;
+	case 'u':
+		if (m->from_addr != NULL)
+			g_string_append_len(s, m->from_addr, (gssize)strcspn(m->from_addr, "@"));
+		break;
+	case 'v':
+		if (m->from != NULL && m->from[0] != '\0')
+			g_string_append_len(s, m->from, (gssize)strcspn(m->from, " "));
+		break;
+	case 'l':
+		g_string_append_c(s, '0'); /* lines are not indexed: %?l? picks its other branch */
+		break;
+	case 'm':
+		g_string_append_printf(s, "%" G_GINT64_FORMAT, row->ui->index->total);
+		break;
+	case 'P':
+		g_string_append_printf(s, "%d%%", ui_pager_percent(row->ui));
+		break;
+	case 's':
+		index_view_subject(row, cols, out);
+		break;
+	case 'S':
+		g_string_append_c(s, index_message_has_flag(m, STORE_FLAG_TRASHED) ? 'D' :
+		    m->tagged ? '*' : index_message_has_flag(m, STORE_FLAG_FLAGGED) ? '!' :
+		    !index_message_has_flag(m, STORE_FLAG_SEEN) ? 'N' :
+		    index_message_has_flag(m, STORE_FLAG_REPLIED) ? 'r' : ' ');
+		break;
+	case 't':
+		index_view_put(s, m->to);
+		break;
+	case 'X':
+		g_string_append_c(s, m->has_attachment ? '1' : '0');
+		break;
+	case 'Z':
+		g_string_append_c(s, m->tagged ? '*' : ' ');
+		g_string_append_c(s, index_message_has_flag(m, STORE_FLAG_TRASHED) ? 'D' :
+		    !index_message_has_flag(m, STORE_FLAG_SEEN) ? 'N' : ' ');
+		g_string_append_c(s, index_message_has_flag(m, STORE_FLAG_FLAGGED) ? '!' : ' ');
+		g_string_append_c(s, index_message_has_flag(m, STORE_FLAG_REPLIED) ? 'r' : ' ');
+		break;
+	default:
+		break;
+	}
 }
 
 void
 ui_index_draw(struct ui *ui, int y, int height, int width)
 {
+	struct ui_index_row row = { .ui = ui, .now = (int64_t)time(NULL) };
+	GString *line = g_string_sized_new(256);
+	GArray *marks = g_array_new(FALSE, FALSE, sizeof(struct format_mark));
 	int i;
 
 	if (ui->dirty & UI_RELOAD_ROWS)
 		ui_index_reload(ui);
 	for (i = 0; i < height; i++) {
 		const struct index_message *m = NULL;
-		struct index_view_parts parts;
 		bool selected;
 		int attr;
 
@@ -389,15 +542,15 @@ ui_index_draw(struct ui *ui, int y, int height, int width)
 		/* A colour rule paints the row; the cursor's row keeps the cursor's look. */
 		attr = ui_colour_row_attr(ui, selected || (guint)i >= ui->index->colour->len ? -1 :
 		    g_array_index(ui->index->colour, int, i), index_view_element(m, selected));
-		index_view_line(ui, m, width, &parts);
-		attrset(attr);
-		addstr(parts.left);
-		if (!selected)
-			attrset(ui_term_attr(THEME_TREE));
-		addstr(parts.tree);
-		attrset(attr);
-		addstr(parts.right);
-		index_view_parts_clear(&parts);
+		row.m = m;
+		row.position = ui->index->top + i;
+		g_string_truncate(line, 0);
+		g_array_set_size(marks, 0);
+		format_expand(ui_formats_index(ui), width, ui_index_field, &row, line, marks);
+		ui_formats_draw(line->str, marks, y + i, ui->pane_x, width, attr,
+		    selected ? attr : ui_term_attr(THEME_TREE));
 	}
 	attrset(A_NORMAL);
+	g_array_free(marks, TRUE);
+	g_string_free(line, TRUE);
 }

@@ -17,6 +17,7 @@
 #include <glib.h>
 
 #include "surat/config.h"
+#include "surat/format.h"
 #include "surat/index.h"
 #include "surat/keymap.h"
 #include "surat/render.h"
@@ -222,6 +223,7 @@ struct ui {
 	bool mouse;
 	bool osc8_links;
 	char *date_format;
+	struct ui_formats *formats; /* index_format, status_format, pager_format (formats.c) */
 	bool sidebar;
 	int sidebar_width;
 	char *theme_name;
@@ -465,6 +467,39 @@ bool ui_bulk_prefixed(const struct ui *ui);
  * view shows; NULL with the error (and its column) on the message line.
  */
 struct search_query *ui_bulk_query(struct ui *ui, const char *text);
+
+/*
+ * formats.c: the line formats (format.h), compiled from the config and
+ * again at `:set NAME VALUE`.  NAME is "index_format", "status_format" or
+ * "pager_format" (for which "" means: status_format).
+ */
+void ui_formats_init(struct ui *ui);
+void ui_formats_clear(struct ui *ui);
+/* Compile VALUE for NAME and use it from the next frame; false (and the old one kept) with ERROR. */
+bool ui_formats_set(struct ui *ui, const char *name, const char *value, GError **error);
+/* The text NAME is set to (never NULL). */
+const char *ui_formats_text(const struct ui *ui, const char *name);
+/* The compiled index_format; status_format; pager_format (NULL when ""). */
+const struct format *ui_formats_index(const struct ui *ui);
+const struct format *ui_formats_status(const struct ui *ui);
+const struct format *ui_formats_pager(const struct ui *ui);
+/*
+ * Draw LINE (made safe, at most WIDTH columns) at Y, X in the curses
+ * attributes ATTR, padded to WIDTH, with the spans MARKS (struct
+ * format_mark) in MARKED (the thread tree, the limit).
+ */
+void ui_formats_draw(const char *line, const GArray *marks, int y, int x, int width, int attr,
+    int marked);
+
+/* index-view.c: the value of an index_format CODE for row M at POSITION (format_field_fn). */
+struct ui_index_row {
+	struct ui *ui;
+	const struct index_message *m;
+	int64_t position; /* in the view, 0 first */
+	int64_t now;      /* for relative dates: once per frame */
+	bool pager;       /* pager_format: %s is the subject alone, without the tree */
+};
+void ui_index_field(void *data, char code, const char *arg, int cols, struct format_field *out);
 
 /* status.c */
 void ui_status_draw(struct ui *ui, int y, int width);

@@ -580,6 +580,7 @@ ui_run(const struct surat_config *config, const struct ui_start *start)
 	ui.mouse = config->mouse;
 	ui.osc8_links = config->osc8_links;
 	ui.date_format = g_strdup(config->date_format);
+	ui_formats_init(&ui);
 	ui.sidebar = config->sidebar;
 	ui.sidebar_width = config->sidebar_width;
 	ui.theme_name = g_strdup(config->theme);
@@ -655,6 +656,7 @@ out:
 	if (ui.input != NULL)
 		g_array_free(ui.input, TRUE);
 	g_free(ui.date_format);
+	ui_formats_clear(&ui);
 	g_free(ui.theme_name);
 	g_free(ui.message);
 	g_free(ui.settings);

@@ -30,6 +30,7 @@
 #include <glib/gstdio.h>
 
 #include "surat/config.h"
+#include "surat/format.h"
 #include "surat/sanitize.h"
 #include "surat/search.h"
 
@@ -242,6 +243,46 @@ fuzz_check_send(const struct account_config *a)
 	fuzz_fingerprint(m->fingerprint);
 }
 
+/* A value for every code: a wide character and a word, marked when it is %s. */
+static void
+fuzz_format_field(void *data, char code, const char *arg, int cols, struct format_field *out)
+{
+	(void)data;
+	(void)arg;
+	(void)cols;
+	if (code == 's')
+		out->mark_start = (gssize)out->text->len;
+	g_string_append(out->text, "日x");
+	if (code == 's')
+		out->mark_end = (gssize)out->text->len;
+}
+
+/* A format the config let through compiles for KIND and lays out within 30 columns. */
+static void
+fuzz_check_format(const char *text, enum format_kind kind)
+{
+	struct format *f;
+	GString *out;
+	GArray *marks;
+	guint i;
+
+	if (text == NULL)
+		return;
+	if ((f = format_compile(text, kind, NULL)) == NULL)
+		abort();
+	out = g_string_new(NULL);
+	marks = g_array_new(FALSE, FALSE, sizeof(struct format_mark));
+	format_expand(f, 30, fuzz_format_field, NULL, out, marks);
+	if (!g_utf8_validate(out->str, (gssize)out->len, NULL) || g_utf8_strlen(out->str, -1) > 30)
+		abort();
+	for (i = 0; i < marks->len; i++)
+		if (g_array_index(marks, struct format_mark, i).end > out->len)
+			abort();
+	g_array_free(marks, TRUE);
+	g_string_free(out, TRUE);
+	format_free(f);
+}
+
 /* Abort unless C keeps what config.h promises of a loaded configuration. */
 static void
 fuzz_check_config(const struct surat_config *c)
@@ -265,8 +306,11 @@ fuzz_check_config(const struct surat_config *c)
 	if ((c->new_mail_command == NULL) != (c->new_mail_argv == NULL) ||
 	    (c->new_mail_argv != NULL && c->new_mail_argv[0] == NULL))
 		abort();
-	if (c->postponed == NULL)
+	if (c->postponed == NULL || c->index_format == NULL || c->status_format == NULL)
 		abort();
+	fuzz_check_format(c->index_format, FORMAT_INDEX);
+	fuzz_check_format(c->status_format, FORMAT_STATUS);
+	fuzz_check_format(c->pager_format, FORMAT_PAGER);
 	fuzz_header_text(c->realname);
 	for (i = 0; i < c->n_accounts; i++) {
 		const struct account_config *a = &c->accounts[i];

@@ -9,7 +9,7 @@ ui_keys Enter
 check "Enter opens the message under the cursor" wait_for "your laptop (ThinkPad T14, asset 4711)"
 check "the pager shows decoded headers" screen_has "From: Jens Becker <jens@example.org>"
 check "split view keeps the index above" screen_has "Welcome to the infrastructure team"
-check "opening marks it read in the status line" screen_has "9 new"
+check "opening marks it read in the status line" wait_for "9 new"
 check "opening marks it read in the Maildir file name (new/ -> cur/ with S)" \
 	wait_file "$UI_STORE/demo/cur/*Q7.sample:2,S"
 

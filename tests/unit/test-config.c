@@ -1733,6 +1733,63 @@ test_compose_keys(void **state)
 	g_ptr_array_unref(errors);
 }
 
+/* issue 13's line formats: the defaults, a mutt format kept as written, "relative" dates. */
+static void
+test_formats(void **state)
+{
+	GPtrArray *errors = g_ptr_array_new_with_free_func(g_free);
+	struct surat_config *config;
+
+	(void)state;
+	config = test_load_text("store = \"/tmp/s\";\n", errors, NULL);
+	assert_non_null(config);
+	assert_string_equal(config->index_format, CONFIG_INDEX_FORMAT);
+	assert_string_equal(config->status_format, CONFIG_STATUS_FORMAT);
+	assert_null(config->pager_format);
+	config_free(config);
+	config = test_load_text("index_format = \"%4C %Z %{%b %d} %-15.15L (%?l?%4l&%4c?) %s\";\n"
+	    "pager_format = \"-%Z- %C/%m: %-20.20n   %s%*  -- (%P)\";\n"
+	    "status_format = \"%f: %n new of %m%?V? (limit %V)?%>-%v\";\n"
+	    "date_format = \"relative\";\n", errors, NULL);
+	assert_non_null(config);
+	assert_string_equal(config->index_format, "%4C %Z %{%b %d} %-15.15L (%?l?%4l&%4c?) %s");
+	assert_string_equal(config->pager_format, "-%Z- %C/%m: %-20.20n   %s%*  -- (%P)");
+	assert_string_equal(config->date_format, "relative");
+	config_free(config);
+	/* A long format over several lines: libconfig joins the strings (surat.conf(5) says so). */
+	config = test_load_text("status_format = \"%f: \"\n    \"%m%|-\";\n", errors, NULL);
+	assert_non_null(config);
+	assert_string_equal(config->status_format, "%f: %m%|-");
+	config_free(config);
+
+	/* Each mistake on its line, with the codes that format takes. */
+	{
+		static const char *const want[] = {
+			":1: index_format: unknown code %Q; the codes are %a %b %c %C %d %D %e %E %f "
+			"%F %i %l %L %m %M %n %r %R %s %S %t %T %u %v %X %Z, dates %{...} %[...] "
+			"%(...), %?x?yes&no? or %<x?yes&no>, fills %>X %*X %|X, and %% for a percent "
+			"sign (at character 41)",
+			":2: status_format: unknown code %Z; the codes are %A %C %E %f %h %I %j %k %m "
+			"%M %n %P %q %s %u %V %v %y, %?x?yes&no? or %<x?yes&no>, fills %>X %*X %|X, "
+			"and %% for a percent sign (at character 17)",
+			":3: pager_format: %?P?...? is not closed with a ? (at character 30)",
+		};
+		char *path = g_strconcat(DATA, "bad-formats.conf", NULL);
+		guint i;
+
+		assert_null(config_load(path, errors, NULL));
+		assert_int_equal(errors->len, G_N_ELEMENTS(want));
+		for (i = 0; i < G_N_ELEMENTS(want); i++) {
+			char *line = g_strconcat(path, want[i], NULL);
+
+			assert_string_equal(errors->pdata[i], line);
+			g_free(line);
+		}
+		g_free(path);
+	}
+	g_ptr_array_unref(errors);
+}
+
 static void
 test_default_path(void **state)
 {
@@ -1856,6 +1913,7 @@ main(void)
 		cmocka_unit_test(test_smtp_password_mode),
 		cmocka_unit_test(test_too_many_errors),
 		cmocka_unit_test(test_compose_keys),
+		cmocka_unit_test(test_formats),
 		cmocka_unit_test(test_default_path),
 		cmocka_unit_test(test_expand_path),
 		cmocka_unit_test(test_names),
