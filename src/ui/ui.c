@@ -124,7 +124,10 @@ ui_pending_lookup(struct ui *ui, int32_t key)
 	switch (match) {
 	case KEYMAP_MATCH_FULL:
 		ui_pending_clear(ui);
+		/* jump starts its number with the digit that ran it. */
+		ui->action_key = key;
 		ui_key_action(ui, action);
+		ui->action_key = KEYMAP_KEY_NONE;
 		break;
 	case KEYMAP_MATCH_PREFIX:
 		ui->pending_action = action;
@@ -473,6 +476,7 @@ ui_run(const struct surat_config *config, const struct ui_start *start)
 		goto fail;
 	ui_term_mouse(ui.mouse);
 	ui_index_resize(&ui, LINES - 2);
+	ui_mailbox_init(&ui);
 	ui_sidebar_init(&ui);
 	ui_folders_init(&ui);
 	ui_index_reload(&ui);
@@ -512,6 +516,7 @@ out:
 	ui_addresses_free(&ui);
 	ui_folders_clear(&ui);
 	ui_sidebar_clear(&ui);
+	ui_mailbox_clear(&ui);
 	ui_bulk_clear(&ui);
 	ui_browse_clear(&ui);
 	index_free(ui.idx);
