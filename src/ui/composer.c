@@ -532,7 +532,8 @@ composer_bounce_done(struct ui *ui, const char *typed)
 		if (!outbox_envelope(header, strlen(header), &sender, rcpts, &error))
 			goto next;
 		g_ptr_array_add(rcpts, NULL);
-		marks = g_strdup_printf("P:%" G_GINT64_FORMAT, row);
+		marks = ui_mailbox_row_readonly(ui, row) ? NULL :
+		    g_strdup_printf("P:%" G_GINT64_FORMAT, row);
 		if (outbox_queue(ui->idx, ui->config, account, text, len, account->from_address,
 		    (const char *const *)rcpts->pdata, rcpts->len - 1, marks, &qid, &error)) {
 			queued++;
@@ -859,18 +860,25 @@ composer_postpone(struct ui *ui, struct composer *c)
 	return true;
 }
 
-/* The marks outbox_queue sets once it is sent: "R:ROW" for a reply, "P:ROW" for each forward. */
+/*
+ * The marks outbox_queue sets once it is sent: "R:ROW" for a reply, "P:ROW"
+ * for each forward; none on a message of a Maildir opened read-only.
+ */
 static char *
-composer_marks(const struct composer *c)
+composer_marks(struct ui *ui, const struct composer *c)
 {
 	GString *s = g_string_new(NULL);
 	guint i;
 
-	if (c->replied != 0)
+	if (c->replied != 0 && !ui_mailbox_row_readonly(ui, c->replied))
 		g_string_append_printf(s, "R:%" G_GINT64_FORMAT, c->replied);
-	for (i = 0; i < c->passed->len; i++)
-		g_string_append_printf(s, "%sP:%" G_GINT64_FORMAT, s->len > 0 ? " " : "",
-		    g_array_index(c->passed, int64_t, i));
+	for (i = 0; i < c->passed->len; i++) {
+		int64_t row = g_array_index(c->passed, int64_t, i);
+
+		if (!ui_mailbox_row_readonly(ui, row))
+			g_string_append_printf(s, "%sP:%" G_GINT64_FORMAT, s->len > 0 ? " " : "",
+			    row);
+	}
 	if (s->len == 0) {
 		g_string_free(s, TRUE);
 		return NULL;
@@ -899,7 +907,7 @@ composer_send(struct ui *ui, struct composer *c)
 	if (text == NULL || !outbox_envelope(text, len, &sender, rcpts, &error))
 		goto fail;
 	g_ptr_array_add(rcpts, NULL);
-	marks = composer_marks(c);
+	marks = composer_marks(ui, c);
 	if (!outbox_queue(ui->idx, ui->config, c->account, text, len,
 	    c->account->from_address != NULL ? c->account->from_address : sender,
 	    (const char *const *)rcpts->pdata, rcpts->len - 1, marks, &id, &error))

@@ -78,6 +78,18 @@ ui_mailbox_rows_readonly(struct ui *ui, const GArray *ids)
 }
 
 bool
+ui_mailbox_row_readonly(struct ui *ui, int64_t id)
+{
+	GArray *ids = g_array_new(FALSE, FALSE, sizeof(int64_t));
+	bool found;
+
+	g_array_append_val(ids, id);
+	found = ui_mailbox_rows_readonly(ui, ids);
+	g_array_unref(ids);
+	return found;
+}
+
+bool
 ui_mailbox_refuse(struct ui *ui, enum keymap_action action)
 {
 	GArray *ids = g_array_new(FALSE, FALSE, sizeof(int64_t));

@@ -545,6 +545,8 @@ bool ui_mailbox_readonly(const char *account);
 bool ui_mailbox_readonly_any(struct ui *ui);
 /* True when a row of IDS (int64_t) is in a read-only Maildir. */
 bool ui_mailbox_rows_readonly(struct ui *ui, const GArray *ids);
+/* True when row ID is in a read-only Maildir (a reply to it marks nothing). */
+bool ui_mailbox_row_readonly(struct ui *ui, int64_t id);
 /*
  * The account =Folder means: the one shown, else the current message's,
  * else the config's first; never the read-only one.  NULL without accounts.

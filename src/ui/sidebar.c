@@ -604,7 +604,9 @@ sidebar_account_step(struct ui *ui, int step)
 	for (i = 0; i < sb->entries->len; i++) {
 		const struct sidebar_entry *e = g_ptr_array_index(sb->entries, i);
 
-		if (e->kind != SIDEBAR_UNIFIED && e->kind != SIDEBAR_INBOX)
+		/* The read-only Maildirs' heading has no inbox of its own to show. */
+		if ((e->kind != SIDEBAR_UNIFIED && e->kind != SIDEBAR_INBOX) ||
+		    ui_mailbox_readonly(e->account))
 			continue;
 		/* A folder counts as its account; a saved search as the unified inbox. */
 		if ((e->kind == SIDEBAR_UNIFIED && sb->open.kind == SIDEBAR_SEARCH) ||
