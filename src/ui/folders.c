@@ -137,7 +137,7 @@ folders_known_account(struct ui *ui, const char *account, GString *list)
 
 		if (strcmp(name, account) == 0)
 			found = true;
-		if (i < FOLDERS_ACCOUNTS_SHOWN)
+		if (i < FOLDERS_ACCOUNTS_SHOWN && !ui_mailbox_readonly(name))
 			g_string_append_printf(list, "%s%s", i > 0 ? ", " : "", name);
 	}
 	g_ptr_array_free(names, TRUE);
