@@ -71,6 +71,9 @@ Message-ID: <outside-2@example.org>
 More outside text.
 EOF
 outside_before=$(cd "$outside" && find . | sort)
+# What a session that crashed would leave: a link to a read-only Maildir.
+mkdir -p "$UI_STORE/.ro"
+ln -s "$outside" "$UI_STORE/.ro/.stale"
 
 # help_find ERE: page through the help until a line matches.
 help_find() {
@@ -83,6 +86,7 @@ help_find() {
 
 ui_start
 wait_for "surat: demo" || true
+check "a crashed session's read-only link is gone at start" test ! -e "$UI_STORE/.ro"
 
 # ---- c: change-folder ----------------------------------------------------
 ui_keys c
@@ -134,6 +138,10 @@ check "a Maildir outside the store opens read-only" \
 	wait_for "~/Mail/friends/: read-only, 2 messages."
 check "the status line says read-only" screen_has "friends (read-only)"
 check "its messages are listed" screen_has "From the other Maildir"
+ui_keys B
+check "the sidebar lists it under read-only" wait_for_re "^ read-only +0/0"
+check "by its name, marked open" screen_match "^>  friends +[0-9]+/2"
+ui_keys B
 ui_keys d
 check "d is refused there" wait_for "delete-message: this Maildir is open read-only"
 ui_keys F
