@@ -364,7 +364,8 @@ sidebar_only_account(const struct ui_sidebar *sb)
 	for (i = 0; i < sb->entries->len; i++) {
 		const struct sidebar_entry *e = g_ptr_array_index(sb->entries, i);
 
-		if (e->kind != SIDEBAR_INBOX)
+		/* The read-only Maildirs are folders: never in All inboxes. */
+		if (e->kind != SIDEBAR_INBOX || ui_mailbox_readonly(e->account))
 			continue;
 		if (only != NULL)
 			return NULL;

@@ -182,7 +182,8 @@ check "13 Enter puts the cursor on the 13th row" wait_for_re "^-- surat: demo --
 ui_keys 9 9 Enter
 check "a number past the end says how many rows there are" \
 	wait_for "No message 99: this view has 13."
-ui_keys 2 BSpace BSpace
+ui_keys 2 x Enter
+check "what is not a number says so" wait_for "Not a message number: 2x (1 is the first row)."
 ui_keys 1 Enter
 
 # ---- !: shell escape -----------------------------------------------------
