@@ -2,8 +2,9 @@
  * mailbox: change-folder (c), mutt's way of opening a mailbox by name.  The
  * line is read as, in this order: a path (it starts with / ~ or .), mutt's
  * =Folder or +Folder (a folder of the current account; =inbox its inbox),
- * "All inboxes", an account (its inbox), account/folder, a saved search, a
- * folder of the current account.  Tab completes all of these, and paths.
+ * "All inboxes", "inbox" or mutt's "!" (the current account's inbox), an
+ * account (its inbox), account/folder, a saved search, a folder of the
+ * current account.  Tab completes all of these, and paths.
  *
  * A path names a Maildir.  One under the store is opened as its mailbox;
  * one elsewhere is indexed as a folder of the pseudo-account ".ro" through
@@ -391,6 +392,9 @@ mailbox_open(struct ui *ui, const char *line, GError **error)
 	}
 	if (g_ascii_strcasecmp(line, MAILBOX_ALL) == 0)
 		return ui_sidebar_open_mailbox(ui, NULL, NULL, -1);
+	/* mutt's ! is the spool: here the current account's inbox. */
+	if (account != NULL && (strcmp(line, "!") == 0 || g_ascii_strcasecmp(line, "inbox") == 0))
+		return ui_sidebar_open_mailbox(ui, account, "", -1);
 	accounts = g_ptr_array_new_with_free_func(g_free);
 	ui_sidebar_accounts(ui, accounts);
 	slash = strchr(line, '/');

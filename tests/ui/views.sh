@@ -106,6 +106,10 @@ ui_keys -l '+Archive'
 ui_keys Enter
 check "+Archive is mutt's other shorthand for it" wait_for "surat: demo/Archive"
 ui_keys c
+ui_keys -l '!'
+ui_keys Enter
+check "! (mutt's spool) is the account's inbox" wait_for_re "surat: demo -- [0-9]"
+ui_keys c
 ui_keys -l 'Rel'
 ui_keys Tab
 check "Tab completes a saved search's name" wait_for "Open mailbox: Relay"
