@@ -213,7 +213,8 @@ static const struct {
 
 /*
  * A local folder's name (trash, record, postponed): a Maildir++ subfolder;
- * "" is none, stored as NULL (postponed's row lets no "" through).
+ * "" is none, stored as NULL (postponed's row lets no "" through); mutt's
+ * "=Name" and "+Name" are "Name".
  */
 bool
 config_check_folder(struct config_parse *p, const config_setting_t *s, const char *prefix,
@@ -227,6 +228,9 @@ config_check_folder(struct config_parse *p, const config_setting_t *s, const cha
 		g_clear_pointer(name, g_free);
 		return true;
 	}
+	/* mutt's =Sent and +Sent: the folder Sent (not one named "=Sent"). */
+	if ((**name == '=' || **name == '+') && (*name)[1] != '\0')
+		memmove(*name, *name + 1, strlen(*name));
 	if (g_utf8_validate(*name, -1, NULL) && strchr(*name, '/') == NULL && **name != '.' &&
 	    !g_str_has_suffix(*name, ".") && strstr(*name, "..") == NULL)
 		return true;

@@ -45,6 +45,8 @@ const struct keymap_action_info keymap_actions[] = {
 	    I | P },
 	[KEYMAP_ACTION_PARENT_MESSAGE] = { "parent-message", "move to the message this one "
 	    "replies to", I | P },
+	[KEYMAP_ACTION_JUMP] = { "jump", "go to a message by its number in the view (a digit "
+	    "starts the number)", I | P },
 	[KEYMAP_ACTION_DISPLAY_MESSAGE] = { "display-message", "open the message in the pager",
 	    I },
 	[KEYMAP_ACTION_TOGGLE_NEW] = { "toggle-new", "mark the message read or unread", I | P },
@@ -61,9 +63,15 @@ const struct keymap_action_info keymap_actions[] = {
 	[KEYMAP_ACTION_MOVE_MESSAGE] = { "move-message", "move to a folder at once", I | P },
 	[KEYMAP_ACTION_PIPE_MESSAGE] = { "pipe-message", "pipe the message to a command",
 	    I | P },
+	[KEYMAP_ACTION_SHELL_ESCAPE] = { "shell-escape", "run a shell command with the terminal",
+	    I | P },
 	[KEYMAP_ACTION_UNDO] = { "undo", "undo the last change to messages", I | P },
 	[KEYMAP_ACTION_DISPLAY_TOGGLE_WEED] = { "display-toggle-weed", "show all headers, or "
 	    "the usual few", I | P },
+	[KEYMAP_ACTION_SKIP_QUOTED] = { "skip-quoted", "scroll to the first line after the next "
+	    "quoted text", P },
+	[KEYMAP_ACTION_TOGGLE_QUOTED] = { "toggle-quoted", "hide quoted text (a line says how "
+	    "much), or show it", P },
 	[KEYMAP_ACTION_TOGGLE_ZOOM] = { "toggle-zoom", "the pager on the whole screen, or split "
 	    "with the index", I | P },
 	[KEYMAP_ACTION_FETCH_MAIL] = { "fetch-mail", "fetch new mail now, in the background",
@@ -105,6 +113,8 @@ const struct keymap_action_info keymap_actions[] = {
 	    I },
 	[KEYMAP_ACTION_TAG_PREFIX] = { "tag-prefix", "apply the next action to every tagged "
 	    "message", I },
+	[KEYMAP_ACTION_CHANGE_FOLDER] = { "change-folder", "open a mailbox: an account, =folder, "
+	    "a saved search, a Maildir's path", I | P },
 	[KEYMAP_ACTION_SIDEBAR_TOGGLE] = { "sidebar-toggle", "show or hide the sidebar",
 	    I | P | S },
 	[KEYMAP_ACTION_SIDEBAR_NEXT] = { "sidebar-next", "highlight the next sidebar entry",
@@ -226,6 +236,15 @@ const struct keymap_default keymap_defaults[] = {
 	{ KEYMAP_CONTEXT_INDEX, "C-n", KEYMAP_ACTION_NEXT_THREAD },
 	{ KEYMAP_CONTEXT_INDEX, "C-p", KEYMAP_ACTION_PREVIOUS_THREAD },
 	{ KEYMAP_CONTEXT_INDEX, "P", KEYMAP_ACTION_PARENT_MESSAGE },
+	{ KEYMAP_CONTEXT_INDEX, "1", KEYMAP_ACTION_JUMP },
+	{ KEYMAP_CONTEXT_INDEX, "2", KEYMAP_ACTION_JUMP },
+	{ KEYMAP_CONTEXT_INDEX, "3", KEYMAP_ACTION_JUMP },
+	{ KEYMAP_CONTEXT_INDEX, "4", KEYMAP_ACTION_JUMP },
+	{ KEYMAP_CONTEXT_INDEX, "5", KEYMAP_ACTION_JUMP },
+	{ KEYMAP_CONTEXT_INDEX, "6", KEYMAP_ACTION_JUMP },
+	{ KEYMAP_CONTEXT_INDEX, "7", KEYMAP_ACTION_JUMP },
+	{ KEYMAP_CONTEXT_INDEX, "8", KEYMAP_ACTION_JUMP },
+	{ KEYMAP_CONTEXT_INDEX, "9", KEYMAP_ACTION_JUMP },
 	{ KEYMAP_CONTEXT_INDEX, "Enter", KEYMAP_ACTION_DISPLAY_MESSAGE },
 	{ KEYMAP_CONTEXT_INDEX, "N", KEYMAP_ACTION_TOGGLE_NEW },
 	{ KEYMAP_CONTEXT_INDEX, "F", KEYMAP_ACTION_FLAG_MESSAGE },
@@ -236,6 +255,7 @@ const struct keymap_default keymap_defaults[] = {
 	{ KEYMAP_CONTEXT_INDEX, "C", KEYMAP_ACTION_COPY_MESSAGE },
 	{ KEYMAP_CONTEXT_INDEX, "M", KEYMAP_ACTION_MOVE_MESSAGE },
 	{ KEYMAP_CONTEXT_INDEX, "|", KEYMAP_ACTION_PIPE_MESSAGE },
+	{ KEYMAP_CONTEXT_INDEX, "!", KEYMAP_ACTION_SHELL_ESCAPE },
 	{ KEYMAP_CONTEXT_INDEX, "U", KEYMAP_ACTION_UNDO },
 	{ KEYMAP_CONTEXT_INDEX, "h", KEYMAP_ACTION_DISPLAY_TOGGLE_WEED },
 	{ KEYMAP_CONTEXT_INDEX, "z", KEYMAP_ACTION_TOGGLE_ZOOM },
@@ -264,6 +284,7 @@ const struct keymap_default keymap_defaults[] = {
 	{ KEYMAP_CONTEXT_INDEX, "T", KEYMAP_ACTION_TAG_PATTERN },
 	{ KEYMAP_CONTEXT_INDEX, "C-t", KEYMAP_ACTION_UNTAG_PATTERN },
 	{ KEYMAP_CONTEXT_INDEX, ";", KEYMAP_ACTION_TAG_PREFIX },
+	{ KEYMAP_CONTEXT_INDEX, "c", KEYMAP_ACTION_CHANGE_FOLDER },
 	{ KEYMAP_CONTEXT_INDEX, "B", KEYMAP_ACTION_SIDEBAR_TOGGLE },
 	{ KEYMAP_CONTEXT_INDEX, "M-j", KEYMAP_ACTION_SIDEBAR_NEXT },
 	{ KEYMAP_CONTEXT_INDEX, "M-k", KEYMAP_ACTION_SIDEBAR_PREVIOUS },
@@ -282,6 +303,11 @@ const struct keymap_default keymap_defaults[] = {
 	{ KEYMAP_CONTEXT_PAGER, "^", KEYMAP_ACTION_TOP },
 	{ KEYMAP_CONTEXT_PAGER, "Home", KEYMAP_ACTION_TOP },
 	{ KEYMAP_CONTEXT_PAGER, "End", KEYMAP_ACTION_BOTTOM },
+	{ KEYMAP_CONTEXT_PAGER, "S", KEYMAP_ACTION_SKIP_QUOTED },
+	{ KEYMAP_CONTEXT_PAGER, "T", KEYMAP_ACTION_TOGGLE_QUOTED },
+	/* mutt's pager: J and K as j and k, the next and previous message. */
+	{ KEYMAP_CONTEXT_PAGER, "J", KEYMAP_ACTION_NEXT_ENTRY },
+	{ KEYMAP_CONTEXT_PAGER, "K", KEYMAP_ACTION_PREVIOUS_ENTRY },
 
 	{ KEYMAP_CONTEXT_ATTACHMENTS, "Enter", KEYMAP_ACTION_OPEN_ATTACHMENT },
 	{ KEYMAP_CONTEXT_ATTACHMENTS, "s", KEYMAP_ACTION_SAVE_ATTACHMENT },

@@ -693,24 +693,50 @@ keymap_lookup_macro(const struct keymap *keymap, enum keymap_context context,
 	return exact != NULL ? KEYMAP_MATCH_FULL : KEYMAP_MATCH_NONE;
 }
 
-/* The keys of the live bindings BINDINGS that do ACTION, joined by ", ", or NULL. */
+/* The digit SEQ is, alone, or -1. */
+static int
+keymap_digit(const struct keymap_seq *seq)
+{
+	return seq->len == 1 && seq->keys[0] >= '0' && seq->keys[0] <= '9' ? seq->keys[0] - '0' :
+	    -1;
+}
+
+/*
+ * The keys of the live bindings BINDINGS that do ACTION, joined by ", ", or
+ * NULL.  Three digits or more in a row are a range, "1..9" (jump's keys).
+ */
 static char *
 keymap_join(GPtrArray *live, enum keymap_action action)
 {
 	const struct keymap_binding *b;
+	GPtrArray *mine = g_ptr_array_new();
 	GString *out = NULL;
 	char *text;
-	guint i;
+	guint i, j;
 
 	for (i = 0; i < live->len; i++) {
 		b = live->pdata[i];
-		if (b->action != action || b->macro != NULL)
-			continue;
+		if (b->action == action && b->macro == NULL)
+			g_ptr_array_add(mine, (gpointer)b);
+	}
+	for (i = 0; i < mine->len; i = j) {
+		int first = keymap_digit(&((const struct keymap_binding *)mine->pdata[i])->keys);
+
+		j = i + 1;
+		while (first >= 0 && j < mine->len && keymap_digit(&((const struct keymap_binding *)
+		    mine->pdata[j])->keys) == first + (int)(j - i))
+			j++;
 		out = out != NULL ? g_string_append(out, ", ") : g_string_new(NULL);
-		text = keymap_seq_format(&b->keys);
+		if (j - i >= 3) {
+			g_string_append_printf(out, "%d..%d", first, first + (int)(j - i) - 1);
+			continue;
+		}
+		j = i + 1;
+		text = keymap_seq_format(&((const struct keymap_binding *)mine->pdata[i])->keys);
 		g_string_append(out, text);
 		g_free(text);
 	}
+	g_ptr_array_free(mine, TRUE);
 	return out != NULL ? g_string_free(out, FALSE) : NULL;
 }
 

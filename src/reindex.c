@@ -580,6 +580,14 @@ reindex_drop_account(struct index *idx, const char *account, struct reindex_stat
 	return ok;
 }
 
+bool
+reindex_drop(struct index *idx, const char *account, GError **error)
+{
+	struct reindex_stats stats = { 0 };
+
+	return reindex_drop_account(idx, account, &stats, error);
+}
+
 /* Drop the STORED rows of local folders of ACCOUNT not in PRESENT ("account\nfolder"). */
 static bool
 reindex_drop_folders(struct index *idx, const char *account, GHashTable *present,

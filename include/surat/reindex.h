@@ -70,6 +70,12 @@ bool reindex_folder(struct index *idx, const char *account, const char *folder,
     GError **error);
 
 /*
+ * Drop every row of ACCOUNT, whatever its Maildir holds (the interface's
+ * read-only Maildirs go this way at quit); threads are redone.
+ */
+bool reindex_drop(struct index *idx, const char *account, GError **error);
+
+/*
  * Reindex the account ACCOUNT's Maildir <STORE>/<ACCOUNT> and its local
  * folders, after settling interrupted moves and expunges (folder_recover);
  * rows of folders that are gone are dropped.  What reindex_store does for

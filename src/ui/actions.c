@@ -21,7 +21,8 @@ ui_action_open(struct ui *ui)
 		ui_set_message(ui, true, "No message here.");
 		return;
 	}
-	if (!index_message_has_flag(cur, STORE_FLAG_SEEN)) {
+	/* A Maildir opened read-only (c ~/Mail/foo) keeps its files as they are. */
+	if (!index_message_has_flag(cur, STORE_FLAG_SEEN) && !ui_mailbox_readonly(cur->account)) {
 		if (!ui_bulk_mark_read(ui, cur->id, &error)) {
 			ui_set_message(ui, true, "%s", error->message);
 			g_clear_error(&error);
@@ -439,6 +440,83 @@ actions_to_folder(struct ui *ui, enum keymap_action action)
 	g_array_unref(ids);
 }
 
+/* The number typed for jump: its row in the view, 1 the first (in the pager, shown). */
+static void
+actions_jump_done(struct ui *ui, const char *text)
+{
+	char *line = g_strstrip(g_strdup(text));
+	int64_t total = ui_index_total(ui);
+	gint64 n = 0;
+
+	if (line[0] == '\0') {
+		g_free(line);
+		return;
+	}
+	if (!g_ascii_string_to_signed(line, 10, 1, G_MAXINT64, &n, NULL)) {
+		ui_set_message(ui, true, "Not a message number: %s (1 is the first row).", line);
+	} else if (n > total) {
+		ui_set_message(ui, true, "No message %" G_GINT64_FORMAT ": this view has %"
+		    G_GINT64_FORMAT ".", (int64_t)n, total);
+	} else {
+		ui_index_move(ui, n - 1);
+		if (ui->pager != NULL)
+			ui_action_open(ui);
+	}
+	g_free(line);
+}
+
+/* jump: a digit typed in the index starts the number (mutt's 1..9). */
+static void
+actions_jump(struct ui *ui, enum keymap_action action)
+{
+	char initial[2] = { 0 };
+
+	(void)action;
+	if (ui->action_key >= '0' && ui->action_key <= '9')
+		initial[0] = (char)ui->action_key;
+	ui_prompt_open(ui, UI_PROMPT_NUMBER, "Jump to message: ", initial, NULL, actions_jump_done);
+}
+
+/* The command typed for !: run with the terminal, then "Press any key". */
+static void
+actions_shell_done(struct ui *ui, const char *command)
+{
+	GError *error = NULL;
+	int status = 0;
+
+	if (command[0] == '\0')
+		return;
+	if (!ui_view_run_shell(ui, command, NULL, 0, &status, &error)) {
+		ui_set_message(ui, true, "Cannot run the command: %s", error->message);
+		g_clear_error(&error);
+		return;
+	}
+	ui_set_message(ui, status != 0, "%s exited with status %d.", command, status);
+}
+
+static void
+actions_shell(struct ui *ui, enum keymap_action action)
+{
+	(void)action;
+	ui_prompt_open(ui, UI_PROMPT_SHELL, "Shell command: ", NULL, NULL, actions_shell_done);
+}
+
+static void
+actions_quoted(struct ui *ui, enum keymap_action action)
+{
+	if (action == KEYMAP_ACTION_SKIP_QUOTED)
+		ui_pager_skip_quoted(ui);
+	else
+		ui_pager_toggle_quoted(ui);
+}
+
+static void
+actions_change_folder(struct ui *ui, enum keymap_action action)
+{
+	(void)action;
+	ui_mailbox_prompt(ui);
+}
+
 static void
 actions_sidebar(struct ui *ui, enum keymap_action action)
 {
@@ -450,6 +528,7 @@ enum actions_need {
 	ACTIONS_NEEDS_NOTHING = 0,
 	ACTIONS_NEEDS_MESSAGE = 1 << 0, /* a message under the cursor */
 	ACTIONS_NEEDS_PAGER = 1 << 1,   /* an open message */
+	ACTIONS_WRITES = 1 << 2,        /* changes the message's file: not in a read-only Maildir */
 };
 
 /*
@@ -481,18 +560,22 @@ static const struct {
 	[KEYMAP_ACTION_NEXT_THREAD] = { actions_thread_step, ACTIONS_NEEDS_NOTHING },
 	[KEYMAP_ACTION_PREVIOUS_THREAD] = { actions_thread_step, ACTIONS_NEEDS_NOTHING },
 	[KEYMAP_ACTION_PARENT_MESSAGE] = { actions_parent, ACTIONS_NEEDS_NOTHING },
+	[KEYMAP_ACTION_JUMP] = { actions_jump, ACTIONS_NEEDS_NOTHING },
 	[KEYMAP_ACTION_DISPLAY_MESSAGE] = { actions_display, ACTIONS_NEEDS_MESSAGE },
-	[KEYMAP_ACTION_TOGGLE_NEW] = { actions_flags, ACTIONS_NEEDS_NOTHING },
-	[KEYMAP_ACTION_FLAG_MESSAGE] = { actions_flags, ACTIONS_NEEDS_NOTHING },
-	[KEYMAP_ACTION_DELETE_MESSAGE] = { actions_delete, ACTIONS_NEEDS_NOTHING },
-	[KEYMAP_ACTION_UNDELETE_MESSAGE] = { actions_delete, ACTIONS_NEEDS_NOTHING },
+	[KEYMAP_ACTION_TOGGLE_NEW] = { actions_flags, ACTIONS_WRITES },
+	[KEYMAP_ACTION_FLAG_MESSAGE] = { actions_flags, ACTIONS_WRITES },
+	[KEYMAP_ACTION_DELETE_MESSAGE] = { actions_delete, ACTIONS_WRITES },
+	[KEYMAP_ACTION_UNDELETE_MESSAGE] = { actions_delete, ACTIONS_WRITES },
 	[KEYMAP_ACTION_EXPUNGE] = { actions_expunge, ACTIONS_NEEDS_NOTHING },
-	[KEYMAP_ACTION_SAVE_MESSAGE] = { actions_to_folder, ACTIONS_NEEDS_NOTHING },
+	[KEYMAP_ACTION_SAVE_MESSAGE] = { actions_to_folder, ACTIONS_WRITES },
 	[KEYMAP_ACTION_COPY_MESSAGE] = { actions_to_folder, ACTIONS_NEEDS_NOTHING },
-	[KEYMAP_ACTION_MOVE_MESSAGE] = { actions_to_folder, ACTIONS_NEEDS_NOTHING },
+	[KEYMAP_ACTION_MOVE_MESSAGE] = { actions_to_folder, ACTIONS_WRITES },
 	[KEYMAP_ACTION_PIPE_MESSAGE] = { actions_pipe, ACTIONS_NEEDS_NOTHING },
+	[KEYMAP_ACTION_SHELL_ESCAPE] = { actions_shell, ACTIONS_NEEDS_NOTHING },
 	[KEYMAP_ACTION_UNDO] = { actions_undo, ACTIONS_NEEDS_NOTHING },
 	[KEYMAP_ACTION_DISPLAY_TOGGLE_WEED] = { actions_toggle_weed, ACTIONS_NEEDS_PAGER },
+	[KEYMAP_ACTION_SKIP_QUOTED] = { actions_quoted, ACTIONS_NEEDS_PAGER },
+	[KEYMAP_ACTION_TOGGLE_QUOTED] = { actions_quoted, ACTIONS_NEEDS_PAGER },
 	[KEYMAP_ACTION_TOGGLE_ZOOM] = { actions_toggle_zoom, ACTIONS_NEEDS_PAGER },
 	[KEYMAP_ACTION_FETCH_MAIL] = { actions_fetch, ACTIONS_NEEDS_NOTHING },
 	[KEYMAP_ACTION_FETCH_REST] = { actions_fetch_rest, ACTIONS_NEEDS_MESSAGE },
@@ -519,6 +602,7 @@ static const struct {
 	[KEYMAP_ACTION_TAG_PATTERN] = { actions_tag_pattern, ACTIONS_NEEDS_NOTHING },
 	[KEYMAP_ACTION_UNTAG_PATTERN] = { actions_tag_pattern, ACTIONS_NEEDS_NOTHING },
 	[KEYMAP_ACTION_TAG_PREFIX] = { actions_tag_prefix, ACTIONS_NEEDS_NOTHING },
+	[KEYMAP_ACTION_CHANGE_FOLDER] = { actions_change_folder, ACTIONS_NEEDS_NOTHING },
 	[KEYMAP_ACTION_SIDEBAR_TOGGLE] = { actions_sidebar, ACTIONS_NEEDS_NOTHING },
 	[KEYMAP_ACTION_SIDEBAR_NEXT] = { actions_sidebar, ACTIONS_NEEDS_NOTHING },
 	[KEYMAP_ACTION_SIDEBAR_PREVIOUS] = { actions_sidebar, ACTIONS_NEEDS_NOTHING },
@@ -570,5 +654,7 @@ ui_action_mail(struct ui *ui, struct ui_mode *mode, enum keymap_action action, i
 		ui_set_message(ui, true, "No message here.");
 		return;
 	}
+	if ((needs & ACTIONS_WRITES) && ui_mailbox_refuse(ui, action))
+		return;
 	actions_table[action].run(ui, action);
 }

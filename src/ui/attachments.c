@@ -3,10 +3,11 @@
  * of the message as attach.h numbers them: number, type, size, inline or
  * attachment, and the safe file name, indented inside forwarded messages.
  *
- * s saves the part in download_dir under its safe name and asks before
- * touching a file that exists; Enter opens it with its mailcap entry on a
- * temporary file surat named (removed afterwards); | pipes the decoded part
- * to a command typed by the user.  DESIGN promise 3: no string from the
+ * s asks for the file, download_dir and the part's safe name filled in
+ * (Tab completes paths), and asks before touching a file that exists;
+ * Enter opens it with its mailcap entry on a temporary file surat named
+ * (removed afterwards); | pipes the decoded part to a command typed by the
+ * user.  DESIGN promise 3: no string from the
  * message reaches a command line or a path outside download_dir.
  */
 #include <curses.h>
@@ -32,6 +33,7 @@
 struct attachments_view {
 	struct attach *a;
 	int asked; /* the part the open question is about */
+	char *target; /* the file "exists: (o)verwrite..." is about */
 };
 
 static const struct ui_list_class attachments_list;
@@ -151,68 +153,137 @@ attachments_target(struct ui *ui, struct attachments_view *v, int number)
 	return target;
 }
 
-static void attachments_save(struct ui *ui, struct attachments_view *v, int number);
+static void attachments_save_to(struct ui *ui, struct attachments_view *v, int number,
+    const char *target);
 
 /* The answer to "exists: (o)verwrite, (r)ename, (c)ancel?"; another key asks again. */
 static void
 attachments_exists_done(struct ui *ui, const char *answer)
 {
 	struct attachments_view *v = attachments_top(ui);
-	const char *dir = ui->config->download_dir;
-	char *target, *saved = NULL;
+	char *dir, *base, *saved = NULL;
 	GError *error = NULL;
 	struct stat st;
 
-	if (v == NULL)
+	if (v == NULL || v->target == NULL)
 		return;
 	if (answer[0] != '\0' && answer[1] == '\0' && strchr("orcORC", answer[0]) == NULL) {
-		attachments_save(ui, v, v->asked);
+		attachments_save_to(ui, v, v->asked, v->target);
 		return;
 	}
 	if (answer[0] != 'o' && answer[0] != 'O' && answer[0] != 'r' && answer[0] != 'R') {
 		ui_set_message(ui, false, "Not saved.");
 		return;
 	}
-	target = attachments_target(ui, v, v->asked);
-	if (target == NULL)
-		return;
+	dir = g_path_get_dirname(v->target);
+	base = g_path_get_basename(v->target);
 	if (answer[0] == 'r' || answer[0] == 'R') {
 		/* attach_save adds " (1)", " (2)"... and never replaces a file. */
-		saved = attach_save(v->a, v->asked, dir, NULL, &error);
-	} else if (lstat(target, &st) == 0 && S_ISDIR(st.st_mode)) {
+		saved = attach_save(v->a, v->asked, dir, base, &error);
+	} else if (lstat(v->target, &st) == 0 && S_ISDIR(st.st_mode)) {
 		g_set_error(&error, ATTACH_ERROR, ATTACH_ERROR_WRITE, "%s is a folder; not replaced",
-		    target);
-	} else if (attachments_overwrite(v->a, v->asked, dir, target, &error)) {
-		saved = g_strdup(target);
+		    v->target);
+	} else if (attachments_overwrite(v->a, v->asked, dir, v->target, &error)) {
+		saved = g_strdup(v->target);
 	}
 	attachments_saved(ui, v, v->asked, saved, error);
 	g_clear_error(&error);
 	g_free(saved);
-	g_free(target);
+	g_free(dir);
+	g_free(base);
 }
 
-/* Save part NUMBER in download_dir; ask before touching a file that is there. */
+/*
+ * Save part NUMBER as TARGET (a path: its folder and a name, which
+ * attach_safe_name makes safe); ask before touching a file that is there.
+ */
 static void
-attachments_save(struct ui *ui, struct attachments_view *v, int number)
+attachments_save_to(struct ui *ui, struct attachments_view *v, int number, const char *target)
 {
-	char *target = attachments_target(ui, v, number), *saved, *question;
+	char *dir = g_path_get_dirname(target), *base = g_path_get_basename(target);
+	char *saved, *question, *safe;
 	GError *error = NULL;
 	struct stat st;
 
-	if (target == NULL)
-		return;
 	if (lstat(target, &st) == 0) {
-		question = g_strdup_printf("%s exists: (o)verwrite, (r)ename, (c)ancel? ", target);
+		if (v->target != target) {
+			g_free(v->target);
+			v->target = g_strdup(target);
+		}
+		safe = sanitize_text(target, -1, 0);
+		question = g_strdup_printf("%s exists: (o)verwrite, (r)ename, (c)ancel? ", safe);
 		v->asked = number;
 		ui_prompt_open(ui, UI_PROMPT_KEY, question, NULL, NULL, attachments_exists_done);
 		g_free(question);
-		g_free(target);
+		g_free(safe);
+	} else {
+		saved = attach_save(v->a, number, dir, base, &error);
+		attachments_saved(ui, v, number, saved, error);
+		g_clear_error(&error);
+		g_free(saved);
+	}
+	g_free(dir);
+	g_free(base);
+}
+
+/* Save part NUMBER in download_dir under its safe name (asked before: no prompt). */
+static void
+attachments_save(struct ui *ui, struct attachments_view *v, int number)
+{
+	char *target = attachments_target(ui, v, number);
+
+	if (target != NULL)
+		attachments_save_to(ui, v, number, target);
+	g_free(target);
+}
+
+/* The file name typed for s: a folder gets the part's safe name in it. */
+static void
+attachments_save_typed(struct ui *ui, const char *typed)
+{
+	struct attachments_view *v = attachments_top(ui);
+	char *path, *target;
+
+	if (v == NULL)
+		return;
+	if (typed[0] == '\0') {
+		ui_set_message(ui, false, "Not saved.");
 		return;
 	}
-	saved = attach_save(v->a, number, ui->config->download_dir, NULL, &error);
-	attachments_saved(ui, v, number, saved, error);
-	g_clear_error(&error);
-	g_free(saved);
+	path = ui_view_expand_path(typed);
+	if (g_file_test(path, G_FILE_TEST_IS_DIR)) {
+		const struct attach_part *p = attach_get(v->a, v->asked);
+		char *name = attach_safe_name(p->name, p->number, p->type);
+
+		target = g_build_filename(path, name, NULL);
+		g_free(name);
+	} else {
+		target = g_strdup(path);
+	}
+	attachments_save_to(ui, v, v->asked, target);
+	g_free(target);
+	g_free(path);
+}
+
+/* s: ask for the file, download_dir and the part's safe name filled in, Tab over paths. */
+static void
+attachments_save_prompt(struct ui *ui, struct attachments_view *v, int number)
+{
+	char *target = attachments_target(ui, v, number), *shown;
+	const char *home = g_get_home_dir();
+	size_t n = strlen(home);
+
+	if (target == NULL)
+		return;
+	/* ~/ for the home folder, as it is typed. */
+	if (n > 1 && strncmp(target, home, n) == 0 && target[n] == '/')
+		shown = g_strconcat("~", target + n, NULL);
+	else
+		shown = g_strdup(target);
+	v->asked = number;
+	ui_prompt_open(ui, UI_PROMPT_FILE, "Save to file: ", shown, ui_view_complete_path,
+	    attachments_save_typed);
+	g_free(shown);
 	g_free(target);
 }
 
@@ -400,7 +471,7 @@ attachments_action(struct ui *ui, void *data, enum keymap_action action, int cur
 		attachments_open(ui, v, cursor);
 		break;
 	case KEYMAP_ACTION_SAVE_ATTACHMENT:
-		attachments_save(ui, v, cursor);
+		attachments_save_prompt(ui, v, cursor);
 		break;
 	case KEYMAP_ACTION_PIPE_ATTACHMENT:
 		attachments_pipe(ui, v, cursor);
@@ -416,6 +487,7 @@ attachments_free(void *data)
 	struct attachments_view *v = data;
 
 	attach_free(v->a);
+	g_free(v->target);
 	g_free(v);
 }
 

@@ -532,7 +532,8 @@ composer_bounce_done(struct ui *ui, const char *typed)
 		if (!outbox_envelope(header, strlen(header), &sender, rcpts, &error))
 			goto next;
 		g_ptr_array_add(rcpts, NULL);
-		marks = g_strdup_printf("P:%" G_GINT64_FORMAT, row);
+		marks = ui_mailbox_row_readonly(ui, row) ? NULL :
+		    g_strdup_printf("P:%" G_GINT64_FORMAT, row);
 		if (outbox_queue(ui->idx, ui->config, account, text, len, account->from_address,
 		    (const char *const *)rcpts->pdata, rcpts->len - 1, marks, &qid, &error)) {
 			queued++;
@@ -859,18 +860,25 @@ composer_postpone(struct ui *ui, struct composer *c)
 	return true;
 }
 
-/* The marks outbox_queue sets once it is sent: "R:ROW" for a reply, "P:ROW" for each forward. */
+/*
+ * The marks outbox_queue sets once it is sent: "R:ROW" for a reply, "P:ROW"
+ * for each forward; none on a message of a Maildir opened read-only.
+ */
 static char *
-composer_marks(const struct composer *c)
+composer_marks(struct ui *ui, const struct composer *c)
 {
 	GString *s = g_string_new(NULL);
 	guint i;
 
-	if (c->replied != 0)
+	if (c->replied != 0 && !ui_mailbox_row_readonly(ui, c->replied))
 		g_string_append_printf(s, "R:%" G_GINT64_FORMAT, c->replied);
-	for (i = 0; i < c->passed->len; i++)
-		g_string_append_printf(s, "%sP:%" G_GINT64_FORMAT, s->len > 0 ? " " : "",
-		    g_array_index(c->passed, int64_t, i));
+	for (i = 0; i < c->passed->len; i++) {
+		int64_t row = g_array_index(c->passed, int64_t, i);
+
+		if (!ui_mailbox_row_readonly(ui, row))
+			g_string_append_printf(s, "%sP:%" G_GINT64_FORMAT, s->len > 0 ? " " : "",
+			    row);
+	}
 	if (s->len == 0) {
 		g_string_free(s, TRUE);
 		return NULL;
@@ -899,7 +907,7 @@ composer_send(struct ui *ui, struct composer *c)
 	if (text == NULL || !outbox_envelope(text, len, &sender, rcpts, &error))
 		goto fail;
 	g_ptr_array_add(rcpts, NULL);
-	marks = composer_marks(c);
+	marks = composer_marks(ui, c);
 	if (!outbox_queue(ui->idx, ui->config, c->account, text, len,
 	    c->account->from_address != NULL ? c->account->from_address : sender,
 	    (const char *const *)rcpts->pdata, rcpts->len - 1, marks, &id, &error))
@@ -989,42 +997,6 @@ composer_field_done(struct ui *ui, const char *value)
 	}
 	g_free(text);
 	ui->dirty |= UI_DIRTY_ALL;
-}
-
-/* Tab in "Attach file:": the names in the folder of the path typed, folders with a /. */
-static size_t
-composer_complete_path(struct ui *ui, const char *line, size_t cursor, GPtrArray *out)
-{
-	char *typed = g_strndup(line, cursor), *expanded, *dir, *base;
-	const char *slash = strrchr(typed, '/'), *name;
-	size_t prefix = slash != NULL ? (size_t)(slash - typed) + 1 : 0;
-	GDir *d;
-
-	(void)ui;
-	expanded = typed[0] == '~' && (typed[1] == '/' || typed[1] == '\0') ?
-	    g_strconcat(g_get_home_dir(), typed + 1, NULL) : g_strdup(typed);
-	slash = strrchr(expanded, '/');
-	dir = slash == NULL ? g_strdup(".") : slash == expanded ? g_strdup("/") :
-	    g_strndup(expanded, (gsize)(slash - expanded));
-	base = g_strdup(slash != NULL ? slash + 1 : expanded);
-	if ((d = g_dir_open(dir, 0, NULL)) != NULL) {
-		while ((name = g_dir_read_name(d)) != NULL && out->len < 1000) {
-			char *path;
-
-			if (!g_str_has_prefix(name, base) || (name[0] == '.' && base[0] != '.'))
-				continue;
-			path = g_build_filename(dir, name, NULL);
-			g_ptr_array_add(out, g_strdup_printf("%.*s%s%s", (int)prefix, typed, name,
-			    g_file_test(path, G_FILE_TEST_IS_DIR) ? "/" : ""));
-			g_free(path);
-		}
-		g_dir_close(d);
-	}
-	g_free(typed);
-	g_free(expanded);
-	g_free(dir);
-	g_free(base);
-	return 0; /* the whole line is the path */
 }
 
 static void
@@ -1160,7 +1132,7 @@ composer_key(struct ui *ui, struct ui_mode *mode, enum keymap_action action, int
 		    ui_addresses_complete, composer_field_done);
 		break;
 	case KEYMAP_ACTION_ATTACH_FILE:
-		ui_prompt_open(ui, UI_PROMPT_FILE, "Attach file: ", NULL, composer_complete_path,
+		ui_prompt_open(ui, UI_PROMPT_FILE, "Attach file: ", NULL, ui_view_complete_path,
 		    composer_attach_done);
 		break;
 	case KEYMAP_ACTION_DETACH_FILE:

@@ -137,7 +137,7 @@ folders_known_account(struct ui *ui, const char *account, GString *list)
 
 		if (strcmp(name, account) == 0)
 			found = true;
-		if (i < FOLDERS_ACCOUNTS_SHOWN)
+		if (i < FOLDERS_ACCOUNTS_SHOWN && !ui_mailbox_readonly(name))
 			g_string_append_printf(list, "%s%s", i > 0 ? ", " : "", name);
 	}
 	g_ptr_array_free(names, TRUE);
@@ -145,8 +145,9 @@ folders_known_account(struct ui *ui, const char *account, GString *list)
 }
 
 /*
- * Read the target typed: "Folder" (in each message's own account),
- * "account/Folder", "inbox" or "account/inbox" (the inbox).  Sets
+ * Read the target typed: "Folder" (in each message's own account; mutt's
+ * "=Folder" and "+Folder" too), "account/Folder", "inbox" or
+ * "account/inbox" (the inbox).  Sets
  * f->account, f->folder and f->where, or fails with folder_name_valid's
  * message (or an unknown account's).
  */
@@ -154,9 +155,13 @@ static bool
 folders_target(struct ui *ui, const char *text, GError **error)
 {
 	struct ui_folders *f = ui->folders;
-	const char *slash = strchr(text, '/'), *name = text;
+	const char *slash, *name;
 	char *account = NULL, *where;
 
+	/* mutt's =Folder and +Folder: the folder of the message's own account. */
+	text = ui_mailbox_shorthand(text);
+	slash = strchr(text, '/');
+	name = text;
 	if (slash != NULL) {
 		GString *list = g_string_new(NULL);
 
@@ -173,6 +178,21 @@ folders_target(struct ui *ui, const char *text, GError **error)
 			return false;
 		}
 		g_string_free(list, TRUE);
+		if (ui_mailbox_readonly(account)) {
+			g_set_error(error, FOLDER_ERROR, FOLDER_ERROR_NAME,
+			    "the Maildirs opened with c are read-only; choose a folder of yours");
+			g_free(account);
+			return false;
+		}
+	}
+	if (account == NULL && ui_mailbox_rows_readonly(ui, f->ids)) {
+		/* A copy out of a read-only Maildir goes to a folder of the person's own. */
+		if (ui_mailbox_account(ui) == NULL) {
+			g_set_error(error, FOLDER_ERROR, FOLDER_ERROR_NAME,
+			    "write account/folder: these messages are in a read-only Maildir");
+			return false;
+		}
+		account = g_strdup(ui_mailbox_account(ui));
 	}
 	if (name[0] == '\0' || g_ascii_strcasecmp(name, "inbox") == 0) {
 		name = "";
@@ -263,13 +283,26 @@ folders_complete(struct ui *ui, const char *line, size_t cursor, GPtrArray *out)
 	guint i, j;
 
 	ui_sidebar_accounts(ui, accounts);
-	if (cur != NULL)
+	if (cur != NULL && !ui_mailbox_readonly(cur->account))
 		ui_sidebar_folders(ui, cur->account, names);
 	g_ptr_array_add(names, g_strdup("inbox"));
+	if (word[0] == '=' || word[0] == '+') {
+		/* mutt's shorthand: the same names after it. */
+		guint n = names->len;
+
+		for (i = 0; i < n; i++)
+			g_ptr_array_add(names, g_strdup_printf("%c%s", word[0],
+			    (const char *)g_ptr_array_index(names, i)));
+		g_ptr_array_remove_range(names, 0, n);
+	}
 	for (i = 0; i < accounts->len; i++) {
 		const char *account = g_ptr_array_index(accounts, i);
 		GPtrArray *folders = g_ptr_array_new_with_free_func(g_free);
 
+		if (ui_mailbox_readonly(account)) {
+			g_ptr_array_free(folders, TRUE);
+			continue;
+		}
 		ui_sidebar_folders(ui, account, folders);
 		g_ptr_array_add(names, g_strdup_printf("%s/inbox", account));
 		for (j = 0; j < folders->len; j++)

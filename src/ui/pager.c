@@ -25,13 +25,27 @@ pager_wrap(struct ui_pager *pager, int width)
 		const char *text = l->text;
 		size_t len = strlen(text), pos = 0;
 
+		if (pager->hide_quoted && l->role == RENDER_QUOTE) {
+			/* The whole block is one line saying how long it is. */
+			struct ui_pager_line s = { i, 0, 0, 0 };
+			guint k = i;
+
+			while (k < pager->rendering->lines->len &&
+			    ((const struct render_line *)g_ptr_array_index(pager->rendering->lines,
+			    k))->role == RENDER_QUOTE)
+				k++;
+			s.hidden = k - i;
+			g_array_append_val(pager->screen, s);
+			i = k - 1;
+			continue;
+		}
 		if (len == 0) {
-			struct ui_pager_line s = { i, 0, 0 };
+			struct ui_pager_line s = { i, 0, 0, 0 };
 			g_array_append_val(pager->screen, s);
 			continue;
 		}
 		while (pos < len) {
-			struct ui_pager_line s = { i, (unsigned int)pos, 0 };
+			struct ui_pager_line s = { i, (unsigned int)pos, 0, 0 };
 			size_t n = width_prefix(text + pos, width, NULL);
 			size_t cut = n;
 
@@ -103,6 +117,7 @@ ui_pager_open(struct ui *ui, const struct index_message *msg, GError **error)
 	if (ui->pager != NULL) {
 		/* Keep the reader's choices from one message to the next. */
 		pager->full_headers = ui->pager->full_headers;
+		pager->hide_quoted = ui->pager->hide_quoted;
 		pager->search = g_strdup(ui->pager->search);
 	}
 	if (!pager_render(ui, pager, msg, COLS, error)) {
@@ -347,7 +362,18 @@ ui_pager_draw(struct ui *ui, int y, int height, int width)
 		}
 		s = &g_array_index(pager->screen, struct ui_pager_line, k);
 		l = g_ptr_array_index(pager->rendering->lines, s->line);
-		pager_draw_line(ui, l, s, pager->search);
+		if (s->hidden > 0) {
+			char *said = g_strdup_printf("[-- %u line%s of quoted text hidden --]", s->hidden,
+			    s->hidden == 1 ? "" : "s");
+			char *fit = ui_term_fit(said, width, 0);
+
+			attrset(ui_term_attr(pager_element(l)));
+			addstr(fit);
+			g_free(fit);
+			g_free(said);
+		} else {
+			pager_draw_line(ui, l, s, pager->search);
+		}
 	}
 	attrset(A_NORMAL);
 }
@@ -366,4 +392,81 @@ ui_pager_percent(const struct ui *ui)
 	if (shown >= (int)pager->screen->len)
 		return 100;
 	return (int)((int64_t)shown * 100 / pager->screen->len);
+}
+
+/* True when screen line K is quoted text, shown or hidden. */
+static bool
+pager_quoted(const struct ui_pager *pager, guint k)
+{
+	const struct ui_pager_line *s = &g_array_index(pager->screen, struct ui_pager_line, k);
+	const struct render_line *l = g_ptr_array_index(pager->rendering->lines, s->line);
+
+	return s->hidden > 0 || l->role == RENDER_QUOTE;
+}
+
+void
+ui_pager_skip_quoted(struct ui *ui)
+{
+	struct ui_pager *pager = ui->pager;
+	guint k, n;
+
+	if (pager == NULL)
+		return;
+	pager_ensure_wrapped(ui, pager_width(pager));
+	n = pager->screen->len;
+	k = (guint)pager->top;
+	/* As mutt: past the headers, to the next quoted block, then past it. */
+	while (k < n && ((const struct render_line *)g_ptr_array_index(pager->rendering->lines,
+	    g_array_index(pager->screen, struct ui_pager_line, k).line))->role == RENDER_HEADER)
+		k++;
+	while (k < n && !pager_quoted(pager, k))
+		k++;
+	if (k >= n) {
+		ui_set_message(ui, false, "No more quoted text.");
+		return;
+	}
+	while (k < n && pager_quoted(pager, k))
+		k++;
+	if (k >= n) {
+		ui_set_message(ui, false, "No more unquoted text after quoted text.");
+		return;
+	}
+	pager->top = 0;
+	ui_pager_scroll(ui, (int)k);
+}
+
+void
+ui_pager_toggle_quoted(struct ui *ui)
+{
+	struct ui_pager *pager = ui->pager;
+	guint i, line = 0, n;
+	bool any = false;
+
+	if (pager == NULL)
+		return;
+	pager_ensure_wrapped(ui, pager_width(pager));
+	for (i = 0; i < pager->rendering->lines->len && !any; i++)
+		any = ((const struct render_line *)g_ptr_array_index(pager->rendering->lines,
+		    i))->role == RENDER_QUOTE;
+	if (!any && !pager->hide_quoted) {
+		ui_set_message(ui, false, "No quoted text in this message.");
+		return;
+	}
+	/* The rendered line at the top stays at the top (or its hidden block does). */
+	if ((guint)pager->top < pager->screen->len)
+		line = g_array_index(pager->screen, struct ui_pager_line, (guint)pager->top).line;
+	pager->hide_quoted = !pager->hide_quoted;
+	pager_wrap(pager, pager_width(pager));
+	n = pager->screen->len;
+	for (i = 0; i + 1 < n; i++) {
+		const struct ui_pager_line *next = &g_array_index(pager->screen, struct ui_pager_line,
+		    i + 1);
+
+		if (next->line > line)
+			break;
+	}
+	pager->top = 0;
+	ui_pager_scroll(ui, (int)MIN(i, n));
+	ui_set_message(ui, false, "%s", pager->hide_quoted ? "Quoted text hidden." :
+	    "Quoted text shown.");
 }

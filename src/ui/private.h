@@ -47,6 +47,7 @@ struct ui_pager_line {
 	unsigned int line;  /* index into rendering->lines */
 	unsigned int start; /* byte offset in its text */
 	unsigned int len;   /* bytes */
+	unsigned int hidden; /* > 0: this line stands for that many quoted lines, hidden (T) */
 };
 
 /* The open message. */
@@ -58,6 +59,7 @@ struct ui_pager {
 	int render_width;          /* width the rendering reflowed flowed text to */
 	int top;                   /* first screen line shown */
 	bool full_headers;
+	bool hide_quoted;          /* quoted blocks shown as one line each (toggle-quoted) */
 	char *search;              /* the last search, or NULL */
 };
 
@@ -91,6 +93,9 @@ enum ui_prompt_kind {
 	UI_PROMPT_KEY,      /* one key answers: DONE gets its character, or "" */
 	UI_PROMPT_FILE,     /* a file's path: a completed name gets no space after it */
 	UI_PROMPT_ADDRESS,  /* addresses and a subject on the compose screen */
+	UI_PROMPT_NUMBER,   /* jump: a message number */
+	UI_PROMPT_SHELL,    /* shell-escape: a command */
+	UI_PROMPT_MAILBOX,  /* change-folder: a mailbox's name or a Maildir's path */
 	UI_PROMPT_KIND_COUNT
 };
 
@@ -217,6 +222,7 @@ struct ui {
 	guint input_head;
 	unsigned int macro_runs;
 	unsigned int source_depth; /* :source inside :source */
+	int32_t action_key;  /* the last key of the binding whose action runs now, or NONE */
 
 	/* Options `:set` changes at run time, first from the config. */
 	int index_lines;
@@ -410,6 +416,10 @@ void ui_pager_draw(struct ui *ui, int y, int height, int width);
 void ui_pager_scroll(struct ui *ui, int lines);
 bool ui_pager_search(struct ui *ui, bool from_next);
 void ui_pager_rerender(struct ui *ui);
+/* skip-quoted (S): the first line after the next quoted block to the top. */
+void ui_pager_skip_quoted(struct ui *ui);
+/* toggle-quoted (T): hide each quoted block behind one line saying how long it is, or show. */
+void ui_pager_toggle_quoted(struct ui *ui);
 int ui_pager_height(const struct ui *ui);
 int ui_pager_percent(const struct ui *ui);
 
@@ -603,6 +613,51 @@ char *ui_sidebar_scope(const struct ui *ui);
 /* The accounts listed, and one account's local folders, appended as g_free'd strings. */
 void ui_sidebar_accounts(struct ui *ui, GPtrArray *names);
 void ui_sidebar_folders(struct ui *ui, const char *account, GPtrArray *names);
+/*
+ * Open a mailbox as the sidebar does: saved search SEARCH when >= 0, else
+ * every inbox when ACCOUNT is NULL, else (ACCOUNT, FOLDER), "" its inbox.
+ * False when the sidebar has no such entry.
+ */
+bool ui_sidebar_open_mailbox(struct ui *ui, const char *account, const char *folder, int search);
+/* The account of the mailbox shown (its inbox or a folder), or NULL (all inboxes, a search). */
+const char *ui_sidebar_open_account(const struct ui *ui);
+
+/*
+ * mailbox.c: change-folder (c), a mailbox by name with Tab: an account, a
+ * folder (=Folder or +Folder: the current account's, as mutt's shorthand),
+ * account/folder, a saved search, or the path of a Maildir outside the
+ * store, which is indexed and shown read-only as a folder of the
+ * pseudo-account UI_READONLY_ACCOUNT (<store>/.ro/.NAME a symbolic link to
+ * it).  Its name starts with a dot, so reindex and the store watch never
+ * take it for an account; its rows and links go when surat quits.
+ */
+#define UI_READONLY_ACCOUNT ".ro"
+void ui_mailbox_prompt(struct ui *ui);
+/* What a session that crashed left of its read-only Maildirs goes (at start). */
+void ui_mailbox_init(struct ui *ui);
+/* The read-only Maildirs' rows and links go (at quit). */
+void ui_mailbox_clear(struct ui *ui);
+/* True when ACCOUNT is the read-only pseudo-account. */
+bool ui_mailbox_readonly(const char *account);
+/* True when a Maildir is open read-only (the pseudo-account has its folder). */
+bool ui_mailbox_readonly_any(struct ui *ui);
+/* True when a row of IDS (int64_t) is in a read-only Maildir. */
+bool ui_mailbox_rows_readonly(struct ui *ui, const GArray *ids);
+/* True when row ID is in a read-only Maildir (a reply to it marks nothing). */
+bool ui_mailbox_row_readonly(struct ui *ui, int64_t id);
+/*
+ * The account =Folder means: the one shown, else the current message's,
+ * else the config's first; never the read-only one.  NULL without accounts.
+ */
+const char *ui_mailbox_account(struct ui *ui);
+/* Before ACTION changes files: true (said on the message line) when a row is read-only. */
+bool ui_mailbox_refuse(struct ui *ui, enum keymap_action action);
+/*
+ * A folder typed with mutt's shorthand: "=Archive" and "+Archive" are
+ * "Archive" (a folder of the current account); other text is itself.
+ * Borrowed: a pointer into TEXT.
+ */
+const char *ui_mailbox_shorthand(const char *text);
 
 /*
  * folders.c: save (s) and move (M) move, copy (C) copies, to a folder asked
@@ -682,6 +737,14 @@ char *ui_view_message_path(struct ui *ui, int64_t *id, GError **error);
 char *ui_view_row_path(struct ui *ui, int64_t id, char **account, GError **error);
 /* Put TEXT on the terminal's clipboard with OSC 52. */
 bool ui_view_osc52(const char *text);
+/*
+ * Tab over paths (a ui_prompt_complete_fn; the whole line is the path): the
+ * names in the folder of the path typed, ~/ for the home folder, folders
+ * with a / after them.  For UI_PROMPT_FILE prompts (no space after a name).
+ */
+size_t ui_view_complete_path(struct ui *ui, const char *line, size_t cursor, GPtrArray *out);
+/* PATH typed by the person with ~/ (or ~ alone) read as the home folder (g_free). */
+char *ui_view_expand_path(const char *path);
 
 /* attachments.c: the attachment list (v), a mode. */
 void ui_attachments_push(struct ui *ui);

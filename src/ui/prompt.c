@@ -187,6 +187,7 @@ prompt_put_word(struct ui_prompt *p, const char *candidate, size_t len, bool fin
 	 * An address is followed by a comma the person types, or by nothing.
 	 */
 	if (final && p->kind != UI_PROMPT_FILE && p->kind != UI_PROMPT_ADDRESS &&
+	    p->kind != UI_PROMPT_MAILBOX &&
 	    (p->cursor == p->text->len || p->text->str[p->cursor] != ' ')) {
 		g_string_insert_c(p->text, (gssize)p->cursor, ' ');
 		p->cursor++;

@@ -153,6 +153,9 @@ sidebar_accounts(struct ui *ui, const GPtrArray *counts)
 	for (i = 0; i < extra->len; i++)
 		g_ptr_array_add(names, g_strdup(g_ptr_array_index(extra, (guint)i)));
 	g_ptr_array_free(extra, TRUE);
+	/* The Maildirs opened read-only (c PATH), also while they have no rows. */
+	if (ui_mailbox_readonly_any(ui))
+		sidebar_add_name(names, UI_READONLY_ACCOUNT);
 	return names;
 }
 
@@ -251,7 +254,8 @@ sidebar_build(struct ui *ui, struct ui_sidebar *sb)
 	for (i = 0; i < accounts->len; i++) {
 		const char *account = g_ptr_array_index(accounts, i);
 		GPtrArray *folders = g_ptr_array_new_with_free_func(g_free);
-		struct sidebar_entry *e = sidebar_entry_new(SIDEBAR_INBOX, account, "", account);
+		struct sidebar_entry *e = sidebar_entry_new(SIDEBAR_INBOX, account, "",
+		    ui_mailbox_readonly(account) ? "read-only" : account);
 
 		sidebar_take_counts(e, counts, account, "");
 		unified->total += e->total;
@@ -360,7 +364,8 @@ sidebar_only_account(const struct ui_sidebar *sb)
 	for (i = 0; i < sb->entries->len; i++) {
 		const struct sidebar_entry *e = g_ptr_array_index(sb->entries, i);
 
-		if (e->kind != SIDEBAR_INBOX)
+		/* The read-only Maildirs are folders: never in All inboxes. */
+		if (e->kind != SIDEBAR_INBOX || ui_mailbox_readonly(e->account))
 			continue;
 		if (only != NULL)
 			return NULL;
@@ -464,7 +469,9 @@ ui_sidebar_scope(const struct ui *ui)
 	case SIDEBAR_INBOX:
 		return sanitize_text(open->account, -1, 0);
 	case SIDEBAR_FOLDER:
-		scope = g_strdup_printf("%s/%s", open->account, open->folder);
+		scope = ui_mailbox_readonly(open->account) ?
+		    g_strdup_printf("%s (read-only)", open->folder) :
+		    g_strdup_printf("%s/%s", open->account, open->folder);
 		name = sanitize_text(scope, -1, 0);
 		g_free(scope);
 		return name;
@@ -598,7 +605,9 @@ sidebar_account_step(struct ui *ui, int step)
 	for (i = 0; i < sb->entries->len; i++) {
 		const struct sidebar_entry *e = g_ptr_array_index(sb->entries, i);
 
-		if (e->kind != SIDEBAR_UNIFIED && e->kind != SIDEBAR_INBOX)
+		/* The read-only Maildirs' heading has no inbox of its own to show. */
+		if ((e->kind != SIDEBAR_UNIFIED && e->kind != SIDEBAR_INBOX) ||
+		    ui_mailbox_readonly(e->account))
 			continue;
 		/* A folder counts as its account; a saved search as the unified inbox. */
 		if ((e->kind == SIDEBAR_UNIFIED && sb->open.kind == SIDEBAR_SEARCH) ||
@@ -716,4 +725,32 @@ ui_sidebar_accounts(struct ui *ui, GPtrArray *names)
 		if (e->kind == SIDEBAR_INBOX)
 			g_ptr_array_add(names, g_strdup(e->account));
 	}
+}
+
+bool
+ui_sidebar_open_mailbox(struct ui *ui, const char *account, const char *folder, int search)
+{
+	struct ui_sidebar *sb = ui->sb;
+	struct sidebar_entry key = { 0 };
+	int at;
+
+	key.kind = search >= 0 ? SIDEBAR_SEARCH : account == NULL ? SIDEBAR_UNIFIED :
+	    folder[0] == '\0' ? SIDEBAR_INBOX : SIDEBAR_FOLDER;
+	key.account = (char *)account;
+	key.folder = (char *)folder;
+	key.search = search >= 0 ? (size_t)search : 0;
+	ui_sidebar_refresh(ui);
+	at = sidebar_find(sb, &key);
+	if (at < 0)
+		return false;
+	sb->cursor = (guint)at;
+	sidebar_open(ui, g_ptr_array_index(sb->entries, (guint)at));
+	return true;
+}
+
+const char *
+ui_sidebar_open_account(const struct ui *ui)
+{
+	return ui->sb->open.kind == SIDEBAR_INBOX || ui->sb->open.kind == SIDEBAR_FOLDER ?
+	    ui->sb->open.account : NULL;
 }

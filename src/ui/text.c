@@ -71,7 +71,7 @@ text_wrap(GPtrArray *lines, int width, GArray *out)
 		size_t len = strlen(t), pos = 0;
 
 		do {
-			struct ui_pager_line s = { i, (unsigned int)pos, 0 };
+			struct ui_pager_line s = { i, (unsigned int)pos, 0, 0 };
 			size_t n = len > pos ? width_prefix(t + pos, width, NULL) : 0;
 
 			if (n == 0 && pos < len)

@@ -178,7 +178,10 @@ ui_pending_lookup(struct ui *ui, int32_t key)
 	case KEYMAP_MATCH_FULL:
 		ui->pending_action = action;
 		ui->pending_macro = macro;
+		/* jump starts its number with the digit that ran it. */
+		ui->action_key = key;
 		ui_pending_expire(ui);
+		ui->action_key = KEYMAP_KEY_NONE;
 		break;
 	case KEYMAP_MATCH_PREFIX:
 		ui->pending_action = action;
@@ -606,6 +609,7 @@ ui_run(const struct surat_config *config, const struct ui_start *start)
 		goto fail;
 	ui_term_mouse(ui.mouse);
 	ui_index_resize(&ui, LINES - 2);
+	ui_mailbox_init(&ui);
 	ui_sidebar_init(&ui);
 	ui_folders_init(&ui);
 	ui_index_reload(&ui);
@@ -645,6 +649,7 @@ out:
 	ui_addresses_free(&ui);
 	ui_folders_clear(&ui);
 	ui_sidebar_clear(&ui);
+	ui_mailbox_clear(&ui);
 	ui_bulk_clear(&ui);
 	ui_browse_clear(&ui);
 	index_free(ui.idx);

@@ -274,3 +274,46 @@ ui_view_render_options(struct ui *ui, struct render_options *options)
 	if (options->auto_view != NULL && options->auto_view[0] != NULL)
 		options->mailcap = ui_views_mailcap(ui);
 }
+
+size_t
+ui_view_complete_path(struct ui *ui, const char *line, size_t cursor, GPtrArray *out)
+{
+	char *typed = g_strndup(line, cursor), *expanded, *dir, *base;
+	const char *slash = strrchr(typed, '/'), *name;
+	size_t prefix = slash != NULL ? (size_t)(slash - typed) + 1 : 0;
+	GDir *d;
+
+	(void)ui;
+	expanded = typed[0] == '~' && (typed[1] == '/' || typed[1] == '\0') ?
+	    g_strconcat(g_get_home_dir(), typed + 1, NULL) : g_strdup(typed);
+	slash = strrchr(expanded, '/');
+	dir = slash == NULL ? g_strdup(".") : slash == expanded ? g_strdup("/") :
+	    g_strndup(expanded, (gsize)(slash - expanded));
+	base = g_strdup(slash != NULL ? slash + 1 : expanded);
+	if ((d = g_dir_open(dir, 0, NULL)) != NULL) {
+		while ((name = g_dir_read_name(d)) != NULL && out->len < 1000) {
+			char *path;
+
+			if (!g_str_has_prefix(name, base) || (name[0] == '.' && base[0] != '.'))
+				continue;
+			path = g_build_filename(dir, name, NULL);
+			g_ptr_array_add(out, g_strdup_printf("%.*s%s%s", (int)prefix, typed, name,
+			    g_file_test(path, G_FILE_TEST_IS_DIR) ? "/" : ""));
+			g_free(path);
+		}
+		g_dir_close(d);
+	}
+	g_free(typed);
+	g_free(expanded);
+	g_free(dir);
+	g_free(base);
+	return 0; /* the whole line is the path */
+}
+
+char *
+ui_view_expand_path(const char *path)
+{
+	if (path[0] == '~' && (path[1] == '/' || path[1] == '\0'))
+		return g_strconcat(g_get_home_dir(), path + 1, NULL);
+	return g_strdup(path);
+}

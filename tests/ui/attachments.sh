@@ -55,19 +55,22 @@ check "and out of range it moves nothing" screen_has "-- surat: attachments -- 1
 
 # Saving.
 ui_keys j s
-check "s saves to download_dir and says where" wait_for "Saved part 2 to $dl/Q1 report.pdf (16 KB)."
+check "s asks for the file with download_dir and the safe name filled in" \
+	wait_for "Save to file: $dl/Q1 report.pdf"
+ui_keys Enter
+check "Enter saves there and says where" wait_for "Saved part 2 to $dl/Q1 report.pdf (16 KB)."
 check "the saved file is the decoded part" cmp -s "$dl/Q1 report.pdf" "$UI_TMP/part2.pdf"
-ui_keys s
+ui_keys s Enter
 check "saving again asks before touching the file" wait_for "Q1 report.pdf exists: (o)verwrite, (r)ename, (c)ancel?"
 ui_keys c
 check "c cancels" wait_for "Not saved."
-ui_keys s
+ui_keys s Enter
 wait_for "(o)verwrite, (r)ename" || true
 ui_keys r
 check "r saves under a new name with a suffix" wait_for "Saved part 2 to $dl/Q1 report (1).pdf"
 check "the renamed copy is the part" cmp -s "$dl/Q1 report (1).pdf" "$UI_TMP/part2.pdf"
 echo "not the report" >"$dl/Q1 report.pdf"
-ui_keys s
+ui_keys s Enter
 wait_for "(o)verwrite, (r)ename" || true
 ui_keys o
 check "o overwrites when asked to" wait_for "Saved part 2 to $dl/Q1 report.pdf"
@@ -125,11 +128,11 @@ check "escape codes in a name are shown harmless" screen_has "_[31mred_[0m_.txt"
 check "a Windows path is cut to its base name" screen_has "evil.dll"
 check "no ../ anywhere on the screen" sh -c "! tmux -L '$UI_SOCKET' capture-pane -p -t 0 | grep -q '\.\./'"
 check "no escape reached the terminal's cells" sh -c "! tmux -L '$UI_SOCKET' capture-pane -p -t 0 | grep -q \"\$(printf '\033')\""
-ui_keys 2 s
+ui_keys 2 s Enter
 check "../../.bashrc saves as bashrc in download_dir" wait_for "Saved part 2 to $dl/bashrc (37 B)."
 check "nothing was written outside download_dir" test ! -e "$UI_TMP/.bashrc" -a ! -e "$UI_TMP/home/.bashrc"
 check "the saved bytes are the part's" cmp -s "$dl/bashrc" "$UI_TMP/bashrc"
-ui_keys 4 s
+ui_keys 4 s Enter
 check "escape codes in a name are saved as a plain name" wait_for "Saved part 4 to $dl/_[31mred_[0m_.txt"
 ui_keys 3 Enter
 check "no mailcap entry: says so and offers to save" \
@@ -166,9 +169,9 @@ check "the viewer saw surat's path, not the message's name" \
 	grep -Eq '^/[^ ]*/surat-[A-Za-z0-9]{6}/part-[A-Za-z0-9]{6}\.png$' "$UI_TMP/viewer-arg"
 check "no command from the message ran" test ! -e ME -a ! -e "$UI_TMP/ME" -a ! -e "$UI_TMP/home/ME"
 check "a name with newlines is shown on one line" screen_has "attachment  _new_line_.html"
-ui_keys 3 s
+ui_keys 3 s Enter
 check "and saved under that one-line name" wait_for "Saved part 3 to $dl/_new_line_.html (8 B)."
-ui_keys 4 s
+ui_keys 4 s Enter
 check "/etc/passwd is saved as passwd in download_dir" wait_for "Saved part 4 to $dl/passwd (1 B)."
 check "and /etc/passwd is untouched" sh -c "grep -q '^root:' /etc/passwd"
 ui_keys q

@@ -77,7 +77,7 @@ def tap(ok, n, text, diag=""):
 PROMPT_ACTIONS = {"ENTER_COMMAND", "SEARCH", "SEARCH_REVERSE", "LIMIT", "TAG_PATTERN",
                   "UNTAG_PATTERN", "SAVE_MESSAGE", "COPY_MESSAGE", "MOVE_MESSAGE",
                   "PIPE_MESSAGE", "SORT", "SORT_REVERSE", "SAVE_ATTACHMENT",
-                  "PIPE_ATTACHMENT", "EXPUNGE"}
+                  "PIPE_ATTACHMENT", "EXPUNGE", "CHANGE_FOLDER", "JUMP"}
 # What edits a line once it is open.
 EDIT_KEYS = ["Tab", "Tab", "BSpace", "Home", "End", "Left", "Right", "C-u", "C-w", "C-k",
              "C-a", "C-e", "DC", "Up", "Down", "BTab"]
@@ -341,10 +341,15 @@ class Monkey:
             time.sleep(float(args[0]))
 
     def enter(self):
-        """Enter, except that a pipe's command becomes a harmless one first."""
+        """Enter, except that a command becomes a harmless one first and no file is saved
+        where random text points (/, ~)."""
         last = [l for l in self.pane.screen().splitlines() if l.strip()]
         if last and re.search(r"Pipe (message|part \d+) to:", last[-1]):
             return [("keys", "C-u"), ("text", "cat >/dev/null"), ("keys", "Enter")]
+        if last and re.search(r"Shell command:", last[-1]):
+            return [("keys", "C-u"), ("text", "true"), ("keys", "Enter")]
+        if last and re.search(r"Save to file:", last[-1]):
+            return [("keys", "Escape")]
         return [("keys", "Enter")]
 
     def prompt_session(self):

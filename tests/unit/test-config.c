@@ -923,6 +923,13 @@ test_send_values(void **state)
 	test_one_error("accounts = ( { name = \"w\"; host = \"h\"; user = \"u\"; realname = "
 	    "\"\xc3\"; } );\n", "accounts.w.realname: is not valid UTF-8");
 
+	/* mutt's =Folder and +Folder name the folder itself. */
+	config = test_load_text("record = \"=Sent\";\npostponed = \"+Drafts.old\";\n", errors,
+	    NULL);
+	assert_non_null(config);
+	assert_string_equal(config->record, "Sent");
+	assert_string_equal(config->postponed, "Drafts.old");
+	config_free(config);
 	/* record = "" keeps no copy; postponed must name a folder. */
 	config = test_load_text("record = \"\";\npostponed = \"Work.Drafts\";\n", errors, NULL);
 	assert_non_null(config);

@@ -754,6 +754,7 @@ test_help(void **state)
 	struct keymap *km = keymap_new();
 	GPtrArray *lines = g_ptr_array_new_with_free_func(g_free);
 	const char *line;
+	char *text;
 	size_t col;
 	guint i;
 	int c;
@@ -777,6 +778,17 @@ test_help(void **state)
 	assert_null(test_help_line(lines, KEYMAP_ACTION_NONE));
 	line = test_help_line(lines, KEYMAP_ACTION_COLLAPSE_THREAD);
 	assert_true(g_str_has_prefix(line, "  M-v "));
+	/* Digits in a row are a range: jump's nine keys fit the column. */
+	assert_true(g_str_has_prefix(test_help_line(lines, KEYMAP_ACTION_JUMP), "  1..9 "));
+	assert_true(keymap_bind_names(km, "index", "0", "jump", NULL));
+	assert_true(keymap_bind_names(km, "index", "5", "noop", NULL));
+	text = keymap_keys_for(km, KEYMAP_CONTEXT_INDEX, KEYMAP_ACTION_JUMP);
+	assert_string_equal(text, "1..4, 6..9, 0");
+	g_free(text);
+	assert_true(keymap_bind_names(km, "index", "7", "noop", NULL));
+	text = keymap_keys_for(km, KEYMAP_CONTEXT_INDEX, KEYMAP_ACTION_JUMP);
+	assert_string_equal(text, "1..4, 6, 8, 9, 0");
+	g_free(text);
 
 	/* The help follows the bindings. */
 	assert_true(keymap_bind_names(km, "index", "x", "next-entry", NULL));
@@ -793,7 +805,7 @@ test_help(void **state)
 	assert_true(g_str_has_prefix(test_help_line(lines, KEYMAP_ACTION_NEXT_LINE),
 	    "  Down, Enter "));
 	assert_true(g_str_has_prefix(test_help_line(lines, KEYMAP_ACTION_NEXT_ENTRY),
-	    "  j, x "));
+	    "  J, j, x "));
 	assert_null(test_help_line(lines, KEYMAP_ACTION_DISPLAY_MESSAGE));
 	assert_null(test_help_line(lines, KEYMAP_ACTION_LIMIT));
 
