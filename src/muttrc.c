@@ -443,12 +443,22 @@ muttrc_macro(struct muttrc *m, const char *where, const char *text, GPtrArray *w
 	g_free(keys);
 }
 
+/* mutt's colour NAME as a theme writes it: brightred is bright-red. */
+static char *
+muttrc_colour_name(const char *name)
+{
+	if (g_str_has_prefix(name, "bright") && name[6] != '\0' && name[6] != '-')
+		return g_strconcat("bright-", name + 6, NULL);
+	return g_strdup(name);
+}
+
 /* color OBJECT FG BG [PATTERN] */
 static void
 muttrc_color(struct muttrc *m, const char *where, const char *text, GPtrArray *w)
 {
 	const char *object = w->len > 1 ? g_ptr_array_index(w, 1) : "";
 	const char *kind;
+	char *fg, *bg;
 	GString *g;
 
 	if (strcmp(object, "index") == 0)
@@ -469,9 +479,13 @@ muttrc_color(struct muttrc *m, const char *where, const char *text, GPtrArray *w
 	g = g_string_new("  { object = ");
 	muttrc_string(g, object);
 	g_string_append(g, "; fg = ");
-	muttrc_string(g, g_ptr_array_index(w, 2));
+	fg = muttrc_colour_name(g_ptr_array_index(w, 2));
+	bg = muttrc_colour_name(g_ptr_array_index(w, 3));
+	muttrc_string(g, fg);
 	g_string_append(g, "; bg = ");
-	muttrc_string(g, g_ptr_array_index(w, 3));
+	muttrc_string(g, bg);
+	g_free(fg);
+	g_free(bg);
 	g_string_append_printf(g, "; %s = ", kind);
 	muttrc_string(g, g_ptr_array_index(w, 4));
 	g_string_append(g, "; }");

@@ -19,7 +19,7 @@ sums() { ls -A "$HOME"; md5sum "$tmp/muttrc" "$tmp/colors.muttrc"; }
 before=$(sums)
 
 n=0
-echo "1..11"
+echo "1..12"
 ok() {
 	n=$((n + 1))
 	if [ "$1" -eq 0 ]; then
@@ -45,9 +45,10 @@ ok $? "bind: \\Cd, gg, <Esc>r and <up> in surat's key names"
 has '{ context = "index"; keys = ", a"; sequence = "<limit>~f alice<enter>"; description = "show Alice'"'"'s mail"; }'
 ok $? "macro: keys, sequence and description"
 has '{ object = "index"; fg = "red"; bg = "default"; query = "~f boss"; }' &&
+	has '{ object = "index"; fg = "bright-yellow"; bg = "default"; query = "~F"; }' &&
 	has '{ object = "body"; fg = "cyan"; bg = "default"; regex = "(https?|ftp)://[^ ]+"; }' &&
 	has '{ object = "header"; fg = "yellow"; bg = "default"; regex = "^Subject:"; }'
-ok $? "color from the sourced file: index by pattern, body and header by regex"
+ok $? "color from the sourced file: index by pattern (brightyellow as a theme writes it), body and header by regex"
 has 'alternates = [ "^alice@(work|home)\\.example$", "alice@old.example" ];' &&
 	has 'headers_shown = [ "From", "Subject", "To", "Cc", "Date", "Reply-To" ];' &&
 	has '{ name = "Archive"; query = "folder:Archive"; }'
@@ -63,6 +64,11 @@ grep -q "^surat: 28 commands translated, 17 left as comments" "$tmp/err"
 ok $? "stderr counts what was translated and what was left"
 [ "$(sums)" = "$before" ]
 ok $? "no file was written or changed"
+
+# The result is a configuration surat reads, once the store is added.
+{ echo "store = \"$tmp/store\";"; cat "$tmp/out"; } >"$tmp/config"
+"$SURAT" -c "$tmp/config" check-config >"$tmp/out" 2>"$tmp/err"
+ok $? "the translated settings pass check-config"
 
 "$SURAT" import-muttrc "$tmp/none" >"$tmp/out" 2>"$tmp/err"
 st=$?
