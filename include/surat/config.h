@@ -107,6 +107,14 @@ enum config_forward {
 	CONFIG_FORWARD_ATTACH,
 };
 
+/* What q does with messages marked deleted (`delete`, mutt's $delete): purge them, or ask. */
+enum config_delete {
+	CONFIG_DELETE_YES,     /* purge without asking */
+	CONFIG_DELETE_NO,      /* keep the marks, ask nothing */
+	CONFIG_DELETE_ASK_YES, /* ask; Enter means yes (the default) */
+	CONFIG_DELETE_ASK_NO,  /* ask; Enter means no */
+};
+
 struct surat_config {
 	char *path;        /* the file read */
 	char *store;       /* ~ expanded, absolute; default ~/.local/share/surat */
@@ -129,6 +137,9 @@ struct surat_config {
 	struct config_mailbox *mailboxes;   /* saved searches, in file order */
 	size_t n_mailboxes;
 	char *trash;                        /* folder name; NULL when trash = "" */
+	enum config_delete delete_marked;   /* `delete`: at q; default ask-yes */
+	bool tags_across_views;             /* ; and the tag count see every view's; default false */
+	bool pipe_split;                    /* ;| runs the command once a message; default false */
 	char *record;                       /* sent mail's folder, default "Sent"; NULL when "" */
 	char *postponed;                    /* drafts' folder; default "Drafts" */
 	char *realname;                     /* the display name of every account's from; or NULL */

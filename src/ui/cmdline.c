@@ -386,7 +386,7 @@ ui_cmdline_run(struct ui *ui, const char *line)
 	else if (strcmp(copy, "bind") == 0)
 		cmdline_bind(ui, rest);
 	else if (strcmp(copy, "quit") == 0 && *rest == '\0')
-		ui->quit = true;
+		ui_folders_quit(ui);
 	else
 		cmdline_action(ui, copy, rest);
 	g_free(copy);

@@ -47,7 +47,7 @@ ui_status_draw(struct ui *ui, int y, int width)
 	GString *s;
 	char *line, *pending, *scope, *sort, *limit = NULL;
 	int marker = -1, marker_cols = 0;
-	int64_t bodies;
+	int64_t bodies, tagged;
 
 	/* The candidates of a Tab in the prompt, over the status line. */
 	if (ui_status_hint(ui, y, width))
@@ -67,6 +67,11 @@ ui_status_draw(struct ui *ui, int y, int width)
 	else
 		g_string_append(s, "0/0");
 	g_string_append_printf(s, " -- %" G_GINT64_FORMAT " new ", ui_index_unread(ui));
+	/* What ; would act on: this view's tagged messages (tags_across_views: every view's). */
+	tagged = ui_bulk_tagged_count(ui);
+	if (tagged > 0)
+		g_string_append_printf(s, "-- %" G_GINT64_FORMAT " tagged%s ", tagged,
+		    ui->config->tags_across_views ? " in all views" : "");
 	sort = ui_browse_sort_name(ui);
 	g_string_append_printf(s, "-- %s ", sort);
 	g_free(sort);
