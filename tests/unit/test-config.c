@@ -1556,6 +1556,43 @@ test_compose_keys(void **state)
 	g_ptr_array_unref(errors);
 }
 
+/* issue 13's keys: delete (mutt's $delete), tags_across_views, pipe_split. */
+static void
+test_delete_tag_keys(void **state)
+{
+	GPtrArray *errors = g_ptr_array_new_with_free_func(g_free);
+	struct surat_config *config;
+
+	(void)state;
+	config = test_load_text("store = \"/tmp/s\";\n", errors, NULL);
+	assert_non_null(config);
+	assert_int_equal(config->delete_marked, CONFIG_DELETE_ASK_YES);
+	assert_false(config->tags_across_views);
+	assert_false(config->pipe_split);
+	config_free(config);
+	config = test_load_text("delete = \"ask-no\";\ntags_across_views = true;\n"
+	    "pipe_split = true;\n", errors, NULL);
+	assert_non_null(config);
+	assert_int_equal(config->delete_marked, CONFIG_DELETE_ASK_NO);
+	assert_true(config->tags_across_views);
+	assert_true(config->pipe_split);
+	config_free(config);
+	config = test_load_text("delete = \"No\";\n", errors, NULL);
+	assert_non_null(config);
+	assert_int_equal(config->delete_marked, CONFIG_DELETE_NO);
+	config_free(config);
+	/* A mistake names the key and the values it takes. */
+	config = test_load_text("delete = \"maybe\";\n", errors, NULL);
+	assert_null(config);
+	assert_true(g_str_has_suffix(errors->pdata[0],
+	    ":1: delete: \"maybe\" is not one of yes, no, ask-yes, ask-no"));
+	g_ptr_array_set_size(errors, 0);
+	config = test_load_text("delete = true;\n", errors, NULL);
+	assert_null(config);
+	assert_true(strstr(errors->pdata[0], ":1: delete: ") != NULL);
+	g_ptr_array_unref(errors);
+}
+
 static void
 test_default_path(void **state)
 {
@@ -1677,6 +1714,7 @@ main(void)
 		cmocka_unit_test(test_smtp_password_mode),
 		cmocka_unit_test(test_too_many_errors),
 		cmocka_unit_test(test_compose_keys),
+		cmocka_unit_test(test_delete_tag_keys),
 		cmocka_unit_test(test_default_path),
 		cmocka_unit_test(test_expand_path),
 		cmocka_unit_test(test_names),
