@@ -104,7 +104,7 @@ const struct keymap_action_info keymap_actions[] = {
 	[KEYMAP_ACTION_UNTAG_PATTERN] = { "untag-pattern", "untag the messages a query matches",
 	    I },
 	[KEYMAP_ACTION_TAG_PREFIX] = { "tag-prefix", "apply the next action to every tagged "
-	    "message", I },
+	    "message of the view", I },
 	[KEYMAP_ACTION_SIDEBAR_TOGGLE] = { "sidebar-toggle", "show or hide the sidebar",
 	    I | P | S },
 	[KEYMAP_ACTION_SIDEBAR_NEXT] = { "sidebar-next", "highlight the next sidebar entry",

@@ -493,7 +493,12 @@ ui_folders_quit(struct ui *ui)
 	}
 	/* Every mailbox's marks, not the view's: a mark made elsewhere is no less the user's. */
 	marked = search_parse("is:deleted", 0, &parse);
-	g_assert(marked != NULL);
+	if (marked == NULL) {
+		/* Cannot happen with this text; were it to, quitting keeps the marks. */
+		search_error_clear(&parse);
+		ui->quit = true;
+		return;
+	}
 	all.query = marked;
 	m.ids = g_array_new(FALSE, FALSE, sizeof(int64_t));
 	m.trash = ui->config->trash;
