@@ -138,7 +138,7 @@ struct surat_config {
 	size_t n_mailboxes;
 	char *trash;                        /* folder name; NULL when trash = "" */
 	enum config_delete delete_marked;   /* `delete`: at q; default ask-yes */
-	bool tags_across_views;             /* ; and the tag count see every view's; default false */
+	bool tags_across_views;             /* ; and the tag count: every view's; default false */
 	bool pipe_split;                    /* ;| runs the command once a message; default false */
 	char *record;                       /* sent mail's folder, default "Sent"; NULL when "" */
 	char *postponed;                    /* drafts' folder; default "Drafts" */

@@ -24,7 +24,7 @@ struct ui_bulk {
 	struct change *change; /* undoable actions (change.h) */
 	bool tag_prefix;       /* ; was typed: the next action is on the tagged */
 	bool tagged;           /* the action running now (and its prompt) is on the tagged */
-	/* ui_bulk_tagged_count's last answer, for the index at COUNT_STAMP and the view COUNT_KEY. */
+	/* ui_bulk_tagged_count's last answer: for the index at COUNT_STAMP, the view COUNT_KEY. */
 	int64_t count;
 	uint64_t count_stamp;
 	char *count_key;
@@ -102,7 +102,8 @@ bulk_tagged_filter(struct ui *ui, struct index_filter *filter, struct search_que
 	*query = search_parse(text, 0, &e);
 	g_free(text);
 	if (*query == NULL) {
-		g_set_error(error, bulk_error_quark(), 0, "the view's query and is:tagged together: %s",
+		g_set_error(error, bulk_error_quark(), 0,
+		    "the view's query and is:tagged together: %s",
 		    e.message != NULL ? e.message : "not a query");
 		search_error_clear(&e);
 		return false;

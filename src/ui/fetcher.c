@@ -545,7 +545,8 @@ ui_fetcher_errors(struct ui *ui, GString *out)
 	for (i = 0; i < f->n_accounts; i++) {
 		if (f->accounts[i].error == NULL)
 			continue;
-		g_string_append_printf(out, "%s%s", n > 0 ? ", " : "", f->accounts[i].account->name);
+		g_string_append_printf(out, "%s%s", n > 0 ? ", " : "",
+		    f->accounts[i].account->name);
 		g_string_append_printf(why, "%s%s: %s", n > 0 ? "; " : "",
 		    f->accounts[i].account->name, f->accounts[i].error);
 		if (n++ == 0)

@@ -69,15 +69,15 @@ pipe_tagged(struct ui *ui, const char *command)
 		g_byte_array_set_size(data, 0);
 	}
 	if (!split)
-		ui_set_message(ui, status != 0, "Piped %u message%s to %s: exit status %d.", ids->len,
-		    ids->len == 1 ? "" : "s", command, status);
+		ui_set_message(ui, status != 0, "Piped %u message%s to %s: exit status %d.",
+		    ids->len, ids->len == 1 ? "" : "s", command, status);
 	else if (failed == 0)
 		ui_set_message(ui, false, "Piped %u message%s to %s, one run each: all exited 0.",
 		    ids->len, ids->len == 1 ? "" : "s", command);
 	else
 		ui_set_message(ui, true, "Piped %u message%s to %s, one run each: %u of %u exited "
-		    "non-zero (status %d).", ids->len, ids->len == 1 ? "" : "s", command, failed, runs,
-		    last_bad);
+		    "non-zero (status %d).", ids->len, ids->len == 1 ? "" : "s", command, failed,
+		    runs, last_bad);
 	goto out;
 fail:
 	ui_set_message(ui, true, "Cannot pipe message %u of %u: %s", i + 1, MAX(ids->len, 1),

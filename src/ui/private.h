@@ -595,7 +595,7 @@ void ui_view_status(int y, const char *text);
  */
 bool ui_view_run_terminal(struct ui *ui, char **argv, const void *input, size_t len,
     bool wait_key, int *status, GError **error);
-/* ui_view_run_terminal of { /bin/sh, -c, COMMAND } (typed by the user); WAIT_KEY: "Press any key". */
+/* ui_view_run_terminal of { /bin/sh, -c, COMMAND } (typed by the user); WAIT_KEY: a key after. */
 bool ui_view_run_shell_wait(struct ui *ui, const char *command, const void *input, size_t len,
     bool wait_key, int *status, GError **error);
 /* ui_view_run_terminal of { /bin/sh, -c, COMMAND } (typed by the user), waiting for a key. */
