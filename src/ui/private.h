@@ -88,8 +88,8 @@ enum ui_prompt_kind {
 	UI_PROMPT_KEY,      /* one key answers: DONE gets its character, or "" */
 	UI_PROMPT_FILE,     /* a file's path: a completed name gets no space after it */
 	UI_PROMPT_ADDRESS,  /* addresses and a subject on the compose screen */
-	UI_PROMPT_QUAD,     /* mutt's quad-option: a key ("y", "n"...) or Enter ("") answers;
-	                       Escape or C-g gives up, DONE unheard */
+	UI_PROMPT_QUAD,     /* mutt's quad-option: a printable key ("y", "n"...) or Enter
+	                       ("") answers; Escape or C-g (cancel) gives up, DONE unheard */
 	UI_PROMPT_KIND_COUNT
 };
 

@@ -357,16 +357,11 @@ ui_prompt_insert(struct ui *ui, int32_t key)
 		return;
 	}
 	if (p->kind == UI_PROMPT_QUAD) {
-		/* Enter takes the default (""); giving up is not an answer. */
+		/* A printable key answers; Enter (accept, "") and Escape (cancel) are actions. */
+		if (key < 0x20 || key >= 0x7f)
+			return;
 		g_string_truncate(p->text, 0);
-		if (key == KEYMAP_KEY_ESCAPE || key == (KEYMAP_MOD_CTRL | 'g')) {
-			prompt_close(ui, false);
-			return;
-		}
-		if (key >= 0x20 && key < 0x7f)
-			g_string_append_c(p->text, (char)key);
-		else if (key != KEYMAP_KEY_ENTER)
-			return;
+		g_string_append_c(p->text, (char)key);
 		prompt_close(ui, true);
 		return;
 	}

@@ -254,8 +254,7 @@ ui_key_handle(struct ui *ui, int32_t key)
 		ui_mouse_event(ui);
 		return;
 	}
-	if (ui->prompt.kind == UI_PROMPT_CONFIRM || ui->prompt.kind == UI_PROMPT_KEY ||
-	    ui->prompt.kind == UI_PROMPT_QUAD) {
+	if (ui->prompt.kind == UI_PROMPT_CONFIRM || ui->prompt.kind == UI_PROMPT_KEY) {
 		/* A y/n or one-key question: the key itself is the answer. */
 		ui_pending_clear(ui);
 		ui_prompt_insert(ui, key);
