@@ -194,8 +194,8 @@ ui_keys Enter
 check ";| with pipe_split runs once a message" wait_for "Piped 4 messages to {"
 check "four runs, one message each" sh -c "[ \$(grep -c '^RUN' '$UI_TMP/split') -eq 4 ] && \
 	[ \$(grep -c '^Message-ID' '$UI_TMP/split') -eq 4 ] && grep -A1 -x 'RUN' '$UI_TMP/split' | grep -q '^From:'"
-ui_keys q
-check "delete = yes: q purges without asking and quits" wait_for "EXIT=0"
+ui_keys : quit Enter
+check "delete = yes: :quit (as q) purges without asking and quits" wait_for "EXIT=0"
 check "the marked message went to the trash (the default Trash now)" \
 	sh -c "! ls '$UI_STORE'/demo/cur/*:2,*T 2>/dev/null && ls '$UI_STORE'/demo/.Trash/cur/*Q5.test* >/dev/null"
 
