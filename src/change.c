@@ -179,7 +179,7 @@ change_move(struct change *act, const GArray *ids, const char *account, const ch
 	bool ok;
 
 	ok = index_undo_begin(act->idx, label, &undo, error) &&
-	    folder_move(act->idx, act->store, ids, account, folder, NULL, undo, &n, error);
+	    folder_move(act->idx, act->store, ids, account, folder, "T", undo, &n, error);
 	change_forget_empty(act, undo, n);
 	if (done != NULL)
 		*done = n;

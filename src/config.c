@@ -48,8 +48,10 @@ _Static_assert(G_N_ELEMENTS(config_sort_names) == 2 * CONFIG_SORT_COUNT + 1,
     "each sort order and its reverse");
 
 static const char *const config_forward_names[] = { "inline", "attach", NULL };
+static const char *const config_delete_names[] = { "yes", "no", "ask-yes", "ask-no", NULL };
 
 _Static_assert(sizeof(enum config_forward) == sizeof(int), "enum keys are stored as int");
+_Static_assert(sizeof(enum config_delete) == sizeof(int), "enum keys are stored as int");
 
 #define TOP(f)     offsetof(struct surat_config, f)
 #define MAILBOX(f) offsetof(struct config_mailbox, f)
@@ -159,6 +161,10 @@ static const struct config_key config_top_keys[] = {
 	    CONFIG_FORWARD_INLINE),
 	KEY_BOOL("text_flowed", TOP(text_flowed), false),
 	KEY_BOOL("user_agent", TOP(user_agent), false),
+	/* deleting and tagging (issue 13) */
+	KEY_ENUM("delete", config_delete_names, TOP(delete_marked), CONFIG_DELETE_ASK_YES),
+	KEY_BOOL("tags_across_views", TOP(tags_across_views), false),
+	KEY_BOOL("pipe_split", TOP(pipe_split), false),
 	KEY_STRINGS("alternates", 256, TOP(alternates), "", config_check_regexes),
 	KEY_PATH("alias_file", TOP(alias_file), NULL, NULL),
 	KEY_STRING("query_command", false, 1, CONFIG_PATH_MAX, TOP(query_command),

@@ -668,6 +668,7 @@ folder_copy(struct index *idx, const char *store, const GArray *ids, const char 
 {
 	GPtrArray *rows = g_ptr_array_new_with_free_func((GDestroyNotify)index_message_free);
 	GPtrArray *bases = g_ptr_array_new_with_free_func(g_free);
+	GPtrArray *copy_flags = g_ptr_array_new_with_free_func(g_free);
 	GHashTable *dirs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	GError *failure = NULL;
 	bool own, ok = false;
@@ -681,10 +682,11 @@ folder_copy(struct index *idx, const char *store, const GArray *ids, const char 
 	for (i = 0; i < rows->len && failure == NULL; i++) {
 		struct index_message *m = g_ptr_array_index(rows, i);
 		const char *to_account = account != NULL ? account : m->account;
-		char *from, *dir, *base = NULL;
+		char *from, *dir, *base = NULL, *flags;
 
 		if (m->state != INDEX_STATE_STORED) {
 			g_ptr_array_add(bases, NULL);
+			g_ptr_array_add(copy_flags, NULL);
 			continue;
 		}
 		if (!folder_locate(idx, store, m, &failure) ||
@@ -692,9 +694,12 @@ folder_copy(struct index *idx, const char *store, const GArray *ids, const char 
 			break;
 		from = folder_message_path(store, m);
 		dir = folder_maildir(store, to_account, folder);
-		if (store_copy(from, dir, m->flags, &base, &failure))
+		/* The copy is a message of its own: never marked deleted (mutt's too). */
+		flags = folder_flags(m->flags, NULL, "T");
+		if (store_copy(from, dir, flags, &base, &failure))
 			folder_dirty_dir(dirs, dir, "cur");
 		g_ptr_array_add(bases, base);
+		g_ptr_array_add(copy_flags, flags);
 		g_free(dir);
 		g_free(from);
 	}
@@ -710,7 +715,7 @@ folder_copy(struct index *idx, const char *store, const GArray *ids, const char 
 		if (base == NULL)
 			continue;
 		if (!index_copy_row(idx, m->id, account != NULL ? account : m->account, folder,
-			"cur", base, m->flags, &made.id, error) ||
+			"cur", base, g_ptr_array_index(copy_flags, i), &made.id, error) ||
 		    (undo > 0 && !index_undo_record(idx, undo, INDEX_UNDO_CREATED, &made, error))) {
 			folder_end(idx, own, false, NULL);
 			goto out;
@@ -730,6 +735,7 @@ out:
 		ok = false;
 	}
 	g_hash_table_unref(dirs);
+	g_ptr_array_unref(copy_flags);
 	g_ptr_array_unref(bases);
 	g_ptr_array_unref(rows);
 	return ok;

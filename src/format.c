@@ -57,7 +57,7 @@ struct format {
 
 /* The letters of each kind; a date's brackets are allowed where dates are. */
 static const char format_index_codes[] = "abcCdDeEfFilLmMnrRsStTuvXZ";
-static const char format_status_codes[] = "ACEfhIjkmMnPqsuVvy";
+static const char format_status_codes[] = "ACEfGhIjkmMnPqstuVvy";
 
 const char *
 format_codes(enum format_kind kind)
@@ -72,7 +72,7 @@ format_codes(enum format_kind kind)
 		    "%X %Z, dates %{...} %[...] %(...), %?x?yes&no? or %<x?yes&no>, fills %>X %*X "
 		    "%|X, and %% for a percent sign";
 	case FORMAT_STATUS:
-		return "%A %C %E %f %h %I %j %k %m %M %n %P %q %s %u %V %v %y, %?x?yes&no? or "
+		return "%A %C %E %f %G %h %I %j %k %m %M %n %P %q %s %t %u %V %v %y, %?x?yes&no? or "
 		    "%<x?yes&no>, fills %>X %*X %|X, and %% for a percent sign";
 	}
 	return "";

@@ -112,7 +112,7 @@ const struct keymap_action_info keymap_actions[] = {
 	[KEYMAP_ACTION_UNTAG_PATTERN] = { "untag-pattern", "untag the messages a query matches",
 	    I },
 	[KEYMAP_ACTION_TAG_PREFIX] = { "tag-prefix", "apply the next action to every tagged "
-	    "message", I },
+	    "message of the view", I },
 	[KEYMAP_ACTION_CHANGE_FOLDER] = { "change-folder", "open a mailbox: an account, =folder, "
 	    "a saved search, a Maildir's path", I | P },
 	[KEYMAP_ACTION_SIDEBAR_TOGGLE] = { "sidebar-toggle", "show or hide the sidebar",

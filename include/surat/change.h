@@ -61,12 +61,16 @@ bool change_tag_filter(struct change *act, const struct index_filter *filter, bo
 
 /*
  * Move the rows IDS into the folder (ACCOUNT, FOLDER), creating it if
- * missing; ACCOUNT NULL keeps each row's own account.  Undoable.
+ * missing; ACCOUNT NULL keeps each row's own account.  A row marked deleted
+ * arrives unmarked: filing it was the decision.  Undoable.
  */
 bool change_move(struct change *act, const GArray *ids, const char *account, const char *folder,
     guint *done, GError **error);
 
-/* Copy the rows IDS into (ACCOUNT, FOLDER) (ACCOUNT NULL: each row's own).  Undoable (the copies go). */
+/*
+ * Copy the rows IDS into (ACCOUNT, FOLDER) (ACCOUNT NULL: each row's own); a
+ * copy is never marked deleted.  Undoable (the copies go).
+ */
 bool change_copy(struct change *act, const GArray *ids, const char *account, const char *folder,
     guint *done, GError **error);
 

@@ -145,9 +145,18 @@ enum config_forward {
 /* The line formats' defaults: the index and status bar as surat drew them before formats. */
 #define CONFIG_INDEX_FORMAT "%Z %-10.10{%Y-%m-%d}  %-20.20n  %s%*  %6c"
 #define CONFIG_STATUS_FORMAT \
-	"-- surat: %f -- %C/%m -- %n new -- %s %?V?-- limit: %V ?%?A?-- %A ?%?k?-- keys: %k ?" \
+	"-- surat: %f -- %C/%m -- %n new %?t?-- %t tagged%G ?-- %s %?V?-- limit: %V ?%?A?-- %A ?" \
+	"%?k?-- keys: %k ?" \
 	"%?P?-- %P ?%?y?-- %y ?%?j?-- %j ?%?q?-- %q ?%?E?-- (E: log) %E ?" \
 	"%?I?-- indexing %I left ?-- ?:help q:quit %|-"
+
+/* What q does with messages marked deleted (`delete`, mutt's $delete): purge them, or ask. */
+enum config_delete {
+	CONFIG_DELETE_YES,     /* purge without asking */
+	CONFIG_DELETE_NO,      /* keep the marks, ask nothing */
+	CONFIG_DELETE_ASK_YES, /* ask; Enter means yes (the default) */
+	CONFIG_DELETE_ASK_NO,  /* ask; Enter means no */
+};
 
 struct surat_config {
 	char *path;        /* the file read */
@@ -175,6 +184,9 @@ struct surat_config {
 	struct config_mailbox *mailboxes;   /* saved searches, in file order */
 	size_t n_mailboxes;
 	char *trash;                        /* folder name; NULL when trash = "" */
+	enum config_delete delete_marked;   /* `delete`: at q; default ask-yes */
+	bool tags_across_views;             /* ; and the tag count: every view's; default false */
+	bool pipe_split;                    /* ;| runs the command once a message; default false */
 	char *record;                       /* sent mail's folder, default "Sent"; NULL when "" */
 	char *postponed;                    /* drafts' folder; default "Drafts" */
 	char *realname;                     /* the display name of every account's from; or NULL */

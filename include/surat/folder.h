@@ -110,7 +110,8 @@ bool folder_move(struct index *idx, const char *store, const GArray *ids, const 
 
 /*
  * Copy the rows IDS into (ACCOUNT, FOLDER) (created if missing): a new file
- * (a hard link when possible) and a new row without UIDL; the ids of the new
+ * (a hard link when possible) and a new row without UIDL, never marked deleted
+ * (the flags but T, as mutt's copy); the ids of the new
  * rows are appended to NEW_IDS (may be NULL).  Each copy is recorded as
  * INDEX_UNDO_CREATED under UNDO.
  */

@@ -28,7 +28,9 @@
  * A word matches words that start with it ("meet" finds "meeting"); a quoted
  * phrase matches those words in that order, exactly.  Operators are upper
  * case (AND, OR, NOT); "and", "or" and "not" are words.  NOT binds tightest,
- * then AND, then OR.
+ * then AND, then OR.  No other bare word is a keyword: "all" is a word here;
+ * the interface's l, T and C-t read an answer that is only "all" as every
+ * message (mutt's), before it comes to search_parse.
  *
  * mutt's patterns mean what they mean in mutt.  ~f ~t ~c ~C (to or cc)
  * ~s ~b ~B (whole message) ~h (any header line) ~i (Message-ID) ~e

@@ -120,7 +120,7 @@ actions_quit(struct ui *ui, enum keymap_action action)
 		ui->zoom = false;
 		ui->dirty |= UI_DIRTY_ALL | UI_RELOAD_ROWS;
 	} else {
-		ui->quit = true;
+		ui_folders_quit(ui);
 	}
 }
 

@@ -448,6 +448,16 @@ ui_browse_view_text(const struct ui *ui)
 	return ui->index->filter.query != NULL ? search_query_text(ui->index->filter.query) : NULL;
 }
 
+bool
+ui_browse_means_all(const char *text)
+{
+	char *line = g_strstrip(g_strdup(text));
+	bool all = g_ascii_strcasecmp(line, "all") == 0 || strcmp(line, "~A") == 0;
+
+	g_free(line);
+	return all;
+}
+
 /* The answer to l: a query, or all (or nothing) for every message. */
 static void
 browse_limit_done(struct ui *ui, const char *text)
@@ -456,7 +466,7 @@ browse_limit_done(struct ui *ui, const char *text)
 	struct search_query *query = NULL;
 	char *line = g_strstrip(g_strdup(text));
 
-	if (line[0] != '\0' && strcmp(line, "all") != 0 && strcmp(line, "~A") != 0) {
+	if (line[0] != '\0' && !ui_browse_means_all(line)) {
 		query = browse_parse(ui, line);
 		if (query == NULL) {
 			g_free(line);

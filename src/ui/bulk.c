@@ -5,6 +5,12 @@
  * folders.c, beside the trash.  Each is one undoable action in the index's
  * undo log, so U puts back exactly what the last one changed, even after a
  * restart.
+ *
+ * Tags are a column of the index, but they belong to the view they were
+ * made in, as in mutt: ; acts on the tagged rows the view shows (its
+ * mailbox and query with is:tagged), and the status line counts those;
+ * tags_across_views makes it every tagged row.  F and N after ; follow
+ * mutt's rule for many: set on all when any lacks it, else clear from all.
  */
 #include <string.h>
 
@@ -18,7 +24,18 @@ struct ui_bulk {
 	struct change *change; /* undoable actions (change.h) */
 	bool tag_prefix;       /* ; was typed: the next action is on the tagged */
 	bool tagged;           /* the action running now (and its prompt) is on the tagged */
+	/* ui_bulk_tagged_count's last answer: for the index at COUNT_STAMP, the view COUNT_KEY. */
+	int64_t count;
+	uint64_t count_stamp;
+	char *count_key;
 };
+
+/* The domain of bulk.c's own errors (a query that cannot be made). */
+static GQuark
+bulk_error_quark(void)
+{
+	return g_quark_from_static_string("surat-ui-bulk-error-quark");
+}
 
 void
 ui_bulk_init(struct ui *ui)
@@ -33,6 +50,7 @@ ui_bulk_clear(struct ui *ui)
 	if (ui->bulk == NULL)
 		return;
 	change_free(ui->bulk->change);
+	g_free(ui->bulk->count_key);
 	g_clear_pointer(&ui->bulk, g_free);
 }
 
@@ -56,13 +74,106 @@ ui_bulk_prefixed(const struct ui *ui)
 	return ui->bulk->tag_prefix;
 }
 
+/*
+ * The tagged messages ; acts on, as a filter: the view's mailbox and query
+ * with is:tagged (tags belong to the view they were made in, as in mutt),
+ * or every tagged message with tags_across_views.  Rows in collapsed
+ * threads are the view's too.  *QUERY is the caller's to free.
+ */
+static bool
+bulk_tagged_filter(struct ui *ui, struct index_filter *filter, struct search_query **query,
+    GError **error)
+{
+	struct search_error e = { 0 };
+	const char *view = NULL;
+	char *text;
+
+	memset(filter, 0, sizeof *filter);
+	if (!ui->config->tags_across_views) {
+		const struct index_filter *shown = ui_index_filter(ui);
+
+		filter->account = shown->account;
+		filter->folder = shown->folder;
+		filter->text = shown->text;
+		filter->unread_only = shown->unread_only;
+		view = ui_browse_view_text(ui);
+	}
+	text = view != NULL ? g_strdup_printf("(%s) is:tagged", view) : g_strdup("is:tagged");
+	*query = search_parse(text, 0, &e);
+	g_free(text);
+	if (*query == NULL) {
+		g_set_error(error, bulk_error_quark(), 0,
+		    "the view's query and is:tagged together: %s",
+		    e.message != NULL ? e.message : "not a query");
+		search_error_clear(&e);
+		return false;
+	}
+	filter->query = *query;
+	return true;
+}
+
+int64_t
+ui_bulk_tagged_count(struct ui *ui)
+{
+	struct ui_bulk *b = ui->bulk;
+	const struct index_filter *shown = ui_index_filter(ui);
+	uint64_t stamp = index_change_stamp(ui->idx);
+	struct search_query *query = NULL;
+	struct index_filter filter;
+	GArray *all;
+	char *key;
+
+	/* Drawn at every key: counted only when the index or the view changed. */
+	key = g_strdup_printf("%d\n%s\n%s\n%s", ui->config->tags_across_views ? 1 : 0,
+	    shown->account != NULL ? shown->account : "\001",
+	    shown->folder != NULL ? shown->folder : "\001",
+	    ui_browse_view_text(ui) != NULL ? ui_browse_view_text(ui) : "\001");
+	if (b->count_key != NULL && strcmp(key, b->count_key) == 0 && stamp == b->count_stamp) {
+		g_free(key);
+		return b->count;
+	}
+	g_free(b->count_key);
+	b->count_key = key;
+	b->count_stamp = stamp;
+	/*
+	 * Every tagged row first, from its own small index: mostly none, and
+	 * then the view's query is not run.  The view's count reads the rows of
+	 * its mailbox (20 ms at 100,000 messages), so only while tags exist.
+	 */
+	all = g_array_new(FALSE, FALSE, sizeof(int64_t));
+	if (!index_tagged(ui->idx, all, NULL))
+		b->count = -1;
+	else if (all->len == 0 || ui->config->tags_across_views)
+		b->count = all->len;
+	else if (!bulk_tagged_filter(ui, &filter, &query, NULL) ||
+	    !index_query_count(ui->idx, &filter, &b->count, NULL, NULL))
+		b->count = -1;
+	g_array_free(all, TRUE);
+	search_query_free(query);
+	return b->count;
+}
+
+/* The tagged messages ; acts on (bulk_tagged_filter), in the view's order. */
+static bool
+bulk_tagged_ids(struct ui *ui, GArray *ids, GError **error)
+{
+	struct search_query *query = NULL;
+	struct index_filter filter;
+	bool ok;
+
+	ok = bulk_tagged_filter(ui, &filter, &query, error) &&
+	    ui_index_ids(ui, &filter, ids, error);
+	search_query_free(query);
+	return ok;
+}
+
 bool
 ui_action_ids(struct ui *ui, GArray *ids, GError **error)
 {
 	const struct index_message *cur;
 
 	if (ui->bulk->tagged)
-		return index_tagged(ui->idx, ids, error);
+		return bulk_tagged_ids(ui, ids, error);
 	cur = ui_index_current(ui);
 	if (cur != NULL)
 		g_array_append_val(ids, cur->id);
@@ -106,44 +217,77 @@ bulk_changed(struct ui *ui, int64_t id)
 	ui_browse_keep(ui, id, ui_index_cursor(ui) - ui_index_top(ui));
 }
 
+/* Say what ; did to the N tagged messages: SET the flag (or cleared it). */
+static void
+bulk_say(struct ui *ui, enum keymap_action action, bool set, guint n)
+{
+	const char *s = n == 1 ? "" : "s";
+
+	switch (action) {
+	case KEYMAP_ACTION_FLAG_MESSAGE:
+		ui_set_message(ui, false, "%s %u message%s.", set ? "Flagged" : "Unflagged", n, s);
+		break;
+	case KEYMAP_ACTION_TOGGLE_NEW:
+		ui_set_message(ui, false, "%u message%s marked %s.", n, s, set ? "unread" : "read");
+		break;
+	case KEYMAP_ACTION_DELETE_MESSAGE:
+		ui_set_message(ui, false, "%u message%s marked deleted.", n, s);
+		break;
+	default:
+		ui_set_message(ui, false, "%u message%s no longer marked deleted.", n, s);
+		break;
+	}
+}
+
+/*
+ * A toggle over IDS (mutt's rule for many): set the flag on every one when
+ * any lacks it, else clear it from all.  ADD and REMOVE say what setting
+ * is (for new: S removed).  *SET says which way it went.
+ */
+static bool
+bulk_toggle(struct ui *ui, GArray *ids, const char *add, const char *remove, bool *set,
+    GError **error)
+{
+	guint done = 0;
+
+	*set = true;
+	if (!change_flags(ui->bulk->change, ids, add, remove, true, &done, error))
+		return false;
+	if (done > 0)
+		return true;
+	/* Every one had it already (an empty step is dropped from the undo log). */
+	*set = false;
+	return change_flags(ui->bulk->change, ids, remove, add, true, NULL, error);
+}
+
 bool
 ui_bulk_flags(struct ui *ui, enum keymap_action action)
 {
 	const struct index_message *cur = ui_index_current(ui);
-	const char *add = NULL, *remove = NULL;
 	int64_t id = cur != NULL ? cur->id : 0;
 	GArray *ids = bulk_ids(ui);
 	GError *error = NULL;
-	guint done = 0;
-	bool ok;
+	bool ok, set = true;
 
 	if (ids == NULL)
 		return false;
 	switch (action) {
 	case KEYMAP_ACTION_FLAG_MESSAGE:
-		/* A toggle: the current message says which way, for all the tagged too. */
-		if (cur != NULL && index_message_has_flag(cur, STORE_FLAG_FLAGGED))
-			remove = "F";
-		else
-			add = "F";
+		ok = bulk_toggle(ui, ids, "F", NULL, &set, &error);
 		break;
 	case KEYMAP_ACTION_TOGGLE_NEW:
-		if (cur != NULL && index_message_has_flag(cur, STORE_FLAG_SEEN))
-			remove = "S";
-		else
-			add = "S";
+		/* New is S missing: one read message among them makes them all unread. */
+		ok = bulk_toggle(ui, ids, NULL, "S", &set, &error);
 		break;
 	case KEYMAP_ACTION_DELETE_MESSAGE:
-		add = "T";
+		ok = change_flags(ui->bulk->change, ids, "T", NULL, true, NULL, &error);
 		break;
 	default:
-		remove = "T";
+		ok = change_flags(ui->bulk->change, ids, NULL, "T", true, NULL, &error);
 		break;
 	}
-	ok = change_flags(ui->bulk->change, ids, add, remove, true, &done, &error);
 	if (ok && ui->bulk->tagged)
-		ui_set_message(ui, false, "%s: %u of %u tagged message%s changed.",
-		    keymap_action_name(action), done, ids->len, ids->len == 1 ? "" : "s");
+		bulk_say(ui, action, set, ids->len);
 	bulk_report(ui, error);
 	g_array_free(ids, TRUE);
 	bulk_changed(ui, id);
@@ -230,7 +374,8 @@ bulk_tag_query(struct ui *ui, const char *text, bool tag)
 
 	if (text[0] == '\0')
 		return;
-	query = ui_bulk_query(ui, text);
+	/* "all" alone means every message, as at l (and in mutt). */
+	query = ui_bulk_query(ui, ui_browse_means_all(text) ? "~A" : text);
 	if (query == NULL)
 		return;
 	filter.query = query;
@@ -268,19 +413,34 @@ ui_bulk_tag_prompt(struct ui *ui, bool tag)
 void
 ui_bulk_prefix(struct ui *ui)
 {
-	GArray *ids = g_array_new(FALSE, FALSE, sizeof(int64_t));
-	GError *error = NULL;
+	int64_t n = ui_bulk_tagged_count(ui);
+	GArray *all;
 
-	if (!index_tagged(ui->idx, ids, &error)) {
-		bulk_report(ui, error);
-	} else if (ids->len == 0) {
-		ui_set_message(ui, true, "No tagged messages.");
-	} else {
-		ui->bulk->tag_prefix = true;
-		ui_set_message(ui, false, "tag-prefix: the next action applies to %u tagged message%s.",
-		    ids->len, ids->len == 1 ? "" : "s");
+	if (n < 0) {
+		GArray *ids = g_array_new(FALSE, FALSE, sizeof(int64_t));
+		GError *error = NULL;
+
+		/* Say why: the same filter again, with its error. */
+		if (!bulk_tagged_ids(ui, ids, &error))
+			bulk_report(ui, error);
+		else
+			ui_set_message(ui, true, "Cannot count the tagged messages.");
+		g_array_free(ids, TRUE);
+		return;
 	}
-	g_array_free(ids, TRUE);
+	if (n > 0) {
+		ui->bulk->tag_prefix = true;
+		ui_set_message(ui, false, "tag-prefix: the next action applies to %" G_GINT64_FORMAT
+		    " tagged message%s.", n, n == 1 ? "" : "s");
+		return;
+	}
+	all = g_array_new(FALSE, FALSE, sizeof(int64_t));
+	if (!ui->config->tags_across_views && index_tagged(ui->idx, all, NULL) && all->len > 0)
+		ui_set_message(ui, true, "No tagged messages in this view (%u in others; "
+		    "tags_across_views = true acts on them).", all->len);
+	else
+		ui_set_message(ui, true, "No tagged messages.");
+	g_array_free(all, TRUE);
 }
 
 void

@@ -37,6 +37,7 @@ enum cmdline_type {
 	CMDLINE_CFG_PATH,    /* a char *, ~ expanded, absolute */
 	CMDLINE_CFG_WORDS,   /* a char ** of words (header names, types) */
 	CMDLINE_CFG_FORWARD, /* enum config_forward */
+	CMDLINE_CFG_DELETE,  /* enum config_delete */
 };
 
 #define CMDLINE_RENDER 1u /* render the open message again after a change */
@@ -66,6 +67,7 @@ static const struct cmdline_option cmdline_options[] = {
 	CFG("attribution", CMDLINE_CFG_TEXT, attribution, 0),
 	CFG("auto_view", CMDLINE_CFG_WORDS, auto_view, CMDLINE_RENDER),
 	{ "date_format", CMDLINE_STRING, 0, 0, 0, 0 },
+	CFG("delete", CMDLINE_CFG_DELETE, delete_marked, 0),
 	CFG("download_dir", CMDLINE_CFG_PATH, download_dir, 0),
 	CFG("editor", CMDLINE_CFG_COMMAND, editor, 0),
 	CFG("forward_format", CMDLINE_CFG_FORWARD, forward_format, 0),
@@ -75,13 +77,15 @@ static const struct cmdline_option cmdline_options[] = {
 	{ "index_lines", CMDLINE_INT, 1, CONFIG_INDEX_LINES_MAX, 0, 0 },
 	{ "mouse", CMDLINE_BOOL, 0, 0, 0, 0 },
 	{ "osc8_links", CMDLINE_BOOL, 0, 0, 0, 0 },
-	CFG("query_command", CMDLINE_CFG_COMMAND, query_command, 0),
 	{ "pager_format", CMDLINE_FORMAT, 0, 0, 0, 0 },
+	CFG("pipe_split", CMDLINE_CFG_BOOL, pipe_split, 0),
+	CFG("query_command", CMDLINE_CFG_COMMAND, query_command, 0),
 	{ "sidebar", CMDLINE_BOOL, 0, 0, 0, 0 },
 	{ "sidebar_width", CMDLINE_INT, CONFIG_SIDEBAR_WIDTH_MIN, CONFIG_SIDEBAR_WIDTH_MAX, 0, 0 },
 	{ "sort", CMDLINE_SORT, 0, 0, 0, 0 },
-	CFG("text_flowed", CMDLINE_CFG_BOOL, text_flowed, 0),
 	{ "status_format", CMDLINE_FORMAT, 0, 0, 0, 0 },
+	CFG("tags_across_views", CMDLINE_CFG_BOOL, tags_across_views, 0),
+	CFG("text_flowed", CMDLINE_CFG_BOOL, text_flowed, 0),
 	{ "theme", CMDLINE_THEME, 0, 0, 0, 0 },
 	CFG("url_command", CMDLINE_CFG_COMMAND, url_command, 0),
 	CFG("user_agent", CMDLINE_CFG_BOOL, user_agent, 0),
@@ -90,6 +94,8 @@ static const struct cmdline_option cmdline_options[] = {
 static const char *const cmdline_commands[] = { "bind", "color", "exec", "help", "macro", "push",
 	"quit", "reset", "set", "source", "toggle", "unbind", "unset", NULL };
 static const char *const cmdline_forwards[] = { "inline", "attach", NULL };
+/* In enum config_delete's order. */
+static const char *const cmdline_deletes[] = { "yes", "no", "ask-yes", "ask-no", NULL };
 static const char *const cmdline_bools[] = { "no", "yes", NULL };
 
 /* The option named NAME, or NULL. */
@@ -135,6 +141,8 @@ cmdline_cfg_value(const struct surat_config *c, const struct cmdline_option *o)
 		    g_strjoinv(" ", *CMDLINE_FIELD(c, o, char **const)) : g_strdup("");
 	case CMDLINE_CFG_FORWARD:
 		return g_strdup(cmdline_forwards[*CMDLINE_FIELD(c, o, const int) ? 1 : 0]);
+	case CMDLINE_CFG_DELETE:
+		return g_strdup(cmdline_deletes[MIN((unsigned int)*CMDLINE_FIELD(c, o, const int), 3u)]);
 	default:
 		s = *CMDLINE_FIELD(c, o, const char *const);
 		return g_strdup(s != NULL && *s != '\0' ? s : "\"\"");
@@ -274,6 +282,15 @@ cmdline_set_cfg(struct ui *ui, const struct cmdline_option *o, const char *value
 			}
 		}
 		ui_set_message(ui, true, "%s: expected inline or attach", o->name);
+		return false;
+	case CMDLINE_CFG_DELETE:
+		for (i = 0; cmdline_deletes[i] != NULL; i++) {
+			if (g_ascii_strcasecmp(value, cmdline_deletes[i]) == 0) {
+				*CMDLINE_FIELD(ui->settings, o, int) = (int)i;
+				return true;
+			}
+		}
+		ui_set_message(ui, true, "%s: expected yes, no, ask-yes or ask-no", o->name);
 		return false;
 	case CMDLINE_CFG_WORDS:
 		words = g_strsplit_set(value, " \t,", -1);
@@ -463,7 +480,8 @@ cmdline_reset(struct ui *ui, const struct cmdline_option *o)
 	if (o->type >= CMDLINE_CFG_BOOL) {
 		/* The settings share the file's values: point at them again. */
 		memcpy((char *)ui->settings + o->offset, (const char *)c + o->offset,
-		    o->type == CMDLINE_CFG_BOOL ? sizeof(bool) : o->type == CMDLINE_CFG_FORWARD ?
+		    o->type == CMDLINE_CFG_BOOL ? sizeof(bool) :
+		    o->type == CMDLINE_CFG_FORWARD || o->type == CMDLINE_CFG_DELETE ?
 		    sizeof(int) : sizeof(char *));
 		if (o->flags & CMDLINE_RENDER)
 			ui_pager_rerender(ui);
@@ -937,7 +955,7 @@ ui_cmdline_exec(struct ui *ui, const char *line, const char *from)
 	else if (strcmp(copy, "color") == 0)
 		ui_colour_command(ui, rest);
 	else if (strcmp(copy, "quit") == 0 && *rest == '\0')
-		ui->quit = true;
+		ui_folders_quit(ui);
 	else
 		cmdline_action(ui, copy, rest);
 	g_free(copy);
@@ -1012,6 +1030,8 @@ cmdline_values(const struct cmdline_option *o, const char *word, GPtrArray *out)
 		ui_prompt_candidates(word, cmdline_bools, out);
 	else if (o->type == CMDLINE_CFG_FORWARD)
 		ui_prompt_candidates(word, cmdline_forwards, out);
+	else if (o->type == CMDLINE_CFG_DELETE)
+		ui_prompt_candidates(word, cmdline_deletes, out);
 	else if (o->type == CMDLINE_SORT)
 		ui_prompt_candidates(word, sorts, out);
 	else if (o->type == CMDLINE_THEME)

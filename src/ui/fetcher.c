@@ -534,19 +534,30 @@ bool
 ui_fetcher_errors(struct ui *ui, GString *out)
 {
 	struct ui_fetcher *f = ui->fetcher;
-	size_t i;
+	const char *first = NULL;
+	GString *why;
+	size_t i, n = 0;
 
 	if (f == NULL)
 		return false;
+	why = g_string_new(NULL);
+	/* Every failing account's name first, so a long error cannot hide the next one. */
 	for (i = 0; i < f->n_accounts; i++) {
 		if (f->accounts[i].error == NULL)
 			continue;
-		if (out->len > 0)
-			g_string_append(out, "; ");
-		g_string_append_printf(out, "%s failed: %s", f->accounts[i].account->name,
-		    f->accounts[i].error);
+		g_string_append_printf(out, "%s%s", n > 0 ? ", " : "",
+		    f->accounts[i].account->name);
+		g_string_append_printf(why, "%s%s: %s", n > 0 ? "; " : "",
+		    f->accounts[i].account->name, f->accounts[i].error);
+		if (n++ == 0)
+			first = f->accounts[i].error;
 	}
-	return out->len > 0;
+	if (n == 1)
+		g_string_append_printf(out, " failed: %s", first);
+	else if (n > 1)
+		g_string_append_printf(out, " failed: %s", why->str);
+	g_string_free(why, TRUE);
+	return n > 0;
 }
 
 GPtrArray *

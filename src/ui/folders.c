@@ -17,6 +17,7 @@
 #include "surat/change.h"
 #include "surat/folder.h"
 #include "surat/sanitize.h"
+#include "surat/search.h"
 #include "surat/store.h"
 
 #define FOLDERS_ACCOUNTS_SHOWN 8 /* accounts named in an error, at most */
@@ -360,7 +361,8 @@ folders_marked_row(const struct index_message *msg, void *data)
 {
 	struct folders_marked *m = data;
 
-	if (!index_message_has_flag(msg, STORE_FLAG_TRASHED))
+	/* A Maildir opened read-only is another program's: its marks are not surat's to purge. */
+	if (!index_message_has_flag(msg, STORE_FLAG_TRASHED) || ui_mailbox_readonly(msg->account))
 		return true;
 	g_array_append_val(m->ids, msg->id);
 	if (m->trash != NULL && g_strcmp0(msg->folder, m->trash) != 0)
@@ -370,20 +372,17 @@ folders_marked_row(const struct index_message *msg, void *data)
 	return true;
 }
 
-/* The expunge question was answered. */
-static void
-folders_expunge_answer(struct ui *ui, const char *text)
+/* Expunge the rows of the question (f->ids): false with the error shown when it stopped. */
+static bool
+folders_expunge_run(struct ui *ui)
 {
 	struct ui_folders *f = ui->folders;
 	guint trashed = 0, removed = 0;
 	GError *error = NULL;
+	bool ok = true;
 	char *a, *b;
 	guint i;
 
-	if (text[0] != 'y' && text[0] != 'Y') {
-		folders_forget(f);
-		return;
-	}
 	for (i = 0; ui->pager != NULL && i < f->ids->len; i++) {
 		if (g_array_index(f->ids, int64_t, i) == ui->pager->id) {
 			ui_pager_free(ui->pager);
@@ -395,6 +394,7 @@ folders_expunge_answer(struct ui *ui, const char *text)
 		ui_set_message(ui, true, "expunge stopped after %u: %s", trashed + removed,
 		    error->message);
 		g_clear_error(&error);
+		ok = false;
 	} else {
 		a = folders_count(trashed);
 		b = folders_count(removed);
@@ -410,6 +410,18 @@ folders_expunge_answer(struct ui *ui, const char *text)
 	}
 	folders_forget(f);
 	ui->dirty |= UI_DIRTY_ALL | UI_RELOAD_ROWS;
+	return ok;
+}
+
+/* The expunge question was answered. */
+static void
+folders_expunge_answer(struct ui *ui, const char *text)
+{
+	if (text[0] != 'y' && text[0] != 'Y') {
+		folders_forget(ui->folders);
+		return;
+	}
+	folders_expunge_run(ui);
 }
 
 void
@@ -446,4 +458,101 @@ ui_folders_expunge(struct ui *ui)
 	ui_confirm(ui, question, folders_expunge_answer);
 	g_free(question);
 	g_free(n);
+}
+
+static void folders_quit_answer(struct ui *ui, const char *text);
+
+/* "Purge 3 deleted messages (to Trash)? ([yes]/no): ", as mutt asks, with where they go. */
+static void
+folders_quit_ask(struct ui *ui)
+{
+	struct ui_folders *f = ui->folders;
+	guint n = f->ids->len;
+	char *where, *question;
+
+	if (f->n_gone == 0)
+		where = g_strdup_printf("to %s", ui->config->trash);
+	else if (f->n_trash == 0)
+		where = g_strdup("for good");
+	else
+		where = g_strdup_printf("%u to %s, %u for good", f->n_trash, ui->config->trash,
+		    f->n_gone);
+	question = g_strdup_printf("Purge %u deleted message%s (%s)? (%s): ", n, n == 1 ? "" : "s",
+	    where, ui->config->delete_marked == CONFIG_DELETE_ASK_NO ? "yes/[no]" : "[yes]/no");
+	ui_prompt_open(ui, UI_PROMPT_QUAD, question, NULL, NULL, folders_quit_answer);
+	g_free(question);
+	g_free(where);
+}
+
+/*
+ * The answer to "Purge N deleted messages?": y purges and quits, n quits
+ * keeping the marks, Enter is the default of `delete` (ask-yes: yes);
+ * Escape stays (the prompt closes without an answer), another key asks again.
+ */
+static void
+folders_quit_answer(struct ui *ui, const char *text)
+{
+	bool yes;
+
+	if (text[0] == '\0')
+		yes = ui->config->delete_marked != CONFIG_DELETE_ASK_NO;
+	else if (text[0] == 'y' || text[0] == 'Y')
+		yes = true;
+	else if (text[0] == 'n' || text[0] == 'N')
+		yes = false;
+	else {
+		folders_quit_ask(ui);
+		return;
+	}
+	if (yes && !folders_expunge_run(ui))
+		return; /* what stopped it is on the message line: stay */
+	folders_forget(ui->folders);
+	ui->quit = true;
+}
+
+void
+ui_folders_quit(struct ui *ui)
+{
+	struct ui_folders *f = ui->folders;
+	struct folders_marked m = { 0 };
+	struct search_error parse = { 0 };
+	struct index_filter all = { 0 };
+	struct search_query *marked;
+	GError *error = NULL;
+
+	folders_forget(f);
+	if (ui->config->delete_marked == CONFIG_DELETE_NO) {
+		ui->quit = true;
+		return;
+	}
+	/* Every mailbox's marks, not the view's: a mark made elsewhere is no less the user's. */
+	marked = search_parse("is:deleted", 0, &parse);
+	if (marked == NULL) {
+		/* Cannot happen with this text; were it to, quitting keeps the marks. */
+		search_error_clear(&parse);
+		ui->quit = true;
+		return;
+	}
+	all.query = marked;
+	m.ids = g_array_new(FALSE, FALSE, sizeof(int64_t));
+	m.trash = ui->config->trash;
+	if (!index_query_foreach(ui->idx, &all, INDEX_SORT_DATE, false, folders_marked_row, &m,
+	    &error)) {
+		/* The marks cannot be read: quitting keeps them, as delete = no would. */
+		g_clear_error(&error);
+		g_array_set_size(m.ids, 0);
+	}
+	search_query_free(marked);
+	if (m.ids->len == 0) {
+		g_array_unref(m.ids);
+		ui->quit = true;
+		return;
+	}
+	f->ids = m.ids;
+	f->n_trash = m.n_trash;
+	f->n_gone = m.n_gone;
+	if (ui->config->delete_marked == CONFIG_DELETE_YES)
+		folders_quit_answer(ui, "y");
+	else
+		folders_quit_ask(ui);
 }

@@ -3,9 +3,11 @@
  * bindings of the view the reader came from and the others, generated from
  * the live key map (keymap_help) so the screen never disagrees with what
  * the keys do, a binding made in the config or with :bind included; and the
- * fetch log (fetcher.c), read again at each draw so it stays live.
+ * fetch log (fetcher.c), read again at each draw so it stays live, its long
+ * lines wrapped (an error is read whole, not cut at the screen's edge).
  */
 #include "private.h"
+#include "surat/sanitize.h"
 
 /* Append the title and the live bindings of CONTEXT. */
 static void
@@ -39,8 +41,9 @@ help_log_lines(struct ui *ui, void *data)
 	(void)data;
 	g_ptr_array_add(lines, g_strdup("Fetch log (q closes it)"));
 	g_ptr_array_add(lines, g_strdup(""));
+	/* Wrapped lines are drawn as they are: made safe here, as ui_term_fit would. */
 	for (i = 0; i < log->len; i++)
-		g_ptr_array_add(lines, g_strdup(g_ptr_array_index(log, i)));
+		g_ptr_array_add(lines, sanitize_text(g_ptr_array_index(log, i), -1, 0));
 	if (log->len == 0)
 		g_ptr_array_add(lines, g_strdup("Nothing yet."));
 	return lines;
@@ -94,7 +97,7 @@ ui_help_push_log(struct ui *ui)
 {
 	struct ui_text_options o = {
 		.tag = "fetch log", .context = KEYMAP_CONTEXT_HELP, .element = THEME_HELP,
-		.at_end = true, .lines_fn = help_log_lines,
+		.wrap = true, .at_end = true, .lines_fn = help_log_lines,
 	};
 
 	ui_text_push(ui, &o, NULL);

@@ -122,6 +122,12 @@ ui_index_foreach(struct ui *ui, index_row_fn fn, void *data, GError **error)
 	    ui->index->reverse, fn, data, error);
 }
 
+bool
+ui_index_ids(struct ui *ui, const struct index_filter *filter, GArray *ids, GError **error)
+{
+	return index_query_ids(ui->idx, filter, ui->index->sort, ui->index->reverse, ids, error);
+}
+
 void
 ui_index_initial_cursor(struct ui *ui)
 {

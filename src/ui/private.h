@@ -96,6 +96,8 @@ enum ui_prompt_kind {
 	UI_PROMPT_NUMBER,   /* jump: a message number */
 	UI_PROMPT_SHELL,    /* shell-escape: a command */
 	UI_PROMPT_MAILBOX,  /* change-folder: a mailbox's name or a Maildir's path */
+	UI_PROMPT_QUAD,     /* mutt's quad-option: a printable key ("y", "n"...) or Enter
+	                       ("") answers; Escape or C-g (cancel) gives up, DONE unheard */
 	UI_PROMPT_KIND_COUNT
 };
 
@@ -408,6 +410,8 @@ int64_t ui_index_find_unread(struct ui *ui);
 int64_t ui_index_position(struct ui *ui, int64_t id, GError **error);
 /* FN on each row of the view, in its order (index_query_foreach). */
 bool ui_index_foreach(struct ui *ui, index_row_fn fn, void *data, GError **error);
+/* The ids of the rows FILTER shows, in the view's order, appended to IDS (index_query_ids). */
+bool ui_index_ids(struct ui *ui, const struct index_filter *filter, GArray *ids, GError **error);
 
 /* pager.c */
 struct ui_pager *ui_pager_open(struct ui *ui, const struct index_message *msg, GError **error);
@@ -443,6 +447,11 @@ void ui_browse_sort_prompt(struct ui *ui, bool reverse);
 void ui_browse_search_prompt(struct ui *ui, bool backward);
 void ui_browse_search_next(struct ui *ui, bool opposite);
 void ui_browse_limit_prompt(struct ui *ui);
+/*
+ * True when TEXT, a whole answer to l, T or C-t, is the word all (any case)
+ * or ~A: every message, as in mutt.  Elsewhere all is a word like any other.
+ */
+bool ui_browse_means_all(const char *text);
 /* The limit's query text (borrowed), or NULL when every message shows. */
 const char *ui_browse_limit_text(const struct ui *ui);
 /* The query the view shows (saved search and limit together), or NULL. */
@@ -472,6 +481,12 @@ void ui_bulk_action_starts(struct ui *ui);
 bool ui_bulk_on_tagged(const struct ui *ui);
 /* ; was typed: the next action is on the tagged messages. */
 bool ui_bulk_prefixed(const struct ui *ui);
+/*
+ * The tagged messages ; acts on: the view's (its mailbox and query), or with
+ * tags_across_views every view's; -1 when they cannot be counted.  Counted
+ * again only when the index or the view changed.
+ */
+int64_t ui_bulk_tagged_count(struct ui *ui);
 /*
  * TEXT parsed as a query and ANDed with the limit, so it covers what the
  * view shows; NULL with the error (and its column) on the message line.
@@ -670,6 +685,11 @@ void ui_folders_clear(struct ui *ui);
 void ui_folders_prompt(struct ui *ui, enum keymap_action what, GArray *ids);
 /* Ask, then expunge the view's messages marked deleted (to the trash, or for good). */
 void ui_folders_expunge(struct ui *ui);
+/*
+ * q (and :quit): with messages marked deleted in any mailbox, purge them as
+ * $ does, asking first as `delete` says (mutt's $delete); then quit.
+ */
+void ui_folders_quit(struct ui *ui);
 
 /* fetcher.c: the background fetcher (the policy of one fetch is src/fetch.c). */
 void ui_fetcher_init(struct ui *ui);
@@ -727,6 +747,9 @@ void ui_view_status(int y, const char *text);
  * exit status (128 + N for signal N).  False only when it cannot start.
  */
 bool ui_view_run_terminal(struct ui *ui, char **argv, const void *input, size_t len,
+    bool wait_key, int *status, GError **error);
+/* ui_view_run_terminal of { /bin/sh, -c, COMMAND } (typed by the user); WAIT_KEY: a key after. */
+bool ui_view_run_shell_wait(struct ui *ui, const char *command, const void *input, size_t len,
     bool wait_key, int *status, GError **error);
 /* ui_view_run_terminal of { /bin/sh, -c, COMMAND } (typed by the user), waiting for a key. */
 bool ui_view_run_shell(struct ui *ui, const char *command, const void *input, size_t len,

@@ -82,7 +82,8 @@ prompt_close(struct ui *ui, bool accept)
 	GPtrArray *history = p->history[p->kind];
 	char *text = g_strdup(p->text->str);
 
-	if (accept && p->kind != UI_PROMPT_CONFIRM && p->kind != UI_PROMPT_KEY && text[0] != '\0') {
+	if (accept && p->kind != UI_PROMPT_CONFIRM && p->kind != UI_PROMPT_KEY &&
+	    p->kind != UI_PROMPT_QUAD && text[0] != '\0') {
 		/* The newest last, no repeat of the one before. */
 		if (history->len == 0 || strcmp(g_ptr_array_index(history, history->len - 1), text) != 0)
 			g_ptr_array_add(history, g_strdup(text));
@@ -353,6 +354,15 @@ ui_prompt_insert(struct ui *ui, int32_t key)
 		char answer[2] = { key == 'y' || key == 'Y' ? 'y' : 'n', '\0' };
 
 		g_string_assign(p->text, answer);
+		prompt_close(ui, true);
+		return;
+	}
+	if (p->kind == UI_PROMPT_QUAD) {
+		/* A printable key answers; Enter (accept, "") and Escape (cancel) are actions. */
+		if (key < 0x20 || key >= 0x7f)
+			return;
+		g_string_truncate(p->text, 0);
+		g_string_append_c(p->text, (char)key);
 		prompt_close(ui, true);
 		return;
 	}

@@ -153,6 +153,15 @@ status_field(void *data, char code, const char *arg, int cols, struct format_fie
 	case 'v':
 		g_string_append(s, PACKAGE_VERSION);
 		break;
+	case 't':
+		/* What ; would act on: this view's tagged messages (tags_across_views: every view's). */
+		if ((n = ui_bulk_tagged_count(ui)) > 0)
+			g_string_append_printf(s, "%" G_GINT64_FORMAT, n);
+		break;
+	case 'G':
+		if (ui->config->tags_across_views)
+			g_string_append(s, " in all views");
+		break;
 	case 'y':
 		if (ui_mode_cover(ui) != NULL && ui_mode_cover(ui)->tag != NULL)
 			g_string_append(s, ui_mode_cover(ui)->tag);

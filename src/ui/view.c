@@ -186,12 +186,19 @@ ui_view_run_terminal(struct ui *ui, char **argv, const void *input, size_t len, 
 }
 
 bool
-ui_view_run_shell(struct ui *ui, const char *command, const void *input, size_t len,
-    int *status, GError **error)
+ui_view_run_shell_wait(struct ui *ui, const char *command, const void *input, size_t len,
+    bool wait_key, int *status, GError **error)
 {
 	char *argv[] = { (char *)"/bin/sh", (char *)"-c", (char *)command, NULL };
 
-	return ui_view_run_terminal(ui, argv, input, len, true, status, error);
+	return ui_view_run_terminal(ui, argv, input, len, wait_key, status, error);
+}
+
+bool
+ui_view_run_shell(struct ui *ui, const char *command, const void *input, size_t len,
+    int *status, GError **error)
+{
+	return ui_view_run_shell_wait(ui, command, input, len, true, status, error);
 }
 
 char *

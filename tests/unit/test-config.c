@@ -1776,8 +1776,9 @@ test_formats(void **state)
 			"%F %i %l %L %m %M %n %r %R %s %S %t %T %u %v %X %Z, dates %{...} %[...] "
 			"%(...), %?x?yes&no? or %<x?yes&no>, fills %>X %*X %|X, and %% for a percent "
 			"sign (at character 41)",
-			":2: status_format: unknown code %Z; the codes are %A %C %E %f %h %I %j %k %m "
-			"%M %n %P %q %s %u %V %v %y, %?x?yes&no? or %<x?yes&no>, fills %>X %*X %|X, "
+			":2: status_format: unknown code %Z; the codes are %A %C %E %f %G %h %I %j %k "
+			"%m %M %n %P %q %s %t %u %V %v %y, %?x?yes&no? or %<x?yes&no>, fills %>X %*X "
+			"%|X, "
 			"and %% for a percent sign (at character 17)",
 			":3: pager_format: %?P?...? is not closed with a ? (at character 30)",
 		};
@@ -1794,6 +1795,43 @@ test_formats(void **state)
 		}
 		g_free(path);
 	}
+	g_ptr_array_unref(errors);
+}
+
+/* issue 13's keys: delete (mutt's $delete), tags_across_views, pipe_split. */
+static void
+test_delete_tag_keys(void **state)
+{
+	GPtrArray *errors = g_ptr_array_new_with_free_func(g_free);
+	struct surat_config *config;
+
+	(void)state;
+	config = test_load_text("store = \"/tmp/s\";\n", errors, NULL);
+	assert_non_null(config);
+	assert_int_equal(config->delete_marked, CONFIG_DELETE_ASK_YES);
+	assert_false(config->tags_across_views);
+	assert_false(config->pipe_split);
+	config_free(config);
+	config = test_load_text("delete = \"ask-no\";\ntags_across_views = true;\n"
+	    "pipe_split = true;\n", errors, NULL);
+	assert_non_null(config);
+	assert_int_equal(config->delete_marked, CONFIG_DELETE_ASK_NO);
+	assert_true(config->tags_across_views);
+	assert_true(config->pipe_split);
+	config_free(config);
+	config = test_load_text("delete = \"No\";\n", errors, NULL);
+	assert_non_null(config);
+	assert_int_equal(config->delete_marked, CONFIG_DELETE_NO);
+	config_free(config);
+	/* A mistake names the key and the values it takes. */
+	config = test_load_text("delete = \"maybe\";\n", errors, NULL);
+	assert_null(config);
+	assert_true(g_str_has_suffix(errors->pdata[0],
+	    ":1: delete: \"maybe\" is not one of yes, no, ask-yes, ask-no"));
+	g_ptr_array_set_size(errors, 0);
+	config = test_load_text("delete = true;\n", errors, NULL);
+	assert_null(config);
+	assert_true(strstr(errors->pdata[0], ":1: delete: ") != NULL);
 	g_ptr_array_unref(errors);
 }
 
@@ -1921,6 +1959,7 @@ main(void)
 		cmocka_unit_test(test_too_many_errors),
 		cmocka_unit_test(test_compose_keys),
 		cmocka_unit_test(test_formats),
+		cmocka_unit_test(test_delete_tag_keys),
 		cmocka_unit_test(test_default_path),
 		cmocka_unit_test(test_expand_path),
 		cmocka_unit_test(test_names),

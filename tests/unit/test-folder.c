@@ -254,11 +254,13 @@ static void
 test_copy(void **state)
 {
 	struct fixture *f = *state;
-	int64_t a = add(f, "1.a", "S", "u1", "one");
+	/* Marked deleted: the copy is not (as mutt's), the original stays marked. */
+	int64_t a = add(f, "1.a", "ST", "u1", "one");
 	GArray *ids = ids_of(1, a), *copies = g_array_new(FALSE, FALSE, sizeof(int64_t));
 	struct index_message m = { 0 };
 	struct index_filter text = { .text = "one", .folder = "Saved" };
 	int64_t total, unread, c;
+	char *path;
 
 	assert_true(folder_copy(f->idx, f->dir, ids, NULL, "Saved", 0, copies, NULL));
 	assert_int_equal(copies->len, 1);
@@ -270,6 +272,13 @@ test_copy(void **state)
 	assert_string_equal(m.folder, "Saved");
 	assert_null(m.uidl);
 	assert_true(index_message_has_flag(&m, 'S'));
+	assert_false(index_message_has_flag(&m, 'T'));
+	path = folder_message_path(f->dir, &m);
+	assert_true(g_str_has_suffix(path, ":2,S"));
+	g_free(path);
+	index_message_clear(&m);
+	assert_true(index_get(f->idx, a, &m, NULL));
+	assert_true(index_message_has_flag(&m, 'T'));
 	index_message_clear(&m);
 	/* The copy has its full-text entry. */
 	assert_true(index_query_count(f->idx, &text, &total, &unread, NULL));
@@ -481,21 +490,25 @@ static void
 test_action_move_undo(void **state)
 {
 	struct fixture *f = *state;
-	int64_t a = add(f, "1.a", "S", "u1", "one");
+	int64_t a = add(f, "1.a", "ST", "u1", "one");
 	struct change *act = change_new(f->idx, &f->config, NULL);
 	GArray *ids = ids_of(1, a);
 	struct index_message m = { 0 };
 	guint done;
 
+	/* Marked deleted, it arrives unmarked; undo puts the mark back. */
 	assert_true(change_move(act, ids, NULL, "Archive", &done, NULL));
 	assert_int_equal(done, 1);
 	assert_true(index_get(f->idx, a, &m, NULL));
 	assert_string_equal(m.folder, "Archive");
+	assert_string_equal(m.flags, "S");
 	index_message_clear(&m);
+	assert_true(file_ok(f, a));
 	assert_true(change_undo(act, NULL, &done, NULL));
 	assert_int_equal(done, 1);
 	assert_true(index_get(f->idx, a, &m, NULL));
 	assert_string_equal(m.folder, "");
+	assert_string_equal(m.flags, "ST");
 	assert_string_equal(m.uidl, "u1");
 	index_message_clear(&m);
 	assert_true(file_ok(f, a));
