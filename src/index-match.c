@@ -11,6 +11,12 @@
  *   surat_header_field(name, headers)  the values of the NAME: lines
  *   surat_own(addresses)               1 when one of the space-separated
  *                                      addresses is the user's (~p, ~P)
+ *   surat_body_set(pattern, how, like, words)
+ *                                      the ids of the rows whose body text
+ *                                      (kept by the full-text table) matches,
+ *                                      as a JSON array, made once until the
+ *                                      index changes: a limit's count, page
+ *                                      and cursor place each ask for it
  *   surat_file_match(pattern, how, field, id, account, folder, subdir, base,
  *                    flags)            surat_regexp over the message's header
  *                                      block (or its FIELD: lines), read from
@@ -258,6 +264,133 @@ index_fn_own(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	sqlite3_result_int(ctx, own ? 1 : 0);
 }
 
+/* A body pattern's ids, and the index's change stamp when they were found. */
+struct index_body_set {
+	guint64 stamp;
+	char *json;
+};
+
+static void
+index_body_set_free(gpointer data)
+{
+	struct index_body_set *set = data;
+
+	g_free(set->json);
+	g_free(set);
+}
+
+/* A number that changes whenever any connection writes the index (index_change_stamp's). */
+static guint64
+index_match_stamp(struct index *idx)
+{
+	unsigned int version = 0;
+
+	/* No statement: this runs inside one. */
+	sqlite3_file_control(idx->db, "main", SQLITE_FCNTL_DATA_VERSION, &version);
+	return (guint64)version + (guint64)sqlite3_total_changes64(idx->db);
+}
+
+/* The one number SQL (with ?1 bound to ARG unless NULL) gives, or -1. */
+static gint64
+index_match_count(struct index *idx, const char *sql, const char *arg)
+{
+	sqlite3_stmt *stmt;
+	gint64 n = -1;
+
+	/* Prepared here, not from the cache: this runs inside another statement. */
+	if (sqlite3_prepare_v2(idx->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+		return -1;
+	if (arg != NULL)
+		sqlite3_bind_text(stmt, 1, arg, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		n = sqlite3_column_int64(stmt, 0);
+	sqlite3_finalize(stmt);
+	return n;
+}
+
+/* SQL surat_body_set(pattern, how, like, words): "[id,...]" of the bodies that match. */
+static void
+index_fn_body_set(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	struct index *idx = sqlite3_user_data(ctx);
+	const char *pattern = index_match_arg(argv, 0);
+	const unsigned char *like = sqlite3_value_text(argv[2]);
+	const unsigned char *words = sqlite3_value_text(argv[3]);
+	int how = sqlite3_value_int(argv[1]);
+	guint64 stamp = index_match_stamp(idx);
+	char *key = g_strdup_printf("%d\x1f%s\x1f%s\x1f%s", how,
+	    like != NULL ? (const char *)like : "", words != NULL ? (const char *)words : "",
+	    pattern);
+	GString *select = g_string_new("SELECT rowid, body FROM messages_fts WHERE 1");
+	struct index_body_set *set;
+	sqlite3_stmt *stmt = NULL;
+	GString *json;
+	GRegex *re;
+	int rc;
+
+	(void)argc;
+	if (idx->body_memo == NULL)
+		idx->body_memo = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+		    index_body_set_free);
+	set = g_hash_table_lookup(idx->body_memo, key);
+	if (set != NULL && set->stamp == stamp) {
+		sqlite3_result_text(ctx, set->json, -1, SQLITE_TRANSIENT);
+		g_free(key);
+		return;
+	}
+	if ((re = index_match_regex(ctx, argv, how)) == NULL) {
+		g_string_free(select, TRUE);
+		g_free(key);
+		return;
+	}
+	/*
+	 * The word index's candidates first, when they are few: reading the
+	 * bodies of most messages one by one costs more than reading them all
+	 * in order.  Then the LIKE (as index-search.c does for the other
+	 * fields), then the regular expression.
+	 */
+	if (words != NULL && index_match_count(idx, "SELECT count(*) FROM messages_fts WHERE "
+	    "messages_fts MATCH ?1", (const char *)words) * 8 >
+	    index_match_count(idx, "SELECT coalesce(sum(total), 0) FROM mailbox_counts", NULL))
+		words = NULL;
+	if (words != NULL)
+		g_string_append(select, " AND messages_fts MATCH ?1");
+	if (like != NULL)
+		g_string_append(select, " AND body LIKE ?2");
+	rc = sqlite3_prepare_v2(idx->db, select->str, -1, &stmt, NULL);
+	g_string_free(select, TRUE);
+	if (rc == SQLITE_OK && words != NULL)
+		sqlite3_bind_text(stmt, 1, (const char *)words, -1, SQLITE_TRANSIENT);
+	if (rc == SQLITE_OK && like != NULL)
+		sqlite3_bind_text(stmt, 2, (const char *)like, -1, SQLITE_TRANSIENT);
+	json = g_string_new("[");
+	while (rc == SQLITE_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		const char *body = (const char *)sqlite3_column_text(stmt, 1);
+
+		if (body != NULL && body[0] != '\0' && g_regex_match(re, body, 0, NULL))
+			g_string_append_printf(json, "%s%" G_GINT64_FORMAT, json->len > 1 ? "," : "",
+			    (gint64)sqlite3_column_int64(stmt, 0));
+		rc = SQLITE_OK;
+	}
+	g_string_append_c(json, ']');
+	g_regex_unref(re);
+	if (rc != SQLITE_DONE) {
+		sqlite3_result_error(ctx, sqlite3_errmsg(idx->db), -1);
+		sqlite3_finalize(stmt);
+		g_string_free(json, TRUE);
+		g_free(key);
+		return;
+	}
+	sqlite3_finalize(stmt);
+	if (g_hash_table_size(idx->body_memo) >= INDEX_MATCH_MEMOS)
+		g_hash_table_remove_all(idx->body_memo);
+	set = g_new0(struct index_body_set, 1);
+	set->stamp = stamp;
+	set->json = g_string_free(json, FALSE);
+	sqlite3_result_text(ctx, set->json, -1, SQLITE_TRANSIENT);
+	g_hash_table_replace(idx->body_memo, key, set);
+}
+
 bool
 index_match_add_functions(struct index *idx, GError **error)
 {
@@ -272,7 +405,9 @@ index_match_add_functions(struct index *idx, GError **error)
 	    sqlite3_create_function(idx->db, "surat_own", 1, SQLITE_UTF8, idx, index_fn_own, NULL,
 		NULL) != SQLITE_OK ||
 	    sqlite3_create_function(idx->db, "surat_file_match", 9, SQLITE_UTF8, idx,
-		index_fn_file_match, NULL, NULL) != SQLITE_OK) {
+		index_fn_file_match, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_create_function(idx->db, "surat_body_set", 4, SQLITE_UTF8, idx,
+		index_fn_body_set, NULL, NULL) != SQLITE_OK) {
 		index_set_error(idx, error, INDEX_ERROR_DB, "cannot register functions");
 		return false;
 	}
@@ -288,6 +423,7 @@ index_match_clear(struct index *idx)
 	idx->headers_data = NULL;
 	idx->headers_free = NULL;
 	g_clear_pointer(&idx->file_memo, g_hash_table_destroy);
+	g_clear_pointer(&idx->body_memo, g_hash_table_destroy);
 	g_clear_pointer(&idx->own, g_hash_table_destroy);
 	g_clear_pointer(&idx->alternates, g_regex_unref);
 }

@@ -24,6 +24,7 @@ struct index {
 	void *headers_data;
 	GDestroyNotify headers_free;
 	GHashTable *file_memo; /* what surat_file_match found, per pattern (index-match.c) */
+	GHashTable *body_memo; /* what surat_body_set found, per pattern, with the change stamp */
 	GHashTable *own;       /* case-folded own addresses (a set), or NULL */
 	GRegex *alternates;    /* or NULL */
 };

@@ -187,18 +187,6 @@ index_search_how(const struct search_node *node, bool lines)
 	    (lines ? INDEX_SEARCH_LINES : 0);
 }
 
-/* Shorter runs of text than this are no help as a prefilter. */
-#define INDEX_SEARCH_LITERAL_MIN 3
-
-/* Close the run of literal text RUN: keep it in BEST when it is the longest so far. */
-static void
-index_search_run_end(GString *run, GString *best)
-{
-	if (run->len > best->len)
-		g_string_assign(best, run->str);
-	g_string_truncate(run, 0);
-}
-
 /* The ']' that closes the class opening at P ('['), or NULL: []a], [^]a] and [[:alpha:]] too. */
 static const char *
 index_search_class_end(const char *p)
@@ -219,30 +207,65 @@ index_search_class_end(const char *p)
 	return NULL;
 }
 
-/*
- * The longest run of ASCII text every match of NODE's pattern must contain,
- * or NULL when there is none long enough: what a LIKE may test before the
- * regular expression runs.  It gives up on anything it does not follow
- * (alternatives, inline options, \Q...\E), so it never drops a match.
- */
-static char *
-index_search_literal(const struct search_node *node)
+/* A run of text every match of a pattern holds, and whether a word starts where it does. */
+struct index_search_run {
+	GString *text;
+	bool word_start; /* after \b, or at a ^ that starts the pattern */
+};
+
+static void
+index_search_run_free(gpointer data)
 {
-	GString *run = g_string_new(NULL), *best = g_string_new(NULL);
+	struct index_search_run *r = data;
+
+	g_string_free(r->text, TRUE);
+	g_free(r);
+}
+
+/* Close the run RUN (if it holds anything) onto RUNS; a new empty one follows. */
+static struct index_search_run *
+index_search_run_end(GPtrArray *runs, struct index_search_run *run, bool word_start)
+{
+	if (run->text->len > 0) {
+		g_ptr_array_add(runs, run);
+		run = g_new0(struct index_search_run, 1);
+		run->text = g_string_new(NULL);
+	}
+	run->word_start = word_start;
+	return run;
+}
+
+/*
+ * The runs of ASCII text every match of NODE's pattern must contain, or
+ * NULL when the pattern has what this does not follow (alternatives,
+ * inline options, \Q...\E): so a prefilter built on them never drops a
+ * match.  FOR_LIKE: runs also end at what LIKE cannot stand for (a
+ * caseless k or s, which PCRE finds in the Kelvin sign and the long s).
+ */
+static GPtrArray *
+index_search_runs(const struct search_node *node, bool for_like)
+{
+	GPtrArray *runs = g_ptr_array_new_with_free_func(index_search_run_free);
+	struct index_search_run *run = g_new0(struct index_search_run, 1);
 	const char *p = node->text;
 	bool regex = node->match == SEARCH_MATCH_REGEX;
 
+	run->text = g_string_new(NULL);
 	if (regex && (strchr(p, '|') != NULL || strstr(p, "(?") != NULL || strstr(p, "\\Q") != NULL))
 		goto none;
+	/* A pattern that starts with ^ starts at a word when its text does. */
+	run->word_start = regex && *p == '^';
 	while (*p != '\0') {
 		unsigned char c = (unsigned char)*p;
-		bool literal = true;
+		bool literal = true, boundary = false;
 
 		if (regex) {
 			if (c == '\\' && p[1] != '\0') {
 				/* \. is a dot; \d \w \b \1 are classes, anchors, references. */
-				if (g_ascii_isalnum(p[1]) || (unsigned char)p[1] >= 0x80)
+				if (g_ascii_isalnum(p[1]) || (unsigned char)p[1] >= 0x80) {
 					literal = false;
+					boundary = p[1] == 'b';
+				}
 				p++;
 				c = (unsigned char)*p;
 			} else if (c == '[' || c == '(') {
@@ -274,35 +297,98 @@ index_search_literal(const struct search_node *node)
 				literal = false;
 			} else if (c == '.' || c == '^' || c == '$' || c == ')' || c == ']' || c == '}') {
 				literal = false;
+				boundary = c == '^' && p == node->text;
 			}
 		}
-		/*
-		 * LIKE folds ASCII case only: a caseless pattern's k and s also
-		 * match the Kelvin sign and the long s, so they end runs too.
-		 */
 		if (literal && (c >= 0x80 || c < 0x20 || c == '%' || c == '_' ||
-		    (node->caseless && (c == 'k' || c == 'K' || c == 's' || c == 'S'))))
+		    (for_like && node->caseless && (c == 'k' || c == 'K' || c == 's' || c == 'S'))))
 			literal = false;
 		/* A repeat after this character could make it optional: look ahead. */
 		if (literal && regex && (p[1] == '*' || p[1] == '?' || p[1] == '{'))
 			literal = false;
 		if (literal)
-			g_string_append_c(run, (char)c);
+			g_string_append_c(run->text, (char)c);
 		else
-			index_search_run_end(run, best);
+			run = index_search_run_end(runs, run, boundary);
 		if (*p != '\0')
 			p++;
 	}
-	index_search_run_end(run, best);
-	g_string_free(run, TRUE);
-	if (best->len >= INDEX_SEARCH_LITERAL_MIN)
-		return g_string_free(best, FALSE);
-	g_string_free(best, TRUE);
-	return NULL;
+	run = index_search_run_end(runs, run, false);
+	index_search_run_free(run);
+	return runs;
 none:
-	g_string_free(run, TRUE);
-	g_string_free(best, TRUE);
+	index_search_run_free(run);
+	g_ptr_array_unref(runs);
 	return NULL;
+}
+
+/* Shorter runs of text than this are no help as a prefilter. */
+#define INDEX_SEARCH_LITERAL_MIN 3
+
+/*
+ * The longest run of text every match of NODE's pattern holds, or NULL when
+ * there is none long enough: what a LIKE may test before the regular
+ * expression runs.
+ */
+static char *
+index_search_literal(const struct search_node *node)
+{
+	GPtrArray *runs = index_search_runs(node, true);
+	const char *best = NULL;
+	char *out = NULL;
+	guint i;
+
+	for (i = 0; runs != NULL && i < runs->len; i++) {
+		const struct index_search_run *r = g_ptr_array_index(runs, i);
+
+		if (best == NULL || r->text->len > strlen(best))
+			best = r->text->str;
+	}
+	if (best != NULL && strlen(best) >= INDEX_SEARCH_LITERAL_MIN)
+		out = g_strdup(best);
+	if (runs != NULL)
+		g_ptr_array_unref(runs);
+	return out;
+}
+
+/*
+ * The longest word every match of NODE's pattern holds at the start of a
+ * word (after a space or punctuation in its text, or after \b), lower case,
+ * or NULL: what the word index can look up by prefix before any body is
+ * read.  The tokenizer splits words where the pattern's punctuation is, and
+ * folds case and accents as the pattern's caseless matching does or wider.
+ */
+static char *
+index_search_word(const struct search_node *node)
+{
+	GPtrArray *runs = index_search_runs(node, false);
+	char *best = NULL;
+	guint i;
+
+	for (i = 0; runs != NULL && i < runs->len; i++) {
+		const struct index_search_run *r = g_ptr_array_index(runs, i);
+		const char *t = r->text->str;
+		bool at_start = r->word_start;
+
+		while (*t != '\0') {
+			size_t n = 0;
+
+			while (g_ascii_isalnum(t[n]))
+				n++;
+			/* The last word may go on past the run: a prefix is all it promises. */
+			if (n >= INDEX_SEARCH_LITERAL_MIN && at_start && (best == NULL || n > strlen(best))) {
+				g_free(best);
+				best = g_ascii_strdown(t, (gssize)n);
+			}
+			if (t[n] == '\0')
+				break;
+			t += n + 1;
+			at_start = true;
+		}
+	}
+	if (runs != NULL)
+		g_ptr_array_unref(runs);
+	return best;
 }
 
 /* Append surat_regexp(NODE's pattern, ..., EXPR), with LINES for a block of lines. */
@@ -349,13 +435,33 @@ index_search_columns_match(struct index_search *q, GString *sql, const struct se
 	g_string_append_c(sql, ')');
 }
 
-/* Append NODE's pattern against the row's body text (the full-text table keeps it). */
+/*
+ * Append NODE's pattern against the row's body text (the full-text table
+ * keeps it): surat_body_set finds the set once for the count, the page and
+ * the cursor's place alike.
+ */
 static void
 index_search_body_match(struct index_search *q, GString *sql, const struct search_node *node)
 {
-	g_string_append_printf(sql, "%s.id IN (SELECT rowid FROM messages_fts WHERE ", q->alias);
-	index_search_regexp(q, sql, node, "body", false);
-	g_string_append_c(sql, ')');
+	char *literal = index_search_literal(node), *word = index_search_word(node);
+
+	g_string_append_printf(sql, "%s.id IN (SELECT value FROM json_each(surat_body_set(",
+	    q->alias);
+	index_search_text(q, sql, g_strdup(node->text));
+	g_string_append_printf(sql, ", %d, ", index_search_how(node, false));
+	if (literal != NULL)
+		index_search_text(q, sql, g_strdup_printf("%%%s%%", literal));
+	else
+		g_string_append(sql, "NULL");
+	g_string_append(sql, ", ");
+	/* The word index's candidates: an FTS5 string of [a-z0-9] only, as a prefix. */
+	if (word != NULL)
+		index_search_text(q, sql, g_strdup_printf("{body} : \"%s\" *", word));
+	else
+		g_string_append(sql, "NULL");
+	g_string_append(sql, ")))");
+	g_free(literal);
+	g_free(word);
 }
 
 /*

@@ -565,6 +565,14 @@ test_patterns_index(void **state)
 	assert_matches(f, "~s 'Planz?'", "p3");
 	assert_matches(f, "~s 'Re: t*he'", "p1");
 	assert_matches(f, "=s 'e: the pl'", "p1");
+	/* The word index's candidates for a body pattern never lose one either. */
+	assert_matches(f, "~b 'e rel'", "p1");
+	assert_matches(f, "~b '\\brel'", "p1 p3");
+	assert_matches(f, "~b 'ay h'", "p3");
+	assert_matches(f, "~b '^call the'", "p1");
+	assert_matches(f, "~b 'is out'", "p2");
+	assert_matches(f, "~b 'THE RELAY'", "");
+	assert_matches(f, "=b 'o relay'", "p3");
 	assert_matches(f, "~b ^no", "p3");
 	assert_matches(f, "~i ^r[12]@", "p1 p2");
 	assert_matches(f, "~x r1@x", "p2");
