@@ -549,9 +549,9 @@ keymap_free(struct keymap *keymap)
 	g_free(keymap);
 }
 
-bool
-keymap_bind(struct keymap *keymap, enum keymap_context context, const struct keymap_seq *seq,
-    enum keymap_action action, GError **error)
+/* True when CONTEXT is one and SEQ is 1 to KEYMAP_SEQ_MAX valid keys; else ERROR. */
+static bool
+keymap_check_seq(enum keymap_context context, const struct keymap_seq *seq, GError **error)
 {
 	unsigned int i;
 
@@ -565,6 +565,15 @@ keymap_bind(struct keymap *keymap, enum keymap_context context, const struct key
 			return keymap_fail(error, SURAT_KEYMAP_ERROR_KEY, "0x%x is not a key",
 			    (unsigned int)seq->keys[i]);
 	}
+	return true;
+}
+
+bool
+keymap_bind(struct keymap *keymap, enum keymap_context context, const struct keymap_seq *seq,
+    enum keymap_action action, GError **error)
+{
+	if (!keymap_check_seq(context, seq, error))
+		return false;
 	if (!keymap_action_check(action, KEYMAP_IN(context), error))
 		return false;
 	if (!keymap_set(keymap->bindings[context], seq, action, NULL))
@@ -1032,18 +1041,9 @@ keymap_macro_bind(struct keymap *keymap, enum keymap_context context,
 {
 	struct keymap_macro *m;
 	GArray *steps;
-	unsigned int i;
 
-	if ((unsigned int)context >= KEYMAP_CONTEXT_COUNT)
-		return keymap_fail(error, SURAT_KEYMAP_ERROR_CONTEXT, "no such context");
-	if (seq->len == 0 || seq->len > KEYMAP_SEQ_MAX)
-		return keymap_fail(error, SURAT_KEYMAP_ERROR_KEY, "a binding needs 1 to %d keys",
-		    KEYMAP_SEQ_MAX);
-	for (i = 0; i < seq->len; i++) {
-		if (!keymap_key_valid(seq->keys[i]))
-			return keymap_fail(error, SURAT_KEYMAP_ERROR_KEY, "0x%x is not a key",
-			    (unsigned int)seq->keys[i]);
-	}
+	if (!keymap_check_seq(context, seq, error))
+		return false;
 	if ((steps = keymap_steps_parse(sequence, error)) == NULL)
 		return false;
 	m = g_new0(struct keymap_macro, 1);

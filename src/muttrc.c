@@ -363,11 +363,34 @@ muttrc_function(const char *name)
 	return NULL;
 }
 
+/*
+ * The menus (word 1) and keys (word 2) of bind or macro W as surat's
+ * contexts and key sequence (new strings), or false with the line left.
+ */
+static bool
+muttrc_menu_keys(struct muttrc *m, const char *where, const char *text, GPtrArray *w,
+    char **contexts, char **keys)
+{
+	char *bad = NULL;
+
+	if ((*contexts = muttrc_contexts(g_ptr_array_index(w, 1), &bad)) == NULL) {
+		muttrc_leave(m, where, text, "surat has no %s menu", bad);
+		g_free(bad);
+		return false;
+	}
+	if ((*keys = muttrc_keys_text(g_ptr_array_index(w, 2))) == NULL) {
+		muttrc_leave(m, where, text, "surat cannot read that key");
+		g_free(*contexts);
+		return false;
+	}
+	return true;
+}
+
 /* bind MENUS KEY FUNCTION */
 static void
 muttrc_bind(struct muttrc *m, const char *where, const char *text, GPtrArray *w)
 {
-	char *contexts, *bad = NULL, *keys;
+	char *contexts, *keys;
 	const char *action;
 	GString *g;
 
@@ -375,16 +398,8 @@ muttrc_bind(struct muttrc *m, const char *where, const char *text, GPtrArray *w)
 		muttrc_leave(m, where, text, "bind takes a menu, a key and a function");
 		return;
 	}
-	if ((contexts = muttrc_contexts(g_ptr_array_index(w, 1), &bad)) == NULL) {
-		muttrc_leave(m, where, text, "surat has no %s menu", bad);
-		g_free(bad);
+	if (!muttrc_menu_keys(m, where, text, w, &contexts, &keys))
 		return;
-	}
-	if ((keys = muttrc_keys_text(g_ptr_array_index(w, 2))) == NULL) {
-		muttrc_leave(m, where, text, "surat cannot read that key");
-		g_free(contexts);
-		return;
-	}
 	if ((action = muttrc_function(g_ptr_array_index(w, 3))) == NULL) {
 		muttrc_leave(m, where, text, "surat has no function %s (surat(1) lists its actions)",
 		    (const char *)g_ptr_array_index(w, 3));
@@ -409,23 +424,15 @@ muttrc_bind(struct muttrc *m, const char *where, const char *text, GPtrArray *w)
 static void
 muttrc_macro(struct muttrc *m, const char *where, const char *text, GPtrArray *w)
 {
-	char *contexts, *bad = NULL, *keys;
+	char *contexts, *keys;
 	GString *g;
 
 	if (w->len != 4 && w->len != 5) {
 		muttrc_leave(m, where, text, "macro takes a menu, a key, a sequence and a description");
 		return;
 	}
-	if ((contexts = muttrc_contexts(g_ptr_array_index(w, 1), &bad)) == NULL) {
-		muttrc_leave(m, where, text, "surat has no %s menu", bad);
-		g_free(bad);
+	if (!muttrc_menu_keys(m, where, text, w, &contexts, &keys))
 		return;
-	}
-	if ((keys = muttrc_keys_text(g_ptr_array_index(w, 2))) == NULL) {
-		muttrc_leave(m, where, text, "surat cannot read that key");
-		g_free(contexts);
-		return;
-	}
 	g = g_string_new("  { context = ");
 	muttrc_string(g, contexts);
 	g_string_append(g, "; keys = ");
