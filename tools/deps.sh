@@ -3,7 +3,7 @@
 
 BUILD_PACKAGES="build-essential autoconf automake pkg-config libncurses-dev
 libssl-dev libgmime-3.0-dev libconfig-dev libsqlite3-dev libxml2-dev"
-TEST_PACKAGES="libcmocka-dev clang clang-tools libclang-rt-14-dev tmux python3 valgrind cppcheck dovecot-core dovecot-pop3d mpop fetchmail sqlite3 openssl util-linux procps coreutils postfix msmtp"
+TEST_PACKAGES="libcmocka-dev clang clang-tools libclang-rt-14-dev tmux python3 valgrind cppcheck dovecot-core dovecot-pop3d mpop fetchmail sqlite3 openssl util-linux procps coreutils postfix msmtp neomutt"
 
 # deps_preseed PACKAGE...: answer the install-time questions of the packages
 # that ask, before apt-get runs.  Postfix: "No configuration", so that the
