@@ -424,6 +424,7 @@ index_match_clear(struct index *idx)
 	idx->headers_free = NULL;
 	g_clear_pointer(&idx->file_memo, g_hash_table_destroy);
 	g_clear_pointer(&idx->body_memo, g_hash_table_destroy);
+	g_clear_pointer(&idx->set_memo, g_hash_table_destroy);
 	g_clear_pointer(&idx->own, g_hash_table_destroy);
 	g_clear_pointer(&idx->alternates, g_regex_unref);
 }

@@ -25,6 +25,7 @@ struct index {
 	GDestroyNotify headers_free;
 	GHashTable *file_memo; /* what surat_file_match found, per pattern (index-match.c) */
 	GHashTable *body_memo; /* what surat_body_set found, per pattern, with the change stamp */
+	GHashTable *set_memo;  /* index-query.c: a costly query's rows, with the change stamp */
 	GHashTable *own;       /* case-folded own addresses (a set), or NULL */
 	GRegex *alternates;    /* or NULL */
 };
@@ -118,6 +119,14 @@ size_t index_search_n_params(const struct index_search *search);
 void index_search_bind(sqlite3_stmt *stmt, const struct index_search *search);
 void index_search_free(struct index_search *search);
 /* True when all of QUERY is one full-text match (its SQL is one "id IN" term). */
+/*
+ * True when QUERY has a part that reads every row or file to answer
+ * (mutt's patterns, ~m, the thread patterns): index-query.c finds its rows
+ * once per change of the index and reuses them (index_query_set).
+ */
+bool index_search_is_costly(const struct search_query *query);
+/* Append SEARCH's parameters to OUT, as a key: what makes two compilations the same query. */
+void index_search_describe_params(const struct index_search *search, GString *out);
 bool index_search_is_fulltext(const struct search_query *query);
 
 #endif

@@ -56,6 +56,13 @@ struct index_build {
 	bool walk;
 	const struct search_query *extra; /* index_query_find's query, bound as :f1.. */
 	struct index_search *query_sql, *extra_sql; /* the two compiled, as last written */
+	/*
+	 * A costly query (index_search_is_costly) is answered by its rows,
+	 * found once per change of the index (index_query_set) and bound as
+	 * :qset, a JSON array: a limit's count, page and cursor place would
+	 * each read every row (or file) again.
+	 */
+	struct index_search *set_sql;
 };
 
 /*
@@ -139,6 +146,7 @@ index_build_clear(struct index_build *b)
 {
 	index_search_free(b->query_sql);
 	index_search_free(b->extra_sql);
+	index_search_free(b->set_sql);
 	g_string_free(b->sql, TRUE);
 	g_free(b->match);
 	g_free(b->threads);
@@ -171,7 +179,12 @@ index_build_where(struct index_build *b, const char *alias)
 		g_string_append_printf(b->sql,
 		    " AND %s%s.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH :match)",
 		    b->walk ? "+" : "", alias);
-	if (f->query != NULL && search_query_root(f->query) != NULL) {
+	if (f->query != NULL && index_search_is_costly(f->query)) {
+		if (b->set_sql == NULL)
+			b->set_sql = index_search_compile(f->query, "m", "s");
+		g_string_append_printf(b->sql,
+		    " AND %s%s.id IN (SELECT value FROM json_each(:qset))", b->walk ? "+" : "", alias);
+	} else if (f->query != NULL && search_query_root(f->query) != NULL) {
 		char *term = g_strconcat(b->walk ? "+" : "", alias, NULL);
 
 		/* Each alias gets the same parameters: binding the last compiled binds them all. */
@@ -282,14 +295,96 @@ index_build_key_columns(struct index_build *b)
 		g_string_append_printf(b->sql, "%sm.%s", i > 0 ? ", " : "", k[i].column);
 }
 
+/* A costly query's rows and the change stamp they were found at. */
+struct index_query_rows {
+	uint64_t stamp;
+	char *json;
+};
+
+static void
+index_query_rows_free(gpointer data)
+{
+	struct index_query_rows *r = data;
+
+	g_free(r->json);
+	g_free(r);
+}
+
+/* Costly queries whose rows are kept at once; past it, all are dropped. */
+#define INDEX_QUERY_SETS 4
+
+/*
+ * The ids of the stored rows the compiled query SET matches, as a JSON
+ * array: found again only when the index changed since (a write of any
+ * connection, this one's too).  NULL with ERROR on failure.
+ */
+static const char *
+index_query_set(struct index *idx, const struct index_search *set, GError **error)
+{
+	GString *key = g_string_new(index_search_sql(set)), *sql, *json;
+	uint64_t stamp = index_change_stamp(idx);
+	struct index_query_rows *rows;
+	sqlite3_stmt *stmt;
+	int rc;
+
+	index_search_describe_params(set, key);
+	if (idx->set_memo == NULL)
+		idx->set_memo = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+		    index_query_rows_free);
+	rows = g_hash_table_lookup(idx->set_memo, key->str);
+	if (rows != NULL && rows->stamp == stamp) {
+		g_string_free(key, TRUE);
+		return rows->json;
+	}
+	sql = g_string_new("SELECT m.id FROM messages m WHERE m.state = 1 AND (");
+	g_string_append(sql, index_search_sql(set));
+	g_string_append_c(sql, ')');
+	stmt = index_sql(idx, sql->str, error);
+	g_string_free(sql, TRUE);
+	if (stmt == NULL) {
+		g_string_free(key, TRUE);
+		return NULL;
+	}
+	index_search_bind(stmt, set);
+	json = g_string_new("[");
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		g_string_append_printf(json, "%s%" G_GINT64_FORMAT, json->len > 1 ? "," : "",
+		    (gint64)sqlite3_column_int64(stmt, 0));
+	if (rc != SQLITE_DONE) {
+		index_set_error(idx, error, INDEX_ERROR_QUERY, "cannot search");
+		sqlite3_reset(stmt);
+		g_string_free(json, TRUE);
+		g_string_free(key, TRUE);
+		return NULL;
+	}
+	sqlite3_reset(stmt);
+	g_string_append_c(json, ']');
+	if (g_hash_table_size(idx->set_memo) >= INDEX_QUERY_SETS)
+		g_hash_table_remove_all(idx->set_memo);
+	rows = g_new0(struct index_query_rows, 1);
+	/* The search wrote nothing: the stamp it began with still holds. */
+	rows->stamp = stamp;
+	rows->json = g_string_free(json, FALSE);
+	g_hash_table_replace(idx->set_memo, g_string_free(key, FALSE), rows);
+	return rows->json;
+}
+
 /* The statement for the build's SQL, bound to everything the build holds. */
 static sqlite3_stmt *
 index_build_stmt(struct index *idx, struct index_build *b, GError **error)
 {
-	sqlite3_stmt *stmt = index_sql(idx, b->sql->str, error);
+	const char *set = NULL;
+	sqlite3_stmt *stmt;
 
-	if (stmt == NULL)
+	/* The costly query's rows first: finding them runs a statement of its own. */
+	if (b->set_sql != NULL && (set = index_query_set(idx, b->set_sql, error)) == NULL)
 		return NULL;
+	if ((stmt = index_sql(idx, b->sql->str, error)) == NULL)
+		return NULL;
+	/* Copied: the rows kept may be dropped by a later query while this one runs. */
+	if (set != NULL)
+		sqlite3_bind_text(stmt, sqlite3_bind_parameter_index(stmt, ":qset"), set, -1,
+		    SQLITE_TRANSIENT);
 	index_bind_named_text(stmt, ":account", b->filter->account);
 	index_bind_named_text(stmt, ":folder", b->filter->folder);
 	if (b->match != NULL)

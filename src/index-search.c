@@ -868,3 +868,47 @@ index_search_is_fulltext(const struct search_query *query)
 	g_free(expr);
 	return true;
 }
+
+/* True when NODE or a node under it is costly (index_search_is_costly). */
+static bool
+index_search_node_costly(const struct search_node *node)
+{
+	guint i;
+
+	if (node->kind == SEARCH_NODE_THREAD || node->kind == SEARCH_NODE_PARENT ||
+	    node->kind == SEARCH_NODE_CHILDREN)
+		return true;
+	if (node->kind == SEARCH_NODE_TERM)
+		return node->match != SEARCH_MATCH_WORDS || node->field == SEARCH_FIELD_NUMBER ||
+		    node->field == SEARCH_FIELD_LIST || node->field == SEARCH_FIELD_TO_ME ||
+		    node->field == SEARCH_FIELD_FROM_ME;
+	for (i = 0; i < node->children->len; i++)
+		if (index_search_node_costly(g_ptr_array_index(node->children, i)))
+			return true;
+	return false;
+}
+
+bool
+index_search_is_costly(const struct search_query *query)
+{
+	const struct search_node *root = query != NULL ? search_query_root(query) : NULL;
+
+	return root != NULL && index_search_node_costly(root);
+}
+
+void
+index_search_describe_params(const struct index_search *search, GString *out)
+{
+	guint i;
+
+	for (i = 0; i < search->params->len; i++) {
+		const struct index_search_param *p =
+		    &g_array_index(search->params, struct index_search_param, i);
+
+		/* Unit separators keep "a" "b" apart from "a b". */
+		if (p->text != NULL)
+			g_string_append_printf(out, "\x1ft%s", p->text);
+		else
+			g_string_append_printf(out, "\x1fn%" G_GINT64_FORMAT, (gint64)p->number);
+	}
+}
