@@ -234,12 +234,21 @@ index_fn_file_match(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 static bool
 index_match_own(struct index *idx, const char *address, size_t len)
 {
-	char *fold = g_utf8_casefold(address, (gssize)len);
-	bool own = idx->own != NULL && g_hash_table_contains(idx->own, fold);
+	char lower[256], *fold = NULL;
+	const char *key = lower;
+	bool own;
+	size_t i;
 
+	/* Most addresses are ASCII: folded on the stack, as ~p runs for every row. */
+	for (i = 0; i < len && i < sizeof lower - 1 && (unsigned char)address[i] < 0x80; i++)
+		lower[i] = g_ascii_tolower(address[i]);
+	lower[i] = '\0';
+	if (i < len)
+		key = fold = g_utf8_casefold(address, (gssize)len);
+	own = idx->own != NULL && g_hash_table_contains(idx->own, key);
+	/* alternates is made caseless (config_alternates): one match does. */
 	if (!own && idx->alternates != NULL)
-		own = g_regex_match(idx->alternates, fold, 0, NULL) ||
-		    g_regex_match_full(idx->alternates, address, (gssize)len, 0, 0, NULL, NULL);
+		own = g_regex_match_full(idx->alternates, address, (gssize)len, 0, 0, NULL, NULL);
 	g_free(fold);
 	return own;
 }

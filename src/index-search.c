@@ -391,29 +391,100 @@ index_search_word(const struct search_node *node)
 	return best;
 }
 
+/*
+ * The literal text of each alternative of NODE's pattern (a|b|c at its top
+ * level; one for a pattern without), or NULL when one of them has none:
+ * text that holds none of them cannot match.
+ */
+static GPtrArray *
+index_search_literals(const struct search_node *node)
+{
+	GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
+	const char *p = node->text, *start = p;
+	int depth = 0;
+
+	for (;; p++) {
+		if (node->match == SEARCH_MATCH_REGEX && *p == '\\' && p[1] != '\0') {
+			p++;
+			continue;
+		}
+		if (node->match == SEARCH_MATCH_REGEX && *p == '[') {
+			if ((p = index_search_class_end(p)) == NULL)
+				goto none;
+			continue;
+		}
+		if (node->match == SEARCH_MATCH_REGEX && *p == '(')
+			depth++;
+		else if (node->match == SEARCH_MATCH_REGEX && *p == ')')
+			depth--;
+		if (*p == '\0' || (node->match == SEARCH_MATCH_REGEX && *p == '|' && depth == 0)) {
+			struct search_node branch = *node;
+			char *literal;
+
+			branch.text = g_strndup(start, (gsize)(p - start));
+			literal = index_search_literal(&branch);
+			g_free(branch.text);
+			if (literal == NULL)
+				goto none;
+			g_ptr_array_add(out, literal);
+			if (*p == '\0')
+				return out;
+			start = p + 1;
+		}
+	}
+none:
+	g_ptr_array_unref(out);
+	return NULL;
+}
+
+/* Append "(EXPR LIKE '%a%' OR EXPR LIKE '%b%')" for the LITERALS, each a parameter. */
+static void
+index_search_likes(struct index_search *q, GString *sql, const GPtrArray *literals,
+    const char *expr)
+{
+	guint i;
+
+	g_string_append_c(sql, '(');
+	for (i = 0; i < literals->len; i++) {
+		g_string_append_printf(sql, "%s%s LIKE ", i > 0 ? " OR " : "", expr);
+		index_search_text(q, sql,
+		    g_strdup_printf("%%%s%%", (const char *)g_ptr_array_index(literals, i)));
+	}
+	g_string_append_c(sql, ')');
+}
+
+/* Append surat_regexp(NODE's pattern, HOW, EXPR) alone. */
+static void
+index_search_regexp_call(struct index_search *q, GString *sql, const struct search_node *node,
+    int how, const char *expr)
+{
+	g_string_append(sql, "surat_regexp(");
+	index_search_text(q, sql, g_strdup(node->text));
+	g_string_append_printf(sql, ", %d, %s)", how, expr);
+}
+
 /* Append surat_regexp(NODE's pattern, ..., EXPR), with LINES for a block of lines. */
 static void
 index_search_regexp(struct index_search *q, GString *sql, const struct search_node *node,
     const char *expr, bool lines)
 {
-	int how = index_search_how(node, lines);
-	char *literal = index_search_literal(node);
+	GPtrArray *literals = index_search_literals(node);
 
-	if (literal != NULL) {
-		/*
-		 * LIKE first: text without the pattern's literal part cannot
-		 * match, and LIKE costs a fraction of a regular expression.
-		 */
-		g_string_append_printf(sql, "(%s LIKE ", expr);
-		index_search_text(q, sql, g_strdup_printf("%%%s%%", literal));
-		g_string_append(sql, " AND ");
+	if (literals == NULL) {
+		index_search_regexp_call(q, sql, node, index_search_how(node, lines), expr);
+		return;
 	}
-	g_string_append(sql, "surat_regexp(");
-	index_search_text(q, sql, g_strdup(node->text));
-	g_string_append_printf(sql, ", %d, %s)", how, expr);
-	if (literal != NULL)
-		g_string_append_c(sql, ')');
-	g_free(literal);
+	/*
+	 * LIKE first: text without the pattern's literal part (of one of its
+	 * alternatives) cannot match, and LIKE costs a fraction of a regular
+	 * expression.
+	 */
+	g_string_append_c(sql, '(');
+	index_search_likes(q, sql, literals, expr);
+	g_string_append(sql, " AND ");
+	index_search_regexp_call(q, sql, node, index_search_how(node, lines), expr);
+	g_string_append_c(sql, ')');
+	g_ptr_array_unref(literals);
 }
 
 /* Append NODE's pattern against any of the columns COLUMNS (NULL-ended) of the row. */
@@ -421,18 +492,47 @@ static void
 index_search_columns_match(struct index_search *q, GString *sql, const struct search_node *node,
     const char *const *columns)
 {
+	GPtrArray *literals = columns[1] != NULL ? index_search_literals(node) : NULL;
+	GString *all;
 	guint i;
 
+	if (literals == NULL) {
+		g_string_append_c(sql, '(');
+		for (i = 0; columns[i] != NULL; i++) {
+			char *expr = g_strdup_printf("%s.%s", q->alias, columns[i]);
+
+			if (i > 0)
+				g_string_append(sql, " OR ");
+			index_search_regexp(q, sql, node, expr, false);
+			g_free(expr);
+		}
+		g_string_append_c(sql, ')');
+		return;
+	}
+	/*
+	 * Several columns: one LIKE over them joined by newlines (a literal
+	 * never holds one), then the pattern against each column as mutt
+	 * matches each address.
+	 */
+	all = g_string_new("(");
+	for (i = 0; columns[i] != NULL; i++)
+		g_string_append_printf(all, "%s%s.%s", i > 0 ? " || char(10) || " : "", q->alias,
+		    columns[i]);
+	g_string_append_c(all, ')');
 	g_string_append_c(sql, '(');
+	index_search_likes(q, sql, literals, all->str);
+	g_string_append(sql, " AND (");
 	for (i = 0; columns[i] != NULL; i++) {
 		char *expr = g_strdup_printf("%s.%s", q->alias, columns[i]);
 
 		if (i > 0)
 			g_string_append(sql, " OR ");
-		index_search_regexp(q, sql, node, expr, false);
+		index_search_regexp_call(q, sql, node, index_search_how(node, false), expr);
 		g_free(expr);
 	}
-	g_string_append_c(sql, ')');
+	g_string_append(sql, "))");
+	g_string_free(all, TRUE);
+	g_ptr_array_unref(literals);
 }
 
 /*

@@ -137,7 +137,9 @@ void index_set_headers_reader(struct index *idx, index_headers_fn fn, void *data
 /*
  * The addresses ~p and ~P take as the user's own: ADDRESSES (NULL-ended;
  * compared without case) and ALTERNATES (a regular expression matched
- * against each address, as mutt's alternates; may be NULL).  Copied.
+ * against each address as written, as mutt's alternates: its own flags
+ * say whether case counts; config_alternates makes it caseless; may be
+ * NULL).  Copied.
  */
 void index_set_own_addresses(struct index *idx, const char *const *addresses,
     const GRegex *alternates);

@@ -163,7 +163,7 @@ fuzz_check_sql(const char *sql, size_t n_params)
 
 	while (*p != '\0') {
 		start = p;
-		if (g_ascii_isspace(*p) || strchr("().,=<>!*+-", *p) != NULL) {
+		if (g_ascii_isspace(*p) || strchr("().,=<>!*+-|", *p) != NULL) {
 			p++;
 		} else if (g_ascii_isalpha(*p) || *p == '_') {
 			char *word;

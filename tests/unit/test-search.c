@@ -561,6 +561,10 @@ test_patterns_index(void **state)
 	/* The LIKE the index tries first never loses a match: repeats, groups, classes. */
 	assert_matches(f, "~s 'x{0,3}Plan'", "p3");
 	assert_matches(f, "~f '(ann )?relay'", "p1");
+	/* Alternatives: a LIKE for each, ORed. */
+	assert_matches(f, "~f 'relay|bot@'", "p1 p2");
+	assert_matches(f, "~f 'nothere|debian'", "p2");
+	assert_matches(f, "~f 'a(x|n)n'", "p1");
 	assert_matches(f, "~f '[^]x]nn R'", "p1");
 	assert_matches(f, "~s 'Planz?'", "p3");
 	assert_matches(f, "~s 'Re: t*he'", "p1");
