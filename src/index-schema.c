@@ -308,6 +308,13 @@ static const char *const index_migrations[] = {
 	"  last_seen INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;"
 	"CREATE TABLE contacts_done (upto INTEGER NOT NULL);"
 	"INSERT INTO contacts_done (upto) VALUES (0);",
+	/*
+	 * 8 -> 9: Sender and the List-Id (or List-Post) of each message, for
+	 * mutt's ~e and ~l, which read every file without them.  NULL for the
+	 * rows already there: for those the patterns read the file still.
+	 */
+	"ALTER TABLE messages ADD COLUMN sender TEXT;"
+	"ALTER TABLE messages ADD COLUMN list TEXT;",
 };
 
 G_STATIC_ASSERT(G_N_ELEMENTS(index_migrations) == INDEX_SCHEMA_VERSION);

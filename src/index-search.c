@@ -637,9 +637,18 @@ index_search_pattern(struct index_search *q, GString *sql, const struct search_n
 	case SEARCH_FIELD_HEADERS:
 		index_search_file_match(q, sql, node->text, index_search_how(node, true), "");
 		break;
-	case SEARCH_FIELD_SENDER:
+	case SEARCH_FIELD_SENDER: {
+		/* The column where the row has it (schema 9), else the file. */
+		char *expr = g_strdup_printf("%s.sender", q->alias);
+
+		g_string_append_printf(sql, "(CASE WHEN %s IS NULL THEN ", expr);
 		index_search_file_match(q, sql, node->text, index_search_how(node, true), "sender");
+		g_string_append(sql, " ELSE ");
+		index_search_regexp(q, sql, node, expr, false);
+		g_string_append(sql, " END)");
+		g_free(expr);
 		break;
+	}
 	default:
 		g_string_append_c(sql, '0');
 		break;
@@ -732,8 +741,11 @@ index_search_term(struct index_search *q, GString *sql, const struct search_node
 		break;
 	}
 	case SEARCH_FIELD_LIST:
+		/* The column where the row has it (schema 9), else the file. */
+		g_string_append_printf(sql, "(CASE WHEN %s.list IS NULL THEN ", a);
 		index_search_file_match(q, sql, "^list-(id|post):",
 		    INDEX_SEARCH_CASELESS | INDEX_SEARCH_LINES, "");
+		g_string_append_printf(sql, " ELSE length(%s.list) > 0 END)", a);
 		break;
 	case SEARCH_FIELD_TO_ME:
 		g_string_append_printf(sql, "(surat_own(%s.to_addr) OR surat_own(%s.cc_addr))", a, a);

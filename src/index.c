@@ -84,6 +84,8 @@ index_message_clear(struct index_message *msg)
 	g_free(msg->cc);
 	g_free(msg->to_addr);
 	g_free(msg->cc_addr);
+	g_free(msg->sender);
+	g_free(msg->list);
 	g_free(msg->thread_tree);
 	memset(msg, 0, sizeof *msg);
 }
@@ -103,11 +105,11 @@ index_message_has_flag(const struct index_message *msg, char flag)
 	return msg != NULL && msg->flags != NULL && flag != '\0' && strchr(msg->flags, flag) != NULL;
 }
 
-/* The columns index_put writes, ?1..?23 in this order. */
+/* The columns index_put writes, ?1..?25 in this order. */
 #define INDEX_PUT_COLUMNS                                                                  \
 	"account, folder, subdir, base, flags, uidl, message_id, in_reply_to, refs, date,"  \
 	" arrival, from_name, from_addr, to_list, to_addr, cc_list, cc_addr, subject, size," \
-	" mtime, has_attachment, partial, state"
+	" mtime, has_attachment, partial, state, sender, list"
 
 /* Bind the row fields of MSG to the INSERT or UPDATE statement STMT. */
 static void
@@ -136,6 +138,8 @@ index_bind_message(sqlite3_stmt *stmt, const struct index_message *msg)
 	sqlite3_bind_int(stmt, 21, msg->has_attachment ? 1 : 0);
 	sqlite3_bind_int(stmt, 22, msg->partial ? 1 : 0);
 	sqlite3_bind_int(stmt, 23, (int)msg->state);
+	index_bind_text(stmt, 24, msg->sender);
+	index_bind_text(stmt, 25, msg->list);
 }
 
 /* The id of the row for (ACCOUNT, FOLDER, BASE): 0 when absent, -1 on error. */
@@ -244,21 +248,22 @@ index_put(struct index *idx, struct index_message *msg, const char *body_text, G
 		    " refs = ?9, date = ?10, arrival = ?11, from_name = ?12, from_addr = ?13,"
 		    " to_list = ?14, to_addr = ?15, cc_list = ?16, cc_addr = ?17, subject = ?18,"
 		    " size = ?19, mtime = ?20, has_attachment = ?21, partial = ?22, state = ?23,"
+		    " sender = ?24, list = ?25,"
 		    " from_key = surat_fold(?12), subject_key = surat_subject_key(?18),"
-		    " reply = surat_subject_reply(?18) WHERE id = ?24",
+		    " reply = surat_subject_reply(?18) WHERE id = ?26",
 		    error);
 	else
 		stmt = index_sql(idx,
 		    "INSERT INTO messages (" INDEX_PUT_COLUMNS ", from_key, subject_key, reply,"
 		    " thread_date) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
-		    " ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, surat_fold(?12),"
+		    " ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, surat_fold(?12),"
 		    " surat_subject_key(?18), surat_subject_reply(?18), ?10)",
 		    error);
 	if (stmt == NULL)
 		goto fail;
 	index_bind_message(stmt, msg);
 	if (id > 0)
-		sqlite3_bind_int64(stmt, 24, id);
+		sqlite3_bind_int64(stmt, 26, id);
 	if (!index_run(idx, stmt, error))
 		goto fail;
 	if (id == 0) {
@@ -445,10 +450,10 @@ index_copy_row(struct index *idx, int64_t id, const char *account, const char *f
 	    "INSERT INTO messages (account, folder, subdir, base, flags, uidl, message_id,"
 	    " in_reply_to, refs, date, arrival, from_name, from_addr, to_list, to_addr, cc_list,"
 	    " cc_addr, subject, size, mtime, has_attachment, partial, state, from_key,"
-	    " subject_key, reply, thread_date)"
+	    " subject_key, reply, thread_date, sender, list)"
 	    " SELECT ?2, ?3, ?4, ?5, ?6, NULL, message_id, in_reply_to, refs, date, arrival,"
 	    " from_name, from_addr, to_list, to_addr, cc_list, cc_addr, subject, size, mtime,"
-	    " has_attachment, partial, 1, from_key, subject_key, reply, date"
+	    " has_attachment, partial, 1, from_key, subject_key, reply, date, sender, list"
 	    " FROM messages WHERE id = ?1",
 	    error);
 	if (stmt == NULL)

@@ -347,6 +347,25 @@ summary_walk_object(GMimeObject *obj, struct summary_walk *w, int depth, bool wa
 		summary_walk_part(GMIME_PART(obj), w, want_body);
 }
 
+/* MSG's Sender and list headers ("" for none), for mutt's ~e and ~l. */
+static void
+summary_lists(GMimeMessage *message, struct index_message *msg)
+{
+	GMimeObject *obj = GMIME_OBJECT(message);
+	const char *list = g_mime_object_get_header(obj, "List-Id");
+
+	if (list == NULL)
+		list = g_mime_object_get_header(obj, "List-Post");
+	g_free(msg->sender);
+	g_free(msg->list);
+	msg->sender = summary_one_line(g_mime_object_get_header(obj, "Sender"));
+	msg->list = summary_one_line(list);
+	if (msg->sender == NULL)
+		msg->sender = g_strdup("");
+	if (msg->list == NULL)
+		msg->list = g_strdup("");
+}
+
 /* The fields of MSG and the search text from MESSAGE (may be NULL: none). */
 static void
 summary_from_message(GMimeMessage *message, const char *const *fallbacks,
@@ -387,6 +406,7 @@ summary_from_message(GMimeMessage *message, const char *const *fallbacks,
 		if (date != NULL && g_date_time_to_unix(date) > 0)
 			msg->date = g_date_time_to_unix(date);
 		summary_from(message, msg);
+		summary_lists(message, msg);
 		summary_addresses(g_mime_message_get_to(message), &msg->to, &msg->to_addr);
 		summary_addresses(g_mime_message_get_cc(message), &msg->cc, &msg->cc_addr);
 		msg->subject = summary_one_line(g_mime_message_get_subject(message));

@@ -44,8 +44,9 @@ enum index_error_code {
  * an index of what a limit's count needs.  6: the bodies waiting to be
  * indexed (index_body_later).  7: the Outbox's envelopes.  8: the
  * address book the completion of addresses ranks (index_contacts_*).
+ * 9: Sender and the list headers, for mutt's ~e and ~l.
  */
-#define INDEX_SCHEMA_VERSION 8
+#define INDEX_SCHEMA_VERSION 9
 
 /* Where a row is in its life (deliver.h and folder.h explain the order). */
 enum index_state {
@@ -85,6 +86,14 @@ struct index_message {
 	char *cc;            /* display form of Cc:; sanitized; NULL reads as "" */
 	char *to_addr;       /* the addresses of To:, space-separated (for search) */
 	char *cc_addr;       /* the addresses of Cc:, space-separated (for search) */
+	/*
+	 * Schema 9, for ~e and ~l (written by index_put, not read back into
+	 * views): Sender: as one line, and the List-Id (else List-Post) value;
+	 * "" when the message has none, NULL when not known (rows written
+	 * before schema 9: the patterns read the file for those).
+	 */
+	char *sender;
+	char *list;
 	bool tagged;         /* the user's tag (t, T, ;); kept by the index only */
 	int64_t thread_id;   /* the thread: its smallest row id; 0 until threaded */
 	int64_t thread_parent; /* row id of the parent message; 0 at the top or under a missing one */

@@ -534,6 +534,11 @@ test_patterns_index(void **state)
 		m.date = 1768003200 + rows[i].arrival;
 		m.arrival = rows[i].arrival;
 		m.state = INDEX_STATE_STORED;
+		/* p4's file is gone: what the index kept of it (schema 9) answers ~e and ~l. */
+		if (strcmp(rows[i].base, "p4") == 0) {
+			m.sender = g_strdup("Owner <owner@p4.example>");
+			m.list = g_strdup("<p4.lists.example>");
+		}
 		assert_true(index_put(f->idx, &m, rows[i].body, NULL));
 		index_message_clear(&m);
 	}
@@ -586,7 +591,8 @@ test_patterns_index(void **state)
 	assert_matches(f, "~h '^X-Spam: yes'", "p2");
 	assert_matches(f, "~h ^subject:", "p1 p3");
 	assert_matches(f, "~e bounces", "p2");
-	assert_matches(f, "~l", "p2");
+	assert_matches(f, "~l", "p2 p4");
+	assert_matches(f, "~e '^owner <'", "p4");
 	/* Mine: the account's address in any case, and alternates. */
 	assert_matches(f, "~p", "p1 p4");
 	assert_matches(f, "~P", "p3");

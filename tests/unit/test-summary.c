@@ -72,9 +72,31 @@ test_plain_headers(void **state)
 	assert_string_equal(m.to, "Bob, carol@example.org");
 	assert_string_equal(m.subject, "Hello there");
 	assert_false(m.has_attachment);
+	/* No Sender, no list: "" (known to be none), not NULL (not known). */
+	assert_string_equal(m.sender, "");
+	assert_string_equal(m.list, "");
 	assert_non_null(strstr(body, "Body line one.\nLine two."));
 	assert_clean(&m, body);
 	g_free(body);
+	index_message_clear(&m);
+}
+
+/* Sender and the list headers, kept for mutt's ~e and ~l: List-Id first, else List-Post. */
+static void
+test_sender_and_list(void **state)
+{
+	struct index_message m;
+
+	(void)state;
+	summarize("From: a@example.org\nSender: dev-bounces@lists.example\n"
+		  "List-Post: <mailto:dev@lists.example>\nList-Id: Dev\n <dev.lists.example>\n"
+		  "Subject: s\n\nb\n",
+	    &m, NULL);
+	assert_string_equal(m.sender, "dev-bounces@lists.example");
+	assert_string_equal(m.list, "Dev <dev.lists.example>");
+	index_message_clear(&m);
+	summarize("From: a@example.org\nList-Post: <mailto:dev@lists.example>\n\nb\n", &m, NULL);
+	assert_string_equal(m.list, "<mailto:dev@lists.example>");
 	index_message_clear(&m);
 }
 
@@ -565,6 +587,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_plain_headers),
+		cmocka_unit_test(test_sender_and_list),
 		cmocka_unit_test(test_from_without_name),
 		cmocka_unit_test(test_rfc2047_subject_one_line),
 		cmocka_unit_test(test_missing_or_bad_date),
