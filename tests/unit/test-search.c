@@ -566,6 +566,11 @@ test_patterns_index(void **state)
 	/* The LIKE the index tries first never loses a match: repeats, groups, classes. */
 	assert_matches(f, "~s 'x{0,3}Plan'", "p3");
 	assert_matches(f, "~f '(ann )?relay'", "p1");
+	/* Over several columns: one match over them joined, unless it could cross a line. */
+	assert_matches(f, "~L 'relay$'", "p1");
+	assert_matches(f, "~L '^ann@'", "p1 p3");
+	assert_matches(f, "~L 'relay[^x]*ann'", "");
+	assert_matches(f, "~L 'relay\\s*ann'", "");
 	/* Alternatives: a LIKE for each, ORed. */
 	assert_matches(f, "~f 'relay|bot@'", "p1 p2");
 	assert_matches(f, "~f 'nothere|debian'", "p2");
