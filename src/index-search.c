@@ -487,32 +487,6 @@ index_search_regexp(struct index_search *q, GString *sql, const struct search_no
 	g_ptr_array_unref(literals);
 }
 
-/*
- * True when no match of NODE's pattern can hold a newline, so that one
- * match over columns joined by newlines (with ^ and $ at each line) finds
- * what a match of each column would: no negated class ([^...]), and no
- * escape of a letter but \b \B \d \w (\s, \W, \D, \H, \R... match a
- * newline).  A plain string has no newline.
- */
-static bool
-index_search_line_bound(const struct search_node *node)
-{
-	const char *p;
-
-	if (node->match != SEARCH_MATCH_REGEX)
-		return true;
-	for (p = node->text; *p != '\0'; p++) {
-		if (p[0] == '[' && p[1] == '^')
-			return false;
-		if (p[0] == '\\' && p[1] != '\0') {
-			if (g_ascii_isalpha(p[1]) && strchr("bBdw", p[1]) == NULL)
-				return false;
-			p++;
-		}
-	}
-	return true;
-}
-
 /* Append NODE's pattern against any of the columns COLUMNS (NULL-ended) of the row. */
 static void
 index_search_columns_match(struct index_search *q, GString *sql, const struct search_node *node,
@@ -547,16 +521,7 @@ index_search_columns_match(struct index_search *q, GString *sql, const struct se
 	g_string_append_c(all, ')');
 	g_string_append_c(sql, '(');
 	index_search_likes(q, sql, literals, all->str);
-	g_string_append(sql, " AND ");
-	if (index_search_line_bound(node)) {
-		/* One match over the joined columns, ^ and $ at each: it cannot cross one. */
-		index_search_regexp_call(q, sql, node, index_search_how(node, true), all->str);
-		g_string_append_c(sql, ')');
-		g_string_free(all, TRUE);
-		g_ptr_array_unref(literals);
-		return;
-	}
-	g_string_append_c(sql, '(');
+	g_string_append(sql, " AND (");
 	for (i = 0; columns[i] != NULL; i++) {
 		char *expr = g_strdup_printf("%s.%s", q->alias, columns[i]);
 
