@@ -330,7 +330,7 @@ index_fn_body_set(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	char *key = g_strdup_printf("%d\x1f%s\x1f%s\x1f%s", how,
 	    like != NULL ? (const char *)like : "", words != NULL ? (const char *)words : "",
 	    pattern);
-	GString *select = g_string_new("SELECT rowid, body FROM messages_fts WHERE 1");
+	GString *select;
 	struct index_body_set *set;
 	sqlite3_stmt *stmt = NULL;
 	GString *json;
@@ -348,10 +348,10 @@ index_fn_body_set(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 		return;
 	}
 	if ((re = index_match_regex(ctx, argv, how)) == NULL) {
-		g_string_free(select, TRUE);
 		g_free(key);
 		return;
 	}
+	select = g_string_new("SELECT rowid, body FROM messages_fts WHERE 1");
 	/*
 	 * The word index's candidates first, when they are few: reading the
 	 * bodies of most messages one by one costs more than reading them all
