@@ -5,7 +5,10 @@
  */
 #include "config.h"
 
+#include <langinfo.h>
 #include <locale.h>
+#include <stdbool.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -45,6 +48,15 @@ static const char main_usage[] =
     "$XDG_CONFIG_HOME/surat/config, else ~/.config/surat/config.\n"
     "See surat(1) and surat.conf(5).\n";
 
+/* True when the environment variable NAME is unset or empty. */
+static bool
+main_unset(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v == NULL || *v == '\0';
+}
+
 /* Run the mail reader; MAILTO (a mailto: URL, or NULL) opens the compose screen first. */
 static int
 main_ui(const char *cli_path, const char *mailto)
@@ -68,6 +80,14 @@ main(int argc, char **argv)
 	int i = 1;
 
 	setlocale(LC_ALL, "");
+	/*
+	 * No locale set at all (env -i, a bare ssh or cron environment): the
+	 * terminal is all but surely UTF-8, and in "C" curses would draw every
+	 * byte past ASCII as an escape.  An explicit LANG=C is kept.
+	 */
+	if (strcmp(nl_langinfo(CODESET), "UTF-8") != 0 && main_unset("LC_ALL") &&
+	    main_unset("LC_CTYPE") && main_unset("LANG"))
+		setlocale(LC_CTYPE, "C.UTF-8");
 	if (argc > 1 && strcmp(argv[1], "--version") == 0) {
 		printf("surat %s\n", PACKAGE_VERSION);
 		return 0;

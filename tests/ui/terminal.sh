@@ -25,6 +25,18 @@ check "SIGSEGV: surat dies of the signal" wait_for "EXIT=139"
 check "SIGSEGV: the normal screen is back" sh -c "! tmux -L '$UI_SOCKET' capture-pane -p -t 0 | grep -q 'Welcome to the infrastructure'"
 UI_ENV=
 
+# Run with no locale at all (env -i, a bare ssh or cron): the terminal is
+# UTF-8 and names come out whole, not as escapes.
+ui_tmux kill-server 2>/dev/null || true
+UI_STARTS=$((UI_STARTS + 1))
+UI_SOCKET="$UI_SOCKET_BASE-$UI_STARTS"
+ui_pane "$UI_WIDTH" "$UI_HEIGHT" \
+	"env -i PATH=\"$PATH\" HOME=\"$UI_TMP/home\" TERM=screen-256color TZ=UTC \
+	\"$SURAT\" -c \"$UI_CONFIG\" 2>\"$UI_TMP/stderr\"; echo EXIT=\$?; sleep 600"
+check "no locale set: non-ASCII names are drawn whole (Tomás García)" wait_for "Tomás García"
+ui_keys q
+check "and it quits cleanly" wait_for "EXIT=0"
+
 # Suspend and resume with ^Z, then fg.
 ui_tmux kill-server 2>/dev/null || true
 UI_STARTS=$((UI_STARTS + 1))
