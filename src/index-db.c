@@ -267,3 +267,11 @@ index_texts(struct index *idx, const char *sql, GPtrArray *out, GError **error)
 
 	return stmt != NULL && index_each(idx, stmt, index_text_row, out, error);
 }
+
+const char *
+index_value_text(sqlite3_value **argv, int i)
+{
+	const unsigned char *s = sqlite3_value_text(argv[i]);
+
+	return s != NULL ? (const char *)s : "";
+}

@@ -86,15 +86,6 @@ index_fn_regexp(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 		sqlite3_set_auxdata(ctx, 0, re, (void (*)(void *))g_regex_unref);
 }
 
-/* The text of argument I, "" for NULL. */
-static const char *
-index_match_arg(sqlite3_value **argv, int i)
-{
-	const unsigned char *s = sqlite3_value_text(argv[i]);
-
-	return s != NULL ? (const char *)s : "";
-}
-
 /* SQL surat_headers(account, folder, subdir, base, flags). */
 static void
 index_fn_headers(sqlite3_context *ctx, int argc, sqlite3_value **argv)
@@ -107,8 +98,8 @@ index_fn_headers(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 		sqlite3_result_null(ctx);
 		return;
 	}
-	headers = idx->headers_fn(index_match_arg(argv, 0), index_match_arg(argv, 1),
-	    index_match_arg(argv, 2), index_match_arg(argv, 3), index_match_arg(argv, 4),
+	headers = idx->headers_fn(index_value_text(argv, 0), index_value_text(argv, 1),
+	    index_value_text(argv, 2), index_value_text(argv, 3), index_value_text(argv, 4),
 	    idx->headers_data);
 	if (headers == NULL)
 		sqlite3_result_null(ctx);
@@ -147,7 +138,7 @@ index_match_field(const char *name, const char *line)
 static void
 index_fn_header_field(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
-	char *values = index_match_field(index_match_arg(argv, 0), index_match_arg(argv, 1));
+	char *values = index_match_field(index_value_text(argv, 0), index_value_text(argv, 1));
 
 	(void)argc;
 	if (values == NULL)
@@ -189,8 +180,8 @@ static void
 index_fn_file_match(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
 	struct index *idx = sqlite3_user_data(ctx);
-	const char *pattern = index_match_arg(argv, 0), *field = index_match_arg(argv, 2);
-	const char *base = index_match_arg(argv, 7);
+	const char *pattern = index_value_text(argv, 0), *field = index_value_text(argv, 2);
+	const char *base = index_value_text(argv, 7);
 	int how = sqlite3_value_int(argv[1]);
 	gint64 id = sqlite3_value_int64(argv[3]);
 	guint mark = (g_str_hash(base) << 2) | 1;
@@ -212,8 +203,8 @@ index_fn_file_match(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 		fresh = true;
 	}
 	headers = idx->headers_fn == NULL ? NULL
-	    : idx->headers_fn(index_match_arg(argv, 4), index_match_arg(argv, 5),
-		  index_match_arg(argv, 6), base, index_match_arg(argv, 8), idx->headers_data);
+	    : idx->headers_fn(index_value_text(argv, 4), index_value_text(argv, 5),
+		  index_value_text(argv, 6), base, index_value_text(argv, 8), idx->headers_data);
 	text = headers != NULL && field[0] != '\0' ? index_match_field(field, headers) : NULL;
 	if (field[0] == '\0')
 		hit = headers != NULL && g_regex_match(re, headers, 0, NULL);
@@ -258,7 +249,7 @@ static void
 index_fn_own(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
 	struct index *idx = sqlite3_user_data(ctx);
-	const char *s = index_match_arg(argv, 0);
+	const char *s = index_value_text(argv, 0);
 	bool own = false;
 
 	(void)argc;
@@ -322,7 +313,7 @@ static void
 index_fn_body_set(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
 	struct index *idx = sqlite3_user_data(ctx);
-	const char *pattern = index_match_arg(argv, 0);
+	const char *pattern = index_value_text(argv, 0);
 	const unsigned char *like = sqlite3_value_text(argv[2]);
 	const unsigned char *words = sqlite3_value_text(argv[3]);
 	int how = sqlite3_value_int(argv[1]);

@@ -97,6 +97,9 @@ char *index_column_text(sqlite3_stmt *stmt, int i);
 void index_read_row(sqlite3_stmt *stmt, struct index_message *msg);
 
 
+/* The text of argument I of an SQL function call, "" for NULL (the functions' one reader). */
+const char *index_value_text(sqlite3_value **argv, int i);
+
 /* Run a statement that yields one integer; -1 on error. */
 int64_t index_query_int(struct index *idx, sqlite3_stmt *stmt, GError **error);
 

@@ -319,21 +319,12 @@ static const char *const index_migrations[] = {
 
 G_STATIC_ASSERT(G_N_ELEMENTS(index_migrations) == INDEX_SCHEMA_VERSION);
 
-/* The text of argument I of an SQL function call, "" for NULL. */
-static const char *
-index_fn_arg(sqlite3_value **argv, int i)
-{
-	const unsigned char *s = sqlite3_value_text(argv[i]);
-
-	return s != NULL ? (const char *)s : "";
-}
-
 /* SQL surat_subject_key(subject): thread_subject_key. */
 static void
 index_fn_subject_key(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
 	(void)argc;
-	sqlite3_result_text(ctx, thread_subject_key(index_fn_arg(argv, 0), NULL), -1, g_free);
+	sqlite3_result_text(ctx, thread_subject_key(index_value_text(argv, 0), NULL), -1, g_free);
 }
 
 /* SQL surat_subject_reply(subject): 1 when it starts with a reply prefix. */
@@ -343,7 +334,7 @@ index_fn_subject_reply(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	bool reply = false;
 
 	(void)argc;
-	g_free(thread_subject_key(index_fn_arg(argv, 0), &reply));
+	g_free(thread_subject_key(index_value_text(argv, 0), &reply));
 	sqlite3_result_int(ctx, reply ? 1 : 0);
 }
 
@@ -351,7 +342,7 @@ index_fn_subject_reply(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 static void
 index_fn_fold(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
-	const char *s = index_fn_arg(argv, 0);
+	const char *s = index_value_text(argv, 0);
 	char *norm, *fold;
 
 	(void)argc;
