@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "surat/command.h"
+#include "surat/muttrc.h"
 #include "surat/sanitize.h"
 
 #define CONTACTS_FILE_MAX   (16 * 1024 * 1024) /* bytes of an alias file read */
@@ -88,13 +89,15 @@ contacts_cut_comment(char *line)
 	}
 }
 
-/* One logical line of an alias file onto ALIASES. */
+/* One logical line of an alias file onto ALIASES (muttrc_line_fn). */
 static void
-contacts_alias_line(struct contacts_aliases *aliases, char *line)
+contacts_alias_line(char *line, unsigned int first, void *data)
 {
+	struct contacts_aliases *aliases = data;
 	const char *p = line;
 	char *word, *key = NULL, *value;
 
+	(void)first;
 	contacts_cut_comment(line);
 	word = contacts_word(&p);
 	if (word == NULL || strcmp(word, "alias") != 0) {
@@ -121,11 +124,9 @@ struct contacts_aliases *
 contacts_aliases_load(const char *path, GError **error)
 {
 	struct contacts_aliases *aliases = g_new0(struct contacts_aliases, 1);
-	char *text = NULL, **lines;
-	GString *joined;
+	char *text = NULL;
 	GError *e = NULL;
 	gsize len = 0;
-	guint i;
 
 	aliases->by_key = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
 	    (GDestroyNotify)contact_entry_free);
@@ -145,24 +146,8 @@ contacts_aliases_load(const char *path, GError **error)
 	}
 	if (len > CONTACTS_FILE_MAX)
 		text[CONTACTS_FILE_MAX] = '\0';
-	lines = g_strsplit(text, "\n", -1);
-	joined = g_string_new(NULL);
-	for (i = 0; lines[i] != NULL; i++) {
-		size_t n = strlen(lines[i]);
-
-		if (n > 0 && lines[i][n - 1] == '\r')
-			lines[i][--n] = '\0';
-		/* A backslash at the end goes on with the next line, as in a muttrc. */
-		if (n > 0 && lines[i][n - 1] == '\\' && lines[i + 1] != NULL) {
-			g_string_append_len(joined, lines[i], (gssize)n - 1);
-			continue;
-		}
-		g_string_append(joined, lines[i]);
-		contacts_alias_line(aliases, joined->str);
-		g_string_truncate(joined, 0);
-	}
-	g_string_free(joined, TRUE);
-	g_strfreev(lines);
+	/* Continuations and all, as mutt reads it. */
+	muttrc_each_line(text, contacts_alias_line, aliases);
 	g_free(text);
 	return aliases;
 }

@@ -794,53 +794,72 @@ muttrc_command(struct muttrc *m, const char *where, const char *text, GPtrArray 
 	}
 }
 
-/* Translate the file at PATH into M. */
-static void
-muttrc_file(struct muttrc *m, const char *path, GError **error)
+void
+muttrc_each_line(const char *text, muttrc_line_fn fn, void *data)
 {
-	char *text = NULL, **lines, *dir;
+	char **lines = g_strsplit(text, "\n", -1);
 	GString *logical = g_string_new(NULL);
 	guint i, first = 1;
 
-	if (!g_file_get_contents(path, &text, NULL, error)) {
-		g_string_free(logical, TRUE);
-		return;
-	}
-	m->depth++;
-	dir = g_path_get_dirname(path);
-	lines = g_strsplit(text, "\n", -1);
 	for (i = 0; lines[i] != NULL; i++) {
 		size_t n = strlen(lines[i]);
-		GPtrArray *commands;
-		const char *why = NULL;
-		char *where;
-		guint k;
 
 		if (n > 0 && lines[i][n - 1] == '\r')
 			lines[i][--n] = '\0';
 		if (logical->len == 0)
 			first = i + 1;
-		/* A backslash at the end joins the next line. */
-		if (n > 0 && lines[i][n - 1] == '\\') {
+		/* A backslash at the end joins the next line (when there is one). */
+		if (n > 0 && lines[i][n - 1] == '\\' && lines[i + 1] != NULL) {
 			g_string_append_len(logical, lines[i], (gssize)n - 1);
 			continue;
 		}
 		g_string_append(logical, lines[i]);
-		commands = g_ptr_array_new_with_free_func((GDestroyNotify)g_ptr_array_unref);
-		where = g_strdup_printf("%s:%u", path, first);
-		if (!muttrc_words(logical->str, commands, &why))
-			muttrc_leave(m, where, logical->str, "%s", why);
-		else
-			for (k = 0; k < commands->len; k++)
-				muttrc_command(m, where, logical->str, g_ptr_array_index(commands, k), dir);
-		g_free(where);
-		g_ptr_array_unref(commands);
+		fn(logical->str, first, data);
 		g_string_truncate(logical, 0);
 	}
+	g_string_free(logical, TRUE);
 	g_strfreev(lines);
+}
+
+/* Where muttrc_line is: the translation, the file and its folder. */
+struct muttrc_reading {
+	struct muttrc *m;
+	const char *path, *dir;
+};
+
+/* One logical line of a muttrc into the translation (muttrc_line_fn). */
+static void
+muttrc_line(char *line, unsigned int first, void *data)
+{
+	struct muttrc_reading *r = data;
+	GPtrArray *commands = g_ptr_array_new_with_free_func((GDestroyNotify)g_ptr_array_unref);
+	char *where = g_strdup_printf("%s:%u", r->path, first);
+	const char *why = NULL;
+	guint k;
+
+	if (!muttrc_words(line, commands, &why))
+		muttrc_leave(r->m, where, line, "%s", why);
+	else
+		for (k = 0; k < commands->len; k++)
+			muttrc_command(r->m, where, line, g_ptr_array_index(commands, k), r->dir);
+	g_free(where);
+	g_ptr_array_unref(commands);
+}
+
+/* Translate the file at PATH into M. */
+static void
+muttrc_file(struct muttrc *m, const char *path, GError **error)
+{
+	struct muttrc_reading r = { m, path, NULL };
+	char *text = NULL, *dir;
+
+	if (!g_file_get_contents(path, &text, NULL, error))
+		return;
+	m->depth++;
+	r.dir = dir = g_path_get_dirname(path);
+	muttrc_each_line(text, muttrc_line, &r);
 	g_free(dir);
 	g_free(text);
-	g_string_free(logical, TRUE);
 	m->depth--;
 }
 

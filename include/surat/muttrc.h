@@ -26,6 +26,15 @@
 #define MUTTRC_SOURCE_DEPTH 8
 
 /*
+ * Call FN with each logical line of TEXT as mutt reads a muttrc (and an
+ * alias file): a CR before the LF dropped, a backslash at a line's end
+ * joining it to the next.  FIRST is the number of its first line (1-based);
+ * LINE may be changed by FN.
+ */
+typedef void (*muttrc_line_fn)(char *line, unsigned int first, void *data);
+void muttrc_each_line(const char *text, muttrc_line_fn fn, void *data);
+
+/*
  * Translate the muttrc at PATH.  Returns the configuration text (a new
  * string: libconfig settings with a comment for each line not translated),
  * or NULL with ERROR naming PATH when it cannot be read.  *TRANSLATED and
