@@ -358,12 +358,9 @@ summary_lists(GMimeMessage *message, struct index_message *msg)
 		list = g_mime_object_get_header(obj, "List-Post");
 	g_free(msg->sender);
 	g_free(msg->list);
+	/* summary_one_line gives "" for a missing header: known to be none. */
 	msg->sender = summary_one_line(g_mime_object_get_header(obj, "Sender"));
 	msg->list = summary_one_line(list);
-	if (msg->sender == NULL)
-		msg->sender = g_strdup("");
-	if (msg->list == NULL)
-		msg->list = g_strdup("");
 }
 
 /* The fields of MSG and the search text from MESSAGE (may be NULL: none). */
